@@ -1,0 +1,97 @@
+package cases
+
+import "strings"
+
+// ENV: the envelope of every auth response.
+
+// longRequestID is a 256-character requestId: the echo must be exact.
+var longRequestID = "conform-ENV3-" + strings.Repeat("0123456789abcdef", 15) + "end"
+
+var envCases = []Case{
+	{
+		ID: "env-1-exactly-one-response", Title: "a successful and a failed auth on one connection each get exactly one response",
+		Requirements: []string{"ENV-1"}, Labels: []string{"smoke"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{
+			{Name: "success", Send: Login(Admin), Expect: []Check{Answered("ENV-1")}, ExactlyOne: "ENV-1"},
+			{Name: "failure", Send: Login(Admin).with(Str("root")), Expect: []Check{Answered("ENV-1")}, ExactlyOne: "ENV-1"},
+		},
+	},
+	{
+		ID: "env-2-success-envelope", Title: "a successful auth answers with method \"auth\", a boolean result and an integer resultCode that agree",
+		Requirements: []string{"ENV-2", "ENV-6", "ENV-7"}, Labels: []string{"smoke"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{{Send: Login(Admin), Expect: Envelope()}},
+	},
+	{
+		ID: "env-2-failure-envelope", Title: "a failed auth (role \"root\") answers with method \"auth\", result false and a resultCode that agree",
+		Requirements: []string{"ENV-2", "ENV-6", "ENV-7"},
+		Needs:        []Need{CanLogin(Admin)},
+		Steps:        []Step{{Send: Login(Admin).with(Str("root")), Expect: Envelope()}},
+	},
+	{
+		ID: "env-2-status-change-envelope", Title: "a refused status change on a fresh connection answers with a well-formed auth envelope",
+		Requirements: []string{"ENV-2", "ENV-6", "ENV-7"},
+		Steps:        []Step{{Send: statusChange, Expect: Envelope()}},
+	},
+	{
+		ID: "env-3-request-id-ascii", Title: "an ASCII requestId is echoed on success",
+		Requirements: []string{"ENV-3"}, Labels: []string{"smoke"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{{Send: Login(Admin).withID(Str("conform-ENV-3-ascii:42")), Expect: []Check{EchoesRequestID("ENV-3")}}},
+	},
+	{
+		ID: "env-3-request-id-non-ascii", Title: "a non-ASCII requestId is echoed byte for byte",
+		Requirements: []string{"ENV-3"},
+		Needs:        []Need{CanLogin(Admin)},
+		Steps:        []Step{{Send: Login(Admin).withID(Str("запрос-✓-𝄞-\"q\"-\\")), Expect: []Check{EchoesRequestID("ENV-3")}}},
+	},
+	{
+		ID: "env-3-request-id-256", Title: "a 256-character requestId is echoed byte for byte",
+		Requirements: []string{"ENV-3"},
+		Needs:        []Need{CanLogin(Admin)},
+		Steps:        []Step{{Send: Login(Admin).withID(Str(longRequestID)), Expect: []Check{EchoesRequestID("ENV-3")}}},
+	},
+	{
+		ID: "env-3-request-id-on-failure", Title: "the requestId is echoed on a failed auth too",
+		Requirements: []string{"ENV-3"},
+		Steps:        []Step{{Send: Request{Type: Str("open"), Role: roleAdmin, RequestID: Str("conform-ENV-3-failure")}, Expect: []Check{EchoesRequestID("ENV-3")}}},
+	},
+	{
+		ID: "env-4-no-request-id-success", Title: "a successful auth without requestId answers with requestId \"\" or none",
+		Requirements: []string{"ENV-4"},
+		Needs:        []Need{CanLogin(Admin)},
+		Steps:        []Step{{Send: Login(Admin).withID(NoRequestID), Expect: []Check{EmptyOrNoRequestID("ENV-4")}}},
+	},
+	{
+		ID: "env-4-no-request-id-failure", Title: "a failed auth without requestId answers with requestId \"\" or none",
+		Requirements: []string{"ENV-4"},
+		Steps:        []Step{{Send: Request{Type: Str("open"), RequestID: NoRequestID}, Expect: []Check{EmptyOrNoRequestID("ENV-4")}}},
+	},
+	{
+		ID: "env-5-numeric-request-id", Title: "a numeric requestId: recorded how it comes back",
+		Requirements: []string{"ENV-5"},
+		Needs:        []Need{CanLogin(Admin)},
+		Steps:        []Step{{Send: Login(Admin).withID(JSON(42)), Expect: []Check{RecordRequestIDEcho("ENV-5")}}},
+	},
+	{
+		ID: "env-8-unknown-field-ignored", Title: "a valid login with an extra field \"x-extra\":1 still succeeds",
+		Requirements: []string{"ENV-8"},
+		Needs:        []Need{CanLogin(Admin)},
+		Steps:        []Step{{Send: withExtra(Login(Admin), "x-extra", JSON(1)), Expect: granted("ENV-8", Admin)}},
+	},
+	{
+		ID: "env-9-open-after-failure", Title: "after a failed auth the same connection answers another auth",
+		Requirements: []string{"ENV-9"},
+		Needs:        []Need{CanLogin(Admin)},
+		Steps: []Step{
+			{Name: "failure", Send: Login(Admin).with(Str("root")), Expect: []Check{Fails("ENV-9")}},
+			{Name: "again", Send: Login(Admin), Expect: []Check{Answered("ENV-9")}},
+		},
+	},
+}
+
+func withExtra(r Request, name string, v Value) Request {
+	r.Extra = append(append([]Field(nil), r.Extra...), Field{name, v})
+	return r
+}

@@ -1,0 +1,141 @@
+package cases
+
+import "fmt"
+
+// Need is a precondition a case puts on the target's profile. When it is not
+// met the case is skipped with Reason, never failed.
+type Need struct {
+	Met    func(Profile) bool
+	Reason func(Profile) string
+}
+
+func need(met func(Profile) bool, reason string) Need {
+	return Need{Met: met, Reason: func(Profile) string { return reason }}
+}
+
+// adminAccessHint is the hint shared by every need the suite could satisfy
+// with admin access.
+const adminAccessHint = "set CONFORM_ADMIN_PASSWORD or CONFORM_ADMIN_PIN"
+
+// CanLogin needs the suite to be able to authorize in mode m.
+func CanLogin(m Mode) Need {
+	return Need{
+		Met: func(p Profile) bool { return p.CanLogin(m) },
+		Reason: func(p Profile) string {
+			if m == Admin {
+				return "needs admin access: " + adminAccessHint
+			}
+			switch p.User {
+			case PIN:
+				return "needs the user PIN: set CONFORM_USER_PIN (or give admin access, the suite then reads it with getAuthInfo)"
+			case Password:
+				return "needs the user password: set CONFORM_USER_PASSWORD"
+			}
+			return fmt.Sprintf("needs user access (user security %s): set CONFORM_USER_PIN or CONFORM_USER_PASSWORD", p.User)
+		},
+	}
+}
+
+// Secured needs mode m to be protected by kind s (Password or PIN) and the
+// matching secret to be available.
+func Secured(m Mode, s Security) Need {
+	kind := secretFor(m, s)
+	return Need{
+		Met: func(p Profile) bool { return p.Security(m) == s && p.Has(kind) },
+		Reason: func(p Profile) string {
+			if p.Security(m) != s {
+				return fmt.Sprintf("needs %s security %s (target: %s)", m, s, p.Security(m))
+			}
+			return fmt.Sprintf("needs the %s: set %s", kind, kind.EnvVar())
+		},
+	}
+}
+
+// HasSecret needs a secret of the given kind.
+func HasSecret(k SecretKind) Need {
+	return need(func(p Profile) bool { return p.Has(k) }, fmt.Sprintf("needs the %s: set %s", k, k.EnvVar()))
+}
+
+// IsProtected needs mode m to be protected (any kind).
+func IsProtected(m Mode) Need {
+	return Need{
+		Met: func(p Profile) bool { return p.Security(m).IsProtected() },
+		Reason: func(p Profile) string {
+			return fmt.Sprintf("needs %s mode to be protected (target: %s)", m, p.Security(m))
+		},
+	}
+}
+
+// IsUnsecured needs mode m to be unsecured.
+func IsUnsecured(m Mode) Need {
+	return Need{
+		Met: func(p Profile) bool { return p.Security(m) == Unsecured },
+		Reason: func(p Profile) string {
+			return fmt.Sprintf("needs %s mode to be unsecured (target: %s)", m, p.Security(m))
+		},
+	}
+}
+
+// UserSecurity needs user security to be exactly s (PIN visibility rules).
+func UserSecurity(s Security) Need {
+	return Need{
+		Met: func(p Profile) bool { return p.User == s },
+		Reason: func(p Profile) string {
+			if p.User == Protected || p.User == Unknown {
+				return fmt.Sprintf("needs to know that user security is %s (target: %s): %s", s, p.User, adminAccessHint)
+			}
+			return fmt.Sprintf("needs user security %s (target: %s)", s, p.User)
+		},
+	}
+}
+
+// OnPlan needs the target's plan to be pl.
+func OnPlan(pl Plan) Need {
+	return Need{
+		Met: func(p Profile) bool { return p.Plan == pl },
+		Reason: func(p Profile) string {
+			if pl == Free {
+				return "needs a Free-plan target: run with --plan free"
+			}
+			return fmt.Sprintf("needs a %s-plan target (declared: %s)", pl, p.Plan)
+		},
+	}
+}
+
+// AnyProtected needs at least one protected mode.
+var AnyProtected = need(func(p Profile) bool {
+	return p.Admin.IsProtected() || p.User.IsProtected()
+}, "needs at least one protected mode (target: admin and user unsecured)")
+
+// NoneProtected needs both modes unsecured.
+var NoneProtected = need(func(p Profile) bool {
+	return p.Admin == Unsecured && p.User == Unsecured
+}, "needs both modes unsecured")
+
+// PINWithLetters needs a known user PIN that contains letters (case
+// insensitivity cannot be observed on an all-digit PIN).
+var PINWithLetters = need(func(p Profile) bool {
+	return p.Has(UserPIN) && p.UserPINHasLetters
+}, "needs a known user PIN with letters (an all-digit PIN has no letter case)")
+
+func secretFor(m Mode, s Security) SecretKind {
+	switch {
+	case m == Admin && s == PIN:
+		return AdminPIN
+	case m == Admin:
+		return AdminPassword
+	case s == PIN:
+		return UserPIN
+	}
+	return UserPassword
+}
+
+// HasLetter reports whether s contains an ASCII letter.
+func HasLetter(s string) bool {
+	for _, r := range s {
+		if (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			return true
+		}
+	}
+	return false
+}

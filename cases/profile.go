@@ -1,0 +1,140 @@
+package cases
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Security is how a control mode is protected.
+type Security string
+
+// Protection kinds. Protected means "not unsecured, kind unknown" (the suite
+// had no admin access to read getAuthInfo); Unknown means not probed.
+const (
+	Unsecured Security = "unsecured"
+	Password  Security = "password"
+	PIN       Security = "pin"
+	Protected Security = "protected"
+	Unknown   Security = "unknown"
+)
+
+// IsProtected reports whether the mode needs credentials.
+func (s Security) IsProtected() bool { return s == Password || s == PIN || s == Protected }
+
+// Plan is the target's licence plan.
+type Plan string
+
+// Plans: secured login is a Pro feature (resultCode 2 otherwise).
+const (
+	Pro  Plan = "pro"
+	Free Plan = "free"
+)
+
+// Mode is a control mode.
+type Mode string
+
+// The two control modes and the previleges values that stand for them.
+const (
+	Admin Mode = "admin"
+	User  Mode = "user"
+)
+
+// Previleges is the numeric mode of the auth response.
+func (m Mode) Previleges() int {
+	if m == Admin {
+		return 2
+	}
+	return 1
+}
+
+// SecretKind names one operator-supplied secret.
+type SecretKind string
+
+// The secrets an operator can supply, always through the environment.
+const (
+	AdminPassword SecretKind = "admin-password"
+	AdminPIN      SecretKind = "admin-pin"
+	UserPassword  SecretKind = "user-password"
+	UserPIN       SecretKind = "user-pin"
+)
+
+// SecretKinds lists every kind, in a stable order.
+var SecretKinds = []SecretKind{AdminPassword, AdminPIN, UserPassword, UserPIN}
+
+// EnvVar is the environment variable the secret comes from.
+func (k SecretKind) EnvVar() string {
+	return "CONFORM_" + strings.ToUpper(strings.ReplaceAll(string(k), "-", "_"))
+}
+
+// Profile is what the suite knows about the target's protection. It holds no
+// secret values, only which secrets are available, so it is safe to print.
+type Profile struct {
+	Admin Security `json:"admin"`
+	User  Security `json:"user"`
+	Plan  Plan     `json:"plan"`
+	// Secrets lists the kinds available to the suite (from the environment,
+	// or the user PIN read with getAuthInfo).
+	Secrets []SecretKind `json:"secrets"`
+	// UserPINHasLetters says whether the known user PIN has letters (ROLE-4
+	// needs them); the PIN itself never leaves the engine.
+	UserPINHasLetters bool `json:"userPinHasLetters,omitempty"`
+	// Source says how the profile was learnt: "getAuthInfo", "probe", "declared".
+	Source string `json:"source"`
+	// Notes are remarks from probing, shown with the profile.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Has reports whether the secret kind is available.
+func (p Profile) Has(k SecretKind) bool {
+	for _, s := range p.Secrets {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Security returns the protection of mode m.
+func (p Profile) Security(m Mode) Security {
+	if m == Admin {
+		return p.Admin
+	}
+	return p.User
+}
+
+// CanLogin reports whether the suite can authorize in mode m.
+func (p Profile) CanLogin(m Mode) bool {
+	switch p.Security(m) {
+	case Unsecured:
+		return true
+	case Password:
+		if m == Admin {
+			return p.Has(AdminPassword) || p.Has(AdminPIN)
+		}
+		return p.Has(UserPassword)
+	case PIN:
+		if m == Admin {
+			return p.Has(AdminPIN) || p.Has(AdminPassword)
+		}
+		return p.Has(UserPIN)
+	case Protected:
+		if m == Admin {
+			return p.Has(AdminPassword) || p.Has(AdminPIN)
+		}
+		return p.Has(UserPassword) || p.Has(UserPIN)
+	}
+	return false
+}
+
+// String is the one-line form printed before a run.
+func (p Profile) String() string {
+	secrets := "none"
+	if len(p.Secrets) > 0 {
+		names := make([]string, len(p.Secrets))
+		for i, s := range p.Secrets {
+			names[i] = string(s)
+		}
+		secrets = strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("admin %s, user %s, plan %s, secrets: %s (from %s)", p.Admin, p.User, p.Plan, secrets, p.Source)
+}

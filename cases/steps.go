@@ -1,0 +1,73 @@
+package cases
+
+// Building blocks shared by the case tables. They keep each table entry to
+// the stimulus and its expected answer.
+
+// loginAs authorizes in mode m and expects it to work (the setup of most
+// flows). A failure here is a ROLE-1 failure: valid credentials were refused.
+func loginAs(name string, m Mode) Step {
+	return Step{Name: name, Send: Login(m), Expect: granted("ROLE-1", m)}
+}
+
+// granted expects success in mode m, cited under req.
+func granted(req string, m Mode) []Check {
+	return []Check{Succeeds(req), Previleges(req, m)}
+}
+
+// recoverLogin is the successful admin authorization that follows every
+// wrong credential, so that a server counting wrong attempts is reset and
+// the default run cannot lock the administrator out.
+func recoverLogin() Step {
+	return Step{Name: "recover", Conn: "r", Send: Login(Admin), Recovery: true, Expect: []Check{Succeeds("ROLE-1")}}
+}
+
+// closeConn closes connection conn (a token must outlive its connection).
+func closeConn(conn string) Step { return Step{Conn: conn, Close: true} }
+
+// getAuthInfo is the privileged command used to observe a connection's mode.
+var getAuthInfo = Request{Method: "getAuthInfo"}
+
+// with returns r with role replaced (nil removes it).
+func (r Request) with(role Value) Request {
+	r.Role = role
+	return r
+}
+
+// withID returns r with the given requestId.
+func (r Request) withID(id Value) Request {
+	r.RequestID = id
+	return r
+}
+
+// secured is a secured auth request with the given credentials and role
+// (role nil: no role field).
+func secured(credentials, role Value) Request {
+	return Request{Type: Str("secured"), Credentials: credentials, Role: role}
+}
+
+// role values.
+var (
+	roleAdmin = Str("admin")
+	roleUser  = Str("user")
+)
+
+// statusChange is {"method":"auth","role":"user"}: administrator to user.
+var statusChange = Request{Role: roleUser}
+
+// failureChecks are the checks every failed auth answer gets in the FAIL
+// cases: no previleges, a recorded error text, no echo of the credentials
+// sent, and a note of any token it carried.
+func failureChecks() []Check {
+	return []Check{RecordTokensInFailure("FAIL-1"), NoPrevileges("FAIL-2"), RecordError("FAIL-3"), NoCredentialEcho("FAIL-5")}
+}
+
+// tokensUnusable tries any token a failure named step carried: neither may
+// authorize (FAIL-1). Both steps are skipped when the failure had no token.
+func tokensUnusable(step string) []Step {
+	return []Step{
+		{Name: step + "-token-reuse", Conn: "t", OnlyIf: LeakedTokenOf(step),
+			Send: secured(LeakedTokenOf(step), nil), Expect: []Check{Fails("FAIL-1")}},
+		{Name: step + "-http-token-reuse", Conn: "t", OnlyIf: LeakedHTTPTokenOf(step),
+			Send: secured(LeakedHTTPTokenOf(step), nil), Expect: []Check{Fails("FAIL-1")}},
+	}
+}

@@ -1,0 +1,240 @@
+package cases
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Scope is what a Value may draw on when the engine resolves it: the profile,
+// the operator's secrets and the answers of earlier steps.
+type Scope interface {
+	Profile() Profile
+	Secret(SecretKind) (string, bool)
+	// Response returns the decoded answer of an earlier step, by step name.
+	Response(step string) (map[string]any, bool)
+}
+
+// Resolved is a Value made concrete for one request.
+type Resolved struct {
+	V any
+	// Present is false when the field must be left out of the request.
+	Present bool
+	// Secret labels values that must be redacted everywhere ("" if public).
+	Secret string
+}
+
+// Value is one request field's content, resolved when the step runs.
+type Value interface {
+	Resolve(Scope) (Resolved, error)
+	// Describe says what the value is, without revealing a secret.
+	Describe() string
+}
+
+type literal struct{ v any }
+
+func (l literal) Resolve(Scope) (Resolved, error) { return Resolved{V: l.v, Present: true}, nil }
+func (l literal) Describe() string                { return fmt.Sprintf("%#v", l.v) }
+
+// Str is a literal string field.
+func Str(s string) Value { return literal{s} }
+
+// JSON is a literal field of any JSON type (wrong-type cases: JSON(1), JSON(true)).
+func JSON(v any) Value { return literal{v} }
+
+type absent struct{}
+
+func (absent) Resolve(Scope) (Resolved, error) { return Resolved{}, nil }
+func (absent) Describe() string                { return "absent" }
+
+// NoRequestID leaves requestId out of the request (ENV-4).
+var NoRequestID Value = absent{}
+
+type secret struct{ kind SecretKind }
+
+func (s secret) Resolve(sc Scope) (Resolved, error) {
+	v, ok := sc.Secret(s.kind)
+	if !ok {
+		return Resolved{}, fmt.Errorf("the %s is not available (set %s)", s.kind, s.kind.EnvVar())
+	}
+	return Resolved{V: v, Present: true, Secret: string(s.kind)}, nil
+}
+func (s secret) Describe() string { return "<" + string(s.kind) + ">" }
+
+// Secret is an operator-supplied secret (or the user PIN read from getAuthInfo).
+func Secret(k SecretKind) Value { return secret{k} }
+
+type login struct {
+	mode  Mode
+	field string // "type" or "credentials"
+}
+
+// credentialFor picks the secret that authorizes mode m in profile p.
+func credentialFor(m Mode, p Profile) (SecretKind, bool) {
+	var order []SecretKind
+	switch {
+	case m == Admin:
+		order = []SecretKind{AdminPassword, AdminPIN}
+	case p.User == PIN:
+		order = []SecretKind{UserPIN}
+	case p.User == Password:
+		order = []SecretKind{UserPassword}
+	default:
+		order = []SecretKind{UserPIN, UserPassword}
+	}
+	for _, k := range order {
+		if p.Has(k) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+func (l login) Resolve(sc Scope) (Resolved, error) {
+	p := sc.Profile()
+	if p.Security(l.mode) == Unsecured {
+		if l.field == "type" {
+			return Resolved{V: "unsecured", Present: true}, nil
+		}
+		return Resolved{}, nil
+	}
+	if l.field == "type" {
+		return Resolved{V: "secured", Present: true}, nil
+	}
+	k, ok := credentialFor(l.mode, p)
+	if !ok {
+		return Resolved{}, fmt.Errorf("no credential for %s mode", l.mode)
+	}
+	return secret{k}.Resolve(sc)
+}
+func (l login) Describe() string { return fmt.Sprintf("<%s login %s>", l.mode, l.field) }
+
+// Login is the request that authorizes in mode m with whatever the profile
+// allows: type "unsecured" for an unsecured mode, else "secured" with the
+// mode's password or PIN. The role is named explicitly.
+func Login(m Mode) Request {
+	return Request{Type: login{m, "type"}, Role: Str(string(m)), Credentials: login{m, "credentials"}}
+}
+
+// LoginNoRole is Login without the role field (ROLE-2).
+func LoginNoRole(m Mode) Request {
+	r := Login(m)
+	r.Role = nil
+	return r
+}
+
+type fromStep struct {
+	step, field string
+	// wrongish marks values that are not live API tokens when used as
+	// credentials (an HTTP token, a token from a failure): they count
+	// against the wrong-credential budget.
+	wrongish bool
+}
+
+func (f fromStep) Resolve(sc Scope) (Resolved, error) {
+	resp, ok := sc.Response(f.step)
+	if !ok {
+		return Resolved{}, fmt.Errorf("step %q has no response", f.step)
+	}
+	v, _ := resp[f.field].(string)
+	if v == "" {
+		return Resolved{}, fmt.Errorf("step %q returned no %s", f.step, f.field)
+	}
+	return Resolved{V: v, Present: true, Secret: f.field}, nil
+}
+func (f fromStep) Describe() string { return fmt.Sprintf("<%s of step %s>", f.field, f.step) }
+
+// TokenOf is the API token an earlier step received.
+func TokenOf(step string) Value { return fromStep{step, "token", false} }
+
+// HTTPTokenOf is the tokenForHttpServer an earlier step received.
+// As API credentials it is not an API token, so it counts as a possibly
+// wrong credential.
+func HTTPTokenOf(step string) Value { return fromStep{step, "tokenForHttpServer", true} }
+
+type altered struct{ v Value }
+
+func (a altered) Resolve(sc Scope) (Resolved, error) {
+	r, err := a.v.Resolve(sc)
+	if err != nil || !r.Present {
+		return r, err
+	}
+	s, _ := r.V.(string)
+	r.V = Alter(s)
+	return r, nil
+}
+func (a altered) Describe() string { return "<altered " + strings.Trim(a.v.Describe(), "<>") + ">" }
+
+// Altered is v with its last character changed: same shape, wrong value.
+func Altered(v Value) Value { return altered{v} }
+
+// Alter changes the last character of s so that the result differs from s
+// in a way case-insensitive comparison still sees (digits and letters swap).
+func Alter(s string) string {
+	if s == "" {
+		return "x"
+	}
+	b := []byte(s)
+	last := b[len(b)-1]
+	switch {
+	case last >= '0' && last <= '8':
+		b[len(b)-1] = last + 1
+	case last == '9':
+		b[len(b)-1] = '0'
+	case last == 'z' || last == 'Z':
+		b[len(b)-1] = '0'
+	default:
+		b[len(b)-1] = '7'
+	}
+	return string(b)
+}
+
+type swapCase struct{ v Value }
+
+func (c swapCase) Resolve(sc Scope) (Resolved, error) {
+	r, err := c.v.Resolve(sc)
+	if err != nil || !r.Present {
+		return r, err
+	}
+	s, _ := r.V.(string)
+	r.V = SwapCase(s)
+	return r, nil
+}
+func (c swapCase) Describe() string {
+	return "<" + strings.Trim(c.v.Describe(), "<>") + " in other letter case>"
+}
+
+// OtherCase is v with the case of every letter swapped (ROLE-4).
+func OtherCase(v Value) Value { return swapCase{v} }
+
+// SwapCase swaps the case of every letter of s.
+func SwapCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsUpper(r):
+			return unicode.ToLower(r)
+		case unicode.IsLower(r):
+			return unicode.ToUpper(r)
+		}
+		return r
+	}, s)
+}
+
+type wrong struct{ kind SecretKind }
+
+func (w wrong) Resolve(sc Scope) (Resolved, error) {
+	if real, ok := sc.Secret(w.kind); ok {
+		return Resolved{V: Alter(real), Present: true, Secret: "altered-" + string(w.kind)}, nil
+	}
+	return Resolved{V: WrongCredential, Present: true}, nil
+}
+func (w wrong) Describe() string { return "<wrong " + string(w.kind) + ">" }
+
+// WrongCredential is the public wrong credential used when the real one is
+// unknown. It is long so that an echo of it cannot be a coincidence (FAIL-5).
+const WrongCredential = "conform-wrong-credential-Zq81"
+
+// Wrong is a wrong credential of kind k: the real secret altered when it is
+// known (so it has the right shape), else WrongCredential. An altered secret
+// is still redacted, as it reveals most of the real one.
+func Wrong(k SecretKind) Value { return wrong{k} }

@@ -1,0 +1,390 @@
+// Package engine runs catalogue cases against a target: it resolves each
+// step's request, drives the connections through internal/wire and applies
+// the case's checks. It knows nothing of Ginkgo, so it is tested on its own.
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/wire"
+)
+
+// Target says where the server under test is and how long to wait for it.
+type Target struct {
+	URL             string
+	TLS             *tls.Config
+	DialTimeout     time.Duration // default 5 s
+	ResponseTimeout time.Duration // default 5 s
+	// QuietWindow is how long "exactly one response" waits for a second
+	// one; default 200 ms.
+	QuietWindow time.Duration
+}
+
+func (t Target) withDefaults() Target {
+	if t.DialTimeout <= 0 {
+		t.DialTimeout = 5 * time.Second
+	}
+	if t.ResponseTimeout <= 0 {
+		t.ResponseTimeout = 5 * time.Second
+	}
+	if t.QuietWindow <= 0 {
+		t.QuietWindow = 200 * time.Millisecond
+	}
+	return t
+}
+
+// Unlimited is the WrongBudget that sets no limit (the embedded reference
+// server cannot be harmed by lockouts).
+const Unlimited = -1
+
+// DefaultWrongBudget is how many wrong credentials a run sends to a live
+// target by default: few enough that no lockout can follow (requirements.md).
+const DefaultWrongBudget = 3
+
+// Runner runs cases against one target. Cases run one at a time: the target
+// allows one connection per control mode.
+type Runner struct {
+	Target   Target
+	Profile  cases.Profile
+	Secrets  Secrets
+	Redactor *wire.Redactor
+	Strict   bool
+	// WrongBudget caps the wrong credentials sent in the run (Unlimited: no cap).
+	WrongBudget int
+
+	mu        sync.Mutex
+	wrongSent int
+}
+
+// Outcome is the result of one case.
+type Outcome struct {
+	Verdict    cases.Verdict
+	Findings   []cases.Finding
+	Transcript *wire.Transcript
+	// Reason is the skip reason, the error, or the first broken finding.
+	Reason   string
+	Duration time.Duration
+}
+
+// Broken returns the findings that decided a FAIL or WARN.
+func (o Outcome) Broken() []cases.Finding {
+	var out []cases.Finding
+	for _, f := range o.Findings {
+		if f.Broken() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// WrongSent is how many wrong credentials the run has sent so far.
+func (r *Runner) WrongSent() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.wrongSent
+}
+
+// reserve takes n wrong credentials from the budget, or says why not.
+func (r *Runner) reserve(n int) string {
+	if n == 0 || r.WrongBudget == Unlimited {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.wrongSent+n > r.WrongBudget {
+		return fmt.Sprintf("would send wrong credentials beyond this run's budget of %d (%d already sent), so that a live device never locks its administrator out; select it alone with --case", r.WrongBudget, r.wrongSent)
+	}
+	return ""
+}
+
+func (r *Runner) countWrong() {
+	r.mu.Lock()
+	r.wrongSent++
+	r.mu.Unlock()
+}
+
+// Run executes one case. It never panics on target behaviour; it returns
+// SKIP when the profile does not meet the case's needs, ERROR when the suite
+// could not do its job (dial failed, a value could not be resolved without a
+// prior failure explaining why), else PASS/FAIL/WARN from the findings.
+func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
+	start := time.Now()
+	tr := wire.NewTranscript(r.Redactor)
+	out := r.run(ctx, c, tr)
+	out.Transcript = tr
+	out.Duration = time.Since(start)
+	return out
+}
+
+func (r *Runner) run(ctx context.Context, c cases.Case, tr *wire.Transcript) Outcome {
+	if reason := c.Unmet(r.Profile); reason != "" {
+		return Outcome{Verdict: cases.Skip, Reason: reason}
+	}
+	if reason := r.reserve(c.WrongCredentials()); reason != "" {
+		return Outcome{Verdict: cases.Skip, Reason: reason}
+	}
+	x := &execution{r: r, c: c, tr: tr, target: r.Target.withDefaults(),
+		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{}}
+	defer x.closeAll()
+	if err := x.steps(ctx); err != nil {
+		if hasBroken(x.findings) {
+			// The target already failed a check; that explains why the case
+			// could not go on, and is the verdict.
+			tr.Notef("", "case stopped: %v", err)
+		} else {
+			return Outcome{Verdict: cases.Error, Findings: x.findings, Reason: err.Error()}
+		}
+	}
+	for _, ch := range c.After {
+		x.findings = append(x.findings, ch.EvaluateAll(x.all))
+	}
+	v := cases.Decide(x.findings, r.Strict)
+	return Outcome{Verdict: v, Findings: x.findings, Reason: reasonOf(v, x.findings)}
+}
+
+func hasBroken(fs []cases.Finding) bool {
+	for _, f := range fs {
+		if f.Broken() {
+			return true
+		}
+	}
+	return false
+}
+
+// reasonOf is the one-line message of a verdict: the broken findings.
+func reasonOf(v cases.Verdict, fs []cases.Finding) string {
+	if v == cases.Pass {
+		return ""
+	}
+	var lines []string
+	for _, f := range fs {
+		if f.Broken() {
+			lines = append(lines, f.String())
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// execution is the state of one case run.
+type execution struct {
+	r         *Runner
+	c         cases.Case
+	tr        *wire.Transcript
+	target    Target
+	conns     map[string]*wire.Client
+	responses map[string]map[string]any
+	findings  []cases.Finding
+	all       []cases.Observation
+}
+
+// Profile, Secret and Response make execution a cases.Scope.
+func (x *execution) Profile() cases.Profile { return x.r.Profile }
+
+func (x *execution) Secret(k cases.SecretKind) (string, bool) { return x.r.Secrets.Get(k) }
+
+func (x *execution) Response(step string) (map[string]any, bool) {
+	m, ok := x.responses[step]
+	return m, ok
+}
+
+func (x *execution) steps(ctx context.Context) error {
+	for i, s := range x.c.Steps {
+		name := s.Name
+		if name == "" {
+			name = "#" + strconv.Itoa(i+1)
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+		if s.Close {
+			x.closeConn(s.ConnName())
+			continue
+		}
+		if s.OnlyIf != nil {
+			if v, err := s.OnlyIf.Resolve(x); err != nil || !v.Present {
+				x.tr.Notef(s.ConnName(), "step %s skipped: %s is absent, nothing to try", name, s.OnlyIf.Describe())
+				continue
+			}
+		}
+		reps := max(1, s.Repeat)
+		for rep := 0; rep < reps; rep++ {
+			if reps > 1 {
+				// Each repetition on a fresh connection, as a reconnecting client would.
+				x.closeConn(s.ConnName())
+			}
+			if err := x.step(ctx, s, name, i, rep); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (x *execution) step(ctx context.Context, s cases.Step, name string, index, rep int) error {
+	id := fmt.Sprintf("%s/%d", x.c.ID, index+1)
+	if rep > 0 {
+		id += "." + strconv.Itoa(rep+1)
+	}
+	payload, sent, err := x.build(s.Send, id)
+	if err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	conn, err := x.conn(ctx, s.ConnName())
+	if err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	if s.SendsWrongCredential() {
+		x.r.countWrong()
+	}
+	resp, callErr := conn.Call(ctx, payload)
+	o := cases.Observation{Step: name, Matched: resp.Matched, Sent: sent, Profile: x.r.Profile, Earlier: x.responses}
+	_ = json.Unmarshal(payload, &o.Request)
+	switch {
+	case callErr != nil:
+		o.ResponseErr = callErr.Error()
+	case resp.Err != nil:
+		o.ResponseErr = "malformed response: " + resp.Err.Error()
+	default:
+		o.Response = resp.Fields
+	}
+	for _, ch := range s.Expect {
+		x.findings = append(x.findings, ch.Evaluate(o))
+	}
+	if s.ExactlyOne != "" && callErr == nil {
+		x.findings = append(x.findings, x.exactlyOne(ctx, conn, s.ExactlyOne, name))
+	}
+	if o.Response != nil {
+		x.responses[name] = o.Response
+	}
+	x.all = append(x.all, o)
+	return nil
+}
+
+// exactlyOne checks that no second answer follows within the quiet window.
+func (x *execution) exactlyOne(ctx context.Context, conn *wire.Client, req, step string) cases.Finding {
+	extra := conn.Quiet(ctx, x.target.QuietWindow)
+	extra = append(extra, conn.Duplicates()...)
+	f := cases.Finding{Requirement: req, Level: cases.LevelOf(req), Step: step, Check: "exactly one response"}
+	if len(extra) == 0 {
+		f.OK = true
+		return f
+	}
+	f.Expected = "one response"
+	f.Actual = fmt.Sprintf("%d more non-notification message(s) within %v (see transcript)", len(extra), x.target.QuietWindow)
+	return f
+}
+
+// build resolves a request into its JSON payload (fields in the documented
+// order) and the credential values it carries, registering secrets with
+// the redactor before anything is sent or recorded.
+func (x *execution) build(req cases.Request, id string) ([]byte, []string, error) {
+	type kv struct {
+		k string
+		v cases.Value
+	}
+	fields := []kv{{"requestId", req.RequestID}, {"type", req.Type}, {"role", req.Role}, {"credentials", req.Credentials}}
+	if req.RequestID == nil {
+		fields[0].v = cases.Str(id)
+	}
+	for _, f := range req.Extra {
+		fields = append(fields, kv{f.Name, f.Value})
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"method":`)
+	writeJSON(&b, req.MethodName())
+	var sent []string
+	for _, f := range fields {
+		if f.v == nil {
+			continue
+		}
+		v, err := f.v.Resolve(x)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", f.k, err)
+		}
+		if !v.Present {
+			continue
+		}
+		if v.Secret != "" && x.r.Redactor != nil {
+			if s, ok := v.V.(string); ok {
+				x.r.Redactor.Add(v.Secret, s)
+			}
+		}
+		if s, ok := v.V.(string); ok && f.k == "credentials" && s != "" {
+			sent = append(sent, s)
+		}
+		b.WriteByte(',')
+		writeJSON(&b, f.k)
+		b.WriteByte(':')
+		writeJSON(&b, v.V)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), sent, nil
+}
+
+func writeJSON(b *bytes.Buffer, v any) {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // strings, numbers and booleans cannot fail
+	b.Truncate(b.Len() - 1)
+}
+
+func (x *execution) conn(ctx context.Context, name string) (*wire.Client, error) {
+	if c, ok := x.conns[name]; ok {
+		return c, nil
+	}
+	c, err := Dial(ctx, x.target, name, x.tr, x.r.Redactor)
+	if err != nil {
+		return nil, err
+	}
+	x.conns[name] = c
+	return c, nil
+}
+
+func (x *execution) closeConn(name string) {
+	if c, ok := x.conns[name]; ok {
+		_ = c.Close()
+		delete(x.conns, name)
+	}
+}
+
+func (x *execution) closeAll() {
+	for name := range x.conns {
+		x.closeConn(name)
+	}
+}
+
+// Dial opens a connection to the target with the run's bounds, recording
+// into tr.
+func Dial(ctx context.Context, t Target, name string, tr *wire.Transcript, red *wire.Redactor) (*wire.Client, error) {
+	t = t.withDefaults()
+	c, err := wire.Dial(ctx, t.URL, wire.Options{
+		Name: name, DialTimeout: t.DialTimeout, ResponseTimeout: t.ResponseTimeout,
+		TLSConfig: t.TLS, Transcript: tr, Redactor: red,
+	})
+	if err != nil {
+		return nil, &UnreachableError{Err: err}
+	}
+	return c, nil
+}
+
+// UnreachableError means the suite could not reach the target at all.
+type UnreachableError struct{ Err error }
+
+func (e *UnreachableError) Error() string { return e.Err.Error() }
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// IsUnreachable reports whether err means the target could not be reached.
+func IsUnreachable(err error) bool {
+	var u *UnreachableError
+	return errors.As(err, &u)
+}

@@ -1,0 +1,152 @@
+// Package reports holds the result model of a run and writes it out:
+// results.json (our schema, docs/results-schema.md) and JUnit XML. Writers
+// take a Run that is already redacted; they redact once more on the way out
+// as a last line of defence.
+package reports
+
+import "time"
+
+// Schema identifies the results.json format; bump on incompatible change.
+const Schema = "conform.results/v1"
+
+// Run is one whole run.
+type Run struct {
+	Schema    string    `json:"schema"`
+	Tool      string    `json:"tool"`
+	Version   string    `json:"version"`
+	StartedAt time.Time `json:"startedAt"`
+	Duration  float64   `json:"durationSeconds"`
+	Target    Target    `json:"target"`
+	Profile   Profile   `json:"profile"`
+	Selection Selection `json:"selection"`
+	Summary   Summary   `json:"summary"`
+	Cases     []Case    `json:"cases"`
+	// Interrupted says why the run ended early ("" if it did not).
+	Interrupted string `json:"interrupted,omitempty"`
+}
+
+// Target is where the run went.
+type Target struct {
+	URL      string `json:"url"`
+	Embedded bool   `json:"embedded"`
+}
+
+// Profile is the target's protection as the suite learnt it.
+type Profile struct {
+	Admin   string   `json:"admin"`
+	User    string   `json:"user"`
+	Plan    string   `json:"plan"`
+	Secrets []string `json:"secrets"`
+	Source  string   `json:"source"`
+	Notes   []string `json:"notes,omitempty"`
+}
+
+// Selection is what the operator asked to run.
+type Selection struct {
+	LabelFilter string   `json:"labelFilter"`
+	Cases       []string `json:"cases,omitempty"`
+	Strict      bool     `json:"strict"`
+}
+
+// Summary counts verdicts.
+type Summary struct {
+	Total    int    `json:"total"`
+	Pass     int    `json:"pass"`
+	Fail     int    `json:"fail"`
+	Warn     int    `json:"warn"`
+	Skip     int    `json:"skip"`
+	Error    int    `json:"error"`
+	Verdict  string `json:"verdict"`
+	ExitCode int    `json:"exitCode"`
+}
+
+// Case is one selected case's result.
+type Case struct {
+	ID           string        `json:"id"`
+	Title        string        `json:"title"`
+	Group        string        `json:"group"`
+	Requirements []Requirement `json:"requirements"`
+	Labels       []string      `json:"labels"`
+	Verdict      string        `json:"verdict"`
+	// Message is the skip reason, the error, or the broken findings.
+	Message    string    `json:"message,omitempty"`
+	Duration   float64   `json:"durationSeconds"`
+	Findings   []Finding `json:"findings,omitempty"`
+	Transcript []Frame   `json:"transcript,omitempty"`
+}
+
+// Requirement is a cited requirement and its level.
+type Requirement struct {
+	ID    string `json:"id"`
+	Level string `json:"level"`
+}
+
+// Finding is one check's result.
+type Finding struct {
+	Requirement string `json:"requirement"`
+	Level       string `json:"level"`
+	OK          bool   `json:"ok"`
+	Step        string `json:"step,omitempty"`
+	Check       string `json:"check"`
+	Expected    string `json:"expected,omitempty"`
+	Actual      string `json:"actual,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+// Frame is one line of a wire transcript.
+type Frame struct {
+	Conn    string  `json:"conn,omitempty"`
+	Dir     string  `json:"dir"`
+	At      float64 `json:"atSeconds"`
+	Kind    string  `json:"kind"`
+	Payload string  `json:"payload"`
+}
+
+// Verdicts as strings, shared with the suite.
+const (
+	Pass  = "PASS"
+	Fail  = "FAIL"
+	Warn  = "WARN"
+	Skip  = "SKIP"
+	Error = "ERROR"
+)
+
+// Exit codes of the CLI contract.
+const (
+	ExitConformant    = 0
+	ExitNotConformant = 1
+	ExitUsage         = 2
+	ExitUnreachable   = 3
+)
+
+// Tally fills Summary from the cases: any FAIL makes the run not conformant
+// (exit 1); otherwise any ERROR is an infrastructure failure (exit 3); an
+// interrupted run is never conformant.
+func (r *Run) Tally() {
+	s := Summary{Total: len(r.Cases)}
+	for _, c := range r.Cases {
+		switch c.Verdict {
+		case Pass:
+			s.Pass++
+		case Fail:
+			s.Fail++
+		case Warn:
+			s.Warn++
+		case Skip:
+			s.Skip++
+		case Error:
+			s.Error++
+		}
+	}
+	switch {
+	case s.Fail > 0:
+		s.Verdict, s.ExitCode = "not conformant", ExitNotConformant
+	case r.Interrupted != "":
+		s.Verdict, s.ExitCode = "interrupted", ExitNotConformant
+	case s.Error > 0:
+		s.Verdict, s.ExitCode = "error", ExitUnreachable
+	default:
+		s.Verdict, s.ExitCode = "conformant", ExitConformant
+	}
+	r.Summary = s
+}

@@ -1,0 +1,235 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/reporters"
+)
+
+// Redactor removes secrets from bytes about to be written.
+type Redactor interface {
+	RedactBytes([]byte) []byte
+}
+
+// JSON renders the results document.
+func JSON(r Run) ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode results: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// JUnit renders the run as JUnit XML: one testcase per selected case, named
+// "<id> <title>", classname the requirement group. FAIL is a failure, ERROR
+// an error, SKIP skipped with its reason; WARN passes (it fails only under
+// --strict, where the case's verdict is already FAIL) and says so in a
+// property and in system-out. Non-passing cases carry their findings and
+// transcript in system-out.
+func JUnit(r Run) ([]byte, error) {
+	suite := reporters.JUnitTestSuite{
+		Name:      "conform",
+		Package:   r.Target.URL,
+		Tests:     len(r.Cases),
+		Time:      r.Duration,
+		Timestamp: r.StartedAt.UTC().Format("2006-01-02T15:04:05"),
+		Properties: reporters.JUnitProperties{Properties: []reporters.JUnitProperty{
+			{Name: "schema", Value: r.Schema},
+			{Name: "version", Value: r.Version},
+			{Name: "target", Value: r.Target.URL},
+			{Name: "profile", Value: fmt.Sprintf("admin %s, user %s, plan %s (%s)", r.Profile.Admin, r.Profile.User, r.Profile.Plan, r.Profile.Source)},
+			{Name: "labelFilter", Value: r.Selection.LabelFilter},
+			{Name: "strict", Value: fmt.Sprint(r.Selection.Strict)},
+			{Name: "verdict", Value: r.Summary.Verdict},
+		}},
+	}
+	for _, c := range r.Cases {
+		tc := reporters.JUnitTestCase{
+			Name:      c.ID + " " + c.Title,
+			Classname: c.Group,
+			Time:      c.Duration,
+			Status:    strings.ToLower(c.Verdict),
+			Properties: &reporters.JUnitProperties{Properties: []reporters.JUnitProperty{
+				{Name: "verdict", Value: c.Verdict},
+				{Name: "requirements", Value: requirementList(c.Requirements)},
+				{Name: "labels", Value: strings.Join(c.Labels, ", ")},
+			}},
+		}
+		switch c.Verdict {
+		case Fail:
+			suite.Failures++
+			tc.Failure = &reporters.JUnitFailure{Message: firstLine(c.Message), Type: Fail, Description: c.Message}
+		case Error:
+			suite.Errors++
+			tc.Error = &reporters.JUnitError{Message: firstLine(c.Message), Type: Error, Description: c.Message}
+		case Skip:
+			suite.Skipped++
+			tc.Skipped = &reporters.JUnitSkipped{Message: c.Message}
+		}
+		if c.Verdict != Pass && c.Verdict != Skip {
+			tc.SystemOut = caseDetail(c)
+		}
+		suite.TestCases = append(suite.TestCases, tc)
+	}
+	doc := reporters.JUnitTestSuites{
+		Tests: suite.Tests, Errors: suite.Errors, Failures: suite.Failures, Disabled: suite.Skipped,
+		Time: suite.Time, TestSuites: []reporters.JUnitTestSuite{suite},
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	enc := xml.NewEncoder(&b)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("encode junit: %w", err)
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+// caseDetail is the text of a non-passing case: findings, then transcript.
+func caseDetail(c Case) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %s\n", c.Verdict, c.ID, c.Title)
+	if c.Message != "" {
+		fmt.Fprintf(&b, "\n%s\n", c.Message)
+	}
+	if len(c.Findings) > 0 {
+		b.WriteString("\nfindings:\n")
+		for _, f := range c.Findings {
+			fmt.Fprintf(&b, "  %s\n", FindingLine(f))
+		}
+	}
+	if len(c.Transcript) > 0 {
+		b.WriteString("\ntranscript:\n")
+		for _, f := range c.Transcript {
+			fmt.Fprintf(&b, "  %s\n", FrameLine(f))
+		}
+	}
+	return b.String()
+}
+
+// FindingLine renders a finding as "ok|BROKEN RC-8 (MUST) step: check: expected X, actual Y (note)".
+func FindingLine(f Finding) string {
+	mark := "ok    "
+	if !f.OK {
+		mark = "BROKEN"
+		if f.Level == "INFO" {
+			mark = "info  "
+		}
+	}
+	s := fmt.Sprintf("%s %s (%s)", mark, f.Requirement, f.Level)
+	if f.Step != "" {
+		s += " step " + f.Step + ":"
+	}
+	s += " " + f.Check
+	if f.Expected != "" || f.Actual != "" {
+		s += ": expected " + f.Expected + ", actual " + f.Actual
+	}
+	if f.Note != "" {
+		s += " [" + f.Note + "]"
+	}
+	return s
+}
+
+// FrameLine renders a transcript frame: "+0.012s a > {...}".
+func FrameLine(f Frame) string {
+	arrow := map[string]string{"send": ">", "recv": "<"}[f.Dir]
+	if arrow == "" {
+		arrow = "#"
+	}
+	conn := f.Conn
+	if conn == "" {
+		conn = "-"
+	}
+	return fmt.Sprintf("+%.3fs %s %s %s", f.At, conn, arrow, f.Payload)
+}
+
+func requirementList(rs []Requirement) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.ID + " (" + r.Level + ")"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// Files names the report files of a run.
+type Files struct {
+	JUnit string // "" = none
+	JSON  string // "" = none
+}
+
+// DefaultFiles are the report paths under dir.
+func DefaultFiles(dir string) Files {
+	return Files{JUnit: filepath.Join(dir, "junit.xml"), JSON: filepath.Join(dir, "results.json")}
+}
+
+// WriteAll writes every requested report, redacting the bytes on the way
+// out. It creates parent directories and reports every failure, not just
+// the first.
+func WriteAll(r Run, f Files, red Redactor) error {
+	var errs []string
+	write := func(path string, render func(Run) ([]byte, error)) {
+		if path == "" {
+			return
+		}
+		b, err := render(r)
+		if err == nil {
+			if red != nil {
+				b = red.RedactBytes(b)
+			}
+			err = writeFile(path, b)
+		}
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	write(f.JUnit, JUnit)
+	write(f.JSON, JSON)
+	if len(errs) > 0 {
+		return fmt.Errorf("write reports: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// writeFile writes atomically (temp file, rename) so a reader never sees a
+// half-written report.
+func writeFile(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("create report directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

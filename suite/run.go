@@ -1,0 +1,240 @@
+package suite
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/formatter"
+	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/reports"
+)
+
+// UsageError is a selection or configuration mistake of the operator: exit 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Selection is which cases a run includes.
+type Selection struct {
+	// LabelFilter is a Ginkgo label expression ("" = every case).
+	LabelFilter string
+	// Cases are case IDs; when set, only these run (and the label filter too, if given).
+	Cases []string
+}
+
+// Select returns the catalogue cases the selection includes, in run order.
+// Unknown IDs, an invalid filter, or a selection matching nothing are
+// UsageErrors.
+func Select(s Selection) ([]cases.Case, error) {
+	match := func([]string) bool { return true }
+	if s.LabelFilter != "" {
+		f, err := types.ParseLabelFilter(s.LabelFilter)
+		if err != nil {
+			return nil, &UsageError{Msg: fmt.Sprintf("invalid --label-filter %q: %s", s.LabelFilter, oneLine(err.Error()))}
+		}
+		match = f
+	}
+	for _, id := range s.Cases {
+		if _, ok := cases.Lookup(id); !ok {
+			return nil, &UsageError{Msg: fmt.Sprintf("unknown case %q (conform list shows every case ID)", id)}
+		}
+	}
+	var out []cases.Case
+	for _, c := range cases.All() {
+		if len(s.Cases) > 0 && !slices.Contains(s.Cases, c.ID) {
+			continue
+		}
+		if match(c.Labels) {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &UsageError{Msg: fmt.Sprintf("no case matches the selection (label filter %q, cases %v)", s.LabelFilter, s.Cases)}
+	}
+	return out, nil
+}
+
+// Options configure one run of the suite in this process.
+type Options struct {
+	Runner    *engine.Runner
+	Selection Selection
+	// Timeout bounds the whole run (0 = one hour).
+	Timeout time.Duration
+	Verbose bool
+	NoColor bool
+	// Console receives Ginkgo's console report (redact it before it gets here).
+	Console io.Writer
+	// GinkgoArgs are raw --ginkgo.* flags given after "--".
+	GinkgoArgs []string
+}
+
+// Run runs the selected cases once (RunSpecs works once per process) and
+// returns the result model, ready for the reports. It returns a UsageError
+// for a bad selection, before anything is sent.
+func Run(o Options) (reports.Run, error) {
+	selected, err := Select(o.Selection)
+	if err != nil {
+		return reports.Run{}, err
+	}
+	if len(o.GinkgoArgs) > 0 {
+		if err := flag.CommandLine.Parse(o.GinkgoArgs); err != nil {
+			return reports.Run{}, &UsageError{Msg: "ginkgo flags after --: " + err.Error()}
+		}
+	}
+	Register(o.Runner)
+	sc, rc := ginkgo.GinkgoConfiguration()
+	sc.LabelFilter = o.Selection.LabelFilter
+	for _, id := range o.Selection.Cases {
+		sc.FocusStrings = append(sc.FocusStrings, FocusFor(id))
+	}
+	sc.FailOnEmpty = true
+	sc.Timeout = o.Timeout
+	if sc.Timeout <= 0 {
+		sc.Timeout = time.Hour
+	}
+	rc.Verbose = o.Verbose
+	rc.NoColor = o.NoColor || rc.NoColor
+	rc.SilenceSkips = true
+	if rc.NoColor {
+		formatter.SingletonFormatter.ColorMode = formatter.ColorModeNone
+	}
+	if o.Console != nil {
+		formatter.ColorableStdOut = o.Console
+	}
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	start := time.Now()
+	ginkgo.RunSpecs(&testingT{}, "conform", sc, rc)
+	return Collect(selected, start), nil
+}
+
+// testingT is all RunSpecs needs from a testing.T in a plain binary.
+type testingT struct{ failed bool }
+
+func (t *testingT) Fail() { t.failed = true }
+
+// Collect builds the result model of the selected cases from the recorded
+// outcomes and Ginkgo's report (which knows about interrupts, timeouts and
+// specs that never ran).
+func Collect(selected []cases.Case, start time.Time) reports.Run {
+	r := currentRunner()
+	run := reports.Run{
+		Schema:    reports.Schema,
+		Tool:      "conform",
+		StartedAt: start,
+		Duration:  time.Since(start).Seconds(),
+	}
+	if r != nil {
+		run.Target.URL = r.Target.URL
+		run.Selection.Strict = r.Strict
+		run.Profile = profileOf(r.Profile)
+	}
+	outcomes := Outcomes()
+	specs := map[string]types.SpecReport{}
+	if rep := GinkgoReport(); rep != nil {
+		for _, s := range rep.SpecReports {
+			if s.LeafNodeType == types.NodeTypeIt {
+				specs[caseIDOf(s.LeafNodeText)] = s
+			}
+		}
+		if rep.SpecialSuiteFailureReasons != nil {
+			for _, why := range rep.SpecialSuiteFailureReasons {
+				if strings.Contains(why, "Interrupted") || strings.Contains(why, "Timeout") {
+					run.Interrupted = why
+				}
+			}
+		}
+	}
+	for _, c := range selected {
+		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: nonNil(c.Labels)}
+		for _, id := range c.Requirements {
+			rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(cases.LevelOf(id))})
+		}
+		o, ran := outcomes[c.ID]
+		spec, known := specs[c.ID]
+		switch {
+		case known && (spec.State.Is(types.SpecStateInterrupted | types.SpecStateTimedout | types.SpecStatePanicked | types.SpecStateAborted)):
+			// Ginkgo stopped the case (timeout, interrupt, panic): the outcome, if
+			// any, is incomplete.
+			rc.Verdict = reports.Error
+			rc.Message = fmt.Sprintf("%s: %s", spec.State, oneLine(spec.Failure.Message))
+		case ran:
+			rc.Verdict = string(o.Verdict)
+			rc.Message = o.Reason
+		default:
+			rc.Verdict = reports.Skip
+			rc.Message = "not run"
+			if run.Interrupted != "" {
+				rc.Message = "not run: " + run.Interrupted
+			}
+		}
+		if known {
+			rc.Duration = spec.RunTime.Seconds()
+		}
+		if ran {
+			if rc.Duration == 0 {
+				rc.Duration = o.Duration.Seconds()
+			}
+			for _, f := range o.Findings {
+				rc.Findings = append(rc.Findings, reports.Finding{
+					Requirement: f.Requirement, Level: string(f.Level), OK: f.OK, Step: f.Step,
+					Check: f.Check, Expected: f.Expected, Actual: f.Actual, Note: f.Note,
+				})
+			}
+			if o.Transcript != nil {
+				for _, fr := range o.Transcript.Frames() {
+					rc.Transcript = append(rc.Transcript, reports.Frame{
+						Conn: fr.Conn, Dir: string(fr.Dir), At: fr.At.Seconds(), Kind: fr.Kind, Payload: fr.Payload,
+					})
+				}
+			}
+		}
+		run.Cases = append(run.Cases, rc)
+	}
+	run.Tally()
+	return run
+}
+
+func profileOf(p cases.Profile) reports.Profile {
+	out := reports.Profile{Admin: string(p.Admin), User: string(p.User), Plan: string(p.Plan), Source: p.Source, Notes: p.Notes, Secrets: []string{}}
+	for _, s := range p.Secrets {
+		out.Secrets = append(out.Secrets, string(s))
+	}
+	sort.Strings(out.Secrets)
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// oneLine strips colour codes and keeps the first line.
+func oneLine(s string) string {
+	s = ansi.ReplaceAllString(s, "")
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func regexpQuote(s string) string { return regexp.QuoteMeta(s) }
+
+// ErrNotConfigured is returned when Collect runs before Register.
+var ErrNotConfigured = errors.New("suite not configured")

@@ -1,0 +1,174 @@
+// Package suite is the Ginkgo layer: it turns the catalogue into
+// DescribeTable entries (labels, spec timeouts, case IDs as names), runs
+// each case through internal/engine, maps verdicts onto Ginkgo, and collects
+// the outcomes for the reports. It is deliberately thin: all judgement lives
+// in cases and engine.
+//
+// Register builds the spec tree once per process; the CLI (Run) and
+// `go test ./suite` both call it, so they run the same specs.
+package suite
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads best dot-imported
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
+)
+
+// state is the process-wide run state: RunSpecs runs once per process, so
+// one run per process is all there is.
+var state struct {
+	mu       sync.Mutex
+	runner   *engine.Runner
+	outcomes map[string]engine.Outcome
+	report   *types.Report
+	once     sync.Once
+}
+
+// Register configures the runner the specs use and builds the spec tree.
+// Call it once, before RunSpecs; later calls only replace the runner.
+func Register(r *engine.Runner) {
+	state.mu.Lock()
+	state.runner = r
+	state.outcomes = map[string]engine.Outcome{}
+	state.mu.Unlock()
+	state.once.Do(func() { buildTree(r.Target) })
+}
+
+func currentRunner() *engine.Runner {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	return state.runner
+}
+
+func record(id string, o engine.Outcome) {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	state.outcomes[id] = o
+}
+
+// buildTree makes one top-level container (so Ginkgo keeps catalogue order)
+// with one table per requirement group.
+func buildTree(t engine.Target) {
+	Describe("conform", func() {
+		var groups []string
+		byGroup := map[string][]cases.Case{}
+		for _, c := range cases.All() {
+			g := c.Group()
+			if _, ok := byGroup[g]; !ok {
+				groups = append(groups, g)
+			}
+			byGroup[g] = append(byGroup[g], c)
+		}
+		for _, g := range groups {
+			DescribeTable(g, runCase, entries(byGroup[g], t))
+		}
+	})
+	ReportAfterSuite("conform results", func(r Report) {
+		state.mu.Lock()
+		defer state.mu.Unlock()
+		state.report = &r
+	})
+}
+
+// entries turns cases into table entries: the name starts with the case ID
+// (what --case focuses on), labels are the case's labels, and the spec
+// timeout is a backstop derived from the per-wait bounds (every wait in the
+// engine is bounded already).
+func entries(cs []cases.Case, t engine.Target) []TableEntry {
+	out := make([]TableEntry, 0, len(cs))
+	for _, c := range cs {
+		args := []any{c, SpecTimeout(specTimeout(c, t))}
+		if len(c.Labels) > 0 {
+			args = append(args, Label(c.Labels...))
+		}
+		out = append(out, Entry(c.ID+" "+c.Title, args...))
+	}
+	return out
+}
+
+// specTimeout allows every exchange its dial and response bound, plus slack.
+func specTimeout(c cases.Case, t engine.Target) time.Duration {
+	per := t.DialTimeout + t.ResponseTimeout + t.QuietWindow
+	if per <= 0 {
+		per = 11 * time.Second
+	}
+	n := 1
+	for _, s := range c.Steps {
+		n += max(1, s.Repeat)
+	}
+	return time.Duration(n)*per + 5*time.Second
+}
+
+// runCase is the body of every entry: run, record, map the verdict.
+func runCase(ctx SpecContext, c cases.Case) {
+	r := currentRunner()
+	if r == nil {
+		Fail("suite not configured: call suite.Register before RunSpecs")
+		return
+	}
+	o := r.Run(ctx, c)
+	record(c.ID, o)
+	if o.Verdict != cases.Pass && o.Verdict != cases.Skip && o.Transcript != nil {
+		AddReportEntry("transcript", o.Transcript.String(), ReportEntryVisibilityFailureOrVerbose)
+	}
+	if notes := infoNotes(o); notes != "" {
+		AddReportEntry("recorded", notes, ReportEntryVisibilityFailureOrVerbose)
+	}
+	switch o.Verdict {
+	case cases.Skip:
+		Skip(o.Reason)
+	case cases.Fail:
+		Fail(o.Reason)
+	case cases.Error:
+		Fail("ERROR: " + o.Reason)
+	case cases.Warn:
+		AddReportEntry("WARN", o.Reason)
+	}
+}
+
+// infoNotes lists what INFO checks recorded, for -v and failure output.
+func infoNotes(o engine.Outcome) string {
+	var lines []string
+	for _, f := range o.Findings {
+		if f.Level == cases.Info {
+			lines = append(lines, f.String())
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Outcomes returns the outcomes recorded so far, by case ID.
+func Outcomes() map[string]engine.Outcome {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	out := make(map[string]engine.Outcome, len(state.outcomes))
+	for k, v := range state.outcomes {
+		out[k] = v
+	}
+	return out
+}
+
+// GinkgoReport returns Ginkgo's report of the finished suite (nil before).
+func GinkgoReport() *types.Report {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	return state.report
+}
+
+// caseIDOf extracts the case ID from a spec's leaf text ("<id> <title>").
+func caseIDOf(leaf string) string {
+	id, _, _ := strings.Cut(leaf, " ")
+	return id
+}
+
+// FocusFor is the Ginkgo focus regexp selecting exactly case id.
+func FocusFor(id string) string {
+	return fmt.Sprintf(`(^|\s)%s(\s|$)`, regexpQuote(id))
+}
