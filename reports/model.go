@@ -23,6 +23,16 @@ type Run struct {
 	Cases     []Case    `json:"cases"`
 	// Interrupted says why the run ended early ("" if it did not).
 	Interrupted string `json:"interrupted,omitempty"`
+	// Preflight is the probe that learnt the profile; its transcript is kept
+	// only when it failed.
+	Preflight Preflight `json:"preflight"`
+}
+
+// Preflight is the outcome of the one dial and auth probe before the cases.
+type Preflight struct {
+	OK         bool    `json:"ok"`
+	Error      string  `json:"error,omitempty"`
+	Transcript []Frame `json:"transcript,omitempty"`
 }
 
 // Target is where the run went.

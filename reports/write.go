@@ -43,7 +43,7 @@ func JUnit(r Run) ([]byte, error) {
 			{Name: "schema", Value: r.Schema},
 			{Name: "version", Value: r.Version},
 			{Name: "target", Value: r.Target.URL},
-			{Name: "profile", Value: fmt.Sprintf("admin %s, user %s, plan %s (%s)", r.Profile.Admin, r.Profile.User, r.Profile.Plan, r.Profile.Source)},
+			{Name: "profile", Value: profileLine(r.Profile)},
 			{Name: "labelFilter", Value: r.Selection.LabelFilter},
 			{Name: "strict", Value: fmt.Sprint(r.Selection.Strict)},
 			{Name: "verdict", Value: r.Summary.Verdict},
@@ -148,6 +148,13 @@ func FrameLine(f Frame) string {
 		conn = "-"
 	}
 	return fmt.Sprintf("+%.3fs %s %s %s", f.At, conn, arrow, f.Payload)
+}
+
+func profileLine(p Profile) string {
+	if p.Source == "" {
+		return "unknown (preflight failed)"
+	}
+	return fmt.Sprintf("admin %s, user %s, plan %s (from %s)", p.Admin, p.User, p.Plan, p.Source)
 }
 
 func requirementList(rs []Requirement) string {

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/roomconform/conform/internal/session"
+	"github.com/roomconform/conform/reports"
+	"github.com/roomconform/conform/suite"
+)
+
+// printHeader says, before anything runs, what is tested and how: the
+// profile the suite will judge the target by comes first.
+func printHeader(w io.Writer, s *session.Session, sel suite.Selection, n int) {
+	where := "live target"
+	if s.Embedded {
+		where = "embedded reference server, profile " + s.EmbeddedProfile
+	}
+	fmt.Fprintf(w, "conform %s: auth conformance of %s (%s)\n", version(), s.Runner.Target.URL, where)
+	fmt.Fprintf(w, "profile: %s\n", s.Runner.Profile)
+	for _, note := range s.Runner.Profile.Notes {
+		fmt.Fprintf(w, "  note: %s\n", note)
+	}
+	filter := sel.LabelFilter
+	if filter == "" {
+		filter = "(none: every case)"
+	}
+	fmt.Fprintf(w, "selection: %d cases, label filter %s", n, filter)
+	if len(sel.Cases) > 0 {
+		fmt.Fprintf(w, ", cases %s", strings.Join(sel.Cases, " "))
+	}
+	fmt.Fprintln(w)
+	if s.Runner.Strict {
+		fmt.Fprintln(w, "strict: a broken SHOULD fails the run")
+	}
+	fmt.Fprintln(w)
+}
+
+// printSummary lists what did not pass, groups skips by reason, and ends
+// with one verdict line.
+func printSummary(w io.Writer, r reports.Run, verbose bool) {
+	fmt.Fprintln(w)
+	skips := map[string][]string{}
+	for _, c := range r.Cases {
+		switch c.Verdict {
+		case reports.Fail, reports.Warn, reports.Error:
+			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.ID, c.Title)
+			for _, line := range strings.Split(c.Message, "\n") {
+				fmt.Fprintf(w, "      %s\n", line)
+			}
+		case reports.Skip:
+			skips[c.Message] = append(skips[c.Message], c.ID)
+		}
+	}
+	reasons := make([]string, 0, len(skips))
+	for reason := range skips {
+		reasons = append(reasons, reason)
+	}
+	sort.Strings(reasons)
+	for _, reason := range reasons {
+		ids := skips[reason]
+		list := strings.Join(ids, ", ")
+		if !verbose && len(ids) > 4 {
+			list = strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
+		}
+		fmt.Fprintf(w, "SKIP  %d: %s (%s)\n", len(ids), reason, list)
+	}
+	s := r.Summary
+	fmt.Fprintf(w, "\nresult: %s: %d pass, %d fail, %d warn, %d skip, %d error (%d cases) in %.2fs\n",
+		s.Verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, s.Total, r.Duration)
+	if r.Interrupted != "" {
+		fmt.Fprintf(w, "interrupted: %s\n", r.Interrupted)
+	}
+}

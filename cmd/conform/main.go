@@ -1,0 +1,92 @@
+// Command conform checks a TrueConf Room / VideoSDK control API server's
+// auth method against the project's conformance reading, and serves the
+// reference server.
+//
+//	conform run   [--target URL] [--plan pro|free] [--label-filter EXPR] [--case ID]... [--strict] ...
+//	conform list  [--format text|json|markdown] [--label-filter EXPR]
+//	conform serve [--listen ADDR] [--profile NAME] [--time-scale F]
+//	conform version
+//
+// Exit codes: 0 conformant, 1 not conformant, 2 usage or configuration
+// error, 3 target unreachable or infrastructure error.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+// Exit codes of the CLI contract.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitUnreachable = 3
+)
+
+const usage = `conform checks the auth method of a TrueConf Room control API server.
+
+Usage:
+  conform run     [flags]   run the conformance suite (no --target: the embedded reference server)
+  conform list    [flags]   list the cases
+  conform serve   [flags]   run the reference server
+  conform version           print the version
+
+Secrets come only from the environment: CONFORM_ADMIN_PASSWORD, CONFORM_ADMIN_PIN,
+CONFORM_USER_PASSWORD, CONFORM_USER_PIN. Every flag can also be set as CONFORM_<FLAG>
+(for example CONFORM_TARGET, CONFORM_LABEL_FILTER).
+
+Run "conform <command> -h" for the flags of a command.
+Exit codes: 0 conformant, 1 not conformant, 2 usage error, 3 target unreachable.
+`
+
+// run is main without os.Exit, so that tests can call it and defers run.
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "run":
+		return runCmd(rest, stdout, stderr, getenv)
+	case "list":
+		return listCmd(rest, stdout, stderr, getenv)
+	case "serve":
+		return serveCmd(rest, stdout, stderr, getenv)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "conform %s\n", version())
+		return exitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "conform: unknown command %q (run, list, serve, version)\n", cmd)
+	return exitUsage
+}
+
+// version is the module version stamped by the go command ("dev" for a
+// source build), with the VCS revision when known.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "dev"
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += "+" + s.Value[:12]
+		}
+	}
+	return strings.TrimSpace(v + " " + bi.GoVersion)
+}

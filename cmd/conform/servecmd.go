@@ -1,0 +1,97 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/roomconform/conform/refserver"
+)
+
+func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := newFlagSet("serve", stderr, "[--listen ADDR] [--profile NAME] [--time-scale F]")
+	listen := fs.String("listen", "127.0.0.1:8765", "address to listen on (8765 is the device's default port)")
+	profile := fs.String("profile", refserver.DefaultProfile, "protection profile: "+strings.Join(refserver.ProfileNames(), ", "))
+	scale := fs.Float64("time-scale", 1, "divide token lifetimes and the lockout by this factor (1000: the 5-minute HTTP token lives 300 ms)")
+	verbose := fs.Bool("v", false, "log connections and authorizations (never secrets or tokens)")
+	if err := parse(fs, args, getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fs.Usage()
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "conform serve: %v\n", err)
+		return exitUsage
+	}
+	p, err := refserver.LookupProfile(*profile)
+	if err != nil {
+		fmt.Fprintf(stderr, "conform serve: %v\n", err)
+		return exitUsage
+	}
+	if *scale <= 0 {
+		fmt.Fprintf(stderr, "conform serve: --time-scale must be positive, not %v\n", *scale)
+		return exitUsage
+	}
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	opts := refserver.Options{
+		Profile:   p,
+		TimeScale: *scale,
+		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+		Secrets: refserver.Secrets{
+			AdminPassword: getenv("CONFORM_ADMIN_PASSWORD"),
+			AdminPIN:      getenv("CONFORM_ADMIN_PIN"),
+			UserPassword:  getenv("CONFORM_USER_PASSWORD"),
+			UserPIN:       getenv("CONFORM_USER_PIN"),
+		},
+	}
+	run, err := refserver.Start(*listen, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "conform serve: %v\n", err)
+		return exitUnreachable
+	}
+	defer run.Close()
+	fmt.Fprintf(stdout, "conform serve: %s listening on %s (profile %s: admin %s, user %s, plan %s)\n",
+		version(), run.URL, p.Name, p.Admin, p.User, p.Plan)
+	printGenerated(stdout, opts.Secrets, run.Server.Secrets())
+	fmt.Fprintln(stdout, "stop with Ctrl-C")
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	<-sig
+	fmt.Fprintln(stdout, "conform serve: stopping")
+	if err := run.Close(); err != nil {
+		fmt.Fprintf(stderr, "conform serve: %v\n", err)
+		return exitUnreachable
+	}
+	return exitOK
+}
+
+// printGenerated prints, once, the secrets the server generated because the
+// environment did not set them: this is the server's own console, and the
+// operator needs them to log in. Secrets from the environment are not echoed.
+func printGenerated(w io.Writer, given, eff refserver.Secrets) {
+	for _, s := range []struct{ name, env, given, eff string }{
+		{"admin password", "CONFORM_ADMIN_PASSWORD", given.AdminPassword, eff.AdminPassword},
+		{"admin PIN", "CONFORM_ADMIN_PIN", given.AdminPIN, eff.AdminPIN},
+		{"user password", "CONFORM_USER_PASSWORD", given.UserPassword, eff.UserPassword},
+		{"user PIN", "CONFORM_USER_PIN", given.UserPIN, eff.UserPIN},
+	} {
+		switch {
+		case s.eff == "":
+		case s.given == "":
+			fmt.Fprintf(w, "  %s (generated; set %s to choose): %s\n", s.name, s.env, s.eff)
+		default:
+			fmt.Fprintf(w, "  %s: from %s\n", s.name, s.env)
+		}
+	}
+}
