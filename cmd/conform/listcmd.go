@@ -15,12 +15,12 @@ import (
 
 // listedCase is one case in `conform list --format json`.
 type listedCase struct {
-	ID           string            `json:"id"`
-	Title        string            `json:"title"`
-	Requirements []listedReq       `json:"requirements"`
-	Level        cases.Level       `json:"level"`
-	Labels       []string          `json:"labels"`
-	Wrong        int               `json:"wrongCredentials,omitempty"`
+	ID           string      `json:"id"`
+	Title        string      `json:"title"`
+	Requirements []listedReq `json:"requirements"`
+	Level        cases.Level `json:"level"`
+	Labels       []string    `json:"labels"`
+	Wrong        int         `json:"wrongCredentials,omitempty"`
 }
 
 type listedReq struct {
