@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/reporters"
+
+	"github.com/roomconform/conform/refserver"
+	"github.com/roomconform/conform/reports"
+)
+
+// The binary's own tests run it as a subprocess: RunSpecs works once per
+// process, and the spec tree is global.
+func TestMain(m *testing.M) {
+	if os.Getenv("CONFORM_TEST_RUN_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	}
+	os.Exit(m.Run())
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+	elapsed        time.Duration
+}
+
+// conform runs the binary with args and extra environment (KEY=VALUE).
+func conform(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(cleanEnv(), "CONFORM_TEST_RUN_MAIN=1")
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Dir = t.TempDir()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	start := time.Now()
+	err := cmd.Run()
+	r := result{stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("run conform: %v", err)
+	}
+	return r
+}
+
+// cleanEnv drops CONFORM_* from the test's environment so the developer's
+// own settings cannot change the outcome.
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CONFORM_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func TestRunEmbeddedDefaultPassesAndWritesReports(t *testing.T) {
+	dir := t.TempDir()
+	r := conform(t, nil, "run", "--report-dir", dir)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, "conform ") || !strings.Contains(r.stdout, "profile: admin password, user pin") {
+		t.Errorf("the profile is not printed first:\n%s", firstLines(r.stdout, 3))
+	}
+	var res reports.Run
+	readJSON(t, filepath.Join(dir, "results.json"), &res)
+	if res.Summary.Pass < 40 || res.Summary.Fail != 0 || res.Summary.Error != 0 {
+		t.Errorf("summary %+v: want at least 40 passes and no failure", res.Summary)
+	}
+	if res.Profile.Admin != "password" || res.Profile.User != "pin" || res.Schema != reports.Schema {
+		t.Errorf("results.json profile %+v schema %q", res.Profile, res.Schema)
+	}
+	suites := readJUnit(t, filepath.Join(dir, "junit.xml"))
+	tc := suites.TestSuites[0].TestCases
+	if len(tc) != res.Summary.Total {
+		t.Errorf("junit has %d testcases, results.json %d cases", len(tc), res.Summary.Total)
+	}
+	if !strings.HasPrefix(tc[0].Name, res.Cases[0].ID+" ") {
+		t.Errorf("testcase name %q does not start with the case ID %q", tc[0].Name, res.Cases[0].ID)
+	}
+}
+
+// TestRunAgainstEveryProfile runs the CLI against a live reference server in
+// each built-in profile, as an operator would against a device: every
+// selected case passes or is skipped with a reason.
+func TestRunAgainstEveryProfile(t *testing.T) {
+	for _, p := range refserver.Profiles() {
+		t.Run(p.Name, func(t *testing.T) {
+			srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			sec := srv.Server.Secrets()
+			env := []string{"CONFORM_ADMIN_PASSWORD=" + sec.AdminPassword, "CONFORM_USER_PASSWORD=" + sec.UserPassword}
+			args := []string{"run", "--target", srv.URL, "--report-dir", "r", "--label-filter", "!slow"}
+			if p.Plan == refserver.Free {
+				args = append(args, "--plan", "free")
+			}
+			r := conform(t, env, args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stdout, "result: conformant") {
+				t.Errorf("no conformant verdict line:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
+func TestDeadTargetExits3Fast(t *testing.T) {
+	dir := t.TempDir()
+	r := conform(t, nil, "run", "--target", "ws://127.0.0.1:1", "--report-dir", dir)
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3\nstderr:\n%s", r.code, r.stderr)
+	}
+	if r.elapsed > 2*time.Second {
+		t.Errorf("took %v, want under 2 s", r.elapsed)
+	}
+	if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "127.0.0.1:1") {
+		t.Errorf("want one line naming the target, got:\n%s", r.stderr)
+	}
+	var res reports.Run
+	readJSON(t, filepath.Join(dir, "results.json"), &res)
+	if res.Preflight.OK || res.Summary.ExitCode != 3 || res.Summary.Error == 0 {
+		t.Errorf("results.json does not record the failed preflight: %+v %+v", res.Preflight, res.Summary)
+	}
+}
+
+func TestUsageErrorsExit2WithOneLine(t *testing.T) {
+	for _, args := range [][]string{
+		{"run", "--case", "no-such-case"},
+		{"run", "--no-such-flag"},
+		{"run", "--admin-password", "x"},
+		{"run", "--label-filter", "smoke &&"},
+		{"run", "--target", "http://example.invalid"},
+		{"run", "--plan", "gold"},
+		{"list", "--format", "yaml"},
+		{"serve", "--profile", "nope"},
+		{"frobnicate"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			r := conform(t, nil, args...)
+			if r.code != 2 {
+				t.Fatalf("exit %d, want 2\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+			}
+			if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 {
+				t.Errorf("want a one-line reason, got %d lines:\n%s", len(lines), r.stderr)
+			}
+		})
+	}
+}
+
+func TestListJSON(t *testing.T) {
+	r := conform(t, nil, "list", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var listed []struct {
+		ID           string
+		Title        string
+		Level        string
+		Labels       []string
+		Requirements []struct{ ID, Level string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil {
+		t.Fatalf("list output is not JSON: %v", err)
+	}
+	if len(listed) < 40 {
+		t.Fatalf("listed %d cases", len(listed))
+	}
+	for _, c := range listed {
+		if c.ID == "" || c.Title == "" || c.Level == "" || c.Labels == nil || len(c.Requirements) == 0 || c.Requirements[0].Level == "" {
+			t.Errorf("incomplete entry %+v", c)
+		}
+	}
+}
+
+// TestCanaryNeverLeaks plants a canary admin password (as the operator
+// would, in the environment) and checks that neither the console nor any
+// report byte contains it.
+func TestCanaryNeverLeaks(t *testing.T) {
+	const canary = "canary-7Q"
+	p, _ := refserver.LookupProfile("admin-password")
+	srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: refserver.Secrets{AdminPassword: canary}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	r := conform(t, []string{"CONFORM_ADMIN_PASSWORD=" + canary}, "run", "--target", srv.URL, "--report-dir", dir, "-v")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, canary) {
+		t.Error("the canary appears on the console")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) == 0 {
+		t.Fatal("no report written")
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(canary)) {
+			t.Errorf("the canary appears in %s", e.Name())
+		}
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+func readJUnit(t *testing.T, path string) reporters.JUnitTestSuites {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s reporters.JUnitTestSuites
+	if err := xml.Unmarshal(b, &s); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if len(s.TestSuites) != 1 {
+		t.Fatalf("%s: %d test suites", path, len(s.TestSuites))
+	}
+	return s
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
