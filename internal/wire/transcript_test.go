@@ -1,0 +1,116 @@
+package wire
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestTranscriptStringFormat(t *testing.T) {
+	tr := NewTranscript(nil)
+	tr.Add("a", Sent, "text", `{"method":"auth"}`)
+	tr.Add("a", Received, "text", "{\"method\":\"auth\",\n\"result\":true}")
+	tr.Notef("b", "waited %d ms", 5)
+	tr.Add("a", Received, "close", `code 1000 reason ""`)
+	tr.Add("", Sent, "binary", binarySummary([]byte{1, 2, 3}))
+
+	lines := strings.Split(strings.TrimSuffix(tr.String(), "\n"), "\n")
+	want := []string{
+		`a > {"method":"auth"}`,
+		`a < {"method":"auth",\n"result":true}`,
+		`b # waited 5 ms`,
+		`a < close code 1000 reason ""`,
+		`- > binary 3 bytes: 010203`,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines:\n%s", len(lines), tr.String())
+	}
+	prefix := regexp.MustCompile(`^\+\d+\.\d{3}s `)
+	for i, line := range lines {
+		if !prefix.MatchString(line) || prefix.ReplaceAllString(line, "") != want[i] {
+			t.Errorf("line %d = %q, want +N.NNNs %s", i, line, want[i])
+		}
+	}
+	frames := tr.Frames()
+	if frames[2].Dir != Note || frames[2].Kind != "note" || frames[2].Conn != "b" {
+		t.Errorf("note frame = %+v", frames[2])
+	}
+	if frames[1].At < frames[0].At {
+		t.Error("offsets go backwards")
+	}
+	b, err := json.Marshal(frames[0])
+	if err != nil || !strings.Contains(string(b), `"dir":"send"`) || !strings.Contains(string(b), `"conn":"a"`) {
+		t.Errorf("JSON form: %s %v", b, err)
+	}
+}
+
+func TestTranscriptRedactsAndTruncates(t *testing.T) {
+	r := NewRedactor()
+	r.Add("token", "TOKEN-SECRET-VALUE")
+	tr := NewTranscript(r)
+	tr.Add("a", Received, "text", `{"token":"TOKEN-SECRET-VALUE"}`)
+
+	// A secret straddling the cut is redacted whole, never half left.
+	long := strings.Repeat("é", (MaxPayload-5)/2) + "TOKEN-SECRET-VALUE" + strings.Repeat("z", 10000)
+	tr.Add("a", Received, "text", long)
+
+	frames := tr.Frames()
+	if frames[0].Payload != `{"token":"[REDACTED:token]"}` {
+		t.Errorf("payload = %q", frames[0].Payload)
+	}
+	p := frames[1].Payload
+	if !strings.HasSuffix(p, fmt.Sprintf("...(%d bytes total)", len(long))) {
+		t.Errorf("no truncation note: ...%q", p[max(0, len(p)-40):])
+	}
+	if strings.Contains(p, "TOKEN") || strings.Contains(p, "SECRET") {
+		t.Error("part of the secret survived the cut")
+	}
+	if !strings.Contains(p, "[REDACTED:token]") {
+		t.Error("secret at the cut was dropped instead of redacted")
+	}
+	if len(p) > MaxPayload+100 {
+		t.Errorf("truncated payload is %d bytes", len(p))
+	}
+	if strings.ContainsRune(p, '\uFFFD') {
+		t.Error("cut inside a UTF-8 sequence")
+	}
+}
+
+func TestTranscriptRedactsSecretsAddedLater(t *testing.T) {
+	r := NewRedactor()
+	tr := NewTranscript(r)
+	tr.Add("a", Sent, "text", `{"credentials":"late-secret"}`)
+	r.Add("password", "late-secret")
+	if s := tr.String(); strings.Contains(s, "late-secret") || !strings.Contains(s, "[REDACTED:password]") {
+		t.Fatalf("String = %q", s)
+	}
+}
+
+func TestTranscriptCap(t *testing.T) {
+	tr := NewTranscript(nil)
+	for i := 0; i < MaxFrames+500; i++ {
+		tr.Add("a", Received, "text", "x")
+	}
+	frames := tr.Frames()
+	if len(frames) != MaxFrames {
+		t.Fatalf("%d frames, want %d", len(frames), MaxFrames)
+	}
+	last := frames[len(frames)-1]
+	if last.Dir != Note || !strings.Contains(last.Payload, "limit") {
+		t.Fatalf("last frame = %+v", last)
+	}
+	if tr.Omitted() != 501 {
+		t.Fatalf("Omitted = %d, want 501", tr.Omitted())
+	}
+}
+
+func TestTranscriptNil(t *testing.T) {
+	var tr *Transcript
+	tr.Add("a", Sent, "text", "x")
+	tr.Notef("a", "x")
+	if tr.Frames() != nil || tr.String() != "" || tr.Omitted() != 0 || tr.Redactor() != nil || tr.Elapsed() != 0 {
+		t.Fatal("nil Transcript must be a no-op")
+	}
+}
