@@ -64,6 +64,9 @@ type Runner struct {
 
 	mu        sync.Mutex
 	wrongSent int
+	// dead is set once the target stopped answering: later cases cost no
+	// more timeouts, they are ERROR at once.
+	dead string
 }
 
 // Outcome is the result of one case.
@@ -120,21 +123,63 @@ func (r *Runner) countWrong() {
 func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 	start := time.Now()
 	tr := wire.NewTranscript(r.Redactor)
-	out := r.run(ctx, c, tr)
+	x := &execution{r: r, c: c, tr: tr, target: r.Target.withDefaults(),
+		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{}}
+	out := r.run(ctx, x)
+	if x.troubled && ctx.Err() == nil {
+		// A dial failed or a wait ran out: make sure the target is still
+		// there before the next case spends its own timeouts on it.
+		if err := r.alive(ctx, tr); err != nil {
+			r.markDead(fmt.Sprintf("the target stopped answering during case %s (%v)", c.ID, err))
+		}
+	}
 	out.Transcript = tr
 	out.Duration = time.Since(start)
 	return out
 }
 
-func (r *Runner) run(ctx context.Context, c cases.Case, tr *wire.Transcript) Outcome {
+// Dead returns why the target was given up on ("" while it answers).
+func (r *Runner) Dead() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.dead
+}
+
+func (r *Runner) markDead(why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dead == "" {
+		r.dead = why
+	}
+}
+
+// alive dials once and sends a harmless invalid auth (type "open": no
+// credential, nothing granted); any JSON answer means the target is there.
+func (r *Runner) alive(ctx context.Context, tr *wire.Transcript) error {
+	c, err := Dial(ctx, r.Target, "alive", tr, r.Redactor)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	resp, err := c.Call(ctx, []byte(`{"method":"auth","requestId":"conform-alive","type":"open"}`))
+	if err != nil {
+		return err
+	}
+	return resp.Err
+}
+
+func (r *Runner) run(ctx context.Context, x *execution) Outcome {
+	c := x.c
+	if why := r.Dead(); why != "" {
+		return Outcome{Verdict: cases.Error, Reason: "not run: " + why}
+	}
 	if reason := c.Unmet(r.Profile); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason}
 	}
 	if reason := r.reserve(c.WrongCredentials()); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason}
 	}
-	x := &execution{r: r, c: c, tr: tr, target: r.Target.withDefaults(),
-		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{}}
+	tr := x.tr
 	defer x.closeAll()
 	if err := x.steps(ctx); err != nil {
 		if hasBroken(x.findings) {
@@ -185,6 +230,8 @@ type execution struct {
 	responses map[string]map[string]any
 	findings  []cases.Finding
 	all       []cases.Observation
+	// troubled is set when a dial failed or a wait ran out.
+	troubled bool
 }
 
 // Profile, Secret and Response make execution a cases.Scope.
@@ -241,6 +288,7 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	}
 	conn, err := x.conn(ctx, s.ConnName())
 	if err != nil {
+		x.troubled = true
 		return fmt.Errorf("step %s: %w", name, err)
 	}
 	if s.SendsWrongCredential() {
@@ -252,6 +300,7 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	switch {
 	case callErr != nil:
 		o.ResponseErr = callErr.Error()
+		x.troubled = x.troubled || errors.Is(callErr, wire.ErrTimeout) || errors.Is(callErr, wire.ErrClosed)
 	case resp.Err != nil:
 		o.ResponseErr = "malformed response: " + resp.Err.Error()
 	default:

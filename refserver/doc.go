@@ -1,0 +1,13 @@
+// Package refserver is the reference server: the auth surface of a TrueConf Room
+// device, faithful to the project's reading of the spec (spec/requirements.md).
+//
+// Where requirements.md accepts several behaviours, the server picks the first
+// member of the accepted set, so that the suite run against it shows every
+// requirement passing with the best-supported reading. Time-dependent behaviour
+// (token lifetimes, lockout) runs on an injectable clock and can be scaled down,
+// so that the lifetime cases finish in well under a second.
+//
+// The package implements the WebSocket control API only: one JSON object per
+// text frame, methods auth, setUsedApiVersion, getAuthInfo and getAppState. It
+// does not serve the embedded HTTP server; TokenInfo exposes enough for one.
+package refserver

@@ -1,0 +1,127 @@
+package refserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// Result codes of auth (auth-method.txt, resultCode).
+const (
+	rcOK                 = 0
+	rcNotPro             = 2
+	rcNotAdmin           = 3
+	rcSecurityType       = 4
+	rcOtherMode          = 5
+	rcLockedOut          = 6
+	rcEmptyCredentials   = 7
+	rcWrongCredentials   = 8
+	rcInvalidRole        = 9
+	rcInvalidType        = 10
+	rcMissingType        = 11
+	rcMissingCredentials = 12
+)
+
+// rcText is the short English error text of each failure code. It never
+// contains anything from the request, so no credential can leak into a
+// response (FAIL-5).
+var rcText = map[int]string{
+	rcNotPro:             "Secured authorization requires the Pro plan",
+	rcNotAdmin:           "The connection is not authorized as administrator",
+	rcSecurityType:       "This type of security cannot be used for the requested mode",
+	rcOtherMode:          "The credentials grant a different mode than the requested role",
+	rcLockedOut:          "Too many incorrect attempts, try again later",
+	rcEmptyCredentials:   "Empty credentials",
+	rcWrongCredentials:   "Incorrect credentials",
+	rcInvalidRole:        "Invalid role",
+	rcInvalidType:        "Invalid type",
+	rcMissingType:        "Missing type",
+	rcMissingCredentials: "Missing credentials",
+}
+
+// Error texts of the other methods and of malformed input.
+const (
+	errInvalidJSON   = "Invalid JSON"
+	errNotObject     = "A message must be a JSON object"
+	errNoMethod      = "Missing or invalid method"
+	errAuthRequired  = "Authorization required"
+	errUnknownMethod = "Unknown method"
+)
+
+// emptyRequestID is echoed when a request has no requestId (ENV-4, first
+// member of the accepted set).
+var emptyRequestID = json.RawMessage(`""`)
+
+// authReply is the response to auth. Field order is the documentation's
+// (method and requestId first); omitempty drops the success-only fields from a
+// failure and error from a success. Previleges is spelled as the docs spell it.
+type authReply struct {
+	Method             string          `json:"method"`
+	RequestID          json.RawMessage `json:"requestId"`
+	Previleges         int             `json:"previleges,omitempty"`
+	Token              string          `json:"token,omitempty"`
+	TokenForHTTPServer string          `json:"tokenForHttpServer,omitempty"`
+	OverlayHTTPToken   string          `json:"overlayHttpToken,omitempty"`
+	Result             bool            `json:"result"`
+	ResultCode         int             `json:"resultCode"`
+	Error              string          `json:"error,omitempty"`
+}
+
+// plainReply is a result of any other method: success without data, or a
+// refusal with an error text.
+type plainReply struct {
+	Method    string          `json:"method"`
+	RequestID json.RawMessage `json:"requestId"`
+	Result    bool            `json:"result"`
+	Error     string          `json:"error,omitempty"`
+}
+
+// authInfoReply is the response to getAuthInfo.
+type authInfoReply struct {
+	Method    string          `json:"method"`
+	RequestID json.RawMessage `json:"requestId"`
+	AdminAuth authInfo        `json:"adminAuth"`
+	UserAuth  authInfo        `json:"userAuth"`
+	Result    bool            `json:"result"`
+}
+
+// authInfo is one mode's protection; PIN only for an administrator asking about
+// a PIN-protected user mode (SEC-2).
+type authInfo struct {
+	Security Security `json:"security"`
+	PIN      string   `json:"pin,omitempty"`
+}
+
+// appStateReply is the response to getAppState. appState 3 is "normal" (idle,
+// ready for calls) in the recorded replies.
+type appStateReply struct {
+	Method           string          `json:"method"`
+	RequestID        json.RawMessage `json:"requestId"`
+	AppState         int             `json:"appState"`
+	EmbeddedHTTPPort int             `json:"embeddedHttpPort"`
+	Result           bool            `json:"result"`
+}
+
+// event is a notification; clients tell it from a response by method "event".
+type event struct {
+	Method string `json:"method"`
+	Event  string `json:"event"`
+	Cause  int    `json:"cause"`
+}
+
+// causeOtherClient is authorizationNeeded's cause when another connection
+// authorized in the same mode.
+const causeOtherClient = 1
+
+// encode marshals a reply without HTML escaping, so that an echoed requestId
+// such as "<a&b>" comes back byte for byte (ENV-3): json.Marshal would rewrite
+// it as "\u003ca\u0026b\u003e".
+func encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("encode %T: %w", v, err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

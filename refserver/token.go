@@ -1,0 +1,201 @@
+package refserver
+
+import (
+	"crypto/rand"
+	"fmt"
+	"time"
+)
+
+// Mode is a connection's control mode. Its value is the auth response's
+// previleges for that mode.
+type Mode int
+
+// The control modes.
+const (
+	ModeNone  Mode = 0
+	ModeUser  Mode = 1
+	ModeAdmin Mode = 2
+)
+
+// String returns the mode as the auth request's role spells it.
+func (m Mode) String() string {
+	switch m {
+	case ModeUser:
+		return "user"
+	case ModeAdmin:
+		return "admin"
+	case ModeNone:
+		return "none"
+	}
+	return fmt.Sprintf("Mode(%d)", int(m))
+}
+
+// TokenKind is the first field of a token, as in the documentation's examples.
+type TokenKind int
+
+// The token kinds the server issues.
+const (
+	APIToken     TokenKind = 1 // token: API re-authorization
+	HTTPToken    TokenKind = 4 // tokenForHttpServer: the embedded HTTP server
+	OverlayToken TokenKind = 5 // overlayHttpToken: the HTTP overlay functionality
+)
+
+// Origin is how the authorization that minted a token was obtained; it decides
+// the API token's lifetime (auth-method.txt, "token").
+type Origin string
+
+// The origins of a token.
+const (
+	OriginUnsecured      Origin = "unsecured"        // type unsecured: 30 days
+	OriginPassword       Origin = "password"         // admin or user password: 30 days
+	OriginPIN            Origin = "pin"              // user PIN: 30 days
+	OriginCommandLinePIN Origin = "command-line-pin" // Secrets.AdminPIN: until restart
+	OriginToken          Origin = "token"            // token authorization: inherits the presented token's expiry
+	OriginStatusChange   Origin = "status-change"    // auth without type: inherits the connection's authorization expiry
+)
+
+// TokenInfo is what the server knows about a token it issued. It exists for
+// tests and for an embedded HTTP server; it is never logged.
+type TokenInfo struct {
+	Kind    TokenKind
+	Mode    Mode
+	Origin  Origin
+	Issued  time.Time
+	Expires time.Time // zero: never expires (until the server stops)
+	Revoked bool      // invalidated before expiry (the HTTP token of a displaced connection)
+	Live    bool      // usable now, on the server's clock
+}
+
+// tokenRecord is one issued token. owner is the id of the connection it was
+// issued to, so that its HTTP and overlay tokens can be invalidated with its
+// authorization (an id, not a pointer, so closed connections can be collected).
+type tokenRecord struct {
+	TokenInfo
+	owner uint64
+}
+
+// liveAt reports whether the token can be used at t. Expiry is exclusive: a
+// token is dead from its expiry instant on.
+func (r *tokenRecord) liveAt(t time.Time) bool {
+	return !r.Revoked && (r.Expires.IsZero() || t.Before(r.Expires))
+}
+
+const (
+	alnum    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	digits   = "0123456789"
+	upperHex = "0123456789ABCDEF"
+	pinChars = "abcdefghijklmnopqrstuvwxyz0123456789"
+)
+
+// randomString returns n characters drawn uniformly from alphabet with
+// crypto/rand (rejection sampling, so no character is favoured). crypto/rand
+// does not fail on supported platforms since Go 1.24.
+func randomString(alphabet string, n int) string {
+	if len(alphabet) == 0 || len(alphabet) > 256 {
+		panic("refserver: bad alphabet") // programming error, constant alphabets only
+	}
+	limit := 256 - 256%len(alphabet) // bytes >= limit would bias the draw
+	out := make([]byte, 0, n)
+	buf := make([]byte, n+8)
+	for len(out) < n {
+		_, _ = rand.Read(buf)
+		for _, b := range buf {
+			if int(b) < limit && len(out) < n {
+				out = append(out, alphabet[int(b)%len(alphabet)])
+			}
+		}
+	}
+	return string(out)
+}
+
+// newTokenValue mints a token shaped like the documentation's examples:
+// <kind>*<16 alnum>*<8 digits>*<64 upper-case hex>.
+func newTokenValue(kind TokenKind) string {
+	return fmt.Sprintf("%d*%s*%s*%s", int(kind), randomString(alnum, 16), randomString(digits, 8), randomString(upperHex, 64))
+}
+
+// maxTokens bounds the token store of a long-running server (each success
+// mints three). Beyond it the oldest tokens are forgotten: only abuse gets there.
+const maxTokens = 100_000
+
+// minSweep is the store size below which expired tokens are not swept.
+const minSweep = 1024
+
+// tokenStore keeps every token the server issued. Not safe for concurrent
+// use: the server's mutex guards it.
+type tokenStore struct {
+	byValue map[string]*tokenRecord
+	order   []string // issue order, for eviction; may hold forgotten values until the next sweep
+	limit   int      // most tokens kept
+	sweepAt int      // sweep when the store reaches this size
+}
+
+func newTokenStore(limit int) *tokenStore {
+	return &tokenStore{byValue: make(map[string]*tokenRecord), limit: limit, sweepAt: min(minSweep, limit)}
+}
+
+// issue mints and records a token. Values are random, but a collision would
+// make two authorizations share a token, so it is checked anyway.
+func (ts *tokenStore) issue(info TokenInfo, owner uint64) string {
+	ts.prune(info.Issued)
+	for {
+		v := newTokenValue(info.Kind)
+		if _, dup := ts.byValue[v]; dup {
+			continue
+		}
+		ts.byValue[v] = &tokenRecord{TokenInfo: info, owner: owner}
+		ts.order = append(ts.order, v)
+		return v
+	}
+}
+
+// lookup returns the record of a token this server issued, live or not.
+func (ts *tokenStore) lookup(v string) (*tokenRecord, bool) {
+	r, ok := ts.byValue[v]
+	return r, ok
+}
+
+// prune forgets dead tokens once the store has grown, and at the limit the
+// oldest quarter. Amortized: the next sweep waits until the store has doubled
+// (or reaches the limit again).
+func (ts *tokenStore) prune(now time.Time) {
+	if len(ts.byValue) < ts.sweepAt {
+		return
+	}
+	for v, r := range ts.byValue {
+		if !r.liveAt(now) {
+			delete(ts.byValue, v)
+		}
+	}
+	if len(ts.byValue) >= ts.limit {
+		keep := ts.limit * 3 / 4
+		for _, v := range ts.order {
+			if len(ts.byValue) <= keep {
+				break
+			}
+			delete(ts.byValue, v)
+		}
+	}
+	kept := ts.order[:0]
+	for _, v := range ts.order {
+		if _, ok := ts.byValue[v]; ok {
+			kept = append(kept, v)
+		}
+	}
+	clear(ts.order[len(kept):])
+	ts.order = kept
+	ts.sweepAt = min(ts.limit, max(minSweep, 2*len(ts.byValue)))
+}
+
+// revokeSession invalidates the HTTP and overlay tokens issued to a
+// connection: authorizationNeeded "also invalidates the HTTP token"
+// (requirements.md 1), and the overlay token lasts only until logout. API tokens
+// survive: they exist to re-authorize later (TOK-1). Displacement is rare, so a
+// scan of the store is fine.
+func (ts *tokenStore) revokeSession(connID uint64) {
+	for _, r := range ts.byValue {
+		if r.owner == connID && (r.Kind == HTTPToken || r.Kind == OverlayToken) {
+			r.Revoked = true
+		}
+	}
+}
