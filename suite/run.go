@@ -1,7 +1,6 @@
 package suite
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -235,6 +234,3 @@ func oneLine(s string) string {
 }
 
 func regexpQuote(s string) string { return regexp.QuoteMeta(s) }
-
-// ErrNotConfigured is returned when Collect runs before Register.
-var ErrNotConfigured = errors.New("suite not configured")
