@@ -27,6 +27,8 @@ type Observation struct {
 	Profile Profile
 	// Earlier holds the answers of earlier named steps of the same case.
 	Earlier map[string]map[string]any
+	// Closed is set when the connection ended instead of answering.
+	Closed bool
 }
 
 // Check is one expectation on a step's answer, attributed to one requirement.
@@ -37,6 +39,17 @@ type Check struct {
 	eval func(o Observation) result
 	// all is set for checks over every observation of a case (Case.After).
 	all func(obs []Observation) result
+	// closedOK accepts a closed connection instead of an answer.
+	closedOK bool
+}
+
+// OrClosed returns the check accepting a connection the server closed
+// instead of answering. FAIL-4 uses it after a failed auth: a server that
+// closes there breaks only the SHOULD of ENV-9, and a closed connection
+// certainly grants nothing.
+func (c Check) OrClosed() Check {
+	c.closedOK = true
+	return c
 }
 
 // result is a check's raw outcome before it becomes a Finding.
@@ -53,6 +66,8 @@ func (c Check) Evaluate(o Observation) Finding {
 	switch {
 	case c.eval == nil:
 		r = result{note: "check has no evaluation for a single step"}
+	case o.Response == nil && o.Closed && c.closedOK:
+		r = result{ok: true, note: "the connection was closed instead: nothing granted"}
 	case o.Response == nil && LevelOf(c.Req) != Info:
 		r = result{expected: "a JSON object response", actual: nonEmpty(o.ResponseErr, "no response")}
 	case o.Response == nil:

@@ -203,3 +203,20 @@ func TestSecretKindEnvVar(t *testing.T) {
 		t.Errorf("EnvVar = %q", got)
 	}
 }
+
+func TestOrClosed(t *testing.T) {
+	closed := Observation{ResponseErr: "connection closed", Closed: true}
+	if f := Refused("FAIL-4").Evaluate(closed); f.OK {
+		t.Errorf("a plain check accepted a closed connection: %s", f)
+	}
+	if f := Refused("FAIL-4").OrClosed().Evaluate(closed); !f.OK {
+		t.Errorf("OrClosed rejected a closed connection: %s", f)
+	}
+	timeout := Observation{ResponseErr: "timeout"}
+	if f := Refused("FAIL-4").OrClosed().Evaluate(timeout); f.OK {
+		t.Errorf("OrClosed accepted a timeout: %s", f)
+	}
+	if f := Refused("FAIL-4").OrClosed().Evaluate(Observation{Response: map[string]any{"result": true}}); f.OK {
+		t.Errorf("OrClosed accepted an answer that is not a refusal: %s", f)
+	}
+}

@@ -22,9 +22,10 @@ func TestConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
 	target := os.Getenv("CONFORM_TARGET")
 	sess, err := session.Open(context.Background(), session.Config{
-		Target:  target,
-		Plan:    cases.Plan(os.Getenv("CONFORM_PLAN")),
-		Secrets: engine.SecretsFromEnv(os.Getenv),
+		Target:      target,
+		Plan:        cases.Plan(os.Getenv("CONFORM_PLAN")),
+		Secrets:     engine.SecretsFromEnv(os.Getenv),
+		WrongBudget: engine.DefaultWrongBudget,
 	})
 	if err != nil {
 		t.Fatalf("prepare the run: %v", err)

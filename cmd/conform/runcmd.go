@@ -36,6 +36,7 @@ type runOptions struct {
 	responseTimeout time.Duration
 	insecure        bool
 	caFile          string
+	wrongBudget     int
 }
 
 func (o *runOptions) register(fs *flag.FlagSet) {
@@ -52,6 +53,8 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.responseTimeout, "response-timeout", 5*time.Second, "bound on each response (and on the WebSocket handshake)")
 	fs.BoolVar(&o.insecure, "insecure-skip-verify", false, "wss://: do not verify the server certificate")
 	fs.StringVar(&o.caFile, "ca-file", "", "wss://: PEM file of CA certificates to trust")
+	fs.IntVar(&o.wrongBudget, "wrong-credential-budget", engine.DefaultWrongBudget,
+		"most wrong credentials one run sends to a live target (each is followed by a successful login); -1: no limit")
 }
 
 func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -148,6 +151,10 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	if err != nil {
 		return cfg, suite.Selection{}, err
 	}
+	if o.wrongBudget < engine.Unlimited {
+		return cfg, suite.Selection{}, fmt.Errorf("--wrong-credential-budget must be -1 (no limit) or more, not %d", o.wrongBudget)
+	}
+	cfg.WrongBudget = o.wrongBudget
 	cfg.Target, cfg.Strict, cfg.TLS = o.target, o.strict, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
 	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases}

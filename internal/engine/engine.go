@@ -300,6 +300,7 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	switch {
 	case callErr != nil:
 		o.ResponseErr = callErr.Error()
+		o.Closed = errors.Is(callErr, wire.ErrClosed)
 		x.troubled = x.troubled || errors.Is(callErr, wire.ErrTimeout) || errors.Is(callErr, wire.ErrClosed)
 	case resp.Err != nil:
 		o.ResponseErr = "malformed response: " + resp.Err.Error()
@@ -316,6 +317,11 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 		x.responses[name] = o.Response
 	}
 	x.all = append(x.all, o)
+	if errors.Is(callErr, wire.ErrTimeout) {
+		// One timeout per case at most: what follows would wait again for a
+		// target that has just shown it does not answer.
+		return fmt.Errorf("step %s: %w", name, callErr)
+	}
 	return nil
 }
 

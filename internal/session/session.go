@@ -31,6 +31,10 @@ type Config struct {
 	DialTimeout, ResponseTimeout time.Duration
 	// Redactor is shared with the console; nil makes a new one.
 	Redactor *wire.Redactor
+	// WrongBudget caps the wrong credentials sent to a live target
+	// (engine.Unlimited: no cap; ignored for the embedded server, which
+	// cannot be harmed). Zero means none may be sent.
+	WrongBudget int
 }
 
 // Session is a prepared run.
@@ -63,7 +67,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	s := &Session{Redactor: red}
 	target := cfg.Target
 	secrets := cfg.Secrets
-	budget := engine.DefaultWrongBudget
+	budget := cfg.WrongBudget
 	if target == "" {
 		name := cfg.EmbeddedProfile
 		if name == "" {
