@@ -5,7 +5,7 @@ package cases
 var failCases = []Case{
 	{
 		ID: "fail-invalid-role-carries-nothing", Title: "valid admin credentials with role \"root\": a failure without previleges, usable tokens or the credentials",
-		Requirements: []string{"RC-9", "FAIL-1", "FAIL-2", "FAIL-3", "FAIL-5", "ROLE-1"},
+		Requirements: []string{"FAIL-1", "FAIL-2", "FAIL-3", "FAIL-5", "RC-9", "ROLE-1"},
 		Needs:        []Need{CanLogin(Admin)},
 		Steps: append(append([]Step{
 			{Name: "attempt", Send: Login(Admin).with(Str("root")), Expect: append([]Check{Code("RC-9", 9)}, failureChecks()...)},
@@ -33,7 +33,7 @@ var failCases = []Case{
 	},
 	{
 		ID: "fail-wrong-admin-password", Title: "a wrong admin password on a fresh connection: code 8, nothing granted, nothing usable, no echo",
-		Requirements: []string{"RC-8", "FAIL-1", "FAIL-2", "FAIL-3", "FAIL-4", "FAIL-5", "ROLE-1"}, Labels: []string{"password", "smoke"},
+		Requirements: []string{"FAIL-1", "FAIL-2", "FAIL-3", "FAIL-4", "FAIL-5", "RC-8", "ROLE-1"}, Labels: []string{"password", "smoke"},
 		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
 		Steps: append(append([]Step{
 			{Name: "attempt", Send: secured(Wrong(AdminPassword), roleAdmin), Expect: append([]Check{Code("RC-8", 8)}, failureChecks()...)},

@@ -25,8 +25,15 @@ type Case struct {
 	After []Check
 }
 
-// Level is the strictest level among the case's requirements.
-func (c Case) Level() Level { return strongest(c.Requirements) }
+// Level is the level of the case's primary (first) requirement: what the
+// case is about. Later requirements are often those of setup steps (a login
+// that must work, ROLE-1), which fail the case at their own level.
+func (c Case) Level() Level {
+	if len(c.Requirements) == 0 {
+		return Info
+	}
+	return LevelOf(c.Requirements[0])
+}
 
 // Group is the requirement family of the case's first requirement ("RC").
 func (c Case) Group() string {

@@ -51,7 +51,7 @@ var rcCases = []Case{
 	// RC-4b: secured authorization aimed at an unprotected mode.
 	{
 		ID: "rc-4b-secured-for-unsecured-user", Title: "type \"secured\" with a wrong password and role \"user\" when user is unsecured gets 4 or 8",
-		Requirements: []string{"RC-4b", "ROLE-1"}, Labels: []string{"password"},
+		Requirements: []string{"RC-4b", "ROLE-1"}, Labels: []string{"password", "unsecured"},
 		Needs: []Need{IsUnsecured(User), OnPlan(Pro), CanLogin(Admin)},
 		Steps: []Step{
 			{Send: secured(Str(WrongCredential), roleUser), Expect: []Check{Code("RC-4b", 4, 8)}},
@@ -60,7 +60,7 @@ var rcCases = []Case{
 	},
 	{
 		ID: "rc-4b-secured-when-nothing-protected", Title: "type \"secured\" with a password when no mode is protected gets 4 or 8",
-		Requirements: []string{"RC-4b", "ROLE-1"}, Labels: []string{"password"},
+		Requirements: []string{"RC-4b", "ROLE-1"}, Labels: []string{"password", "unsecured"},
 		Needs: []Need{NoneProtected, OnPlan(Pro)},
 		Steps: []Step{
 			{Send: secured(Str(WrongCredential), nil), Expect: []Check{Code("RC-4b", 4, 8)}},

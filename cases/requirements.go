@@ -64,8 +64,8 @@ var requirements = []Requirement{
 	{"RC-1", Info, "Internal failure cannot be provoked; never expected."},
 	{"RC-2", Must, `Plan is not Pro: type "secured" with a non-empty password/PIN gets 2. Only on a free profile.`},
 	{"RC-3", Must, `Status change (no type, role "user") on a connection that is not administrator gets 3.`},
-	{"RC-4", Must, `type "unsecured" for a mode that is protected gets 4.`},
-	{"RC-4b", Should, `type "secured" with a password/PIN aimed at a mode that is unprotected, or when no mode is protected, gets 4 or 8.`},
+	{"RC-4", Must, `type "unsecured" for a mode that is protected (explicit role, or no role when no mode is unsecured) gets 4.`},
+	{"RC-4b", Should, `type "secured" with a password/PIN aimed at a mode that is unprotected (e.g. role "user" with wrong credentials when user is unsecured), or when no mode is protected at all, gets 4 or 8. Tokens are exempt: a live token re-authorizes whatever the mode's protection (TOK-1).`},
 	{"RC-5", Must, `Valid credentials for one mode with role naming the other, where the result would raise privileges (user PIN/password/token with role "admin"), get 5.`},
 	{"RC-5b", Info, `Admin credentials with role "user" where user mode is protected: 0 with previleges 1, or 5.`},
 	{"RC-6", Should, "After repeated wrong credentials the server refuses even correct ones for a while (6)."},
@@ -164,20 +164,6 @@ func LevelOf(id string) Level {
 		return r.Level
 	}
 	return Must
-}
-
-// strongest returns the strictest level among ids.
-func strongest(ids []string) Level {
-	best := Info
-	for _, id := range ids {
-		switch LevelOf(id) {
-		case Must:
-			return Must
-		case Should:
-			best = Should
-		}
-	}
-	return best
 }
 
 // sortedKeys is a small helper for deterministic error messages.

@@ -5,13 +5,13 @@ package cases
 var roleCases = []Case{
 	{
 		ID: "role-1-admin-credentials-role-admin", Title: "admin credentials with role \"admin\" give previleges 2",
-		Requirements: []string{"ROLE-1"}, Labels: []string{"role", "password", "smoke"},
+		Requirements: []string{"ROLE-1"}, Labels: []string{"role", "smoke"},
 		Needs: []Need{IsProtected(Admin), CanLogin(Admin)},
 		Steps: []Step{{Send: Login(Admin), Expect: granted("ROLE-1", Admin)}},
 	},
 	{
 		ID: "role-1-user-credentials-role-user", Title: "user credentials with role \"user\" give previleges 1",
-		Requirements: []string{"ROLE-1"}, Labels: []string{"role", "pin"},
+		Requirements: []string{"ROLE-1"}, Labels: []string{"role"},
 		Needs: []Need{IsProtected(User), CanLogin(User)},
 		Steps: []Step{{Send: Login(User), Expect: granted("ROLE-1", User)}},
 	},

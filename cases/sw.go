@@ -24,12 +24,12 @@ var swCases = []Case{
 	},
 	{
 		ID: "sw-2-second-status-change-refused", Title: "after the status change a second {\"role\":\"user\"} gets 3 (the connection is a user now)",
-		Requirements: []string{"SW-2", "SW-1", "ROLE-1"}, Labels: []string{"role"},
+		Requirements: []string{"RC-3", "SW-1", "ROLE-1"}, Labels: []string{"role"},
 		Needs: []Need{CanLogin(Admin)},
 		Steps: []Step{
 			loginAs("admin", Admin),
 			{Name: "switch", Send: statusChange, Expect: granted("SW-1", User)},
-			{Send: statusChange, Expect: []Check{Code("SW-2", 3)}},
+			{Send: statusChange, Expect: []Check{Code("RC-3", 3)}},
 		},
 	},
 	{

@@ -7,14 +7,53 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/reporters"
 )
 
-// Redactor removes secrets from bytes about to be written.
+// Redactor removes secrets from text about to be written.
 type Redactor interface {
-	RedactBytes([]byte) []byte
+	Redact(string) string
+}
+
+// Redacted returns a copy of r with every string in it (messages, findings,
+// transcripts, notes, URLs) passed through red. Redacting the model and not
+// the encoded bytes keeps the documents well-formed: a short secret such as
+// a 4-digit PIN can also occur inside a number.
+func Redacted(r Run, red Redactor) Run {
+	if red == nil {
+		return r
+	}
+	v := reflect.ValueOf(&r).Elem()
+	redactValue(v, red.Redact)
+	return r
+}
+
+// redactValue rewrites every settable string reachable from v, copying
+// slices first so the caller's Run is not changed.
+func redactValue(v reflect.Value, f func(string) string) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(f(v.String()))
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			redactValue(v.Field(i), f)
+		}
+	case reflect.Slice:
+		if v.IsNil() {
+			return
+		}
+		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		reflect.Copy(c, v)
+		v.Set(c)
+		for i := 0; i < c.Len(); i++ {
+			redactValue(c.Index(i), f)
+		}
+	}
 }
 
 // JSON renders the results document.
@@ -183,10 +222,10 @@ func DefaultFiles(dir string) Files {
 	return Files{JUnit: filepath.Join(dir, "junit.xml"), JSON: filepath.Join(dir, "results.json")}
 }
 
-// WriteAll writes every requested report, redacting the bytes on the way
-// out. It creates parent directories and reports every failure, not just
-// the first.
+// WriteAll writes every requested report from the redacted model. It
+// creates parent directories and reports every failure, not just the first.
 func WriteAll(r Run, f Files, red Redactor) error {
+	r = Redacted(r, red)
 	var errs []string
 	write := func(path string, render func(Run) ([]byte, error)) {
 		if path == "" {
@@ -194,9 +233,6 @@ func WriteAll(r Run, f Files, red Redactor) error {
 		}
 		b, err := render(r)
 		if err == nil {
-			if red != nil {
-				b = red.RedactBytes(b)
-			}
 			err = writeFile(path, b)
 		}
 		if err != nil {

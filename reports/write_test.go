@@ -88,8 +88,31 @@ func TestTally(t *testing.T) {
 
 type replacer struct{ old, new string }
 
-func (r replacer) RedactBytes(b []byte) []byte {
-	return bytes.ReplaceAll(b, []byte(r.old), []byte(r.new))
+func (r replacer) Redact(s string) string { return strings.ReplaceAll(s, r.old, r.new) }
+
+// TestRedactionKeepsDocumentsWellFormed: a short secret that also occurs in
+// a number must not break the JSON (it did when bytes were redacted).
+func TestRedactionKeepsDocumentsWellFormed(t *testing.T) {
+	r := sample()
+	r.Duration = 0.7391
+	r.Cases[0].Transcript[0].At = 1.7391
+	r.Cases[0].Message = "pin 7391"
+	dir := t.TempDir()
+	files := DefaultFiles(dir)
+	if err := WriteAll(r, files, replacer{"7391", "[REDACTED:pin]"}); err != nil {
+		t.Fatal(err)
+	}
+	var back Run
+	b, _ := os.ReadFile(files.JSON)
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("results.json broken by redaction: %v", err)
+	}
+	if back.Cases[0].Message != "pin [REDACTED:pin]" || back.Duration != 0.7391 {
+		t.Errorf("message %q duration %v", back.Cases[0].Message, back.Duration)
+	}
+	if r.Cases[0].Message != "pin 7391" {
+		t.Error("Redacted changed the caller's Run")
+	}
 }
 
 func TestWriteAllRedactsAndRoundTrips(t *testing.T) {

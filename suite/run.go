@@ -17,6 +17,7 @@ import (
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/wire"
 	"github.com/roomconform/conform/reports"
 )
 
@@ -41,7 +42,7 @@ func Select(s Selection) ([]cases.Case, error) {
 	if s.LabelFilter != "" {
 		f, err := types.ParseLabelFilter(s.LabelFilter)
 		if err != nil {
-			return nil, &UsageError{Msg: fmt.Sprintf("invalid --label-filter %q: %s", s.LabelFilter, oneLine(err.Error()))}
+			return nil, &UsageError{Msg: fmt.Sprintf("invalid --label-filter %q: %s", s.LabelFilter, flatten(err.Error()))}
 		}
 		match = f
 	}
@@ -75,8 +76,37 @@ type Options struct {
 	NoColor bool
 	// Console receives Ginkgo's console report (redact it before it gets here).
 	Console io.Writer
-	// GinkgoArgs are raw --ginkgo.* flags given after "--".
-	GinkgoArgs []string
+}
+
+// selectionFlags are Ginkgo flags that would change which specs run behind
+// the back of Select (the reports list what Select chose).
+var selectionFlags = []string{"ginkgo.label-filter", "ginkgo.focus", "ginkgo.skip", "ginkgo.focus-file", "ginkgo.skip-file"}
+
+// ParseGinkgoArgs applies raw --ginkgo.* flags (given after "--") to
+// Ginkgo's global flag set. Call it before anything touches the target: a
+// mistake is a UsageError, never an exit from inside the flag package.
+func ParseGinkgoArgs(args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	flag.CommandLine.Init("ginkgo", flag.ContinueOnError)
+	flag.CommandLine.SetOutput(io.Discard)
+	if err := flag.CommandLine.Parse(args); err != nil {
+		return &UsageError{Msg: "ginkgo flags after --: " + err.Error()}
+	}
+	if rest := flag.CommandLine.Args(); len(rest) > 0 {
+		return &UsageError{Msg: fmt.Sprintf("unexpected argument %q after -- (only --ginkgo.* flags go there)", rest[0])}
+	}
+	var bad []string
+	flag.CommandLine.Visit(func(f *flag.Flag) {
+		if slices.Contains(selectionFlags, f.Name) {
+			bad = append(bad, "--"+f.Name)
+		}
+	})
+	if len(bad) > 0 {
+		return &UsageError{Msg: fmt.Sprintf("%s after --: select cases with --label-filter and --case instead", strings.Join(bad, ", "))}
+	}
+	return nil
 }
 
 // Run runs the selected cases once (RunSpecs works once per process) and
@@ -86,11 +116,6 @@ func Run(o Options) (reports.Run, error) {
 	selected, err := Select(o.Selection)
 	if err != nil {
 		return reports.Run{}, err
-	}
-	if len(o.GinkgoArgs) > 0 {
-		if err := flag.CommandLine.Parse(o.GinkgoArgs); err != nil {
-			return reports.Run{}, &UsageError{Msg: "ginkgo flags after --: " + err.Error()}
-		}
 	}
 	Register(o.Runner)
 	sc, rc := ginkgo.GinkgoConfiguration()
@@ -191,18 +216,24 @@ func Collect(selected []cases.Case, start time.Time) reports.Run {
 					Check: f.Check, Expected: f.Expected, Actual: f.Actual, Note: f.Note,
 				})
 			}
-			if o.Transcript != nil {
-				for _, fr := range o.Transcript.Frames() {
-					rc.Transcript = append(rc.Transcript, reports.Frame{
-						Conn: fr.Conn, Dir: string(fr.Dir), At: fr.At.Seconds(), Kind: fr.Kind, Payload: fr.Payload,
-					})
-				}
-			}
+			rc.Transcript = Frames(o.Transcript)
 		}
 		run.Cases = append(run.Cases, rc)
 	}
 	run.Tally()
 	return run
+}
+
+// Frames converts a wire transcript into report frames (nil for none).
+func Frames(t *wire.Transcript) []reports.Frame {
+	if t == nil {
+		return nil
+	}
+	var out []reports.Frame
+	for _, fr := range t.Frames() {
+		out = append(out, reports.Frame{Conn: fr.Conn, Dir: string(fr.Dir), At: fr.At.Seconds(), Kind: fr.Kind, Payload: fr.Payload})
+	}
+	return out
 }
 
 func profileOf(p cases.Profile) reports.Profile {
@@ -222,6 +253,13 @@ func nonNil(s []string) []string {
 }
 
 var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// flatten strips colour codes and joins the lines of a Ginkgo error (which
+// puts the position of a label-filter mistake on a second line).
+func flatten(s string) string {
+	s = ansi.ReplaceAllString(s, "")
+	return strings.Join(strings.Fields(s), " ")
+}
 
 // oneLine strips colour codes and keeps the first line.
 func oneLine(s string) string {

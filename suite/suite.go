@@ -53,10 +53,13 @@ func record(id string, o engine.Outcome) {
 	state.outcomes[id] = o
 }
 
-// buildTree makes one top-level container (so Ginkgo keeps catalogue order)
-// with one table per requirement group.
+// buildTree makes one Ordered top-level container with one table per
+// requirement group. Ordered keeps catalogue order (every entry is created
+// at the same code location, so Ginkgo would otherwise sort them by text);
+// the order matters: the wrong-credential budget goes to the cases written
+// first. ContinueOnFailure keeps one failure from skipping the rest.
 func buildTree(t engine.Target) {
-	Describe("conform", func() {
+	Describe("conform", Ordered, ContinueOnFailure, func() {
 		var groups []string
 		byGroup := map[string][]cases.Case{}
 		for _, c := range cases.All() {
@@ -115,31 +118,40 @@ func runCase(ctx SpecContext, c cases.Case) {
 	}
 	o := r.Run(ctx, c)
 	record(c.ID, o)
-	if o.Verdict != cases.Pass && o.Verdict != cases.Skip && o.Transcript != nil {
-		AddReportEntry("transcript", o.Transcript.String(), ReportEntryVisibilityFailureOrVerbose)
+	// Everything handed to Ginkgo is redacted here: on the go test path no
+	// redacting console stands behind it.
+	redact := func(s string) string { return s }
+	if r.Redactor != nil {
+		redact = r.Redactor.Redact
 	}
-	if notes := infoNotes(o); notes != "" {
-		AddReportEntry("recorded", notes, ReportEntryVisibilityFailureOrVerbose)
+	if o.Verdict != cases.Skip && o.Transcript != nil {
+		AddReportEntry("findings", redact(findingLines(o)), ReportEntryVisibilityFailureOrVerbose)
+		AddReportEntry("transcript", o.Transcript.String(), ReportEntryVisibilityFailureOrVerbose)
 	}
 	switch o.Verdict {
 	case cases.Skip:
-		Skip(o.Reason)
+		Skip(redact(o.Reason))
 	case cases.Fail:
-		Fail(o.Reason)
+		Fail(redact(o.Reason))
 	case cases.Error:
-		Fail("ERROR: " + o.Reason)
+		Fail("ERROR: " + redact(o.Reason))
 	case cases.Warn:
-		AddReportEntry("WARN", o.Reason)
+		AddReportEntry("WARN", redact(o.Reason))
 	}
 }
 
-// infoNotes lists what INFO checks recorded, for -v and failure output.
-func infoNotes(o engine.Outcome) string {
-	var lines []string
+// findingLines lists every check made, for -v and failure output.
+func findingLines(o engine.Outcome) string {
+	lines := make([]string, 0, len(o.Findings))
 	for _, f := range o.Findings {
-		if f.Level == cases.Info {
-			lines = append(lines, f.String())
+		mark := "ok    "
+		switch {
+		case f.Broken():
+			mark = "BROKEN"
+		case f.Level == cases.Info:
+			mark = "info  "
 		}
+		lines = append(lines, mark+" "+f.String())
 	}
 	return strings.Join(lines, "\n")
 }

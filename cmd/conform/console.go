@@ -23,13 +23,14 @@ func printHeader(w io.Writer, s *session.Session, sel suite.Selection, n int) {
 	for _, note := range s.Runner.Profile.Notes {
 		fmt.Fprintf(w, "  note: %s\n", note)
 	}
-	filter := sel.LabelFilter
-	if filter == "" {
-		filter = "(none: every case)"
-	}
-	fmt.Fprintf(w, "selection: %d cases, label filter %s", n, filter)
+	fmt.Fprintf(w, "selection: %d cases", n)
 	if len(sel.Cases) > 0 {
-		fmt.Fprintf(w, ", cases %s", strings.Join(sel.Cases, " "))
+		fmt.Fprintf(w, ": %s", strings.Join(sel.Cases, " "))
+	}
+	if sel.LabelFilter != "" {
+		fmt.Fprintf(w, ", label filter %s", sel.LabelFilter)
+	} else if len(sel.Cases) == 0 {
+		fmt.Fprint(w, " (no label filter: every case)")
 	}
 	fmt.Fprintln(w)
 	if s.Runner.Strict {
@@ -42,32 +43,39 @@ func printHeader(w io.Writer, s *session.Session, sel suite.Selection, n int) {
 // with one verdict line.
 func printSummary(w io.Writer, r reports.Run, verbose bool) {
 	fmt.Fprintln(w)
-	skips := map[string][]string{}
+	// Cases that share a message (every case after the target died, every
+	// skip for one missing secret) are listed once, with their IDs.
+	grouped := map[string]map[string][]string{reports.Skip: {}, reports.Error: {}}
 	for _, c := range r.Cases {
 		switch c.Verdict {
-		case reports.Fail, reports.Warn, reports.Error:
+		case reports.Fail, reports.Warn:
 			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.ID, c.Title)
 			for _, line := range strings.Split(c.Message, "\n") {
 				fmt.Fprintf(w, "      %s\n", line)
 			}
-		case reports.Skip:
-			skips[c.Message] = append(skips[c.Message], c.ID)
+		case reports.Skip, reports.Error:
+			grouped[c.Verdict][c.Message] = append(grouped[c.Verdict][c.Message], c.ID)
 		}
 	}
-	reasons := make([]string, 0, len(skips))
-	for reason := range skips {
-		reasons = append(reasons, reason)
-	}
-	sort.Strings(reasons)
-	for _, reason := range reasons {
-		ids := skips[reason]
-		list := strings.Join(ids, ", ")
-		if !verbose && len(ids) > 4 {
-			list = strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
+	for _, verdict := range []string{reports.Error, reports.Skip} {
+		reasons := make([]string, 0, len(grouped[verdict]))
+		for reason := range grouped[verdict] {
+			reasons = append(reasons, reason)
 		}
-		fmt.Fprintf(w, "SKIP  %d: %s (%s)\n", len(ids), reason, list)
+		sort.Strings(reasons)
+		for _, reason := range reasons {
+			ids := grouped[verdict][reason]
+			list := strings.Join(ids, ", ")
+			if !verbose && len(ids) > 4 {
+				list = strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
+			}
+			fmt.Fprintf(w, "%-5s %d: %s (%s)\n", verdict, len(ids), reason, list)
+		}
 	}
 	s := r.Summary
+	if s.Total > 0 && s.Skip == s.Total {
+		fmt.Fprintln(w, "\nwarning: every selected case was skipped: nothing was checked")
+	}
 	fmt.Fprintf(w, "\nresult: %s: %d pass, %d fail, %d warn, %d skip, %d error (%d cases) in %.2fs\n",
 		s.Verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, s.Total, r.Duration)
 	if r.Interrupted != "" {

@@ -71,6 +71,9 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		return exitUsage
 	}
 	cfg, sel, err := o.validate()
+	if err == nil {
+		err = ginkgoArgs(args, fs.Args())
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "conform run: %v\n", err)
 		return exitUsage
@@ -98,14 +101,14 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	start := time.Now()
 	sess, err := session.Open(ctx, cfg)
 	if err != nil {
-		return preflightFailed(err, o, selected, start, files, red, stderr)
+		return preflightFailed(err, o, sess, selected, start, files, red, stderr)
 	}
 	defer sess.Close()
 	printHeader(console, sess, sel, len(selected))
 
 	result, err := suite.Run(suite.Options{
 		Runner: sess.Runner, Selection: sel, Timeout: o.timeout,
-		Verbose: o.verbose, NoColor: noColor, Console: console, GinkgoArgs: fs.Args(),
+		Verbose: o.verbose, NoColor: noColor, Console: console,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "conform run: %v\n", err)
@@ -124,6 +127,18 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	fmt.Fprintf(console, "reports: %s\n", joinNonEmpty(files.JUnit, files.JSON))
 	return result.Summary.ExitCode
+}
+
+// ginkgoArgs checks what follows the flags: nothing, or "--" and Ginkgo's
+// own flags, which it applies.
+func ginkgoArgs(all, rest []string) error {
+	if len(rest) == 0 {
+		return nil
+	}
+	if len(all) < len(rest)+1 || all[len(all)-len(rest)-1] != "--" {
+		return fmt.Errorf("unexpected argument %q (select cases with --case ID; Ginkgo flags go after --)", rest[0])
+	}
+	return suite.ParseGinkgoArgs(rest)
 }
 
 // validate turns flags into the session config and the selection.
@@ -197,7 +212,7 @@ func (o *runOptions) files() reports.Files {
 
 // preflightFailed reports a run that could not start: one line on stderr,
 // and reports where every selected case is an ERROR, so a pipeline sees why.
-func preflightFailed(err error, o runOptions, selected []cases.Case, start time.Time, files reports.Files, red *wire.Redactor, stderr io.Writer) int {
+func preflightFailed(err error, o runOptions, sess *session.Session, selected []cases.Case, start time.Time, files reports.Files, red *wire.Redactor, stderr io.Writer) int {
 	code, what := exitUnreachable, "target unreachable"
 	if engine.IsConfig(err) {
 		code, what = exitUsage, "configuration error"
@@ -208,6 +223,9 @@ func preflightFailed(err error, o runOptions, selected []cases.Case, start time.
 		Schema: reports.Schema, Tool: "conform", Version: version(), StartedAt: start,
 		Duration: time.Since(start).Seconds(), Target: reports.Target{URL: o.target, Embedded: o.target == ""},
 		Preflight: reports.Preflight{Error: msg},
+	}
+	if sess != nil && sess.Probe != nil {
+		run.Preflight.Transcript = suite.Frames(sess.Probe)
 	}
 	for _, c := range selected {
 		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: c.Labels, Verdict: reports.Error,

@@ -10,16 +10,21 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 
 	"github.com/roomconform/conform/refserver"
 )
 
 func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	fs := newFlagSet("serve", stderr, "[--listen ADDR] [--profile NAME] [--time-scale F]")
+	fs := newFlagSet("serve", stderr, "[--listen ADDR] [--profile NAME] [--fault NAME]... [--variant NAME]... [--list-faults] [--time-scale F]")
 	listen := fs.String("listen", "127.0.0.1:8765", "address to listen on (8765 is the device's default port)")
 	profile := fs.String("profile", refserver.DefaultProfile, "protection profile: "+strings.Join(refserver.ProfileNames(), ", "))
 	scale := fs.Float64("time-scale", 1, "divide token lifetimes and the lockout by this factor (1000: the 5-minute HTTP token lives 300 ms)")
 	verbose := fs.Bool("v", false, "log connections and authorizations (never secrets or tokens)")
+	var faults, variants listFlag
+	fs.Var(&faults, "fault", "break one behaviour on purpose (repeatable; --list-faults shows them)")
+	fs.Var(&variants, "variant", "pick another conformant behaviour of an accepted set (repeatable; --list-faults shows them)")
+	listFaults := fs.Bool("list-faults", false, "print the faults and variants and exit")
 	if err := parse(fs, args, getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
@@ -28,6 +33,10 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		}
 		fmt.Fprintf(stderr, "conform serve: %v\n", err)
 		return exitUsage
+	}
+	if *listFaults {
+		printFaults(stdout)
+		return exitOK
 	}
 	p, err := refserver.LookupProfile(*profile)
 	if err != nil {
@@ -44,6 +53,8 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	}
 	opts := refserver.Options{
 		Profile:   p,
+		Faults:    faults,
+		Variants:  variants,
 		TimeScale: *scale,
 		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 		Secrets: refserver.Secrets{
@@ -61,6 +72,12 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	defer run.Close()
 	fmt.Fprintf(stdout, "conform serve: %s listening on %s (profile %s: admin %s, user %s, plan %s)\n",
 		version(), run.URL, p.Name, p.Admin, p.User, p.Plan)
+	if len(faults) > 0 {
+		fmt.Fprintf(stdout, "  FAULTS ON (not conformant on purpose): %s\n", strings.Join(faults, ", "))
+	}
+	if len(variants) > 0 {
+		fmt.Fprintf(stdout, "  variants: %s\n", strings.Join(variants, ", "))
+	}
 	printGenerated(stdout, opts.Secrets, run.Server.Secrets())
 	fmt.Fprintln(stdout, "stop with Ctrl-C")
 
@@ -94,4 +111,19 @@ func printGenerated(w io.Writer, given, eff refserver.Secrets) {
 			fmt.Fprintf(w, "  %s: from %s\n", s.name, s.env)
 		}
 	}
+}
+
+// printFaults prints the fault and variant tables of the reference server.
+func printFaults(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FAULT\tREQUIREMENT\tWHAT IT BREAKS")
+	for _, f := range refserver.Faults() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Name, f.Requirement, f.Breaks)
+	}
+	fmt.Fprintln(tw, "\t\t")
+	fmt.Fprintln(tw, "VARIANT\tREQUIREMENT\tWHAT IT DOES (conformant)")
+	for _, v := range refserver.Variants() {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Name, v.Requirement, v.Does)
+	}
+	tw.Flush()
 }

@@ -310,6 +310,9 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	for _, ch := range s.Expect {
 		x.findings = append(x.findings, ch.Evaluate(o))
 	}
+	if s.Send.MethodName() == "auth" && o.Response != nil {
+		x.findings = append(x.findings, envelopeProblems(s, o)...)
+	}
 	if s.ExactlyOne != "" && callErr == nil {
 		x.findings = append(x.findings, x.exactlyOne(ctx, conn, s.ExactlyOne, name))
 	}
@@ -323,6 +326,33 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 		return fmt.Errorf("step %s: %w", name, callErr)
 	}
 	return nil
+}
+
+// envelopeProblems applies the envelope requirements (ENV-2, ENV-6, ENV-7)
+// to every auth answer, not only in the ENV cases: requirements.md states
+// them for every auth response. Only broken ones are kept, so passing cases
+// stay readable; a step that checks the envelope itself is not checked twice.
+func envelopeProblems(s cases.Step, o cases.Observation) []cases.Finding {
+	var out []cases.Finding
+	for _, ch := range cases.Envelope() {
+		if stepChecks(s, ch.Req) {
+			continue
+		}
+		if f := ch.Evaluate(o); !f.OK {
+			f.Note = "checked on every auth response"
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func stepChecks(s cases.Step, req string) bool {
+	for _, ch := range s.Expect {
+		if ch.Req == req {
+			return true
+		}
+	}
+	return false
 }
 
 // exactlyOne checks that no second answer follows within the quiet window.

@@ -34,15 +34,18 @@ type ProbeResult struct {
 	Transcript *wire.Transcript
 }
 
-// Probe is the preflight: it dials the target once, authorizes once, and
-// learns the target's profile. With admin access (admin unsecured, or an
-// admin password/PIN from the environment) it reads getAuthInfo, which also
-// gives it the user PIN; without it, an unsecured user probe tells
-// unsecured from protected. plan is the declared plan ("" = pro).
+// Probe is the preflight: it dials the target, authorizes, and learns the
+// target's profile. With admin access (admin unsecured, or an admin
+// password/PIN from the environment) it reads getAuthInfo, which also gives
+// it the user PIN; without it, an unsecured user probe tells unsecured from
+// protected. Every secret the operator supplied is tried once, so that a
+// mistyped secret is a configuration error here and not a pile of FAILs
+// (and wrong attempts) later. plan is the declared plan ("" = pro).
 //
 // A target that cannot be reached or does not answer like the control API
 // costs one dial and one response timeout and returns an UnreachableError.
-// A secret the target refuses returns a ConfigError.
+// A secret the target refuses, or a plan that does not fit, returns a
+// ConfigError.
 func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red *wire.Redactor) (ProbeResult, error) {
 	tr := wire.NewTranscript(red)
 	res := ProbeResult{Transcript: tr, Secrets: secrets}
@@ -55,13 +58,14 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 			red.Add(string(k), v)
 		}
 	}
+	pr := &prober{ctx: ctx, t: t, tr: tr, p: &p}
 
 	// Admin access first: with it, getAuthInfo tells everything.
-	adminConn, adminAccess, err := probeAdmin(ctx, t, secrets, tr, &p)
+	adminConn, err := pr.admin(&res.Secrets)
 	if err != nil {
 		return res, err
 	}
-	if adminAccess {
+	if adminConn != nil {
 		defer adminConn.Close()
 		if err := readAuthInfo(ctx, adminConn, &p, &res.Secrets, red); err != nil {
 			p.Notes = append(p.Notes, "getAuthInfo did not answer usefully ("+err.Error()+"); user security probed instead")
@@ -70,9 +74,12 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 		}
 	}
 	if p.User == cases.Unknown {
-		if err := probeUser(ctx, t, secrets, tr, &p); err != nil {
+		if err := pr.user(secrets); err != nil {
 			return res, err
 		}
+	}
+	if res.Secrets, err = pr.verifyUserSecrets(res.Secrets, secrets); err != nil {
+		return res, err
 	}
 	if plan == cases.Free {
 		p.Source = "declared plan free, " + p.Source
@@ -85,83 +92,157 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 	return res, nil
 }
 
-// probeAdmin tries admin access: the admin secret if given, else unsecured.
-func probeAdmin(ctx context.Context, t Target, secrets Secrets, tr *wire.Transcript, p *cases.Profile) (*wire.Client, bool, error) {
-	var attempts []struct {
-		kind cases.SecretKind
-		req  map[string]any
-	}
-	for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN} {
-		if v, ok := secrets.Get(k); ok {
-			attempts = append(attempts, struct {
-				kind cases.SecretKind
-				req  map[string]any
-			}{k, map[string]any{"method": "auth", "requestId": "conform-probe-admin", "type": "secured", "credentials": v, "role": "admin"}})
-		}
-	}
-	unsecured := map[string]any{"method": "auth", "requestId": "conform-probe-admin", "type": "unsecured", "role": "admin"}
-	for _, a := range attempts {
-		conn, code, err := probeAuth(ctx, t, "probe-admin", a.req, tr)
-		if err != nil {
-			return nil, false, err
-		}
-		switch code {
-		case 0:
-			p.Admin = cases.Protected
-			return conn, true, nil
-		case 2:
-			conn.Close()
-			if p.Plan != cases.Free {
-				return nil, false, &ConfigError{Msg: fmt.Sprintf("the target refused %s with resultCode 2 (plan is not Pro): run with --plan free", a.kind.EnvVar())}
-			}
-		case 4:
-			// Secured login aimed at an unprotected admin (RC-4b): fall through to unsecured.
-			conn.Close()
-		case 6:
-			conn.Close()
-			return nil, false, &UnreachableError{Err: fmt.Errorf("the target refuses logins for now (resultCode 6: locked out after wrong attempts); wait and run again")}
-		default:
-			conn.Close()
-			return nil, false, &ConfigError{Msg: fmt.Sprintf("the target refused %s (resultCode %d): check the variable", a.kind.EnvVar(), code)}
-		}
-	}
-	conn, code, err := probeAuth(ctx, t, "probe-admin", unsecured, tr)
-	if err != nil {
-		return nil, false, err
-	}
-	if code == 0 {
-		p.Admin = cases.Unsecured
-		return conn, true, nil
-	}
-	conn.Close()
-	p.Admin = cases.Protected
-	if len(attempts) == 0 {
-		p.Notes = append(p.Notes, "admin is protected and no admin secret is set: set CONFORM_ADMIN_PASSWORD or CONFORM_ADMIN_PIN for full coverage")
-	}
-	return nil, false, nil
+// prober holds what the preflight's steps share.
+type prober struct {
+	ctx context.Context
+	t   Target
+	tr  *wire.Transcript
+	p   *cases.Profile
 }
 
-// probeUser tells unsecured user mode from protected with an unsecured attempt.
-func probeUser(ctx context.Context, t Target, secrets Secrets, tr *wire.Transcript, p *cases.Profile) error {
+// secured is a secured auth request for the probe.
+func securedProbe(id, credentials, role string) map[string]any {
+	return map[string]any{"method": "auth", "requestId": id, "type": "secured", "credentials": credentials, "role": role}
+}
+
+// admin tries every admin secret given (each must work), else unsecured
+// admin. It returns an open admin connection, or nil without admin access.
+func (pr *prober) admin(eff *Secrets) (*wire.Client, error) {
+	secrets := *eff
+	var keep *wire.Client
+	for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN} {
+		v, ok := secrets.Get(k)
+		if !ok {
+			continue
+		}
+		conn, code, err := probeAuth(pr.ctx, pr.t, "probe-"+string(k), securedProbe("conform-probe-"+string(k), v, "admin"), pr.tr)
+		if err != nil {
+			closeIf(keep)
+			return nil, err
+		}
+		switch {
+		case code == 0 && pr.p.Plan == cases.Free:
+			conn.Close()
+			closeIf(keep)
+			return nil, &ConfigError{Msg: fmt.Sprintf("--plan free, but the target accepted %s in a secured login (a Free plan refuses those with resultCode 2): drop --plan free", k.EnvVar())}
+		case code == 0:
+			// Keep the newest: one connection per mode, so this login has
+			// displaced the one before.
+			pr.p.Admin = cases.Protected
+			closeIf(keep)
+			keep = conn
+			continue
+		}
+		conn.Close()
+		switch code {
+		case 2:
+			if pr.p.Plan != cases.Free {
+				closeIf(keep)
+				return nil, &ConfigError{Msg: fmt.Sprintf("the target refused %s with resultCode 2 (plan is not Pro): run with --plan free", k.EnvVar())}
+			}
+		case 4:
+			// Secured login aimed at an unprotected admin (RC-4b): unsecured below tells.
+			pr.p.Notes = append(pr.p.Notes, k.EnvVar()+" is set but the target answered 4 (admin is unprotected?); not used")
+			*eff = eff.Without(k)
+		case 6:
+			closeIf(keep)
+			return nil, &UnreachableError{Err: fmt.Errorf("the target refuses logins for now (resultCode 6: locked out after wrong attempts); wait and run again")}
+		default:
+			closeIf(keep)
+			return nil, &ConfigError{Msg: fmt.Sprintf("the target refused %s (resultCode %d): check the variable", k.EnvVar(), code)}
+		}
+	}
+	if keep != nil {
+		return keep, nil
+	}
+	conn, code, err := probeAuth(pr.ctx, pr.t, "probe-admin", map[string]any{"method": "auth", "requestId": "conform-probe-admin", "type": "unsecured", "role": "admin"}, pr.tr)
+	if err != nil {
+		return nil, err
+	}
+	if code == 0 {
+		pr.p.Admin = cases.Unsecured
+		return conn, nil
+	}
+	conn.Close()
+	pr.p.Admin = cases.Protected
+	if _, pw := secrets.Get(cases.AdminPassword); !pw {
+		if _, pin := secrets.Get(cases.AdminPIN); !pin {
+			pr.p.Notes = append(pr.p.Notes, "admin is protected and no admin secret is set: set CONFORM_ADMIN_PASSWORD or CONFORM_ADMIN_PIN for full coverage")
+		}
+	}
+	return nil, nil
+}
+
+// user tells unsecured user mode from protected with an unsecured attempt
+// (no admin access, so getAuthInfo could not say).
+func (pr *prober) user(secrets Secrets) error {
 	req := map[string]any{"method": "auth", "requestId": "conform-probe-user", "type": "unsecured", "role": "user"}
-	conn, code, err := probeAuth(ctx, t, "probe-user", req, tr)
+	conn, code, err := probeAuth(pr.ctx, pr.t, "probe-user", req, pr.tr)
 	if err != nil {
 		return err
 	}
 	conn.Close()
 	switch {
 	case code == 0:
-		p.User = cases.Unsecured
+		pr.p.User = cases.Unsecured
 	case has(secrets, cases.UserPIN):
-		p.User = cases.PIN
-		p.Notes = append(p.Notes, "user security taken to be pin because CONFORM_USER_PIN is set")
+		pr.p.User = cases.PIN
+		pr.p.Notes = append(pr.p.Notes, "user security taken to be pin because CONFORM_USER_PIN is set")
 	case has(secrets, cases.UserPassword):
-		p.User = cases.Password
-		p.Notes = append(p.Notes, "user security taken to be password because CONFORM_USER_PASSWORD is set")
+		pr.p.User = cases.Password
+		pr.p.Notes = append(pr.p.Notes, "user security taken to be password because CONFORM_USER_PASSWORD is set")
 	default:
-		p.User = cases.Protected
+		pr.p.User = cases.Protected
 	}
 	return nil
+}
+
+// verifyUserSecrets tries each user secret the operator gave (not the PIN
+// read from getAuthInfo: if that fails, it is the target's defect, for the
+// cases to find). A secret for a kind of protection the user mode does not
+// have is dropped with a note; a refused one is a ConfigError.
+func (pr *prober) verifyUserSecrets(eff, given Secrets) (Secrets, error) {
+	for _, k := range []cases.SecretKind{cases.UserPassword, cases.UserPIN} {
+		v, ok := given.Get(k)
+		if !ok {
+			continue
+		}
+		want := cases.Password
+		if k == cases.UserPIN {
+			want = cases.PIN
+		}
+		if pr.p.User != want && pr.p.User != cases.Protected {
+			pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("%s is set but user security is %s; not used", k.EnvVar(), pr.p.User))
+			if cur, _ := eff.Get(k); cur == v {
+				eff = eff.Without(k)
+			}
+			continue
+		}
+		if cur, _ := eff.Get(k); cur != v {
+			continue // replaced by the PIN getAuthInfo showed; noted there
+		}
+		conn, code, err := probeAuth(pr.ctx, pr.t, "probe-"+string(k), securedProbe("conform-probe-"+string(k), v, "user"), pr.tr)
+		if err != nil {
+			return eff, err
+		}
+		conn.Close()
+		switch code {
+		case 0:
+		case 2:
+			if pr.p.Plan != cases.Free {
+				return eff, &ConfigError{Msg: fmt.Sprintf("the target refused %s with resultCode 2 (plan is not Pro): run with --plan free", k.EnvVar())}
+			}
+		default:
+			return eff, &ConfigError{Msg: fmt.Sprintf("the target refused %s (resultCode %d): check the variable", k.EnvVar(), code)}
+		}
+	}
+	return eff, nil
+}
+
+func closeIf(c *wire.Client) {
+	if c != nil {
+		c.Close()
+	}
 }
 
 func has(s Secrets, k cases.SecretKind) bool { _, ok := s.Get(k); return ok }

@@ -40,6 +40,17 @@ func (s Secrets) With(k cases.SecretKind, v string) Secrets {
 	return Secrets{m: m}
 }
 
+// Without returns a copy of s without k.
+func (s Secrets) Without(k cases.SecretKind) Secrets {
+	m := make(map[cases.SecretKind]string, len(s.m))
+	for kk, vv := range s.m {
+		if kk != k {
+			m[kk] = vv
+		}
+	}
+	return Secrets{m: m}
+}
+
 // Kinds lists the available kinds in a stable order.
 func (s Secrets) Kinds() []cases.SecretKind {
 	var out []cases.SecretKind

@@ -59,6 +59,8 @@ func (s *Session) Close() error {
 
 // Open prepares the run. Errors are engine.UnreachableError (exit 3),
 // engine.ConfigError (exit 2) or setup failures of the embedded server.
+// When the preflight fails the Session is returned as well (closed), so
+// that its transcript can go into the report.
 func Open(ctx context.Context, cfg Config) (*Session, error) {
 	red := cfg.Redactor
 	if red == nil {
@@ -70,7 +72,12 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	budget := cfg.WrongBudget
 	if target == "" {
 		name := cfg.EmbeddedProfile
-		if name == "" {
+		switch {
+		case name != "":
+		case cfg.Plan == cases.Free:
+			// --plan free on the embedded server means the Free-plan stand-in.
+			name = "free"
+		default:
 			name = refserver.DefaultProfile
 		}
 		url, srvSecrets, stop, err := startEmbedded(name, secrets)
@@ -86,8 +93,9 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	probe, err := engine.Probe(ctx, t, secrets, cfg.Plan, red)
 	s.Probe = probe.Transcript
 	if err != nil {
+		// The session is returned too, for the preflight's transcript.
 		s.Close()
-		return nil, err
+		return s, err
 	}
 	s.Runner = &engine.Runner{
 		Target: t, Profile: probe.Profile, Secrets: probe.Secrets,
