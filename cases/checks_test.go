@@ -114,7 +114,9 @@ func TestNoResponseFailsEveryCheckButRecords(t *testing.T) {
 }
 
 func TestInfoChecksRecord(t *testing.T) {
-	resp := func(s string) Observation { return Observation{Response: obj(t, s), Request: map[string]any{"requestId": json.Number("42")}} }
+	resp := func(s string) Observation {
+		return Observation{Response: obj(t, s), Request: map[string]any{"requestId": json.Number("42")}}
+	}
 	for _, tt := range []struct {
 		check Check
 		resp  string
