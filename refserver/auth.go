@@ -1,7 +1,9 @@
 package refserver
 
 import (
+	"cmp"
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -9,13 +11,19 @@ import (
 // either a failure code, or the mode to grant and the lifetime of the API
 // token that comes with it.
 type decision struct {
-	rc      int
-	mode    Mode
-	origin  Origin
-	expires time.Time // of the API token; zero = never
+	rc       int
+	wrong    bool // a failure that counts as wrong credentials towards the lockout
+	mode     Mode // the connection's new mode, the tokens' mode and the previleges reported
+	reported Mode // when set, the previleges reported instead (fault user-login-reports-admin)
+	origin   Origin
+	expires  time.Time // of the API token; zero = never
 }
 
 func fail(rc int) decision { return decision{rc: rc} }
+
+// wrongCredentials is a failure for credentials that were checked and are
+// wrong: it counts towards the lockout (RC-6).
+func wrongCredentials(rc int) decision { return decision{rc: rc, wrong: true} }
 
 // credential is what a secured login's credentials turned out to be.
 type credential struct {
@@ -25,6 +33,20 @@ type credential struct {
 	expires time.Time
 }
 
+// authFields are the fields of an auth request; the reference ignores any
+// other (ENV-8).
+var authFields = []string{"method", "requestId", "type", "role", "credentials"}
+
+// hasUnknownField reports whether an auth request has a field outside authFields.
+func hasUnknownField(f fields) bool {
+	for k := range f {
+		if !slices.Contains(authFields, k) {
+			return true
+		}
+	}
+	return false
+}
+
 // auth runs the auth method on a connection and applies the result. It returns
 // the reply and the connections displaced from the granted mode.
 func (s *Server) auth(c *conn, id json.RawMessage, f fields) (authReply, []*conn) {
@@ -32,45 +54,87 @@ func (s *Server) auth(c *conn, id json.RawMessage, f fields) (authReply, []*conn
 	defer s.mu.Unlock()
 	now := s.now()
 	d := s.decide(c, f, now)
-	if d.rc != rcOK {
-		if d.rc == rcWrongCredentials {
-			s.countWrong(now)
-		}
-		c.log.Info("auth refused", "resultCode", d.rc, "mode", c.mode)
-		return authReply{Method: "auth", RequestID: id, ResultCode: d.rc, Error: rcText[d.rc]}, nil
+	var (
+		r         authReply
+		displaced []*conn
+	)
+	if d.rc == rcOK {
+		r, displaced = s.grant(c, d, now)
+	} else {
+		r, displaced = s.refuse(c, f, d, now)
 	}
-	return s.grant(c, id, d, now)
+	r.Method, r.RequestID = "auth", id
+	if s.faults.has(faultMethodMismatch) {
+		r.Method = "Auth"
+	}
+	return r, displaced
 }
 
 // decide is the reference algorithm (requirements.md read as in the package
-// brief). A request may have several faults; they are checked in this order:
+// brief). A request may have several errors; they are checked in this order:
 // type, role, then the branch for the type. Where the spec accepts several
 // codes, the first member of the accepted set is chosen.
 func (s *Server) decide(c *conn, f fields, now time.Time) decision {
-	typ, hasType, typeIsString := f.str("type")
-	if hasType && (!typeIsString || (typ != "secured" && typ != "unsecured")) {
+	if s.faults.has(faultUnknownFieldRejected) && hasUnknownField(f) {
 		return fail(rcInvalidType)
+	}
+	typ, hasType, typeIsString := f.str("type")
+	badType := hasType && (!typeIsString || (typ != "secured" && typ != "unsecured"))
+	if badType && typeIsString && s.faults.has(faultTypeNotValidated) {
+		typ, badType = "secured", false
 	}
 	role, hasRole, roleIsString := f.str("role")
 	want := ModeNone
-	if hasRole {
-		switch {
-		case roleIsString && role == "admin":
-			want = ModeAdmin
-		case roleIsString && role == "user":
-			want = ModeUser
-		default:
-			return fail(rcInvalidRole) // "" and non-strings included
-		}
+	switch {
+	case roleIsString && role == "admin":
+		want = ModeAdmin
+	case roleIsString && role == "user":
+		want = ModeUser
+	}
+	badRole := hasRole && want == ModeNone // "" and non-strings included
+	if badRole && s.faults.has(faultRoleNotValidated) {
+		hasRole, badRole = false, false
+	}
+	if rc := s.decideValidation(f, typ, badType, typeIsString, badRole); rc != rcOK {
+		return fail(rc)
 	}
 	switch {
 	case !hasType:
-		return s.decideStatusChange(c, hasRole, want)
+		return s.decideStatusChange(c, hasRole, want, now)
 	case typ == "unsecured":
 		return s.decideUnsecured(hasRole, want, now)
 	default:
 		return s.decideSecured(f, hasRole, want, now)
 	}
+}
+
+// decideValidation picks the code for an invalid type or role, or rcOK. With
+// both invalid RC-13 accepts either code: the reference reports the type (10).
+// RC-14 accepts 10 for a type of the wrong JSON type.
+func (s *Server) decideValidation(f fields, typ string, badType, typeIsString, badRole bool) int {
+	typeRC := rcInvalidType
+	if badType && !typeIsString && s.faults.has(faultNonStringTypeCode11) {
+		typeRC = rcMissingType
+	}
+	switch {
+	case badType && badRole && s.faults.has(faultMultiFaultCode4):
+		return rcSecurityType
+	case s.variants.has(variantRoleBeforeType):
+		_, hasCredentials := f["credentials"]
+		switch {
+		case badRole && typ == "secured" && !hasCredentials:
+			return rcMissingCredentials
+		case badRole:
+			return rcInvalidRole
+		case badType:
+			return typeRC
+		}
+	case badType:
+		return typeRC
+	case badRole:
+		return rcInvalidRole
+	}
+	return rcOK
 }
 
 // decideStatusChange handles auth without type. Role "user" is the
@@ -81,32 +145,46 @@ func (s *Server) decide(c *conn, f fields, now time.Time) decision {
 // grants nothing the connection does not already hold. Either way the fresh
 // API token keeps the original authorization's expiry (LIFE-5), and a
 // connection that is not administrator gets 3.
-func (s *Server) decideStatusChange(c *conn, hasRole bool, want Mode) decision {
-	if !hasRole {
-		return fail(rcMissingType)
-	}
-	if c.mode != ModeAdmin {
+func (s *Server) decideStatusChange(c *conn, hasRole bool, want Mode, now time.Time) decision {
+	switch {
+	case !hasRole && s.faults.has(faultMissingTypeCode3):
 		return fail(rcNotAdmin)
+	case !hasRole:
+		return fail(rcMissingType)
+	case want == ModeAdmin && s.variants.has(variantSW3Code3):
+		return fail(rcNotAdmin) // SW-3 is INFO: refusing it is as good a reading
+	case c.mode == ModeAdmin:
+		return decision{mode: want, origin: OriginStatusChange, expires: c.authExpiry}
+	case want == ModeUser && s.faults.has(faultStatusChangeUnchecked):
+		expires := c.authExpiry
+		if c.mode == ModeNone {
+			expires = now.Add(s.apiTTL)
+		}
+		return decision{mode: ModeUser, origin: OriginStatusChange, expires: expires}
 	}
-	return decision{mode: want, origin: OriginStatusChange, expires: c.authExpiry}
+	return fail(rcNotAdmin)
 }
 
 // decideUnsecured handles type "unsecured": a mode is granted only when it is
 // unprotected. Without role the higher unprotected mode wins (ROLE-3, first
 // member: administrator). The plan does not matter.
 func (s *Server) decideUnsecured(hasRole bool, want Mode, now time.Time) decision {
+	protected := fail(rcSecurityType)
+	if s.faults.has(faultUnsecuredCode8) {
+		protected = fail(rcWrongCredentials)
+	}
 	mode := want
 	switch {
 	case hasRole:
 		if s.profile.security(want) != Unsecured {
-			return fail(rcSecurityType)
+			return protected
 		}
-	case s.profile.Admin == Unsecured:
+	case s.profile.Admin == Unsecured && !s.variants.has(variantRole3User):
 		mode = ModeAdmin
 	case s.profile.User == Unsecured:
 		mode = ModeUser
 	default:
-		return fail(rcSecurityType)
+		return protected
 	}
 	return decision{mode: mode, origin: OriginUnsecured, expires: now.Add(s.apiTTL)}
 }
@@ -114,11 +192,21 @@ func (s *Server) decideUnsecured(hasRole bool, want Mode, now time.Time) decisio
 // decideSecured handles type "secured": password, PIN or token.
 func (s *Server) decideSecured(f fields, hasRole bool, want Mode, now time.Time) decision {
 	if _, ok := f["credentials"]; !ok {
+		if s.faults.has(faultMissingCredentialsCode7) {
+			return fail(rcEmptyCredentials)
+		}
 		return fail(rcMissingCredentials)
 	}
 	cred, _, isString := f.str("credentials")
-	if !isString || cred == "" {
+	switch {
+	case !isString && s.variants.has(variantRC14CredentialsCode8):
+		return wrongCredentials(rcWrongCredentials)
+	case !isString:
 		return fail(rcEmptyCredentials) // RC-14 accepts 7 or 8 for a non-string; 7 is first
+	case cred == "" && s.faults.has(faultEmptyCredentialsCode8):
+		return fail(rcWrongCredentials)
+	case cred == "":
+		return fail(rcEmptyCredentials)
 	}
 	if now.Before(s.lockedUntil) {
 		return fail(rcLockedOut)
@@ -126,40 +214,85 @@ func (s *Server) decideSecured(f fields, hasRole bool, want Mode, now time.Time)
 	cr := s.identify(cred, now)
 	if cr.mode == ModeNone {
 		if s.profile.Plan == Free {
-			return fail(rcNotPro) // secured login is a Pro feature (RC-2)
+			// Secured login is a Pro feature (RC-2).
+			if s.faults.has(faultFreePlanCode8) {
+				return fail(rcWrongCredentials)
+			}
+			return fail(rcNotPro)
 		}
 		bothOpen := s.profile.Admin == Unsecured && s.profile.User == Unsecured
 		if (hasRole && s.profile.security(want) == Unsecured) || (!hasRole && bothOpen) {
-			return fail(rcSecurityType) // RC-4b, first member: nothing to check credentials against
+			return s.rc4b() // nothing to check the credentials against
 		}
-		return fail(rcWrongCredentials)
+		if s.faults.has(faultWrongCredentialsCode4) {
+			return wrongCredentials(rcSecurityType)
+		}
+		return wrongCredentials(rcWrongCredentials)
 	}
 	mode := cr.mode
-	if hasRole && want != cr.mode {
-		if want == ModeAdmin {
-			return fail(rcOtherMode) // user credentials never raise privileges (RC-5, TOK-2)
-		}
-		// Admin credentials asking for user mode (RC-5b, first member: grant
-		// user). Where user mode is unprotected a password or PIN has nothing to
-		// verify (RC-4b); a token is exempt (TOK-1).
-		if !cr.token && s.profile.User == Unsecured {
-			return fail(rcSecurityType)
-		}
+	switch {
+	case !hasRole && !cr.token && cr.mode == ModeAdmin && s.faults.has(faultNoRoleDefaultsToUser):
 		mode = ModeUser
+	case !hasRole || want == cr.mode:
+	case want == ModeAdmin:
+		// User credentials never raise privileges (RC-5, TOK-2).
+		raise := (cr.token && s.faults.has(faultTokenRoleNotChecked)) ||
+			(!cr.token && s.faults.has(faultUserCredentialsRaise))
+		if !raise {
+			return fail(rcOtherMode)
+		}
+		mode = ModeAdmin
+	case cr.token:
+		mode = ModeUser // an admin token for user mode: tokens are exempt from RC-4b (TOK-1)
+	case s.profile.User == Unsecured:
+		return s.rc4b() // an admin password or PIN has nothing to verify for an unprotected user mode
+	case s.variants.has(variantRC5bCode5):
+		return fail(rcOtherMode)
+	default:
+		mode = ModeUser // admin credentials asking for user mode (RC-5b, first member: grant user)
 	}
-	return decision{mode: mode, origin: cr.origin, expires: cr.expires}
+	d := decision{mode: mode, origin: cr.origin, expires: cr.expires}
+	if hasRole && want == ModeUser && cr.mode == ModeUser && !cr.token && s.faults.has(faultUserLoginReportsAdmin) {
+		d.reported = ModeAdmin
+	}
+	return d
 }
+
+// rc4b is the failure for a secured password or PIN aimed at a mode that is
+// unprotected, or when nothing is protected: RC-4b accepts 4 (the reference)
+// and 8.
+func (s *Server) rc4b() decision {
+	switch {
+	case s.faults.has(faultRC4bCode5):
+		return fail(rcOtherMode)
+	case s.variants.has(variantRC4bCode8):
+		return wrongCredentials(rcWrongCredentials)
+	}
+	return fail(rcSecurityType)
+}
+
+// alteredTokenPrefix is how much of a token the fault altered-token-accepted
+// compares.
+const alteredTokenPrefix = 40
 
 // identify recognises secured credentials: a live API token first (it works on
 // every plan, since it was issued by an authorization the plan allowed), then
 // on the Pro plan the admin password and command-line PIN, then the user
 // password and PIN. A token's mode and expiry carry over (TOK-2, LIFE-5).
 func (s *Server) identify(cred string, now time.Time) credential {
-	if r, ok := s.tokens.lookup(cred); ok && r.Kind == APIToken && r.liveAt(now) {
+	r, ok := s.tokens.lookup(cred)
+	if !ok && s.faults.has(faultAlteredTokenAccepted) {
+		r, ok = s.tokens.lookupPrefix(cred, alteredTokenPrefix)
+	}
+	if ok && r.Kind == APIToken && r.liveAt(now) {
 		return credential{mode: r.Mode, token: true, origin: OriginToken, expires: r.Expires}
 	}
 	if s.profile.Plan == Free {
 		return credential{}
+	}
+	matchUserPIN := matchPIN
+	if s.faults.has(faultPINCaseSensitive) {
+		matchUserPIN = matchExact
 	}
 	sec := s.secrets
 	switch {
@@ -169,7 +302,7 @@ func (s *Server) identify(cred string, now time.Time) credential {
 		return credential{mode: ModeAdmin, origin: OriginCommandLinePIN} // until restart
 	case s.profile.User == Password && matchExact(cred, sec.UserPassword):
 		return credential{mode: ModeUser, origin: OriginPassword, expires: now.Add(s.apiTTL)}
-	case s.profile.User == PIN && matchPIN(cred, sec.UserPIN):
+	case s.profile.User == PIN && matchUserPIN(cred, sec.UserPIN):
 		return credential{mode: ModeUser, origin: OriginPIN, expires: now.Add(s.apiTTL)}
 	}
 	return credential{}
@@ -187,30 +320,111 @@ func (s *Server) countWrong(now time.Time) {
 	}
 }
 
+// refuse applies a failed decision: wrong credentials count towards the
+// lockout, and nothing else changes (FAIL-4: the connection keeps its mode).
+// The reply carries result false, the code and its text, and nothing usable:
+// no token, no previleges, nothing from the request (FAIL-1, FAIL-2, FAIL-5).
+func (s *Server) refuse(c *conn, f fields, d decision, now time.Time) (authReply, []*conn) {
+	if d.wrong {
+		s.countWrong(now)
+	}
+	r := authReply{Result: false, ResultCode: d.rc, Error: s.errorText(rcText[d.rc])}
+	switch {
+	case d.rc == rcNotAdmin && s.faults.has(faultResultTrueOnCode3):
+		r.Result = true
+	case s.faults.has(faultResultNotBooleanOnFailure):
+		r.Result = 0
+	}
+	if d.rc == rcWrongCredentials && s.faults.has(faultCredentialsEchoed) {
+		cred, _, isString := f.str("credentials")
+		if !isString {
+			cred = string(f["credentials"])
+		}
+		r.Error = rcText[d.rc] + ": " + cred
+	}
+	if s.faults.has(faultPrevilegesOnFailure) {
+		r.Previleges = new(0)
+	}
+	if s.faults.has(faultTokenOnFailure) {
+		admin := TokenInfo{Kind: APIToken, Mode: ModeAdmin, Origin: OriginPassword, Issued: now, Expires: now.Add(s.apiTTL)}
+		r.Token = s.tokens.issue(admin, c.id)
+	}
+	var displaced []*conn
+	switch {
+	case c.mode != ModeNone && s.faults.has(faultFailureDropsMode):
+		s.setMode(c, ModeNone)
+		c.authExpiry = time.Time{}
+	case c.mode == ModeNone && d.rc == rcWrongCredentials && s.faults.has(faultFailureGrantsAdmin):
+		displaced = s.setMode(c, ModeAdmin)
+		c.authExpiry = now.Add(s.apiTTL)
+	}
+	c.log.Info("auth refused", "resultCode", d.rc, "mode", c.mode)
+	return r, displaced
+}
+
 // grant applies a successful decision: mints the three tokens, resets the
 // wrong-attempt count, moves the connection into the mode (displacing the
 // previous holder) and builds the success reply.
-func (s *Server) grant(c *conn, id json.RawMessage, d decision, now time.Time) (authReply, []*conn) {
+func (s *Server) grant(c *conn, d decision, now time.Time) (authReply, []*conn) {
+	statusChange := d.origin == OriginStatusChange
 	info := TokenInfo{Mode: d.mode, Origin: d.origin, Issued: now}
 	api, http, overlay := info, info, info
 	api.Kind, api.Expires = APIToken, d.expires
 	http.Kind, http.Expires = HTTPToken, now.Add(s.httpTTL)
 	overlay.Kind = OverlayToken // no time limit: it lasts until the session ends
-	r := authReply{
-		Method:             "auth",
-		RequestID:          id,
-		Previleges:         int(d.mode),
-		Token:              s.tokens.issue(api, c.id),
-		TokenForHTTPServer: s.tokens.issue(http, c.id),
-		OverlayHTTPToken:   s.tokens.issue(overlay, c.id),
-		Result:             true,
-		ResultCode:         rcOK,
+	if statusChange && s.faults.has(faultStatusChangeTokenIsAdmin) {
+		api.Mode = ModeAdmin
 	}
+	keep := statusChange && c.apiToken != "" && s.faults.has(faultStatusChangeKeepsTokens)
+
+	r := authReply{Result: true, ResultCode: rcOK}
+	previleges := int(cmp.Or(d.reported, d.mode))
+	if s.faults.has(faultPrivilegesMisspelt) {
+		r.Privileges = &previleges
+	} else {
+		r.Previleges = &previleges
+	}
+	if keep {
+		r.Token = c.apiToken
+	} else {
+		r.Token = s.issueAPIToken(api, c.id)
+	}
+	switch {
+	case s.faults.has(faultNoHTTPToken):
+	case s.faults.has(faultHTTPTokenEqualsToken):
+		r.TokenForHTTPServer = r.Token
+	case keep:
+		r.TokenForHTTPServer = c.httpToken
+	default:
+		r.TokenForHTTPServer = s.tokens.issue(http, c.id)
+	}
+	if !s.variants.has(variantNoOverlayToken) {
+		r.OverlayHTTPToken = s.tokens.issue(overlay, c.id)
+	}
+	c.apiToken, c.httpToken = r.Token, r.TokenForHTTPServer
+
 	s.wrong = 0
 	c.authExpiry = d.expires
-	displaced := s.setMode(c, d.mode)
-	c.log.Info("auth granted", "mode", d.mode, "origin", d.origin)
+	mode := d.mode
+	if statusChange && s.faults.has(faultStatusChangeStaysAdmin) {
+		mode = c.mode
+	}
+	displaced := s.setMode(c, mode)
+	c.log.Info("auth granted", "mode", mode, "origin", d.origin)
 	return r, displaced
+}
+
+// issueAPIToken mints the API token of a success and remembers it as the last
+// one of its mode.
+func (s *Server) issueAPIToken(info TokenInfo, owner uint64) string {
+	if last := s.lastAPI[info.Mode]; s.faults.has(faultRepeatedTokens) {
+		if r, ok := s.tokens.lookup(last); ok && r.liveAt(info.Issued) {
+			return last
+		}
+	}
+	v := s.tokens.issue(info, owner)
+	s.lastAPI[info.Mode] = v
+	return v
 }
 
 // setMode moves a connection into a mode. One connection per mode: the

@@ -7,6 +7,12 @@
 // (token lifetimes, lockout) runs on an injectable clock and can be scaled down,
 // so that the lifetime cases finish in well under a second.
 //
+// For the project's self-test the server can also misbehave on purpose: each
+// Fault (Options.Faults) breaks exactly one requirement, so that the suite can
+// be shown to catch it; each Variant (Options.Variants) picks another member
+// of an accepted set, so that the suite can be shown not to depend on the
+// reference's own choices.
+//
 // The package implements the WebSocket control API only: one JSON object per
 // text frame, methods auth, setUsedApiVersion, getAuthInfo and getAppState. It
 // does not serve the embedded HTTP server; TokenInfo exposes enough for one.

@@ -1,23 +1,274 @@
 package refserver
 
-// fault names one deliberate deviation from requirements.md. The self-test
-// (design.md, "How the project tests itself", step 3) switches faults on to
-// prove that the suite catches each one. None exist yet.
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Fault is one deliberate deviation from requirements.md that breaks exactly
+// one behaviour. The self-test (design.md, "How the project tests itself",
+// step 3) switches faults on to prove that the suite catches each one.
+type Fault struct {
+	Name        string // what Options.Faults and conform serve --fault take
+	Requirement string // the requirement ID it breaks
+	Breaks      string // one sentence: what it breaks
+}
+
+// Variant is a conformant alternative: another member of an accepted set of
+// requirements.md (or another INFO behaviour) than the reference's own
+// choice, so that the suite can prove it does not tune itself to the
+// reference. The suite must pass with any combination of variants.
+type Variant struct {
+	Name        string // what Options.Variants takes
+	Requirement string // the requirement ID whose accepted set it picks from
+	Does        string // one sentence: what the server does instead
+}
+
+// fault and variant are the names the server code consults. Each behaviour has
+// exactly one place where they are consulted, so that a fault or variant never
+// needs more than one edit:
 //
-// Each behaviour has exactly one place where a fault is consulted, so that a
-// fault never needs more than one edit:
-//
-//   - auth reply envelope and field names: (*Server).auth and (*Server).grant
-//   - result-code choice: the decide* functions in auth.go
+//   - reply sending (duplicate, close after failure, events first): (*Server).handleSafely
+//   - requestId echo: (*Server).requestID
+//   - auth reply envelope: (*Server).auth; success fields: (*Server).grant;
+//     failure fields and a failure's effect on the connection: (*Server).refuse
+//   - error texts: (*Server).errorText
+//   - result-code choice: decide and the decide* functions in auth.go, rc4b
 //   - credential recognition and token liveness: (*Server).identify
-//   - token minting and lifetimes: (*Server).grant
-//   - one connection per mode and its notification: (*Server).setMode, notifyDisplaced
-//   - other methods (pre-auth refusal, getAuthInfo): (*Server).dispatch, authInfo
-//   - robustness (bad input): (*Server).readLoop, dispatch
-type fault string
+//   - token minting: (*Server).grant, issueAPIToken; token shape: New (the store's mint function)
+//   - token revocation when a connection closes: (*Server).unregister
+//   - other methods (pre-auth refusal, getAuthInfo): (*Server).dispatch, authRequired, authInfo
+type (
+	fault   string
+	variant string
+)
+
+// The faults, in the order of faultTable.
+const (
+	faultDuplicateResponse         fault = "duplicate-response"
+	faultMethodMismatch            fault = "method-mismatch"
+	faultRequestIDNonASCIIMangled  fault = "request-id-non-ascii-mangled"
+	faultRequestIDTruncated        fault = "request-id-truncated"
+	faultRequestIDInvented         fault = "request-id-invented"
+	faultResultNotBooleanOnFailure fault = "result-not-boolean-on-failure"
+	faultResultTrueOnCode3         fault = "result-true-on-code-3"
+	faultUnknownFieldRejected      fault = "unknown-field-rejected"
+	faultCloseAfterFailure         fault = "close-after-failure"
+	faultPrivilegesMisspelt        fault = "privileges-misspelt"
+	faultNoHTTPToken               fault = "no-http-token"
+	faultHTTPTokenEqualsToken      fault = "http-token-equals-token"
+	faultRepeatedTokens            fault = "repeated-tokens"
+	faultTokenOnFailure            fault = "token-on-failure"
+	faultPrevilegesOnFailure       fault = "previleges-on-failure"
+	faultFailureDropsMode          fault = "failure-drops-mode"
+	faultFailureGrantsAdmin        fault = "failure-grants-admin"
+	faultCredentialsEchoed         fault = "credentials-echoed"
+	faultFreePlanCode8             fault = "free-plan-code-8"
+	faultStatusChangeUnchecked     fault = "status-change-unchecked"
+	faultUnsecuredCode8            fault = "unsecured-code-8"
+	faultRC4bCode5                 fault = "rc4b-code-5"
+	faultUserCredentialsRaise      fault = "user-credentials-raise"
+	faultEmptyCredentialsCode8     fault = "empty-credentials-code-8"
+	faultWrongCredentialsCode4     fault = "wrong-credentials-code-4"
+	faultAlteredTokenAccepted      fault = "altered-token-accepted"
+	faultRoleNotValidated          fault = "role-not-validated"
+	faultTypeNotValidated          fault = "type-not-validated"
+	faultMissingTypeCode3          fault = "missing-type-code-3"
+	faultMissingCredentialsCode7   fault = "missing-credentials-code-7"
+	faultMultiFaultCode4           fault = "multi-fault-code-4"
+	faultNonStringTypeCode11       fault = "non-string-type-code-11"
+	faultUserLoginReportsAdmin     fault = "user-login-reports-admin"
+	faultNoRoleDefaultsToUser      fault = "no-role-defaults-to-user"
+	faultPINCaseSensitive          fault = "pin-case-sensitive"
+	faultStatusChangeKeepsTokens   fault = "status-change-keeps-tokens"
+	faultStatusChangeStaysAdmin    fault = "status-change-stays-admin"
+	faultTokenDiesWithConnection   fault = "token-dies-with-connection"
+	faultTokenRoleNotChecked       fault = "token-role-not-checked"
+	faultStatusChangeTokenIsAdmin  fault = "status-change-token-is-admin"
+	faultNoAuthRequired            fault = "no-auth-required"
+	faultPINShownToUser            fault = "pin-shown-to-user"
+	faultPINHiddenFromAdmin        fault = "pin-hidden-from-admin"
+)
+
+// faultTable describes every fault; Faults returns it sorted.
+var faultTable = []Fault{
+	{string(faultDuplicateResponse), "ENV-1", "Every auth response is sent twice."},
+	{string(faultMethodMismatch), "ENV-2", `Auth responses carry method "Auth" instead of "auth".`},
+	{string(faultRequestIDNonASCIIMangled), "ENV-3", `A requestId with non-ASCII characters is echoed with each non-ASCII character replaced by "?".`},
+	{string(faultRequestIDTruncated), "ENV-3", "A requestId longer than 255 bytes is echoed truncated to 255 bytes."},
+	{string(faultRequestIDInvented), "ENV-4", `A request without requestId gets requestId "0" in the response.`},
+	{string(faultResultNotBooleanOnFailure), "ENV-6", `Failed auth responses carry "result":0 (a number) instead of false.`},
+	{string(faultResultTrueOnCode3), "ENV-7", `The resultCode 3 response (status change refused) says "result":true.`},
+	{string(faultUnknownFieldRejected), "ENV-8", "An auth request with a field other than method, requestId, type, role and credentials gets resultCode 10."},
+	{string(faultCloseAfterFailure), "ENV-9", "After a failed auth response the server closes the connection (normal closure)."},
+	{string(faultPrivilegesMisspelt), "AUTH-1", `Success responses name the field "privileges" instead of "previleges".`},
+	{string(faultNoHTTPToken), "AUTH-2", "Success responses carry no tokenForHttpServer."},
+	{string(faultHTTPTokenEqualsToken), "AUTH-5", "tokenForHttpServer is the same string as token (the API token)."},
+	{string(faultRepeatedTokens), "AUTH-5", "While the last API token issued for a mode is live, a new authorization in that mode returns that same token."},
+	{string(faultTokenOnFailure), "FAIL-1", "Failed auth responses carry a live administrator API token in token."},
+	{string(faultPrevilegesOnFailure), "FAIL-2", `Failed auth responses carry "previleges":0.`},
+	{string(faultFailureDropsMode), "FAIL-4", "A failed auth on an authorized connection drops the connection to no mode."},
+	{string(faultFailureGrantsAdmin), "FAIL-4", "A failed auth with resultCode 8 on a connection without mode leaves it in administrator mode."},
+	{string(faultCredentialsEchoed), "FAIL-5", `The error text of resultCode 8 ends with ": " and the credentials sent.`},
+	{string(faultFreePlanCode8), "RC-2", "On the free plan, secured credentials that are not a live token get 8 instead of 2."},
+	{string(faultStatusChangeUnchecked), "RC-3", `A status change (no type, role "user") on a connection that is not administrator succeeds with previleges 1.`},
+	{string(faultUnsecuredCode8), "RC-4", `Type "unsecured" for a protected mode gets 8 instead of 4.`},
+	{string(faultRC4bCode5), "RC-4b", "Secured password or PIN credentials aimed at an unprotected mode, or with nothing protected, get 5 instead of 4."},
+	{string(faultUserCredentialsRaise), "RC-5", `User password or PIN with role "admin" grants administrator (previleges 2) instead of 5.`},
+	{string(faultEmptyCredentialsCode8), "RC-7", `Credentials "" get 8 instead of 7.`},
+	{string(faultWrongCredentialsCode4), "RC-8", "Unrecognised secured credentials that would get 8 get 4 instead."},
+	{string(faultAlteredTokenAccepted), "RC-8", "Token recognition compares only the first 40 characters, so an API token with its last character changed is accepted."},
+	{string(faultRoleNotValidated), "RC-9", `A role other than "admin" or "user" (including "" and non-strings) is treated as if role were absent.`},
+	{string(faultTypeNotValidated), "RC-10", `A string type other than "secured" or "unsecured" is treated as "secured".`},
+	{string(faultMissingTypeCode3), "RC-11", "A request with no type and no role gets 3 instead of 11."},
+	{string(faultMissingCredentialsCode7), "RC-12", `Type "secured" without credentials gets 7 instead of 12.`},
+	{string(faultMultiFaultCode4), "RC-13", "A request with both an invalid type and an invalid role gets 4."},
+	{string(faultNonStringTypeCode11), "RC-14", "A type that is present but not a string gets 11 instead of 10."},
+	{string(faultUserLoginReportsAdmin), "ROLE-1", `A user password or PIN login with role "user" replies previleges 2, although the connection is in user mode.`},
+	{string(faultNoRoleDefaultsToUser), "ROLE-2", "Admin password or command-line PIN without role grants user mode (previleges 1)."},
+	{string(faultPINCaseSensitive), "ROLE-4", "The user PIN is compared case-sensitively."},
+	{string(faultStatusChangeKeepsTokens), "SW-1", "The status change returns the connection's current token and tokenForHttpServer instead of fresh ones."},
+	{string(faultStatusChangeStaysAdmin), "SW-2", "The status change replies previleges 1 but the connection stays administrator."},
+	{string(faultTokenDiesWithConnection), "TOK-1", "API tokens are revoked when the connection that obtained them closes."},
+	{string(faultTokenRoleNotChecked), "TOK-2", `A user-mode API token with role "admin" grants administrator.`},
+	{string(faultStatusChangeTokenIsAdmin), "TOK-3", "The API token returned by a status change re-authorizes as administrator."},
+	{string(faultNoAuthRequired), "SEC-1", "getAuthInfo is answered normally before any auth."},
+	{string(faultPINShownToUser), "SEC-2", "getAuthInfo shows userAuth.pin to user connections too."},
+	{string(faultPINHiddenFromAdmin), "SEC-2", "getAuthInfo never shows userAuth.pin, not even to an administrator."},
+}
+
+// The variants, in the order of variantTable.
+const (
+	variantEventsBeforeResponses    variant = "events-before-responses"
+	variantRequestIDAbsent          variant = "request-id-absent"
+	variantNumericRequestIDAsString variant = "numeric-request-id-as-string"
+	variantNoOverlayToken           variant = "no-overlay-token"
+	variantOpaqueTokens             variant = "opaque-tokens"
+	variantNoErrorText              variant = "no-error-text"
+	variantRC4bCode8                variant = "rc4b-code-8"
+	variantRC5bCode5                variant = "rc5b-code-5"
+	variantRoleBeforeType           variant = "role-before-type"
+	variantRC14CredentialsCode8     variant = "rc14-credentials-code-8"
+	variantRole3User                variant = "role3-user"
+	variantSW3Code3                 variant = "sw3-code-3"
+	variantRefusalErrorOnly         variant = "refusal-error-only"
+)
+
+// variantTable describes every variant; Variants returns it sorted.
+var variantTable = []Variant{
+	{string(variantEventsBeforeResponses), "ENV-1", `Before every response the server sends the notification {"method":"event","event":"appStateChanged","appState":3}.`},
+	{string(variantRequestIDAbsent), "ENV-4", "A request without requestId gets a response without a requestId field."},
+	{string(variantNumericRequestIDAsString), "ENV-5", "A numeric requestId is echoed as a JSON string of the same text."},
+	{string(variantNoOverlayToken), "AUTH-3", "Success responses carry no overlayHttpToken."},
+	{string(variantOpaqueTokens), "AUTH-4", "Tokens are random 43-character base64url strings instead of the documented shape."},
+	{string(variantNoErrorText), "FAIL-3", "Failure responses carry no error field (refusals of other methods keep result false)."},
+	{string(variantRC4bCode8), "RC-4b", "Secured password or PIN credentials aimed at an unprotected mode, or with nothing protected, get 8 (counted as wrong credentials)."},
+	{string(variantRC5bCode5), "RC-5b", `Admin password or PIN with role "user" where user mode is protected gets 5 (admin tokens with role "user" still grant user).`},
+	{string(variantRoleBeforeType), "RC-13", `Role is validated before type (type "open" with role "root" gets 9), and type "secured" with an invalid role and no credentials gets 12.`},
+	{string(variantRC14CredentialsCode8), "RC-14", "Non-string credentials get 8 (counted as wrong credentials)."},
+	{string(variantRole3User), "ROLE-3", `Type "unsecured" without role when both modes are unsecured grants user (previleges 1).`},
+	{string(variantSW3Code3), "SW-3", `{"role":"admin"} without type gets 3 even on an administrator connection.`},
+	{string(variantRefusalErrorOnly), "SEC-1", `The refusal of other methods before auth carries an error field and no result field.`},
+}
+
+// Faults returns every fault the server can inject, sorted by requirement (in
+// requirements.md order) then name. The slice is fresh on every call.
+func Faults() []Fault {
+	fs := slices.Clone(faultTable)
+	slices.SortFunc(fs, func(a, b Fault) int {
+		return cmp.Or(compareRequirements(a.Requirement, b.Requirement), strings.Compare(a.Name, b.Name))
+	})
+	return fs
+}
+
+// Variants returns every conformant variant, sorted like Faults. The slice is
+// fresh on every call.
+func Variants() []Variant {
+	vs := slices.Clone(variantTable)
+	slices.SortFunc(vs, func(a, b Variant) int {
+		return cmp.Or(compareRequirements(a.Requirement, b.Requirement), strings.Compare(a.Name, b.Name))
+	})
+	return vs
+}
+
+// requirementGroups are the requirement groups in requirements.md order.
+var requirementGroups = []string{"ENV", "AUTH", "FAIL", "RC", "ROLE", "SW", "TOK", "LIFE", "SEC", "ROB", "DISC", "CFG"}
+
+// compareRequirements orders requirement IDs by group (requirements.md
+// order), then number, then suffix: RC-4 < RC-4b < RC-5 < RC-10.
+func compareRequirements(a, b string) int {
+	ga, na, sa := splitRequirement(a)
+	gb, nb, sb := splitRequirement(b)
+	return cmp.Or(cmp.Compare(groupRank(ga), groupRank(gb)), strings.Compare(ga, gb),
+		cmp.Compare(na, nb), strings.Compare(sa, sb))
+}
+
+// splitRequirement splits "RC-4b" into "RC", 4 and "b".
+func splitRequirement(id string) (group string, num int, suffix string) {
+	group, rest, _ := strings.Cut(id, "-")
+	i := 0
+	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+		i++
+	}
+	num, _ = strconv.Atoi(rest[:i])
+	return group, num, rest[i:]
+}
+
+// groupRank is a group's position in requirements.md; unknown groups last.
+func groupRank(group string) int {
+	if i := slices.Index(requirementGroups, group); i >= 0 {
+		return i
+	}
+	return len(requirementGroups)
+}
 
 // faultSet is the set of faults a server runs with; the zero value has none.
 type faultSet map[fault]bool
 
 // has reports whether a fault is switched on.
 func (fs faultSet) has(f fault) bool { return fs[f] }
+
+// variantSet is the set of variants a server runs with; the zero value has none.
+type variantSet map[variant]bool
+
+// has reports whether a variant is switched on.
+func (vs variantSet) has(v variant) bool { return vs[v] }
+
+// parseNames turns Options.Faults or Options.Variants into a set. An unknown
+// name is an error that lists the valid ones, so that a CLI can print it as is.
+// Repeating a name is harmless.
+func parseNames[S ~map[K]bool, K ~string](kind string, names, valid []string) (S, error) {
+	set := make(S, len(names))
+	var unknown []string
+	for _, n := range names {
+		if !slices.Contains(valid, n) {
+			unknown = append(unknown, strconv.Quote(n))
+			continue
+		}
+		set[K(n)] = true
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("unknown %s %s (valid: %s)", kind, strings.Join(unknown, ", "), strings.Join(valid, ", "))
+	}
+	return set, nil
+}
+
+// faultNames and variantNames are the valid names in Faults/Variants order.
+func faultNames() []string {
+	var names []string
+	for _, f := range Faults() {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+func variantNames() []string {
+	var names []string
+	for _, v := range Variants() {
+		names = append(names, v.Name)
+	}
+	return names
+}

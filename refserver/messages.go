@@ -52,17 +52,25 @@ const (
 // member of the accepted set).
 var emptyRequestID = json.RawMessage(`""`)
 
+// inventedRequestID is echoed for a missing requestId under the fault
+// request-id-invented.
+var inventedRequestID = json.RawMessage(`"0"`)
+
 // authReply is the response to auth. Field order is the documentation's
 // (method and requestId first); omitempty drops the success-only fields from a
-// failure and error from a success. Previleges is spelled as the docs spell it.
+// failure and error from a success. Previleges is spelled as the docs spell it;
+// Privileges exists only for the fault privileges-misspelt. Result is a JSON
+// boolean except under the fault result-not-boolean-on-failure. RequestID is
+// omitted only under the variant request-id-absent.
 type authReply struct {
 	Method             string          `json:"method"`
-	RequestID          json.RawMessage `json:"requestId"`
-	Previleges         int             `json:"previleges,omitempty"`
+	RequestID          json.RawMessage `json:"requestId,omitempty"`
+	Previleges         *int            `json:"previleges,omitempty"`
+	Privileges         *int            `json:"privileges,omitempty"`
 	Token              string          `json:"token,omitempty"`
 	TokenForHTTPServer string          `json:"tokenForHttpServer,omitempty"`
 	OverlayHTTPToken   string          `json:"overlayHttpToken,omitempty"`
-	Result             bool            `json:"result"`
+	Result             any             `json:"result"`
 	ResultCode         int             `json:"resultCode"`
 	Error              string          `json:"error,omitempty"`
 }
@@ -71,15 +79,23 @@ type authReply struct {
 // refusal with an error text.
 type plainReply struct {
 	Method    string          `json:"method"`
-	RequestID json.RawMessage `json:"requestId"`
+	RequestID json.RawMessage `json:"requestId,omitempty"`
 	Result    bool            `json:"result"`
 	Error     string          `json:"error,omitempty"`
+}
+
+// errorReply is the refusal of a command before auth under the variant
+// refusal-error-only: an error text and no result (SEC-1 accepts either).
+type errorReply struct {
+	Method    string          `json:"method"`
+	RequestID json.RawMessage `json:"requestId,omitempty"`
+	Error     string          `json:"error"`
 }
 
 // authInfoReply is the response to getAuthInfo.
 type authInfoReply struct {
 	Method    string          `json:"method"`
-	RequestID json.RawMessage `json:"requestId"`
+	RequestID json.RawMessage `json:"requestId,omitempty"`
 	AdminAuth authInfo        `json:"adminAuth"`
 	UserAuth  authInfo        `json:"userAuth"`
 	Result    bool            `json:"result"`
@@ -96,7 +112,7 @@ type authInfo struct {
 // ready for calls) in the recorded replies.
 type appStateReply struct {
 	Method           string          `json:"method"`
-	RequestID        json.RawMessage `json:"requestId"`
+	RequestID        json.RawMessage `json:"requestId,omitempty"`
 	AppState         int             `json:"appState"`
 	EmbeddedHTTPPort int             `json:"embeddedHttpPort"`
 	Result           bool            `json:"result"`
@@ -107,6 +123,14 @@ type event struct {
 	Method string `json:"method"`
 	Event  string `json:"event"`
 	Cause  int    `json:"cause"`
+}
+
+// appStateEvent is the notification appStateChanged, sent before every
+// response under the variant events-before-responses.
+type appStateEvent struct {
+	Method   string `json:"method"`
+	Event    string `json:"event"`
+	AppState int    `json:"appState"`
 }
 
 // causeOtherClient is authorizationNeeded's cause when another connection

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -77,6 +78,12 @@ type Options struct {
 	// Logger receives connection and authorization events; nil discards them.
 	// Secrets and tokens are never logged.
 	Logger *slog.Logger
+	// Faults are deliberate deviations from requirements.md, by name (see
+	// Faults); New rejects an unknown name with the list of valid ones.
+	Faults []string
+	// Variants are conformant alternatives to the reference's own choices, by
+	// name (see Variants); New rejects an unknown name likewise.
+	Variants []string
 }
 
 // Server is the WebSocket endpoint of a reference device. It is an
@@ -94,6 +101,7 @@ type Server struct {
 	maxFrame   int64
 	log        *slog.Logger
 	faults     faultSet
+	variants   variantSet
 	closeGrace time.Duration // tests shorten it
 
 	// testHookMessage, when set by a test, runs on every text message before it
@@ -111,8 +119,9 @@ type Server struct {
 	conns       map[*conn]struct{}
 	holder      map[Mode]*conn // one authorized connection per mode
 	tokens      *tokenStore
-	wrong       int       // wrong secured credentials in a row, server-wide
-	lockedUntil time.Time // secured logins get 6 until then
+	lastAPI     map[Mode]string // the last API token issued for each mode (fault repeated-tokens)
+	wrong       int             // wrong secured credentials in a row, server-wide
+	lockedUntil time.Time       // secured logins get 6 until then
 }
 
 // conn is one WebSocket client. mode and authExpiry are guarded by Server.mu.
@@ -125,6 +134,8 @@ type conn struct {
 
 	mode       Mode
 	authExpiry time.Time // expiry of the API token of the original authorization; zero = never
+	apiToken   string    // the token of the connection's last success (fault status-change-keeps-tokens)
+	httpToken  string    // and its tokenForHttpServer
 }
 
 // New validates the options and builds a server. Missing secrets the profile
@@ -143,6 +154,18 @@ func New(opts Options) (*Server, error) {
 	sec, err := effectiveSecrets(p, opts.Secrets)
 	if err != nil {
 		return nil, fmt.Errorf("refserver: %w", err)
+	}
+	faults, err := parseNames[faultSet]("fault", opts.Faults, faultNames())
+	if err != nil {
+		return nil, fmt.Errorf("refserver: %w", err)
+	}
+	variants, err := parseNames[variantSet]("variant", opts.Variants, variantNames())
+	if err != nil {
+		return nil, fmt.Errorf("refserver: %w", err)
+	}
+	mintToken := newTokenValue
+	if variants.has(variantOpaqueTokens) {
+		mintToken = newOpaqueTokenValue
 	}
 
 	scale := opts.TimeScale
@@ -174,10 +197,12 @@ func New(opts Options) (*Server, error) {
 		httpPort:   opts.EmbeddedHTTPPort,
 		maxFrame:   opts.MaxFrameBytes,
 		log:        opts.Logger,
-		faults:     faultSet{},
+		faults:     faults,
+		variants:   variants,
 		conns:      make(map[*conn]struct{}),
 		holder:     make(map[Mode]*conn),
-		tokens:     newTokenStore(maxTokens),
+		tokens:     newTokenStore(maxTokens, mintToken),
+		lastAPI:    make(map[Mode]string),
 		closeGrace: closeGrace,
 	}
 	switch {
@@ -321,7 +346,8 @@ func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 }
 
 // unregister forgets a closed connection and frees its mode, so that the next
-// client in that mode displaces nobody.
+// client in that mode displaces nobody. Its API tokens survive: they exist to
+// re-authorize later (TOK-1).
 func (s *Server) unregister(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -330,6 +356,9 @@ func (s *Server) unregister(c *conn) {
 		delete(s.holder, c.mode)
 	}
 	c.mode = ModeNone
+	if s.faults.has(faultTokenDiesWithConnection) {
+		s.tokens.revokeOwned(c.id, APIToken)
+	}
 }
 
 // readLoop reads messages until the connection ends. It returns the close
@@ -355,20 +384,22 @@ func (s *Server) readLoop(c *conn) (websocket.StatusCode, string) {
 			}
 			return 0, ""
 		}
-		if !s.handleSafely(c, msg) {
-			return websocket.StatusInternalError, "internal error"
+		if code, reason := s.handleSafely(c, msg); code != 0 {
+			return code, reason
 		}
 	}
 }
 
-// handleSafely handles one message and turns a panic into a logged error: the
-// last line of defence, so that one connection's bad input never takes the
-// server down.
-func (s *Server) handleSafely(c *conn, msg []byte) (ok bool) {
+// handleSafely handles one message: exactly one response, and the connection
+// stays open (ENV-1, ENV-9). It returns the close code to end the connection
+// with, or 0 to go on. A panic becomes a logged error and close 1011: the last
+// line of defence, so that one connection's bad input never takes the server
+// down.
+func (s *Server) handleSafely(c *conn, msg []byte) (code websocket.StatusCode, reason string) {
 	defer func() {
 		if p := recover(); p != nil {
 			c.log.Error("panic while handling a message", "panic", p, "stack", string(debug.Stack()))
-			ok = false
+			code, reason = websocket.StatusInternalError, "internal error"
 		}
 	}()
 	if s.testHookMessage != nil {
@@ -382,8 +413,28 @@ func (s *Server) handleSafely(c *conn, msg []byte) (ok bool) {
 	if err != nil {
 		panic(err) // our own reply types always encode; recovered above
 	}
+	if s.variants.has(variantEventsBeforeResponses) {
+		s.sendEvent(c, appStateEvent{Method: "event", Event: "appStateChanged", AppState: appStateNormal})
+	}
 	s.send(c, b)
-	return true
+	ar, isAuth := reply.(authReply)
+	if isAuth && s.faults.has(faultDuplicateResponse) {
+		s.send(c, b)
+	}
+	if isAuth && ar.ResultCode != rcOK && s.faults.has(faultCloseAfterFailure) {
+		return websocket.StatusNormalClosure, "authorization failed"
+	}
+	return 0, ""
+}
+
+// sendEvent writes one notification on the connection's own goroutine, so
+// that it arrives before the response that follows.
+func (s *Server) sendEvent(c *conn, e any) {
+	b, err := encode(e)
+	if err != nil {
+		panic(err) // our own event types always encode; recovered by handleSafely
+	}
+	s.send(c, b)
 }
 
 // send writes one message, bounded by writeTimeout. A failed write closes the
@@ -415,22 +466,19 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 	// RFC 8259 JSON text is UTF-8; rejecting invalid UTF-8 here also keeps
 	// every echoed requestId valid in a text frame.
 	if !utf8.Valid(msg) || !json.Valid(msg) {
-		return plainReply{Method: "", RequestID: emptyRequestID, Error: errInvalidJSON}, nil
+		return s.failure("", s.requestID(nil), errInvalidJSON), nil
 	}
 	if trimmed := bytes.TrimLeft(msg, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
-		return plainReply{Method: "", RequestID: emptyRequestID, Error: errNotObject}, nil
+		return s.failure("", s.requestID(nil), errNotObject), nil
 	}
 	var f fields
 	if err := json.Unmarshal(msg, &f); err != nil {
-		return plainReply{Method: "", RequestID: emptyRequestID, Error: errInvalidJSON}, nil
+		return s.failure("", s.requestID(nil), errInvalidJSON), nil
 	}
-	id := f["requestId"] // echoed as the same raw JSON value: a number stays a number
-	if id == nil {
-		id = emptyRequestID
-	}
+	id := s.requestID(f["requestId"])
 	method, present, isString := f.str("method")
 	if !present || !isString {
-		return plainReply{Method: "", RequestID: id, Error: errNoMethod}, nil
+		return s.failure("", id, errNoMethod), nil
 	}
 
 	switch method {
@@ -444,8 +492,8 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 	s.mu.Lock()
 	mode := c.mode
 	s.mu.Unlock()
-	if mode == ModeNone {
-		return plainReply{Method: method, RequestID: id, Error: errAuthRequired}, nil
+	if mode == ModeNone && !(method == "getAuthInfo" && s.faults.has(faultNoAuthRequired)) {
+		return s.authRequired(method, id), nil
 	}
 	switch method {
 	case "getAuthInfo":
@@ -453,7 +501,95 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 	case "getAppState":
 		return appStateReply{Method: method, RequestID: id, AppState: appStateNormal, EmbeddedHTTPPort: s.httpPort, Result: true}, nil
 	}
-	return plainReply{Method: method, RequestID: id, Error: errUnknownMethod}, nil
+	return s.failure(method, id, errUnknownMethod), nil
+}
+
+// requestID is the requestId a reply echoes: the request's raw JSON value, so
+// that a string comes back byte for byte (ENV-3) and a number stays a number
+// (ENV-5); "" when the request has none (ENV-4, first member). raw is nil when
+// there is none; a nil result omits the field.
+func (s *Server) requestID(raw json.RawMessage) json.RawMessage {
+	switch {
+	case raw == nil && s.faults.has(faultRequestIDInvented):
+		return inventedRequestID
+	case raw == nil && s.variants.has(variantRequestIDAbsent):
+		return nil
+	case raw == nil:
+		return emptyRequestID
+	case isJSONNumber(raw) && s.variants.has(variantNumericRequestIDAsString):
+		return quoteJSON(string(raw))
+	case raw[0] != '"' || !(s.faults.has(faultRequestIDNonASCIIMangled) || s.faults.has(faultRequestIDTruncated)):
+		return raw
+	}
+	var id string
+	if err := json.Unmarshal(raw, &id); err != nil {
+		return raw // cannot happen: dispatch has validated the JSON
+	}
+	mangled := id
+	if s.faults.has(faultRequestIDNonASCIIMangled) {
+		mangled = strings.Map(func(r rune) rune {
+			if r >= utf8.RuneSelf {
+				return '?'
+			}
+			return r
+		}, mangled)
+	}
+	if s.faults.has(faultRequestIDTruncated) && len(mangled) > maxEchoedRequestID {
+		// Cut at a rune boundary, so that the echo stays valid UTF-8.
+		n := maxEchoedRequestID
+		for n > 0 && !utf8.RuneStart(mangled[n]) {
+			n--
+		}
+		mangled = mangled[:n]
+	}
+	if mangled == id {
+		return raw // unchanged: keep the request's own escapes
+	}
+	return quoteJSON(mangled)
+}
+
+// maxEchoedRequestID is where the fault request-id-truncated cuts a requestId.
+const maxEchoedRequestID = 255
+
+// isJSONNumber reports whether a raw JSON value is a number.
+func isJSONNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'))
+}
+
+// quoteJSON encodes a string as a JSON string without HTML escaping, like the
+// replies themselves.
+func quoteJSON(v string) json.RawMessage {
+	b, err := encode(v)
+	if err != nil {
+		panic(err) // a string always encodes; recovered by handleSafely
+	}
+	return b
+}
+
+// errorText is the text of a failure's error field (FAIL-3: TrueConf's own
+// client expects one); "" omits the field, under the variant no-error-text.
+func (s *Server) errorText(text string) string {
+	if s.variants.has(variantNoErrorText) {
+		return ""
+	}
+	return text
+}
+
+// failure is the refusal of a message that is not auth: result false and an
+// error text.
+func (s *Server) failure(method string, id json.RawMessage, text string) plainReply {
+	return plainReply{Method: method, RequestID: id, Result: false, Error: s.errorText(text)}
+}
+
+// authRequired refuses a command before auth (SEC-1, which accepts result
+// false, an error field, or both): both, or under the variant
+// refusal-error-only the error alone. The error-only refusal keeps its text
+// even under no-error-text, since it is then the refusal's only sign.
+func (s *Server) authRequired(method string, id json.RawMessage) any {
+	if s.variants.has(variantRefusalErrorOnly) {
+		return errorReply{Method: method, RequestID: id, Error: errAuthRequired}
+	}
+	return s.failure(method, id, errAuthRequired)
 }
 
 // authInfo answers getAuthInfo. The user PIN is shown only to an administrator
@@ -466,7 +602,8 @@ func (s *Server) authInfo(id json.RawMessage, mode Mode) authInfoReply {
 		UserAuth:  authInfo{Security: s.profile.User},
 		Result:    true,
 	}
-	if s.profile.User == PIN && mode == ModeAdmin {
+	show := mode == ModeAdmin || (mode == ModeUser && s.faults.has(faultPINShownToUser))
+	if s.profile.User == PIN && show && !s.faults.has(faultPINHiddenFromAdmin) {
 		r.UserAuth.PIN = s.secrets.UserPIN
 	}
 	return r

@@ -2,7 +2,9 @@ package refserver
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -114,6 +116,15 @@ func newTokenValue(kind TokenKind) string {
 	return fmt.Sprintf("%d*%s*%s*%s", int(kind), randomString(alnum, 16), randomString(digits, 8), randomString(upperHex, 64))
 }
 
+// newOpaqueTokenValue mints a token under the variant opaque-tokens: 32
+// random bytes as 43 characters of unpadded base64url (AUTH-4: tokens are
+// opaque). The kind is not part of the value.
+func newOpaqueTokenValue(TokenKind) string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // does not fail on supported platforms since Go 1.24
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
 // maxTokens bounds the token store of a long-running server (each success
 // mints three). Beyond it the oldest tokens are forgotten: only abuse gets there.
 const maxTokens = 100_000
@@ -124,14 +135,15 @@ const minSweep = 1024
 // tokenStore keeps every token the server issued. Not safe for concurrent
 // use: the server's mutex guards it.
 type tokenStore struct {
-	byValue map[string]*tokenRecord
-	order   []string // issue order, for eviction; may hold forgotten values until the next sweep
-	limit   int      // most tokens kept
-	sweepAt int      // sweep when the store reaches this size
+	newValue func(TokenKind) string // mints a value: newTokenValue or newOpaqueTokenValue
+	byValue  map[string]*tokenRecord
+	order    []string // issue order, for eviction; may hold forgotten values until the next sweep
+	limit    int      // most tokens kept
+	sweepAt  int      // sweep when the store reaches this size
 }
 
-func newTokenStore(limit int) *tokenStore {
-	return &tokenStore{byValue: make(map[string]*tokenRecord), limit: limit, sweepAt: min(minSweep, limit)}
+func newTokenStore(limit int, newValue func(TokenKind) string) *tokenStore {
+	return &tokenStore{newValue: newValue, byValue: make(map[string]*tokenRecord), limit: limit, sweepAt: min(minSweep, limit)}
 }
 
 // issue mints and records a token. Values are random, but a collision would
@@ -139,7 +151,7 @@ func newTokenStore(limit int) *tokenStore {
 func (ts *tokenStore) issue(info TokenInfo, owner uint64) string {
 	ts.prune(info.Issued)
 	for {
-		v := newTokenValue(info.Kind)
+		v := ts.newValue(info.Kind)
 		if _, dup := ts.byValue[v]; dup {
 			continue
 		}
@@ -153,6 +165,22 @@ func (ts *tokenStore) issue(info TokenInfo, owner uint64) string {
 func (ts *tokenStore) lookup(v string) (*tokenRecord, bool) {
 	r, ok := ts.byValue[v]
 	return r, ok
+}
+
+// lookupPrefix returns the earliest issued token whose first n bytes are v's
+// (the fault altered-token-accepted). A v shorter than n is looked up whole.
+func (ts *tokenStore) lookupPrefix(v string, n int) (*tokenRecord, bool) {
+	if len(v) < n {
+		return ts.lookup(v)
+	}
+	for _, k := range ts.order {
+		if len(k) >= n && k[:n] == v[:n] {
+			if r, ok := ts.byValue[k]; ok {
+				return r, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // prune forgets dead tokens once the store has grown, and at the limit the
@@ -190,11 +218,16 @@ func (ts *tokenStore) prune(now time.Time) {
 // revokeSession invalidates the HTTP and overlay tokens issued to a
 // connection: authorizationNeeded "also invalidates the HTTP token"
 // (requirements.md 1), and the overlay token lasts only until logout. API tokens
-// survive: they exist to re-authorize later (TOK-1). Displacement is rare, so a
-// scan of the store is fine.
+// survive: they exist to re-authorize later (TOK-1).
 func (ts *tokenStore) revokeSession(connID uint64) {
+	ts.revokeOwned(connID, HTTPToken, OverlayToken)
+}
+
+// revokeOwned invalidates the tokens of the given kinds issued to a
+// connection. Revocation is rare, so a scan of the store is fine.
+func (ts *tokenStore) revokeOwned(connID uint64, kinds ...TokenKind) {
 	for _, r := range ts.byValue {
-		if r.owner == connID && (r.Kind == HTTPToken || r.Kind == OverlayToken) {
+		if r.owner == connID && slices.Contains(kinds, r.Kind) {
 			r.Revoked = true
 		}
 	}

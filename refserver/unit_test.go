@@ -185,7 +185,7 @@ func TestRandomStringUsesWholeAlphabet(t *testing.T) {
 
 func TestTokenStorePrune(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	ts := newTokenStore(8)
+	ts := newTokenStore(8, newTokenValue)
 	var live []string
 	for i := range 4 {
 		ts.issue(TokenInfo{Kind: HTTPToken, Issued: now, Expires: now.Add(time.Second)}, 1) // will expire

@@ -1,0 +1,752 @@
+package refserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// requirementIDs are the IDs of requirements.md, section 3.
+var requirementIDs = []string{
+	"ENV-1", "ENV-2", "ENV-3", "ENV-4", "ENV-5", "ENV-6", "ENV-7", "ENV-8", "ENV-9",
+	"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5",
+	"FAIL-1", "FAIL-2", "FAIL-3", "FAIL-4", "FAIL-5",
+	"RC-1", "RC-2", "RC-3", "RC-4", "RC-4b", "RC-5", "RC-5b", "RC-6", "RC-7", "RC-8", "RC-9",
+	"RC-10", "RC-11", "RC-12", "RC-13", "RC-14",
+	"ROLE-1", "ROLE-2", "ROLE-3", "ROLE-4",
+	"SW-1", "SW-2", "SW-3",
+	"TOK-1", "TOK-2", "TOK-3", "TOK-4",
+	"LIFE-1", "LIFE-2", "LIFE-3", "LIFE-4", "LIFE-5", "LIFE-6",
+	"SEC-1", "SEC-2", "SEC-3",
+	"ROB-1", "ROB-2",
+	"DISC-1",
+	"CFG-1", "CFG-2", "CFG-3", "CFG-4", "CFG-5", "CFG-6",
+}
+
+// behaviour proves that one fault or variant changes the behaviour it names:
+// the same exchange runs against a server without it (observing spec) and
+// with it alone (observing changed).
+type behaviour struct {
+	name     string
+	profile  string         // DefaultProfile when empty
+	setup    func(*Options) // optional
+	exchange func(t *testing.T, r *Running) string
+	spec     string
+	changed  string
+}
+
+// Requests the exchanges use.
+const (
+	reqUnsecuredAdmin = `{"method":"auth","requestId":"1","type":"unsecured","role":"admin"}`
+	reqUnsecuredUser  = `{"method":"auth","requestId":"1","type":"unsecured","role":"user"}`
+	reqStatusChange   = `{"method":"auth","requestId":"1","role":"user"}`
+	reqGetAuthInfo    = `{"method":"getAuthInfo","requestId":"7"}`
+	wrongSecret       = "wrong-secret-77"
+)
+
+// outcomes runs requests on one fresh connection each and joins their outcomes.
+func outcomes(t *testing.T, r *Running, reqs ...string) string {
+	t.Helper()
+	var out []string
+	for _, req := range reqs {
+		out = append(out, dial(t, r.URL).call(req).outcome())
+	}
+	return strings.Join(out, " ")
+}
+
+// secured is a secured request with credentials and an optional role.
+func secured(role, cred string) string {
+	if role == "" {
+		return fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","credentials":%q}`, cred)
+	}
+	return fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","role":%q,"credentials":%q}`, role, cred)
+}
+
+// authorized tells whether a connection's getAuthInfo is answered, and whether
+// it shows the user PIN.
+func authorized(c *client) string {
+	got := c.call(reqGetAuthInfo)
+	switch {
+	case !got.ok():
+		return "refused"
+	case strings.Contains(string(got.raw), `"pin":"`):
+		return "answered with pin"
+	}
+	return "answered"
+}
+
+// field returns a reply field's raw JSON, or "absent".
+func field(r reply, key string) string {
+	if !r.has(key) {
+		return "absent"
+	}
+	return string(r.fields[key])
+}
+
+// adminLogin authorizes a connection by the admin password and returns its reply.
+func adminLogin(t *testing.T, r *Running) (*client, reply) {
+	t.Helper()
+	c := dial(t, r.URL)
+	return c, expectRC(t, c, "0/2", reqPassword, testSecrets.AdminPassword)
+}
+
+var faultBehaviours = []behaviour{
+	{name: "duplicate-response", spec: "1", changed: "2", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		c.send(reqUnsecuredAdmin)
+		c.send(`{"method":"setUsedApiVersion","requestId":"sentinel"}`)
+		n := 0
+		for {
+			got := parse(t, c.next())
+			if got.str("requestId") == "sentinel" {
+				return fmt.Sprint(n)
+			}
+			if got.str("method") == "auth" {
+				n++
+			}
+		}
+	}},
+	{name: "method-mismatch", spec: "auth auth", changed: "Auth Auth", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		return c.call(reqUnsecuredAdmin).str("method") + " " + c.callf(reqPassword, testSecrets.AdminPassword).str("method")
+	}},
+	{name: "request-id-non-ascii-mangled", spec: `"идент-💡-x"`, changed: `"?????-?-x"`, exchange: func(t *testing.T, r *Running) string {
+		return field(dial(t, r.URL).call(`{"method":"auth","requestId":"идент-💡-x","type":"unsecured","role":"admin"}`), "requestId")
+	}},
+	{name: "request-id-truncated", spec: "256 255", changed: "255 255", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		long := c.callf(`{"method":"auth","requestId":%q,"type":"unsecured"}`, strings.Repeat("x", 256))
+		limit := c.callf(`{"method":"auth","requestId":%q,"type":"unsecured"}`, strings.Repeat("y", 255))
+		return fmt.Sprint(len(long.str("requestId")), len(limit.str("requestId")))
+	}},
+	{name: "request-id-invented", spec: `""`, changed: `"0"`, exchange: func(t *testing.T, r *Running) string {
+		return field(dial(t, r.URL).call(`{"method":"auth","type":"unsecured","role":"admin"}`), "requestId")
+	}},
+	{name: "result-not-boolean-on-failure", spec: "false true", changed: "0 true", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		return field(c.call(reqUnsecuredAdmin), "result") + " " + field(c.callf(reqPassword, testSecrets.AdminPassword), "result")
+	}},
+	{name: "result-true-on-code-3", spec: "3 false, 11 false", changed: "3 true, 11 false", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		a, b := c.call(reqStatusChange), c.call(`{"method":"auth","requestId":"1"}`)
+		return fmt.Sprintf("%s %s, %s %s", a.outcome(), field(a, "result"), b.outcome(), field(b, "result"))
+	}},
+	{name: "unknown-field-rejected", spec: "0/2", changed: "10", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","credentials":%q,"x-extra":1}`, testSecrets.AdminPassword))
+	}},
+	{name: "close-after-failure", spec: "4 open", changed: "4 closed 1000", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		rc := c.call(reqUnsecuredAdmin).outcome()
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		defer cancel()
+		_ = c.ws.Write(ctx, websocket.MessageText, []byte(reqGetAuthInfo)) // may fail once the server has closed
+		select {
+		case <-c.msgs:
+			return rc + " open"
+		case <-c.done:
+			return fmt.Sprintf("%s closed %d", rc, websocket.CloseStatus(c.err))
+		case <-time.After(waitLimit):
+			t.Fatal("neither a reply nor a close")
+		}
+		return ""
+	}},
+	{name: "privileges-misspelt", spec: "2 absent", changed: "absent 2", exchange: func(t *testing.T, r *Running) string {
+		got := dial(t, r.URL).callf(reqPassword, testSecrets.AdminPassword)
+		return field(got, "previleges") + " " + field(got, "privileges")
+	}},
+	{name: "no-http-token", spec: "true", changed: "false", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		return fmt.Sprint(got.str("tokenForHttpServer") != "")
+	}},
+	{name: "http-token-equals-token", spec: "differ", changed: "equal, known as API token", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		if got.str("token") != got.str("tokenForHttpServer") {
+			return "differ"
+		}
+		if info, ok := r.Server.TokenInfo(got.str("tokenForHttpServer")); !ok || info.Kind != APIToken || !info.Live {
+			return "equal, unknown"
+		}
+		return "equal, known as API token"
+	}},
+	{name: "repeated-tokens", spec: "distinct distinct", changed: "repeated distinct", exchange: func(t *testing.T, r *Running) string {
+		c, first := adminLogin(t, r)
+		second := expectRC(t, c, "0/2", reqPassword, testSecrets.AdminPassword)
+		user := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN)
+		verdict := func(same bool) string {
+			if same {
+				return "repeated"
+			}
+			return "distinct"
+		}
+		return verdict(first.str("token") == second.str("token")) + " " + verdict(user.str("token") == second.str("token"))
+	}},
+	{name: "token-on-failure", spec: "8 absent", changed: "8 token re-authorizes 0/2", exchange: func(t *testing.T, r *Running) string {
+		got := dial(t, r.URL).callf(reqPassword, wrongSecret)
+		if !got.has("token") {
+			return got.outcome() + " absent"
+		}
+		return got.outcome() + " token re-authorizes " + outcomes(t, r, secured("admin", got.str("token")))
+	}},
+	{name: "previleges-on-failure", spec: "8 absent, 0/2 2", changed: "8 0, 0/2 2", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		bad, good := c.callf(reqPassword, wrongSecret), c.callf(reqPassword, testSecrets.AdminPassword)
+		return fmt.Sprintf("%s %s, %s %s", bad.outcome(), field(bad, "previleges"), good.outcome(), field(good, "previleges"))
+	}},
+	{name: "failure-drops-mode", spec: "8 answered with pin", changed: "8 refused", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		return c.callf(reqPassword, wrongSecret).outcome() + " " + authorized(c)
+	}},
+	{name: "failure-grants-admin", spec: "8 refused, 4 refused", changed: "8 answered with pin, 4 refused", exchange: func(t *testing.T, r *Running) string {
+		c, d := dial(t, r.URL), dial(t, r.URL)
+		return c.callf(reqPassword, wrongSecret).outcome() + " " + authorized(c) + ", " +
+			d.call(reqUnsecuredAdmin).outcome() + " " + authorized(d)
+	}},
+	{name: "credentials-echoed", spec: "8 Incorrect credentials", changed: "8 Incorrect credentials: " + wrongSecret, exchange: func(t *testing.T, r *Running) string {
+		got := dial(t, r.URL).callf(reqPassword, wrongSecret)
+		return got.outcome() + " " + got.str("error")
+	}},
+	{name: "free-plan-code-8", profile: "free", spec: "2 2 0/2", changed: "8 8 0/2", exchange: func(t *testing.T, r *Running) string {
+		_, tok := dial(t, r.URL), dial(t, r.URL).call(`{"method":"auth","requestId":"1","type":"unsecured"}`).str("token")
+		return outcomes(t, r, secured("", wrongSecret), secured("", testSecrets.AdminPIN), secured("", tok))
+	}},
+	{name: "status-change-unchecked", spec: "3 3", changed: "0/1 3", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, reqStatusChange, `{"method":"auth","requestId":"1","role":"admin"}`)
+	}},
+	{name: "unsecured-code-8", spec: "4 4 4", changed: "8 8 8", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, reqUnsecuredAdmin, reqUnsecuredUser, `{"method":"auth","requestId":"1","type":"unsecured"}`)
+	}},
+	{name: "rc4b-code-5", profile: "admin-password", spec: "4 4 8", changed: "5 5 8", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("user", wrongSecret), secured("user", testSecrets.AdminPassword), secured("admin", wrongSecret))
+	}},
+	{name: "user-credentials-raise", spec: "5 5", changed: "0/2 5", exchange: func(t *testing.T, r *Running) string {
+		userToken := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN).str("token")
+		return outcomes(t, r, secured("admin", testSecrets.UserPIN), secured("admin", userToken))
+	}},
+	{name: "empty-credentials-code-8", spec: "7 7", changed: "8 7", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("user", ""), `{"method":"auth","requestId":"1","type":"secured","credentials":42}`)
+	}},
+	{name: "wrong-credentials-code-4", spec: "8 8 7", changed: "4 4 7", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("", wrongSecret), secured("admin", "1*abc*1*FF"), secured("", ""))
+	}},
+	{name: "altered-token-accepted", spec: "0/2 8", changed: "0/2 0/2", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		tok := got.str("token")
+		last := "0"
+		if strings.HasSuffix(tok, "0") {
+			last = "1"
+		}
+		return outcomes(t, r, secured("", tok), secured("", tok[:len(tok)-1]+last))
+	}},
+	{name: "role-not-validated", spec: "9 9 9", changed: "0/2 0/2 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r,
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","role":"root","credentials":%q}`, testSecrets.AdminPassword),
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","role":"","credentials":%q}`, testSecrets.AdminPassword),
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","role":true,"credentials":%q}`, testSecrets.AdminPassword))
+	}},
+	{name: "type-not-validated", spec: "10 10 10", changed: "0/2 12 10", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r,
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"open","credentials":%q}`, testSecrets.AdminPassword),
+			`{"method":"auth","requestId":"1","type":"Secured","role":"admin"}`,
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":1,"credentials":%q}`, testSecrets.AdminPassword))
+	}},
+	{name: "missing-type-code-3", spec: "11 3", changed: "3 3", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, `{"method":"auth","requestId":"1"}`, reqStatusChange)
+	}},
+	{name: "missing-credentials-code-7", spec: "12 7", changed: "7 7", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, `{"method":"auth","requestId":"1","type":"secured","role":"admin"}`, secured("admin", ""))
+	}},
+	{name: "multi-fault-code-4", spec: "10 10 9", changed: "4 4 9", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r,
+			`{"method":"auth","requestId":"1","type":"open","role":"root"}`,
+			`{"method":"auth","requestId":"1","type":1,"role":true}`,
+			`{"method":"auth","requestId":"1","type":"secured","role":"root"}`)
+	}},
+	{name: "non-string-type-code-11", spec: "10 10 10", changed: "11 11 10", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r,
+			`{"method":"auth","requestId":"1","type":1}`,
+			`{"method":"auth","requestId":"1","type":null,"role":"user"}`,
+			`{"method":"auth","requestId":"1","type":"open"}`)
+	}},
+	{name: "user-login-reports-admin", spec: "0/1 answered, 0/1 answered", changed: "0/2 answered, 0/1 answered", exchange: func(t *testing.T, r *Running) string {
+		c, d := dial(t, r.URL), dial(t, r.URL)
+		withRole := c.call(secured("user", testSecrets.UserPIN)).outcome() + " " + authorized(c)
+		return withRole + ", " + d.call(secured("", testSecrets.UserPIN)).outcome() + " " + authorized(d)
+	}},
+	{name: "no-role-defaults-to-user", spec: "0/2 0/2 0/2", changed: "0/1 0/1 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("", testSecrets.AdminPassword), secured("", testSecrets.AdminPIN), secured("admin", testSecrets.AdminPassword))
+	}},
+	{name: "pin-case-sensitive", spec: "0/1 0/1 0/2", changed: "0/1 8 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("", testSecrets.UserPIN), secured("", strings.ToUpper(testSecrets.UserPIN)),
+			secured("", strings.ToLower(testSecrets.AdminPIN)))
+	}},
+	{name: "status-change-keeps-tokens", spec: "0/1 fresh", changed: "0/1 kept", exchange: func(t *testing.T, r *Running) string {
+		c, first := adminLogin(t, r)
+		sw := c.call(reqStatusChange)
+		if sw.str("token") == first.str("token") && sw.str("tokenForHttpServer") == first.str("tokenForHttpServer") {
+			return sw.outcome() + " kept"
+		}
+		return sw.outcome() + " fresh"
+	}},
+	{name: "status-change-stays-admin", spec: "0/1 answered", changed: "0/1 answered with pin", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		return c.call(reqStatusChange).outcome() + " " + authorized(c)
+	}},
+	{name: "token-dies-with-connection", spec: "0/2", changed: "8", exchange: func(t *testing.T, r *Running) string {
+		c, got := adminLogin(t, r)
+		c.close()
+		waitFor(t, "the issuing connection to close", func() bool { return connCount(r.Server) == 0 })
+		return outcomes(t, r, secured("", got.str("token")))
+	}},
+	{name: "token-role-not-checked", spec: "5 0/1 5", changed: "0/2 0/1 5", exchange: func(t *testing.T, r *Running) string {
+		userToken := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN).str("token")
+		return outcomes(t, r, secured("admin", userToken), secured("", userToken), secured("admin", testSecrets.UserPIN))
+	}},
+	{name: "status-change-token-is-admin", spec: "0/1 0/1", changed: "0/1 0/2", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		sw := c.call(reqStatusChange)
+		return sw.outcome() + " " + outcomes(t, r, secured("", sw.str("token")))
+	}},
+	{name: "no-auth-required", spec: "refused refused", changed: "answered refused", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		app := c.call(`{"method":"getAppState","requestId":"1"}`)
+		state := "refused"
+		if app.ok() {
+			state = "answered"
+		}
+		return authorized(c) + " " + state
+	}},
+	{name: "pin-shown-to-user", spec: "answered, answered with pin", changed: "answered with pin, answered with pin", exchange: func(t *testing.T, r *Running) string {
+		u, a := dial(t, r.URL), dial(t, r.URL)
+		authorize(t, u, r.Server, ModeUser)
+		authorize(t, a, r.Server, ModeAdmin)
+		return authorized(u) + ", " + authorized(a)
+	}},
+	{name: "pin-hidden-from-admin", spec: "answered with pin", changed: "answered", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		return authorized(c)
+	}},
+}
+
+var documentedToken = regexp.MustCompile(`^\d+\*[A-Za-z0-9]{16}\*\d+\*[0-9A-F]{64}$`)
+var opaqueToken = regexp.MustCompile(`^[A-Za-z0-9_-]{43}$`)
+
+var variantBehaviours = []behaviour{
+	{name: "events-before-responses", spec: "auth", changed: "event appStateChanged 3, auth", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		c.send(reqUnsecuredAdmin)
+		first := parse(t, c.next())
+		if first.str("method") == "event" {
+			return fmt.Sprintf("event %s %d, %s", first.str("event"), first.int("appState"), parse(t, c.next()).str("method"))
+		}
+		return first.str("method")
+	}},
+	{name: "request-id-absent", spec: `"" "" "1"`, changed: `absent absent "1"`, exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		return field(c.call(`{"method":"auth","type":"unsecured"}`), "requestId") + " " +
+			field(c.call(`{"method":"getAuthInfo"}`), "requestId") + " " + field(c.call(reqUnsecuredUser), "requestId")
+	}},
+	{name: "numeric-request-id-as-string", spec: `42 -1.5e3 "7"`, changed: `"42" "-1.5e3" "7"`, exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		return field(c.call(`{"method":"auth","requestId":42,"type":"unsecured"}`), "requestId") + " " +
+			field(c.call(`{"method":"getAuthInfo","requestId":-1.5e3}`), "requestId") + " " +
+			field(c.call(reqGetAuthInfo), "requestId")
+	}},
+	{name: "no-overlay-token", spec: "true", changed: "false", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		return fmt.Sprint(got.str("overlayHttpToken") != "")
+	}},
+	{name: "opaque-tokens", spec: "documented documented documented", changed: "opaque opaque opaque", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		var shapes []string
+		for _, k := range []string{"token", "tokenForHttpServer", "overlayHttpToken"} {
+			switch v := got.str(k); {
+			case documentedToken.MatchString(v):
+				shapes = append(shapes, "documented")
+			case opaqueToken.MatchString(v):
+				shapes = append(shapes, "opaque")
+			default:
+				shapes = append(shapes, "other")
+			}
+		}
+		return strings.Join(shapes, " ")
+	}},
+	{name: "no-error-text", spec: "false Missing type, false Authorization required",
+		changed: "false absent, false absent", exchange: func(t *testing.T, r *Running) string {
+			c := dial(t, r.URL)
+			a, b := c.call(`{"method":"auth","requestId":"1"}`), c.call(reqGetAuthInfo)
+			text := func(r reply) string {
+				if !r.has("error") {
+					return "absent"
+				}
+				return r.str("error")
+			}
+			return fmt.Sprintf("%s %s, %s %s", field(a, "result"), text(a), field(b, "result"), text(b))
+		}},
+	{name: "rc4b-code-8", profile: "admin-password", setup: func(o *Options) { o.LockoutThreshold = 2 },
+		spec: "4 4 0/2 locked: no", changed: "8 8 6 locked: yes", exchange: func(t *testing.T, r *Running) string {
+			out := outcomes(t, r, secured("user", wrongSecret), secured("user", testSecrets.AdminPassword), secured("", testSecrets.AdminPassword))
+			if strings.HasSuffix(out, "6") {
+				return out + " locked: yes"
+			}
+			return out + " locked: no"
+		}},
+	{name: "rc5b-code-5", spec: "0/1 0/1 0/1", changed: "5 5 0/1", exchange: func(t *testing.T, r *Running) string {
+		_, admin := adminLogin(t, r)
+		return outcomes(t, r, secured("user", testSecrets.AdminPassword), secured("user", testSecrets.AdminPIN), secured("user", admin.str("token")))
+	}},
+	{name: "role-before-type", spec: "10 9 9 10", changed: "9 12 9 10", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r,
+			`{"method":"auth","requestId":"1","type":"open","role":"root"}`,
+			`{"method":"auth","requestId":"1","type":"secured","role":"root"}`,
+			`{"method":"auth","requestId":"1","type":"secured","role":"root","credentials":"x"}`,
+			`{"method":"auth","requestId":"1","type":"open","role":"user"}`)
+	}},
+	{name: "rc14-credentials-code-8", setup: func(o *Options) { o.LockoutThreshold = 3 },
+		spec: "7 7 7 0/2", changed: "8 8 8 6", exchange: func(t *testing.T, r *Running) string {
+			return outcomes(t, r,
+				`{"method":"auth","requestId":"1","type":"secured","credentials":42}`,
+				`{"method":"auth","requestId":"1","type":"secured","credentials":null}`,
+				`{"method":"auth","requestId":"1","type":"secured","credentials":{"p":"x"}}`,
+				secured("", testSecrets.AdminPassword))
+		}},
+	{name: "role3-user", profile: "unsecured", spec: "0/2 0/2 0/1", changed: "0/1 0/2 0/1", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, `{"method":"auth","requestId":"1","type":"unsecured"}`, reqUnsecuredAdmin, reqUnsecuredUser)
+	}},
+	{name: "sw3-code-3", spec: "0/2 0/1", changed: "3 0/1", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		return c.call(`{"method":"auth","requestId":"1","role":"admin"}`).outcome() + " " + c.call(reqStatusChange).outcome()
+	}},
+	{name: "refusal-error-only",
+		spec:    `{"method":"getAuthInfo","requestId":"7","result":false,"error":"Authorization required"}`,
+		changed: `{"method":"getAuthInfo","requestId":"7","error":"Authorization required"}`,
+		exchange: func(t *testing.T, r *Running) string {
+			return string(dial(t, r.URL).call(reqGetAuthInfo).raw)
+		}},
+}
+
+// runBehaviours runs each behaviour against a plain server and a server with
+// only that fault or variant.
+func runBehaviours(t *testing.T, bs []behaviour, with func(*Options, string)) {
+	for _, b := range bs {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			observe := func(name string) string {
+				t.Helper()
+				profile := cmpOr(b.profile, DefaultProfile)
+				opts := Options{Profile: mustProfile(t, profile), Secrets: testSecrets, Now: newFakeClock().Now}
+				if b.setup != nil {
+					b.setup(&opts)
+				}
+				if name != "" {
+					with(&opts, name)
+				}
+				return b.exchange(t, start(t, opts))
+			}
+			if got := observe(""); got != b.spec {
+				t.Errorf("without %s: observed %q, want %q (the spec's behaviour)", b.name, got, b.spec)
+			}
+			if got := observe(b.name); got != b.changed {
+				t.Errorf("with %s: observed %q, want %q", b.name, got, b.changed)
+			}
+		})
+	}
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func TestFaultBehaviours(t *testing.T) {
+	runBehaviours(t, faultBehaviours, func(o *Options, name string) { o.Faults = []string{name} })
+}
+
+func TestVariantBehaviours(t *testing.T) {
+	runBehaviours(t, variantBehaviours, func(o *Options, name string) { o.Variants = []string{name} })
+}
+
+// TestFaultAndVariantTables: unique names, non-empty fields, known
+// requirements, sorted, and a behaviour test for every entry.
+func TestFaultAndVariantTables(t *testing.T) {
+	type entry struct{ name, req, text string }
+	check := func(t *testing.T, entries []entry, tested []behaviour) {
+		seen := map[string]bool{}
+		for i, e := range entries {
+			if e.name == "" || e.req == "" || e.text == "" {
+				t.Errorf("entry %d has an empty field: %+v", i, e)
+			}
+			if seen[e.name] {
+				t.Errorf("%s: duplicate name", e.name)
+			}
+			seen[e.name] = true
+			if !slices.Contains(requirementIDs, e.req) {
+				t.Errorf("%s: requirement %q is not in requirements.md", e.name, e.req)
+			}
+			if !strings.HasSuffix(e.text, ".") || strings.Count(e.text, ". ") > 0 {
+				t.Errorf("%s: %q is not one sentence", e.name, e.text)
+			}
+			if i > 0 {
+				prev := entries[i-1]
+				if c := compareRequirements(prev.req, e.req); c > 0 || (c == 0 && prev.name > e.name) {
+					t.Errorf("%s (%s) is listed after %s (%s)", e.name, e.req, prev.name, prev.req)
+				}
+			}
+		}
+		for _, b := range tested {
+			if !seen[b.name] {
+				t.Errorf("behaviour test for unknown name %s", b.name)
+			}
+			delete(seen, b.name)
+		}
+		for name := range seen {
+			t.Errorf("%s has no behaviour test", name)
+		}
+	}
+	t.Run("faults", func(t *testing.T) {
+		var es []entry
+		for _, f := range Faults() {
+			es = append(es, entry{f.Name, f.Requirement, f.Breaks})
+		}
+		check(t, es, faultBehaviours)
+	})
+	t.Run("variants", func(t *testing.T) {
+		var es []entry
+		for _, v := range Variants() {
+			es = append(es, entry{v.Name, v.Requirement, v.Does})
+		}
+		check(t, es, variantBehaviours)
+	})
+	fs := Faults()
+	fs[0].Name = "changed"
+	if Faults()[0].Name == "changed" {
+		t.Error("Faults shares its slice with callers")
+	}
+	vs := Variants()
+	vs[0].Name = "changed"
+	if Variants()[0].Name == "changed" {
+		t.Error("Variants shares its slice with callers")
+	}
+}
+
+func TestCompareRequirements(t *testing.T) {
+	ordered := []string{"ENV-1", "ENV-9", "AUTH-1", "FAIL-5", "RC-1", "RC-2", "RC-4", "RC-4b", "RC-5", "RC-5b", "RC-10", "RC-14",
+		"ROLE-1", "SW-3", "TOK-1", "LIFE-1", "SEC-1", "ROB-1", "DISC-1", "CFG-6", "ZZZ-1"}
+	for i := 1; i < len(ordered); i++ {
+		if c := compareRequirements(ordered[i-1], ordered[i]); c >= 0 {
+			t.Errorf("compareRequirements(%s, %s) = %d, want < 0", ordered[i-1], ordered[i], c)
+		}
+		if c := compareRequirements(ordered[i], ordered[i-1]); c <= 0 {
+			t.Errorf("compareRequirements(%s, %s) = %d, want > 0", ordered[i], ordered[i-1], c)
+		}
+	}
+	if c := compareRequirements("RC-4b", "RC-4b"); c != 0 {
+		t.Errorf("compareRequirements(RC-4b, RC-4b) = %d", c)
+	}
+}
+
+// TestNewRejectsUnknownNames: an unknown fault or variant names itself and
+// lists the valid names; known names, repeated, are accepted.
+func TestNewRejectsUnknownNames(t *testing.T) {
+	var faults, variants []string
+	for _, f := range Faults() {
+		faults = append(faults, f.Name)
+	}
+	for _, v := range Variants() {
+		variants = append(variants, v.Name)
+	}
+	for _, tc := range []struct {
+		name  string
+		opts  Options
+		want  []string
+		valid []string
+	}{
+		{"fault", Options{Faults: []string{"duplicate-response", "nope"}}, []string{`unknown fault "nope"`}, faults},
+		{"empty fault", Options{Faults: []string{""}}, []string{`unknown fault ""`}, faults},
+		{"variant as fault", Options{Faults: []string{"opaque-tokens"}}, []string{`unknown fault "opaque-tokens"`}, faults},
+		{"variant", Options{Variants: []string{"nope", "also-nope"}}, []string{`unknown variant "nope", "also-nope"`}, variants},
+		{"fault as variant", Options{Variants: []string{"duplicate-response"}}, []string{`unknown variant "duplicate-response"`}, variants},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := New(tc.opts)
+			if err == nil {
+				s.Close()
+				t.Fatal("New accepted an unknown name")
+			}
+			for _, w := range append(tc.want, "valid: "+strings.Join(tc.valid, ", ")) {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+	s, err := New(Options{Faults: append(faults, faults[0]), Variants: append(variants, variants[0])})
+	if err != nil {
+		t.Fatalf("New rejected valid names: %v", err)
+	}
+	s.Close()
+}
+
+// allFaultNames and allVariantNames return every name.
+func allFaultNames() []string {
+	var names []string
+	for _, f := range Faults() {
+		names = append(names, f.Name)
+	}
+	return names
+}
+
+func allVariantNames() []string {
+	var names []string
+	for _, v := range Variants() {
+		names = append(names, v.Name)
+	}
+	return names
+}
+
+// TestAllVariantsTogether runs every auth row in every profile with every
+// variant on: the envelope and the invariants that no accepted set relaxes
+// still hold (ENV-2..4, ENV-6, ENV-7, AUTH-1, AUTH-2, AUTH-5, FAIL-1, FAIL-2,
+// FAIL-4, FAIL-5, ENV-9).
+func TestAllVariantsTogether(t *testing.T) {
+	for pi, p := range Profiles() {
+		t.Run(p.Name, func(t *testing.T) {
+			t.Parallel()
+			r := start(t, Options{Profile: p, Secrets: testSecrets, Now: newFakeClock().Now, LockoutThreshold: 1 << 30,
+				Variants: allVariantNames()})
+			creds := credentials(t, r)
+			for _, row := range authRows {
+				if strings.Fields(row.want)[pi] == "-" {
+					continue
+				}
+				req, cred := row.req, ""
+				if row.cred != "" {
+					cred = creds[row.cred]
+					req = fmt.Sprintf(row.req, fmt.Sprintf("%q", cred))
+				}
+				c := dial(t, r.URL)
+				c.call(`{"method":"setUsedApiVersion","version":"1"}`)
+				if row.pre != ModeNone {
+					authorize(t, c, r.Server, row.pre)
+				}
+				before := newestConnMode(r.Server)
+				got := c.call(req)
+				after := newestConnMode(r.Server)
+				rc := got.int("resultCode")
+				result := field(got, "result")
+				switch {
+				case got.str("method") != "auth", field(got, "requestId") != `"1"`:
+					t.Errorf("%s: envelope: %s", row.name, got.raw)
+				case result != "true" && result != "false", (result == "true") != (rc == 0), field(got, "resultCode") != fmt.Sprint(rc), rc < 0 || rc > 12:
+					t.Errorf("%s: result and resultCode: %s", row.name, got.raw)
+				case got.has("privileges"):
+					t.Errorf("%s: privileges: %s", row.name, got.raw)
+				case rc == 0 && (got.str("token") == "" || got.str("tokenForHttpServer") == "" || got.str("token") == got.str("tokenForHttpServer")):
+					t.Errorf("%s: success tokens: %s", row.name, got.raw)
+				case rc == 0 && after != Mode(got.int("previleges")):
+					t.Errorf("%s: mode %v after success: %s", row.name, after, got.raw)
+				case rc != 0 && (got.has("token") || got.has("tokenForHttpServer") || got.has("previleges")):
+					t.Errorf("%s: failure carries success fields: %s", row.name, got.raw)
+				case rc != 0 && after != before:
+					t.Errorf("%s: failure moved the mode from %v to %v: %s", row.name, before, after, got.raw)
+				case cred != "" && strings.Contains(string(got.raw), cred):
+					t.Errorf("%s: reply contains the credential: %s", row.name, got.raw)
+				}
+				if info := c.call(reqGetAuthInfo); info.ok() != (after != ModeNone) {
+					t.Errorf("%s: getAuthInfo in mode %v: %s", row.name, after, info.raw)
+				}
+				c.close()
+			}
+		})
+	}
+}
+
+// TestEverythingAtOnce switches every fault and every variant on: whatever
+// they do to the replies, every message is answered or the connection closed
+// normally, and nothing panics. Three profiles cover every branch: PIN and
+// passwords, an unprotected user mode, nothing protected on the free plan.
+func TestEverythingAtOnce(t *testing.T) {
+	for _, name := range []string{DefaultProfile, "admin-password", "free"} {
+		p := mustProfile(t, name)
+		t.Run(p.Name, func(t *testing.T) {
+			t.Parallel()
+			var sink syncBuffer
+			log := slog.New(slog.NewTextHandler(&sink, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			r := start(t, Options{Profile: p, Secrets: testSecrets, Now: newFakeClock().Now, Logger: log,
+				Faults: allFaultNames(), Variants: allVariantNames()})
+			var tokens []string
+			reqs := []string{
+				`{"method":`, `[1]`, `{"requestId":5}`, `{"method":"getAuthInfo"}`, `{"method":"getAppState","requestId":"x"}`,
+				`{"method":"auth","requestId":"идент-💡","type":"unsecured"}`,
+				`{"method":"auth","requestId":"` + strings.Repeat("é", 200) + `","type":"unsecured","role":"user"}`,
+			}
+			for _, row := range authRows {
+				if row.cred == "" {
+					reqs = append(reqs, row.req)
+				}
+			}
+			for _, cred := range []string{testSecrets.AdminPassword, testSecrets.AdminPIN, testSecrets.UserPassword, testSecrets.UserPIN, wrongSecret, ""} {
+				for _, role := range []string{"", "admin", "user"} {
+					reqs = append(reqs, secured(role, cred))
+				}
+			}
+			exchange := func(pre, req string) {
+				t.Helper()
+				c := dial(t, r.URL)
+				ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+				defer cancel()
+				// The last message's reply marks the end; a close after a failure
+				// ends the exchange earlier.
+				for _, m := range []string{pre, req, reqGetAuthInfo, reqStatusChange, `{"method":"setUsedApiVersion","requestId":"end"}`} {
+					if m == "" {
+						continue
+					}
+					if err := c.ws.Write(ctx, websocket.MessageText, []byte(m)); err != nil {
+						break // closed after a failure
+					}
+				}
+			read:
+				for {
+					select {
+					case m := <-c.msgs:
+						got := parse(t, m.data)
+						if tok := got.str("token"); tok != "" && len(tokens) < 8 {
+							tokens = append(tokens, tok)
+						}
+						if got.str("requestId") == "end" {
+							break read
+						}
+					case <-c.done:
+						break read
+					case <-time.After(waitLimit):
+						t.Fatalf("%s: no end of the exchange", req)
+					}
+				}
+				c.close()
+				if code := websocket.CloseStatus(c.err); code == websocket.StatusInternalError {
+					t.Errorf("%s: closed with 1011", req)
+				}
+			}
+			for _, req := range reqs {
+				exchange("", req)
+				exchange(`{"method":"auth","requestId":"pre","type":"unsecured","role":"admin"}`, req)
+			}
+			for _, tok := range slices.Clone(tokens) {
+				for _, role := range []string{"", "admin", "user"} {
+					exchange("", secured(role, tok))
+				}
+			}
+			if strings.Contains(sink.String(), "panic") {
+				t.Errorf("the server panicked:\n%s", sink.String())
+			}
+		})
+	}
+}
