@@ -121,10 +121,10 @@ var rcCases = []Case{
 	},
 	{
 		ID: "rc-8-altered-admin-token", Title: "an admin token with its last character changed gets 8",
-		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"token"},
+		Requirements: []string{"RC-8", "ROLE-1", "AUTH-2"}, Labels: []string{"token"},
 		Needs: []Need{IsProtected(Admin), CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
-			loginAs("login", Admin),
+			loginKeepingTokens("login", Admin),
 			{Conn: "b", Send: secured(Altered(TokenOf("login")), roleAdmin), Expect: []Check{Code("RC-8", 8)}},
 			recoverLogin(),
 		},

@@ -9,6 +9,15 @@ func loginAs(name string, m Mode) Step {
 	return Step{Name: name, Send: Login(m), Expect: granted("ROLE-1", m)}
 }
 
+// loginKeepingTokens is loginAs for flows that use the tokens later: it
+// also checks they are there (AUTH-2), so a missing token is the target's
+// FAIL, not the suite's ERROR.
+func loginKeepingTokens(name string, m Mode) Step {
+	st := loginAs(name, m)
+	st.Expect = append(st.Expect, Tokens("AUTH-2"))
+	return st
+}
+
 // granted expects success in mode m, cited under req.
 func granted(req string, m Mode) []Check {
 	return []Check{Succeeds(req), Previleges(req, m)}

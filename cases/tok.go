@@ -5,67 +5,67 @@ package cases
 var tokCases = []Case{
 	{
 		ID: "tok-1-admin-token-on-new-connection", Title: "an admin token re-authorizes a new connection as admin after the first closed",
-		Requirements: []string{"TOK-1", "ROLE-1"}, Labels: []string{"token", "smoke"},
+		Requirements: []string{"TOK-1", "ROLE-1", "AUTH-2"}, Labels: []string{"token", "smoke"},
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
-			loginAs("login", Admin), closeConn("a"),
+			loginKeepingTokens("login", Admin), closeConn("a"),
 			{Conn: "b", Send: secured(TokenOf("login"), nil), Expect: granted("TOK-1", Admin)},
 		},
 	},
 	{
 		ID: "tok-1-user-token-on-new-connection", Title: "a user token re-authorizes a new connection as user after the first closed",
-		Requirements: []string{"TOK-1", "ROLE-1"}, Labels: []string{"token"},
+		Requirements: []string{"TOK-1", "ROLE-1", "AUTH-2"}, Labels: []string{"token"},
 		Needs: []Need{CanLogin(User), OnPlan(Pro)},
 		Steps: []Step{
-			loginAs("login", User), closeConn("a"),
+			loginKeepingTokens("login", User), closeConn("a"),
 			{Conn: "b", Send: secured(TokenOf("login"), nil), Expect: granted("TOK-1", User)},
 		},
 	},
 	{
 		ID: "tok-1-admin-token-with-role-admin", Title: "an admin token with role \"admin\" re-authorizes as admin",
-		Requirements: []string{"TOK-1", "ROLE-1"}, Labels: []string{"token", "role"},
+		Requirements: []string{"TOK-1", "ROLE-1", "AUTH-2"}, Labels: []string{"token", "role"},
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
-			loginAs("login", Admin), closeConn("a"),
+			loginKeepingTokens("login", Admin), closeConn("a"),
 			{Conn: "b", Send: secured(TokenOf("login"), roleAdmin), Expect: granted("TOK-1", Admin)},
 		},
 	},
 	{
 		ID: "tok-2-user-token-with-role-admin", Title: "a user token with role \"admin\" gets 5",
-		Requirements: []string{"TOK-2", "ROLE-1"}, Labels: []string{"token", "role"},
+		Requirements: []string{"TOK-2", "ROLE-1", "AUTH-2"}, Labels: []string{"token", "role"},
 		Needs: []Need{CanLogin(User), OnPlan(Pro)},
 		Steps: []Step{
-			loginAs("login", User), closeConn("a"),
+			loginKeepingTokens("login", User), closeConn("a"),
 			// TOK-2 is RC-5 for tokens: cited once, under TOK-2.
 			{Conn: "b", Send: secured(TokenOf("login"), roleAdmin), Expect: []Check{Code("TOK-2", 5)}},
 		},
 	},
 	{
 		ID: "tok-2-user-token-without-role", Title: "a user token without role gives previleges 1",
-		Requirements: []string{"TOK-2", "ROLE-1"}, Labels: []string{"token", "role"},
+		Requirements: []string{"TOK-2", "ROLE-1", "AUTH-2"}, Labels: []string{"token", "role"},
 		Needs: []Need{CanLogin(User), OnPlan(Pro)},
 		Steps: []Step{
-			loginAs("login", User), closeConn("a"),
+			loginKeepingTokens("login", User), closeConn("a"),
 			{Conn: "b", Send: secured(TokenOf("login"), nil), Expect: granted("TOK-2", User)},
 		},
 	},
 	{
 		ID: "tok-3-status-change-token", Title: "the token from a status change re-authorizes as user",
-		Requirements: []string{"TOK-3", "SW-1", "ROLE-1"}, Labels: []string{"token", "role"},
+		Requirements: []string{"TOK-3", "SW-1", "ROLE-1", "AUTH-2"}, Labels: []string{"token", "role"},
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
-			loginAs("login", Admin),
-			{Name: "switch", Send: statusChange, Expect: granted("SW-1", User)},
+			loginKeepingTokens("login", Admin),
+			{Name: "switch", Send: statusChange, Expect: append(granted("SW-1", User), Tokens("SW-1"))},
 			closeConn("a"),
 			{Conn: "b", Send: secured(TokenOf("switch"), nil), Expect: granted("TOK-3", User)},
 		},
 	},
 	{
 		ID: "tok-4-http-token-as-credentials", Title: "a tokenForHttpServer used as API credentials: recorded",
-		Requirements: []string{"TOK-4", "ROLE-1"}, Labels: []string{"token"},
+		Requirements: []string{"TOK-4", "ROLE-1", "AUTH-2"}, Labels: []string{"token"},
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
-			loginAs("login", Admin), closeConn("a"),
+			loginKeepingTokens("login", Admin), closeConn("a"),
 			{Conn: "b", Send: secured(HTTPTokenOf("login"), nil), Expect: []Check{RecordOutcome("TOK-4")}},
 			recoverLogin(),
 		},

@@ -254,7 +254,7 @@ func (x *execution) steps(ctx context.Context) error {
 			return fmt.Errorf("step %s: %w", name, err)
 		}
 		if s.Close {
-			x.closeConn(s.ConnName())
+			x.closeStep(ctx, s.ConnName())
 			continue
 		}
 		if s.OnlyIf != nil {
@@ -439,6 +439,22 @@ func (x *execution) closeConn(name string) {
 	if c, ok := x.conns[name]; ok {
 		_ = c.Close()
 		delete(x.conns, name)
+	}
+}
+
+// closeSettle is how long a Close step waits after the close handshake: a
+// server notices a closed connection asynchronously, and a token that dies
+// with its connection (TOK-1) must be caught every time, not by chance.
+const closeSettle = 100 * time.Millisecond
+
+// closeStep is a Close step: close, then let the server catch up.
+func (x *execution) closeStep(ctx context.Context, name string) {
+	x.closeConn(name)
+	t := time.NewTimer(closeSettle)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 

@@ -1,0 +1,349 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/refserver"
+	"github.com/roomconform/conform/reports"
+)
+
+// The mutation matrix: for every fault of the reference server, the suite
+// runs against the server with that fault (as a subprocess of the binary,
+// since RunSpecs runs once per process) and must fail exactly the cases the
+// table names. A fault missing from the table, or one that no case citing
+// its requirement catches, fails the build.
+//
+// To regenerate the rows after changing cases or faults, run
+//
+//	CONFORM_MATRIX_PRINT=1 go test ./cmd/conform -run TestMutationMatrix -v
+//
+// and review every printed row before pasting it: a row is a claim about
+// what the suite catches.
+
+type mutation struct {
+	fault   string
+	profile string   // "" = the default profile
+	fail    []string // cases that must FAIL (a MUST broken)
+	warn    []string // cases that must WARN (a SHOULD broken)
+}
+
+// faultProfiles names the profile a fault needs to show (a Free-plan
+// fault needs the free profile); the rest run in the default profile.
+var faultProfiles = map[string]string{
+	"free-plan-code-8": "free",
+	"rc4b-code-5":      "admin-password",
+}
+
+var matrix = []mutation{
+	{fault: "altered-token-accepted", profile: "",
+		fail: []string{"rc-8-altered-admin-token"},
+		warn: nil},
+	{fault: "close-after-failure", profile: "",
+		fail: nil,
+		warn: []string{"env-9-open-after-failure"}},
+	{fault: "credentials-echoed", profile: "",
+		fail: nil,
+		warn: []string{"fail-wrong-admin-password"}},
+	{fault: "duplicate-response", profile: "",
+		fail: []string{"env-1-exactly-one-response"},
+		warn: nil},
+	{fault: "empty-credentials-code-8", profile: "",
+		fail: []string{"rc-7-empty-credentials"},
+		warn: nil},
+	{fault: "failure-drops-mode", profile: "",
+		fail: []string{"fail-4-admin-keeps-mode"},
+		warn: nil},
+	{fault: "failure-grants-admin", profile: "",
+		fail: []string{"fail-wrong-admin-password"},
+		warn: nil},
+	{fault: "free-plan-code-8", profile: "free",
+		fail: []string{"rc-2-free-plan-secured-password"},
+		warn: nil},
+	{fault: "http-token-equals-token", profile: "",
+		fail: nil,
+		warn: []string{"auth-5-token-differs-from-http-token"}},
+	{fault: "method-mismatch", profile: "",
+		fail: []string{"auth-3-overlay-token", "auth-4-token-shape", "auth-5-distinct-tokens", "auth-5-token-differs-from-http-token", "auth-admin-success-fields", "auth-user-success-fields", "env-1-exactly-one-response", "env-2-failure-envelope", "env-2-status-change-envelope", "env-2-success-envelope", "env-3-request-id-256", "env-3-request-id-ascii", "env-3-request-id-non-ascii", "env-3-request-id-on-failure", "env-4-no-request-id-failure", "env-4-no-request-id-success", "env-5-numeric-request-id", "env-8-unknown-field-ignored", "env-9-open-after-failure", "fail-4-admin-keeps-mode", "fail-4-fresh-connection-stays-unauthorized", "fail-invalid-role-carries-nothing", "fail-wrong-admin-password", "rc-10-type-empty", "rc-10-type-open", "rc-11-no-type-no-role", "rc-12-secured-without-credentials", "rc-13-bad-role-no-credentials", "rc-13-bad-type-and-bad-role", "rc-14-credentials-is-a-number", "rc-14-role-is-a-boolean", "rc-14-type-is-a-number", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "rc-4-unsecured-for-protected-admin", "rc-4-unsecured-for-protected-user", "rc-4-unsecured-no-role-all-protected", "rc-5-user-pin-with-role-admin", "rc-5b-admin-credentials-with-role-user", "rc-7-empty-credentials", "rc-8-altered-admin-token", "rc-8-malformed-token", "rc-8-wrong-user-pin", "rc-9-role-empty", "rc-9-role-root", "role-1-admin-credentials-role-admin", "role-1-user-credentials-role-user", "role-2-admin-password-without-role", "role-2-admin-pin-without-role", "role-2-user-pin-without-role", "role-4-user-pin-other-case", "sec-2-admin-connection-shows-pin", "sec-2-user-connection-hides-pin", "sw-1-admin-to-user", "sw-2-second-status-change-refused", "sw-2-switched-connection-hides-pin", "sw-3-role-admin-without-type", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
+		warn: nil},
+	{fault: "missing-credentials-code-7", profile: "",
+		fail: []string{"rc-12-secured-without-credentials"},
+		warn: nil},
+	{fault: "missing-type-code-3", profile: "",
+		fail: []string{"rc-11-no-type-no-role"},
+		warn: nil},
+	{fault: "multi-fault-code-4", profile: "",
+		fail: nil,
+		warn: []string{"rc-13-bad-type-and-bad-role"}},
+	{fault: "no-auth-required", profile: "",
+		fail: []string{"fail-4-fresh-connection-stays-unauthorized", "fail-wrong-admin-password", "sec-1-get-auth-info-before-auth"},
+		warn: nil},
+	{fault: "no-http-token", profile: "",
+		fail: []string{"auth-admin-success-fields", "auth-user-success-fields", "rc-8-altered-admin-token", "sw-1-admin-to-user", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
+		warn: nil},
+	{fault: "no-role-defaults-to-user", profile: "",
+		fail: []string{"role-2-admin-password-without-role", "role-2-admin-pin-without-role"},
+		warn: nil},
+	{fault: "non-string-type-code-11", profile: "",
+		fail: nil,
+		warn: []string{"rc-14-type-is-a-number"}},
+	{fault: "pin-case-sensitive", profile: "",
+		fail: []string{"role-4-user-pin-other-case"},
+		warn: nil},
+	{fault: "pin-hidden-from-admin", profile: "",
+		fail: []string{"sec-2-admin-connection-shows-pin"},
+		warn: nil},
+	{fault: "pin-shown-to-user", profile: "",
+		fail: []string{"sec-2-user-connection-hides-pin", "sw-2-switched-connection-hides-pin"},
+		warn: nil},
+	{fault: "previleges-on-failure", profile: "",
+		fail: nil,
+		warn: []string{"fail-invalid-role-carries-nothing", "fail-wrong-admin-password"}},
+	{fault: "privileges-misspelt", profile: "",
+		fail: []string{"auth-admin-success-fields", "auth-user-success-fields", "fail-4-admin-keeps-mode", "rc-3-status-change-on-user-connection", "rc-8-altered-admin-token", "role-1-admin-credentials-role-admin", "role-1-user-credentials-role-user", "role-2-admin-password-without-role", "role-2-admin-pin-without-role", "role-2-user-pin-without-role", "role-4-user-pin-other-case", "sec-2-admin-connection-shows-pin", "sec-2-user-connection-hides-pin", "sw-1-admin-to-user", "sw-2-second-status-change-refused", "sw-2-switched-connection-hides-pin", "sw-3-role-admin-without-type", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
+		warn: []string{"env-8-unknown-field-ignored"}},
+	{fault: "rc4b-code-5", profile: "admin-password",
+		fail: nil,
+		warn: []string{"rc-4b-secured-for-unsecured-user"}},
+	{fault: "repeated-tokens", profile: "",
+		fail: nil,
+		warn: []string{"auth-5-distinct-tokens"}},
+	{fault: "request-id-invented", profile: "",
+		fail: []string{"env-4-no-request-id-failure", "env-4-no-request-id-success"},
+		warn: nil},
+	{fault: "request-id-non-ascii-mangled", profile: "",
+		fail: []string{"env-3-request-id-non-ascii"},
+		warn: nil},
+	{fault: "request-id-truncated", profile: "",
+		fail: []string{"env-3-request-id-256"},
+		warn: nil},
+	{fault: "result-not-boolean-on-failure", profile: "",
+		fail: []string{"env-1-exactly-one-response", "env-2-failure-envelope", "env-2-status-change-envelope", "env-3-request-id-on-failure", "env-4-no-request-id-failure", "env-9-open-after-failure", "fail-4-admin-keeps-mode", "fail-4-fresh-connection-stays-unauthorized", "fail-invalid-role-carries-nothing", "fail-wrong-admin-password", "rc-10-type-empty", "rc-10-type-open", "rc-11-no-type-no-role", "rc-12-secured-without-credentials", "rc-13-bad-role-no-credentials", "rc-13-bad-type-and-bad-role", "rc-14-credentials-is-a-number", "rc-14-role-is-a-boolean", "rc-14-type-is-a-number", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "rc-4-unsecured-for-protected-admin", "rc-4-unsecured-for-protected-user", "rc-4-unsecured-no-role-all-protected", "rc-5-user-pin-with-role-admin", "rc-7-empty-credentials", "rc-8-altered-admin-token", "rc-8-malformed-token", "rc-8-wrong-user-pin", "rc-9-role-empty", "rc-9-role-root", "sw-2-second-status-change-refused", "tok-2-user-token-with-role-admin", "tok-4-http-token-as-credentials"},
+		warn: nil},
+	{fault: "result-true-on-code-3", profile: "",
+		fail: []string{"env-2-status-change-envelope", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "sw-2-second-status-change-refused"},
+		warn: nil},
+	{fault: "role-not-validated", profile: "",
+		fail: []string{"fail-invalid-role-carries-nothing", "rc-9-role-empty", "rc-9-role-root"},
+		warn: []string{"env-9-open-after-failure", "rc-14-role-is-a-boolean"}},
+	{fault: "status-change-keeps-tokens", profile: "",
+		fail: []string{"sw-1-admin-to-user", "tok-3-status-change-token"},
+		warn: nil},
+	{fault: "status-change-stays-admin", profile: "",
+		fail: []string{"sw-2-second-status-change-refused", "sw-2-switched-connection-hides-pin"},
+		warn: nil},
+	{fault: "status-change-token-is-admin", profile: "",
+		fail: []string{"tok-3-status-change-token"},
+		warn: nil},
+	{fault: "status-change-unchecked", profile: "",
+		fail: []string{"rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "sw-2-second-status-change-refused"},
+		warn: nil},
+	{fault: "token-dies-with-connection", profile: "",
+		fail: []string{"tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token"},
+		warn: nil},
+	{fault: "token-on-failure", profile: "",
+		fail: []string{"fail-invalid-role-carries-nothing", "fail-wrong-admin-password"},
+		warn: nil},
+	{fault: "token-role-not-checked", profile: "",
+		fail: []string{"tok-2-user-token-with-role-admin"},
+		warn: nil},
+	{fault: "type-not-validated", profile: "",
+		fail: []string{"rc-10-type-empty", "rc-10-type-open"},
+		warn: nil},
+	{fault: "unknown-field-rejected", profile: "",
+		fail: nil,
+		warn: []string{"env-8-unknown-field-ignored"}},
+	{fault: "unsecured-code-8", profile: "",
+		fail: []string{"rc-4-unsecured-for-protected-admin", "rc-4-unsecured-for-protected-user", "rc-4-unsecured-no-role-all-protected"},
+		warn: nil},
+	{fault: "user-credentials-raise", profile: "",
+		fail: []string{"rc-5-user-pin-with-role-admin"},
+		warn: nil},
+	{fault: "user-login-reports-admin", profile: "",
+		fail: []string{"auth-user-success-fields", "rc-3-status-change-on-user-connection", "role-1-user-credentials-role-user", "role-4-user-pin-other-case", "sec-2-user-connection-hides-pin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role"},
+		warn: nil},
+	{fault: "wrong-credentials-code-4", profile: "",
+		fail: []string{"fail-wrong-admin-password", "rc-8-altered-admin-token", "rc-8-malformed-token", "rc-8-wrong-user-pin"},
+		warn: nil},
+}
+
+// runAgainst runs the binary against a reference server with the given
+// faults and variants and returns the exit code and results.
+func runAgainst(t *testing.T, profile string, faults, variants []string, extra ...string) (result, reports.Run) {
+	t.Helper()
+	if profile == "" {
+		profile = refserver.DefaultProfile
+	}
+	p, err := refserver.LookupProfile(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := refserver.Options{Profile: p, Faults: faults, Variants: variants}
+	if p.Plan != refserver.Free {
+		opts.Secrets.AdminPIN = "7391"
+	}
+	srv, err := refserver.Start("127.0.0.1:0", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	sec := srv.Server.Secrets()
+	env := []string{
+		"CONFORM_ADMIN_PASSWORD=" + sec.AdminPassword, "CONFORM_ADMIN_PIN=" + sec.AdminPIN,
+		"CONFORM_USER_PASSWORD=" + sec.UserPassword, "CONFORM_USER_PIN=" + sec.UserPIN,
+	}
+	dir := t.TempDir()
+	args := []string{"run", "--target", srv.URL, "--label-filter", "!slow", "--wrong-credential-budget", "-1",
+		"--response-timeout", "2s", "--report-dir", dir}
+	if p.Plan == refserver.Free {
+		args = append(args, "--plan", "free")
+	}
+	r := conform(t, env, append(args, extra...)...)
+	if _, err := os.Stat(filepath.Join(dir, "results.json")); err != nil {
+		t.Fatalf("no results.json (exit %d)\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	var res reports.Run
+	readJSON(t, filepath.Join(dir, "results.json"), &res)
+	return r, res
+}
+
+func idsWith(res reports.Run, verdict string) []string {
+	var out []string
+	for _, c := range res.Cases {
+		if c.Verdict == verdict {
+			out = append(out, c.ID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestMutationMatrix(t *testing.T) {
+	faults := refserver.Faults()
+	printRows := os.Getenv("CONFORM_MATRIX_PRINT") != ""
+	rows := map[string]mutation{}
+	for _, m := range matrix {
+		rows[m.fault] = m
+	}
+	for name, profile := range faultProfiles {
+		if m, ok := rows[name]; !ok || printRows {
+			m.fault, m.profile = name, profile
+			rows[name] = m
+		}
+	}
+	for _, f := range faults {
+		if _, ok := rows[f.Name]; !ok && !printRows {
+			t.Errorf("fault %s (%s) has no row in the matrix: nothing proves the suite catches it", f.Name, f.Requirement)
+		}
+	}
+	var caught atomic.Int32
+	var printed []string
+	mu := make(chan struct{}, 1)
+	t.Run("faults", func(t *testing.T) {
+		for _, f := range faults {
+			m := rows[f.Name]
+			t.Run(f.Name, func(t *testing.T) {
+				t.Parallel()
+				r, res := runAgainst(t, m.profile, []string{f.Name}, nil)
+				fails, warns := idsWith(res, reports.Fail), idsWith(res, reports.Warn)
+				if printRows {
+					mu <- struct{}{}
+					printed = append(printed, fmt.Sprintf("{fault: %q, profile: %q,\n\tfail: %#v,\n\twarn: %#v},", f.Name, m.profile, fails, warns))
+					<-mu
+					return
+				}
+				if errs := idsWith(res, reports.Error); len(errs) > 0 {
+					t.Errorf("cases ended in ERROR (the suite could not judge them): %v", errs)
+				}
+				if !slices.Equal(fails, sorted(m.fail)) {
+					t.Errorf("FAIL set\n  got  %v\n  want %v", fails, sorted(m.fail))
+				}
+				if !slices.Equal(warns, sorted(m.warn)) {
+					t.Errorf("WARN set\n  got  %v\n  want %v", warns, sorted(m.warn))
+				}
+				if !citedBy(res, append(fails, warns...), f.Requirement) {
+					t.Errorf("no case citing %s caught fault %s", f.Requirement, f.Name)
+				}
+				want := 0
+				if len(m.fail) > 0 {
+					want = 1
+				}
+				if r.code != want {
+					t.Errorf("exit %d, want %d", r.code, want)
+				}
+				if len(m.fail) == 0 && len(m.warn) > 0 {
+					// A SHOULD fault: only --strict fails the run.
+					rs, res := runAgainst(t, m.profile, []string{f.Name}, nil, "--strict")
+					if rs.code != 1 || !slices.Equal(idsWith(res, reports.Fail), sorted(m.warn)) {
+						t.Errorf("--strict: exit %d, FAIL set %v, want exit 1 and %v", rs.code, idsWith(res, reports.Fail), sorted(m.warn))
+					}
+				}
+				if !t.Failed() {
+					caught.Add(1)
+				}
+			})
+		}
+	})
+	if printRows {
+		sort.Strings(printed)
+		t.Logf("matrix rows:\n%s", strings.Join(printed, "\n"))
+		return
+	}
+	t.Logf("mutation score: %d/%d faults caught, %d cases in the catalogue", caught.Load(), len(faults), len(cases.All()))
+}
+
+// citedBy reports whether one of the case IDs cites requirement req.
+func citedBy(res reports.Run, ids []string, req string) bool {
+	for _, c := range res.Cases {
+		if !slices.Contains(ids, c.ID) {
+			continue
+		}
+		for _, r := range c.Requirements {
+			if r.ID == req {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	sort.Strings(out)
+	if out == nil {
+		return nil
+	}
+	return out
+}
+
+// TestVariantsStayConformant runs the suite against the reference server
+// with every conformant variant switched on, in every profile: another
+// member of an accepted set must never be failed or warned about.
+func TestVariantsStayConformant(t *testing.T) {
+	var all []string
+	for _, v := range refserver.Variants() {
+		all = append(all, v.Name)
+	}
+	for _, p := range refserver.Profiles() {
+		t.Run(p.Name, func(t *testing.T) {
+			t.Parallel()
+			r, res := runAgainst(t, p.Name, nil, all)
+			if r.code != 0 || res.Summary.Warn != 0 {
+				var bad []string
+				for _, c := range res.Cases {
+					if c.Verdict != reports.Pass && c.Verdict != reports.Skip {
+						bad = append(bad, c.Verdict+" "+c.ID+": "+c.Message)
+					}
+				}
+				t.Errorf("exit %d with variants %v:\n%s", r.code, all, strings.Join(bad, "\n"))
+			}
+		})
+	}
+}
