@@ -65,6 +65,10 @@ type Options struct {
 	// LockoutThreshold is the number of wrong secured credentials in a row
 	// (server-wide) that triggers the lockout; 0 means 10.
 	LockoutThreshold int
+	// TokenTag, when set, is put into every token the server issues, so a
+	// test can search any output for a leaked token (redaction proofs). It
+	// changes the tokens' shape; leave it empty otherwise.
+	TokenTag string
 	// LockoutDuration is how long every secured login gets resultCode 6;
 	// 0 means 60 s. Divided by TimeScale.
 	LockoutDuration time.Duration
@@ -201,7 +205,7 @@ func New(opts Options) (*Server, error) {
 		variants:   variants,
 		conns:      make(map[*conn]struct{}),
 		holder:     make(map[Mode]*conn),
-		tokens:     newTokenStore(maxTokens, mintToken),
+		tokens:     newTokenStore(maxTokens, tagged(mintToken, opts.TokenTag)),
 		lastAPI:    make(map[Mode]string),
 		closeGrace: closeGrace,
 	}

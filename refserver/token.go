@@ -125,6 +125,14 @@ func newOpaqueTokenValue(TokenKind) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// tagged puts tag into every minted value (Options.TokenTag).
+func tagged(mint func(TokenKind) string, tag string) func(TokenKind) string {
+	if tag == "" {
+		return mint
+	}
+	return func(k TokenKind) string { return tag + mint(k) }
+}
+
 // maxTokens bounds the token store of a long-running server (each success
 // mints three). Beyond it the oldest tokens are forgotten: only abuse gets there.
 const maxTokens = 100_000

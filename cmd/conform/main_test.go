@@ -190,37 +190,74 @@ func TestListJSON(t *testing.T) {
 	}
 }
 
-// TestCanaryNeverLeaks plants a canary admin password (as the operator
-// would, in the environment) and checks that neither the console nor any
-// report byte contains it.
-func TestCanaryNeverLeaks(t *testing.T) {
-	const canary = "canary-7Q"
-	p, _ := refserver.LookupProfile("admin-password")
-	srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: refserver.Secrets{AdminPassword: canary}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	dir := t.TempDir()
-	r := conform(t, []string{"CONFORM_ADMIN_PASSWORD=" + canary}, "run", "--target", srv.URL, "--report-dir", dir, "-v")
-	if r.code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
-	}
-	if strings.Contains(r.stdout+r.stderr, canary) {
-		t.Error("the canary appears on the console")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) == 0 {
-		t.Fatal("no report written")
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if bytes.Contains(b, []byte(canary)) {
-			t.Errorf("the canary appears in %s", e.Name())
-		}
+// TestSecretsNeverLeak plants canary values in every CONFORM_* secret and
+// makes the reference server put a canary into every token it issues, then
+// runs the suite with -v and every report, against conformant servers and
+// against servers whose faults leak (credentials echoed in errors, tokens in
+// failures, the PIN shown to users), and checks that no byte written, on the
+// console or in a file, contains a canary in any letter case. (The test's
+// name stays free of the word: t.TempDir paths reach the console.)
+func TestSecretsNeverLeak(t *testing.T) {
+	const tag = "CanaryTok"
+	for _, tt := range []struct {
+		profile string
+		faults  []string
+		secrets refserver.Secrets
+	}{
+		{"admin-password-user-pin", nil, refserver.Secrets{AdminPassword: "canary-7Q", AdminPIN: "canary-pin-1", UserPIN: "canaryUP9"}},
+		{"admin-password-user-password", nil, refserver.Secrets{AdminPassword: "canary-7Q", UserPassword: "canary<&>\"pw"}},
+		{"admin-password-user-pin", []string{"credentials-echoed", "token-on-failure", "pin-shown-to-user", "request-id-invented"},
+			refserver.Secrets{AdminPassword: "canary-7Q", AdminPIN: "canary-pin-1", UserPIN: "canaryUP9"}},
+	} {
+		t.Run(strings.Join(append([]string{tt.profile}, tt.faults...), "+"), func(t *testing.T) {
+			p, _ := refserver.LookupProfile(tt.profile)
+			srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: tt.secrets, Faults: tt.faults, TokenTag: tag})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			env := []string{
+				"CONFORM_ADMIN_PASSWORD=" + tt.secrets.AdminPassword, "CONFORM_ADMIN_PIN=" + tt.secrets.AdminPIN,
+				"CONFORM_USER_PASSWORD=" + tt.secrets.UserPassword, "CONFORM_USER_PIN=" + tt.secrets.UserPIN,
+			}
+			dir := t.TempDir()
+			r := conform(t, env, "run", "--target", srv.URL, "--label-filter", "!slow", "--wrong-credential-budget", "-1",
+				"--report-dir", dir, "-v")
+			if tt.faults == nil && r.code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			if tt.faults != nil && r.code != 1 {
+				t.Fatalf("exit %d with faults on, want 1\n%s", r.code, r.stderr)
+			}
+			if !strings.Contains(r.stdout, "[REDACTED:") {
+				t.Error("-v shows no redacted value at all: the test no longer looks at transcripts")
+			}
+			leak := func(where string, b []byte) {
+				low := bytes.ToLower(b)
+				if i := bytes.Index(low, []byte("canary")); i >= 0 {
+					from, to := max(0, i-60), min(len(b), i+40)
+					t.Errorf("a canary appears in %s: ...%s...", where, b[from:to])
+				}
+			}
+			leak("stdout", []byte(r.stdout))
+			leak("stderr", []byte(r.stderr))
+			files := 0
+			filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				files++
+				b, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				leak(path, b)
+				return nil
+			})
+			if files != 2 {
+				t.Errorf("%d report files written, want junit.xml and results.json", files)
+			}
+		})
 	}
 }
 
