@@ -151,6 +151,8 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 		{"run", "--plan", "gold"},
 		{"list", "--format", "yaml"},
 		{"serve", "--profile", "nope"},
+		{"serve", "--fault", "nope"},
+		{"serve", "--variant", "duplicate-response"},
 		{"frobnicate"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {

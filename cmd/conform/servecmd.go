@@ -38,6 +38,10 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		printFaults(stdout)
 		return exitOK
 	}
+	if err := knownNames(faults, variants); err != nil {
+		fmt.Fprintf(stderr, "conform serve: %v\n", err)
+		return exitUsage
+	}
 	p, err := refserver.LookupProfile(*profile)
 	if err != nil {
 		fmt.Fprintf(stderr, "conform serve: %v\n", err)
@@ -126,4 +130,28 @@ func printFaults(w io.Writer) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Name, v.Requirement, v.Does)
 	}
 	tw.Flush()
+}
+
+// knownNames checks fault and variant names before anything starts, so a
+// typo is a usage error (exit 2), not a failure to serve.
+func knownNames(faults, variants []string) error {
+	fs := map[string]bool{}
+	for _, f := range refserver.Faults() {
+		fs[f.Name] = true
+	}
+	vs := map[string]bool{}
+	for _, v := range refserver.Variants() {
+		vs[v.Name] = true
+	}
+	for _, f := range faults {
+		if !fs[f] {
+			return fmt.Errorf("unknown fault %q (conform serve --list-faults shows them)", f)
+		}
+	}
+	for _, v := range variants {
+		if !vs[v] {
+			return fmt.Errorf("unknown variant %q (conform serve --list-faults shows them)", v)
+		}
+	}
+	return nil
 }
