@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Observation is what one step sent and got: the input of every check.
@@ -29,7 +30,15 @@ type Observation struct {
 	Earlier map[string]map[string]any
 	// Closed is set when the connection ended instead of answering.
 	Closed bool
+	// HTTPStatus is the embedded HTTP server's status code (HTTP steps).
+	HTTPStatus int
+	// Waited and Attempts describe a polling step (RC-6 lockout).
+	Waited   time.Duration
+	Attempts int
 }
+
+// answered reports whether the step got anything to judge.
+func (o Observation) answered() bool { return o.Response != nil || o.HTTPStatus != 0 }
 
 // Check is one expectation on a step's answer, attributed to one requirement.
 // Cases build checks with the constructors below; the logic is plain Go.
@@ -41,6 +50,8 @@ type Check struct {
 	all func(obs []Observation) result
 	// closedOK accepts a closed connection instead of an answer.
 	closedOK bool
+	// noAnswerOK makes eval judge a missing answer itself (recording checks).
+	noAnswerOK bool
 }
 
 // OrClosed returns the check accepting a connection the server closed
@@ -66,11 +77,13 @@ func (c Check) Evaluate(o Observation) Finding {
 	switch {
 	case c.eval == nil:
 		r = result{note: "check has no evaluation for a single step"}
-	case o.Response == nil && o.Closed && c.closedOK:
+	case !o.answered() && o.Closed && c.closedOK:
 		r = result{ok: true, note: "the connection was closed instead: nothing granted"}
-	case o.Response == nil && LevelOf(c.Req) != Info:
+	case !o.answered() && c.noAnswerOK:
+		r = c.eval(o)
+	case !o.answered() && LevelOf(c.Req) != Info:
 		r = result{expected: "a JSON object response", actual: nonEmpty(o.ResponseErr, "no response")}
-	case o.Response == nil:
+	case !o.answered():
 		r = result{ok: true, note: "not recorded: " + nonEmpty(o.ResponseErr, "no response")}
 	default:
 		r = c.eval(o)
@@ -484,6 +497,16 @@ func Accepted(req string) Check {
 	}}
 }
 
+// TokenField expects a non-empty string token (getTokenForHttpServer, LIFE-6).
+func TokenField(req string) Check {
+	return Check{Req: req, Name: "token field", eval: func(o Observation) result {
+		if s, ok := o.Response["token"].(string); ok && s != "" {
+			return result{ok: true}
+		}
+		return result{expected: "token: a non-empty string", actual: "token " + describeField(o.Response, "token")}
+	}}
+}
+
 // ShowsPIN expects getAuthInfo's userAuth.pin to be a non-empty string (SEC-2, admin).
 func ShowsPIN(req string) Check {
 	return Check{Req: req, Name: "userAuth.pin shown", eval: func(o Observation) result {
@@ -506,6 +529,99 @@ func HidesPIN(req string) Check {
 			return result{expected: "no userAuth.pin on a user connection", actual: "userAuth.pin present"}
 		}
 		return result{ok: true}
+	}}
+}
+
+// --- HTTP server, notifications, robustness, discovery, lockout ----------------
+
+// HTTPAccepted expects the embedded HTTP server to accept the token (2xx).
+func HTTPAccepted(req string) Check {
+	return Check{Req: req, Name: "HTTP server accepts the token", eval: func(o Observation) result {
+		if o.HTTPStatus >= 200 && o.HTTPStatus < 300 {
+			return result{ok: true, note: fmt.Sprintf("HTTP %d", o.HTTPStatus)}
+		}
+		return result{expected: "HTTP 2xx", actual: httpActual(o)}
+	}}
+}
+
+// HTTPRefused expects the embedded HTTP server to refuse the token (any 4xx:
+// requirements.md leaves the exact status open).
+func HTTPRefused(req string) Check {
+	return Check{Req: req, Name: "HTTP server refuses the token", eval: func(o Observation) result {
+		if o.HTTPStatus >= 400 && o.HTTPStatus < 500 {
+			return result{ok: true, note: fmt.Sprintf("HTTP %d", o.HTTPStatus)}
+		}
+		return result{expected: "HTTP 4xx", actual: httpActual(o)}
+	}}
+}
+
+func httpActual(o Observation) string {
+	if o.HTTPStatus == 0 {
+		return nonEmpty(o.ResponseErr, "no HTTP answer")
+	}
+	return fmt.Sprintf("HTTP %d", o.HTTPStatus)
+}
+
+// EventCause expects the notification awaited to carry this cause (SEC-3).
+func EventCause(req string, cause int) Check {
+	return Check{Req: req, Name: "notification cause", eval: func(o Observation) result {
+		if c, ok := intField(o.Response, "cause"); ok && c == cause {
+			return result{ok: true}
+		}
+		return result{expected: fmt.Sprintf("cause %d", cause), actual: "cause " + describeField(o.Response, "cause")}
+	}}
+}
+
+// RecordReaction records what a connection did after a bad frame: an
+// answer, a close, or nothing (ROB-2).
+func RecordReaction(req string) Check {
+	return Check{Req: req, Name: "reaction", noAnswerOK: true, eval: func(o Observation) result {
+		switch {
+		case o.Response != nil:
+			return result{ok: true, note: "answered: " + shortOutcome(o.Response) + errorNote(o.Response)}
+		case o.Closed:
+			return result{ok: true, note: "closed the connection: " + o.ResponseErr}
+		case o.ResponseErr != "":
+			return result{ok: true, note: o.ResponseErr}
+		}
+		return result{ok: true, note: "no answer and no close within the window"}
+	}}
+}
+
+func errorNote(m map[string]any) string {
+	if e, ok := m["error"].(string); ok {
+		return fmt.Sprintf(" (error %q)", e)
+	}
+	return ""
+}
+
+// ConfigPorts expects config.json's websocket and http ports as JSON
+// integers in 1..65535 (DISC-1).
+func ConfigPorts(req string) Check {
+	return Check{Req: req, Name: "config.json ports", eval: func(o Observation) result {
+		cfg, _ := o.Response["config"].(map[string]any)
+		var bad []string
+		for _, k := range []string{"websocket", "http"} {
+			sec, _ := cfg[k].(map[string]any)
+			if p, ok := intField(sec, "port"); !ok || p < 1 || p > 65535 {
+				bad = append(bad, "config."+k+".port "+describeField(sec, "port"))
+			}
+		}
+		if len(bad) == 0 {
+			return result{ok: true}
+		}
+		return result{expected: "config.websocket.port and config.http.port: integers 1..65535", actual: strings.Join(bad, "; ")}
+	}}
+}
+
+// RecordLockout records how long the lockout lasted (RC-6): the report
+// says it, whatever it was.
+func RecordLockout(req string) Check {
+	return Check{Req: req, Name: "lockout duration", noAnswerOK: true, eval: func(o Observation) result {
+		if res, ok := o.Response["result"].(bool); ok && res {
+			return result{ok: true, note: fmt.Sprintf("correct credentials accepted again after %s (%d attempts)", o.Waited.Round(time.Millisecond), o.Attempts)}
+		}
+		return result{ok: true, note: fmt.Sprintf("still refused after %s (%d attempts): later cases may be refused too", o.Waited.Round(time.Millisecond), o.Attempts)}
 	}}
 }
 

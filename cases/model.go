@@ -2,6 +2,7 @@ package cases
 
 import (
 	"strings"
+	"time"
 )
 
 // Case is one conformance case: the stimulus (its steps) and the answer the
@@ -90,7 +91,118 @@ type Step struct {
 	// Recovery marks a successful authorization that follows wrong
 	// credentials: it resets the server's lockout counter.
 	Recovery bool
+
+	// The fields below make a step something other than one request on the
+	// WebSocket; at most one of them is set.
+
+	// WaitUntil pauses until a moment in a token's life (lifetime cases).
+	WaitUntil *Moment
+	// HTTP asks the embedded HTTP server's probe path with this token
+	// (checks see Observation.HTTPStatus).
+	HTTP Value
+	// Await waits on Conn for a notification with this event name (checks
+	// see the notification as the response).
+	Await string
+	// Raw sends these bytes as they are (a text frame, or a binary frame
+	// with Binary) and records what comes back within a short window:
+	// an answer, a close, or nothing (robustness cases).
+	Raw    []byte
+	Binary bool
+	// Abort sends Send and drops the TCP connection without reading or
+	// closing (an abrupt close mid-request).
+	Abort bool
+	// Discover fetches the web manager's config.json (DISC-1); the answer is
+	// the document. ViaDiscovered dials the WebSocket port it names instead
+	// of the target for Conn.
+	Discover      bool
+	ViaDiscovered bool
+	// RepeatFor takes the repetition count from the run's settings (RC-6:
+	// how many wrong attempts should trigger the lockout).
+	RepeatFor Count
+	// PollUntilAccepted repeats Send on fresh connections, every
+	// PollInterval, until it succeeds or the limit passes (RC-6: how long
+	// the lockout lasts).
+	PollUntilAccepted Limit
 }
+
+// Settings are the suite's parameters for lifetimes and lockouts: the
+// spec's values against a live target, scaled ones against the embedded
+// reference server (whose lifetimes are scaled the same way).
+type Settings struct {
+	HTTPTokenTTL time.Duration // tokenForHttpServer: 5 min
+	TokenTTL     time.Duration // API token (unsecured, password; PIN upper bound): 30 days
+	PINTokenMin  time.Duration // PIN token lower bound of the accepted window: 24 h
+	Tolerance    time.Duration // slack on both sides of every expiry
+	// LockoutAttempts is how many wrong credentials RC-6 sends in a row.
+	LockoutAttempts int
+	// LockoutWait bounds how long RC-6 waits for the lockout to end.
+	LockoutWait  time.Duration
+	PollInterval time.Duration
+	// ProbePath is the HTTP server path asked with a token (query string
+	// allowed; the token is appended as the token parameter).
+	ProbePath string
+}
+
+// DefaultSettings are the values of the documentation.
+func DefaultSettings() Settings {
+	return Settings{
+		HTTPTokenTTL: 5 * time.Minute, TokenTTL: 720 * time.Hour, PINTokenMin: 24 * time.Hour,
+		Tolerance: 10 * time.Second, LockoutAttempts: 10, LockoutWait: 5 * time.Minute,
+		PollInterval: 5 * time.Second, ProbePath: "/frames/?peerId=%23self%3A0",
+	}
+}
+
+// Lifetime names one of the Settings durations.
+type Lifetime string
+
+// The lifetimes a Moment can count.
+const (
+	HTTPTokenLife Lifetime = "tokenForHttpServer lifetime"
+	APITokenLife  Lifetime = "token lifetime"
+	PINTokenFloor Lifetime = "shortest PIN token lifetime"
+)
+
+// Of returns the lifetime's duration in s.
+func (l Lifetime) Of(s Settings) time.Duration {
+	switch l {
+	case HTTPTokenLife:
+		return s.HTTPTokenTTL
+	case PINTokenFloor:
+		return s.PINTokenMin
+	}
+	return s.TokenTTL
+}
+
+// Moment is a point in a token's life: the lifetime counted from when the
+// step From was sent (Before: lifetime minus tolerance, the token must still
+// work) or answered (After: plus tolerance, it must have expired). Counting
+// from the side that favours the target keeps network delays from making a
+// conformant server fail.
+type Moment struct {
+	From string
+	Life Lifetime
+	// Expired selects "lifetime + tolerance" after the answer; otherwise
+	// "lifetime - tolerance" after the request.
+	Expired bool
+}
+
+// Before is the last moment the token of step from must still work.
+func Before(from string, l Lifetime) *Moment { return &Moment{From: from, Life: l} }
+
+// After is the first moment the token of step from must have expired.
+func After(from string, l Lifetime) *Moment { return &Moment{From: from, Life: l, Expired: true} }
+
+// Count names an integer Setting.
+type Count string
+
+// LockoutAttempts is Settings.LockoutAttempts.
+const LockoutAttempts Count = "lockout attempts"
+
+// Limit names a duration Setting that bounds a wait.
+type Limit string
+
+// LockoutWait is Settings.LockoutWait.
+const LockoutWait Limit = "lockout wait"
 
 // ConnName returns the step's connection label.
 func (s Step) ConnName() string {

@@ -1,6 +1,9 @@
 package cases
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Need is a precondition a case puts on the target's profile. When it is not
 // met the case is skipped with Reason, never failed.
@@ -139,3 +142,69 @@ func HasLetter(s string) bool {
 	}
 	return false
 }
+
+// HasHTTP needs the embedded HTTP server's address.
+var HasHTTP = need(func(p Profile) bool { return p.HTTPServer },
+	"needs the embedded HTTP server: give --http URL or --web URL (or admin access, to read getAppState's embeddedHttpPort)")
+
+// HasWeb needs the web manager's address.
+var HasWeb = need(func(p Profile) bool { return p.WebManager },
+	"needs the web manager: give --web http://host:port")
+
+// MaxWait is the longest lifetime a case waits out: the 5-minute HTTP token
+// is practical on a live device (label slow); 30 days is not.
+const MaxWait = 15 * time.Minute
+
+// Waitable needs lifetime l (plus tolerance) to be short enough to wait
+// for: always against the embedded server (scaled), on a live device only
+// when the operator sets a short one (--token-ttl) for a target configured so.
+func Waitable(l Lifetime) Need {
+	return Need{
+		Met: func(p Profile) bool { return l.Of(p.settings())+p.settings().Tolerance <= MaxWait },
+		Reason: func(p Profile) string {
+			return fmt.Sprintf("waits out the %s (%s): runs against the embedded reference server, whose lifetimes are scaled, or with --token-ttl set to a shorter lifetime the target is configured with", l, l.Of(p.settings()))
+		},
+	}
+}
+
+// settings returns the profile's lifetimes, the spec's where unset.
+func (p Profile) settings() Settings {
+	s := p.Lifetimes
+	d := DefaultSettings()
+	if s.HTTPTokenTTL <= 0 {
+		s.HTTPTokenTTL = d.HTTPTokenTTL
+	}
+	if s.TokenTTL <= 0 {
+		s.TokenTTL = d.TokenTTL
+	}
+	if s.PINTokenMin <= 0 {
+		s.PINTokenMin = d.PINTokenMin
+	}
+	if s.Tolerance <= 0 {
+		s.Tolerance = d.Tolerance
+	}
+	return s
+}
+
+// AdminSecurityIn needs admin security to be one of ss.
+func AdminSecurityIn(ss ...Security) Need {
+	return Need{
+		Met: func(p Profile) bool {
+			for _, s := range ss {
+				if p.Admin == s {
+					return true
+				}
+			}
+			return false
+		},
+		Reason: func(p Profile) string {
+			return fmt.Sprintf("needs admin security %v (target: %s)", ss, p.Admin)
+		},
+	}
+}
+
+// AdminTokenExpires needs the admin login to use a password or no
+// protection: a token from the command-line PIN lives until restart.
+var AdminTokenExpires = need(func(p Profile) bool {
+	return p.Admin == Unsecured || p.Has(AdminPassword)
+}, "needs admin login by password or unsecured (a token from the command-line PIN never expires): set CONFORM_ADMIN_PASSWORD")

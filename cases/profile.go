@@ -78,6 +78,13 @@ type Profile struct {
 	// UserPINHasLetters says whether the known user PIN has letters (ROLE-4
 	// needs them); the PIN itself never leaves the engine.
 	UserPINHasLetters bool `json:"userPinHasLetters,omitempty"`
+	// HTTPServer and WebManager say whether the embedded HTTP server's and
+	// the web manager's addresses are known (lifetime and discovery cases).
+	HTTPServer bool `json:"httpServer"`
+	WebManager bool `json:"webManager"`
+	// Lifetimes are the settings the run judges lifetimes by; needs read
+	// them to tell which waits are practical.
+	Lifetimes Settings `json:"-"`
 	// Source says how the profile was learnt: "getAuthInfo", "probe", "declared".
 	Source string `json:"source"`
 	// Notes are remarks from probing, shown with the profile.

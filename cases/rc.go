@@ -88,6 +88,20 @@ var rcCases = []Case{
 		Steps: []Step{{Send: Login(Admin).with(roleUser), Expect: []Check{RecordOutcome("RC-5b", "0/previleges 1", "5")}}},
 	},
 
+	// RC-6: the lockout. Disruptive: it locks the administrator out for a
+	// while, so it runs only when selected; it then waits the lockout out.
+	{
+		ID: "rc-6-lockout-after-wrong-passwords", Title: "after repeated wrong admin passwords even the right one gets 6, for a while (the report says how long)",
+		Requirements: []string{"RC-6", "ROLE-1"}, Labels: []string{"disruptive", "password"},
+		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
+		Steps: []Step{
+			{Name: "wrong", Send: secured(Wrong(AdminPassword), roleAdmin), RepeatFor: LockoutAttempts, Expect: []Check{Fails("RC-6")}},
+			{Name: "right", Conn: "c", Send: secured(Secret(AdminPassword), roleAdmin), Expect: []Check{Code("RC-6", 6)}},
+			{Name: "unlocked", Conn: "u", Send: Login(Admin), PollUntilAccepted: LockoutWait, Recovery: true, Expect: []Check{RecordLockout("RC-6")}},
+			recoverLogin(),
+		},
+	},
+
 	// RC-7, RC-12: the credentials field.
 	{
 		ID: "rc-7-empty-credentials", Title: "type \"secured\" with credentials \"\" gets 7",

@@ -20,4 +20,14 @@ var secCases = []Case{
 		Needs: []Need{CanLogin(Admin), UserSecurity(PIN)},
 		Steps: []Step{loginAs("login", Admin), {Send: getAuthInfo, Expect: []Check{ShowsPIN("SEC-2")}}},
 	},
+	{
+		ID: "sec-3-second-admin-displaces-first", Title: "a second admin login makes the first admin connection receive authorizationNeeded with cause 1",
+		Requirements: []string{"SEC-3", "ROLE-1"}, Labels: []string{"disruptive"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{
+			loginAs("first", Admin),
+			{Name: "second", Conn: "b", Send: Login(Admin), Expect: granted("ROLE-1", Admin)},
+			{Name: "notified", Conn: "a", Await: "authorizationNeeded", Expect: []Check{EventCause("SEC-3", 1)}},
+		},
+	},
 }

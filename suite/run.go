@@ -34,12 +34,16 @@ type Selection struct {
 	Cases []string
 }
 
+// AllCases is the label filter that selects every case, also on a live
+// target (where an empty filter means the harmless default).
+const AllCases = "all"
+
 // Select returns the catalogue cases the selection includes, in run order.
 // Unknown IDs, an invalid filter, or a selection matching nothing are
 // UsageErrors.
 func Select(s Selection) ([]cases.Case, error) {
 	match := func([]string) bool { return true }
-	if s.LabelFilter != "" {
+	if s.LabelFilter != "" && s.LabelFilter != AllCases {
 		f, err := types.ParseLabelFilter(s.LabelFilter)
 		if err != nil {
 			return nil, &UsageError{Msg: fmt.Sprintf("invalid --label-filter %q: %s", s.LabelFilter, flatten(err.Error()))}
@@ -120,6 +124,9 @@ func Run(o Options) (reports.Run, error) {
 	Register(o.Runner)
 	sc, rc := ginkgo.GinkgoConfiguration()
 	sc.LabelFilter = o.Selection.LabelFilter
+	if sc.LabelFilter == AllCases {
+		sc.LabelFilter = ""
+	}
 	for _, id := range o.Selection.Cases {
 		sc.FocusStrings = append(sc.FocusStrings, FocusFor(id))
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/reports"
 	"github.com/roomconform/conform/suite"
@@ -13,7 +14,8 @@ import (
 
 // printHeader says, before anything runs, what is tested and how: the
 // profile the suite will judge the target by comes first.
-func printHeader(w io.Writer, s *session.Session, sel suite.Selection, n int) {
+func printHeader(w io.Writer, s *session.Session, sel suite.Selection, selected []cases.Case) {
+	n := len(selected)
 	where := "live target"
 	if s.Embedded {
 		where = "embedded reference server, profile " + s.EmbeddedProfile
@@ -36,7 +38,26 @@ func printHeader(w io.Writer, s *session.Session, sel suite.Selection, n int) {
 	if s.Runner.Strict {
 		fmt.Fprintln(w, "strict: a broken SHOULD fails the run")
 	}
+	if dis := disruptive(selected); len(dis) > 0 {
+		if s.Embedded {
+			fmt.Fprintf(w, "disruptive cases run against the embedded server (harmless there): %s\n", strings.Join(dis, ", "))
+		} else {
+			fmt.Fprintf(w, "\n!!! DISRUPTIVE CASES SELECTED: %s\n", strings.Join(dis, ", "))
+			fmt.Fprintln(w, "!!! they lock the administrator out for a while (RC-6) and kick the operator's session (SEC-3)")
+		}
+	}
 	fmt.Fprintln(w)
+}
+
+// disruptive lists the selected cases that can lock out or kick sessions.
+func disruptive(selected []cases.Case) []string {
+	var ids []string
+	for _, c := range selected {
+		if c.HasLabel("disruptive") {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
 }
 
 // printSummary lists what did not pass, groups skips by reason, and ends

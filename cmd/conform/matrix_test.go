@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/refserver"
@@ -185,7 +186,8 @@ func runAgainst(t *testing.T, profile string, faults, variants []string, extra .
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := refserver.Options{Profile: p, Faults: faults, Variants: variants}
+	opts := refserver.Options{Profile: p, Faults: faults, Variants: variants,
+		HTTPTokenTTL: 200 * time.Millisecond, APITokenTTL: 400 * time.Millisecond, LockoutDuration: 150 * time.Millisecond}
 	if p.Plan != refserver.Free {
 		opts.Secrets.AdminPIN = "7391"
 	}
@@ -200,8 +202,12 @@ func runAgainst(t *testing.T, profile string, faults, variants []string, extra .
 		"CONFORM_USER_PASSWORD=" + sec.UserPassword, "CONFORM_USER_PIN=" + sec.UserPIN,
 	}
 	dir := t.TempDir()
-	args := []string{"run", "--target", srv.URL, "--label-filter", "!slow", "--wrong-credential-budget", "-1",
-		"--response-timeout", "2s", "--report-dir", dir}
+	// Every case, with the lifetimes the server was given: the same scaling
+	// as the embedded default run.
+	args := []string{"run", "--target", srv.URL, "--web", srv.WebURL, "--label-filter", "all", "--wrong-credential-budget", "-1",
+		"--response-timeout", "2s", "--report-dir", dir,
+		"--http-token-ttl", "200ms", "--token-ttl", "400ms", "--pin-token-ttl-min", "250ms", "--lifetime-tolerance", "100ms",
+		"--lockout-wait", "2s"}
 	if p.Plan == refserver.Free {
 		args = append(args, "--plan", "free")
 	}

@@ -37,6 +37,8 @@ type runOptions struct {
 	insecure        bool
 	caFile          string
 	wrongBudget     int
+	web, httpURL    string
+	settings        cases.Settings
 }
 
 func (o *runOptions) register(fs *flag.FlagSet) {
@@ -53,6 +55,16 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.responseTimeout, "response-timeout", 5*time.Second, "bound on each response (and on the WebSocket handshake)")
 	fs.BoolVar(&o.insecure, "insecure-skip-verify", false, "wss://: do not verify the server certificate")
 	fs.StringVar(&o.caFile, "ca-file", "", "wss://: PEM file of CA certificates to trust")
+	d := cases.DefaultSettings()
+	fs.StringVar(&o.web, "web", "", "web manager URL (http://host:port): discover the WebSocket and HTTP ports from its config.json")
+	fs.StringVar(&o.httpURL, "http", "", "embedded HTTP server URL (http://host:8766) for the lifetime cases (default: discovered)")
+	fs.StringVar(&o.settings.ProbePath, "http-probe-path", d.ProbePath, "HTTP server path asked with a token (the token is appended as ?token= / &token=)")
+	fs.DurationVar(&o.settings.HTTPTokenTTL, "http-token-ttl", d.HTTPTokenTTL, "lifetime of tokenForHttpServer")
+	fs.DurationVar(&o.settings.TokenTTL, "token-ttl", d.TokenTTL, "lifetime of the API token (and the upper bound of a PIN token's)")
+	fs.DurationVar(&o.settings.PINTokenMin, "pin-token-ttl-min", d.PINTokenMin, "lower bound of a PIN token's lifetime (the docs say 24 h in one place, 30 days in another)")
+	fs.DurationVar(&o.settings.Tolerance, "lifetime-tolerance", d.Tolerance, "slack on both sides of every expiry")
+	fs.IntVar(&o.settings.LockoutAttempts, "lockout-attempts", d.LockoutAttempts, "wrong passwords RC-6 sends in a row (disruptive case)")
+	fs.DurationVar(&o.settings.LockoutWait, "lockout-wait", d.LockoutWait, "how long RC-6 waits for the lockout to end")
 	fs.IntVar(&o.wrongBudget, "wrong-credential-budget", engine.DefaultWrongBudget,
 		"most wrong credentials one run sends to a live target (each is followed by a successful login); -1: no limit")
 }
@@ -104,7 +116,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		return preflightFailed(err, o, sess, selected, start, files, red, stderr)
 	}
 	defer sess.Close()
-	printHeader(console, sess, sel, len(selected))
+	printHeader(console, sess, sel, selected)
 
 	result, err := suite.Run(suite.Options{
 		Runner: sess.Runner, Selection: sel, Timeout: o.timeout,
@@ -166,6 +178,27 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	if err != nil {
 		return cfg, suite.Selection{}, err
 	}
+	for _, u := range []struct{ flag, v string }{{"--web", o.web}, {"--http", o.httpURL}} {
+		if u.v == "" {
+			continue
+		}
+		if pu, err := url.Parse(u.v); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
+			return cfg, suite.Selection{}, fmt.Errorf("%s must be an http:// or https:// URL, not %q", u.flag, u.v)
+		}
+	}
+	st := o.settings
+	if st.HTTPTokenTTL <= 0 || st.TokenTTL <= 0 || st.PINTokenMin <= 0 || st.Tolerance <= 0 || st.LockoutWait <= 0 || st.LockoutAttempts < 1 {
+		return cfg, suite.Selection{}, errors.New("lifetimes, --lifetime-tolerance, --lockout-wait and --lockout-attempts must be positive")
+	}
+	if st.PINTokenMin > st.TokenTTL {
+		return cfg, suite.Selection{}, errors.New("--pin-token-ttl-min must not exceed --token-ttl")
+	}
+	if st.Tolerance >= st.HTTPTokenTTL {
+		return cfg, suite.Selection{}, errors.New("--lifetime-tolerance must be shorter than --http-token-ttl")
+	}
+	// Poll the end of a lockout sixty times over the wait: 5 s for 5 min.
+	st.PollInterval = st.LockoutWait / 60
+	cfg.Settings, cfg.Web, cfg.HTTP = st, o.web, o.httpURL
 	if o.wrongBudget < engine.Unlimited {
 		return cfg, suite.Selection{}, fmt.Errorf("--wrong-credential-budget must be -1 (no limit) or more, not %d", o.wrongBudget)
 	}
@@ -174,7 +207,7 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
 	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases}
 	// A live device gets the harmless default unless the operator chose.
-	if o.target != "" && o.labelFilter == "" && len(o.cases) == 0 {
+	if (o.target != "" || o.web != "") && o.labelFilter == "" && len(o.cases) == 0 {
 		sel.LabelFilter = cases.LiveDefaultFilter
 	}
 	return cfg, sel, nil

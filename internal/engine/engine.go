@@ -26,8 +26,11 @@ type Target struct {
 	DialTimeout     time.Duration // default 5 s
 	ResponseTimeout time.Duration // default 5 s
 	// QuietWindow is how long "exactly one response" waits for a second
-	// one; default 200 ms.
+	// one, and how long a robustness step waits for a reaction; default 200 ms.
 	QuietWindow time.Duration
+	// HTTP is the embedded HTTP server's base URL ("http://host:8766"), ""
+	// if unknown; Web is the web manager's ("http://host:80"), "" if not given.
+	HTTP, Web string
 }
 
 func (t Target) withDefaults() Target {
@@ -59,8 +62,12 @@ type Runner struct {
 	Secrets  Secrets
 	Redactor *wire.Redactor
 	Strict   bool
-	// WrongBudget caps the wrong credentials sent in the run (Unlimited: no cap).
+	// WrongBudget caps the wrong credentials sent in the run (Unlimited: no
+	// cap). Disruptive cases, which the operator selects on purpose, are
+	// exempt: RC-6 must send its attempts.
 	WrongBudget int
+	// Settings are the lifetimes and lockout parameters (zero: the spec's).
+	Settings cases.Settings
 
 	mu        sync.Mutex
 	wrongSent int
@@ -124,7 +131,8 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 	start := time.Now()
 	tr := wire.NewTranscript(r.Redactor)
 	x := &execution{r: r, c: c, tr: tr, target: r.Target.withDefaults(),
-		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{}}
+		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{},
+		sentAt: map[string]time.Time{}, answeredAt: map[string]time.Time{}}
 	out := r.run(ctx, x)
 	if x.troubled && ctx.Err() == nil {
 		// A dial failed or a wait ran out: make sure the target is still
@@ -176,8 +184,10 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	if reason := c.Unmet(r.Profile); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason}
 	}
-	if reason := r.reserve(c.WrongCredentials()); reason != "" {
-		return Outcome{Verdict: cases.Skip, Reason: reason}
+	if !c.HasLabel("disruptive") {
+		if reason := r.reserve(c.WrongCredentials()); reason != "" {
+			return Outcome{Verdict: cases.Skip, Reason: reason}
+		}
 	}
 	tr := x.tr
 	defer x.closeAll()
@@ -228,8 +238,12 @@ type execution struct {
 	target    Target
 	conns     map[string]*wire.Client
 	responses map[string]map[string]any
-	findings  []cases.Finding
-	all       []cases.Observation
+	// sentAt and answeredAt time each named step (lifetimes count from them).
+	sentAt, answeredAt map[string]time.Time
+	// discovered is the WebSocket URL config.json named (DISC-1).
+	discovered string
+	findings   []cases.Finding
+	all        []cases.Observation
 	// troubled is set when a dial failed or a wait ran out.
 	troubled bool
 }
@@ -263,7 +277,16 @@ func (x *execution) steps(ctx context.Context) error {
 				continue
 			}
 		}
+		if handled, err := x.special(ctx, s, name); handled || err != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		reps := max(1, s.Repeat)
+		if s.RepeatFor != "" {
+			reps = x.r.count(s.RepeatFor)
+		}
 		for rep := 0; rep < reps; rep++ {
 			if reps > 1 {
 				// Each repetition on a fresh connection, as a reconnecting client would.
@@ -286,7 +309,7 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	if err != nil {
 		return fmt.Errorf("step %s: %w", name, err)
 	}
-	conn, err := x.conn(ctx, s.ConnName())
+	conn, err := x.dialFor(ctx, s)
 	if err != nil {
 		x.troubled = true
 		return fmt.Errorf("step %s: %w", name, err)
@@ -294,7 +317,21 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	if s.SendsWrongCredential() {
 		x.r.countWrong()
 	}
+	x.sentAt[name] = time.Now()
+	if s.Abort {
+		// An abrupt close mid-request: send, then drop the TCP connection
+		// without reading the answer or closing the WebSocket.
+		sendErr := conn.SendText(ctx, payload)
+		_ = conn.Abort()
+		delete(x.conns, s.ConnName())
+		x.tr.Notef(s.ConnName(), "step %s: sent, then dropped the connection without a close", name)
+		if sendErr != nil {
+			return fmt.Errorf("step %s: %w", name, sendErr)
+		}
+		return nil
+	}
 	resp, callErr := conn.Call(ctx, payload)
+	x.answeredAt[name] = time.Now()
 	o := cases.Observation{Step: name, Matched: resp.Matched, Sent: sent, Profile: x.r.Profile, Earlier: x.responses}
 	_ = json.Unmarshal(payload, &o.Request)
 	switch {
@@ -445,7 +482,7 @@ func (x *execution) closeConn(name string) {
 // closeSettle is how long a Close step waits after the close handshake: a
 // server notices a closed connection asynchronously, and a token that dies
 // with its connection (TOK-1) must be caught every time, not by chance.
-const closeSettle = 100 * time.Millisecond
+const closeSettle = 50 * time.Millisecond
 
 // closeStep is a Close step: close, then let the server catch up.
 func (x *execution) closeStep(ctx context.Context, name string) {

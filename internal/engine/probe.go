@@ -32,6 +32,8 @@ type ProbeResult struct {
 	Secrets Secrets
 	// Transcript of the probe, for the report when it fails.
 	Transcript *wire.Transcript
+	// HTTPPort is getAppState's embeddedHttpPort (0 if unknown).
+	HTTPPort int
 }
 
 // Probe is the preflight: it dials the target, authorizes, and learns the
@@ -72,6 +74,7 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 		} else {
 			p.Source = "getAuthInfo"
 		}
+		res.HTTPPort = readHTTPPort(ctx, adminConn)
 	}
 	if p.User == cases.Unknown {
 		if err := pr.user(secrets); err != nil {
@@ -305,6 +308,19 @@ func readAuthInfo(ctx context.Context, conn *wire.Client, p *cases.Profile, secr
 		*secrets = secrets.With(cases.UserPIN, pin)
 	}
 	return nil
+}
+
+// readHTTPPort asks getAppState for embeddedHttpPort (0 if it says none).
+func readHTTPPort(ctx context.Context, conn *wire.Client) int {
+	resp, err := conn.Call(ctx, []byte(`{"method":"getAppState","requestId":"conform-probe-appstate"}`))
+	if err != nil || resp.Err != nil {
+		return 0
+	}
+	p, ok := intOf(resp.Fields["embeddedHttpPort"])
+	if !ok || p < 1 || p > 65535 {
+		return 0
+	}
+	return p
 }
 
 func knownSecurity(s string) bool {

@@ -8,6 +8,9 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/roomconform/conform/cases"
@@ -31,6 +34,16 @@ type Config struct {
 	DialTimeout, ResponseTimeout time.Duration
 	// Redactor is shared with the console; nil makes a new one.
 	Redactor *wire.Redactor
+	// Web is the web manager's URL ("http://host:port"): the WebSocket and
+	// HTTP ports are discovered from its config.json. HTTP overrides the
+	// embedded HTTP server's URL; without either it comes from getAppState.
+	Web, HTTP string
+	// Settings are the lifetimes and lockout parameters for a live target;
+	// the embedded server gets its own scaled ones (EmbeddedSettings).
+	Settings cases.Settings
+	// QuietWindow is how long "exactly one response" listens for a second
+	// one (0: the engine's default; the embedded server gets a short one).
+	QuietWindow time.Duration
 	// WrongBudget caps the wrong credentials sent to a live target
 	// (engine.Unlimited: no cap; ignored for the embedded server, which
 	// cannot be harmed). Zero means none may be sent.
@@ -80,16 +93,38 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		default:
 			name = refserver.DefaultProfile
 		}
-		url, srvSecrets, stop, err := startEmbedded(name, secrets)
+		emb, err := startEmbedded(name, secrets)
 		if err != nil {
 			return nil, err
 		}
-		target, secrets, s.stop = url, srvSecrets, stop
+		target, secrets, s.stop = emb.URL, emb.secrets, emb.Close
+		cfg.Web, cfg.HTTP = emb.WebURL, emb.HTTPURL
+		cfg.Settings = EmbeddedSettings()
+		cfg.QuietWindow = embeddedQuietWindow
 		s.Embedded, s.EmbeddedProfile = true, name
 		// Nothing on the embedded server can be harmed by a lockout.
 		budget = engine.Unlimited
 	}
-	t := engine.Target{URL: target, TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout}
+	if cfg.Web != "" {
+		t := engine.Target{TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout}
+		doc, err := engine.FetchConfig(ctx, t, cfg.Web)
+		if err != nil {
+			s.Close()
+			return s, &engine.UnreachableError{Err: fmt.Errorf("discovery: %w", err)}
+		}
+		if target == "" {
+			if target, err = engine.DiscoveredURL(cfg.Web, doc); err != nil {
+				s.Close()
+				return s, &engine.UnreachableError{Err: fmt.Errorf("discovery: %s: %w", engine.ConfigPath, err)}
+			}
+		}
+		if cfg.HTTP == "" {
+			// Without a usable http port the lifetime cases are skipped; DISC-1 says why.
+			cfg.HTTP, _ = engine.DiscoveredHTTP(cfg.Web, doc)
+		}
+	}
+	t := engine.Target{URL: target, TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout,
+		HTTP: cfg.HTTP, Web: cfg.Web, QuietWindow: cfg.QuietWindow}
 	probe, err := engine.Probe(ctx, t, secrets, cfg.Plan, red)
 	s.Probe = probe.Transcript
 	if err != nil {
@@ -97,28 +132,81 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		s.Close()
 		return s, err
 	}
+	if t.HTTP == "" && probe.HTTPPort > 0 {
+		t.HTTP = httpFromTarget(target, probe.HTTPPort)
+	}
+	p := probe.Profile
+	p.HTTPServer, p.WebManager, p.Lifetimes = t.HTTP != "", t.Web != "", cfg.Settings
 	s.Runner = &engine.Runner{
-		Target: t, Profile: probe.Profile, Secrets: probe.Secrets,
+		Target: t, Profile: p, Secrets: probe.Secrets, Settings: cfg.Settings,
 		Redactor: red, Strict: cfg.Strict, WrongBudget: budget,
 	}
 	return s, nil
 }
 
+// httpFromTarget is the embedded HTTP server on the WebSocket's host.
+func httpFromTarget(target string, port int) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return ""
+	}
+	return "http://" + net.JoinHostPort(u.Hostname(), strconv.Itoa(port))
+}
+
+// Embedded lifetimes: short enough that every lifetime case runs in the
+// default run in well under a second each, long enough that a busy machine
+// does not turn scheduling delays into verdicts. One time scale cannot do
+// both (30 days and 5 minutes are 8640 apart), so the HTTP and API
+// lifetimes are set each on its own. The PIN window's lower bound (24 h of
+// 30 days) keeps its meaning, a bound inside the API lifetime, but not its
+// ratio: 13 ms would be shorter than the tolerance.
+const (
+	embeddedHTTPTokenTTL = 200 * time.Millisecond
+	embeddedTokenTTL     = 400 * time.Millisecond
+	embeddedPINTokenMin  = 250 * time.Millisecond
+	embeddedTolerance    = 100 * time.Millisecond
+	embeddedLockout      = 150 * time.Millisecond
+	// A duplicate on loopback arrives within microseconds.
+	embeddedQuietWindow = 50 * time.Millisecond
+)
+
+// EmbeddedSettings are the settings that match the embedded server.
+func EmbeddedSettings() cases.Settings {
+	d := cases.DefaultSettings()
+	return cases.Settings{
+		HTTPTokenTTL:    embeddedHTTPTokenTTL,
+		TokenTTL:        embeddedTokenTTL,
+		PINTokenMin:     embeddedPINTokenMin,
+		Tolerance:       embeddedTolerance,
+		LockoutAttempts: d.LockoutAttempts,
+		LockoutWait:     2 * time.Second,
+		PollInterval:    embeddedLockout / 5,
+		ProbePath:       d.ProbePath,
+	}
+}
+
+// embedded is a started reference server and the secrets to use with it.
+type embedded struct {
+	*refserver.Running
+	secrets engine.Secrets
+}
+
 // startEmbedded starts the reference server on loopback with the operator's
-// secrets (where given) and returns the secrets the suite should use.
-func startEmbedded(profile string, given engine.Secrets) (string, engine.Secrets, func() error, error) {
+// secrets (where given) and the embedded lifetimes.
+func startEmbedded(profile string, given engine.Secrets) (*embedded, error) {
 	p, err := refserver.LookupProfile(profile)
 	if err != nil {
-		return "", engine.Secrets{}, nil, err
+		return nil, err
 	}
 	in := refserver.Secrets{}
 	in.AdminPassword, _ = given.Get(cases.AdminPassword)
 	in.AdminPIN, _ = given.Get(cases.AdminPIN)
 	in.UserPassword, _ = given.Get(cases.UserPassword)
 	in.UserPIN, _ = given.Get(cases.UserPIN)
-	run, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: in})
+	run, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: in,
+		HTTPTokenTTL: embeddedHTTPTokenTTL, APITokenTTL: embeddedTokenTTL, LockoutDuration: embeddedLockout})
 	if err != nil {
-		return "", engine.Secrets{}, nil, fmt.Errorf("start the embedded reference server: %w", err)
+		return nil, fmt.Errorf("start the embedded reference server: %w", err)
 	}
 	eff := run.Server.Secrets()
 	out := given
@@ -130,5 +218,5 @@ func startEmbedded(profile string, given engine.Secrets) (string, engine.Secrets
 			out = out.With(k, v)
 		}
 	}
-	return run.URL, out, run.Close, nil
+	return &embedded{Running: run, secrets: out}, nil
 }

@@ -1,0 +1,82 @@
+package cases
+
+// LIFE: token lifetimes, on the embedded HTTP server and on re-authorization.
+// Waits count from the side that favours the target (see Moment); the
+// lifetimes are run settings: the spec's against a live device, scaled
+// against the embedded reference server.
+
+var getTokenForHTTPServer = Request{Method: "getTokenForHttpServer"}
+
+// reauth re-authorizes with a token on a fresh connection.
+func reauth(token Value) Request { return secured(token, nil) }
+
+var lifeCases = []Case{
+	{
+		ID: "life-1-http-token-opens-http-server", Title: "a fresh tokenForHttpServer opens the HTTP server; the same token altered does not",
+		Requirements: []string{"LIFE-1", "ROLE-1", "AUTH-2"}, Labels: []string{"lifetime", "token"},
+		Needs: []Need{CanLogin(Admin), HasHTTP},
+		Steps: []Step{
+			loginKeepingTokens("login", Admin),
+			{Name: "fresh", HTTP: HTTPTokenOf("login"), Expect: []Check{HTTPAccepted("LIFE-1")}},
+			{Name: "wrong", HTTP: Altered(HTTPTokenOf("login")), Expect: []Check{HTTPRefused("LIFE-1")}},
+		},
+	},
+	{
+		ID: "life-2-http-token-expires", Title: "tokenForHttpServer works until its lifetime (- tolerance), is refused after it (+ tolerance), and the API token still works then",
+		Requirements: []string{"LIFE-2", "LIFE-3", "ROLE-1", "AUTH-2"}, Labels: []string{"lifetime", "token", "slow"},
+		Needs: []Need{CanLogin(Admin), AdminSecurityIn(Password, Unsecured), AdminTokenExpires, HasHTTP, Waitable(HTTPTokenLife)},
+		Steps: []Step{
+			loginKeepingTokens("login", Admin), closeConn("a"),
+			{WaitUntil: Before("login", HTTPTokenLife)},
+			{Name: "before", HTTP: HTTPTokenOf("login"), Expect: []Check{HTTPAccepted("LIFE-2")}},
+			{WaitUntil: After("login", HTTPTokenLife)},
+			{Name: "after", HTTP: HTTPTokenOf("login"), Expect: []Check{HTTPRefused("LIFE-2")}},
+			{Name: "api-token", Conn: "b", Send: reauth(TokenOf("login")), Expect: granted("LIFE-3", Admin)},
+		},
+	},
+	{
+		ID: "life-4-user-pin-token-window", Title: "a user PIN token works at the window's lower bound (24 h - tolerance) and not after its upper bound (30 d + tolerance)",
+		Requirements: []string{"LIFE-4", "ROLE-1", "AUTH-2"}, Labels: []string{"lifetime", "token", "pin", "slow"},
+		Needs: []Need{Secured(User, PIN), OnPlan(Pro), CanLogin(Admin), Waitable(APITokenLife)},
+		Steps: []Step{
+			loginKeepingTokens("login", User), closeConn("a"),
+			{WaitUntil: Before("login", PINTokenFloor)},
+			{Name: "before", Conn: "b", Send: reauth(TokenOf("login")), Expect: granted("LIFE-4", User)},
+			closeConn("b"),
+			{WaitUntil: After("login", APITokenLife)},
+			{Name: "after", Conn: "c", Send: reauth(TokenOf("login")), Expect: []Check{Fails("LIFE-4")}},
+			recoverLogin(),
+		},
+	},
+	{
+		// One timeline for LIFE-4 and LIFE-5: the wait for an API token's
+		// expiry is the longest there is, so it is waited out once.
+		ID: "life-4-admin-token-and-derived-tokens-expire", Title: "the admin API token re-authorizes until its lifetime (- tolerance); after it (+ tolerance) neither it nor the tokens derived from it (by token re-authorization, by status change) do",
+		Requirements: []string{"LIFE-4", "LIFE-5", "TOK-1", "SW-1", "ROLE-1", "AUTH-2"}, Labels: []string{"lifetime", "token", "slow"},
+		Needs: []Need{CanLogin(Admin), AdminTokenExpires, OnPlan(Pro), Waitable(APITokenLife)},
+		Steps: []Step{
+			loginKeepingTokens("login", Admin), closeConn("a"),
+			{Name: "by-token", Conn: "b", Send: reauth(TokenOf("login")), Expect: append(granted("TOK-1", Admin), Tokens("AUTH-2"))},
+			{Name: "switch", Conn: "b", Send: statusChange, Expect: append(granted("SW-1", User), Tokens("SW-1"))},
+			closeConn("b"),
+			{WaitUntil: Before("login", APITokenLife)},
+			{Name: "before", Conn: "c", Send: reauth(TokenOf("login")), Expect: granted("LIFE-4", Admin)},
+			closeConn("c"),
+			{WaitUntil: After("login", APITokenLife)},
+			{Name: "after", Conn: "d", Send: reauth(TokenOf("login")), Expect: []Check{Fails("LIFE-4")}},
+			{Name: "by-token-after", Conn: "e", Send: reauth(TokenOf("by-token")), Expect: []Check{Fails("LIFE-5")}},
+			{Name: "switch-after", Conn: "f", Send: reauth(TokenOf("switch")), Expect: []Check{Fails("LIFE-5")}},
+			recoverLogin(),
+		},
+	},
+	{
+		ID: "life-6-get-token-for-http-server", Title: "getTokenForHttpServer returns a token that opens the HTTP server",
+		Requirements: []string{"LIFE-6", "ROLE-1"}, Labels: []string{"lifetime", "token"},
+		Needs: []Need{CanLogin(Admin), HasHTTP},
+		Steps: []Step{
+			loginAs("login", Admin),
+			{Name: "fresh", Send: getTokenForHTTPServer, Expect: []Check{Accepted("LIFE-6"), TokenField("LIFE-6")}},
+			{Name: "probe", HTTP: TokenOf("fresh"), Expect: []Check{HTTPAccepted("LIFE-6")}},
+		},
+	},
+}

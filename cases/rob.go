@@ -1,0 +1,44 @@
+package cases
+
+import "strings"
+
+// ROB: the server survives bad input; what the same connection got is
+// recorded (ROB-2), and a new connection must still authorize (ROB-1).
+
+// oneMiB is a 1 MiB text frame holding a JSON auth request padded to size.
+var oneMiB = func() []byte {
+	head, tail := `{"method":"auth","requestId":"conform-rob-1mib","pad":"`, `"}`
+	return []byte(head + strings.Repeat("x", 1<<20-len(head)-len(tail)) + tail)
+}()
+
+// survives is the second half of every robustness case.
+func survives() Step {
+	return Step{Name: "new-connection", Conn: "b", Send: Login(Admin), Expect: granted("ROB-1", Admin)}
+}
+
+var robCases = []Case{
+	{
+		ID: "rob-1-invalid-json", Title: "a frame of invalid JSON; then a new connection still authorizes",
+		Requirements: []string{"ROB-1", "ROB-2"}, Labels: []string{"robustness"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{{Name: "bad", Raw: []byte(`{"method":"auth","type":`), Expect: []Check{RecordReaction("ROB-2")}}, survives()},
+	},
+	{
+		ID: "rob-1-binary-frame", Title: "a binary frame; then a new connection still authorizes",
+		Requirements: []string{"ROB-1", "ROB-2"}, Labels: []string{"robustness"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{{Name: "bad", Raw: []byte{0x00, 0xff, 0x7b, 0x22}, Binary: true, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
+	},
+	{
+		ID: "rob-1-one-mib-frame", Title: "a 1 MiB text frame; then a new connection still authorizes",
+		Requirements: []string{"ROB-1", "ROB-2"}, Labels: []string{"robustness"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{{Name: "big", Raw: oneMiB, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
+	},
+	{
+		ID: "rob-1-abrupt-close", Title: "an auth request followed at once by a dropped TCP connection; then a new connection still authorizes",
+		Requirements: []string{"ROB-1"}, Labels: []string{"robustness"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{{Name: "dropped", Send: Login(Admin), Abort: true}, survives()},
+	},
+}

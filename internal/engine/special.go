@@ -1,0 +1,438 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/wire"
+)
+
+// The step kinds beyond one WebSocket request: waiting for a moment in a
+// token's life, asking the embedded HTTP server, awaiting a notification,
+// sending a raw frame, discovering ports, polling through a lockout.
+
+// settings returns the run's settings, the spec's where unset.
+func (r *Runner) settings() cases.Settings {
+	d := cases.DefaultSettings()
+	s := r.Settings
+	if s.HTTPTokenTTL <= 0 {
+		s.HTTPTokenTTL = d.HTTPTokenTTL
+	}
+	if s.TokenTTL <= 0 {
+		s.TokenTTL = d.TokenTTL
+	}
+	if s.PINTokenMin <= 0 {
+		s.PINTokenMin = d.PINTokenMin
+	}
+	if s.Tolerance <= 0 {
+		s.Tolerance = d.Tolerance
+	}
+	if s.LockoutAttempts <= 0 {
+		s.LockoutAttempts = d.LockoutAttempts
+	}
+	if s.LockoutWait <= 0 {
+		s.LockoutWait = d.LockoutWait
+	}
+	if s.PollInterval <= 0 {
+		s.PollInterval = d.PollInterval
+	}
+	if s.ProbePath == "" {
+		s.ProbePath = d.ProbePath
+	}
+	return s
+}
+
+func (r *Runner) count(c cases.Count) int {
+	if c == cases.LockoutAttempts {
+		return r.settings().LockoutAttempts
+	}
+	return 1
+}
+
+// special runs a step that is not a plain request; handled is false for
+// plain requests (and Abort, which is a request that is never read).
+func (x *execution) special(ctx context.Context, s cases.Step, name string) (handled bool, err error) {
+	switch {
+	case s.WaitUntil != nil:
+		return true, x.waitUntil(ctx, s.WaitUntil, name)
+	case s.HTTP != nil:
+		return true, x.httpProbe(ctx, s, name)
+	case s.Await != "":
+		return true, x.await(ctx, s, name)
+	case s.Raw != nil:
+		return true, x.raw(ctx, s, name)
+	case s.Discover:
+		return true, x.discover(ctx, s, name)
+	case s.PollUntilAccepted != "":
+		return true, x.poll(ctx, s, name)
+	}
+	return false, nil
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// waitUntil sleeps until the moment. A "still valid" moment counts from the
+// request (the token cannot be older), an "expired" one from the answer (it
+// cannot be younger). If the wait overshoots a "still valid" moment so far
+// that the token may really have expired, the case stops: the verdict would
+// say more about this machine's load than about the target.
+func (x *execution) waitUntil(ctx context.Context, m *cases.Moment, name string) error {
+	set := x.r.settings()
+	life := m.Life.Of(set)
+	var at time.Time
+	if m.Expired {
+		base, ok := x.answeredAt[m.From]
+		if !ok {
+			return fmt.Errorf("step %s: step %q has not run", name, m.From)
+		}
+		at = base.Add(life + set.Tolerance)
+	} else {
+		base, ok := x.sentAt[m.From]
+		if !ok {
+			return fmt.Errorf("step %s: step %q has not run", name, m.From)
+		}
+		at = base.Add(life - set.Tolerance)
+	}
+	x.tr.Notef("", "waiting until %s %s %s of step %s", m.Life, map[bool]string{true: "+", false: "-"}[m.Expired], set.Tolerance, m.From)
+	if err := sleep(ctx, time.Until(at)); err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	if !m.Expired {
+		// Late only matters when the probe may now land after the lifetime
+		// itself (a quarter of the tolerance is kept for the probe's trip).
+		if late := time.Since(at); late > set.Tolerance*3/4 {
+			return &LateError{Step: name, Late: late, Tolerance: set.Tolerance}
+		}
+	}
+	return nil
+}
+
+// LateError means the suite itself was too late for a timed check.
+type LateError struct {
+	Step      string
+	Late      time.Duration
+	Tolerance time.Duration
+}
+
+func (e *LateError) Error() string {
+	return fmt.Sprintf("step %s: the suite woke %s late (tolerance %s): the machine is too busy for this lifetime check; run it again or raise --lifetime-tolerance", e.Step, e.Late.Round(time.Millisecond), e.Tolerance)
+}
+
+// httpProbe asks the embedded HTTP server's probe path with a token.
+func (x *execution) httpProbe(ctx context.Context, s cases.Step, name string) error {
+	v, err := s.HTTP.Resolve(x)
+	if err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	token, _ := v.V.(string)
+	if v.Secret != "" && x.r.Redactor != nil {
+		x.r.Redactor.Add(v.Secret, token)
+	}
+	o := cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
+	status, err := x.get(ctx, x.target.HTTP, x.r.settings().ProbePath, token)
+	if err != nil {
+		o.ResponseErr = err.Error()
+		x.troubled = true
+	}
+	o.HTTPStatus = status
+	x.evaluate(s, o)
+	return nil
+}
+
+// get performs one bounded GET of base+path with the token appended as
+// the token query parameter; it returns the status code.
+func (x *execution) get(ctx context.Context, base, path, token string) (int, error) {
+	if base == "" {
+		return 0, errors.New("the embedded HTTP server's address is unknown (give --http or --web)")
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	u := strings.TrimSuffix(base, "/") + path + sep + "token=" + url.QueryEscape(token)
+	ctx, cancel := context.WithTimeout(ctx, x.target.ResponseTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, fmt.Errorf("HTTP probe: %w", err)
+	}
+	x.tr.Add("http", wire.Sent, "text", "GET "+strings.TrimSuffix(base, "/")+path+sep+"token="+token)
+	resp, err := httpClient(x.target).Do(req)
+	if err != nil {
+		err = fmt.Errorf("GET %s%s: %w", strings.TrimSuffix(base, "/"), path, unwrapURL(err))
+		x.tr.Add("http", wire.Received, "error", err.Error())
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+	x.tr.Add("http", wire.Received, "text", fmt.Sprintf("HTTP %d %s", resp.StatusCode, bytes.TrimSpace(body)))
+	return resp.StatusCode, nil
+}
+
+// unwrapURL drops url.Error's repetition of the URL (which holds the token).
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func httpClient(t Target) *http.Client {
+	tr := &http.Transport{Proxy: nil, TLSClientConfig: t.TLS, DisableKeepAlives: true,
+		DialContext: (&net.Dialer{Timeout: t.DialTimeout}).DialContext}
+	return &http.Client{Transport: tr, Timeout: t.ResponseTimeout,
+		// A redirect could carry the token elsewhere: never follow one.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// await waits on the step's connection for a notification.
+func (x *execution) await(ctx context.Context, s cases.Step, name string) error {
+	conn, ok := x.conns[s.ConnName()]
+	if !ok {
+		return fmt.Errorf("step %s: connection %s is not open", name, s.ConnName())
+	}
+	o := cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
+	ev, err := conn.WaitEvent(ctx, func(m wire.Message) bool { return m.Event() == s.Await })
+	if err != nil {
+		o.ResponseErr = fmt.Sprintf("no %s notification: %v", s.Await, err)
+		o.Closed = errors.Is(err, wire.ErrClosed)
+	} else {
+		o.Response = ev.Fields
+	}
+	x.evaluate(s, o)
+	return nil
+}
+
+// raw sends a frame as it is and records the reaction within the quiet
+// window: an answer, a close, or nothing.
+func (x *execution) raw(ctx context.Context, s cases.Step, name string) error {
+	conn, err := x.dialFor(ctx, s)
+	if err != nil {
+		x.troubled = true
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	if s.Binary {
+		err = conn.SendBinary(ctx, s.Raw)
+	} else {
+		err = conn.SendText(ctx, s.Raw)
+	}
+	o := cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
+	if err != nil {
+		o.ResponseErr = "send failed: " + err.Error()
+		o.Closed = true
+	} else {
+		// The first answer or the close ends the wait; silence costs the window.
+		wctx, cancel := context.WithTimeout(ctx, reactionWindow(x.target))
+		m, err := conn.Next(wctx)
+		cancel()
+		switch {
+		case err == nil && m.Err != nil:
+			o.ResponseErr = "answered with a malformed frame: " + m.Err.Error()
+		case err == nil:
+			o.Response = m.Fields
+		case errors.Is(err, wire.ErrClosed):
+			o.Closed, o.ResponseErr = true, err.Error()
+		}
+	}
+	x.evaluate(s, o)
+	return nil
+}
+
+// reactionWindow is how long a robustness step waits for an answer or a
+// close before it records "nothing".
+func reactionWindow(t Target) time.Duration {
+	return max(t.QuietWindow, min(t.ResponseTimeout, time.Second))
+}
+
+// discover fetches config.json from the web manager (DISC-1).
+func (x *execution) discover(ctx context.Context, s cases.Step, name string) error {
+	o := cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
+	doc, err := FetchConfig(ctx, x.target, x.target.Web)
+	x.tr.Add("web", wire.Sent, "text", "GET "+strings.TrimSuffix(x.target.Web, "/")+ConfigPath)
+	if err != nil {
+		o.ResponseErr = err.Error()
+		x.tr.Add("web", wire.Received, "error", err.Error())
+	} else {
+		b, _ := json.Marshal(doc)
+		x.tr.Add("web", wire.Received, "text", string(b))
+		o.Response = doc
+		if u, err := DiscoveredURL(x.target.Web, doc); err == nil {
+			x.discovered = u
+		}
+	}
+	x.evaluate(s, o)
+	if s.Name != "" && o.Response != nil {
+		x.responses[s.Name] = o.Response
+	}
+	return nil
+}
+
+// ConfigPath is where the web manager publishes the ports.
+const ConfigPath = "/public/default/config.json"
+
+// FetchConfig GETs config.json from the web manager at web and decodes it.
+func FetchConfig(ctx context.Context, t Target, web string) (map[string]any, error) {
+	t = t.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, t.ResponseTimeout)
+	defer cancel()
+	u := strings.TrimSuffix(web, "/") + ConfigPath
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
+	resp, err := httpClient(t).Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, unwrapURL(err))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: HTTP %d", u, resp.StatusCode)
+	}
+	dec := json.NewDecoder(io.LimitReader(resp.Body, 1<<20))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("GET %s: not a JSON object: %w", u, err)
+	}
+	return doc, nil
+}
+
+// configPort reads config.<section>.port as an integer.
+func configPort(doc map[string]any, section string) (int, error) {
+	cfg, _ := doc["config"].(map[string]any)
+	sec, _ := cfg[section].(map[string]any)
+	n, ok := sec["port"].(json.Number)
+	if !ok {
+		return 0, fmt.Errorf("config.%s.port is not a number", section)
+	}
+	p, err := strconv.Atoi(n.String())
+	if err != nil || p < 1 || p > 65535 {
+		return 0, fmt.Errorf("config.%s.port %s is not a port", section, n)
+	}
+	return p, nil
+}
+
+// DiscoveredURL is the WebSocket URL config.json names, on the web
+// manager's host.
+func DiscoveredURL(web string, doc map[string]any) (string, error) {
+	p, err := configPort(doc, "websocket")
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(web)
+	if err != nil {
+		return "", fmt.Errorf("web manager URL %q: %w", web, err)
+	}
+	scheme := "ws"
+	if u.Scheme == "https" {
+		scheme = "wss"
+	}
+	return fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(u.Hostname(), strconv.Itoa(p))), nil
+}
+
+// DiscoveredHTTP is the embedded HTTP server's base URL config.json names.
+func DiscoveredHTTP(web string, doc map[string]any) (string, error) {
+	p, err := configPort(doc, "http")
+	if err != nil {
+		return "", err
+	}
+	u, err := url.Parse(web)
+	if err != nil {
+		return "", fmt.Errorf("web manager URL %q: %w", web, err)
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(u.Hostname(), strconv.Itoa(p))), nil
+}
+
+// dialFor returns the step's connection, dialling the discovered WebSocket
+// instead of the target for ViaDiscovered steps.
+func (x *execution) dialFor(ctx context.Context, s cases.Step) (*wire.Client, error) {
+	if !s.ViaDiscovered {
+		return x.conn(ctx, s.ConnName())
+	}
+	if c, ok := x.conns[s.ConnName()]; ok {
+		return c, nil
+	}
+	if x.discovered == "" {
+		return nil, errors.New("config.json named no usable WebSocket port")
+	}
+	t := x.target
+	t.URL = x.discovered
+	c, err := Dial(ctx, t, s.ConnName(), x.tr, x.r.Redactor)
+	if err != nil {
+		return nil, err
+	}
+	x.conns[s.ConnName()] = c
+	return c, nil
+}
+
+// poll repeats the step's request on fresh connections until it succeeds
+// or the limit passes (RC-6: how long the lockout lasts).
+func (x *execution) poll(ctx context.Context, s cases.Step, name string) error {
+	set := x.r.settings()
+	start := time.Now()
+	deadline := start.Add(set.LockoutWait)
+	o := cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
+	for {
+		o.Attempts++
+		payload, _, err := x.build(s.Send, fmt.Sprintf("%s/%s.%d", x.c.ID, name, o.Attempts))
+		if err != nil {
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+		x.closeConn(s.ConnName())
+		conn, err := x.conn(ctx, s.ConnName())
+		if err != nil {
+			x.troubled = true
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+		resp, err := conn.Call(ctx, payload)
+		o.Waited = time.Since(start)
+		if err == nil && resp.Err == nil {
+			o.Response = resp.Fields
+			if ok, _ := resp.Fields["result"].(bool); ok {
+				break
+			}
+		}
+		if time.Now().Add(set.PollInterval).After(deadline) {
+			break
+		}
+		if err := sleep(ctx, set.PollInterval); err != nil {
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+	}
+	x.tr.Notef(s.ConnName(), "step %s: %d attempts over %s", name, o.Attempts, o.Waited.Round(time.Millisecond))
+	x.evaluate(s, o)
+	return nil
+}
+
+// evaluate applies a step's checks to an observation and keeps it.
+func (x *execution) evaluate(s cases.Step, o cases.Observation) {
+	for _, ch := range s.Expect {
+		x.findings = append(x.findings, ch.Evaluate(o))
+	}
+	x.all = append(x.all, o)
+}
