@@ -122,6 +122,45 @@ func TestRunAgainstEveryProfile(t *testing.T) {
 	}
 }
 
+// TestDiscoveryThroughWebManager: with only --web, the suite finds the
+// WebSocket and the HTTP server through config.json and runs the live
+// default selection, DISC-1 and the quick lifetime cases included.
+func TestDiscoveryThroughWebManager(t *testing.T) {
+	srv, err := refserver.Start("127.0.0.1:0", refserver.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	r := conform(t, []string{"CONFORM_ADMIN_PASSWORD=" + srv.Server.Secrets().AdminPassword},
+		"run", "--web", srv.WebURL, "--report-dir", dir)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	var res reports.Run
+	readJSON(t, filepath.Join(dir, "results.json"), &res)
+	if res.Target.URL != srv.URL {
+		t.Errorf("discovered target %q, want %q", res.Target.URL, srv.URL)
+	}
+	want := map[string]string{"disc-1-config-json": "PASS", "life-1-http-token-opens-http-server": "PASS",
+		"life-6-get-token-for-http-server": "PASS", "life-2-http-token-expires": ""}
+	for _, c := range res.Cases {
+		if v, ok := want[c.ID]; ok {
+			if c.Verdict != v && v != "" {
+				t.Errorf("%s: %s %s, want %s", c.ID, c.Verdict, c.Message, v)
+			}
+			delete(want, c.ID)
+		}
+	}
+	if _, selected := want["life-2-http-token-expires"]; !selected {
+		t.Error("a slow case ran in the live default selection")
+	}
+	delete(want, "life-2-http-token-expires")
+	if len(want) > 0 {
+		t.Errorf("not selected: %v", want)
+	}
+}
+
 func TestDeadTargetExits3Fast(t *testing.T) {
 	dir := t.TempDir()
 	r := conform(t, nil, "run", "--target", "ws://127.0.0.1:1", "--report-dir", dir)
@@ -149,6 +188,10 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 		{"run", "--label-filter", "smoke &&"},
 		{"run", "--target", "http://example.invalid"},
 		{"run", "--plan", "gold"},
+		{"run", "--web", "ws://x"},
+		{"run", "--token-ttl", "-1s"},
+		{"run", "--", "--ginkgo.focus=x"},
+		{"run", "extra-argument"},
 		{"list", "--format", "yaml"},
 		{"serve", "--profile", "nope"},
 		{"serve", "--fault", "nope"},

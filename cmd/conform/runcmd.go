@@ -254,7 +254,7 @@ func preflightFailed(err error, o runOptions, sess *session.Session, selected []
 	fmt.Fprintf(stderr, "conform run: %s: %s\n", what, msg)
 	run := reports.Run{
 		Schema: reports.Schema, Tool: "conform", Version: version(), StartedAt: start,
-		Duration: time.Since(start).Seconds(), Target: reports.Target{URL: o.target, Embedded: o.target == ""},
+		Duration: time.Since(start).Seconds(), Target: reports.Target{URL: o.target, Embedded: o.target == "" && o.web == ""},
 		Preflight: reports.Preflight{Error: msg},
 	}
 	if sess != nil && sess.Probe != nil {

@@ -17,7 +17,9 @@ import (
 
 func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := newFlagSet("serve", stderr, "[--listen ADDR] [--profile NAME] [--fault NAME]... [--variant NAME]... [--list-faults] [--time-scale F]")
-	listen := fs.String("listen", "127.0.0.1:8765", "address to listen on (8765 is the device's default port)")
+	listen := fs.String("listen", "127.0.0.1:8765", "address of the WebSocket control API (8765 is the device's default port)")
+	httpListen := fs.String("http-listen", "127.0.0.1:8766", "address of the embedded HTTP server (8766 on a device)")
+	webListen := fs.String("web-listen", "127.0.0.1:8767", "address of the web manager's config.json (port discovery, conform run --web)")
 	profile := fs.String("profile", refserver.DefaultProfile, "protection profile: "+strings.Join(refserver.ProfileNames(), ", "))
 	scale := fs.Float64("time-scale", 1, "divide token lifetimes and the lockout by this factor (1000: the 5-minute HTTP token lives 300 ms)")
 	verbose := fs.Bool("v", false, "log connections and authorizations (never secrets or tokens)")
@@ -57,6 +59,8 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	}
 	opts := refserver.Options{
 		Profile:   p,
+		HTTPAddr:  *httpListen,
+		WebAddr:   *webListen,
 		Faults:    faults,
 		Variants:  variants,
 		TimeScale: *scale,
@@ -76,6 +80,10 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	defer run.Close()
 	fmt.Fprintf(stdout, "conform serve: %s listening on %s (profile %s: admin %s, user %s, plan %s)\n",
 		version(), run.URL, p.Name, p.Admin, p.User, p.Plan)
+	fmt.Fprintf(stdout, "  embedded HTTP server: %s\n  web manager: %s (conform run --web %s)\n", run.HTTPURL, run.WebURL, run.WebURL)
+	if *scale != 1 {
+		fmt.Fprintf(stdout, "  lifetimes divided by %g: run the suite with matching --http-token-ttl, --token-ttl, --pin-token-ttl-min\n", *scale)
+	}
 	if len(faults) > 0 {
 		fmt.Fprintf(stdout, "  FAULTS ON (not conformant on purpose): %s\n", strings.Join(faults, ", "))
 	}

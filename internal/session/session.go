@@ -21,7 +21,8 @@ import (
 
 // Config says how to reach the target.
 type Config struct {
-	// Target is the ws:// or wss:// URL; "" starts the embedded reference server.
+	// Target is the ws:// or wss:// URL; "" with no Web starts the embedded
+	// reference server.
 	Target string
 	// EmbeddedProfile names the embedded server's profile ("" = the default).
 	EmbeddedProfile string
@@ -83,7 +84,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	target := cfg.Target
 	secrets := cfg.Secrets
 	budget := cfg.WrongBudget
-	if target == "" {
+	if target == "" && cfg.Web == "" {
 		name := cfg.EmbeddedProfile
 		switch {
 		case name != "":
