@@ -38,7 +38,7 @@ func Register(r *engine.Runner) {
 	state.runner = r
 	state.outcomes = map[string]engine.Outcome{}
 	state.mu.Unlock()
-	state.once.Do(func() { buildTree(r.Target) })
+	state.once.Do(func() { buildTree(r.Target, r.EffectiveSettings()) })
 }
 
 func currentRunner() *engine.Runner {
@@ -58,7 +58,7 @@ func record(id string, o engine.Outcome) {
 // at the same code location, so Ginkgo would otherwise sort them by text);
 // the order matters: the wrong-credential budget goes to the cases written
 // first. ContinueOnFailure keeps one failure from skipping the rest.
-func buildTree(t engine.Target) {
+func buildTree(t engine.Target, set cases.Settings) {
 	Describe("conform", Ordered, ContinueOnFailure, func() {
 		var groups []string
 		byGroup := map[string][]cases.Case{}
@@ -70,7 +70,7 @@ func buildTree(t engine.Target) {
 			byGroup[g] = append(byGroup[g], c)
 		}
 		for _, g := range groups {
-			DescribeTable(g, runCase, entries(byGroup[g], t))
+			DescribeTable(g, runCase, entries(byGroup[g], t, set))
 		}
 	})
 	ReportAfterSuite("conform results", func(r Report) {
@@ -84,10 +84,10 @@ func buildTree(t engine.Target) {
 // (what --case focuses on), labels are the case's labels, and the spec
 // timeout is a backstop derived from the per-wait bounds (every wait in the
 // engine is bounded already).
-func entries(cs []cases.Case, t engine.Target) []TableEntry {
+func entries(cs []cases.Case, t engine.Target, set cases.Settings) []TableEntry {
 	out := make([]TableEntry, 0, len(cs))
 	for _, c := range cs {
-		args := []any{c, SpecTimeout(specTimeout(c, t))}
+		args := []any{c, SpecTimeout(specTimeout(c, t, set))}
 		if len(c.Labels) > 0 {
 			args = append(args, Label(c.Labels...))
 		}
@@ -96,17 +96,29 @@ func entries(cs []cases.Case, t engine.Target) []TableEntry {
 	return out
 }
 
-// specTimeout allows every exchange its dial and response bound, plus slack.
-func specTimeout(c cases.Case, t engine.Target) time.Duration {
+// specTimeout allows every exchange its dial and response bound, every
+// wait its lifetime, every poll its limit, plus slack.
+func specTimeout(c cases.Case, t engine.Target, set cases.Settings) time.Duration {
 	per := t.DialTimeout + t.ResponseTimeout + t.QuietWindow
 	if per <= 0 {
 		per = 11 * time.Second
 	}
 	n := 1
+	var waits time.Duration
 	for _, s := range c.Steps {
-		n += max(1, s.Repeat)
+		switch {
+		case s.RepeatFor != "":
+			n += set.LockoutAttempts
+		case s.WaitUntil != nil:
+			waits = max(waits, s.WaitUntil.Life.Of(set)+set.Tolerance)
+		case s.PollUntilAccepted != "":
+			waits += set.LockoutWait
+			n++
+		default:
+			n += max(1, s.Repeat)
+		}
 	}
-	return time.Duration(n)*per + 5*time.Second
+	return time.Duration(n)*per + waits + 5*time.Second
 }
 
 // runCase is the body of every entry: run, record, map the verdict.

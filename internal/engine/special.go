@@ -22,6 +22,9 @@ import (
 // token's life, asking the embedded HTTP server, awaiting a notification,
 // sending a raw frame, discovering ports, polling through a lockout.
 
+// EffectiveSettings returns the run's settings, the spec's where unset.
+func (r *Runner) EffectiveSettings() cases.Settings { return r.settings() }
+
 // settings returns the run's settings, the spec's where unset.
 func (r *Runner) settings() cases.Settings {
 	d := cases.DefaultSettings()
