@@ -54,6 +54,13 @@ func (s *Server) auth(c *conn, id json.RawMessage, f fields) (authReply, []*conn
 	defer s.mu.Unlock()
 	now := s.now()
 	d := s.decide(c, f, now)
+	if d.rc == rcOK && s.authBroken && c.id > s.authBrokenAfter {
+		// A bad frame armed one of the faults invalid-json-breaks-next-auth,
+		// binary-frame-breaks-next-auth: the next success on a newer
+		// connection fails, once.
+		s.authBroken = false
+		d = fail(rcInternal)
+	}
 	var (
 		r         authReply
 		displaced []*conn
@@ -154,7 +161,11 @@ func (s *Server) decideStatusChange(c *conn, hasRole bool, want Mode, now time.T
 	case want == ModeAdmin && s.variants.has(variantSW3Code3):
 		return fail(rcNotAdmin) // SW-3 is INFO: refusing it is as good a reading
 	case c.mode == ModeAdmin:
-		return decision{mode: want, origin: OriginStatusChange, expires: c.authExpiry}
+		expires := c.authExpiry
+		if !expires.IsZero() && s.faults.has(faultStatusChangeExtends) {
+			expires = now.Add(s.apiTTL)
+		}
+		return decision{mode: want, origin: OriginStatusChange, expires: expires}
 	case want == ModeUser && s.faults.has(faultStatusChangeUnchecked):
 		expires := c.authExpiry
 		if c.mode == ModeNone {
@@ -186,7 +197,19 @@ func (s *Server) decideUnsecured(hasRole bool, want Mode, now time.Time) decisio
 	default:
 		return protected
 	}
-	return decision{mode: mode, origin: OriginUnsecured, expires: now.Add(s.apiTTL)}
+	return decision{mode: mode, origin: OriginUnsecured, expires: s.apiExpiry(now)}
+}
+
+// apiExpiry is the expiry of the API token of a fresh unsecured, password or
+// PIN authorization: the API lifetime from now (LIFE-4).
+func (s *Server) apiExpiry(now time.Time) time.Time {
+	switch {
+	case s.faults.has(faultAPITokenNeverExpires):
+		return time.Time{}
+	case s.faults.has(faultAPITokenExpiresWithHTTP):
+		return now.Add(s.httpTTL)
+	}
+	return now.Add(s.apiTTL)
 }
 
 // decideSecured handles type "secured": password, PIN or token.
@@ -285,7 +308,11 @@ func (s *Server) identify(cred string, now time.Time) credential {
 		r, ok = s.tokens.lookupPrefix(cred, alteredTokenPrefix)
 	}
 	if ok && r.Kind == APIToken && r.liveAt(now) {
-		return credential{mode: r.Mode, token: true, origin: OriginToken, expires: r.Expires}
+		expires := r.Expires
+		if !expires.IsZero() && s.faults.has(faultTokenAuthExtendsLifetime) {
+			expires = now.Add(s.apiTTL)
+		}
+		return credential{mode: r.Mode, token: true, origin: OriginToken, expires: expires}
 	}
 	if s.profile.Plan == Free {
 		return credential{}
@@ -297,13 +324,13 @@ func (s *Server) identify(cred string, now time.Time) credential {
 	sec := s.secrets
 	switch {
 	case s.profile.Admin == Password && matchExact(cred, sec.AdminPassword):
-		return credential{mode: ModeAdmin, origin: OriginPassword, expires: now.Add(s.apiTTL)}
+		return credential{mode: ModeAdmin, origin: OriginPassword, expires: s.apiExpiry(now)}
 	case matchPIN(cred, sec.AdminPIN):
 		return credential{mode: ModeAdmin, origin: OriginCommandLinePIN} // until restart
 	case s.profile.User == Password && matchExact(cred, sec.UserPassword):
-		return credential{mode: ModeUser, origin: OriginPassword, expires: now.Add(s.apiTTL)}
+		return credential{mode: ModeUser, origin: OriginPassword, expires: s.apiExpiry(now)}
 	case s.profile.User == PIN && matchUserPIN(cred, sec.UserPIN):
-		return credential{mode: ModeUser, origin: OriginPIN, expires: now.Add(s.apiTTL)}
+		return credential{mode: ModeUser, origin: OriginPIN, expires: s.apiExpiry(now)}
 	}
 	return credential{}
 }
@@ -312,6 +339,9 @@ func (s *Server) identify(cred string, now time.Time) credential {
 // starts the lockout and resets the count, so that after the lockout the
 // client again gets the full number of attempts.
 func (s *Server) countWrong(now time.Time) {
+	if s.faults.has(faultNoLockout) {
+		return
+	}
 	s.wrong++
 	if s.wrong >= s.threshold {
 		s.wrong = 0
@@ -370,7 +400,7 @@ func (s *Server) grant(c *conn, d decision, now time.Time) (authReply, []*conn) 
 	info := TokenInfo{Mode: d.mode, Origin: d.origin, Issued: now}
 	api, http, overlay := info, info, info
 	api.Kind, api.Expires = APIToken, d.expires
-	http.Kind, http.Expires = HTTPToken, now.Add(s.httpTTL)
+	http.Kind, http.Expires = HTTPToken, s.httpExpiry(now)
 	overlay.Kind = OverlayToken // no time limit: it lasts until the session ends
 	if statusChange && s.faults.has(faultStatusChangeTokenIsAdmin) {
 		api.Mode = ModeAdmin

@@ -13,7 +13,17 @@
 // of an accepted set, so that the suite can be shown not to depend on the
 // reference's own choices.
 //
-// The package implements the WebSocket control API only: one JSON object per
-// text frame, methods auth, setUsedApiVersion, getAuthInfo and getAppState. It
-// does not serve the embedded HTTP server; TokenInfo exposes enough for one.
+// The package implements three surfaces of a device:
+//
+//   - the WebSocket control API (Server is its http.Handler): one JSON object
+//     per text frame, methods auth, setUsedApiVersion, getAuthInfo,
+//     getAppState, getTokenForHttpServer and clearTokens;
+//   - the embedded HTTP server (HTTPHandler, port 8766 on a device): any path,
+//     200 for a live tokenForHttpServer or overlayHttpToken in the token query
+//     parameter, 401 for anything else;
+//   - the web manager's discovery file (WebHandler):
+//     GET /public/default/config.json with the ports of the other two.
+//
+// Start runs all three on their own listeners; TokenInfo tells tests what the
+// server knows about a token it issued.
 package refserver

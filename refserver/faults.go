@@ -40,7 +40,19 @@ type Variant struct {
 //   - credential recognition and token liveness: (*Server).identify
 //   - token minting: (*Server).grant, issueAPIToken; token shape: New (the store's mint function)
 //   - token revocation when a connection closes: (*Server).unregister
-//   - other methods (pre-auth refusal, getAuthInfo): (*Server).dispatch, authRequired, authInfo
+//   - token lifetimes: apiExpiry (fresh authorizations), identify (token
+//     authorization), decideStatusChange (status change), httpExpiry (HTTP tokens)
+//   - lockout counting: (*Server).countWrong
+//   - the displaced connection's notification: (*Server).notifyDisplaced
+//   - bad frames that break the next auth: noticed by noteBadFrame (called where
+//     the frame is judged: readLoop for binary, dispatch for invalid JSON),
+//     applied by (*Server).auth
+//   - other methods (pre-auth refusal, getAuthInfo): (*Server).dispatch, authRequired, authInfo;
+//     getTokenForHttpServer: (*Server).tokenForHTTPServer
+//   - the embedded HTTP server's verdict on a token: (*Server).httpAccepts (which
+//     also honours http-token-equals-token, so that the shared token still opens
+//     the HTTP server and that fault breaks AUTH-5 alone)
+//   - config.json: (*Server).WebHandler
 type (
 	fault   string
 	variant string
@@ -71,6 +83,7 @@ const (
 	faultUnsecuredCode8            fault = "unsecured-code-8"
 	faultRC4bCode5                 fault = "rc4b-code-5"
 	faultUserCredentialsRaise      fault = "user-credentials-raise"
+	faultNoLockout                 fault = "no-lockout"
 	faultEmptyCredentialsCode8     fault = "empty-credentials-code-8"
 	faultWrongCredentialsCode4     fault = "wrong-credentials-code-4"
 	faultAlteredTokenAccepted      fault = "altered-token-accepted"
@@ -88,9 +101,23 @@ const (
 	faultTokenDiesWithConnection   fault = "token-dies-with-connection"
 	faultTokenRoleNotChecked       fault = "token-role-not-checked"
 	faultStatusChangeTokenIsAdmin  fault = "status-change-token-is-admin"
+	faultHTTPAcceptsAnyToken       fault = "http-accepts-any-token"
+	faultHTTPRefusesFreshToken     fault = "http-refuses-fresh-token"
+	faultHTTPTokenNeverExpires     fault = "http-token-never-expires"
+	faultHTTPTokenHalfLife         fault = "http-token-half-life"
+	faultAPITokenExpiresWithHTTP   fault = "api-token-expires-with-http-token"
+	faultAPITokenNeverExpires      fault = "api-token-never-expires"
+	faultTokenAuthExtendsLifetime  fault = "token-auth-extends-lifetime"
+	faultStatusChangeExtends       fault = "status-change-extends-lifetime"
+	faultGetTokenForHTTPServerDead fault = "get-token-for-http-server-dead"
 	faultNoAuthRequired            fault = "no-auth-required"
 	faultPINShownToUser            fault = "pin-shown-to-user"
 	faultPINHiddenFromAdmin        fault = "pin-hidden-from-admin"
+	faultNoDisplacementNotice      fault = "no-displacement-notice"
+	faultInvalidJSONBreaksNextAuth fault = "invalid-json-breaks-next-auth"
+	faultBinaryFrameBreaksNextAuth fault = "binary-frame-breaks-next-auth"
+	faultConfigJSONPortsAsStrings  fault = "config-json-ports-as-strings"
+	faultConfigJSONWrongWSPort     fault = "config-json-wrong-websocket-port"
 )
 
 // faultTable describes every fault; Faults returns it sorted.
@@ -118,6 +145,7 @@ var faultTable = []Fault{
 	{string(faultUnsecuredCode8), "RC-4", `Type "unsecured" for a protected mode gets 8 instead of 4.`},
 	{string(faultRC4bCode5), "RC-4b", "Secured password or PIN credentials aimed at an unprotected mode, or with nothing protected, get 5 instead of 4."},
 	{string(faultUserCredentialsRaise), "RC-5", `User password or PIN with role "admin" grants administrator (previleges 2) instead of 5.`},
+	{string(faultNoLockout), "RC-6", "Wrong credentials never trigger the lockout, however many come in a row."},
 	{string(faultEmptyCredentialsCode8), "RC-7", `Credentials "" get 8 instead of 7.`},
 	{string(faultWrongCredentialsCode4), "RC-8", "Unrecognised secured credentials that would get 8 get 4 instead."},
 	{string(faultAlteredTokenAccepted), "RC-8", "Token recognition compares only the first 40 characters, so an API token with its last character changed is accepted."},
@@ -135,9 +163,23 @@ var faultTable = []Fault{
 	{string(faultTokenDiesWithConnection), "TOK-1", "API tokens are revoked when the connection that obtained them closes."},
 	{string(faultTokenRoleNotChecked), "TOK-2", `A user-mode API token with role "admin" grants administrator.`},
 	{string(faultStatusChangeTokenIsAdmin), "TOK-3", "The API token returned by a status change re-authorizes as administrator."},
+	{string(faultHTTPAcceptsAnyToken), "LIFE-1", "The HTTP server answers 200 to any non-empty token."},
+	{string(faultHTTPRefusesFreshToken), "LIFE-1", "The HTTP server refuses (401) every tokenForHttpServer issued by auth, while tokens from getTokenForHttpServer still work."},
+	{string(faultHTTPTokenNeverExpires), "LIFE-2", "HTTP tokens have no expiry."},
+	{string(faultHTTPTokenHalfLife), "LIFE-2", "HTTP tokens expire after half of HTTPTokenTTL."},
+	{string(faultAPITokenExpiresWithHTTP), "LIFE-3", "API tokens from password, PIN and unsecured authorizations get the HTTP token's lifetime (HTTPTokenTTL) instead of the API lifetime."},
+	{string(faultAPITokenNeverExpires), "LIFE-4", "API tokens from password, PIN and unsecured authorizations never expire."},
+	{string(faultTokenAuthExtendsLifetime), "LIFE-5", "A token obtained by token authorization gets a fresh full API lifetime instead of the original's expiry (a never-expiring original stays so)."},
+	{string(faultStatusChangeExtends), "LIFE-5", "A token obtained by a status change gets a fresh full API lifetime instead of the original authorization's expiry (a never-expiring original stays so)."},
+	{string(faultGetTokenForHTTPServerDead), "LIFE-6", "getTokenForHttpServer returns a fresh random string that the server never stored, so the HTTP server refuses it."},
 	{string(faultNoAuthRequired), "SEC-1", "getAuthInfo is answered normally before any auth."},
 	{string(faultPINShownToUser), "SEC-2", "getAuthInfo shows userAuth.pin to user connections too."},
 	{string(faultPINHiddenFromAdmin), "SEC-2", "getAuthInfo never shows userAuth.pin, not even to an administrator."},
+	{string(faultNoDisplacementNotice), "SEC-3", "A connection displaced from its mode loses the mode but gets no authorizationNeeded notification."},
+	{string(faultInvalidJSONBreaksNextAuth), "ROB-1", "After a frame that is not valid JSON, the next auth that would succeed on a connection opened after it fails with resultCode 1 (once)."},
+	{string(faultBinaryFrameBreaksNextAuth), "ROB-1", "After a binary frame, the next auth that would succeed on a connection opened after it fails with resultCode 1 (once)."},
+	{string(faultConfigJSONPortsAsStrings), "DISC-1", `config.json gives the ports as JSON strings ("8765") instead of numbers.`},
+	{string(faultConfigJSONWrongWSPort), "DISC-1", "config.json gives a WebSocket port one higher than the real one."},
 }
 
 // The variants, in the order of variantTable.

@@ -38,6 +38,7 @@ type behaviour struct {
 	profile  string         // DefaultProfile when empty
 	setup    func(*Options) // optional
 	exchange func(t *testing.T, r *Running) string
+	timed    func(t *testing.T, r *Running, clock *fakeClock) string // instead of exchange, to move the server's clock
 	spec     string
 	changed  string
 }
@@ -165,15 +166,17 @@ var faultBehaviours = []behaviour{
 		_, got := adminLogin(t, r)
 		return fmt.Sprint(got.str("tokenForHttpServer") != "")
 	}},
-	{name: "http-token-equals-token", spec: "differ", changed: "equal, known as API token", exchange: func(t *testing.T, r *Running) string {
+	{name: "http-token-equals-token", spec: "differ, HTTP 200", changed: "equal, known as API token, HTTP 200", exchange: func(t *testing.T, r *Running) string {
 		_, got := adminLogin(t, r)
+		// The shared token still opens the HTTP server: the fault breaks AUTH-5 alone.
+		status := fmt.Sprintf(", HTTP %d", httpStatus(t, r, got.str("tokenForHttpServer")))
 		if got.str("token") != got.str("tokenForHttpServer") {
-			return "differ"
+			return "differ" + status
 		}
 		if info, ok := r.Server.TokenInfo(got.str("tokenForHttpServer")); !ok || info.Kind != APIToken || !info.Live {
-			return "equal, unknown"
+			return "equal, unknown" + status
 		}
-		return "equal, known as API token"
+		return "equal, known as API token" + status
 	}},
 	{name: "repeated-tokens", spec: "distinct distinct", changed: "repeated distinct", exchange: func(t *testing.T, r *Running) string {
 		c, first := adminLogin(t, r)
@@ -228,6 +231,9 @@ var faultBehaviours = []behaviour{
 	{name: "user-credentials-raise", spec: "5 5", changed: "0/2 5", exchange: func(t *testing.T, r *Running) string {
 		userToken := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN).str("token")
 		return outcomes(t, r, secured("admin", testSecrets.UserPIN), secured("admin", userToken))
+	}},
+	{name: "no-lockout", setup: func(o *Options) { o.LockoutThreshold = 2 }, spec: "8 8 6", changed: "8 8 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("", wrongSecret), secured("admin", wrongSecret), secured("", testSecrets.AdminPassword))
 	}},
 	{name: "empty-credentials-code-8", spec: "7 7", changed: "8 7", exchange: func(t *testing.T, r *Running) string {
 		return outcomes(t, r, secured("user", ""), `{"method":"auth","requestId":"1","type":"secured","credentials":42}`)
@@ -313,6 +319,33 @@ var faultBehaviours = []behaviour{
 		sw := c.call(reqStatusChange)
 		return sw.outcome() + " " + outcomes(t, r, secured("", sw.str("token")))
 	}},
+	{name: "http-accepts-any-token", spec: "200 401 401 401", changed: "200 200 200 401", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		return fmt.Sprint(httpStatus(t, r, got.str("tokenForHttpServer")), httpStatus(t, r, wrongSecret),
+			httpStatus(t, r, got.str("token")), httpStatus(t, r, ""))
+	}},
+	{name: "http-refuses-fresh-token", spec: "200 200 200 200", changed: "401 401 200 200", exchange: func(t *testing.T, r *Running) string {
+		c, admin := adminLogin(t, r)
+		user := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN)
+		requested := getHTTPToken(t, c)
+		return fmt.Sprint(httpStatus(t, r, admin.str("tokenForHttpServer")), httpStatus(t, r, user.str("tokenForHttpServer")),
+			httpStatus(t, r, requested), httpStatus(t, r, admin.str("overlayHttpToken")))
+	}},
+	{name: "http-token-never-expires", spec: httpLifetimeSpec, changed: "200/200 200/200 200/200 200/200", timed: httpLifetime},
+	{name: "http-token-half-life", spec: httpLifetimeSpec, changed: "200/200 401/401 401/401 401/401", timed: httpLifetime},
+	{name: "api-token-expires-with-http-token", spec: apiLifetimeSpec, changed: "8 8, 8 8", timed: apiLifetime},
+	{name: "api-token-never-expires", spec: apiLifetimeSpec, changed: "0/2 0/1, 0/2 0/1", timed: apiLifetime},
+	{name: "token-auth-extends-lifetime", spec: "8 8", changed: "0/2 8", timed: inheritedLifetime},
+	{name: "status-change-extends-lifetime", spec: "8 8", changed: "8 0/1", timed: inheritedLifetime},
+	{name: "get-token-for-http-server-dead", spec: "true known 200", changed: "true unknown 401", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		got := c.call(`{"method":"getTokenForHttpServer","requestId":"h"}`)
+		known := "unknown"
+		if _, ok := r.Server.TokenInfo(got.str("token")); ok {
+			known = "known"
+		}
+		return fmt.Sprint(field(got, "result"), " ", known, " ", httpStatus(t, r, got.str("token")))
+	}},
 	{name: "no-auth-required", spec: "refused refused", changed: "answered refused", exchange: func(t *testing.T, r *Running) string {
 		c := dial(t, r.URL)
 		app := c.call(`{"method":"getAppState","requestId":"1"}`)
@@ -332,6 +365,105 @@ var faultBehaviours = []behaviour{
 		c, _ := adminLogin(t, r)
 		return authorized(c)
 	}},
+	{name: "no-displacement-notice", spec: eventDisplaced + " refused 401", changed: "no notification refused 401", exchange: func(t *testing.T, r *Running) string {
+		a, first := adminLogin(t, r)
+		adminLogin(t, r)
+		state := authorized(a) // collects a notification that came before the reply
+		notice := "no notification"
+		if len(a.events) == 0 {
+			// The notification is written by its own goroutine: it may come
+			// after the reply. Without it, this bounded wait is the only cost.
+			select {
+			case m := <-a.msgs:
+				a.events = append(a.events, parse(t, m.data))
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		if len(a.events) > 0 {
+			notice = string(a.events[0].raw)
+		}
+		return fmt.Sprint(notice, " ", state, " ", httpStatus(t, r, first.str("tokenForHttpServer")))
+	}},
+	{name: "invalid-json-breaks-next-auth", spec: badFramesSpec, changed: "0/2, 1 0/2 | 0/2 0/2", exchange: badFrames},
+	{name: "binary-frame-breaks-next-auth", spec: badFramesSpec, changed: "0/2, 0/2 0/2 | 1 0/2", exchange: badFrames},
+	{name: "config-json-ports-as-strings", spec: "websocket number, http number", changed: "websocket string, http string", exchange: discovery},
+	{name: "config-json-wrong-websocket-port", spec: "websocket number, http number", changed: "websocket number+1, http number", exchange: discovery},
+}
+
+// httpLifetime probes an HTTP token from auth and one from
+// getTokenForHttpServer (A/R) at half the HTTP lifetime less 1 ns, at half,
+// at the full lifetime less 1 ns and at the full lifetime.
+func httpLifetime(t *testing.T, r *Running, clock *fakeClock) string {
+	c, got := adminLogin(t, r)
+	tokens := []string{got.str("tokenForHttpServer"), getHTTPToken(t, c)}
+	var out []string
+	at := time.Duration(0)
+	for _, d := range []time.Duration{defaultHTTPTokenTTL/2 - 1, defaultHTTPTokenTTL / 2, defaultHTTPTokenTTL - 1, defaultHTTPTokenTTL} {
+		clock.Advance(d - at)
+		at = d
+		out = append(out, fmt.Sprintf("%d/%d", httpStatus(t, r, tokens[0]), httpStatus(t, r, tokens[1])))
+	}
+	return strings.Join(out, " ")
+}
+
+const httpLifetimeSpec = "200/200 200/200 200/200 401/401"
+
+// apiLifetime re-authorizes with a password token and a PIN token after the
+// HTTP lifetime, then after the API lifetime.
+func apiLifetime(t *testing.T, r *Running, clock *fakeClock) string {
+	_, admin := adminLogin(t, r)
+	user := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN)
+	reauth := func() string {
+		return outcomes(t, r, secured("", admin.str("token")), secured("", user.str("token")))
+	}
+	clock.Advance(defaultHTTPTokenTTL)
+	afterHTTP := reauth()
+	clock.Advance(defaultAPITokenTTL - defaultHTTPTokenTTL)
+	return afterHTTP + ", " + reauth()
+}
+
+const apiLifetimeSpec = "0/2 0/1, 8 8"
+
+// inheritedLifetime: an admin password login at t0; an hour later a status
+// change on it, and a token authorization with its token on another
+// connection; at t0 plus the API lifetime, both tokens so obtained are tried.
+func inheritedLifetime(t *testing.T, r *Running, clock *fakeClock) string {
+	a, first := adminLogin(t, r)
+	clock.Advance(time.Hour)
+	sw := expectRC(t, a, "0/1", "%s", reqStatusChange)
+	again := expectRC(t, dial(t, r.URL), "0/2", reqPassword, first.str("token"))
+	clock.Advance(defaultAPITokenTTL - time.Hour)
+	return outcomes(t, r, secured("", again.str("token")), secured("", sw.str("token")))
+}
+
+// badFrames: invalid JSON, then an auth on the same connection and on two new
+// ones; a binary frame, then an auth on two new ones.
+func badFrames(t *testing.T, r *Running) string {
+	a := dial(t, r.URL)
+	if got := a.call(`{"method":`); got.str("error") != "Invalid JSON" {
+		t.Fatalf("invalid JSON: %s", got.raw)
+	}
+	same := a.callf(reqPassword, testSecrets.AdminPassword).outcome()
+	afterJSON := outcomes(t, r, secured("", testSecrets.AdminPassword), secured("", testSecrets.AdminPassword))
+	bin := dial(t, r.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	if err := bin.ws.Write(ctx, websocket.MessageBinary, []byte(reqUnsecuredAdmin)); err != nil {
+		t.Fatal(err)
+	}
+	bin.closeStatus()
+	afterBinary := outcomes(t, r, secured("", testSecrets.AdminPassword), secured("", testSecrets.AdminPassword))
+	return same + ", " + afterJSON + " | " + afterBinary
+}
+
+const badFramesSpec = "0/2, 0/2 0/2 | 0/2 0/2"
+
+// discovery describes the ports config.json gives, against the real ones:
+// "number" (right, a JSON number), "number+1" (off by one), "string" (right,
+// a JSON string).
+func discovery(t *testing.T, r *Running) string {
+	wsPort, httpPort := fetchConfig(t, r.WebURL)
+	return "websocket " + describePort(wsPort, urlPort(t, r.URL)) + ", http " + describePort(httpPort, urlPort(t, r.HTTPURL))
 }
 
 var documentedToken = regexp.MustCompile(`^\d+\*[A-Za-z0-9]{16}\*\d+\*[0-9A-F]{64}$`)
@@ -440,12 +572,16 @@ func runBehaviours(t *testing.T, bs []behaviour, with func(*Options, string)) {
 			observe := func(name string) string {
 				t.Helper()
 				profile := cmpOr(b.profile, DefaultProfile)
-				opts := Options{Profile: mustProfile(t, profile), Secrets: testSecrets, Now: newFakeClock().Now}
+				clock := newFakeClock()
+				opts := Options{Profile: mustProfile(t, profile), Secrets: testSecrets, Now: clock.Now}
 				if b.setup != nil {
 					b.setup(&opts)
 				}
 				if name != "" {
 					with(&opts, name)
+				}
+				if b.timed != nil {
+					return b.timed(t, start(t, opts), clock)
 				}
 				return b.exchange(t, start(t, opts))
 			}

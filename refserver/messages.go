@@ -9,6 +9,7 @@ import (
 // Result codes of auth (auth-method.txt, resultCode).
 const (
 	rcOK                 = 0
+	rcInternal           = 1 // only under the faults invalid-json-breaks-next-auth and binary-frame-breaks-next-auth
 	rcNotPro             = 2
 	rcNotAdmin           = 3
 	rcSecurityType       = 4
@@ -26,6 +27,7 @@ const (
 // contains anything from the request, so no credential can leak into a
 // response (FAIL-5).
 var rcText = map[int]string{
+	rcInternal:           "Internal failure",
 	rcNotPro:             "Secured authorization requires the Pro plan",
 	rcNotAdmin:           "The connection is not authorized as administrator",
 	rcSecurityType:       "This type of security cannot be used for the requested mode",
@@ -116,6 +118,28 @@ type appStateReply struct {
 	AppState         int             `json:"appState"`
 	EmbeddedHTTPPort int             `json:"embeddedHttpPort"`
 	Result           bool            `json:"result"`
+}
+
+// tokenReply is the response to getTokenForHttpServer: a fresh HTTP token.
+type tokenReply struct {
+	Method    string          `json:"method"`
+	RequestID json.RawMessage `json:"requestId,omitempty"`
+	Token     string          `json:"token"`
+	Result    bool            `json:"result"`
+}
+
+// webConfig is the web manager's /public/default/config.json: the ports of
+// the WebSocket API and of the embedded HTTP server. A port is an int, or a
+// string under the fault config-json-ports-as-strings.
+type webConfig struct {
+	Config struct {
+		WebSocket portConfig `json:"websocket"`
+		HTTP      portConfig `json:"http"`
+	} `json:"config"`
+}
+
+type portConfig struct {
+	Port any `json:"port"`
 }
 
 // event is a notification; clients tell it from a response by method "event".

@@ -57,8 +57,15 @@ type Options struct {
 	// TimeScale divides the token lifetimes and the lockout duration, whether
 	// documented defaults or set below (1000 makes 5 min = 300 ms); 0 means 1.
 	TimeScale float64
-	// EmbeddedHTTPPort is reported by getAppState as embeddedHttpPort; 0 means 8766.
+	// EmbeddedHTTPPort is reported by getAppState as embeddedHttpPort; 0 means
+	// the port of the HTTP listener under Start, and 8766 otherwise.
 	EmbeddedHTTPPort int
+	// HTTPAddr is where Start runs the embedded HTTP server (HTTPHandler);
+	// empty means the host of Start's addr with port 0 (a free port).
+	HTTPAddr string
+	// WebAddr is where Start runs the web manager's discovery file
+	// (WebHandler); empty means the host of Start's addr with port 0.
+	WebAddr string
 	// MaxFrameBytes is the largest message accepted; a larger one ends the
 	// connection with close 1009. 0 means 1 MiB.
 	MaxFrameBytes int64
@@ -91,8 +98,10 @@ type Options struct {
 }
 
 // Server is the WebSocket endpoint of a reference device. It is an
-// http.Handler, so it can be mounted in any HTTP server; Start runs it on its
-// own listener. All methods are safe for concurrent use.
+// http.Handler, so it can be mounted in any HTTP server; HTTPHandler and
+// WebHandler serve the device's embedded HTTP server and discovery file from
+// the same state, and Start runs all three on their own listeners. All
+// methods are safe for concurrent use.
 type Server struct {
 	profile    Profile
 	secrets    Secrets
@@ -126,6 +135,12 @@ type Server struct {
 	lastAPI     map[Mode]string // the last API token issued for each mode (fault repeated-tokens)
 	wrong       int             // wrong secured credentials in a row, server-wide
 	lockedUntil time.Time       // secured logins get 6 until then
+
+	// authBroken is set by a bad frame under the faults
+	// invalid-json-breaks-next-auth and binary-frame-breaks-next-auth: the next
+	// success on a connection with an id above authBrokenAfter fails.
+	authBroken      bool
+	authBrokenAfter uint64
 }
 
 // conn is one WebSocket client. mode and authExpiry are guarded by Server.mu.
@@ -376,6 +391,7 @@ func (s *Server) readLoop(c *conn) (websocket.StatusCode, string) {
 			return 0, ""
 		}
 		if typ != websocket.MessageText {
+			s.noteBadFrame(faultBinaryFrameBreaksNextAuth)
 			c.log.Info("binary message refused")
 			return websocket.StatusUnsupportedData, "binary messages are not supported"
 		}
@@ -461,7 +477,23 @@ func (s *Server) notifyDisplaced(v *conn) {
 		return
 	}
 	v.log.Info("displaced by another connection in the same mode")
+	if s.faults.has(faultNoDisplacementNotice) {
+		return
+	}
 	s.wg.Go(func() { s.send(v, b) })
+}
+
+// noteBadFrame arms a fault that breaks the next auth after a bad frame
+// (invalid-json-breaks-next-auth, binary-frame-breaks-next-auth), when that
+// fault is on: only connections opened after this frame are affected.
+func (s *Server) noteBadFrame(f fault) {
+	if !s.faults.has(f) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.authBroken = true
+	s.authBrokenAfter = s.nextID
 }
 
 // dispatch parses one text message and builds its reply. It returns the
@@ -470,6 +502,7 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 	// RFC 8259 JSON text is UTF-8; rejecting invalid UTF-8 here also keeps
 	// every echoed requestId valid in a text frame.
 	if !utf8.Valid(msg) || !json.Valid(msg) {
+		s.noteBadFrame(faultInvalidJSONBreaksNextAuth)
 		return s.failure("", s.requestID(nil), errInvalidJSON), nil
 	}
 	if trimmed := bytes.TrimLeft(msg, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
@@ -477,6 +510,7 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 	}
 	var f fields
 	if err := json.Unmarshal(msg, &f); err != nil {
+		s.noteBadFrame(faultInvalidJSONBreaksNextAuth)
 		return s.failure("", s.requestID(nil), errInvalidJSON), nil
 	}
 	id := s.requestID(f["requestId"])
@@ -504,6 +538,10 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 		return s.authInfo(id, mode), nil
 	case "getAppState":
 		return appStateReply{Method: method, RequestID: id, AppState: appStateNormal, EmbeddedHTTPPort: s.httpPort, Result: true}, nil
+	case "getTokenForHttpServer":
+		return s.tokenForHTTPServer(c, id), nil
+	case "clearTokens":
+		return s.clearTokens(c, id), nil
 	}
 	return s.failure(method, id, errUnknownMethod), nil
 }

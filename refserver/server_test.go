@@ -162,12 +162,19 @@ func TestOtherMethods(t *testing.T) {
 	if got := d.call(`{"method":"getAppState"}`); got.int("embeddedHttpPort") != 9000 {
 		t.Errorf("getAppState: %s", got.raw)
 	}
-	def := startProfile(t, "unsecured", newFakeClock())
-	e := dial(t, def.URL)
-	authorize(t, e, def.Server, ModeAdmin)
+	// Without Start there is no HTTP listener: the device's default port.
+	srv, err := New(Options{Profile: mustProfile(t, "unsecured"), Now: newFakeClock().Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { srv.Close(); hs.Close() })
+	e := dial(t, "ws"+strings.TrimPrefix(hs.URL, "http")+"/")
+	authorize(t, e, srv, ModeAdmin)
 	if got := e.call(`{"method":"getAppState"}`); got.int("embeddedHttpPort") != 8766 {
 		t.Errorf("default embeddedHttpPort: %s", got.raw)
 	}
+	// Under Start, the HTTP listener's port: TestStartListeners.
 }
 
 // TestBadInputReplies: malformed text gets an error reply and the connection

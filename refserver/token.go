@@ -42,8 +42,10 @@ const (
 	OverlayToken TokenKind = 5 // overlayHttpToken: the HTTP overlay functionality
 )
 
-// Origin is how the authorization that minted a token was obtained; it decides
-// the API token's lifetime (auth-method.txt, "token").
+// Origin is how a token was obtained: for the tokens of an auth success, how
+// that authorization was obtained, which decides the API token's lifetime
+// (auth-method.txt, "token"); for an HTTP token from getTokenForHttpServer,
+// OriginHTTPTokenRequest.
 type Origin string
 
 // The origins of a token.
@@ -54,6 +56,8 @@ const (
 	OriginCommandLinePIN Origin = "command-line-pin" // Secrets.AdminPIN: until restart
 	OriginToken          Origin = "token"            // token authorization: inherits the presented token's expiry
 	OriginStatusChange   Origin = "status-change"    // auth without type: inherits the connection's authorization expiry
+
+	OriginHTTPTokenRequest Origin = "get-token-for-http-server" // getTokenForHttpServer: an HTTP token, 5 minutes
 )
 
 // TokenInfo is what the server knows about a token it issued. It exists for
@@ -64,7 +68,7 @@ type TokenInfo struct {
 	Origin  Origin
 	Issued  time.Time
 	Expires time.Time // zero: never expires (until the server stops)
-	Revoked bool      // invalidated before expiry (the HTTP token of a displaced connection)
+	Revoked bool      // invalidated before expiry (the HTTP token of a displaced connection, clearTokens)
 	Live    bool      // usable now, on the server's clock
 }
 
@@ -238,5 +242,14 @@ func (ts *tokenStore) revokeOwned(connID uint64, kinds ...TokenKind) {
 		if r.owner == connID && slices.Contains(kinds, r.Kind) {
 			r.Revoked = true
 		}
+	}
+}
+
+// revokeAll invalidates every token issued so far (clearTokens). Revoked
+// tokens stay known, so that TokenInfo can tell them from foreign ones, until
+// a sweep forgets them like expired ones.
+func (ts *tokenStore) revokeAll() {
+	for _, r := range ts.byValue {
+		r.Revoked = true
 	}
 }

@@ -31,6 +31,7 @@ type result struct {
 	code           int
 	stdout, stderr string
 	elapsed        time.Duration
+	dir            string // report directory, when the helper chose it
 }
 
 // conform runs the binary with args and extra environment (KEY=VALUE).
@@ -95,28 +96,20 @@ func TestRunEmbeddedDefaultPassesAndWritesReports(t *testing.T) {
 }
 
 // TestRunAgainstEveryProfile runs the CLI against a live reference server in
-// each built-in profile, as an operator would against a device: every
-// selected case passes or is skipped with a reason.
+// each built-in profile, as an operator would against a device, with every
+// case selected (lifetimes scaled on both sides): every case passes or is
+// skipped with a reason.
 func TestRunAgainstEveryProfile(t *testing.T) {
 	for _, p := range refserver.Profiles() {
 		t.Run(p.Name, func(t *testing.T) {
-			srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
-			sec := srv.Server.Secrets()
-			env := []string{"CONFORM_ADMIN_PASSWORD=" + sec.AdminPassword, "CONFORM_USER_PASSWORD=" + sec.UserPassword}
-			args := []string{"run", "--target", srv.URL, "--report-dir", "r", "--label-filter", "!slow"}
-			if p.Plan == refserver.Free {
-				args = append(args, "--plan", "free")
-			}
-			r := conform(t, env, args...)
-			if r.code != 0 {
+			r, res := runAgainst(t, p.Name, nil, nil, true, nil)
+			if r.code != 0 || !strings.Contains(r.stdout, "result: conformant") {
 				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 			}
-			if !strings.Contains(r.stdout, "result: conformant") {
-				t.Errorf("no conformant verdict line:\n%s", r.stdout)
+			for _, c := range res.Cases {
+				if c.Verdict == reports.Skip && c.Message == "" {
+					t.Errorf("%s skipped without a reason", c.ID)
+				}
 			}
 		})
 	}
@@ -255,19 +248,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 			refserver.Secrets{AdminPassword: "canary-7Q", AdminPIN: "canary-pin-1", UserPIN: "canaryUP9"}},
 	} {
 		t.Run(strings.Join(append([]string{tt.profile}, tt.faults...), "+"), func(t *testing.T) {
-			p, _ := refserver.LookupProfile(tt.profile)
-			srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: tt.secrets, Faults: tt.faults, TokenTag: tag})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer srv.Close()
-			env := []string{
-				"CONFORM_ADMIN_PASSWORD=" + tt.secrets.AdminPassword, "CONFORM_ADMIN_PIN=" + tt.secrets.AdminPIN,
-				"CONFORM_USER_PASSWORD=" + tt.secrets.UserPassword, "CONFORM_USER_PIN=" + tt.secrets.UserPIN,
-			}
-			dir := t.TempDir()
-			r := conform(t, env, "run", "--target", srv.URL, "--label-filter", "!slow", "--wrong-credential-budget", "-1",
-				"--report-dir", dir, "-v")
+			r, _ := runAgainst(t, tt.profile, tt.faults, nil, true, func(o *refserver.Options) {
+				o.Secrets, o.TokenTag = tt.secrets, tag
+			}, "-v")
 			if tt.faults == nil && r.code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 			}
@@ -287,7 +270,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			leak("stdout", []byte(r.stdout))
 			leak("stderr", []byte(r.stderr))
 			files := 0
-			filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+			filepath.WalkDir(r.dir, func(path string, d os.DirEntry, err error) error {
 				if err != nil || d.IsDir() {
 					return err
 				}

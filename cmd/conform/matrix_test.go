@@ -9,9 +9,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
 )
@@ -47,9 +47,24 @@ var matrix = []mutation{
 	{fault: "altered-token-accepted", profile: "",
 		fail: []string{"rc-8-altered-admin-token"},
 		warn: nil},
+	{fault: "api-token-expires-with-http-token", profile: "",
+		fail: []string{"life-2-http-token-expires", "life-4-admin-token-and-derived-tokens-expire"},
+		warn: nil},
+	{fault: "api-token-never-expires", profile: "",
+		fail: []string{"life-4-admin-token-and-derived-tokens-expire", "life-4-user-pin-token-window"},
+		warn: nil},
+	{fault: "binary-frame-breaks-next-auth", profile: "",
+		fail: []string{"rob-1-binary-frame"},
+		warn: nil},
 	{fault: "close-after-failure", profile: "",
 		fail: nil,
 		warn: []string{"env-9-open-after-failure"}},
+	{fault: "config-json-ports-as-strings", profile: "",
+		fail: []string{"disc-1-config-json"},
+		warn: nil},
+	{fault: "config-json-wrong-websocket-port", profile: "",
+		fail: []string{"disc-1-config-json"},
+		warn: nil},
 	{fault: "credentials-echoed", profile: "",
 		fail: nil,
 		warn: []string{"fail-wrong-admin-password"}},
@@ -68,11 +83,29 @@ var matrix = []mutation{
 	{fault: "free-plan-code-8", profile: "free",
 		fail: []string{"rc-2-free-plan-secured-password"},
 		warn: nil},
+	{fault: "get-token-for-http-server-dead", profile: "",
+		fail: nil,
+		warn: []string{"life-6-get-token-for-http-server"}},
+	{fault: "http-accepts-any-token", profile: "",
+		fail: []string{"life-1-http-token-opens-http-server", "life-2-http-token-expires"},
+		warn: nil},
+	{fault: "http-refuses-fresh-token", profile: "",
+		fail: []string{"life-1-http-token-opens-http-server", "life-2-http-token-expires"},
+		warn: nil},
 	{fault: "http-token-equals-token", profile: "",
 		fail: nil,
 		warn: []string{"auth-5-token-differs-from-http-token"}},
+	{fault: "http-token-half-life", profile: "",
+		fail: []string{"life-2-http-token-expires"},
+		warn: nil},
+	{fault: "http-token-never-expires", profile: "",
+		fail: []string{"life-2-http-token-expires"},
+		warn: nil},
+	{fault: "invalid-json-breaks-next-auth", profile: "",
+		fail: []string{"rob-1-invalid-json"},
+		warn: nil},
 	{fault: "method-mismatch", profile: "",
-		fail: []string{"auth-3-overlay-token", "auth-4-token-shape", "auth-5-distinct-tokens", "auth-5-token-differs-from-http-token", "auth-admin-success-fields", "auth-user-success-fields", "env-1-exactly-one-response", "env-2-failure-envelope", "env-2-status-change-envelope", "env-2-success-envelope", "env-3-request-id-256", "env-3-request-id-ascii", "env-3-request-id-non-ascii", "env-3-request-id-on-failure", "env-4-no-request-id-failure", "env-4-no-request-id-success", "env-5-numeric-request-id", "env-8-unknown-field-ignored", "env-9-open-after-failure", "fail-4-admin-keeps-mode", "fail-4-fresh-connection-stays-unauthorized", "fail-invalid-role-carries-nothing", "fail-wrong-admin-password", "rc-10-type-empty", "rc-10-type-open", "rc-11-no-type-no-role", "rc-12-secured-without-credentials", "rc-13-bad-role-no-credentials", "rc-13-bad-type-and-bad-role", "rc-14-credentials-is-a-number", "rc-14-role-is-a-boolean", "rc-14-type-is-a-number", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "rc-4-unsecured-for-protected-admin", "rc-4-unsecured-for-protected-user", "rc-4-unsecured-no-role-all-protected", "rc-5-user-pin-with-role-admin", "rc-5b-admin-credentials-with-role-user", "rc-7-empty-credentials", "rc-8-altered-admin-token", "rc-8-malformed-token", "rc-8-wrong-user-pin", "rc-9-role-empty", "rc-9-role-root", "role-1-admin-credentials-role-admin", "role-1-user-credentials-role-user", "role-2-admin-password-without-role", "role-2-admin-pin-without-role", "role-2-user-pin-without-role", "role-4-user-pin-other-case", "sec-2-admin-connection-shows-pin", "sec-2-user-connection-hides-pin", "sw-1-admin-to-user", "sw-2-second-status-change-refused", "sw-2-switched-connection-hides-pin", "sw-3-role-admin-without-type", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
+		fail: []string{"auth-3-overlay-token", "auth-4-token-shape", "auth-5-distinct-tokens", "auth-5-token-differs-from-http-token", "auth-admin-success-fields", "auth-user-success-fields", "disc-1-config-json", "env-1-exactly-one-response", "env-2-failure-envelope", "env-2-status-change-envelope", "env-2-success-envelope", "env-3-request-id-256", "env-3-request-id-ascii", "env-3-request-id-non-ascii", "env-3-request-id-on-failure", "env-4-no-request-id-failure", "env-4-no-request-id-success", "env-5-numeric-request-id", "env-8-unknown-field-ignored", "env-9-open-after-failure", "fail-4-admin-keeps-mode", "fail-4-fresh-connection-stays-unauthorized", "fail-invalid-role-carries-nothing", "fail-wrong-admin-password", "life-1-http-token-opens-http-server", "life-6-get-token-for-http-server", "rc-10-type-empty", "rc-10-type-open", "rc-11-no-type-no-role", "rc-12-secured-without-credentials", "rc-13-bad-role-no-credentials", "rc-13-bad-type-and-bad-role", "rc-14-credentials-is-a-number", "rc-14-role-is-a-boolean", "rc-14-type-is-a-number", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "rc-4-unsecured-for-protected-admin", "rc-4-unsecured-for-protected-user", "rc-4-unsecured-no-role-all-protected", "rc-5-user-pin-with-role-admin", "rc-5b-admin-credentials-with-role-user", "rc-6-lockout-after-wrong-passwords", "rc-7-empty-credentials", "rc-8-altered-admin-token", "rc-8-malformed-token", "rc-8-wrong-user-pin", "rc-9-role-empty", "rc-9-role-root", "rob-1-abrupt-close", "rob-1-binary-frame", "rob-1-invalid-json", "rob-1-one-mib-frame", "role-1-admin-credentials-role-admin", "role-1-user-credentials-role-user", "role-2-admin-password-without-role", "role-2-admin-pin-without-role", "role-2-user-pin-without-role", "role-4-user-pin-other-case", "sec-2-admin-connection-shows-pin", "sec-2-user-connection-hides-pin", "sec-3-second-admin-displaces-first", "sw-1-admin-to-user", "sw-2-second-status-change-refused", "sw-2-switched-connection-hides-pin", "sw-3-role-admin-without-type", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
 		warn: nil},
 	{fault: "missing-credentials-code-7", profile: "",
 		fail: []string{"rc-12-secured-without-credentials"},
@@ -86,9 +119,15 @@ var matrix = []mutation{
 	{fault: "no-auth-required", profile: "",
 		fail: []string{"fail-4-fresh-connection-stays-unauthorized", "fail-wrong-admin-password", "sec-1-get-auth-info-before-auth"},
 		warn: nil},
+	{fault: "no-displacement-notice", profile: "",
+		fail: nil,
+		warn: []string{"sec-3-second-admin-displaces-first"}},
 	{fault: "no-http-token", profile: "",
-		fail: []string{"auth-admin-success-fields", "auth-user-success-fields", "rc-8-altered-admin-token", "sw-1-admin-to-user", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
+		fail: []string{"auth-admin-success-fields", "auth-user-success-fields", "life-1-http-token-opens-http-server", "rc-8-altered-admin-token", "sw-1-admin-to-user", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
 		warn: nil},
+	{fault: "no-lockout", profile: "",
+		fail: nil,
+		warn: []string{"rc-6-lockout-after-wrong-passwords"}},
 	{fault: "no-role-defaults-to-user", profile: "",
 		fail: []string{"role-2-admin-password-without-role", "role-2-admin-pin-without-role"},
 		warn: nil},
@@ -108,7 +147,7 @@ var matrix = []mutation{
 		fail: nil,
 		warn: []string{"fail-invalid-role-carries-nothing", "fail-wrong-admin-password"}},
 	{fault: "privileges-misspelt", profile: "",
-		fail: []string{"auth-admin-success-fields", "auth-user-success-fields", "fail-4-admin-keeps-mode", "rc-3-status-change-on-user-connection", "rc-8-altered-admin-token", "role-1-admin-credentials-role-admin", "role-1-user-credentials-role-user", "role-2-admin-password-without-role", "role-2-admin-pin-without-role", "role-2-user-pin-without-role", "role-4-user-pin-other-case", "sec-2-admin-connection-shows-pin", "sec-2-user-connection-hides-pin", "sw-1-admin-to-user", "sw-2-second-status-change-refused", "sw-2-switched-connection-hides-pin", "sw-3-role-admin-without-type", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
+		fail: []string{"auth-admin-success-fields", "auth-user-success-fields", "fail-4-admin-keeps-mode", "life-1-http-token-opens-http-server", "life-6-get-token-for-http-server", "rc-3-status-change-on-user-connection", "rc-8-altered-admin-token", "rob-1-abrupt-close", "rob-1-binary-frame", "rob-1-invalid-json", "rob-1-one-mib-frame", "role-1-admin-credentials-role-admin", "role-1-user-credentials-role-user", "role-2-admin-password-without-role", "role-2-admin-pin-without-role", "role-2-user-pin-without-role", "role-4-user-pin-other-case", "sec-2-admin-connection-shows-pin", "sec-2-user-connection-hides-pin", "sec-3-second-admin-displaces-first", "sw-1-admin-to-user", "sw-2-second-status-change-refused", "sw-2-switched-connection-hides-pin", "sw-3-role-admin-without-type", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
 		warn: []string{"env-8-unknown-field-ignored"}},
 	{fault: "rc4b-code-5", profile: "admin-password",
 		fail: nil,
@@ -126,7 +165,7 @@ var matrix = []mutation{
 		fail: []string{"env-3-request-id-256"},
 		warn: nil},
 	{fault: "result-not-boolean-on-failure", profile: "",
-		fail: []string{"env-1-exactly-one-response", "env-2-failure-envelope", "env-2-status-change-envelope", "env-3-request-id-on-failure", "env-4-no-request-id-failure", "env-9-open-after-failure", "fail-4-admin-keeps-mode", "fail-4-fresh-connection-stays-unauthorized", "fail-invalid-role-carries-nothing", "fail-wrong-admin-password", "rc-10-type-empty", "rc-10-type-open", "rc-11-no-type-no-role", "rc-12-secured-without-credentials", "rc-13-bad-role-no-credentials", "rc-13-bad-type-and-bad-role", "rc-14-credentials-is-a-number", "rc-14-role-is-a-boolean", "rc-14-type-is-a-number", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "rc-4-unsecured-for-protected-admin", "rc-4-unsecured-for-protected-user", "rc-4-unsecured-no-role-all-protected", "rc-5-user-pin-with-role-admin", "rc-7-empty-credentials", "rc-8-altered-admin-token", "rc-8-malformed-token", "rc-8-wrong-user-pin", "rc-9-role-empty", "rc-9-role-root", "sw-2-second-status-change-refused", "tok-2-user-token-with-role-admin", "tok-4-http-token-as-credentials"},
+		fail: []string{"disc-1-config-json", "env-1-exactly-one-response", "env-2-failure-envelope", "env-2-status-change-envelope", "env-3-request-id-on-failure", "env-4-no-request-id-failure", "env-9-open-after-failure", "fail-4-admin-keeps-mode", "fail-4-fresh-connection-stays-unauthorized", "fail-invalid-role-carries-nothing", "fail-wrong-admin-password", "rc-10-type-empty", "rc-10-type-open", "rc-11-no-type-no-role", "rc-12-secured-without-credentials", "rc-13-bad-role-no-credentials", "rc-13-bad-type-and-bad-role", "rc-14-credentials-is-a-number", "rc-14-role-is-a-boolean", "rc-14-type-is-a-number", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "rc-4-unsecured-for-protected-admin", "rc-4-unsecured-for-protected-user", "rc-4-unsecured-no-role-all-protected", "rc-5-user-pin-with-role-admin", "rc-6-lockout-after-wrong-passwords", "rc-7-empty-credentials", "rc-8-altered-admin-token", "rc-8-malformed-token", "rc-8-wrong-user-pin", "rc-9-role-empty", "rc-9-role-root", "sw-2-second-status-change-refused", "tok-2-user-token-with-role-admin", "tok-4-http-token-as-credentials"},
 		warn: nil},
 	{fault: "result-true-on-code-3", profile: "",
 		fail: []string{"env-2-status-change-envelope", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "sw-2-second-status-change-refused"},
@@ -134,6 +173,9 @@ var matrix = []mutation{
 	{fault: "role-not-validated", profile: "",
 		fail: []string{"fail-invalid-role-carries-nothing", "rc-9-role-empty", "rc-9-role-root"},
 		warn: []string{"env-9-open-after-failure", "rc-14-role-is-a-boolean"}},
+	{fault: "status-change-extends-lifetime", profile: "",
+		fail: []string{"life-4-admin-token-and-derived-tokens-expire"},
+		warn: nil},
 	{fault: "status-change-keeps-tokens", profile: "",
 		fail: []string{"sw-1-admin-to-user", "tok-3-status-change-token"},
 		warn: nil},
@@ -145,6 +187,9 @@ var matrix = []mutation{
 		warn: nil},
 	{fault: "status-change-unchecked", profile: "",
 		fail: []string{"rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "sw-2-second-status-change-refused"},
+		warn: nil},
+	{fault: "token-auth-extends-lifetime", profile: "",
+		fail: []string{"life-4-admin-token-and-derived-tokens-expire"},
 		warn: nil},
 	{fault: "token-dies-with-connection", profile: "",
 		fail: []string{"tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token"},
@@ -176,8 +221,11 @@ var matrix = []mutation{
 }
 
 // runAgainst runs the binary against a reference server with the given
-// faults and variants and returns the exit code and results.
-func runAgainst(t *testing.T, profile string, faults, variants []string, extra ...string) (result, reports.Run) {
+// faults and variants and returns the exit code and results. scaled gives
+// server and suite the embedded run's short lifetimes and selects every
+// case; otherwise lifetimes are real and the waiting cases are left out.
+// tweak, if not nil, adjusts the server's options (secrets, token tag).
+func runAgainst(t *testing.T, profile string, faults, variants []string, scaled bool, tweak func(*refserver.Options), extra ...string) (result, reports.Run) {
 	t.Helper()
 	if profile == "" {
 		profile = refserver.DefaultProfile
@@ -186,10 +234,15 @@ func runAgainst(t *testing.T, profile string, faults, variants []string, extra .
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := refserver.Options{Profile: p, Faults: faults, Variants: variants,
-		HTTPTokenTTL: 200 * time.Millisecond, APITokenTTL: 400 * time.Millisecond, LockoutDuration: 150 * time.Millisecond}
+	opts := refserver.Options{Profile: p, Faults: faults, Variants: variants, LockoutDuration: session.EmbeddedLockout}
+	if scaled {
+		opts = session.EmbeddedOptions(opts)
+	}
 	if p.Plan != refserver.Free {
 		opts.Secrets.AdminPIN = "7391"
+	}
+	if tweak != nil {
+		tweak(&opts)
 	}
 	srv, err := refserver.Start("127.0.0.1:0", opts)
 	if err != nil {
@@ -202,12 +255,18 @@ func runAgainst(t *testing.T, profile string, faults, variants []string, extra .
 		"CONFORM_USER_PASSWORD=" + sec.UserPassword, "CONFORM_USER_PIN=" + sec.UserPIN,
 	}
 	dir := t.TempDir()
-	// Every case, with the lifetimes the server was given: the same scaling
-	// as the embedded default run.
-	args := []string{"run", "--target", srv.URL, "--web", srv.WebURL, "--label-filter", "all", "--wrong-credential-budget", "-1",
-		"--response-timeout", "2s", "--report-dir", dir,
-		"--http-token-ttl", "200ms", "--token-ttl", "400ms", "--pin-token-ttl-min", "250ms", "--lifetime-tolerance", "100ms",
-		"--lockout-wait", "2s"}
+	args := []string{"run", "--target", srv.URL, "--web", srv.WebURL, "--wrong-credential-budget", "-1",
+		"--response-timeout", "2s", "--report-dir", dir, "--lockout-wait", "2s"}
+	if scaled {
+		set := session.EmbeddedSettings()
+		args = append(args, "--label-filter", "all",
+			"--http-token-ttl", set.HTTPTokenTTL.String(), "--token-ttl", set.TokenTTL.String(),
+			"--pin-token-ttl-min", set.PINTokenMin.String(), "--lifetime-tolerance", set.Tolerance.String())
+	} else {
+		// Real lifetimes: no case waits, and no fault's effect depends on how
+		// many milliseconds earlier cases took.
+		args = append(args, "--label-filter", "!slow")
+	}
 	if p.Plan == refserver.Free {
 		args = append(args, "--plan", "free")
 	}
@@ -217,6 +276,7 @@ func runAgainst(t *testing.T, profile string, faults, variants []string, extra .
 	}
 	var res reports.Run
 	readJSON(t, filepath.Join(dir, "results.json"), &res)
+	r.dir = dir
 	return r, res
 }
 
@@ -257,7 +317,9 @@ func TestMutationMatrix(t *testing.T) {
 			m := rows[f.Name]
 			t.Run(f.Name, func(t *testing.T) {
 				t.Parallel()
-				r, res := runAgainst(t, m.profile, []string{f.Name}, nil)
+				// Lifetime faults need the scaled lifetimes to show at all.
+				scaled := strings.HasPrefix(f.Requirement, "LIFE-")
+				r, res := runAgainst(t, m.profile, []string{f.Name}, nil, scaled, nil)
 				fails, warns := idsWith(res, reports.Fail), idsWith(res, reports.Warn)
 				if printRows {
 					mu <- struct{}{}
@@ -286,7 +348,7 @@ func TestMutationMatrix(t *testing.T) {
 				}
 				if len(m.fail) == 0 && len(m.warn) > 0 {
 					// A SHOULD fault: only --strict fails the run.
-					rs, res := runAgainst(t, m.profile, []string{f.Name}, nil, "--strict")
+					rs, res := runAgainst(t, m.profile, []string{f.Name}, nil, scaled, nil, "--strict")
 					if rs.code != 1 || !slices.Equal(idsWith(res, reports.Fail), sorted(m.warn)) {
 						t.Errorf("--strict: exit %d, FAIL set %v, want exit 1 and %v", rs.code, idsWith(res, reports.Fail), sorted(m.warn))
 					}
@@ -340,7 +402,7 @@ func TestVariantsStayConformant(t *testing.T) {
 	for _, p := range refserver.Profiles() {
 		t.Run(p.Name, func(t *testing.T) {
 			t.Parallel()
-			r, res := runAgainst(t, p.Name, nil, all)
+			r, res := runAgainst(t, p.Name, nil, all, true, nil)
 			if r.code != 0 || res.Summary.Warn != 0 {
 				var bad []string
 				for _, c := range res.Cases {

@@ -162,14 +162,22 @@ func httpFromTarget(target string, port int) string {
 // 30 days) keeps its meaning, a bound inside the API lifetime, but not its
 // ratio: 13 ms would be shorter than the tolerance.
 const (
-	embeddedHTTPTokenTTL = 200 * time.Millisecond
-	embeddedTokenTTL     = 400 * time.Millisecond
-	embeddedPINTokenMin  = 250 * time.Millisecond
-	embeddedTolerance    = 100 * time.Millisecond
-	embeddedLockout      = 150 * time.Millisecond
+	embeddedHTTPTokenTTL = 300 * time.Millisecond
+	embeddedTokenTTL     = 500 * time.Millisecond
+	embeddedPINTokenMin  = 350 * time.Millisecond
+	embeddedTolerance    = 120 * time.Millisecond
+	// EmbeddedLockout is how long the embedded server's lockout lasts.
+	EmbeddedLockout = 150 * time.Millisecond
 	// A duplicate on loopback arrives within microseconds.
 	embeddedQuietWindow = 50 * time.Millisecond
 )
+
+// EmbeddedOptions sets the embedded lifetimes and lockout on o: a
+// reference server started with them matches EmbeddedSettings.
+func EmbeddedOptions(o refserver.Options) refserver.Options {
+	o.HTTPTokenTTL, o.APITokenTTL, o.LockoutDuration = embeddedHTTPTokenTTL, embeddedTokenTTL, EmbeddedLockout
+	return o
+}
 
 // EmbeddedSettings are the settings that match the embedded server.
 func EmbeddedSettings() cases.Settings {
@@ -181,7 +189,7 @@ func EmbeddedSettings() cases.Settings {
 		Tolerance:       embeddedTolerance,
 		LockoutAttempts: d.LockoutAttempts,
 		LockoutWait:     2 * time.Second,
-		PollInterval:    embeddedLockout / 5,
+		PollInterval:    EmbeddedLockout / 5,
 		ProbePath:       d.ProbePath,
 	}
 }
@@ -204,8 +212,7 @@ func startEmbedded(profile string, given engine.Secrets) (*embedded, error) {
 	in.AdminPIN, _ = given.Get(cases.AdminPIN)
 	in.UserPassword, _ = given.Get(cases.UserPassword)
 	in.UserPIN, _ = given.Get(cases.UserPIN)
-	run, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: in,
-		HTTPTokenTTL: embeddedHTTPTokenTTL, APITokenTTL: embeddedTokenTTL, LockoutDuration: embeddedLockout})
+	run, err := refserver.Start("127.0.0.1:0", EmbeddedOptions(refserver.Options{Profile: p, Secrets: in}))
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded reference server: %w", err)
 	}
