@@ -152,6 +152,26 @@ func DefaultSettings() Settings {
 	}
 }
 
+// WithDefaults returns s with every unset field taken from DefaultSettings.
+func (s Settings) WithDefaults() Settings {
+	d := DefaultSettings()
+	for _, f := range []struct{ v, def *time.Duration }{
+		{&s.HTTPTokenTTL, &d.HTTPTokenTTL}, {&s.TokenTTL, &d.TokenTTL}, {&s.PINTokenMin, &d.PINTokenMin},
+		{&s.Tolerance, &d.Tolerance}, {&s.LockoutWait, &d.LockoutWait}, {&s.PollInterval, &d.PollInterval},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
+	}
+	if s.LockoutAttempts <= 0 {
+		s.LockoutAttempts = d.LockoutAttempts
+	}
+	if s.ProbePath == "" {
+		s.ProbePath = d.ProbePath
+	}
+	return s
+}
+
 // Lifetime names one of the Settings durations.
 type Lifetime string
 

@@ -168,23 +168,7 @@ func Waitable(l Lifetime) Need {
 }
 
 // settings returns the profile's lifetimes, the spec's where unset.
-func (p Profile) settings() Settings {
-	s := p.Lifetimes
-	d := DefaultSettings()
-	if s.HTTPTokenTTL <= 0 {
-		s.HTTPTokenTTL = d.HTTPTokenTTL
-	}
-	if s.TokenTTL <= 0 {
-		s.TokenTTL = d.TokenTTL
-	}
-	if s.PINTokenMin <= 0 {
-		s.PINTokenMin = d.PINTokenMin
-	}
-	if s.Tolerance <= 0 {
-		s.Tolerance = d.Tolerance
-	}
-	return s
-}
+func (p Profile) settings() Settings { return p.Lifetimes.WithDefaults() }
 
 // AdminSecurityIn needs admin security to be one of ss.
 func AdminSecurityIn(ss ...Security) Need {

@@ -26,35 +26,7 @@ import (
 func (r *Runner) EffectiveSettings() cases.Settings { return r.settings() }
 
 // settings returns the run's settings, the spec's where unset.
-func (r *Runner) settings() cases.Settings {
-	d := cases.DefaultSettings()
-	s := r.Settings
-	if s.HTTPTokenTTL <= 0 {
-		s.HTTPTokenTTL = d.HTTPTokenTTL
-	}
-	if s.TokenTTL <= 0 {
-		s.TokenTTL = d.TokenTTL
-	}
-	if s.PINTokenMin <= 0 {
-		s.PINTokenMin = d.PINTokenMin
-	}
-	if s.Tolerance <= 0 {
-		s.Tolerance = d.Tolerance
-	}
-	if s.LockoutAttempts <= 0 {
-		s.LockoutAttempts = d.LockoutAttempts
-	}
-	if s.LockoutWait <= 0 {
-		s.LockoutWait = d.LockoutWait
-	}
-	if s.PollInterval <= 0 {
-		s.PollInterval = d.PollInterval
-	}
-	if s.ProbePath == "" {
-		s.ProbePath = d.ProbePath
-	}
-	return s
-}
+func (r *Runner) settings() cases.Settings { return r.Settings.WithDefaults() }
 
 func (r *Runner) count(c cases.Count) int {
 	if c == cases.LockoutAttempts {
