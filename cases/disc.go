@@ -9,7 +9,8 @@ var discCases = []Case{
 		Needs:        []Need{HasWeb},
 		Steps: []Step{
 			{Name: "config", Discover: true, Expect: []Check{ConfigPorts("DISC-1")}},
-			{Name: "websocket", Conn: "d", ViaDiscovered: true, Send: Request{Type: Str("open")}, Expect: []Check{Answered("DISC-1")}},
+			// An auth answer (type "open" gets 10), not just any JSON: it is the control API there.
+			{Name: "websocket", Conn: "d", ViaDiscovered: true, Send: Request{Type: Str("open")}, Expect: []Check{Method("DISC-1", "auth"), Code("DISC-1", 10)}},
 		},
 	},
 }

@@ -116,6 +116,10 @@ type Step struct {
 	// of the target for Conn.
 	Discover      bool
 	ViaDiscovered bool
+	// MustConnect makes a failed dial a finding of the step's checks rather
+	// than an error of the suite: after bad input, a server that no longer
+	// accepts connections is what ROB-1 is about.
+	MustConnect bool
 	// RepeatFor takes the repetition count from the run's settings (RC-6:
 	// how many wrong attempts should trigger the lockout).
 	RepeatFor Count

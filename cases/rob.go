@@ -13,7 +13,7 @@ var oneMiB = func() []byte {
 
 // survives is the second half of every robustness case.
 func survives() Step {
-	return Step{Name: "new-connection", Conn: "b", Send: Login(Admin), Expect: granted("ROB-1", Admin)}
+	return Step{Name: "new-connection", Conn: "b", Send: Login(Admin), MustConnect: true, Expect: granted("ROB-1", Admin)}
 }
 
 var robCases = []Case{

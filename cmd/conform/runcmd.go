@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/roomconform/conform/cases"
@@ -118,6 +119,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	defer sess.Close()
 	printHeader(console, sess, sel, selected)
 
+	sess.Runner.Progress = console
 	result, err := suite.Run(suite.Options{
 		Runner: sess.Runner, Selection: sel, Timeout: o.timeout,
 		Verbose: o.verbose, NoColor: noColor, Console: console,
@@ -191,7 +193,11 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 		return cfg, suite.Selection{}, errors.New("lifetimes, --lifetime-tolerance, --lockout-wait and --lockout-attempts must be positive")
 	}
 	if st.PINTokenMin > st.TokenTTL {
-		return cfg, suite.Selection{}, errors.New("--pin-token-ttl-min must not exceed --token-ttl")
+		if st.PINTokenMin != cases.DefaultSettings().PINTokenMin {
+			return cfg, suite.Selection{}, errors.New("--pin-token-ttl-min must not exceed --token-ttl")
+		}
+		// A short --token-ttl alone: the PIN window shrinks with it.
+		st.PINTokenMin = st.TokenTTL
 	}
 	if st.Tolerance >= st.HTTPTokenTTL {
 		return cfg, suite.Selection{}, errors.New("--lifetime-tolerance must be shorter than --http-token-ttl")
@@ -206,9 +212,15 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	cfg.Target, cfg.Strict, cfg.TLS = o.target, o.strict, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
 	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases}
-	// A live device gets the harmless default unless the operator chose.
-	if (o.target != "" || o.web != "") && o.labelFilter == "" && len(o.cases) == 0 {
+	// A live device gets the harmless default unless the operator chose;
+	// a filter that does not name "disruptive" (or "all") never selects a
+	// case that locks out or kicks sessions by accident.
+	live := o.target != "" || o.web != ""
+	switch {
+	case live && o.labelFilter == "" && len(o.cases) == 0:
 		sel.LabelFilter = cases.LiveDefaultFilter
+	case live && o.labelFilter != "" && o.labelFilter != suite.AllCases && !strings.Contains(o.labelFilter, "disruptive"):
+		sel.LabelFilter = "(" + o.labelFilter + ") && !disruptive"
 	}
 	return cfg, sel, nil
 }

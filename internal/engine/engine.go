@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"sync"
@@ -68,6 +69,9 @@ type Runner struct {
 	WrongBudget int
 	// Settings are the lifetimes and lockout parameters (zero: the spec's).
 	Settings cases.Settings
+	// Progress, if set, hears about long waits (a lifetime, a lockout), so
+	// that a five-minute case does not look like a hang.
+	Progress io.Writer
 
 	mu        sync.Mutex
 	wrongSent int
@@ -310,9 +314,10 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 		return fmt.Errorf("step %s: %w", name, err)
 	}
 	conn, err := x.dialFor(ctx, s)
-	if err != nil && s.ViaDiscovered {
-		// The port config.json named does not answer: that is the finding
-		// (DISC-1), not a failure of the suite.
+	if err != nil && (s.ViaDiscovered || s.MustConnect) {
+		// The port config.json named does not answer (DISC-1), or the server
+		// stopped accepting connections after bad input (ROB-1): that is the
+		// finding, not a failure of the suite.
 		x.evaluate(s, cases.Observation{Step: name, ResponseErr: err.Error(), Profile: x.r.Profile})
 		return nil
 	}

@@ -93,6 +93,10 @@ func (x *execution) waitUntil(ctx context.Context, m *cases.Moment, name string)
 		at = base.Add(life - set.Tolerance)
 	}
 	x.tr.Notef("", "waiting until %s %s %s of step %s", m.Life, map[bool]string{true: "+", false: "-"}[m.Expired], set.Tolerance, m.From)
+	if d := time.Until(at); d > 10*time.Second && x.r.Progress != nil {
+		fmt.Fprintf(x.r.Progress, "\n%s: waiting %s (%s %s %s), until %s\n", x.c.ID, d.Round(time.Second), m.Life,
+			map[bool]string{true: "+", false: "-"}[m.Expired], set.Tolerance, at.Format("15:04:05"))
+	}
 	if err := sleep(ctx, time.Until(at)); err != nil {
 		return fmt.Errorf("step %s: %w", name, err)
 	}
@@ -130,8 +134,10 @@ func (x *execution) httpProbe(ctx context.Context, s cases.Step, name string) er
 	o := cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
 	status, err := x.get(ctx, x.target.HTTP, x.r.settings().ProbePath, token)
 	if err != nil {
-		o.ResponseErr = err.Error()
+		// No HTTP answer at all: the suite cannot judge the token (a wrong
+		// --http, a firewall); that is an ERROR, not the target's FAIL.
 		x.troubled = true
+		return fmt.Errorf("step %s: %w", name, err)
 	}
 	o.HTTPStatus = status
 	x.evaluate(s, o)
@@ -371,6 +377,9 @@ func (x *execution) poll(ctx context.Context, s cases.Step, name string) error {
 	set := x.r.settings()
 	start := time.Now()
 	deadline := start.Add(set.LockoutWait)
+	if set.LockoutWait > 10*time.Second && x.r.Progress != nil {
+		fmt.Fprintf(x.r.Progress, "\n%s: polling every %s, at most %s, until the right credentials are accepted again\n", x.c.ID, set.PollInterval, set.LockoutWait)
+	}
 	o := cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
 	for {
 		o.Attempts++
@@ -401,6 +410,13 @@ func (x *execution) poll(ctx context.Context, s cases.Step, name string) error {
 	}
 	x.tr.Notef(s.ConnName(), "step %s: %d attempts over %s", name, o.Attempts, o.Waited.Round(time.Millisecond))
 	x.evaluate(s, o)
+	if ok, _ := o.Response["result"].(bool); !ok {
+		// Still locked out: not a verdict on the target (the lockout's
+		// length is open), but nothing after this can log in.
+		why := fmt.Sprintf("the target still refused the right credentials after --lockout-wait %s (%d attempts); wait for the lockout to end", set.LockoutWait, o.Attempts)
+		x.r.markDead(why)
+		return fmt.Errorf("step %s: %s", name, why)
+	}
 	return nil
 }
 

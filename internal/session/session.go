@@ -106,20 +106,25 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		// Nothing on the embedded server can be harmed by a lockout.
 		budget = engine.Unlimited
 	}
+	discoveryNote := ""
 	if cfg.Web != "" {
 		t := engine.Target{TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout}
 		doc, err := engine.FetchConfig(ctx, t, cfg.Web)
-		if err != nil {
+		switch {
+		case err != nil && target != "":
+			// The WebSocket is known: DISC-1 will judge the web manager.
+			discoveryNote = "discovery failed (" + err.Error() + "); disc-1 will report it"
+		case err != nil:
 			s.Close()
 			return s, &engine.UnreachableError{Err: fmt.Errorf("discovery: %w", err)}
 		}
-		if target == "" {
+		if err == nil && target == "" {
 			if target, err = engine.DiscoveredURL(cfg.Web, doc); err != nil {
 				s.Close()
 				return s, &engine.UnreachableError{Err: fmt.Errorf("discovery: %s: %w", engine.ConfigPath, err)}
 			}
 		}
-		if cfg.HTTP == "" {
+		if err == nil && cfg.HTTP == "" {
 			// Without a usable http port the lifetime cases are skipped; DISC-1 says why.
 			cfg.HTTP, _ = engine.DiscoveredHTTP(cfg.Web, doc)
 		}
@@ -137,6 +142,9 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		t.HTTP = httpFromTarget(target, probe.HTTPPort)
 	}
 	p := probe.Profile
+	if discoveryNote != "" {
+		p.Notes = append(p.Notes, discoveryNote)
+	}
 	p.HTTPServer, p.WebManager, p.Lifetimes = t.HTTP != "", t.Web != "", cfg.Settings
 	s.Runner = &engine.Runner{
 		Target: t, Profile: p, Secrets: probe.Secrets, Settings: cfg.Settings,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html"
 	"io"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -40,13 +41,16 @@ func NewRedactor() *Redactor {
 // Add registers the secret s under a label; output shows "[REDACTED:label]". Secrets shorter than 3
 // bytes are ignored (they would shred ordinary text). It also registers the secret's JSON-escaped forms
 // (json.Marshal with and without HTML escaping, without the quotes) and its XML/HTML-escaped form
-// (html.EscapeString), because transcripts hold raw JSON and reports hold XML/HTML. Adding a known
+// (html.EscapeString), because transcripts hold raw JSON and reports hold XML/HTML, and its URL-escaped
+// forms (query and path), because tokens travel in query strings. Adding a known
 // secret again keeps its first label.
 func (r *Redactor) Add(label, s string) {
 	if r == nil || len(s) < minSecretLen {
 		return
 	}
-	forms := []string{s, jsonEscape(s, true), jsonEscape(s, false), html.EscapeString(s)}
+	// URL-escaped forms too: a token travels in a query string (the HTTP
+	// server's ?token=), and a server may echo the URL back.
+	forms := []string{s, jsonEscape(s, true), jsonEscape(s, false), html.EscapeString(s), url.QueryEscape(s), url.PathEscape(s)}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	added := false

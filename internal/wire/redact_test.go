@@ -223,3 +223,13 @@ func TestRedactorConcurrent(t *testing.T) {
 		t.Fatal("a secret reached the writer's output")
 	}
 }
+
+func TestRedactorCatchesURLEscapedForms(t *testing.T) {
+	r := NewRedactor()
+	r.Add("token", "4*AbC/d e*123")
+	for _, in := range []string{"token=4%2AAbC%2Fd+e%2A123", "/x/4%2AAbC%2Fd%20e%2A123"} {
+		if got := r.Redact(in); strings.Contains(got, "AbC") {
+			t.Errorf("Redact(%q) = %q: the URL-escaped token survives", in, got)
+		}
+	}
+}
