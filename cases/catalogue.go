@@ -2,6 +2,7 @@ package cases
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -47,30 +48,30 @@ func Validate(all []Case) error {
 	covered := map[string]bool{}
 	for _, c := range all {
 		if !idRE.MatchString(c.ID) {
-			errs = append(errs, errorf("case %q: ID is not a lower-case slug", c.ID))
+			errs = append(errs, fmt.Errorf("case %q: ID is not a lower-case slug", c.ID))
 		}
 		if seen[c.ID] {
-			errs = append(errs, errorf("case %q: duplicate ID", c.ID))
+			errs = append(errs, fmt.Errorf("case %q: duplicate ID", c.ID))
 		}
 		seen[c.ID] = true
 		if strings.TrimSpace(c.Title) == "" {
-			errs = append(errs, errorf("case %q: no title", c.ID))
+			errs = append(errs, fmt.Errorf("case %q: no title", c.ID))
 		}
 		if len(c.Requirements) == 0 {
-			errs = append(errs, errorf("case %q: cites no requirement", c.ID))
+			errs = append(errs, fmt.Errorf("case %q: cites no requirement", c.ID))
 		}
 		if len(c.Steps) == 0 {
-			errs = append(errs, errorf("case %q: has no steps", c.ID))
+			errs = append(errs, fmt.Errorf("case %q: has no steps", c.ID))
 		}
 		for _, l := range c.Labels {
 			if !slices.Contains(KnownLabels, l) {
-				errs = append(errs, errorf("case %q: unknown label %q", c.ID, l))
+				errs = append(errs, fmt.Errorf("case %q: unknown label %q", c.ID, l))
 			}
 		}
 		cited := map[string]bool{}
 		for _, r := range c.Requirements {
 			if _, ok := LookupRequirement(r); !ok {
-				errs = append(errs, errorf("case %q: unknown requirement %q", c.ID, r))
+				errs = append(errs, fmt.Errorf("case %q: unknown requirement %q", c.ID, r))
 			}
 			covered[r] = true
 		}
@@ -83,26 +84,26 @@ func Validate(all []Case) error {
 			}
 			if s.Name != "" {
 				if names[s.Name] {
-					errs = append(errs, errorf("case %q: duplicate step name %q", c.ID, s.Name))
+					errs = append(errs, fmt.Errorf("case %q: duplicate step name %q", c.ID, s.Name))
 				}
 				names[s.Name] = true
 			}
 			if !s.Close && s.WaitUntil == nil && !s.Abort && len(s.Expect) == 0 {
-				errs = append(errs, errorf("case %q: step %d checks nothing", c.ID, i+1))
+				errs = append(errs, fmt.Errorf("case %q: step %d checks nothing", c.ID, i+1))
 			}
 			if s.SendsWrongCredential() && !recovers(c.Steps[i+1:]) {
-				errs = append(errs, errorf("case %q: step %d sends a wrong credential and no later step authorizes successfully (lockout protection)", c.ID, i+1))
+				errs = append(errs, fmt.Errorf("case %q: step %d sends a wrong credential and no later step authorizes successfully (lockout protection)", c.ID, i+1))
 			}
 		}
 		for _, ch := range checks {
 			if !slices.Contains(c.Requirements, ch.Req) {
-				errs = append(errs, errorf("case %q: check %q cites %s, which the case does not list", c.ID, ch.Name, ch.Req))
+				errs = append(errs, fmt.Errorf("case %q: check %q cites %s, which the case does not list", c.ID, ch.Name, ch.Req))
 			}
 			cited[ch.Req] = true
 		}
 		for _, r := range c.Requirements {
 			if !cited[r] {
-				errs = append(errs, errorf("case %q: lists %s but no check cites it", c.ID, r))
+				errs = append(errs, fmt.Errorf("case %q: lists %s but no check cites it", c.ID, r))
 			}
 		}
 	}
@@ -110,14 +111,14 @@ func Validate(all []Case) error {
 		_, listed := NotYetCovered[r.ID]
 		switch {
 		case covered[r.ID] && listed:
-			errs = append(errs, errorf("requirement %s is covered but still listed in NotYetCovered", r.ID))
+			errs = append(errs, fmt.Errorf("requirement %s is covered but still listed in NotYetCovered", r.ID))
 		case !covered[r.ID] && !listed && r.Level != Info:
-			errs = append(errs, errorf("requirement %s (%s) has no case and is not listed in NotYetCovered", r.ID, r.Level))
+			errs = append(errs, fmt.Errorf("requirement %s (%s) has no case and is not listed in NotYetCovered", r.ID, r.Level))
 		}
 	}
 	for _, id := range sortedKeys(NotYetCovered) {
 		if _, ok := LookupRequirement(id); !ok {
-			errs = append(errs, errorf("NotYetCovered names unknown requirement %s", id))
+			errs = append(errs, fmt.Errorf("NotYetCovered names unknown requirement %s", id))
 		}
 	}
 	return errors.Join(errs...)

@@ -1,7 +1,6 @@
 package cases
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 )
@@ -164,6 +163,3 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
-
-// errorf keeps validation messages uniform.
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -355,9 +355,7 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	default:
 		o.Response = resp.Fields
 	}
-	for _, ch := range s.Expect {
-		x.findings = append(x.findings, ch.Evaluate(o))
-	}
+	x.evaluate(s, o)
 	if s.Send.MethodName() == "auth" && o.Response != nil {
 		x.findings = append(x.findings, envelopeProblems(s, o)...)
 	}
@@ -367,7 +365,6 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	if o.Response != nil {
 		x.responses[name] = o.Response
 	}
-	x.all = append(x.all, o)
 	if errors.Is(callErr, wire.ErrTimeout) {
 		// One timeout per case at most: what follows would wait again for a
 		// target that has just shown it does not answer.

@@ -92,10 +92,13 @@ func (x *execution) waitUntil(ctx context.Context, m *cases.Moment, name string)
 		}
 		at = base.Add(life - set.Tolerance)
 	}
-	x.tr.Notef("", "waiting until %s %s %s of step %s", m.Life, map[bool]string{true: "+", false: "-"}[m.Expired], set.Tolerance, m.From)
+	sign := "-"
+	if m.Expired {
+		sign = "+"
+	}
+	x.tr.Notef("", "waiting until %s %s %s of step %s", m.Life, sign, set.Tolerance, m.From)
 	if d := time.Until(at); d > 10*time.Second && x.r.Progress != nil {
-		fmt.Fprintf(x.r.Progress, "\n%s: waiting %s (%s %s %s), until %s\n", x.c.ID, d.Round(time.Second), m.Life,
-			map[bool]string{true: "+", false: "-"}[m.Expired], set.Tolerance, at.Format("15:04:05"))
+		fmt.Fprintf(x.r.Progress, "\n%s: waiting %s (%s %s %s), until %s\n", x.c.ID, d.Round(time.Second), m.Life, sign, set.Tolerance, at.Format("15:04:05"))
 	}
 	if err := sleep(ctx, time.Until(at)); err != nil {
 		return fmt.Errorf("step %s: %w", name, err)
