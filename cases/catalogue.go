@@ -82,13 +82,16 @@ func Validate(all []Case) error {
 			if s.ExactlyOne != "" {
 				checks = append(checks, Check{Req: s.ExactlyOne})
 			}
+			if s.When != nil && !names[s.When.From] {
+				errs = append(errs, fmt.Errorf("case %q: step %d is timed from step %q, which does not come before it", c.ID, i+1, s.When.From))
+			}
 			if s.Name != "" {
 				if names[s.Name] {
 					errs = append(errs, fmt.Errorf("case %q: duplicate step name %q", c.ID, s.Name))
 				}
 				names[s.Name] = true
 			}
-			if !s.Close && s.WaitUntil == nil && !s.Abort && len(s.Expect) == 0 {
+			if !s.Close && !s.Abort && len(s.Expect) == 0 {
 				errs = append(errs, fmt.Errorf("case %q: step %d checks nothing", c.ID, i+1))
 			}
 			if s.SendsWrongCredential() && !recovers(c.Steps[i+1:]) {

@@ -91,12 +91,18 @@ type Step struct {
 	// Recovery marks a successful authorization that follows wrong
 	// credentials: it resets the server's lockout counter.
 	Recovery bool
+	// When is the moment in a token's life the step is about: the engine
+	// waits for it, and checks it against the clock when the step is sent
+	// and answered. A step that misses its moment (the machine was too
+	// busy) is an ERROR that says by how much, never a verdict. Steps
+	// without When that use a token, or an authorized connection, still
+	// must finish within that token's shortest lifetime; the engine checks
+	// that on its own.
+	When *Moment
 
 	// The fields below make a step something other than one request on the
 	// WebSocket; at most one of them is set.
 
-	// WaitUntil pauses until a moment in a token's life (lifetime cases).
-	WaitUntil *Moment
 	// HTTP asks the embedded HTTP server's probe path with this token
 	// (checks see Observation.HTTPStatus).
 	HTTP Value
@@ -142,6 +148,9 @@ type Settings struct {
 	// LockoutWait bounds how long RC-6 waits for the lockout to end.
 	LockoutWait  time.Duration
 	PollInterval time.Duration
+	// MaxWait is the longest lifetime a case may wait out (Waitable):
+	// 15 minutes in real time, any on a virtual clock.
+	MaxWait time.Duration
 	// ProbePath is the HTTP server path asked with a token (query string
 	// allowed; the token is appended as the token parameter).
 	ProbePath string
@@ -153,6 +162,7 @@ func DefaultSettings() Settings {
 		HTTPTokenTTL: 5 * time.Minute, TokenTTL: 720 * time.Hour, PINTokenMin: 24 * time.Hour,
 		Tolerance: 10 * time.Second, LockoutAttempts: 10, LockoutWait: 5 * time.Minute,
 		PollInterval: 5 * time.Second, ProbePath: "/frames/?peerId=%23self%3A0",
+		MaxWait: 15 * time.Minute,
 	}
 }
 
@@ -162,6 +172,7 @@ func (s Settings) WithDefaults() Settings {
 	for _, f := range []struct{ v, def *time.Duration }{
 		{&s.HTTPTokenTTL, &d.HTTPTokenTTL}, {&s.TokenTTL, &d.TokenTTL}, {&s.PINTokenMin, &d.PINTokenMin},
 		{&s.Tolerance, &d.Tolerance}, {&s.LockoutWait, &d.LockoutWait}, {&s.PollInterval, &d.PollInterval},
+		{&s.MaxWait, &d.MaxWait},
 	} {
 		if *f.v <= 0 {
 			*f.v = *f.def
@@ -197,23 +208,30 @@ func (l Lifetime) Of(s Settings) time.Duration {
 	return s.TokenTTL
 }
 
-// Moment is a point in a token's life: the lifetime counted from when the
-// step From was sent (Before: lifetime minus tolerance, the token must still
-// work) or answered (After: plus tolerance, it must have expired). Counting
-// from the side that favours the target keeps network delays from making a
-// conformant server fail.
+// Moment is a point in the life of the token step From obtained, and the
+// deadline of the step it times:
+//
+//   - Before (Expired false): the token must still work. The step's answer
+//     must arrive by From's request + lifetime - tolerance (the token cannot
+//     be older than that when the target judges it); the engine sends the
+//     step a little ahead of that deadline.
+//   - After (Expired true): the token must have expired. The step must not
+//     be sent before From's answer + lifetime + tolerance (the token cannot
+//     be younger); the engine waits until then.
+//
+// Counting from the side that favours the target keeps network delays from
+// making a conformant server fail; checking the deadline against the clock
+// keeps a busy machine from doing so.
 type Moment struct {
-	From string
-	Life Lifetime
-	// Expired selects "lifetime + tolerance" after the answer; otherwise
-	// "lifetime - tolerance" after the request.
+	From    string
+	Life    Lifetime
 	Expired bool
 }
 
-// Before is the last moment the token of step from must still work.
+// Before times a step that needs the token of step from still valid.
 func Before(from string, l Lifetime) *Moment { return &Moment{From: from, Life: l} }
 
-// After is the first moment the token of step from must have expired.
+// After times a step that needs the token of step from expired.
 func After(from string, l Lifetime) *Moment { return &Moment{From: from, Life: l, Expired: true} }
 
 // Count names an integer Setting.

@@ -2,7 +2,6 @@ package cases
 
 import (
 	"fmt"
-	"time"
 )
 
 // Need is a precondition a case puts on the target's profile. When it is not
@@ -25,6 +24,9 @@ func CanLogin(m Mode) Need {
 	return Need{
 		Met: func(p Profile) bool { return p.CanLogin(m) },
 		Reason: func(p Profile) string {
+			if p.Plan == Free {
+				return fmt.Sprintf("needs a login in %s mode, which is protected (%s): a Free plan refuses every secured login (resultCode 2)", m, p.Security(m))
+			}
 			if m == Admin {
 				return "needs admin access: " + adminAccessHint
 			}
@@ -46,8 +48,11 @@ func Secured(m Mode, s Security) Need {
 	return Need{
 		Met: func(p Profile) bool { return p.Security(m) == s && p.Has(kind) },
 		Reason: func(p Profile) string {
-			if p.Security(m) != s {
+			switch {
+			case p.Security(m) != s:
 				return fmt.Sprintf("needs %s security %s (target: %s)", m, s, p.Security(m))
+			case p.Plan == Free:
+				return fmt.Sprintf("needs a secured login with the %s, which a Free plan refuses (resultCode 2)", kind)
 			}
 			return fmt.Sprintf("needs the %s: set %s", kind, kind.EnvVar())
 		},
@@ -151,18 +156,16 @@ var HasHTTP = need(func(p Profile) bool { return p.HTTPServer },
 var HasWeb = need(func(p Profile) bool { return p.WebManager },
 	"needs the web manager: give --web http://host:port")
 
-// MaxWait is the longest lifetime a case waits out: the 5-minute HTTP token
-// is practical on a live device (label slow); 30 days is not.
-const MaxWait = 15 * time.Minute
-
 // Waitable needs lifetime l (plus tolerance) to be short enough to wait
-// for: always against the embedded server (scaled), on a live device only
-// when the operator sets a short one (--token-ttl) for a target configured so.
+// for (Settings.MaxWait): always against the embedded server, whose clock
+// is virtual; on a live device the 5-minute HTTP token is practical (label
+// slow), 30 days only when the operator sets a short --token-ttl for a
+// target configured so.
 func Waitable(l Lifetime) Need {
 	return Need{
-		Met: func(p Profile) bool { return l.Of(p.settings())+p.settings().Tolerance <= MaxWait },
+		Met: func(p Profile) bool { return l.Of(p.settings())+p.settings().Tolerance <= p.settings().MaxWait },
 		Reason: func(p Profile) string {
-			return fmt.Sprintf("waits out the %s (%s): runs against the embedded reference server, whose lifetimes are scaled, or with --token-ttl set to a shorter lifetime the target is configured with", l, l.Of(p.settings()))
+			return fmt.Sprintf("waits out the %s (%s), longer than a live run waits (%s): runs against the embedded reference server, or with --token-ttl set to a shorter lifetime the target is configured with", l, l.Of(p.settings()), p.settings().MaxWait)
 		},
 	}
 }

@@ -109,8 +109,12 @@ func (p Profile) Security(m Mode) Security {
 	return p.User
 }
 
-// CanLogin reports whether the suite can authorize in mode m.
+// CanLogin reports whether the suite can authorize in mode m. On a Free
+// plan only unsecured modes can be entered: every secured login gets 2.
 func (p Profile) CanLogin(m Mode) bool {
+	if p.Plan == Free && p.Security(m) != Unsecured {
+		return false
+	}
 	switch p.Security(m) {
 	case Unsecured:
 		return true

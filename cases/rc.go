@@ -8,7 +8,7 @@ var rcCases = []Case{
 	{
 		ID: "rc-2-free-plan-secured-password", Title: "on a Free plan, type \"secured\" with a password gets 2",
 		Requirements: []string{"RC-2", "ROLE-1"}, Labels: []string{"password"},
-		Needs: []Need{OnPlan(Free), CanLogin(Admin)},
+		Needs: []Need{OnPlan(Free)},
 		Steps: []Step{
 			{Send: secured(Str("conform-free-plan-password"), roleAdmin), Expect: []Check{Code("RC-2", 2)}},
 			recoverLogin(),

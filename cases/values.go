@@ -65,8 +65,8 @@ func (s secret) Describe() string { return "<" + string(s.kind) + ">" }
 func Secret(k SecretKind) Value { return secret{k} }
 
 type login struct {
-	mode  Mode
-	field string // "type" or "credentials"
+	mode  Mode   // "": whichever mode the suite can enter, admin first (anyMode)
+	field string // "type", "role" or "credentials"
 }
 
 // credentialFor picks the secret that authorizes mode m in profile p.
@@ -90,8 +90,29 @@ func credentialFor(m Mode, p Profile) (SecretKind, bool) {
 	return "", false
 }
 
+// anyMode is the mode LoginAny enters: admin if the suite can, else user.
+func anyMode(p Profile) (Mode, bool) {
+	switch {
+	case p.CanLogin(Admin):
+		return Admin, true
+	case p.CanLogin(User):
+		return User, true
+	}
+	return "", false
+}
+
 func (l login) Resolve(sc Scope) (Resolved, error) {
 	p := sc.Profile()
+	if l.mode == "" {
+		m, ok := anyMode(p)
+		if !ok {
+			return Resolved{}, fmt.Errorf("no mode can be entered (admin %s, user %s)", p.Admin, p.User)
+		}
+		l.mode = m
+	}
+	if l.field == "role" {
+		return Resolved{V: string(l.mode), Present: true}, nil
+	}
 	if p.Security(l.mode) == Unsecured {
 		if l.field == "type" {
 			return Resolved{V: "unsecured", Present: true}, nil
@@ -116,12 +137,22 @@ func Login(m Mode) Request {
 	return Request{Type: login{m, "type"}, Role: Str(string(m)), Credentials: login{m, "credentials"}}
 }
 
-// LoginNoRole is Login without the role field (ROLE-2).
-func LoginNoRole(m Mode) Request {
-	r := Login(m)
-	r.Role = nil
-	return r
+// LoginAny is Login in whichever mode the suite can enter, admin first.
+func LoginAny() Request {
+	return Request{Type: login{"", "type"}, Role: login{"", "role"}, Credentials: login{"", "credentials"}}
 }
+
+// CanLoginAny is present when LoginAny can resolve: some mode can be
+// entered (the OnlyIf of a recovery step).
+var CanLoginAny Value = canLoginAny{}
+
+type canLoginAny struct{}
+
+func (canLoginAny) Resolve(sc Scope) (Resolved, error) {
+	_, ok := anyMode(sc.Profile())
+	return Resolved{Present: ok}, nil
+}
+func (canLoginAny) Describe() string { return "<a mode the suite can enter>" }
 
 type fromStep struct {
 	step, field string
@@ -143,6 +174,14 @@ func (f fromStep) Resolve(sc Scope) (Resolved, error) {
 	return Resolved{V: v, Present: true, Secret: f.field}, nil
 }
 func (f fromStep) Describe() string { return fmt.Sprintf("<%s of step %s>", f.field, f.step) }
+
+// TokenSource says which earlier step's answer v takes a token from, and
+// which field: the engine times a step that uses a token by that token's
+// life. ok is false for any other value (an altered token is no token).
+func TokenSource(v Value) (step, field string, ok bool) {
+	f, ok := v.(fromStep)
+	return f.step, f.field, ok
+}
 
 // TokenOf is the API token an earlier step received.
 func TokenOf(step string) Value { return fromStep{step, "token", false} }

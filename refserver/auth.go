@@ -300,8 +300,9 @@ const alteredTokenPrefix = 40
 
 // identify recognises secured credentials: a live API token first (it works on
 // every plan, since it was issued by an authorization the plan allowed), then
-// on the Pro plan the admin password and command-line PIN, then the user
-// password and PIN. A token's mode and expiry carry over (TOK-2, LIFE-5).
+// on the Pro plan the admin password or PIN (or the command-line PIN), then
+// the user password and PIN. A token's mode and expiry carry over (TOK-2,
+// LIFE-5).
 func (s *Server) identify(cred string, now time.Time) credential {
 	r, ok := s.tokens.lookup(cred)
 	if !ok && s.faults.has(faultAlteredTokenAccepted) {
@@ -325,6 +326,8 @@ func (s *Server) identify(cred string, now time.Time) credential {
 	switch {
 	case s.profile.Admin == Password && matchExact(cred, sec.AdminPassword):
 		return credential{mode: ModeAdmin, origin: OriginPassword, expires: s.apiExpiry(now)}
+	case s.profile.Admin == PIN && matchPIN(cred, sec.AdminPIN):
+		return credential{mode: ModeAdmin, origin: OriginPIN, expires: s.apiExpiry(now)}
 	case matchPIN(cred, sec.AdminPIN):
 		return credential{mode: ModeAdmin, origin: OriginCommandLinePIN} // until restart
 	case s.profile.User == Password && matchExact(cred, sec.UserPassword):

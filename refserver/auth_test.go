@@ -7,11 +7,15 @@ import (
 	"testing"
 )
 
+// tableProfiles are the profiles the auth table has a column for, in
+// column order. (The other built-in profiles, admin PIN and the Free plan
+// with protected modes, have TestAdminPINAndFreeProtected.)
+var tableProfiles = []string{"unsecured", "admin-password", "admin-password-user-pin", "admin-password-user-password", "free"}
+
 // authRow is one request of the auth algorithm with its expected outcome in
-// each built-in profile, in Profiles() order: unsecured, admin-password,
-// admin-password-user-pin, admin-password-user-password, free. An outcome is
-// "0/P" (success with previleges P), a failure code, or "-" where the profile
-// has no such credential.
+// each profile of tableProfiles. An outcome is "0/P" (success with
+// previleges P), a failure code, or "-" where the profile has no such
+// credential.
 type authRow struct {
 	name string
 	pre  Mode   // authorize the connection into this mode first
@@ -150,7 +154,8 @@ func credentials(t *testing.T, r *Running) map[string]string {
 // the server can produce, the success shape, FAIL-4 (a failure changes no
 // mode) and FAIL-5 (no credential echoed).
 func TestAuthAlgorithm(t *testing.T) {
-	for pi, p := range Profiles() {
+	for pi, name := range tableProfiles {
+		p := mustProfile(t, name)
 		t.Run(p.Name, func(t *testing.T) {
 			opts := Options{Profile: p, Secrets: testSecrets, Now: newFakeClock().Now, LockoutThreshold: 1 << 30}
 			r := start(t, opts)
@@ -223,8 +228,51 @@ func TestAuthResultCodesReachable(t *testing.T) {
 		}
 	}
 	for _, row := range authRows {
-		if n := len(strings.Fields(row.want)); n != len(Profiles()) {
-			t.Errorf("row %q has %d outcomes, want %d", row.name, n, len(Profiles()))
+		if n := len(strings.Fields(row.want)); n != len(tableProfiles) {
+			t.Errorf("row %q has %d outcomes, want %d", row.name, n, len(tableProfiles))
 		}
+	}
+}
+
+// TestAdminPINAndFreeProtected covers what the profiles outside the auth
+// table add: an administrator protected by a PIN (VideoSDK), and the Free
+// plan with protected modes, where every secured login gets 2.
+func TestAdminPINAndFreeProtected(t *testing.T) {
+	for _, tt := range []struct {
+		profile, req, cred, want string
+	}{
+		{"admin-pin", `{"method":"auth","requestId":"1","type":"secured","credentials":%s}`, "adminPIN", "0/2"},
+		{"admin-pin", `{"method":"auth","requestId":"1","type":"secured","role":"admin","credentials":%s}`, "adminPINSwapped", "0/2"},
+		{"admin-pin", `{"method":"auth","requestId":"1","type":"unsecured","role":"admin"}`, "", "4"},
+		{"admin-pin", `{"method":"auth","requestId":"1","type":"unsecured","role":"user"}`, "", "0/1"},
+		{"admin-pin", `{"method":"auth","requestId":"1","type":"secured","role":"user","credentials":%s}`, "adminPIN", "4"},
+		{"admin-pin-user-pin", `{"method":"auth","requestId":"1","type":"secured","role":"user","credentials":%s}`, "adminPIN", "0/1"},
+		{"admin-pin-user-pin", `{"method":"auth","requestId":"1","type":"secured","role":"admin","credentials":%s}`, "userPIN", "5"},
+		{"admin-pin-user-password", `{"method":"auth","requestId":"1","type":"secured","credentials":%s}`, "userPassword", "0/1"},
+		{"admin-pin-user-password", `{"method":"auth","requestId":"1","type":"secured","credentials":%s}`, "wrong", "8"},
+		{"free-admin-password", `{"method":"auth","requestId":"1","type":"secured","role":"admin","credentials":%s}`, "adminPassword", "2"},
+		{"free-admin-password", `{"method":"auth","requestId":"1","type":"unsecured","role":"admin"}`, "", "4"},
+		{"free-admin-password", `{"method":"auth","requestId":"1","type":"unsecured"}`, "", "0/1"},
+		{"free-admin-pin-user-pin", `{"method":"auth","requestId":"1","type":"secured","credentials":%s}`, "userPIN", "2"},
+		{"free-admin-pin-user-pin", `{"method":"auth","requestId":"1","type":"unsecured"}`, "", "4"},
+		{"free-admin-password-user-password", `{"method":"auth","requestId":"1","type":"secured","credentials":%s}`, "wrong", "2"},
+	} {
+		t.Run(tt.profile+" "+tt.req, func(t *testing.T) {
+			p := mustProfile(t, tt.profile)
+			r := start(t, Options{Profile: p, Now: newFakeClock().Now})
+			sec := r.Server.Secrets()
+			creds := map[string]string{"adminPIN": sec.AdminPIN, "adminPINSwapped": swapCase(sec.AdminPIN),
+				"adminPassword": sec.AdminPassword, "userPIN": sec.UserPIN, "userPassword": sec.UserPassword, "wrong": "not-a-secret-at-all"}
+			req := tt.req
+			if tt.cred != "" {
+				enc, _ := json.Marshal(creds[tt.cred])
+				req = fmt.Sprintf(tt.req, enc)
+			}
+			got := dial(t, r.URL).call(req)
+			checkAuthShape(t, got)
+			if got.outcome() != tt.want {
+				t.Errorf("got %s, want %s: %s", got.outcome(), tt.want, got.raw)
+			}
+		})
 	}
 }

@@ -753,7 +753,8 @@ func allVariantNames() []string {
 // still hold (ENV-2..4, ENV-6, ENV-7, AUTH-1, AUTH-2, AUTH-5, FAIL-1, FAIL-2,
 // FAIL-4, FAIL-5, ENV-9).
 func TestAllVariantsTogether(t *testing.T) {
-	for pi, p := range Profiles() {
+	for pi, name := range tableProfiles {
+		p := mustProfile(t, name)
 		t.Run(p.Name, func(t *testing.T) {
 			t.Parallel()
 			r := start(t, Options{Profile: p, Secrets: testSecrets, Now: newFakeClock().Now, LockoutThreshold: 1 << 30,

@@ -340,6 +340,8 @@ func authorize(t testing.TB, c *client, srv *Server, m Mode) reply {
 	switch {
 	case p.security(m) == Unsecured:
 		req = fmt.Sprintf(`{"method":"auth","requestId":"pre","type":"unsecured","role":%q}`, m)
+	case m == ModeAdmin && p.Admin == PIN:
+		req = fmt.Sprintf(`{"method":"auth","requestId":"pre","type":"secured","role":"admin","credentials":%q}`, sec.AdminPIN)
 	case m == ModeAdmin:
 		req = fmt.Sprintf(`{"method":"auth","requestId":"pre","type":"secured","role":"admin","credentials":%q}`, sec.AdminPassword)
 	case p.User == PIN:

@@ -38,20 +38,59 @@ type Profile struct {
 }
 
 // Profiles returns the built-in profiles in a stable order (the order lists and
-// tables use). The slice is fresh on every call, so callers may modify it.
+// tables use): every valid protection (admin unsecured, password or PIN; user
+// the same, unsecured when admin is) on the Pro plan, then the same on the
+// Free plan. The slice is fresh on every call, so callers may modify it.
 func Profiles() []Profile {
-	return []Profile{
-		{Name: "unsecured", Admin: Unsecured, User: Unsecured, Plan: Pro,
-			Description: "administrator and user unsecured (Pro plan)"},
-		{Name: "admin-password", Admin: Password, User: Unsecured, Plan: Pro,
-			Description: "administrator protected by password, user unsecured"},
-		{Name: "admin-password-user-pin", Admin: Password, User: PIN, Plan: Pro,
-			Description: "administrator protected by password, user by a server-generated PIN (the default)"},
-		{Name: "admin-password-user-password", Admin: Password, User: Password, Plan: Pro,
-			Description: "administrator and user each protected by a password"},
-		{Name: "free", Admin: Unsecured, User: Unsecured, Plan: Free,
-			Description: "both modes unsecured on the Free plan: secured login with a password or PIN gets resultCode 2"},
+	var out []Profile
+	for _, plan := range []Plan{Pro, Free} {
+		for _, admin := range []Security{Unsecured, Password, PIN} {
+			for _, user := range []Security{Unsecured, Password, PIN} {
+				if admin == Unsecured && user != Unsecured {
+					continue
+				}
+				out = append(out, newProfile(admin, user, plan))
+			}
+		}
 	}
+	return out
+}
+
+// newProfile names and describes a protection setup: "unsecured",
+// "admin-password", "admin-pin-user-password", with "free-" before the Free
+// plan's (whose both-unsecured profile is "free").
+func newProfile(admin, user Security, plan Plan) Profile {
+	name := "unsecured"
+	if admin != Unsecured {
+		name = "admin-" + string(admin)
+		if user != Unsecured {
+			name += "-user-" + string(user)
+		}
+	}
+	desc := fmt.Sprintf("administrator %s, user %s", describe(admin), describe(user))
+	if plan == Free {
+		desc += ", Free plan: every secured login gets resultCode 2"
+		name = "free-" + name
+		if name == "free-unsecured" {
+			name = "free"
+		}
+	} else {
+		desc += " (Pro plan)"
+	}
+	if name == DefaultProfile {
+		desc += " (the default)"
+	}
+	return Profile{Name: name, Admin: admin, User: user, Plan: plan, Description: desc}
+}
+
+func describe(s Security) string {
+	switch s {
+	case Password:
+		return "protected by a password"
+	case PIN:
+		return "protected by a PIN"
+	}
+	return "unsecured"
 }
 
 // ProfileNames returns the names of the built-in profiles in Profiles order.
@@ -75,18 +114,16 @@ func LookupProfile(name string) (Profile, error) {
 	return Profile{}, fmt.Errorf("unknown profile %q (valid: %s)", name, strings.Join(ProfileNames(), ", "))
 }
 
-// Validate reports whether the server can run this profile. Admin protection
-// is a password or nothing: TrueConf Room protects the administrator by
-// password only (a PIN for admin comes from the command line, Secrets.AdminPIN).
-// Admin unsecured implies user unsecured (requirements.md section 2).
+// Validate reports whether the server can run this profile. Admin
+// unsecured implies user unsecured (requirements.md section 2). TrueConf
+// Room protects the administrator by password; VideoSDK also by a PIN, which
+// is then Secrets.AdminPIN (otherwise that is Room's command-line PIN).
 func (p Profile) Validate() error {
 	var errs []error
 	switch p.Admin {
-	case Unsecured, Password:
-	case PIN:
-		errs = append(errs, errors.New(`admin security "pin" is not supported: Room protects the administrator by password; use Secrets.AdminPIN for the command-line PIN`))
+	case Unsecured, Password, PIN:
 	default:
-		errs = append(errs, fmt.Errorf("admin security %q is not one of unsecured, password", p.Admin))
+		errs = append(errs, fmt.Errorf("admin security %q is not one of unsecured, password, pin", p.Admin))
 	}
 	switch p.User {
 	case Unsecured, Password, PIN:

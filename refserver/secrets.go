@@ -12,10 +12,13 @@ import (
 type Secrets struct {
 	// AdminPassword protects administrator mode (profiles with Admin == Password).
 	AdminPassword string
-	// AdminPIN is a PIN given on the command line at start (Room's --pin):
-	// optional, never generated. When set it grants administrator mode in every
-	// profile; on the Free plan it is refused with resultCode 2 like any
-	// secured login. Compared case-insensitively, like every PIN.
+	// AdminPIN is, in profiles with Admin == PIN, the administrator's PIN
+	// (VideoSDK; generated when empty, its tokens expire like a user PIN's).
+	// Otherwise it is a PIN given on the command line at start (Room's --pin):
+	// optional, never generated, granting administrator mode in every profile
+	// with tokens that live until restart. On the Free plan it is refused
+	// with resultCode 2 like any secured login. Compared case-insensitively,
+	// like every PIN.
 	AdminPIN string
 	// UserPassword protects user mode (profiles with User == Password).
 	UserPassword string
@@ -29,10 +32,10 @@ type Secrets struct {
 // guessed by the suite's wrong-credential cases.
 const generatedPasswordLen = 16
 
-// newPIN generates a user PIN the way requirements.md describes Room's: short,
+// NewPIN generates a PIN the way requirements.md describes Room's: short,
 // lower-case letters and digits. At least one letter, so that the
 // case-insensitivity case (ROLE-4) always applies, and one digit.
-func newPIN() string {
+func NewPIN() string {
 	for {
 		p := randomString(pinChars, 6)
 		if strings.ContainsAny(p, "0123456789") && strings.ContainsAny(p, "abcdefghijklmnopqrstuvwxyz") {
@@ -46,6 +49,9 @@ func newPIN() string {
 // server could not tell which mode a credential grants.
 func effectiveSecrets(p Profile, in Secrets) (Secrets, error) {
 	out := Secrets{AdminPIN: in.AdminPIN}
+	for p.Admin == PIN && out.AdminPIN == "" {
+		out.AdminPIN = NewPIN()
+	}
 	if p.Admin == Password {
 		out.AdminPassword = in.AdminPassword
 		if out.AdminPassword == "" {
@@ -63,7 +69,8 @@ func effectiveSecrets(p Profile, in Secrets) (Secrets, error) {
 		// A generated PIN must not clash with the command-line PIN (it is short
 		// enough for that to be merely unlikely).
 		for out.UserPIN == "" || (in.UserPIN == "" && strings.EqualFold(out.UserPIN, out.AdminPIN)) {
-			out.UserPIN = newPIN()
+			// Also regenerated when it clashes with a generated admin PIN.
+			out.UserPIN = NewPIN()
 		}
 	}
 	// Only configured values can still collide, and a collision is a

@@ -12,7 +12,10 @@ import (
 var pinShape = regexp.MustCompile(`^[a-z0-9]{6}$`)
 
 func TestProfiles(t *testing.T) {
-	want := []string{"unsecured", "admin-password", "admin-password-user-pin", "admin-password-user-password", "free"}
+	want := []string{"unsecured", "admin-password", "admin-password-user-password", "admin-password-user-pin",
+		"admin-pin", "admin-pin-user-password", "admin-pin-user-pin",
+		"free", "free-admin-password", "free-admin-password-user-password", "free-admin-password-user-pin",
+		"free-admin-pin", "free-admin-pin-user-password", "free-admin-pin-user-pin"}
 	if got := ProfileNames(); !slices.Equal(got, want) {
 		t.Fatalf("ProfileNames() = %v, want %v", got, want)
 	}
@@ -52,7 +55,6 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{"admin pin", Options{Profile: Profile{Name: "x", Admin: PIN, User: PIN, Plan: Pro}}, `admin security "pin"`},
 		{"admin unknown", Options{Profile: Profile{Name: "x", Admin: "open", User: Unsecured, Plan: Pro}}, `admin security "open"`},
 		{"user unknown", Options{Profile: Profile{Name: "x", Admin: Password, User: "", Plan: Pro}}, `user security ""`},
 		{"plan unknown", Options{Profile: Profile{Name: "x", Admin: Password, User: PIN}}, `plan ""`},
@@ -147,7 +149,7 @@ func TestNewSecrets(t *testing.T) {
 
 func TestNewPIN(t *testing.T) {
 	for range 2000 {
-		p := newPIN()
+		p := NewPIN()
 		if !pinShape.MatchString(p) || !strings.ContainsAny(p, digits) || !strings.ContainsAny(p, "abcdefghijklmnopqrstuvwxyz") {
 			t.Fatalf("PIN %q: want 6 lower-case letters and digits with at least one of each", p)
 		}

@@ -1,7 +1,7 @@
 // Package reports holds the result model of a run and writes it out:
 // results.json (our schema, docs/results-schema.md) and JUnit XML. Writers
-// take a Run that is already redacted; they redact once more on the way out
-// as a last line of defence.
+// take a Run that is already redacted (Redacted): they write what they are
+// given.
 package reports
 
 import "time"
@@ -128,6 +128,48 @@ const (
 	ExitUsage         = 2
 	ExitUnreachable   = 3
 )
+
+// Redacted returns a copy of r with its free text passed through redact:
+// the target's URL, the profile's notes, the interruption and preflight
+// errors, case messages and the findings' expected, actual and note. The
+// structure (verdicts, IDs, levels, labels, counts) is never touched, so
+// no secret, however it is spelt, can change a verdict. Transcript
+// payloads are not touched either: they arrive redacted from the transcript,
+// which alone knows where a long payload was cut.
+func (r Run) Redacted(redact func(string) string) Run {
+	r.Target.URL = redact(r.Target.URL)
+	r.Profile.Notes = mapStrings(r.Profile.Notes, redact)
+	r.Interrupted = redact(r.Interrupted)
+	r.Preflight.Error = redact(r.Preflight.Error)
+	cs := make([]Case, len(r.Cases))
+	for i, c := range r.Cases {
+		c.Message = redact(c.Message)
+		fs := make([]Finding, len(c.Findings))
+		for j, f := range c.Findings {
+			f.Expected, f.Actual, f.Note = redact(f.Expected), redact(f.Actual), redact(f.Note)
+			fs[j] = f
+		}
+		if c.Findings != nil {
+			c.Findings = fs
+		}
+		cs[i] = c
+	}
+	if r.Cases != nil {
+		r.Cases = cs
+	}
+	return r
+}
+
+func mapStrings(ss []string, f func(string) string) []string {
+	if ss == nil {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = f(s)
+	}
+	return out
+}
 
 // Tally fills Summary from the cases: any FAIL makes the run not conformant
 // (exit 1); otherwise any ERROR is an infrastructure failure (exit 3); an

@@ -5,56 +5,10 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"os"
-	"path/filepath"
-	"reflect"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/reporters"
 )
-
-// Redactor removes secrets from text about to be written.
-type Redactor interface {
-	Redact(string) string
-}
-
-// Redacted returns a copy of r with every string in it (messages, findings,
-// transcripts, notes, URLs) passed through red. Redacting the model and not
-// the encoded bytes keeps the documents well-formed: a short secret such as
-// a 4-digit PIN can also occur inside a number.
-func Redacted(r Run, red Redactor) Run {
-	if red == nil {
-		return r
-	}
-	v := reflect.ValueOf(&r).Elem()
-	redactValue(v, red.Redact)
-	return r
-}
-
-// redactValue rewrites every settable string reachable from v, copying
-// slices first so the caller's Run is not changed.
-func redactValue(v reflect.Value, f func(string) string) {
-	switch v.Kind() {
-	case reflect.String:
-		if v.CanSet() {
-			v.SetString(f(v.String()))
-		}
-	case reflect.Struct:
-		for i := 0; i < v.NumField(); i++ {
-			redactValue(v.Field(i), f)
-		}
-	case reflect.Slice:
-		if v.IsNil() {
-			return
-		}
-		c := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-		reflect.Copy(c, v)
-		v.Set(c)
-		for i := 0; i < c.Len(); i++ {
-			redactValue(c.Index(i), f)
-		}
-	}
-}
 
 // JSON renders the results document.
 func JSON(r Run) ([]byte, error) {
@@ -211,68 +165,3 @@ func firstLine(s string) string {
 	return s
 }
 
-// Files names the report files of a run.
-type Files struct {
-	JUnit string // "" = none
-	JSON  string // "" = none
-}
-
-// DefaultFiles are the report paths under dir.
-func DefaultFiles(dir string) Files {
-	return Files{JUnit: filepath.Join(dir, "junit.xml"), JSON: filepath.Join(dir, "results.json")}
-}
-
-// WriteAll writes every requested report from the redacted model. It
-// creates parent directories and reports every failure, not just the first.
-func WriteAll(r Run, f Files, red Redactor) error {
-	r = Redacted(r, red)
-	var errs []string
-	write := func(path string, render func(Run) ([]byte, error)) {
-		if path == "" {
-			return
-		}
-		b, err := render(r)
-		if err == nil {
-			err = writeFile(path, b)
-		}
-		if err != nil {
-			errs = append(errs, err.Error())
-		}
-	}
-	write(f.JUnit, JUnit)
-	write(f.JSON, JSON)
-	if len(errs) > 0 {
-		return fmt.Errorf("write reports: %s", strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-// writeFile writes atomically (temp file, rename) so a reader never sees a
-// half-written report.
-func writeFile(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}

@@ -2,11 +2,14 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -99,7 +102,7 @@ func TestRedactionKeepsDocumentsWellFormed(t *testing.T) {
 	r.Cases[0].Message = "pin 7391"
 	dir := t.TempDir()
 	files := DefaultFiles(dir)
-	if err := WriteAll(r, files, replacer{"7391", "[REDACTED:pin]"}); err != nil {
+	if err := WriteAll(context.Background(), r.Redacted(replacer{"7391", "[REDACTED:pin]"}.Redact), files); err != nil {
 		t.Fatal(err)
 	}
 	var back Run
@@ -115,25 +118,54 @@ func TestRedactionKeepsDocumentsWellFormed(t *testing.T) {
 	}
 }
 
-func TestWriteAllRedactsAndRoundTrips(t *testing.T) {
-	dir := t.TempDir()
-	files := DefaultFiles(filepath.Join(dir, "nested"))
-	if err := WriteAll(sample(), files, replacer{"secret-xyz", "[REDACTED]"}); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{files.JUnit, files.JSON} {
-		b, err := os.ReadFile(p)
+// TestRedactionNeverTouchesVerdicts: a target whose token is "FAIL" (or
+// "auth", or a requirement ID) cannot rewrite the verdicts, IDs, levels or
+// counts of a report (issue 7: a token FAIL once gave failures="0").
+func TestRedactionNeverTouchesVerdicts(t *testing.T) {
+	r := sample()
+	for _, secret := range []string{"FAIL", "fail", "RC-8", "MUST", "auth", "case", "conform"} {
+		red := r.Redacted(replacer{secret, "[REDACTED:token]"}.Redact)
+		b, err := JUnit(red)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bytes.Contains(b, []byte("secret-xyz")) {
-			t.Errorf("%s contains the secret", p)
+		var s reporters.JUnitTestSuites
+		if err := xml.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		ts := s.TestSuites[0]
+		if ts.Failures != 1 || ts.Errors != 1 || ts.Skipped != 1 || ts.Tests != 5 {
+			t.Errorf("token %q changed the counts: %+v", secret, ts)
+		}
+		for i, c := range red.Cases {
+			orig := r.Cases[i]
+			if c.Verdict != orig.Verdict || c.ID != orig.ID || c.Requirements[0] != orig.Requirements[0] || c.Group != orig.Group || c.Findings[0].Requirement != "RC-8" || c.Findings[0].Level != "MUST" {
+				t.Errorf("token %q rewrote the structure of %s: %+v", secret, orig.ID, c)
+			}
+		}
+		if red.Summary != r.Summary {
+			t.Errorf("token %q changed the summary: %+v", secret, red.Summary)
 		}
 	}
+}
+
+func TestWriteAllRoundTrips(t *testing.T) {
+	dir := t.TempDir()
+	files := DefaultFiles(filepath.Join(dir, "nested"))
+	if err := WriteAll(context.Background(), sample().Redacted(replacer{"secret-xyz", "[REDACTED]"}.Redact), files); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(files.JUnit)
+	if err != nil || !bytes.Contains(b, []byte("<testsuites")) {
+		t.Fatalf("junit.xml: %v %.100q", err, b)
+	}
 	var back Run
-	b, _ := os.ReadFile(files.JSON)
+	b, _ = os.ReadFile(files.JSON)
 	if err := json.Unmarshal(b, &back); err != nil || len(back.Cases) != 5 || back.Schema != Schema {
 		t.Fatalf("results.json does not round-trip: %v", err)
+	}
+	if strings.Contains(back.Cases[0].Message, "secret-xyz") {
+		t.Error("the message was not redacted")
 	}
 }
 
@@ -143,8 +175,103 @@ func TestWriteAllReportsUnwritablePath(t *testing.T) {
 	if err := os.WriteFile(blocker, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := WriteAll(sample(), DefaultFiles(filepath.Join(blocker, "sub")), nil)
+	err := WriteAll(context.Background(), sample(), DefaultFiles(filepath.Join(blocker, "sub")))
 	if err == nil || !strings.Contains(err.Error(), "junit.xml") || !strings.Contains(err.Error(), "results.json") {
 		t.Fatalf("want an error naming both files, got %v", err)
+	}
+}
+
+// TestReportIntoFIFO: a FIFO given as a report path is written into, not
+// replaced by a regular file; without a reader the wait is bounded.
+func TestReportIntoFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "junit.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			got <- nil
+			return
+		}
+		defer f.Close()
+		b, _ := io.ReadAll(f)
+		got <- b
+	}()
+	if err := WriteAll(context.Background(), sample(), Files{JUnit: fifo}); err != nil {
+		t.Fatal(err)
+	}
+	if b := <-got; !bytes.Contains(b, []byte("<testsuites")) {
+		t.Errorf("the reader got %q", b)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO was replaced: %v %v", fi.Mode(), err)
+	}
+
+	// Nobody reads: the run's deadline bounds the wait.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := WriteAll(ctx, sample(), Files{JUnit: fifo})
+	if err == nil || time.Since(start) > 5*time.Second {
+		t.Errorf("a FIFO without reader: err %v after %v", err, time.Since(start))
+	}
+}
+
+// TestReportThroughSymlink: a link is followed, and stays a link.
+func TestReportThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.xml")
+	if err := os.WriteFile(real, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.xml")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll(context.Background(), sample(), Files{JUnit: link}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v", err)
+	}
+	if b, _ := os.ReadFile(real); !bytes.Contains(b, []byte("<testsuites")) {
+		t.Errorf("the linked file holds %q", b)
+	}
+}
+
+// TestReportIntoDevice: a device node (here /dev/null) is written into,
+// never replaced.
+func TestReportIntoDevice(t *testing.T) {
+	if _, err := os.Stat("/dev/null"); err != nil {
+		t.Skip("no /dev/null")
+	}
+	if err := WriteAll(context.Background(), sample(), Files{JSON: "/dev/null"}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("/dev/null is not a device any more: %v", err)
+	}
+}
+
+func TestSamePathForBothReports(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "r.xml")
+	if err := (Files{JUnit: p, JSON: filepath.Join(dir, ".", "r.xml")}).Check(); err == nil {
+		t.Error("the same path twice is not caught")
+	}
+	if err := os.WriteFile(p, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "l.json")
+	if err := os.Symlink(p, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := (Files{JUnit: p, JSON: link}).Check(); err == nil {
+		t.Error("a link to the other report is not caught")
+	}
+	if err := DefaultFiles(dir).Check(); err != nil {
+		t.Errorf("the default files clash: %v", err)
 	}
 }

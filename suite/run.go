@@ -32,6 +32,8 @@ type Selection struct {
 	LabelFilter string
 	// Cases are case IDs; when set, only these run (and the label filter too, if given).
 	Cases []string
+	// Live is set by ForTarget for a live target: the safety policy applies.
+	Live bool
 }
 
 // AllCases is the label filter that selects every case, also on a live
@@ -121,7 +123,7 @@ func Run(o Options) (reports.Run, error) {
 	if err != nil {
 		return reports.Run{}, err
 	}
-	Register(o.Runner)
+	Register(o.Runner, o.Selection)
 	sc, rc := ginkgo.GinkgoConfiguration()
 	sc.LabelFilter = o.Selection.LabelFilter
 	if sc.LabelFilter == AllCases {
@@ -228,6 +230,11 @@ func Collect(selected []cases.Case, start time.Time) reports.Run {
 		run.Cases = append(run.Cases, rc)
 	}
 	run.Tally()
+	if r != nil {
+		// The one place the report's free text is redacted; transcripts come
+		// redacted from Frames.
+		run = run.Redacted(r.Redactor.Redact)
+	}
 	return run
 }
 

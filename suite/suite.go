@@ -10,6 +10,7 @@ package suite
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -19,32 +20,42 @@ import (
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/term"
 )
 
 // state is the process-wide run state: RunSpecs runs once per process, so
 // one run per process is all there is.
 var state struct {
-	mu       sync.Mutex
-	runner   *engine.Runner
-	outcomes map[string]engine.Outcome
-	report   *types.Report
-	once     sync.Once
+	mu        sync.Mutex
+	runner    *engine.Runner
+	selection Selection
+	outcomes  map[string]engine.Outcome
+	report    *types.Report
+	once      sync.Once
 }
 
-// Register configures the runner the specs use and builds the spec tree.
-// Call it once, before RunSpecs; later calls only replace the runner.
-func Register(r *engine.Runner) {
+// Register configures the runner the specs use, under the safety policy of
+// sel (made with Selection.ForTarget), and builds the spec tree. Call it
+// once, before RunSpecs; later calls only replace the runner.
+func Register(r *engine.Runner, sel Selection) {
 	state.mu.Lock()
 	state.runner = r
+	state.selection = sel
 	state.outcomes = map[string]engine.Outcome{}
 	state.mu.Unlock()
-	state.once.Do(func() { buildTree(r.Target, r.EffectiveSettings()) })
+	state.once.Do(func() { buildTree(r.Target, r.EffectiveSettings(), r.Clock != nil && r.Clock.Virtual()) })
 }
 
 func currentRunner() *engine.Runner {
 	state.mu.Lock()
 	defer state.mu.Unlock()
 	return state.runner
+}
+
+func currentSelection() Selection {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	return state.selection
 }
 
 func record(id string, o engine.Outcome) {
@@ -58,7 +69,7 @@ func record(id string, o engine.Outcome) {
 // at the same code location, so Ginkgo would otherwise sort them by text);
 // the order matters: the wrong-credential budget goes to the cases written
 // first. ContinueOnFailure keeps one failure from skipping the rest.
-func buildTree(t engine.Target, set cases.Settings) {
+func buildTree(t engine.Target, set cases.Settings, virtual bool) {
 	Describe("conform", Ordered, ContinueOnFailure, func() {
 		var groups []string
 		byGroup := map[string][]cases.Case{}
@@ -70,7 +81,7 @@ func buildTree(t engine.Target, set cases.Settings) {
 			byGroup[g] = append(byGroup[g], c)
 		}
 		for _, g := range groups {
-			DescribeTable(g, runCase, entries(byGroup[g], t, set))
+			DescribeTable(g, runCase, entries(byGroup[g], t, set, virtual))
 		}
 	})
 	ReportAfterSuite("conform results", func(r Report) {
@@ -84,10 +95,10 @@ func buildTree(t engine.Target, set cases.Settings) {
 // (what --case focuses on), labels are the case's labels, and the spec
 // timeout is a backstop derived from the per-wait bounds (every wait in the
 // engine is bounded already).
-func entries(cs []cases.Case, t engine.Target, set cases.Settings) []TableEntry {
+func entries(cs []cases.Case, t engine.Target, set cases.Settings, virtual bool) []TableEntry {
 	out := make([]TableEntry, 0, len(cs))
 	for _, c := range cs {
-		args := []any{c, SpecTimeout(specTimeout(c, t, set))}
+		args := []any{c, SpecTimeout(specTimeout(c, t, set, virtual))}
 		if len(c.Labels) > 0 {
 			args = append(args, Label(c.Labels...))
 		}
@@ -97,8 +108,10 @@ func entries(cs []cases.Case, t engine.Target, set cases.Settings) []TableEntry 
 }
 
 // specTimeout allows every exchange its dial and response bound, every
-// wait its lifetime, every poll its limit, plus slack.
-func specTimeout(c cases.Case, t engine.Target, set cases.Settings) time.Duration {
+// real wait its lifetime, every poll its limit, plus slack. On a virtual
+// clock waits cost no real time. The sum saturates: absurd settings make
+// a long timeout, never a negative one.
+func specTimeout(c cases.Case, t engine.Target, set cases.Settings, virtual bool) time.Duration {
 	per := t.DialTimeout + t.ResponseTimeout + t.QuietWindow
 	if per <= 0 {
 		per = 11 * time.Second
@@ -108,17 +121,38 @@ func specTimeout(c cases.Case, t engine.Target, set cases.Settings) time.Duratio
 	for _, s := range c.Steps {
 		switch {
 		case s.RepeatFor != "":
-			n += set.LockoutAttempts
-		case s.WaitUntil != nil:
-			waits = max(waits, s.WaitUntil.Life.Of(set)+set.Tolerance)
+			n = satAdd(n, set.LockoutAttempts)
 		case s.PollUntilAccepted != "":
-			waits += set.LockoutWait
 			n++
+			if !virtual {
+				waits = satDur(waits, set.LockoutWait)
+			}
 		default:
-			n += max(1, s.Repeat)
+			n = satAdd(n, max(1, s.Repeat))
+		}
+		if s.When != nil && !virtual {
+			waits = max(waits, satDur(s.When.Life.Of(set), set.Tolerance))
 		}
 	}
-	return time.Duration(n)*per + waits + 5*time.Second
+	total := time.Duration(math.MaxInt64)
+	if n < int(math.MaxInt64/int64(per)) {
+		total = satDur(time.Duration(n)*per, waits)
+	}
+	return satDur(total, 5*time.Second)
+}
+
+func satAdd(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}
+
+func satDur(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // runCase is the body of every entry: run, record, map the verdict.
@@ -128,14 +162,17 @@ func runCase(ctx SpecContext, c cases.Case) {
 		Fail("suite not configured: call suite.Register before RunSpecs")
 		return
 	}
-	o := r.Run(ctx, c)
-	record(c.ID, o)
-	// Everything handed to Ginkgo is redacted here: on the go test path no
-	// redacting console stands behind it.
-	redact := func(s string) string { return s }
-	if r.Redactor != nil {
-		redact = r.Redactor.Redact
+	var o engine.Outcome
+	if currentSelection().OptedIn(c) {
+		o = r.Run(ctx, c)
+	} else {
+		o = engine.Outcome{Verdict: cases.Skip, Reason: notOptedIn}
 	}
+	record(c.ID, o)
+	// Everything handed to Ginkgo is redacted and made safe for a terminal
+	// here: Ginkgo prints it and writes it into its own reports, and on the
+	// go test path no redacting console stands behind it.
+	redact := func(s string) string { return term.Escape(r.Redactor.Redact(s)) }
 	if o.Verdict != cases.Skip && o.Transcript != nil {
 		AddReportEntry("findings", redact(findingLines(o)), ReportEntryVisibilityFailureOrVerbose)
 		AddReportEntry("transcript", o.Transcript.String(), ReportEntryVisibilityFailureOrVerbose)

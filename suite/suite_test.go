@@ -15,9 +15,10 @@ import (
 )
 
 // TestConformance runs the same specs as `conform run`: against
-// CONFORM_TARGET when set (with the live default selection unless a
-// -ginkgo.label-filter is given), else against the embedded reference server.
-// `go tool ginkgo ./suite` runs it too.
+// CONFORM_TARGET when set (under the binary's live-safety policy: the live
+// default selection unless a -ginkgo.label-filter is given, and no
+// disruptive case unless that filter names it), else against the embedded
+// reference server. `go tool ginkgo ./suite` runs it too.
 func TestConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
 	target := os.Getenv("CONFORM_TARGET")
@@ -32,10 +33,14 @@ func TestConformance(t *testing.T) {
 	}
 	defer sess.Close()
 	t.Logf("target %s, profile: %s", sess.Runner.Target.URL, sess.Runner.Profile)
-	suite.Register(sess.Runner)
 	sc, rc := GinkgoConfiguration()
-	if target != "" && sc.LabelFilter == "" {
-		sc.LabelFilter = cases.LiveDefaultFilter
+	// The same live-safety policy as the binary: the default selection, and
+	// no disruptive case unless the label filter names it.
+	sel := suite.Selection{LabelFilter: sc.LabelFilter}.ForTarget(target != "")
+	sc.LabelFilter = sel.LabelFilter
+	if sc.LabelFilter == suite.AllCases {
+		sc.LabelFilter = ""
 	}
+	suite.Register(sess.Runner, sel)
 	RunSpecs(t, "conform", sc, rc)
 }

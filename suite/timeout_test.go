@@ -17,14 +17,14 @@ func TestSpecTimeoutCoversWaits(t *testing.T) {
 	for _, c := range cases.All() {
 		var need time.Duration
 		for _, s := range c.Steps {
-			if s.WaitUntil != nil {
-				need = max(need, s.WaitUntil.Life.Of(set)+set.Tolerance)
+			if s.When != nil {
+				need = max(need, s.When.Life.Of(set)+set.Tolerance)
 			}
 			if s.PollUntilAccepted != "" {
 				need += set.LockoutWait
 			}
 		}
-		if got := specTimeout(c, target, set); got <= need {
+		if got := specTimeout(c, target, set, false); got <= need {
 			t.Errorf("%s: spec timeout %v, but its waits alone take %v", c.ID, got, need)
 		}
 	}

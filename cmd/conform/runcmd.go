@@ -10,14 +10,19 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
-	"github.com/roomconform/conform/internal/wire"
+	"github.com/roomconform/conform/internal/term"
+	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
 	"github.com/roomconform/conform/suite"
 )
@@ -40,7 +45,17 @@ type runOptions struct {
 	wrongBudget     int
 	web, httpURL    string
 	settings        cases.Settings
+	profile         string
+	faults          listFlag
+	variants        listFlag
 }
+
+// Bounds on flag values that make no sense (and would overflow the waits
+// computed from them).
+const (
+	maxLockoutAttempts = 1000
+	maxLockoutWait     = 24 * time.Hour
+)
 
 func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.target, "target", "", "ws:// or wss:// URL of the control API (default: start the embedded reference server)")
@@ -52,7 +67,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.junitReport, "junit-report", "", "JUnit XML path (default <report-dir>/junit.xml)")
 	fs.StringVar(&o.jsonReport, "json-report", "", "results.json path (default <report-dir>/results.json)")
 	fs.BoolVar(&o.verbose, "v", false, "verbose: every case with its findings and transcript")
-	fs.DurationVar(&o.timeout, "timeout", time.Hour, "bound on the whole run")
+	fs.DurationVar(&o.timeout, "timeout", time.Hour, "bound on the whole run, preflight and reports included")
 	fs.DurationVar(&o.responseTimeout, "response-timeout", 5*time.Second, "bound on each response (and on the WebSocket handshake)")
 	fs.BoolVar(&o.insecure, "insecure-skip-verify", false, "wss://: do not verify the server certificate")
 	fs.StringVar(&o.caFile, "ca-file", "", "wss://: PEM file of CA certificates to trust")
@@ -64,68 +79,97 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.settings.TokenTTL, "token-ttl", d.TokenTTL, "lifetime of the API token (and the upper bound of a PIN token's)")
 	fs.DurationVar(&o.settings.PINTokenMin, "pin-token-ttl-min", d.PINTokenMin, "lower bound of a PIN token's lifetime (the docs say 24 h in one place, 30 days in another)")
 	fs.DurationVar(&o.settings.Tolerance, "lifetime-tolerance", d.Tolerance, "slack on both sides of every expiry")
-	fs.IntVar(&o.settings.LockoutAttempts, "lockout-attempts", d.LockoutAttempts, "wrong passwords RC-6 sends in a row (disruptive case)")
-	fs.DurationVar(&o.settings.LockoutWait, "lockout-wait", d.LockoutWait, "how long RC-6 waits for the lockout to end")
+	fs.IntVar(&o.settings.LockoutAttempts, "lockout-attempts", d.LockoutAttempts, "wrong passwords RC-6 sends in a row (disruptive case; at most "+strconv.Itoa(maxLockoutAttempts)+")")
+	fs.DurationVar(&o.settings.LockoutWait, "lockout-wait", d.LockoutWait, "how long RC-6 waits for the lockout to end (at most 24h)")
 	fs.IntVar(&o.wrongBudget, "wrong-credential-budget", engine.DefaultWrongBudget,
 		"most wrong credentials one run sends to a live target (each is followed by a successful login); -1: no limit")
+	fs.StringVar(&o.profile, "profile", "", "embedded reference server only: its protection profile ("+strings.Join(refserver.ProfileNames(), ", ")+")")
+	fs.Var(&o.faults, "fault", "embedded reference server only: break one behaviour on purpose, to see the suite catch it (repeatable; conform serve --list-faults)")
+	fs.Var(&o.variants, "variant", "embedded reference server only: another conformant behaviour (repeatable; conform serve --list-faults)")
 }
 
+// runCmd is `conform run`. Everything it prints, on stdout and stderr,
+// passes through the run's Redactor first: no secret (the operator's, or a
+// token the target issued) reaches the console, whatever path an error
+// takes. A signal or --timeout at any point, the preflight included, ends
+// the run with reports for what is known and exit 1.
 func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	red := redact.New()
+	secrets := engine.SecretsFromEnv(getenv)
+	for _, k := range secrets.Kinds() {
+		v, _ := secrets.Get(k)
+		red.AddOperator(string(k), v)
+	}
+	noColor := getenv("NO_COLOR") != "" || !isTerminal(stdout)
+	var consoleFilter func(string) string
+	if noColor {
+		// No colour means no escape sequence of ours: any control character
+		// in the stream came from the target.
+		consoleFilter = term.Escape
+	}
+	console := redact.NewWriter(red, stdout, consoleFilter)
+	errOut := redact.NewWriter(red, stderr, term.Escape)
+	defer console.Flush()
+	defer errOut.Flush()
+
 	var o runOptions
-	fs := newFlagSet("run", stderr, "[flags] [-- ginkgo flags]")
+	fs := newFlagSet("run", errOut, "[flags] [-- ginkgo flags]")
 	o.register(fs)
 	if err := parse(fs, args, getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
+			fs.SetOutput(errOut)
 			fs.Usage()
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "conform run: %v\n", err)
+		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
+	}
+	for _, u := range []string{o.target, o.web, o.httpURL} {
+		session.RegisterURLSecrets(red, u)
 	}
 	cfg, sel, err := o.validate()
 	if err == nil {
 		err = ginkgoArgs(args, fs.Args())
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "conform run: %v\n", err)
-		return exitUsage
+	var selected []cases.Case
+	if err == nil {
+		selected, err = suite.Select(sel)
 	}
-	selected, err := suite.Select(sel)
-	if err != nil {
-		fmt.Fprintf(stderr, "conform run: %v\n", err)
-		return exitUsage
-	}
-
-	red := wire.NewRedactor()
-	cfg.Redactor = red
-	cfg.Secrets = engine.SecretsFromEnv(getenv)
-	for _, k := range cfg.Secrets.Kinds() {
-		v, _ := cfg.Secrets.Get(k)
-		red.Add(string(k), v)
-	}
-	console := red.Writer(stdout)
-	defer console.Flush()
 	files := o.files()
-	noColor := getenv("NO_COLOR") != "" || !isTerminal(stdout)
+	if err == nil {
+		err = files.Check()
+	}
+	if err != nil {
+		fmt.Fprintf(errOut, "conform run: %v\n", err)
+		return exitUsage
+	}
+	cfg.Redactor, cfg.Secrets = red, secrets
 
+	// The run's one context: the time bound and the signals, from here on.
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	start := time.Now()
-	sess, err := session.Open(ctx, cfg)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// The reports get the last part of the time: they are what the run is for.
+	casesCtx, casesCancel := context.WithTimeout(ctx, o.timeout-reportReserve(o.timeout))
+	defer casesCancel()
+
+	sess, err := session.Open(casesCtx, cfg)
 	if err != nil {
-		return preflightFailed(err, o, sess, selected, start, files, red, stderr)
+		return preflightFailed(ctx, err, o, sess, selected, start, files, red, errOut)
 	}
 	defer sess.Close()
 	printHeader(console, sess, sel, selected)
 
 	sess.Runner.Progress = console
+	remaining := time.Until(start.Add(o.timeout - reportReserve(o.timeout)))
 	result, err := suite.Run(suite.Options{
-		Runner: sess.Runner, Selection: sel, Timeout: o.timeout,
+		Runner: sess.Runner, Selection: sel, Timeout: max(remaining, time.Millisecond),
 		Verbose: o.verbose, NoColor: noColor, Console: console,
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "conform run: %v\n", err)
+		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
 	}
 	result.Version = version()
@@ -133,14 +177,52 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	result.Selection.LabelFilter = sel.LabelFilter
 	result.Selection.Cases = sel.Cases
 	result.Preflight.OK = true
+	if why := interruption(ctx); why != "" && result.Interrupted == "" {
+		// A signal after the cases ended: the reports are still written.
+		result.Interrupted = why
+		result.Tally()
+	}
 	console.Flush()
 	printSummary(console, result, o.verbose)
-	if err := reports.WriteAll(result, files, red); err != nil {
-		fmt.Fprintf(stderr, "conform run: %v\n", err)
+	wctx, wcancel := reportCtx(start, o.timeout)
+	defer wcancel()
+	if err := reports.WriteAll(wctx, result, files); err != nil {
+		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUnreachable
 	}
 	fmt.Fprintf(console, "reports: %s\n", joinNonEmpty(files.JUnit, files.JSON))
+	if sess.Runner.Redactor.Overflowed() {
+		fmt.Fprintf(errOut, "conform run: infrastructure error: the target issued more than %d secrets (tokens); their text is withheld from the console and the reports\n", redact.MaxSecrets)
+	}
 	return result.Summary.ExitCode
+}
+
+// reportReserve is the share of --timeout kept for writing the reports:
+// a tenth, between 100 ms and 5 s.
+func reportReserve(timeout time.Duration) time.Duration {
+	return min(max(timeout/10, 100*time.Millisecond), 5*time.Second, timeout/2)
+}
+
+// reportCtx bounds the report writing: by the end of --timeout, but never
+// less than a short grace (reports of a run that used all its time are
+// still written; only a FIFO nobody reads can make it wait that long).
+func reportCtx(start time.Time, timeout time.Duration) (context.Context, context.CancelFunc) {
+	end := start.Add(timeout)
+	if time.Until(end) < 100*time.Millisecond {
+		end = time.Now().Add(100 * time.Millisecond)
+	}
+	return context.WithDeadline(context.Background(), end)
+}
+
+// interruption says why ctx ended: a signal or the run's time bound.
+func interruption(ctx context.Context) string {
+	switch {
+	case ctx.Err() == nil:
+		return ""
+	case errors.Is(context.Cause(ctx), context.DeadlineExceeded):
+		return "the run's --timeout elapsed"
+	}
+	return "interrupted by a signal"
 }
 
 // ginkgoArgs checks what follows the flags: nothing, or "--" and Ginkgo's
@@ -155,73 +237,108 @@ func ginkgoArgs(all, rest []string) error {
 	return suite.ParseGinkgoArgs(rest)
 }
 
+// checkURL checks a URL flag: one of the schemes, a host, a port in range,
+// and no credentials (secrets come from the environment).
+func checkURL(flagName, v string, schemes ...string) error {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || !contains(schemes, u.Scheme) {
+		return fmt.Errorf("%s must be a %s URL, not %q", flagName, strings.Join(schemes, ":// or ")+"://", v)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%s must not carry credentials; secrets come from CONFORM_* variables", flagName)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%s: port %s is not in 1..65535", flagName, p)
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 // validate turns flags into the session config and the selection.
 func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	var cfg session.Config
+	fail := func(format string, args ...any) (session.Config, suite.Selection, error) {
+		return cfg, suite.Selection{}, fmt.Errorf(format, args...)
+	}
 	switch o.plan {
 	case "pro", "free":
 		cfg.Plan = cases.Plan(o.plan)
 	default:
-		return cfg, suite.Selection{}, fmt.Errorf("--plan must be pro or free, not %q", o.plan)
+		return fail("--plan must be pro or free, not %q", o.plan)
 	}
 	if o.target != "" {
-		u, err := url.Parse(o.target)
-		if err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "" {
-			return cfg, suite.Selection{}, fmt.Errorf("--target must be a ws:// or wss:// URL, not %q", o.target)
+		if err := checkURL("--target", o.target, "ws", "wss"); err != nil {
+			return fail("%w", err)
 		}
-		if u.User != nil {
-			return cfg, suite.Selection{}, errors.New("--target must not carry credentials; secrets come from CONFORM_* variables")
-		}
-	}
-	if o.responseTimeout <= 0 || o.timeout <= 0 {
-		return cfg, suite.Selection{}, errors.New("--timeout and --response-timeout must be positive")
-	}
-	tlsConf, err := o.tlsConfig()
-	if err != nil {
-		return cfg, suite.Selection{}, err
 	}
 	for _, u := range []struct{ flag, v string }{{"--web", o.web}, {"--http", o.httpURL}} {
 		if u.v == "" {
 			continue
 		}
-		if pu, err := url.Parse(u.v); err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			return cfg, suite.Selection{}, fmt.Errorf("%s must be an http:// or https:// URL, not %q", u.flag, u.v)
+		if err := checkURL(u.flag, u.v, "http", "https"); err != nil {
+			return fail("%w", err)
 		}
+	}
+	live := o.target != "" || o.web != ""
+	if live && (o.profile != "" || len(o.faults) > 0 || len(o.variants) > 0) {
+		return fail("--profile, --fault and --variant configure the embedded reference server; they do not go with --target or --web")
+	}
+	if o.profile != "" {
+		if _, err := refserver.LookupProfile(o.profile); err != nil {
+			return fail("--profile: %w", err)
+		}
+	}
+	if err := knownNames(o.faults, o.variants); err != nil {
+		return fail("%w", err)
+	}
+	cfg.Embedded = session.Embedded{Profile: o.profile, Faults: o.faults, Variants: o.variants}
+	if o.responseTimeout <= 0 || o.timeout <= 0 {
+		return fail("--timeout and --response-timeout must be positive")
+	}
+	tlsConf, err := o.tlsConfig()
+	if err != nil {
+		return fail("%w", err)
 	}
 	st := o.settings
 	if st.HTTPTokenTTL <= 0 || st.TokenTTL <= 0 || st.PINTokenMin <= 0 || st.Tolerance <= 0 || st.LockoutWait <= 0 || st.LockoutAttempts < 1 {
-		return cfg, suite.Selection{}, errors.New("lifetimes, --lifetime-tolerance, --lockout-wait and --lockout-attempts must be positive")
+		return fail("lifetimes, --lifetime-tolerance, --lockout-wait and --lockout-attempts must be positive")
+	}
+	if st.LockoutAttempts > maxLockoutAttempts {
+		return fail("--lockout-attempts %d: at most %d", st.LockoutAttempts, maxLockoutAttempts)
+	}
+	if st.LockoutWait > maxLockoutWait {
+		return fail("--lockout-wait %s: at most %s", st.LockoutWait, maxLockoutWait)
 	}
 	if st.PINTokenMin > st.TokenTTL {
 		if st.PINTokenMin != cases.DefaultSettings().PINTokenMin {
-			return cfg, suite.Selection{}, errors.New("--pin-token-ttl-min must not exceed --token-ttl")
+			return fail("--pin-token-ttl-min must not exceed --token-ttl")
 		}
 		// A short --token-ttl alone: the PIN window shrinks with it.
 		st.PINTokenMin = st.TokenTTL
 	}
 	if st.Tolerance >= st.HTTPTokenTTL {
-		return cfg, suite.Selection{}, errors.New("--lifetime-tolerance must be shorter than --http-token-ttl")
+		return fail("--lifetime-tolerance must be shorter than --http-token-ttl")
 	}
 	// Poll the end of a lockout sixty times over the wait: 5 s for 5 min.
 	st.PollInterval = st.LockoutWait / 60
 	cfg.Settings, cfg.Web, cfg.HTTP = st, o.web, o.httpURL
 	if o.wrongBudget < engine.Unlimited {
-		return cfg, suite.Selection{}, fmt.Errorf("--wrong-credential-budget must be -1 (no limit) or more, not %d", o.wrongBudget)
+		return fail("--wrong-credential-budget must be -1 (no limit) or more, not %d", o.wrongBudget)
 	}
 	cfg.WrongBudget = o.wrongBudget
 	cfg.Target, cfg.Strict, cfg.TLS = o.target, o.strict, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
-	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases}
-	// A live device gets the harmless default unless the operator chose;
-	// a filter that does not name "disruptive" (or "all") never selects a
-	// case that locks out or kicks sessions by accident.
-	live := o.target != "" || o.web != ""
-	switch {
-	case live && o.labelFilter == "" && len(o.cases) == 0:
-		sel.LabelFilter = cases.LiveDefaultFilter
-	case live && o.labelFilter != "" && o.labelFilter != suite.AllCases && !strings.Contains(o.labelFilter, "disruptive"):
-		sel.LabelFilter = "(" + o.labelFilter + ") && !disruptive"
-	}
+	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases}.ForTarget(live)
 	return cfg, sel, nil
 }
 
@@ -256,14 +373,20 @@ func (o *runOptions) files() reports.Files {
 }
 
 // preflightFailed reports a run that could not start: one line on stderr,
-// and reports where every selected case is an ERROR, so a pipeline sees why.
-func preflightFailed(err error, o runOptions, sess *session.Session, selected []cases.Case, start time.Time, files reports.Files, red *wire.Redactor, stderr io.Writer) int {
+// and reports where every selected case is an ERROR, so a pipeline sees
+// why. A signal or --timeout during the preflight is an interrupted run
+// (exit 1), like one during the cases.
+func preflightFailed(ctx context.Context, err error, o runOptions, sess *session.Session, selected []cases.Case, start time.Time, files reports.Files, red *redact.Redactor, errOut io.Writer) int {
 	code, what := exitUnreachable, "target unreachable"
-	if engine.IsConfig(err) {
+	interrupted := interruption(ctx)
+	switch {
+	case interrupted != "":
+		code, what = exitFailed, interrupted+" during the preflight"
+	case engine.IsConfig(err):
 		code, what = exitUsage, "configuration error"
 	}
-	msg := red.Redact(err.Error())
-	fmt.Fprintf(stderr, "conform run: %s: %s\n", what, msg)
+	msg := err.Error()
+	fmt.Fprintf(errOut, "conform run: %s: %s\n", what, msg)
 	run := reports.Run{
 		Schema: reports.Schema, Tool: "conform", Version: version(), StartedAt: start,
 		Duration: time.Since(start).Seconds(), Target: reports.Target{URL: o.target, Embedded: o.target == "" && o.web == ""},
@@ -280,11 +403,14 @@ func preflightFailed(err error, o runOptions, sess *session.Session, selected []
 		}
 		run.Cases = append(run.Cases, rc)
 	}
+	run.Interrupted = interrupted
 	run.Tally()
 	run.Summary.ExitCode = code
 	run.Summary.Verdict = what
-	if werr := reports.WriteAll(run, files, red); werr != nil {
-		fmt.Fprintf(stderr, "conform run: %v\n", werr)
+	wctx, wcancel := reportCtx(start, o.timeout)
+	defer wcancel()
+	if werr := reports.WriteAll(wctx, run.Redacted(red.Redact), files); werr != nil {
+		fmt.Fprintf(errOut, "conform run: %v\n", werr)
 	}
 	return code
 }
@@ -299,11 +425,7 @@ func joinNonEmpty(paths ...string) string {
 	if len(out) == 0 {
 		return "none"
 	}
-	s := out[0]
-	for _, p := range out[1:] {
-		s += ", " + p
-	}
-	return s
+	return strings.Join(out, ", ")
 }
 
 // isTerminal reports whether w is a character device (colour only there).

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/clock"
+	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/wire"
 )
 
@@ -61,8 +63,12 @@ type Runner struct {
 	Target   Target
 	Profile  cases.Profile
 	Secrets  Secrets
-	Redactor *wire.Redactor
+	Redactor *redact.Redactor
 	Strict   bool
+	// Clock is the time lifetimes and lockouts are judged by (nil: the
+	// real clock). Against the embedded reference server it is the
+	// virtual clock the server reads too.
+	Clock clock.Clock
 	// WrongBudget caps the wrong credentials sent in the run (Unlimited: no
 	// cap). Disruptive cases, which the operator selects on purpose, are
 	// exempt: RC-6 must send its attempts.
@@ -136,7 +142,7 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 	tr := wire.NewTranscript(r.Redactor)
 	x := &execution{r: r, c: c, tr: tr, target: r.Target.withDefaults(),
 		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{},
-		sentAt: map[string]time.Time{}, answeredAt: map[string]time.Time{}}
+		tm: newTiming(r.clock(), r.settings())}
 	out := r.run(ctx, x)
 	if x.troubled && ctx.Err() == nil {
 		// A dial failed or a wait ran out: make sure the target is still
@@ -145,9 +151,20 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 			r.markDead(fmt.Sprintf("the target stopped answering during case %s (%v)", c.ID, err))
 		}
 	}
+	if r.Redactor.Overflowed() {
+		r.markDead(fmt.Sprintf("the target issued more than %d secrets (tokens): its text can no longer be redacted, so it is withheld and no further case runs", redact.MaxSecrets))
+	}
 	out.Transcript = tr
 	out.Duration = time.Since(start)
 	return out
+}
+
+// clock returns the runner's clock (the real one when unset).
+func (r *Runner) clock() clock.Clock {
+	if r.Clock == nil {
+		return clock.Real{}
+	}
+	return r.Clock
 }
 
 // Dead returns why the target was given up on ("" while it answers).
@@ -196,6 +213,10 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	tr := x.tr
 	defer x.closeAll()
 	if err := x.steps(ctx); err != nil {
+		var late *LateError
+		if errors.As(err, &late) {
+			x.tr.Notef("", "%v", late)
+		}
 		if hasBroken(x.findings) {
 			// The target already failed a check; that explains why the case
 			// could not go on, and is the verdict.
@@ -242,8 +263,8 @@ type execution struct {
 	target    Target
 	conns     map[string]*wire.Client
 	responses map[string]map[string]any
-	// sentAt and answeredAt time each named step (lifetimes count from them).
-	sentAt, answeredAt map[string]time.Time
+	// tm times the steps (lifetimes count from them) and holds their deadlines.
+	tm *timing
 	// discovered is the WebSocket URL config.json named (DISC-1).
 	discovered string
 	findings   []cases.Finding
@@ -273,6 +294,7 @@ func (x *execution) steps(ctx context.Context) error {
 		}
 		if s.Close {
 			x.closeStep(ctx, s.ConnName())
+			x.tm.closed(s.ConnName())
 			continue
 		}
 		if s.OnlyIf != nil {
@@ -295,6 +317,7 @@ func (x *execution) steps(ctx context.Context) error {
 			if reps > 1 {
 				// Each repetition on a fresh connection, as a reconnecting client would.
 				x.closeConn(s.ConnName())
+				x.tm.closed(s.ConnName())
 			}
 			if err := x.step(ctx, s, name, i, rep); err != nil {
 				return err
@@ -314,7 +337,8 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 		return fmt.Errorf("step %s: %w", name, err)
 	}
 	conn, err := x.dialFor(ctx, s)
-	if err != nil && (s.ViaDiscovered || s.MustConnect) {
+	var redirect *wire.RedirectError
+	if err != nil && (s.ViaDiscovered || s.MustConnect) && !errors.As(err, &redirect) {
 		// The port config.json named does not answer (DISC-1), or the server
 		// stopped accepting connections after bad input (ROB-1): that is the
 		// finding, not a failure of the suite.
@@ -325,10 +349,17 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 		x.troubled = true
 		return fmt.Errorf("step %s: %w", name, err)
 	}
+	dl, err := x.tm.deadline(s, false)
+	if err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	if err := x.tm.wait(ctx, dl, name); err != nil {
+		return err
+	}
 	if s.SendsWrongCredential() {
 		x.r.countWrong()
 	}
-	x.sentAt[name] = time.Now()
+	x.tm.sent[name] = x.tm.clock.Now()
 	if s.Abort {
 		// An abrupt close mid-request: send, then drop the TCP connection
 		// without reading the answer or closing the WebSocket.
@@ -342,7 +373,13 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 		return nil
 	}
 	resp, callErr := conn.Call(ctx, payload)
-	x.answeredAt[name] = time.Now()
+	x.tm.answered[name] = x.tm.clock.Now()
+	if callErr == nil {
+		// A late answer says nothing about the target: its checks are not made.
+		if err := x.tm.check(dl, name, x.tm.answered[name]); err != nil {
+			return err
+		}
+	}
 	o := cases.Observation{Step: name, Matched: resp.Matched, Sent: sent, Profile: x.r.Profile, Earlier: x.responses}
 	_ = json.Unmarshal(payload, &o.Request)
 	switch {
@@ -364,6 +401,9 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	}
 	if o.Response != nil {
 		x.responses[name] = o.Response
+		if ok, _ := o.Response["result"].(bool); ok && s.Send.MethodName() == "auth" {
+			x.tm.authorized(name, s.ConnName(), s.Send.Credentials, s.Send.Type == nil)
+		}
 	}
 	if errors.Is(callErr, wire.ErrTimeout) {
 		// One timeout per case at most: what follows would wait again for a
@@ -485,6 +525,7 @@ func (x *execution) closeConn(name string) {
 		_ = c.Close()
 		delete(x.conns, name)
 	}
+	x.tm.closed(name)
 }
 
 // closeSettle is how long a Close step waits after the close handshake: a
@@ -511,7 +552,7 @@ func (x *execution) closeAll() {
 
 // Dial opens a connection to the target with the run's bounds, recording
 // into tr.
-func Dial(ctx context.Context, t Target, name string, tr *wire.Transcript, red *wire.Redactor) (*wire.Client, error) {
+func Dial(ctx context.Context, t Target, name string, tr *wire.Transcript, red *redact.Redactor) (*wire.Client, error) {
 	t = t.withDefaults()
 	c, err := wire.Dial(ctx, t.URL, wire.Options{
 		Name: name, DialTimeout: t.DialTimeout, ResponseTimeout: t.ResponseTimeout,

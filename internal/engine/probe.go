@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/wire"
 )
 
@@ -27,8 +28,9 @@ func IsConfig(err error) bool {
 // ProbeResult is what the preflight learnt.
 type ProbeResult struct {
 	Profile cases.Profile
-	// Secrets are the operator's secrets plus the user PIN read with
-	// getAuthInfo, when the suite had admin access.
+	// Secrets are the operator's secrets the target needs (those it does
+	// not need are noted and left out), plus the user PIN read with
+	// getAuthInfo when the suite had admin access.
 	Secrets Secrets
 	// Transcript of the probe, for the report when it fails.
 	Transcript *wire.Transcript
@@ -36,19 +38,27 @@ type ProbeResult struct {
 	HTTPPort int
 }
 
-// Probe is the preflight: it dials the target, authorizes, and learns the
-// target's profile. With admin access (admin unsecured, or an admin
-// password/PIN from the environment) it reads getAuthInfo, which also gives
-// it the user PIN; without it, an unsecured user probe tells unsecured from
-// protected. Every secret the operator supplied is tried once, so that a
-// mistyped secret is a configuration error here and not a pile of FAILs
-// (and wrong attempts) later. plan is the declared plan ("" = pro).
+// Probe is the preflight: it dials the target and learns its profile with
+// as few and as harmless requests as it can.
+//
+// It asks for unsecured admin first (no credential is sent, nothing can be
+// wrong): a target that grants it needs no admin secret, and one given is
+// noted as unused, never tried. Otherwise every admin secret given is tried
+// once; with admin access getAuthInfo tells both modes' protection and the
+// user PIN, and without it an unsecured user attempt tells unsecured from
+// protected. User secrets are tried only for a user mode protected the way
+// they fit. So a secret is a configuration error (exit 2) only when the
+// target refuses it for a mode that needs it, and never because of which
+// member of an accepted set the target answered with (RC-4b's 4 or 8).
+//
+// On a Free plan every secured login gets 2: a secret refused so is noted
+// as unusable there, and cases that need it skip.
 //
 // A target that cannot be reached or does not answer like the control API
-// costs one dial and one response timeout and returns an UnreachableError.
-// A secret the target refuses, or a plan that does not fit, returns a
-// ConfigError.
-func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red *wire.Redactor) (ProbeResult, error) {
+// (no auth answer, a resultCode no reading allows) costs one dial and one
+// response timeout and returns an UnreachableError (exit 3). plan is the
+// declared plan ("" = pro).
+func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red *redact.Redactor) (ProbeResult, error) {
 	tr := wire.NewTranscript(red)
 	res := ProbeResult{Transcript: tr, Secrets: secrets}
 	if plan == "" {
@@ -56,14 +66,12 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 	}
 	p := cases.Profile{Admin: cases.Unknown, User: cases.Unknown, Plan: plan, Source: "probe"}
 	for _, k := range secrets.Kinds() {
-		if v, ok := secrets.Get(k); ok && red != nil {
-			red.Add(string(k), v)
-		}
+		v, _ := secrets.Get(k)
+		red.AddOperator(string(k), v)
 	}
-	pr := &prober{ctx: ctx, t: t, tr: tr, p: &p}
+	pr := &prober{ctx: ctx, t: t, tr: tr, p: &p, eff: &res.Secrets}
 
-	// Admin access first: with it, getAuthInfo tells everything.
-	adminConn, err := pr.admin(&res.Secrets)
+	adminConn, err := pr.admin()
 	if err != nil {
 		return res, err
 	}
@@ -77,11 +85,11 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 		res.HTTPPort = readHTTPPort(ctx, adminConn)
 	}
 	if p.User == cases.Unknown {
-		if err := pr.user(secrets); err != nil {
+		if err := pr.user(); err != nil {
 			return res, err
 		}
 	}
-	if res.Secrets, err = pr.verifyUserSecrets(res.Secrets, secrets); err != nil {
+	if err := pr.userSecrets(secrets); err != nil {
 		return res, err
 	}
 	if plan == cases.Free {
@@ -101,84 +109,101 @@ type prober struct {
 	t   Target
 	tr  *wire.Transcript
 	p   *cases.Profile
+	eff *Secrets // the secrets the run will use
 }
 
-// secured is a secured auth request for the probe.
-func securedProbe(id, credentials, role string) map[string]any {
+// securedRequest is a secured auth request of the preflight.
+func securedRequest(id, credentials, role string) map[string]any {
 	return map[string]any{"method": "auth", "requestId": id, "type": "secured", "credentials": credentials, "role": role}
 }
 
-// admin tries every admin secret given (each must work), else unsecured
-// admin. It returns an open admin connection, or nil without admin access.
-func (pr *prober) admin(eff *Secrets) (*wire.Client, error) {
-	secrets := *eff
-	var keep *wire.Client
-	for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN} {
-		v, ok := secrets.Get(k)
-		if !ok {
-			continue
-		}
-		conn, code, err := probeAuth(pr.ctx, pr.t, "probe-"+string(k), securedProbe("conform-probe-"+string(k), v, "admin"), pr.tr)
-		if err != nil {
-			closeIf(keep)
-			return nil, err
-		}
-		switch {
-		case code == 0 && pr.p.Plan == cases.Free:
-			conn.Close()
-			closeIf(keep)
-			return nil, &ConfigError{Msg: fmt.Sprintf("--plan free, but the target accepted %s in a secured login (a Free plan refuses those with resultCode 2): drop --plan free", k.EnvVar())}
-		case code == 0:
-			// Keep the newest: one connection per mode, so this login has
-			// displaced the one before.
-			pr.p.Admin = cases.Protected
-			closeIf(keep)
-			keep = conn
-			continue
-		}
-		conn.Close()
-		switch code {
-		case 2:
-			if pr.p.Plan != cases.Free {
-				closeIf(keep)
-				return nil, &ConfigError{Msg: fmt.Sprintf("the target refused %s with resultCode 2 (plan is not Pro): run with --plan free", k.EnvVar())}
-			}
-		case 4:
-			// Secured login aimed at an unprotected admin (RC-4b): unsecured below tells.
-			pr.p.Notes = append(pr.p.Notes, k.EnvVar()+" is set but the target answered 4 (admin is unprotected?); not used")
-			*eff = eff.Without(k)
-		case 6:
-			closeIf(keep)
-			return nil, &UnreachableError{Err: fmt.Errorf("the target refuses logins for now (resultCode 6: locked out after wrong attempts); wait and run again")}
-		default:
-			closeIf(keep)
-			return nil, &ConfigError{Msg: fmt.Sprintf("the target refused %s (resultCode %d): check the variable", k.EnvVar(), code)}
-		}
-	}
-	if keep != nil {
-		return keep, nil
-	}
-	conn, code, err := probeAuth(pr.ctx, pr.t, "probe-admin", map[string]any{"method": "auth", "requestId": "conform-probe-admin", "type": "unsecured", "role": "admin"}, pr.tr)
+// unused drops a secret the target does not need, with the reason.
+func (pr *prober) unused(k cases.SecretKind, why string) {
+	pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("%s is set, but %s: not used", k.EnvVar(), why))
+	*pr.eff = pr.eff.Without(k)
+}
+
+// admin learns whether admin mode is unsecured, else tries every admin
+// secret given. It returns an open admin connection, or nil without admin
+// access.
+func (pr *prober) admin() (*wire.Client, error) {
+	req := map[string]any{"method": "auth", "requestId": "conform-probe-admin", "type": "unsecured", "role": "admin"}
+	conn, code, err := probeAuth(pr.ctx, pr.t, "probe-admin", req, pr.tr)
 	if err != nil {
 		return nil, err
 	}
 	if code == 0 {
 		pr.p.Admin = cases.Unsecured
+		for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN} {
+			if has(*pr.eff, k) {
+				pr.unused(k, "admin mode is unsecured")
+			}
+		}
 		return conn, nil
 	}
 	conn.Close()
 	pr.p.Admin = cases.Protected
-	if _, pw := secrets.Get(cases.AdminPassword); !pw {
-		if _, pin := secrets.Get(cases.AdminPIN); !pin {
-			pr.p.Notes = append(pr.p.Notes, "admin is protected and no admin secret is set: set CONFORM_ADMIN_PASSWORD or CONFORM_ADMIN_PIN for full coverage")
+	if code != 4 {
+		pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("unsecured admin got resultCode %d (a protected mode answers 4, RC-4)", code))
+	}
+	var keep *wire.Client
+	for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN} {
+		v, ok := pr.eff.Get(k)
+		if !ok {
+			continue
+		}
+		conn, code, err := probeAuth(pr.ctx, pr.t, "probe-"+string(k), securedRequest("conform-probe-"+string(k), v, "admin"), pr.tr)
+		if err != nil {
+			closeIf(keep)
+			return nil, err
+		}
+		if code == 0 {
+			if pr.p.Plan == cases.Free {
+				conn.Close()
+				closeIf(keep)
+				return nil, &ConfigError{Msg: fmt.Sprintf("--plan free, but the target accepted %s in a secured login (a Free plan refuses those with resultCode 2): drop --plan free", k.EnvVar())}
+			}
+			// Keep the newest: one connection per mode, so this login has
+			// displaced the one before.
+			closeIf(keep)
+			keep = conn
+			continue
+		}
+		conn.Close()
+		if err := pr.refused(k, code); err != nil {
+			closeIf(keep)
+			return nil, err
 		}
 	}
-	return nil, nil
+	if keep == nil && !has(*pr.eff, cases.AdminPassword) && !has(*pr.eff, cases.AdminPIN) && pr.p.Plan != cases.Free {
+		pr.p.Notes = append(pr.p.Notes, "admin is protected and no admin secret is set: set CONFORM_ADMIN_PASSWORD or CONFORM_ADMIN_PIN for full coverage")
+	}
+	return keep, nil
+}
+
+// refused handles a secret that did not authorize with code: the plan's
+// refusal on Free (noted, the secret is unusable), a lockout, the target's
+// refusal of the secret (the operator's mistake), or an answer no reading
+// allows (the target's).
+func (pr *prober) refused(k cases.SecretKind, code int) error {
+	switch code {
+	case 2:
+		if pr.p.Plan != cases.Free {
+			return &ConfigError{Msg: fmt.Sprintf("the target refused %s with resultCode 2 (plan is not Pro): run with --plan free", k.EnvVar())}
+		}
+		pr.unused(k, "a Free plan refuses every secured login (resultCode 2)")
+		return nil
+	case 6:
+		return &UnreachableError{Err: errors.New("the target refuses logins for now (resultCode 6: locked out after wrong attempts); wait and run again")}
+	case 4, 5, 8:
+		return &ConfigError{Msg: fmt.Sprintf("the target refused %s (resultCode %d): check the variable", k.EnvVar(), code)}
+	}
+	return &UnreachableError{Err: fmt.Errorf("the target answered a well-formed secured login with %s with resultCode %d, which no reading of the auth method allows there; it cannot be told whether the secret is right", k.EnvVar(), code)}
 }
 
 // user tells unsecured user mode from protected with an unsecured attempt
 // (no admin access, so getAuthInfo could not say).
-func (pr *prober) user(secrets Secrets) error {
+func (pr *prober) user() error {
 	req := map[string]any{"method": "auth", "requestId": "conform-probe-user", "type": "unsecured", "role": "user"}
 	conn, code, err := probeAuth(pr.ctx, pr.t, "probe-user", req, pr.tr)
 	if err != nil {
@@ -188,23 +213,26 @@ func (pr *prober) user(secrets Secrets) error {
 	switch {
 	case code == 0:
 		pr.p.User = cases.Unsecured
-	case has(secrets, cases.UserPIN):
+	case has(*pr.eff, cases.UserPIN) && !has(*pr.eff, cases.UserPassword):
 		pr.p.User = cases.PIN
 		pr.p.Notes = append(pr.p.Notes, "user security taken to be pin because CONFORM_USER_PIN is set")
-	case has(secrets, cases.UserPassword):
+	case has(*pr.eff, cases.UserPassword) && !has(*pr.eff, cases.UserPIN):
 		pr.p.User = cases.Password
 		pr.p.Notes = append(pr.p.Notes, "user security taken to be password because CONFORM_USER_PASSWORD is set")
 	default:
 		pr.p.User = cases.Protected
 	}
+	if code != 0 && code != 4 {
+		pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("unsecured user got resultCode %d (a protected mode answers 4, RC-4)", code))
+	}
 	return nil
 }
 
-// verifyUserSecrets tries each user secret the operator gave (not the PIN
-// read from getAuthInfo: if that fails, it is the target's defect, for the
-// cases to find). A secret for a kind of protection the user mode does not
-// have is dropped with a note; a refused one is a ConfigError.
-func (pr *prober) verifyUserSecrets(eff, given Secrets) (Secrets, error) {
+// userSecrets tries each user secret the operator gave for a user mode
+// protected the way it fits (not the PIN read from getAuthInfo: if that
+// fails, it is the target's defect, for the cases to find). Others are
+// noted as unused.
+func (pr *prober) userSecrets(given Secrets) error {
 	for _, k := range []cases.SecretKind{cases.UserPassword, cases.UserPIN} {
 		v, ok := given.Get(k)
 		if !ok {
@@ -214,32 +242,26 @@ func (pr *prober) verifyUserSecrets(eff, given Secrets) (Secrets, error) {
 		if k == cases.UserPIN {
 			want = cases.PIN
 		}
-		if pr.p.User != want && pr.p.User != cases.Protected {
-			pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("%s is set but user security is %s; not used", k.EnvVar(), pr.p.User))
-			if cur, _ := eff.Get(k); cur == v {
-				eff = eff.Without(k)
-			}
-			continue
-		}
-		if cur, _ := eff.Get(k); cur != v {
+		if cur, _ := pr.eff.Get(k); cur != v {
 			continue // replaced by the PIN getAuthInfo showed; noted there
 		}
-		conn, code, err := probeAuth(pr.ctx, pr.t, "probe-"+string(k), securedProbe("conform-probe-"+string(k), v, "user"), pr.tr)
+		if pr.p.User != want && pr.p.User != cases.Protected {
+			pr.unused(k, "user security is "+string(pr.p.User))
+			continue
+		}
+		conn, code, err := probeAuth(pr.ctx, pr.t, "probe-"+string(k), securedRequest("conform-probe-"+string(k), v, "user"), pr.tr)
 		if err != nil {
-			return eff, err
+			return err
 		}
 		conn.Close()
-		switch code {
-		case 0:
-		case 2:
-			if pr.p.Plan != cases.Free {
-				return eff, &ConfigError{Msg: fmt.Sprintf("the target refused %s with resultCode 2 (plan is not Pro): run with --plan free", k.EnvVar())}
-			}
-		default:
-			return eff, &ConfigError{Msg: fmt.Sprintf("the target refused %s (resultCode %d): check the variable", k.EnvVar(), code)}
+		if code == 0 {
+			continue
+		}
+		if err := pr.refused(k, code); err != nil {
+			return err
 		}
 	}
-	return eff, nil
+	return nil
 }
 
 func closeIf(c *wire.Client) {
@@ -251,10 +273,11 @@ func closeIf(c *wire.Client) {
 func has(s Secrets, k cases.SecretKind) bool { _, ok := s.Get(k); return ok }
 
 // probeAuth dials, sends one auth and returns the open connection and the
-// resultCode. Anything that is not an auth answer is an UnreachableError:
-// the target does not speak the API, and no case could run.
+// resultCode. Anything that is not an auth answer with a resultCode in
+// 0..12 is an UnreachableError: the target does not speak the API, and no
+// case could run.
 func probeAuth(ctx context.Context, t Target, name string, req map[string]any, tr *wire.Transcript) (*wire.Client, int, error) {
-	conn, err := Dial(ctx, t, name, tr, nil)
+	conn, err := Dial(ctx, t, name, tr, tr.Redactor())
 	if err != nil {
 		return nil, 0, err
 	}
@@ -274,15 +297,19 @@ func probeAuth(ctx context.Context, t Target, name string, req map[string]any, t
 			code, ok = 0, true // resultCode missing on success (old servers); the cases will judge it
 		}
 	}
-	if !ok {
+	switch {
+	case !ok:
 		conn.CloseNow()
 		return nil, 0, &UnreachableError{Err: fmt.Errorf("preflight auth on %s: the answer has no integer resultCode (method %v): the target does not answer like the control API", t.URL, resp.Fields["method"])}
+	case code < 0 || code > 12:
+		conn.CloseNow()
+		return nil, 0, &UnreachableError{Err: fmt.Errorf("preflight auth on %s: resultCode %d is not one of the documented 0..12: the target does not answer like the control API", t.URL, code)}
 	}
 	return conn, code, nil
 }
 
 // readAuthInfo fills the profile from getAuthInfo on an admin connection.
-func readAuthInfo(ctx context.Context, conn *wire.Client, p *cases.Profile, secrets *Secrets, red *wire.Redactor) error {
+func readAuthInfo(ctx context.Context, conn *wire.Client, p *cases.Profile, secrets *Secrets, red *redact.Redactor) error {
 	resp, err := conn.Call(ctx, []byte(`{"method":"getAuthInfo","requestId":"conform-probe-info"}`))
 	if err != nil {
 		return err
@@ -299,9 +326,7 @@ func readAuthInfo(ctx context.Context, conn *wire.Client, p *cases.Profile, secr
 	}
 	p.Admin, p.User = cases.Security(as), cases.Security(us)
 	if pin, ok := user["pin"].(string); ok && pin != "" && p.User == cases.PIN {
-		if red != nil {
-			red.Add(string(cases.UserPIN), pin)
-		}
+		red.Add(string(cases.UserPIN), pin)
 		if given, ok := secrets.Get(cases.UserPIN); ok && !strings.EqualFold(given, pin) {
 			p.Notes = append(p.Notes, "CONFORM_USER_PIN differs from the PIN getAuthInfo shows; using the target's")
 		}

@@ -39,8 +39,6 @@ func (r *Runner) count(c cases.Count) int {
 // plain requests (and Abort, which is a request that is never read).
 func (x *execution) special(ctx context.Context, s cases.Step, name string) (handled bool, err error) {
 	switch {
-	case s.WaitUntil != nil:
-		return true, x.waitUntil(ctx, s.WaitUntil, name)
 	case s.HTTP != nil:
 		return true, x.httpProbe(ctx, s, name)
 	case s.Await != "":
@@ -55,75 +53,6 @@ func (x *execution) special(ctx context.Context, s cases.Step, name string) (han
 	return false, nil
 }
 
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// waitUntil sleeps until the moment. A "still valid" moment counts from the
-// request (the token cannot be older), an "expired" one from the answer (it
-// cannot be younger). If the wait overshoots a "still valid" moment so far
-// that the token may really have expired, the case stops: the verdict would
-// say more about this machine's load than about the target.
-func (x *execution) waitUntil(ctx context.Context, m *cases.Moment, name string) error {
-	set := x.r.settings()
-	life := m.Life.Of(set)
-	var at time.Time
-	if m.Expired {
-		base, ok := x.answeredAt[m.From]
-		if !ok {
-			return fmt.Errorf("step %s: step %q has not run", name, m.From)
-		}
-		at = base.Add(life + set.Tolerance)
-	} else {
-		base, ok := x.sentAt[m.From]
-		if !ok {
-			return fmt.Errorf("step %s: step %q has not run", name, m.From)
-		}
-		at = base.Add(life - set.Tolerance)
-	}
-	sign := "-"
-	if m.Expired {
-		sign = "+"
-	}
-	x.tr.Notef("", "waiting until %s %s %s of step %s", m.Life, sign, set.Tolerance, m.From)
-	if d := time.Until(at); d > 10*time.Second && x.r.Progress != nil {
-		fmt.Fprintf(x.r.Progress, "\n%s: waiting %s (%s %s %s), until %s\n", x.c.ID, d.Round(time.Second), m.Life, sign, set.Tolerance, at.Format("15:04:05"))
-	}
-	if err := sleep(ctx, time.Until(at)); err != nil {
-		return fmt.Errorf("step %s: %w", name, err)
-	}
-	if !m.Expired {
-		// Late only matters when the probe may now land after the lifetime
-		// itself (a quarter of the tolerance is kept for the probe's trip).
-		if late := time.Since(at); late > set.Tolerance*3/4 {
-			return &LateError{Step: name, Late: late, Tolerance: set.Tolerance}
-		}
-	}
-	return nil
-}
-
-// LateError means the suite itself was too late for a timed check.
-type LateError struct {
-	Step      string
-	Late      time.Duration
-	Tolerance time.Duration
-}
-
-func (e *LateError) Error() string {
-	return fmt.Sprintf("step %s: the suite woke %s late (tolerance %s): the machine is too busy for this lifetime check; run it again or raise --lifetime-tolerance", e.Step, e.Late.Round(time.Millisecond), e.Tolerance)
-}
-
 // httpProbe asks the embedded HTTP server's probe path with a token.
 func (x *execution) httpProbe(ctx context.Context, s cases.Step, name string) error {
 	v, err := s.HTTP.Resolve(x)
@@ -131,16 +60,28 @@ func (x *execution) httpProbe(ctx context.Context, s cases.Step, name string) er
 		return fmt.Errorf("step %s: %w", name, err)
 	}
 	token, _ := v.V.(string)
-	if v.Secret != "" && x.r.Redactor != nil {
+	if v.Secret != "" {
 		x.r.Redactor.Add(v.Secret, token)
 	}
+	dl, err := x.tm.deadline(s, true)
+	if err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	if err := x.tm.wait(ctx, dl, name); err != nil {
+		return err
+	}
 	o := cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
+	x.tm.sent[name] = x.tm.clock.Now()
 	status, err := x.get(ctx, x.target.HTTP, x.r.settings().ProbePath, token)
+	x.tm.answered[name] = x.tm.clock.Now()
 	if err != nil {
 		// No HTTP answer at all: the suite cannot judge the token (a wrong
 		// --http, a firewall); that is an ERROR, not the target's FAIL.
 		x.troubled = true
 		return fmt.Errorf("step %s: %w", name, err)
+	}
+	if err := x.tm.check(dl, name, x.tm.answered[name]); err != nil {
+		return err
 	}
 	o.HTTPStatus = status
 	x.evaluate(s, o)
@@ -174,7 +115,20 @@ func (x *execution) get(ctx context.Context, base, path, token string) (int, err
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
 	x.tr.Add("http", wire.Received, "text", fmt.Sprintf("HTTP %d %s", resp.StatusCode, bytes.TrimSpace(body)))
+	if err := redirected(resp); err != nil {
+		return 0, fmt.Errorf("GET %s%s: %w", strings.TrimSuffix(base, "/"), path, err)
+	}
 	return resp.StatusCode, nil
+}
+
+// redirected is the error for a redirect answer: never followed (it could
+// carry a token elsewhere), and no verdict either (the suite could not ask
+// what it meant to ask).
+func redirected(resp *http.Response) error {
+	if resp.StatusCode < 300 || resp.StatusCode >= 400 {
+		return nil
+	}
+	return &wire.RedirectError{Status: resp.StatusCode, Location: resp.Header.Get("Location")}
 }
 
 // unwrapURL drops url.Error's repetition of the URL (which holds the token).
@@ -256,8 +210,13 @@ func reactionWindow(t Target) time.Duration {
 // discover fetches config.json from the web manager (DISC-1).
 func (x *execution) discover(ctx context.Context, s cases.Step, name string) error {
 	o := cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
-	doc, err := FetchConfig(ctx, x.target, x.target.Web)
 	x.tr.Add("web", wire.Sent, "text", "GET "+strings.TrimSuffix(x.target.Web, "/")+ConfigPath)
+	doc, err := FetchConfig(ctx, x.target, x.target.Web)
+	var redirect *wire.RedirectError
+	if errors.As(err, &redirect) {
+		x.tr.Add("web", wire.Received, "error", err.Error())
+		return fmt.Errorf("step %s: %w", name, err)
+	}
 	if err != nil {
 		o.ResponseErr = err.Error()
 		x.tr.Add("web", wire.Received, "error", err.Error())
@@ -294,6 +253,9 @@ func FetchConfig(ctx context.Context, t Target, web string) (map[string]any, err
 		return nil, fmt.Errorf("GET %s: %w", u, unwrapURL(err))
 	}
 	defer resp.Body.Close()
+	if err := redirected(resp); err != nil {
+		return nil, fmt.Errorf("GET %s: %w", u, err)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("GET %s: HTTP %d", u, resp.StatusCode)
 	}
@@ -378,9 +340,10 @@ func (x *execution) dialFor(ctx context.Context, s cases.Step) (*wire.Client, er
 // or the limit passes (RC-6: how long the lockout lasts).
 func (x *execution) poll(ctx context.Context, s cases.Step, name string) error {
 	set := x.r.settings()
-	start := time.Now()
+	clk := x.tm.clock
+	start := clk.Now()
 	deadline := start.Add(set.LockoutWait)
-	if set.LockoutWait > 10*time.Second && x.r.Progress != nil {
+	if set.LockoutWait > 10*time.Second && x.r.Progress != nil && !clk.Virtual() {
 		fmt.Fprintf(x.r.Progress, "\n%s: polling every %s, at most %s, until the right credentials are accepted again\n", x.c.ID, set.PollInterval, set.LockoutWait)
 	}
 	o := cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
@@ -397,17 +360,17 @@ func (x *execution) poll(ctx context.Context, s cases.Step, name string) error {
 			return fmt.Errorf("step %s: %w", name, err)
 		}
 		resp, err := conn.Call(ctx, payload)
-		o.Waited = time.Since(start)
+		o.Waited = clk.Now().Sub(start)
 		if err == nil && resp.Err == nil {
 			o.Response = resp.Fields
 			if ok, _ := resp.Fields["result"].(bool); ok {
 				break
 			}
 		}
-		if time.Now().Add(set.PollInterval).After(deadline) {
+		if clk.Now().Add(set.PollInterval).After(deadline) {
 			break
 		}
-		if err := sleep(ctx, set.PollInterval); err != nil {
+		if err := clk.Sleep(ctx, set.PollInterval); err != nil {
 			return fmt.Errorf("step %s: %w", name, err)
 		}
 	}

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/wire"
 	"github.com/roomconform/conform/refserver"
 )
@@ -24,8 +26,8 @@ type Config struct {
 	// Target is the ws:// or wss:// URL; "" with no Web starts the embedded
 	// reference server.
 	Target string
-	// EmbeddedProfile names the embedded server's profile ("" = the default).
-	EmbeddedProfile string
+	// Embedded configures the embedded reference server (no Target, no Web).
+	Embedded Embedded
 	// Plan is the declared plan ("" = pro).
 	Plan    cases.Plan
 	Secrets engine.Secrets
@@ -34,13 +36,13 @@ type Config struct {
 	// DialTimeout and ResponseTimeout bound every wait (0 = 5 s each).
 	DialTimeout, ResponseTimeout time.Duration
 	// Redactor is shared with the console; nil makes a new one.
-	Redactor *wire.Redactor
+	Redactor *redact.Redactor
 	// Web is the web manager's URL ("http://host:port"): the WebSocket and
 	// HTTP ports are discovered from its config.json. HTTP overrides the
 	// embedded HTTP server's URL; without either it comes from getAppState.
 	Web, HTTP string
 	// Settings are the lifetimes and lockout parameters for a live target;
-	// the embedded server gets its own scaled ones (EmbeddedSettings).
+	// the embedded server runs the documented ones on a virtual clock.
 	Settings cases.Settings
 	// QuietWindow is how long "exactly one response" listens for a second
 	// one (0: the engine's default; the embedded server gets a short one).
@@ -51,13 +53,24 @@ type Config struct {
 	WrongBudget int
 }
 
+// Embedded is the embedded reference server's setup: a profile, and
+// faults or variants to show the suite's verdict on a broken or an
+// unusual server.
+type Embedded struct {
+	// Profile names a refserver profile ("" = the default, or "free" for
+	// Plan free).
+	Profile  string
+	Faults   []string
+	Variants []string
+}
+
 // Session is a prepared run.
 type Session struct {
 	Runner *engine.Runner
 	// Embedded is set when the target is the embedded reference server.
 	Embedded        bool
 	EmbeddedProfile string
-	Redactor        *wire.Redactor
+	Redactor        *redact.Redactor
 	// Probe is the preflight's transcript (for a report when it fails).
 	Probe *wire.Transcript
 	stop  func() error
@@ -78,23 +91,18 @@ func (s *Session) Close() error {
 func Open(ctx context.Context, cfg Config) (*Session, error) {
 	red := cfg.Redactor
 	if red == nil {
-		red = wire.NewRedactor()
+		red = redact.New()
+	}
+	for _, u := range []string{cfg.Target, cfg.Web, cfg.HTTP} {
+		RegisterURLSecrets(red, u)
 	}
 	s := &Session{Redactor: red}
 	target := cfg.Target
 	secrets := cfg.Secrets
 	budget := cfg.WrongBudget
+	var clk clock.Clock = clock.Real{}
 	if target == "" && cfg.Web == "" {
-		name := cfg.EmbeddedProfile
-		switch {
-		case name != "":
-		case cfg.Plan == cases.Free:
-			// --plan free on the embedded server means the Free-plan stand-in.
-			name = "free"
-		default:
-			name = refserver.DefaultProfile
-		}
-		emb, err := startEmbedded(name, secrets)
+		emb, err := startEmbedded(cfg.Embedded, cfg.Plan, secrets)
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +110,8 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		cfg.Web, cfg.HTTP = emb.WebURL, emb.HTTPURL
 		cfg.Settings = EmbeddedSettings()
 		cfg.QuietWindow = embeddedQuietWindow
-		s.Embedded, s.EmbeddedProfile = true, name
+		clk = emb.clock
+		s.Embedded, s.EmbeddedProfile = true, emb.profile
 		// Nothing on the embedded server can be harmed by a lockout.
 		budget = engine.Unlimited
 	}
@@ -148,9 +157,24 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	p.HTTPServer, p.WebManager, p.Lifetimes = t.HTTP != "", t.Web != "", cfg.Settings
 	s.Runner = &engine.Runner{
 		Target: t, Profile: p, Secrets: probe.Secrets, Settings: cfg.Settings,
-		Redactor: red, Strict: cfg.Strict, WrongBudget: budget,
+		Redactor: red, Strict: cfg.Strict, WrongBudget: budget, Clock: clk,
 	}
 	return s, nil
+}
+
+// RegisterURLSecrets registers the values of u's query as secrets: an
+// operator may put a password or token in a URL, and a target may echo
+// the URL back.
+func RegisterURLSecrets(red *redact.Redactor, u string) {
+	pu, err := url.Parse(u)
+	if err != nil {
+		return
+	}
+	for _, vs := range pu.Query() {
+		for _, v := range vs {
+			red.AddOperator("url-query", v)
+		}
+	}
 }
 
 // httpFromTarget is the embedded HTTP server on the WebSocket's host.
@@ -162,56 +186,69 @@ func httpFromTarget(target string, port int) string {
 	return "http://" + net.JoinHostPort(u.Hostname(), strconv.Itoa(port))
 }
 
-// Embedded lifetimes: short enough that every lifetime case runs in the
-// default run in well under a second each, long enough that a busy machine
-// does not turn scheduling delays into verdicts. One time scale cannot do
-// both (30 days and 5 minutes are 8640 apart), so the HTTP and API
-// lifetimes are set each on its own. The PIN window's lower bound (24 h of
-// 30 days) keeps its meaning, a bound inside the API lifetime, but not its
-// ratio: 13 ms would be shorter than the tolerance.
+// A duplicate response on loopback arrives within microseconds.
+const embeddedQuietWindow = 50 * time.Millisecond
+
+// EmbeddedSettings are the settings of a run against the embedded server:
+// the documented lifetimes and lockout, on a virtual clock that the server
+// shares, so that waiting for 30 days costs nothing and no wait has to be
+// practical.
+func EmbeddedSettings() cases.Settings {
+	s := cases.DefaultSettings()
+	s.MaxWait = 1 << 62 // any lifetime can be waited out on a virtual clock
+	return s
+}
+
+// Scaled lifetimes, for a reference server that runs on the real clock
+// (conform serve --time-scale, the tests of the real-time path): short
+// enough to wait for, with the orders the cases need (an API token outlives
+// the HTTP token by more than twice the tolerance). A run against such a
+// server judges by ScaledSettings; a machine too busy for them makes a
+// lifetime case ERROR, never FAIL.
 const (
-	embeddedHTTPTokenTTL = 300 * time.Millisecond
-	embeddedTokenTTL     = 500 * time.Millisecond
-	embeddedPINTokenMin  = 350 * time.Millisecond
-	embeddedTolerance    = 120 * time.Millisecond
-	// EmbeddedLockout is how long the embedded server's lockout lasts.
-	EmbeddedLockout = 150 * time.Millisecond
-	// A duplicate on loopback arrives within microseconds.
-	embeddedQuietWindow = 50 * time.Millisecond
+	scaledHTTPTokenTTL = 300 * time.Millisecond
+	scaledTokenTTL     = 1200 * time.Millisecond
+	scaledPINTokenMin  = 800 * time.Millisecond
+	scaledTolerance    = 120 * time.Millisecond
+	// ScaledLockout is how long a scaled server's lockout lasts.
+	ScaledLockout = 150 * time.Millisecond
 )
 
-// EmbeddedOptions sets the embedded lifetimes and lockout on o: a
-// reference server started with them matches EmbeddedSettings.
-func EmbeddedOptions(o refserver.Options) refserver.Options {
-	o.HTTPTokenTTL, o.APITokenTTL, o.LockoutDuration = embeddedHTTPTokenTTL, embeddedTokenTTL, EmbeddedLockout
+// ScaledOptions sets the scaled lifetimes and lockout on o.
+func ScaledOptions(o refserver.Options) refserver.Options {
+	o.HTTPTokenTTL, o.APITokenTTL, o.LockoutDuration = scaledHTTPTokenTTL, scaledTokenTTL, ScaledLockout
 	return o
 }
 
-// EmbeddedSettings are the settings that match the embedded server.
-func EmbeddedSettings() cases.Settings {
+// ScaledSettings are the settings that match ScaledOptions.
+func ScaledSettings() cases.Settings {
 	d := cases.DefaultSettings()
-	return cases.Settings{
-		HTTPTokenTTL:    embeddedHTTPTokenTTL,
-		TokenTTL:        embeddedTokenTTL,
-		PINTokenMin:     embeddedPINTokenMin,
-		Tolerance:       embeddedTolerance,
-		LockoutAttempts: d.LockoutAttempts,
-		LockoutWait:     2 * time.Second,
-		PollInterval:    EmbeddedLockout / 5,
-		ProbePath:       d.ProbePath,
-	}
+	d.HTTPTokenTTL, d.TokenTTL, d.PINTokenMin, d.Tolerance = scaledHTTPTokenTTL, scaledTokenTTL, scaledPINTokenMin, scaledTolerance
+	d.LockoutWait, d.PollInterval = 2*time.Second, ScaledLockout/5
+	return d
 }
 
 // embedded is a started reference server and the secrets to use with it.
 type embedded struct {
 	*refserver.Running
 	secrets engine.Secrets
+	clock   *clock.Virtual
+	profile string
 }
 
 // startEmbedded starts the reference server on loopback with the operator's
-// secrets (where given) and the embedded lifetimes.
-func startEmbedded(profile string, given engine.Secrets) (*embedded, error) {
-	p, err := refserver.LookupProfile(profile)
+// secrets (where given), on a virtual clock.
+func startEmbedded(e Embedded, plan cases.Plan, given engine.Secrets) (*embedded, error) {
+	name := e.Profile
+	switch {
+	case name != "":
+	case plan == cases.Free:
+		// --plan free on the embedded server means the Free-plan stand-in.
+		name = "free"
+	default:
+		name = refserver.DefaultProfile
+	}
+	p, err := refserver.LookupProfile(name)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +257,13 @@ func startEmbedded(profile string, given engine.Secrets) (*embedded, error) {
 	in.AdminPIN, _ = given.Get(cases.AdminPIN)
 	in.UserPassword, _ = given.Get(cases.UserPassword)
 	in.UserPIN, _ = given.Get(cases.UserPIN)
-	run, err := refserver.Start("127.0.0.1:0", EmbeddedOptions(refserver.Options{Profile: p, Secrets: in}))
+	if in.AdminPIN == "" && p.Admin != refserver.PIN && p.Plan == refserver.Pro {
+		// Started as with Room's --pin, so that the command-line PIN's cases run too.
+		in.AdminPIN = refserver.NewPIN()
+	}
+	clk := clock.NewVirtual(time.Now())
+	run, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: in, Now: clk.Now,
+		Faults: e.Faults, Variants: e.Variants})
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded reference server: %w", err)
 	}
@@ -234,5 +277,5 @@ func startEmbedded(profile string, given engine.Secrets) (*embedded, error) {
 			out = out.With(k, v)
 		}
 	}
-	return &embedded{Running: run, secrets: out}, nil
+	return &embedded{Running: run, secrets: out, clock: clk, profile: name}, nil
 }

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/roomconform/conform/internal/redact"
 )
 
 // releaseTimeout bounds the waits after the connection has been dropped (read pump exit, library
@@ -48,7 +50,7 @@ type Client struct {
 	opts       Options
 	conn       *websocket.Conn
 	tr         *Transcript
-	red        *Redactor
+	red        *redact.Redactor
 	autoFields map[string]bool
 	autoRE     *regexp.Regexp // fallback for payloads that are not a JSON object
 
@@ -135,6 +137,11 @@ func (e *ClosedError) Unwrap() []error { return []error{ErrClosed, e.err} }
 // refused"), with the HTTP status when the server answered HTTP but refused the upgrade. Proxy
 // environment variables are ignored: targets are devices on the local network, and an HTTP proxy
 // would break the upgrade of a ws:// URL.
+//
+// A redirect is never followed: the client connects to the URL it was given or to nothing, so
+// credentials never reach another host, port or scheme (wss:// to ws://). A redirect answer is a
+// *DialError naming the Location. Everything the handshake waits for is bounded by DialTimeout,
+// also the library's own wait for the body of a bad handshake answer.
 func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 	opts = opts.withDefaults()
 	c := &Client{
@@ -165,7 +172,16 @@ func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 		TLSClientConfig: opts.TLSConfig.Clone(),
 	}
 	dctx, cancel := context.WithTimeout(ctx, opts.DialTimeout)
-	conn, resp, err := websocket.Dial(dctx, url, &websocket.DialOptions{HTTPClient: &http.Client{Transport: transport}})
+	// After a bad handshake answer the library reads its body for up to 3 s of its own; dropping
+	// the connection at the dial's deadline ends that wait too.
+	stopCut := context.AfterFunc(dctx, func() { _ = c.closeRaw() })
+	hc := &http.Client{Transport: transport, CheckRedirect: refuseRedirect}
+	conn, resp, err := websocket.Dial(dctx, url, &websocket.DialOptions{HTTPClient: hc})
+	if !stopCut() && err == nil {
+		// The deadline passed just as the handshake completed: the connection is cut.
+		_ = conn.CloseNow()
+		conn, err = nil, fmt.Errorf("handshake completed at the dial deadline: %w", context.DeadlineExceeded)
+	}
 	cancel()
 	transport.CloseIdleConnections()
 	if err != nil {
@@ -191,18 +207,44 @@ func checkURL(raw string) error {
 	return fmt.Errorf("unsupported scheme %q: want ws:// or wss://", scheme)
 }
 
-// dialFailed redacts and records a dial error.
+// dialFailed records a dial error. Like every text from here on, it is redacted where it is
+// written out, not here.
 func (c *Client) dialFailed(e *DialError) error {
-	e.URL = c.red.Redact(e.URL)
-	e.What = c.red.Redact(e.What)
 	c.tr.Add(c.opts.Name, Note, "error", e.Error())
+	return e
+}
+
+// RedirectError is a handshake answered with a redirect, which the client never follows.
+type RedirectError struct {
+	Status   int
+	Location string
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("the server answered with a redirect (HTTP %d) to %q; redirects are never followed, so that credentials go nowhere but to the URL given", e.Status, e.Location)
+}
+
+// refuseRedirect is the CheckRedirect of every HTTP client of the suite's: it stops at the first
+// redirect and names where it pointed.
+func refuseRedirect(req *http.Request, via []*http.Request) error {
+	e := &RedirectError{Location: req.URL.String()}
+	if req.Response != nil {
+		e.Status = req.Response.StatusCode
+		if loc := req.Response.Header.Get("Location"); loc != "" {
+			e.Location = loc // as the server wrote it (the library has rewritten ws: to http:)
+		}
+	}
 	return e
 }
 
 func classifyDialError(ctx context.Context, url string, timeout time.Duration, resp *http.Response, err error) *DialError {
 	e := &DialError{URL: url, Err: err}
 	var dnsErr *net.DNSError
+	var redirect *RedirectError
 	switch {
+	case errors.As(err, &redirect):
+		e.StatusCode = redirect.Status
+		e.What = redirect.Error()
 	case resp != nil && resp.StatusCode != http.StatusSwitchingProtocols:
 		e.StatusCode = resp.StatusCode
 		e.What = fmt.Sprintf("server answered HTTP %s instead of upgrading to WebSocket", resp.Status)
@@ -376,7 +418,7 @@ func (c *Client) receiveEvent(m Message) {
 
 // autoRedact registers the values of the AutoRedact fields before the frame is recorded.
 func (c *Client) autoRedact(m Message) {
-	if c.red == nil || c.autoFields == nil || m.Binary || c.tr.full() {
+	if c.red == nil || c.autoFields == nil || m.Binary {
 		return
 	}
 	if m.Fields == nil {
@@ -453,8 +495,6 @@ func (c *Client) ended(err error) {
 		c.tr.Add(name, Received, "error", "connection ended without a close frame: "+err.Error())
 		ce.msg = "connection ended without a close frame: " + err.Error()
 	}
-	ce.msg = c.red.Redact(ce.msg)
-	ce.Reason = c.red.Redact(ce.Reason)
 
 	c.mu.Lock()
 	c.err = ce
@@ -613,7 +653,7 @@ func (c *Client) Call(ctx context.Context, payload []byte) (Response, error) {
 	defer c.release()
 	what := "no response"
 	if pc.hasID {
-		what = "no response to requestId " + c.red.Redact(idText(pc.id))
+		what = "no response to requestId " + idText(pc.id)
 	}
 
 	c.mu.Lock()

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/roomconform/conform/internal/redact"
 )
 
 func TestParseMessage(t *testing.T) {
@@ -111,7 +113,7 @@ func TestOptionsDefaults(t *testing.T) {
 	if len(o.AutoRedact) != len(DefaultAutoRedact) {
 		t.Fatal("AutoRedact default")
 	}
-	r := NewRedactor()
+	r := redact.New()
 	o = Options{Transcript: NewTranscript(r), ReadLimit: -5, MaxEvents: -1, AutoRedact: []string{}}.withDefaults()
 	if o.Redactor != r || o.ReadLimit != -1 || o.MaxEvents != 0 || len(o.AutoRedact) != 0 {
 		t.Fatalf("explicit values: %+v", o)

@@ -6,11 +6,14 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/roomconform/conform/internal/redact"
+	"github.com/roomconform/conform/internal/term"
 )
 
 // Limits that keep a transcript readable and bounded whatever the server sends.
 const (
-	// MaxPayload is the longest payload kept in a Frame; longer ones are cut with a note.
+	// MaxPayload is the longest payload shown for a Frame; longer ones are cut with a note.
 	MaxPayload = 4 << 10
 	// MaxFrames is the most frames a Transcript keeps (the last one being a note that says so).
 	MaxFrames = 10000
@@ -26,20 +29,23 @@ const (
 	Note     Direction = "note"
 )
 
-// Frame is one transcript line. Payload is already redacted.
+// Frame is one transcript line.
 type Frame struct {
 	Conn    string        `json:"conn,omitempty"` // connection label (Options.Name)
 	Dir     Direction     `json:"dir"`
 	At      time.Duration `json:"at"`   // offset from the transcript's start
 	Kind    string        `json:"kind"` // "text", "binary", "close", "error", "note"
 	Payload string        `json:"payload"`
+	// Size is the payload's length on the wire when it was cut (0: it was not).
+	Size int `json:"size,omitempty"`
 }
 
 // Transcript records the frames of one or more connections (a case may open several and share one
-// transcript). Payloads are redacted when recorded and again when read, so a secret registered after
-// a frame was recorded is still hidden. Concurrency safe; a nil *Transcript records nothing.
+// transcript). It keeps payloads as they came and redacts them when they are read (Frames,
+// String), once, with every secret the run knows by then: a secret registered after its frame was
+// recorded is still hidden. Concurrency safe; a nil *Transcript records nothing.
 type Transcript struct {
-	red   *Redactor
+	red   *redact.Redactor
 	start time.Time
 
 	mu      sync.Mutex
@@ -48,12 +54,12 @@ type Transcript struct {
 }
 
 // NewTranscript starts a transcript now; r may be nil (no redaction).
-func NewTranscript(r *Redactor) *Transcript {
+func NewTranscript(r *redact.Redactor) *Transcript {
 	return &Transcript{red: r, start: time.Now()}
 }
 
 // Redactor returns the Redactor the transcript uses (may be nil).
-func (t *Transcript) Redactor() *Redactor {
+func (t *Transcript) Redactor() *redact.Redactor {
 	if t == nil {
 		return nil
 	}
@@ -68,19 +74,27 @@ func (t *Transcript) Elapsed() time.Duration {
 	return time.Since(t.start)
 }
 
-// Add records one frame. It redacts payload; payloads longer than MaxPayload are truncated with a
-// note "...(N bytes total)". Redaction happens before the cut, so a cut never leaves part of a secret.
+// Add records one frame. A payload longer than MaxPayload is kept only as far as reading it needs:
+// MaxPayload bytes, and after them as much as one occurrence of the longest secret can span, so
+// that a secret crossing the cut is still redacted whole when the frame is read.
 func (t *Transcript) Add(conn string, dir Direction, kind, payload string) {
 	if t == nil {
 		return
 	}
 	at := t.Elapsed()
-	payload = t.prepare(payload)
+	f := Frame{Conn: conn, Dir: dir, At: at, Kind: kind, Payload: payload}
+	if len(payload) > MaxPayload {
+		keep := MaxPayload + t.red.Guard()
+		if keep < len(payload) {
+			f.Payload = payload[:keep]
+		}
+		f.Size = len(payload)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
 	case len(t.frames) < MaxFrames-1:
-		t.frames = append(t.frames, Frame{Conn: conn, Dir: dir, At: at, Kind: kind, Payload: payload})
+		t.frames = append(t.frames, f)
 	case len(t.frames) == MaxFrames-1:
 		t.frames = append(t.frames, Frame{Conn: conn, Dir: Note, At: at, Kind: "note",
 			Payload: fmt.Sprintf("transcript limit of %d frames reached; later frames are not recorded", MaxFrames)})
@@ -88,28 +102,6 @@ func (t *Transcript) Add(conn string, dir Direction, kind, payload string) {
 	default:
 		t.omitted++
 	}
-}
-
-func (t *Transcript) prepare(payload string) string {
-	if len(payload) <= MaxPayload {
-		return t.red.Redact(payload)
-	}
-	limit := MaxPayload
-	for limit > 0 && !utf8.RuneStart(payload[limit]) {
-		limit--
-	}
-	out, _ := t.red.redactUpTo(payload, limit)
-	return fmt.Sprintf("%s...(%d bytes total)", out, len(payload))
-}
-
-// full reports whether the transcript has stopped recording.
-func (t *Transcript) full() bool {
-	if t == nil {
-		return false
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.frames) >= MaxFrames
 }
 
 // Notef records a note (Dir Note, Kind "note"), e.g. a timeout or a dropped late answer.
@@ -127,7 +119,9 @@ func (t *Transcript) Omitted() int {
 	return t.omitted
 }
 
-// Frames returns a copy of the recorded frames.
+// Frames returns the recorded frames with their payloads redacted and cut to MaxPayload (a cut
+// never leaves part of a secret, and never splits a UTF-8 sequence); a cut payload ends with
+// "...(N bytes total)".
 func (t *Transcript) Frames() []Frame {
 	if t == nil {
 		return nil
@@ -137,34 +131,54 @@ func (t *Transcript) Frames() []Frame {
 	copy(out, t.frames)
 	t.mu.Unlock()
 	for i := range out {
-		out[i].Payload = t.red.Redact(out[i].Payload)
+		out[i].Payload = t.render(out[i])
 	}
 	return out
 }
 
-// String renders one line per frame: "+0.012s a > {json}" ('>' sent, '<' received, '#' note).
-// Frames other than text, binary and note are prefixed with their kind ("< close code 1000 ...").
-// Line breaks inside a payload are escaped so that one frame stays one line.
+// render redacts a frame's payload and cuts it for reading.
+func (t *Transcript) render(f Frame) string {
+	if f.Size == 0 {
+		return t.red.Redact(f.Payload)
+	}
+	limit := MaxPayload
+	for limit > 0 && limit < len(f.Payload) && !utf8.RuneStart(f.Payload[limit]) {
+		limit--
+	}
+	out, _ := t.red.RedactPrefix(f.Payload, limit)
+	return fmt.Sprintf("%s...(%d bytes total)", out, f.Size)
+}
+
+// String renders one line per frame: "+0.012s a > {json}" ('>' sent, '<' received, '#' note), for
+// a terminal: frames other than text, binary and note are prefixed with their kind ("< close code
+// 1000 ..."), line breaks inside a payload are escaped so that one frame stays one line, and
+// control characters a target sent are shown escaped (term.Escape), never interpreted.
 func (t *Transcript) String() string {
 	var b strings.Builder
 	for _, f := range t.Frames() {
-		arrow := "#"
-		switch f.Dir {
-		case Sent:
-			arrow = ">"
-		case Received:
-			arrow = "<"
-		}
-		conn := f.Conn
-		if conn == "" {
-			conn = "-"
-		}
-		payload := f.Payload
-		if f.Kind != "text" && f.Kind != "binary" && f.Kind != "note" {
-			payload = f.Kind + " " + payload
-		}
-		payload = strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(payload)
-		fmt.Fprintf(&b, "+%.3fs %s %s %s\n", f.At.Seconds(), conn, arrow, payload)
+		b.WriteString(FrameLine(f))
+		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// FrameLine renders one frame as String does.
+func FrameLine(f Frame) string {
+	arrow := "#"
+	switch f.Dir {
+	case Sent:
+		arrow = ">"
+	case Received:
+		arrow = "<"
+	}
+	conn := f.Conn
+	if conn == "" {
+		conn = "-"
+	}
+	payload := f.Payload
+	if f.Kind != "text" && f.Kind != "binary" && f.Kind != "note" {
+		payload = f.Kind + " " + payload
+	}
+	payload = term.Escape(strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(payload))
+	return fmt.Sprintf("+%.3fs %s %s %s", f.At.Seconds(), conn, arrow, payload)
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/roomconform/conform/internal/redact"
 )
 
 func TestTranscriptStringFormat(t *testing.T) {
@@ -47,7 +49,7 @@ func TestTranscriptStringFormat(t *testing.T) {
 }
 
 func TestTranscriptRedactsAndTruncates(t *testing.T) {
-	r := NewRedactor()
+	r := redact.New()
 	r.Add("token", "TOKEN-SECRET-VALUE")
 	tr := NewTranscript(r)
 	tr.Add("a", Received, "text", `{"token":"TOKEN-SECRET-VALUE"}`)
@@ -79,7 +81,7 @@ func TestTranscriptRedactsAndTruncates(t *testing.T) {
 }
 
 func TestTranscriptRedactsSecretsAddedLater(t *testing.T) {
-	r := NewRedactor()
+	r := redact.New()
 	tr := NewTranscript(r)
 	tr.Add("a", Sent, "text", `{"credentials":"late-secret"}`)
 	r.Add("password", "late-secret")

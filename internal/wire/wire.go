@@ -5,7 +5,7 @@
 // answer with a wrong requestId, send garbage, send an endless stream of notifications, or never
 // answer at all. So every wait here is bounded, nothing a server sends is fatal to the client, every
 // list a server can grow is capped, and everything on the wire is recorded in a Transcript whose
-// payloads pass through a Redactor before they are stored.
+// payloads pass through a Redactor before they are read.
 //
 // coder/websocket closes a connection when a context deadline interrupts Conn.Read, so each Client
 // runs exactly one read pump goroutine that reads with no deadline and hands messages over under a
@@ -17,6 +17,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"time"
+
+	"github.com/roomconform/conform/internal/redact"
 )
 
 // ErrTimeout is wrapped by every wait that ran out (errors.Is works), so callers can tell a silent
@@ -77,7 +79,7 @@ type Options struct {
 	Transcript *Transcript
 	// Redactor receives auto-redacted secrets. Nil means the Transcript's Redactor; when both are
 	// nil, a private Redactor is created so that received tokens still never reach the transcript.
-	Redactor *Redactor
+	Redactor *redact.Redactor
 	// AutoRedact lists JSON field names whose string values in RECEIVED messages are registered
 	// with the Redactor (label = field name) before the frame is recorded, searched at the top level
 	// and one object level down (e.g. userAuth.pin). Number values count too (a PIN sent as 396).
@@ -117,7 +119,7 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Transcript == nil {
 		if o.Redactor == nil {
-			o.Redactor = NewRedactor()
+			o.Redactor = redact.New()
 		}
 		o.Transcript = NewTranscript(o.Redactor)
 	}

@@ -1,0 +1,51 @@
+package suite
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/roomconform/conform/cases"
+)
+
+// The live-safety policy, in one place for every way of running the specs
+// (the conform binary, go test ./suite, go tool ginkgo ./suite): on a live
+// target the default selection leaves out what waits for real, locks out,
+// kicks sessions or changes settings; a disruptive case runs only when the
+// operator opted into it by name (--case) or by label ("disruptive", or
+// "all"); and the wrong-credential budget (session.Config.WrongBudget)
+// holds. Against the embedded reference server nothing can be harmed and
+// everything runs.
+
+// ForTarget returns the selection to run against a live (live true) or the
+// embedded target: the operator's own where it is safe, the live default
+// where they chose nothing, and never a disruptive case they did not ask
+// for.
+func (s Selection) ForTarget(live bool) Selection {
+	s.Live = live
+	switch {
+	case !live:
+	case s.LabelFilter == "" && len(s.Cases) == 0:
+		s.LabelFilter = cases.LiveDefaultFilter
+	case s.LabelFilter != "" && !s.namesDisruptive():
+		s.LabelFilter = "(" + s.LabelFilter + ") && !disruptive"
+	}
+	return s
+}
+
+// OptedIn reports whether case c may run: anything on the embedded server,
+// and on a live target anything but a disruptive case the operator did not
+// name. The runner asks it for every case, so that a selection made behind
+// ForTarget's back (a Ginkgo focus) cannot lock a device out either.
+func (s Selection) OptedIn(c cases.Case) bool {
+	return !s.Live || !c.HasLabel("disruptive") || s.namesDisruptive() || slices.Contains(s.Cases, c.ID)
+}
+
+// namesDisruptive reports whether the label filter asks for disruptive
+// cases on purpose.
+func (s Selection) namesDisruptive() bool {
+	return s.LabelFilter == AllCases || strings.Contains(s.LabelFilter, "disruptive")
+}
+
+// notOptedIn is the skip reason of a disruptive case the operator did not
+// ask for.
+const notOptedIn = "disruptive (it can lock the administrator out or kick sessions): select it by name with --case, or with a label filter naming \"disruptive\""
