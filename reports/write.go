@@ -164,4 +164,3 @@ func firstLine(s string) string {
 	}
 	return s
 }
-

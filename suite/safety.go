@@ -2,7 +2,8 @@ package suite
 
 import (
 	"slices"
-	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/roomconform/conform/cases"
 )
@@ -34,16 +35,38 @@ func (s Selection) ForTarget(live bool) Selection {
 
 // OptedIn reports whether case c may run: anything on the embedded server,
 // and on a live target anything but a disruptive case the operator did not
-// name. The runner asks it for every case, so that a selection made behind
-// ForTarget's back (a Ginkgo focus) cannot lock a device out either.
+// ask for by name or by its disruptive label. The runner asks it for every
+// case, so that a selection made behind ForTarget's back (a Ginkgo focus)
+// cannot lock a device out either.
 func (s Selection) OptedIn(c cases.Case) bool {
-	return !s.Live || !c.HasLabel("disruptive") || s.namesDisruptive() || slices.Contains(s.Cases, c.ID)
+	return !s.Live || !c.HasLabel("disruptive") || slices.Contains(s.Cases, c.ID) ||
+		s.LabelFilter == AllCases || selectsForDisruptive(s.LabelFilter, c)
 }
 
 // namesDisruptive reports whether the label filter asks for disruptive
-// cases on purpose.
+// cases on purpose: it selects one of them because of that label.
 func (s Selection) namesDisruptive() bool {
-	return s.LabelFilter == AllCases || strings.Contains(s.LabelFilter, "disruptive")
+	if s.LabelFilter == AllCases {
+		return true
+	}
+	for _, c := range cases.All() {
+		if c.HasLabel("disruptive") && selectsForDisruptive(s.LabelFilter, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// selectsForDisruptive reports whether filter selects c, and would not
+// without c's disruptive label: "password" selects the lockout case by its
+// other label, "disruptive && password" because it is disruptive.
+func selectsForDisruptive(filter string, c cases.Case) bool {
+	f, err := types.ParseLabelFilter(filter)
+	if err != nil {
+		return false
+	}
+	without := slices.DeleteFunc(slices.Clone(c.Labels), func(l string) bool { return l == "disruptive" })
+	return f(c.Labels) && !f(without)
 }
 
 // notOptedIn is the skip reason of a disruptive case the operator did not

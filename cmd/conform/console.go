@@ -97,9 +97,16 @@ func printSummary(w io.Writer, r reports.Run, verbose bool) {
 	if s.Total > 0 && s.Skip == s.Total {
 		fmt.Fprintln(w, "\nwarning: every selected case was skipped: nothing was checked")
 	}
-	fmt.Fprintf(w, "\nresult: %s: %d pass, %d fail, %d warn, %d skip, %d error (%d cases) in %.2fs\n",
-		s.Verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, s.Total, r.Duration)
+	printCounts(w, r)
 	if r.Interrupted != "" {
 		fmt.Fprintf(w, "interrupted: %s\n", r.Interrupted)
 	}
+}
+
+// printCounts is the verdict line: only the run's structure, no text of
+// the target's.
+func printCounts(w io.Writer, r reports.Run) {
+	s := r.Summary
+	fmt.Fprintf(w, "\nresult: %s: %d pass, %d fail, %d warn, %d skip, %d error (%d cases) in %.2fs\n",
+		s.Verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, s.Total, r.Duration)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"net"
 	"net/http"
@@ -47,6 +48,55 @@ func wsServer(t *testing.T, handle func(ctx context.Context, c *websocket.Conn))
 	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/"
 }
 
+// listen accepts TCP connections and hands each to handle; they stay open
+// until the test ends. It returns the address.
+func listen(t *testing.T, handle func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+			if handle != nil {
+				go handle(c)
+			}
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// stalledHandshake is a port that accepts TCP and never answers the
+// WebSocket handshake.
+func stalledHandshake(t *testing.T) string { return "ws://" + listen(t, nil) + "/" }
+
+// startConform starts the binary in the background; done delivers its
+// result when it ends.
+func startConform(t *testing.T, env []string, args ...string) (*exec.Cmd, chan result) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(append(cleanEnv(), "CONFORM_TEST_RUN_MAIN=1"), env...)
+	cmd.Dir = t.TempDir()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	done := make(chan result, 1)
+	go func() {
+		err := cmd.Wait()
+		done <- result{code: exitCode(err), stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
+	}()
+	return cmd, done
+}
+
 // readForever keeps reading so the connection stays up, answering nothing.
 func readForever(ctx context.Context, c *websocket.Conn) {
 	for {
@@ -63,22 +113,15 @@ func TestHostileTargets(t *testing.T) {
 		code   int
 		reason string // in the one-line reason
 	}{
-		{"accepts TCP and never completes the handshake", func(t *testing.T) string {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { ln.Close() })
-			go func() {
-				for {
-					c, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					t.Cleanup(func() { c.Close() })
-				}
-			}()
-			return "ws://" + ln.Addr().String() + "/"
+		{"accepts TCP and never completes the handshake", stalledHandshake, 3, "dial"},
+		{"completes a handshake the client cannot accept, then stalls", func(t *testing.T) string {
+			// 101 without the WebSocket headers: the library's own wait for
+			// the body (3 s) must not outlast --response-timeout.
+			ln := listen(t, func(c net.Conn) {
+				c.Read(make([]byte, 4096))
+				c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"))
+			})
+			return "ws://" + ln + "/"
 		}, 3, "dial"},
 		{"completes the handshake and never answers", func(t *testing.T) string {
 			return wsServer(t, readForever)

@@ -191,6 +191,13 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 		{"run", "--plan", "gold"},
 		{"run", "--web", "ws://x"},
 		{"run", "--token-ttl", "-1s"},
+		{"run", "--target", "ws://127.0.0.1:99999/"},
+		{"run", "--web", "http://user:pw@127.0.0.1:8080"},
+		{"run", "--lockout-attempts", "9223372036854775807"},
+		{"run", "--junit-report", "same.xml", "--json-report", "same.xml"},
+		{"run", "--junit-report", "/dev/null", "--json-report", "/dev/null"},
+		{"run", "--target", "ws://127.0.0.1:8765/", "--fault", "repeated-tokens"},
+		{"run", "--profile", "nope"},
 		{"run", "--", "--ginkgo.focus=x"},
 		{"run", "extra-argument"},
 		{"list", "--format", "yaml"},
@@ -208,6 +215,15 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 				t.Errorf("want a one-line reason, got %d lines:\n%s", len(lines), r.stderr)
 			}
 		})
+	}
+}
+
+// TestReportToStdout: --json-report /dev/stdout writes into the stream
+// (the console and the document share it, but nothing is replaced or lost).
+func TestReportToStdout(t *testing.T) {
+	r := conform(t, nil, "run", "--case", "rc-10-type-open", "--json-report", "/dev/stdout", "--junit-report", "")
+	if r.code != 0 || !strings.Contains(r.stdout, `"schema": "conform.results/v1"`) {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
 

@@ -157,7 +157,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 
 	sess, err := session.Open(casesCtx, cfg)
 	if err != nil {
-		return preflightFailed(ctx, err, o, sess, selected, start, files, red, errOut)
+		return preflightFailed(casesCtx, err, o, sess, selected, start, files, red, errOut)
 	}
 	defer sess.Close()
 	printHeader(console, sess, sel, selected)
@@ -177,23 +177,31 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	result.Selection.LabelFilter = sel.LabelFilter
 	result.Selection.Cases = sel.Cases
 	result.Preflight.OK = true
-	if why := interruption(ctx); why != "" && result.Interrupted == "" {
+	if why := interruption(casesCtx); why != "" && result.Interrupted == "" {
 		// A signal after the cases ended: the reports are still written.
 		result.Interrupted = why
 		result.Tally()
 	}
 	console.Flush()
-	printSummary(console, result, o.verbose)
 	wctx, wcancel := reportCtx(start, o.timeout)
 	defer wcancel()
-	if err := reports.WriteAll(wctx, result, files); err != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
+	werr := reports.WriteAll(wctx, result, files)
+	if red.Overflowed() {
+		// Nothing of the target's can be shown: the verdict's structure and
+		// a fixed explanation, straight to the console.
+		printCounts(stdout, result)
+		fmt.Fprintf(stderr, "conform run: infrastructure error: the target issued more than %d secrets (tokens); its text is withheld from the console and the reports\n", redact.MaxSecrets)
+		if werr != nil {
+			fmt.Fprintln(stderr, "conform run: the reports could not be written either")
+		}
+		return exitUnreachable
+	}
+	printSummary(console, result, o.verbose)
+	if werr != nil {
+		fmt.Fprintf(errOut, "conform run: %v\n", werr)
 		return exitUnreachable
 	}
 	fmt.Fprintf(console, "reports: %s\n", joinNonEmpty(files.JUnit, files.JSON))
-	if sess.Runner.Redactor.Overflowed() {
-		fmt.Fprintf(errOut, "conform run: infrastructure error: the target issued more than %d secrets (tokens); their text is withheld from the console and the reports\n", redact.MaxSecrets)
-	}
 	return result.Summary.ExitCode
 }
 

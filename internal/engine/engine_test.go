@@ -196,3 +196,45 @@ func TestRefusedSecretIsConfigError(t *testing.T) {
 		t.Fatal("the error reveals the secret")
 	}
 }
+
+// TestPreflightHonoursAcceptedSets: a secret the target does not need is
+// unused, not refused, whichever member of RC-4b's accepted set {4, 8} the
+// target answers a secured login with; a Free plan's refusal (2) of a
+// protected mode's secret makes it unusable, not a configuration error.
+func TestPreflightHonoursAcceptedSets(t *testing.T) {
+	for _, tt := range []struct {
+		profile  string
+		variants []string
+		plan     cases.Plan
+	}{
+		{"unsecured", nil, cases.Pro},
+		{"unsecured", []string{"rc4b-code-8"}, cases.Pro},
+		{"free", []string{"rc4b-code-8"}, cases.Free},
+		{"free-admin-password", nil, cases.Free},
+		{"free-admin-pin-user-password", nil, cases.Free},
+	} {
+		t.Run(tt.profile+" "+strings.Join(tt.variants, ","), func(t *testing.T) {
+			p, err := refserver.LookupProfile(tt.profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Variants: tt.variants,
+				Secrets: refserver.Secrets{AdminPassword: "supplied-but-unused", UserPassword: "also-unused"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer run.Close()
+			given := map[string]string{"CONFORM_ADMIN_PASSWORD": "supplied-but-unused", "CONFORM_USER_PASSWORD": "also-unused"}
+			res, err := engine.Probe(context.Background(), engine.Target{URL: run.URL}, engine.SecretsFromEnv(func(k string) string { return given[k] }), tt.plan, redact.New())
+			if err != nil {
+				t.Fatalf("the preflight refused a conformant target: %v", err)
+			}
+			if res.Profile.Has(cases.AdminPassword) && !res.Profile.CanLogin(cases.Admin) {
+				t.Errorf("profile %s keeps a secret it cannot use", res.Profile)
+			}
+			if !strings.Contains(strings.Join(res.Profile.Notes, " "), "not used") {
+				t.Errorf("the unused secret is not noted: %v", res.Profile.Notes)
+			}
+		})
+	}
+}

@@ -15,12 +15,16 @@ const writerSoftLimit = 64 << 10
 // newline so that a secret split across two writes is still caught; Flush
 // writes the rest. Filter, if set, runs on every redacted chunk before it
 // is forwarded (terminal escaping). Safe for concurrent use.
+//
+// Once the Redactor has overflowed, a Writer forwards the Withheld marker
+// once, on a line of its own, and nothing after it.
 type Writer struct {
-	r      *Redactor
-	w      io.Writer
-	filter func(string) string
-	mu     sync.Mutex
-	buf    []byte
+	r        *Redactor
+	w        io.Writer
+	filter   func(string) string
+	mu       sync.Mutex
+	buf      []byte
+	withheld bool
 }
 
 // NewWriter returns a Writer that redacts with r (nil: nothing) and
@@ -54,6 +58,13 @@ func (w *Writer) Write(p []byte) (int, error) {
 // emit forwards out and drops the first n bytes of the buffer.
 func (w *Writer) emit(out string, n int) error {
 	w.buf = append(w.buf[:0], w.buf[n:]...)
+	if w.r.Overflowed() {
+		if w.withheld {
+			return nil
+		}
+		w.withheld = true
+		out = "\n" + Withheld + "\n"
+	}
 	if out == "" {
 		return nil
 	}

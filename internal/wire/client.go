@@ -416,7 +416,8 @@ func (c *Client) receiveEvent(m Message) {
 	c.broadcast()
 }
 
-// autoRedact registers the values of the AutoRedact fields before the frame is recorded.
+// autoRedact registers the values of the AutoRedact fields before the frame is recorded, at any
+// depth of the message: a token is a secret wherever a target puts it.
 func (c *Client) autoRedact(m Message) {
 	if c.red == nil || c.autoFields == nil || m.Binary {
 		return
@@ -435,12 +436,19 @@ func (c *Client) autoRedact(m Message) {
 		}
 		return
 	}
-	for k, v := range m.Fields {
-		c.autoRedactField(k, v)
-		if obj, ok := v.(map[string]any); ok {
-			for k2, v2 := range obj {
-				c.autoRedactField(k2, v2)
-			}
+	c.autoRedactIn(m.Fields)
+}
+
+func (c *Client) autoRedactIn(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			c.autoRedactField(k, x)
+			c.autoRedactIn(x)
+		}
+	case []any:
+		for _, x := range t {
+			c.autoRedactIn(x)
 		}
 	}
 }

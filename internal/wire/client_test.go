@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -1062,5 +1063,61 @@ func TestLargeSendIsTruncatedInTranscript(t *testing.T) {
 	}
 	if len(sent.Payload) > MaxPayload+64 || !strings.HasSuffix(sent.Payload, fmt.Sprintf("...(%d bytes total)", len(big))) {
 		t.Fatalf("sent payload: %d bytes, ends %q", len(sent.Payload), sent.Payload[len(sent.Payload)-30:])
+	}
+}
+
+// TestDialNeverFollowsARedirect: a handshake answered with a redirect is a
+// DialError naming the Location; the place it points to gets nothing.
+func TestDialNeverFollowsARedirect(t *testing.T) {
+	var reached atomic.Int64
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
+	t.Cleanup(elsewhere.Close)
+	loc := "ws" + strings.TrimPrefix(elsewhere.URL, "http") + "/"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, loc, http.StatusMovedPermanently)
+	}))
+	t.Cleanup(srv.Close)
+	_, err := Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http")+"/", Options{DialTimeout: 2 * time.Second})
+	var re *RedirectError
+	if !errors.As(err, &re) || re.Location != loc || re.Status != http.StatusMovedPermanently {
+		t.Fatalf("want a RedirectError naming %s, got %v", loc, err)
+	}
+	if !strings.Contains(err.Error(), loc) {
+		t.Errorf("the error does not name the Location: %v", err)
+	}
+	if reached.Load() != 0 {
+		t.Error("the redirect was followed")
+	}
+}
+
+// TestBadHandshakeAnswerIsBoundedByTheDialTimeout: a server that answers
+// 101 without the WebSocket headers and then stalls costs the dial
+// timeout, not the library's own 3 s.
+func TestBadHandshakeAnswerIsBoundedByTheDialTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+			go func() {
+				c.Read(make([]byte, 4096))
+				c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"))
+			}()
+		}
+	}()
+	start := time.Now()
+	_, err = Dial(context.Background(), "ws://"+ln.Addr().String()+"/", Options{DialTimeout: 300 * time.Millisecond})
+	if err == nil {
+		t.Fatal("a bad handshake was accepted")
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %v with a 300 ms dial timeout", d)
 	}
 }

@@ -81,8 +81,8 @@ type Options struct {
 	// nil, a private Redactor is created so that received tokens still never reach the transcript.
 	Redactor *redact.Redactor
 	// AutoRedact lists JSON field names whose string values in RECEIVED messages are registered
-	// with the Redactor (label = field name) before the frame is recorded, searched at the top level
-	// and one object level down (e.g. userAuth.pin). Number values count too (a PIN sent as 396).
+	// with the Redactor (label = field name) before the frame is recorded, at any depth of the
+	// message (userAuth.pin, a token in a list). Number values count too (a PIN sent as 396).
 	// Payloads that are not a JSON object are searched for "name":"value" text. nil means
 	// DefaultAutoRedact; an empty non-nil slice disables auto-redaction.
 	AutoRedact []string
