@@ -110,6 +110,8 @@ type Frame struct {
 	At      float64 `json:"atSeconds"`
 	Kind    string  `json:"kind"`
 	Payload string  `json:"payload"`
+	// Size is the payload's length on the wire when it was cut (0: it was not).
+	Size int `json:"size,omitempty"`
 }
 
 // Verdicts as strings, shared with the suite.
