@@ -555,7 +555,7 @@ func (x *execution) closeAll() {
 func Dial(ctx context.Context, t Target, name string, tr *wire.Transcript, red *redact.Redactor) (*wire.Client, error) {
 	t = t.withDefaults()
 	c, err := wire.Dial(ctx, t.URL, wire.Options{
-		Name: name, DialTimeout: t.DialTimeout, ResponseTimeout: t.ResponseTimeout,
+		Name: name, DialTimeout: t.DialTimeout, ResponseTimeout: t.ResponseTimeout, CloseTimeout: t.ResponseTimeout,
 		TLSConfig: t.TLS, Transcript: tr, Redactor: red,
 	})
 	if err != nil {

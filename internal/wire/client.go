@@ -177,6 +177,7 @@ func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 	stopCut := context.AfterFunc(dctx, func() { _ = c.closeRaw() })
 	hc := &http.Client{Transport: transport, CheckRedirect: refuseRedirect}
 	conn, resp, err := websocket.Dial(dctx, url, &websocket.DialOptions{HTTPClient: hc})
+	ended := dctx.Err() // the cut may have beaten the library to it: still a timeout, or a cancel
 	if !stopCut() && err == nil {
 		// The deadline passed just as the handshake completed: the connection is cut.
 		_ = conn.CloseNow()
@@ -186,7 +187,7 @@ func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 	transport.CloseIdleConnections()
 	if err != nil {
 		_ = c.closeRaw()
-		return nil, c.dialFailed(classifyDialError(ctx, url, opts.DialTimeout, resp, err))
+		return nil, c.dialFailed(classifyDialError(ctx, url, opts.DialTimeout, resp, err, ended))
 	}
 	conn.SetReadLimit(opts.ReadLimit)
 	c.conn = conn
@@ -237,7 +238,7 @@ func refuseRedirect(req *http.Request, via []*http.Request) error {
 	return e
 }
 
-func classifyDialError(ctx context.Context, url string, timeout time.Duration, resp *http.Response, err error) *DialError {
+func classifyDialError(ctx context.Context, url string, timeout time.Duration, resp *http.Response, err, ended error) *DialError {
 	e := &DialError{URL: url, Err: err}
 	var dnsErr *net.DNSError
 	var redirect *RedirectError
@@ -254,14 +255,14 @@ func classifyDialError(ctx context.Context, url string, timeout time.Duration, r
 	case resp != nil:
 		e.StatusCode = resp.StatusCode
 		e.What = "invalid WebSocket handshake response: " + innerError(err)
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(ended, context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
 		e.Timeout = true
 		if ctx.Err() != nil {
 			e.What = "context deadline reached before the WebSocket handshake completed"
 		} else {
 			e.What = fmt.Sprintf("WebSocket handshake not completed within %v (the port accepts connections but does not answer)", timeout)
 		}
-	case errors.Is(err, context.Canceled):
+	case errors.Is(ended, context.Canceled) || errors.Is(err, context.Canceled):
 		e.What = "canceled"
 	case isRefused(err):
 		e.What = "connection refused"
