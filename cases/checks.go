@@ -702,12 +702,10 @@ func codeSet(codes []int) string {
 	return "resultCode one of " + strings.Join(s, ", ")
 }
 
-func quoteShort(s string) string {
-	if len(s) > 80 {
-		return strconv.Quote(s[:60]) + fmt.Sprintf("...(%d bytes)", len(s))
-	}
-	return strconv.Quote(s)
-}
+// quoteShort quotes a value of the target's for a message. It does not cut
+// it: a cut before redaction could leave part of a secret that redaction
+// would no longer recognise; the reports cut long texts after redacting them.
+func quoteShort(s string) string { return strconv.Quote(s) }
 
 func nonEmpty(s, def string) string {
 	if s == "" {

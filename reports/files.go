@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 )
 
@@ -75,21 +74,54 @@ func WriteAll(ctx context.Context, r Run, f Files) error {
 // never sees a half-written report.
 func writeFile(ctx context.Context, path string, b []byte) error {
 	fi, err := os.Stat(path)
-	if err == nil && !fi.Mode().IsRegular() {
-		return writeInto(ctx, path, b)
-	}
 	if err == nil {
-		real, err := filepath.EvalSymlinks(path)
-		if err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
+		if std := stdStream(fi); std != nil {
+			// /dev/stdout and the like, whatever they are redirected to: write
+			// where the process writes, never reopen (and truncate) it.
+			if _, err := std.Write(b); err != nil {
+				return fmt.Errorf("write %s: %w", path, err)
+			}
+			return nil
 		}
-		if strings.HasPrefix(real, "/proc/") || strings.HasPrefix(real, "/dev/") {
-			// /dev/stdout redirected to a file: the shell holds that file open.
+		if !fi.Mode().IsRegular() {
 			return writeInto(ctx, path, b)
 		}
-		path = real
 	}
-	return replaceFile(path, b)
+	real, err := resolve(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return replaceFile(real, b)
+}
+
+// stdStream returns os.Stdout or os.Stderr when fi is that file.
+func stdStream(fi os.FileInfo) *os.File {
+	for _, f := range []*os.File{os.Stdout, os.Stderr} {
+		if sfi, err := f.Stat(); err == nil && os.SameFile(fi, sfi) {
+			return f
+		}
+	}
+	return nil
+}
+
+// resolve follows links, also a link whose target does not exist yet (it
+// is created there; the link stays).
+func resolve(path string) (string, error) {
+	for range 40 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			return path, nil
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return "", errors.New("too many links")
 }
 
 // writeInto opens an existing file for writing and writes b into it,
@@ -101,7 +133,7 @@ func writeInto(ctx context.Context, path string, b []byte) error {
 	}
 	ch := make(chan opened, 1)
 	go func() {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		ch <- opened{f, err}
 	}()
 	var f *os.File

@@ -4,7 +4,11 @@
 // given.
 package reports
 
-import "time"
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
 
 // Schema identifies the results.json format; bump on incompatible change.
 const Schema = "conform.results/v1"
@@ -138,17 +142,22 @@ const (
 // no secret, however it is spelt, can change a verdict. Transcript
 // payloads are not touched either: they arrive redacted from the transcript,
 // which alone knows where a long payload was cut.
+//
+// Long texts are cut after they are redacted (a cut before could leave part
+// of a secret unrecognisable): MaxText bytes for a message, MaxField for a
+// finding's field or a note.
 func (r Run) Redacted(redact func(string) string) Run {
-	r.Target.URL = redact(r.Target.URL)
-	r.Profile.Notes = mapStrings(r.Profile.Notes, redact)
-	r.Interrupted = redact(r.Interrupted)
-	r.Preflight.Error = redact(r.Preflight.Error)
+	field := func(s string) string { return Clip(redact(s), MaxField) }
+	r.Target.URL = field(r.Target.URL)
+	r.Profile.Notes = mapStrings(r.Profile.Notes, field)
+	r.Interrupted = field(r.Interrupted)
+	r.Preflight.Error = Clip(redact(r.Preflight.Error), MaxText)
 	cs := make([]Case, len(r.Cases))
 	for i, c := range r.Cases {
-		c.Message = redact(c.Message)
+		c.Message = Clip(redact(c.Message), MaxText)
 		fs := make([]Finding, len(c.Findings))
 		for j, f := range c.Findings {
-			f.Expected, f.Actual, f.Note = redact(f.Expected), redact(f.Actual), redact(f.Note)
+			f.Expected, f.Actual, f.Note = field(f.Expected), field(f.Actual), field(f.Note)
 			fs[j] = f
 		}
 		if c.Findings != nil {
@@ -160,6 +169,25 @@ func (r Run) Redacted(redact func(string) string) Run {
 		r.Cases = cs
 	}
 	return r
+}
+
+// Where Redacted cuts long texts.
+const (
+	MaxText  = 8 << 10
+	MaxField = 2 << 10
+)
+
+// Clip cuts s to at most n bytes (at a UTF-8 boundary) and says how long
+// it was. Only redacted text may be clipped.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s...(%d bytes)", s[:cut], len(s))
 }
 
 func mapStrings(ss []string, f func(string) string) []string {

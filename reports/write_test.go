@@ -275,3 +275,22 @@ func TestSamePathForBothReports(t *testing.T) {
 		t.Errorf("the default files clash: %v", err)
 	}
 }
+
+// TestReportThroughDanglingLink: a link to a file that does not exist yet
+// is followed; the file is created and the link stays.
+func TestReportThroughDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink("later/real.json", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll(context.Background(), sample(), Files{JSON: link}); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "later", "real.json")); err != nil {
+		t.Errorf("the linked file was not created: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -74,6 +75,9 @@ func Select(s Selection) ([]cases.Case, error) {
 
 // Options configure one run of the suite in this process.
 type Options struct {
+	// Context ends every case when it ends (a signal before Ginkgo's own
+	// handler hears it); nil: only Ginkgo's interrupt and timeout do.
+	Context   context.Context
 	Runner    *engine.Runner
 	Selection Selection
 	// Timeout bounds the whole run (0 = one hour).
@@ -124,6 +128,11 @@ func Run(o Options) (reports.Run, error) {
 		return reports.Run{}, err
 	}
 	Register(o.Runner, o.Selection)
+	if o.Context != nil {
+		state.mu.Lock()
+		state.ctx = o.Context
+		state.mu.Unlock()
+	}
 	sc, rc := ginkgo.GinkgoConfiguration()
 	sc.LabelFilter = o.Selection.LabelFilter
 	if sc.LabelFilter == AllCases {

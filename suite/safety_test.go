@@ -57,7 +57,7 @@ func TestFiltersThatNameDisruptive(t *testing.T) {
 	for filter, want := range map[string]bool{
 		"disruptive": true, "disruptive && password": true, "password || disruptive": true, "all": true,
 		"password": false, "!slow": false, "!disruptive": false, "!(disruptive || slow)": false,
-		cases.LiveDefaultFilter: false, "smoke &&": false,
+		cases.LiveDefaultFilter: false, "smoke &&": false, "/t/": false, "/ti/ || smoke": false,
 	} {
 		if got := (Selection{LabelFilter: filter}).namesDisruptive(); got != want {
 			t.Errorf("%q names disruptive: %v, want %v", filter, got, want)

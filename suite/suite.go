@@ -9,6 +9,7 @@
 package suite
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/term"
+	"github.com/roomconform/conform/reports"
 )
 
 // state is the process-wide run state: RunSpecs runs once per process, so
@@ -29,6 +31,7 @@ var state struct {
 	mu        sync.Mutex
 	runner    *engine.Runner
 	selection Selection
+	ctx       context.Context // ends the cases too; nil: only Ginkgo does
 	outcomes  map[string]engine.Outcome
 	report    *types.Report
 	once      sync.Once
@@ -50,6 +53,20 @@ func currentRunner() *engine.Runner {
 	state.mu.Lock()
 	defer state.mu.Unlock()
 	return state.runner
+}
+
+// withRunContext is the spec's context, ended also when the run's ends;
+// done releases it.
+func withRunContext(spec context.Context) (context.Context, func()) {
+	state.mu.Lock()
+	run := state.ctx
+	state.mu.Unlock()
+	if run == nil {
+		return spec, func() {}
+	}
+	ctx, cancel := context.WithCancel(spec)
+	stop := context.AfterFunc(run, cancel)
+	return ctx, func() { stop(); cancel() }
 }
 
 func currentSelection() Selection {
@@ -164,7 +181,9 @@ func runCase(ctx SpecContext, c cases.Case) {
 	}
 	var o engine.Outcome
 	if currentSelection().OptedIn(c) {
-		o = r.Run(ctx, c)
+		runCtx, done := withRunContext(ctx)
+		o = r.Run(runCtx, c)
+		done()
 	} else {
 		o = engine.Outcome{Verdict: cases.Skip, Reason: notOptedIn}
 	}
@@ -172,7 +191,7 @@ func runCase(ctx SpecContext, c cases.Case) {
 	// Everything handed to Ginkgo is redacted and made safe for a terminal
 	// here: Ginkgo prints it and writes it into its own reports, and on the
 	// go test path no redacting console stands behind it.
-	redact := func(s string) string { return term.Escape(r.Redactor.Redact(s)) }
+	redact := func(s string) string { return term.Escape(reports.Clip(r.Redactor.Redact(s), reports.MaxText)) }
 	if o.Verdict != cases.Skip && o.Transcript != nil {
 		AddReportEntry("findings", redact(findingLines(o)), ReportEntryVisibilityFailureOrVerbose)
 		AddReportEntry("transcript", o.Transcript.String(), ReportEntryVisibilityFailureOrVerbose)

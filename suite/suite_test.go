@@ -10,7 +10,9 @@ import (
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
+	"github.com/roomconform/conform/internal/term"
 	"github.com/roomconform/conform/suite"
 )
 
@@ -22,17 +24,22 @@ import (
 func TestConformance(t *testing.T) {
 	RegisterFailHandler(Fail)
 	target := os.Getenv("CONFORM_TARGET")
+	// Everything printed here is redacted and escaped, like the binary's
+	// console: the error of a failed preflight may quote the target.
+	red := redact.New()
+	show := func(s string) string { return term.Escape(red.Redact(s)) }
 	sess, err := session.Open(context.Background(), session.Config{
 		Target:      target,
 		Plan:        cases.Plan(os.Getenv("CONFORM_PLAN")),
 		Secrets:     engine.SecretsFromEnv(os.Getenv),
 		WrongBudget: engine.DefaultWrongBudget,
+		Redactor:    red,
 	})
 	if err != nil {
-		t.Fatalf("prepare the run: %v", err)
+		t.Fatalf("prepare the run: %s", show(err.Error()))
 	}
 	defer sess.Close()
-	t.Logf("target %s, profile: %s", sess.Runner.Target.URL, sess.Runner.Profile)
+	t.Logf("target %s, profile: %s", show(sess.Runner.Target.URL), show(sess.Runner.Profile.String()))
 	sc, rc := GinkgoConfiguration()
 	// The same live-safety policy as the binary: the default selection, and
 	// no disruptive case unless the label filter names it.

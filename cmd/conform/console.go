@@ -8,6 +8,7 @@ import (
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/session"
+	"github.com/roomconform/conform/internal/term"
 	"github.com/roomconform/conform/reports"
 	"github.com/roomconform/conform/suite"
 )
@@ -21,9 +22,9 @@ func printHeader(w io.Writer, s *session.Session, sel suite.Selection, selected 
 		where = "embedded reference server, profile " + s.EmbeddedProfile
 	}
 	fmt.Fprintf(w, "conform %s: auth conformance of %s (%s)\n", version(), s.Runner.Target.URL, where)
-	fmt.Fprintf(w, "profile: %s\n", s.Runner.Profile)
+	fmt.Fprintf(w, "profile: %s\n", term.Escape(s.Runner.Profile.String()))
 	for _, note := range s.Runner.Profile.Notes {
-		fmt.Fprintf(w, "  note: %s\n", note)
+		fmt.Fprintf(w, "  note: %s\n", term.Escape(note))
 	}
 	fmt.Fprintf(w, "selection: %d cases", n)
 	if len(sel.Cases) > 0 {
@@ -72,7 +73,7 @@ func printSummary(w io.Writer, r reports.Run, verbose bool) {
 		case reports.Fail, reports.Warn:
 			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.ID, c.Title)
 			for _, line := range strings.Split(c.Message, "\n") {
-				fmt.Fprintf(w, "      %s\n", line)
+				fmt.Fprintf(w, "      %s\n", term.Escape(line))
 			}
 		case reports.Skip, reports.Error:
 			grouped[c.Verdict][c.Message] = append(grouped[c.Verdict][c.Message], c.ID)
@@ -90,7 +91,7 @@ func printSummary(w io.Writer, r reports.Run, verbose bool) {
 			if !verbose && len(ids) > 4 {
 				list = strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
 			}
-			fmt.Fprintf(w, "%-5s %d: %s (%s)\n", verdict, len(ids), reason, list)
+			fmt.Fprintf(w, "%-5s %d: %s (%s)\n", verdict, len(ids), term.Escape(reason), list)
 		}
 	}
 	s := r.Summary
@@ -99,7 +100,7 @@ func printSummary(w io.Writer, r reports.Run, verbose bool) {
 	}
 	printCounts(w, r)
 	if r.Interrupted != "" {
-		fmt.Fprintf(w, "interrupted: %s\n", r.Interrupted)
+		fmt.Fprintf(w, "interrupted: %s\n", term.Escape(r.Interrupted))
 	}
 }
 

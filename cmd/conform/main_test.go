@@ -227,6 +227,31 @@ func TestReportToStdout(t *testing.T) {
 	}
 }
 
+// TestReportToStdoutRedirectedToAFile: with stdout redirected to a file,
+// --json-report /dev/stdout appends to that file; nothing the console wrote
+// before is lost (it once renamed a new file over it).
+func TestReportToStdoutRedirectedToAFile(t *testing.T) {
+	out, err := os.Create(filepath.Join(t.TempDir(), "run.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(os.Args[0], "run", "--case", "rc-10-type-open", "--json-report", "/dev/stdout", "--junit-report", "")
+	cmd.Env = append(cleanEnv(), "CONFORM_TEST_RUN_MAIN=1")
+	cmd.Dir = t.TempDir()
+	cmd.Stdout = out
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(b), "conform ") || !strings.Contains(string(b), `"schema": "conform.results/v1"`) {
+		t.Errorf("the log holds %d bytes:\n%.300s", len(b), b)
+	}
+}
+
 func TestListJSON(t *testing.T) {
 	r := conform(t, nil, "list", "--format", "json")
 	if r.code != 0 {

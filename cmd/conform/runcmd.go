@@ -145,17 +145,21 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	cfg.Redactor, cfg.Secrets = red, secrets
 
-	// The run's one context: the time bound and the signals, from here on.
+	// The run's context, from here on: the signals, and the time bound
+	// less the share kept for the reports (they are what the run is for).
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
-	defer cancel()
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	// The reports get the last part of the time: they are what the run is for.
-	casesCtx, casesCancel := context.WithTimeout(ctx, o.timeout-reportReserve(o.timeout))
+	sigCtx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+	casesEnd := start.Add(o.timeout - reportReserve(o.timeout))
+	casesCtx, casesCancel := context.WithDeadline(sigCtx, casesEnd)
 	defer casesCancel()
 
 	sess, err := session.Open(casesCtx, cfg)
+	if err == nil && casesCtx.Err() != nil {
+		// Interrupted just after the preflight: no case is started.
+		sess.Close()
+		err = casesCtx.Err()
+	}
 	if err != nil {
 		return preflightFailed(casesCtx, err, o, sess, selected, start, files, red, errOut)
 	}
@@ -163,9 +167,8 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	printHeader(console, sess, sel, selected)
 
 	sess.Runner.Progress = console
-	remaining := time.Until(start.Add(o.timeout - reportReserve(o.timeout)))
 	result, err := suite.Run(suite.Options{
-		Runner: sess.Runner, Selection: sel, Timeout: max(remaining, time.Millisecond),
+		Context: casesCtx, Runner: sess.Runner, Selection: sel, Timeout: max(time.Until(casesEnd), time.Millisecond),
 		Verbose: o.verbose, NoColor: noColor, Console: console,
 	})
 	if err != nil {
@@ -186,6 +189,10 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	wctx, wcancel := reportCtx(start, o.timeout)
 	defer wcancel()
 	werr := reports.WriteAll(wctx, result, files)
+	if werr != nil && interruption(wctx) != "" {
+		result.Interrupted = interruption(wctx) + " while the reports were written"
+		result.Tally()
+	}
 	if red.Overflowed() {
 		// Nothing of the target's can be shown: the verdict's structure and
 		// a fixed explanation, straight to the console.
@@ -199,6 +206,9 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	printSummary(console, result, o.verbose)
 	if werr != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", werr)
+		if result.Interrupted != "" {
+			return exitFailed
+		}
 		return exitUnreachable
 	}
 	fmt.Fprintf(console, "reports: %s\n", joinNonEmpty(files.JUnit, files.JSON))
@@ -213,13 +223,16 @@ func reportReserve(timeout time.Duration) time.Duration {
 
 // reportCtx bounds the report writing: by the end of --timeout, but never
 // less than a short grace (reports of a run that used all its time are
-// still written; only a FIFO nobody reads can make it wait that long).
+// still written; only a FIFO nobody reads can make it wait that long), and
+// by a signal that comes while they are written.
 func reportCtx(start time.Time, timeout time.Duration) (context.Context, context.CancelFunc) {
 	end := start.Add(timeout)
 	if time.Until(end) < 100*time.Millisecond {
 		end = time.Now().Add(100 * time.Millisecond)
 	}
-	return context.WithDeadline(context.Background(), end)
+	ctx, cancel := context.WithDeadline(context.Background(), end)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	return ctx, func() { stop(); cancel() }
 }
 
 // interruption says why ctx ended: a signal or the run's time bound.

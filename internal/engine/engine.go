@@ -107,6 +107,14 @@ func (o Outcome) Broken() []cases.Finding {
 	return out
 }
 
+// Spent counts n wrong credentials sent before the cases (the preflight's
+// refused secrets) against the budget.
+func (r *Runner) Spent(n int) {
+	r.mu.Lock()
+	r.wrongSent += n
+	r.mu.Unlock()
+}
+
 // WrongSent is how many wrong credentials the run has sent so far.
 func (r *Runner) WrongSent() int {
 	r.mu.Lock()
@@ -338,7 +346,10 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	}
 	conn, err := x.dialFor(ctx, s)
 	var redirect *wire.RedirectError
-	if err != nil && (s.ViaDiscovered || s.MustConnect) && !errors.As(err, &redirect) {
+	// A refusal is the target's answer; a dial that ran out of time is no
+	// answer (the machine may be too busy), and a redirect is never followed.
+	judgeable := err != nil && !errors.As(err, &redirect) && !errors.Is(err, wire.ErrTimeout)
+	if judgeable && (s.ViaDiscovered || s.MustConnect) {
 		// The port config.json named does not answer (DISC-1), or the server
 		// stopped accepting connections after bad input (ROB-1): that is the
 		// finding, not a failure of the suite.
@@ -374,11 +385,16 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	}
 	resp, callErr := conn.Call(ctx, payload)
 	x.tm.answered[name] = x.tm.clock.Now()
-	if callErr == nil {
-		// A late answer says nothing about the target: its checks are not made.
-		if err := x.tm.check(dl, name, x.tm.answered[name]); err != nil {
-			return err
-		}
+	if errors.Is(callErr, wire.ErrTimeout) {
+		// No answer within --response-timeout: the target did not answer, or
+		// this machine was too slow to hear it. Not a verdict; the engine then
+		// checks whether the target is still there.
+		x.troubled = true
+		return fmt.Errorf("step %s: %w", name, callErr)
+	}
+	// A late answer says nothing about the target: its checks are not made.
+	if err := x.tm.check(dl, name, x.tm.answered[name]); err != nil {
+		return err
 	}
 	o := cases.Observation{Step: name, Matched: resp.Matched, Sent: sent, Profile: x.r.Profile, Earlier: x.responses}
 	_ = json.Unmarshal(payload, &o.Request)
@@ -386,7 +402,7 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 	case callErr != nil:
 		o.ResponseErr = callErr.Error()
 		o.Closed = errors.Is(callErr, wire.ErrClosed)
-		x.troubled = x.troubled || errors.Is(callErr, wire.ErrTimeout) || errors.Is(callErr, wire.ErrClosed)
+		x.troubled = x.troubled || errors.Is(callErr, wire.ErrClosed)
 	case resp.Err != nil:
 		o.ResponseErr = "malformed response: " + resp.Err.Error()
 	default:
@@ -404,11 +420,6 @@ func (x *execution) step(ctx context.Context, s cases.Step, name string, index, 
 		if ok, _ := o.Response["result"].(bool); ok && s.Send.MethodName() == "auth" {
 			x.tm.authorized(name, s.ConnName(), s.Send.Credentials, s.Send.Type == nil)
 		}
-	}
-	if errors.Is(callErr, wire.ErrTimeout) {
-		// One timeout per case at most: what follows would wait again for a
-		// target that has just shown it does not answer.
-		return fmt.Errorf("step %s: %w", name, callErr)
 	}
 	return nil
 }

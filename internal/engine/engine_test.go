@@ -2,9 +2,13 @@ package engine_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/clock"
@@ -236,5 +240,63 @@ func TestPreflightHonoursAcceptedSets(t *testing.T) {
 				t.Errorf("the unused secret is not noted: %v", res.Profile.Notes)
 			}
 		})
+	}
+}
+
+// TestRefusedSecretBesideAWorkingOne: on an admin-PIN target an admin
+// password is not needed; the target refusing it is noted, counted against
+// the budget, and followed by a successful login, not a configuration error.
+func TestRefusedSecretBesideAWorkingOne(t *testing.T) {
+	p, _ := refserver.LookupProfile("admin-pin")
+	run, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: refserver.Secrets{AdminPIN: "9x4k2m"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	given := map[string]string{"CONFORM_ADMIN_PASSWORD": "not-this-devices", "CONFORM_ADMIN_PIN": "9x4k2m"}
+	res, err := engine.Probe(context.Background(), engine.Target{URL: run.URL}, engine.SecretsFromEnv(func(k string) string { return given[k] }), cases.Pro, redact.New())
+	if err != nil {
+		t.Fatalf("preflight: %v", err)
+	}
+	if res.WrongSent != 1 || res.Profile.Has(cases.AdminPassword) || !res.Profile.Has(cases.AdminPIN) || res.Profile.Admin != cases.PIN {
+		t.Errorf("wrong sent %d, profile %s", res.WrongSent, res.Profile)
+	}
+	// The last exchange of the preflight's admin logins is a success.
+	frames := res.Transcript.Frames()
+	var last string
+	for _, f := range frames {
+		if f.Dir == "recv" && strings.Contains(f.Payload, `"method":"auth"`) {
+			last = f.Payload
+		}
+	}
+	if !strings.Contains(last, `"result":true`) {
+		t.Errorf("the refused secret is not followed by a success: %s", last)
+	}
+}
+
+// TestNoAnswerIsAnErrorNotAFail: a request that gets no answer within the
+// response timeout says nothing the suite can judge (the target did not
+// answer, or this machine did not hear it in time): ERROR, never FAIL.
+func TestNoAnswerIsAnErrorNotAFail(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		for {
+			if _, _, err := c.Read(r.Context()); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	r := &engine.Runner{
+		Target:  engine.Target{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/", ResponseTimeout: 200 * time.Millisecond},
+		Profile: cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro}, Redactor: redact.New(),
+	}
+	c, _ := cases.Lookup("rc-10-type-open")
+	if o := r.Run(context.Background(), c); o.Verdict != cases.Error {
+		t.Fatalf("verdict %s (%s), want ERROR", o.Verdict, o.Reason)
 	}
 }

@@ -36,6 +36,9 @@ type ProbeResult struct {
 	Transcript *wire.Transcript
 	// HTTPPort is getAppState's embeddedHttpPort (0 if unknown).
 	HTTPPort int
+	// WrongSent is how many secrets the target refused although the run
+	// went on (another one worked): they count against the run's budget.
+	WrongSent int
 }
 
 // Probe is the preflight: it dials the target and learns its profile with
@@ -69,7 +72,7 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 		v, _ := secrets.Get(k)
 		red.AddOperator(string(k), v)
 	}
-	pr := &prober{ctx: ctx, t: t, tr: tr, p: &p, eff: &res.Secrets}
+	pr := &prober{ctx: ctx, t: t, tr: tr, p: &p, eff: &res.Secrets, wrong: &res.WrongSent}
 
 	adminConn, err := pr.admin()
 	if err != nil {
@@ -105,11 +108,12 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 
 // prober holds what the preflight's steps share.
 type prober struct {
-	ctx context.Context
-	t   Target
-	tr  *wire.Transcript
-	p   *cases.Profile
-	eff *Secrets // the secrets the run will use
+	ctx   context.Context
+	t     Target
+	tr    *wire.Transcript
+	p     *cases.Profile
+	eff   *Secrets // the secrets the run will use
+	wrong *int     // refused secrets the run went on after
 }
 
 // securedRequest is a secured auth request of the preflight.
@@ -146,7 +150,13 @@ func (pr *prober) admin() (*wire.Client, error) {
 	if code != 4 {
 		pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("unsecured admin got resultCode %d (a protected mode answers 4, RC-4)", code))
 	}
-	var keep *wire.Client
+	var (
+		keep       *wire.Client
+		worked     cases.SecretKind
+		refusal    error // the first secret refused
+		refusedAll []cases.SecretKind
+		lastFailed bool
+	)
 	for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN} {
 		v, ok := pr.eff.Get(k)
 		if !ok {
@@ -166,13 +176,48 @@ func (pr *prober) admin() (*wire.Client, error) {
 			// Keep the newest: one connection per mode, so this login has
 			// displaced the one before.
 			closeIf(keep)
-			keep = conn
+			keep, worked, lastFailed = conn, k, false
 			continue
 		}
 		conn.Close()
 		if err := pr.refused(k, code); err != nil {
+			var cfg *ConfigError
+			if !errors.As(err, &cfg) {
+				closeIf(keep)
+				return nil, err
+			}
+			if refusal == nil {
+				refusal = err
+			}
+			refusedAll = append(refusedAll, k)
+			lastFailed = true
+		}
+	}
+	switch {
+	case refusal != nil && keep == nil:
+		return nil, refusal
+	case refusal != nil:
+		// Another admin secret works (a VideoSDK admin PIN beside a password
+		// the device does not use): the refused one is not needed.
+		for _, k := range refusedAll {
+			pr.unused(k, fmt.Sprintf("the target refused it while %s authorized", worked.EnvVar()))
+			*pr.wrong++
+		}
+		if lastFailed {
+			// A success must follow every wrong credential (lockout protection).
+			v, _ := pr.eff.Get(worked)
+			conn, code, err := probeAuth(pr.ctx, pr.t, "probe-"+string(worked), securedRequest("conform-probe-recover", v, "admin"), pr.tr)
+			if err != nil {
+				closeIf(keep)
+				return nil, err
+			}
+			if code != 0 {
+				conn.Close()
+				closeIf(keep)
+				return nil, &UnreachableError{Err: fmt.Errorf("%s authorized once and then got resultCode %d", worked.EnvVar(), code)}
+			}
 			closeIf(keep)
-			return nil, err
+			keep = conn
 		}
 	}
 	if keep == nil && !has(*pr.eff, cases.AdminPassword) && !has(*pr.eff, cases.AdminPIN) && pr.p.Plan != cases.Free {

@@ -113,7 +113,8 @@ func (x *execution) get(ctx context.Context, base, path, token string) (int, err
 		return 0, err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
+	// As much as the transcript keeps: it redacts the whole before it cuts.
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, wire.MaxStored))
 	x.tr.Add("http", wire.Received, "text", fmt.Sprintf("HTTP %d %s", resp.StatusCode, bytes.TrimSpace(body)))
 	if err := redirected(resp); err != nil {
 		return 0, fmt.Errorf("GET %s%s: %w", strings.TrimSuffix(base, "/"), path, err)

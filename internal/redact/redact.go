@@ -10,7 +10,7 @@
 // Aho-Corasick automata, so its cost per byte does not grow with the number
 // of secrets (see BenchmarkRedact).
 //
-// Redaction never stops: past MaxSecrets a Redactor withholds every text
+// Redaction never stops: past MaxSecrets (or MaxPatternBytes) a Redactor withholds every text
 // it is given rather than let an unregistered secret through, and says so
 // (Overflowed), so that the run can end as an infrastructure error.
 //
@@ -39,9 +39,16 @@ const MaxSecrets = 20000
 // Withheld replaces every text once the Redactor has overflowed.
 var Withheld = fmt.Sprintf("[withheld: more than %d secrets in one run; no text of this run can be shown safely]", MaxSecrets)
 
-// minEncodedLen is the shortest hex or base64 form registered: shorter ones
-// would match ordinary text.
-const minEncodedLen = 8
+// MaxPatternBytes bounds the bytes of all registered forms together: a
+// target issuing huge tokens overflows like one issuing many.
+const MaxPatternBytes = 64 << 20
+
+// The shortest hex and base64 forms registered: shorter ones would match
+// ordinary text (hex is digits, and numbers are everywhere).
+const (
+	minHexLen    = 8
+	minBase64Len = 4
+)
 
 // Redactor replaces registered secrets in text by "[REDACTED:label]". It is
 // safe for concurrent use; a nil *Redactor redacts nothing. One Redactor
@@ -50,8 +57,8 @@ type Redactor struct {
 	mu       sync.Mutex
 	known    map[string]bool // folded patterns already registered
 	secrets  int
+	bytes    int // of all registered forms
 	overflow bool
-	longest  int // longest secret, in bytes
 	ls       levels
 }
 
@@ -85,12 +92,16 @@ func (r *Redactor) add(label, secret string, encodings bool) {
 	if r.known[foldString(secret)] {
 		return
 	}
-	if r.secrets >= MaxSecrets {
+	size := 0
+	for _, f := range forms {
+		size += len(f)
+	}
+	if r.secrets >= MaxSecrets || r.bytes+size > MaxPatternBytes {
 		r.overflow = true
 		return
 	}
 	r.secrets++
-	r.longest = max(r.longest, len(secret))
+	r.bytes += size
 	for _, f := range forms {
 		folded := foldString(f)
 		if r.known[folded] {
@@ -108,7 +119,7 @@ func (r *Redactor) add(label, secret string, encodings bool) {
 // gives one form.
 func encodedForms(s string) []string {
 	var out []string
-	if h := hex.EncodeToString([]byte(s)); len(h) >= minEncodedLen {
+	if h := hex.EncodeToString([]byte(s)); len(h) >= minHexLen {
 		out = append(out, h)
 	}
 	for off := range 3 {
@@ -118,7 +129,7 @@ func encodedForms(s string) []string {
 		rest := []byte(s[off:])
 		whole := rest[:len(rest)/3*3]
 		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
-			if e := enc.EncodeToString(whole); len(e) >= minEncodedLen {
+			if e := enc.EncodeToString(whole); len(e) >= minBase64Len {
 				out = append(out, e)
 			}
 		}
@@ -145,18 +156,6 @@ func (r *Redactor) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.secrets
-}
-
-// Guard is how many bytes of raw text one occurrence of a secret can span
-// at most (every character escaped, three layers deep): text cut at some
-// point must keep this much after it to be redacted as a whole later.
-func (r *Redactor) Guard() int {
-	if r == nil {
-		return 0
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return 16 * r.longest
 }
 
 // Redact returns s with every occurrence of every registered secret

@@ -236,3 +236,35 @@ func TestRedactProperty(t *testing.T) {
 		}
 	})
 }
+
+// TestFoldRelatesEveryCase: letters whose cases are not each other's
+// simple lower case (dotless i, final sigma, long s, dotted capital I) and
+// bytes that are not UTF-8 (a JSON decoder makes them U+FFFD) still match.
+func TestFoldRelatesEveryCase(t *testing.T) {
+	for _, tt := range []struct{ secret, echo string }{
+		{"ılıkSecretPass", "ILIKSECRETPASS"},
+		{"ΟΔΟΣ-secret", "οδος-SECRET"},
+		{"ΟΔΟΣ-secret", "οδοσ-secret"},
+		{"ſecret-longs", "SECRET-LONGS"},
+		{"İstanbul-pw", "istanbul-PW"},
+		{"T0k\ufffdsecret-value", "T0k\xffsecret-value"},
+	} {
+		r := New()
+		r.Add("s", tt.secret)
+		if out := r.Redact("x " + tt.echo + " y"); out != "x [REDACTED:s] y" {
+			t.Errorf("secret %q echoed as %q: %q", tt.secret, tt.echo, out)
+		}
+	}
+}
+
+// TestGoQuotedEchoes: Go's own quoting (close reasons, error texts) writes
+// \a, \v and \U escapes; they hide nothing either.
+func TestGoQuotedEchoes(t *testing.T) {
+	r := New()
+	r.Add("s", "abc\x07def\x0bghi𝄞jkl")
+	for _, echo := range []string{`abc\adef\vghi\U0001d11ejkl`, fmt.Sprintf("%q", "abc\x07def\x0bghi𝄞jkl"), "&LT;" + "abc\x07def\x0bghi𝄞jkl"} {
+		if out := r.Redact("<" + echo + ">"); strings.Contains(out, "def") {
+			t.Errorf("%q survives: %q", echo, out)
+		}
+	}
+}

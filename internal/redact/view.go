@@ -3,6 +3,7 @@ package redact
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -67,17 +68,21 @@ func (v *view) pushRune(r rune, start, end int32) {
 	}
 }
 
-// fold lower-cases every letter of v (rune by rune; bytes that are not
-// UTF-8 stay as they are), so that a secret echoed in other letter case
-// (a PIN is case-insensitive, a target may upper-case anything) still
-// matches. Folding can only widen what is redacted.
+// fold maps every letter of v to one representative of its case: the
+// smallest rune that case folding and upper-casing relate it to (so "ı",
+// "i" and "I" are one, as are "ς", "σ" and "Σ", and "ſ" and "s"), and
+// every byte that is not UTF-8 to U+FFFD, as a JSON decoder does (a token
+// registered from a decoded answer then still matches its raw echo). A
+// secret echoed in other letter case (a PIN is case-insensitive, a target
+// may upper-case anything) matches. Folding can only widen what is
+// redacted.
 func fold(v view) view {
 	if ascii(v.b) {
 		// Byte for byte: the spans stay as they are.
 		out := view{b: make([]byte, len(v.b)), start: v.start, end: v.end}
 		for i, c := range v.b {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
 			}
 			out.b[i] = c
 		}
@@ -87,15 +92,30 @@ func fold(v view) view {
 	out := view{b: make([]byte, 0, len(v.b)), start: make([]int32, 0, len(v.b)), end: make([]int32, 0, len(v.b))}
 	for i := 0; i < len(v.b); {
 		r, n := utf8.DecodeRune(v.b[i:])
-		if r == utf8.RuneError && n <= 1 {
-			out.push(v.b[i], v.start[i], v.end[i])
-			i++
-			continue
-		}
-		out.pushRune(unicode.ToLower(r), v.start[i], v.end[i+n-1])
+		out.pushRune(foldRune(r), v.start[i], v.end[i+n-1])
 		i += n
 	}
 	return out
+}
+
+// foldRune is the representative of r's letter case (see fold).
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			r -= 'a' - 'A'
+		}
+		return r
+	}
+	least := r
+	// Upper-casing relates what folding does not (ı to I); lower-casing
+	// first relates İ to i.
+	for _, start := range []rune{unicode.ToUpper(r), unicode.ToUpper(unicode.ToLower(r))} {
+		least = min(least, start)
+		for f := unicode.SimpleFold(start); f != start; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+	}
+	return least
 }
 
 func ascii(b []byte) bool {
@@ -112,7 +132,7 @@ func foldString(s string) string { return string(fold(rawView(s)).b) }
 
 // Escape families: decode undoes those in a mask.
 const (
-	famJSON = 1 << iota // \uXXXX (either hex case, surrogate pairs), \/ \" \\ \b \f \n \r \t, and the \xHH of Python and JavaScript
+	famJSON = 1 << iota // \uXXXX (either hex case, surrogate pairs), \/ \" \\ \b \f \n \r \t, the \xHH of Python and JavaScript, Go's \a \v \UXXXXXXXX
 	famURL              // %HH
 	famHTML             // &lt; &#60; &#x3c;
 	famAll  = famJSON | famURL | famHTML
@@ -166,6 +186,11 @@ func unescape(b []byte, mask int) (r rune, n int) {
 				}
 			}
 			return cu, 6
+		case 'U': // Go's strconv.Quote
+			if h, ok := hexVal(b[2:], 8); ok && h <= unicode.MaxRune {
+				return h, 10
+			}
+			return 0, 0
 		case 'x':
 			if h, ok := hexVal(b[2:], 2); ok {
 				return -h - 1, 4
@@ -185,7 +210,7 @@ func unescape(b []byte, mask int) (r rune, n int) {
 	return 0, 0
 }
 
-var simpleEscapes = map[byte]byte{'"': '"', '\\': '\\', '/': '/', '\'': '\'', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+var simpleEscapes = map[byte]byte{'"': '"', '\\': '\\', '/': '/', '\'': '\'', 'a': '\a', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v'}
 
 var namedEntities = map[string]rune{"lt": '<', "gt": '>', "amp": '&', "quot": '"', "apos": '\''}
 
@@ -202,7 +227,7 @@ func entity(b []byte) (rune, int) {
 		return 0, 0
 	}
 	name := b[1:end]
-	if r, ok := namedEntities[string(name)]; ok {
+	if r, ok := namedEntities[strings.ToLower(string(name))]; ok {
 		return r, end + 1
 	}
 	if name[0] != '#' || len(name) < 2 {

@@ -7,8 +7,13 @@ import (
 )
 
 // writerSoftLimit is how much a Writer holds back when no newline comes, so
-// that output that never prints a newline cannot grow without bound.
-const writerSoftLimit = 64 << 10
+// that output that never prints a newline cannot grow without bound; past
+// it, all but the last writerTail bytes (which may hold the start of a
+// secret) are forwarded.
+const (
+	writerSoftLimit = 128 << 10
+	writerTail      = 64 << 10
+)
 
 // Writer redacts what is written to it and forwards it, line by line, to
 // an underlying writer (the console). It holds text back up to the last
@@ -48,8 +53,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if err == nil && len(w.buf) > writerSoftLimit {
 		// No newline for long: forward all but a tail that may hold the
 		// start of a secret.
-		keep := w.r.Guard()
-		out, n := w.r.RedactPrefix(string(w.buf), len(w.buf)-keep)
+		out, n := w.r.RedactPrefix(string(w.buf), len(w.buf)-writerTail)
 		err = w.emit(out, n)
 	}
 	return len(p), err

@@ -159,6 +159,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		Target: t, Profile: p, Secrets: probe.Secrets, Settings: cfg.Settings,
 		Redactor: red, Strict: cfg.Strict, WrongBudget: budget, Clock: clk,
 	}
+	s.Runner.Spent(probe.WrongSent)
 	return s, nil
 }
 
@@ -267,8 +268,10 @@ func startEmbedded(e Embedded, plan cases.Plan, given engine.Secrets) (*embedded
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded reference server: %w", err)
 	}
+	// The server's own secrets, not the environment's: a secret the profile
+	// does not use would be a wrong credential for this server.
 	eff := run.Server.Secrets()
-	out := given
+	out := engine.Secrets{}
 	for k, v := range map[cases.SecretKind]string{
 		cases.AdminPassword: eff.AdminPassword, cases.AdminPIN: eff.AdminPIN,
 		cases.UserPassword: eff.UserPassword, cases.UserPIN: eff.UserPIN,

@@ -278,13 +278,17 @@ func classifyDialError(ctx context.Context, url string, timeout time.Duration, r
 	return e
 }
 
+// bodySnippet is the body of a refused upgrade, when the library kept all of it: it keeps at most
+// 1 KiB, and a body cut there could end in part of a secret that redaction would not recognise.
 func bodySnippet(resp *http.Response) string {
 	if resp.Body == nil {
 		return ""
 	}
-	buf := make([]byte, 200)
-	n, _ := resp.Body.Read(buf)
-	return strings.TrimSpace(string(buf[:n]))
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+	if len(b) >= 1024 {
+		return "(1 KiB or more, not shown)"
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // innerError drops the library's "failed to WebSocket dial: failed to send handshake request: Get
@@ -470,7 +474,7 @@ func (c *Client) autoRedactField(k string, v any) {
 func (c *Client) record(m Message) {
 	c.autoRedact(m)
 	if m.Binary {
-		c.tr.Add(c.opts.Name, Received, "binary", binarySummary(m.Raw))
+		c.tr.Add(c.opts.Name, Received, "binary", string(m.Raw))
 		return
 	}
 	c.tr.Add(c.opts.Name, Received, "text", string(m.Raw))
@@ -789,7 +793,7 @@ func (c *Client) SendBinary(ctx context.Context, payload []byte) error {
 func (c *Client) send(ctx context.Context, typ websocket.MessageType, payload []byte) error {
 	// Recorded before the write so that the transcript never shows an answer before its request.
 	if typ == websocket.MessageBinary {
-		c.tr.Add(c.opts.Name, Sent, "binary", binarySummary(payload))
+		c.tr.Add(c.opts.Name, Sent, "binary", string(payload))
 	} else {
 		c.tr.Add(c.opts.Name, Sent, "text", string(payload))
 	}

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -95,11 +94,6 @@ func jsonKind(v any) string {
 		return "an array"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// binarySummary is how a binary payload appears in the transcript.
-func binarySummary(b []byte) string {
-	return fmt.Sprintf("binary %d bytes: %s", len(b), hex.EncodeToString(b[:min(len(b), 32)]))
 }
 
 // IDMatches reports whether a response's requestId got answers a request sent with requestId sent.

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -15,8 +16,14 @@ import (
 const (
 	// MaxPayload is the longest payload shown for a Frame; longer ones are cut with a note.
 	MaxPayload = 4 << 10
+	// MaxStored is how much of a payload is kept to be redacted when it is read: the shown
+	// MaxPayload bytes and, after them, room for a secret that crosses the cut (an escaped token
+	// is several times its length), so that it is redacted whole.
+	MaxStored = 64 << 10
 	// MaxFrames is the most frames a Transcript keeps (the last one being a note that says so).
 	MaxFrames = 10000
+	// MaxBytes bounds the payload bytes a Transcript keeps in all; frames beyond are noted.
+	MaxBytes = 16 << 20
 )
 
 // Direction says who produced a transcript line.
@@ -50,6 +57,7 @@ type Transcript struct {
 
 	mu      sync.Mutex
 	frames  []Frame
+	bytes   int
 	omitted int
 }
 
@@ -74,9 +82,8 @@ func (t *Transcript) Elapsed() time.Duration {
 	return time.Since(t.start)
 }
 
-// Add records one frame. A payload longer than MaxPayload is kept only as far as reading it needs:
-// MaxPayload bytes, and after them as much as one occurrence of the longest secret can span, so
-// that a secret crossing the cut is still redacted whole when the frame is read.
+// Add records one frame. A payload longer than MaxPayload is kept only as far as reading it needs
+// (MaxStored bytes).
 func (t *Transcript) Add(conn string, dir Direction, kind, payload string) {
 	if t == nil {
 		return
@@ -84,20 +91,18 @@ func (t *Transcript) Add(conn string, dir Direction, kind, payload string) {
 	at := t.Elapsed()
 	f := Frame{Conn: conn, Dir: dir, At: at, Kind: kind, Payload: payload}
 	if len(payload) > MaxPayload {
-		keep := MaxPayload + t.red.Guard()
-		if keep < len(payload) {
-			f.Payload = payload[:keep]
-		}
+		f.Payload = payload[:min(len(payload), MaxStored)]
 		f.Size = len(payload)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
-	case len(t.frames) < MaxFrames-1:
+	case len(t.frames) < MaxFrames-1 && t.bytes+len(f.Payload) <= MaxBytes:
 		t.frames = append(t.frames, f)
-	case len(t.frames) == MaxFrames-1:
+		t.bytes += len(f.Payload)
+	case len(t.frames) < MaxFrames && t.omitted == 0:
 		t.frames = append(t.frames, Frame{Conn: conn, Dir: Note, At: at, Kind: "note",
-			Payload: fmt.Sprintf("transcript limit of %d frames reached; later frames are not recorded", MaxFrames)})
+			Payload: fmt.Sprintf("transcript limit reached (%d frames or %d MiB); later frames are not recorded", MaxFrames, MaxBytes>>20)})
 		t.omitted++
 	default:
 		t.omitted++
@@ -136,8 +141,13 @@ func (t *Transcript) Frames() []Frame {
 	return out
 }
 
-// render redacts a frame's payload and cuts it for reading.
+// render redacts a frame's payload and cuts it for reading: the redaction sees the whole stored
+// payload, so a secret crossing the cut is redacted whole, and the cut is in raw bytes, far before
+// the end of what was stored (where a secret may have been cut by the storing).
 func (t *Transcript) render(f Frame) string {
+	if f.Kind == "binary" {
+		return t.binary(f)
+	}
 	if f.Size == 0 {
 		return t.red.Redact(f.Payload)
 	}
@@ -147,6 +157,17 @@ func (t *Transcript) render(f Frame) string {
 	}
 	out, _ := t.red.RedactPrefix(f.Payload, limit)
 	return fmt.Sprintf("%s...(%d bytes total)", out, f.Size)
+}
+
+// binary shows a binary payload as its size and the hex of its first bytes, unless the payload
+// holds a secret: the hex of part of one would not be redacted.
+func (t *Transcript) binary(f Frame) string {
+	size := max(f.Size, len(f.Payload))
+	if t.red.Redact(f.Payload) != f.Payload {
+		return fmt.Sprintf("binary %d bytes (not shown: they hold a secret)", size)
+	}
+	b := []byte(f.Payload)
+	return fmt.Sprintf("binary %d bytes: %s", size, hex.EncodeToString(b[:min(len(b), 32)]))
 }
 
 // String renders one line per frame: "+0.012s a > {json}" ('>' sent, '<' received, '#' note), for

@@ -16,7 +16,7 @@ func TestTranscriptStringFormat(t *testing.T) {
 	tr.Add("a", Received, "text", "{\"method\":\"auth\",\n\"result\":true}")
 	tr.Notef("b", "waited %d ms", 5)
 	tr.Add("a", Received, "close", `code 1000 reason ""`)
-	tr.Add("", Sent, "binary", binarySummary([]byte{1, 2, 3}))
+	tr.Add("", Sent, "binary", string([]byte{1, 2, 3}))
 
 	lines := strings.Split(strings.TrimSuffix(tr.String(), "\n"), "\n")
 	want := []string{
@@ -114,5 +114,41 @@ func TestTranscriptNil(t *testing.T) {
 	tr.Notef("a", "x")
 	if tr.Frames() != nil || tr.String() != "" || tr.Omitted() != 0 || tr.Redactor() != nil || tr.Elapsed() != 0 {
 		t.Fatal("nil Transcript must be a no-op")
+	}
+}
+
+// TestTranscriptCutNeverSplitsAnEscapedSecret: a token escaped twice (each
+// character \\u00XX) that crosses the 4 KiB cut is still redacted whole.
+func TestTranscriptCutNeverSplitsAnEscapedSecret(t *testing.T) {
+	const token = "S3cretTokenValue0123456789abcdef"
+	r := redact.New()
+	r.Add("token", token)
+	var esc strings.Builder
+	for _, c := range token {
+		fmt.Fprintf(&esc, `\\u%04x`, c) // the JSON of a JSON string: each \u escaped again
+	}
+	payload := strings.Repeat("x", MaxPayload-600) + esc.String() + strings.Repeat("y", 100)
+	tr := NewTranscript(r)
+	tr.Add("a", Received, "text", payload)
+	p := tr.Frames()[0].Payload
+	if strings.Contains(p, `\\u0053\\u0033`) || !strings.Contains(p, "[REDACTED:token]") {
+		t.Errorf("the escaped token is cut open: ...%s", p[max(0, len(p)-200):])
+	}
+}
+
+// TestBinaryFrameWithASecretShowsNoHex: the hex of a binary frame's first
+// bytes would show part of a secret unredacted; such a frame shows its size.
+func TestBinaryFrameWithASecretShowsNoHex(t *testing.T) {
+	r := redact.New()
+	r.Add("pw", "binary-secret-xyz")
+	tr := NewTranscript(r)
+	tr.Add("a", Received, "binary", "\x00\x01binary-secret-xyz\x02")
+	tr.Add("a", Received, "binary", "\x00\x01\x02")
+	fs := tr.Frames()
+	if !strings.Contains(fs[0].Payload, "hold a secret") || strings.Contains(fs[0].Payload, "62696e") {
+		t.Errorf("secret frame shown as %q", fs[0].Payload)
+	}
+	if fs[1].Payload != "binary 3 bytes: 000102" {
+		t.Errorf("plain frame shown as %q", fs[1].Payload)
 	}
 }
