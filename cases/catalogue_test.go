@@ -17,8 +17,8 @@ func TestCatalogueIsValid(t *testing.T) {
 // TestValidateCatchesDefects proves the validation can fail: each broken
 // catalogue must be rejected with a message naming the defect.
 func TestValidateCatchesDefects(t *testing.T) {
-	good := Case{ID: "x-1-good", Title: "t", Requirements: []string{"RC-7"},
-		Steps: []Step{{Send: secured(Str(""), roleAdmin), Expect: []Check{Code("RC-7", 7)}}}}
+	good := Case{ID: "rc-7-good", Title: "t", Requirements: []string{"RC-7"},
+		Steps: []Step{{Do: send(secured(Str(""), roleAdmin)), Expect: []Check{Code("RC-7", 7)}}}}
 	tests := []struct {
 		name string
 		mod  func(c *Case) []Case
@@ -32,9 +32,16 @@ func TestValidateCatchesDefects(t *testing.T) {
 		{"listed but unchecked", func(c *Case) []Case { c.Requirements = append(c.Requirements, "RC-8"); return []Case{*c} }, "no check cites"},
 		{"step checks nothing", func(c *Case) []Case { c.Steps[0].Expect = nil; c.Requirements = nil; return []Case{*c} }, "checks nothing"},
 		{"wrong credential without recovery", func(c *Case) []Case {
-			c.Steps[0].Send = secured(Wrong(AdminPassword), roleAdmin)
+			c.Steps[0].Do = send(secured(Wrong(AdminPassword), roleAdmin))
 			return []Case{*c}
 		}, "lockout"},
+		{"ID names another requirement", func(c *Case) []Case { c.ID = "rc-8-good"; return []Case{*c} }, "does not name its primary"},
+		{"ID names another group", func(c *Case) []Case { c.ID = "env-good"; return []Case{*c} }, "does not name its primary"},
+		{"step does nothing", func(c *Case) []Case { c.Steps[0].Do = nil; return []Case{*c} }, "does nothing"},
+		{"timed by a later step", func(c *Case) []Case {
+			c.Steps[0].When = Before("later", HTTPTokenLife)
+			return []Case{*c}
+		}, "does not come before"},
 		{"uncovered MUST", func(c *Case) []Case { return []Case{*c} }, "RC-8 (MUST) has no case"},
 	}
 	for _, tt := range tests {

@@ -3,6 +3,8 @@ package cases
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/roomconform/conform/internal/jsonnum"
 	"regexp"
 	"sort"
 	"strconv"
@@ -109,7 +111,7 @@ func (c Check) EvaluateAll(obs []Observation) Finding {
 func Succeeds(req string) Check {
 	return Check{Req: req, Name: "success", eval: func(o Observation) result {
 		res, rok := o.Response["result"].(bool)
-		code, cok := intField(o.Response, "resultCode")
+		code, cok := jsonnum.Int(o.Response["resultCode"])
 		if rok && res && cok && code == 0 {
 			return result{ok: true}
 		}
@@ -120,7 +122,7 @@ func Succeeds(req string) Check {
 // Code expects resultCode to be one of codes (the accepted set).
 func Code(req string, codes ...int) Check {
 	return Check{Req: req, Name: "resultCode", eval: func(o Observation) result {
-		code, ok := intField(o.Response, "resultCode")
+		code, ok := jsonnum.Int(o.Response["resultCode"])
 		want := codeSet(codes)
 		if !ok {
 			return result{expected: want, actual: "resultCode " + describeField(o.Response, "resultCode")}
@@ -171,7 +173,7 @@ func RecordOutcome(req string, accepted ...string) Check {
 func Previleges(req string, m Mode) Check {
 	return Check{Req: req, Name: "previleges", eval: func(o Observation) result {
 		want := m.Previleges()
-		got, ok := intField(o.Response, "previleges")
+		got, ok := jsonnum.Int(o.Response["previleges"])
 		if ok && got == want {
 			return result{ok: true}
 		}
@@ -191,7 +193,7 @@ func PrevilegesField(req string) Check {
 				return result{expected: `field "previleges" (the documented spelling)`, actual: `field "privileges" instead`}
 			}
 		}
-		v, ok := intField(o.Response, "previleges")
+		v, ok := jsonnum.Int(o.Response["previleges"])
 		if ok && (v == 1 || v == 2) {
 			return result{ok: true}
 		}
@@ -387,7 +389,7 @@ func ResultTypes(req string) Check {
 		if _, ok := o.Response["result"].(bool); !ok {
 			bad = append(bad, "result "+describeField(o.Response, "result"))
 		}
-		if c, ok := intField(o.Response, "resultCode"); !ok || c < 0 || c > 12 {
+		if c, ok := jsonnum.Int(o.Response["resultCode"]); !ok || c < 0 || c > 12 {
 			bad = append(bad, "resultCode "+describeField(o.Response, "resultCode"))
 		}
 		if len(bad) == 0 {
@@ -401,7 +403,7 @@ func ResultTypes(req string) Check {
 func Consistent(req string) Check {
 	return Check{Req: req, Name: "result agrees with resultCode", eval: func(o Observation) result {
 		res, rok := o.Response["result"].(bool)
-		code, cok := intField(o.Response, "resultCode")
+		code, cok := jsonnum.Int(o.Response["resultCode"])
 		if rok && cok && res == (code == 0) {
 			return result{ok: true}
 		}
@@ -565,7 +567,7 @@ func httpActual(o Observation) string {
 // EventCause expects the notification awaited to carry this cause (SEC-3).
 func EventCause(req string, cause int) Check {
 	return Check{Req: req, Name: "notification cause", eval: func(o Observation) result {
-		if c, ok := intField(o.Response, "cause"); ok && c == cause {
+		if c, ok := jsonnum.Int(o.Response["cause"]); ok && c == cause {
 			return result{ok: true}
 		}
 		return result{expected: fmt.Sprintf("cause %d", cause), actual: "cause " + describeField(o.Response, "cause")}
@@ -603,7 +605,7 @@ func ConfigPorts(req string) Check {
 		var bad []string
 		for _, k := range []string{"websocket", "http"} {
 			sec, _ := cfg[k].(map[string]any)
-			if p, ok := intField(sec, "port"); !ok || p < 1 || p > 65535 {
+			if p, ok := jsonnum.Int(sec["port"]); !ok || p < 1 || p > 65535 {
 				bad = append(bad, "config."+k+".port "+describeField(sec, "port"))
 			}
 		}
@@ -626,22 +628,6 @@ func RecordLockout(req string) Check {
 }
 
 // --- helpers -------------------------------------------------------------------
-
-// intField returns m[k] as an integer if it is a JSON integer.
-func intField(m map[string]any, k string) (int, bool) {
-	switch v := m[k].(type) {
-	case json.Number:
-		i, err := strconv.Atoi(v.String())
-		return i, err == nil
-	case float64:
-		if v == float64(int(v)) {
-			return int(v), true
-		}
-	case int:
-		return v, true
-	}
-	return 0, false
-}
 
 // describeField shows a field's JSON value and type for a failure message.
 func describeField(m map[string]any, k string) string {
@@ -678,14 +664,14 @@ func outcome(m map[string]any) string {
 // shortOutcome is "0/previleges 1", "5", "result true" etc.: the compact
 // forms RecordOutcome compares with the documented set.
 func shortOutcome(m map[string]any) string {
-	code, ok := intField(m, "resultCode")
+	code, ok := jsonnum.Int(m["resultCode"])
 	if !ok {
 		if r, isBool := m["result"].(bool); isBool {
 			return "result " + strconv.FormatBool(r)
 		}
 		return "no resultCode"
 	}
-	if p, ok := intField(m, "previleges"); ok && code == 0 {
+	if p, ok := jsonnum.Int(m["previleges"]); ok && code == 0 {
 		return fmt.Sprintf("%d/previleges %d", code, p)
 	}
 	return strconv.Itoa(code)

@@ -8,9 +8,9 @@ var discCases = []Case{
 		Requirements: []string{"DISC-1"},
 		Needs:        []Need{HasWeb},
 		Steps: []Step{
-			{Name: "config", Discover: true, Expect: []Check{ConfigPorts("DISC-1")}},
+			{Name: "config", Do: Discover{}, Expect: []Check{ConfigPorts("DISC-1")}},
 			// An auth answer (type "open" gets 10), not just any JSON: it is the control API there.
-			{Name: "websocket", Conn: "d", ViaDiscovered: true, Send: Request{Type: Str("open")}, Expect: []Check{Method("DISC-1", "auth"), Code("DISC-1", 10)}},
+			{Name: "websocket", Conn: "d", Do: Send{Request: Request{Type: Str("open")}, ViaDiscovered: true}, Expect: []Check{Method("DISC-1", "auth"), Code("DISC-1", 10)}},
 		},
 	},
 }

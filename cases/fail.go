@@ -8,15 +8,15 @@ var failCases = []Case{
 		Requirements: []string{"FAIL-1", "FAIL-2", "FAIL-3", "FAIL-5", "RC-9", "ROLE-1"},
 		Needs:        []Need{CanLogin(Admin)},
 		Steps: append(append([]Step{
-			{Name: "attempt", Send: Login(Admin).with(Str("root")), Expect: append([]Check{Code("RC-9", 9)}, failureChecks()...)},
+			{Name: "attempt", Do: send(Login(Admin).with(Str("root"))), Expect: append([]Check{Code("RC-9", 9)}, failureChecks()...)},
 		}, tokensUnusable("attempt")...), recoverLogin()),
 	},
 	{
 		ID: "fail-4-fresh-connection-stays-unauthorized", Title: "after a failed auth (type \"open\") a fresh connection is still refused getAuthInfo",
 		Requirements: []string{"FAIL-4"},
 		Steps: []Step{
-			{Send: Request{Type: Str("open"), Role: roleAdmin}, Expect: []Check{Fails("FAIL-4")}},
-			{Send: getAuthInfo, Expect: []Check{Refused("FAIL-4").OrClosed()}},
+			{Do: send(Request{Type: Str("open"), Role: roleAdmin}), Expect: []Check{Fails("FAIL-4")}},
+			{Do: send(getAuthInfo), Expect: []Check{Refused("FAIL-4").OrClosed()}},
 		},
 	},
 	{
@@ -25,10 +25,10 @@ var failCases = []Case{
 		Needs:        []Need{CanLogin(Admin)},
 		Steps: []Step{
 			loginAs("login", Admin),
-			{Send: Request{Type: Str("unsecured"), Role: Str("root")}, Expect: []Check{Fails("FAIL-4")}},
-			{Send: getAuthInfo, Expect: []Check{Accepted("FAIL-4").OrClosed()}},
+			{Do: send(Request{Type: Str("unsecured"), Role: Str("root")}), Expect: []Check{Fails("FAIL-4")}},
+			{Do: send(getAuthInfo), Expect: []Check{Accepted("FAIL-4").OrClosed()}},
 			// Only an administrator may change to user: proof the mode is still admin.
-			{Send: statusChange, Expect: []Check{Succeeds("FAIL-4").OrClosed()}},
+			{Do: send(statusChange), Expect: []Check{Succeeds("FAIL-4").OrClosed()}},
 		},
 	},
 	{
@@ -36,8 +36,8 @@ var failCases = []Case{
 		Requirements: []string{"FAIL-1", "FAIL-2", "FAIL-3", "FAIL-4", "FAIL-5", "RC-8", "ROLE-1"}, Labels: []string{"password", "smoke"},
 		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
 		Steps: append(append([]Step{
-			{Name: "attempt", Send: secured(Wrong(AdminPassword), roleAdmin), Expect: append([]Check{Code("RC-8", 8)}, failureChecks()...)},
-			{Send: getAuthInfo, Expect: []Check{Refused("FAIL-4").OrClosed()}},
+			{Name: "attempt", Do: send(secured(Wrong(AdminPassword), roleAdmin)), Expect: append([]Check{Code("RC-8", 8)}, failureChecks()...)},
+			{Do: send(getAuthInfo), Expect: []Check{Refused("FAIL-4").OrClosed()}},
 		}, tokensUnusable("attempt")...), recoverLogin()),
 	},
 }

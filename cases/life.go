@@ -17,8 +17,8 @@ var lifeCases = []Case{
 		Needs: []Need{CanLogin(Admin), HasHTTP},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin),
-			{Name: "fresh", HTTP: HTTPTokenOf("login"), Expect: []Check{HTTPAccepted("LIFE-1")}},
-			{Name: "wrong", HTTP: Altered(HTTPTokenOf("login")), Expect: []Check{HTTPRefused("LIFE-1")}},
+			{Name: "fresh", Do: HTTPGet{HTTPTokenOf("login")}, Expect: []Check{HTTPAccepted("LIFE-1")}},
+			{Name: "wrong", Do: HTTPGet{Altered(HTTPTokenOf("login"))}, Expect: []Check{HTTPRefused("LIFE-1")}},
 		},
 	},
 	{
@@ -27,9 +27,9 @@ var lifeCases = []Case{
 		Needs: []Need{CanLogin(Admin), AdminSecurityIn(Password, Unsecured), AdminTokenExpires, HasHTTP, Waitable(HTTPTokenLife)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin),
-			{Name: "before", When: Before("login", HTTPTokenLife), HTTP: HTTPTokenOf("login"), Expect: []Check{HTTPAccepted("LIFE-2")}},
-			{Name: "after", When: After("login", HTTPTokenLife), HTTP: HTTPTokenOf("login"), Expect: []Check{HTTPRefused("LIFE-2")}},
-			{Name: "api-token", Conn: "b", Send: reauth(TokenOf("login")), Expect: granted("LIFE-3", Admin)},
+			{Name: "before", When: Before("login", HTTPTokenLife), Do: HTTPGet{HTTPTokenOf("login")}, Expect: []Check{HTTPAccepted("LIFE-2")}},
+			{Name: "after", When: After("login", HTTPTokenLife), Do: HTTPGet{HTTPTokenOf("login")}, Expect: []Check{HTTPRefused("LIFE-2")}},
+			{Name: "api-token", Conn: "b", Do: send(reauth(TokenOf("login"))), Expect: granted("LIFE-3", Admin)},
 		},
 	},
 	{
@@ -38,9 +38,9 @@ var lifeCases = []Case{
 		Needs: []Need{Secured(User, PIN), OnPlan(Pro), CanLogin(Admin), Waitable(APITokenLife)},
 		Steps: []Step{
 			loginKeepingTokens("login", User),
-			{Name: "before", When: Before("login", PINTokenFloor), Conn: "b", Send: reauth(TokenOf("login")), Expect: granted("LIFE-4", User)},
+			{Name: "before", When: Before("login", PINTokenFloor), Conn: "b", Do: send(reauth(TokenOf("login"))), Expect: granted("LIFE-4", User)},
 			closeConn("b"),
-			{Name: "after", When: After("login", APITokenLife), Conn: "c", Send: reauth(TokenOf("login")), Expect: []Check{Fails("LIFE-4")}},
+			{Name: "after", When: After("login", APITokenLife), Conn: "c", Do: send(reauth(TokenOf("login"))), Expect: []Check{Fails("LIFE-4")}},
 			recoverLogin(),
 		},
 	},
@@ -54,12 +54,12 @@ var lifeCases = []Case{
 			loginKeepingTokens("login", Admin),
 			// Derive the tokens late in the original's life, so that a server
 			// giving them a fresh lifetime is seen to keep them too long.
-			{Name: "by-token", When: Before("login", APITokenLife), Conn: "b", Send: reauth(TokenOf("login")), Expect: append(granted("LIFE-4", Admin), Tokens("AUTH-2"))},
-			{Name: "switch", When: Before("login", APITokenLife), Conn: "b", Send: statusChange, Expect: append(granted("SW-1", User), Tokens("SW-1"))},
+			{Name: "by-token", When: Before("login", APITokenLife), Conn: "b", Do: send(reauth(TokenOf("login"))), Expect: append(granted("LIFE-4", Admin), Tokens("AUTH-2"))},
+			{Name: "switch", When: Before("login", APITokenLife), Conn: "b", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"))},
 			closeConn("b"),
-			{Name: "after", When: After("login", APITokenLife), Conn: "d", Send: reauth(TokenOf("login")), Expect: []Check{Fails("LIFE-4")}},
-			{Name: "by-token-after", When: After("login", APITokenLife), Conn: "e", Send: reauth(TokenOf("by-token")), Expect: []Check{Fails("LIFE-5")}},
-			{Name: "switch-after", When: After("login", APITokenLife), Conn: "f", Send: reauth(TokenOf("switch")), Expect: []Check{Fails("LIFE-5")}},
+			{Name: "after", When: After("login", APITokenLife), Conn: "d", Do: send(reauth(TokenOf("login"))), Expect: []Check{Fails("LIFE-4")}},
+			{Name: "by-token-after", When: After("login", APITokenLife), Conn: "e", Do: send(reauth(TokenOf("by-token"))), Expect: []Check{Fails("LIFE-5")}},
+			{Name: "switch-after", When: After("login", APITokenLife), Conn: "f", Do: send(reauth(TokenOf("switch"))), Expect: []Check{Fails("LIFE-5")}},
 			recoverLogin(),
 		},
 	},
@@ -69,8 +69,8 @@ var lifeCases = []Case{
 		Needs: []Need{CanLogin(Admin), HasHTTP},
 		Steps: []Step{
 			loginAs("login", Admin),
-			{Name: "fresh", Send: getTokenForHTTPServer, Expect: []Check{Accepted("LIFE-6"), TokenField("LIFE-6")}},
-			{Name: "probe", HTTP: TokenOf("fresh"), Expect: []Check{HTTPAccepted("LIFE-6")}},
+			{Name: "fresh", Do: send(getTokenForHTTPServer), Expect: []Check{Accepted("LIFE-6"), TokenField("LIFE-6")}},
+			{Name: "probe", Do: HTTPGet{TokenOf("fresh")}, Expect: []Check{HTTPAccepted("LIFE-6")}},
 		},
 	},
 }

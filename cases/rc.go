@@ -10,7 +10,7 @@ var rcCases = []Case{
 		Requirements: []string{"RC-2", "ROLE-1"}, Labels: []string{"password"},
 		Needs: []Need{OnPlan(Free)},
 		Steps: []Step{
-			{Send: secured(Str("conform-free-plan-password"), roleAdmin), Expect: []Check{Code("RC-2", 2)}},
+			{Do: send(secured(Str("conform-free-plan-password"), roleAdmin)), Expect: []Check{Code("RC-2", 2)}},
 			recoverLogin(),
 		},
 	},
@@ -19,13 +19,13 @@ var rcCases = []Case{
 	{
 		ID: "rc-3-status-change-on-fresh-connection", Title: "{\"role\":\"user\"} without type on a fresh connection gets 3",
 		Requirements: []string{"RC-3"}, Labels: []string{"role", "smoke"},
-		Steps: []Step{{Send: statusChange, Expect: []Check{Code("RC-3", 3)}}},
+		Steps: []Step{{Do: send(statusChange), Expect: []Check{Code("RC-3", 3)}}},
 	},
 	{
 		ID: "rc-3-status-change-on-user-connection", Title: "{\"role\":\"user\"} without type on a user connection gets 3",
 		Requirements: []string{"RC-3", "ROLE-1"}, Labels: []string{"role"},
 		Needs: []Need{CanLogin(User)},
-		Steps: []Step{loginAs("login", User), {Send: statusChange, Expect: []Check{Code("RC-3", 3)}}},
+		Steps: []Step{loginAs("login", User), {Do: send(statusChange), Expect: []Check{Code("RC-3", 3)}}},
 	},
 
 	// RC-4: unsecured authorization for a protected mode.
@@ -33,19 +33,19 @@ var rcCases = []Case{
 		ID: "rc-4-unsecured-for-protected-admin", Title: "type \"unsecured\" with role \"admin\" when admin is protected gets 4",
 		Requirements: []string{"RC-4"}, Labels: []string{"unsecured", "smoke"},
 		Needs: []Need{IsProtected(Admin)},
-		Steps: []Step{{Send: Request{Type: Str("unsecured"), Role: roleAdmin}, Expect: []Check{Code("RC-4", 4)}}},
+		Steps: []Step{{Do: send(Request{Type: Str("unsecured"), Role: roleAdmin}), Expect: []Check{Code("RC-4", 4)}}},
 	},
 	{
 		ID: "rc-4-unsecured-for-protected-user", Title: "type \"unsecured\" with role \"user\" when user is protected gets 4",
 		Requirements: []string{"RC-4"}, Labels: []string{"unsecured"},
 		Needs: []Need{IsProtected(User)},
-		Steps: []Step{{Send: Request{Type: Str("unsecured"), Role: roleUser}, Expect: []Check{Code("RC-4", 4)}}},
+		Steps: []Step{{Do: send(Request{Type: Str("unsecured"), Role: roleUser}), Expect: []Check{Code("RC-4", 4)}}},
 	},
 	{
 		ID: "rc-4-unsecured-no-role-all-protected", Title: "type \"unsecured\" without role when both modes are protected gets 4",
 		Requirements: []string{"RC-4"}, Labels: []string{"unsecured"},
 		Needs: []Need{IsProtected(Admin), IsProtected(User)},
-		Steps: []Step{{Send: Request{Type: Str("unsecured")}, Expect: []Check{Code("RC-4", 4)}}},
+		Steps: []Step{{Do: send(Request{Type: Str("unsecured")}), Expect: []Check{Code("RC-4", 4)}}},
 	},
 
 	// RC-4b: secured authorization aimed at an unprotected mode.
@@ -54,7 +54,7 @@ var rcCases = []Case{
 		Requirements: []string{"RC-4b", "ROLE-1"}, Labels: []string{"password", "unsecured"},
 		Needs: []Need{IsUnsecured(User), OnPlan(Pro), CanLogin(Admin)},
 		Steps: []Step{
-			{Send: secured(Str(WrongCredential), roleUser), Expect: []Check{Code("RC-4b", 4, 8)}},
+			{Do: send(secured(Str(WrongCredential), roleUser)), Expect: []Check{Code("RC-4b", 4, 8)}},
 			recoverLogin(),
 		},
 	},
@@ -63,7 +63,7 @@ var rcCases = []Case{
 		Requirements: []string{"RC-4b", "ROLE-1"}, Labels: []string{"password", "unsecured"},
 		Needs: []Need{NoneProtected, OnPlan(Pro)},
 		Steps: []Step{
-			{Send: secured(Str(WrongCredential), nil), Expect: []Check{Code("RC-4b", 4, 8)}},
+			{Do: send(secured(Str(WrongCredential), nil)), Expect: []Check{Code("RC-4b", 4, 8)}},
 			recoverLogin(),
 		},
 	},
@@ -73,19 +73,19 @@ var rcCases = []Case{
 		ID: "rc-5-user-pin-with-role-admin", Title: "the user PIN with role \"admin\" gets 5",
 		Requirements: []string{"RC-5"}, Labels: []string{"pin", "role"},
 		Needs: []Need{Secured(User, PIN), OnPlan(Pro)},
-		Steps: []Step{{Send: secured(Secret(UserPIN), roleAdmin), Expect: []Check{Code("RC-5", 5)}}},
+		Steps: []Step{{Do: send(secured(Secret(UserPIN), roleAdmin)), Expect: []Check{Code("RC-5", 5)}}},
 	},
 	{
 		ID: "rc-5-user-password-with-role-admin", Title: "the user password with role \"admin\" gets 5",
 		Requirements: []string{"RC-5"}, Labels: []string{"password", "role"},
 		Needs: []Need{Secured(User, Password), OnPlan(Pro)},
-		Steps: []Step{{Send: secured(Secret(UserPassword), roleAdmin), Expect: []Check{Code("RC-5", 5)}}},
+		Steps: []Step{{Do: send(secured(Secret(UserPassword), roleAdmin)), Expect: []Check{Code("RC-5", 5)}}},
 	},
 	{
 		ID: "rc-5b-admin-credentials-with-role-user", Title: "admin credentials with role \"user\" when user is protected: recorded (0 with previleges 1, or 5)",
 		Requirements: []string{"RC-5b"}, Labels: []string{"role"},
 		Needs: []Need{IsProtected(Admin), CanLogin(Admin), IsProtected(User), OnPlan(Pro)},
-		Steps: []Step{{Send: Login(Admin).with(roleUser), Expect: []Check{RecordOutcome("RC-5b", "0/previleges 1", "5")}}},
+		Steps: []Step{{Do: send(Login(Admin).with(roleUser)), Expect: []Check{RecordOutcome("RC-5b", "0/previleges 1", "5")}}},
 	},
 
 	// RC-6: the lockout. Disruptive: it locks the administrator out for a
@@ -95,9 +95,9 @@ var rcCases = []Case{
 		Requirements: []string{"RC-6", "ROLE-1"}, Labels: []string{"disruptive", "password"},
 		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
 		Steps: []Step{
-			{Name: "wrong", Send: secured(Wrong(AdminPassword), roleAdmin), RepeatFor: LockoutAttempts, Expect: []Check{Fails("RC-6")}},
-			{Name: "right", Conn: "c", Send: secured(Secret(AdminPassword), roleAdmin), Expect: []Check{Code("RC-6", 6)}},
-			{Name: "unlocked", Conn: "u", Send: Login(Admin), PollUntilAccepted: LockoutWait, Recovery: true, Expect: []Check{RecordLockout("RC-6")}},
+			{Name: "wrong", Do: Send{Request: secured(Wrong(AdminPassword), roleAdmin), RepeatFor: LockoutAttempts}, Expect: []Check{Fails("RC-6")}},
+			{Name: "right", Conn: "c", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: []Check{Code("RC-6", 6)}},
+			{Name: "unlocked", Conn: "u", Do: Poll{Request: Login(Admin), Limit: LockoutWait}, Expect: []Check{RecordLockout("RC-6")}},
 			recoverLogin(),
 		},
 	},
@@ -106,12 +106,12 @@ var rcCases = []Case{
 	{
 		ID: "rc-7-empty-credentials", Title: "type \"secured\" with credentials \"\" gets 7",
 		Requirements: []string{"RC-7"}, Labels: []string{"smoke"},
-		Steps: []Step{{Send: secured(Str(""), roleAdmin), Expect: []Check{Code("RC-7", 7)}}},
+		Steps: []Step{{Do: send(secured(Str(""), roleAdmin)), Expect: []Check{Code("RC-7", 7)}}},
 	},
 	{
 		ID: "rc-12-secured-without-credentials", Title: "type \"secured\" without a credentials field gets 12",
 		Requirements: []string{"RC-12"},
-		Steps:        []Step{{Send: Request{Type: Str("secured"), Role: roleAdmin}, Expect: []Check{Code("RC-12", 12)}}},
+		Steps:        []Step{{Do: send(Request{Type: Str("secured"), Role: roleAdmin}), Expect: []Check{Code("RC-12", 12)}}},
 	},
 
 	// RC-8: wrong credentials. Each is followed by a successful login.
@@ -120,7 +120,7 @@ var rcCases = []Case{
 		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"pin"},
 		Needs: []Need{Secured(User, PIN), OnPlan(Pro), CanLogin(Admin)},
 		Steps: []Step{
-			{Send: secured(Wrong(UserPIN), roleUser), Expect: []Check{Code("RC-8", 8)}},
+			{Do: send(secured(Wrong(UserPIN), roleUser)), Expect: []Check{Code("RC-8", 8)}},
 			recoverLogin(),
 		},
 	},
@@ -129,7 +129,7 @@ var rcCases = []Case{
 		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"password"},
 		Needs: []Need{Secured(User, Password), OnPlan(Pro), CanLogin(Admin)},
 		Steps: []Step{
-			{Send: secured(Wrong(UserPassword), roleUser), Expect: []Check{Code("RC-8", 8)}},
+			{Do: send(secured(Wrong(UserPassword), roleUser)), Expect: []Check{Code("RC-8", 8)}},
 			recoverLogin(),
 		},
 	},
@@ -139,7 +139,7 @@ var rcCases = []Case{
 		Needs: []Need{IsProtected(Admin), CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin),
-			{Conn: "b", Send: secured(Altered(TokenOf("login")), roleAdmin), Expect: []Check{Code("RC-8", 8)}},
+			{Conn: "b", Do: send(secured(Altered(TokenOf("login")), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
 			recoverLogin(),
 		},
 	},
@@ -148,7 +148,7 @@ var rcCases = []Case{
 		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"token"},
 		Needs: []Need{IsProtected(Admin), CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
-			{Send: secured(Str("1*conform*0*XYZ"), roleAdmin), Expect: []Check{Code("RC-8", 8)}},
+			{Do: send(secured(Str("1*conform*0*XYZ"), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
 			recoverLogin(),
 		},
 	},
@@ -158,60 +158,60 @@ var rcCases = []Case{
 		ID: "rc-9-role-root", Title: "valid credentials with role \"root\" get 9",
 		Requirements: []string{"RC-9"}, Labels: []string{"role", "smoke"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Send: Login(Admin).with(Str("root")), Expect: []Check{Code("RC-9", 9)}}},
+		Steps: []Step{{Do: send(Login(Admin).with(Str("root"))), Expect: []Check{Code("RC-9", 9)}}},
 	},
 	{
 		ID: "rc-9-role-empty", Title: "valid credentials with role \"\" get 9",
 		Requirements: []string{"RC-9"}, Labels: []string{"role"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Send: Login(Admin).with(Str("")), Expect: []Check{Code("RC-9", 9)}}},
+		Steps: []Step{{Do: send(Login(Admin).with(Str(""))), Expect: []Check{Code("RC-9", 9)}}},
 	},
 	{
 		ID: "rc-10-type-open", Title: "type \"open\" with role \"admin\" gets 10",
 		Requirements: []string{"RC-10"}, Labels: []string{"smoke"},
-		Steps: []Step{{Send: Request{Type: Str("open"), Role: roleAdmin}, Expect: []Check{Code("RC-10", 10)}}},
+		Steps: []Step{{Do: send(Request{Type: Str("open"), Role: roleAdmin}), Expect: []Check{Code("RC-10", 10)}}},
 	},
 	{
 		ID: "rc-10-type-empty", Title: "type \"\" with role \"admin\" gets 10",
 		Requirements: []string{"RC-10"},
-		Steps:        []Step{{Send: Request{Type: Str(""), Role: roleAdmin}, Expect: []Check{Code("RC-10", 10)}}},
+		Steps:        []Step{{Do: send(Request{Type: Str(""), Role: roleAdmin}), Expect: []Check{Code("RC-10", 10)}}},
 	},
 	{
 		ID: "rc-11-no-type-no-role", Title: "{\"method\":\"auth\"} with neither type nor role gets 11",
 		Requirements: []string{"RC-11"},
-		Steps:        []Step{{Send: Request{}, Expect: []Check{Code("RC-11", 11)}}},
+		Steps:        []Step{{Do: send(Request{}), Expect: []Check{Code("RC-11", 11)}}},
 	},
 
 	// RC-13: several faults at once: any applicable code.
 	{
 		ID: "rc-13-bad-type-and-bad-role", Title: "type \"open\" and role \"root\" together get 10 or 9",
 		Requirements: []string{"RC-13"},
-		Steps:        []Step{{Send: Request{Type: Str("open"), Role: Str("root")}, Expect: []Check{Code("RC-13", 9, 10)}}},
+		Steps:        []Step{{Do: send(Request{Type: Str("open"), Role: Str("root")}), Expect: []Check{Code("RC-13", 9, 10)}}},
 	},
 	{
 		ID: "rc-13-bad-role-no-credentials", Title: "type \"secured\" with role \"root\" and no credentials gets 9 or 12",
 		Requirements: []string{"RC-13"},
-		Steps:        []Step{{Send: Request{Type: Str("secured"), Role: Str("root")}, Expect: []Check{Code("RC-13", 9, 12)}}},
+		Steps:        []Step{{Do: send(Request{Type: Str("secured"), Role: Str("root")}), Expect: []Check{Code("RC-13", 9, 12)}}},
 	},
 
 	// RC-14: wrong JSON types fail with the code of the field's row.
 	{
 		ID: "rc-14-type-is-a-number", Title: "\"type\":1 gets 10",
 		Requirements: []string{"RC-14"},
-		Steps:        []Step{{Send: Request{Type: JSON(1), Role: roleAdmin}, Expect: []Check{Code("RC-14", 10)}}},
+		Steps:        []Step{{Do: send(Request{Type: JSON(1), Role: roleAdmin}), Expect: []Check{Code("RC-14", 10)}}},
 	},
 	{
 		ID: "rc-14-role-is-a-boolean", Title: "valid credentials with \"role\":true get 9",
 		Requirements: []string{"RC-14"}, Labels: []string{"role"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Send: Login(Admin).with(JSON(true)), Expect: []Check{Code("RC-14", 9)}}},
+		Steps: []Step{{Do: send(Login(Admin).with(JSON(true))), Expect: []Check{Code("RC-14", 9)}}},
 	},
 	{
 		ID: "rc-14-credentials-is-a-number", Title: "type \"secured\" with \"credentials\":42 gets 7 or 8",
 		Requirements: []string{"RC-14", "ROLE-1"},
 		Needs:        []Need{IsProtected(Admin), CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
-			{Send: secured(JSON(42), roleAdmin), Expect: []Check{Code("RC-14", 7, 8)}},
+			{Do: send(secured(JSON(42), roleAdmin)), Expect: []Check{Code("RC-14", 7, 8)}},
 			recoverLogin(),
 		},
 	},

@@ -13,7 +13,7 @@ var oneMiB = func() []byte {
 
 // survives is the second half of every robustness case.
 func survives() Step {
-	return Step{Name: "new-connection", Conn: "b", Send: Login(Admin), MustConnect: true, Expect: granted("ROB-1", Admin)}
+	return Step{Name: "new-connection", Conn: "b", Do: Send{Request: Login(Admin), MustConnect: true}, Expect: granted("ROB-1", Admin)}
 }
 
 var robCases = []Case{
@@ -21,24 +21,24 @@ var robCases = []Case{
 		ID: "rob-1-invalid-json", Title: "a frame of invalid JSON; then a new connection still authorizes",
 		Requirements: []string{"ROB-1", "ROB-2"}, Labels: []string{"robustness"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Name: "bad", Raw: []byte(`{"method":"auth","type":`), Expect: []Check{RecordReaction("ROB-2")}}, survives()},
+		Steps: []Step{{Name: "bad", Do: Raw{Payload: []byte(`{"method":"auth","type":`)}, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
 	},
 	{
 		ID: "rob-1-binary-frame", Title: "a binary frame; then a new connection still authorizes",
 		Requirements: []string{"ROB-1", "ROB-2"}, Labels: []string{"robustness"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Name: "bad", Raw: []byte{0x00, 0xff, 0x7b, 0x22}, Binary: true, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
+		Steps: []Step{{Name: "bad", Do: Raw{Payload: []byte{0x00, 0xff, 0x7b, 0x22}, Binary: true}, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
 	},
 	{
 		ID: "rob-1-one-mib-frame", Title: "a 1 MiB text frame; then a new connection still authorizes",
 		Requirements: []string{"ROB-1", "ROB-2"}, Labels: []string{"robustness"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Name: "big", Raw: oneMiB, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
+		Steps: []Step{{Name: "big", Do: Raw{Payload: oneMiB}, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
 	},
 	{
 		ID: "rob-1-abrupt-close", Title: "an auth request followed at once by a dropped TCP connection; then a new connection still authorizes",
 		Requirements: []string{"ROB-1"}, Labels: []string{"robustness"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Name: "dropped", Send: Login(Admin), Abort: true}, survives()},
+		Steps: []Step{{Name: "dropped", Do: Abort{Login(Admin)}}, survives()},
 	},
 }

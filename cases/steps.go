@@ -3,10 +3,13 @@ package cases
 // Building blocks shared by the case tables. They keep each table entry to
 // the stimulus and its expected answer.
 
+// send is the action of sending r (a Send with no options).
+func send(r Request) Send { return Send{Request: r} }
+
 // loginAs authorizes in mode m and expects it to work (the setup of most
 // flows). A failure here is a ROLE-1 failure: valid credentials were refused.
 func loginAs(name string, m Mode) Step {
-	return Step{Name: name, Send: Login(m), Expect: granted("ROLE-1", m)}
+	return Step{Name: name, Do: send(Login(m)), Expect: granted("ROLE-1", m)}
 }
 
 // loginKeepingTokens is loginAs for flows that use the tokens later: it
@@ -30,11 +33,11 @@ func granted(req string, m Mode) []Check {
 // both modes protected, which refuses secured logins before checking them)
 // there is nothing to recover, and the step is left out.
 func recoverLogin() Step {
-	return Step{Name: "recover", Conn: "r", Send: LoginAny(), Recovery: true, OnlyIf: CanLoginAny, Expect: []Check{Succeeds("ROLE-1")}}
+	return Step{Name: "recover", Conn: "r", Do: Send{Request: LoginAny(), Recovery: true}, OnlyIf: CanLoginAny, Expect: []Check{Succeeds("ROLE-1")}}
 }
 
 // closeConn closes connection conn (a token must outlive its connection).
-func closeConn(conn string) Step { return Step{Conn: conn, Close: true} }
+func closeConn(conn string) Step { return Step{Conn: conn, Do: Close{}} }
 
 // getAuthInfo is the privileged command used to observe a connection's mode.
 var getAuthInfo = Request{Method: "getAuthInfo"}
@@ -78,8 +81,8 @@ func failureChecks() []Check {
 func tokensUnusable(step string) []Step {
 	return []Step{
 		{Name: step + "-token-reuse", Conn: "t", OnlyIf: LeakedTokenOf(step),
-			Send: secured(LeakedTokenOf(step), nil), Expect: []Check{Fails("FAIL-1")}},
+			Do: send(secured(LeakedTokenOf(step), nil)), Expect: []Check{Fails("FAIL-1")}},
 		{Name: step + "-http-token-reuse", Conn: "t", OnlyIf: LeakedHTTPTokenOf(step),
-			Send: secured(LeakedHTTPTokenOf(step), nil), Expect: []Check{Fails("FAIL-1")}},
+			Do: send(secured(LeakedHTTPTokenOf(step), nil)), Expect: []Check{Fails("FAIL-1")}},
 	}
 }

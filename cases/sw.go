@@ -9,7 +9,7 @@ var swCases = []Case{
 		Needs: []Need{CanLogin(Admin)},
 		Steps: []Step{
 			loginAs("admin", Admin),
-			{Name: "switch", Send: statusChange, Expect: append(granted("SW-1", User), Tokens("SW-1"), FreshTokensVersus("SW-1", "admin"))},
+			{Name: "switch", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"), FreshTokensVersus("SW-1", "admin"))},
 		},
 	},
 	{
@@ -18,18 +18,20 @@ var swCases = []Case{
 		Needs: []Need{CanLogin(Admin), UserSecurity(PIN)},
 		Steps: []Step{
 			loginAs("admin", Admin),
-			{Name: "switch", Send: statusChange, Expect: granted("SW-1", User)},
-			{Send: getAuthInfo, Expect: []Check{HidesPIN("SW-2")}},
+			{Name: "switch", Do: send(statusChange), Expect: granted("SW-1", User)},
+			{Do: send(getAuthInfo), Expect: []Check{HidesPIN("SW-2")}},
 		},
 	},
 	{
 		ID: "sw-2-second-status-change-refused", Title: "after the status change a second {\"role\":\"user\"} gets 3 (the connection is a user now)",
-		Requirements: []string{"RC-3", "SW-1", "ROLE-1"}, Labels: []string{"role"},
+		Requirements: []string{"SW-2", "RC-3", "SW-1", "ROLE-1"}, Labels: []string{"role"},
 		Needs: []Need{CanLogin(Admin)},
 		Steps: []Step{
 			loginAs("admin", Admin),
-			{Name: "switch", Send: statusChange, Expect: granted("SW-1", User)},
-			{Send: statusChange, Expect: []Check{Code("RC-3", 3)}},
+			{Name: "switch", Do: send(statusChange), Expect: granted("SW-1", User)},
+			// Acting as user (SW-2): a second status change is refused, with the
+			// code of a connection that is not administrator (RC-3).
+			{Do: send(statusChange), Expect: []Check{Fails("SW-2"), Code("RC-3", 3)}},
 		},
 	},
 	{
@@ -38,7 +40,7 @@ var swCases = []Case{
 		Needs: []Need{CanLogin(Admin)},
 		Steps: []Step{
 			loginAs("admin", Admin),
-			{Send: Request{Role: roleAdmin}, Expect: []Check{RecordOutcome("SW-3")}},
+			{Do: send(Request{Role: roleAdmin}), Expect: []Check{RecordOutcome("SW-3")}},
 		},
 	},
 }

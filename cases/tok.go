@@ -9,7 +9,7 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin), closeConn("a"),
-			{Conn: "b", Send: secured(TokenOf("login"), nil), Expect: granted("TOK-1", Admin)},
+			{Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", Admin)},
 		},
 	},
 	{
@@ -18,7 +18,7 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(User), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", User), closeConn("a"),
-			{Conn: "b", Send: secured(TokenOf("login"), nil), Expect: granted("TOK-1", User)},
+			{Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", User)},
 		},
 	},
 	{
@@ -27,7 +27,7 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin), closeConn("a"),
-			{Conn: "b", Send: secured(TokenOf("login"), roleAdmin), Expect: granted("TOK-1", Admin)},
+			{Conn: "b", Do: send(secured(TokenOf("login"), roleAdmin)), Expect: granted("TOK-1", Admin)},
 		},
 	},
 	{
@@ -37,7 +37,7 @@ var tokCases = []Case{
 		Steps: []Step{
 			loginKeepingTokens("login", User), closeConn("a"),
 			// TOK-2 is RC-5 for tokens: cited once, under TOK-2.
-			{Conn: "b", Send: secured(TokenOf("login"), roleAdmin), Expect: []Check{Code("TOK-2", 5)}},
+			{Conn: "b", Do: send(secured(TokenOf("login"), roleAdmin)), Expect: []Check{Code("TOK-2", 5)}},
 		},
 	},
 	{
@@ -46,7 +46,7 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(User), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", User), closeConn("a"),
-			{Conn: "b", Send: secured(TokenOf("login"), nil), Expect: granted("TOK-2", User)},
+			{Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-2", User)},
 		},
 	},
 	{
@@ -55,9 +55,9 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin),
-			{Name: "switch", Send: statusChange, Expect: append(granted("SW-1", User), Tokens("SW-1"))},
+			{Name: "switch", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"))},
 			closeConn("a"),
-			{Conn: "b", Send: secured(TokenOf("switch"), nil), Expect: granted("TOK-3", User)},
+			{Conn: "b", Do: send(secured(TokenOf("switch"), nil)), Expect: granted("TOK-3", User)},
 		},
 	},
 	{
@@ -66,7 +66,7 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin), closeConn("a"),
-			{Conn: "b", Send: secured(HTTPTokenOf("login"), nil), Expect: []Check{RecordOutcome("TOK-4")}},
+			{Conn: "b", Do: send(secured(HTTPTokenOf("login"), nil)), Expect: []Check{RecordOutcome("TOK-4")}},
 			recoverLogin(),
 		},
 	},

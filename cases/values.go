@@ -191,21 +191,32 @@ func TokenOf(step string) Value { return fromStep{step, "token", false} }
 // wrong credential.
 func HTTPTokenOf(step string) Value { return fromStep{step, "tokenForHttpServer", true} }
 
-type altered struct{ v Value }
+// transformed is a value made from another by a function of its text: an
+// altered token, a PIN in other letter case.
+type transformed struct {
+	v    Value
+	f    func(string) string
+	what string // "altered", "in other letter case"
+	// wrong says the result is a wrong credential (an altered secret), not
+	// the same one spelt otherwise (a PIN in other letter case).
+	wrong bool
+}
 
-func (a altered) Resolve(sc Scope) (Resolved, error) {
-	r, err := a.v.Resolve(sc)
+func (t transformed) Resolve(sc Scope) (Resolved, error) {
+	r, err := t.v.Resolve(sc)
 	if err != nil || !r.Present {
 		return r, err
 	}
 	s, _ := r.V.(string)
-	r.V = Alter(s)
+	r.V = t.f(s)
 	return r, nil
 }
-func (a altered) Describe() string { return "<altered " + strings.Trim(a.v.Describe(), "<>") + ">" }
+func (t transformed) Describe() string {
+	return "<" + strings.Trim(t.v.Describe(), "<>") + " " + t.what + ">"
+}
 
 // Altered is v with its last character changed: same shape, wrong value.
-func Altered(v Value) Value { return altered{v} }
+func Altered(v Value) Value { return transformed{v: v, f: Alter, what: "altered", wrong: true} }
 
 // Alter changes the last character of s so that the result differs from s
 // in a way case-insensitive comparison still sees (digits and letters swap).
@@ -228,23 +239,8 @@ func Alter(s string) string {
 	return string(b)
 }
 
-type swapCase struct{ v Value }
-
-func (c swapCase) Resolve(sc Scope) (Resolved, error) {
-	r, err := c.v.Resolve(sc)
-	if err != nil || !r.Present {
-		return r, err
-	}
-	s, _ := r.V.(string)
-	r.V = SwapCase(s)
-	return r, nil
-}
-func (c swapCase) Describe() string {
-	return "<" + strings.Trim(c.v.Describe(), "<>") + " in other letter case>"
-}
-
 // OtherCase is v with the case of every letter swapped (ROLE-4).
-func OtherCase(v Value) Value { return swapCase{v} }
+func OtherCase(v Value) Value { return transformed{v: v, f: SwapCase, what: "in other letter case"} }
 
 // SwapCase swaps the case of every letter of s.
 func SwapCase(s string) string {
@@ -277,3 +273,20 @@ const WrongCredential = "conform-wrong-credential-Zq81"
 // known (so it has the right shape), else WrongCredential. An altered secret
 // is still redacted, as it reveals most of the real one.
 func Wrong(k SecretKind) Value { return wrong{k} }
+
+// mayBeWrong says whether a credential value may be wrong (it counts
+// against the wrong-credential budget): anything but a real secret or a
+// live token. An empty string is refused before any credential check (RC-7).
+func (l literal) mayBeWrong() bool     { return l.v != "" }
+func (secret) mayBeWrong() bool        { return false }
+func (login) mayBeWrong() bool         { return false }
+func (f fromStep) mayBeWrong() bool    { return f.wrongish }
+func (t transformed) mayBeWrong() bool { return t.wrong }
+func (wrong) mayBeWrong() bool         { return true }
+
+// LeakedTokenOf is the token a failed step should not have returned: using it
+// is an attempt with credentials that must not work (FAIL-1).
+func LeakedTokenOf(step string) Value { return fromStep{step, "token", true} }
+
+// LeakedHTTPTokenOf is the tokenForHttpServer a failed step should not have returned.
+func LeakedHTTPTokenOf(step string) Value { return fromStep{step, "tokenForHttpServer", true} }

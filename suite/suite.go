@@ -136,16 +136,20 @@ func specTimeout(c cases.Case, t engine.Target, set cases.Settings, virtual bool
 	n := 1
 	var waits time.Duration
 	for _, s := range c.Steps {
-		switch {
-		case s.RepeatFor != "":
-			n = satAdd(n, set.LockoutAttempts)
-		case s.PollUntilAccepted != "":
+		switch a := s.Do.(type) {
+		case cases.Send:
+			reps := max(1, a.Repeat)
+			if a.RepeatFor != "" {
+				reps, _ = a.RepeatFor.Of(set)
+			}
+			n = satAdd(n, reps)
+		case cases.Poll:
 			n++
-			if !virtual {
-				waits = satDur(waits, set.LockoutWait)
+			if limit, _ := a.Limit.Of(set); !virtual {
+				waits = satDur(waits, limit)
 			}
 		default:
-			n = satAdd(n, max(1, s.Repeat))
+			n++
 		}
 		if s.When != nil && !virtual {
 			waits = max(waits, satDur(s.When.Life.Of(set), set.Tolerance))

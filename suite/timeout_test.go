@@ -20,7 +20,7 @@ func TestSpecTimeoutCoversWaits(t *testing.T) {
 			if s.When != nil {
 				need = max(need, s.When.Life.Of(set)+set.Tolerance)
 			}
-			if s.PollUntilAccepted != "" {
+			if _, ok := s.Do.(cases.Poll); ok {
 				need += set.LockoutWait
 			}
 		}

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -173,7 +174,8 @@ func TestWrongCredentialBudget(t *testing.T) {
 // TestUnreachableTarget: a closed port is an UnreachableError, not a verdict.
 func TestUnreachableTarget(t *testing.T) {
 	_, err := engine.Probe(context.Background(), engine.Target{URL: "ws://127.0.0.1:1/"}, engine.Secrets{}, "", nil)
-	if !engine.IsUnreachable(err) {
+	var unreachable *engine.UnreachableError
+	if !errors.As(err, &unreachable) {
 		t.Fatalf("want UnreachableError, got %v", err)
 	}
 }

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/jsonnum"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/wire"
 )
@@ -336,7 +336,7 @@ func probeAuth(ctx context.Context, t Target, name string, req map[string]any, t
 		conn.CloseNow()
 		return nil, 0, &UnreachableError{Err: fmt.Errorf("preflight auth on %s: the answer is not a JSON object: %v", t.URL, resp.Err)}
 	}
-	code, ok := intOf(resp.Fields["resultCode"])
+	code, ok := jsonnum.Int(resp.Fields["resultCode"])
 	if !ok {
 		if r, isBool := resp.Fields["result"].(bool); isBool && r {
 			code, ok = 0, true // resultCode missing on success (old servers); the cases will judge it
@@ -386,7 +386,7 @@ func readHTTPPort(ctx context.Context, conn *wire.Client) int {
 	if err != nil || resp.Err != nil {
 		return 0
 	}
-	p, ok := intOf(resp.Fields["embeddedHttpPort"])
+	p, ok := jsonnum.Int(resp.Fields["embeddedHttpPort"])
 	if !ok || p < 1 || p > 65535 {
 		return 0
 	}
@@ -395,13 +395,4 @@ func readHTTPPort(ctx context.Context, conn *wire.Client) int {
 
 func knownSecurity(s string) bool {
 	return s == string(cases.Unsecured) || s == string(cases.Password) || s == string(cases.PIN)
-}
-
-func intOf(v any) (int, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false
-	}
-	i, err := strconv.Atoi(n.String())
-	return i, err == nil
 }

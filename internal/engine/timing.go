@@ -87,7 +87,14 @@ func (tm *timing) deadline(s cases.Step, http bool) (deadline, error) {
 		}
 	}
 	floor := tm.set.PINTokenMin // the shortest lifetime an API token may have
-	for _, v := range []cases.Value{s.Send.Credentials, s.HTTP} {
+	var used []cases.Value
+	if r, ok := s.Request(); ok {
+		used = append(used, r.Credentials)
+	}
+	if get, ok := s.Do.(cases.HTTPGet); ok {
+		used = append(used, get.Token)
+	}
+	for _, v := range used {
 		step, field, ok := cases.TokenSource(v)
 		if v == nil || !ok {
 			continue

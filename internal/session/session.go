@@ -5,6 +5,7 @@
 package session
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/clock"
+	"github.com/roomconform/conform/internal/discovery"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/wire"
@@ -117,25 +119,10 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	discoveryNote := ""
 	if cfg.Web != "" {
-		t := engine.Target{TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout}
-		doc, err := engine.FetchConfig(ctx, t, cfg.Web)
-		switch {
-		case err != nil && target != "":
-			// The WebSocket is known: DISC-1 will judge the web manager.
-			discoveryNote = "discovery failed (" + err.Error() + "); disc-1 will report it"
-		case err != nil:
+		var err error
+		if target, cfg.HTTP, discoveryNote, err = discover(ctx, cfg, target); err != nil {
 			s.Close()
-			return s, &engine.UnreachableError{Err: fmt.Errorf("discovery: %w", err)}
-		}
-		if err == nil && target == "" {
-			if target, err = engine.DiscoveredURL(cfg.Web, doc); err != nil {
-				s.Close()
-				return s, &engine.UnreachableError{Err: fmt.Errorf("discovery: %s: %w", engine.ConfigPath, err)}
-			}
-		}
-		if err == nil && cfg.HTTP == "" {
-			// Without a usable http port the lifetime cases are skipped; DISC-1 says why.
-			cfg.HTTP, _ = engine.DiscoveredHTTP(cfg.Web, doc)
+			return s, err
 		}
 	}
 	t := engine.Target{URL: target, TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout,
@@ -161,6 +148,35 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	s.Runner.Spent(probe.WrongSent)
 	return s, nil
+}
+
+// discover reads the web manager's config.json: the WebSocket (when no
+// target was given) and the embedded HTTP server (when --http was not).
+// With a target given, a failure is only noted: DISC-1 will judge the web
+// manager.
+func discover(ctx context.Context, cfg Config, target string) (ws, httpURL, note string, err error) {
+	t := engine.Target{TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout}
+	timeout := cmp.Or(cfg.ResponseTimeout, wire.DefaultResponseTimeout)
+	fctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	doc, err := discovery.Fetch(fctx, wire.HTTPClient(t.TLS, cmp.Or(t.DialTimeout, wire.DefaultDialTimeout), timeout), cfg.Web)
+	switch {
+	case err != nil && target != "":
+		return target, cfg.HTTP, "discovery failed (" + err.Error() + "); disc-1 will report it", nil
+	case err != nil:
+		return "", "", "", &engine.UnreachableError{Err: fmt.Errorf("discovery: %w", err)}
+	}
+	if target == "" {
+		if target, err = discovery.WebSocketURL(cfg.Web, doc); err != nil {
+			return "", "", "", &engine.UnreachableError{Err: fmt.Errorf("discovery: %s: %w", discovery.Path, err)}
+		}
+	}
+	httpURL = cfg.HTTP
+	if httpURL == "" {
+		// Without a usable http port the lifetime cases are skipped; DISC-1 says why.
+		httpURL, _ = discovery.HTTPURL(cfg.Web, doc)
+	}
+	return target, httpURL, "", nil
 }
 
 // RegisterURLSecrets registers the values of u's query as secrets: an

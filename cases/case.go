@@ -1,0 +1,61 @@
+package cases
+
+// Case is one conformance case: the stimulus (its steps) and the answer the
+// cited requirements expect. A case is data; internal/engine runs it.
+type Case struct {
+	// ID is a stable slug ("rc-8-wrong-password"): never renumbered, never reused.
+	ID string
+	// Title says the stimulus in words.
+	Title string
+	// Requirements are the requirement IDs the case checks. Their levels decide
+	// whether a broken check fails (MUST), warns (SHOULD) or is recorded (INFO).
+	Requirements []string
+	// Labels select cases (--label-filter); each is one of KnownLabels.
+	Labels []string
+	// Needs are the profile preconditions; an unmet one skips the case with its reason.
+	Needs []Need
+	// Steps run in order. A step's checks cite requirements of the case or
+	// the requirement that makes a setup step valid.
+	Steps []Step
+	// After are checks over the whole run of the steps (token uniqueness).
+	After []Check
+}
+
+// Level is the level of the case's primary (first) requirement: what the
+// case is about. Later requirements are often those of setup steps (a login
+// that must work, ROLE-1), which fail the case at their own level.
+func (c Case) Level() Level {
+	if len(c.Requirements) == 0 {
+		return Info
+	}
+	return LevelOf(c.Requirements[0])
+}
+
+// Group is the requirement family of the case's first requirement ("RC").
+func (c Case) Group() string {
+	if len(c.Requirements) == 0 {
+		return ""
+	}
+	return GroupOf(c.Requirements[0])
+}
+
+// Unmet returns the reason the profile does not meet the case's
+// preconditions, or "" when the case can run.
+func (c Case) Unmet(p Profile) string {
+	for _, n := range c.Needs {
+		if !n.Met(p) {
+			return n.Reason(p)
+		}
+	}
+	return ""
+}
+
+// HasLabel reports whether the case carries label l.
+func (c Case) HasLabel(l string) bool {
+	for _, x := range c.Labels {
+		if x == l {
+			return true
+		}
+	}
+	return false
+}

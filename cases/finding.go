@@ -1,0 +1,81 @@
+package cases
+
+import "strings"
+
+// Verdict is the outcome of one case, as design.md defines it.
+type Verdict string
+
+// The verdicts. PASS may carry INFO findings.
+const (
+	Pass  Verdict = "PASS"
+	Fail  Verdict = "FAIL"
+	Warn  Verdict = "WARN"
+	Skip  Verdict = "SKIP"
+	Error Verdict = "ERROR"
+)
+
+// Finding is the result of one check: what the requirement expected, what the
+// target did.
+type Finding struct {
+	Requirement string `json:"requirement"`
+	Level       Level  `json:"level"`
+	OK          bool   `json:"ok"`
+	// Step names the step ("login", "#2") the finding belongs to.
+	Step     string `json:"step,omitempty"`
+	Check    string `json:"check"`
+	Expected string `json:"expected,omitempty"`
+	Actual   string `json:"actual,omitempty"`
+	// Note explains or, for INFO, records what was seen.
+	Note string `json:"note,omitempty"`
+}
+
+// String reads like h2spec: "RC-8 (MUST) resultCode: expected one of [8], actual 0".
+func (f Finding) String() string {
+	var b strings.Builder
+	b.WriteString(f.Requirement)
+	b.WriteString(" (")
+	b.WriteString(string(f.Level))
+	b.WriteString(") ")
+	if f.Step != "" {
+		b.WriteString("step ")
+		b.WriteString(f.Step)
+		b.WriteString(": ")
+	}
+	b.WriteString(f.Check)
+	if f.Expected != "" || f.Actual != "" {
+		b.WriteString(": expected ")
+		b.WriteString(f.Expected)
+		b.WriteString(", actual ")
+		b.WriteString(f.Actual)
+	}
+	if f.Note != "" {
+		if f.Expected != "" || f.Actual != "" {
+			b.WriteString(" (")
+			b.WriteString(f.Note)
+			b.WriteString(")")
+		} else {
+			b.WriteString(": ")
+			b.WriteString(f.Note)
+		}
+	}
+	return b.String()
+}
+
+// Broken reports whether the finding is a failed MUST or SHOULD check.
+func (f Finding) Broken() bool { return !f.OK && f.Level != Info }
+
+// Decide turns findings into a verdict: a broken MUST fails, a broken SHOULD
+// warns (fails with strict). INFO findings never change the verdict.
+func Decide(findings []Finding, strict bool) Verdict {
+	v := Pass
+	for _, f := range findings {
+		if f.OK || f.Level == Info {
+			continue
+		}
+		if f.Level == Must || strict {
+			return Fail
+		}
+		v = Warn
+	}
+	return v
+}

@@ -1,0 +1,35 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/roomconform/conform/cases"
+)
+
+// abort runs an Abort step: an abrupt close mid-request. It sends the
+// request, then drops the TCP connection without reading the answer or
+// closing the WebSocket.
+func (x *execution) abort(ctx context.Context, s cases.Step, a cases.Abort, name string, index int) error {
+	payload, _, err := x.build(a.Request, requestID(x.c.ID, index, 0))
+	if err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	conn, err := x.conn(ctx, s.ConnName())
+	if err != nil {
+		x.troubled = true
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	if s.SendsWrongCredential() {
+		x.r.countWrong()
+	}
+	sendErr := conn.SendText(ctx, payload)
+	_ = conn.Abort()
+	delete(x.conns, s.ConnName())
+	x.tm.closed(s.ConnName())
+	x.tr.Notef(s.ConnName(), "step %s: sent, then dropped the connection without a close", name)
+	if sendErr != nil {
+		return fmt.Errorf("step %s: %w", name, sendErr)
+	}
+	return nil
+}

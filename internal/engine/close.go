@@ -1,0 +1,38 @@
+package engine
+
+import (
+	"context"
+	"time"
+)
+
+// closeSettle is how long a Close step waits after the close handshake: a
+// server notices a closed connection asynchronously, and a token that dies
+// with its connection (TOK-1) must be caught every time, not by chance.
+const closeSettle = 50 * time.Millisecond
+
+// closeStep runs a Close step: close gracefully, then let the server catch up.
+func (x *execution) closeStep(ctx context.Context, name string) {
+	x.closeConn(name)
+	t := time.NewTimer(closeSettle)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// closeConn closes a connection (the close handshake, bounded) and forgets
+// its authorization.
+func (x *execution) closeConn(name string) {
+	if c, ok := x.conns[name]; ok {
+		_ = c.Close()
+		delete(x.conns, name)
+	}
+	x.tm.closed(name)
+}
+
+func (x *execution) closeAll() {
+	for name := range x.conns {
+		x.closeConn(name)
+	}
+}

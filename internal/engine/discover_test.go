@@ -1,0 +1,28 @@
+package engine_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/roomconform/conform/cases"
+)
+
+func TestDiscoverFindsTheWebSocketItNames(t *testing.T) {
+	f := newFake(t, func(req map[string]any) []string { return []string{authAnswer(req, 10)} })
+	u, _ := url.Parse(f.URL)
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"config":{"websocket":{"port":%s},"http":{"port":8766}}}`, u.Port())
+	}))
+	defer web.Close()
+	r := runner("ws://127.0.0.1:1/") // not the target: the discovered port is
+	r.Target.Web = web.URL
+	o := run(t, r,
+		cases.Step{Name: "config", Do: cases.Discover{}, Expect: []cases.Check{cases.ConfigPorts("DISC-1")}},
+		cases.Step{Conn: "d", Do: cases.Send{Request: openType, ViaDiscovered: true}, Expect: []cases.Check{cases.Code("DISC-1", 10)}})
+	if o.Verdict != cases.Pass || f.connections() != 1 {
+		t.Fatalf("verdict %s (%s), %d connections", o.Verdict, o.Reason, f.connections())
+	}
+}

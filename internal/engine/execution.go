@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/wire"
+)
+
+// execution is the state of one case run.
+type execution struct {
+	r         *Runner
+	c         cases.Case
+	tr        *wire.Transcript
+	target    Target
+	set       cases.Settings
+	conns     map[string]*wire.Client
+	responses map[string]map[string]any
+	// tm times the steps (lifetimes count from them) and holds their deadlines.
+	tm *timing
+	// discovered is the WebSocket URL config.json named (DISC-1).
+	discovered string
+	findings   []cases.Finding
+	all        []cases.Observation
+	// troubled is set when a dial failed or a wait ran out.
+	troubled bool
+}
+
+func newExecution(r *Runner, c cases.Case) *execution {
+	set := r.EffectiveSettings()
+	return &execution{r: r, c: c, tr: wire.NewTranscript(r.Redactor), target: r.Target.withDefaults(), set: set,
+		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{},
+		tm: newTiming(r.clock(), set)}
+}
+
+// Profile, Secret and Response make execution a cases.Scope.
+func (x *execution) Profile() cases.Profile { return x.r.Profile }
+
+func (x *execution) Secret(k cases.SecretKind) (string, bool) { return x.r.Secrets.Get(k) }
+
+func (x *execution) Response(step string) (map[string]any, bool) {
+	m, ok := x.responses[step]
+	return m, ok
+}
+
+// steps runs the case's steps in order: the core loop. It stops at the
+// first error (the suite could not do a step); what the target did wrong
+// is in the findings, not in errors.
+func (x *execution) steps(ctx context.Context) error {
+	for i, s := range x.c.Steps {
+		name := s.Name
+		if name == "" {
+			name = "#" + strconv.Itoa(i+1)
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+		if s.OnlyIf != nil {
+			if v, err := s.OnlyIf.Resolve(x); err != nil || !v.Present {
+				x.tr.Notef(s.ConnName(), "step %s skipped: %s is absent, nothing to try", name, s.OnlyIf.Describe())
+				continue
+			}
+		}
+		if err := x.do(ctx, s, name, i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// do runs one step by its kind; each kind lives in a file of its own.
+func (x *execution) do(ctx context.Context, s cases.Step, name string, index int) error {
+	switch a := s.Do.(type) {
+	case cases.Send:
+		return x.send(ctx, s, a, name, index)
+	case cases.Abort:
+		return x.abort(ctx, s, a, name, index)
+	case cases.Close:
+		x.closeStep(ctx, s.ConnName())
+		return nil
+	case cases.HTTPGet:
+		return x.httpGet(ctx, s, a, name)
+	case cases.Await:
+		return x.await(ctx, s, a, name)
+	case cases.Raw:
+		return x.raw(ctx, s, a, name)
+	case cases.Discover:
+		return x.discover(ctx, s, name)
+	case cases.Poll:
+		return x.poll(ctx, s, a, name)
+	}
+	return fmt.Errorf("step %s: the engine does not know how to %T", name, s.Do)
+}
+
+// evaluate applies a step's checks to an observation and keeps it.
+func (x *execution) evaluate(s cases.Step, o cases.Observation) {
+	for _, ch := range s.Expect {
+		x.findings = append(x.findings, ch.Evaluate(o))
+	}
+	x.all = append(x.all, o)
+}
+
+// observation starts the observation of a step.
+func (x *execution) observation(name string) cases.Observation {
+	return cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
+}

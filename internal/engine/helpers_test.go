@@ -1,0 +1,115 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/redact"
+)
+
+// fake is a WebSocket target for the step kinds' tests: answer gets each
+// request (decoded) and returns the frames to send back.
+type fake struct {
+	URL   string
+	mu    sync.Mutex
+	conns int
+	got   []map[string]any
+}
+
+func newFake(t *testing.T, answer func(req map[string]any) []string) *fake {
+	t.Helper()
+	f := &fake{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		f.mu.Lock()
+		f.conns++
+		f.mu.Unlock()
+		for {
+			_, b, err := c.Read(r.Context())
+			if err != nil {
+				return
+			}
+			var req map[string]any
+			_ = json.Unmarshal(b, &req)
+			f.mu.Lock()
+			f.got = append(f.got, req)
+			f.mu.Unlock()
+			for _, out := range answer(req) {
+				if c.Write(r.Context(), websocket.MessageText, []byte(out)) != nil {
+					return
+				}
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	f.URL = "ws" + strings.TrimPrefix(srv.URL, "http") + "/"
+	return f
+}
+
+func (f *fake) connections() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.conns
+}
+
+func (f *fake) requests() []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]map[string]any(nil), f.got...)
+}
+
+// authAnswer answers an auth request with resultCode code (0: success
+// with previleges 2 and tokens), echoing its requestId.
+func authAnswer(req map[string]any, code int) string {
+	m := map[string]any{"method": "auth", "requestId": req["requestId"], "result": code == 0, "resultCode": code}
+	if code == 0 {
+		m["previleges"], m["token"], m["tokenForHttpServer"] = 2, "tok-"+time.Now().Format("150405.000000000"), "http-tok"
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// runner is a runner against url with a fixed profile (no preflight).
+func runner(url string) *engine.Runner {
+	return &engine.Runner{
+		Target:  engine.Target{URL: url, ResponseTimeout: 2 * time.Second, QuietWindow: 20 * time.Millisecond},
+		Profile: cases.Profile{Admin: cases.Unsecured, User: cases.Unsecured, Plan: cases.Pro}, Redactor: redact.New(),
+		WrongBudget: engine.Unlimited,
+	}
+}
+
+// oneCase wraps steps into a case citing the requirements their checks cite.
+func oneCase(steps ...cases.Step) cases.Case {
+	reqs := map[string]bool{}
+	var list []string
+	for _, s := range steps {
+		for _, ch := range s.Expect {
+			if !reqs[ch.Req] {
+				reqs[ch.Req] = true
+				list = append(list, ch.Req)
+			}
+		}
+	}
+	return cases.Case{ID: "test-case", Title: "test", Requirements: list, Steps: steps}
+}
+
+func run(t *testing.T, r *engine.Runner, steps ...cases.Step) engine.Outcome {
+	t.Helper()
+	return r.Run(context.Background(), oneCase(steps...))
+}
+
+var openType = cases.Request{Type: cases.Str("open")}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/wire"
+)
+
+// httpGet runs an HTTPGet step: it asks the embedded HTTP server's probe
+// path with a token and judges the status.
+func (x *execution) httpGet(ctx context.Context, s cases.Step, a cases.HTTPGet, name string) error {
+	v, err := a.Token.Resolve(x)
+	if err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	token, _ := v.V.(string)
+	if v.Secret != "" {
+		x.r.Redactor.Add(v.Secret, token)
+	}
+	dl, err := x.tm.deadline(s, true)
+	if err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	if err := x.tm.wait(ctx, dl, name); err != nil {
+		return err
+	}
+	o := x.observation(name)
+	x.tm.sent[name] = x.tm.clock.Now()
+	status, err := x.get(ctx, x.target.HTTP, x.set.ProbePath, token)
+	x.tm.answered[name] = x.tm.clock.Now()
+	if err != nil {
+		// No HTTP answer at all: the suite cannot judge the token (a wrong
+		// --http, a firewall, a redirect); that is an ERROR, not the target's
+		// FAIL.
+		x.troubled = true
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	if err := x.tm.check(dl, name, x.tm.answered[name]); err != nil {
+		return err
+	}
+	o.HTTPStatus = status
+	x.evaluate(s, o)
+	return nil
+}
+
+// get performs one bounded GET of base+path with the token appended as
+// the token query parameter; it returns the status code.
+func (x *execution) get(ctx context.Context, base, path, token string) (int, error) {
+	if base == "" {
+		return 0, errors.New("the embedded HTTP server's address is unknown (give --http or --web)")
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	base = strings.TrimSuffix(base, "/")
+	u := base + path + sep + "token=" + url.QueryEscape(token)
+	ctx, cancel := context.WithTimeout(ctx, x.target.ResponseTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return 0, fmt.Errorf("HTTP probe: %w", err)
+	}
+	x.tr.Add("http", wire.Sent, "text", "GET "+base+path+sep+"token="+token)
+	resp, err := wire.HTTPClient(x.target.TLS, x.target.DialTimeout, x.target.ResponseTimeout).Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error repeats the URL, and with it the token
+		}
+		err = fmt.Errorf("GET %s%s: %w", base, path, err)
+		x.tr.Add("http", wire.Received, "error", err.Error())
+		return 0, err
+	}
+	defer resp.Body.Close()
+	// As much as the transcript keeps: it redacts the whole before it cuts.
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, wire.MaxStored))
+	x.tr.Add("http", wire.Received, "text", fmt.Sprintf("HTTP %d %s", resp.StatusCode, bytes.TrimSpace(body)))
+	if err := wire.Redirected(resp); err != nil {
+		return 0, fmt.Errorf("GET %s%s: %w", base, path, err)
+	}
+	return resp.StatusCode, nil
+}

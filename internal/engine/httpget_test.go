@@ -1,0 +1,46 @@
+package engine_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/roomconform/conform/cases"
+)
+
+func TestHTTPGetAsksTheProbePathWithTheToken(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.String()
+		if r.URL.Query().Get("token") != "http-tok" {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}))
+	defer srv.Close()
+	f := newFake(t, func(req map[string]any) []string { return []string{authAnswer(req, 0)} })
+	r := runner(f.URL)
+	r.Target.HTTP = srv.URL
+	o := run(t, r,
+		cases.Step{Name: "login", Do: cases.Send{Request: cases.Request{Type: cases.Str("unsecured")}}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}},
+		cases.Step{Do: cases.HTTPGet{Token: cases.HTTPTokenOf("login")}, Expect: []cases.Check{cases.HTTPAccepted("LIFE-1")}})
+	if o.Verdict != cases.Pass || !strings.HasPrefix(got, "/frames/?peerId=%23self%3A0&token=") {
+		t.Fatalf("verdict %s (%s), asked %q", o.Verdict, o.Reason, got)
+	}
+}
+
+func TestHTTPGetRedirectIsAnError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://elsewhere.invalid/", http.StatusFound)
+	}))
+	defer srv.Close()
+	f := newFake(t, func(req map[string]any) []string { return []string{authAnswer(req, 0)} })
+	r := runner(f.URL)
+	r.Target.HTTP = srv.URL
+	o := run(t, r,
+		cases.Step{Name: "login", Do: cases.Send{Request: cases.Request{Type: cases.Str("unsecured")}}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}},
+		cases.Step{Do: cases.HTTPGet{Token: cases.HTTPTokenOf("login")}, Expect: []cases.Check{cases.HTTPRefused("LIFE-1")}})
+	if o.Verdict != cases.Error || !strings.Contains(o.Reason, "elsewhere.invalid") {
+		t.Fatalf("verdict %s (%s), want ERROR naming the Location", o.Verdict, o.Reason)
+	}
+}

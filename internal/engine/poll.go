@@ -1,0 +1,63 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+)
+
+// poll runs a Poll step: the request on fresh connections, every poll
+// interval of the run's clock, until it succeeds or the limit passes (RC-6:
+// how long the lockout lasts).
+func (x *execution) poll(ctx context.Context, s cases.Step, a cases.Poll, name string) error {
+	limit, ok := a.Limit.Of(x.set)
+	if !ok {
+		return fmt.Errorf("step %s: no setting %q", name, a.Limit)
+	}
+	clk := x.tm.clock
+	start := clk.Now()
+	deadline := start.Add(limit)
+	if limit > 10*time.Second && x.r.Progress != nil && !clk.Virtual() {
+		fmt.Fprintf(x.r.Progress, "\n%s: polling every %s, at most %s, until the right credentials are accepted again\n", x.c.ID, x.set.PollInterval, limit)
+	}
+	o := x.observation(name)
+	for {
+		o.Attempts++
+		payload, _, err := x.build(a.Request, fmt.Sprintf("%s/%s.%d", x.c.ID, name, o.Attempts))
+		if err != nil {
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+		x.closeConn(s.ConnName())
+		conn, err := x.conn(ctx, s.ConnName())
+		if err != nil {
+			x.troubled = true
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+		resp, err := conn.Call(ctx, payload)
+		o.Waited = clk.Now().Sub(start)
+		if err == nil && resp.Err == nil {
+			o.Response = resp.Fields
+			if ok, _ := resp.Fields["result"].(bool); ok {
+				break
+			}
+		}
+		if clk.Now().Add(x.set.PollInterval).After(deadline) {
+			break
+		}
+		if err := clk.Sleep(ctx, x.set.PollInterval); err != nil {
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+	}
+	x.tr.Notef(s.ConnName(), "step %s: %d attempts over %s", name, o.Attempts, o.Waited.Round(time.Millisecond))
+	x.evaluate(s, o)
+	if ok, _ := o.Response["result"].(bool); !ok {
+		// Still locked out: not a verdict on the target (the lockout's
+		// length is open), but nothing after this can log in.
+		why := fmt.Sprintf("the target still refused the right credentials after --lockout-wait %s (%d attempts); wait for the lockout to end", limit, o.Attempts)
+		x.r.markDead(why)
+		return fmt.Errorf("step %s: %s", name, why)
+	}
+	return nil
+}

@@ -1,0 +1,254 @@
+// Package engine runs catalogue cases against a target: it resolves each
+// step's request, drives the connections through internal/wire and applies
+// the case's checks. It knows nothing of Ginkgo, so it is tested on its own.
+//
+// runner.go is the run as a whole (budget, a target that died, verdicts);
+// execution.go the loop over one case's steps; one file per step kind does
+// that kind (send.go, abort.go, close.go, httpget.go, await.go, raw.go,
+// discover.go, poll.go); timing.go holds the deadlines; probe.go the
+// preflight.
+package engine
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/clock"
+	"github.com/roomconform/conform/internal/redact"
+	"github.com/roomconform/conform/internal/wire"
+)
+
+// Target says where the server under test is and how long to wait for it.
+type Target struct {
+	URL string
+	TLS *tls.Config
+	// DialTimeout and ResponseTimeout bound every handshake and every
+	// answer (zero: wire's defaults).
+	DialTimeout, ResponseTimeout time.Duration
+	// QuietWindow is how long "exactly one response" waits for a second
+	// one, and how long a robustness step waits for a reaction; default 200 ms.
+	QuietWindow time.Duration
+	// HTTP is the embedded HTTP server's base URL ("http://host:8766"), ""
+	// if unknown; Web is the web manager's ("http://host:80"), "" if not given.
+	HTTP, Web string
+}
+
+// withDefaults fills the zero bounds with wire's defaults, the one place
+// they are set.
+func (t Target) withDefaults() Target {
+	if t.DialTimeout <= 0 {
+		t.DialTimeout = wire.DefaultDialTimeout
+	}
+	if t.ResponseTimeout <= 0 {
+		t.ResponseTimeout = wire.DefaultResponseTimeout
+	}
+	if t.QuietWindow <= 0 {
+		t.QuietWindow = 200 * time.Millisecond
+	}
+	return t
+}
+
+// Unlimited is the WrongBudget that sets no limit (the embedded reference
+// server cannot be harmed by lockouts).
+const Unlimited = -1
+
+// DefaultWrongBudget is how many wrong credentials a run sends to a live
+// target by default: few enough that no lockout can follow (requirements.md).
+const DefaultWrongBudget = 3
+
+// Runner runs cases against one target. Cases run one at a time: the target
+// allows one connection per control mode.
+type Runner struct {
+	Target   Target
+	Profile  cases.Profile
+	Secrets  Secrets
+	Redactor *redact.Redactor
+	Strict   bool
+	// Clock is the time lifetimes and lockouts are judged by (nil: the
+	// real clock). Against the embedded reference server it is the
+	// virtual clock the server reads too.
+	Clock clock.Clock
+	// WrongBudget caps the wrong credentials sent in the run (Unlimited: no
+	// cap). Disruptive cases, which the operator selects on purpose, are
+	// exempt: RC-6 must send its attempts.
+	WrongBudget int
+	// Settings are the lifetimes and lockout parameters (zero: the spec's).
+	Settings cases.Settings
+	// Progress, if set, hears about long waits (a lifetime, a lockout), so
+	// that a five-minute case does not look like a hang.
+	Progress io.Writer
+
+	mu        sync.Mutex
+	wrongSent int
+	// dead is set once the target stopped answering: later cases cost no
+	// more timeouts, they are ERROR at once.
+	dead string
+}
+
+// Outcome is the result of one case.
+type Outcome struct {
+	Verdict    cases.Verdict
+	Findings   []cases.Finding
+	Transcript *wire.Transcript
+	// Reason is the skip reason, the error, or the broken findings.
+	Reason   string
+	Duration time.Duration
+}
+
+// Run executes one case. It never panics on target behaviour; it returns
+// SKIP when the profile does not meet the case's needs, ERROR when the suite
+// could not do its job (dial failed, no answer, a deadline missed, a value
+// that could not be resolved without a prior failure explaining why), else
+// PASS/FAIL/WARN from the findings.
+func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
+	start := time.Now()
+	x := newExecution(r, c)
+	out := r.run(ctx, x)
+	if x.troubled && ctx.Err() == nil {
+		// A dial failed or a wait ran out: make sure the target is still
+		// there before the next case spends its own timeouts on it.
+		if err := r.alive(ctx, x.tr); err != nil {
+			r.markDead(fmt.Sprintf("the target stopped answering during case %s (%v)", c.ID, err))
+		}
+	}
+	if r.Redactor.Overflowed() {
+		r.markDead(fmt.Sprintf("the target issued more than %d secrets (tokens): its text can no longer be redacted, so it is withheld and no further case runs", redact.MaxSecrets))
+	}
+	out.Transcript = x.tr
+	out.Duration = time.Since(start)
+	return out
+}
+
+func (r *Runner) run(ctx context.Context, x *execution) Outcome {
+	c := x.c
+	if why := r.Dead(); why != "" {
+		return Outcome{Verdict: cases.Error, Reason: "not run: " + why}
+	}
+	if reason := c.Unmet(r.Profile); reason != "" {
+		return Outcome{Verdict: cases.Skip, Reason: reason}
+	}
+	if !c.HasLabel("disruptive") {
+		if reason := r.reserve(c.WrongCredentials()); reason != "" {
+			return Outcome{Verdict: cases.Skip, Reason: reason}
+		}
+	}
+	defer x.closeAll()
+	if err := x.steps(ctx); err != nil {
+		var late *LateError
+		if errors.As(err, &late) {
+			x.tr.Notef("", "%v", late)
+		}
+		if !hasBroken(x.findings) {
+			return Outcome{Verdict: cases.Error, Findings: x.findings, Reason: err.Error()}
+		}
+		// The target already failed a check; that explains why the case
+		// could not go on, and is the verdict.
+		x.tr.Notef("", "case stopped: %v", err)
+	}
+	for _, ch := range c.After {
+		x.findings = append(x.findings, ch.EvaluateAll(x.all))
+	}
+	v := cases.Decide(x.findings, r.Strict)
+	return Outcome{Verdict: v, Findings: x.findings, Reason: reasonOf(v, x.findings)}
+}
+
+func hasBroken(fs []cases.Finding) bool {
+	for _, f := range fs {
+		if f.Broken() {
+			return true
+		}
+	}
+	return false
+}
+
+// reasonOf is the message of a verdict: the broken findings, one a line.
+func reasonOf(v cases.Verdict, fs []cases.Finding) string {
+	if v == cases.Pass {
+		return ""
+	}
+	var lines []string
+	for _, f := range fs {
+		if f.Broken() {
+			lines = append(lines, f.String())
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Spent counts n wrong credentials sent before the cases (the preflight's
+// refused secrets) against the budget.
+func (r *Runner) Spent(n int) {
+	r.mu.Lock()
+	r.wrongSent += n
+	r.mu.Unlock()
+}
+
+// WrongSent is how many wrong credentials the run has sent so far.
+func (r *Runner) WrongSent() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.wrongSent
+}
+
+// reserve takes n wrong credentials from the budget, or says why not.
+func (r *Runner) reserve(n int) string {
+	if n == 0 || r.WrongBudget == Unlimited {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.wrongSent+n > r.WrongBudget {
+		return fmt.Sprintf("would send wrong credentials beyond this run's budget of %d (%d already sent), so that a live device never locks its administrator out; select it alone with --case", r.WrongBudget, r.wrongSent)
+	}
+	return ""
+}
+
+func (r *Runner) countWrong() { r.Spent(1) }
+
+// Dead returns why the target was given up on ("" while it answers).
+func (r *Runner) Dead() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.dead
+}
+
+func (r *Runner) markDead(why string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.dead == "" {
+		r.dead = why
+	}
+}
+
+// alive dials once and sends a harmless invalid auth (type "open": no
+// credential, nothing granted); any JSON answer means the target is there.
+func (r *Runner) alive(ctx context.Context, tr *wire.Transcript) error {
+	c, err := Dial(ctx, r.Target, "alive", tr, r.Redactor)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	resp, err := c.Call(ctx, []byte(`{"method":"auth","requestId":"conform-alive","type":"open"}`))
+	if err != nil {
+		return err
+	}
+	return resp.Err
+}
+
+// clock returns the runner's clock (the real one when unset).
+func (r *Runner) clock() clock.Clock {
+	if r.Clock == nil {
+		return clock.Real{}
+	}
+	return r.Clock
+}
+
+// EffectiveSettings returns the run's settings, the spec's where unset.
+func (r *Runner) EffectiveSettings() cases.Settings { return r.Settings.WithDefaults() }
