@@ -89,4 +89,3 @@ func portURL(web string, doc map[string]any, section string, schemes map[string]
 	}
 	return fmt.Sprintf("%s://%s%s", scheme, net.JoinHostPort(u.Hostname(), strconv.Itoa(p)), end), nil
 }
-

@@ -59,4 +59,3 @@ func writeJSON(b *bytes.Buffer, v any) {
 	_ = enc.Encode(v) // strings, numbers and booleans cannot fail
 	b.Truncate(b.Len() - 1)
 }
-
