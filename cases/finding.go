@@ -61,6 +61,19 @@ func (f Finding) String() string {
 	return b.String()
 }
 
+// Line is the finding as one line of a listing, marked "ok", "BROKEN" or
+// "info" (an INFO finding records what was seen; it is never broken).
+func (f Finding) Line() string {
+	mark := "ok    "
+	switch {
+	case f.Broken():
+		mark = "BROKEN"
+	case f.Level == Info:
+		mark = "info  "
+	}
+	return mark + " " + f.String()
+}
+
 // Broken reports whether the finding is a failed MUST or SHOULD check.
 func (f Finding) Broken() bool { return !f.OK && f.Level != Info }
 

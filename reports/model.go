@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 	"unicode/utf8"
+
+	"github.com/roomconform/conform/cases"
 )
 
 // Schema identifies the results.json format; bump on incompatible change.
@@ -95,17 +97,8 @@ type Requirement struct {
 	Level string `json:"level"`
 }
 
-// Finding is one check's result.
-type Finding struct {
-	Requirement string `json:"requirement"`
-	Level       string `json:"level"`
-	OK          bool   `json:"ok"`
-	Step        string `json:"step,omitempty"`
-	Check       string `json:"check"`
-	Expected    string `json:"expected,omitempty"`
-	Actual      string `json:"actual,omitempty"`
-	Note        string `json:"note,omitempty"`
-}
+// Finding is one check's result: the same type the checks produce.
+type Finding = cases.Finding
 
 // Frame is one line of a wire transcript.
 type Frame struct {

@@ -95,7 +95,7 @@ func caseDetail(c Case) string {
 	if len(c.Findings) > 0 {
 		b.WriteString("\nfindings:\n")
 		for _, f := range c.Findings {
-			fmt.Fprintf(&b, "  %s\n", FindingLine(f))
+			fmt.Fprintf(&b, "  %s\n", f.Line())
 		}
 	}
 	if len(c.Transcript) > 0 {
@@ -105,29 +105,6 @@ func caseDetail(c Case) string {
 		}
 	}
 	return b.String()
-}
-
-// FindingLine renders a finding as "ok|BROKEN RC-8 (MUST) step: check: expected X, actual Y (note)".
-func FindingLine(f Finding) string {
-	mark := "ok    "
-	if !f.OK {
-		mark = "BROKEN"
-		if f.Level == "INFO" {
-			mark = "info  "
-		}
-	}
-	s := fmt.Sprintf("%s %s (%s)", mark, f.Requirement, f.Level)
-	if f.Step != "" {
-		s += " step " + f.Step + ":"
-	}
-	s += " " + f.Check
-	if f.Expected != "" || f.Actual != "" {
-		s += ": expected " + f.Expected + ", actual " + f.Actual
-	}
-	if f.Note != "" {
-		s += " [" + f.Note + "]"
-	}
-	return s
 }
 
 // FrameLine renders a transcript frame: "+0.012s a > {...}".

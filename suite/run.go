@@ -228,12 +228,7 @@ func Collect(selected []cases.Case, start time.Time) reports.Run {
 			if rc.Duration == 0 {
 				rc.Duration = o.Duration.Seconds()
 			}
-			for _, f := range o.Findings {
-				rc.Findings = append(rc.Findings, reports.Finding{
-					Requirement: f.Requirement, Level: string(f.Level), OK: f.OK, Step: f.Step,
-					Check: f.Check, Expected: f.Expected, Actual: f.Actual, Note: f.Note,
-				})
-			}
+			rc.Findings = o.Findings
 			rc.Transcript = Frames(o.Transcript)
 		}
 		run.Cases = append(run.Cases, rc)

@@ -214,16 +214,9 @@ func runCase(ctx SpecContext, c cases.Case) {
 
 // findingLines lists every check made, for -v and failure output.
 func findingLines(o engine.Outcome) string {
-	lines := make([]string, 0, len(o.Findings))
-	for _, f := range o.Findings {
-		mark := "ok    "
-		switch {
-		case f.Broken():
-			mark = "BROKEN"
-		case f.Level == cases.Info:
-			mark = "info  "
-		}
-		lines = append(lines, mark+" "+f.String())
+	lines := make([]string, len(o.Findings))
+	for i, f := range o.Findings {
+		lines[i] = f.Line()
 	}
 	return strings.Join(lines, "\n")
 }
