@@ -1,0 +1,208 @@
+package wire
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// acquire marks a Call or Next as waiting; the protocol is lock-step.
+func (c *Client) acquire(what string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.busy {
+		return fmt.Errorf("wire %s: %s while another Call or Next is waiting (one outstanding request at a time)", c.opts.Name, what)
+	}
+	c.busy = true
+	return nil
+}
+
+func (c *Client) release() {
+	c.mu.Lock()
+	c.busy = false
+	c.call = nil
+	c.mu.Unlock()
+}
+
+// markDuplicates files queued answers to id, which has just been answered, as duplicates: they
+// arrived together with the first answer, before the pump could know. c.mu must be held.
+func (c *Client) markDuplicates(id any) {
+	for i := range c.queue {
+		q := &c.queue[i]
+		if got, ok := q.msg.RequestID(); ok && !q.dup && IDMatches(id, got) {
+			q.dup = true
+			c.noteDuplicate(q.msg, got)
+		}
+	}
+}
+
+func (c *Client) noteDuplicate(m Message, id any) {
+	c.duplicates = appendCapped(c.duplicates, m, &c.droppedMsgs)
+	c.tr.Notef(c.opts.Name, "another response for requestId %s, which was already answered (duplicate)", idText(id))
+}
+
+// take removes and returns the first queued message; with skipDup, duplicates (already recorded in
+// Duplicates) are discarded on the way. c.mu must be held.
+func (c *Client) take(skipDup bool) (Message, bool) {
+	for len(c.queue) > 0 {
+		q := c.queue[0]
+		c.queue[0] = queued{}
+		c.queue = c.queue[1:]
+		if skipDup && q.dup {
+			continue
+		}
+		return q.msg, true
+	}
+	c.queue = nil
+	return Message{}, false
+}
+
+// Call sends payload as one text frame and returns the response. payload is JSON built by the
+// caller, so it can also be deliberately odd.
+//
+// Matching: if payload is a JSON object with a "requestId", the response is the first non-event
+// message received after the send; Matched says whether its requestId equals the one sent (see
+// IDMatches: a numeric id echoed as a string still matches). A non-matching message is returned at
+// once with Matched=false (a server that echoes a wrong requestId must be reported, not waited out),
+// except late answers to an earlier Call that timed out, which are dropped and noted in the
+// transcript, and second answers to an already answered requestId, which go to Duplicates. Without
+// a requestId (or with a payload that is not JSON) the response is the next non-event message.
+// Messages that cannot be parsed are returned as responses with Err set. Notifications are never a
+// response; they are stored for Events/WaitEvent. Non-event messages that arrived before the send go
+// to Unsolicited. Use a fresh requestId per Call: a reused one cannot tell old answers from new.
+//
+// The wait is bounded by min(ctx, ResponseTimeout). On expiry the error wraps ErrTimeout and the
+// connection stays open and usable. If the connection ends while waiting, the error wraps ErrClosed
+// and says the close code and reason. Not for concurrent use with another Call or Next.
+func (c *Client) Call(ctx context.Context, payload []byte) (Response, error) {
+	pc := &pendingCall{}
+	if fields, err := decodeObject(payload); err == nil {
+		pc.id, pc.hasID = fields["requestId"]
+	}
+	if err := c.acquire("Call"); err != nil {
+		return Response{}, err
+	}
+	defer c.release()
+	what := "no response"
+	if pc.hasID {
+		what = "no response to requestId " + idText(pc.id)
+	}
+
+	c.mu.Lock()
+	for {
+		m, ok := c.take(true)
+		if !ok {
+			break
+		}
+		c.unsolicited = appendCapped(c.unsolicited, m, &c.droppedMsgs)
+	}
+	if pc.hasID && trackable(pc.id) {
+		c.abandoned = forgetID(c.abandoned, pc.id)
+		c.answered = forgetID(c.answered, pc.id)
+	}
+	c.call = pc
+	c.mu.Unlock()
+
+	if err := c.send(ctx, websocket.MessageText, payload); err != nil {
+		return Response{}, err
+	}
+	b := newBound(ctx, c.opts.ResponseTimeout)
+	defer b.stop()
+	var waitErr error
+	for {
+		c.mu.Lock()
+		if m, ok := c.take(true); ok {
+			got, gotID := m.RequestID()
+			matched := !pc.hasID || (gotID && IDMatches(pc.id, got))
+			c.call = nil
+			if pc.hasID && trackable(pc.id) {
+				c.answered = rememberID(c.answered, pc.id)
+				c.markDuplicates(pc.id)
+			}
+			c.mu.Unlock()
+			if !matched {
+				c.tr.Notef(c.opts.Name, "response does not carry requestId %s (returned unmatched)", idText(pc.id))
+			}
+			return Response{Message: m, Matched: matched}, nil
+		}
+		closed := c.err
+		wake := c.wake
+		if waitErr != nil {
+			c.call = nil // from now on an answer is late, not the response
+			if pc.hasID && trackable(pc.id) {
+				c.abandoned = rememberID(c.abandoned, pc.id)
+			}
+		}
+		c.mu.Unlock()
+		if closed != nil {
+			return Response{}, fmt.Errorf("wire %s: %s: %w", c.opts.Name, what, closed)
+		}
+		if waitErr != nil {
+			c.tr.Notef(c.opts.Name, "%s %v; a late answer will be dropped", what, waitErr)
+			return Response{}, fmt.Errorf("wire %s: %s %w", c.opts.Name, what, waitErr)
+		}
+		// When the wait ends, loop once more: an answer that came at the deadline is still taken.
+		waitErr = b.block(wake)
+	}
+}
+
+// Next returns the next non-event message (the queue Call takes from, including messages that
+// arrived before this call and duplicates), bounded like Call. Use it after SendText/SendBinary.
+// Not for concurrent use with Call or another Next.
+func (c *Client) Next(ctx context.Context) (Message, error) {
+	if err := c.acquire("Next"); err != nil {
+		return Message{}, err
+	}
+	defer c.release()
+	b := newBound(ctx, c.opts.ResponseTimeout)
+	defer b.stop()
+	for {
+		c.mu.Lock()
+		m, ok := c.take(false)
+		closed, wake := c.err, c.wake
+		c.mu.Unlock()
+		if ok {
+			return m, nil
+		}
+		if closed != nil {
+			return Message{}, fmt.Errorf("wire %s: no message: %w", c.opts.Name, closed)
+		}
+		if err := b.block(wake); err != nil {
+			return Message{}, fmt.Errorf("wire %s: no message %w", c.opts.Name, err)
+		}
+	}
+}
+
+// Quiet waits d (less if ctx ends or the connection ends) and then returns the non-event messages
+// not yet taken: those that arrived during the window and any still queued from before it, such as
+// a second response that came right after the first. nil if none. Used to check that no second
+// response arrives. Not for concurrent use with Call or Next.
+func (c *Client) Quiet(ctx context.Context, d time.Duration) []Message {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	case <-c.done:
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []Message
+	for {
+		m, ok := c.take(false)
+		if !ok {
+			return out
+		}
+		out = append(out, m)
+	}
+}
+
+// Duplicates returns the non-event messages whose requestId equals one already answered by a Call.
+func (c *Client) Duplicates() []Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.duplicates)
+}
