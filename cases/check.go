@@ -1,0 +1,102 @@
+package cases
+
+// The check model: what a step observed, and a check that judges it.
+
+import (
+	"time"
+)
+
+// Observation is what one step sent and got: the input of every check.
+type Observation struct {
+	// Step names the step ("login", or "#2" for an unnamed one).
+	Step string
+	// Request is the request as sent, decoded (nil for raw payloads).
+	Request map[string]any
+	// Response is the decoded answer; nil when there was none or it was not
+	// a JSON object (ResponseErr says which).
+	Response    map[string]any
+	ResponseErr string
+	// Matched is false when the answer's requestId did not match the request.
+	Matched bool
+	// Sent lists the secret and credential values the request carried (FAIL-5).
+	Sent []string
+	// Profile is the target's profile (some checks depend on it).
+	Profile Profile
+	// Earlier holds the answers of earlier named steps of the same case.
+	Earlier map[string]map[string]any
+	// Closed is set when the connection ended instead of answering.
+	Closed bool
+	// HTTPStatus is the embedded HTTP server's status code (HTTP steps).
+	HTTPStatus int
+	// Waited and Attempts describe a polling step (RC-6 lockout).
+	Waited   time.Duration
+	Attempts int
+}
+
+// answered reports whether the step got anything to judge.
+func (o Observation) answered() bool { return o.Response != nil || o.HTTPStatus != 0 }
+
+// Check is one expectation on a step's answer, attributed to one requirement.
+// Cases build checks with the constructors below; the logic is plain Go.
+type Check struct {
+	Req  string
+	Name string
+	eval func(o Observation) result
+	// all is set for checks over every observation of a case (Case.After).
+	all func(obs []Observation) result
+	// closedOK accepts a closed connection instead of an answer.
+	closedOK bool
+	// noAnswerOK makes eval judge a missing answer itself (recording checks).
+	noAnswerOK bool
+}
+
+// OrClosed returns the check accepting a connection the server closed
+// instead of answering. FAIL-4 uses it after a failed auth: a server that
+// closes there breaks only the SHOULD of ENV-9, and a closed connection
+// certainly grants nothing.
+func (c Check) OrClosed() Check {
+	c.closedOK = true
+	return c
+}
+
+// result is a check's raw outcome before it becomes a Finding.
+type result struct {
+	ok               bool
+	expected, actual string
+	note             string
+}
+
+// Evaluate applies the check to one observation.
+func (c Check) Evaluate(o Observation) Finding {
+	f := Finding{Requirement: c.Req, Level: LevelOf(c.Req), Check: c.Name, Step: o.Step}
+	var r result
+	switch {
+	case c.eval == nil:
+		r = result{note: "check has no evaluation for a single step"}
+	case !o.answered() && o.Closed && c.closedOK:
+		r = result{ok: true, note: "the connection was closed instead: nothing granted"}
+	case !o.answered() && c.noAnswerOK:
+		r = c.eval(o)
+	case !o.answered() && LevelOf(c.Req) != Info:
+		r = result{expected: "a JSON object response", actual: nonEmpty(o.ResponseErr, "no response")}
+	case !o.answered():
+		r = result{ok: true, note: "not recorded: " + nonEmpty(o.ResponseErr, "no response")}
+	default:
+		r = c.eval(o)
+	}
+	f.OK, f.Expected, f.Actual, f.Note = r.ok, r.expected, r.actual, r.note
+	return f
+}
+
+// EvaluateAll applies a whole-case check to every observation.
+func (c Check) EvaluateAll(obs []Observation) Finding {
+	f := Finding{Requirement: c.Req, Level: LevelOf(c.Req), Check: c.Name}
+	r := result{note: "check has no whole-case evaluation"}
+	if c.all != nil {
+		r = c.all(obs)
+	}
+	f.OK, f.Expected, f.Actual, f.Note = r.ok, r.expected, r.actual, r.note
+	return f
+}
+
+// --- result codes -----------------------------------------------------------

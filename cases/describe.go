@@ -1,0 +1,99 @@
+package cases
+
+// How a check describes what the target sent, for "expected X, actual Y".
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/roomconform/conform/internal/jsonnum"
+)
+
+// describeField shows a field's JSON value and type for a failure message.
+func describeField(m map[string]any, k string) string {
+	v, ok := m[k]
+	if !ok {
+		return "absent"
+	}
+	switch t := v.(type) {
+	case string:
+		return quoteShort(t) + " (string)"
+	case json.Number:
+		return t.String() + " (number)"
+	case bool:
+		return strconv.FormatBool(t) + " (boolean)"
+	case nil:
+		return "null"
+	case map[string]any:
+		b, _ := json.Marshal(t)
+		return string(b) + " (object)"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// outcome summarises result, resultCode and error for messages.
+func outcome(m map[string]any) string {
+	parts := []string{"result " + describeField(m, "result"), "resultCode " + describeField(m, "resultCode")}
+	if e, ok := m["error"].(string); ok {
+		parts = append(parts, "error "+quoteShort(e))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// shortOutcome is "0/previleges 1", "5", "result true" etc.: the compact
+// forms RecordOutcome compares with the documented set.
+func shortOutcome(m map[string]any) string {
+	code, ok := jsonnum.Int(m["resultCode"])
+	if !ok {
+		if r, isBool := m["result"].(bool); isBool {
+			return "result " + strconv.FormatBool(r)
+		}
+		return "no resultCode"
+	}
+	if p, ok := jsonnum.Int(m["previleges"]); ok && code == 0 {
+		return fmt.Sprintf("%d/previleges %d", code, p)
+	}
+	return strconv.Itoa(code)
+}
+
+func codeSet(codes []int) string {
+	if len(codes) == 1 {
+		return fmt.Sprintf("resultCode %d", codes[0])
+	}
+	s := make([]string, len(codes))
+	for i, c := range codes {
+		s[i] = strconv.Itoa(c)
+	}
+	return "resultCode one of " + strings.Join(s, ", ")
+}
+
+// quoteShort quotes a value of the target's for a message. It does not cut
+// it: a cut before redaction could leave part of a secret that redaction
+// would no longer recognise; the reports cut long texts after redacting them.
+func quoteShort(s string) string { return strconv.Quote(s) }
+
+func nonEmpty(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// walkStrings calls fn for every string value in v, with its JSON path.
+func walkStrings(v any, path string, fn func(path, s string)) {
+	switch t := v.(type) {
+	case string:
+		fn(path, t)
+	case map[string]any:
+		for k, x := range t {
+			walkStrings(x, path+"."+k, fn)
+		}
+	case []any:
+		for i, x := range t {
+			walkStrings(x, fmt.Sprintf("%s[%d]", path, i), fn)
+		}
+	}
+}
