@@ -110,11 +110,6 @@ func OnPlan(pl Plan) Need {
 	}
 }
 
-// AnyProtected needs at least one protected mode.
-var AnyProtected = need(func(p Profile) bool {
-	return p.Admin.IsProtected() || p.User.IsProtected()
-}, "needs at least one protected mode (target: admin and user unsecured)")
-
 // NoneProtected needs both modes unsecured.
 var NoneProtected = need(func(p Profile) bool {
 	return p.Admin == Unsecured && p.User == Unsecured

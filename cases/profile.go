@@ -6,6 +6,10 @@ import (
 )
 
 // Security is how a control mode is protected.
+//
+// refserver has its own Security, Plan and Mode on purpose: it imports
+// nothing of the suite, so that a bug in the suite's reading and the same
+// bug in the reference server cannot cancel out.
 type Security string
 
 // Protection kinds. Protected means "not unsecured, kind unknown" (the suite

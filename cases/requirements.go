@@ -24,9 +24,6 @@ type Requirement struct {
 	Text  string `json:"text"`
 }
 
-// Group is the requirement's family ("RC" for "RC-4b"): the JUnit classname.
-func (r Requirement) Group() string { return GroupOf(r.ID) }
-
 // GroupOf returns the family prefix of a requirement ID.
 func GroupOf(id string) string {
 	if i := strings.IndexByte(id, '-'); i > 0 {

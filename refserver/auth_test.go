@@ -176,15 +176,7 @@ func TestAuthAlgorithm(t *testing.T) {
 						enc, _ := json.Marshal(cred)
 						req = fmt.Sprintf(row.req, enc)
 					}
-					c := dial(t, r.URL)
-					// A round trip guarantees the server has registered the
-					// connection, so that it is the newest one.
-					c.call(`{"method":"setUsedApiVersion","version":"1"}`)
-					if row.pre != ModeNone {
-						authorize(t, c, r.Server, row.pre)
-					}
-					before := newestConnMode(r.Server)
-					got := c.call(req)
+					c, before, got, after := exchange(t, r, row.pre, req)
 					checkAuthShape(t, got)
 					if got.outcome() != want {
 						t.Errorf("got %s, want %s: %s", got.outcome(), want, got.raw)
@@ -195,7 +187,6 @@ func TestAuthAlgorithm(t *testing.T) {
 					if cred != "" && strings.Contains(string(got.raw), cred) {
 						t.Errorf("reply contains the credential: %s", got.raw)
 					}
-					after := newestConnMode(r.Server)
 					if got.ok() && after != Mode(got.int("previleges")) {
 						t.Errorf("mode after success is %v, want %d", after, got.int("previleges"))
 					}

@@ -731,22 +731,6 @@ func TestNewRejectsUnknownNames(t *testing.T) {
 	s.Close()
 }
 
-// allFaultNames and allVariantNames return every name.
-func allFaultNames() []string {
-	var names []string
-	for _, f := range Faults() {
-		names = append(names, f.Name)
-	}
-	return names
-}
-
-func allVariantNames() []string {
-	var names []string
-	for _, v := range Variants() {
-		names = append(names, v.Name)
-	}
-	return names
-}
 
 // TestAllVariantsTogether runs every auth row in every profile with every
 // variant on: the envelope and the invariants that no accepted set relaxes
@@ -758,7 +742,7 @@ func TestAllVariantsTogether(t *testing.T) {
 		t.Run(p.Name, func(t *testing.T) {
 			t.Parallel()
 			r := start(t, Options{Profile: p, Secrets: testSecrets, Now: newFakeClock().Now, LockoutThreshold: 1 << 30,
-				Variants: allVariantNames()})
+				Variants: variantNames()})
 			creds := credentials(t, r)
 			for _, row := range authRows {
 				if strings.Fields(row.want)[pi] == "-" {
@@ -769,14 +753,7 @@ func TestAllVariantsTogether(t *testing.T) {
 					cred = creds[row.cred]
 					req = fmt.Sprintf(row.req, fmt.Sprintf("%q", cred))
 				}
-				c := dial(t, r.URL)
-				c.call(`{"method":"setUsedApiVersion","version":"1"}`)
-				if row.pre != ModeNone {
-					authorize(t, c, r.Server, row.pre)
-				}
-				before := newestConnMode(r.Server)
-				got := c.call(req)
-				after := newestConnMode(r.Server)
+				c, before, got, after := exchange(t, r, row.pre, req)
 				rc := got.int("resultCode")
 				result := field(got, "result")
 				switch {
@@ -818,7 +795,7 @@ func TestEverythingAtOnce(t *testing.T) {
 			var sink syncBuffer
 			log := slog.New(slog.NewTextHandler(&sink, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			r := start(t, Options{Profile: p, Secrets: testSecrets, Now: newFakeClock().Now, Logger: log,
-				Faults: allFaultNames(), Variants: allVariantNames()})
+				Faults: faultNames(), Variants: variantNames()})
 			var tokens []string
 			reqs := []string{
 				`{"method":`, `[1]`, `{"requestId":5}`, `{"method":"getAuthInfo"}`, `{"method":"getAppState","requestId":"x"}`,

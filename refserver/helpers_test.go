@@ -355,3 +355,21 @@ func authorize(t testing.TB, c *client, srv *Server, m Mode) reply {
 	}
 	return r
 }
+
+// exchange sends req on a new connection, first authorized into pre (none:
+// ModeNone), and returns the connection, its mode before and after, and
+// the answer.
+func exchange(t testing.TB, r *Running, pre Mode, req string) (c *client, before Mode, got reply, after Mode) {
+	t.Helper()
+	c = dial(t, r.URL)
+	// A round trip guarantees the server has registered the connection, so
+	// that it is the newest one.
+	c.call(`{"method":"setUsedApiVersion","version":"1"}`)
+	if pre != ModeNone {
+		authorize(t, c, r.Server, pre)
+	}
+	before = newestConnMode(r.Server)
+	got = c.call(req)
+	after = newestConnMode(r.Server)
+	return c, before, got, after
+}

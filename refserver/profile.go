@@ -7,6 +7,10 @@ import (
 )
 
 // Security is how one control mode (administrator or user) is protected.
+//
+// cases has its own Security, Plan and Mode on purpose: the reference
+// server imports nothing of the suite, so that a bug in the suite's reading
+// and the same bug in the server cannot cancel out.
 type Security string
 
 // The protection types getAuthInfo reports.

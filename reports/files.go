@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -13,6 +14,20 @@ import (
 type Files struct {
 	JUnit string // "" = none
 	JSON  string // "" = none
+}
+
+// String lists the files to be written ("none" for none).
+func (f Files) String() string {
+	var paths []string
+	for _, p := range []string{f.JUnit, f.JSON} {
+		if p != "" {
+			paths = append(paths, filepath.ToSlash(p))
+		}
+	}
+	if len(paths) == 0 {
+		return "none"
+	}
+	return strings.Join(paths, ", ")
 }
 
 // DefaultFiles are the report paths under dir.

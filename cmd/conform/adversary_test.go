@@ -425,31 +425,19 @@ func TestNonsenseResultCodeIsTheTargetsFault(t *testing.T) {
 func TestSignalDuringPreflight(t *testing.T) {
 	target := stalledHandshake(t)
 	dir := t.TempDir()
-	cmd, done := startConform(t, nil, "run", "--target", target, "--response-timeout", "30s", "--report-dir", dir)
+	cmd, done := startConform(t, nil, "", "run", "--target", target, "--response-timeout", "30s", "--report-dir", dir)
 	time.Sleep(300 * time.Millisecond) // inside the stalled handshake
-	start := time.Now()
-	cmd.Process.Signal(os.Interrupt)
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(15 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("SIGINT during the preflight did not end the run")
-	}
+	r := interrupt(t, cmd, done)
 	if r.code != 1 {
 		t.Errorf("exit %d after SIGINT, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("took %v to stop", time.Since(start))
+	if r.elapsed > 6*time.Second {
+		t.Errorf("took %v", r.elapsed)
 	}
 	if !strings.Contains(r.stderr, "interrupted") {
 		t.Errorf("stderr does not say so: %q", r.stderr)
 	}
-	var res reports.Run
-	readJSON(t, filepath.Join(dir, "results.json"), &res)
-	if res.Interrupted == "" || res.Summary.ExitCode != 1 {
-		t.Errorf("results.json: interrupted %q, summary %+v", res.Interrupted, res.Summary)
-	}
+	wantInterrupted(t, dir)
 }
 
 // TestTimeoutCoversThePreflight: --timeout bounds a preflight stuck in a

@@ -64,6 +64,22 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 	return nil
 }
 
+// parseOrExit is parse for a command: on -h it prints the usage (exit 0),
+// on a mistake one line (exit 2); ok says the command goes on.
+func parseOrExit(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) (code int, ok bool) {
+	err := parse(fs, args, getenv)
+	switch {
+	case err == nil:
+		return 0, true
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return exitOK, false
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
+	return exitUsage, false
+}
+
 // listFlag is a repeatable flag; a comma-separated value (from the
 // environment) adds several.
 type listFlag []string

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/roomconform/conform/internal/testnet"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
 )
@@ -48,53 +48,66 @@ func wsServer(t *testing.T, handle func(ctx context.Context, c *websocket.Conn))
 	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/"
 }
 
-// listen accepts TCP connections and hands each to handle; they stay open
-// until the test ends. It returns the address.
-func listen(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { c.Close() })
-			if handle != nil {
-				go handle(c)
-			}
-		}
-	}()
-	return ln.Addr().String()
-}
-
 // stalledHandshake is a port that accepts TCP and never answers the
 // WebSocket handshake.
-func stalledHandshake(t *testing.T) string { return "ws://" + listen(t, nil) + "/" }
+func stalledHandshake(t *testing.T) string { return "ws://" + testnet.Listen(t, nil) + "/" }
 
-// startConform starts the binary in the background; done delivers its
-// result when it ends.
-func startConform(t *testing.T, env []string, args ...string) (*exec.Cmd, chan result) {
+// startConform starts the binary in the background; when waitFor is not
+// empty it returns once a line of stdout starts with it (the run got that
+// far). done delivers the result when the process ends.
+func startConform(t *testing.T, env []string, waitFor string, args ...string) (*exec.Cmd, chan result) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(append(cleanEnv(), "CONFORM_TEST_RUN_MAIN=1"), env...)
 	cmd.Dir = t.TempDir()
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
+	reached := make(chan struct{})
 	done := make(chan result, 1)
 	go func() {
+		var stdout strings.Builder
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			stdout.WriteString(sc.Text() + "\n")
+			if waitFor != "" && strings.HasPrefix(sc.Text(), waitFor) {
+				close(reached)
+				waitFor = ""
+			}
+		}
 		err := cmd.Wait()
-		done <- result{code: exitCode(err), stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
+		done <- result{code: exitCode(err), stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(start)}
 	}()
+	if waitFor != "" {
+		select {
+		case <-reached:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("the run did not get to %q", waitFor)
+		}
+	}
 	return cmd, done
+}
+
+// interrupt sends SIGINT to a run and waits, bounded, for it to end.
+func interrupt(t *testing.T, cmd *exec.Cmd, done chan result) result {
+	t.Helper()
+	cmd.Process.Signal(os.Interrupt)
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("SIGINT did not end the run")
+	}
+	return result{}
 }
 
 // readForever keeps reading so the connection stays up, answering nothing.
@@ -117,11 +130,7 @@ func TestHostileTargets(t *testing.T) {
 		{"completes a handshake the client cannot accept, then stalls", func(t *testing.T) string {
 			// 101 without the WebSocket headers: the library's own wait for
 			// the body (3 s) must not outlast --response-timeout.
-			ln := listen(t, func(c net.Conn) {
-				c.Read(make([]byte, 4096))
-				c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"))
-			})
-			return "ws://" + ln + "/"
+			return "ws://" + testnet.Listen(t, testnet.BadHandshake) + "/"
 		}, 3, "dial"},
 		{"completes the handshake and never answers", func(t *testing.T) string {
 			return wsServer(t, readForever)
@@ -262,67 +271,26 @@ func TestTargetDyingMidRunCostsOneTimeout(t *testing.T) {
 	}
 }
 
-// startRun starts the binary and waits until it has printed the selection
-// line (the preflight is done and the cases are running).
-func startRun(t *testing.T, env []string, args ...string) (*exec.Cmd, *strings.Builder, chan error) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(append(cleanEnv(), "CONFORM_TEST_RUN_MAIN=1"), env...)
-	cmd.Dir = t.TempDir()
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	started := make(chan struct{})
-	var stdout strings.Builder
-	done := make(chan error, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		signalled := false
-		for sc.Scan() {
-			stdout.WriteString(sc.Text() + "\n")
-			if !signalled && strings.HasPrefix(sc.Text(), "selection:") {
-				signalled = true
-				close(started)
-			}
-		}
-		done <- cmd.Wait()
-	}()
-	select {
-	case <-started:
-	case <-time.After(10 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("the run did not start; stderr:\n%s", stderr.String())
-	}
-	return cmd, &stdout, done
-}
-
 func TestInterruptWritesReportsAndExits1(t *testing.T) {
 	url, sec := goesSilent(t, 6)
 	dir := t.TempDir()
-	cmd, stdout, done := startRun(t, []string{"CONFORM_ADMIN_PASSWORD=" + sec.AdminPassword},
+	cmd, done := startConform(t, []string{"CONFORM_ADMIN_PASSWORD=" + sec.AdminPassword}, "selection:",
 		"run", "--target", url, "--response-timeout", "30s", "--report-dir", dir)
 	time.Sleep(300 * time.Millisecond) // inside the first silent case
-	start := time.Now()
-	cmd.Process.Signal(os.Interrupt)
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("SIGINT did not end the run")
+	r := interrupt(t, cmd, done)
+	if r.code != 1 {
+		t.Errorf("exit %d after SIGINT, want 1\n%s", r.code, r.stdout)
 	}
-	if code := exitCode(err); code != 1 {
-		t.Errorf("exit %d after SIGINT, want 1\n%s", code, stdout)
+	if r.elapsed > 10*time.Second {
+		t.Errorf("took %v to stop after SIGINT", r.elapsed)
 	}
-	if time.Since(start) > 10*time.Second {
-		t.Errorf("took %v to stop after SIGINT", time.Since(start))
-	}
+	wantInterrupted(t, dir)
+}
+
+// wantInterrupted checks that the run's results.json records an
+// interruption and exit 1.
+func wantInterrupted(t *testing.T, dir string) {
+	t.Helper()
 	var res reports.Run
 	readJSON(t, filepath.Join(dir, "results.json"), &res)
 	if res.Interrupted == "" || res.Summary.ExitCode != 1 {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -32,14 +30,8 @@ func listCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 	fs := newFlagSet("list", stderr, "[--format text|json|markdown] [--label-filter EXPR]")
 	format := fs.String("format", "text", "text, json or markdown")
 	filter := fs.String("label-filter", "", "Ginkgo label expression")
-	if err := parse(fs, args, getenv); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
-			fs.Usage()
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "conform list: %v\n", err)
-		return exitUsage
+	if code, ok := parseOrExit(fs, args, getenv, stderr); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "conform list: unexpected argument %q\n", fs.Arg(0))

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -115,14 +114,8 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	var o runOptions
 	fs := newFlagSet("run", errOut, "[flags] [-- ginkgo flags]")
 	o.register(fs)
-	if err := parse(fs, args, getenv); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(errOut)
-			fs.Usage()
-			return exitOK
-		}
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
-		return exitUsage
+	if code, ok := parseOrExit(fs, args, getenv, errOut); !ok {
+		return code
 	}
 	for _, u := range []string{o.target, o.web, o.httpURL} {
 		session.RegisterURLSecrets(red, u)
@@ -211,7 +204,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		}
 		return exitUnreachable
 	}
-	fmt.Fprintf(console, "reports: %s\n", joinNonEmpty(files.JUnit, files.JSON))
+	fmt.Fprintf(console, "reports: %s\n", files)
 	return result.Summary.ExitCode
 }
 
@@ -436,18 +429,6 @@ func preflightFailed(ctx context.Context, err error, o runOptions, sess *session
 	return code
 }
 
-func joinNonEmpty(paths ...string) string {
-	var out []string
-	for _, p := range paths {
-		if p != "" {
-			out = append(out, filepath.ToSlash(p))
-		}
-	}
-	if len(out) == 0 {
-		return "none"
-	}
-	return strings.Join(out, ", ")
-}
 
 // isTerminal reports whether w is a character device (colour only there).
 func isTerminal(w io.Writer) bool {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,14 +25,8 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	fs.Var(&faults, "fault", "break one behaviour on purpose (repeatable; --list-faults shows them)")
 	fs.Var(&variants, "variant", "pick another conformant behaviour of an accepted set (repeatable; --list-faults shows them)")
 	listFaults := fs.Bool("list-faults", false, "print the faults and variants and exit")
-	if err := parse(fs, args, getenv); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stderr)
-			fs.Usage()
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "conform serve: %v\n", err)
-		return exitUsage
+	if code, ok := parseOrExit(fs, args, getenv, stderr); !ok {
+		return code
 	}
 	if *listFaults {
 		printFaults(stdout)

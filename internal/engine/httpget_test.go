@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
 )
 
 func TestHTTPGetAsksTheProbePathWithTheToken(t *testing.T) {
@@ -18,12 +19,7 @@ func TestHTTPGetAsksTheProbePathWithTheToken(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	f := newFake(t, func(req map[string]any) []string { return []string{authAnswer(req, 0)} })
-	r := runner(f.URL)
-	r.Target.HTTP = srv.URL
-	o := run(t, r,
-		cases.Step{Name: "login", Do: cases.Send{Request: cases.Request{Type: cases.Str("unsecured")}}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}},
-		cases.Step{Do: cases.HTTPGet{Token: cases.HTTPTokenOf("login")}, Expect: []cases.Check{cases.HTTPAccepted("LIFE-1")}})
+	o := loginThenGet(t, srv.URL, cases.HTTPAccepted("LIFE-1"))
 	if o.Verdict != cases.Pass || !strings.HasPrefix(got, "/frames/?peerId=%23self%3A0&token=") {
 		t.Fatalf("verdict %s (%s), asked %q", o.Verdict, o.Reason, got)
 	}
@@ -34,13 +30,19 @@ func TestHTTPGetRedirectIsAnError(t *testing.T) {
 		http.Redirect(w, r, "http://elsewhere.invalid/", http.StatusFound)
 	}))
 	defer srv.Close()
-	f := newFake(t, func(req map[string]any) []string { return []string{authAnswer(req, 0)} })
-	r := runner(f.URL)
-	r.Target.HTTP = srv.URL
-	o := run(t, r,
-		cases.Step{Name: "login", Do: cases.Send{Request: cases.Request{Type: cases.Str("unsecured")}}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}},
-		cases.Step{Do: cases.HTTPGet{Token: cases.HTTPTokenOf("login")}, Expect: []cases.Check{cases.HTTPRefused("LIFE-1")}})
+	o := loginThenGet(t, srv.URL, cases.HTTPRefused("LIFE-1"))
 	if o.Verdict != cases.Error || !strings.Contains(o.Reason, "elsewhere.invalid") {
 		t.Fatalf("verdict %s (%s), want ERROR naming the Location", o.Verdict, o.Reason)
 	}
+}
+
+// loginThenGet logs in to a fake target, then asks the HTTP server at
+// httpURL with the login's HTTP token and judges it with check.
+func loginThenGet(t *testing.T, httpURL string, check cases.Check) engine.Outcome {
+	f := newFake(t, func(req map[string]any) []string { return []string{authAnswer(req, 0)} })
+	r := runner(f.URL)
+	r.Target.HTTP = httpURL
+	return run(t, r,
+		cases.Step{Name: "login", Do: cases.Send{Request: cases.Request{Type: cases.Str("unsecured")}}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}},
+		cases.Step{Do: cases.HTTPGet{Token: cases.HTTPTokenOf("login")}, Expect: []cases.Check{check}})
 }

@@ -14,7 +14,6 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +21,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/roomconform/conform/internal/redact"
+	"github.com/roomconform/conform/internal/testnet"
 )
 
 // ---- test servers ----
@@ -597,32 +597,8 @@ func TestDialClosedPort(t *testing.T) {
 }
 
 func TestDialHandshakeNeverCompletes(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, conn) // accept, then never answer
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	url := "ws://" + ln.Addr().String() + "/"
+	var err error
+	url := "ws://" + testnet.Listen(t, nil) + "/"
 	within(t, 2*time.Second, "Dial to a silent listener", func() {
 		_, err = Dial(context.Background(), url, Options{DialTimeout: 150 * time.Millisecond})
 	})
@@ -1094,26 +1070,9 @@ func TestDialNeverFollowsARedirect(t *testing.T) {
 // 101 without the WebSocket headers and then stalls costs the dial
 // timeout, not the library's own 3 s.
 func TestBadHandshakeAnswerIsBoundedByTheDialTimeout(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { c.Close() })
-			go func() {
-				c.Read(make([]byte, 4096))
-				c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"))
-			}()
-		}
-	}()
+	addr := testnet.Listen(t, testnet.BadHandshake)
 	start := time.Now()
-	_, err = Dial(context.Background(), "ws://"+ln.Addr().String()+"/", Options{DialTimeout: 300 * time.Millisecond})
+	_, err := Dial(context.Background(), "ws://"+addr+"/", Options{DialTimeout: 300 * time.Millisecond})
 	if err == nil {
 		t.Fatal("a bad handshake was accepted")
 	}

@@ -1,0 +1,187 @@
+package refserver
+
+// Dispatch: a message to its method, and the answers of the methods other
+// than auth.
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+)
+
+// dispatch parses one text message and builds its reply. It returns the
+// connections the message displaced from their mode, to be notified.
+func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
+	// RFC 8259 JSON text is UTF-8; rejecting invalid UTF-8 here also keeps
+	// every echoed requestId valid in a text frame.
+	if !utf8.Valid(msg) || !json.Valid(msg) {
+		s.noteBadFrame(faultInvalidJSONBreaksNextAuth)
+		return s.failure("", s.requestID(nil), errInvalidJSON), nil
+	}
+	if trimmed := bytes.TrimLeft(msg, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
+		return s.failure("", s.requestID(nil), errNotObject), nil
+	}
+	var f fields
+	if err := json.Unmarshal(msg, &f); err != nil {
+		s.noteBadFrame(faultInvalidJSONBreaksNextAuth)
+		return s.failure("", s.requestID(nil), errInvalidJSON), nil
+	}
+	id := s.requestID(f["requestId"])
+	method, present, isString := f.str("method")
+	if !present || !isString {
+		return s.failure("", id, errNoMethod), nil
+	}
+
+	switch method {
+	case "auth":
+		return s.auth(c, id, f)
+	case "setUsedApiVersion":
+		// Real clients send it before auth; refusing it would break them.
+		return plainReply{Method: method, RequestID: id, Result: true}, nil
+	}
+
+	s.mu.Lock()
+	mode := c.mode
+	s.mu.Unlock()
+	if mode == ModeNone && !(method == "getAuthInfo" && s.faults.has(faultNoAuthRequired)) {
+		return s.authRequired(method, id), nil
+	}
+	switch method {
+	case "getAuthInfo":
+		return s.authInfo(id, mode), nil
+	case "getAppState":
+		return appStateReply{Method: method, RequestID: id, AppState: appStateNormal, EmbeddedHTTPPort: s.httpPort, Result: true}, nil
+	case "getTokenForHttpServer":
+		return s.tokenForHTTPServer(c, id), nil
+	case "clearTokens":
+		return s.clearTokens(c, id), nil
+	}
+	return s.failure(method, id, errUnknownMethod), nil
+}
+
+// requestID is the requestId a reply echoes: the request's raw JSON value, so
+// that a string comes back byte for byte (ENV-3) and a number stays a number
+// (ENV-5); "" when the request has none (ENV-4, first member). raw is nil when
+// there is none; a nil result omits the field.
+func (s *Server) requestID(raw json.RawMessage) json.RawMessage {
+	switch {
+	case raw == nil && s.faults.has(faultRequestIDInvented):
+		return inventedRequestID
+	case raw == nil && s.variants.has(variantRequestIDAbsent):
+		return nil
+	case raw == nil:
+		return emptyRequestID
+	case isJSONNumber(raw) && s.variants.has(variantNumericRequestIDAsString):
+		return quoteJSON(string(raw))
+	case raw[0] != '"' || !(s.faults.has(faultRequestIDNonASCIIMangled) || s.faults.has(faultRequestIDTruncated)):
+		return raw
+	}
+	var id string
+	if err := json.Unmarshal(raw, &id); err != nil {
+		return raw // cannot happen: dispatch has validated the JSON
+	}
+	mangled := id
+	if s.faults.has(faultRequestIDNonASCIIMangled) {
+		mangled = strings.Map(func(r rune) rune {
+			if r >= utf8.RuneSelf {
+				return '?'
+			}
+			return r
+		}, mangled)
+	}
+	if s.faults.has(faultRequestIDTruncated) && len(mangled) > maxEchoedRequestID {
+		// Cut at a rune boundary, so that the echo stays valid UTF-8.
+		n := maxEchoedRequestID
+		for n > 0 && !utf8.RuneStart(mangled[n]) {
+			n--
+		}
+		mangled = mangled[:n]
+	}
+	if mangled == id {
+		return raw // unchanged: keep the request's own escapes
+	}
+	return quoteJSON(mangled)
+}
+
+// maxEchoedRequestID is where the fault request-id-truncated cuts a requestId.
+const maxEchoedRequestID = 255
+
+// isJSONNumber reports whether a raw JSON value is a number.
+func isJSONNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'))
+}
+
+// quoteJSON encodes a string as a JSON string without HTML escaping, like the
+// replies themselves.
+func quoteJSON(v string) json.RawMessage {
+	b, err := encode(v)
+	if err != nil {
+		panic(err) // a string always encodes; recovered by handleSafely
+	}
+	return b
+}
+
+// errorText is the text of a failure's error field (FAIL-3: TrueConf's own
+// client expects one); "" omits the field, under the variant no-error-text.
+func (s *Server) errorText(text string) string {
+	if s.variants.has(variantNoErrorText) {
+		return ""
+	}
+	return text
+}
+
+// failure is the refusal of a message that is not auth: result false and an
+// error text.
+func (s *Server) failure(method string, id json.RawMessage, text string) plainReply {
+	return plainReply{Method: method, RequestID: id, Result: false, Error: s.errorText(text)}
+}
+
+// authRequired refuses a command before auth (SEC-1, which accepts result
+// false, an error field, or both): both, or under the variant
+// refusal-error-only the error alone. The error-only refusal keeps its text
+// even under no-error-text, since it is then the refusal's only sign.
+func (s *Server) authRequired(method string, id json.RawMessage) any {
+	if s.variants.has(variantRefusalErrorOnly) {
+		return errorReply{Method: method, RequestID: id, Error: errAuthRequired}
+	}
+	return s.failure(method, id, errAuthRequired)
+}
+
+// authInfo answers getAuthInfo. The user PIN is shown only to an administrator
+// (SEC-2): a user must not learn the PIN it authorized with from someone else.
+func (s *Server) authInfo(id json.RawMessage, mode Mode) authInfoReply {
+	r := authInfoReply{
+		Method:    "getAuthInfo",
+		RequestID: id,
+		AdminAuth: authInfo{Security: s.profile.Admin},
+		UserAuth:  authInfo{Security: s.profile.User},
+		Result:    true,
+	}
+	show := mode == ModeAdmin || (mode == ModeUser && s.faults.has(faultPINShownToUser))
+	if s.profile.User == PIN && show && !s.faults.has(faultPINHiddenFromAdmin) {
+		r.UserAuth.PIN = s.secrets.UserPIN
+	}
+	return r
+}
+
+// fields is a request object with its values undecoded, so that presence,
+// JSON type and value can be told apart (a wrong type is a result code, not a
+// parse error).
+type fields map[string]json.RawMessage
+
+// str returns a field as a string: present is false when the key is absent,
+// isString is false for any other JSON type (null included).
+func (f fields) str(key string) (val string, present, isString bool) {
+	raw, ok := f[key]
+	if !ok {
+		return "", false, false
+	}
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", true, false
+	}
+	if err := json.Unmarshal(raw, &val); err != nil {
+		return "", true, false
+	}
+	return val, true, true
+}

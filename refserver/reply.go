@@ -1,0 +1,96 @@
+package refserver
+
+// Sending: one answer per message, notifications, the displaced connection.
+
+import (
+	"context"
+	"runtime/debug"
+
+	"github.com/coder/websocket"
+)
+
+// handleSafely handles one message: exactly one response, and the connection
+// stays open (ENV-1, ENV-9). It returns the close code to end the connection
+// with, or 0 to go on. A panic becomes a logged error and close 1011: the last
+// line of defence, so that one connection's bad input never takes the server
+// down.
+func (s *Server) handleSafely(c *conn, msg []byte) (code websocket.StatusCode, reason string) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("panic while handling a message", "panic", p, "stack", string(debug.Stack()))
+			code, reason = websocket.StatusInternalError, "internal error"
+		}
+	}()
+	if s.testHookMessage != nil {
+		s.testHookMessage(msg)
+	}
+	reply, displaced := s.dispatch(c, msg)
+	for _, v := range displaced {
+		s.notifyDisplaced(v)
+	}
+	b, err := encode(reply)
+	if err != nil {
+		panic(err) // our own reply types always encode; recovered above
+	}
+	if s.variants.has(variantEventsBeforeResponses) {
+		s.sendEvent(c, appStateEvent{Method: "event", Event: "appStateChanged", AppState: appStateNormal})
+	}
+	s.send(c, b)
+	ar, isAuth := reply.(authReply)
+	if isAuth && s.faults.has(faultDuplicateResponse) {
+		s.send(c, b)
+	}
+	if isAuth && ar.ResultCode != rcOK && s.faults.has(faultCloseAfterFailure) {
+		return websocket.StatusNormalClosure, "authorization failed"
+	}
+	return 0, ""
+}
+
+// sendEvent writes one notification on the connection's own goroutine, so
+// that it arrives before the response that follows.
+func (s *Server) sendEvent(c *conn, e any) {
+	b, err := encode(e)
+	if err != nil {
+		panic(err) // our own event types always encode; recovered by handleSafely
+	}
+	s.send(c, b)
+}
+
+// send writes one message, bounded by writeTimeout. A failed write closes the
+// connection (the library does so when the context ends), which ends its loop.
+func (s *Server) send(c *conn, b []byte) {
+	ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
+	defer cancel()
+	if err := c.ws.Write(ctx, websocket.MessageText, b); err != nil {
+		c.log.Debug("write failed", "err", err)
+	}
+}
+
+// notifyDisplaced tells a connection that another client took its mode
+// (authorizationNeeded, cause 1). It writes from its own goroutine so that a
+// peer that does not read cannot delay the newcomer's response.
+func (s *Server) notifyDisplaced(v *conn) {
+	b, err := encode(event{Method: "event", Event: "authorizationNeeded", Cause: causeOtherClient})
+	if err != nil {
+		v.log.Error("encode notification", "err", err)
+		return
+	}
+	v.log.Info("displaced by another connection in the same mode")
+	if s.faults.has(faultNoDisplacementNotice) {
+		return
+	}
+	s.wg.Go(func() { s.send(v, b) })
+}
+
+// noteBadFrame arms a fault that breaks the next auth after a bad frame
+// (invalid-json-breaks-next-auth, binary-frame-breaks-next-auth), when that
+// fault is on: only connections opened after this frame are affected.
+func (s *Server) noteBadFrame(f fault) {
+	if !s.faults.has(f) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.authBroken = true
+	s.authBrokenAfter = s.nextID
+}
