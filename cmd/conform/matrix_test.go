@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -17,207 +18,86 @@ import (
 )
 
 // The mutation matrix: for every fault of the reference server, the suite
-// runs against the server with that fault (as a subprocess of the binary,
-// since RunSpecs runs once per process) and must fail exactly the cases the
-// table names. A fault missing from the table, or one that no case citing
-// its requirement catches, fails the build.
-//
-// To regenerate the rows after changing cases or faults, run
-//
-//	CONFORM_MATRIX_PRINT=1 go test ./cmd/conform -run TestMutationMatrix -v
-//
-// and review every printed row before pasting it: a row is a claim about
-// what the suite catches.
+// runs against the embedded server with that fault (as a subprocess of the
+// binary, since RunSpecs runs once per process) and must fail and warn
+// about exactly the cases testdata/matrix.txt names. A fault missing from
+// the file, or one that no case citing its requirement catches, fails the
+// build. CONFORM_MATRIX_WRITE=1 rewrites the file from what the suite does.
 
+// matrixFile is the matrix's expectations, as data.
+const matrixFile = "testdata/matrix.txt"
+
+// mutation is one row: a fault, the profile it runs in, and the cases it
+// must FAIL and WARN.
 type mutation struct {
 	fault   string
-	profile string   // "" = the default profile
-	fail    []string // cases that must FAIL (a MUST broken)
-	warn    []string // cases that must WARN (a SHOULD broken)
+	profile string // "" = the default profile
+	fail    []string
+	warn    []string
 }
 
-// faultProfiles names the profile a fault needs to show (a Free-plan
-// fault needs the free profile); the rest run in the default profile.
-var faultProfiles = map[string]string{
-	"free-plan-code-8": "free",
-	"rc4b-code-5":      "admin-password",
+// readMatrix parses matrixFile: "fault NAME [profile P]" lines, each
+// followed by "  fail CASE" and "  warn CASE" lines; # starts a comment.
+func readMatrix(path string) (map[string]mutation, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	rows := map[string]mutation{}
+	var cur *mutation
+	for n, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0 || strings.HasPrefix(f[0], "#"):
+		case f[0] == "fault" && (len(f) == 2 || len(f) == 4 && f[2] == "profile"):
+			m := mutation{fault: f[1]}
+			if len(f) == 4 {
+				m.profile = f[3]
+			}
+			rows[m.fault] = m
+			cur = &m
+		case (f[0] == "fail" || f[0] == "warn") && len(f) == 2 && cur != nil:
+			if f[0] == "fail" {
+				cur.fail = append(cur.fail, f[1])
+			} else {
+				cur.warn = append(cur.warn, f[1])
+			}
+			rows[cur.fault] = *cur
+		default:
+			return nil, fmt.Errorf("%s:%d: cannot read %q", path, n+1, line)
+		}
+	}
+	return rows, nil
 }
 
-var matrix = []mutation{
-	{fault: "altered-token-accepted", profile: "",
-		fail: []string{"rc-8-altered-admin-token"},
-		warn: nil},
-	{fault: "api-token-expires-with-http-token", profile: "",
-		fail: []string{"life-2-http-token-expires", "life-4-admin-token-and-derived-tokens-expire", "life-4-user-pin-token-window"},
-		warn: nil},
-	{fault: "api-token-never-expires", profile: "",
-		fail: []string{"life-4-admin-token-and-derived-tokens-expire", "life-4-user-pin-token-window"},
-		warn: nil},
-	{fault: "binary-frame-breaks-next-auth", profile: "",
-		fail: []string{"rob-1-binary-frame"},
-		warn: nil},
-	{fault: "close-after-failure", profile: "",
-		fail: nil,
-		warn: []string{"env-9-open-after-failure"}},
-	{fault: "config-json-ports-as-strings", profile: "",
-		fail: []string{"disc-1-config-json"},
-		warn: nil},
-	{fault: "config-json-wrong-websocket-port", profile: "",
-		fail: []string{"disc-1-config-json"},
-		warn: nil},
-	{fault: "credentials-echoed", profile: "",
-		fail: nil,
-		warn: []string{"fail-wrong-admin-password"}},
-	{fault: "duplicate-response", profile: "",
-		fail: []string{"env-1-exactly-one-response"},
-		warn: nil},
-	{fault: "empty-credentials-code-8", profile: "",
-		fail: []string{"rc-7-empty-credentials"},
-		warn: nil},
-	{fault: "failure-drops-mode", profile: "",
-		fail: []string{"fail-4-admin-keeps-mode"},
-		warn: nil},
-	{fault: "failure-grants-admin", profile: "",
-		fail: []string{"fail-wrong-admin-password"},
-		warn: nil},
-	{fault: "free-plan-code-8", profile: "free",
-		fail: []string{"rc-2-free-plan-secured-password"},
-		warn: nil},
-	{fault: "get-token-for-http-server-dead", profile: "",
-		fail: nil,
-		warn: []string{"life-6-get-token-for-http-server"}},
-	{fault: "http-accepts-any-token", profile: "",
-		fail: []string{"life-1-http-token-opens-http-server", "life-2-http-token-expires"},
-		warn: nil},
-	{fault: "http-refuses-fresh-token", profile: "",
-		fail: []string{"life-1-http-token-opens-http-server", "life-2-http-token-expires"},
-		warn: nil},
-	{fault: "http-token-equals-token", profile: "",
-		fail: []string{"life-2-http-token-expires"},
-		warn: []string{"auth-5-token-differs-from-http-token"}},
-	{fault: "http-token-half-life", profile: "",
-		fail: []string{"life-2-http-token-expires"},
-		warn: nil},
-	{fault: "http-token-never-expires", profile: "",
-		fail: []string{"life-2-http-token-expires"},
-		warn: nil},
-	{fault: "invalid-json-breaks-next-auth", profile: "",
-		fail: []string{"rob-1-invalid-json"},
-		warn: nil},
-	{fault: "method-mismatch", profile: "",
-		fail: []string{"auth-3-overlay-token", "auth-4-token-shape", "auth-5-distinct-tokens", "auth-5-token-differs-from-http-token", "auth-admin-success-fields", "auth-user-success-fields", "disc-1-config-json", "env-1-exactly-one-response", "env-2-failure-envelope", "env-2-status-change-envelope", "env-2-success-envelope", "env-3-request-id-256", "env-3-request-id-ascii", "env-3-request-id-non-ascii", "env-3-request-id-on-failure", "env-4-no-request-id-failure", "env-4-no-request-id-success", "env-5-numeric-request-id", "env-8-unknown-field-ignored", "env-9-open-after-failure", "fail-4-admin-keeps-mode", "fail-4-fresh-connection-stays-unauthorized", "fail-invalid-role-carries-nothing", "fail-wrong-admin-password", "life-1-http-token-opens-http-server", "life-2-http-token-expires", "life-4-admin-token-and-derived-tokens-expire", "life-4-user-pin-token-window", "life-6-get-token-for-http-server", "rc-10-type-empty", "rc-10-type-open", "rc-11-no-type-no-role", "rc-12-secured-without-credentials", "rc-13-bad-role-no-credentials", "rc-13-bad-type-and-bad-role", "rc-14-credentials-is-a-number", "rc-14-role-is-a-boolean", "rc-14-type-is-a-number", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "rc-4-unsecured-for-protected-admin", "rc-4-unsecured-for-protected-user", "rc-4-unsecured-no-role-all-protected", "rc-5-user-pin-with-role-admin", "rc-5b-admin-credentials-with-role-user", "rc-6-lockout-after-wrong-passwords", "rc-7-empty-credentials", "rc-8-altered-admin-token", "rc-8-malformed-token", "rc-8-wrong-user-pin", "rc-9-role-empty", "rc-9-role-root", "rob-1-abrupt-close", "rob-1-binary-frame", "rob-1-invalid-json", "rob-1-one-mib-frame", "role-1-admin-credentials-role-admin", "role-1-user-credentials-role-user", "role-2-admin-password-without-role", "role-2-admin-pin-without-role", "role-2-user-pin-without-role", "role-4-user-pin-other-case", "sec-2-admin-connection-shows-pin", "sec-2-user-connection-hides-pin", "sec-3-second-admin-displaces-first", "sw-1-admin-to-user", "sw-2-second-status-change-refused", "sw-2-switched-connection-hides-pin", "sw-3-role-admin-without-type", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
-		warn: nil},
-	{fault: "missing-credentials-code-7", profile: "",
-		fail: []string{"rc-12-secured-without-credentials"},
-		warn: nil},
-	{fault: "missing-type-code-3", profile: "",
-		fail: []string{"rc-11-no-type-no-role"},
-		warn: nil},
-	{fault: "multi-fault-code-4", profile: "",
-		fail: nil,
-		warn: []string{"rc-13-bad-type-and-bad-role"}},
-	{fault: "no-auth-required", profile: "",
-		fail: []string{"fail-4-fresh-connection-stays-unauthorized", "fail-wrong-admin-password", "sec-1-get-auth-info-before-auth"},
-		warn: nil},
-	{fault: "no-displacement-notice", profile: "",
-		fail: nil,
-		warn: []string{"sec-3-second-admin-displaces-first"}},
-	{fault: "no-http-token", profile: "",
-		fail: []string{"auth-admin-success-fields", "auth-user-success-fields", "life-1-http-token-opens-http-server", "life-2-http-token-expires", "life-4-admin-token-and-derived-tokens-expire", "life-4-user-pin-token-window", "rc-8-altered-admin-token", "sw-1-admin-to-user", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
-		warn: nil},
-	{fault: "no-lockout", profile: "",
-		fail: nil,
-		warn: []string{"rc-6-lockout-after-wrong-passwords"}},
-	{fault: "no-role-defaults-to-user", profile: "",
-		fail: []string{"role-2-admin-password-without-role", "role-2-admin-pin-without-role"},
-		warn: nil},
-	{fault: "non-string-type-code-11", profile: "",
-		fail: nil,
-		warn: []string{"rc-14-type-is-a-number"}},
-	{fault: "pin-case-sensitive", profile: "",
-		fail: []string{"role-4-user-pin-other-case"},
-		warn: nil},
-	{fault: "pin-hidden-from-admin", profile: "",
-		fail: []string{"sec-2-admin-connection-shows-pin"},
-		warn: nil},
-	{fault: "pin-shown-to-user", profile: "",
-		fail: []string{"sec-2-user-connection-hides-pin", "sw-2-switched-connection-hides-pin"},
-		warn: nil},
-	{fault: "previleges-on-failure", profile: "",
-		fail: nil,
-		warn: []string{"fail-invalid-role-carries-nothing", "fail-wrong-admin-password"}},
-	{fault: "privileges-misspelt", profile: "",
-		fail: []string{"auth-admin-success-fields", "auth-user-success-fields", "fail-4-admin-keeps-mode", "life-1-http-token-opens-http-server", "life-2-http-token-expires", "life-4-admin-token-and-derived-tokens-expire", "life-4-user-pin-token-window", "life-6-get-token-for-http-server", "rc-3-status-change-on-user-connection", "rc-8-altered-admin-token", "rob-1-abrupt-close", "rob-1-binary-frame", "rob-1-invalid-json", "rob-1-one-mib-frame", "role-1-admin-credentials-role-admin", "role-1-user-credentials-role-user", "role-2-admin-password-without-role", "role-2-admin-pin-without-role", "role-2-user-pin-without-role", "role-4-user-pin-other-case", "sec-2-admin-connection-shows-pin", "sec-2-user-connection-hides-pin", "sec-3-second-admin-displaces-first", "sw-1-admin-to-user", "sw-2-second-status-change-refused", "sw-2-switched-connection-hides-pin", "sw-3-role-admin-without-type", "tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token", "tok-4-http-token-as-credentials"},
-		warn: []string{"env-8-unknown-field-ignored"}},
-	{fault: "rc4b-code-5", profile: "admin-password",
-		fail: nil,
-		warn: []string{"rc-4b-secured-for-unsecured-user"}},
-	{fault: "repeated-tokens", profile: "",
-		fail: nil,
-		warn: []string{"auth-5-distinct-tokens"}},
-	{fault: "request-id-invented", profile: "",
-		fail: []string{"env-4-no-request-id-failure", "env-4-no-request-id-success"},
-		warn: nil},
-	{fault: "request-id-non-ascii-mangled", profile: "",
-		fail: []string{"env-3-request-id-non-ascii"},
-		warn: nil},
-	{fault: "request-id-truncated", profile: "",
-		fail: []string{"env-3-request-id-256"},
-		warn: nil},
-	{fault: "result-not-boolean-on-failure", profile: "",
-		fail: []string{"disc-1-config-json", "env-1-exactly-one-response", "env-2-failure-envelope", "env-2-status-change-envelope", "env-3-request-id-on-failure", "env-4-no-request-id-failure", "env-9-open-after-failure", "fail-4-admin-keeps-mode", "fail-4-fresh-connection-stays-unauthorized", "fail-invalid-role-carries-nothing", "fail-wrong-admin-password", "life-4-admin-token-and-derived-tokens-expire", "life-4-user-pin-token-window", "rc-10-type-empty", "rc-10-type-open", "rc-11-no-type-no-role", "rc-12-secured-without-credentials", "rc-13-bad-role-no-credentials", "rc-13-bad-type-and-bad-role", "rc-14-credentials-is-a-number", "rc-14-role-is-a-boolean", "rc-14-type-is-a-number", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "rc-4-unsecured-for-protected-admin", "rc-4-unsecured-for-protected-user", "rc-4-unsecured-no-role-all-protected", "rc-5-user-pin-with-role-admin", "rc-6-lockout-after-wrong-passwords", "rc-7-empty-credentials", "rc-8-altered-admin-token", "rc-8-malformed-token", "rc-8-wrong-user-pin", "rc-9-role-empty", "rc-9-role-root", "sw-2-second-status-change-refused", "tok-2-user-token-with-role-admin", "tok-4-http-token-as-credentials"},
-		warn: nil},
-	{fault: "result-true-on-code-3", profile: "",
-		fail: []string{"env-2-status-change-envelope", "rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "sw-2-second-status-change-refused"},
-		warn: nil},
-	{fault: "role-not-validated", profile: "",
-		fail: []string{"fail-invalid-role-carries-nothing", "rc-9-role-empty", "rc-9-role-root"},
-		warn: []string{"env-9-open-after-failure", "rc-14-role-is-a-boolean"}},
-	{fault: "status-change-extends-lifetime", profile: "",
-		fail: []string{"life-4-admin-token-and-derived-tokens-expire"},
-		warn: nil},
-	{fault: "status-change-keeps-tokens", profile: "",
-		fail: []string{"sw-1-admin-to-user", "tok-3-status-change-token"},
-		warn: nil},
-	{fault: "status-change-stays-admin", profile: "",
-		fail: []string{"sw-2-second-status-change-refused", "sw-2-switched-connection-hides-pin"},
-		warn: nil},
-	{fault: "status-change-token-is-admin", profile: "",
-		fail: []string{"tok-3-status-change-token"},
-		warn: nil},
-	{fault: "status-change-unchecked", profile: "",
-		fail: []string{"rc-3-status-change-on-fresh-connection", "rc-3-status-change-on-user-connection", "sw-2-second-status-change-refused"},
-		warn: nil},
-	{fault: "token-auth-extends-lifetime", profile: "",
-		fail: []string{"life-4-admin-token-and-derived-tokens-expire"},
-		warn: nil},
-	{fault: "token-dies-with-connection", profile: "",
-		fail: []string{"tok-1-admin-token-on-new-connection", "tok-1-admin-token-with-role-admin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role", "tok-3-status-change-token"},
-		warn: nil},
-	{fault: "token-on-failure", profile: "",
-		fail: []string{"fail-invalid-role-carries-nothing", "fail-wrong-admin-password"},
-		warn: nil},
-	{fault: "token-role-not-checked", profile: "",
-		fail: []string{"tok-2-user-token-with-role-admin"},
-		warn: nil},
-	{fault: "type-not-validated", profile: "",
-		fail: []string{"disc-1-config-json", "rc-10-type-empty", "rc-10-type-open"},
-		warn: nil},
-	{fault: "unknown-field-rejected", profile: "",
-		fail: nil,
-		warn: []string{"env-8-unknown-field-ignored"}},
-	{fault: "unsecured-code-8", profile: "",
-		fail: []string{"rc-4-unsecured-for-protected-admin", "rc-4-unsecured-for-protected-user", "rc-4-unsecured-no-role-all-protected"},
-		warn: nil},
-	{fault: "user-credentials-raise", profile: "",
-		fail: []string{"rc-5-user-pin-with-role-admin"},
-		warn: nil},
-	{fault: "user-login-reports-admin", profile: "",
-		fail: []string{"auth-user-success-fields", "life-4-user-pin-token-window", "rc-3-status-change-on-user-connection", "role-1-user-credentials-role-user", "role-4-user-pin-other-case", "sec-2-user-connection-hides-pin", "tok-1-user-token-on-new-connection", "tok-2-user-token-with-role-admin", "tok-2-user-token-without-role"},
-		warn: nil},
-	{fault: "wrong-credentials-code-4", profile: "",
-		fail: []string{"fail-wrong-admin-password", "rc-8-altered-admin-token", "rc-8-malformed-token", "rc-8-wrong-user-pin"},
-		warn: nil},
+// writeMatrix writes rows back in the file's format, keeping its header.
+func writeMatrix(path string, rows []mutation) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, line := range strings.Split(string(old), "\n") {
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		b.WriteString(line + "\n")
+	}
+	slices.SortFunc(rows, func(a, b mutation) int { return strings.Compare(a.fault, b.fault) })
+	for _, m := range rows {
+		b.WriteString("\nfault " + m.fault)
+		if m.profile != "" {
+			b.WriteString(" profile " + m.profile)
+		}
+		b.WriteString("\n")
+		for _, c := range sorted(m.fail) {
+			b.WriteString("  fail " + c + "\n")
+		}
+		for _, c := range sorted(m.warn) {
+			b.WriteString("  warn " + c + "\n")
+		}
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
 
 // runEmbedded runs the binary against its embedded reference server in a
@@ -327,25 +207,26 @@ func idsWith(res reports.Run, verdict string) []string {
 
 func TestMutationMatrix(t *testing.T) {
 	faults := refserver.Faults()
-	printRows := os.Getenv("CONFORM_MATRIX_PRINT") != ""
-	rows := map[string]mutation{}
-	for _, m := range matrix {
-		rows[m.fault] = m
+	write := os.Getenv("CONFORM_MATRIX_WRITE") != ""
+	rows, err := readMatrix(matrixFile)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for name, profile := range faultProfiles {
-		if m, ok := rows[name]; !ok || printRows {
-			m.fault, m.profile = name, profile
-			rows[name] = m
+	known := map[string]bool{}
+	for _, f := range faults {
+		known[f.Name] = true
+		if _, ok := rows[f.Name]; !ok && !write {
+			t.Errorf("fault %s (%s) has no row in %s: nothing proves the suite catches it", f.Name, f.Requirement, matrixFile)
 		}
 	}
-	for _, f := range faults {
-		if _, ok := rows[f.Name]; !ok && !printRows {
-			t.Errorf("fault %s (%s) has no row in the matrix: nothing proves the suite catches it", f.Name, f.Requirement)
+	for name := range rows {
+		if !known[name] {
+			t.Errorf("%s names %s, which is not a fault of the reference server", matrixFile, name)
 		}
 	}
 	var caught atomic.Int32
-	var printed []string
-	mu := make(chan struct{}, 1)
+	var mu sync.Mutex
+	var got []mutation
 	t.Run("faults", func(t *testing.T) {
 		for _, f := range faults {
 			m := rows[f.Name]
@@ -353,10 +234,10 @@ func TestMutationMatrix(t *testing.T) {
 				t.Parallel()
 				r, res := runEmbedded(t, m.profile, []string{f.Name}, nil)
 				fails, warns := idsWith(res, reports.Fail), idsWith(res, reports.Warn)
-				if printRows {
-					mu <- struct{}{}
-					printed = append(printed, fmt.Sprintf("{fault: %q, profile: %q,\n\tfail: %#v,\n\twarn: %#v},", f.Name, m.profile, fails, warns))
-					<-mu
+				if write {
+					mu.Lock()
+					got = append(got, mutation{fault: f.Name, profile: m.profile, fail: fails, warn: warns})
+					mu.Unlock()
 					return
 				}
 				if errs := idsWith(res, reports.Error); len(errs) > 0 {
@@ -391,9 +272,11 @@ func TestMutationMatrix(t *testing.T) {
 			})
 		}
 	})
-	if printRows {
-		sort.Strings(printed)
-		t.Logf("matrix rows:\n%s", strings.Join(printed, "\n"))
+	if write {
+		if err := writeMatrix(matrixFile, got); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s: review the diff", matrixFile)
 		return
 	}
 	t.Logf("mutation score: %d/%d faults caught, %d cases in the catalogue", caught.Load(), len(faults), len(cases.All()))
