@@ -288,5 +288,7 @@ func (wrong) mayBeWrong() bool         { return true }
 // is an attempt with credentials that must not work (FAIL-1).
 func LeakedTokenOf(step string) Value { return fromStep{step, "token", true} }
 
-// LeakedHTTPTokenOf is the tokenForHttpServer a failed step should not have returned.
-func LeakedHTTPTokenOf(step string) Value { return fromStep{step, "tokenForHttpServer", true} }
+// LeakedHTTPTokenOf is the tokenForHttpServer a failed step should not have
+// returned. It is the same value as HTTPTokenOf (as API credentials an HTTP
+// token is always possibly wrong); the name says why a case uses it.
+func LeakedHTTPTokenOf(step string) Value { return HTTPTokenOf(step) }

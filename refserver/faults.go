@@ -43,7 +43,8 @@ type Variant struct {
 //   - token lifetimes: apiExpiry (fresh authorizations), identify (token
 //     authorization), decideStatusChange (status change), httpExpiry (HTTP tokens)
 //   - lockout counting: (*Server).countWrong
-//   - the displaced connection's notification: (*Server).notifyDisplaced
+//   - the displaced connection's notification: (*Server).notifyDisplaced;
+//     revoking its tokens: (*Server).setMode
 //   - bad frames that break the next auth: noticed by noteBadFrame (called where
 //     the frame is judged: readLoop for binary, dispatch for invalid JSON),
 //     applied by (*Server).auth

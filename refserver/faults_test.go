@@ -11,24 +11,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/roomconform/conform/cases"
 )
-
-// requirementIDs are the IDs of requirements.md, section 3.
-var requirementIDs = []string{
-	"ENV-1", "ENV-2", "ENV-3", "ENV-4", "ENV-5", "ENV-6", "ENV-7", "ENV-8", "ENV-9",
-	"AUTH-1", "AUTH-2", "AUTH-3", "AUTH-4", "AUTH-5",
-	"FAIL-1", "FAIL-2", "FAIL-3", "FAIL-4", "FAIL-5",
-	"RC-1", "RC-2", "RC-3", "RC-4", "RC-4b", "RC-5", "RC-5b", "RC-6", "RC-7", "RC-8", "RC-9",
-	"RC-10", "RC-11", "RC-12", "RC-13", "RC-14",
-	"ROLE-1", "ROLE-2", "ROLE-3", "ROLE-4",
-	"SW-1", "SW-2", "SW-3",
-	"TOK-1", "TOK-2", "TOK-3", "TOK-4",
-	"LIFE-1", "LIFE-2", "LIFE-3", "LIFE-4", "LIFE-5", "LIFE-6",
-	"SEC-1", "SEC-2", "SEC-3",
-	"ROB-1", "ROB-2",
-	"DISC-1",
-	"CFG-1", "CFG-2", "CFG-3", "CFG-4", "CFG-5", "CFG-6",
-}
 
 // behaviour proves that one fault or variant changes the behaviour it names:
 // the same exchange runs against a server without it (observing spec) and
@@ -624,8 +608,8 @@ func TestFaultAndVariantTables(t *testing.T) {
 				t.Errorf("%s: duplicate name", e.name)
 			}
 			seen[e.name] = true
-			if !slices.Contains(requirementIDs, e.req) {
-				t.Errorf("%s: requirement %q is not in requirements.md", e.name, e.req)
+			if _, ok := cases.LookupRequirement(e.req); !ok {
+				t.Errorf("%s: requirement %q is not in cases/requirements.go", e.name, e.req)
 			}
 			if !strings.HasSuffix(e.text, ".") || strings.Count(e.text, ". ") > 0 {
 				t.Errorf("%s: %q is not one sentence", e.name, e.text)
@@ -644,7 +628,7 @@ func TestFaultAndVariantTables(t *testing.T) {
 			delete(seen, b.name)
 		}
 		for name := range seen {
-			t.Errorf("%s has no behaviour test", name)
+			t.Errorf("%s has no behaviour test (add one to faultBehaviours or variantBehaviours)", name)
 		}
 	}
 	t.Run("faults", func(t *testing.T) {
@@ -730,7 +714,6 @@ func TestNewRejectsUnknownNames(t *testing.T) {
 	}
 	s.Close()
 }
-
 
 // TestAllVariantsTogether runs every auth row in every profile with every
 // variant on: the envelope and the invariants that no accepted set relaxes

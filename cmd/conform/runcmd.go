@@ -429,7 +429,6 @@ func preflightFailed(ctx context.Context, err error, o runOptions, sess *session
 	return code
 }
 
-
 // isTerminal reports whether w is a character device (colour only there).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
