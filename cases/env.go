@@ -53,6 +53,15 @@ var envCases = []Case{
 		Steps:        []Step{{Do: send(Login(Admin).withID(Str(longRequestID))), Expect: []Check{EchoesRequestID("ENV-3")}}},
 	},
 	{
+		ID: "env-3-request-id-all-digits", Title: "an all-digit string requestId (\"1\", the docs' own example) is echoed as a string, on success and on failure",
+		Requirements: []string{"ENV-3"}, Labels: []string{"smoke"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{
+			{Do: send(Login(Admin).withID(Str("1"))), Expect: []Check{EchoesRequestID("ENV-3")}},
+			{Do: send(Request{Type: Str("open"), RequestID: Str("2")}), Expect: []Check{EchoesRequestID("ENV-3")}},
+		},
+	},
+	{
 		ID: "env-3-request-id-on-failure", Title: "the requestId is echoed on a failed auth too",
 		Requirements: []string{"ENV-3"},
 		Steps:        []Step{{Do: send(Request{Type: Str("open"), Role: roleAdmin, RequestID: Str("conform-ENV-3-failure")}), Expect: []Check{EchoesRequestID("ENV-3")}}},

@@ -22,6 +22,15 @@ var lifeCases = []Case{
 		},
 	},
 	{
+		ID: "life-1b-http-server-refuses-api-token", Title: "the API token is refused by the HTTP server",
+		Requirements: []string{"LIFE-1b", "ROLE-1", "AUTH-2"}, Labels: []string{"lifetime", "token"},
+		Needs: []Need{CanLogin(Admin), HasHTTP},
+		Steps: []Step{
+			loginKeepingTokens("login", Admin),
+			{Name: "api-token", Do: HTTPGet{TokenOf("login")}, Expect: []Check{HTTPRefused("LIFE-1b")}},
+		},
+	},
+	{
 		ID: "life-2-http-token-expires", Title: "tokenForHttpServer works until its lifetime (- tolerance), is refused after it (+ tolerance), and the API token still works then",
 		Requirements: []string{"LIFE-2", "LIFE-3", "ROLE-1", "AUTH-2"}, Labels: []string{"lifetime", "token", "slow"},
 		Needs: []Need{CanLogin(Admin), AdminSecurityIn(Password, Unsecured), AdminTokenExpires, HasHTTP, Waitable(HTTPTokenLife)},
@@ -70,6 +79,16 @@ var lifeCases = []Case{
 		Steps: []Step{
 			loginAs("login", Admin),
 			{Name: "fresh", Do: send(getTokenForHTTPServer), Expect: []Check{Accepted("LIFE-6"), TokenField("LIFE-6")}},
+			{Name: "probe", Do: HTTPGet{TokenOf("fresh")}, Expect: []Check{HTTPAccepted("LIFE-6")}},
+		},
+	},
+	{
+		ID: "life-6-fresh-http-token-after-expiry", Title: "getTokenForHttpServer after the login's tokenForHttpServer expired returns a token that opens the HTTP server",
+		Requirements: []string{"LIFE-6", "ROLE-1"}, Labels: []string{"lifetime", "token", "slow"},
+		Needs: []Need{CanLogin(Admin), HasHTTP, Waitable(HTTPTokenLife)},
+		Steps: []Step{
+			loginAs("login", Admin),
+			{Name: "fresh", When: After("login", HTTPTokenLife), Do: send(getTokenForHTTPServer), Expect: []Check{Accepted("LIFE-6"), TokenField("LIFE-6")}},
 			{Name: "probe", Do: HTTPGet{TokenOf("fresh")}, Expect: []Check{HTTPAccepted("LIFE-6")}},
 		},
 	},

@@ -117,9 +117,17 @@ var NoneProtected = need(func(p Profile) bool {
 
 // PINWithLetters needs a known user PIN that contains letters (case
 // insensitivity cannot be observed on an all-digit PIN).
-var PINWithLetters = need(func(p Profile) bool {
-	return p.Has(UserPIN) && p.UserPINHasLetters
-}, "needs a known user PIN with letters (an all-digit PIN has no letter case)")
+var PINWithLetters = WithLetters(UserPIN)
+
+// PasswordWithLetters needs a known admin password that contains letters
+// (RC-8: the password in other letter case is wrong).
+var PasswordWithLetters = WithLetters(AdminPassword)
+
+// WithLetters needs a known secret of kind k that contains letters.
+func WithLetters(k SecretKind) Need {
+	return need(func(p Profile) bool { return p.HasLetters(k) },
+		fmt.Sprintf("needs a known %s with letters (one without letters has no letter case)", k))
+}
 
 func secretFor(m Mode, s Security) SecretKind {
 	switch {

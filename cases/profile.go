@@ -79,9 +79,10 @@ type Profile struct {
 	// Secrets lists the kinds available to the suite (from the environment,
 	// or the user PIN read with getAuthInfo).
 	Secrets []SecretKind `json:"secrets"`
-	// UserPINHasLetters says whether the known user PIN has letters (ROLE-4
-	// needs them); the PIN itself never leaves the engine.
-	UserPINHasLetters bool `json:"userPinHasLetters,omitempty"`
+	// Lettered lists the available secrets that contain letters: letter
+	// case means something only for them (ROLE-4, RC-8). The values
+	// themselves never leave the engine.
+	Lettered []SecretKind `json:"lettered,omitempty"`
 	// HTTPServer and WebManager say whether the embedded HTTP server's and
 	// the web manager's addresses are known (lifetime and discovery cases).
 	HTTPServer bool `json:"httpServer"`
@@ -98,6 +99,16 @@ type Profile struct {
 // Has reports whether the secret kind is available.
 func (p Profile) Has(k SecretKind) bool {
 	for _, s := range p.Secrets {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// HasLetters reports whether secret kind k is available and has letters.
+func (p Profile) HasLetters(k SecretKind) bool {
+	for _, s := range p.Lettered {
 		if s == k {
 			return true
 		}

@@ -102,6 +102,20 @@ var rcCases = []Case{
 		},
 	},
 
+	// RC-6b: do wrong user credentials count towards the lockout? Recorded;
+	// disruptive like RC-6, and it waits a lockout out if there is one.
+	{
+		ID: "rc-6b-wrong-user-credentials-and-lockout", Title: "after repeated wrong user PINs/passwords: recorded whether the right admin password gets 6",
+		Requirements: []string{"RC-6b", "ROLE-1"}, Labels: []string{"disruptive", "password"},
+		Needs: []Need{Secured(Admin, Password), IsProtected(User), CanLogin(User), OnPlan(Pro)},
+		Steps: []Step{
+			{Name: "wrong", Do: Send{Request: secured(WrongFor(User), roleUser), RepeatFor: LockoutAttempts}, Expect: []Check{Fails("RC-6b")}},
+			{Name: "right", Conn: "c", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: []Check{RecordOutcome("RC-6b", "6", "0/previleges 2")}},
+			{Name: "unlocked", Conn: "u", Do: Poll{Request: Login(Admin), Limit: LockoutWait}, Expect: []Check{RecordLockout("RC-6b")}},
+			recoverLogin(),
+		},
+	},
+
 	// RC-7, RC-12: the credentials field.
 	{
 		ID: "rc-7-empty-credentials", Title: "type \"secured\" with credentials \"\" gets 7",
@@ -153,6 +167,56 @@ var rcCases = []Case{
 		},
 	},
 
+	// RC-8: near misses are wrong credentials too (only the PIN is
+	// case-insensitive). The generated near-miss cases try the whole family;
+	// these are the reading's own examples.
+	{
+		ID: "rc-8-admin-password-other-case", Title: "the admin password in other letter case gets 8",
+		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"password"},
+		Needs: []Need{Secured(Admin, Password), PasswordWithLetters, OnPlan(Pro)},
+		Steps: []Step{
+			{Do: send(secured(OtherCaseWrong(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
+			recoverLogin(),
+		},
+	},
+	{
+		ID: "rc-8-admin-password-prefix", Title: "the admin password without its last character gets 8",
+		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"password"},
+		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
+		Steps: []Step{
+			{Do: send(secured(Prefix(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8", 8, 7)}},
+			recoverLogin(),
+		},
+	},
+	{
+		ID: "rc-8-admin-password-extension", Title: "the admin password with a character added gets 8",
+		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"password"},
+		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
+		Steps: []Step{
+			{Do: send(secured(Extended(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
+			recoverLogin(),
+		},
+	},
+	{
+		ID: "rc-8-admin-token-other-case", Title: "an admin token in other letter case gets 8",
+		Requirements: []string{"RC-8", "ROLE-1", "AUTH-2"}, Labels: []string{"token"},
+		Needs: []Need{IsProtected(Admin), CanLogin(Admin), OnPlan(Pro)},
+		Steps: []Step{
+			loginKeepingTokens("login", Admin),
+			{Conn: "b", OnlyIf: OtherCaseWrong(TokenOf("login")), Do: send(secured(OtherCaseWrong(TokenOf("login")), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
+			recoverLogin(),
+		},
+	},
+	{
+		ID: "rc-8b-admin-password-with-whitespace", Title: "the admin password with a trailing space gets 8",
+		Requirements: []string{"RC-8b", "ROLE-1"}, Labels: []string{"password"},
+		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
+		Steps: []Step{
+			{Do: send(secured(Padded(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8b", 8)}},
+			recoverLogin(),
+		},
+	},
+
 	// RC-9 .. RC-11: field validation.
 	{
 		ID: "rc-9-role-root", Title: "valid credentials with role \"root\" get 9",
@@ -167,6 +231,18 @@ var rcCases = []Case{
 		Steps: []Step{{Do: send(Login(Admin).with(Str(""))), Expect: []Check{Code("RC-9", 9)}}},
 	},
 	{
+		ID: "rc-9b-role-other-case", Title: "valid admin credentials with role \"Admin\" get 9",
+		Requirements: []string{"RC-9b"}, Labels: []string{"role"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{{Do: send(Login(Admin).with(Str("Admin"))), Expect: []Check{Code("RC-9b", 9)}}},
+	},
+	{
+		ID: "rc-9b-role-upper-case", Title: "valid user credentials with role \"USER\" get 9",
+		Requirements: []string{"RC-9b"}, Labels: []string{"role"},
+		Needs: []Need{CanLogin(User)},
+		Steps: []Step{{Do: send(Login(User).with(Str("USER"))), Expect: []Check{Code("RC-9b", 9)}}},
+	},
+	{
 		ID: "rc-10-type-open", Title: "type \"open\" with role \"admin\" gets 10",
 		Requirements: []string{"RC-10"}, Labels: []string{"smoke"},
 		Steps: []Step{{Do: send(Request{Type: Str("open"), Role: roleAdmin}), Expect: []Check{Code("RC-10", 10)}}},
@@ -175,6 +251,12 @@ var rcCases = []Case{
 		ID: "rc-10-type-empty", Title: "type \"\" with role \"admin\" gets 10",
 		Requirements: []string{"RC-10"},
 		Steps:        []Step{{Do: send(Request{Type: Str(""), Role: roleAdmin}), Expect: []Check{Code("RC-10", 10)}}},
+	},
+	{
+		ID: "rc-10b-type-other-case", Title: "type \"Secured\" or \"UNSECURED\" with valid admin credentials gets 10",
+		Requirements: []string{"RC-10b"},
+		Needs:        []Need{CanLogin(Admin)},
+		Steps:        []Step{{Do: send(Login(Admin).withType(typeInOtherCase(Admin))), Expect: []Check{Code("RC-10b", 10)}}},
 	},
 	{
 		ID: "rc-11-no-type-no-role", Title: "{\"method\":\"auth\"} with neither type nor role gets 11",

@@ -36,6 +36,12 @@ var robCases = []Case{
 		Steps: []Step{{Name: "big", Do: Raw{Payload: oneMiB}, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
 	},
 	{
+		ID: "rob-1-invalid-utf8", Title: "a text frame that is not valid UTF-8; then a new connection still authorizes",
+		Requirements: []string{"ROB-1", "ROB-2"}, Labels: []string{"robustness"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{{Name: "bad", Do: Raw{Payload: []byte("{\"method\":\"auth\",\"requestId\":\"\xff\xfe\",\"type\":\"open\"}")}, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
+	},
+	{
 		ID: "rob-1-abrupt-close", Title: "an auth request followed at once by a dropped TCP connection; then a new connection still authorizes",
 		Requirements: []string{"ROB-1"}, Labels: []string{"robustness"},
 		Needs: []Need{CanLogin(Admin)},

@@ -58,6 +58,12 @@ var roleCases = []Case{
 		Steps: []Step{{Do: send(Request{Type: Str("unsecured")}), Expect: []Check{RecordOutcome("ROLE-3", "0/previleges 2", "0/previleges 1")}}},
 	},
 	{
+		ID: "role-5-unsecured-without-role-user-only", Title: "type \"unsecured\" without role when only user is unsecured gives previleges 1",
+		Requirements: []string{"ROLE-5"}, Labels: []string{"role", "unsecured"},
+		Needs: []Need{IsProtected(Admin), IsUnsecured(User)},
+		Steps: []Step{{Do: send(Request{Type: Str("unsecured")}), Expect: granted("ROLE-5", User)}},
+	},
+	{
 		ID: "role-4-user-pin-other-case", Title: "the user PIN in other letter case with role \"user\" gives previleges 1",
 		Requirements: []string{"ROLE-4"}, Labels: []string{"role", "pin"},
 		Needs: []Need{Secured(User, PIN), PINWithLetters, OnPlan(Pro)},

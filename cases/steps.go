@@ -1,5 +1,7 @@
 package cases
 
+import "strings"
+
 // Building blocks shared by the case tables. They keep each table entry to
 // the stimulus and its expected answer.
 
@@ -46,6 +48,23 @@ var getAuthInfo = Request{Method: "getAuthInfo"}
 func (r Request) with(role Value) Request {
 	r.Role = role
 	return r
+}
+
+// withType returns r with type replaced.
+func (r Request) withType(t Value) Request {
+	r.Type = t
+	return r
+}
+
+// typeInOtherCase is the type mode m's login uses, in other letter case
+// (RC-10b, the reading's examples): "Secured", "UNSECURED".
+func typeInOtherCase(m Mode) Value {
+	return transformed{v: login{m, "type"}, what: "in other letter case", f: func(s string) string {
+		if s == "secured" {
+			return "Secured"
+		}
+		return strings.ToUpper(s)
+	}}
 }
 
 // withID returns r with the given requestId.

@@ -22,6 +22,28 @@ var tokCases = []Case{
 		},
 	},
 	{
+		ID: "tok-1-admin-token-again-and-again", Title: "an admin token re-authorizes on a second and a third new connection (it is not single-use)",
+		Requirements: []string{"TOK-1", "ROLE-1", "AUTH-2"}, Labels: []string{"token"},
+		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
+		Steps: []Step{
+			loginKeepingTokens("login", Admin), closeConn("a"),
+			{Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", Admin)},
+			closeConn("b"),
+			{Conn: "c", Do: send(secured(TokenOf("login"), roleAdmin)), Expect: granted("TOK-1", Admin)},
+		},
+	},
+	{
+		ID: "tok-1-token-from-token-authorization", Title: "the token a token re-authorization returns re-authorizes too",
+		Requirements: []string{"TOK-1", "ROLE-1", "AUTH-2"}, Labels: []string{"token"},
+		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
+		Steps: []Step{
+			loginKeepingTokens("login", Admin), closeConn("a"),
+			{Name: "by-token", Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: append(granted("TOK-1", Admin), Tokens("AUTH-2"))},
+			closeConn("b"),
+			{Conn: "c", Do: send(secured(TokenOf("by-token"), nil)), Expect: granted("TOK-1", Admin)},
+		},
+	},
+	{
 		ID: "tok-1-admin-token-with-role-admin", Title: "an admin token with role \"admin\" re-authorizes as admin",
 		Requirements: []string{"TOK-1", "ROLE-1", "AUTH-2"}, Labels: []string{"token", "role"},
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
@@ -58,6 +80,30 @@ var tokCases = []Case{
 			{Name: "switch", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"))},
 			closeConn("a"),
 			{Conn: "b", Do: send(secured(TokenOf("switch"), nil)), Expect: granted("TOK-3", User)},
+		},
+	},
+	{
+		ID: "tok-3-status-change-token-with-role-admin", Title: "the token from a status change with role \"admin\" gets 5",
+		Requirements: []string{"TOK-3", "SW-1", "ROLE-1"}, Labels: []string{"token", "role"},
+		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
+		Steps: []Step{
+			loginAs("login", Admin),
+			{Name: "switch", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"))},
+			closeConn("a"),
+			{Conn: "b", Do: send(secured(TokenOf("switch"), roleAdmin)), Expect: []Check{Code("TOK-3", 5)}},
+			recoverLogin(),
+		},
+	},
+	{
+		ID: "tok-3-status-change-token-hides-pin", Title: "a connection authorized by the token from a status change does not see the user PIN",
+		Requirements: []string{"TOK-3", "SW-1", "ROLE-1"}, Labels: []string{"token", "pin"},
+		Needs: []Need{CanLogin(Admin), UserSecurity(PIN), OnPlan(Pro)},
+		Steps: []Step{
+			loginAs("login", Admin),
+			{Name: "switch", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"))},
+			closeConn("a"),
+			{Conn: "b", Do: send(secured(TokenOf("switch"), nil)), Expect: granted("TOK-3", User)},
+			{Conn: "b", Do: send(getAuthInfo), Expect: []Check{HidesPIN("TOK-3")}},
 		},
 	},
 	{

@@ -170,9 +170,10 @@ func recovers(steps []Step) bool {
 func (c Case) WrongCredentials() int {
 	n := 0
 	for _, s := range c.Steps {
-		// Conditional steps (OnlyIf) send only to a defective server; the
-		// engine counts what is really sent.
-		if s.SendsWrongCredential() && s.OnlyIf == nil {
+		// Steps conditional on a token in an earlier answer (OnlyIf
+		// LeakedTokenOf) send only to a defective server; the engine counts
+		// what is really sent.
+		if _, onLeak := s.OnlyIf.(fromStep); s.SendsWrongCredential() && !onLeak {
 			reps := 1
 			if send, ok := s.Do.(Send); ok {
 				reps = max(1, send.Repeat)

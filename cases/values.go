@@ -200,6 +200,9 @@ type transformed struct {
 	// wrong says the result is a wrong credential (an altered secret), not
 	// the same one spelt otherwise (a PIN in other letter case).
 	wrong bool
+	// mustChange makes the value absent when f leaves the text as it was
+	// (other letter case of a text without letters).
+	mustChange bool
 }
 
 func (t transformed) Resolve(sc Scope) (Resolved, error) {
@@ -209,6 +212,9 @@ func (t transformed) Resolve(sc Scope) (Resolved, error) {
 	}
 	s, _ := r.V.(string)
 	r.V = t.f(s)
+	if t.mustChange && r.V == s {
+		return Resolved{}, nil
+	}
 	return r, nil
 }
 func (t transformed) Describe() string {
@@ -239,8 +245,34 @@ func Alter(s string) string {
 	return string(b)
 }
 
+// Padded is v with a space added at its end (RC-8b): the same secret to a
+// server that trims, a wrong one to the reading.
+func Padded(v Value) Value {
+	return transformed{v: v, f: func(s string) string { return s + " " }, what: "with a trailing space", wrong: true}
+}
+
 // OtherCase is v with the case of every letter swapped (ROLE-4).
 func OtherCase(v Value) Value { return transformed{v: v, f: SwapCase, what: "in other letter case"} }
+
+// OtherCaseWrong is v in other letter case where that makes it a wrong
+// credential (a password, a token; RC-8). It is absent when v has no
+// letters, so a step can be made conditional on it (OnlyIf).
+func OtherCaseWrong(v Value) Value {
+	return transformed{v: v, f: SwapCase, what: "in other letter case", wrong: true, mustChange: true}
+}
+
+// Prefix is v without its last character (RC-8: a proper prefix).
+func Prefix(v Value) Value {
+	return transformed{v: v, f: func(s string) string {
+		r := []rune(s)
+		return string(r[:max(0, len(r)-1)])
+	}, what: "without its last character", wrong: true}
+}
+
+// Extended is v with a character added (RC-8: an extension).
+func Extended(v Value) Value {
+	return transformed{v: v, f: func(s string) string { return s + "0" }, what: "with a character added", wrong: true}
+}
 
 // SwapCase swaps the case of every letter of s.
 func SwapCase(s string) string {
@@ -268,6 +300,23 @@ func (w wrong) Describe() string { return "<wrong " + string(w.kind) + ">" }
 // WrongCredential is the public wrong credential used when the real one is
 // unknown. It is long so that an echo of it cannot be a coincidence (FAIL-5).
 const WrongCredential = "conform-wrong-credential-Zq81"
+
+// WrongFor is a wrong credential for mode m: the secret the suite would
+// log in with, altered (RC-6b: wrong user credentials of whatever kind the
+// profile uses).
+func WrongFor(m Mode) Value { return wrongFor{m} }
+
+type wrongFor struct{ mode Mode }
+
+func (w wrongFor) Resolve(sc Scope) (Resolved, error) {
+	k, ok := credentialFor(w.mode, sc.Profile())
+	if !ok {
+		return Resolved{}, fmt.Errorf("no credential for %s mode", w.mode)
+	}
+	return wrong{k}.Resolve(sc)
+}
+func (w wrongFor) Describe() string { return "<wrong " + string(w.mode) + " credential>" }
+func (wrongFor) mayBeWrong() bool   { return true }
 
 // Wrong is a wrong credential of kind k: the real secret altered when it is
 // known (so it has the right shape), else WrongCredential. An altered secret

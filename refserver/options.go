@@ -145,6 +145,7 @@ func New(opts Options) (*Server, error) {
 		faults:     faults,
 		variants:   variants,
 		conns:      make(map[*conn]struct{}),
+		gone:       make(chan struct{}),
 		holder:     make(map[Mode]*conn),
 		tokens:     newTokenStore(maxTokens, tagged(mintToken, opts.TokenTag)),
 		lastAPI:    make(map[Mode]string),

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"maps"
@@ -49,6 +50,7 @@ type Server struct {
 	closed      bool
 	nextID      uint64
 	conns       map[*conn]struct{}
+	gone        chan struct{}  // closed and replaced whenever a connection is unregistered
 	holder      map[Mode]*conn // one authorized connection per mode
 	tokens      *tokenStore
 	lastAPI     map[Mode]string // the last API token issued for each mode (fault repeated-tokens)
@@ -64,11 +66,12 @@ type Server struct {
 
 // conn is one WebSocket client. mode and authExpiry are guarded by Server.mu.
 type conn struct {
-	id  uint64
-	ws  *websocket.Conn
-	raw net.Conn // the hijacked connection, to cut it when a close handshake hangs
-	ctx context.Context
-	log *slog.Logger
+	id     uint64
+	ws     *websocket.Conn
+	raw    net.Conn // the hijacked connection, to cut it when a close handshake hangs
+	remote string   // the peer's address, "host:port" (WaitGone)
+	ctx    context.Context
+	log    *slog.Logger
 
 	mode       Mode
 	authExpiry time.Time // expiry of the API token of the original authorization; zero = never
@@ -148,7 +151,7 @@ func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter 
 func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	defer cancel()
-	c := &conn{ws: ws, raw: raw, ctx: ctx}
+	c := &conn{ws: ws, raw: raw, ctx: ctx, remote: remote}
 
 	s.mu.Lock()
 	if s.closed {
@@ -181,12 +184,42 @@ func (s *Server) unregister(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.conns, c)
+	close(s.gone)
+	s.gone = make(chan struct{})
 	if c.mode != ModeNone && s.holder[c.mode] == c {
 		delete(s.holder, c.mode)
 	}
 	c.mode = ModeNone
 	if s.faults.has(faultTokenDiesWithConnection) {
 		s.tokens.revokeOwned(c.id, APIToken)
+	}
+}
+
+// WaitGone waits until the server has finished with the connection whose
+// peer address is remote (the client's local "host:port"): its mode is
+// free and every effect of its close has happened. A client that closed a
+// connection and wants to observe what the close did (TOK-1: a token must
+// outlive its connection) waits for this instead of guessing a delay.
+func (s *Server) WaitGone(ctx context.Context, remote string) error {
+	for {
+		s.mu.Lock()
+		present := false
+		for c := range s.conns {
+			if c.remote == remote {
+				present = true
+				break
+			}
+		}
+		gone := s.gone
+		s.mu.Unlock()
+		if !present {
+			return nil
+		}
+		select {
+		case <-gone:
+		case <-ctx.Done():
+			return fmt.Errorf("refserver: connection from %s still open: %w", remote, ctx.Err())
+		}
 	}
 }
 

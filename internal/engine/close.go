@@ -10,9 +10,23 @@ import (
 // with its connection (TOK-1) must be caught every time, not by chance.
 const closeSettle = 50 * time.Millisecond
 
-// closeStep runs a Close step: close gracefully, then let the server catch up.
+// closeStep runs a Close step: close gracefully, then let the server catch
+// up: until it says it has (Target.Gone), or closeSettle.
 func (x *execution) closeStep(ctx context.Context, name string) {
+	addr := ""
+	if c, ok := x.conns[name]; ok {
+		addr = c.LocalAddr()
+	}
 	x.closeConn(name)
+	if x.target.Gone != nil && addr != "" {
+		gctx, cancel := context.WithTimeout(ctx, x.target.ResponseTimeout)
+		defer cancel()
+		if err := x.target.Gone(gctx, addr); err == nil {
+			return
+		}
+		x.tr.Notef(name, "the server did not finish with the closed connection within %v", x.target.ResponseTimeout)
+		return
+	}
 	t := time.NewTimer(closeSettle)
 	defer t.Stop()
 	select {

@@ -99,8 +99,10 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 		p.Source = "declared plan free, " + p.Source
 	}
 	p.Secrets = res.Secrets.Kinds()
-	if pin, ok := res.Secrets.Get(cases.UserPIN); ok {
-		p.UserPINHasLetters = cases.HasLetter(pin)
+	for _, k := range p.Secrets {
+		if v, _ := res.Secrets.Get(k); cases.HasLetter(v) {
+			p.Lettered = append(p.Lettered, k)
+		}
 	}
 	res.Profile = p
 	return res, nil

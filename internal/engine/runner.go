@@ -35,6 +35,10 @@ type Target struct {
 	// QuietWindow is how long "exactly one response" waits for a second
 	// one, and how long a robustness step waits for a reaction; default 200 ms.
 	QuietWindow time.Duration
+	// Gone, when set, waits until the server has finished with the
+	// connection from the given local address (the embedded reference
+	// server can tell); without it a Close step waits a fixed closeSettle.
+	Gone func(ctx context.Context, localAddr string) error
 	// HTTP is the embedded HTTP server's base URL ("http://host:8766"), ""
 	// if unknown; Web is the web manager's ("http://host:80"), "" if not given.
 	HTTP, Web string

@@ -103,6 +103,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	secrets := cfg.Secrets
 	budget := cfg.WrongBudget
 	var clk clock.Clock = clock.Real{}
+	var gone func(context.Context, string) error
 	if target == "" && cfg.Web == "" {
 		emb, err := startEmbedded(cfg.Embedded, cfg.Plan, secrets)
 		if err != nil {
@@ -113,6 +114,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		cfg.Settings = EmbeddedSettings()
 		cfg.QuietWindow = embeddedQuietWindow
 		clk = emb.clock
+		gone = emb.Server.WaitGone
 		s.Embedded, s.EmbeddedProfile = true, emb.profile
 		// Nothing on the embedded server can be harmed by a lockout.
 		budget = engine.Unlimited
@@ -126,7 +128,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		}
 	}
 	t := engine.Target{URL: target, TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout,
-		HTTP: cfg.HTTP, Web: cfg.Web, QuietWindow: cfg.QuietWindow}
+		HTTP: cfg.HTTP, Web: cfg.Web, QuietWindow: cfg.QuietWindow, Gone: gone}
 	probe, err := engine.Probe(ctx, t, secrets, cfg.Plan, red)
 	s.Probe = probe.Transcript
 	if err != nil {

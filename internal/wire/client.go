@@ -152,3 +152,14 @@ func (c *Client) Err() error {
 	defer c.mu.Unlock()
 	return c.err
 }
+
+// LocalAddr is the local "host:port" of the connection (the server sees it
+// as the peer's address), "" before the dial succeeded.
+func (c *Client) LocalAddr() string {
+	c.rawMu.Lock()
+	defer c.rawMu.Unlock()
+	if len(c.raws) == 0 {
+		return ""
+	}
+	return c.raws[len(c.raws)-1].LocalAddr().String()
+}
