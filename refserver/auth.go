@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -86,11 +87,17 @@ func (s *Server) decide(c *conn, f fields, now time.Time) decision {
 		return fail(rcInvalidType)
 	}
 	typ, hasType, typeIsString := f.str("type")
+	if s.faults.has(faultTypeCaseInsensitive) {
+		typ = strings.ToLower(typ)
+	}
 	badType := hasType && (!typeIsString || (typ != "secured" && typ != "unsecured"))
 	if badType && typeIsString && s.faults.has(faultTypeNotValidated) {
 		typ, badType = "secured", false
 	}
 	role, hasRole, roleIsString := f.str("role")
+	if s.faults.has(faultRoleCaseInsensitive) {
+		role = strings.ToLower(role)
+	}
 	want := ModeNone
 	switch {
 	case roleIsString && role == "admin":
@@ -192,6 +199,8 @@ func (s *Server) decideUnsecured(hasRole bool, want Mode, now time.Time) decisio
 		}
 	case s.profile.Admin == Unsecured && !s.variants.has(variantRole3User):
 		mode = ModeAdmin
+	case s.profile.User == Unsecured && s.faults.has(faultUnsecuredNoRoleGrantsAdmin):
+		mode = ModeAdmin
 	case s.profile.User == Unsecured:
 		mode = ModeUser
 	default:
@@ -221,6 +230,9 @@ func (s *Server) decideSecured(f fields, hasRole bool, want Mode, now time.Time)
 		return fail(rcMissingCredentials)
 	}
 	cred, _, isString := f.str("credentials")
+	if s.faults.has(faultCredentialsTrimmed) {
+		cred = strings.TrimSpace(cred)
+	}
 	switch {
 	case !isString && s.variants.has(variantRC14CredentialsCode8):
 		return wrongCredentials(rcWrongCredentials)
@@ -309,6 +321,12 @@ func (s *Server) identify(cred string, now time.Time) credential {
 		r, ok = s.tokens.lookupPrefix(cred, alteredTokenPrefix)
 	}
 	if ok && r.Kind == APIToken && r.liveAt(now) {
+		if s.faults.has(faultTokenSingleUse) {
+			if r.used {
+				return credential{}
+			}
+			r.used = true
+		}
 		expires := r.Expires
 		if !expires.IsZero() && s.faults.has(faultTokenAuthExtendsLifetime) {
 			expires = now.Add(s.apiTTL)
@@ -322,15 +340,22 @@ func (s *Server) identify(cred string, now time.Time) credential {
 	if s.faults.has(faultPINCaseSensitive) {
 		matchUserPIN = matchExact
 	}
+	matchPassword := matchExact
+	switch {
+	case s.faults.has(faultPasswordCaseInsensitive):
+		matchPassword = matchPIN // case-insensitive, as a PIN is
+	case s.faults.has(faultPasswordPrefixAccepted):
+		matchPassword = func(got, want string) bool { return got != "" && strings.HasPrefix(want, got) }
+	}
 	sec := s.secrets
 	switch {
-	case s.profile.Admin == Password && matchExact(cred, sec.AdminPassword):
+	case s.profile.Admin == Password && matchPassword(cred, sec.AdminPassword):
 		return credential{mode: ModeAdmin, origin: OriginPassword, expires: s.apiExpiry(now)}
 	case s.profile.Admin == PIN && matchPIN(cred, sec.AdminPIN):
 		return credential{mode: ModeAdmin, origin: OriginPIN, expires: s.apiExpiry(now)}
 	case matchPIN(cred, sec.AdminPIN):
 		return credential{mode: ModeAdmin, origin: OriginCommandLinePIN} // until restart
-	case s.profile.User == Password && matchExact(cred, sec.UserPassword):
+	case s.profile.User == Password && matchPassword(cred, sec.UserPassword):
 		return credential{mode: ModeUser, origin: OriginPassword, expires: s.apiExpiry(now)}
 	case s.profile.User == PIN && matchUserPIN(cred, sec.UserPIN):
 		return credential{mode: ModeUser, origin: OriginPIN, expires: s.apiExpiry(now)}
@@ -470,6 +495,14 @@ func (s *Server) setMode(c *conn, m Mode) (displaced []*conn) {
 	}
 	if m != ModeNone {
 		if h := s.holder[m]; h != nil && h != c {
+			if s.faults.has(faultDisplacedKeepsMode) {
+				// Notified (the caller does that), but its mode stays: the holder
+				// moves, the displaced connection still acts in the mode.
+				displaced = append(displaced, h)
+				s.holder[m] = c
+				c.mode = m
+				return displaced
+			}
 			h.mode = ModeNone
 			h.authExpiry = time.Time{}
 			s.tokens.revokeSession(h.id)

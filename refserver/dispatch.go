@@ -15,7 +15,11 @@ import (
 func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 	// RFC 8259 JSON text is UTF-8; rejecting invalid UTF-8 here also keeps
 	// every echoed requestId valid in a text frame.
-	if !utf8.Valid(msg) || !json.Valid(msg) {
+	if !utf8.Valid(msg) {
+		s.noteBadFrame(faultInvalidUTF8BreaksNextAuth)
+		return s.failure("", s.requestID(nil), errInvalidJSON), nil
+	}
+	if !json.Valid(msg) {
 		s.noteBadFrame(faultInvalidJSONBreaksNextAuth)
 		return s.failure("", s.requestID(nil), errInvalidJSON), nil
 	}
@@ -44,6 +48,9 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 	s.mu.Lock()
 	mode := c.mode
 	s.mu.Unlock()
+	if mode == ModeNone && method == "getTokenForHttpServer" && s.faults.has(faultHTTPTokenBeforeAuth) {
+		return s.tokenBeforeAuth(id), nil
+	}
 	if mode == ModeNone && !(method == "getAuthInfo" && s.faults.has(faultNoAuthRequired)) {
 		return s.authRequired(method, id), nil
 	}
@@ -74,6 +81,8 @@ func (s *Server) requestID(raw json.RawMessage) json.RawMessage {
 		return emptyRequestID
 	case isJSONNumber(raw) && s.variants.has(variantNumericRequestIDAsString):
 		return quoteJSON(string(raw))
+	case s.faults.has(faultDigitRequestIDAsNumber) && isDigitString(raw):
+		return raw[1 : len(raw)-1]
 	case raw[0] != '"' || !(s.faults.has(faultRequestIDNonASCIIMangled) || s.faults.has(faultRequestIDTruncated)):
 		return raw
 	}
@@ -102,6 +111,20 @@ func (s *Server) requestID(raw json.RawMessage) json.RawMessage {
 		return raw // unchanged: keep the request's own escapes
 	}
 	return quoteJSON(mangled)
+}
+
+// isDigitString reports whether a raw JSON value is a string of ASCII
+// digits only, like "1".
+func isDigitString(raw json.RawMessage) bool {
+	if len(raw) < 3 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return false
+	}
+	for _, b := range raw[1 : len(raw)-1] {
+		if b < '0' || b > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // maxEchoedRequestID is where the fault request-id-truncated cuts a requestId.

@@ -372,6 +372,63 @@ var faultBehaviours = []behaviour{
 	{name: "binary-frame-breaks-next-auth", spec: badFramesSpec, changed: "0/2, 0/2 0/2 | 1 0/2", exchange: badFrames},
 	{name: "config-json-ports-as-strings", spec: "websocket number, http number", changed: "websocket string, http string", exchange: discovery},
 	{name: "config-json-wrong-websocket-port", spec: "websocket number, http number", changed: "websocket number+1, http number", exchange: discovery},
+	{name: "digit-request-id-as-number", spec: `"1" "x1"`, changed: `1 "x1"`, exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		return field(c.call(reqUnsecuredAdmin), "requestId") + " " + field(c.call(`{"method":"auth","requestId":"x1","type":"open"}`), "requestId")
+	}},
+	{name: "password-case-insensitive", spec: "8 0/2", changed: "0/2 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("admin", strings.ToUpper(testSecrets.AdminPassword)), secured("admin", testSecrets.AdminPassword))
+	}},
+	{name: "password-prefix-accepted", spec: "8 8 0/2", changed: "0/2 8 0/2", exchange: func(t *testing.T, r *Running) string {
+		pw := testSecrets.AdminPassword
+		return outcomes(t, r, secured("admin", pw[:len(pw)-1]), secured("admin", pw+"0"), secured("admin", pw))
+	}},
+	{name: "credentials-trimmed", spec: "8 8 0/2", changed: "0/2 0/2 0/2", exchange: func(t *testing.T, r *Running) string {
+		pw := testSecrets.AdminPassword
+		return outcomes(t, r, secured("admin", pw+" "), secured("admin", "\t"+pw), secured("admin", pw))
+	}},
+	{name: "role-case-insensitive", spec: "9 9 0/2", changed: "0/2 0/1 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("Admin", testSecrets.AdminPassword), secured("USER", testSecrets.UserPIN), secured("admin", testSecrets.AdminPassword))
+	}},
+	{name: "type-case-insensitive", spec: "10 10 0/2", changed: "0/2 4 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r,
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"Secured","credentials":%q}`, testSecrets.AdminPassword),
+			`{"method":"auth","requestId":"1","type":"UNSECURED","role":"admin"}`, secured("", testSecrets.AdminPassword))
+	}},
+	{name: "unsecured-no-role-grants-admin", profile: "admin-password", spec: "0/1 4", changed: "0/2 4", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, `{"method":"auth","requestId":"1","type":"unsecured"}`, reqUnsecuredAdmin)
+	}},
+	{name: "token-single-use", spec: "0/2 0/2", changed: "0/2 8", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		return outcomes(t, r, secured("", got.str("token")), secured("", got.str("token")))
+	}},
+	{name: "http-accepts-api-token", spec: "200 401", changed: "200 200", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		return fmt.Sprint(httpStatus(t, r, got.str("tokenForHttpServer")), " ", httpStatus(t, r, got.str("token")))
+	}},
+	{name: "fresh-http-token-inherits-expiry", spec: "200 200", changed: "401 401", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		c, _ := adminLogin(t, r)
+		clock.Advance(defaultHTTPTokenTTL)
+		tok := getHTTPToken(t, c)
+		clock.Advance(defaultHTTPTokenTTL / 2)
+		return fmt.Sprint(httpStatus(t, r, tok), " ", httpStatus(t, r, getHTTPToken(t, c)))
+	}},
+	{name: "http-token-before-auth", spec: "false absent", changed: "false 200", exchange: func(t *testing.T, r *Running) string {
+		got := dial(t, r.URL).call(`{"method":"getTokenForHttpServer","requestId":"h"}`)
+		if !got.has("token") {
+			return field(got, "result") + " absent"
+		}
+		return fmt.Sprint(field(got, "result"), " ", httpStatus(t, r, got.str("token")))
+	}},
+	{name: "displaced-keeps-mode", spec: "refused", changed: "answered with pin", exchange: func(t *testing.T, r *Running) string {
+		a, _ := adminLogin(t, r)
+		adminLogin(t, r)
+		return authorized(a)
+	}},
+	{name: "invalid-utf8-breaks-next-auth", spec: "Invalid JSON, 0/2", changed: "Invalid JSON, 1", exchange: func(t *testing.T, r *Running) string {
+		got := dial(t, r.URL).call("{\"method\":\"auth\",\"requestId\":\"\xff\",\"type\":\"open\"}")
+		return got.str("error") + ", " + outcomes(t, r, secured("", testSecrets.AdminPassword))
+	}},
 }
 
 // httpLifetime probes an HTTP token from auth and one from

@@ -79,6 +79,9 @@ func (s *Server) httpAccepts(token string) bool {
 	case OverlayToken:
 		return true
 	case APIToken:
+		if s.faults.has(faultHTTPAcceptsAPIToken) {
+			return true
+		}
 		// Under http-token-equals-token the API token is the tokenForHttpServer
 		// a client was given: the server honours it, so that the fault breaks
 		// AUTH-5 only, not LIFE-1 too.
@@ -118,10 +121,23 @@ func (s *Server) tokenForHTTPServer(c *conn, id json.RawMessage) any {
 	} else {
 		now := s.now()
 		info := TokenInfo{Kind: HTTPToken, Mode: c.mode, Origin: OriginHTTPTokenRequest, Issued: now, Expires: s.httpExpiry(now)}
+		if r, ok := s.tokens.lookup(c.httpToken); ok && s.faults.has(faultFreshHTTPTokenInherits) {
+			info.Expires = r.Expires
+		}
 		token = s.tokens.issue(info, c.id)
 	}
 	c.log.Info("HTTP token issued", "mode", c.mode)
 	return tokenReply{Method: method, RequestID: id, Token: token, Result: true}
+}
+
+// tokenBeforeAuth is getTokenForHttpServer's refusal before auth under the
+// fault http-token-before-auth: refused, yet carrying a working HTTP token.
+func (s *Server) tokenBeforeAuth(id json.RawMessage) any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	info := TokenInfo{Kind: HTTPToken, Mode: ModeUser, Origin: OriginHTTPTokenRequest, Issued: now, Expires: s.httpExpiry(now)}
+	return tokenReply{Method: "getTokenForHttpServer", RequestID: id, Token: s.tokens.issue(info, 0), Result: false}
 }
 
 // clearTokens answers clearTokens on an authorized connection: every API,

@@ -78,6 +78,7 @@ type TokenInfo struct {
 type tokenRecord struct {
 	TokenInfo
 	owner uint64
+	used  bool // re-authorized with once (fault token-single-use)
 }
 
 // liveAt reports whether the token can be used at t. Expiry is exclusive: a
