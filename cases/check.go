@@ -48,6 +48,8 @@ type Check struct {
 	closedOK bool
 	// noAnswerOK makes eval judge a missing answer itself (recording checks).
 	noAnswerOK bool
+	// byModel: the engine takes the result from the model (AsTheReadingSays).
+	byModel bool
 }
 
 // OrClosed returns the check accepting a connection the server closed

@@ -47,18 +47,22 @@ func RecordError(req string) Check {
 	}}
 }
 
-// NoCredentialEcho expects no response field to contain a credential the
-// request sent (FAIL-5). Short credentials must match a whole field value,
-// so that a PIN like "396" inside a long token is not a false alarm.
+// NoCredentialEcho expects no response field to contain a password or PIN
+// the request sent (FAIL-5), however short, in any letter case (a PIN is
+// case-insensitive). A short credential counts where it stands as a word of
+// its own ("wrong PIN 396"), so that a PIN like "396" inside a longer
+// number is no false alarm; the token fields and the requestId (the
+// suite's own echo) are not searched.
 func NoCredentialEcho(req string) Check {
 	return Check{Req: req, Name: "credentials not echoed", eval: func(o Observation) result {
 		var hits []string
 		walkStrings(o.Response, "", func(path, s string) {
+			switch path {
+			case ".token", ".tokenForHttpServer", ".overlayHttpToken", ".requestId":
+				return
+			}
 			for _, c := range o.Sent {
-				if c == "" {
-					continue
-				}
-				if strings.EqualFold(s, c) || (len(c) >= 8 && strings.Contains(s, c)) {
+				if c != "" && containsCredential(s, c) {
 					hits = append(hits, path)
 				}
 			}
@@ -69,6 +73,31 @@ func NoCredentialEcho(req string) Check {
 		sort.Strings(hits)
 		return result{expected: "no field containing the credentials sent", actual: "credentials found in " + strings.Join(hits, ", ")}
 	}}
+}
+
+// containsCredential reports whether s contains credential c: anywhere for
+// a credential of 8 characters or more, as a word of its own for a shorter
+// one; in any letter case.
+func containsCredential(s, c string) bool {
+	ls, lc := strings.ToLower(s), strings.ToLower(c)
+	if len(c) >= 8 {
+		return strings.Contains(ls, lc)
+	}
+	for i := 0; ; {
+		j := strings.Index(ls[i:], lc)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(lc)
+		if (start == 0 || !isWordByte(ls[start-1])) && (end == len(ls) || !isWordByte(ls[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b >= 0x80
 }
 
 // --- envelope ------------------------------------------------------------------

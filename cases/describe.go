@@ -87,6 +87,8 @@ func walkStrings(v any, path string, fn func(path, s string)) {
 	switch t := v.(type) {
 	case string:
 		fn(path, t)
+	case json.Number:
+		fn(path, t.String()) // a PIN may come back as a number
 	case map[string]any:
 		for k, x := range t {
 			walkStrings(x, path+"."+k, fn)

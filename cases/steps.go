@@ -38,6 +38,14 @@ func recoverLogin() Step {
 	return Step{Name: "recover", Conn: "r", Do: Send{Request: LoginAny(), Recovery: true}, OnlyIf: CanLoginAny, Expect: []Check{Succeeds("ROLE-1")}}
 }
 
+// recoverNamed is recoverLogin under another step name, for a case that
+// recovers more than once.
+func recoverNamed(name string) Step {
+	s := recoverLogin()
+	s.Name = name
+	return s
+}
+
 // closeConn closes connection conn (a token must outlive its connection).
 func closeConn(conn string) Step { return Step{Conn: conn, Do: Close{}} }
 

@@ -117,6 +117,16 @@ func validateCase(c Case) []error {
 		if s.SendsWrongCredential() && !recovers(c.Steps[i+1:]) {
 			fail("step %d sends a wrong credential and no later step authorizes successfully (lockout protection)", i+1)
 		}
+		if s.SendsWrongCredential() && !c.HasLabel("disruptive") {
+			// Outside the lockout cases a success follows every wrong
+			// credential before the next: a device may lock out after two.
+			if send, ok := s.Do.(Send); ok && (send.Repeat > 1 || send.RepeatFor != "") {
+				fail("step %d sends wrong credentials repeatedly; only a disruptive case may", i+1)
+			}
+			if j := nextWrongBeforeRecovery(c.Steps[i+1:]); j >= 0 {
+				fail("step %d sends a wrong credential after step %d without a successful authorization between (lockout protection)", i+j+2, i+1)
+			}
+		}
 	}
 	cited := map[string]bool{}
 	for _, ch := range checks {
@@ -162,6 +172,22 @@ func recovers(steps []Step) bool {
 		}
 	}
 	return false
+}
+
+// nextWrongBeforeRecovery returns the index of the first unconditional step
+// that sends a wrong credential before any recovery, or -1. Steps
+// conditional on a token an earlier failure carried send only to a
+// defective server.
+func nextWrongBeforeRecovery(steps []Step) int {
+	for i, s := range steps {
+		if recovers(steps[i : i+1]) {
+			return -1
+		}
+		if _, onLeak := s.OnlyIf.(fromStep); s.SendsWrongCredential() && !onLeak {
+			return i
+		}
+	}
+	return -1
 }
 
 // WrongCredentials counts the wrong credentials the case may send: the

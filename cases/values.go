@@ -183,6 +183,19 @@ func TokenSource(v Value) (step, field string, ok bool) {
 	return f.step, f.field, ok
 }
 
+// IsToken reports whether v is a token from an earlier answer, as it is or
+// transformed (altered, in other letter case): not a password or PIN
+// (FAIL-5 looks for those).
+func IsToken(v Value) bool {
+	switch t := v.(type) {
+	case fromStep:
+		return true
+	case transformed:
+		return IsToken(t.v)
+	}
+	return false
+}
+
 // TokenOf is the API token an earlier step received.
 func TokenOf(step string) Value { return fromStep{step, "token", false} }
 

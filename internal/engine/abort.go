@@ -10,8 +10,8 @@ import (
 // abort runs an Abort step: an abrupt close mid-request. It sends the
 // request, then drops the TCP connection without reading the answer or
 // closing the WebSocket.
-func (x *execution) abort(ctx context.Context, s cases.Step, a cases.Abort, name string, index int) error {
-	payload, _, err := x.build(a.Request, requestID(x.c.ID, index, 0))
+func (x *execution) abort(ctx context.Context, s cases.Step, a cases.Abort, name string) error {
+	payload, _, err := x.build(a.Request, x.nextID())
 	if err != nil {
 		return fmt.Errorf("step %s: %w", name, err)
 	}
@@ -27,6 +27,7 @@ func (x *execution) abort(ctx context.Context, s cases.Step, a cases.Abort, name
 	_ = conn.Abort()
 	delete(x.conns, s.ConnName())
 	x.tm.closed(s.ConnName())
+	x.m.Lost(s.ConnName())
 	x.tr.Notef(s.ConnName(), "step %s: sent, then dropped the connection without a close", name)
 	if sendErr != nil {
 		return fmt.Errorf("step %s: %w", name, sendErr)

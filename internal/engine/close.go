@@ -43,6 +43,7 @@ func (x *execution) closeConn(name string) {
 		delete(x.conns, name)
 	}
 	x.tm.closed(name)
+	x.m.Closed(name)
 }
 
 func (x *execution) closeAll() {

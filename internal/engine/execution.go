@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/wire"
 )
 
@@ -26,13 +27,39 @@ type execution struct {
 	all        []cases.Observation
 	// troubled is set when a dial failed or a wait ran out.
 	troubled bool
+	// m is the model of the reading: it judges every exchange.
+	m *model.Model
+	// ids counts the requests: each gets a fresh all-digit requestId ("1",
+	// the docs' own example shape), unique within the case.
+	ids int
+	// seen holds the findings already kept, so a repeated step or an
+	// invariant found twice is reported once.
+	seen map[cases.Finding]bool
+	// notRun lists exercises the wrong-credential budget did not allow.
+	notRun []string
 }
 
 func newExecution(r *Runner, c cases.Case) *execution {
 	set := r.EffectiveSettings()
 	return &execution{r: r, c: c, tr: wire.NewTranscript(r.Redactor), target: r.Target.withDefaults(), set: set,
 		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{},
-		tm: newTiming(r.clock(), set)}
+		tm: newTiming(r.clock(), set), seen: map[cases.Finding]bool{},
+		m: model.New(model.Config{Profile: r.Profile, Secrets: r.Secrets.values(), Settings: set})}
+}
+
+// nextID is the requestId of the next request.
+func (x *execution) nextID() string {
+	x.ids++
+	return strconv.Itoa(x.ids)
+}
+
+// add keeps a finding unless the same one was kept already.
+func (x *execution) add(f cases.Finding) {
+	if x.seen[f] {
+		return
+	}
+	x.seen[f] = true
+	x.findings = append(x.findings, f)
 }
 
 // Profile, Secret and Response make execution a cases.Scope.
@@ -63,7 +90,7 @@ func (x *execution) steps(ctx context.Context) error {
 				continue
 			}
 		}
-		if err := x.do(ctx, s, name, i); err != nil {
+		if err := x.do(ctx, s, name); err != nil {
 			return err
 		}
 	}
@@ -71,12 +98,12 @@ func (x *execution) steps(ctx context.Context) error {
 }
 
 // do runs one step by its kind; each kind lives in a file of its own.
-func (x *execution) do(ctx context.Context, s cases.Step, name string, index int) error {
+func (x *execution) do(ctx context.Context, s cases.Step, name string) error {
 	switch a := s.Do.(type) {
 	case cases.Send:
-		return x.send(ctx, s, a, name, index)
+		return x.send(ctx, s, a, name)
 	case cases.Abort:
-		return x.abort(ctx, s, a, name, index)
+		return x.abort(ctx, s, a, name)
 	case cases.Close:
 		x.closeStep(ctx, s.ConnName())
 		return nil
@@ -94,10 +121,13 @@ func (x *execution) do(ctx context.Context, s cases.Step, name string, index int
 	return fmt.Errorf("step %s: the engine does not know how to %T", name, s.Do)
 }
 
-// evaluate applies a step's checks to an observation and keeps it.
+// evaluate applies a step's checks to an observation and keeps it. A check
+// the model fills in (AsTheReadingSays) is left to judged.
 func (x *execution) evaluate(s cases.Step, o cases.Observation) {
 	for _, ch := range s.Expect {
-		x.findings = append(x.findings, ch.Evaluate(o))
+		if !ch.ByModel() {
+			x.add(ch.Evaluate(o))
+		}
 	}
 	x.all = append(x.all, o)
 }

@@ -113,3 +113,13 @@ func run(t *testing.T, r *engine.Runner, steps ...cases.Step) engine.Outcome {
 }
 
 var openType = cases.Request{Type: cases.Str("open")}
+
+// findingOf returns the finding of step step under requirement req.
+func findingOf(o engine.Outcome, step, req string) (cases.Finding, bool) {
+	for _, f := range o.Findings {
+		if f.Step == step && f.Requirement == req {
+			return f, true
+		}
+	}
+	return cases.Finding{}, false
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -25,7 +26,7 @@ func (x *execution) poll(ctx context.Context, s cases.Step, a cases.Poll, name s
 	o := x.observation(name)
 	for {
 		o.Attempts++
-		payload, _, err := x.build(a.Request, fmt.Sprintf("%s/%s.%d", x.c.ID, name, o.Attempts))
+		payload, _, err := x.build(a.Request, x.nextID())
 		if err != nil {
 			return fmt.Errorf("step %s: %w", name, err)
 		}
@@ -35,9 +36,22 @@ func (x *execution) poll(ctx context.Context, s cases.Step, a cases.Poll, name s
 			x.troubled = true
 			return fmt.Errorf("step %s: %w", name, err)
 		}
+		var req map[string]any
+		_ = json.Unmarshal(payload, &req)
+		xm := x.m.Expect(s.ConnName(), fmt.Sprintf("%s (attempt %d)", name, o.Attempts), req, clk.Now())
 		resp, err := conn.Call(ctx, payload)
 		o.Waited = clk.Now().Sub(start)
+		if err != nil || resp.Err != nil {
+			x.m.Lost(s.ConnName())
+		}
 		if err == nil && resp.Err == nil {
+			// Each attempt is judged like any answer (the lockout's 6 is one
+			// the model accepts after wrong credentials).
+			for _, f := range xm.Judge(resp.Fields, clk.Now()).Broken() {
+				f.Note = joinNote(f.Note, invariantNote)
+				x.add(f)
+			}
+			xm.Apply(resp.Fields, clk.Now())
 			o.Response = resp.Fields
 			if ok, _ := resp.Fields["result"].(bool); ok {
 				break

@@ -23,6 +23,7 @@ func (x *execution) raw(ctx context.Context, s cases.Step, a cases.Raw, name str
 	} else {
 		err = conn.SendText(ctx, a.Payload)
 	}
+	x.m.Lost(s.ConnName()) // bytes that are not a request: the model cannot know what follows
 	o := x.observation(name)
 	if err != nil {
 		o.ResponseErr = "send failed: " + err.Error()

@@ -94,6 +94,24 @@ type Runner struct {
 	// dead is set once the target stopped answering: later cases cost no
 	// more timeouts, they are ERROR at once.
 	dead string
+	// exercised maps each token class the run has exercised to the case
+	// that did.
+	exercised map[string]string
+}
+
+// claim reports whether caseID may exercise a token of class class: the
+// first case to ask does, once per run.
+func (r *Runner) claim(class, caseID string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.exercised == nil {
+		r.exercised = map[string]string{}
+	}
+	if _, done := r.exercised[class]; done {
+		return false
+	}
+	r.exercised[class] = caseID
+	return true
 }
 
 // Outcome is the result of one case.
@@ -104,6 +122,9 @@ type Outcome struct {
 	// Reason is the skip reason, the error, or the broken findings.
 	Reason   string
 	Duration time.Duration
+	// NotRun lists the token exercises the wrong-credential budget did not
+	// allow: neither a pass nor a failure.
+	NotRun []string
 }
 
 // Run executes one case. It never panics on target behaviour; it returns
@@ -127,6 +148,7 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 	}
 	out.Transcript = x.tr
 	out.Duration = time.Since(start)
+	out.NotRun = x.notRun
 	return out
 }
 
@@ -144,7 +166,11 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 		}
 	}
 	defer x.closeAll()
-	if err := x.steps(ctx); err != nil {
+	err := x.steps(ctx)
+	if err == nil {
+		err = x.exercise(ctx)
+	}
+	if err != nil {
 		var late *LateError
 		if errors.As(err, &late) {
 			x.tr.Notef("", "%v", late)

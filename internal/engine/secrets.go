@@ -30,6 +30,16 @@ func (s Secrets) Get(k cases.SecretKind) (string, bool) {
 	return v, ok && v != ""
 }
 
+// values returns a copy of the secrets by kind (for the model, which must
+// recognise them in requests).
+func (s Secrets) values() map[cases.SecretKind]string {
+	m := make(map[cases.SecretKind]string, len(s.m))
+	for k, v := range s.m {
+		m[k] = v
+	}
+	return m
+}
+
 // With returns a copy of s with k set to v.
 func (s Secrets) With(k cases.SecretKind, v string) Secrets {
 	m := make(map[cases.SecretKind]string, len(s.m)+1)

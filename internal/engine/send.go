@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/wire"
@@ -14,7 +13,7 @@ import (
 // send runs a Send step: its request once, or Repeat times (RepeatFor: as
 // many as the setting says) each on a fresh connection, as a reconnecting
 // client would.
-func (x *execution) send(ctx context.Context, s cases.Step, a cases.Send, name string, index int) error {
+func (x *execution) send(ctx context.Context, s cases.Step, a cases.Send, name string) error {
 	reps := max(1, a.Repeat)
 	if a.RepeatFor != "" {
 		n, ok := a.RepeatFor.Of(x.set)
@@ -23,32 +22,23 @@ func (x *execution) send(ctx context.Context, s cases.Step, a cases.Send, name s
 		}
 		reps = n
 	}
-	for rep := range reps {
+	for range reps {
 		if reps > 1 {
 			x.closeConn(s.ConnName())
 		}
-		if err := x.sendOnce(ctx, s, a, name, requestID(x.c.ID, index, rep)); err != nil {
+		if err := x.sendOnce(ctx, s, a, name); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// requestID is the fresh requestId of a step's request: the case, the
-// step's number, and the repetition's.
-func requestID(caseID string, index, rep int) string {
-	id := fmt.Sprintf("%s/%d", caseID, index+1)
-	if rep > 0 {
-		id += "." + strconv.Itoa(rep+1)
-	}
-	return id
-}
-
 // sendOnce sends the request on the step's connection, takes the answer
-// and applies the checks: the step's own, and the envelope every auth
-// answer must have.
-func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, name, id string) error {
-	payload, sent, err := x.build(a.Request, id)
+// and judges it: by the step's own checks, by the invariants every auth
+// answer must satisfy, and by the model of the reading, which then
+// observes the connections whose mode the answer changed or kept.
+func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, name string) error {
+	payload, sent, err := x.build(a.Request, x.nextID())
 	if err != nil {
 		return fmt.Errorf("step %s: %w", name, err)
 	}
@@ -80,7 +70,12 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	if s.SendsWrongCredential() {
 		x.r.countWrong()
 	}
+	o := x.observation(name)
+	o.Sent = sent
+	_ = json.Unmarshal(payload, &o.Request)
+	before := x.m.Snapshot()
 	x.tm.sent[name] = x.tm.clock.Now()
+	xm := x.m.Expect(s.ConnName(), name, o.Request, x.tm.sent[name])
 	resp, callErr := conn.Call(ctx, payload)
 	x.tm.answered[name] = x.tm.clock.Now()
 	if errors.Is(callErr, wire.ErrTimeout) {
@@ -88,15 +83,14 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 		// this machine was too slow to hear it. Not a verdict; the engine then
 		// checks whether the target is still there.
 		x.troubled = true
+		x.m.Lost(s.ConnName())
 		return fmt.Errorf("step %s: %w", name, callErr)
 	}
 	// A late answer says nothing about the target: its checks are not made.
 	if err := x.tm.check(dl, name, x.tm.answered[name]); err != nil {
 		return err
 	}
-	o := x.observation(name)
-	o.Matched, o.Sent = resp.Matched, sent
-	_ = json.Unmarshal(payload, &o.Request)
+	o.Matched = resp.Matched
 	switch {
 	case callErr != nil:
 		o.ResponseErr = callErr.Error()
@@ -107,13 +101,15 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	default:
 		o.Response = resp.Fields
 	}
-	x.evaluate(s, o)
 	auth := a.Request.MethodName() == "auth"
-	if auth && o.Response != nil {
-		x.findings = append(x.findings, envelopeProblems(s, o)...)
+	x.evaluate(s, o)
+	x.judged(s, o, xm.Judge(o.Response, x.tm.answered[name]), auth)
+	xm.Apply(o.Response, x.tm.answered[name])
+	if o.Closed {
+		x.m.Lost(s.ConnName())
 	}
 	if a.ExactlyOne != "" && callErr == nil {
-		x.findings = append(x.findings, x.exactlyOne(ctx, conn, a.ExactlyOne, name))
+		x.add(x.exactlyOne(ctx, conn, a.ExactlyOne, name))
 	}
 	if o.Response != nil {
 		x.responses[name] = o.Response
@@ -121,34 +117,11 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 			x.tm.authorized(name, s.ConnName(), a.Request.Credentials, a.Request.Type == nil)
 		}
 	}
+	if auth && !o.Closed && callErr == nil {
+		succeeded, _ := o.Response["result"].(bool)
+		x.observeModes(ctx, s.ConnName(), name, before, !succeeded)
+	}
 	return nil
-}
-
-// envelopeProblems applies the envelope requirements (ENV-2, ENV-6, ENV-7)
-// to every auth answer, not only in the ENV cases: requirements.md states
-// them for every auth response. Only broken ones are kept, so passing cases
-// stay readable; a step that checks the envelope itself is not checked twice.
-func envelopeProblems(s cases.Step, o cases.Observation) []cases.Finding {
-	var out []cases.Finding
-	for _, ch := range cases.Envelope() {
-		if stepChecks(s, ch.Req) {
-			continue
-		}
-		if f := ch.Evaluate(o); !f.OK {
-			f.Note = "checked on every auth response"
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func stepChecks(s cases.Step, req string) bool {
-	for _, ch := range s.Expect {
-		if ch.Req == req {
-			return true
-		}
-	}
-	return false
 }
 
 // exactlyOne checks that no second answer follows within the quiet window.

@@ -1,0 +1,120 @@
+package cases_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/clock"
+	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/modelserver"
+	"github.com/roomconform/conform/internal/redact"
+)
+
+// TestCasesAgreeWithTheModel runs the whole catalogue against servers made
+// of the model of the reading, in every valid profile, with the first, the
+// last and random choices among the answers the model accepts. Every case
+// must pass or skip: a case that fails expects something the reading does
+// not demand (or the model is wrong; either way the two disagree).
+func TestCasesAgreeWithTheModel(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if s, err := strconv.ParseUint(os.Getenv("CONFORM_MODEL_SEED"), 10, 64); err == nil {
+		seed = s
+	}
+	policies := []struct {
+		name   string
+		policy func() modelserver.Policy
+	}{
+		{"first", func() modelserver.Policy { return modelserver.First }},
+		{"last", func() modelserver.Policy { return modelserver.Last }},
+		{"random", func() modelserver.Policy { return modelserver.Random(seed) }},
+	}
+	t.Logf("random choices from seed %d (CONFORM_MODEL_SEED=%d replays them)", seed, seed)
+	for _, p := range validProfiles() {
+		for _, pol := range policies {
+			t.Run(fmt.Sprintf("%s-%s-%s/%s", p.Admin, p.User, p.Plan, pol.name), func(t *testing.T) {
+				t.Parallel()
+				runAgainstModel(t, p, pol.policy())
+			})
+		}
+	}
+}
+
+// validProfiles are the 14 protections a target can have: admin unsecured
+// (then user too), password or PIN; user likewise; Pro or Free.
+func validProfiles() []cases.Profile {
+	var out []cases.Profile
+	for _, plan := range []cases.Plan{cases.Pro, cases.Free} {
+		out = append(out, cases.Profile{Admin: cases.Unsecured, User: cases.Unsecured, Plan: plan})
+		for _, admin := range []cases.Security{cases.Password, cases.PIN} {
+			for _, user := range []cases.Security{cases.Unsecured, cases.Password, cases.PIN} {
+				out = append(out, cases.Profile{Admin: admin, User: user, Plan: plan})
+			}
+		}
+	}
+	return out
+}
+
+// modelSecrets are the secrets of a model server in profile p: every one
+// the profile uses, and the command-line PIN on Pro where admin is not
+// PIN-protected (as the embedded server starts).
+func modelSecrets(p cases.Profile) map[cases.SecretKind]string {
+	s := map[cases.SecretKind]string{}
+	switch p.Admin {
+	case cases.Password:
+		s[cases.AdminPassword] = "Adm1n-Secret"
+	case cases.PIN:
+		s[cases.AdminPIN] = "Q7W8"
+	}
+	if p.Admin != cases.PIN && p.Admin != cases.Unsecured && p.Plan == cases.Pro {
+		s[cases.AdminPIN] = "7391"
+	}
+	switch p.User {
+	case cases.Password:
+		s[cases.UserPassword] = "User-Secret-9"
+	case cases.PIN:
+		s[cases.UserPIN] = "ab12cd"
+	}
+	return s
+}
+
+func runAgainstModel(t *testing.T, p cases.Profile, policy modelserver.Policy) {
+	clk := clock.NewVirtual(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	set := cases.DefaultSettings()
+	set.MaxWait = 1 << 62
+	sec := modelSecrets(p)
+	srv, err := modelserver.Start(modelserver.Config{Profile: p, Secrets: sec, Settings: set, Now: clk.Now, Policy: policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env := map[string]string{}
+	for k, v := range sec {
+		env[k.EnvVar()] = v
+	}
+	secrets := engine.SecretsFromEnv(func(k string) string { return env[k] })
+	target := engine.Target{URL: srv.URL, HTTP: srv.HTTPURL, Web: srv.WebURL, ResponseTimeout: 5 * time.Second, QuietWindow: time.Millisecond}
+	red := redact.New()
+	ctx := context.Background()
+	probe, err := engine.Probe(ctx, target, secrets, p.Plan, red)
+	if err != nil {
+		t.Fatalf("preflight: %v", err)
+	}
+	prof := probe.Profile
+	prof.HTTPServer, prof.WebManager, prof.Lifetimes = true, true, set
+	r := &engine.Runner{Target: target, Profile: prof, Secrets: probe.Secrets, Settings: set, Redactor: red,
+		WrongBudget: engine.Unlimited, Clock: clk}
+	for _, c := range cases.All() {
+		out := r.Run(ctx, c)
+		if out.Verdict != cases.Pass && out.Verdict != cases.Skip {
+			t.Errorf("%s: %s\n%s", c.ID, out.Verdict, out.Reason)
+		}
+	}
+	for _, e := range srv.Errors() {
+		t.Errorf("model server: %s", e)
+	}
+}

@@ -1,0 +1,85 @@
+package cases
+
+import "fmt"
+
+// Token exercises: the fast steps every kind of token a run obtains goes
+// through, whichever case obtained it, so that a token is used more than
+// once and more than one way even on a live device in the default run.
+// The engine appends them to a case for the tokens of a kind the run has
+// not exercised yet; their expected answers are the model's.
+
+// TokenRef names a token an earlier step of the case received.
+type TokenRef struct {
+	// Step and Field: the answer and the field it came in.
+	Step, Field string
+	// HTTP says it is an HTTP token (tokenForHttpServer, or the token of
+	// getTokenForHttpServer); else an API token.
+	HTTP bool
+	// Mode is the mode it was issued for.
+	Mode Mode
+	// Leaked says it came in a failure or a refusal: it must not work.
+	Leaked bool
+}
+
+// value is the token as a request value.
+func (t TokenRef) value() Value {
+	return fromStep{step: t.Step, field: t.Field, wrongish: t.HTTP || t.Leaked}
+}
+
+// Escalating is a live token presented for a higher mode: refused (TOK-2),
+// and so a failure that may count towards a lockout.
+func Escalating(v Value) Value {
+	return transformed{v: v, f: func(s string) string { return s }, what: "for a higher mode", wrong: true}
+}
+
+// HTTPExercises are the exercises that need the token's issuer as it was:
+// an HTTP token on the HTTP server (LIFE-1), an API token there (LIFE-1b),
+// a leaked one there (FAIL-1). They need the HTTP server's address.
+func HTTPExercises(t TokenRef) []Step {
+	req := "LIFE-1"
+	switch {
+	case t.Leaked:
+		req = "FAIL-1"
+	case !t.HTTP:
+		req = "LIFE-1b"
+	}
+	return []Step{{Name: exerciseName(t, "on the HTTP server"), Do: HTTPGet{t.value()}, Expect: []Check{AsTheReadingSays(req)}}}
+}
+
+// APIExercises are the exercises on the API, each on a connection of its
+// own (conn names the first; the engine has closed the case's connections,
+// so that a token must outlive its issuer, TOK-1): an API token without
+// role, again with its role, and for a user token with role "admin"
+// (TOK-2); an HTTP token as credentials (TOK-4, recorded); a leaked token
+// (FAIL-1). A step that may send a wrong credential is followed by a
+// successful authorization.
+func APIExercises(t TokenRef, conn func() string) []Step {
+	var steps []Step
+	add := func(what string, creds, role Value, req string) {
+		steps = append(steps, Step{Name: exerciseName(t, what), Conn: conn(), Do: send(secured(creds, role)), Expect: []Check{AsTheReadingSays(req)}})
+	}
+	switch {
+	case t.Leaked:
+		add("as credentials", t.value(), nil, "FAIL-1")
+	case t.HTTP:
+		add("as API credentials", t.value(), nil, "TOK-4")
+	default:
+		add("again, without role", t.value(), nil, "TOK-1")
+		add("again, with its role", t.value(), Str(string(t.Mode)), "TOK-1")
+		if t.Mode == User {
+			add("with role admin", Escalating(t.value()), roleAdmin, "TOK-2")
+		}
+	}
+	for _, s := range steps {
+		if s.SendsWrongCredential() {
+			r := recoverLogin()
+			r.Name, r.Conn = exerciseName(t, "recovery"), conn()
+			return append(steps, r)
+		}
+	}
+	return steps
+}
+
+func exerciseName(t TokenRef, what string) string {
+	return fmt.Sprintf("exercise %s of %s %s", t.Field, t.Step, what)
+}

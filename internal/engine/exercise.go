@@ -1,0 +1,100 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/model"
+)
+
+// Token exercises: at the end of a case, every token it obtained whose
+// behaviour the reading fixes, and whose kind the run has not exercised
+// yet, goes through the fast steps of its kind (cases.HTTPExercises,
+// cases.APIExercises): used again on further connections, for a higher
+// mode, at the other kind's door. The model judges every answer. One
+// token of a kind stands for the others (model.Token.Class), so the
+// default run stays short; on a live target an exercise that may send a
+// wrong credential runs only within the run's budget.
+
+// exercise runs the exercises of the case's tokens.
+func (x *execution) exercise(ctx context.Context) error {
+	now := x.tm.clock.Now()
+	var picks []*model.Token
+	for _, t := range x.m.Tokens() {
+		if _, ok := x.responses[t.Step]; ok && x.m.Sure(t, now) {
+			picks = append(picks, t)
+		}
+	}
+	slices.SortFunc(picks, func(a, b *model.Token) int {
+		return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Field, b.Field))
+	})
+	picks = slices.DeleteFunc(picks, func(t *model.Token) bool { return !x.r.claim(t.Class(), x.c.ID) })
+	if len(picks) == 0 {
+		return nil
+	}
+	refs := make([]cases.TokenRef, len(picks))
+	for i, t := range picks {
+		step, field := t.Ref()
+		refs[i] = cases.TokenRef{Step: step, Field: field, HTTP: t.Kind != model.APIToken, Mode: t.Mode, Leaked: t.Leaked()}
+	}
+	// On the HTTP server first, while the issuers are as they were: an HTTP
+	// token is sure to work only while its connection is.
+	if x.target.HTTP != "" {
+		for _, ref := range refs {
+			if err := x.run(ctx, cases.HTTPExercises(ref)); err != nil {
+				return err
+			}
+		}
+	}
+	// A token must outlive the connection that obtained it (TOK-1).
+	names := make([]string, 0, len(x.conns))
+	for name := range x.conns {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		x.closeStep(ctx, name)
+	}
+	n := 0
+	next := func() string {
+		n++
+		return fmt.Sprintf("x%d", n)
+	}
+	for _, ref := range refs {
+		steps := cases.APIExercises(ref, next)
+		wrong := 0
+		for _, s := range steps {
+			if s.SendsWrongCredential() {
+				wrong++
+			}
+		}
+		if !x.c.HasLabel("disruptive") {
+			if reason := x.r.reserve(wrong); reason != "" {
+				x.notRun = append(x.notRun, fmt.Sprintf("%s: %s", steps[0].Name, "the wrong-credential budget is spent"))
+				continue
+			}
+		}
+		if err := x.run(ctx, steps); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// run runs steps like the case's own.
+func (x *execution) run(ctx context.Context, steps []cases.Step) error {
+	for _, s := range steps {
+		if s.OnlyIf != nil {
+			if v, err := s.OnlyIf.Resolve(x); err != nil || !v.Present {
+				continue
+			}
+		}
+		if err := x.do(ctx, s, s.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}

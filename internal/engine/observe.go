@@ -1,0 +1,90 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/wire"
+)
+
+// State observed, not assumed: after every auth exchange the engine asks
+// getAuthInfo on the connection that sent it and on every connection the
+// model says the answer changed (a displaced one), and the model judges
+// the answer against the mode it holds. An answer that claims one mode and
+// grants another, a failure that changed the mode, a displaced connection
+// that still holds its mode: each shows here, whichever case it happens in.
+//
+// The probe is also the ordering barrier of ENV-1: a second answer to the
+// auth request arrives before the probe's own answer, or not at all.
+
+// observeModes probes the step's connection and those the exchange changed.
+// failed says the step's auth failed: a connection the server then closes
+// breaks ENV-9.
+func (x *execution) observeModes(ctx context.Context, conn, step string, before map[string]string, failed bool) {
+	targets := []string{conn}
+	after := x.m.Snapshot()
+	var changed []string
+	for name, sig := range after {
+		if name != conn && before[name] != sig {
+			changed = append(changed, name)
+		}
+	}
+	slices.Sort(changed)
+	for _, name := range append(targets, changed...) {
+		x.probe(ctx, name, step, failed && name == conn)
+	}
+}
+
+// probe asks getAuthInfo on one connection and has the model judge it.
+func (x *execution) probe(ctx context.Context, name, step string, failed bool) {
+	c, ok := x.conns[name]
+	now := x.tm.clock.Now()
+	if !ok || !x.m.Known(name, now) {
+		return
+	}
+	id := x.nextID()
+	payload := fmt.Sprintf(`{"method":"getAuthInfo","requestId":%q}`, id)
+	var req map[string]any
+	_ = json.Unmarshal([]byte(payload), &req)
+	probeStep := step + " (getAuthInfo on " + name + ")"
+	dups := len(c.Duplicates())
+	xm := x.m.Expect(name, probeStep, req, now)
+	resp, err := c.Call(ctx, []byte(payload))
+	answered := x.tm.clock.Now()
+	if n := len(c.Duplicates()); n > dups {
+		x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
+			Expected: "one response", Actual: fmt.Sprintf("%d more before the answer to the next request on connection %s (see transcript)", n-dups, name),
+			Note: invariantNote})
+	}
+	switch {
+	case errors.Is(err, wire.ErrClosed):
+		x.m.Lost(name)
+		if failed {
+			x.add(cases.Finding{Requirement: "ENV-9", Level: cases.LevelOf("ENV-9"), Step: step, Check: "connection open after a failure",
+				Expected: "the connection still open", Actual: "closed: " + err.Error(), Note: invariantNote})
+		}
+		return
+	case err != nil:
+		// No answer in time: not a verdict (the machine may be too busy);
+		// the connection's state is no longer known.
+		x.tr.Notef(name, "getAuthInfo after step %s: %v; the model stops judging this connection", step, err)
+		x.m.Lost(name)
+		return
+	case resp.Err != nil || !resp.Matched:
+		x.m.Lost(name)
+		if resp.Err == nil && resp.Method() != "getAuthInfo" {
+			x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
+				Expected: "one response", Actual: fmt.Sprintf("another %q message before the answer to the next request on connection %s", resp.Method(), name),
+				Note: invariantNote})
+		}
+		return
+	}
+	o := x.observation(probeStep)
+	o.Request, o.Response, o.Matched = req, resp.Fields, true
+	x.judged(cases.Step{}, o, xm.Judge(resp.Fields, answered), false)
+	xm.Apply(resp.Fields, answered)
+}

@@ -1,0 +1,307 @@
+package model
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+)
+
+var (
+	t0      = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	secrets = map[cases.SecretKind]string{
+		cases.AdminPassword: "Adm1n-Secret", cases.UserPIN: "ab12cd", cases.AdminPIN: "Q7W8",
+	}
+	defaultProfile = cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro,
+		Secrets: []cases.SecretKind{cases.AdminPassword, cases.UserPIN, cases.AdminPIN}}
+)
+
+// world drives a model through exchanges whose answers the test gives.
+type world struct {
+	t   *testing.T
+	m   *Model
+	now time.Time
+	// last is the last exchange's verdict.
+	last Verdict
+	// answers holds the fields of named answers, for tokens.
+	answers map[string]map[string]any
+}
+
+func newWorld(t *testing.T, p cases.Profile) *world {
+	set := cases.DefaultSettings()
+	return &world{t: t, m: New(Config{Profile: p, Secrets: secrets, Settings: set}), now: t0, answers: map[string]map[string]any{}}
+}
+
+func obj(t *testing.T, s string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		t.Fatalf("%s: %v", s, err)
+	}
+	return m
+}
+
+// do sends req on conn as step and answers with ans; it returns the broken
+// findings' requirements.
+func (w *world) do(conn, step, req, ans string) []string {
+	w.t.Helper()
+	x := w.m.Expect(conn, step, obj(w.t, req), w.now)
+	fields := obj(w.t, ans)
+	w.last = x.Judge(fields, w.now)
+	x.Apply(fields, w.now)
+	w.answers[step] = fields
+	var reqs []string
+	for _, f := range w.last.Broken() {
+		reqs = append(reqs, f.Requirement)
+	}
+	return reqs
+}
+
+// rules returns the accepted answers of req on conn, as text.
+func (w *world) rules(conn, req string) string {
+	w.t.Helper()
+	x := w.m.Expect(conn, "probe", obj(w.t, req), w.now)
+	rs, open := x.Rules(w.now)
+	if open {
+		return "open"
+	}
+	var s []string
+	for _, r := range rs {
+		s = append(s, r.Req+": "+r.Expected())
+	}
+	return strings.Join(s, "; ")
+}
+
+func (w *world) token(step, field string) string {
+	s, _ := w.answers[step][field].(string)
+	return s
+}
+
+func ok(rc int, prev int, tok string) string {
+	if rc != 0 {
+		return `{"method":"auth","result":false,"resultCode":` + itoa(rc) + `}`
+	}
+	return `{"method":"auth","result":true,"resultCode":0,"previleges":` + itoa(prev) +
+		`,"token":"api-` + tok + `","tokenForHttpServer":"http-` + tok + `"}`
+}
+
+func itoa(i int) string {
+	b, _ := json.Marshal(i)
+	return string(b)
+}
+
+func secured(role, cred string) string {
+	if role == "" {
+		return `{"method":"auth","type":"secured","credentials":` + quote(cred) + `}`
+	}
+	return `{"method":"auth","type":"secured","role":"` + role + `","credentials":` + quote(cred) + `}`
+}
+
+func quote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// TestAuthRules: the accepted answers of every row of the reading, on a
+// fresh connection of the default profile.
+func TestAuthRules(t *testing.T) {
+	for _, tc := range []struct{ name, req, want string }{
+		{"admin password", secured("admin", "Adm1n-Secret"), "ROLE-1: success with previleges 2"},
+		{"admin password without role", secured("", "Adm1n-Secret"), "ROLE-2: success with previleges 2"},
+		{"user PIN without role", secured("", "ab12cd"), "ROLE-2: success with previleges 1"},
+		{"user PIN other case", secured("user", "AB12CD"), "ROLE-4: success with previleges 1"},
+		{"user PIN with role admin", secured("admin", "ab12cd"), "RC-5: resultCode 5"},
+		{"admin password with role user", secured("user", "Adm1n-Secret"), "RC-5b: success with previleges 1, or resultCode 5"},
+		{"wrong password", secured("admin", "nope"), "RC-8: resultCode 8"},
+		{"password other case", secured("admin", "aDM1N-sECRET"), "RC-8: resultCode 8"},
+		{"password prefix", secured("admin", "Adm1n-Secre"), "RC-8: resultCode 8"},
+		{"password with a space", secured("admin", "Adm1n-Secret "), "RC-8b: resultCode 8"},
+		{"admin PIN other case", secured("admin", "q7w8"), "ROLE-1: success with previleges 2, or resultCode 8"},
+		{"empty credentials", secured("admin", ""), "RC-7: resultCode 7"},
+		{"no credentials", `{"method":"auth","type":"secured","role":"admin"}`, "RC-12: resultCode 12"},
+		{"numeric credentials", `{"method":"auth","type":"secured","credentials":42}`, "RC-14: resultCode 7 or 8"},
+		{"type open", `{"method":"auth","type":"open","role":"admin"}`, "RC-10: resultCode 10"},
+		{"type other case", `{"method":"auth","type":"Secured","credentials":"Adm1n-Secret"}`, "RC-10b: resultCode 10"},
+		{"type a number", `{"method":"auth","type":1}`, "RC-14: resultCode 10"},
+		{"role root", secured("root", "Adm1n-Secret"), "RC-9: resultCode 9"},
+		{"role other case", secured("USER", "ab12cd"), "RC-9b: resultCode 9"},
+		{"type and role bad", `{"method":"auth","type":"open","role":"root"}`, "RC-10: a failure; RC-13: resultCode 9 or 10"},
+		{"role bad, no credentials", `{"method":"auth","type":"secured","role":"root"}`, "RC-9: a failure; RC-13: resultCode 9 or 12"},
+		{"role bad, wrong credentials", secured("root", "nope"), "RC-9: a failure; RC-13: resultCode 8 or 9"},
+		{"no type, no role", `{"method":"auth"}`, "RC-11: resultCode 11"},
+		{"status change on a fresh connection", `{"method":"auth","role":"user"}`, "RC-3: resultCode 3"},
+		{"unsecured admin, protected", `{"method":"auth","type":"unsecured","role":"admin"}`, "RC-4: resultCode 4"},
+		{"unsecured, both protected", `{"method":"auth","type":"unsecured"}`, "RC-4: resultCode 4"},
+		{"unsecured with credentials", `{"method":"auth","type":"unsecured","credentials":"x"}`, "open"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := newWorld(t, defaultProfile).rules("a", tc.req); got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestProfileRules: rows that depend on the profile.
+func TestProfileRules(t *testing.T) {
+	userOpen := cases.Profile{Admin: cases.Password, User: cases.Unsecured, Plan: cases.Pro, Secrets: []cases.SecretKind{cases.AdminPassword}}
+	allOpen := cases.Profile{Admin: cases.Unsecured, User: cases.Unsecured, Plan: cases.Pro}
+	free := cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Free, Secrets: defaultProfile.Secrets}
+	for _, tc := range []struct {
+		name string
+		p    cases.Profile
+		req  string
+		want string
+	}{
+		{"unsecured without role, only user open", userOpen, `{"method":"auth","type":"unsecured"}`, "ROLE-5: success with previleges 1"},
+		{"unsecured without role, all open", allOpen, `{"method":"auth","type":"unsecured"}`, "ROLE-3: success with previleges 2, or success with previleges 1"},
+		{"wrong password for the open user mode", userOpen, secured("user", "nope"), "RC-4b: resultCode 4 or 8"},
+		{"admin password for the open user mode", userOpen, secured("user", "Adm1n-Secret"), "RC-4b: resultCode 4 or 8"},
+		{"password when nothing is protected", allOpen, secured("", "nope"), "RC-4b: resultCode 4 or 8"},
+		{"password on Free", free, secured("admin", "Adm1n-Secret"), "RC-2: resultCode 2"},
+		{"wrong password on Free", free, secured("admin", "nope"), "RC-2: resultCode 2"},
+		{"unsecured user on Free, protected", free, `{"method":"auth","type":"unsecured","role":"user"}`, "RC-4: resultCode 4"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := newWorld(t, tc.p).rules("a", tc.req); got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestStatusChangeAndTokens: a flow through status change and tokens.
+func TestStatusChangeAndTokens(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	if got := w.do("a", "login", secured("admin", "Adm1n-Secret"), ok(0, 2, "A")); got != nil {
+		t.Fatalf("login: %v", got)
+	}
+	if got := w.rules("a", `{"method":"auth","role":"user"}`); got != "SW-1: success with previleges 1" {
+		t.Fatalf("status change: %s", got)
+	}
+	w.do("a", "switch", `{"method":"auth","role":"user"}`, ok(0, 1, "S"))
+	w.m.Closed("a")
+	for _, tc := range []struct{ req, want string }{
+		{secured("", "api-A"), "open"}, // issued before the status change: the reading does not say
+		{secured("", "api-S"), "TOK-3: success with previleges 1"},
+		{secured("admin", "api-S"), "TOK-3: resultCode 5"},
+		{secured("user", "api-S"), "TOK-3: success with previleges 1"},
+		{secured("", "http-S"), "TOK-4: any answer"},
+		{secured("", "api-S0"), "RC-8: resultCode 8"},
+	} {
+		got := w.rules("b", tc.req)
+		if tc.want == "open" && got != "TOK-1: success with previleges 2, or a failure" {
+			t.Errorf("%s: got %s, want the admin token open", tc.req, got)
+		} else if tc.want != "open" && got != tc.want {
+			t.Errorf("%s: got %s, want %s", tc.req, got, tc.want)
+		}
+	}
+	// A user token without role says previleges 1 (TOK-2), and a token
+	// re-authorizes again and again (TOK-1).
+	w.do("u", "user", secured("user", "ab12cd"), ok(0, 1, "U"))
+	w.m.Closed("u")
+	for i, conn := range []string{"c", "d"} {
+		if got := w.do(conn, "reuse", secured("", "api-U"), ok(0, 1, "U"+itoa(i))); got != nil {
+			t.Errorf("reuse %d: %v", i, got)
+		}
+	}
+	if got := w.do("e", "reuse-bad", secured("", "api-U"), ok(0, 2, "X")); len(got) != 1 || got[0] != "TOK-2" {
+		t.Errorf("a user token granting admin: %v, want TOK-2", got)
+	}
+}
+
+// TestLifetimes: API and HTTP tokens within and after their lifetimes.
+func TestLifetimes(t *testing.T) {
+	set := cases.DefaultSettings()
+	w := newWorld(t, defaultProfile)
+	w.do("a", "login", secured("admin", "Adm1n-Secret"), ok(0, 2, "A"))
+	h := w.m.ExpectHTTP("probe", "http-A", w.now)
+	if st, req := h.Expected(w.now); st != live || req != "LIFE-1" {
+		t.Errorf("fresh HTTP token: %v %s", st, req)
+	}
+	if st, req := w.m.ExpectHTTP("probe", "api-A", w.now).Expected(w.now); st != dead || req != "LIFE-1b" {
+		t.Errorf("API token on the HTTP server: %v %s", st, req)
+	}
+	if st, req := w.m.ExpectHTTP("probe", "http-A0", w.now).Expected(w.now); st != dead || req != "LIFE-1" {
+		t.Errorf("altered token: %v %s", st, req)
+	}
+	w.now = t0.Add(set.HTTPTokenTTL + set.Tolerance)
+	if st, req := w.m.ExpectHTTP("probe", "http-A", w.now).Expected(w.now); st != dead || req != "LIFE-2" {
+		t.Errorf("expired HTTP token: %v %s", st, req)
+	}
+	w.now = t0.Add(set.TokenTTL + set.Tolerance)
+	if got := w.rules("b", secured("", "api-A")); got != "LIFE-4: a failure" {
+		t.Errorf("expired API token: %s", got)
+	}
+}
+
+// TestStateJudgedThroughCommands: getAuthInfo and getTokenForHttpServer
+// against the mode the model holds.
+func TestStateJudgedThroughCommands(t *testing.T) {
+	info := `{"method":"getAuthInfo"}`
+	refused := `{"method":"getAuthInfo","result":false,"error":"Authorization required"}`
+	withPIN := `{"method":"getAuthInfo","result":true,"adminAuth":{"security":"password"},"userAuth":{"security":"pin","pin":"ab12cd"}}`
+	noPIN := `{"method":"getAuthInfo","result":true,"adminAuth":{"security":"password"},"userAuth":{"security":"pin"}}`
+	w := newWorld(t, defaultProfile)
+	if got := w.do("a", "fresh", info, withPIN); len(got) != 1 || got[0] != "SEC-1" {
+		t.Errorf("answered before auth: %v, want SEC-1", got)
+	}
+	w.m.Closed("a")
+	w.do("a", "wrong", secured("admin", "nope"), ok(8, 0, ""))
+	if got := w.do("a", "after-failure", info, noPIN); len(got) != 1 || got[0] != "FAIL-4" {
+		t.Errorf("answered after a failure: %v, want FAIL-4", got)
+	}
+	w.do("b", "first", secured("admin", "Adm1n-Secret"), ok(0, 2, "B"))
+	if got := w.do("b", "admin", info, noPIN); len(got) != 1 || got[0] != "SEC-2" {
+		t.Errorf("admin without the PIN: %v, want SEC-2", got)
+	}
+	w.do("c", "first", secured("admin", "Adm1n-Secret"), ok(0, 2, "C"))
+	w.do("d", "second", secured("admin", "Adm1n-Secret"), ok(0, 2, "D"))
+	if got := w.do("c", "displaced", info, withPIN); len(got) != 1 || got[0] != "SEC-4" {
+		t.Errorf("displaced connection answered: %v, want SEC-4", got)
+	}
+	if got := w.do("d", "holder", info, refused); len(got) != 1 || got[0] != "ROLE-1" {
+		t.Errorf("holder refused: %v, want ROLE-1", got)
+	}
+	w.do("e", "user", secured("user", "ab12cd"), ok(0, 1, "E"))
+	if got := w.do("e", "user-info", info, withPIN); len(got) != 1 || got[0] != "SEC-2" {
+		t.Errorf("user shown the PIN: %v, want SEC-2", got)
+	}
+	if got := w.do("f", "token-before-auth", `{"method":"getTokenForHttpServer"}`, `{"method":"getTokenForHttpServer","result":false,"token":"leak"}`); got != nil {
+		t.Errorf("a refusal with a token: %v (the token is judged on the HTTP server)", got)
+	}
+	if st, req := w.m.ExpectHTTP("probe", "leak", w.now).Expected(w.now); st != dead || req != "SEC-1" {
+		t.Errorf("token from a refusal: %v %s", st, req)
+	}
+}
+
+// TestFailureTokensAndLockout: tokens in failures must not work; repeated
+// wrong credentials make 6 acceptable, and LockoutAttempts of them make it
+// due for the correct admin password.
+func TestFailureTokensAndLockout(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	w.do("a", "bad", secured("admin", "nope"), `{"method":"auth","result":false,"resultCode":8,"token":"leaked"}`)
+	if got := w.rules("b", secured("", "leaked")); got != "FAIL-1: a failure" {
+		t.Errorf("leaked token: %s", got)
+	}
+	if got := w.rules("b", secured("admin", "Adm1n-Secret")); got != "ROLE-1: success with previleges 2" {
+		t.Errorf("after one wrong: %s", got)
+	}
+	w.do("a", "bad2", secured("admin", "nope"), ok(8, 0, ""))
+	if got := w.rules("b", secured("admin", "Adm1n-Secret")); got != "ROLE-1: success with previleges 2, or resultCode 6" {
+		t.Errorf("after two wrong: %s", got)
+	}
+	for i := 2; i < cases.DefaultSettings().LockoutAttempts; i++ {
+		w.do("a", "bad", secured("admin", "nope"), ok(8, 0, ""))
+	}
+	if got := w.rules("b", secured("admin", "Adm1n-Secret")); got != "RC-6: resultCode 6" {
+		t.Errorf("after the threshold: %s", got)
+	}
+	w.do("b", "locked", secured("admin", "Adm1n-Secret"), ok(6, 0, ""))
+	w.do("b", "unlocked", secured("admin", "Adm1n-Secret"), ok(0, 2, "B"))
+	if got := w.rules("c", secured("admin", "Adm1n-Secret")); got != "ROLE-1: success with previleges 2" {
+		t.Errorf("after a success: %s", got)
+	}
+}
