@@ -50,14 +50,14 @@ func valueFault(f field, valid []string, must, should string) string {
 type credClass int
 
 const (
-	credWrong     credClass = iota // nothing the target issued or the operator knows: wrong (RC-8)
-	credSecret                     // a secret: modes says which mode(s) it opens
-	credPadded                     // a secret with whitespace around it (RC-8b)
-	credMaybe                      // the admin PIN in other letter case: the reading does not say
-	credToken                      // an API token: see tok
-	credHTTP                       // an HTTP or overlay token as API credentials (TOK-4)
-	credLeaked                     // a token from a failure or a refusal (FAIL-1, SEC-1)
-	credUnjudged                   // a token from an answer the model could not accept
+	credWrong    credClass = iota // nothing the target issued or the operator knows: wrong (RC-8)
+	credSecret                    // a secret: modes says which mode(s) it opens
+	credPadded                    // a secret with whitespace around it (RC-8b)
+	credMaybe                     // the admin PIN in other letter case: the reading does not say
+	credToken                     // an API token: see tok
+	credHTTP                      // an HTTP or overlay token as API credentials (TOK-4)
+	credLeaked                    // a token from a failure or a refusal (FAIL-1, SEC-1)
+	credUnjudged                  // a token from an answer the model could not accept
 )
 
 // credential is a credential string, recognised.

@@ -51,7 +51,7 @@ func (h *HTTPExchange) Expected(answered time.Time) (standing, string) {
 	if t.root != nil {
 		cred = t.root.cred
 	}
-	if !h.sent.Before(t.answered.Add(ttl+tol)) {
+	if !h.sent.Before(t.answered.Add(ttl + tol)) {
 		if httpExpires(cred) && t.Origin != FromRequest {
 			return dead, "LIFE-2"
 		}
