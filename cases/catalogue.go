@@ -5,7 +5,7 @@ import "slices"
 // KnownLabels is the fixed label set of design.md.
 var KnownLabels = []string{
 	"smoke", "unsecured", "password", "pin", "token", "role",
-	"lifetime", "slow", "disruptive", "mutating", "robustness",
+	"lifetime", "slow", "disruptive", "mutating", "robustness", "near-miss",
 }
 
 // LiveDefaultFilter is the default label filter on a live target: nothing
@@ -14,7 +14,8 @@ const LiveDefaultFilter = "!slow && !disruptive && !mutating"
 
 // catalogue is every case, in the order they run: by requirement group as
 // requirements.md orders them, then as written.
-var catalogue = slices.Concat(envCases, authCases, failCases, rcCases, roleCases, swCases, tokCases, lifeCases, secCases, robCases, discCases)
+var catalogue = slices.Concat(envCases, authCases, failCases, rcCases, roleCases, swCases, tokCases, lifeCases, secCases, robCases, discCases,
+	NearMisses())
 
 // All returns the catalogue in run order.
 func All() []Case { return slices.Clone(catalogue) }

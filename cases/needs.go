@@ -59,6 +59,10 @@ func Secured(m Mode, s Security) Need {
 	}
 }
 
+// CanLoginSome needs some mode the suite can enter (LoginAny).
+var CanLoginSome = need(func(p Profile) bool { return p.CanLogin(Admin) || p.CanLogin(User) },
+	"needs a mode the suite can enter: on a Free plan both modes are protected and every secured login gets 2")
+
 // HasSecret needs a secret of the given kind.
 func HasSecret(k SecretKind) Need {
 	return need(func(p Profile) bool { return p.Has(k) }, fmt.Sprintf("needs the %s: set %s", k, k.EnvVar()))

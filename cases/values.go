@@ -192,6 +192,8 @@ func IsToken(v Value) bool {
 		return true
 	case transformed:
 		return IsToken(t.v)
+	case nearValue:
+		return IsToken(t.v)
 	}
 	return false
 }

@@ -69,8 +69,14 @@ func (tm *timing) deadline(s cases.Step, http bool) (deadline, error) {
 			if !ok {
 				return deadline{}, fmt.Errorf("step %q, which times this one, has no answer", m.From)
 			}
-			return deadline{sendAfter: base.Add(life + tm.set.Tolerance),
-				why: fmt.Sprintf("the %s of step %s must have passed (+ %s)", m.Life, m.From, tm.set.Tolerance)}, nil
+			// The step waits for one lifetime to pass; every other token or
+			// authorization it uses must still be valid when it is answered.
+			d := tm.implicit(s, http, m)
+			d.sendAfter = base.Add(life + tm.set.Tolerance)
+			if d.answerBy.IsZero() {
+				d.why = fmt.Sprintf("the %s of step %s must have passed (+ %s)", m.Life, m.From, tm.set.Tolerance)
+			}
+			return d, nil
 		}
 		base, ok := tm.sent[m.From]
 		if !ok {
@@ -80,6 +86,14 @@ func (tm *timing) deadline(s cases.Step, http bool) (deadline, error) {
 		return deadline{answerBy: by, aim: by.Add(-tm.lead()),
 			why: fmt.Sprintf("the %s of step %s must not have passed (- %s)", m.Life, m.From, tm.set.Tolerance)}, nil
 	}
+	return tm.implicit(s, http, nil), nil
+}
+
+// implicit is the deadline of a step that uses tokens or an authorized
+// connection without a moment of its own (or with an After moment, for
+// everything but the token that moment waits out): each must still be
+// valid, by the shortest lifetime it may have.
+func (tm *timing) implicit(s cases.Step, http bool, after *cases.Moment) deadline {
 	var d deadline
 	bound := func(at time.Time, why string) {
 		if d.answerBy.IsZero() || at.Before(d.answerBy) {
@@ -99,6 +113,9 @@ func (tm *timing) deadline(s cases.Step, http bool) (deadline, error) {
 		if v == nil || !ok {
 			continue
 		}
+		if after != nil && tm.waitsOut(after, step, http) {
+			continue // the token the step waits to expire
+		}
 		switch {
 		case http:
 			if at, ok := tm.sent[step]; ok {
@@ -113,7 +130,19 @@ func (tm *timing) deadline(s cases.Step, http bool) (deadline, error) {
 	if at, ok := tm.connRoot[s.ConnName()]; ok && !http {
 		bound(at.Add(floor-tm.set.Tolerance), fmt.Sprintf("the authorization of connection %s must still be valid", s.ConnName()))
 	}
-	return d, nil
+	return d
+}
+
+// waitsOut reports whether moment after waits out the token a step takes
+// from step: the HTTP token of after.From, or an API token of the same
+// root authorization (a derived token expires with it, LIFE-5).
+func (tm *timing) waitsOut(after *cases.Moment, step string, http bool) bool {
+	if http || after.Life == cases.HTTPTokenLife {
+		return http && after.Life == cases.HTTPTokenLife && step == after.From
+	}
+	r, ok := tm.root[step]
+	from, fok := tm.root[after.From]
+	return step == after.From || (ok && fok && r.Equal(from))
 }
 
 // wait sleeps until the step may be sent; it returns a LateError when the

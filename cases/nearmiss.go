@@ -1,0 +1,255 @@
+package cases
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Near misses: for every request field, a systematic family of values
+// around each valid one (letter case, surrounding whitespace, prefix and
+// extension, another JSON type, non-ASCII, NUL, very long), each a
+// generated case whose expected answer is the model's (AsTheReadingSays).
+// The hand-written cases hold the reading's own examples; these catch the
+// comparison that is almost right. IDs are stable: field, base value and
+// miss, so a --case list or a baseline keeps naming the same stimulus.
+
+// miss is one way to be near a valid string.
+type miss struct {
+	name, what string
+	f          func(string) any
+}
+
+// stringMisses are the misses of a string value, in the order the
+// generated cases run.
+var stringMisses = []miss{
+	{"title-case", "with its first letter in other case", func(s string) any { return swapFirst(s) }},
+	{"other-case", "in other letter case", func(s string) any { return SwapCase(s) }},
+	{"leading-space", "with a leading space", func(s string) any { return " " + s }},
+	{"trailing-space", "with a trailing space", func(s string) any { return s + " " }},
+	{"tab", "with a tab before it", func(s string) any { return "\t" + s }},
+	{"prefix", "without its last character", func(s string) any { _, n := utf8.DecodeLastRuneInString(s); return s[:len(s)-n] }},
+	{"extension", "with a character added", func(s string) any { return s + "0" }},
+	{"look-alike", "with its first letter replaced by a Cyrillic look-alike", func(s string) any { return lookAlike(s) }},
+	{"nul", "with a NUL character added", func(s string) any { return s + "\x00" }},
+	{"long", "repeated to over 4 KiB", func(s string) any { return strings.Repeat(s, 4096/max(1, len(s))+1) }},
+	{"number", "as a JSON number", func(s string) any { return asNumber(s) }},
+	{"boolean", "as the JSON boolean true", func(string) any { return true }},
+	{"array", "inside a JSON array", func(s string) any { return []any{s} }},
+}
+
+// swapFirst swaps the case of the first letter ("Secured").
+func swapFirst(s string) string {
+	for i, r := range s {
+		if o := SwapCase(string(r)); o != string(r) {
+			return s[:i] + o + s[i+len(string(r)):]
+		}
+	}
+	return s
+}
+
+// lookAlike replaces the first Latin letter that has a Cyrillic twin.
+func lookAlike(s string) string {
+	twins := map[rune]rune{'a': 'а', 'c': 'с', 'e': 'е', 'o': 'о', 'p': 'р', 's': 'ѕ', 'x': 'х', 'y': 'у', 'A': 'А', 'E': 'Е', 'O': 'О', 'S': 'Ѕ'}
+	for i, r := range s {
+		if t, ok := twins[r]; ok {
+			return s[:i] + string(t) + s[i+len(string(r)):]
+		}
+	}
+	return s + "е"
+}
+
+// asNumber is an all-digit value as the JSON number it spells (a PIN
+// "396" sent as 396), anything else as 1.
+func asNumber(s string) any {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && strings.TrimLeft(s, "0123456789") == "" {
+		return n
+	}
+	return 1
+}
+
+// nearValue is a value made from a resolved one by a miss.
+type nearValue struct {
+	v     Value
+	m     miss
+	wrong bool
+}
+
+func (n nearValue) Resolve(sc Scope) (Resolved, error) {
+	r, err := n.v.Resolve(sc)
+	if err != nil || !r.Present {
+		return r, err
+	}
+	s, _ := r.V.(string)
+	near := n.m.f(s)
+	if near == s {
+		return Resolved{}, nil // this miss leaves the value as it is (no letters to swap)
+	}
+	r.V = near
+	if r.Secret != "" {
+		r.Secret = "near-" + r.Secret
+	}
+	return r, nil
+}
+func (n nearValue) Describe() string {
+	return "<" + strings.Trim(n.v.Describe(), "<>") + " " + n.m.what + ">"
+}
+func (n nearValue) mayBeWrong() bool { return n.wrong }
+
+// NearMisses returns the generated cases, in a stable order.
+func NearMisses() []Case {
+	var out []Case
+	out = append(out, requestIDMisses()...)
+	out = append(out, typeMisses()...)
+	out = append(out, roleMisses()...)
+	return append(out, credentialMisses()...)
+}
+
+// requestIDMisses: string ids near the suite's own all-digit ones, on a
+// success and on a failure (ENV-3: echoed byte for byte, as a string).
+func requestIDMisses() []Case {
+	ids := []struct{ name, id string }{
+		{"zero", "0"}, {"leading-zeros", "007"}, {"beyond-int64", "18446744073709551616"}, {"negative", "-1"},
+		{"decimal", "1.5"}, {"exponent", "1e3"}, {"spaces", " 1 "}, {"empty", ""}, {"nul", "1\x002"},
+		{"escapes", "1\"\\/\b"}, {"non-ascii", "1-идент-💡"}, {"long", strings.Repeat("1", 4096)},
+	}
+	var out []Case
+	for _, id := range ids {
+		out = append(out,
+			Case{ID: "env-3-near-request-id-" + id.name + "-success", Title: fmt.Sprintf("requestId %s on a successful auth: echoed as sent", quoteTitle(id.id)),
+				Requirements: []string{"ENV-3"}, Labels: []string{"near-miss"}, Needs: []Need{CanLoginSome},
+				Steps: []Step{{Do: send(LoginAny().withID(Str(id.id))), Expect: []Check{EchoesRequestID("ENV-3")}}}},
+			Case{ID: "env-3-near-request-id-" + id.name + "-failure", Title: fmt.Sprintf("requestId %s on a failed auth: echoed as sent", quoteTitle(id.id)),
+				Requirements: []string{"ENV-3"}, Labels: []string{"near-miss"},
+				Steps: []Step{{Do: send(Request{Type: Str("open"), RequestID: Str(id.id)}), Expect: []Check{EchoesRequestID("ENV-3")}}}})
+	}
+	return out
+}
+
+// typeMisses: type near "secured" (with the credentials of a login) and
+// near "unsecured" (role admin): RC-10, RC-10b for letter case, RC-14 for
+// another JSON type.
+func typeMisses() []Case {
+	var out []Case
+	for _, base := range []string{"secured", "unsecured"} {
+		for _, m := range stringMisses {
+			req := valueReq(m, "RC-10", "RC-10b")
+			near := nearValue{v: Str(base), m: m}
+			c := Case{ID: fmt.Sprintf("%s-near-type-%s-%s", strings.ToLower(req), base, m.name),
+				Title:        fmt.Sprintf("type %q %s: not a documented type", base, m.what),
+				Requirements: []string{req}, Labels: []string{"near-miss"}}
+			r := Request{Type: near, Role: roleAdmin}
+			if base == "secured" {
+				r = Request{Type: near, Role: login{"", "role"}, Credentials: login{"", "credentials"}}
+				c.Needs = []Need{CanLoginSome}
+			}
+			c.Steps = []Step{{OnlyIf: near, Do: send(r), Expect: []Check{AsTheReadingSays(req)}}}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// roleMisses: role near "admin" and "user", with that mode's valid login:
+// RC-9, RC-9b for letter case, RC-14 for another JSON type.
+func roleMisses() []Case {
+	var out []Case
+	for _, mode := range []Mode{Admin, User} {
+		for _, m := range stringMisses {
+			req := valueReq(m, "RC-9", "RC-9b")
+			near := nearValue{v: Str(string(mode)), m: m}
+			out = append(out, Case{ID: fmt.Sprintf("%s-near-role-%s-%s", strings.ToLower(req), mode, m.name),
+				Title:        fmt.Sprintf("role %q %s, with valid %s credentials: not a documented role", mode, m.what, mode),
+				Requirements: []string{req}, Labels: []string{"near-miss", "role"}, Needs: []Need{CanLogin(mode)},
+				Steps: []Step{{OnlyIf: near, Do: send(Login(mode).with(near)), Expect: []Check{AsTheReadingSays(req)}}}})
+		}
+	}
+	return out
+}
+
+// valueReq is the requirement a miss of a type or role value breaks.
+func valueReq(m miss, must, caseRow string) string {
+	switch m.name {
+	case "title-case", "other-case":
+		return caseRow
+	case "number", "boolean", "array":
+		return "RC-14"
+	}
+	return must
+}
+
+// credentialMisses: each secret and each kind of API token, near but not
+// equal, with the role of its mode: wrong credentials (RC-8; RC-8b for
+// whitespace; RC-14 for another JSON type), except the user PIN in other
+// letter case, which is the PIN (ROLE-4). Each is followed by a success.
+func credentialMisses() []Case {
+	type base struct {
+		name  string
+		v     Value
+		mode  Mode
+		needs []Need
+		label string
+		token bool
+	}
+	bases := []base{
+		{"admin-password", Secret(AdminPassword), Admin, []Need{Secured(Admin, Password), OnPlan(Pro)}, "password", false},
+		{"admin-pin", Secret(AdminPIN), Admin, []Need{HasSecret(AdminPIN), IsProtected(Admin), OnPlan(Pro)}, "pin", false},
+		{"user-password", Secret(UserPassword), User, []Need{Secured(User, Password), OnPlan(Pro)}, "password", false},
+		{"user-pin", Secret(UserPIN), User, []Need{Secured(User, PIN), OnPlan(Pro)}, "pin", false},
+		{"admin-token", TokenOf("login"), Admin, []Need{CanLogin(Admin), IsProtected(Admin), OnPlan(Pro)}, "token", true},
+		{"user-token", TokenOf("login"), User, []Need{CanLogin(User), IsProtected(User), OnPlan(Pro)}, "token", true},
+	}
+	var out []Case
+	for _, b := range bases {
+		for _, m := range stringMisses {
+			req := credentialReq(m)
+			wrong := true
+			switch {
+			case m.name == "array":
+				continue // another JSON type is tried as a number and a boolean
+			case b.name == "admin-pin" && (m.name == "title-case" || m.name == "other-case"):
+				continue // the reading does not say whether the admin PIN is case-insensitive
+			case b.name == "user-pin" && (m.name == "title-case" || m.name == "other-case"):
+				req, wrong = "ROLE-4", false
+			}
+			near := nearValue{v: b.v, m: m, wrong: wrong}
+			var steps []Step
+			reqs := []string{req}
+			if b.token {
+				steps = append(steps, loginKeepingTokens("login", b.mode))
+				reqs = append(reqs, "ROLE-1", "AUTH-2")
+			}
+			steps = append(steps, Step{Name: "near", Conn: "b", OnlyIf: near, Do: send(secured(near, Str(string(b.mode)))), Expect: []Check{AsTheReadingSays(req)}})
+			if wrong {
+				steps = append(steps, recoverLogin())
+				if !b.token {
+					reqs = append(reqs, "ROLE-1")
+				}
+			}
+			out = append(out, Case{ID: fmt.Sprintf("%s-near-%s-%s", strings.ToLower(req), b.name, m.name),
+				Title:        fmt.Sprintf("the %s %s, with role %q", strings.ReplaceAll(b.name, "-", " "), m.what, b.mode),
+				Requirements: reqs, Labels: []string{"near-miss", b.label}, Needs: b.needs, Steps: steps})
+		}
+	}
+	return out
+}
+
+// credentialReq is the requirement a miss of a credential breaks.
+func credentialReq(m miss) string {
+	switch m.name {
+	case "leading-space", "trailing-space", "tab":
+		return "RC-8b"
+	case "number", "boolean":
+		return "RC-14"
+	}
+	return "RC-8"
+}
+
+// quoteTitle quotes a value for a title, short and printable.
+func quoteTitle(s string) string {
+	if len(s) > 24 {
+		return fmt.Sprintf("%q... (%d bytes)", s[:12], len(s))
+	}
+	return strconv.Quote(s)
+}
