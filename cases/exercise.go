@@ -47,37 +47,33 @@ func HTTPExercises(t TokenRef) []Step {
 }
 
 // APIExercises are the exercises on the API, each on a connection of its
-// own (conn names the first; the engine has closed the case's connections,
-// so that a token must outlive its issuer, TOK-1): an API token without
-// role, again with its role, and for a user token with role "admin"
-// (TOK-2); an HTTP token as credentials (TOK-4, recorded); a leaked token
-// (FAIL-1). A step that may send a wrong credential is followed by a
-// successful authorization.
-func APIExercises(t TokenRef, conn func() string) []Step {
-	var steps []Step
-	add := func(what string, creds, role Value, req string) {
-		steps = append(steps, Step{Name: exerciseName(t, what), Conn: conn(), Do: send(secured(creds, role)), Expect: []Check{AsTheReadingSays(req)}})
+// own (conn names them; the engine has closed the case's connections, so
+// that a token must outlive its issuer, TOK-1): an API token without role
+// and again with its role (safe), and the ones that may fail (risky, each
+// followed by a successful authorization, and on a live target only within
+// the wrong-credential budget): a user token with role "admin" (TOK-2), an
+// HTTP token as credentials (TOK-4, recorded), a leaked token (FAIL-1).
+func APIExercises(t TokenRef, conn func() string) (safe, risky []Step) {
+	step := func(what string, creds, role Value, req string) Step {
+		return Step{Name: exerciseName(t, what), Conn: conn(), Do: send(secured(creds, role)), Expect: []Check{AsTheReadingSays(req)}}
+	}
+	recovery := func(what string) Step {
+		r := recoverLogin()
+		r.Name, r.Conn = exerciseName(t, what+", then a success"), conn()
+		return r
 	}
 	switch {
 	case t.Leaked:
-		add("as credentials", t.value(), nil, "FAIL-1")
+		risky = []Step{step("as credentials", t.value(), nil, "FAIL-1"), recovery("as credentials")}
 	case t.HTTP:
-		add("as API credentials", t.value(), nil, "TOK-4")
+		risky = []Step{step("as API credentials", t.value(), nil, "TOK-4"), recovery("as API credentials")}
 	default:
-		add("again, without role", t.value(), nil, "TOK-1")
-		add("again, with its role", t.value(), Str(string(t.Mode)), "TOK-1")
+		safe = []Step{step("again, without role", t.value(), nil, "TOK-1"), step("again, with its role", t.value(), Str(string(t.Mode)), "TOK-1")}
 		if t.Mode == User {
-			add("with role admin", Escalating(t.value()), roleAdmin, "TOK-2")
+			risky = []Step{step("with role admin", Escalating(t.value()), roleAdmin, "TOK-2"), recovery("with role admin")}
 		}
 	}
-	for _, s := range steps {
-		if s.SendsWrongCredential() {
-			r := recoverLogin()
-			r.Name, r.Conn = exerciseName(t, "recovery"), conn()
-			return append(steps, r)
-		}
-	}
-	return steps
+	return safe, risky
 }
 
 func exerciseName(t TokenRef, what string) string {

@@ -26,7 +26,13 @@ type Run struct {
 	Profile   Profile   `json:"profile"`
 	Selection Selection `json:"selection"`
 	Summary   Summary   `json:"summary"`
-	Cases     []Case    `json:"cases"`
+	// Seed ordered the near misses competing for the wrong-credential
+	// budget; --seed with it repeats the run's choice.
+	Seed uint64 `json:"seed"`
+	// NotRun lists the cases the budget left out: neither a pass nor a
+	// failure (another seed runs them).
+	NotRun []string `json:"notRun,omitempty"`
+	Cases  []Case   `json:"cases"`
 	// Interrupted says why the run ended early ("" if it did not).
 	Interrupted string `json:"interrupted,omitempty"`
 	// Preflight is the probe that learnt the profile; its transcript is kept
@@ -85,10 +91,12 @@ type Case struct {
 	Labels       []string      `json:"labels"`
 	Verdict      string        `json:"verdict"`
 	// Message is the skip reason, the error, or the broken findings.
-	Message    string    `json:"message,omitempty"`
-	Duration   float64   `json:"durationSeconds"`
-	Findings   []Finding `json:"findings,omitempty"`
-	Transcript []Frame   `json:"transcript,omitempty"`
+	Message  string    `json:"message,omitempty"`
+	Duration float64   `json:"durationSeconds"`
+	Findings []Finding `json:"findings,omitempty"`
+	// NotRun lists the token exercises the budget did not allow.
+	NotRun     []string `json:"notRun,omitempty"`
+	Transcript []Frame  `json:"transcript,omitempty"`
 }
 
 // Requirement is a cited requirement and its level.
@@ -148,6 +156,7 @@ func (r Run) Redacted(redact func(string) string) Run {
 	cs := make([]Case, len(r.Cases))
 	for i, c := range r.Cases {
 		c.Message = Clip(redact(c.Message), MaxText)
+		c.NotRun = mapStrings(c.NotRun, field)
 		fs := make([]Finding, len(c.Findings))
 		for j, f := range c.Findings {
 			f.Expected, f.Actual, f.Note = field(f.Expected), field(f.Actual), field(f.Note)

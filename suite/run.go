@@ -128,6 +128,13 @@ func Run(o Options) (reports.Run, error) {
 		return reports.Run{}, err
 	}
 	Register(o.Runner, o.Selection)
+	var allowed []cases.Case
+	for _, c := range selected {
+		if o.Selection.OptedIn(c) {
+			allowed = append(allowed, c)
+		}
+	}
+	o.Runner.Plan(allowed)
 	if o.Context != nil {
 		state.mu.Lock()
 		state.ctx = o.Context
@@ -181,6 +188,8 @@ func Collect(selected []cases.Case, start time.Time) reports.Run {
 		run.Target.URL = r.Target.URL
 		run.Selection.Strict = r.Strict
 		run.Profile = profileOf(r.Profile)
+		run.Seed = r.Seed
+		run.NotRun = r.LeftOut()
 	}
 	outcomes := Outcomes()
 	specs := map[string]types.SpecReport{}
@@ -229,6 +238,7 @@ func Collect(selected []cases.Case, start time.Time) reports.Run {
 				rc.Duration = o.Duration.Seconds()
 			}
 			rc.Findings = o.Findings
+			rc.NotRun = o.NotRun
 			rc.Transcript = Frames(o.Transcript)
 		}
 		run.Cases = append(run.Cases, rc)

@@ -94,6 +94,9 @@ func printSummary(w io.Writer, r reports.Run, verbose bool) {
 			fmt.Fprintf(w, "%-5s %d: %s (%s)\n", verdict, len(ids), term.Escape(reason), list)
 		}
 	}
+	if len(r.NotRun) > 0 {
+		fmt.Fprintf(w, "not run: %d cases the wrong-credential budget left out (seed %d; another --seed runs others, --wrong-credential-budget raises it)\n", len(r.NotRun), r.Seed)
+	}
 	s := r.Summary
 	if s.Total > 0 && s.Skip == s.Total {
 		fmt.Fprintln(w, "\nwarning: every selected case was skipped: nothing was checked")

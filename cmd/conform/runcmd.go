@@ -42,6 +42,7 @@ type runOptions struct {
 	insecure        bool
 	caFile          string
 	wrongBudget     int
+	seed            uint64
 	web, httpURL    string
 	settings        cases.Settings
 	profile         string
@@ -82,6 +83,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.settings.LockoutWait, "lockout-wait", d.LockoutWait, "how long RC-6 waits for the lockout to end (at most 24h)")
 	fs.IntVar(&o.wrongBudget, "wrong-credential-budget", engine.DefaultWrongBudget,
 		"most wrong credentials one run sends to a live target (each is followed by a successful login); -1: no limit")
+	fs.Uint64Var(&o.seed, "seed", 0, "order of the near misses competing for the wrong-credential budget on a live target (0: a fresh one, printed and recorded; another seed runs others)")
 	fs.StringVar(&o.profile, "profile", "", "embedded reference server only: its protection profile ("+strings.Join(refserver.ProfileNames(), ", ")+")")
 	fs.Var(&o.faults, "fault", "embedded reference server only: break one behaviour on purpose, to see the suite catch it (repeatable; conform serve --list-faults)")
 	fs.Var(&o.variants, "variant", "embedded reference server only: another conformant behaviour (repeatable; conform serve --list-faults)")
@@ -172,6 +174,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	result.Target.Embedded = sess.Embedded
 	result.Selection.LabelFilter = sel.LabelFilter
 	result.Selection.Cases = sel.Cases
+	result.Seed = sess.Runner.Seed
 	result.Preflight.OK = true
 	if why := interruption(casesCtx); why != "" && result.Interrupted == "" {
 		// A signal after the cases ended: the reports are still written.
@@ -350,6 +353,10 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 		return fail("--wrong-credential-budget must be -1 (no limit) or more, not %d", o.wrongBudget)
 	}
 	cfg.WrongBudget = o.wrongBudget
+	cfg.Seed = o.seed
+	if cfg.Seed == 0 {
+		cfg.Seed = uint64(time.Now().UnixNano())
+	}
 	cfg.Target, cfg.Strict, cfg.TLS = o.target, o.strict, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
 	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases}.ForTarget(live)

@@ -88,6 +88,9 @@ type Runner struct {
 	// Progress, if set, hears about long waits (a lifetime, a lockout), so
 	// that a five-minute case does not look like a hang.
 	Progress io.Writer
+	// Seed orders the near misses competing for the wrong-credential
+	// budget (Plan), so that successive runs cover the family.
+	Seed uint64
 
 	mu        sync.Mutex
 	wrongSent int
@@ -97,6 +100,10 @@ type Runner struct {
 	// exercised maps each token class the run has exercised to the case
 	// that did.
 	exercised map[string]string
+	// planned, leftOut and committed are the budget's plan (budget.go).
+	planned   map[string]int
+	leftOut   map[string]bool
+	committed int
 }
 
 // claim reports whether caseID may exercise a token of class class: the
@@ -160,10 +167,8 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	if reason := c.Unmet(r.Profile); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason}
 	}
-	if !c.HasLabel("disruptive") {
-		if reason := r.reserve(c.WrongCredentials()); reason != "" {
-			return Outcome{Verdict: cases.Skip, Reason: reason}
-		}
+	if reason := r.admit(c); reason != "" {
+		return Outcome{Verdict: cases.Skip, Reason: reason}
 	}
 	defer x.closeAll()
 	err := x.steps(ctx)

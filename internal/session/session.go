@@ -53,6 +53,8 @@ type Config struct {
 	// (engine.Unlimited: no cap; ignored for the embedded server, which
 	// cannot be harmed). Zero means none may be sent.
 	WrongBudget int
+	// Seed orders the near misses competing for the budget (engine.Runner.Seed).
+	Seed uint64
 }
 
 // Embedded is the embedded reference server's setup: a profile, and
@@ -146,7 +148,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	p.HTTPServer, p.WebManager, p.Lifetimes = t.HTTP != "", t.Web != "", cfg.Settings
 	s.Runner = &engine.Runner{
 		Target: t, Profile: p, Secrets: probe.Secrets, Settings: cfg.Settings,
-		Redactor: red, Strict: cfg.Strict, WrongBudget: budget, Clock: clk,
+		Redactor: red, Strict: cfg.Strict, WrongBudget: budget, Clock: clk, Seed: cfg.Seed,
 	}
 	s.Runner.Spent(probe.WrongSent)
 	return s, nil

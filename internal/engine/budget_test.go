@@ -1,0 +1,54 @@
+package engine_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/refserver"
+)
+
+// TestBudgetPlanRotatesWithTheSeed: with a plan, the smoke case that sends
+// a wrong credential always runs; the rest of the budget goes to cases the
+// seed picks, another seed picks others, no run exceeds the budget, and
+// what is left out is listed and skipped as "not run".
+func TestBudgetPlanRotatesWithTheSeed(t *testing.T) {
+	ran := map[uint64][]string{}
+	for _, seed := range []uint64{1, 2, 3} {
+		r := startProfile(t, refserver.DefaultProfile, nil)
+		r.WrongBudget, r.Seed = engine.DefaultWrongBudget, seed
+		var selected []cases.Case
+		for _, c := range cases.All() {
+			if !c.HasLabel("disruptive") && !c.HasLabel("slow") {
+				selected = append(selected, c)
+			}
+		}
+		r.Plan(selected)
+		left := r.LeftOut()
+		for _, c := range selected {
+			o := r.Run(context.Background(), c)
+			out := slices.Contains(left, c.ID)
+			switch {
+			case out && (o.Verdict != cases.Skip || !strings.HasPrefix(o.Reason, "not run")):
+				t.Errorf("seed %d: %s was left out but %s (%s)", seed, c.ID, o.Verdict, o.Reason)
+			case !out && c.WrongCredentials() > 0 && o.Verdict == cases.Pass:
+				ran[seed] = append(ran[seed], c.ID)
+			}
+		}
+		if got := r.WrongSent(); got > engine.DefaultWrongBudget {
+			t.Fatalf("seed %d: sent %d wrong credentials, budget %d", seed, got, engine.DefaultWrongBudget)
+		}
+		if !slices.Contains(ran[seed], "fail-wrong-admin-password") {
+			t.Errorf("seed %d: the smoke case did not run: %v", seed, ran[seed])
+		}
+		if len(left) == 0 {
+			t.Fatalf("seed %d: nothing left out; the test no longer exercises the plan", seed)
+		}
+	}
+	if slices.Equal(ran[1], ran[2]) && slices.Equal(ran[2], ran[3]) {
+		t.Errorf("three seeds ran the same cases %v: no rotation", ran[1])
+	}
+}
