@@ -5,17 +5,18 @@ import "slices"
 // KnownLabels is the fixed label set of design.md.
 var KnownLabels = []string{
 	"smoke", "unsecured", "password", "pin", "token", "role",
-	"lifetime", "slow", "disruptive", "mutating", "robustness", "near-miss",
+	"lifetime", "slow", "disruptive", "mutating", "robustness", "near-miss", "explore",
 }
 
 // LiveDefaultFilter is the default label filter on a live target: nothing
-// that waits for real, locks out, kicks sessions or changes settings.
-const LiveDefaultFilter = "!slow && !disruptive && !mutating"
+// that waits for real, locks out, kicks sessions, changes settings or
+// explores at random.
+const LiveDefaultFilter = "!slow && !disruptive && !mutating && !explore"
 
 // catalogue is every case, in the order they run: by requirement group as
 // requirements.md orders them, then as written.
 var catalogue = slices.Concat(envCases, authCases, failCases, rcCases, roleCases, swCases, tokCases, lifeCases, secCases, robCases, discCases,
-	NearMisses())
+	NearMisses(), exploreCases)
 
 // All returns the catalogue in run order.
 func All() []Case { return slices.Clone(catalogue) }

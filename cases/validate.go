@@ -60,9 +60,17 @@ func validateCase(c Case) []error {
 	if strings.TrimSpace(c.Title) == "" {
 		fail("no title")
 	}
+	explore := c.HasLabel("explore")
+	if explore {
+		// An exploration judges by the model alone, under whatever
+		// requirement an answer breaks.
+		if len(c.Steps) != 1 || !isExplore(c.Steps[0].Do) {
+			fail("an explore case is one Explore step")
+		}
+	}
 	if len(c.Requirements) == 0 {
 		fail("cites no requirement")
-	} else if !idNames(c.ID, c.Requirements[0]) {
+	} else if !explore && !idNames(c.ID, c.Requirements[0]) {
 		fail("the ID's prefix does not name its primary (first) requirement %s: put the requirement the ID names first", c.Requirements[0])
 	}
 	if len(c.Steps) == 0 {
@@ -108,7 +116,7 @@ func validateCase(c Case) []error {
 			}
 		}
 		switch s.Do.(type) {
-		case Close, Abort:
+		case Close, Abort, Explore:
 		default:
 			if len(s.Expect) == 0 {
 				fail("step %d checks nothing", i+1)
@@ -136,11 +144,16 @@ func validateCase(c Case) []error {
 		cited[ch.Req] = true
 	}
 	for _, r := range c.Requirements {
-		if !cited[r] {
+		if !cited[r] && !explore {
 			fail("lists %s but no check cites it", r)
 		}
 	}
 	return errs
+}
+
+func isExplore(a Action) bool {
+	_, ok := a.(Explore)
+	return ok
 }
 
 // idNames reports whether case ID id names requirement req: "rc-4b-..."

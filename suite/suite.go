@@ -196,7 +196,10 @@ func runCase(ctx SpecContext, c cases.Case) {
 	// here: Ginkgo prints it and writes it into its own reports, and on the
 	// go test path no redacting console stands behind it.
 	redact := func(s string) string { return term.Escape(reports.Clip(r.Redactor.Redact(s), reports.MaxText)) }
-	if o.Verdict != cases.Skip && o.Transcript != nil {
+	// Ginkgo shows these entries only for a case that did not pass or in
+	// verbose mode: only then are they worth rendering (and redacting).
+	_, rc := GinkgoConfiguration()
+	if o.Verdict != cases.Skip && o.Transcript != nil && (o.Verdict != cases.Pass || rc.Verbose || rc.VeryVerbose) {
 		AddReportEntry("findings", redact(findingLines(o)), ReportEntryVisibilityFailureOrVerbose)
 		AddReportEntry("transcript", o.Transcript.String(), ReportEntryVisibilityFailureOrVerbose)
 	}

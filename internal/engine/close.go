@@ -13,11 +13,12 @@ const closeSettle = 50 * time.Millisecond
 // closeStep runs a Close step: close gracefully, then let the server catch
 // up: until it says it has (Target.Gone), or closeSettle.
 func (x *execution) closeStep(ctx context.Context, name string) {
-	addr := ""
-	if c, ok := x.conns[name]; ok {
-		addr = c.LocalAddr()
-	}
+	c, open := x.conns[name]
 	x.closeConn(name)
+	if !open {
+		return // nothing was open: nothing for the server to catch up with
+	}
+	addr := c.LocalAddr()
 	if x.target.Gone != nil && addr != "" {
 		gctx, cancel := context.WithTimeout(ctx, x.target.ResponseTimeout)
 		defer cancel()

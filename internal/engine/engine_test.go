@@ -25,6 +25,12 @@ import (
 // against it, with the server's secrets as the operator's.
 func startProfile(t *testing.T, name string, clk clock.Clock) *engine.Runner {
 	t.Helper()
+	return startFaulty(t, name, clk)
+}
+
+// startFaulty is startProfile with the reference server's faults on.
+func startFaulty(t *testing.T, name string, clk clock.Clock, faults ...string) *engine.Runner {
+	t.Helper()
 	p, err := refserver.LookupProfile(name)
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +38,7 @@ func startProfile(t *testing.T, name string, clk clock.Clock) *engine.Runner {
 	if clk == nil {
 		clk = clock.NewVirtual(time.Now())
 	}
-	opts := refserver.Options{Profile: p, Now: clk.Now}
+	opts := refserver.Options{Profile: p, Now: clk.Now, Faults: faults}
 	set := session.EmbeddedSettings()
 	if !clk.Virtual() {
 		opts, set = session.ScaledOptions(opts), session.ScaledSettings()
@@ -51,7 +57,7 @@ func startProfile(t *testing.T, name string, clk clock.Clock) *engine.Runner {
 		"CONFORM_USER_PASSWORD": eff.UserPassword,
 	}
 	red := redact.New()
-	target := engine.Target{URL: run.URL, HTTP: run.HTTPURL, Web: run.WebURL, QuietWindow: 50 * time.Millisecond}
+	target := engine.Target{URL: run.URL, HTTP: run.HTTPURL, Web: run.WebURL, QuietWindow: 50 * time.Millisecond, Gone: run.Server.WaitGone}
 	plan := cases.Pro
 	if p.Plan == refserver.Free {
 		plan = cases.Free

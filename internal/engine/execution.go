@@ -117,6 +117,8 @@ func (x *execution) do(ctx context.Context, s cases.Step, name string) error {
 		return x.discover(ctx, s, name)
 	case cases.Poll:
 		return x.poll(ctx, s, a, name)
+	case cases.Explore:
+		return x.explore(ctx, s, a, name)
 	}
 	return fmt.Errorf("step %s: the engine does not know how to %T", name, s.Do)
 }

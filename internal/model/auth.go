@@ -195,7 +195,8 @@ func (m *Model) secured(creds field, want cases.Mode, hasRole, badRole bool, sen
 	}
 	cr := m.recognise(creds.s)
 	if p.Plan == cases.Free {
-		if cr.class == credToken {
+		switch cr.class {
+		case credToken:
 			// A token on the Free plan: RC-2 names passwords and PINs; the
 			// reading does not say whether token authorization is "secured
 			// login" too. Either the token's answer or 2.
@@ -204,6 +205,8 @@ func (m *Model) secured(creds field, want cases.Mode, hasRole, badRole bool, sen
 				tp.rules[i].Outcomes = append(tp.rules[i].Outcomes, failure(2))
 			}
 			return tp
+		case credHTTP, credLeaked, credUnjudged:
+			return authPlan{open: len(*faults) == 0, wrong: true}
 		}
 		*faults = append(*faults, fault{"RC-2", []int{2}})
 		return authPlan{}
@@ -246,11 +249,22 @@ func (m *Model) secured(creds field, want cases.Mode, hasRole, badRole bool, sen
 	case credUnjudged:
 		return authPlan{open: true}
 	case credMaybe:
-		if badRole {
+		// The admin PIN in other letter case: the admin PIN, or wrong
+		// credentials; either way the role decides as it would.
+		g := grant{req: "ROLE-1", origin: FromLogin, cred: cr.kind}
+		switch {
+		case badRole:
 			return authPlan{open: true}
+		case want != cases.User:
+			return authPlan{rules: []Rule{{Req: "ROLE-1", Outcomes: []Outcome{success(cases.Admin), failure(8)}}}, grant: g, wrong: true}
+		case p.User == cases.Unsecured:
+			*faults = append(*faults, fault{"RC-4b", []int{4, 8}})
+			return authPlan{wrong: true}
+		case p.User.IsProtected():
+			g.req = "RC-5b"
+			return authPlan{rules: []Rule{{Req: "RC-5b", Outcomes: []Outcome{success(cases.User), failure(5, 8)}}}, grant: g, wrong: true}
 		}
-		return authPlan{rules: []Rule{{Req: "ROLE-1", Outcomes: []Outcome{success(cases.Admin), failure(8)}}},
-			grant: grant{req: "ROLE-1", origin: FromLogin, cred: cr.kind}, wrong: true}
+		return authPlan{open: true}
 	}
 	// A secret.
 	g := grant{origin: FromLogin, cred: cr.kind}

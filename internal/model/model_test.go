@@ -119,6 +119,7 @@ func TestAuthRules(t *testing.T) {
 		{"password prefix", secured("admin", "Adm1n-Secre"), "RC-8: resultCode 8"},
 		{"password with a space", secured("admin", "Adm1n-Secret "), "RC-8b: resultCode 8"},
 		{"admin PIN other case", secured("admin", "q7w8"), "ROLE-1: success with previleges 2, or resultCode 8"},
+		{"admin PIN other case, role user", secured("user", "q7w8"), "RC-5b: success with previleges 1, or resultCode 5 or 8"},
 		{"empty credentials", secured("admin", ""), "RC-7: resultCode 7"},
 		{"no credentials", `{"method":"auth","type":"secured","role":"admin"}`, "RC-12: resultCode 12"},
 		{"numeric credentials", `{"method":"auth","type":"secured","credentials":42}`, "RC-14: resultCode 7 or 8"},

@@ -102,6 +102,13 @@ const pendingMax = 64
 func (ls *levels) add(p pattern) {
 	ls.pending = append(ls.pending, p)
 	ls.pendingL = nil
+}
+
+// settle turns waiting patterns into levels, merging the levels no more
+// than twice their size: called when a search is about to use them, so
+// that a burst of additions between two searches (a token in every answer)
+// costs one build, not one per pendingMax patterns.
+func (ls *levels) settle() {
 	if len(ls.pending) < pendingMax {
 		return
 	}
@@ -122,6 +129,7 @@ func (ls *levels) add(p pattern) {
 // built levels into one when the extra passes over those bytes have cost
 // more than a rebuild would.
 func (ls *levels) searching(n int) {
+	ls.settle()
 	passes := len(ls.built)
 	if len(ls.pending) > 0 {
 		passes++

@@ -203,3 +203,27 @@ func FrameLine(f Frame) string {
 	payload = term.Escape(strings.NewReplacer("\r", `\r`, "\n", `\n`).Replace(payload))
 	return fmt.Sprintf("+%.3fs %s %s %s", f.At.Seconds(), conn, arrow, payload)
 }
+
+// Append records every frame of other after t's own, as they are (the
+// shortest failing walk of an exploration joins its case's transcript),
+// within t's limits.
+func (t *Transcript) Append(other *Transcript) {
+	if t == nil || other == nil {
+		return
+	}
+	other.mu.Lock()
+	frames := append([]Frame(nil), other.frames...)
+	other.mu.Unlock()
+	shift := other.start.Sub(t.start)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, f := range frames {
+		f.At += shift
+		if len(t.frames) >= MaxFrames-1 || t.bytes+len(f.Payload) > MaxBytes {
+			t.omitted++
+			continue
+		}
+		t.frames = append(t.frames, f)
+		t.bytes += len(f.Payload)
+	}
+}

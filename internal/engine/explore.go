@@ -1,0 +1,327 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/wire"
+)
+
+// Exploration: random walks of steps over three connections, drawn by
+// pgregory.net/rapid from the run's seed, each walk on a fresh model of
+// the reading and every answer judged by it (and by the invariants of every
+// answer, and the state probes) exactly as in a case. The first walk with a
+// broken finding is shrunk by rapid to the shortest walk that still breaks
+// one, and reported with its steps as a case to paste into the catalogue.
+//
+// rapid is built for `go test`: its settings are process-wide flags and it
+// asks testing.Short, so the engine registers the testing flags (harmless
+// in a test binary, where they exist already), sets rapid's flags before
+// each exploration, and runs it on a goroutine of its own, whose end a
+// failing check's FailNow is.
+
+// exploreMu serializes explorations: rapid's settings are process-wide.
+var exploreMu sync.Mutex
+
+// explore runs an Explore step.
+func (x *execution) explore(ctx context.Context, s cases.Step, a cases.Explore, name string) error {
+	exploreMu.Lock()
+	defer exploreMu.Unlock()
+	testing.Init()
+	if !flag.Parsed() {
+		_ = flag.CommandLine.Parse(nil) // testing.Short, which rapid asks, wants parsed flags
+	}
+	seed := x.r.Seed
+	if seed == 0 {
+		seed = 1
+	}
+	for k, v := range map[string]string{
+		"rapid.checks": strconv.Itoa(max(1, a.Walks)), "rapid.steps": strconv.Itoa(max(1, a.Steps)),
+		"rapid.seed": strconv.FormatUint(seed, 10), "rapid.nofailfile": "true", "rapid.shrinktime": "3s",
+	} {
+		if err := flag.CommandLine.Set(k, v); err != nil {
+			return fmt.Errorf("step %s: rapid %s: %w", name, k, err)
+		}
+	}
+	tb := &walkTB{name: x.c.ID}
+	var (
+		last   *walk // the last walk run: after a failure, rapid's replay of the shortest
+		failed *walk
+		stop   error // an error of the suite (not a finding): ends the exploration
+	)
+	prop := func(t *rapid.T) {
+		if stop != nil {
+			t.SkipNow()
+		}
+		w := x.newWalk(ctx)
+		last = w
+		defer w.end(ctx)
+		t.Repeat(w.actions(func(err error) {
+			stop = err
+			t.SkipNow()
+		}, func(fs []cases.Finding) {
+			failed = w
+			t.Fatalf("%s", fs[0].String())
+		}))
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		rapid.Check(tb, prop)
+	}()
+	<-done
+	if stop != nil && !tb.Failed() {
+		return fmt.Errorf("step %s: %w", name, stop)
+	}
+	walks := a.Walks
+	if !tb.Failed() || failed == nil {
+		x.tr.Notef("", "exploration: %d walks of about %d steps from seed %d, every answer as the reading allows", walks, a.Steps, seed)
+		x.add(cases.Finding{Requirement: x.c.Requirements[0], Level: cases.LevelOf(x.c.Requirements[0]), Step: name,
+			Check: "random walks", OK: true, Note: fmt.Sprintf("%d walks from seed %d", walks, seed)})
+		return nil
+	}
+	w := last
+	if len(w.broken()) == 0 {
+		w = failed
+	}
+	b := w.broken()
+	x.tr.Notef("", "exploration: a walk broke the reading; rapid shrank it to %d steps (seed %d). As a case for the catalogue:\n%s",
+		len(w.steps), seed, cases.GoSyntax(b[0].Requirement, fmt.Sprintf("found by exploration (seed %d): %s", seed, b[0].Check), w.steps))
+	x.tr.Append(w.x.tr)
+	for _, f := range b {
+		f.Note = joinNote(f.Note, fmt.Sprintf("found by exploration, seed %d; the shortest walk is in the transcript", seed))
+		x.add(f)
+	}
+	return nil
+}
+
+// walk is one random walk: a fresh execution (model, connections,
+// answers) sharing the run.
+type walk struct {
+	x     *execution
+	ctx   context.Context
+	steps []cases.Step
+	n     int
+	conns []string
+	// wrong says the walk may send wrong credentials (within the budget).
+	wrong bool
+}
+
+func (x *execution) newWalk(ctx context.Context) *walk {
+	w := &walk{x: newExecution(x.r, x.c), ctx: ctx, conns: []string{"a", "b", "c"}}
+	w.wrong = x.r.WrongBudget == Unlimited || x.r.spare(1)
+	return w
+}
+
+// broken returns the walk's broken findings.
+func (w *walk) broken() []cases.Finding {
+	var out []cases.Finding
+	for _, f := range w.x.findings {
+		if f.Broken() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// end closes the walk's connections and, if it may have left a lockout
+// counter behind, logs in once, so the next walk starts as the model does.
+func (w *walk) end(ctx context.Context) {
+	x := w.x
+	if w.wrong && x.ids > 0 {
+		rec := cases.Step{Name: "end", Conn: "end", Do: cases.Send{Request: cases.LoginAny(), Recovery: true}, OnlyIf: cases.CanLoginAny}
+		if v, err := rec.OnlyIf.Resolve(x); err == nil && v.Present {
+			_ = x.do(ctx, rec, rec.Name)
+			if ok, _ := x.responses[rec.Name]["result"].(bool); !ok && x.tm.clock.Virtual() {
+				// Locked out by the walk's wrong credentials: wait the
+				// lockout out (free on a virtual clock) and log in again.
+				_ = x.tm.clock.Sleep(ctx, x.set.LockoutWait+x.set.Tolerance)
+				rec.Name, rec.Conn = "end-after-lockout", "end2"
+				_ = x.do(ctx, rec, rec.Name)
+			}
+		}
+	}
+	x.closeAll()
+}
+
+// actions are the walk's moves, for rapid's state machine: an auth request
+// drawn from the alphabet, a command, a close, an HTTP probe, a wait (on a
+// virtual clock only). fail stops with a broken finding, abort with an
+// error of the suite.
+func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string]func(*rapid.T) {
+	x := w.x
+	run := func(t *rapid.T, s cases.Step) {
+		w.n++
+		s.Name = "w" + strconv.Itoa(w.n)
+		before := len(w.broken())
+		w.steps = append(w.steps, s)
+		if err := x.do(w.ctx, s, s.Name); err != nil {
+			var late *LateError
+			if errors.As(err, &late) || errors.Is(err, wire.ErrTimeout) {
+				t.SkipNow() // the machine was too busy to judge this walk
+			}
+			abort(err)
+		}
+		if b := w.broken(); len(b) > before {
+			fail(b[before:])
+		}
+	}
+	conn := func(t *rapid.T) string { return rapid.SampledFrom(w.conns).Draw(t, "conn") }
+	acts := map[string]func(*rapid.T){
+		// The moves real clients make, most of the time...
+		"login": func(t *rapid.T) {
+			m := rapid.SampledFrom([]cases.Mode{cases.Admin, cases.User}).Draw(t, "mode")
+			r := cases.Login(m)
+			if rapid.Bool().Draw(t, "without role") {
+				r.Role = nil
+			}
+			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: r}, Expect: []cases.Check{cases.AsTheReadingSays("ROLE-1")}})
+		},
+		"reauth": func(t *rapid.T) {
+			tokens := w.tokens(false)
+			if len(tokens) == 0 {
+				t.Skip("no token yet")
+			}
+			r := cases.Request{Type: cases.Str("secured"), Credentials: rapid.SampledFrom(tokens).Draw(t, "token"),
+				Role: w.draw(t, "role", []cases.Value{nil, cases.Str("admin"), cases.Str("user")})}
+			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: r}, Expect: []cases.Check{cases.AsTheReadingSays("TOK-1")}})
+		},
+		"switch": func(t *rapid.T) {
+			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: cases.Request{Role: cases.Str("user")}}, Expect: []cases.Check{cases.AsTheReadingSays("SW-1")}})
+		},
+		// ...and anything else, from the alphabet.
+		"auth": func(t *rapid.T) {
+			r := cases.Request{Type: w.draw(t, "type", typeValues), Role: w.draw(t, "role", roleValues), Credentials: w.credential(t)}
+			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: r}, Expect: []cases.Check{cases.AsTheReadingSays("ROLE-1")}})
+		},
+		"command": func(t *rapid.T) {
+			m := rapid.SampledFrom([]string{"getAuthInfo", "getTokenForHttpServer"}).Draw(t, "method")
+			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: cases.Request{Method: m}}, Expect: []cases.Check{cases.AsTheReadingSays("SEC-1")}})
+		},
+		"close": func(t *rapid.T) {
+			run(t, cases.Step{Conn: conn(t), Do: cases.Close{}})
+		},
+	}
+	if x.target.HTTP != "" {
+		acts["http"] = func(t *rapid.T) {
+			tokens := w.tokens(true)
+			if len(tokens) == 0 {
+				t.Skip("no token yet")
+			}
+			v := rapid.SampledFrom(tokens).Draw(t, "token")
+			run(t, cases.Step{Do: cases.HTTPGet{Token: v}, Expect: []cases.Check{cases.AsTheReadingSays("LIFE-1")}})
+		}
+	}
+	if x.tm.clock.Virtual() {
+		acts["wait"] = func(t *rapid.T) {
+			set := x.set
+			d := rapid.SampledFrom([]time.Duration{set.HTTPTokenTTL + set.Tolerance, set.PINTokenMin + set.Tolerance, set.TokenTTL + set.Tolerance}).Draw(t, "wait")
+			w.steps = append(w.steps, cases.Step{Name: "wait " + d.String()})
+			_ = x.tm.clock.Sleep(w.ctx, d)
+		}
+	}
+	return acts
+}
+
+// The alphabet: valid values, the reading's examples of invalid ones, and
+// near misses. nil leaves the field out.
+var (
+	typeValues = []cases.Value{nil, cases.Str("secured"), cases.Str("secured"), cases.Str("unsecured"), cases.Str("open"),
+		cases.Near(cases.Str("secured"), "title-case"), cases.Near(cases.Str("unsecured"), "trailing-space"), cases.JSON(1)}
+	roleValues = []cases.Value{nil, cases.Str("admin"), cases.Str("user"), cases.Str("admin"), cases.Str("user"), cases.Str("root"),
+		cases.Near(cases.Str("user"), "other-case"), cases.JSON(true)}
+)
+
+func (w *walk) draw(t *rapid.T, label string, vs []cases.Value) cases.Value {
+	return vs[rapid.IntRange(0, len(vs)-1).Draw(t, label)]
+}
+
+// credential draws credentials: none, empty, a secret the suite has, a
+// token an earlier step of the walk got, or (within the budget) a wrong or
+// near one.
+func (w *walk) credential(t *rapid.T) cases.Value {
+	vs := []cases.Value{nil, cases.Str("")}
+	for _, k := range w.x.r.Profile.Secrets {
+		vs = append(vs, cases.Secret(k), cases.Secret(k))
+	}
+	for _, tok := range w.tokens(false) {
+		vs = append(vs, tok, tok)
+	}
+	if w.wrong {
+		vs = append(vs, cases.Str(cases.WrongCredential), cases.JSON(42))
+		for _, k := range w.x.r.Profile.Secrets {
+			vs = append(vs, cases.Near(cases.Secret(k), rapid.SampledFrom(cases.NearMissNames()[:9]).Draw(t, "miss")))
+		}
+		for _, tok := range w.tokens(true) {
+			vs = append(vs, cases.Altered(tok))
+		}
+	}
+	return w.draw(t, "credentials", vs)
+}
+
+// tokens are the tokens earlier steps of the walk got: API tokens, and with
+// http the HTTP tokens too.
+func (w *walk) tokens(http bool) []cases.Value {
+	var out []cases.Value
+	for _, s := range w.steps {
+		resp, ok := w.x.responses[s.Name]
+		if !ok {
+			continue
+		}
+		if tok, _ := resp["token"].(string); tok != "" {
+			out = append(out, cases.TokenOf(s.Name))
+		}
+		if tok, _ := resp["tokenForHttpServer"].(string); tok != "" && http {
+			out = append(out, cases.HTTPTokenOf(s.Name))
+		}
+	}
+	return slices.Clip(out)
+}
+
+// walkTB is rapid's TB outside a test: it keeps what rapid says, and its
+// FailNow ends the goroutine rapid runs on.
+type walkTB struct {
+	name   string
+	mu     sync.Mutex
+	failed bool
+	logs   []string
+}
+
+func (t *walkTB) Helper()      {}
+func (t *walkTB) Name() string { return t.name }
+func (t *walkTB) Logf(format string, args ...any) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.logs = append(t.logs, fmt.Sprintf(format, args...))
+}
+func (t *walkTB) Log(args ...any)                   { t.Logf("%s", strings.TrimSuffix(fmt.Sprintln(args...), "\n")) }
+func (t *walkTB) Skipf(format string, args ...any)  { t.Logf(format, args...); t.SkipNow() }
+func (t *walkTB) Skip(args ...any)                  { t.Log(args...); t.SkipNow() }
+func (t *walkTB) SkipNow()                          { runtime.Goexit() }
+func (t *walkTB) Errorf(format string, args ...any) { t.Logf(format, args...); t.Fail() }
+func (t *walkTB) Error(args ...any)                 { t.Log(args...); t.Fail() }
+func (t *walkTB) Fatalf(format string, args ...any) { t.Errorf(format, args...); t.FailNow() }
+func (t *walkTB) Fatal(args ...any)                 { t.Error(args...); t.FailNow() }
+func (t *walkTB) FailNow()                          { t.Fail(); runtime.Goexit() }
+func (t *walkTB) Fail() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.failed = true
+}
+func (t *walkTB) Failed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.failed
+}
