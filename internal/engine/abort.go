@@ -27,7 +27,9 @@ func (x *execution) abort(ctx context.Context, s cases.Step, a cases.Abort, name
 	_ = conn.Abort()
 	delete(x.conns, s.ConnName())
 	x.tm.closed(s.ConnName())
-	x.m.Lost(s.ConnName())
+	x.m.Unsettle(s.ConnName())
+	delete(x.dupSeen, s.ConnName())
+	delete(x.unsolSeen, s.ConnName())
 	x.tr.Notef(s.ConnName(), "step %s: sent, then dropped the connection without a close", name)
 	if sendErr != nil {
 		return fmt.Errorf("step %s: %w", name, sendErr)

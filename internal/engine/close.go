@@ -45,6 +45,8 @@ func (x *execution) closeConn(name string) {
 	}
 	x.tm.closed(name)
 	x.m.Closed(name)
+	delete(x.dupSeen, name)
+	delete(x.unsolSeen, name)
 }
 
 func (x *execution) closeAll() {

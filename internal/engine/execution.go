@@ -37,13 +37,17 @@ type execution struct {
 	seen map[cases.Finding]bool
 	// notRun lists exercises the wrong-credential budget did not allow.
 	notRun []string
+	// dupSeen counts each connection's second answers already reported.
+	dupSeen map[string]int
+	// unsolSeen counts each connection's unsolicited messages already reported.
+	unsolSeen map[string]int
 }
 
 func newExecution(r *Runner, c cases.Case) *execution {
 	set := r.EffectiveSettings()
 	return &execution{r: r, c: c, tr: wire.NewTranscript(r.Redactor), target: r.Target.withDefaults(), set: set,
 		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{},
-		tm: newTiming(r.clock(), set), seen: map[cases.Finding]bool{},
+		tm: newTiming(r.clock(), set), seen: map[cases.Finding]bool{}, dupSeen: map[string]int{}, unsolSeen: map[string]int{},
 		m: model.New(model.Config{Profile: r.Profile, Secrets: r.Secrets.values(), Settings: set})}
 }
 

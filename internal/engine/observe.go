@@ -39,6 +39,26 @@ func (x *execution) observeModes(ctx context.Context, conn, step string, before 
 	}
 }
 
+// newDuplicates returns how many second answers connection name received
+// since the engine last looked: by the time the answer to a later request
+// has come, every second answer to an earlier one has (the server answers
+// in order), whenever it arrived.
+func (x *execution) newDuplicates(name string, c *wire.Client) int {
+	n := len(c.Duplicates())
+	seen := x.dupSeen[name]
+	x.dupSeen[name] = n
+	return n - seen
+}
+
+// newUnsolicited is newDuplicates for messages that answer nothing asked:
+// a second answer to a request without a requestId is one.
+func (x *execution) newUnsolicited(name string, c *wire.Client) int {
+	n := len(c.Unsolicited())
+	seen := x.unsolSeen[name]
+	x.unsolSeen[name] = n
+	return n - seen
+}
+
 // probe asks getAuthInfo on one connection and has the model judge it.
 func (x *execution) probe(ctx context.Context, name, step string, failed bool) {
 	c, ok := x.conns[name]
@@ -51,13 +71,12 @@ func (x *execution) probe(ctx context.Context, name, step string, failed bool) {
 	var req map[string]any
 	_ = json.Unmarshal([]byte(payload), &req)
 	probeStep := step + " (getAuthInfo on " + name + ")"
-	dups := len(c.Duplicates())
 	xm := x.m.Expect(name, probeStep, req, now)
 	resp, err := c.Call(ctx, []byte(payload))
 	answered := x.tm.clock.Now()
-	if n := len(c.Duplicates()); n > dups {
+	if n := x.newDuplicates(name, c) + x.newUnsolicited(name, c); n > 0 {
 		x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
-			Expected: "one response", Actual: fmt.Sprintf("%d more before the answer to the next request on connection %s (see transcript)", n-dups, name),
+			Expected: "one response", Actual: fmt.Sprintf("%d more before the answer to the next request on connection %s (see transcript)", n, name),
 			Note: invariantNote})
 	}
 	switch {

@@ -110,6 +110,8 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	}
 	if a.ExactlyOne != "" && callErr == nil {
 		x.add(x.exactlyOne(ctx, conn, a.ExactlyOne, name))
+		x.newDuplicates(s.ConnName(), conn) // reported just now
+		x.newUnsolicited(s.ConnName(), conn)
 	}
 	if o.Response != nil {
 		x.responses[name] = o.Response

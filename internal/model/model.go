@@ -51,6 +51,10 @@ type Model struct {
 	lockDue             bool
 	lockSince           time.Time // the answer that made lockDue
 	lastWrong           time.Time // the answer to the last wrong credential
+	// unsettled: a request was sent and its connection dropped (an abrupt
+	// close): the server may act on it at any time, displacing whoever
+	// holds a mode, so no connection's mode is known from then on.
+	unsettled bool
 }
 
 // New returns the model of a target in its initial state: no connection,
@@ -162,7 +166,7 @@ func (m *Model) connection(name string) *conn {
 // knows it: an authorization older than the shortest lifetime its token may
 // have may have ended (authorizationNeeded cause 8).
 func (m *Model) modeAt(c *conn, at time.Time) (cases.Mode, bool) {
-	if c.unknown {
+	if c.unknown || m.unsettled {
 		return "", false
 	}
 	if c.mode != "" && c.root != nil {
@@ -192,6 +196,14 @@ func (m *Model) Lost(name string) {
 	m.release(c)
 	c.unknown, c.mode = true, ""
 	c.epoch++
+}
+
+// Unsettle records that a request was sent on a connection that was then
+// dropped without waiting for the answer (Lost for it, and more: the
+// request may still take effect, at any time).
+func (m *Model) Unsettle(name string) {
+	m.Lost(name)
+	m.unsettled = true
 }
 
 // release frees the modes a connection holds.

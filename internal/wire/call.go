@@ -206,3 +206,12 @@ func (c *Client) Duplicates() []Message {
 	defer c.mu.Unlock()
 	return slices.Clone(c.duplicates)
 }
+
+// Unsolicited returns the non-event messages that arrived while no Call or
+// Next waited for one and that answer nothing the client asked (a second
+// answer to a request without a requestId).
+func (c *Client) Unsolicited() []Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.unsolicited)
+}

@@ -35,14 +35,6 @@ func (c *Client) DroppedMessages() int {
 	return c.droppedMsgs
 }
 
-// Unsolicited returns the non-event messages that nobody asked for: they were queued when a Call
-// sent its request.
-func (c *Client) Unsolicited() []Message {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return slices.Clone(c.unsolicited)
-}
-
 // Transcript returns the transcript this connection records into.
 func (c *Client) Transcript() *Transcript { return c.tr }
 
