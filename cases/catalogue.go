@@ -14,7 +14,7 @@ var KnownLabels = []string{
 const LiveDefaultFilter = "!slow && !disruptive && !mutating && !explore"
 
 // catalogue is every case, in the order they run: by requirement group as
-// requirements.md orders them, then as written.
+// docs/requirements.md orders them, then as written.
 var catalogue = slices.Concat(envCases, authCases, failCases, rcCases, roleCases, swCases, tokCases, lifeCases, secCases, robCases, discCases,
 	NearMisses(), exploreCases)
 

@@ -91,7 +91,7 @@ func HTTPAccepted(req string) Check {
 }
 
 // HTTPRefused expects the embedded HTTP server to refuse the token (any 4xx:
-// requirements.md leaves the exact status open).
+// docs/requirements.md leaves the exact status open).
 func HTTPRefused(req string) Check {
 	return Check{Req: req, Name: "HTTP server refuses the token", eval: func(o Observation) result {
 		if o.HTTPStatus >= 400 && o.HTTPStatus < 500 {

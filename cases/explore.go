@@ -28,8 +28,8 @@ var JudgedEverywhere = []string{
 	"RC-2", "RC-3", "RC-4", "RC-4b", "RC-5", "RC-6", "RC-7", "RC-8", "RC-8b", "RC-9", "RC-9b",
 	"RC-10", "RC-10b", "RC-11", "RC-12", "RC-13", "RC-14",
 	"ROLE-1", "ROLE-2", "ROLE-4", "ROLE-5",
-	"SW-1", "TOK-1", "TOK-2", "TOK-3",
-	"LIFE-1", "LIFE-1b", "LIFE-2", "LIFE-4", "LIFE-5", "LIFE-6",
+	"SW-1", "SW-2", "TOK-1", "TOK-2", "TOK-3",
+	"LIFE-1", "LIFE-1b", "LIFE-2", "LIFE-3", "LIFE-4", "LIFE-5", "LIFE-6",
 	"SEC-1", "SEC-2", "SEC-4",
 }
 

@@ -1,6 +1,6 @@
 package cases
 
-// The invariants: what requirements.md states for every auth answer, not
+// The invariants: what docs/requirements.md states for every auth answer, not
 // only in the case written for it. The engine applies them to every auth
 // exchange of every case (keeping the broken ones), and the model of the
 // reading judges each answer against the state (internal/model).

@@ -1,7 +1,7 @@
 package cases
 
 // RC: every resultCode with the request that provokes it. Codes are checked
-// against the accepted set of requirements.md, never against one server's pick.
+// against the accepted set of docs/requirements.md, never against one server's pick.
 
 var rcCases = []Case{
 	// RC-2: secured login is a Pro feature.

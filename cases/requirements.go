@@ -5,19 +5,19 @@ import (
 	"strings"
 )
 
-// Level is how strongly requirements.md states a requirement. It decides the
+// Level is how strongly the reading states a requirement. It decides the
 // verdict when a check fails: MUST fails the case, SHOULD warns, INFO records.
 type Level string
 
-// The three levels of requirements.md.
+// The three levels of the reading.
 const (
 	Must   Level = "MUST"
 	Should Level = "SHOULD"
 	Info   Level = "INFO"
 )
 
-// Requirement is one row of requirements.md. IDs are stable: never renumbered,
-// never reused.
+// Requirement is one row of the reading (docs/requirements.md renders
+// them). IDs are stable: never renumbered, never reused.
 type Requirement struct {
 	ID    string `json:"id"`
 	Level Level  `json:"level"`
@@ -32,7 +32,8 @@ func GroupOf(id string) string {
 	return id
 }
 
-// requirements is the registry, in the order of requirements.md. The text is
+// requirements is the registry, in the order of the reading; it is the
+// source of docs/requirements.md (TestRequirementsDocIsFresh). The text is
 // the requirement, shortened only where the table cell repeats the stimulus.
 var requirements = []Requirement{
 	{"ENV-1", Must, "Every auth request gets exactly one response: one text frame, one JSON object, within the response timeout. Notifications may arrive in between and are not the response."},
@@ -140,7 +141,7 @@ var requirementIndex = func() map[string]Requirement {
 	return m
 }()
 
-// Requirements returns every requirement in the order of requirements.md.
+// Requirements returns every requirement in the order of the reading.
 func Requirements() []Requirement { return append([]Requirement(nil), requirements...) }
 
 // LookupRequirement returns the requirement with the given ID.

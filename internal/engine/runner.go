@@ -64,7 +64,7 @@ func (t Target) withDefaults() Target {
 const Unlimited = -1
 
 // DefaultWrongBudget is how many wrong credentials a run sends to a live
-// target by default: few enough that no lockout can follow (requirements.md).
+// target by default: few enough that no lockout can follow (docs/reading.md).
 const DefaultWrongBudget = 3
 
 // Runner runs cases against one target. Cases run one at a time: the target

@@ -133,8 +133,10 @@ func (m *Model) statusChange(c *conn, mode cases.Mode, known bool, want cases.Mo
 			*faults = append(*faults, fault{"RC-3", []int{3}})
 		}
 	case want == cases.User && mode == cases.Admin:
+		// The answer is SW-1's; that the connection then acts as user is
+		// SW-2's, which the state probe judges.
 		return authPlan{rules: []Rule{{Req: "SW-1", Outcomes: []Outcome{success(cases.User)}}},
-			grant: grant{req: "SW-1", origin: FromStatusChange, from: c.root}}
+			grant: grant{req: "SW-2", origin: FromStatusChange, from: c.root}}
 	case want == cases.User:
 		*faults = append(*faults, fault{"RC-3", []int{3}})
 	case want == cases.Admin && mode == cases.Admin:

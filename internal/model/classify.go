@@ -187,8 +187,11 @@ func (m *Model) apiStanding(t *Token, sent, answered time.Time) (standing, strin
 		// works, it works as TOK-1 says.
 		return open, "TOK-1"
 	}
-	if t.Origin == FromStatusChange && t.Mode == cases.User {
+	switch {
+	case t.Origin == FromStatusChange && t.Mode == cases.User:
 		return live, "TOK-3"
+	case t.Origin == FromLogin && !sent.Before(t.root.answered.Add(m.set.HTTPTokenTTL+tol)):
+		return live, "LIFE-3" // the API token outlives the HTTP token
 	}
 	return live, "TOK-1"
 }

@@ -262,7 +262,7 @@ func (m *Model) register(t *Token) {
 }
 
 // apiLife is the accepted window of an API token's lifetime by what its
-// root authorization presented: [lo, hi], 0 for "never" (requirements.md
+// root authorization presented: [lo, hi], 0 for "never" (docs/requirements.md
 // LIFE-4: unsecured and password 30 days, PIN 24 h to 30 d, the
 // command-line PIN until restart).
 func (m *Model) apiLife(k credKind) (lo, hi time.Duration) {

@@ -306,3 +306,39 @@ func TestFailureTokensAndLockout(t *testing.T) {
 		t.Errorf("after a success: %s", got)
 	}
 }
+
+// TestCitedCoversEveryFinding: every requirement a finding of the model
+// cites in these tests is listed in Cited for where it was judged.
+func TestCitedCoversEveryFinding(t *testing.T) {
+	listed := map[string]bool{}
+	for _, l := range [][]string{Cited.Auth, Cited.Commands, Cited.HTTP} {
+		for _, r := range l {
+			if _, ok := cases.LookupRequirement(r); !ok {
+				t.Errorf("Cited lists unknown requirement %s", r)
+			}
+			listed[r] = true
+		}
+	}
+	// Replay the scenarios of this file and collect what they cite.
+	w := newWorld(t, defaultProfile)
+	for _, step := range []struct{ conn, req, ans string }{
+		{"a", secured("admin", "Adm1n-Secret"), ok(0, 2, "A")},
+		{"a", `{"method":"getAuthInfo"}`, `{"method":"getAuthInfo","result":false}`},
+		{"b", `{"method":"getTokenForHttpServer"}`, `{"method":"getTokenForHttpServer","result":true,"token":"x"}`},
+		{"c", secured("user", "nope"), ok(0, 1, "C")},
+	} {
+		w.do(step.conn, "s", step.req, step.ans)
+		for _, f := range append(w.last.Others, derefAll(w.last.Outcome)...) {
+			if !listed[f.Requirement] {
+				t.Errorf("a finding cites %s, which Cited does not list", f.Requirement)
+			}
+		}
+	}
+}
+
+func derefAll(f *cases.Finding) []cases.Finding {
+	if f == nil {
+		return nil
+	}
+	return []cases.Finding{*f}
+}
