@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -18,6 +19,13 @@ type decision struct {
 	reported Mode // when set, the previleges reported instead (fault user-login-reports-admin)
 	origin   Origin
 	expires  time.Time // of the API token; zero = never
+
+	// presented is the token a token authorization presented.
+	presented string
+	// credMode is, on the resultCode 5 failure of user credentials with role
+	// "admin", the mode the credentials belong to (origin and expires are
+	// then theirs too).
+	credMode Mode
 }
 
 func fail(rc int) decision { return decision{rc: rc} }
@@ -32,6 +40,8 @@ type credential struct {
 	token   bool // a live API token (exempt from RC-4b)
 	origin  Origin
 	expires time.Time
+	// tokenOrigin is, for a token, how the token itself was obtained.
+	tokenOrigin Origin
 }
 
 // authFields are the fields of an auth request; the reference ignores any
@@ -71,9 +81,22 @@ func (s *Server) auth(c *conn, id json.RawMessage, f fields) (authReply, []*conn
 	} else {
 		r, displaced = s.refuse(c, f, d, now)
 	}
-	r.Method, r.RequestID = "auth", id
+	_, hasID := f["requestId"]
+	r.Method, r.RequestID, r.noRequestID = "auth", id, !hasID
 	if s.faults.has(faultMethodMismatch) {
 		r.Method = "Auth"
+	}
+	switch {
+	case d.rc == rcOK && d.origin == OriginStatusChange && s.faults.has(faultStatusChangeDropsRequestID):
+		r.RequestID = emptyRequestID // the switch builds its reply from scratch
+	case d.rc != rcOK && !hasID && s.faults.has(faultMissingRequestIDNullFailure):
+		r.RequestID = json.RawMessage("null")
+	}
+	if d.rc == rcOK && d.origin == OriginStatusChange && s.faults.has(faultResultCodeStringOnSwitch) {
+		r.ResultCode = "0"
+	}
+	if d.rc == rcOK && len(displaced) > 0 && s.faults.has(faultDisplacingSuccessFalse) {
+		r.Result = false // "someone else was logged out" taken for a problem
 	}
 	return r, displaced
 }
@@ -90,6 +113,9 @@ func (s *Server) decide(c *conn, f fields, now time.Time) decision {
 	if s.faults.has(faultTypeCaseInsensitive) {
 		typ = strings.ToLower(typ)
 	}
+	if typeIsString && typ == "" && s.faults.has(faultEmptyTypeMissing) {
+		hasType, typeIsString = false, false // "" taken for "not given"
+	}
 	badType := hasType && (!typeIsString || (typ != "secured" && typ != "unsecured"))
 	if badType && typeIsString && s.faults.has(faultTypeNotValidated) {
 		typ, badType = "secured", false
@@ -98,16 +124,24 @@ func (s *Server) decide(c *conn, f fields, now time.Time) decision {
 	if s.faults.has(faultRoleCaseInsensitive) {
 		role = strings.ToLower(role)
 	}
+	isRole := func(name string) bool { return role == name }
+	if s.faults.has(faultRolePrefixMatched) {
+		isRole = func(name string) bool { return strings.HasPrefix(role, name) }
+	}
 	want := ModeNone
 	switch {
-	case roleIsString && role == "admin":
+	case roleIsString && isRole("admin"):
 		want = ModeAdmin
-	case roleIsString && role == "user":
+	case roleIsString && isRole("user"):
 		want = ModeUser
 	}
 	badRole := hasRole && want == ModeNone // "" and non-strings included
 	if badRole && s.faults.has(faultRoleNotValidated) {
 		hasRole, badRole = false, false
+	}
+	_, hasCredentials := f["credentials"]
+	if !hasType && !hasRole && hasCredentials && s.faults.has(faultCredentialsImplySecured) {
+		typ, hasType = "secured", true // credentials can only mean a secured login
 	}
 	if rc := s.decideValidation(f, typ, badType, typeIsString, badRole); rc != rcOK {
 		return fail(rc)
@@ -115,10 +149,12 @@ func (s *Server) decide(c *conn, f fields, now time.Time) decision {
 	switch {
 	case !hasType:
 		return s.decideStatusChange(c, hasRole, want, now)
+	case typ == "unsecured" && hasCredentials && s.faults.has(faultUnsecuredWithCredentials):
+		return s.decideSecured(c, f, hasRole, want, now) // credentials given: check them
 	case typ == "unsecured":
 		return s.decideUnsecured(hasRole, want, now)
 	default:
-		return s.decideSecured(f, hasRole, want, now)
+		return s.decideSecured(c, f, hasRole, want, now)
 	}
 }
 
@@ -167,6 +203,10 @@ func (s *Server) decideStatusChange(c *conn, hasRole bool, want Mode, now time.T
 		return fail(rcMissingType)
 	case want == ModeAdmin && s.variants.has(variantSW3Code3):
 		return fail(rcNotAdmin) // SW-3 is INFO: refusing it is as good a reading
+	case c.mode == ModeAdmin && want == ModeUser && c.origin == OriginToken && s.faults.has(faultStatusChangeAfterTokenLogin):
+		return fail(rcNotAdmin) // only a password or PIN administrator may switch
+	case c.mode != ModeNone && c.loginMode == ModeAdmin && s.faults.has(faultStatusChangeChecksLogin):
+		return decision{mode: want, origin: OriginStatusChange, expires: c.authExpiry}
 	case c.mode == ModeAdmin:
 		expires := c.authExpiry
 		if !expires.IsZero() && s.faults.has(faultStatusChangeExtends) {
@@ -193,14 +233,20 @@ func (s *Server) decideUnsecured(hasRole bool, want Mode, now time.Time) decisio
 	}
 	mode := want
 	switch {
-	case hasRole:
-		if s.profile.security(want) != Unsecured {
-			return protected
+	case hasRole && s.profile.security(want) != Unsecured:
+		if want == ModeAdmin && s.profile.User == Unsecured && s.faults.has(faultUnsecuredAdminCode5) {
+			return fail(rcOtherMode) // "unsecured" can only give user, which is not the role asked for
 		}
+		return protected
+	case hasRole && want == ModeUser && s.profile.Admin == Unsecured && s.faults.has(faultOpenRoleUserGrantsAdmin):
+		mode = ModeAdmin // everything is open: the highest mode
+	case hasRole:
 	case s.profile.Admin == Unsecured && !s.variants.has(variantRole3User):
 		mode = ModeAdmin
 	case s.profile.User == Unsecured && s.faults.has(faultUnsecuredNoRoleGrantsAdmin):
 		mode = ModeAdmin
+	case s.profile.User == Unsecured && s.faults.has(faultUnsecuredNoRoleRefused):
+		return protected
 	case s.profile.User == Unsecured:
 		mode = ModeUser
 	default:
@@ -222,8 +268,12 @@ func (s *Server) apiExpiry(now time.Time) time.Time {
 }
 
 // decideSecured handles type "secured": password, PIN or token.
-func (s *Server) decideSecured(f fields, hasRole bool, want Mode, now time.Time) decision {
+func (s *Server) decideSecured(c *conn, f fields, hasRole bool, want Mode, now time.Time) decision {
 	if _, ok := f["credentials"]; !ok {
+		if c.mode != ModeNone && (!hasRole || want == c.mode) && s.faults.has(faultSecuredRefresh) {
+			// Taken for a refresh of the connection's own authorization.
+			return decision{mode: c.mode, origin: OriginToken, expires: c.authExpiry}
+		}
 		if s.faults.has(faultMissingCredentialsCode7) {
 			return fail(rcEmptyCredentials)
 		}
@@ -234,6 +284,8 @@ func (s *Server) decideSecured(f fields, hasRole bool, want Mode, now time.Time)
 		cred = strings.TrimSpace(cred)
 	}
 	switch {
+	case !isString && s.faults.has(faultNonStringCredentialsCode12):
+		return fail(rcMissingCredentials) // only a string counts as given
 	case !isString && s.variants.has(variantRC14CredentialsCode8):
 		return wrongCredentials(rcWrongCredentials)
 	case !isString:
@@ -243,10 +295,15 @@ func (s *Server) decideSecured(f fields, hasRole bool, want Mode, now time.Time)
 	case cred == "":
 		return fail(rcEmptyCredentials)
 	}
-	if now.Before(s.lockedUntil) {
+	locked := now.Before(s.lockedUntil)
+	spare := locked && s.faults.has(faultLockoutSparesCorrect)
+	if locked && !spare {
 		return fail(rcLockedOut)
 	}
 	cr := s.identify(cred, now)
+	if cr.mode == ModeNone && spare {
+		return fail(rcLockedOut)
+	}
 	if cr.mode == ModeNone {
 		if s.profile.Plan == Free {
 			// Secured login is a Pro feature (RC-2).
@@ -256,6 +313,9 @@ func (s *Server) decideSecured(f fields, hasRole bool, want Mode, now time.Time)
 			return fail(rcNotPro)
 		}
 		bothOpen := s.profile.Admin == Unsecured && s.profile.User == Unsecured
+		if hasRole && want == ModeUser && s.profile.User == Unsecured && s.faults.has(faultOpenUserModeAcceptsAny) {
+			return decision{mode: ModeUser, origin: OriginUnsecured, expires: s.apiExpiry(now)} // nothing to check
+		}
 		if (hasRole && s.profile.security(want) == Unsecured) || (!hasRole && bothOpen) {
 			return s.rc4b() // nothing to check the credentials against
 		}
@@ -268,13 +328,23 @@ func (s *Server) decideSecured(f fields, hasRole bool, want Mode, now time.Time)
 	switch {
 	case !hasRole && !cr.token && cr.mode == ModeAdmin && s.faults.has(faultNoRoleDefaultsToUser):
 		mode = ModeUser
+	case !hasRole && !cr.token && cr.mode == ModeUser && cr.origin == OriginPassword && s.faults.has(faultUserPasswordNoRoleAdmin):
+		mode = ModeAdmin // a password is taken for the administrator's
 	case !hasRole || want == cr.mode:
+	case want == ModeAdmin && !cr.token && s.faults.has(faultUserSecretRoleAdminCode4):
+		return fail(rcSecurityType)
+	case want == ModeAdmin && cr.token && s.faults.has(faultUserTokenRoleAdminCode8):
+		return wrongCredentials(rcWrongCredentials) // looked up among administrator tokens only
+	case want == ModeAdmin && cr.token && cr.tokenOrigin == OriginStatusChange && s.faults.has(faultSwitchTokenRoleAdminUser):
+		mode = ModeUser // issued to an administrator: the role is taken as satisfied
 	case want == ModeAdmin:
 		// User credentials never raise privileges (RC-5, TOK-2).
 		raise := (cr.token && s.faults.has(faultTokenRoleNotChecked)) ||
 			(!cr.token && s.faults.has(faultUserCredentialsRaise))
 		if !raise {
-			return fail(rcOtherMode)
+			d := fail(rcOtherMode)
+			d.credMode, d.origin, d.expires = cr.mode, cr.origin, cr.expires
+			return d
 		}
 		mode = ModeAdmin
 	case cr.token:
@@ -287,6 +357,9 @@ func (s *Server) decideSecured(f fields, hasRole bool, want Mode, now time.Time)
 		mode = ModeUser // admin credentials asking for user mode (RC-5b, first member: grant user)
 	}
 	d := decision{mode: mode, origin: cr.origin, expires: cr.expires}
+	if cr.token {
+		d.presented = cred
+	}
 	if hasRole && want == ModeUser && cr.mode == ModeUser && !cr.token && s.faults.has(faultUserLoginReportsAdmin) {
 		d.reported = ModeAdmin
 	}
@@ -317,8 +390,12 @@ const alteredTokenPrefix = 40
 // LIFE-5).
 func (s *Server) identify(cred string, now time.Time) credential {
 	r, ok := s.tokens.lookup(cred)
-	if !ok && s.faults.has(faultAlteredTokenAccepted) {
+	switch {
+	case ok:
+	case s.faults.has(faultAlteredTokenAccepted):
 		r, ok = s.tokens.lookupPrefix(cred, alteredTokenPrefix)
+	case s.faults.has(faultTokenCaseInsensitive):
+		r, ok = s.tokens.lookupFold(cred, APIToken)
 	}
 	if ok && r.Kind == APIToken && r.liveAt(now) {
 		if s.faults.has(faultTokenSingleUse) {
@@ -328,17 +405,34 @@ func (s *Server) identify(cred string, now time.Time) credential {
 			r.used = true
 		}
 		expires := r.Expires
-		if !expires.IsZero() && s.faults.has(faultTokenAuthExtendsLifetime) {
+		switch {
+		case expires.IsZero():
+		case s.faults.has(faultTokenAuthExtendsLifetime):
 			expires = now.Add(s.apiTTL)
+		case s.faults.has(faultTokenAuthExpiryFromIssue):
+			expires = r.Issued.Add(s.apiTTL)
+		case s.faults.has(faultAPITokenSlidingExpiry):
+			r.Expires = now.Add(s.apiTTL) // touched on use; the new token keeps the old expiry
 		}
-		return credential{mode: r.Mode, token: true, origin: OriginToken, expires: expires}
+		return credential{mode: r.Mode, token: true, origin: OriginToken, expires: expires, tokenOrigin: r.Origin}
 	}
+	// Secured login is a Pro feature; under free-plan-user-secret-accepted
+	// only the administrator's secrets are refused on Free.
+	userOnly := false
 	if s.profile.Plan == Free {
-		return credential{}
+		if !s.faults.has(faultFreePlanUserSecretAccepted) {
+			return credential{}
+		}
+		userOnly = true
 	}
 	matchUserPIN := matchPIN
-	if s.faults.has(faultPINCaseSensitive) {
+	switch {
+	case s.faults.has(faultPINCaseSensitive):
 		matchUserPIN = matchExact
+	case s.faults.has(faultPINUpperCaseOnly):
+		matchUserPIN = func(got, pin string) bool { return matchExact(got, pin) || matchExact(got, strings.ToUpper(pin)) }
+	case s.faults.has(faultPINExtensionAccepted):
+		matchUserPIN = func(got, pin string) bool { return len(got) >= len(pin) && matchPIN(got[:len(pin)], pin) }
 	}
 	matchPassword := matchExact
 	switch {
@@ -346,15 +440,33 @@ func (s *Server) identify(cred string, now time.Time) credential {
 		matchPassword = matchPIN // case-insensitive, as a PIN is
 	case s.faults.has(faultPasswordPrefixAccepted):
 		matchPassword = func(got, want string) bool { return got != "" && strings.HasPrefix(want, got) }
+	case s.faults.has(faultPasswordNULTerminated):
+		matchPassword = func(got, want string) bool {
+			if i := strings.IndexByte(got, 0); i >= 0 {
+				got = got[:i] // a C string ends at its NUL
+			}
+			return matchExact(got, want)
+		}
+	}
+	adminPINMode := ModeAdmin
+	if s.faults.has(faultAdminPINTakenForUser) {
+		adminPINMode = ModeUser // a PIN is taken for the user's
+	}
+	commandLinePINExpiry := time.Time{} // until restart
+	if s.faults.has(faultCommandLinePINTokenExpires) {
+		commandLinePINExpiry = s.apiExpiry(now)
 	}
 	sec := s.secrets
 	switch {
+	case userOnly:
 	case s.profile.Admin == Password && matchPassword(cred, sec.AdminPassword):
 		return credential{mode: ModeAdmin, origin: OriginPassword, expires: s.apiExpiry(now)}
 	case s.profile.Admin == PIN && matchPIN(cred, sec.AdminPIN):
-		return credential{mode: ModeAdmin, origin: OriginPIN, expires: s.apiExpiry(now)}
+		return credential{mode: adminPINMode, origin: OriginPIN, expires: s.apiExpiry(now)}
 	case matchPIN(cred, sec.AdminPIN):
-		return credential{mode: ModeAdmin, origin: OriginCommandLinePIN} // until restart
+		return credential{mode: ModeAdmin, origin: OriginCommandLinePIN, expires: commandLinePINExpiry}
+	}
+	switch {
 	case s.profile.User == Password && matchPassword(cred, sec.UserPassword):
 		return credential{mode: ModeUser, origin: OriginPassword, expires: s.apiExpiry(now)}
 	case s.profile.User == PIN && matchUserPIN(cred, sec.UserPIN):
@@ -366,13 +478,17 @@ func (s *Server) identify(cred string, now time.Time) credential {
 // countWrong records a wrong secured credential; the threshold-th in a row
 // starts the lockout and resets the count, so that after the lockout the
 // client again gets the full number of attempts.
-func (s *Server) countWrong(now time.Time) {
+func (s *Server) countWrong(c *conn, now time.Time) {
 	if s.faults.has(faultNoLockout) {
 		return
 	}
-	s.wrong++
-	if s.wrong >= s.threshold {
-		s.wrong = 0
+	count := &s.wrong
+	if s.faults.has(faultLockoutPerConnection) {
+		count = &c.wrong
+	}
+	*count++
+	if *count >= s.threshold {
+		*count = 0
 		s.lockedUntil = now.Add(s.lockoutDur)
 		s.log.Warn("too many wrong credentials: secured login locked", "for", s.lockoutDur)
 	}
@@ -384,7 +500,7 @@ func (s *Server) countWrong(now time.Time) {
 // no token, no previleges, nothing from the request (FAIL-1, FAIL-2, FAIL-5).
 func (s *Server) refuse(c *conn, f fields, d decision, now time.Time) (authReply, []*conn) {
 	if d.wrong {
-		s.countWrong(now)
+		s.countWrong(c, now)
 	}
 	r := authReply{Result: false, ResultCode: d.rc, Error: s.errorText(rcText[d.rc])}
 	switch {
@@ -400,12 +516,20 @@ func (s *Server) refuse(c *conn, f fields, d decision, now time.Time) (authReply
 		}
 		r.Error = rcText[d.rc] + ": " + cred
 	}
-	if s.faults.has(faultPrevilegesOnFailure) {
+	switch {
+	case s.faults.has(faultPrevilegesOnFailure):
 		r.Previleges = new(0)
+	case d.rc == rcNotAdmin && c.mode != ModeNone && s.faults.has(faultCode3ReportsCurrentMode):
+		r.Previleges = new(int(c.mode))
 	}
-	if s.faults.has(faultTokenOnFailure) {
+	switch {
+	case s.faults.has(faultTokenOnFailure):
 		admin := TokenInfo{Kind: APIToken, Mode: ModeAdmin, Origin: OriginPassword, Issued: now, Expires: now.Add(s.apiTTL)}
 		r.Token = s.tokens.issue(admin, c.id)
+	case d.credMode != ModeNone && s.faults.has(faultRoleMismatchCarriesToken):
+		// Minted before the role was checked.
+		minted := TokenInfo{Kind: APIToken, Mode: d.credMode, Origin: d.origin, Issued: now, Expires: d.expires}
+		r.Token = s.tokens.issue(minted, c.id)
 	}
 	var displaced []*conn
 	switch {
@@ -415,6 +539,10 @@ func (s *Server) refuse(c *conn, f fields, d decision, now time.Time) (authReply
 	case c.mode == ModeNone && d.rc == rcWrongCredentials && s.faults.has(faultFailureGrantsAdmin):
 		displaced = s.setMode(c, ModeAdmin)
 		c.authExpiry = now.Add(s.apiTTL)
+	case c.mode == ModeNone && d.credMode != ModeNone && s.faults.has(faultRoleMismatchGrantsCredMode):
+		// The credentials' mode was applied before the role was checked.
+		displaced = s.setMode(c, d.credMode)
+		c.authExpiry = d.expires
 	}
 	c.log.Info("auth refused", "resultCode", d.rc, "mode", c.mode)
 	return r, displaced
@@ -429,6 +557,9 @@ func (s *Server) grant(c *conn, d decision, now time.Time) (authReply, []*conn) 
 	api, http, overlay := info, info, info
 	api.Kind, api.Expires = APIToken, d.expires
 	http.Kind, http.Expires = HTTPToken, s.httpExpiry(now)
+	if d.origin == OriginUnsecured && s.faults.has(faultUnsecuredHTTPTokenLongLived) {
+		http.Expires = d.expires // the login's lifetime, copied to both tokens
+	}
 	overlay.Kind = OverlayToken // no time limit: it lasts until the session ends
 	if statusChange && s.faults.has(faultStatusChangeTokenIsAdmin) {
 		api.Mode = ModeAdmin
@@ -437,14 +568,22 @@ func (s *Server) grant(c *conn, d decision, now time.Time) (authReply, []*conn) 
 
 	r := authReply{Result: true, ResultCode: rcOK}
 	previleges := int(cmp.Or(d.reported, d.mode))
-	if s.faults.has(faultPrivilegesMisspelt) {
+	switch {
+	case s.faults.has(faultPrivilegesMisspelt):
 		r.Privileges = &previleges
-	} else {
+	case d.origin == OriginToken && s.faults.has(faultTokenReauthPrevilegesString):
+		r.Previleges = strconv.Itoa(previleges)
+	default:
 		r.Previleges = &previleges
 	}
-	if keep {
+	switch {
+	case keep:
 		r.Token = c.apiToken
-	} else {
+	case d.presented != "" && s.faults.has(faultTokenReauthReturnsSame):
+		r.Token = d.presented // "your token is still good"
+	case d.origin == OriginToken && s.faults.has(faultReauthTokenNotReusable):
+		r.Token = s.tokens.newValue(APIToken) // shaped like a token, never stored
+	default:
 		r.Token = s.issueAPIToken(api, c.id)
 	}
 	switch {
@@ -461,13 +600,26 @@ func (s *Server) grant(c *conn, d decision, now time.Time) (authReply, []*conn) 
 	}
 	c.apiToken, c.httpToken = r.Token, r.TokenForHTTPServer
 
-	s.wrong = 0
+	s.wrong, c.wrong = 0, 0
 	c.authExpiry = d.expires
+	c.origin, c.authToken = d.origin, d.presented
+	if !statusChange {
+		c.loginMode = d.mode
+	}
 	mode := d.mode
 	if statusChange && s.faults.has(faultStatusChangeStaysAdmin) {
 		mode = c.mode
 	}
-	displaced := s.setMode(c, mode)
+	var displaced []*conn
+	if statusChange && s.faults.has(faultStatusChangeSkipsUserSlot) {
+		// The administrator slot is freed, the user slot never taken.
+		if c.mode != ModeNone && s.holder[c.mode] == c {
+			delete(s.holder, c.mode)
+		}
+		c.mode = mode
+	} else {
+		displaced = s.setMode(c, mode)
+	}
 	c.log.Info("auth granted", "mode", mode, "origin", d.origin)
 	return r, displaced
 }
@@ -480,10 +632,29 @@ func (s *Server) issueAPIToken(info TokenInfo, owner uint64) string {
 			return last
 		}
 	}
-	v := s.tokens.issue(info, owner)
+	var v string
+	if s.faults.has(faultAPITokensCycle) {
+		// A generator with a short period: from the 17th token on, the values
+		// of 16 tokens before come round again (re-recorded for the new owner).
+		slot := s.apiSeq % apiTokenPeriod
+		if s.apiSeq >= apiTokenPeriod {
+			v = s.apiRing[slot]
+			s.tokens.reissue(v, info, owner)
+		} else {
+			v = s.tokens.issue(info, owner)
+		}
+		s.apiRing[slot] = v
+		s.apiSeq++
+	} else {
+		v = s.tokens.issue(info, owner)
+	}
 	s.lastAPI[info.Mode] = v
 	return v
 }
+
+// apiTokenPeriod is the period of API token values under the fault
+// api-tokens-cycle-after-16.
+const apiTokenPeriod = 16
 
 // setMode moves a connection into a mode. One connection per mode: the
 // previous holder drops to no mode, loses its session tokens, and is returned
@@ -503,9 +674,17 @@ func (s *Server) setMode(c *conn, m Mode) (displaced []*conn) {
 				c.mode = m
 				return displaced
 			}
+			h.displacedFrom = m
 			h.mode = ModeNone
 			h.authExpiry = time.Time{}
 			s.tokens.revokeSession(h.id)
+			if s.faults.has(faultDisplacementRevokesAPI) {
+				// "Log out everywhere": the API tokens go too.
+				s.tokens.revokeOwned(h.id, APIToken)
+				if r, ok := s.tokens.lookup(h.authToken); ok {
+					r.Revoked = true
+				}
+			}
 			displaced = append(displaced, h)
 		}
 		s.holder[m] = c

@@ -17,21 +17,21 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 	// every echoed requestId valid in a text frame.
 	if !utf8.Valid(msg) {
 		s.noteBadFrame(faultInvalidUTF8BreaksNextAuth)
-		return s.failure("", s.requestID(nil), errInvalidJSON), nil
+		return s.failure("", s.requestID(c, nil), errInvalidJSON), nil
 	}
 	if !json.Valid(msg) {
 		s.noteBadFrame(faultInvalidJSONBreaksNextAuth)
-		return s.failure("", s.requestID(nil), errInvalidJSON), nil
+		return s.failure("", s.requestID(c, nil), errInvalidJSON), nil
 	}
 	if trimmed := bytes.TrimLeft(msg, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
-		return s.failure("", s.requestID(nil), errNotObject), nil
+		return s.failure("", s.requestID(c, nil), errNotObject), nil
 	}
 	var f fields
 	if err := json.Unmarshal(msg, &f); err != nil {
 		s.noteBadFrame(faultInvalidJSONBreaksNextAuth)
-		return s.failure("", s.requestID(nil), errInvalidJSON), nil
+		return s.failure("", s.requestID(c, nil), errInvalidJSON), nil
 	}
-	id := s.requestID(f["requestId"])
+	id := s.requestID(c, f["requestId"])
 	method, present, isString := f.str("method")
 	if !present || !isString {
 		return s.failure("", id, errNoMethod), nil
@@ -46,17 +46,21 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 	}
 
 	s.mu.Lock()
-	mode := c.mode
+	mode, origin := c.mode, c.origin
 	s.mu.Unlock()
 	if mode == ModeNone && method == "getTokenForHttpServer" && s.faults.has(faultHTTPTokenBeforeAuth) {
 		return s.tokenBeforeAuth(id), nil
 	}
-	if mode == ModeNone && !(method == "getAuthInfo" && s.faults.has(faultNoAuthRequired)) {
+	// getTokenForHttpServer judges the connection's mode itself, under the lock.
+	open := method == "getTokenForHttpServer" ||
+		(method == "getAuthInfo" && s.faults.has(faultNoAuthRequired)) ||
+		(method == "clearTokens" && s.faults.has(faultClearTokensBeforeAuth))
+	if mode == ModeNone && !open {
 		return s.authRequired(method, id), nil
 	}
 	switch method {
 	case "getAuthInfo":
-		return s.authInfo(id, mode), nil
+		return s.authInfo(id, mode, origin), nil
 	case "getAppState":
 		return appStateReply{Method: method, RequestID: id, AppState: appStateNormal, EmbeddedHTTPPort: s.httpPort, Result: true}, nil
 	case "getTokenForHttpServer":
@@ -70,9 +74,16 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
 // requestID is the requestId a reply echoes: the request's raw JSON value, so
 // that a string comes back byte for byte (ENV-3) and a number stays a number
 // (ENV-5); "" when the request has none (ENV-4, first member). raw is nil when
-// there is none; a nil result omits the field.
-func (s *Server) requestID(raw json.RawMessage) json.RawMessage {
+// there is none; a nil result omits the field. c is the connection the
+// message came on.
+func (s *Server) requestID(c *conn, raw json.RawMessage) json.RawMessage {
+	last := c.lastRequestID
+	if raw != nil {
+		c.lastRequestID = raw
+	}
 	switch {
+	case raw == nil && last != nil && s.faults.has(faultRequestIDCarriedOver):
+		return last
 	case raw == nil && s.faults.has(faultRequestIDInvented):
 		return inventedRequestID
 	case raw == nil && s.variants.has(variantRequestIDAbsent):
@@ -83,7 +94,8 @@ func (s *Server) requestID(raw json.RawMessage) json.RawMessage {
 		return quoteJSON(string(raw))
 	case s.faults.has(faultDigitRequestIDAsNumber) && isDigitString(raw):
 		return raw[1 : len(raw)-1]
-	case raw[0] != '"' || !(s.faults.has(faultRequestIDNonASCIIMangled) || s.faults.has(faultRequestIDTruncated)):
+	case raw[0] != '"' || !(s.faults.has(faultRequestIDNonASCIIMangled) || s.faults.has(faultRequestIDTruncated) ||
+		s.faults.has(faultRequestIDTrimmed)):
 		return raw
 	}
 	var id string
@@ -91,6 +103,9 @@ func (s *Server) requestID(raw json.RawMessage) json.RawMessage {
 		return raw // cannot happen: dispatch has validated the JSON
 	}
 	mangled := id
+	if s.faults.has(faultRequestIDTrimmed) {
+		mangled = strings.TrimSpace(mangled)
+	}
 	if s.faults.has(faultRequestIDNonASCIIMangled) {
 		mangled = strings.Map(func(r rune) rune {
 			if r >= utf8.RuneSelf {
@@ -165,6 +180,11 @@ func (s *Server) failure(method string, id json.RawMessage, text string) plainRe
 // refusal-error-only the error alone. The error-only refusal keeps its text
 // even under no-error-text, since it is then the refusal's only sign.
 func (s *Server) authRequired(method string, id json.RawMessage) any {
+	if method == "getAuthInfo" && s.faults.has(faultPreAuthRefusalReveals) {
+		// The refusal is built from the answer it replaces.
+		return refusedAuthInfoReply{Method: method, RequestID: id, AdminAuth: authInfo{Security: s.profile.Admin},
+			UserAuth: authInfo{Security: s.profile.User}, Result: false, Error: s.errorText(errAuthRequired)}
+	}
 	if s.variants.has(variantRefusalErrorOnly) {
 		return errorReply{Method: method, RequestID: id, Error: errAuthRequired}
 	}
@@ -173,7 +193,8 @@ func (s *Server) authRequired(method string, id json.RawMessage) any {
 
 // authInfo answers getAuthInfo. The user PIN is shown only to an administrator
 // (SEC-2): a user must not learn the PIN it authorized with from someone else.
-func (s *Server) authInfo(id json.RawMessage, mode Mode) authInfoReply {
+// origin is how the connection's last success was obtained.
+func (s *Server) authInfo(id json.RawMessage, mode Mode, origin Origin) authInfoReply {
 	r := authInfoReply{
 		Method:    "getAuthInfo",
 		RequestID: id,
@@ -182,6 +203,9 @@ func (s *Server) authInfo(id json.RawMessage, mode Mode) authInfoReply {
 		Result:    true,
 	}
 	show := mode == ModeAdmin || (mode == ModeUser && s.faults.has(faultPINShownToUser))
+	if mode == ModeAdmin && origin == OriginToken && s.faults.has(faultPINHiddenFromTokenAdmin) {
+		show = false // the PIN is shown to those who logged in with a secret
+	}
 	if s.profile.User == PIN && show && !s.faults.has(faultPINHiddenFromAdmin) {
 		r.UserAuth.PIN = s.secrets.UserPIN
 	}

@@ -31,28 +31,36 @@ type Variant struct {
 // exactly one place where they are consulted, so that a fault or variant never
 // needs more than one edit:
 //
-//   - reply sending (duplicate, close after failure, events first): (*Server).handleSafely
-//   - requestId echo: (*Server).requestID
-//   - auth reply envelope: (*Server).auth; success fields: (*Server).grant;
+//   - reply sending (duplicate, no answer, close after failures, events first): (*Server).handleSafely
+//   - requestId echo: (*Server).requestID (which also remembers a connection's last requestId)
+//   - auth reply envelope (method, and the requestId, result and resultCode that
+//     depend on the path): (*Server).auth; success fields: (*Server).grant;
 //     failure fields and a failure's effect on the connection: (*Server).refuse
 //   - error texts: (*Server).errorText
 //   - result-code choice: decide and the decide* functions in auth.go, rc4b
+//     (the lockout check included: decideSecured)
 //   - credential recognition and token liveness: (*Server).identify
 //   - token minting: (*Server).grant, issueAPIToken; token shape: New (the store's mint function)
 //   - token revocation when a connection closes: (*Server).unregister
 //   - token lifetimes: apiExpiry (fresh authorizations), identify (token
-//     authorization), decideStatusChange (status change), httpExpiry (HTTP tokens)
+//     authorization, the presented token's own expiry, the command-line PIN),
+//     decideStatusChange (status change), httpExpiry (HTTP tokens), grant (the
+//     HTTP token of an unsecured login), httpAccepts (an HTTP token's expiry on use)
 //   - lockout counting: (*Server).countWrong
+//   - the connection's move into its mode and the slots it takes: (*Server).grant, setMode
 //   - the displaced connection's notification: (*Server).notifyDisplaced;
 //     revoking its tokens: (*Server).setMode
 //   - bad frames that break the next auth: noticed by noteBadFrame (called where
 //     the frame is judged: readLoop for binary, dispatch for invalid JSON),
 //     applied by (*Server).auth
-//   - other methods (pre-auth refusal, getAuthInfo): (*Server).dispatch, authRequired, authInfo;
-//     getTokenForHttpServer: (*Server).tokenForHTTPServer
+//   - a host refused after an oversize frame: noticed by noteOversizeFrame
+//     (readLoop), applied by (*Server).ServeHTTP (bannedAt)
+//   - other methods (pre-auth refusal, getAuthInfo, clearTokens): (*Server).dispatch, authRequired, authInfo;
+//     getTokenForHttpServer (whether the connection may have one, and the reply): (*Server).tokenForHTTPServer
 //   - the embedded HTTP server's verdict on a token: (*Server).httpAccepts (which
 //     also honours http-token-equals-token, so that the shared token still opens
-//     the HTTP server and that fault breaks AUTH-5 alone)
+//     the HTTP server and that fault breaks AUTH-5 alone; an expired token's
+//     probe may revoke its API token there too)
 //   - config.json: (*Server).WebHandler
 type (
 	fault   string
@@ -132,6 +140,63 @@ const (
 	faultHTTPTokenBeforeAuth        fault = "http-token-before-auth"
 	faultDisplacedKeepsMode         fault = "displaced-keeps-mode"
 	faultInvalidUTF8BreaksNextAuth  fault = "invalid-utf8-breaks-next-auth"
+
+	faultSilentFailureWithoutID      fault = "no-response-to-failure-without-request-id"
+	faultRequestIDTrimmed            fault = "request-id-trimmed"
+	faultStatusChangeDropsRequestID  fault = "status-change-drops-request-id"
+	faultMissingRequestIDNullFailure fault = "missing-request-id-null-on-failure"
+	faultRequestIDCarriedOver        fault = "request-id-carried-over"
+	faultResultCodeStringOnSwitch    fault = "result-code-string-on-status-change"
+	faultDisplacingSuccessFalse      fault = "displacing-success-result-false"
+	faultCloseAfterThirdFailure      fault = "close-after-third-failure"
+	faultTokenReauthPrevilegesString fault = "token-reauth-previleges-string"
+	faultAPITokensCycle              fault = "api-tokens-cycle-after-16"
+	faultRoleMismatchCarriesToken    fault = "role-mismatch-carries-token"
+	faultCode3ReportsCurrentMode     fault = "code-3-reports-current-mode"
+	faultRoleMismatchGrantsCredMode  fault = "role-mismatch-grants-credentials-mode"
+	faultTokenReauthReturnsSame      fault = "token-reauth-returns-same-token"
+	faultFreePlanUserSecretAccepted  fault = "free-plan-user-secret-accepted"
+	faultStatusChangeChecksLogin     fault = "status-change-checks-login-mode"
+	faultUnsecuredAdminCode5         fault = "unsecured-admin-code-5-when-user-open"
+	faultUnsecuredWithCredentials    fault = "unsecured-with-credentials-checked"
+	faultOpenUserModeAcceptsAny      fault = "open-user-mode-accepts-any-secret"
+	faultUserSecretRoleAdminCode4    fault = "user-secret-role-admin-code-4"
+	faultLockoutPerConnection        fault = "lockout-counted-per-connection"
+	faultLockoutSparesCorrect        fault = "lockout-spares-correct-credentials"
+	faultPasswordNULTerminated       fault = "password-nul-terminated"
+	faultPINExtensionAccepted        fault = "pin-extension-accepted"
+	faultTokenCaseInsensitive        fault = "token-case-insensitive"
+	faultRolePrefixMatched           fault = "role-prefix-matched"
+	faultEmptyTypeMissing            fault = "empty-type-treated-as-missing"
+	faultCredentialsImplySecured     fault = "credentials-imply-secured"
+	faultSecuredRefresh              fault = "secured-refresh-without-credentials"
+	faultNonStringCredentialsCode12  fault = "non-string-credentials-code-12"
+	faultAdminPINTakenForUser        fault = "admin-pin-taken-for-user"
+	faultOpenRoleUserGrantsAdmin     fault = "open-role-user-grants-admin"
+	faultUserPasswordNoRoleAdmin     fault = "user-password-no-role-grants-admin"
+	faultPINUpperCaseOnly            fault = "pin-case-folding-upper-only"
+	faultUnsecuredNoRoleRefused      fault = "unsecured-no-role-refused-when-admin-protected"
+	faultStatusChangeAfterTokenLogin fault = "status-change-refused-after-token-login"
+	faultDisplacementRevokesAPI      fault = "displacement-revokes-api-tokens"
+	faultReauthTokenNotReusable      fault = "reauth-token-not-reusable"
+	faultUserTokenRoleAdminCode8     fault = "user-token-role-admin-code-8"
+	faultSwitchTokenRoleAdminUser    fault = "status-change-token-role-admin-grants-user"
+	faultHTTPRefusesUserTokens       fault = "http-refuses-user-tokens"
+	faultHTTPTokenSlidingExpiry      fault = "http-token-sliding-expiry"
+	faultUnsecuredHTTPTokenLongLived fault = "unsecured-http-token-lives-like-api-token"
+	faultExpiredHTTPProbeRevokesAPI  fault = "expired-http-probe-revokes-api-token"
+	faultAPITokenSlidingExpiry       fault = "api-token-sliding-expiry"
+	faultCommandLinePINTokenExpires  fault = "command-line-pin-token-expires"
+	faultTokenAuthExpiryFromIssue    fault = "token-auth-expiry-from-issue-time"
+	faultHTTPTokenWrongField         fault = "get-token-for-http-server-wrong-field"
+	faultClearTokensBeforeAuth       fault = "clear-tokens-before-auth"
+	faultPreAuthRefusalReveals       fault = "pre-auth-refusal-reveals-security"
+	faultPINHiddenFromTokenAdmin     fault = "pin-hidden-from-token-admin"
+	faultAdminDisplacementCause3     fault = "admin-displacement-cause-3"
+	faultStatusChangeSkipsUserSlot   fault = "status-change-skips-user-slot"
+	faultDisplacedGetsHTTPToken      fault = "displaced-can-get-http-token"
+	faultOversizeFrameBansHost       fault = "oversize-frame-bans-host"
+	faultConfigJSONBOM               fault = "config-json-bom"
 )
 
 // faultTable describes every fault; Faults returns it sorted.
@@ -207,6 +272,63 @@ var faultTable = []Fault{
 	{string(faultHTTPTokenBeforeAuth), "SEC-1", "getTokenForHttpServer before auth is refused (result false) but the refusal carries a working HTTP token."},
 	{string(faultDisplacedKeepsMode), "SEC-4", "A connection displaced from its mode is notified but keeps acting in that mode."},
 	{string(faultInvalidUTF8BreaksNextAuth), "ROB-1", "After a text frame that is not valid UTF-8, the next auth that would succeed on a connection opened after it fails with resultCode 1 (once)."},
+
+	{string(faultSilentFailureWithoutID), "ENV-1", "A failed auth without requestId gets no response at all."},
+	{string(faultRequestIDTrimmed), "ENV-3", "A string requestId is echoed with leading and trailing whitespace removed."},
+	{string(faultStatusChangeDropsRequestID), "ENV-3", `The success reply of a status change echoes requestId "" instead of the request's.`},
+	{string(faultMissingRequestIDNullFailure), "ENV-4", "A failed auth without requestId is answered with requestId null."},
+	{string(faultRequestIDCarriedOver), "ENV-4", "A message without requestId is answered with the requestId of the last message on the same connection that had one."},
+	{string(faultResultCodeStringOnSwitch), "ENV-6", `The success reply of a status change carries resultCode as the JSON string "0".`},
+	{string(faultDisplacingSuccessFalse), "ENV-7", `A success that displaces another connection from its mode says "result":false with resultCode 0.`},
+	{string(faultCloseAfterThirdFailure), "ENV-9", "After three failed auths in a row on one connection the server closes it (policy violation)."},
+	{string(faultTokenReauthPrevilegesString), "AUTH-1", `The success reply of a token authorization gives previleges as a JSON string ("2").`},
+	{string(faultAPITokensCycle), "AUTH-5", "API token values repeat with a period of 16: from the 17th on, each success returns the token of the success 16 before it."},
+	{string(faultRoleMismatchCarriesToken), "FAIL-1", `The resultCode 5 failure for user credentials with role "admin" carries a live user-mode API token.`},
+	{string(faultCode3ReportsCurrentMode), "FAIL-2", "A status change refused with resultCode 3 on a user-mode connection carries previleges 1."},
+	{string(faultRoleMismatchGrantsCredMode), "FAIL-4", `The resultCode 5 failure for user credentials with role "admin" leaves a connection without mode in user mode.`},
+	{string(faultTokenReauthReturnsSame), "FAIL-5", "A token authorization returns the presented token as its token instead of a fresh one."},
+	{string(faultFreePlanUserSecretAccepted), "RC-2", "On the Free plan the user password or PIN authorizes user mode instead of getting 2."},
+	{string(faultStatusChangeChecksLogin), "RC-3", "Auth without type is judged by the mode of the connection's last login instead of its current mode, so a connection already switched to user can switch again instead of getting 3."},
+	{string(faultUnsecuredAdminCode5), "RC-4", `Type "unsecured" with role "admin" gets 5 instead of 4 when administrator is protected and user is not.`},
+	{string(faultUnsecuredWithCredentials), "RC-4", `Type "unsecured" with a credentials field is checked as "secured", so the admin password with type "unsecured" grants administrator.`},
+	{string(faultOpenUserModeAcceptsAny), "RC-4b", `Unrecognised secured credentials with role "user" authorize user mode when user mode is unprotected.`},
+	{string(faultUserSecretRoleAdminCode4), "RC-5", `User password or PIN with role "admin" gets 4 instead of 5.`},
+	{string(faultLockoutPerConnection), "RC-6", "Wrong credentials are counted per connection, so wrong credentials spread over several connections never trigger the lockout."},
+	{string(faultLockoutSparesCorrect), "RC-6", "During the lockout correct credentials and live tokens still authorize; only unrecognised credentials get 6."},
+	{string(faultPasswordNULTerminated), "RC-8", "Password comparison stops at the first NUL in the credentials, so the password followed by NUL and anything is accepted."},
+	{string(faultPINExtensionAccepted), "RC-8", "Credentials that start with the user PIN and go on are accepted as the user PIN."},
+	{string(faultTokenCaseInsensitive), "RC-8", "API tokens are recognised case-insensitively."},
+	{string(faultRolePrefixMatched), "RC-9", `A role that starts with "admin" or "user" (such as "administrator") is taken as that role.`},
+	{string(faultEmptyTypeMissing), "RC-10", `Type "" is treated as if type were absent.`},
+	{string(faultCredentialsImplySecured), "RC-11", `A request with credentials but no type and no role is handled as type "secured".`},
+	{string(faultSecuredRefresh), "RC-12", `Type "secured" without credentials on an authorized connection re-issues tokens for its mode instead of getting 12.`},
+	{string(faultNonStringCredentialsCode12), "RC-14", "Credentials that are not a JSON string are treated as missing and get 12."},
+	{string(faultAdminPINTakenForUser), "ROLE-1", `Where the administrator is protected by a PIN, the admin PIN is taken for user credentials (role "admin" gets 5, no role grants user).`},
+	{string(faultOpenRoleUserGrantsAdmin), "ROLE-1", `Type "unsecured" with role "user" grants administrator when both modes are unsecured.`},
+	{string(faultUserPasswordNoRoleAdmin), "ROLE-2", "The user password without role grants administrator."},
+	{string(faultPINUpperCaseOnly), "ROLE-4", "The user PIN in other letter case is accepted only when it is all upper case, so a mixed-case PIN gets 8."},
+	{string(faultUnsecuredNoRoleRefused), "ROLE-5", `Type "unsecured" without role gets 4 whenever administrator is protected, even when user is unsecured.`},
+	{string(faultStatusChangeAfterTokenLogin), "SW-1", "A status change on an administrator connection that authorized by a token gets 3."},
+	{string(faultDisplacementRevokesAPI), "TOK-1", "Displacing a connection also revokes its API tokens and the token it authorized with, so a token stops working once a connection it authorized is displaced."},
+	{string(faultReauthTokenNotReusable), "TOK-1", "The API token returned by a token authorization is never stored, so it does not re-authorize."},
+	{string(faultUserTokenRoleAdminCode8), "TOK-2", `A user-mode API token with role "admin" gets 8 instead of 5.`},
+	{string(faultSwitchTokenRoleAdminUser), "TOK-3", `The API token returned by a status change, with role "admin", authorizes user mode instead of getting 5.`},
+	{string(faultHTTPRefusesUserTokens), "LIFE-1", "The HTTP server refuses HTTP tokens issued for user mode."},
+	{string(faultHTTPTokenSlidingExpiry), "LIFE-2", "Each accepted HTTP request pushes its HTTP token's expiry a full HTTP lifetime ahead."},
+	{string(faultUnsecuredHTTPTokenLongLived), "LIFE-2", `The tokenForHttpServer of a type "unsecured" authorization gets the API token's lifetime.`},
+	{string(faultExpiredHTTPProbeRevokesAPI), "LIFE-3", "An HTTP request with an expired tokenForHttpServer revokes the API token issued with it."},
+	{string(faultAPITokenSlidingExpiry), "LIFE-4", "Each token authorization pushes the presented token's own expiry a full API lifetime ahead."},
+	{string(faultCommandLinePINTokenExpires), "LIFE-4", "API tokens from the command-line PIN expire after the API lifetime instead of lasting until restart."},
+	{string(faultTokenAuthExpiryFromIssue), "LIFE-5", "A token obtained by token authorization expires an API lifetime after the presented token was issued instead of with the original authorization."},
+	{string(faultHTTPTokenWrongField), "LIFE-6", "getTokenForHttpServer returns its token in a tokenForHttpServer field instead of token."},
+	{string(faultClearTokensBeforeAuth), "SEC-1", "clearTokens is answered and carried out before any auth."},
+	{string(faultPreAuthRefusalReveals), "SEC-1", "The refusal of getAuthInfo before auth carries adminAuth and userAuth."},
+	{string(faultPINHiddenFromTokenAdmin), "SEC-2", "An administrator connection that authorized by a token is not shown the user PIN by getAuthInfo."},
+	{string(faultAdminDisplacementCause3), "SEC-3", "An administrator connection displaced by another gets authorizationNeeded with cause 3 instead of 1."},
+	{string(faultStatusChangeSkipsUserSlot), "SEC-3", "A status change puts the connection in user mode without taking the user-mode slot, so a later user login neither notifies nor displaces it."},
+	{string(faultDisplacedGetsHTTPToken), "SEC-4", "A connection displaced from its mode is still given HTTP tokens of that mode by getTokenForHttpServer."},
+	{string(faultOversizeFrameBansHost), "ROB-1", "After a text frame over the size limit, new connections from the same host are refused (HTTP 503) for one second of the server clock."},
+	{string(faultConfigJSONBOM), "DISC-1", "config.json starts with a UTF-8 byte order mark."},
 }
 
 // The variants, in the order of variantTable.

@@ -2,6 +2,7 @@ package refserver
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -428,6 +429,360 @@ var faultBehaviours = []behaviour{
 	{name: "invalid-utf8-breaks-next-auth", spec: "Invalid JSON, 0/2", changed: "Invalid JSON, 1", exchange: func(t *testing.T, r *Running) string {
 		got := dial(t, r.URL).call("{\"method\":\"auth\",\"requestId\":\"\xff\",\"type\":\"open\"}")
 		return got.str("error") + ", " + outcomes(t, r, secured("", testSecrets.AdminPassword))
+	}},
+	{name: "no-response-to-failure-without-request-id", spec: "4 0/1 sentinel", changed: "0/1 sentinel", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		c.send(`{"method":"auth","type":"unsecured","role":"admin"}`)
+		c.send(fmt.Sprintf(`{"method":"auth","type":"secured","credentials":%q}`, testSecrets.UserPIN))
+		c.send(`{"method":"setUsedApiVersion","requestId":"sentinel"}`)
+		var out []string
+		for {
+			got := parse(t, c.next())
+			if got.str("requestId") == "sentinel" {
+				return strings.Join(append(out, "sentinel"), " ")
+			}
+			if got.str("method") == "auth" {
+				out = append(out, got.outcome())
+			}
+		}
+	}},
+	{name: "request-id-trimmed", spec: `" id 7 " "x" "\tq\n"`, changed: `"id 7" "x" "q"`, exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		return field(c.call(`{"method":"auth","requestId":" id 7 ","type":"unsecured","role":"admin"}`), "requestId") + " " +
+			field(c.call(`{"method":"auth","requestId":"x","type":"unsecured","role":"admin"}`), "requestId") + " " +
+			field(c.callf(`{"method":"auth","requestId":"\tq\n","type":"secured","credentials":%q}`, testSecrets.UserPIN), "requestId")
+	}},
+	{name: "status-change-drops-request-id", spec: `"sw-9" 0/1, "sw-10" 3`, changed: `"" 0/1, "sw-10" 3`, exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		sw := c.call(`{"method":"auth","requestId":"sw-9","role":"user"}`)
+		again := c.call(`{"method":"auth","requestId":"sw-10","role":"user"}`)
+		return fmt.Sprintf("%s %s, %s %s", field(sw, "requestId"), sw.outcome(), field(again, "requestId"), again.outcome())
+	}},
+	{name: "missing-request-id-null-on-failure", spec: `4 "", 0/1 ""`, changed: `4 null, 0/1 ""`, exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		bad := c.call(`{"method":"auth","type":"unsecured","role":"admin"}`)
+		good := c.callf(`{"method":"auth","type":"secured","credentials":%q}`, testSecrets.UserPIN)
+		return fmt.Sprintf("%s %s, %s %s", bad.outcome(), field(bad, "requestId"), good.outcome(), field(good, "requestId"))
+	}},
+	{name: "request-id-carried-over", spec: `"1" "" ""`, changed: `"1" "1" "1"`, exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		return field(c.call(reqUnsecuredAdmin), "requestId") + " " +
+			field(c.call(`{"method":"auth","type":"unsecured","role":"user"}`), "requestId") + " " +
+			field(c.call(`{"method":"getAuthInfo"}`), "requestId")
+	}},
+	{name: "result-code-string-on-status-change", spec: "0 0 3", changed: `0 "0" 3`, exchange: func(t *testing.T, r *Running) string {
+		c, first := adminLogin(t, r)
+		sw, again := c.call(reqStatusChange), c.call(reqStatusChange)
+		return field(first, "resultCode") + " " + field(sw, "resultCode") + " " + field(again, "resultCode")
+	}},
+	{name: "displacing-success-result-false", spec: "true true true", changed: "true false true", exchange: func(t *testing.T, r *Running) string {
+		a := dial(t, r.URL).callf(reqPassword, testSecrets.AdminPassword)
+		b := dial(t, r.URL).callf(reqPassword, testSecrets.AdminPassword)
+		u := dial(t, r.URL).callf(reqPassword, testSecrets.UserPIN)
+		return field(a, "result") + " " + field(b, "result") + " " + field(u, "result")
+	}},
+	{name: "close-after-third-failure", spec: "4 4 0/1 4 4 4 open", changed: "4 4 0/1 4 4 4 closed 1008", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		var out []string
+		for _, req := range []string{reqUnsecuredAdmin, reqUnsecuredAdmin, secured("", testSecrets.UserPIN), reqUnsecuredAdmin, reqUnsecuredAdmin, reqUnsecuredAdmin} {
+			out = append(out, c.call(req).outcome())
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		defer cancel()
+		_ = c.ws.Write(ctx, websocket.MessageText, []byte(reqGetAuthInfo)) // may fail once the server has closed
+		select {
+		case <-c.msgs:
+			return strings.Join(out, " ") + " open"
+		case <-c.done:
+			return fmt.Sprintf("%s closed %d", strings.Join(out, " "), websocket.CloseStatus(c.err))
+		case <-time.After(waitLimit):
+			t.Fatal("neither a reply nor a close")
+		}
+		return ""
+	}},
+	{name: "token-reauth-previleges-string", spec: "2 2 1", changed: `2 "2" 1`, exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		again := dial(t, r.URL).call(secured("", got.str("token")))
+		user := dial(t, r.URL).call(secured("", testSecrets.UserPIN))
+		return field(got, "previleges") + " " + field(again, "previleges") + " " + field(user, "previleges")
+	}},
+	{name: "api-tokens-cycle-after-16", spec: "17 distinct of 17", changed: "16 distinct of 17", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		seen := map[string]bool{}
+		for range 17 {
+			seen[expectRC(t, c, "0/2", reqPassword, testSecrets.AdminPassword).str("token")] = true
+		}
+		return fmt.Sprintf("%d distinct of 17", len(seen))
+	}},
+	{name: "role-mismatch-carries-token", spec: "5 absent", changed: "5 token re-authorizes 0/1", exchange: func(t *testing.T, r *Running) string {
+		got := dial(t, r.URL).call(secured("admin", testSecrets.UserPIN))
+		if !got.has("token") {
+			return got.outcome() + " absent"
+		}
+		return got.outcome() + " token re-authorizes " + outcomes(t, r, secured("", got.str("token")))
+	}},
+	{name: "code-3-reports-current-mode", spec: "3 absent, 3 absent", changed: "3 1, 3 absent", exchange: func(t *testing.T, r *Running) string {
+		u := dial(t, r.URL)
+		expectRC(t, u, "0/1", reqPassword, testSecrets.UserPIN)
+		onUser, onFresh := u.call(reqStatusChange), dial(t, r.URL).call(reqStatusChange)
+		return fmt.Sprintf("%s %s, %s %s", onUser.outcome(), field(onUser, "previleges"), onFresh.outcome(), field(onFresh, "previleges"))
+	}},
+	{name: "role-mismatch-grants-credentials-mode", spec: "5 refused, 4 refused", changed: "5 answered, 4 refused", exchange: func(t *testing.T, r *Running) string {
+		c, d := dial(t, r.URL), dial(t, r.URL)
+		return c.call(secured("admin", testSecrets.UserPIN)).outcome() + " " + authorized(c) + ", " +
+			d.call(reqUnsecuredAdmin).outcome() + " " + authorized(d)
+	}},
+	{name: "token-reauth-returns-same-token", spec: "0/2 fresh", changed: "0/2 same", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		again := dial(t, r.URL).call(secured("", got.str("token")))
+		if again.str("token") == got.str("token") {
+			return again.outcome() + " same"
+		}
+		return again.outcome() + " fresh"
+	}},
+	{name: "free-plan-user-secret-accepted", profile: "free-admin-password-user-pin", spec: "2 2 2 2", changed: "0/1 0/1 2 2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("", testSecrets.UserPIN), secured("user", testSecrets.UserPIN),
+			secured("", testSecrets.AdminPassword), secured("", testSecrets.AdminPIN))
+	}},
+	{name: "status-change-checks-login-mode", spec: "0/1 3 3, 3", changed: "0/1 0/1 0/2, 3", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		u := dial(t, r.URL)
+		expectRC(t, u, "0/1", reqPassword, testSecrets.UserPIN)
+		return c.call(reqStatusChange).outcome() + " " + c.call(reqStatusChange).outcome() + " " +
+			c.call(`{"method":"auth","requestId":"1","role":"admin"}`).outcome() + ", " + u.call(reqStatusChange).outcome()
+	}},
+	{name: "unsecured-admin-code-5-when-user-open", profile: "admin-password", spec: "4 0/1 0/2", changed: "5 0/1 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, reqUnsecuredAdmin, reqUnsecuredUser, secured("admin", testSecrets.AdminPassword))
+	}},
+	{name: "unsecured-with-credentials-checked", spec: "4 4", changed: "0/2 4", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r,
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"unsecured","role":"admin","credentials":%q}`, testSecrets.AdminPassword),
+			reqUnsecuredAdmin)
+	}},
+	{name: "open-user-mode-accepts-any-secret", profile: "admin-password", spec: "4 4 8", changed: "0/1 4 8", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("user", wrongSecret), secured("user", testSecrets.AdminPassword), secured("admin", wrongSecret))
+	}},
+	{name: "user-secret-role-admin-code-4", spec: "5 5", changed: "4 5", exchange: func(t *testing.T, r *Running) string {
+		userToken := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN).str("token")
+		return outcomes(t, r, secured("admin", testSecrets.UserPIN), secured("admin", userToken))
+	}},
+	{name: "lockout-counted-per-connection", setup: func(o *Options) { o.LockoutThreshold = 2 }, spec: "8 8 6", changed: "8 8 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("", wrongSecret), secured("admin", wrongSecret), secured("", testSecrets.AdminPassword))
+	}},
+	{name: "lockout-spares-correct-credentials", setup: func(o *Options) { o.LockoutThreshold = 2 }, spec: "8 8 6 6", changed: "8 8 0/2 6", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("", wrongSecret), secured("", wrongSecret), secured("", testSecrets.AdminPassword), secured("", wrongSecret))
+	}},
+	{name: "password-nul-terminated", spec: "8 8 0/2", changed: "0/2 8 0/2", exchange: func(t *testing.T, r *Running) string {
+		withNUL := `{"method":"auth","requestId":"1","type":"secured","role":"admin","credentials":"%s\u0000junk"}`
+		return outcomes(t, r, fmt.Sprintf(withNUL, testSecrets.AdminPassword), fmt.Sprintf(withNUL, testSecrets.AdminPassword[:4]),
+			secured("admin", testSecrets.AdminPassword))
+	}},
+	{name: "pin-extension-accepted", spec: "8 8 0/1", changed: "0/1 8 0/1", exchange: func(t *testing.T, r *Running) string {
+		pin := testSecrets.UserPIN
+		return outcomes(t, r, secured("", pin+"x9"), secured("", pin[:len(pin)-1]), secured("", pin))
+	}},
+	{name: "token-case-insensitive", spec: "8 0/2", changed: "0/2 0/2", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		tok := got.str("token")
+		if strings.ToLower(tok) == tok {
+			t.Fatalf("token %q has no upper-case letter", tok)
+		}
+		return outcomes(t, r, secured("", strings.ToLower(tok)), secured("", tok))
+	}},
+	{name: "role-prefix-matched", spec: "9 9 0/2", changed: "0/2 0/1 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("administrator", testSecrets.AdminPassword), secured("users", testSecrets.UserPIN),
+			secured("admin", testSecrets.AdminPassword))
+	}},
+	{name: "empty-type-treated-as-missing", spec: "10 10 10", changed: "11 3 10", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, `{"method":"auth","requestId":"1","type":"","credentials":""}`,
+			`{"method":"auth","requestId":"1","type":"","role":"user"}`, `{"method":"auth","requestId":"1","type":"open"}`)
+	}},
+	{name: "credentials-imply-secured", spec: "11 11 11", changed: "0/2 8 11", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, fmt.Sprintf(`{"method":"auth","requestId":"1","credentials":%q}`, testSecrets.AdminPassword),
+			`{"method":"auth","requestId":"1","credentials":"x"}`, `{"method":"auth","requestId":"1"}`)
+	}},
+	{name: "secured-refresh-without-credentials", spec: "12, 12", changed: "0/2, 12", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		const req = `{"method":"auth","requestId":"1","type":"secured"}`
+		return c.call(req).outcome() + ", " + outcomes(t, r, req)
+	}},
+	{name: "non-string-credentials-code-12", spec: "7 7 7 12", changed: "12 12 7 12", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, `{"method":"auth","requestId":"1","type":"secured","credentials":42}`,
+			`{"method":"auth","requestId":"1","type":"secured","credentials":null}`, secured("", ""),
+			`{"method":"auth","requestId":"1","type":"secured"}`)
+	}},
+	{name: "admin-pin-taken-for-user", profile: "admin-pin", spec: "0/2 0/2 0/1", changed: "5 0/1 0/1", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("admin", testSecrets.AdminPIN), secured("", testSecrets.AdminPIN), reqUnsecuredUser)
+	}},
+	{name: "open-role-user-grants-admin", profile: "unsecured", spec: "0/1 0/2", changed: "0/2 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, reqUnsecuredUser, reqUnsecuredAdmin)
+	}},
+	{name: "user-password-no-role-grants-admin", profile: "admin-password-user-password", spec: "0/1 0/1 0/2", changed: "0/2 0/1 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("", testSecrets.UserPassword), secured("user", testSecrets.UserPassword), secured("", testSecrets.AdminPassword))
+	}},
+	{name: "pin-case-folding-upper-only", spec: "0/1 0/1 0/1", changed: "0/1 8 0/1", exchange: func(t *testing.T, r *Running) string {
+		pin := testSecrets.UserPIN
+		return outcomes(t, r, secured("", strings.ToUpper(pin)), secured("", strings.ToUpper(pin[:1])+pin[1:]), secured("", pin))
+	}},
+	{name: "unsecured-no-role-refused-when-admin-protected", profile: "admin-password", spec: "0/1 0/1", changed: "4 0/1", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, `{"method":"auth","requestId":"1","type":"unsecured"}`, reqUnsecuredUser)
+	}},
+	{name: "status-change-refused-after-token-login", spec: "0/2 0/1, 0/1", changed: "0/2 3, 0/1", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		b := dial(t, r.URL)
+		byToken := b.call(secured("", got.str("token"))).outcome() + " " + b.call(reqStatusChange).outcome()
+		c, _ := adminLogin(t, r)
+		return byToken + ", " + c.call(reqStatusChange).outcome()
+	}},
+	{name: "displacement-revokes-api-tokens", spec: "0/2 0/2 0/2", changed: "0/2 0/2 8", exchange: func(t *testing.T, r *Running) string {
+		c, got := adminLogin(t, r)
+		c.close()
+		waitFor(t, "the issuing connection to close", func() bool { return connCount(r.Server) == 0 })
+		tok := got.str("token")
+		return outcomes(t, r, secured("", tok), secured("", tok), secured("", tok))
+	}},
+	{name: "reauth-token-not-reusable", spec: "0/2 0/2 0/2", changed: "0/2 8 0/2", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		again := dial(t, r.URL).call(secured("", got.str("token")))
+		return again.outcome() + " " + outcomes(t, r, secured("", again.str("token")), secured("", got.str("token")))
+	}},
+	{name: "user-token-role-admin-code-8", spec: "5 0/1 5", changed: "8 0/1 5", exchange: func(t *testing.T, r *Running) string {
+		userToken := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN).str("token")
+		return outcomes(t, r, secured("admin", userToken), secured("", userToken), secured("admin", testSecrets.UserPIN))
+	}},
+	{name: "status-change-token-role-admin-grants-user", spec: "0/1 5 0/1 5", changed: "0/1 0/1 0/1 5", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		sw := c.call(reqStatusChange)
+		userToken := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN).str("token")
+		return sw.outcome() + " " + outcomes(t, r, secured("admin", sw.str("token")), secured("", sw.str("token")), secured("admin", userToken))
+	}},
+	{name: "http-refuses-user-tokens", spec: "200 200 200", changed: "200 401 401", exchange: func(t *testing.T, r *Running) string {
+		_, admin := adminLogin(t, r)
+		u := dial(t, r.URL)
+		user := expectRC(t, u, "0/1", reqPassword, testSecrets.UserPIN)
+		return fmt.Sprint(httpStatus(t, r, admin.str("tokenForHttpServer")), " ", httpStatus(t, r, user.str("tokenForHttpServer")), " ",
+			httpStatus(t, r, getHTTPToken(t, u)))
+	}},
+	{name: "http-token-sliding-expiry", spec: "200 401 401", changed: "200 200 401", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		_, admin := adminLogin(t, r)
+		user := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN)
+		clock.Advance(defaultHTTPTokenTTL / 2)
+		mid := httpStatus(t, r, admin.str("tokenForHttpServer"))
+		clock.Advance(defaultHTTPTokenTTL / 2)
+		return fmt.Sprint(mid, " ", httpStatus(t, r, admin.str("tokenForHttpServer")), " ", httpStatus(t, r, user.str("tokenForHttpServer")))
+	}},
+	{name: "unsecured-http-token-lives-like-api-token", profile: "admin-password", spec: "200 200, 401 401", changed: "200 200, 200 401",
+		timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+			open := dial(t, r.URL).call(reqUnsecuredUser).str("tokenForHttpServer")
+			_, admin := adminLogin(t, r)
+			before := fmt.Sprint(httpStatus(t, r, open), " ", httpStatus(t, r, admin.str("tokenForHttpServer")))
+			clock.Advance(defaultHTTPTokenTTL)
+			return before + ", " + fmt.Sprint(httpStatus(t, r, open), " ", httpStatus(t, r, admin.str("tokenForHttpServer")))
+		}},
+	{name: "expired-http-probe-revokes-api-token", spec: "401 0/2 0/1", changed: "401 8 0/1", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		_, admin := adminLogin(t, r)
+		user := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN)
+		clock.Advance(defaultHTTPTokenTTL)
+		status := httpStatus(t, r, admin.str("tokenForHttpServer"))
+		return fmt.Sprint(status, " ", outcomes(t, r, secured("", admin.str("token")), secured("", user.str("token"))))
+	}},
+	{name: "api-token-sliding-expiry", spec: "0/2, 8 8", changed: "0/2, 0/2 8", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		_, first := adminLogin(t, r)
+		clock.Advance(defaultAPITokenTTL / 2)
+		again := dial(t, r.URL).call(secured("", first.str("token")))
+		clock.Advance(defaultAPITokenTTL / 2)
+		return again.outcome() + ", " + outcomes(t, r, secured("", first.str("token")), secured("", again.str("token")))
+	}},
+	{name: "command-line-pin-token-expires", spec: "0/2 8", changed: "8 8", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		pin := expectRC(t, dial(t, r.URL), "0/2", reqPassword, testSecrets.AdminPIN).str("token")
+		_, password := adminLogin(t, r)
+		clock.Advance(defaultAPITokenTTL)
+		return outcomes(t, r, secured("", pin), secured("", password.str("token")))
+	}},
+	{name: "token-auth-expiry-from-issue-time", spec: "8 8", changed: "8 0/1", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		a, first := adminLogin(t, r)
+		clock.Advance(time.Hour)
+		sw := expectRC(t, a, "0/1", "%s", reqStatusChange)
+		fromFirst := expectRC(t, dial(t, r.URL), "0/2", reqPassword, first.str("token"))
+		fromSwitch := expectRC(t, dial(t, r.URL), "0/1", reqPassword, sw.str("token"))
+		clock.Advance(defaultAPITokenTTL - time.Hour)
+		return outcomes(t, r, secured("", fromFirst.str("token")), secured("", fromSwitch.str("token")))
+	}},
+	{name: "get-token-for-http-server-wrong-field", spec: "token 200", changed: "tokenForHttpServer 200", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		got := c.call(`{"method":"getTokenForHttpServer","requestId":"h"}`)
+		for _, k := range []string{"token", "tokenForHttpServer"} {
+			if got.str(k) != "" {
+				return fmt.Sprint(k, " ", httpStatus(t, r, got.str(k)))
+			}
+		}
+		return "none"
+	}},
+	{name: "clear-tokens-before-auth", spec: "false 0/2", changed: "true 8", exchange: func(t *testing.T, r *Running) string {
+		_, got := adminLogin(t, r)
+		cleared := dial(t, r.URL).call(`{"method":"clearTokens","requestId":"c"}`)
+		return field(cleared, "result") + " " + outcomes(t, r, secured("", got.str("token")))
+	}},
+	{name: "pre-auth-refusal-reveals-security", spec: "false absent absent", changed: `false {"security":"password"} {"security":"pin"}`, exchange: func(t *testing.T, r *Running) string {
+		got := dial(t, r.URL).call(reqGetAuthInfo)
+		return field(got, "result") + " " + field(got, "adminAuth") + " " + field(got, "userAuth")
+	}},
+	{name: "pin-hidden-from-token-admin", spec: "answered with pin, answered with pin", changed: "answered with pin, answered", exchange: func(t *testing.T, r *Running) string {
+		a, got := adminLogin(t, r)
+		byPassword := authorized(a)
+		b := dial(t, r.URL)
+		expectRC(t, b, "0/2", reqPassword, got.str("token"))
+		return byPassword + ", " + authorized(b)
+	}},
+	{name: "admin-displacement-cause-3", spec: eventDisplaced + " " + eventDisplaced,
+		changed: `{"method":"event","event":"authorizationNeeded","cause":3} ` + eventDisplaced, exchange: func(t *testing.T, r *Running) string {
+			a, _ := adminLogin(t, r)
+			adminLogin(t, r)
+			u := dial(t, r.URL)
+			expectRC(t, u, "0/1", reqPassword, testSecrets.UserPIN)
+			expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN)
+			return string(a.event().raw) + " " + string(u.event().raw)
+		}},
+	{name: "status-change-skips-user-slot", spec: "0/1 refused", changed: "0/1 answered", exchange: func(t *testing.T, r *Running) string {
+		a, _ := adminLogin(t, r)
+		sw := a.call(reqStatusChange).outcome()
+		expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN)
+		return sw + " " + authorized(a)
+	}},
+	{name: "displaced-can-get-http-token", spec: "false absent, false absent", changed: "true 200, false absent", exchange: func(t *testing.T, r *Running) string {
+		a, _ := adminLogin(t, r)
+		adminLogin(t, r)
+		ask := func(c *client) string {
+			got := c.call(`{"method":"getTokenForHttpServer","requestId":"h"}`)
+			if got.str("token") == "" {
+				return field(got, "result") + " absent"
+			}
+			return fmt.Sprint(field(got, "result"), " ", httpStatus(t, r, got.str("token")))
+		}
+		return ask(a) + ", " + ask(dial(t, r.URL))
+	}},
+	{name: "oversize-frame-bans-host", setup: func(o *Options) { o.MaxFrameBytes = 1024 }, spec: "1009 0/2", changed: "1009 refused", exchange: func(t *testing.T, r *Running) string {
+		big := dial(t, r.URL)
+		ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+		defer cancel()
+		if err := big.ws.Write(ctx, websocket.MessageText, []byte(padded(2048))); err != nil {
+			t.Fatal(err)
+		}
+		code := big.closeStatus()
+		waitFor(t, "the oversize connection to end", func() bool { return connCount(r.Server) == 0 })
+		ws, _, err := websocket.Dial(ctx, r.URL, nil)
+		if err != nil {
+			return fmt.Sprint(int(code), " refused")
+		}
+		_ = ws.CloseNow()
+		return fmt.Sprint(int(code), " ", outcomes(t, r, secured("", testSecrets.AdminPassword)))
+	}},
+	{name: "config-json-bom", spec: "JSON", changed: "not JSON", exchange: func(t *testing.T, r *Running) string {
+		_, body := httpGet(t, "GET", r.WebURL+configJSONPath)
+		if json.Valid(body) {
+			return "JSON"
+		}
+		return "not JSON"
 	}},
 }
 

@@ -69,12 +69,24 @@ func (s *Server) httpAccepts(token string) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.now()
 	r, ok := s.tokens.lookup(token)
-	if !ok || !r.liveAt(s.now()) {
+	if ok && !r.Revoked && !r.liveAt(now) && r.Kind == HTTPToken && r.Origin != OriginHTTPTokenRequest &&
+		s.faults.has(faultExpiredHTTPProbeRevokesAPI) {
+		// An expired session is cleaned up whole, API token included.
+		s.tokens.revokeIssuedWith(r, APIToken)
+	}
+	if !ok || !r.liveAt(now) {
 		return false
 	}
 	switch r.Kind {
 	case HTTPToken:
+		if r.Mode == ModeUser && s.faults.has(faultHTTPRefusesUserTokens) {
+			return false // frames taken for an administrator's business
+		}
+		if s.faults.has(faultHTTPTokenSlidingExpiry) && !r.Expires.IsZero() {
+			r.Expires = now.Add(s.httpTTL) // touched on use
+		}
 		return r.Origin == OriginHTTPTokenRequest || !s.faults.has(faultHTTPRefusesFreshToken)
 	case OverlayToken:
 		return true
@@ -111,8 +123,12 @@ func (s *Server) tokenForHTTPServer(c *conn, id json.RawMessage) any {
 	const method = "getTokenForHttpServer"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if c.mode == ModeNone {
-		// Displaced since dispatch looked: refused like any command before auth.
+	mode := c.mode
+	if mode == ModeNone && s.faults.has(faultDisplacedGetsHTTPToken) {
+		mode = c.displacedFrom // "was authorized" taken for "is authorized"
+	}
+	if mode == ModeNone {
+		// Not authorized, or displaced since: refused like any command before auth.
 		return s.authRequired(method, id)
 	}
 	var token string
@@ -120,13 +136,16 @@ func (s *Server) tokenForHTTPServer(c *conn, id json.RawMessage) any {
 		token = s.tokens.newValue(HTTPToken) // shaped like a token, never stored
 	} else {
 		now := s.now()
-		info := TokenInfo{Kind: HTTPToken, Mode: c.mode, Origin: OriginHTTPTokenRequest, Issued: now, Expires: s.httpExpiry(now)}
+		info := TokenInfo{Kind: HTTPToken, Mode: mode, Origin: OriginHTTPTokenRequest, Issued: now, Expires: s.httpExpiry(now)}
 		if r, ok := s.tokens.lookup(c.httpToken); ok && s.faults.has(faultFreshHTTPTokenInherits) {
 			info.Expires = r.Expires
 		}
 		token = s.tokens.issue(info, c.id)
 	}
-	c.log.Info("HTTP token issued", "mode", c.mode)
+	c.log.Info("HTTP token issued", "mode", mode)
+	if s.faults.has(faultHTTPTokenWrongField) {
+		return tokenReply{Method: method, RequestID: id, TokenForHTTPServer: token, Result: true}
+	}
 	return tokenReply{Method: method, RequestID: id, Token: token, Result: true}
 }
 
@@ -169,6 +188,9 @@ func (s *Server) WebHandler(wsPort, httpPort int) http.Handler {
 	body, err := encode(cfg)
 	if err != nil {
 		panic(err) // ints and strings always encode
+	}
+	if s.faults.has(faultConfigJSONBOM) {
+		body = append([]byte("\uFEFF"), body...) // as a Windows editor saves it
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {

@@ -60,21 +60,33 @@ var inventedRequestID = json.RawMessage(`"0"`)
 
 // authReply is the response to auth. Field order is the documentation's
 // (method and requestId first); omitempty drops the success-only fields from a
-// failure and error from a success. Previleges is spelled as the docs spell it;
-// Privileges exists only for the fault privileges-misspelt. Result is a JSON
-// boolean except under the fault result-not-boolean-on-failure. RequestID is
-// omitted only under the variant request-id-absent.
+// failure and error from a success. Previleges is spelled as the docs spell it,
+// a *int except under the fault token-reauth-previleges-string; Privileges
+// exists only for the fault privileges-misspelt. Result is a JSON boolean
+// except under the fault result-not-boolean-on-failure, ResultCode an int
+// except under the fault result-code-string-on-status-change. RequestID is
+// omitted only under the variant request-id-absent. noRequestID records that
+// the request had none, for the sending side.
 type authReply struct {
 	Method             string          `json:"method"`
 	RequestID          json.RawMessage `json:"requestId,omitempty"`
-	Previleges         *int            `json:"previleges,omitempty"`
+	Previleges         any             `json:"previleges,omitempty"`
 	Privileges         *int            `json:"privileges,omitempty"`
 	Token              string          `json:"token,omitempty"`
 	TokenForHTTPServer string          `json:"tokenForHttpServer,omitempty"`
 	OverlayHTTPToken   string          `json:"overlayHttpToken,omitempty"`
 	Result             any             `json:"result"`
-	ResultCode         int             `json:"resultCode"`
+	ResultCode         any             `json:"resultCode"`
 	Error              string          `json:"error,omitempty"`
+
+	noRequestID bool
+}
+
+// failed reports whether an auth reply is a failure, whatever types its
+// fields have under faults.
+func (r authReply) failed() bool {
+	code, isInt := r.ResultCode.(int)
+	return isInt && code != rcOK
 }
 
 // plainReply is a result of any other method: success without data, or a
@@ -120,12 +132,26 @@ type appStateReply struct {
 	Result           bool            `json:"result"`
 }
 
-// tokenReply is the response to getTokenForHttpServer: a fresh HTTP token.
+// tokenReply is the response to getTokenForHttpServer: a fresh HTTP token in
+// token (in tokenForHttpServer under the fault
+// get-token-for-http-server-wrong-field).
 type tokenReply struct {
+	Method             string          `json:"method"`
+	RequestID          json.RawMessage `json:"requestId,omitempty"`
+	Token              string          `json:"token,omitempty"`
+	TokenForHTTPServer string          `json:"tokenForHttpServer,omitempty"`
+	Result             bool            `json:"result"`
+}
+
+// refusedAuthInfoReply is the refusal of getAuthInfo before auth under the
+// fault pre-auth-refusal-reveals-security: refused, yet with the protection.
+type refusedAuthInfoReply struct {
 	Method    string          `json:"method"`
 	RequestID json.RawMessage `json:"requestId,omitempty"`
-	Token     string          `json:"token"`
+	AdminAuth authInfo        `json:"adminAuth"`
+	UserAuth  authInfo        `json:"userAuth"`
 	Result    bool            `json:"result"`
+	Error     string          `json:"error,omitempty"`
 }
 
 // webConfig is the web manager's /public/default/config.json: the ports of
@@ -158,8 +184,13 @@ type appStateEvent struct {
 }
 
 // causeOtherClient is authorizationNeeded's cause when another connection
-// authorized in the same mode.
-const causeOtherClient = 1
+// authorized in the same mode; causeAdminCredentialsChanged is the cause for
+// changed administrator credentials (sent instead under the fault
+// admin-displacement-cause-3).
+const (
+	causeOtherClient             = 1
+	causeAdminCredentialsChanged = 3
+)
 
 // encode marshals a reply without HTML escaping, so that an echoed requestId
 // such as "<a&b>" comes back byte for byte (ENV-3): json.Marshal would rewrite

@@ -32,19 +32,35 @@ func (s *Server) handleSafely(c *conn, msg []byte) (code websocket.StatusCode, r
 	if err != nil {
 		panic(err) // our own reply types always encode; recovered above
 	}
+	ar, isAuth := reply.(authReply)
+	if isAuth {
+		c.failures++
+		if !ar.failed() {
+			c.failures = 0
+		}
+	}
+	if isAuth && ar.failed() && ar.noRequestID && s.faults.has(faultSilentFailureWithoutID) {
+		return 0, "" // nothing to correlate an answer with, so none is sent
+	}
 	if s.variants.has(variantEventsBeforeResponses) {
 		s.sendEvent(c, appStateEvent{Method: "event", Event: "appStateChanged", AppState: appStateNormal})
 	}
 	s.send(c, b)
-	ar, isAuth := reply.(authReply)
 	if isAuth && s.faults.has(faultDuplicateResponse) {
 		s.send(c, b)
 	}
-	if isAuth && ar.ResultCode != rcOK && s.faults.has(faultCloseAfterFailure) {
+	switch {
+	case isAuth && ar.failed() && s.faults.has(faultCloseAfterFailure):
 		return websocket.StatusNormalClosure, "authorization failed"
+	case isAuth && c.failures >= maxFailuresPerConnection && s.faults.has(faultCloseAfterThirdFailure):
+		return websocket.StatusPolicyViolation, "too many failed authorizations"
 	}
 	return 0, ""
 }
+
+// maxFailuresPerConnection is how many failed auths in a row the fault
+// close-after-third-failure lets a connection have.
+const maxFailuresPerConnection = 3
 
 // sendEvent writes one notification on the connection's own goroutine, so
 // that it arrives before the response that follows.
@@ -70,7 +86,13 @@ func (s *Server) send(c *conn, b []byte) {
 // (authorizationNeeded, cause 1). It writes from its own goroutine so that a
 // peer that does not read cannot delay the newcomer's response.
 func (s *Server) notifyDisplaced(v *conn) {
-	b, err := encode(event{Method: "event", Event: "authorizationNeeded", Cause: causeOtherClient})
+	cause := causeOtherClient
+	s.mu.Lock()
+	if v.displacedFrom == ModeAdmin && s.faults.has(faultAdminDisplacementCause3) {
+		cause = causeAdminCredentialsChanged
+	}
+	s.mu.Unlock()
+	b, err := encode(event{Method: "event", Event: "authorizationNeeded", Cause: cause})
 	if err != nil {
 		v.log.Error("encode notification", "err", err)
 		return

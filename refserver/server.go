@@ -3,6 +3,7 @@ package refserver
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -62,6 +63,14 @@ type Server struct {
 	// success on a connection with an id above authBrokenAfter fails.
 	authBroken      bool
 	authBrokenAfter uint64
+
+	// apiRing and apiSeq are the last 16 API token values and how many have
+	// been issued (fault api-tokens-cycle-after-16).
+	apiRing [apiTokenPeriod]string
+	apiSeq  int
+	// bannedUntil is when each host may connect again after an oversize frame
+	// (fault oversize-frame-bans-host).
+	bannedUntil map[string]time.Time
 }
 
 // conn is one WebSocket client. mode and authExpiry are guarded by Server.mu.
@@ -77,6 +86,17 @@ type conn struct {
 	authExpiry time.Time // expiry of the API token of the original authorization; zero = never
 	apiToken   string    // the token of the connection's last success (fault status-change-keeps-tokens)
 	httpToken  string    // and its tokenForHttpServer
+
+	// Bookkeeping that only faults read. origin, loginMode, authToken, wrong
+	// and displacedFrom are guarded by Server.mu; lastRequestID and failures
+	// belong to the connection's own goroutine.
+	origin        Origin          // how the last success was obtained
+	loginMode     Mode            // the mode of the last success that was not a status change
+	authToken     string          // the token the last success presented, if it was a token authorization
+	wrong         int             // wrong secured credentials in a row on this connection
+	displacedFrom Mode            // the mode another connection last displaced this one from
+	lastRequestID json.RawMessage // the requestId of the last message that had one
+	failures      int             // failed auths in a row on this connection
 }
 
 // Profile returns the profile the server runs.
@@ -111,8 +131,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server closed", http.StatusServiceUnavailable)
 		return
 	}
-	s.wg.Add(1) // under mu, so that Close's Wait cannot miss it
+	banned := s.bannedAt(r.RemoteAddr)
+	if !banned {
+		s.wg.Add(1) // under mu, so that Close's Wait cannot miss it
+	}
 	s.mu.Unlock()
+	if banned {
+		http.Error(w, "too many bad requests, try again later", http.StatusServiceUnavailable)
+		return
+	}
 	defer s.wg.Done()
 
 	// The device's own web manager runs on another port and so is a foreign
@@ -241,6 +268,7 @@ func (s *Server) readLoop(c *conn) (websocket.StatusCode, string) {
 		msg, err := io.ReadAll(rd)
 		if err != nil {
 			if errors.Is(err, websocket.ErrMessageTooBig) {
+				s.noteOversizeFrame(c)
 				c.log.Info("message too big", "limit", s.maxFrame) // the library sent 1009
 			} else {
 				c.log.Debug("read ended", "err", err)
@@ -251,6 +279,37 @@ func (s *Server) readLoop(c *conn) (websocket.StatusCode, string) {
 			return code, reason
 		}
 	}
+}
+
+// banDuration is how long the fault oversize-frame-bans-host refuses a host,
+// on the server clock.
+const banDuration = time.Second
+
+// noteOversizeFrame bans the connection's host for a while under the fault
+// oversize-frame-bans-host.
+func (s *Server) noteOversizeFrame(c *conn) {
+	if !s.faults.has(faultOversizeFrameBansHost) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bannedUntil[remoteHost(c.remote)] = s.now().Add(banDuration)
+}
+
+// bannedAt reports whether a new connection from remote is refused because
+// its host sent an oversize frame (fault oversize-frame-bans-host). Called
+// with s.mu held.
+func (s *Server) bannedAt(remote string) bool {
+	until, ok := s.bannedUntil[remoteHost(remote)]
+	return ok && s.now().Before(until)
+}
+
+// remoteHost is the host part of a "host:port" peer address.
+func remoteHost(remote string) string {
+	if host, _, err := net.SplitHostPort(remote); err == nil {
+		return host
+	}
+	return remote
 }
 
 // Close ends every open connection (close 1001, then cut after a short grace)

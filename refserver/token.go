@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -194,6 +195,37 @@ func (ts *tokenStore) lookupPrefix(v string, n int) (*tokenRecord, bool) {
 		}
 	}
 	return nil, false
+}
+
+// lookupFold returns the earliest issued token of a kind that equals v but
+// for letter case (the fault token-case-insensitive).
+func (ts *tokenStore) lookupFold(v string, kind TokenKind) (*tokenRecord, bool) {
+	for _, k := range ts.order {
+		if r, ok := ts.byValue[k]; ok && r.Kind == kind && strings.EqualFold(k, v) {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// reissue records an existing value again for a new token (the fault
+// api-tokens-cycle-after-16): whoever held it before now holds the new one.
+func (ts *tokenStore) reissue(v string, info TokenInfo, owner uint64) {
+	if _, known := ts.byValue[v]; !known {
+		ts.order = append(ts.order, v)
+	}
+	ts.byValue[v] = &tokenRecord{TokenInfo: info, owner: owner}
+}
+
+// revokeIssuedWith invalidates the tokens of the given kinds issued in the
+// same success as r: same owner, same instant (the fault
+// expired-http-probe-revokes-api-token).
+func (ts *tokenStore) revokeIssuedWith(r *tokenRecord, kinds ...TokenKind) {
+	for _, o := range ts.byValue {
+		if o.owner == r.owner && o.Issued.Equal(r.Issued) && slices.Contains(kinds, o.Kind) {
+			o.Revoked = true
+		}
+	}
 }
 
 // prune forgets dead tokens once the store has grown, and at the limit the
