@@ -66,16 +66,24 @@ var envCases = []Case{
 		Requirements: []string{"ENV-3"},
 		Steps:        []Step{{Do: send(Request{Type: Str("open"), Role: roleAdmin, RequestID: Str("conform-ENV-3-failure")}), Expect: []Check{EchoesRequestID("ENV-3")}}},
 	},
+	// Each after a request with an id on the same connection: an answer
+	// without an id must not borrow one.
 	{
-		ID: "env-4-no-request-id-success", Title: "a successful auth without requestId answers with requestId \"\" or none",
-		Requirements: []string{"ENV-4"},
+		ID: "env-4-no-request-id-success", Title: "a successful auth without requestId (after one with an id) answers with requestId \"\" or none",
+		Requirements: []string{"ENV-4", "ENV-3"},
 		Needs:        []Need{CanLogin(Admin)},
-		Steps:        []Step{{Do: send(Login(Admin).withID(NoRequestID)), Expect: []Check{EmptyOrNoRequestID("ENV-4")}}},
+		Steps: []Step{
+			{Do: send(Request{Type: Str("open"), RequestID: Str("conform-ENV-4-before")}), Expect: []Check{EchoesRequestID("ENV-3")}},
+			{Do: send(Login(Admin).withID(NoRequestID)), Expect: []Check{EmptyOrNoRequestID("ENV-4")}},
+		},
 	},
 	{
-		ID: "env-4-no-request-id-failure", Title: "a failed auth without requestId answers with requestId \"\" or none",
-		Requirements: []string{"ENV-4"},
-		Steps:        []Step{{Do: send(Request{Type: Str("open"), RequestID: NoRequestID}), Expect: []Check{EmptyOrNoRequestID("ENV-4")}}},
+		ID: "env-4-no-request-id-failure", Title: "a failed auth without requestId (after one with an id) answers with requestId \"\" or none",
+		Requirements: []string{"ENV-4", "ENV-3"},
+		Steps: []Step{
+			{Do: send(Request{Type: Str("open"), RequestID: Str("conform-ENV-4-before")}), Expect: []Check{EchoesRequestID("ENV-3")}},
+			{Do: send(Request{Type: Str("open"), RequestID: NoRequestID}), Expect: []Check{EmptyOrNoRequestID("ENV-4")}},
+		},
 	},
 	{
 		ID: "env-5-numeric-request-id", Title: "a numeric requestId: recorded how it comes back",

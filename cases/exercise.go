@@ -79,3 +79,32 @@ func APIExercises(t TokenRef, conn func() string) (safe, risky []Step) {
 func exerciseName(t TokenRef, what string) string {
 	return fmt.Sprintf("exercise %s of %s %s", t.Field, t.Step, what)
 }
+
+// LifeExercises are the exercises of a token's life, for a clock that
+// costs nothing to wait on (the embedded server's): past the HTTP token's
+// lifetime the HTTP server must refuse it (LIFE-2) and the API token must
+// still re-authorize (LIFE-3); past the API token's lifetime it must not
+// (LIFE-4, LIFE-5 for a derived one), unless it comes from the
+// command-line PIN, which lives until restart. The model says which holds
+// for each token; each refused attempt is followed by a success.
+func LifeExercises(t TokenRef, conn func() string) []Step {
+	if t.Leaked {
+		return nil
+	}
+	if t.HTTP {
+		return []Step{{Name: exerciseName(t, "after its lifetime"), When: After(t.Step, HTTPTokenLife),
+			Do: HTTPGet{t.value()}, Expect: []Check{AsTheReadingSays("LIFE-2")}}}
+	}
+	recovery := func(what string) Step {
+		r := recoverLogin()
+		r.Name, r.Conn = exerciseName(t, what+", then a success"), conn()
+		return r
+	}
+	return []Step{
+		{Name: exerciseName(t, "after the HTTP token's lifetime"), When: After(t.Step, HTTPTokenLife), Conn: conn(),
+			Do: send(secured(t.value(), nil)), Expect: []Check{AsTheReadingSays("LIFE-3")}},
+		{Name: exerciseName(t, "after its lifetime"), When: After(t.Step, APITokenLife), Conn: conn(),
+			Do: send(secured(t.value(), nil)), Expect: []Check{AsTheReadingSays("LIFE-4")}},
+		recovery("after its lifetime"),
+	}
+}

@@ -41,6 +41,16 @@ var lifeCases = []Case{
 		},
 	},
 	{
+		ID: "life-2-user-http-token-expires", Title: "a user login's tokenForHttpServer works until its lifetime (- tolerance) and is refused after it (+ tolerance)",
+		Requirements: []string{"LIFE-2", "ROLE-1", "AUTH-2"}, Labels: []string{"lifetime", "token", "slow"},
+		Needs: []Need{CanLogin(User), UserSecurityIn(Password, Unsecured), HasHTTP, Waitable(HTTPTokenLife)},
+		Steps: []Step{
+			loginKeepingTokens("login", User),
+			{Name: "before", When: Before("login", HTTPTokenLife), Do: HTTPGet{HTTPTokenOf("login")}, Expect: []Check{HTTPAccepted("LIFE-2")}},
+			{Name: "after", When: After("login", HTTPTokenLife), Do: HTTPGet{HTTPTokenOf("login")}, Expect: []Check{HTTPRefused("LIFE-2")}},
+		},
+	},
+	{
 		// On a Free plan the reading does not say whether token
 		// authorization is a secured login (RC-2): Pro only.
 		ID: "life-3-api-token-outlives-http-token", Title: "after the tokenForHttpServer's lifetime (+ tolerance) the API token still re-authorizes",
@@ -74,8 +84,12 @@ var lifeCases = []Case{
 			// Derive the tokens late in the original's life, so that a server
 			// giving them a fresh lifetime is seen to keep them too long.
 			{Name: "by-token", When: Before("login", APITokenLife), Conn: "b", Do: send(reauth(TokenOf("login"))), Expect: append(granted("LIFE-4", Admin), Tokens("AUTH-2"))},
-			{Name: "switch", When: Before("login", APITokenLife), Conn: "b", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"))},
 			closeConn("b"),
+			// A token derived from a derived one expires with the original
+			// too; so does the status change's, on that connection.
+			{Name: "by-token-2", When: Before("login", APITokenLife), Conn: "c", Do: send(reauth(TokenOf("by-token"))), Expect: append(granted("LIFE-4", Admin), Tokens("AUTH-2"))},
+			{Name: "switch", When: Before("login", APITokenLife), Conn: "c", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"))},
+			closeConn("c"),
 			// Each refused token is followed by a success, as every wrong
 			// credential is: a device may lock out after two in a row.
 			{Name: "after", When: After("login", APITokenLife), Conn: "d", Do: send(reauth(TokenOf("login"))), Expect: []Check{Fails("LIFE-4")}},
@@ -83,6 +97,8 @@ var lifeCases = []Case{
 			{Name: "by-token-after", When: After("login", APITokenLife), Conn: "e", Do: send(reauth(TokenOf("by-token"))), Expect: []Check{Fails("LIFE-5")}},
 			recoverNamed("recover-2"),
 			{Name: "switch-after", When: After("login", APITokenLife), Conn: "f", Do: send(reauth(TokenOf("switch"))), Expect: []Check{Fails("LIFE-5")}},
+			recoverNamed("recover-3"),
+			{Name: "by-token-2-after", When: After("login", APITokenLife), Conn: "g", Do: send(reauth(TokenOf("by-token-2"))), Expect: []Check{Fails("LIFE-5")}},
 			recoverLogin(),
 		},
 	},

@@ -103,7 +103,74 @@ func NearMisses() []Case {
 	out = append(out, requestIDMisses()...)
 	out = append(out, typeMisses()...)
 	out = append(out, roleMisses()...)
-	return append(out, credentialMisses()...)
+	out = append(out, credentialMisses()...)
+	out = append(out, contextMisses()...)
+	return append(out, presenceMisses()...)
+}
+
+// presenceMisses: valid credentials beside fields that make the request
+// something else, each judged by the row its type and role make it: no
+// type and no role (RC-11), type "unsecured" for a protected mode (RC-4),
+// no type and role "user" on a fresh connection (RC-3). A server that
+// looks at the credentials first gets them wrong.
+func presenceMisses() []Case {
+	var out []Case
+	for _, mode := range []Mode{Admin, User} {
+		creds := login{mode, "credentials"}
+		needs := []Need{CanLogin(mode), IsProtected(mode)}
+		for _, st := range []struct {
+			req, name, what string
+			r               Request
+		}{
+			{"RC-11", "no-type-no-role", "without type and role", Request{Credentials: creds}},
+			{"RC-4", "type-unsecured", `with type "unsecured" and role "` + string(mode) + `"`, Request{Type: Str("unsecured"), Role: Str(string(mode)), Credentials: creds}},
+			{"RC-3", "no-type-role-user", `without type, with role "user", on a fresh connection`, Request{Role: roleUser, Credentials: creds}},
+		} {
+			out = append(out, Case{ID: fmt.Sprintf("%s-near-%s-credentials-%s", strings.ToLower(st.req), mode, st.name),
+				Title:        fmt.Sprintf("valid %s credentials %s", mode, st.what),
+				Requirements: []string{st.req}, Labels: []string{"near-miss"}, Needs: needs,
+				Steps: []Step{{Do: send(st.r), Expect: []Check{AsTheReadingSays(st.req)}}}})
+		}
+	}
+	return out
+}
+
+// contextMisses: the requests of the validation rows again, on a
+// connection already authorized in each mode: the code a row gives does
+// not depend on the connection's history, and a failure there keeps the
+// connection's mode (FAIL-4, which the state probe judges).
+func contextMisses() []Case {
+	stimuli := []struct {
+		req, name, what string
+		r               Request
+	}{
+		{"RC-7", "empty-credentials", `type "secured" with credentials ""`, secured(Str(""), roleAdmin)},
+		{"RC-9", "role-root", `type "unsecured" with role "root"`, Request{Type: Str("unsecured"), Role: Str("root")}},
+		{"RC-10", "type-open", `type "open"`, Request{Type: Str("open"), Role: roleAdmin}},
+		{"RC-11", "no-type-no-role", "neither type nor role", Request{}},
+		{"RC-12", "no-credentials", `type "secured" without credentials`, Request{Type: Str("secured"), Role: roleAdmin}},
+		{"RC-14", "numeric-credentials", `"credentials":42`, secured(JSON(42), roleAdmin)},
+		{"RC-4", "unsecured-admin", `type "unsecured" with role "admin"`, Request{Type: Str("unsecured"), Role: roleAdmin}},
+	}
+	var out []Case
+	for _, mode := range []Mode{Admin, User} {
+		for _, st := range stimuli {
+			needs := []Need{CanLogin(mode)}
+			if st.req == "RC-4" {
+				needs = append(needs, IsProtected(Admin))
+			}
+			step := Step{Name: "again", Do: send(st.r), Expect: []Check{AsTheReadingSays(st.req)}}
+			steps := []Step{loginAs("login", mode), step}
+			reqs := []string{st.req, "ROLE-1"}
+			if step.SendsWrongCredential() {
+				steps = append(steps, recoverLogin())
+			}
+			out = append(out, Case{ID: fmt.Sprintf("%s-on-%s-connection-%s", strings.ToLower(st.req), mode, st.name),
+				Title:        fmt.Sprintf("%s on a connection already in %s mode: the same code, and the mode kept", st.what, mode),
+				Requirements: reqs, Labels: []string{"near-miss"}, Needs: needs, Steps: steps})
+		}
+	}
+	return out
 }
 
 // requestIDMisses: string ids near the suite's own all-digit ones, on a

@@ -2,6 +2,7 @@ package cases
 
 import (
 	"fmt"
+	"slices"
 )
 
 // Need is a precondition a case puts on the target's profile. When it is not
@@ -193,6 +194,16 @@ func AdminSecurityIn(ss ...Security) Need {
 		},
 		Reason: func(p Profile) string {
 			return fmt.Sprintf("needs admin security %v (target: %s)", ss, p.Admin)
+		},
+	}
+}
+
+// UserSecurityIn needs user security to be one of ss.
+func UserSecurityIn(ss ...Security) Need {
+	return Need{
+		Met: func(p Profile) bool { return slices.Contains(ss, p.User) },
+		Reason: func(p Profile) string {
+			return fmt.Sprintf("needs user security %v (target: %s)", ss, p.User)
 		},
 	}
 }

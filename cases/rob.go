@@ -6,10 +6,13 @@ import "strings"
 // recorded (ROB-2), and a new connection must still authorize (ROB-1).
 
 // oneMiB is a 1 MiB text frame holding a JSON auth request padded to size.
-var oneMiB = func() []byte {
-	head, tail := `{"method":"auth","requestId":"conform-rob-1mib","pad":"`, `"}`
-	return []byte(head + strings.Repeat("x", 1<<20-len(head)-len(tail)) + tail)
-}()
+var oneMiB = padded(1 << 20)
+
+// padded is a JSON auth request padded to n bytes.
+func padded(n int) []byte {
+	head, tail := `{"method":"auth","requestId":"conform-rob-big","pad":"`, `"}`
+	return []byte(head + strings.Repeat("x", n-len(head)-len(tail)) + tail)
+}
 
 // survives is the second half of every robustness case.
 func survives() Step {
@@ -34,6 +37,14 @@ var robCases = []Case{
 		Requirements: []string{"ROB-1", "ROB-2"}, Labels: []string{"robustness"},
 		Needs: []Need{CanLogin(Admin)},
 		Steps: []Step{{Name: "big", Do: Raw{Payload: oneMiB}, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
+	},
+	{
+		// Just past the reading's 1 MiB: a server's frame limit is often
+		// exactly there, and what happens beyond it matters as much.
+		ID: "rob-1-just-over-one-mib-frame", Title: "a text frame of 1 MiB and one byte; then a new connection still authorizes",
+		Requirements: []string{"ROB-1", "ROB-2"}, Labels: []string{"robustness"},
+		Needs: []Need{CanLogin(Admin)},
+		Steps: []Step{{Name: "big", Do: Raw{Payload: padded(1<<20 + 1)}, Expect: []Check{RecordReaction("ROB-2")}}, survives()},
 	},
 	{
 		ID: "rob-1-invalid-utf8", Title: "a text frame that is not valid UTF-8; then a new connection still authorizes",

@@ -1,5 +1,7 @@
 package cases
 
+import "fmt"
+
 // SEC: access control around auth.
 
 var secCases = []Case{
@@ -16,6 +18,11 @@ var secCases = []Case{
 			// Only when the refusal carried a token anyway: it must not work.
 			{Name: "probe", OnlyIf: LeakedTokenOf("attempt"), Do: HTTPGet{LeakedTokenOf("attempt")}, Expect: []Check{HTTPRefused("SEC-1")}},
 		},
+	},
+	{
+		ID: "sec-1-clear-tokens-before-auth", Title: "clearTokens on a fresh connection is refused",
+		Requirements: []string{"SEC-1"}, Labels: []string{"token"},
+		Steps: []Step{{Do: send(Request{Method: "clearTokens"}), Expect: []Check{Refused("SEC-1")}}},
 	},
 	{
 		ID: "sec-2-user-connection-hides-pin", Title: "getAuthInfo on a user connection shows no userAuth.pin",
@@ -61,4 +68,40 @@ var secCases = []Case{
 			{Name: "displaced", Conn: "a", Do: send(getAuthInfo), Expect: []Check{Refused("SEC-4").OrClosed()}},
 		},
 	},
+}
+
+// displacedAfter: a connection that entered its mode another way than a
+// login (a token re-authorization, a status change) is displaced by a
+// login in that mode like any other: told (SEC-3), and without the mode
+// (SEC-4). Disruptive, like every displacement.
+func displacedAfter() []Case {
+	enter := []struct {
+		name, what string
+		mode       Mode
+		needs      []Need
+		steps      []Step
+		reqs       []string
+	}{
+		{"token-admin", "re-authorized with an admin token", Admin, []Need{CanLogin(Admin), OnPlan(Pro)},
+			[]Step{loginKeepingTokens("login", Admin), closeConn("a"), {Name: "first", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", Admin)}},
+			[]string{"TOK-1", "AUTH-2"}},
+		{"token-user", "re-authorized with a user token", User, []Need{CanLogin(User), OnPlan(Pro)},
+			[]Step{loginKeepingTokens("login", User), closeConn("a"), {Name: "first", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", User)}},
+			[]string{"TOK-1", "AUTH-2"}},
+		{"status-change", "switched from administrator to user", User, []Need{CanLogin(Admin), CanLogin(User)},
+			[]Step{loginAs("login", Admin), {Name: "first", Do: send(statusChange), Expect: granted("SW-1", User)}},
+			[]string{"SW-1"}},
+	}
+	var out []Case
+	for _, e := range enter {
+		steps := append(append([]Step(nil), e.steps...),
+			Step{Name: "second", Conn: "b", Do: send(Login(e.mode)), Expect: granted("ROLE-1", e.mode)},
+			Step{Name: "notified", Conn: "a", Do: Await{"authorizationNeeded"}, Expect: []Check{EventCause("SEC-3", 1)}},
+			Step{Name: "displaced", Conn: "a", Do: send(getAuthInfo), Expect: []Check{Refused("SEC-4").OrClosed()}})
+		out = append(out, Case{ID: "sec-4-displaced-after-" + e.name,
+			Title:        fmt.Sprintf("a connection %s, then displaced by a %s login: told so, and refused getAuthInfo", e.what, e.mode),
+			Requirements: append([]string{"SEC-4", "SEC-3", "ROLE-1"}, e.reqs...), Labels: []string{"disruptive"},
+			Needs: e.needs, Steps: steps})
+	}
+	return out
 }

@@ -23,6 +23,7 @@ const (
 // are not behaviour under test.
 const (
 	writeTimeout = 5 * time.Second // a peer that does not read cannot hold a goroutine longer
+	outboxSize   = 256             // messages queued for one connection before new ones are dropped
 	closeGrace   = time.Second     // Close waits this long for close handshakes before cutting connections
 )
 

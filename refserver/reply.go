@@ -5,6 +5,7 @@ package refserver
 import (
 	"context"
 	"runtime/debug"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -62,8 +63,8 @@ func (s *Server) handleSafely(c *conn, msg []byte) (code websocket.StatusCode, r
 // close-after-third-failure lets a connection have.
 const maxFailuresPerConnection = 3
 
-// sendEvent writes one notification on the connection's own goroutine, so
-// that it arrives before the response that follows.
+// sendEvent queues one notification, so that it arrives before the
+// response that follows.
 func (s *Server) sendEvent(c *conn, e any) {
 	b, err := encode(e)
 	if err != nil {
@@ -72,19 +73,57 @@ func (s *Server) sendEvent(c *conn, e any) {
 	s.send(c, b)
 }
 
-// send writes one message, bounded by writeTimeout. A failed write closes the
-// connection (the library does so when the context ends), which ends its loop.
+// send queues one message on the connection's outbox: whatever goroutine
+// sends, a connection's messages go out in the order they were queued, and
+// nobody waits for a peer that does not read. A message for a connection
+// whose outbox is closed or full is dropped (and logged).
 func (s *Server) send(c *conn, b []byte) {
-	ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
-	defer cancel()
-	if err := c.ws.Write(ctx, websocket.MessageText, b); err != nil {
-		c.log.Debug("write failed", "err", err)
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
+	if c.outClosed {
+		return
+	}
+	select {
+	case c.out <- b:
+	default:
+		c.log.Info("outbox full: a message is dropped", "size", len(b))
+	}
+}
+
+// writeLoop writes the connection's outbox in order, each message bounded
+// by writeTimeout. A failed write closes the connection (the library does
+// so when the context ends), which ends its read loop.
+func (s *Server) writeLoop(c *conn) {
+	defer close(c.outDone)
+	for b := range c.out {
+		ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
+		if err := c.ws.Write(ctx, websocket.MessageText, b); err != nil {
+			c.log.Debug("write failed", "err", err)
+		}
+		cancel()
+	}
+}
+
+// closeOutbox stops the outbox and waits, bounded, until what was queued is
+// written: the close frame comes after every answer.
+func (s *Server) closeOutbox(c *conn) {
+	c.outMu.Lock()
+	if !c.outClosed {
+		c.outClosed = true
+		close(c.out)
+	}
+	c.outMu.Unlock()
+	select {
+	case <-c.outDone:
+	case <-time.After(writeTimeout):
 	}
 }
 
 // notifyDisplaced tells a connection that another client took its mode
-// (authorizationNeeded, cause 1). It writes from its own goroutine so that a
-// peer that does not read cannot delay the newcomer's response.
+// (authorizationNeeded, cause 1). It is queued on the displaced
+// connection's outbox before the newcomer's response is sent, so that the
+// displaced connection gets it before the answer to anything it asks after
+// that (and a peer that does not read delays nobody).
 func (s *Server) notifyDisplaced(v *conn) {
 	cause := causeOtherClient
 	s.mu.Lock()
@@ -101,7 +140,7 @@ func (s *Server) notifyDisplaced(v *conn) {
 	if s.faults.has(faultNoDisplacementNotice) {
 		return
 	}
-	s.wg.Go(func() { s.send(v, b) })
+	s.send(v, b)
 }
 
 // noteBadFrame arms a fault that breaks the next auth after a bad frame

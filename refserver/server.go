@@ -82,6 +82,12 @@ type conn struct {
 	ctx    context.Context
 	log    *slog.Logger
 
+	// out is the outbox writeLoop writes in order; outMu guards closing it.
+	out       chan []byte
+	outDone   chan struct{}
+	outMu     sync.Mutex
+	outClosed bool
+
 	mode       Mode
 	authExpiry time.Time // expiry of the API token of the original authorization; zero = never
 	apiToken   string    // the token of the connection's last success (fault status-change-keeps-tokens)
@@ -178,7 +184,7 @@ func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter 
 func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	defer cancel()
-	c := &conn{ws: ws, raw: raw, ctx: ctx, remote: remote}
+	c := &conn{ws: ws, raw: raw, ctx: ctx, remote: remote, out: make(chan []byte, outboxSize), outDone: make(chan struct{})}
 
 	s.mu.Lock()
 	if s.closed {
@@ -194,8 +200,10 @@ func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 	defer s.unregister(c)
 
 	c.log.Debug("connection opened", "remote", remote)
+	go s.writeLoop(c)
 	ws.SetReadLimit(s.maxFrame)
 	code, reason := s.readLoop(c)
+	s.closeOutbox(c)
 	if code != 0 {
 		_ = ws.Close(code, reason)
 	} else {

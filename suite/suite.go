@@ -148,6 +148,11 @@ func specTimeout(c cases.Case, t engine.Target, set cases.Settings, virtual bool
 			if limit, _ := a.Limit.Of(set); !virtual {
 				waits = satDur(waits, limit)
 			}
+		case cases.Explore:
+			// Every move may take an exchange and a probe; shrinking a
+			// failing walk replays many walks, within rapid's own bound.
+			n = satAdd(n, satMul(a.Walks, satMul(a.Steps, 3)))
+			waits = satDur(waits, time.Minute)
 		default:
 			n++
 		}
@@ -167,6 +172,13 @@ func satAdd(a, b int) int {
 		return math.MaxInt
 	}
 	return a + b
+}
+
+func satMul(a, b int) int {
+	if a > 0 && b > math.MaxInt/a {
+		return math.MaxInt
+	}
+	return a * b
 }
 
 func satDur(a, b time.Duration) time.Duration {

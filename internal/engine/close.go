@@ -18,7 +18,14 @@ func (x *execution) closeStep(ctx context.Context, name string) {
 	if !open {
 		return // nothing was open: nothing for the server to catch up with
 	}
-	addr := c.LocalAddr()
+	x.settle(ctx, name, c.LocalAddr())
+}
+
+// settle waits until the server has finished with the connection from
+// local address addr, which has ended: until it says so (Target.Gone), or
+// closeSettle. What the end did (a token that dies with it, a host banned
+// after bad input) then shows in the next step every time, not by chance.
+func (x *execution) settle(ctx context.Context, name, addr string) {
 	if x.target.Gone != nil && addr != "" {
 		gctx, cancel := context.WithTimeout(ctx, x.target.ResponseTimeout)
 		defer cancel()
@@ -47,6 +54,7 @@ func (x *execution) closeConn(name string) {
 	x.m.Closed(name)
 	delete(x.dupSeen, name)
 	delete(x.unsolSeen, name)
+	delete(x.notices, name)
 }
 
 func (x *execution) closeAll() {

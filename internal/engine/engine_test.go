@@ -57,7 +57,7 @@ func startFaulty(t *testing.T, name string, clk clock.Clock, faults ...string) *
 		"CONFORM_USER_PASSWORD": eff.UserPassword,
 	}
 	red := redact.New()
-	target := engine.Target{URL: run.URL, HTTP: run.HTTPURL, Web: run.WebURL, QuietWindow: 50 * time.Millisecond, Gone: run.Server.WaitGone}
+	target := engine.Target{URL: run.URL, HTTP: run.HTTPURL, Web: run.WebURL, QuietWindow: 50 * time.Millisecond, Gone: run.Server.WaitGone, OrderedEvents: true}
 	plan := cases.Pro
 	if p.Plan == refserver.Free {
 		plan = cases.Free

@@ -41,13 +41,18 @@ type execution struct {
 	dupSeen map[string]int
 	// unsolSeen counts each connection's unsolicited messages already reported.
 	unsolSeen map[string]int
+	// notices counts the authorizationNeeded notifications each connection
+	// has been found to get for a displacement.
+	notices map[string]int
+	// walking marks the execution of an exploration walk.
+	walking bool
 }
 
 func newExecution(r *Runner, c cases.Case) *execution {
 	set := r.EffectiveSettings()
 	return &execution{r: r, c: c, tr: wire.NewTranscript(r.Redactor), target: r.Target.withDefaults(), set: set,
 		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{},
-		tm: newTiming(r.clock(), set), seen: map[cases.Finding]bool{}, dupSeen: map[string]int{}, unsolSeen: map[string]int{},
+		tm: newTiming(r.clock(), set), seen: map[cases.Finding]bool{}, dupSeen: map[string]int{}, unsolSeen: map[string]int{}, notices: map[string]int{},
 		m: model.New(model.Config{Profile: r.Profile, Secrets: r.Secrets.values(), Settings: set})}
 }
 

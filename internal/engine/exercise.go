@@ -79,7 +79,34 @@ func (x *execution) exercise(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	// The tokens' lives, where waiting costs nothing: the HTTP tokens first
+	// (a wait for the API lifetime would outlast them).
+	if !x.tm.clock.Virtual() {
+		return nil
+	}
+	// Steps of the same moment together, earliest moment first (a wait for
+	// the API lifetime would outlast every HTTP token), and the expired HTTP
+	// tokens asked before the API tokens are used: using an expired HTTP
+	// token must not cost its API token anything.
+	var byMoment [4][]cases.Step
+	for _, ref := range refs {
+		if ref.HTTP && x.target.HTTP == "" {
+			continue
+		}
+		for _, s := range cases.LifeExercises(ref, next) {
+			switch {
+			case s.When != nil && s.When.Life == cases.HTTPTokenLife && ref.HTTP:
+				byMoment[0] = append(byMoment[0], s)
+			case s.When != nil && s.When.Life == cases.HTTPTokenLife:
+				byMoment[1] = append(byMoment[1], s)
+			case s.When != nil:
+				byMoment[2] = append(byMoment[2], s)
+			default:
+				byMoment[3] = append(byMoment[3], s)
+			}
+		}
+	}
+	return x.run(ctx, slices.Concat(byMoment[0], byMoment[1], byMoment[2], byMoment[3]))
 }
 
 // run runs steps like the case's own.

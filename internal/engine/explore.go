@@ -121,6 +121,7 @@ type walk struct {
 
 func (x *execution) newWalk(ctx context.Context) *walk {
 	w := &walk{x: newExecution(x.r, x.c), ctx: ctx, conns: []string{"a", "b", "c"}}
+	w.x.walking = true
 	w.wrong = x.r.WrongBudget == Unlimited || x.r.spare(1)
 	return w
 }
@@ -203,7 +204,8 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 		},
 		// ...and anything else, from the alphabet.
 		"auth": func(t *rapid.T) {
-			r := cases.Request{Type: w.draw(t, "type", typeValues), Role: w.draw(t, "role", roleValues), Credentials: w.credential(t)}
+			r := cases.Request{Type: w.draw(t, "type", typeValues), Role: w.draw(t, "role", roleValues), Credentials: w.credential(t),
+				RequestID: w.draw(t, "requestId", []cases.Value{nil, nil, nil, cases.NoRequestID, cases.Str("7")})}
 			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: r}, Expect: []cases.Check{cases.AsTheReadingSays("ROLE-1")}})
 		},
 		"command": func(t *rapid.T) {

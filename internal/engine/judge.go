@@ -62,3 +62,30 @@ func joinNote(a, b string) string {
 	}
 	return a + "; " + b
 }
+
+// distinctTokens checks a successful authorization's API token against
+// every one the run has seen (AUTH-5: 32 successful authorizations return
+// 32 distinct tokens; a token re-authorization is one too, so returning
+// the token it was given breaks it).
+func (x *execution) distinctTokens(s cases.Step, o cases.Observation) {
+	tok, _ := o.Response["token"].(string)
+	if ok, _ := o.Response["result"].(bool); !ok || tok == "" {
+		return
+	}
+	where := x.c.ID + " step " + o.Step
+	before := x.r.firstIssued(tok, where)
+	if before == "" || stepCites(s, "AUTH-5") {
+		return
+	}
+	x.add(cases.Finding{Requirement: "AUTH-5", Level: cases.LevelOf("AUTH-5"), Step: o.Step, Check: "distinct tokens",
+		Expected: "a token no earlier authorization returned", Actual: "the token " + before + " returned", Note: invariantNote})
+}
+
+func stepCites(s cases.Step, req string) bool {
+	for _, ch := range s.Expect {
+		if ch.Req == req {
+			return true
+		}
+	}
+	return false
+}

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/jsonnum"
 	"github.com/roomconform/conform/internal/wire"
 )
 
@@ -34,9 +36,75 @@ func (x *execution) observeModes(ctx context.Context, conn, step string, before 
 		}
 	}
 	slices.Sort(changed)
+	var displaced []string
+	for _, name := range changed {
+		if x.m.Displaced(name) {
+			displaced = append(displaced, name)
+		}
+	}
 	for _, name := range append(targets, changed...) {
 		x.probe(ctx, name, step, failed && name == conn)
 	}
+	for _, name := range displaced {
+		// A walk does not wait for notifications where that costs a timeout:
+		// it would, in every replay while rapid shrinks.
+		if !x.walking || x.target.OrderedEvents {
+			x.displacedNotice(ctx, name, step)
+		}
+	}
+}
+
+// displacedNotice checks that a connection the model says step displaced
+// was told so: authorizationNeeded with cause 1 (SEC-3), waited for as
+// long as an answer is. A connection the server closed was told enough.
+func (x *execution) displacedNotice(ctx context.Context, name, step string) {
+	c, ok := x.conns[name]
+	if !ok {
+		return
+	}
+	already := x.notices[name]
+	seen := 0
+	if x.target.OrderedEvents {
+		// The server queues the notification before it answers anything
+		// else on that connection, and the probe has been answered: it has
+		// come, or it never will.
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		ctx = done
+	}
+	ev, err := c.WaitEvent(ctx, func(m wire.Message) bool {
+		if m.Event() != "authorizationNeeded" {
+			return false
+		}
+		seen++
+		return seen > already
+	})
+	f := cases.Finding{Requirement: "SEC-3", Level: cases.LevelOf("SEC-3"), Step: step, Check: "the displaced connection is told",
+		Expected: "authorizationNeeded with cause 1 on connection " + name, Note: invariantNote}
+	switch {
+	case errors.Is(err, wire.ErrClosed):
+		return
+	case err != nil && x.target.OrderedEvents:
+		f.Actual = "no authorizationNeeded before the answer to a later request on the connection"
+		x.add(f)
+		return
+	case err != nil:
+		f.Actual = "no authorizationNeeded: " + err.Error()
+		x.add(f)
+		return
+	}
+	x.notices[name] = already + 1
+	if cause, _ := jsonnum.Int(ev.Fields["cause"]); cause != 1 {
+		f.Actual = "cause " + describeCause(ev.Fields["cause"])
+		x.add(f)
+	}
+}
+
+func describeCause(v any) string {
+	if n, ok := jsonnum.Int(v); ok {
+		return strconv.Itoa(n)
+	}
+	return fmt.Sprintf("%v", v)
 }
 
 // newDuplicates returns how many second answers connection name received
@@ -103,6 +171,31 @@ func (x *execution) probe(ctx context.Context, name, step string, failed bool) {
 		return
 	}
 	o := x.observation(probeStep)
+	o.Request, o.Response, o.Matched = req, resp.Fields, true
+	x.judged(cases.Step{}, o, xm.Judge(resp.Fields, answered), false)
+	xm.Apply(resp.Fields, answered)
+	// A connection without a mode must be refused the other command too
+	// (SEC-1, SEC-4, FAIL-4: a displaced connection given HTTP tokens holds
+	// part of its mode still).
+	if mode, known := x.m.ModeOf(name, answered); known && mode == "" {
+		x.command(ctx, c, name, step, "getTokenForHttpServer")
+	}
+}
+
+// command sends a command on connection name for step and has the model
+// judge the answer (broken findings only).
+func (x *execution) command(ctx context.Context, c *wire.Client, name, step, method string) {
+	payload := fmt.Sprintf(`{"method":%q,"requestId":%q}`, method, x.nextID())
+	var req map[string]any
+	_ = json.Unmarshal([]byte(payload), &req)
+	xm := x.m.Expect(name, step+" ("+method+" on "+name+")", req, x.tm.clock.Now())
+	resp, err := c.Call(ctx, []byte(payload))
+	if err != nil || resp.Err != nil || !resp.Matched {
+		x.m.Lost(name)
+		return
+	}
+	answered := x.tm.clock.Now()
+	o := x.observation(step + " (" + method + " on " + name + ")")
 	o.Request, o.Response, o.Matched = req, resp.Fields, true
 	x.judged(cases.Step{}, o, xm.Judge(resp.Fields, answered), false)
 	xm.Apply(resp.Fields, answered)

@@ -243,6 +243,12 @@ func (pr *prober) refused(k cases.SecretKind, code int) error {
 	case 6:
 		return &UnreachableError{Err: errors.New("the target refuses logins for now (resultCode 6: locked out after wrong attempts); wait and run again")}
 	case 4, 5, 8:
+		if pr.t.OwnSecrets {
+			// The target's own secret: a refusal is the target's defect, for
+			// the cases to judge; the secret stays in use.
+			pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("the target refused its own %s (resultCode %d)", k, code))
+			return nil
+		}
 		return &ConfigError{Msg: fmt.Sprintf("the target refused %s (resultCode %d): check the variable", k.EnvVar(), code)}
 	}
 	return &UnreachableError{Err: fmt.Errorf("the target answered a well-formed secured login with %s with resultCode %d, which no reading of the auth method allows there; it cannot be told whether the secret is right", k.EnvVar(), code)}

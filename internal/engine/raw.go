@@ -42,6 +42,9 @@ func (x *execution) raw(ctx context.Context, s cases.Step, a cases.Raw, name str
 			o.Closed, o.ResponseErr = true, err.Error()
 		}
 	}
+	if o.Closed {
+		x.settle(ctx, s.ConnName(), conn.LocalAddr())
+	}
 	x.evaluate(s, o)
 	return nil
 }

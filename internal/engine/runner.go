@@ -35,6 +35,15 @@ type Target struct {
 	// QuietWindow is how long "exactly one response" waits for a second
 	// one, and how long a robustness step waits for a reaction; default 200 ms.
 	QuietWindow time.Duration
+	// OrderedEvents says the target queues a notification before it answers
+	// anything else on that connection (the embedded reference server
+	// does): whether one came is known once a later request is answered,
+	// without waiting.
+	OrderedEvents bool
+	// OwnSecrets says the secrets are the target's own (the embedded
+	// reference server's): a secret it refuses is its defect, not the
+	// operator's mistake.
+	OwnSecrets bool
 	// Gone, when set, waits until the server has finished with the
 	// connection from the given local address (the embedded reference
 	// server can tell); without it a Close step waits a fixed closeSettle.
@@ -100,10 +109,28 @@ type Runner struct {
 	// exercised maps each token class the run has exercised to the case
 	// that did.
 	exercised map[string]string
+	// issued maps every API token a fresh authorization (a login, a status
+	// change) returned in this run to the step that got it (AUTH-5).
+	issued map[string]string
 	// planned, leftOut and committed are the budget's plan (budget.go).
 	planned   map[string]int
 	leftOut   map[string]bool
 	committed int
+}
+
+// firstIssued records token as issued by where, and returns where it was
+// issued before ("" if never).
+func (r *Runner) firstIssued(token, where string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.issued == nil {
+		r.issued = map[string]string{}
+	}
+	if before, ok := r.issued[token]; ok {
+		return before
+	}
+	r.issued[token] = where
+	return ""
 }
 
 // claim reports whether caseID may exercise a token of class class: the

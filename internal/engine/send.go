@@ -80,11 +80,19 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	x.tm.answered[name] = x.tm.clock.Now()
 	if errors.Is(callErr, wire.ErrTimeout) {
 		// No answer within --response-timeout: the target did not answer, or
-		// this machine was too slow to hear it. Not a verdict; the engine then
-		// checks whether the target is still there.
-		x.troubled = true
+		// this machine was too slow to hear it. If the target answers the
+		// next request on the connection and the first answer never came,
+		// it did not answer (ENV-1); otherwise it is not a verdict, and the
+		// engine then checks whether the target is still there.
 		x.m.Lost(s.ConnName())
-		return fmt.Errorf("step %s: %w", name, callErr)
+		if !x.unanswered(ctx, conn, s, name) {
+			x.troubled = true
+			return fmt.Errorf("step %s: %w", name, callErr)
+		}
+		x.tm.answered[name] = x.tm.clock.Now()
+		o.ResponseErr = "no answer; the next request on the connection was answered"
+		x.evaluate(s, o)
+		return nil
 	}
 	// A late answer says nothing about the target: its checks are not made.
 	if err := x.tm.check(dl, name, x.tm.answered[name]); err != nil {
@@ -104,6 +112,9 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	auth := a.Request.MethodName() == "auth"
 	x.evaluate(s, o)
 	x.judged(s, o, xm.Judge(o.Response, x.tm.answered[name]), auth)
+	if auth {
+		x.distinctTokens(s, o)
+	}
 	xm.Apply(o.Response, x.tm.answered[name])
 	if o.Closed {
 		x.m.Lost(s.ConnName())
@@ -124,6 +135,21 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 		x.observeModes(ctx, s.ConnName(), name, before, !succeeded)
 	}
 	return nil
+}
+
+// unanswered sends a barrier (getAuthInfo) after a request that got no
+// answer in time: when the barrier is answered and no late answer came
+// before it, the target skipped the request (ENV-1), whatever the machine's
+// speed, since a server answers in order. It reports whether it found so.
+func (x *execution) unanswered(ctx context.Context, conn *wire.Client, s cases.Step, name string) bool {
+	late := conn.Late()
+	resp, err := conn.Call(ctx, []byte(fmt.Sprintf(`{"method":"getAuthInfo","requestId":%q}`, x.nextID())))
+	if err != nil || !resp.Matched || conn.Late() > late {
+		return false
+	}
+	x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: name, Check: "exactly one response",
+		Expected: "an answer to the request", Actual: "none, though the next request on the connection was answered", Note: invariantNote})
+	return true
 }
 
 // exactlyOne checks that no second answer follows within the quiet window.

@@ -73,6 +73,11 @@ func (x *Exchange) Answer(at time.Time, choose func(int) int) map[string]any {
 			return refused
 		}
 		return map[string]any{"result": true, "token": ""}
+	case "clearTokens":
+		if !authorized {
+			return refused
+		}
+		return map[string]any{"result": true}
 	case "getAppState":
 		if !authorized {
 			return refused

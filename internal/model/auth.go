@@ -67,10 +67,12 @@ func (m *Model) authPlan(c *conn, req map[string]any, sent, answered time.Time) 
 	case !typ.present:
 		p = m.statusChange(c, mode, known, want, roleReq != "", creds.present, &faults)
 	case typ.isString && typ.s == "unsecured":
+		p = m.unsecured(want, role.present, &faults)
 		if creds.present && len(faults) == 0 {
+			// Credentials beside type "unsecured": the rows say nothing of a
+			// grant then; a refusal (RC-4) stands as it is.
 			return authPlan{open: true}
 		}
-		p = m.unsecured(want, role.present, &faults)
 	case typ.isString && typ.s == "secured":
 		p = m.secured(creds, want, role.present, roleReq != "", sent, answered, &faults)
 	}
@@ -121,7 +123,9 @@ func (m *Model) authPlan(c *conn, req map[string]any, sent, answered time.Time) 
 // connection is the status change (SW-1), anywhere else 3 (RC-3).
 func (m *Model) statusChange(c *conn, mode cases.Mode, known bool, want cases.Mode, badRole, withCreds bool, faults *[]fault) authPlan {
 	switch {
-	case withCreds && len(*faults) == 0:
+	case withCreds && len(*faults) == 0 && known && mode == cases.Admin:
+		// Credentials in a status change: the rows say nothing of them on an
+		// administrator connection; elsewhere RC-3 stands as it is.
 		return authPlan{open: true}
 	case !known:
 		if len(*faults) == 0 {
@@ -333,8 +337,11 @@ func (m *Model) tokenPlan(t *Token, want cases.Mode, hasRole, badRole bool, sent
 		rule = Rule{Req: r, Outcomes: []Outcome{failure(5)}}
 		if st == open {
 			rule.Outcomes = append(rule.Outcomes, failure(8))
+			return authPlan{rules: []Rule{rule}, wrong: true}
 		}
-		return authPlan{rules: []Rule{rule}, wrong: true}
+		// A live token is still a token: "wrong credentials" (8) for it
+		// says it stopped working, which is TOK-1's.
+		return authPlan{rules: []Rule{rule, {Req: "TOK-1", Outcomes: []Outcome{failureExcept(8)}}}, wrong: true}
 	default:
 		// An admin token with role "user": RC-5b (tokens are exempt from
 		// RC-4b, TOK-1).

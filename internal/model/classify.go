@@ -190,6 +190,8 @@ func (m *Model) apiStanding(t *Token, sent, answered time.Time) (standing, strin
 	switch {
 	case t.Origin == FromStatusChange && t.Mode == cases.User:
 		return live, "TOK-3"
+	case t.root.cred == credCommandPIN && !sent.Before(t.root.answered.Add(m.set.TokenTTL+tol)):
+		return live, "LIFE-4" // the command-line PIN's token lives until restart
 	case t.Origin == FromLogin && !sent.Before(t.root.answered.Add(m.set.HTTPTokenTTL+tol)):
 		return live, "LIFE-3" // the API token outlives the HTTP token
 	}

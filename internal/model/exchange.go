@@ -76,8 +76,23 @@ func (x *Exchange) Judge(fields map[string]any, answered time.Time) Verdict {
 		return x.judgeAuthInfo(fields)
 	case "getTokenForHttpServer":
 		return x.judgeTokenRequest(fields)
+	case "clearTokens":
+		return x.judgeRefusedWithoutMode(fields)
 	}
 	return Verdict{}
+}
+
+// judgeRefusedWithoutMode judges a privileged command of which the reading
+// says only that a connection without a mode is refused it (SEC-1).
+func (x *Exchange) judgeRefusedWithoutMode(fields map[string]any) Verdict {
+	mode, known := x.m.modeAt(x.c, x.sent)
+	if !known || mode != "" {
+		return Verdict{}
+	}
+	refused, accepted := refusal(fields)
+	f := finding(x.c.why, x.step, "refused without a mode", refused, "a refusal (result false and/or an error field)",
+		commandActual(refused, accepted, nil), x.connNote(mode))
+	return Verdict{Outcome: &f}
 }
 
 func (x *Exchange) judgeAuth(fields map[string]any, answered time.Time) Verdict {
@@ -226,6 +241,13 @@ func (x *Exchange) Apply(fields map[string]any, answered time.Time) {
 		// then on the model does not know the connection.
 		if v := x.judgeAuthInfo(fields); len(v.Broken()) > 0 {
 			c.unknown = true
+		}
+	case "clearTokens":
+		if _, accepted := refusal(fields); accepted {
+			// "clearTokens clears tokens": which, the reading does not say.
+			for _, t := range m.Tokens() {
+				t.unsure = true
+			}
 		}
 	case "getTokenForHttpServer":
 		mode, known := m.modeAt(c, x.sent)

@@ -57,7 +57,7 @@ func (h *HTTPExchange) Expected(answered time.Time) (standing, string) {
 		}
 		return open, ""
 	}
-	issuerSame := t.issuer != nil && !t.issuer.closed && !t.issuer.unknown && t.issuer.epoch == t.epoch
+	issuerSame := t.issuer != nil && !t.issuer.closed && !t.issuer.unknown && t.issuer.epoch == t.epoch && !t.unsure
 	if !issuerSame || answered.After(t.sent.Add(ttl-tol)) {
 		return open, ""
 	}

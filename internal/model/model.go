@@ -339,3 +339,13 @@ func (m *Model) Known(name string, at time.Time) bool {
 	_, known := m.modeAt(c, at)
 	return known
 }
+
+// ModeOf returns connection name's mode at time at ("" for none), and
+// whether the model knows it.
+func (m *Model) ModeOf(name string, at time.Time) (cases.Mode, bool) {
+	c, ok := m.conns[name]
+	if !ok {
+		return "", false
+	}
+	return m.modeAt(c, at)
+}

@@ -135,7 +135,8 @@ func TestAuthRules(t *testing.T) {
 		{"status change on a fresh connection", `{"method":"auth","role":"user"}`, "RC-3: resultCode 3"},
 		{"unsecured admin, protected", `{"method":"auth","type":"unsecured","role":"admin"}`, "RC-4: resultCode 4"},
 		{"unsecured, both protected", `{"method":"auth","type":"unsecured"}`, "RC-4: resultCode 4"},
-		{"unsecured with credentials", `{"method":"auth","type":"unsecured","credentials":"x"}`, "open"},
+		{"unsecured with credentials, admin protected", `{"method":"auth","type":"unsecured","role":"admin","credentials":"Adm1n-Secret"}`, "RC-4: resultCode 4"},
+		{"status change with credentials on a fresh connection", `{"method":"auth","role":"user","credentials":"x"}`, "RC-3: resultCode 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := newWorld(t, defaultProfile).rules("a", tc.req); got != tc.want {
@@ -164,6 +165,7 @@ func TestProfileRules(t *testing.T) {
 		{"password on Free", free, secured("admin", "Adm1n-Secret"), "RC-2: resultCode 2"},
 		{"wrong password on Free", free, secured("admin", "nope"), "RC-2: resultCode 2"},
 		{"unsecured user on Free, protected", free, `{"method":"auth","type":"unsecured","role":"user"}`, "RC-4: resultCode 4"},
+		{"unsecured with credentials for an open mode", userOpen, `{"method":"auth","type":"unsecured","role":"user","credentials":"x"}`, "open"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := newWorld(t, tc.p).rules("a", tc.req); got != tc.want {
@@ -187,7 +189,7 @@ func TestStatusChangeAndTokens(t *testing.T) {
 	for _, tc := range []struct{ req, want string }{
 		{secured("", "api-A"), "open"}, // issued before the status change: the reading does not say
 		{secured("", "api-S"), "TOK-3: success with previleges 1"},
-		{secured("admin", "api-S"), "TOK-3: resultCode 5"},
+		{secured("admin", "api-S"), "TOK-3: resultCode 5; TOK-1: a failure other than resultCode 8"},
 		{secured("user", "api-S"), "TOK-3: success with previleges 1"},
 		{secured("", "http-S"), "TOK-4: any answer"},
 		{secured("", "api-S0"), "RC-8: resultCode 8"},

@@ -26,6 +26,17 @@ func success(m cases.Mode) Outcome { return Outcome{Success: true, Mode: m} }
 // failure is the outcome "a failure with one of these codes" (none: any).
 func failure(codes ...int) Outcome { return Outcome{Codes: codes} }
 
+// failureExcept is a failure with any code but these.
+func failureExcept(not ...int) Outcome {
+	var codes []int
+	for c := 1; c <= 12; c++ {
+		if !slices.Contains(not, c) {
+			codes = append(codes, c)
+		}
+	}
+	return failure(codes...)
+}
+
 func (o Outcome) String() string {
 	switch {
 	case o.Success && o.Mode == "":
@@ -34,6 +45,12 @@ func (o Outcome) String() string {
 		return fmt.Sprintf("success with previleges %d", o.Mode.Previleges())
 	case len(o.Codes) == 0:
 		return "a failure"
+	case len(o.Codes) == 11:
+		for c := 1; c <= 12; c++ {
+			if !slices.Contains(o.Codes, c) {
+				return fmt.Sprintf("a failure other than resultCode %d", c)
+			}
+		}
 	}
 	s := make([]string, len(o.Codes))
 	for i, c := range o.Codes {

@@ -65,6 +65,7 @@ type Client struct {
 	duplicates    []Message
 	answered      []any // requestIds a Call returned a response for
 	abandoned     []any // requestIds of Calls that timed out
+	late          int   // answers that came after their Call timed out
 	waiters       map[*eventWaiter]struct{}
 }
 
@@ -162,4 +163,12 @@ func (c *Client) LocalAddr() string {
 		return ""
 	}
 	return c.raws[len(c.raws)-1].LocalAddr().String()
+}
+
+// Late returns how many answers came after their Call had timed out (and
+// were dropped).
+func (c *Client) Late() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.late
 }

@@ -56,6 +56,7 @@ func (c *Client) receive(raw []byte, binary bool) {
 		// The response the current Call waits for, even if the id was used before.
 	case hasID && matchesAny(c.abandoned, id):
 		c.record(m)
+		c.late++
 		c.tr.Notef(c.opts.Name, "late answer to requestId %s, whose Call had timed out: dropped", idText(id))
 		return
 	case hasID && matchesAny(c.answered, id):
