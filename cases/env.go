@@ -1,6 +1,9 @@
 package cases
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // ENV: the envelope of every auth response.
 
@@ -97,6 +100,7 @@ var envCases = []Case{
 		Needs:        []Need{CanLogin(Admin)},
 		Steps:        []Step{{Do: send(withExtra(Login(Admin), "x-extra", JSON(1))), Expect: granted("ENV-8", Admin)}},
 	},
+	repeatedFailures(),
 	{
 		ID: "env-9-open-after-failure", Title: "after a failed auth the same connection answers another auth",
 		Requirements: []string{"ENV-9"},
@@ -106,6 +110,20 @@ var envCases = []Case{
 			{Name: "again", Do: send(Login(Admin)), Expect: []Check{Answered("ENV-9")}},
 		},
 	},
+}
+
+// repeatedFailures is ENV-9 again after five failures in a row: a server
+// that tolerates one failure but closes after a few breaks it just the same.
+func repeatedFailures() Case {
+	steps := make([]Step, 0, 6)
+	for i := range 5 {
+		steps = append(steps, Step{Name: fmt.Sprintf("failure-%d", i+1), Do: send(Request{Type: Str("open"), Role: roleAdmin}), Expect: []Check{Fails("ENV-9")}})
+	}
+	return Case{
+		ID: "env-9-open-after-repeated-failures", Title: "after five failed auths in a row the same connection answers another auth",
+		Requirements: []string{"ENV-9"},
+		Steps:        append(steps, Step{Name: "again", Do: send(Request{Type: Str("open"), Role: roleAdmin}), Expect: []Check{Answered("ENV-9")}}),
+	}
 }
 
 func withExtra(r Request, name string, v Value) Request {

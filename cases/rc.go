@@ -1,7 +1,27 @@
 package cases
 
+import "fmt"
+
 // RC: every resultCode with the request that provokes it. Codes are checked
 // against the accepted set of docs/requirements.md, never against one server's pick.
+
+// freePlanSecrets: on a Free plan every real secret the suite has gets 2
+// in a secured login too, not only a made-up one (RC-2). A conformant Free
+// target refuses them in the preflight already, so these run where it did
+// not.
+func freePlanSecrets() []Case {
+	var out []Case
+	for _, k := range SecretKinds {
+		mode := Admin
+		if k == UserPassword || k == UserPIN {
+			mode = User
+		}
+		out = append(out, Case{ID: "rc-2-free-plan-" + string(k), Title: fmt.Sprintf("on a Free plan, the %s in a secured login gets 2", k),
+			Requirements: []string{"RC-2"}, Needs: []Need{OnPlan(Free), HasSecret(k)},
+			Steps: []Step{{Do: send(secured(Secret(k), Str(string(mode)))), Expect: []Check{AsTheReadingSays("RC-2")}}}})
+	}
+	return out
+}
 
 var rcCases = []Case{
 	// RC-2: secured login is a Pro feature.

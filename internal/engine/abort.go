@@ -24,7 +24,13 @@ func (x *execution) abort(ctx context.Context, s cases.Step, a cases.Abort, name
 		x.r.countWrong()
 	}
 	sendErr := conn.SendText(ctx, payload)
+	addr := conn.LocalAddr()
 	_ = conn.Abort()
+	if x.target.Gone != nil {
+		// Whatever the server does with the dropped request, it has done
+		// it before the next step (the embedded server can tell).
+		x.settle(ctx, s.ConnName(), addr)
+	}
 	delete(x.conns, s.ConnName())
 	x.tm.closed(s.ConnName())
 	x.m.Unsettle(s.ConnName())

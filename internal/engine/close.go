@@ -57,8 +57,31 @@ func (x *execution) closeConn(name string) {
 	delete(x.notices, name)
 }
 
+// closeQuietly closes a connection and, where the target can say when it
+// has finished with it (Target.Gone), waits for that; elsewhere it does
+// not wait (a repeated step's fresh connection).
+func (x *execution) closeQuietly(ctx context.Context, name string) {
+	c, open := x.conns[name]
+	x.closeConn(name)
+	if open && x.target.Gone != nil {
+		x.settle(ctx, name, c.LocalAddr())
+	}
+}
+
+// closeAll closes every connection of the case. Where the target can say
+// when it has finished with them (Target.Gone), the next case starts only
+// then: whether its first login displaces someone must not depend on how
+// fast the server noticed this case's closes.
 func (x *execution) closeAll() {
-	for name := range x.conns {
+	addrs := map[string]string{}
+	for name, c := range x.conns {
+		addrs[name] = c.LocalAddr()
 		x.closeConn(name)
+	}
+	if x.target.Gone == nil {
+		return
+	}
+	for name, addr := range addrs {
+		x.settle(context.Background(), name, addr)
 	}
 }

@@ -24,7 +24,7 @@ func (x *execution) send(ctx context.Context, s cases.Step, a cases.Send, name s
 	}
 	for range reps {
 		if reps > 1 {
-			x.closeConn(s.ConnName())
+			x.closeQuietly(ctx, s.ConnName())
 		}
 		if err := x.sendOnce(ctx, s, a, name); err != nil {
 			return err
