@@ -101,7 +101,7 @@ func (s *Server) auth(c *conn, id json.RawMessage, f fields) (authReply, []*conn
 	return r, displaced
 }
 
-// decide is the reference algorithm (requirements.md read as in the package
+// decide is the reference algorithm (docs/requirements.md read as in the package
 // brief). A request may have several errors; they are checked in this order:
 // type, role, then the branch for the type. Where the spec accepts several
 // codes, the first member of the accepted set is chosen.

@@ -1,7 +1,7 @@
 // Package refserver is the reference server: the auth surface of a TrueConf Room
-// device, faithful to the project's reading of the spec (spec/requirements.md).
+// device, faithful to the project's reading of the spec (docs/requirements.md).
 //
-// Where requirements.md accepts several behaviours, the server picks the first
+// Where docs/requirements.md accepts several behaviours, the server picks the first
 // member of the accepted set, so that the suite run against it shows every
 // requirement passing with the best-supported reading. Time-dependent behaviour
 // (token lifetimes, lockout) runs on an injectable clock and can be scaled down,

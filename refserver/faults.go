@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Fault is one deliberate deviation from requirements.md that breaks exactly
+// Fault is one deliberate deviation from docs/requirements.md that breaks exactly
 // one behaviour. The self-test (design.md, "How the project tests itself",
 // step 3) switches faults on to prove that the suite catches each one.
 type Fault struct {
@@ -18,7 +18,7 @@ type Fault struct {
 }
 
 // Variant is a conformant alternative: another member of an accepted set of
-// requirements.md (or another INFO behaviour) than the reference's own
+// docs/requirements.md (or another INFO behaviour) than the reference's own
 // choice, so that the suite can prove it does not tune itself to the
 // reference. The suite must pass with any combination of variants.
 type Variant struct {
@@ -366,7 +366,7 @@ var variantTable = []Variant{
 }
 
 // Faults returns every fault the server can inject, sorted by requirement (in
-// requirements.md order) then name. The slice is fresh on every call.
+// docs/requirements.md order) then name. The slice is fresh on every call.
 func Faults() []Fault {
 	fs := slices.Clone(faultTable)
 	slices.SortFunc(fs, func(a, b Fault) int {
@@ -385,10 +385,10 @@ func Variants() []Variant {
 	return vs
 }
 
-// requirementGroups are the requirement groups in requirements.md order.
+// requirementGroups are the requirement groups in docs/requirements.md order.
 var requirementGroups = []string{"ENV", "AUTH", "FAIL", "RC", "ROLE", "SW", "TOK", "LIFE", "SEC", "ROB", "DISC", "CFG"}
 
-// compareRequirements orders requirement IDs by group (requirements.md
+// compareRequirements orders requirement IDs by group (docs/requirements.md
 // order), then number, then suffix: RC-4 < RC-4b < RC-5 < RC-10.
 func compareRequirements(a, b string) int {
 	ga, na, sa := splitRequirement(a)
@@ -408,7 +408,7 @@ func splitRequirement(id string) (group string, num int, suffix string) {
 	return group, num, rest[i:]
 }
 
-// groupRank is a group's position in requirements.md; unknown groups last.
+// groupRank is a group's position in docs/requirements.md; unknown groups last.
 func groupRank(group string) int {
 	if i := slices.Index(requirementGroups, group); i >= 0 {
 		return i

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The discovery file's path on the web manager (requirements.md, section 1).
+// The discovery file's path on the web manager (docs/reading.md).
 const configJSONPath = "/public/default/config.json"
 
 // frame is the body the embedded HTTP server answers an accepted request with:

@@ -6,7 +6,7 @@ import (
 	"fmt"
 )
 
-// Result codes of auth (auth-method.txt, resultCode).
+// Result codes of auth (the auth method's documentation; docs/requirements.md, RC rows).
 const (
 	rcOK                 = 0
 	rcInternal           = 1 // only under the faults invalid-json-breaks-next-auth and binary-frame-breaks-next-auth

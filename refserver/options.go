@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Documented lifetimes and defaults (auth-method.txt, requirements.md).
+// Documented lifetimes and defaults (docs/requirements.md, LIFE rows).
 const (
 	defaultAPITokenTTL      = 30 * 24 * time.Hour
 	defaultHTTPTokenTTL     = 5 * time.Minute
@@ -76,7 +76,7 @@ type Options struct {
 	// Logger receives connection and authorization events; nil discards them.
 	// Secrets and tokens are never logged.
 	Logger *slog.Logger
-	// Faults are deliberate deviations from requirements.md, by name (see
+	// Faults are deliberate deviations from docs/requirements.md, by name (see
 	// Faults); New rejects an unknown name with the list of valid ones.
 	Faults []string
 	// Variants are conformant alternatives to the reference's own choices, by

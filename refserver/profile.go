@@ -119,7 +119,7 @@ func LookupProfile(name string) (Profile, error) {
 }
 
 // Validate reports whether the server can run this profile. Admin
-// unsecured implies user unsecured (requirements.md section 2). TrueConf
+// unsecured implies user unsecured (docs/reading.md). TrueConf
 // Room protects the administrator by password; VideoSDK also by a PIN, which
 // is then Secrets.AdminPIN (otherwise that is Room's command-line PIN).
 func (p Profile) Validate() error {

@@ -32,7 +32,7 @@ type Secrets struct {
 // guessed by the suite's wrong-credential cases.
 const generatedPasswordLen = 16
 
-// NewPIN generates a PIN the way requirements.md describes Room's: short,
+// NewPIN generates a PIN the way docs/reading.md describes Room's: short,
 // lower-case letters and digits. At least one letter, so that the
 // case-insensitivity case (ROLE-4) always applies, and one digit.
 func NewPIN() string {

@@ -45,7 +45,7 @@ const (
 
 // Origin is how a token was obtained: for the tokens of an auth success, how
 // that authorization was obtained, which decides the API token's lifetime
-// (auth-method.txt, "token"); for an HTTP token from getTokenForHttpServer,
+// (docs/requirements.md, LIFE-4); for an HTTP token from getTokenForHttpServer,
 // OriginHTTPTokenRequest.
 type Origin string
 
@@ -262,7 +262,7 @@ func (ts *tokenStore) prune(now time.Time) {
 
 // revokeSession invalidates the HTTP and overlay tokens issued to a
 // connection: authorizationNeeded "also invalidates the HTTP token"
-// (requirements.md 1), and the overlay token lasts only until logout. API tokens
+// (docs/reading.md), and the overlay token lasts only until logout. API tokens
 // survive: they exist to re-authorize later (TOK-1).
 func (ts *tokenStore) revokeSession(connID uint64) {
 	ts.revokeOwned(connID, HTTPToken, OverlayToken)

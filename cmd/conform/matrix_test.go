@@ -327,7 +327,7 @@ func sorted(s []string) []string {
 // TestConformantSpace runs the suite against the reference server in
 // every valid protection profile on both plans, alone and with every
 // conformant variant on (another member of each accepted set), with
-// --strict: no configuration that requirements.md allows may draw a FAIL,
+// --strict: no configuration that docs/requirements.md allows may draw a FAIL,
 // a WARN or an ERROR. (Issue 7 found 13 of 28 such configurations failing
 // before the preflight honoured the accepted sets and the Free plan.)
 func TestConformantSpace(t *testing.T) {

@@ -120,32 +120,27 @@ type Runner struct {
 
 // firstIssued records token as issued by where, and returns where it was
 // issued before ("" if never).
-func (r *Runner) firstIssued(token, where string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.issued == nil {
-		r.issued = map[string]string{}
-	}
-	if before, ok := r.issued[token]; ok {
-		return before
-	}
-	r.issued[token] = where
-	return ""
-}
+func (r *Runner) firstIssued(token, where string) string { return r.firstTo(&r.issued, token, where) }
 
 // claim reports whether caseID may exercise a token of class class: the
 // first case to ask does, once per run.
 func (r *Runner) claim(class, caseID string) bool {
+	return r.firstTo(&r.exercised, class, caseID) == ""
+}
+
+// firstTo records who under key in *set unless someone is there already,
+// and returns that someone ("" when who is the first).
+func (r *Runner) firstTo(set *map[string]string, key, who string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.exercised == nil {
-		r.exercised = map[string]string{}
+	if *set == nil {
+		*set = map[string]string{}
 	}
-	if _, done := r.exercised[class]; done {
-		return false
+	if before, ok := (*set)[key]; ok {
+		return before
 	}
-	r.exercised[class] = caseID
-	return true
+	(*set)[key] = who
+	return ""
 }
 
 // Outcome is the result of one case.
