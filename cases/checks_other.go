@@ -130,7 +130,7 @@ func RecordReaction(req string) Check {
 		case o.ResponseErr != "":
 			return result{ok: true, note: o.ResponseErr}
 		}
-		return result{ok: true, note: "no answer and no close within the window"}
+		return result{ok: true, note: "no answer and no close (a request sent after the frame was answered first)"}
 	}}
 }
 

@@ -23,8 +23,7 @@ type Secrets struct {
 	// UserPassword protects user mode (profiles with User == Password).
 	UserPassword string
 	// UserPIN protects user mode (profiles with User == PIN). Generated when
-	// empty: 6 characters from lower-case letters and digits, at least one of
-	// each. Compared case-insensitively.
+	// empty by NewPIN. Compared case-insensitively.
 	UserPIN string
 }
 
@@ -33,15 +32,28 @@ type Secrets struct {
 const generatedPasswordLen = 16
 
 // NewPIN generates a PIN the way docs/reading.md describes Room's: short,
-// lower-case letters and digits. At least one letter, so that the
-// case-insensitivity case (ROLE-4) always applies, and one digit.
+// lower-case letters and digits. At least two letters, so that the
+// case-insensitivity case (ROLE-4) always applies and a PIN with one letter
+// in other case differs from the PIN all in upper case (a server that folds
+// only whole words must not pass by the luck of the draw), and one digit.
 func NewPIN() string {
 	for {
 		p := randomString(pinChars, 6)
-		if strings.ContainsAny(p, "0123456789") && strings.ContainsAny(p, "abcdefghijklmnopqrstuvwxyz") {
+		letters := len(p) - countDigits(p)
+		if letters >= 2 && letters < len(p) {
 			return p
 		}
 	}
+}
+
+func countDigits(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	return n
 }
 
 // effectiveSecrets keeps the secrets the profile uses and generates the missing

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -42,6 +43,8 @@ type Server struct {
 	// is handled (to provoke a panic in the handler).
 	testHookMessage func(msg []byte)
 
+	messages atomic.Uint64 // text messages handled (Stats)
+
 	baseCtx   context.Context // parent of every connection; cancelled by Close
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup // connection handlers and notification writers
@@ -49,7 +52,7 @@ type Server struct {
 
 	mu          sync.Mutex
 	closed      bool
-	nextID      uint64
+	nextID      uint64 // connections accepted so far (Stats)
 	conns       map[*conn]struct{}
 	gone        chan struct{}  // closed and replaced whenever a connection is unregistered
 	holder      map[Mode]*conn // one authorized connection per mode
@@ -103,6 +106,20 @@ type conn struct {
 	displacedFrom Mode            // the mode another connection last displaced this one from
 	lastRequestID json.RawMessage // the requestId of the last message that had one
 	failures      int             // failed auths in a row on this connection
+}
+
+// Stats counts what the server has served since it started.
+type Stats struct {
+	Connections uint64 // WebSocket connections accepted
+	Messages    uint64 // text messages handled
+}
+
+// Stats returns what the server has served so far: a benchmark divides its
+// time by these to compare with the network floor.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return Stats{Connections: s.nextID, Messages: s.messages.Load()}
 }
 
 // Profile returns the profile the server runs.
@@ -283,6 +300,7 @@ func (s *Server) readLoop(c *conn) (websocket.StatusCode, string) {
 			}
 			return 0, ""
 		}
+		s.messages.Add(1)
 		if code, reason := s.handleSafely(c, msg); code != 0 {
 			return code, reason
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/roomconform/conform/internal/wire"
 )
 
-// await runs an Await step: it waits on the step's connection for a
+// await runs an Await step: it looks on the step's connection for a
 // notification (one that came before the step counts too).
 func (x *execution) await(ctx context.Context, s cases.Step, a cases.Await, name string) error {
 	conn, ok := x.conns[s.ConnName()]
@@ -17,22 +17,22 @@ func (x *execution) await(ctx context.Context, s cases.Step, a cases.Await, name
 		return fmt.Errorf("step %s: connection %s is not open", name, s.ConnName())
 	}
 	o := x.observation(name)
-	wctx := ctx
-	if x.target.OrderedEvents {
-		// The target queues a notification before it answers anything else
-		// on the connection: once a request sent now is answered, the
-		// notification has come or never will, and nothing is waited out.
-		_, _ = conn.Call(ctx, []byte(fmt.Sprintf(`{"method":"getAuthInfo","requestId":%q}`, x.nextID())))
-		done, cancel := context.WithCancel(ctx)
-		cancel()
-		wctx = done
+	// Missing is known, not waited out: a notification comes before the
+	// answer to a request sent now (an ordering barrier), and a target not
+	// known to order its output gets the quiet window after that as well.
+	_, berr := x.barrier(ctx, conn)
+	if berr != nil && !errors.Is(berr, wire.ErrClosed) {
+		x.troubled = true
+		return fmt.Errorf("step %s: waiting for %s: no answer to the next request on the connection: %w", name, a.Event, berr)
 	}
+	wctx, cancel := x.listening(ctx)
+	defer cancel()
 	ev, err := conn.WaitEvent(wctx, func(m wire.Message) bool { return m.Event() == a.Event })
 	switch {
 	case err != nil && errors.Is(err, wire.ErrClosed):
 		o.ResponseErr, o.Closed = fmt.Sprintf("no %s notification: %v", a.Event, err), true
-	case err != nil && wctx != ctx && ctx.Err() == nil:
-		o.ResponseErr = fmt.Sprintf("no %s notification (none before the answer to a later request on the connection)", a.Event)
+	case err != nil && ctx.Err() == nil:
+		o.ResponseErr = fmt.Sprintf("no %s notification %s", a.Event, x.missingWhen())
 	case err != nil:
 		o.ResponseErr = fmt.Sprintf("no %s notification: %v", a.Event, err)
 	default:

@@ -42,37 +42,44 @@ func (x *execution) observeModes(ctx context.Context, conn, step string, before 
 			displaced = append(displaced, name)
 		}
 	}
+	answered := map[string]bool{}
 	for _, name := range append(targets, changed...) {
-		x.probe(ctx, name, step, failed && name == conn)
+		answered[name] = x.probe(ctx, name, step, failed && name == conn)
 	}
 	for _, name := range displaced {
-		// A walk does not wait for notifications where that costs a timeout:
-		// it would, in every replay while rapid shrinks.
+		// A walk does not listen for notifications where that costs the
+		// quiet window: it would, in every replay while rapid shrinks.
 		if !x.walking || x.target.OrderedEvents {
-			x.displacedNotice(ctx, name, step)
+			x.displacedNotice(ctx, name, step, answered[name])
 		}
 	}
 }
 
 // displacedNotice checks that a connection the model says step displaced
-// was told so: authorizationNeeded with cause 1 (SEC-3), waited for as
-// long as an answer is. A connection the server closed was told enough.
-func (x *execution) displacedNotice(ctx context.Context, name, step string) {
+// was told so: authorizationNeeded with cause 1 (SEC-3). Missing is known,
+// not waited out: the notification comes before the answer to a later
+// request on that connection (the probe, or a barrier when the probe was
+// not answered), and a target not known to order its output gets the
+// quiet window after that as well. A connection the server closed was told
+// enough.
+func (x *execution) displacedNotice(ctx context.Context, name, step string, probed bool) {
 	c, ok := x.conns[name]
 	if !ok {
 		return
 	}
+	if !probed {
+		if _, err := x.barrier(ctx, c); err != nil {
+			if !errors.Is(err, wire.ErrClosed) {
+				x.tr.Notef(name, "no answer to getAuthInfo after step %s: whether authorizationNeeded came cannot be told (%v)", step, err)
+			}
+			return
+		}
+	}
 	already := x.notices[name]
 	seen := 0
-	if x.target.OrderedEvents {
-		// The server queues the notification before it answers anything
-		// else on that connection, and the probe has been answered: it has
-		// come, or it never will.
-		done, cancel := context.WithCancel(ctx)
-		cancel()
-		ctx = done
-	}
-	ev, err := c.WaitEvent(ctx, func(m wire.Message) bool {
+	lctx, cancel := x.listening(ctx)
+	defer cancel()
+	ev, err := c.WaitEvent(lctx, func(m wire.Message) bool {
 		if m.Event() != "authorizationNeeded" {
 			return false
 		}
@@ -84,12 +91,10 @@ func (x *execution) displacedNotice(ctx context.Context, name, step string) {
 	switch {
 	case errors.Is(err, wire.ErrClosed):
 		return
-	case err != nil && x.target.OrderedEvents:
-		f.Actual = "no authorizationNeeded before the answer to a later request on the connection"
-		x.add(f)
-		return
+	case err != nil && ctx.Err() != nil:
+		return // the run ended: no verdict
 	case err != nil:
-		f.Actual = "no authorizationNeeded: " + err.Error()
+		f.Actual = "no authorizationNeeded " + x.missingWhen()
 		x.add(f)
 		return
 	}
@@ -127,12 +132,14 @@ func (x *execution) newUnsolicited(name string, c *wire.Client) int {
 	return n - seen
 }
 
-// probe asks getAuthInfo on one connection and has the model judge it.
-func (x *execution) probe(ctx context.Context, name, step string, failed bool) {
+// probe asks getAuthInfo on one connection and has the model judge it. It
+// reports whether the probe was answered (an ordering barrier for what the
+// target sent the connection before).
+func (x *execution) probe(ctx context.Context, name, step string, failed bool) bool {
 	c, ok := x.conns[name]
 	now := x.tm.clock.Now()
 	if !ok || !x.m.Known(name, now) {
-		return
+		return false
 	}
 	id := x.nextID()
 	payload := fmt.Sprintf(`{"method":"getAuthInfo","requestId":%q}`, id)
@@ -154,13 +161,13 @@ func (x *execution) probe(ctx context.Context, name, step string, failed bool) {
 			x.add(cases.Finding{Requirement: "ENV-9", Level: cases.LevelOf("ENV-9"), Step: step, Check: "connection open after a failure",
 				Expected: "the connection still open", Actual: "closed: " + err.Error(), Note: invariantNote})
 		}
-		return
+		return false
 	case err != nil:
 		// No answer in time: not a verdict (the machine may be too busy);
 		// the connection's state is no longer known.
 		x.tr.Notef(name, "getAuthInfo after step %s: %v; the model stops judging this connection", step, err)
 		x.m.Lost(name)
-		return
+		return false
 	case resp.Err != nil || !resp.Matched:
 		x.m.Lost(name)
 		if resp.Err == nil && resp.Method() != "getAuthInfo" {
@@ -168,7 +175,7 @@ func (x *execution) probe(ctx context.Context, name, step string, failed bool) {
 				Expected: "one response", Actual: fmt.Sprintf("another %q message before the answer to the next request on connection %s", resp.Method(), name),
 				Note: invariantNote})
 		}
-		return
+		return false
 	}
 	o := x.observation(probeStep)
 	o.Request, o.Response, o.Matched = req, resp.Fields, true
@@ -180,6 +187,7 @@ func (x *execution) probe(ctx context.Context, name, step string, failed bool) {
 	if mode, known := x.m.ModeOf(name, answered); known && mode == "" {
 		x.command(ctx, c, name, step, "getTokenForHttpServer")
 	}
+	return true
 }
 
 // command sends a command on connection name for step and has the model

@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/wire"
 )
 
-// raw runs a Raw step: it sends a frame as it is and records the reaction
-// within the reaction window: an answer, a close, or nothing.
+// raw runs a Raw step: it sends a frame as it is and records the reaction:
+// an answer, a close, or nothing.
 func (x *execution) raw(ctx context.Context, s cases.Step, a cases.Raw, name string) error {
 	conn, err := x.conn(ctx, s.ConnName())
 	if err != nil {
@@ -29,18 +28,7 @@ func (x *execution) raw(ctx context.Context, s cases.Step, a cases.Raw, name str
 		o.ResponseErr = "send failed: " + err.Error()
 		o.Closed = true
 	} else {
-		// The first answer or the close ends the wait; silence costs the window.
-		wctx, cancel := context.WithTimeout(ctx, reactionWindow(x.target))
-		m, err := conn.Next(wctx)
-		cancel()
-		switch {
-		case err == nil && m.Err != nil:
-			o.ResponseErr = "answered with a malformed frame: " + m.Err.Error()
-		case err == nil:
-			o.Response = m.Fields
-		case errors.Is(err, wire.ErrClosed):
-			o.Closed, o.ResponseErr = true, err.Error()
-		}
+		x.react(ctx, conn, &o)
 	}
 	if o.Closed {
 		x.settle(ctx, s.ConnName(), conn.LocalAddr())
@@ -49,8 +37,29 @@ func (x *execution) raw(ctx context.Context, s cases.Step, a cases.Raw, name str
 	return nil
 }
 
-// reactionWindow is how long a robustness step waits for an answer or a
-// close before it records "nothing".
-func reactionWindow(t Target) time.Duration {
-	return max(t.QuietWindow, min(t.ResponseTimeout, time.Second))
+// react records what the target did with the frame just sent: its first
+// answer, a close, or nothing. Nothing is known, not waited out: the
+// target's answer to a request sent after the frame (an ordering barrier)
+// comes after any reaction to the frame, and a target not known to order
+// its output gets the quiet window after that as well.
+func (x *execution) react(ctx context.Context, conn *wire.Client, o *cases.Observation) {
+	before, err := x.barrier(ctx, conn)
+	if len(before) == 0 && err == nil {
+		lctx, cancel := x.listening(ctx)
+		if m, err := conn.Next(lctx); err == nil {
+			before = append(before, m)
+		}
+		cancel()
+	}
+	switch {
+	case len(before) > 0 && before[0].Err != nil:
+		o.ResponseErr = "answered with a malformed frame: " + before[0].Err.Error()
+	case len(before) > 0:
+		o.Response = before[0].Fields
+	case errors.Is(err, wire.ErrClosed):
+		o.Closed, o.ResponseErr = true, err.Error()
+	case err != nil:
+		x.troubled = true
+		o.ResponseErr = "no answer to the frame nor to the request sent after it: " + err.Error()
+	}
 }

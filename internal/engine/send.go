@@ -120,9 +120,11 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 		x.m.Lost(s.ConnName())
 	}
 	if a.ExactlyOne != "" && callErr == nil {
-		x.add(x.exactlyOne(ctx, conn, a.ExactlyOne, name))
-		x.newDuplicates(s.ConnName(), conn) // reported just now
-		x.newUnsolicited(s.ConnName(), conn)
+		f, err := x.exactlyOne(ctx, conn, s.ConnName(), a.ExactlyOne, name)
+		if err != nil {
+			return err
+		}
+		x.add(f)
 	}
 	if o.Response != nil {
 		x.responses[name] = o.Response
@@ -152,16 +154,34 @@ func (x *execution) unanswered(ctx context.Context, conn *wire.Client, s cases.S
 	return true
 }
 
-// exactlyOne checks that no second answer follows within the quiet window.
-func (x *execution) exactlyOne(ctx context.Context, conn *wire.Client, req, step string) cases.Finding {
-	extra := conn.Quiet(ctx, x.target.QuietWindow)
-	extra = append(extra, conn.Duplicates()...)
+// exactlyOne checks that the request just answered gets no second answer:
+// by the time a later request on the connection is answered (an ordering
+// barrier) a second answer has come, whenever the target sent it; a target
+// not known to order its output also gets the quiet window after that. A
+// barrier that goes unanswered proves nothing either way: an error, never
+// a verdict.
+func (x *execution) exactlyOne(ctx context.Context, conn *wire.Client, name, req, step string) (cases.Finding, error) {
 	f := cases.Finding{Requirement: req, Level: cases.LevelOf(req), Step: step, Check: "exactly one response"}
-	if len(extra) == 0 {
+	before, err := x.barrier(ctx, conn)
+	if err != nil && !errors.Is(err, wire.ErrClosed) {
+		x.troubled = true
+		return f, fmt.Errorf("step %s: exactly one response: no answer to the next request on the connection: %w", step, err)
+	}
+	extra := len(before) + x.newUnsolicited(name, conn)
+	x.newDuplicates(name, conn) // among before
+	if err == nil {
+		lctx, cancel := x.listening(ctx)
+		extra += len(conn.Quiet(lctx, x.target.QuietWindow))
+		cancel()
+	}
+	if extra == 0 {
 		f.OK = true
-		return f
+		return f, nil
 	}
 	f.Expected = "one response"
-	f.Actual = fmt.Sprintf("%d more non-notification message(s) within %v (see transcript)", len(extra), x.target.QuietWindow)
-	return f
+	f.Actual = fmt.Sprintf("%d more non-notification message(s) before the answer to the next request on the connection (see transcript)", extra)
+	if !x.target.OrderedEvents {
+		f.Actual = fmt.Sprintf("%d more non-notification message(s) before the answer to the next request on the connection or within %v after it (see transcript)", extra, x.target.QuietWindow)
+	}
+	return f, nil
 }

@@ -41,7 +41,11 @@ func newLevel(ps []pattern) *level {
 		}
 		keys[i] = p.text[:min(len(p.text), k+1)]
 	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{MatchKind: ahocorasick.StandardMatch, DFA: true})
+	// No DFA: a run searches most text once (the reports) but builds a
+	// level whenever new tokens came since the last search; the DFA's
+	// 256-wide tables made the builds cost more than all the searching
+	// (docs/performance.md).
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{MatchKind: ahocorasick.StandardMatch})
 	return &level{patterns: ps, keys: keys, ac: b.BuildByte(keys)}
 }
 

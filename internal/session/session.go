@@ -78,6 +78,18 @@ type Session struct {
 	// Probe is the preflight's transcript (for a report when it fails).
 	Probe *wire.Transcript
 	stop  func() error
+	// server is the embedded reference server, if any.
+	server *refserver.Server
+}
+
+// ServerStats returns what the embedded reference server has served so far
+// (ok false against any other target): the benchmarks compare a run with
+// the network floor of as many connections and messages.
+func (s *Session) ServerStats() (st refserver.Stats, ok bool) {
+	if s == nil || s.server == nil {
+		return refserver.Stats{}, false
+	}
+	return s.server.Stats(), true
 }
 
 // Close stops the embedded server, if any.
@@ -117,7 +129,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		cfg.QuietWindow = embeddedQuietWindow
 		clk = emb.clock
 		gone = emb.Server.WaitGone
-		s.Embedded, s.EmbeddedProfile = true, emb.profile
+		s.Embedded, s.EmbeddedProfile, s.server = true, emb.profile, emb.Server
 		// Nothing on the embedded server can be harmed by a lockout.
 		budget = engine.Unlimited
 	}

@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/roomconform/conform/internal/wire"
+)
+
+// An ordering barrier stands in for a wait: a server answers the requests
+// of one connection in order, so once a request sent now is answered,
+// every reaction to what was sent before it (a second answer, an answer to
+// a bad frame) has arrived, however fast or slow either machine is. What
+// has not come by then is missing, and nothing was waited out.
+
+// maxBeforeBarrier bounds the messages read while waiting for a barrier's
+// answer: a target that floods gets a finding about the first ones, not an
+// endless loop.
+const maxBeforeBarrier = 64
+
+// errBarrierFlood says the barrier's answer did not come among the first
+// maxBeforeBarrier messages.
+var errBarrierFlood = errors.New("no answer to the ordering barrier among the first messages that came")
+
+// barrier sends getAuthInfo on conn and reads until its answer: it returns
+// the non-event messages that came first (queued ones included), in order.
+// The error wraps wire.ErrClosed when the connection ended first (what came
+// before is still returned) and wire.ErrTimeout when the answer did not
+// come within the response timeout: then nothing can be concluded, and the
+// caller says so as an ERROR, never as a verdict.
+func (x *execution) barrier(ctx context.Context, conn *wire.Client) ([]wire.Message, error) {
+	id := x.nextID()
+	sendErr := conn.SendText(ctx, []byte(fmt.Sprintf(`{"method":"getAuthInfo","requestId":%q}`, id)))
+	var before []wire.Message
+	for len(before) < maxBeforeBarrier {
+		m, err := conn.Next(ctx)
+		if err != nil {
+			if sendErr != nil && !errors.Is(err, wire.ErrClosed) {
+				return before, sendErr
+			}
+			return before, err
+		}
+		if got, ok := m.RequestID(); ok && wire.IDMatches(id, got) {
+			return before, nil
+		}
+		before = append(before, m)
+	}
+	return before, errBarrierFlood
+}
+
+// listening is the context for what may still come after a barrier was
+// answered: already done for a target that orders its output
+// (OrderedEvents: the embedded reference server), so that only what came
+// counts and nothing is waited out; the quiet window for any other, whose
+// notifications might travel another path than its answers.
+func (x *execution) listening(ctx context.Context) (context.Context, context.CancelFunc) {
+	if x.target.OrderedEvents {
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		return done, cancel
+	}
+	return context.WithTimeout(ctx, x.target.QuietWindow)
+}
+
+// missingWhen says when something the target did not send was called
+// missing, for a finding's "actual".
+func (x *execution) missingWhen() string {
+	if x.target.OrderedEvents {
+		return "(none before the answer to a later request on the connection)"
+	}
+	return fmt.Sprintf("(none before the answer to a later request on the connection, nor within %v after it)", x.target.QuietWindow)
+}

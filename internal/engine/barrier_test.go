@@ -1,0 +1,178 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
+)
+
+// The ordering barrier replaces every quiet window against a target that
+// orders its output: these runners give the window an hour and the run a
+// bound of a minute, so a step that waited the window would end as an
+// ERROR instead of the verdict each test expects. No test here times
+// anything.
+
+// orderedRunner is runner(url) for a target that orders its output.
+func orderedRunner(url string) *engine.Runner {
+	r := runner(url)
+	r.Target.OrderedEvents = true
+	r.Target.QuietWindow = time.Hour
+	return r
+}
+
+func runBounded(t *testing.T, r *engine.Runner, steps ...cases.Step) engine.Outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return r.Run(ctx, oneCase(steps...))
+}
+
+// answerOf answers any request with result false, echoing its requestId.
+func answerOf(req map[string]any) string {
+	b, _ := json.Marshal(map[string]any{"method": req["method"], "requestId": req["requestId"], "result": false, "error": "Authorization required"})
+	return string(b)
+}
+
+// lateSecond answers every auth once, and sends a second answer to it just
+// before it answers the next request: late, but before that answer.
+func lateSecond() func(req map[string]any) []string {
+	var mu sync.Mutex
+	var owed string
+	return func(req map[string]any) []string {
+		mu.Lock()
+		defer mu.Unlock()
+		if req["method"] == "auth" {
+			owed = authAnswer(req, 10)
+			return []string{owed}
+		}
+		out := []string{answerOf(req)}
+		if owed != "" {
+			out = append([]string{owed}, out...)
+			owed = ""
+		}
+		return out
+	}
+}
+
+func TestExactlyOneCatchesALateSecondAnswerWithoutWaiting(t *testing.T) {
+	f := newFake(t, lateSecond())
+	o := runBounded(t, orderedRunner(f.URL), cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
+		t.Fatalf("verdict %s (%s), want FAIL for the second answer", o.Verdict, o.Reason)
+	}
+}
+
+func TestExactlyOnePassesOneAnswerWithoutWaiting(t *testing.T) {
+	f := newFake(t, func(req map[string]any) []string {
+		if req["method"] == "auth" {
+			return []string{authAnswer(req, 10)}
+		}
+		return []string{answerOf(req)}
+	})
+	o := runBounded(t, orderedRunner(f.URL), cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	if o.Verdict != cases.Pass {
+		t.Fatalf("verdict %s (%s), want PASS", o.Verdict, o.Reason)
+	}
+}
+
+func TestExactlyOneWithAnUnansweredBarrierIsAnError(t *testing.T) {
+	f := newFake(t, func(req map[string]any) []string {
+		if req["method"] == "auth" {
+			return []string{authAnswer(req, 10)}
+		}
+		return nil // the barrier is never answered
+	})
+	r := runner(f.URL)
+	r.Target.ResponseTimeout = 100 * time.Millisecond
+	o := runBounded(t, r, cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	if o.Verdict != cases.Error {
+		t.Fatalf("verdict %s (%s), want ERROR: nothing proves a second answer came or not", o.Verdict, o.Reason)
+	}
+}
+
+func TestExactlyOneListensTheQuietWindowOnAnUnorderedTarget(t *testing.T) {
+	// A second answer sent 1 ms after the barrier's answer: a target that
+	// is not known to order its output gets the window after the barrier.
+	var mu sync.Mutex
+	var owed string
+	f := newFake(t, func(req map[string]any) []string {
+		mu.Lock()
+		defer mu.Unlock()
+		if req["method"] == "auth" {
+			owed = authAnswer(req, 10)
+			return []string{owed}
+		}
+		out := []string{answerOf(req)}
+		if owed != "" {
+			out, owed = append(out, owed), ""
+		}
+		return out
+	})
+	r := runner(f.URL)
+	r.Target.QuietWindow = time.Second // generous: the answer comes at once
+	o := runBounded(t, r, cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
+		t.Fatalf("verdict %s (%s), want FAIL for the second answer after the barrier", o.Verdict, o.Reason)
+	}
+}
+
+func TestRawSilenceIsKnownWithoutWaiting(t *testing.T) {
+	f := newFake(t, func(req map[string]any) []string {
+		if req == nil {
+			return nil // the bad frame gets no reaction
+		}
+		return []string{answerOf(req)}
+	})
+	o := runBounded(t, orderedRunner(f.URL), cases.Step{Do: cases.Raw{Payload: []byte(`{"method":`)}, Expect: []cases.Check{cases.RecordReaction("ROB-2")}})
+	if o.Verdict != cases.Pass || !strings.Contains(o.Findings[0].Note, "no answer") {
+		t.Fatalf("verdict %s (%s), findings %+v", o.Verdict, o.Reason, o.Findings)
+	}
+}
+
+func TestRawWithoutAnyAnswerIsNotSilence(t *testing.T) {
+	f := newFake(t, func(map[string]any) []string { return nil })
+	r := runner(f.URL)
+	r.Target.ResponseTimeout = 100 * time.Millisecond
+	o := runBounded(t, r, cases.Step{Do: cases.Raw{Payload: []byte(`{"method":`)}, Expect: []cases.Check{cases.RecordReaction("ROB-2")}})
+	if len(o.Findings) == 0 || !strings.Contains(o.Findings[0].Note, "nor to the request sent after it") {
+		t.Fatalf("verdict %s (%s), findings %+v: a target that answers nothing is not a target that ignored one frame", o.Verdict, o.Reason, o.Findings)
+	}
+}
+
+func TestAwaitCallsANotificationMissingWithoutWaiting(t *testing.T) {
+	f := newFake(t, func(req map[string]any) []string {
+		if req["method"] == "auth" {
+			return []string{authAnswer(req, 10)}
+		}
+		return []string{answerOf(req)}
+	})
+	o := runBounded(t, orderedRunner(f.URL),
+		cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
+		cases.Step{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}})
+	if o.Verdict != cases.Warn || !strings.Contains(o.Reason, "before the answer to a later request") {
+		t.Fatalf("verdict %s (%s), want WARN (SEC-3 is a SHOULD): the notification never came", o.Verdict, o.Reason)
+	}
+}
+
+func TestAwaitWithAnUnansweredBarrierIsAnError(t *testing.T) {
+	f := newFake(t, func(req map[string]any) []string {
+		if req["method"] == "auth" {
+			return []string{authAnswer(req, 10)}
+		}
+		return nil
+	})
+	r := runner(f.URL)
+	r.Target.ResponseTimeout = 100 * time.Millisecond
+	o := runBounded(t, r,
+		cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
+		cases.Step{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}})
+	if o.Verdict != cases.Error {
+		t.Fatalf("verdict %s (%s), want ERROR: a silent target proves nothing missing", o.Verdict, o.Reason)
+	}
+}

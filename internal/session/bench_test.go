@@ -1,0 +1,67 @@
+package session_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/session"
+	"github.com/roomconform/conform/internal/testnet"
+	"github.com/roomconform/conform/suite"
+)
+
+// BenchmarkDefaultCatalogue runs the default selection against the embedded
+// reference server, as `conform run` does without a target (session,
+// preflight, every case, no Ginkgo and no reports), and reports its time
+// beside the network floor of the connections and messages it made,
+// measured in the same process: x-floor is the ratio (docs/performance.md).
+func BenchmarkDefaultCatalogue(b *testing.B) {
+	selected := defaultSelection(b)
+	floor := testnet.MeasureFloor(b, 201)
+	ctx := context.Background()
+	var st struct{ conns, msgs uint64 }
+	var runs int
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := session.Open(ctx, session.Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Runner.Plan(selected)
+		for _, c := range selected {
+			if o := s.Runner.Run(ctx, c); o.Verdict != cases.Pass && o.Verdict != cases.Skip {
+				b.Fatalf("%s: %s: %s", c.ID, o.Verdict, o.Reason)
+			}
+		}
+		got, _ := s.ServerStats()
+		st.conns += got.Connections
+		st.msgs += got.Messages
+		runs++
+		s.Close()
+	}
+	b.StopTimer()
+	perRun := b.Elapsed() / time.Duration(runs)
+	conns, msgs := st.conns/uint64(runs), st.msgs/uint64(runs)
+	b.ReportMetric(float64(conns), "conns/op")
+	b.ReportMetric(float64(msgs), "msgs/op")
+	b.ReportMetric(float64(perRun.Nanoseconds())/float64(conns), "ns/conn")
+	b.ReportMetric(float64(floor.Of(conns, msgs).Nanoseconds())/float64(conns), "floor-ns/conn")
+	b.ReportMetric(float64(perRun)/float64(floor.Of(conns, msgs)), "x-floor")
+}
+
+// defaultSelection is what `conform run` runs against the embedded server.
+func defaultSelection(b *testing.B) []cases.Case {
+	sel := suite.Selection{}.ForTarget(false)
+	cs, err := suite.Select(sel)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []cases.Case
+	for _, c := range cs {
+		if sel.OptedIn(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
