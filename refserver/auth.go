@@ -680,7 +680,7 @@ func (s *Server) setMode(c *conn, m Mode) (displaced []*conn) {
 			s.tokens.revokeSession(h.id)
 			if s.faults.has(faultDisplacementRevokesAPI) {
 				// "Log out everywhere": the API tokens go too.
-				s.tokens.revokeOwned(h.id, APIToken)
+				s.tokens.revokeOwnedAPI(h.id)
 				if r, ok := s.tokens.lookup(h.authToken); ok {
 					r.Revoked = true
 				}

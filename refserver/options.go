@@ -146,6 +146,7 @@ func New(opts Options) (*Server, error) {
 		faults:      faults,
 		variants:    variants,
 		conns:       make(map[*conn]struct{}),
+		byRemote:    make(map[string]int),
 		gone:        make(chan struct{}),
 		holder:      make(map[Mode]*conn),
 		tokens:      newTokenStore(maxTokens, tagged(mintToken, opts.TokenTag)),

@@ -54,6 +54,7 @@ type Server struct {
 	closed      bool
 	nextID      uint64 // connections accepted so far (Stats)
 	conns       map[*conn]struct{}
+	byRemote    map[string]int // open connections per peer address (WaitGone)
 	gone        chan struct{}  // closed and replaced whenever a connection is unregistered
 	holder      map[Mode]*conn // one authorized connection per mode
 	tokens      *tokenStore
@@ -112,6 +113,7 @@ type conn struct {
 type Stats struct {
 	Connections uint64 // WebSocket connections accepted
 	Messages    uint64 // text messages handled
+	Tokens      int    // tokens held (live, or dead and not yet forgotten)
 }
 
 // Stats returns what the server has served so far: a benchmark divides its
@@ -119,7 +121,7 @@ type Stats struct {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Stats{Connections: s.nextID, Messages: s.messages.Load()}
+	return Stats{Connections: s.nextID, Messages: s.messages.Load(), Tokens: len(s.tokens.byValue)}
 }
 
 // Profile returns the profile the server runs.
@@ -213,6 +215,7 @@ func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 	c.id = s.nextID
 	c.log = s.log.With("conn", c.id)
 	s.conns[c] = struct{}{}
+	s.byRemote[c.remote]++
 	s.mu.Unlock()
 	defer s.unregister(c)
 
@@ -236,14 +239,18 @@ func (s *Server) unregister(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.conns, c)
+	if s.byRemote[c.remote]--; s.byRemote[c.remote] <= 0 {
+		delete(s.byRemote, c.remote)
+	}
 	close(s.gone)
 	s.gone = make(chan struct{})
 	if c.mode != ModeNone && s.holder[c.mode] == c {
 		delete(s.holder, c.mode)
 	}
 	c.mode = ModeNone
+	s.tokens.ownerGone(c.id)
 	if s.faults.has(faultTokenDiesWithConnection) {
-		s.tokens.revokeOwned(c.id, APIToken)
+		s.tokens.revokeOwnedAPI(c.id)
 	}
 }
 
@@ -255,13 +262,7 @@ func (s *Server) unregister(c *conn) {
 func (s *Server) WaitGone(ctx context.Context, remote string) error {
 	for {
 		s.mu.Lock()
-		present := false
-		for c := range s.conns {
-			if c.remote == remote {
-				present = true
-				break
-			}
-		}
+		present := s.byRemote[remote] > 0
 		gone := s.gone
 		s.mu.Unlock()
 		if !present {

@@ -154,11 +154,21 @@ type tokenStore struct {
 	order    []string // issue order, for eviction; may hold forgotten values until the next sweep
 	limit    int      // most tokens kept
 	sweepAt  int      // sweep when the store reaches this size
+	// sessions indexes the HTTP and overlay tokens of each connection that
+	// are not revoked yet, so that a displacement revokes its own tokens
+	// without looking at anyone else's: its cost does not grow with the
+	// store. May hold forgotten values until the next sweep.
+	sessions map[uint64][]string
 }
 
 func newTokenStore(limit int, newValue func(TokenKind) string) *tokenStore {
-	return &tokenStore{newValue: newValue, byValue: make(map[string]*tokenRecord), limit: limit, sweepAt: min(minSweep, limit)}
+	return &tokenStore{newValue: newValue, byValue: make(map[string]*tokenRecord), limit: limit, sweepAt: min(minSweep, limit),
+		sessions: make(map[uint64][]string)}
 }
+
+// isSession says whether tokens of kind k die with their connection's
+// authorization (revokeSession).
+func isSession(k TokenKind) bool { return k == HTTPToken || k == OverlayToken }
 
 // issue mints and records a token. Values are random, but a collision would
 // make two authorizations share a token, so it is checked anyway.
@@ -171,6 +181,9 @@ func (ts *tokenStore) issue(info TokenInfo, owner uint64) string {
 		}
 		ts.byValue[v] = &tokenRecord{TokenInfo: info, owner: owner}
 		ts.order = append(ts.order, v)
+		if isSession(info.Kind) {
+			ts.sessions[owner] = append(ts.sessions[owner], v)
+		}
 		return v
 	}
 }
@@ -215,11 +228,14 @@ func (ts *tokenStore) reissue(v string, info TokenInfo, owner uint64) {
 		ts.order = append(ts.order, v)
 	}
 	ts.byValue[v] = &tokenRecord{TokenInfo: info, owner: owner}
+	if isSession(info.Kind) {
+		ts.sessions[owner] = append(ts.sessions[owner], v)
+	}
 }
 
 // revokeIssuedWith invalidates the tokens of the given kinds issued in the
 // same success as r: same owner, same instant (the fault
-// expired-http-probe-revokes-api-token).
+// expired-http-probe-revokes-api-token; a fault may scan the store).
 func (ts *tokenStore) revokeIssuedWith(r *tokenRecord, kinds ...TokenKind) {
 	for _, o := range ts.byValue {
 		if o.owner == r.owner && o.Issued.Equal(r.Issued) && slices.Contains(kinds, o.Kind) {
@@ -250,9 +266,13 @@ func (ts *tokenStore) prune(now time.Time) {
 		}
 	}
 	kept := ts.order[:0]
+	clear(ts.sessions)
 	for _, v := range ts.order {
-		if _, ok := ts.byValue[v]; ok {
+		if r, ok := ts.byValue[v]; ok {
 			kept = append(kept, v)
+			if isSession(r.Kind) && !r.Revoked {
+				ts.sessions[r.owner] = append(ts.sessions[r.owner], v)
+			}
 		}
 	}
 	clear(ts.order[len(kept):])
@@ -263,16 +283,27 @@ func (ts *tokenStore) prune(now time.Time) {
 // revokeSession invalidates the HTTP and overlay tokens issued to a
 // connection: authorizationNeeded "also invalidates the HTTP token"
 // (docs/reading.md), and the overlay token lasts only until logout. API tokens
-// survive: they exist to re-authorize later (TOK-1).
+// survive: they exist to re-authorize later (TOK-1). It touches only the
+// connection's own tokens.
 func (ts *tokenStore) revokeSession(connID uint64) {
-	ts.revokeOwned(connID, HTTPToken, OverlayToken)
+	for _, v := range ts.sessions[connID] {
+		if r, ok := ts.byValue[v]; ok && r.owner == connID {
+			r.Revoked = true
+		}
+	}
+	delete(ts.sessions, connID)
 }
 
-// revokeOwned invalidates the tokens of the given kinds issued to a
-// connection. Revocation is rare, so a scan of the store is fine.
-func (ts *tokenStore) revokeOwned(connID uint64, kinds ...TokenKind) {
+// ownerGone drops a closed connection from the session index: no one can
+// displace it any more.
+func (ts *tokenStore) ownerGone(connID uint64) { delete(ts.sessions, connID) }
+
+// revokeOwnedAPI invalidates the API tokens issued to a connection (the faults
+// token-dies-with-connection and displacement-revokes-api-tokens): only
+// faults get here, so a scan of the store is fine.
+func (ts *tokenStore) revokeOwnedAPI(connID uint64) {
 	for _, r := range ts.byValue {
-		if r.owner == connID && slices.Contains(kinds, r.Kind) {
+		if r.owner == connID && r.Kind == APIToken {
 			r.Revoked = true
 		}
 	}
@@ -285,4 +316,5 @@ func (ts *tokenStore) revokeAll() {
 	for _, r := range ts.byValue {
 		r.Revoked = true
 	}
+	clear(ts.sessions)
 }

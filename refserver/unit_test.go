@@ -217,6 +217,37 @@ func TestTokenStorePrune(t *testing.T) {
 	}
 }
 
+func TestRevokeSessionTouchesOnlyItsOwnTokens(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ts := newTokenStore(1000, newTokenValue)
+	api := ts.issue(TokenInfo{Kind: APIToken, Issued: now}, 1)
+	mine := ts.issue(TokenInfo{Kind: HTTPToken, Issued: now, Expires: now.Add(time.Hour)}, 1)
+	overlay := ts.issue(TokenInfo{Kind: OverlayToken, Issued: now}, 1)
+	theirs := ts.issue(TokenInfo{Kind: HTTPToken, Issued: now, Expires: now.Add(time.Hour)}, 2)
+	ts.revokeSession(1)
+	for v, want := range map[string]bool{api: false, mine: true, overlay: true, theirs: false} {
+		if r, _ := ts.lookup(v); r.Revoked != want {
+			t.Errorf("%v token of owner %d: revoked %v, want %v", r.Kind, r.owner, r.Revoked, want)
+		}
+	}
+	if len(ts.sessions[1]) != 0 || len(ts.sessions[2]) != 1 {
+		t.Errorf("session index after revoking owner 1: %v", ts.sessions)
+	}
+	// A sweep rebuilds the index from what it keeps: revoked tokens are
+	// not indexed again, and a later displacement still finds the rest.
+	ts.sweepAt = 0
+	later := ts.issue(TokenInfo{Kind: HTTPToken, Issued: now, Expires: now.Add(time.Hour)}, 2)
+	if got := ts.sessions[2]; len(got) != 2 {
+		t.Fatalf("owner 2's sessions after a sweep: %d, want 2", len(got))
+	}
+	ts.revokeSession(2)
+	for _, v := range []string{theirs, later} {
+		if r, _ := ts.lookup(v); !r.Revoked {
+			t.Errorf("owner 2's HTTP token survived its displacement")
+		}
+	}
+}
+
 func TestScaleDuration(t *testing.T) {
 	cases := []struct {
 		d     time.Duration

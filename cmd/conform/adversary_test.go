@@ -141,6 +141,7 @@ func noLeak(t *testing.T, r result, needles ...string) {
 // non-ASCII, PHP's \/, upper-case hex escapes, a URL query value), gets
 // them redacted everywhere.
 func TestCredentialEchoesNeverLeak(t *testing.T) {
+	t.Parallel()
 	const password = "Пароль-Canary/7Qx/secret<&>"
 	encodings := map[string]func(string) string{
 		"python": func(s string) string { // json.dumps, ensure_ascii
@@ -203,6 +204,7 @@ func TestCredentialEchoesNeverLeak(t *testing.T) {
 // text redacted, and its verdicts, counts and IDs left as they are: the
 // JUnit file agrees with results.json.
 func TestTokenNamedFAILCannotRewriteVerdicts(t *testing.T) {
+	t.Parallel()
 	for _, word := range []string{"FAIL", "auth", "PASS"} {
 		t.Run(word, func(t *testing.T) {
 			t.Parallel()
@@ -315,6 +317,7 @@ func readFile(t *testing.T, path string) string {
 // overwrites the line, a bidirectional override, a C1 CSI) in frames that
 // are not JSON, in close reasons and in fields has them shown escaped.
 func TestEscapeSequencesNeverReachTheConsole(t *testing.T) {
+	t.Parallel()
 	const evil = "\x1b]0;pwned\x07\x1b[2J\roverwritten\u202etxet\u009b31m"
 	srv, env := referenceServer(t, refserver.Options{})
 	var n atomic.Int64
@@ -463,6 +466,7 @@ func TestTimeoutCoversThePreflight(t *testing.T) {
 // lockout case by its other label ("password") must not run it, and
 // neither may a Ginkgo focus on its name alone.
 func TestGoTestRouteKeepsLiveSafety(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the suite's test binary")
 	}

@@ -130,9 +130,19 @@ func runEmbedded(t *testing.T, profile string, faults, variants []string, extra 
 	if p, err := refserver.LookupProfile(profile); err == nil && p.Plan == refserver.Free {
 		args = append(args, "--plan", "free")
 	}
-	r := conform(t, nil, append(args, extra...)...)
+	r := conform(t, matrixSecrets, append(args, extra...)...)
 	r.dir = dir
 	return r, readResults(t, r, dir)
+}
+
+// matrixSecrets are the embedded server's secrets in these runs: fixed, so
+// that what a case catches does not depend on the draw of a generated PIN
+// (a near miss that swaps a letter for a look-alike needs a letter that
+// has one), and rich enough that every near miss applies to every secret:
+// letters of both cases with look-alikes, digits, two letters at least.
+var matrixSecrets = []string{
+	"CONFORM_ADMIN_PASSWORD=Secret-Admin-7x", "CONFORM_ADMIN_PIN=ca3m8o",
+	"CONFORM_USER_PASSWORD=Secret-User-4y", "CONFORM_USER_PIN=pe4k9x",
 }
 
 // runAgainst runs the binary against a reference server listening on its
@@ -216,6 +226,7 @@ func idsWith(res reports.Run, verdict string) []string {
 }
 
 func TestMutationMatrix(t *testing.T) {
+	t.Parallel()
 	faults := refserver.Faults()
 	write := os.Getenv("CONFORM_MATRIX_WRITE") != ""
 	rows, err := readMatrix(matrixFile)
@@ -275,8 +286,10 @@ func TestMutationMatrix(t *testing.T) {
 				if r.code != want {
 					t.Errorf("exit %d, want %d", r.code, want)
 				}
-				if len(m.fail) == 0 && len(m.warn) > 0 {
-					// A SHOULD fault: only --strict fails the run.
+				if len(m.fail) == 0 && len(m.warn) > 0 && f.Name == firstShouldFault(rows) {
+					// A SHOULD fault: only --strict fails the run. Strictness is
+					// one rule over the findings (cases.Decide, unit-tested), so
+					// one such fault shows the flag at work end to end.
 					rs, res := runEmbedded(t, m.profile, []string{f.Name}, nil, "--strict", "--label-filter", "!explore")
 					if rs.code != 1 || !slices.Equal(idsWith(res, reports.Fail), sorted(m.warn)) {
 						t.Errorf("--strict: exit %d, FAIL set %v, want exit 1 and %v", rs.code, idsWith(res, reports.Fail), sorted(m.warn))
@@ -296,6 +309,21 @@ func TestMutationMatrix(t *testing.T) {
 		return
 	}
 	t.Logf("mutation score: %d/%d faults caught, %d cases in the catalogue", caught.Load(), len(faults), len(cases.All()))
+}
+
+// firstShouldFault is the first fault (by name) that only WARN cases catch.
+func firstShouldFault(rows map[string]mutation) string {
+	var names []string
+	for name, m := range rows {
+		if len(m.fail) == 0 && len(m.warn) > 0 {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
 }
 
 // brokenUnder reports whether some FAIL or WARN case has a broken finding
@@ -331,6 +359,7 @@ func sorted(s []string) []string {
 // a WARN or an ERROR. (Issue 7 found 13 of 28 such configurations failing
 // before the preflight honoured the accepted sets and the Free plan.)
 func TestConformantSpace(t *testing.T) {
+	t.Parallel()
 	var all []string
 	for _, v := range refserver.Variants() {
 		all = append(all, v.Name)

@@ -185,7 +185,15 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 			}
 			continue
 		}
-		for _, out := range s.answer(c, req) {
+		answers, displaced := s.answer(c, req)
+		// Each displaced connection is told before this request is
+		// answered, so the notification precedes the answer to anything
+		// its client asks afterwards (the ordering the suite relies on to
+		// call one missing without waiting).
+		for _, d := range displaced {
+			_ = s.write(d, map[string]any{"method": "event", "event": "authorizationNeeded", "cause": 1})
+		}
+		for _, out := range answers {
 			if s.write(c, out) != nil {
 				return
 			}
@@ -203,8 +211,9 @@ func (s *Server) write(c *conn, msg map[string]any) error {
 	return c.ws.Write(ctx, websocket.MessageText, b)
 }
 
-// answer works out the answer to req on c (and notifications to others).
-func (s *Server) answer(c *conn, req map[string]any) []map[string]any {
+// answer works out the answer to req on c, and the connections it
+// displaced (to be told, SEC-3).
+func (s *Server) answer(c *conn, req map[string]any) ([]map[string]any, []*conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
@@ -228,8 +237,7 @@ func (s *Server) answer(c *conn, req map[string]any) []map[string]any {
 		}
 	}
 	x.Apply(out, now)
-	s.notifyDisplaced(c, before)
-	return []map[string]any{out}
+	return []map[string]any{out}, s.displaced(c, before)
 }
 
 func (s *Server) auth(x *model.Exchange, out map[string]any, now time.Time) {
@@ -248,17 +256,19 @@ func (s *Server) auth(x *model.Exchange, out map[string]any, now time.Time) {
 	out["result"], out["resultCode"], out["error"] = false, o.Codes[0], "refused"
 }
 
-// notifyDisplaced sends authorizationNeeded (cause 1) to every other
-// connection that lost its mode (SEC-3).
-func (s *Server) notifyDisplaced(sender *conn, before map[string]string) {
+// displaced returns every other connection that lost its mode (SEC-3).
+// s.mu must be held.
+func (s *Server) displaced(sender *conn, before map[string]string) []*conn {
+	var out []*conn
 	for name, sig := range s.m.Snapshot() {
 		if name == sender.name || before[name] == sig {
 			continue
 		}
 		if c, ok := s.conns[name]; ok && s.m.Displaced(name) {
-			go func() { _ = s.write(c, map[string]any{"method": "event", "event": "authorizationNeeded", "cause": 1}) }()
+			out = append(out, c)
 		}
 	}
+	return out
 }
 
 // newToken is a fresh random token.

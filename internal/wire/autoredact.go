@@ -4,19 +4,33 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"sync"
 )
+
+// autoREs caches the compiled expression for each list of AutoRedact
+// fields: every connection of a run has the same list, and compiling it
+// per dial cost more than the dial's own JSON work.
+var autoREs sync.Map // strings.Join(fields, "\x00") -> *regexp.Regexp
 
 func (c *Client) setAutoRedact(fields []string) {
 	if len(fields) == 0 {
 		return
 	}
 	c.autoFields = map[string]bool{}
-	quoted := make([]string, 0, len(fields))
 	for _, f := range fields {
 		c.autoFields[f] = true
+	}
+	key := strings.Join(fields, "\x00")
+	if re, ok := autoREs.Load(key); ok {
+		c.autoRE = re.(*regexp.Regexp)
+		return
+	}
+	quoted := make([]string, 0, len(fields))
+	for _, f := range fields {
 		quoted = append(quoted, regexp.QuoteMeta(f))
 	}
-	c.autoRE = regexp.MustCompile(`"(` + strings.Join(quoted, "|") + `)"\s*:\s*("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*)`)
+	re, _ := autoREs.LoadOrStore(key, regexp.MustCompile(`"(`+strings.Join(quoted, "|")+`)"\s*:\s*("(?:[^"\\]|\\.)*"|-?[0-9][0-9.eE+-]*)`))
+	c.autoRE = re.(*regexp.Regexp)
 }
 
 // autoRedact registers the values of the AutoRedact fields before the frame is recorded, at any

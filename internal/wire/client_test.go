@@ -421,6 +421,29 @@ func TestCallWithoutRequestID(t *testing.T) {
 	}
 }
 
+func TestCallWithoutRequestIDTakesAnAnswerWithAStaleID(t *testing.T) {
+	// The server answers a request without requestId with the id of the
+	// request before it: that is the answer (ENV-4 judges the id), not a
+	// duplicate to wait past.
+	last := ""
+	url := scripted(t, nil, func(req request) []string {
+		if req.hasID {
+			last, _ = req.id.(string)
+			return echo(req)
+		}
+		return []string{`{"method":"auth","requestId":"` + last + `","result":true}`}
+	})
+	c := dial(t, url, Options{ResponseTimeout: time.Minute})
+	wantID(t, call(t, c, authReq("first")), "first")
+	resp := call(t, c, []byte(`{"method":"auth","type":"unsecured"}`))
+	if id, _ := resp.RequestID(); !resp.Matched || id != "first" {
+		t.Fatalf("id-less call answered with a stale id: Matched %v, %s", resp.Matched, resp.Raw)
+	}
+	if len(c.Duplicates()) != 0 {
+		t.Fatal("the answer was also counted as a duplicate")
+	}
+}
+
 func TestDuplicatesAreDetected(t *testing.T) {
 	url := scripted(t, nil, func(req request) []string {
 		if req.id == "twice" {

@@ -59,6 +59,11 @@ func (c *Client) receive(raw []byte, binary bool) {
 		c.late++
 		c.tr.Notef(c.opts.Name, "late answer to requestId %s, whose Call had timed out: dropped", idText(id))
 		return
+	case c.call != nil && !c.call.hasID && hasID && matchesAny(c.answered, id):
+		// A Call without requestId waits: the next answer is its answer,
+		// even when it carries an earlier request's id (the caller judges
+		// that id); waiting it out as a duplicate would cost a timeout.
+		c.tr.Notef(c.opts.Name, "an answer with requestId %s, which was already answered, while a request without requestId waits: taken as its answer", idText(id))
 	case hasID && matchesAny(c.answered, id):
 		c.record(m)
 		c.noteDuplicate(m, id)
