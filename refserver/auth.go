@@ -61,8 +61,15 @@ func hasUnknownField(f fields) bool {
 // auth runs the auth method on a connection and applies the result. It returns
 // the reply and the connections displaced from the granted mode.
 func (s *Server) auth(c *conn, id json.RawMessage, f fields) (authReply, []*conn) {
+	// The tokens a success needs are minted before the lock: random values
+	// are most of the work, and the lock is the whole server's.
+	pre := s.tokens.premint()
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.tokens.offered = pre
+	defer func() {
+		s.tokens.offered = [OverlayToken + 1]string{}
+		s.mu.Unlock()
+	}()
 	now := s.now()
 	d := s.decide(c, f, now)
 	if d.rc == rcOK && s.authBroken && c.id > s.authBrokenAfter {

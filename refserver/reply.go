@@ -3,9 +3,7 @@ package refserver
 // Sending: one answer per message, notifications, the displaced connection.
 
 import (
-	"context"
 	"runtime/debug"
-	"time"
 
 	"github.com/coder/websocket"
 )
@@ -44,11 +42,11 @@ func (s *Server) handleSafely(c *conn, msg []byte) (code websocket.StatusCode, r
 		return 0, "" // nothing to correlate an answer with, so none is sent
 	}
 	if s.variants.has(variantEventsBeforeResponses) {
-		s.sendEvent(c, appStateEvent{Method: "event", Event: "appStateChanged", AppState: appStateNormal})
+		s.sendEvent(c, appStateEvent{Method: "event", Event: "appStateChanged", AppState: appStateNormal}, true)
 	}
-	s.send(c, b)
+	s.send(c, b, true)
 	if isAuth && s.faults.has(faultDuplicateResponse) {
-		s.send(c, b)
+		s.send(c, b, true)
 	}
 	switch {
 	case isAuth && ar.failed() && s.faults.has(faultCloseAfterFailure):
@@ -65,58 +63,12 @@ const maxFailuresPerConnection = 3
 
 // sendEvent queues one notification, so that it arrives before the
 // response that follows.
-func (s *Server) sendEvent(c *conn, e any) {
+func (s *Server) sendEvent(c *conn, e any, own bool) {
 	b, err := encode(e)
 	if err != nil {
 		panic(err) // our own event types always encode; recovered by handleSafely
 	}
-	s.send(c, b)
-}
-
-// send queues one message on the connection's outbox: whatever goroutine
-// sends, a connection's messages go out in the order they were queued, and
-// nobody waits for a peer that does not read. A message for a connection
-// whose outbox is closed or full is dropped (and logged).
-func (s *Server) send(c *conn, b []byte) {
-	c.outMu.Lock()
-	defer c.outMu.Unlock()
-	if c.outClosed {
-		return
-	}
-	select {
-	case c.out <- b:
-	default:
-		c.log.Info("outbox full: a message is dropped", "size", len(b))
-	}
-}
-
-// writeLoop writes the connection's outbox in order, each message bounded
-// by writeTimeout. A failed write closes the connection (the library does
-// so when the context ends), which ends its read loop.
-func (s *Server) writeLoop(c *conn) {
-	defer close(c.outDone)
-	for b := range c.out {
-		ctx, cancel := context.WithTimeout(c.ctx, writeTimeout)
-		if err := c.ws.Write(ctx, websocket.MessageText, b); err != nil {
-			c.log.Debug("write failed", "err", err)
-		}
-		cancel()
-	}
-}
-
-// closeOutbox stops the outbox and waits, bounded, until what was queued is
-// written: the close frame comes after every answer.
-func (s *Server) closeOutbox(c *conn) {
-	c.outMu.Lock()
-	if !c.outClosed {
-		c.outClosed = true
-		close(c.out)
-	}
-	c.outMu.Unlock()
-	select {
-	case <-c.outDone:
-	case <-time.After(writeTimeout):
-	}
+	s.send(c, b, own)
 }
 
 // notifyDisplaced tells a connection that another client took its mode
@@ -125,22 +77,31 @@ func (s *Server) closeOutbox(c *conn) {
 // displaced connection gets it before the answer to anything it asks after
 // that (and a peer that does not read delays nobody).
 func (s *Server) notifyDisplaced(v *conn) {
-	cause := causeOtherClient
+	b := noticeOtherClient
 	s.mu.Lock()
 	if v.displacedFrom == ModeAdmin && s.faults.has(faultAdminDisplacementCause3) {
-		cause = causeAdminCredentialsChanged
+		b = noticeAdminCredentialsChanged
 	}
 	s.mu.Unlock()
-	b, err := encode(event{Method: "event", Event: "authorizationNeeded", Cause: cause})
-	if err != nil {
-		v.log.Error("encode notification", "err", err)
-		return
-	}
 	v.log.Info("displaced by another connection in the same mode")
 	if s.faults.has(faultNoDisplacementNotice) {
 		return
 	}
-	s.send(v, b)
+	s.send(v, b, false)
+}
+
+// The displacement notices, encoded once: one is sent per displacement.
+var (
+	noticeOtherClient             = mustEncode(event{Method: "event", Event: "authorizationNeeded", Cause: causeOtherClient})
+	noticeAdminCredentialsChanged = mustEncode(event{Method: "event", Event: "authorizationNeeded", Cause: causeAdminCredentialsChanged})
+)
+
+func mustEncode(v any) []byte {
+	b, err := encode(v)
+	if err != nil {
+		panic(err) // a constant message of our own type: caught by any test
+	}
+	return b
 }
 
 // noteBadFrame arms a fault that breaks the next auth after a bad frame

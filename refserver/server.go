@@ -86,11 +86,8 @@ type conn struct {
 	ctx    context.Context
 	log    *slog.Logger
 
-	// out is the outbox writeLoop writes in order; outMu guards closing it.
-	out       chan []byte
-	outDone   chan struct{}
-	outMu     sync.Mutex
-	outClosed bool
+	out   outbox // what the connection is sent, in order
+	outMu sync.Mutex
 
 	mode       Mode
 	authExpiry time.Time // expiry of the API token of the original authorization; zero = never
@@ -203,7 +200,7 @@ func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter 
 func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	defer cancel()
-	c := &conn{ws: ws, raw: raw, ctx: ctx, remote: remote, out: make(chan []byte, outboxSize), outDone: make(chan struct{})}
+	c := &conn{ws: ws, raw: raw, ctx: ctx, remote: remote}
 
 	s.mu.Lock()
 	if s.closed {
@@ -220,7 +217,6 @@ func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 	defer s.unregister(c)
 
 	c.log.Debug("connection opened", "remote", remote)
-	go s.writeLoop(c)
 	ws.SetReadLimit(s.maxFrame)
 	code, reason := s.readLoop(c)
 	s.closeOutbox(c)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -78,8 +79,10 @@ type TokenInfo struct {
 // authorization (an id, not a pointer, so closed connections can be collected).
 type tokenRecord struct {
 	TokenInfo
-	owner uint64
-	used  bool // re-authorized with once (fault token-single-use)
+	value     string
+	owner     uint64
+	used      bool // re-authorized with once (fault token-single-use)
+	forgotten bool // no longer in the store (swept, evicted, or its value reissued)
 }
 
 // liveAt reports whether the token can be used at t. Expiry is exclusive: a
@@ -96,30 +99,55 @@ const (
 )
 
 // randomString returns n characters drawn uniformly from alphabet with
-// crypto/rand (rejection sampling, so no character is favoured). crypto/rand
-// does not fail on supported platforms since Go 1.24.
+// crypto/rand. crypto/rand does not fail on supported platforms since Go 1.24.
 func randomString(alphabet string, n int) string {
+	var r randomSource
+	return string(r.append(make([]byte, 0, n), alphabet, n))
+}
+
+// randomSource draws characters from crypto/rand a buffer at a time: a
+// token takes one read, not one per part (the reads were most of an auth's
+// work under load).
+type randomSource struct {
+	buf  [128]byte
+	left []byte
+}
+
+// append appends n characters drawn uniformly from alphabet (rejection
+// sampling, so that no character is favoured).
+func (r *randomSource) append(out []byte, alphabet string, n int) []byte {
 	if len(alphabet) == 0 || len(alphabet) > 256 {
 		panic("refserver: bad alphabet") // programming error, constant alphabets only
 	}
 	limit := 256 - 256%len(alphabet) // bytes >= limit would bias the draw
-	out := make([]byte, 0, n)
-	buf := make([]byte, n+8)
-	for len(out) < n {
-		_, _ = rand.Read(buf)
-		for _, b := range buf {
-			if int(b) < limit && len(out) < n {
-				out = append(out, alphabet[int(b)%len(alphabet)])
-			}
+	for n > 0 {
+		if len(r.left) == 0 {
+			_, _ = rand.Read(r.buf[:])
+			r.left = r.buf[:]
+		}
+		b := r.left[0]
+		r.left = r.left[1:]
+		if int(b) < limit {
+			out = append(out, alphabet[int(b)%len(alphabet)])
+			n--
 		}
 	}
-	return string(out)
+	return out
 }
 
 // newTokenValue mints a token shaped like the documentation's examples:
 // <kind>*<16 alnum>*<8 digits>*<64 upper-case hex>.
 func newTokenValue(kind TokenKind) string {
-	return fmt.Sprintf("%d*%s*%s*%s", int(kind), randomString(alnum, 16), randomString(digits, 8), randomString(upperHex, 64))
+	var r randomSource
+	out := make([]byte, 0, 92)
+	out = strconv.AppendInt(out, int64(kind), 10)
+	out = append(out, '*')
+	out = r.append(out, alnum, 16)
+	out = append(out, '*')
+	out = r.append(out, digits, 8)
+	out = append(out, '*')
+	out = r.append(out, upperHex, 64)
+	return string(out)
 }
 
 // newOpaqueTokenValue mints a token under the variant opaque-tokens: 32
@@ -151,19 +179,42 @@ const minSweep = 1024
 type tokenStore struct {
 	newValue func(TokenKind) string // mints a value: newTokenValue or newOpaqueTokenValue
 	byValue  map[string]*tokenRecord
-	order    []string // issue order, for eviction; may hold forgotten values until the next sweep
+	order    []*tokenRecord // issue order, for eviction; may hold forgotten records until the next sweep
 	limit    int      // most tokens kept
 	sweepAt  int      // sweep when the store reaches this size
 	// sessions indexes the HTTP and overlay tokens of each connection that
 	// are not revoked yet, so that a displacement revokes its own tokens
 	// without looking at anyone else's: its cost does not grow with the
 	// store. May hold forgotten values until the next sweep.
-	sessions map[uint64][]string
+	sessions map[uint64][]*tokenRecord
+	// offered holds values minted before the server's lock was taken, one
+	// per kind (indexed by TokenKind), for issue to use first: minting is
+	// most of an auth's work and needs no lock.
+	offered [OverlayToken + 1]string
+}
+
+// premint mints one value of each kind an auth success issues. It only
+// reads newValue, which never changes, so it needs no lock.
+func (ts *tokenStore) premint() (out [OverlayToken + 1]string) {
+	for _, k := range []TokenKind{APIToken, HTTPToken, OverlayToken} {
+		out[k] = ts.newValue(k)
+	}
+	return out
+}
+
+// mint returns an offered value of kind k, or a fresh one.
+func (ts *tokenStore) mint(k TokenKind) string {
+	if k >= 0 && int(k) < len(ts.offered) && ts.offered[k] != "" {
+		v := ts.offered[k]
+		ts.offered[k] = ""
+		return v
+	}
+	return ts.newValue(k)
 }
 
 func newTokenStore(limit int, newValue func(TokenKind) string) *tokenStore {
 	return &tokenStore{newValue: newValue, byValue: make(map[string]*tokenRecord), limit: limit, sweepAt: min(minSweep, limit),
-		sessions: make(map[uint64][]string)}
+		sessions: make(map[uint64][]*tokenRecord)}
 }
 
 // isSession says whether tokens of kind k die with their connection's
@@ -175,16 +226,25 @@ func isSession(k TokenKind) bool { return k == HTTPToken || k == OverlayToken }
 func (ts *tokenStore) issue(info TokenInfo, owner uint64) string {
 	ts.prune(info.Issued)
 	for {
-		v := ts.newValue(info.Kind)
+		v := ts.mint(info.Kind)
 		if _, dup := ts.byValue[v]; dup {
 			continue
 		}
-		ts.byValue[v] = &tokenRecord{TokenInfo: info, owner: owner}
-		ts.order = append(ts.order, v)
-		if isSession(info.Kind) {
-			ts.sessions[owner] = append(ts.sessions[owner], v)
-		}
+		ts.record(&tokenRecord{TokenInfo: info, value: v, owner: owner})
 		return v
+	}
+}
+
+// record files r under its value, replacing (and forgetting) any record
+// of the same value.
+func (ts *tokenStore) record(r *tokenRecord) {
+	if old, ok := ts.byValue[r.value]; ok {
+		old.forgotten = true
+	}
+	ts.byValue[r.value] = r
+	ts.order = append(ts.order, r)
+	if isSession(r.Kind) {
+		ts.sessions[r.owner] = append(ts.sessions[r.owner], r)
 	}
 }
 
@@ -200,11 +260,9 @@ func (ts *tokenStore) lookupPrefix(v string, n int) (*tokenRecord, bool) {
 	if len(v) < n {
 		return ts.lookup(v)
 	}
-	for _, k := range ts.order {
-		if len(k) >= n && k[:n] == v[:n] {
-			if r, ok := ts.byValue[k]; ok {
-				return r, true
-			}
+	for _, r := range ts.order {
+		if !r.forgotten && len(r.value) >= n && r.value[:n] == v[:n] {
+			return r, true
 		}
 	}
 	return nil, false
@@ -213,8 +271,8 @@ func (ts *tokenStore) lookupPrefix(v string, n int) (*tokenRecord, bool) {
 // lookupFold returns the earliest issued token of a kind that equals v but
 // for letter case (the fault token-case-insensitive).
 func (ts *tokenStore) lookupFold(v string, kind TokenKind) (*tokenRecord, bool) {
-	for _, k := range ts.order {
-		if r, ok := ts.byValue[k]; ok && r.Kind == kind && strings.EqualFold(k, v) {
+	for _, r := range ts.order {
+		if !r.forgotten && r.Kind == kind && strings.EqualFold(r.value, v) {
 			return r, true
 		}
 	}
@@ -224,13 +282,7 @@ func (ts *tokenStore) lookupFold(v string, kind TokenKind) (*tokenRecord, bool) 
 // reissue records an existing value again for a new token (the fault
 // api-tokens-cycle-after-16): whoever held it before now holds the new one.
 func (ts *tokenStore) reissue(v string, info TokenInfo, owner uint64) {
-	if _, known := ts.byValue[v]; !known {
-		ts.order = append(ts.order, v)
-	}
-	ts.byValue[v] = &tokenRecord{TokenInfo: info, owner: owner}
-	if isSession(info.Kind) {
-		ts.sessions[owner] = append(ts.sessions[owner], v)
-	}
+	ts.record(&tokenRecord{TokenInfo: info, value: v, owner: owner})
 }
 
 // revokeIssuedWith invalidates the tokens of the given kinds issued in the
@@ -244,35 +296,47 @@ func (ts *tokenStore) revokeIssuedWith(r *tokenRecord, kinds ...TokenKind) {
 	}
 }
 
-// prune forgets dead tokens once the store has grown, and at the limit the
-// oldest quarter. Amortized: the next sweep waits until the store has doubled
-// (or reaches the limit again).
+// prune forgets dead tokens once the store has grown, and beyond three
+// quarters of the limit the oldest live ones. Amortized: the next sweep waits
+// until the store has doubled (or reaches the limit again).
 func (ts *tokenStore) prune(now time.Time) {
 	if len(ts.byValue) < ts.sweepAt {
 		return
 	}
-	for v, r := range ts.byValue {
-		if !r.liveAt(now) {
-			delete(ts.byValue, v)
+	// One pass over the issue order, no lookups: the records know whether
+	// they are still filed.
+	forget := func(r *tokenRecord) {
+		delete(ts.byValue, r.value)
+		r.forgotten = true
+	}
+	for _, r := range ts.order {
+		if !r.forgotten && !r.liveAt(now) {
+			forget(r)
 		}
 	}
-	if len(ts.byValue) >= ts.limit {
-		keep := ts.limit * 3 / 4
-		for _, v := range ts.order {
+	// Beyond three quarters of the limit the oldest go, down to three
+	// quarters: every sweep then leaves room for a quarter of the limit
+	// before the next, so sweeping stays O(1) per token even when nearly
+	// all tokens live long (an API token lives 30 days).
+	if keep := ts.limit * 3 / 4; len(ts.byValue) > keep {
+		for _, r := range ts.order {
 			if len(ts.byValue) <= keep {
 				break
 			}
-			delete(ts.byValue, v)
+			if !r.forgotten {
+				forget(r)
+			}
 		}
 	}
 	kept := ts.order[:0]
 	clear(ts.sessions)
-	for _, v := range ts.order {
-		if r, ok := ts.byValue[v]; ok {
-			kept = append(kept, v)
-			if isSession(r.Kind) && !r.Revoked {
-				ts.sessions[r.owner] = append(ts.sessions[r.owner], v)
-			}
+	for _, r := range ts.order {
+		if r.forgotten {
+			continue
+		}
+		kept = append(kept, r)
+		if isSession(r.Kind) && !r.Revoked {
+			ts.sessions[r.owner] = append(ts.sessions[r.owner], r)
 		}
 	}
 	clear(ts.order[len(kept):])
@@ -286,8 +350,8 @@ func (ts *tokenStore) prune(now time.Time) {
 // survive: they exist to re-authorize later (TOK-1). It touches only the
 // connection's own tokens.
 func (ts *tokenStore) revokeSession(connID uint64) {
-	for _, v := range ts.sessions[connID] {
-		if r, ok := ts.byValue[v]; ok && r.owner == connID {
+	for _, r := range ts.sessions[connID] {
+		if !r.forgotten {
 			r.Revoked = true
 		}
 	}

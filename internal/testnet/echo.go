@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,19 +15,30 @@ import (
 )
 
 // EchoServer starts a bare coder/websocket server on loopback: it decodes
-// every text frame as a JSON object and writes it back re-encoded, frames
-// times (a request that displaces someone costs the reference server two
-// frames: the answer and the notification). It is the floor the reference
-// server and the suite are measured against: the same library, the same
-// JSON work, nothing else. It returns the ws:// URL.
+// every text frame as a JSON object and writes it back re-encoded; with
+// frames > 1 it also writes frames-1 copies to the connection that sent the
+// request before (to the sender itself when there is none), as a server
+// that displaces the previous holder of a mode tells it. It is the floor
+// the reference server and the suite are measured against: the same
+// library, the same JSON work, the same frames to the same places, nothing
+// else. It returns the ws:// URL.
 func EchoServer(tb testing.TB, frames int) string {
 	tb.Helper()
+	var mu sync.Mutex
+	var last *websocket.Conn // the connection that sent the request before
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {
 			return
 		}
-		defer ws.CloseNow()
+		defer func() {
+			mu.Lock()
+			if last == ws {
+				last = nil
+			}
+			mu.Unlock()
+			ws.CloseNow()
+		}()
 		for {
 			_, b, err := ws.Read(r.Context())
 			if err != nil {
@@ -37,10 +49,18 @@ func EchoServer(tb testing.TB, frames int) string {
 				return
 			}
 			out, _ := json.Marshal(m)
-			for range frames {
-				if ws.Write(r.Context(), websocket.MessageText, out) != nil {
-					return
-				}
+			mu.Lock()
+			other := last
+			last = ws
+			mu.Unlock()
+			if other == nil {
+				other = ws
+			}
+			for range frames - 1 {
+				_ = other.Write(r.Context(), websocket.MessageText, out)
+			}
+			if ws.Write(r.Context(), websocket.MessageText, out) != nil {
+				return
 			}
 		}
 	}))
