@@ -18,16 +18,13 @@ func (x *execution) await(ctx context.Context, s cases.Step, a cases.Await, name
 	}
 	o := x.observation(name)
 	// Missing is known, not waited out: a notification comes before the
-	// answer to a request sent now (an ordering barrier), and a target not
-	// known to order its output gets the quiet window after that as well.
+	// answer to a request sent now (an ordering barrier; eventAfterBarrier).
 	_, berr := x.barrier(ctx, conn)
 	if berr != nil && !errors.Is(berr, wire.ErrClosed) {
 		x.troubled = true
 		return fmt.Errorf("step %s: waiting for %s: no answer to the next request on the connection: %w", name, a.Event, berr)
 	}
-	wctx, cancel := x.listening(ctx)
-	defer cancel()
-	ev, err := conn.WaitEvent(wctx, func(m wire.Message) bool { return m.Event() == a.Event })
+	ev, err := x.eventAfterBarrier(ctx, conn, s.ConnName(), 0, func(m wire.Message) bool { return m.Event() == a.Event })
 	switch {
 	case err != nil && errors.Is(err, wire.ErrClosed):
 		o.ResponseErr, o.Closed = fmt.Sprintf("no %s notification: %v", a.Event, err), true

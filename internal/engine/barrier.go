@@ -83,8 +83,68 @@ func (x *execution) listening(ctx context.Context) (context.Context, context.Can
 // missingWhen says when something the target did not send was called
 // missing, for a finding's "actual".
 func (x *execution) missingWhen() string {
-	if x.target.OrderedEvents {
-		return "(none before the answer to a later request on the connection)"
+	return "(none before the answer to a later request on the connection)"
+}
+
+// errNoEvent says the notification did not come.
+var errNoEvent = errors.New("no such notification")
+
+// eventAfterBarrier returns the first notification on conn, after the
+// answer to a barrier, that match accepts. What came before the barrier's
+// answer counts; what did not come by then is missing, without waiting, on
+// a target that orders its output (OrderedEvents) or has shown it does:
+// on any other the quiet window follows once, and a notification that did
+// not come in it either teaches the run that the target's notifications
+// are not late but missing, so that a target that never sends one costs
+// one window per run, not one per case. The first skip matching
+// notifications (seen before) do not count. The error wraps wire.ErrClosed
+// or errNoEvent.
+func (x *execution) eventAfterBarrier(ctx context.Context, conn *wire.Client, name string, skip int, match func(wire.Message) bool) (wire.Message, error) {
+	wait := func(ctx context.Context) (wire.Message, error) {
+		seen := 0 // each wait looks at the stored notifications afresh
+		return conn.WaitEvent(ctx, func(m wire.Message) bool {
+			if !match(m) {
+				return false
+			}
+			seen++
+			return seen > skip
+		})
 	}
-	return fmt.Sprintf("(none before the answer to a later request on the connection, nor within %v after it)", x.target.QuietWindow)
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	m, err := wait(done)
+	if err == nil || errors.Is(err, wire.ErrClosed) || x.target.OrderedEvents || x.r.inOrder() {
+		return m, x.noEvent(err)
+	}
+	wctx, wcancel := context.WithTimeout(ctx, x.target.QuietWindow)
+	defer wcancel()
+	m, err = wait(wctx)
+	switch {
+	case err == nil:
+		x.tr.Notef(name, "a notification came after the answer to a later request, within the quiet window (%v): this target's notifications may trail its answers", x.target.QuietWindow)
+	case ctx.Err() == nil && !errors.Is(err, wire.ErrClosed):
+		x.r.learnInOrder()
+		x.tr.Notef(name, "no notification within the quiet window (%v) after the answer to a later request either: from now on one is called missing once a later request is answered", x.target.QuietWindow)
+	}
+	return m, x.noEvent(err)
+}
+
+// noEvent maps a wait that ran out to errNoEvent.
+func (x *execution) noEvent(err error) error {
+	if err == nil || errors.Is(err, wire.ErrClosed) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errNoEvent, err)
+}
+
+func (r *Runner) inOrder() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.eventsInOrder
+}
+
+func (r *Runner) learnInOrder() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.eventsInOrder = true
 }

@@ -176,3 +176,50 @@ func TestAwaitWithAnUnansweredBarrierIsAnError(t *testing.T) {
 		t.Fatalf("verdict %s (%s), want ERROR: a silent target proves nothing missing", o.Verdict, o.Reason)
 	}
 }
+
+func TestAMissingNotificationCostsTheQuietWindowOncePerRun(t *testing.T) {
+	f := newFake(t, func(req map[string]any) []string {
+		if req["method"] == "auth" {
+			return []string{authAnswer(req, 10)}
+		}
+		return []string{answerOf(req)}
+	})
+	r := runner(f.URL) // not known to order its output
+	r.Target.QuietWindow = 50 * time.Millisecond
+	steps := []cases.Step{
+		{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
+		{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}},
+	}
+	first := runBounded(t, r, steps...)
+	second := runBounded(t, r, steps...)
+	for _, o := range []engine.Outcome{first, second} {
+		if o.Verdict != cases.Warn {
+			t.Fatalf("verdict %s (%s), want WARN: the notification never came", o.Verdict, o.Reason)
+		}
+	}
+	if !strings.Contains(first.Transcript.String(), "no notification within the quiet window") {
+		t.Errorf("the first missing notification was not listened for in the quiet window:\n%s", first.Transcript)
+	}
+	if strings.Contains(second.Transcript.String(), "quiet window") {
+		t.Errorf("the second missing notification waited the quiet window again:\n%s", second.Transcript)
+	}
+}
+
+func TestALateNotificationWithinTheWindowCounts(t *testing.T) {
+	// The notification trails the answer to the barrier: on a target not
+	// known to order its output, the quiet window after the barrier hears it.
+	f := newFake(t, func(req map[string]any) []string {
+		if req["method"] == "auth" {
+			return []string{authAnswer(req, 10)}
+		}
+		return []string{answerOf(req), `{"method":"event","event":"authorizationNeeded","cause":1}`}
+	})
+	r := runner(f.URL)
+	r.Target.QuietWindow = 10 * time.Second // generous: it comes at once
+	o := runBounded(t, r,
+		cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
+		cases.Step{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}})
+	if o.Verdict != cases.Pass {
+		t.Fatalf("verdict %s (%s): a notification that trails a later answer still counts on such a target\n%s", o.Verdict, o.Reason, o.Transcript)
+	}
+}

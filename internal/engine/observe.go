@@ -59,9 +59,8 @@ func (x *execution) observeModes(ctx context.Context, conn, step string, before 
 // was told so: authorizationNeeded with cause 1 (SEC-3). Missing is known,
 // not waited out: the notification comes before the answer to a later
 // request on that connection (the probe, or a barrier when the probe was
-// not answered), and a target not known to order its output gets the
-// quiet window after that as well. A connection the server closed was told
-// enough.
+// not answered; eventAfterBarrier). A connection the server closed was
+// told enough.
 func (x *execution) displacedNotice(ctx context.Context, name, step string, probed bool) {
 	c, ok := x.conns[name]
 	if !ok {
@@ -76,16 +75,7 @@ func (x *execution) displacedNotice(ctx context.Context, name, step string, prob
 		}
 	}
 	already := x.notices[name]
-	seen := 0
-	lctx, cancel := x.listening(ctx)
-	defer cancel()
-	ev, err := c.WaitEvent(lctx, func(m wire.Message) bool {
-		if m.Event() != "authorizationNeeded" {
-			return false
-		}
-		seen++
-		return seen > already
-	})
+	ev, err := x.eventAfterBarrier(ctx, c, name, already, func(m wire.Message) bool { return m.Event() == "authorizationNeeded" })
 	f := cases.Finding{Requirement: "SEC-3", Level: cases.LevelOf("SEC-3"), Step: step, Check: "the displaced connection is told",
 		Expected: "authorizationNeeded with cause 1 on connection " + name, Note: invariantNote}
 	switch {

@@ -116,6 +116,11 @@ type Runner struct {
 	planned   map[string]int
 	leftOut   map[string]bool
 	committed int
+	// eventsInOrder is learned on a target not known to order its output:
+	// a notification that did not come within the quiet window after a
+	// later answer was missing, not late, so later ones are called missing
+	// at the barrier without waiting (barrier.go).
+	eventsInOrder bool
 }
 
 // firstIssued records token as issued by where, and returns where it was

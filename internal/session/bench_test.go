@@ -50,6 +50,44 @@ func BenchmarkDefaultCatalogue(b *testing.B) {
 	b.ReportMetric(float64(perRun)/float64(floor.Of(conns, msgs)), "x-floor")
 }
 
+// BenchmarkOneCase runs one ordinary case over and over against the
+// embedded reference server: the cost of a case's connection (dial,
+// requests, answers, checks, state probes, transcript) beside the floor of
+// as many connections and messages, measured in the same process.
+func BenchmarkOneCase(b *testing.B) {
+	c, ok := cases.Lookup(oneCaseID)
+	if !ok {
+		b.Fatalf("no case %s", oneCaseID)
+	}
+	floor := testnet.MeasureFloor(b, 201)
+	ctx := context.Background()
+	s, err := session.Open(ctx, session.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.Runner.Plan([]cases.Case{c})
+	s.Runner.Run(ctx, c) // the run's first case also exercises each class of token once
+	before, _ := s.ServerStats()
+	b.ResetTimer()
+	for b.Loop() {
+		if o := s.Runner.Run(ctx, c); o.Verdict != cases.Pass {
+			b.Fatalf("%s: %s: %s", c.ID, o.Verdict, o.Reason)
+		}
+	}
+	b.StopTimer()
+	after, _ := s.ServerStats()
+	conns, msgs := after.Connections-before.Connections, after.Messages-before.Messages
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(conns), "ns/conn")
+	b.ReportMetric(float64(msgs)/float64(conns), "msgs/conn")
+	b.ReportMetric(float64(b.Elapsed())/float64(floor.Of(conns, msgs)), "x-floor")
+}
+
+// oneCaseID is an ordinary case: one connection, one auth, its answer
+// judged by its own checks, the invariants and the model, and the state
+// probe after it.
+const oneCaseID = "env-3-request-id-ascii"
+
 // defaultSelection is what `conform run` runs against the embedded server.
 func defaultSelection(b *testing.B) []cases.Case {
 	sel := suite.Selection{}.ForTarget(false)
