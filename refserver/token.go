@@ -180,8 +180,8 @@ type tokenStore struct {
 	newValue func(TokenKind) string // mints a value: newTokenValue or newOpaqueTokenValue
 	byValue  map[string]*tokenRecord
 	order    []*tokenRecord // issue order, for eviction; may hold forgotten records until the next sweep
-	limit    int      // most tokens kept
-	sweepAt  int      // sweep when the store reaches this size
+	limit    int            // most tokens kept
+	sweepAt  int            // sweep when the store reaches this size
 	// sessions indexes the HTTP and overlay tokens of each connection that
 	// are not revoked yet, so that a displacement revokes its own tokens
 	// without looking at anyone else's: its cost does not grow with the
