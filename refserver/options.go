@@ -22,10 +22,13 @@ const (
 // Transport bounds. They run on the real clock: they protect the server, they
 // are not behaviour under test.
 const (
-	writeTimeout = 5 * time.Second // a peer that does not read cannot hold a goroutine longer
-	outboxSize   = 256             // messages queued for one connection before new ones are dropped
-	closeGrace   = time.Second     // Close waits this long for close handshakes before cutting connections
+	outboxSize = 256         // messages queued for one connection before new ones are dropped
+	closeGrace = time.Second // Close waits this long for close handshakes before cutting connections
 )
+
+// writeTimeout bounds each write: a peer that does not read cannot hold a
+// goroutine longer. A variable only so that a test can shorten it.
+var writeTimeout = 5 * time.Second
 
 // appStateNormal is getAppState's appState in the recorded replies of an idle
 // device.

@@ -85,6 +85,9 @@ func (s *Server) write(c *conn, b []byte) error {
 	ctx := context.Background()
 	if c.raw != nil {
 		_ = c.raw.SetWriteDeadline(time.Now().Add(writeTimeout))
+		// Cleared after the write: the library's own frames (pongs, the close
+		// frame) must not find an expired deadline later.
+		defer func() { _ = c.raw.SetWriteDeadline(time.Time{}) }()
 	} else {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(c.ctx, writeTimeout)

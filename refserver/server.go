@@ -130,7 +130,8 @@ func (s *Server) Secrets() Secrets { return s.secrets }
 
 // TokenInfo returns what the server knows about a token it issued: kind, mode,
 // origin, expiry and whether it is live now on the server's clock. ok is false
-// for a token this server never issued (or has forgotten after expiry).
+// for a token this server never issued or has forgotten (dead, or among the
+// oldest once the store nears its bound).
 func (s *Server) TokenInfo(token string) (info TokenInfo, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -499,3 +499,30 @@ func TestServeHTTPRejectsPlainHTTP(t *testing.T) {
 	}
 	authorize(t, dial(t, r.URL), r.Server, ModeAdmin)
 }
+
+// TestIdleConnectionStillGetsItsCloseCode: a write's deadline must not
+// outlive the write, or the library's own frames (a pong, the close frame)
+// find it expired once a connection has been idle longer than writeTimeout.
+func TestIdleConnectionStillGetsItsCloseCode(t *testing.T) {
+	old := writeTimeout
+	writeTimeout = 20 * time.Millisecond
+	t.Cleanup(func() { writeTimeout = old })
+	r := start(t, Options{Profile: mustProfile(t, "unsecured")})
+	c := dial(t, r.URL)
+	if got := c.call(`{"method":"auth","requestId":"1","type":"unsecured","role":"user"}`); string(got.fields["result"]) != "true" {
+		t.Fatalf("auth: %s", got.raw)
+	}
+	time.Sleep(5 * writeTimeout) // idle: the condition under test, not a wait for an event
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	if err := c.ws.Ping(ctx); err != nil {
+		t.Fatalf("ping after an idle spell: %v", err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	<-c.done
+	if got := websocket.CloseStatus(c.err); got != websocket.StatusGoingAway {
+		t.Fatalf("close status %d (%v), want %d", got, c.err, websocket.StatusGoingAway)
+	}
+}

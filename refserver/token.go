@@ -168,7 +168,8 @@ func tagged(mint func(TokenKind) string, tag string) func(TokenKind) string {
 }
 
 // maxTokens bounds the token store of a long-running server (each success
-// mints three). Beyond it the oldest tokens are forgotten: only abuse gets there.
+// mints three). A sweep that leaves more than three quarters of it forgets
+// the oldest, live or not: only long heavy use gets there.
 const maxTokens = 100_000
 
 // minSweep is the store size below which expired tokens are not swept.
@@ -329,13 +330,17 @@ func (ts *tokenStore) prune(now time.Time) {
 		}
 	}
 	kept := ts.order[:0]
-	clear(ts.sessions)
+	// Indexed again only for owners still indexed: a closed connection
+	// (ownerGone) or a displaced one (revokeSession) has nothing left to
+	// revoke.
+	prev := ts.sessions
+	ts.sessions = make(map[uint64][]*tokenRecord, len(prev))
 	for _, r := range ts.order {
 		if r.forgotten {
 			continue
 		}
 		kept = append(kept, r)
-		if isSession(r.Kind) && !r.Revoked {
+		if _, indexed := prev[r.owner]; indexed && isSession(r.Kind) && !r.Revoked {
 			ts.sessions[r.owner] = append(ts.sessions[r.owner], r)
 		}
 	}

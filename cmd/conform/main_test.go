@@ -189,15 +189,14 @@ func TestDiscoveryThroughWebManager(t *testing.T) {
 
 func TestDeadTargetExits3Fast(t *testing.T) {
 	dir := t.TempDir()
-	// A refused connection is an answer: the run must not wait out a
-	// timeout for it. The timeouts are long, so only waiting one out could
-	// take this long, however busy the machine.
-	r := conform(t, nil, "run", "--target", "ws://127.0.0.1:1", "--report-dir", dir, "--response-timeout", "60s")
+	// A refused connection is an answer: the run must not wait it out. The
+	// response timeout is long, and a run that waited it out would say so.
+	r := conform(t, nil, "run", "--target", "ws://127.0.0.1:1", "--report-dir", dir, "--response-timeout", "10m")
 	if r.code != 3 {
 		t.Fatalf("exit %d, want 3\nstderr:\n%s", r.code, r.stderr)
 	}
-	if r.elapsed > 60*time.Second {
-		t.Errorf("took %v: it waited out a timeout instead of taking the refusal", r.elapsed)
+	if strings.Contains(r.stderr, "timeout") || strings.Contains(r.stderr, "within") {
+		t.Errorf("a refused connection was waited out:\n%s", r.stderr)
 	}
 	if lines := strings.Split(strings.TrimSpace(r.stderr), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "127.0.0.1:1") {
 		t.Errorf("want one line naming the target, got:\n%s", r.stderr)

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -31,12 +30,19 @@ var errBarrierFlood = errors.New("no answer to the ordering barrier among the fi
 // come within the response timeout: then nothing can be concluded, and the
 // caller says so as an ERROR, never as a verdict.
 func (x *execution) barrier(ctx context.Context, conn *wire.Client) ([]wire.Message, error) {
-	id := x.nextID()
+	// An id of its own kind: a case's steps use digits and may reuse one
+	// (a walk's fixed requestId), and an answer to a reused id is filed as
+	// a duplicate.
+	id := "conform-barrier-" + x.nextID()
 	sendErr := conn.SendText(ctx, []byte(fmt.Sprintf(`{"method":"getAuthInfo","requestId":%q}`, id)))
 	var before []wire.Message
 	for len(before) < maxBeforeBarrier {
 		m, err := conn.Next(ctx)
 		if err != nil {
+			if !errors.Is(err, wire.ErrClosed) {
+				// A late answer must not pass for the answer to a later request.
+				conn.Abandon(id)
+			}
 			if sendErr != nil && !errors.Is(err, wire.ErrClosed) {
 				return before, sendErr
 			}
@@ -47,23 +53,24 @@ func (x *execution) barrier(ctx context.Context, conn *wire.Client) ([]wire.Mess
 		}
 		before = append(before, m)
 	}
+	conn.Abandon(id)
 	return before, errBarrierFlood
 }
 
-// answersBarrier tells the barrier's answer: its requestId, or any answer
-// to getAuthInfo, since every earlier request on the connection has been
-// answered by now. A target that gets requestIds wrong (a digit string
-// echoed as a number, a stale id) is judged for it elsewhere; here it must
-// not make every barrier wait out the response timeout.
+// answersBarrier tells the barrier's answer: its requestId, or an answer
+// to getAuthInfo that carries no requestId at all (a target that drops ids
+// is judged for it elsewhere, but must not make every barrier wait out the
+// response timeout). A message with another id is never taken for it: it
+// may be a second answer to an earlier request.
 func answersBarrier(m wire.Message, id string) bool {
 	got, ok := m.RequestID()
 	if ok && wire.IDMatches(id, got) {
 		return true
 	}
-	if ok && wire.IDMatches(json.Number(id), got) {
-		return true // the digits of the id, as a number
+	if !ok || got == nil || got == "" {
+		return m.Method() == "getAuthInfo"
 	}
-	return m.Method() == "getAuthInfo"
+	return false
 }
 
 // listening is the context for what may still come after a barrier was
@@ -83,7 +90,10 @@ func (x *execution) listening(ctx context.Context) (context.Context, context.Can
 // missingWhen says when something the target did not send was called
 // missing, for a finding's "actual".
 func (x *execution) missingWhen() string {
-	return "(none before the answer to a later request on the connection)"
+	if x.target.OrderedEvents || x.r.inOrder() {
+		return "(none before the answer to a later request on the connection)"
+	}
+	return fmt.Sprintf("(none before the answer to a later request on the connection, nor within %v after it)", x.target.QuietWindow)
 }
 
 // errNoEvent says the notification did not come.
@@ -121,7 +131,8 @@ func (x *execution) eventAfterBarrier(ctx context.Context, conn *wire.Client, na
 	m, err = wait(wctx)
 	switch {
 	case err == nil:
-		x.tr.Notef(name, "a notification came after the answer to a later request, within the quiet window (%v): this target's notifications may trail its answers", x.target.QuietWindow)
+		x.r.learnTrails()
+		x.tr.Notef(name, "a notification came after the answer to a later request, within the quiet window (%v): this target's notifications may trail its answers, so the window stays", x.target.QuietWindow)
 	case ctx.Err() == nil && !errors.Is(err, wire.ErrClosed):
 		x.r.learnInOrder()
 		x.tr.Notef(name, "no notification within the quiet window (%v) after the answer to a later request either: from now on one is called missing once a later request is answered", x.target.QuietWindow)
@@ -137,10 +148,18 @@ func (x *execution) noEvent(err error) error {
 	return fmt.Errorf("%w: %w", errNoEvent, err)
 }
 
+// inOrder says the run has learned that this target's notifications do
+// not trail its answers: one was missing in the window, none ever came late.
 func (r *Runner) inOrder() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.eventsInOrder
+	return r.eventsInOrder && !r.eventsTrail
+}
+
+func (r *Runner) learnTrails() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.eventsTrail = true
 }
 
 func (r *Runner) learnInOrder() {

@@ -223,3 +223,38 @@ func TestALateNotificationWithinTheWindowCounts(t *testing.T) {
 		t.Fatalf("verdict %s (%s): a notification that trails a later answer still counts on such a target\n%s", o.Verdict, o.Reason, o.Transcript)
 	}
 }
+
+func TestExactlyOneCatchesASecondAnswerDressedAsTheBarriersAnswer(t *testing.T) {
+	// The second answer carries the auth's requestId but says getAuthInfo:
+	// it is not the barrier's answer, whatever its method.
+	f := newFake(t, func(req map[string]any) []string {
+		if req["method"] == "auth" {
+			a := authAnswer(req, 10)
+			return []string{a, strings.Replace(a, `"method":"auth"`, `"method":"getAuthInfo"`, 1)}
+		}
+		return []string{answerOf(req)}
+	})
+	o := runBounded(t, orderedRunner(f.URL), cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
+		t.Fatalf("verdict %s (%s), want FAIL for the second answer", o.Verdict, o.Reason)
+	}
+}
+
+func TestExactlyOneFloodIsAFailNotAnError(t *testing.T) {
+	// A hundred answers to one request: the barrier's answer is beyond what
+	// the engine reads, but the flood itself proves the second answer.
+	f := newFake(t, func(req map[string]any) []string {
+		if req["method"] == "auth" {
+			out := make([]string, 100)
+			for i := range out {
+				out[i] = authAnswer(req, 10)
+			}
+			return out
+		}
+		return []string{answerOf(req)}
+	})
+	o := runBounded(t, orderedRunner(f.URL), cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
+		t.Fatalf("verdict %s (%s), want FAIL: a flood cannot turn a failure into an error", o.Verdict, o.Reason)
+	}
+}

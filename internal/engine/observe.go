@@ -69,6 +69,8 @@ func (x *execution) displacedNotice(ctx context.Context, name, step string, prob
 	if !probed {
 		if _, err := x.barrier(ctx, c); err != nil {
 			if !errors.Is(err, wire.ErrClosed) {
+				// Not a verdict: the engine checks the target is still there.
+				x.troubled = true
 				x.tr.Notef(name, "no answer to getAuthInfo after step %s: whether authorizationNeeded came cannot be told (%v)", step, err)
 			}
 			return

@@ -121,6 +121,9 @@ type Runner struct {
 	// later answer was missing, not late, so later ones are called missing
 	// at the barrier without waiting (barrier.go).
 	eventsInOrder bool
+	// eventsTrail is set once a notification came after a later answer
+	// (within the window): then the window stays for the whole run.
+	eventsTrail bool
 }
 
 // firstIssued records token as issued by where, and returns where it was

@@ -22,8 +22,11 @@ func TestExchangeAgainstEchoServer(t *testing.T) {
 	if err := Exchange(context.Background(), url, []byte(`{"a":1}`), 3); err != nil {
 		t.Fatal(err)
 	}
-	f := MeasureFloor(t, 5)
-	if f.Connection <= 0 || f.Of(2, 5) != 2*f.Connection+3*f.RoundTrip {
-		t.Fatalf("floor %+v", f)
+	f := Floor{Connection: 3, RoundTrip: 1}
+	if got := f.Of(2, 5); got != 2*3+3*1 {
+		t.Fatalf("floor of 2 connections and 5 messages: %v", got)
+	}
+	if got := f.Of(4, 2); got != 4*3 {
+		t.Fatalf("floor of 4 connections and 2 messages: %v", got)
 	}
 }

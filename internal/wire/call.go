@@ -149,6 +149,18 @@ func (c *Client) Call(ctx context.Context, payload []byte) (Response, error) {
 	}
 }
 
+// Abandon says that the answer to requestId id, sent with SendText, is no
+// longer awaited: when it comes, it is dropped and noted as late, like the
+// answer to a Call that timed out, and never taken for the answer to a
+// later request.
+func (c *Client) Abandon(id any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if trackable(id) {
+		c.abandoned = rememberID(c.abandoned, id)
+	}
+}
+
 // Next returns the next non-event message (the queue Call takes from, including messages that
 // arrived before this call and duplicates), bounded like Call. Use it after SendText/SendBinary.
 // Not for concurrent use with Call or another Next.
