@@ -39,9 +39,27 @@ func answerOf(req map[string]any) string {
 	return string(b)
 }
 
-// lateSecond answers every auth once, and sends a second answer to it just
-// before it answers the next request: late, but before that answer.
-func lateSecond() func(req map[string]any) []string {
+// plain answers every auth with resultCode 10 and anything else as answerOf.
+func plain(req map[string]any) []string {
+	if req["method"] == "auth" {
+		return []string{authAnswer(req, 10)}
+	}
+	return []string{answerOf(req)}
+}
+
+// exactlyOneStep sends an auth and checks it gets exactly one answer.
+var exactlyOneStep = cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}}
+
+// awaitSteps send an auth and then look for authorizationNeeded.
+var awaitSteps = []cases.Step{
+	{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
+	{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}},
+}
+
+// secondAnswer answers every auth once and sends a second answer to it
+// with the answer to the next request: before that answer (before true),
+// or right after it.
+func secondAnswer(before bool) func(req map[string]any) []string {
 	var mu sync.Mutex
 	var owed string
 	return func(req map[string]any) []string {
@@ -52,30 +70,29 @@ func lateSecond() func(req map[string]any) []string {
 			return []string{owed}
 		}
 		out := []string{answerOf(req)}
-		if owed != "" {
-			out = append([]string{owed}, out...)
-			owed = ""
+		switch {
+		case owed == "":
+		case before:
+			out = []string{owed, out[0]}
+		default:
+			out = append(out, owed)
 		}
+		owed = ""
 		return out
 	}
 }
 
 func TestExactlyOneCatchesALateSecondAnswerWithoutWaiting(t *testing.T) {
-	f := newFake(t, lateSecond())
-	o := runBounded(t, orderedRunner(f.URL), cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	f := newFake(t, secondAnswer(true))
+	o := runBounded(t, orderedRunner(f.URL), exactlyOneStep)
 	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
 		t.Fatalf("verdict %s (%s), want FAIL for the second answer", o.Verdict, o.Reason)
 	}
 }
 
 func TestExactlyOnePassesOneAnswerWithoutWaiting(t *testing.T) {
-	f := newFake(t, func(req map[string]any) []string {
-		if req["method"] == "auth" {
-			return []string{authAnswer(req, 10)}
-		}
-		return []string{answerOf(req)}
-	})
-	o := runBounded(t, orderedRunner(f.URL), cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	f := newFake(t, plain)
+	o := runBounded(t, orderedRunner(f.URL), exactlyOneStep)
 	if o.Verdict != cases.Pass {
 		t.Fatalf("verdict %s (%s), want PASS", o.Verdict, o.Reason)
 	}
@@ -90,33 +107,19 @@ func TestExactlyOneWithAnUnansweredBarrierIsAnError(t *testing.T) {
 	})
 	r := runner(f.URL)
 	r.Target.ResponseTimeout = 100 * time.Millisecond
-	o := runBounded(t, r, cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	o := runBounded(t, r, exactlyOneStep)
 	if o.Verdict != cases.Error {
 		t.Fatalf("verdict %s (%s), want ERROR: nothing proves a second answer came or not", o.Verdict, o.Reason)
 	}
 }
 
 func TestExactlyOneListensTheQuietWindowOnAnUnorderedTarget(t *testing.T) {
-	// A second answer sent 1 ms after the barrier's answer: a target that
-	// is not known to order its output gets the window after the barrier.
-	var mu sync.Mutex
-	var owed string
-	f := newFake(t, func(req map[string]any) []string {
-		mu.Lock()
-		defer mu.Unlock()
-		if req["method"] == "auth" {
-			owed = authAnswer(req, 10)
-			return []string{owed}
-		}
-		out := []string{answerOf(req)}
-		if owed != "" {
-			out, owed = append(out, owed), ""
-		}
-		return out
-	})
+	// A second answer right after the barrier's answer: a target that is
+	// not known to order its output gets the window after the barrier.
+	f := newFake(t, secondAnswer(false))
 	r := runner(f.URL)
 	r.Target.QuietWindow = time.Second // generous: the answer comes at once
-	o := runBounded(t, r, cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	o := runBounded(t, r, exactlyOneStep)
 	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
 		t.Fatalf("verdict %s (%s), want FAIL for the second answer after the barrier", o.Verdict, o.Reason)
 	}
@@ -146,15 +149,9 @@ func TestRawWithoutAnyAnswerIsNotSilence(t *testing.T) {
 }
 
 func TestAwaitCallsANotificationMissingWithoutWaiting(t *testing.T) {
-	f := newFake(t, func(req map[string]any) []string {
-		if req["method"] == "auth" {
-			return []string{authAnswer(req, 10)}
-		}
-		return []string{answerOf(req)}
-	})
+	f := newFake(t, plain)
 	o := runBounded(t, orderedRunner(f.URL),
-		cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
-		cases.Step{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}})
+		awaitSteps...)
 	if o.Verdict != cases.Warn || !strings.Contains(o.Reason, "before the answer to a later request") {
 		t.Fatalf("verdict %s (%s), want WARN (SEC-3 is a SHOULD): the notification never came", o.Verdict, o.Reason)
 	}
@@ -170,28 +167,18 @@ func TestAwaitWithAnUnansweredBarrierIsAnError(t *testing.T) {
 	r := runner(f.URL)
 	r.Target.ResponseTimeout = 100 * time.Millisecond
 	o := runBounded(t, r,
-		cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
-		cases.Step{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}})
+		awaitSteps...)
 	if o.Verdict != cases.Error {
 		t.Fatalf("verdict %s (%s), want ERROR: a silent target proves nothing missing", o.Verdict, o.Reason)
 	}
 }
 
 func TestAMissingNotificationCostsTheQuietWindowOncePerRun(t *testing.T) {
-	f := newFake(t, func(req map[string]any) []string {
-		if req["method"] == "auth" {
-			return []string{authAnswer(req, 10)}
-		}
-		return []string{answerOf(req)}
-	})
+	f := newFake(t, plain)
 	r := runner(f.URL) // not known to order its output
 	r.Target.QuietWindow = 50 * time.Millisecond
-	steps := []cases.Step{
-		{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
-		{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}},
-	}
-	first := runBounded(t, r, steps...)
-	second := runBounded(t, r, steps...)
+	first := runBounded(t, r, awaitSteps...)
+	second := runBounded(t, r, awaitSteps...)
 	for _, o := range []engine.Outcome{first, second} {
 		if o.Verdict != cases.Warn {
 			t.Fatalf("verdict %s (%s), want WARN: the notification never came", o.Verdict, o.Reason)
@@ -217,8 +204,7 @@ func TestALateNotificationWithinTheWindowCounts(t *testing.T) {
 	r := runner(f.URL)
 	r.Target.QuietWindow = 10 * time.Second // generous: it comes at once
 	o := runBounded(t, r,
-		cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
-		cases.Step{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}})
+		awaitSteps...)
 	if o.Verdict != cases.Pass {
 		t.Fatalf("verdict %s (%s): a notification that trails a later answer still counts on such a target\n%s", o.Verdict, o.Reason, o.Transcript)
 	}
@@ -234,7 +220,7 @@ func TestExactlyOneCatchesASecondAnswerDressedAsTheBarriersAnswer(t *testing.T) 
 		}
 		return []string{answerOf(req)}
 	})
-	o := runBounded(t, orderedRunner(f.URL), cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	o := runBounded(t, orderedRunner(f.URL), exactlyOneStep)
 	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
 		t.Fatalf("verdict %s (%s), want FAIL for the second answer", o.Verdict, o.Reason)
 	}
@@ -253,7 +239,7 @@ func TestExactlyOneFloodIsAFailNotAnError(t *testing.T) {
 		}
 		return []string{answerOf(req)}
 	})
-	o := runBounded(t, orderedRunner(f.URL), cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}})
+	o := runBounded(t, orderedRunner(f.URL), exactlyOneStep)
 	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
 		t.Fatalf("verdict %s (%s), want FAIL: a flood cannot turn a failure into an error", o.Verdict, o.Reason)
 	}
