@@ -46,8 +46,10 @@ type Config struct {
 	// Settings are the lifetimes and lockout parameters for a live target;
 	// the embedded server runs the documented ones on a virtual clock.
 	Settings cases.Settings
-	// QuietWindow is how long "exactly one response" listens for a second
-	// one (0: the engine's default; the embedded server gets a short one).
+	// QuietWindow is how long a live target is listened to after an
+	// ordering barrier where its output might trail its answers (0: the
+	// engine's default); the embedded server orders its output and is
+	// never listened to.
 	QuietWindow time.Duration
 	// WrongBudget caps the wrong credentials sent to a live target
 	// (engine.Unlimited: no cap; ignored for the embedded server, which
@@ -126,7 +128,6 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		target, secrets, s.stop = emb.URL, emb.secrets, emb.Close
 		cfg.Web, cfg.HTTP = emb.WebURL, emb.HTTPURL
 		cfg.Settings = EmbeddedSettings()
-		cfg.QuietWindow = embeddedQuietWindow
 		clk = emb.clock
 		gone = emb.Server.WaitGone
 		s.Embedded, s.EmbeddedProfile, s.server = true, emb.profile, emb.Server
@@ -218,9 +219,6 @@ func httpFromTarget(target string, port int) string {
 	}
 	return "http://" + net.JoinHostPort(u.Hostname(), strconv.Itoa(port))
 }
-
-// A duplicate response on loopback arrives within microseconds.
-const embeddedQuietWindow = 50 * time.Millisecond
 
 // EmbeddedSettings are the settings of a run against the embedded server:
 // the documented lifetimes and lockout, on a virtual clock that the server
