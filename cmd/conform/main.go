@@ -73,20 +73,40 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 }
 
 // version is the module version stamped by the go command ("dev" for a
-// source build), with the VCS revision when known.
+// source build), with the VCS revision when the build has it, once, and
+// the Go version.
 func version() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "dev"
 	}
+	return versionOf(bi)
+}
+
+// versionOf renders build info: "v1.2.0 go1.26.8" for a released module,
+// "dev+0123456789ab go1.26.8" for a source build of a commit (with
+// "-dirty" when the tree had changes). A pseudo-version already names the
+// revision, so it is not named again.
+func versionOf(bi *debug.BuildInfo) string {
 	v := bi.Main.Version
 	if v == "" || v == "(devel)" {
 		v = "dev"
 	}
+	var rev string
+	dirty := false
 	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += "+" + s.Value[:12]
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value[:min(12, len(s.Value))]
+		case "vcs.modified":
+			dirty = s.Value == "true"
 		}
+	}
+	if rev != "" && !strings.Contains(v, rev) {
+		v += "+" + rev
+	}
+	if dirty && !strings.HasSuffix(v, "+dirty") {
+		v += "-dirty"
 	}
 	return strings.TrimSpace(v + " " + bi.GoVersion)
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -399,4 +400,28 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, "\n")
+}
+
+func TestVersionNamesTheRevisionOnce(t *testing.T) {
+	rev := "0123456789abcdef0123456789abcdef01234567"
+	for _, tc := range []struct {
+		version  string
+		settings map[string]string
+		want     string
+	}{
+		{"(devel)", nil, "dev go1.26.8"},
+		{"(devel)", map[string]string{"vcs.revision": rev}, "dev+0123456789ab go1.26.8"},
+		{"(devel)", map[string]string{"vcs.revision": rev, "vcs.modified": "true"}, "dev+0123456789ab-dirty go1.26.8"},
+		{"v0.0.0-20261129195500-0123456789ab", map[string]string{"vcs.revision": rev}, "v0.0.0-20261129195500-0123456789ab go1.26.8"},
+		{"v0.0.0-20261129195500-0123456789ab+dirty", map[string]string{"vcs.revision": rev, "vcs.modified": "true"}, "v0.0.0-20261129195500-0123456789ab+dirty go1.26.8"},
+		{"v1.2.0", nil, "v1.2.0 go1.26.8"},
+	} {
+		bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: tc.version}}
+		for k, v := range tc.settings {
+			bi.Settings = append(bi.Settings, debug.BuildSetting{Key: k, Value: v})
+		}
+		if got := versionOf(bi); got != tc.want {
+			t.Errorf("version %q %v: got %q, want %q", tc.version, tc.settings, got, tc.want)
+		}
+	}
 }
