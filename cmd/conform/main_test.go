@@ -425,3 +425,18 @@ func TestVersionNamesTheRevisionOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestServeTimeScaleFlagsAreAcceptedByRun: what conform serve --time-scale
+// tells the operator to pass to conform run is accepted by it as it is.
+func TestServeTimeScaleFlagsAreAcceptedByRun(t *testing.T) {
+	for _, scale := range []float64{1000, 60, 1e6} {
+		flags := strings.Fields(matchingRunFlags(scale))
+		r := conform(t, nil, append([]string{"run", "--target", "ws://127.0.0.1:1", "--report-dir", t.TempDir()}, flags...)...)
+		if r.code != 3 {
+			t.Errorf("scale %g: conform run %s: exit %d, want 3 (flags accepted, target unreachable)\n%s", scale, strings.Join(flags, " "), r.code, r.stderr)
+		}
+	}
+	if got := matchingRunFlags(1000); !strings.Contains(got, "--http-token-ttl 300ms") || !strings.Contains(got, "--lifetime-tolerance 100ms") {
+		t.Errorf("scale 1000: %s", got)
+	}
+}

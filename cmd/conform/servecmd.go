@@ -9,7 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
+	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/refserver"
 )
 
@@ -74,7 +76,7 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		version(), run.URL, p.Name, p.Admin, p.User, p.Plan)
 	fmt.Fprintf(stdout, "  embedded HTTP server: %s\n  web manager: %s (conform run --web %s)\n", run.HTTPURL, run.WebURL, run.WebURL)
 	if *scale != 1 {
-		fmt.Fprintf(stdout, "  lifetimes divided by %g: run the suite with matching --http-token-ttl, --token-ttl, --pin-token-ttl-min\n", *scale)
+		fmt.Fprintf(stdout, "  lifetimes and lockout divided by %g: judge it with conform run %s\n", *scale, matchingRunFlags(*scale))
 	}
 	if len(faults) > 0 {
 		fmt.Fprintf(stdout, "  FAULTS ON (not conformant on purpose): %s\n", strings.Join(faults, ", "))
@@ -154,4 +156,21 @@ func knownNames(faults, variants []string) error {
 		}
 	}
 	return nil
+}
+
+// matchingRunFlags are the conform run flags that judge a server whose
+// lifetimes and lockout are divided by scale: the documented values
+// divided likewise, a tolerance the real clock can keep (a tenth of the
+// HTTP token's life, at least 100 ms, less than a third of it), and the
+// lockout wait divided too. A machine too busy for them makes a timed case
+// ERROR, never FAIL.
+func matchingRunFlags(scale float64) string {
+	d := cases.DefaultSettings()
+	div := func(v time.Duration) time.Duration {
+		return max(time.Duration(float64(v)/scale), time.Microsecond)
+	}
+	httpTTL := div(d.HTTPTokenTTL)
+	tol := min(max(httpTTL/10, 100*time.Millisecond), httpTTL/3, d.Tolerance)
+	return fmt.Sprintf("--http-token-ttl %s --token-ttl %s --pin-token-ttl-min %s --lifetime-tolerance %s --lockout-wait %s",
+		httpTTL, div(d.TokenTTL), div(d.PINTokenMin), max(tol, time.Microsecond), div(d.LockoutWait))
 }
