@@ -83,6 +83,25 @@ func adminLogin(t *testing.T, r *Running) (*client, reply) {
 	return c, expectRC(t, c, "0/2", reqPassword, testSecrets.AdminPassword)
 }
 
+// Exchanges and setups that several faults' rows share: the same stimulus
+// tells each of those faults from the conformant server.
+var (
+	// userSecretsWhenUserIsOpen: user mode unsecured, admin password.
+	userSecretsWhenUserIsOpen = func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("user", wrongSecret), secured("user", testSecrets.AdminPassword), secured("admin", wrongSecret))
+	}
+	// userCredentialsWithRoleAdmin: the user PIN and a user token, with role admin.
+	userCredentialsWithRoleAdmin = func(t *testing.T, r *Running) string {
+		userToken := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN).str("token")
+		return outcomes(t, r, secured("admin", testSecrets.UserPIN), secured("admin", userToken))
+	}
+	// rightPasswordAfterTwoWrong: with lockoutAfterTwo, the right one gets 6.
+	rightPasswordAfterTwoWrong = func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("", wrongSecret), secured("admin", wrongSecret), secured("", testSecrets.AdminPassword))
+	}
+	lockoutAfterTwo = func(o *Options) { o.LockoutThreshold = 2 }
+)
+
 var faultBehaviours = []behaviour{
 	{name: "duplicate-response", spec: "1", changed: "2", exchange: func(t *testing.T, r *Running) string {
 		c := dial(t, r.URL)
@@ -210,16 +229,9 @@ var faultBehaviours = []behaviour{
 	{name: "unsecured-code-8", spec: "4 4 4", changed: "8 8 8", exchange: func(t *testing.T, r *Running) string {
 		return outcomes(t, r, reqUnsecuredAdmin, reqUnsecuredUser, `{"method":"auth","requestId":"1","type":"unsecured"}`)
 	}},
-	{name: "rc4b-code-5", profile: "admin-password", spec: "4 4 8", changed: "5 5 8", exchange: func(t *testing.T, r *Running) string {
-		return outcomes(t, r, secured("user", wrongSecret), secured("user", testSecrets.AdminPassword), secured("admin", wrongSecret))
-	}},
-	{name: "user-credentials-raise", spec: "5 5", changed: "0/2 5", exchange: func(t *testing.T, r *Running) string {
-		userToken := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN).str("token")
-		return outcomes(t, r, secured("admin", testSecrets.UserPIN), secured("admin", userToken))
-	}},
-	{name: "no-lockout", setup: func(o *Options) { o.LockoutThreshold = 2 }, spec: "8 8 6", changed: "8 8 0/2", exchange: func(t *testing.T, r *Running) string {
-		return outcomes(t, r, secured("", wrongSecret), secured("admin", wrongSecret), secured("", testSecrets.AdminPassword))
-	}},
+	{name: "rc4b-code-5", profile: "admin-password", spec: "4 4 8", changed: "5 5 8", exchange: userSecretsWhenUserIsOpen},
+	{name: "user-credentials-raise", spec: "5 5", changed: "0/2 5", exchange: userCredentialsWithRoleAdmin},
+	{name: "no-lockout", setup: lockoutAfterTwo, spec: "8 8 6", changed: "8 8 0/2", exchange: rightPasswordAfterTwoWrong},
 	{name: "empty-credentials-code-8", spec: "7 7", changed: "8 7", exchange: func(t *testing.T, r *Running) string {
 		return outcomes(t, r, secured("user", ""), `{"method":"auth","requestId":"1","type":"secured","credentials":42}`)
 	}},
@@ -559,17 +571,10 @@ var faultBehaviours = []behaviour{
 			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"unsecured","role":"admin","credentials":%q}`, testSecrets.AdminPassword),
 			reqUnsecuredAdmin)
 	}},
-	{name: "open-user-mode-accepts-any-secret", profile: "admin-password", spec: "4 4 8", changed: "0/1 4 8", exchange: func(t *testing.T, r *Running) string {
-		return outcomes(t, r, secured("user", wrongSecret), secured("user", testSecrets.AdminPassword), secured("admin", wrongSecret))
-	}},
-	{name: "user-secret-role-admin-code-4", spec: "5 5", changed: "4 5", exchange: func(t *testing.T, r *Running) string {
-		userToken := expectRC(t, dial(t, r.URL), "0/1", reqPassword, testSecrets.UserPIN).str("token")
-		return outcomes(t, r, secured("admin", testSecrets.UserPIN), secured("admin", userToken))
-	}},
-	{name: "lockout-counted-per-connection", setup: func(o *Options) { o.LockoutThreshold = 2 }, spec: "8 8 6", changed: "8 8 0/2", exchange: func(t *testing.T, r *Running) string {
-		return outcomes(t, r, secured("", wrongSecret), secured("admin", wrongSecret), secured("", testSecrets.AdminPassword))
-	}},
-	{name: "lockout-spares-correct-credentials", setup: func(o *Options) { o.LockoutThreshold = 2 }, spec: "8 8 6 6", changed: "8 8 0/2 6", exchange: func(t *testing.T, r *Running) string {
+	{name: "open-user-mode-accepts-any-secret", profile: "admin-password", spec: "4 4 8", changed: "0/1 4 8", exchange: userSecretsWhenUserIsOpen},
+	{name: "user-secret-role-admin-code-4", spec: "5 5", changed: "4 5", exchange: userCredentialsWithRoleAdmin},
+	{name: "lockout-counted-per-connection", setup: lockoutAfterTwo, spec: "8 8 6", changed: "8 8 0/2", exchange: rightPasswordAfterTwoWrong},
+	{name: "lockout-spares-correct-credentials", setup: lockoutAfterTwo, spec: "8 8 6 6", changed: "8 8 0/2 6", exchange: func(t *testing.T, r *Running) string {
 		return outcomes(t, r, secured("", wrongSecret), secured("", wrongSecret), secured("", testSecrets.AdminPassword), secured("", wrongSecret))
 	}},
 	{name: "password-nul-terminated", spec: "8 8 0/2", changed: "0/2 8 0/2", exchange: func(t *testing.T, r *Running) string {
@@ -917,7 +922,7 @@ var variantBehaviours = []behaviour{
 			}
 			return fmt.Sprintf("%s %s, %s %s", field(a, "result"), text(a), field(b, "result"), text(b))
 		}},
-	{name: "rc4b-code-8", profile: "admin-password", setup: func(o *Options) { o.LockoutThreshold = 2 },
+	{name: "rc4b-code-8", profile: "admin-password", setup: lockoutAfterTwo,
 		spec: "4 4 0/2 locked: no", changed: "8 8 6 locked: yes", exchange: func(t *testing.T, r *Running) string {
 			out := outcomes(t, r, secured("user", wrongSecret), secured("user", testSecrets.AdminPassword), secured("", testSecrets.AdminPassword))
 			if strings.HasSuffix(out, "6") {

@@ -21,8 +21,7 @@ func (x *execution) await(ctx context.Context, s cases.Step, a cases.Await, name
 	// answer to a request sent now (an ordering barrier; eventAfterBarrier).
 	_, berr := x.barrier(ctx, conn)
 	if berr != nil && !errors.Is(berr, wire.ErrClosed) {
-		x.troubled = true
-		return fmt.Errorf("step %s: waiting for %s: no answer to the next request on the connection: %w", name, a.Event, berr)
+		return x.unansweredBarrier(name, "waiting for "+a.Event, berr)
 	}
 	ev, err := x.eventAfterBarrier(ctx, conn, s.ConnName(), 0, func(m wire.Message) bool { return m.Event() == a.Event })
 	switch {

@@ -80,11 +80,25 @@ func answersBarrier(m wire.Message, id string) bool {
 // notifications might travel another path than its answers.
 func (x *execution) listening(ctx context.Context) (context.Context, context.CancelFunc) {
 	if x.target.OrderedEvents {
-		done, cancel := context.WithCancel(ctx)
-		cancel()
-		return done, cancel
+		return ended(ctx), func() {}
 	}
 	return context.WithTimeout(ctx, x.target.QuietWindow)
+}
+
+// ended is a context that has already ended: a wait on it takes only what
+// has come.
+func ended(ctx context.Context) context.Context {
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	return done
+}
+
+// unansweredBarrier is the error of a step whose barrier went unanswered: nothing
+// can be concluded, so it is an ERROR, and the engine then checks the
+// target is still there.
+func (x *execution) unansweredBarrier(step, what string, err error) error {
+	x.troubled = true
+	return fmt.Errorf("step %s: %s: no answer to the next request on the connection: %w", step, what, err)
 }
 
 // missingWhen says when something the target did not send was called
@@ -120,9 +134,7 @@ func (x *execution) eventAfterBarrier(ctx context.Context, conn *wire.Client, na
 			return seen > skip
 		})
 	}
-	done, cancel := context.WithCancel(ctx)
-	cancel()
-	m, err := wait(done)
+	m, err := wait(ended(ctx))
 	if err == nil || errors.Is(err, wire.ErrClosed) || x.target.OrderedEvents || x.r.inOrder() {
 		return m, x.noEvent(err)
 	}

@@ -167,8 +167,7 @@ func (x *execution) exactlyOne(ctx context.Context, conn *wire.Client, name, req
 	// among the duplicates the client filed (one taken for nothing else).
 	extra := max(len(before), x.newDuplicates(name, conn)) + x.newUnsolicited(name, conn)
 	if err != nil && !errors.Is(err, wire.ErrClosed) && extra == 0 {
-		x.troubled = true
-		return f, fmt.Errorf("step %s: exactly one response: no answer to the next request on the connection: %w", step, err)
+		return f, x.unansweredBarrier(step, "exactly one response", err)
 	}
 	// A flood proves a second answer as well as a barrier would.
 	if err == nil {
