@@ -42,12 +42,27 @@ func (c Case) Group() string {
 // Unmet returns the reason the profile does not meet the case's
 // preconditions, or "" when the case can run.
 func (c Case) Unmet(p Profile) string {
+	reason, _ := c.Gap(p)
+	return reason
+}
+
+// Gap is Unmet with its kind: inapplicable when some unmet need is the
+// target's own configuration (the case does not apply to this target, and
+// that need's reason is given), otherwise the first unmet need, which the
+// operator could meet.
+func (c Case) Gap(p Profile) (reason string, inapplicable bool) {
 	for _, n := range c.Needs {
-		if !n.Met(p) {
-			return n.Reason(p)
+		if n.Met(p) {
+			continue
+		}
+		if n.Inapplicable != nil && n.Inapplicable(p) {
+			return n.Reason(p), true
+		}
+		if reason == "" {
+			reason = n.Reason(p)
 		}
 	}
-	return ""
+	return reason, false
 }
 
 // HasLabel reports whether the case carries label l.

@@ -10,11 +10,25 @@ import (
 type Need struct {
 	Met    func(Profile) bool
 	Reason func(Profile) string
+	// Inapplicable says whether an unmet need is the target's own
+	// configuration (its protection, its plan, the shape of its secrets):
+	// the case's requirements then do not apply to this target. Otherwise
+	// (nil, or false) the operator could meet it (a secret, a URL, a
+	// shorter lifetime) and the requirements went unchecked.
+	Inapplicable func(Profile) bool
 }
 
 func need(met func(Profile) bool, reason string) Need {
 	return Need{Met: met, Reason: func(Profile) string { return reason }}
 }
+
+// configured is an Inapplicable that is always true: the need is about the
+// target's configuration alone.
+func configured(Profile) bool { return true }
+
+// known reports whether s is a security kind the suite has learnt (not
+// "protected, kind unknown", not "not probed").
+func known(s Security) bool { return s == Unsecured || s == Password || s == PIN }
 
 // adminAccessHint is the hint shared by every need the suite could satisfy
 // with admin access.
@@ -39,6 +53,7 @@ func CanLogin(m Mode) Need {
 			}
 			return fmt.Sprintf("needs user access (user security %s): set CONFORM_USER_PIN or CONFORM_USER_PASSWORD", p.User)
 		},
+		Inapplicable: func(p Profile) bool { return p.Plan == Free },
 	}
 }
 
@@ -57,12 +72,23 @@ func Secured(m Mode, s Security) Need {
 			}
 			return fmt.Sprintf("needs the %s: set %s", kind, kind.EnvVar())
 		},
+		Inapplicable: func(p Profile) bool {
+			return known(p.Security(m)) && p.Security(m) != s || p.Plan == Free
+		},
 	}
 }
 
 // CanLoginSome needs some mode the suite can enter (LoginAny).
-var CanLoginSome = need(func(p Profile) bool { return p.CanLogin(Admin) || p.CanLogin(User) },
-	"needs a mode the suite can enter: on a Free plan both modes are protected and every secured login gets 2")
+var CanLoginSome = Need{
+	Met: func(p Profile) bool { return p.CanLogin(Admin) || p.CanLogin(User) },
+	Reason: func(p Profile) string {
+		if p.Plan == Free {
+			return "needs a mode the suite can enter: on a Free plan both modes are protected and every secured login gets 2"
+		}
+		return "needs a mode the suite can enter: " + adminAccessHint + ", or a user secret"
+	},
+	Inapplicable: func(p Profile) bool { return p.Plan == Free },
+}
 
 // HasSecret needs a secret of the given kind.
 func HasSecret(k SecretKind) Need {
@@ -76,6 +102,7 @@ func IsProtected(m Mode) Need {
 		Reason: func(p Profile) string {
 			return fmt.Sprintf("needs %s mode to be protected (target: %s)", m, p.Security(m))
 		},
+		Inapplicable: func(p Profile) bool { return p.Security(m) != Unknown },
 	}
 }
 
@@ -86,6 +113,7 @@ func IsUnsecured(m Mode) Need {
 		Reason: func(p Profile) string {
 			return fmt.Sprintf("needs %s mode to be unsecured (target: %s)", m, p.Security(m))
 		},
+		Inapplicable: func(p Profile) bool { return p.Security(m) != Unknown },
 	}
 }
 
@@ -99,6 +127,7 @@ func UserSecurity(s Security) Need {
 			}
 			return fmt.Sprintf("needs user security %s (target: %s)", s, p.User)
 		},
+		Inapplicable: func(p Profile) bool { return known(p.User) },
 	}
 }
 
@@ -112,13 +141,16 @@ func OnPlan(pl Plan) Need {
 			}
 			return fmt.Sprintf("needs a %s-plan target (declared: %s)", pl, p.Plan)
 		},
+		Inapplicable: configured,
 	}
 }
 
 // NoneProtected needs both modes unsecured.
-var NoneProtected = need(func(p Profile) bool {
-	return p.Admin == Unsecured && p.User == Unsecured
-}, "needs both modes unsecured")
+var NoneProtected = Need{
+	Met:          func(p Profile) bool { return p.Admin == Unsecured && p.User == Unsecured },
+	Reason:       func(Profile) string { return "needs both modes unsecured" },
+	Inapplicable: func(p Profile) bool { return p.Admin.IsProtected() || p.User.IsProtected() },
+}
 
 // PINWithLetters needs a known user PIN that contains letters (case
 // insensitivity cannot be observed on an all-digit PIN).
@@ -130,8 +162,10 @@ var PasswordWithLetters = WithLetters(AdminPassword)
 
 // WithLetters needs a known secret of kind k that contains letters.
 func WithLetters(k SecretKind) Need {
-	return need(func(p Profile) bool { return p.HasLetters(k) },
+	n := need(func(p Profile) bool { return p.HasLetters(k) },
 		fmt.Sprintf("needs a known %s with letters (one without letters has no letter case)", k))
+	n.Inapplicable = func(p Profile) bool { return p.Has(k) }
+	return n
 }
 
 func secretFor(m Mode, s Security) SecretKind {
@@ -195,6 +229,7 @@ func AdminSecurityIn(ss ...Security) Need {
 		Reason: func(p Profile) string {
 			return fmt.Sprintf("needs admin security %v (target: %s)", ss, p.Admin)
 		},
+		Inapplicable: func(p Profile) bool { return known(p.Admin) },
 	}
 }
 
@@ -205,11 +240,16 @@ func UserSecurityIn(ss ...Security) Need {
 		Reason: func(p Profile) string {
 			return fmt.Sprintf("needs user security %v (target: %s)", ss, p.User)
 		},
+		Inapplicable: func(p Profile) bool { return known(p.User) },
 	}
 }
 
 // AdminTokenExpires needs the admin login to use a password or no
 // protection: a token from the command-line PIN lives until restart.
-var AdminTokenExpires = need(func(p Profile) bool {
-	return p.Admin == Unsecured || p.Has(AdminPassword)
-}, "needs admin login by password or unsecured (a token from the command-line PIN never expires): set CONFORM_ADMIN_PASSWORD")
+var AdminTokenExpires = Need{
+	Met: func(p Profile) bool { return p.Admin == Unsecured || p.Has(AdminPassword) },
+	Reason: func(Profile) string {
+		return "needs admin login by password or unsecured (a token from the command-line PIN never expires): set CONFORM_ADMIN_PASSWORD"
+	},
+	Inapplicable: func(p Profile) bool { return p.Admin == PIN },
+}

@@ -33,6 +33,12 @@ type Run struct {
 	// failure (another seed runs them).
 	NotRun []string `json:"notRun,omitempty"`
 	Cases  []Case   `json:"cases"`
+	// Require is the --require level ("" or "must"): the MUST requirements
+	// that apply must all be checked, or the run is not conformant.
+	Require string `json:"require,omitempty"`
+	// Coverage is every requirement of the reading and whether this run
+	// checked it (computed by Tally).
+	Coverage []Coverage `json:"coverage"`
 	// Interrupted says why the run ended early ("" if it did not).
 	Interrupted string `json:"interrupted,omitempty"`
 	// Preflight is the probe that learnt the profile; its transcript is kept
@@ -70,16 +76,23 @@ type Selection struct {
 	Strict      bool     `json:"strict"`
 }
 
-// Summary counts verdicts.
+// Summary counts verdicts and coverage.
 type Summary struct {
-	Total    int    `json:"total"`
-	Pass     int    `json:"pass"`
-	Fail     int    `json:"fail"`
-	Warn     int    `json:"warn"`
-	Skip     int    `json:"skip"`
-	Error    int    `json:"error"`
-	Verdict  string `json:"verdict"`
-	ExitCode int    `json:"exitCode"`
+	Total int `json:"total"`
+	Pass  int `json:"pass"`
+	Fail  int `json:"fail"`
+	Warn  int `json:"warn"`
+	Skip  int `json:"skip"`
+	Error int `json:"error"`
+	// XFail counts the baselined cases that failed as expected.
+	XFail int `json:"xfail"`
+	// Stale counts the baselined cases that no longer fail.
+	Stale int `json:"staleBaseline"`
+	// Must and Should are the coverage of the requirements of each level.
+	Must     CoverageCounts `json:"must"`
+	Should   CoverageCounts `json:"should"`
+	Verdict  string         `json:"verdict"`
+	ExitCode int            `json:"exitCode"`
 }
 
 // Case is one selected case's result.
@@ -94,6 +107,11 @@ type Case struct {
 	Message  string    `json:"message,omitempty"`
 	Duration float64   `json:"durationSeconds"`
 	Findings []Finding `json:"findings,omitempty"`
+	// NotApplicable marks a SKIP for the target's configuration (its
+	// protection, its plan): the case's requirements do not apply there.
+	NotApplicable bool `json:"notApplicable,omitempty"`
+	// Baseline is set when the case is a known failure (--baseline).
+	Baseline *Known `json:"baseline,omitempty"`
 	// NotRun lists the token exercises the budget did not allow.
 	NotRun     []string `json:"notRun,omitempty"`
 	Transcript []Frame  `json:"transcript,omitempty"`
@@ -126,6 +144,8 @@ const (
 	Warn  = "WARN"
 	Skip  = "SKIP"
 	Error = "ERROR"
+	// XFail is a baselined case that failed as expected (--baseline).
+	XFail = "XFAIL"
 )
 
 // Exit codes of the CLI contract.
@@ -156,6 +176,11 @@ func (r Run) Redacted(redact func(string) string) Run {
 	cs := make([]Case, len(r.Cases))
 	for i, c := range r.Cases {
 		c.Message = Clip(redact(c.Message), MaxText)
+		if c.Baseline != nil {
+			k := *c.Baseline
+			k.Reason, k.Link = field(k.Reason), field(k.Link)
+			c.Baseline = &k
+		}
 		c.NotRun = mapStrings(c.NotRun, field)
 		fs := make([]Finding, len(c.Findings))
 		for j, f := range c.Findings {
@@ -203,12 +228,19 @@ func mapStrings(ss []string, f func(string) string) []string {
 	return out
 }
 
-// Tally fills Summary from the cases: any FAIL makes the run not conformant
-// (exit 1); otherwise any ERROR is an infrastructure failure (exit 3); an
-// interrupted run is never conformant.
+// Tally fills Coverage and Summary from the cases: any FAIL makes the run
+// not conformant (exit 1), and so does a stale baseline entry; an
+// interrupted run is never conformant; otherwise any ERROR is an
+// infrastructure failure (exit 3); last, under --require must, a MUST
+// requirement that applies but went unchecked makes the run not conformant
+// (exit 1). A known failure (XFAIL) does not fail the run.
 func (r *Run) Tally() {
-	s := Summary{Total: len(r.Cases)}
+	r.Coverage = cover(r.Cases)
+	s := Summary{Total: len(r.Cases), Must: countCoverage(r.Coverage, cases.Must), Should: countCoverage(r.Coverage, cases.Should)}
 	for _, c := range r.Cases {
+		if c.Baseline != nil && c.Baseline.Stale != "" {
+			s.Stale++
+		}
 		switch c.Verdict {
 		case Pass:
 			s.Pass++
@@ -220,15 +252,23 @@ func (r *Run) Tally() {
 			s.Skip++
 		case Error:
 			s.Error++
+		case XFail:
+			s.XFail++
 		}
 	}
 	switch {
 	case s.Fail > 0:
 		s.Verdict, s.ExitCode = "not conformant", ExitNotConformant
+	case s.Stale > 0:
+		s.Verdict, s.ExitCode = "baseline stale", ExitNotConformant
 	case r.Interrupted != "":
 		s.Verdict, s.ExitCode = "interrupted", ExitNotConformant
 	case s.Error > 0:
 		s.Verdict, s.ExitCode = "error", ExitUnreachable
+	case r.Require == "must" && len(r.MissingMust()) > 0:
+		s.Verdict, s.ExitCode = "MUST requirements unchecked", ExitNotConformant
+	case s.XFail > 0:
+		s.Verdict, s.ExitCode = "conformant but for known failures", ExitConformant
 	default:
 		s.Verdict, s.ExitCode = "conformant", ExitConformant
 	}

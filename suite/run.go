@@ -86,6 +86,8 @@ type Options struct {
 	NoColor bool
 	// Console receives Ginkgo's console report (redact it before it gets here).
 	Console io.Writer
+	// Gate is what the verdict demands beyond the cases' verdicts.
+	Gate reports.Gate
 }
 
 // selectionFlags are Ginkgo flags that would change which specs run behind
@@ -165,7 +167,7 @@ func Run(o Options) (reports.Run, error) {
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	start := time.Now()
 	ginkgo.RunSpecs(&testingT{}, "conform", sc, rc)
-	return Collect(selected, start), nil
+	return Collect(selected, start, o.Gate), nil
 }
 
 // testingT is all RunSpecs needs from a testing.T in a plain binary.
@@ -175,8 +177,8 @@ func (t *testingT) Fail() { t.failed = true }
 
 // Collect builds the result model of the selected cases from the recorded
 // outcomes and Ginkgo's report (which knows about interrupts, timeouts and
-// specs that never ran).
-func Collect(selected []cases.Case, start time.Time) reports.Run {
+// specs that never ran), judged under gate.
+func Collect(selected []cases.Case, start time.Time, gate reports.Gate) reports.Run {
 	r := currentRunner()
 	run := reports.Run{
 		Schema:    reports.Schema,
@@ -223,6 +225,7 @@ func Collect(selected []cases.Case, start time.Time) reports.Run {
 		case ran:
 			rc.Verdict = string(o.Verdict)
 			rc.Message = o.Reason
+			rc.NotApplicable = o.Inapplicable
 		default:
 			rc.Verdict = reports.Skip
 			rc.Message = "not run"
@@ -243,7 +246,7 @@ func Collect(selected []cases.Case, start time.Time) reports.Run {
 		}
 		run.Cases = append(run.Cases, rc)
 	}
-	run.Tally()
+	gate.Apply(&run)
 	if r != nil {
 		// The one place the report's free text is redacted; transcripts come
 		// redacted from Frames.

@@ -48,6 +48,8 @@ type runOptions struct {
 	profile         string
 	faults          listFlag
 	variants        listFlag
+	require         string
+	baseline        string
 }
 
 // Bounds on flag values that make no sense (and would overflow the waits
@@ -86,6 +88,8 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&o.seed, "seed", 0, "order of the near misses competing for the wrong-credential budget on a live target (0: a fresh one, printed and recorded; another seed runs others)")
 	fs.StringVar(&o.profile, "profile", "", "embedded reference server only: its protection profile ("+strings.Join(refserver.ProfileNames(), ", ")+")")
 	fs.Var(&o.faults, "fault", "embedded reference server only: break one behaviour on purpose, to see the suite catch it (repeatable; conform serve --list-faults)")
+	fs.StringVar(&o.require, "require", "", "coverage the gate demands: \"must\" fails the run (exit 1) when a MUST requirement that applies to the target went unchecked")
+	fs.StringVar(&o.baseline, "baseline", "", "file of known failures, one \"CASE-ID reason [link]\" a line: they are reported as XFAIL and do not fail the run; one that passes now does")
 	fs.Var(&o.variants, "variant", "embedded reference server only: another conformant behaviour (repeatable; conform serve --list-faults)")
 }
 
@@ -134,6 +138,10 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if err == nil {
 		err = files.Check()
 	}
+	var gate reports.Gate
+	if err == nil {
+		gate, err = o.gate()
+	}
 	if err != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
@@ -156,7 +164,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		err = casesCtx.Err()
 	}
 	if err != nil {
-		return preflightFailed(casesCtx, err, o, sess, selected, start, files, red, errOut)
+		return preflightFailed(casesCtx, err, o, sess, selected, start, files, gate, red, errOut)
 	}
 	defer sess.Close()
 	printHeader(console, sess, sel, selected)
@@ -164,7 +172,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	sess.Runner.Progress = console
 	result, err := suite.Run(suite.Options{
 		Context: casesCtx, Runner: sess.Runner, Selection: sel, Timeout: max(time.Until(casesEnd), time.Millisecond),
-		Verbose: o.verbose, NoColor: noColor, Console: console,
+		Verbose: o.verbose, NoColor: noColor, Console: console, Gate: gate,
 	})
 	if err != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
@@ -357,6 +365,9 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
+	if !contains(reports.Requires, o.require) {
+		return fail("--require must be \"must\" (or empty), not %q", o.require)
+	}
 	cfg.Target, cfg.Strict, cfg.TLS = o.target, o.strict, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
 	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases}.ForTarget(live)
@@ -382,6 +393,24 @@ func (o *runOptions) tlsConfig() (*tls.Config, error) {
 	return c, nil
 }
 
+// gate reads --require and --baseline (validated already: --require).
+func (o *runOptions) gate() (reports.Gate, error) {
+	g := reports.Gate{Require: o.require}
+	if o.baseline == "" {
+		return g, nil
+	}
+	f, err := os.Open(o.baseline)
+	if err != nil {
+		return g, fmt.Errorf("--baseline: %w", err)
+	}
+	defer f.Close()
+	g.Baseline, err = reports.ParseBaseline(f, o.baseline)
+	if err != nil {
+		return g, fmt.Errorf("--baseline: %w", err)
+	}
+	return g, nil
+}
+
 func (o *runOptions) files() reports.Files {
 	f := reports.DefaultFiles(o.reportDir)
 	if o.junitReport != "" {
@@ -397,7 +426,7 @@ func (o *runOptions) files() reports.Files {
 // and reports where every selected case is an ERROR, so a pipeline sees
 // why. A signal or --timeout during the preflight is an interrupted run
 // (exit 1), like one during the cases.
-func preflightFailed(ctx context.Context, err error, o runOptions, sess *session.Session, selected []cases.Case, start time.Time, files reports.Files, red *redact.Redactor, errOut io.Writer) int {
+func preflightFailed(ctx context.Context, err error, o runOptions, sess *session.Session, selected []cases.Case, start time.Time, files reports.Files, gate reports.Gate, red *redact.Redactor, errOut io.Writer) int {
 	code, what := exitUnreachable, "target unreachable"
 	interrupted := interruption(ctx)
 	switch {
@@ -425,7 +454,7 @@ func preflightFailed(ctx context.Context, err error, o runOptions, sess *session
 		run.Cases = append(run.Cases, rc)
 	}
 	run.Interrupted = interrupted
-	run.Tally()
+	gate.Apply(&run)
 	run.Summary.ExitCode = code
 	run.Summary.Verdict = what
 	wctx, wcancel := reportCtx(start, o.timeout)

@@ -157,8 +157,12 @@ type Outcome struct {
 	Findings   []cases.Finding
 	Transcript *wire.Transcript
 	// Reason is the skip reason, the error, or the broken findings.
-	Reason   string
-	Duration time.Duration
+	Reason string
+	// Inapplicable marks a SKIP because of how the target is configured
+	// (its protection, its plan): the case's requirements do not apply to
+	// it. Any other SKIP is a gap the operator could close.
+	Inapplicable bool
+	Duration     time.Duration
 	// NotRun lists the token exercises the wrong-credential budget did not
 	// allow: neither a pass nor a failure.
 	NotRun []string
@@ -194,8 +198,8 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	if why := r.Dead(); why != "" {
 		return Outcome{Verdict: cases.Error, Reason: "not run: " + why}
 	}
-	if reason := c.Unmet(r.Profile); reason != "" {
-		return Outcome{Verdict: cases.Skip, Reason: reason}
+	if reason, na := c.Gap(r.Profile); reason != "" {
+		return Outcome{Verdict: cases.Skip, Reason: reason, Inapplicable: na}
 	}
 	if reason := r.admit(c); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason}
@@ -270,7 +274,7 @@ func (r *Runner) reserve(n int) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.wrongSent+n > r.WrongBudget {
-		return fmt.Sprintf("would send wrong credentials beyond this run's budget of %d (%d already sent), so that a live device never locks its administrator out; select it alone with --case", r.WrongBudget, r.wrongSent)
+		return fmt.Sprintf("would send wrong credentials beyond this run's budget of %d (%d already sent), so that a live device never locks its administrator out; select it alone with --case, or raise --wrong-credential-budget (-1: no limit)", r.WrongBudget, r.wrongSent)
 	}
 	return ""
 }
