@@ -2,7 +2,7 @@ package cases
 
 import "slices"
 
-// KnownLabels is the fixed label set of design.md.
+// KnownLabels is the fixed label set (docs/architecture.md, README "Selecting cases").
 var KnownLabels = []string{
 	"smoke", "unsecured", "password", "pin", "token", "role",
 	"lifetime", "slow", "disruptive", "mutating", "robustness", "near-miss", "explore",

@@ -41,6 +41,10 @@ func (o Observation) answered() bool { return o.Response != nil || o.HTTPStatus 
 type Check struct {
 	Req  string
 	Name string
+	// Want says the accepted answer in words ("resultCode 4 or 8"), where
+	// the check has one (conform explain shows it); Expects falls back to
+	// Name.
+	Want string
 	eval func(o Observation) result
 	// all is set for checks over every observation of a case (Case.After).
 	all func(obs []Observation) result
@@ -50,6 +54,14 @@ type Check struct {
 	noAnswerOK bool
 	// byModel: the engine takes the result from the model (AsTheReadingSays).
 	byModel bool
+}
+
+// Expects says what the check accepts: Want, or else its name.
+func (c Check) Expects() string {
+	if c.Want != "" {
+		return c.Want
+	}
+	return c.Name
 }
 
 // OrClosed returns the check accepting a connection the server closed

@@ -12,7 +12,7 @@ import (
 
 // Method expects the response's method to be name (ENV-2).
 func Method(req, name string) Check {
-	return Check{Req: req, Name: "method", eval: func(o Observation) result {
+	return Check{Req: req, Name: "method", Want: fmt.Sprintf("method %q", name), eval: func(o Observation) result {
 		if s, ok := o.Response["method"].(string); ok && s == name {
 			return result{ok: true}
 		}

@@ -13,7 +13,7 @@ import (
 
 // Refused expects a privileged command to be refused and to reveal nothing (SEC-1).
 func Refused(req string) Check {
-	return Check{Req: req, Name: "refused before auth", eval: func(o Observation) result {
+	return Check{Req: req, Name: "refused before auth", Want: "a refusal (result false and/or an error field), no adminAuth/userAuth", eval: func(o Observation) result {
 		res, isBool := o.Response["result"].(bool)
 		_, hasErr := o.Response["error"]
 		var leaks []string
@@ -82,7 +82,7 @@ func HidesPIN(req string) Check {
 
 // HTTPAccepted expects the embedded HTTP server to accept the token (2xx).
 func HTTPAccepted(req string) Check {
-	return Check{Req: req, Name: "HTTP server accepts the token", eval: func(o Observation) result {
+	return Check{Req: req, Name: "HTTP server accepts the token", Want: "HTTP 2xx", eval: func(o Observation) result {
 		if o.HTTPStatus >= 200 && o.HTTPStatus < 300 {
 			return result{ok: true, note: fmt.Sprintf("HTTP %d", o.HTTPStatus)}
 		}
@@ -93,7 +93,7 @@ func HTTPAccepted(req string) Check {
 // HTTPRefused expects the embedded HTTP server to refuse the token (any 4xx:
 // docs/requirements.md leaves the exact status open).
 func HTTPRefused(req string) Check {
-	return Check{Req: req, Name: "HTTP server refuses the token", eval: func(o Observation) result {
+	return Check{Req: req, Name: "HTTP server refuses the token", Want: "HTTP 4xx", eval: func(o Observation) result {
 		if o.HTTPStatus >= 400 && o.HTTPStatus < 500 {
 			return result{ok: true, note: fmt.Sprintf("HTTP %d", o.HTTPStatus)}
 		}
@@ -110,7 +110,7 @@ func httpActual(o Observation) string {
 
 // EventCause expects the notification awaited to carry this cause (SEC-3).
 func EventCause(req string, cause int) Check {
-	return Check{Req: req, Name: "notification cause", eval: func(o Observation) result {
+	return Check{Req: req, Name: "notification cause", Want: fmt.Sprintf("authorizationNeeded with cause %d", cause), eval: func(o Observation) result {
 		if c, ok := jsonnum.Int(o.Response["cause"]); ok && c == cause {
 			return result{ok: true}
 		}

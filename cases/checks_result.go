@@ -11,7 +11,7 @@ import (
 
 // Succeeds expects result true and resultCode 0.
 func Succeeds(req string) Check {
-	return Check{Req: req, Name: "success", eval: func(o Observation) result {
+	return Check{Req: req, Name: "success", Want: "success (result true, resultCode 0)", eval: func(o Observation) result {
 		res, rok := o.Response["result"].(bool)
 		code, cok := jsonnum.Int(o.Response["resultCode"])
 		if rok && res && cok && code == 0 {
@@ -23,7 +23,7 @@ func Succeeds(req string) Check {
 
 // Code expects resultCode to be one of codes (the accepted set).
 func Code(req string, codes ...int) Check {
-	return Check{Req: req, Name: "resultCode", eval: func(o Observation) result {
+	return Check{Req: req, Name: "resultCode", Want: codeSet(codes), eval: func(o Observation) result {
 		code, ok := jsonnum.Int(o.Response["resultCode"])
 		want := codeSet(codes)
 		if !ok {
@@ -40,7 +40,7 @@ func Code(req string, codes ...int) Check {
 
 // Fails expects result false (any non-zero code).
 func Fails(req string) Check {
-	return Check{Req: req, Name: "failure", eval: func(o Observation) result {
+	return Check{Req: req, Name: "failure", Want: "a failure (result false)", eval: func(o Observation) result {
 		if res, ok := o.Response["result"].(bool); ok && !res {
 			return result{ok: true}
 		}

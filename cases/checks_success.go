@@ -12,7 +12,7 @@ import (
 
 // Previleges expects the granted mode.
 func Previleges(req string, m Mode) Check {
-	return Check{Req: req, Name: "previleges", eval: func(o Observation) result {
+	return Check{Req: req, Name: "previleges", Want: fmt.Sprintf("previleges %d (%s)", m.Previleges(), m), eval: func(o Observation) result {
 		want := m.Previleges()
 		got, ok := jsonnum.Int(o.Response["previleges"])
 		if ok && got == want {

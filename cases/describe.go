@@ -99,3 +99,78 @@ func walkStrings(v any, path string, fn func(path, s string)) {
 		}
 	}
 }
+
+// Describe renders the request as the JSON it becomes, with every value
+// described rather than resolved (secrets as <admin-password>), so it can
+// be shown without a run: {"method":"auth","type":"secured",...}.
+func (r Request) Describe() string {
+	var parts []string
+	add := func(name string, v Value) {
+		if v == nil {
+			return
+		}
+		if _, gone := v.(absent); gone {
+			return
+		}
+		parts = append(parts, strconv.Quote(name)+":"+v.Describe())
+	}
+	parts = append(parts, `"method":`+strconv.Quote(r.MethodName()))
+	if r.RequestID == nil {
+		parts = append(parts, `"requestId":<fresh id>`)
+	} else {
+		add("requestId", r.RequestID)
+	}
+	add("type", r.Type)
+	add("role", r.Role)
+	add("credentials", r.Credentials)
+	for _, f := range r.Extra {
+		add(f.Name, f.Value)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// Describe says what the step does, in one line, without a run.
+func (s Step) Describe() string {
+	var do string
+	switch a := s.Do.(type) {
+	case Send:
+		do = "send " + a.Request.Describe()
+		switch {
+		case a.RepeatFor != "":
+			do += fmt.Sprintf(" (repeated: %s)", a.RepeatFor)
+		case a.Repeat > 1:
+			do += fmt.Sprintf(" (%d times, each on a fresh connection)", a.Repeat)
+		}
+	case Abort:
+		do = "send " + a.Request.Describe() + " and drop the connection"
+	case Close:
+		do = "close the connection"
+	case HTTPGet:
+		do = "GET the HTTP server's probe path with " + a.Token.Describe()
+	case Await:
+		do = "wait for the notification " + strconv.Quote(a.Event)
+	case Raw:
+		kind := "text"
+		if a.Binary {
+			kind = "binary"
+		}
+		do = fmt.Sprintf("send a raw %s frame (%d bytes)", kind, len(a.Payload))
+	case Discover:
+		do = "GET /public/default/config.json from the web manager"
+	case Poll:
+		do = "poll " + a.Request.Describe() + " on fresh connections until it succeeds"
+	case Explore:
+		do = fmt.Sprintf("random walks (%d walks of up to %d moves), judged by the model of the reading", a.Walks, a.Steps)
+	default:
+		do = fmt.Sprintf("%T", a)
+	}
+	conn := s.Conn
+	if conn == "" {
+		conn = "a"
+	}
+	name := s.Name
+	if name != "" {
+		name += ": "
+	}
+	return fmt.Sprintf("%son connection %s, %s", name, conn, do)
+}

@@ -2,7 +2,7 @@ package cases
 
 import "strings"
 
-// Verdict is the outcome of one case, as design.md defines it.
+// Verdict is the outcome of one case (README, "Verdicts, exit codes and reports").
 type Verdict string
 
 // The verdicts. PASS may carry INFO findings.

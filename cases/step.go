@@ -1,6 +1,9 @@
 package cases
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Step is one action of a case and the answers it expects.
 type Step struct {
@@ -142,6 +145,15 @@ type Moment struct {
 	From    string
 	Life    Lifetime
 	Expired bool
+}
+
+// String says the moment in words: "while the token of step login is
+// still valid (the HTTP token lifetime)".
+func (m Moment) String() string {
+	if m.Expired {
+		return fmt.Sprintf("after the token of step %s has expired (%s)", m.From, m.Life)
+	}
+	return fmt.Sprintf("while the token of step %s is still valid (%s)", m.From, m.Life)
 }
 
 // Before times a step that needs the token of step from still valid.

@@ -128,7 +128,12 @@ func (l login) Resolve(sc Scope) (Resolved, error) {
 	}
 	return secret{k}.Resolve(sc)
 }
-func (l login) Describe() string { return fmt.Sprintf("<%s login %s>", l.mode, l.field) }
+func (l login) Describe() string {
+	if l.mode == "" {
+		return fmt.Sprintf("<login %s of a mode the suite can enter>", l.field)
+	}
+	return fmt.Sprintf("<%s login %s>", l.mode, l.field)
+}
 
 // Login is the request that authorizes in mode m with whatever the profile
 // allows: type "unsecured" for an unsecured mode, else "secured" with the

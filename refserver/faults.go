@@ -9,8 +9,9 @@ import (
 )
 
 // Fault is one deliberate deviation from docs/requirements.md that breaks exactly
-// one behaviour. The self-test (design.md, "How the project tests itself",
-// step 3) switches faults on to prove that the suite catches each one.
+// one behaviour. The mutation matrix (internal/mutation, held true by
+// TestMutationMatrix) switches faults on to prove that the suite catches
+// each one.
 type Fault struct {
 	Name        string // what Options.Faults and conform serve --fault take
 	Requirement string // the requirement ID it breaks

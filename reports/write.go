@@ -5,9 +5,8 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"strconv"
 	"strings"
-
-	"github.com/onsi/ginkgo/v2/reporters"
 )
 
 // JSON renders the results document.
@@ -19,61 +18,140 @@ func JSON(r Run) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// JUnit renders the run as JUnit XML: one testcase per selected case, named
-// "<id> <title>", classname the requirement group. FAIL is a failure, ERROR
-// an error, SKIP skipped with its reason; WARN passes (it fails only under
-// --strict, where the case's verdict is already FAIL) and says so in a
-// property and in system-out. Non-passing cases carry their findings and
-// transcript in system-out.
+// The JUnit document, in the Ant/Jenkins dialect (the junit-10.xsd of the
+// Jenkins xUnit plugin, which most consumers accept): only the elements and
+// attributes that schema allows. Ginkgo's own JUnit types carry attributes
+// it does not (status on a testcase, properties inside one, disabled).
+type (
+	junitSuites struct {
+		XMLName  xml.Name     `xml:"testsuites"`
+		Name     string       `xml:"name,attr"`
+		Tests    int          `xml:"tests,attr"`
+		Failures int          `xml:"failures,attr"`
+		Errors   int          `xml:"errors,attr"`
+		Time     string       `xml:"time,attr"`
+		Suites   []junitSuite `xml:"testsuite"`
+	}
+	junitSuite struct {
+		Name       string          `xml:"name,attr"`
+		Tests      int             `xml:"tests,attr"`
+		Failures   int             `xml:"failures,attr"`
+		Errors     int             `xml:"errors,attr"`
+		Skipped    int             `xml:"skipped,attr"`
+		Time       string          `xml:"time,attr"`
+		Timestamp  string          `xml:"timestamp,attr"`
+		Package    string          `xml:"package,attr,omitempty"`
+		Properties []junitProperty `xml:"properties>property"`
+		Cases      []junitCase     `xml:"testcase"`
+		SystemOut  string          `xml:"system-out,omitempty"`
+	}
+	junitProperty struct {
+		Name  string `xml:"name,attr"`
+		Value string `xml:"value,attr"`
+	}
+	junitCase struct {
+		Name      string        `xml:"name,attr"`
+		Classname string        `xml:"classname,attr"`
+		Group     string        `xml:"group,attr,omitempty"`
+		Time      string        `xml:"time,attr"`
+		Skipped   *junitOutcome `xml:"skipped"`
+		Failure   *junitOutcome `xml:"failure"`
+		Error     *junitOutcome `xml:"error"`
+		SystemOut string        `xml:"system-out,omitempty"`
+	}
+	junitOutcome struct {
+		Type    string `xml:"type,attr,omitempty"`
+		Message string `xml:"message,attr"`
+		Text    string `xml:",chardata"`
+	}
+)
+
+// junitTime renders seconds as the schema's SUREFIRE_TIME: plain decimals,
+// never an exponent.
+func junitTime(sec float64) string { return strconv.FormatFloat(max(sec, 0), 'f', 3, 64) }
+
+// JUnit renders the run as JUnit XML in the Ant/Jenkins dialect: one
+// testcase per selected case, named "<id> <title>", classname the
+// requirement group, group the requirements it cites. FAIL is a failure
+// (type FAIL), ERROR an error, SKIP skipped with its reason, XFAIL (a known
+// failure, --baseline) skipped with "known failure: ...". A WARN passes
+// (it fails only under --strict, where the verdict is already FAIL) and is
+// made visible where a reader looks: its system-out starts with "WARN",
+// and the suite's "warnings" property and system-out list the cases. A
+// stale baseline entry fails (type STALE-BASELINE), as it fails the run;
+// and under --require a testcase "coverage" fails when a MUST requirement
+// went unchecked. The testsuite's properties carry the run's metadata.
 func JUnit(r Run) ([]byte, error) {
-	suite := reporters.JUnitTestSuite{
+	suite := junitSuite{
 		Name:      "conform",
 		Package:   r.Target.URL,
-		Tests:     len(r.Cases),
-		Time:      r.Duration,
+		Time:      junitTime(r.Duration),
 		Timestamp: r.StartedAt.UTC().Format("2006-01-02T15:04:05"),
-		Properties: reporters.JUnitProperties{Properties: []reporters.JUnitProperty{
-			{Name: "schema", Value: r.Schema},
-			{Name: "version", Value: r.Version},
-			{Name: "target", Value: r.Target.URL},
-			{Name: "profile", Value: profileLine(r.Profile)},
-			{Name: "labelFilter", Value: r.Selection.LabelFilter},
-			{Name: "strict", Value: fmt.Sprint(r.Selection.Strict)},
-			{Name: "verdict", Value: r.Summary.Verdict},
-		}},
 	}
+	var warned []string
 	for _, c := range r.Cases {
-		tc := reporters.JUnitTestCase{
+		tc := junitCase{
 			Name:      c.ID + " " + c.Title,
 			Classname: c.Group,
-			Time:      c.Duration,
-			Status:    strings.ToLower(c.Verdict),
-			Properties: &reporters.JUnitProperties{Properties: []reporters.JUnitProperty{
-				{Name: "verdict", Value: c.Verdict},
-				{Name: "requirements", Value: requirementList(c.Requirements)},
-				{Name: "labels", Value: strings.Join(c.Labels, ", ")},
-			}},
+			Group:     requirementIDs(c.Requirements),
+			Time:      junitTime(c.Duration),
 		}
-		switch c.Verdict {
-		case Fail:
+		stale := c.Baseline != nil && c.Baseline.Stale != ""
+		switch {
+		case stale:
 			suite.Failures++
-			tc.Failure = &reporters.JUnitFailure{Message: firstLine(c.Message), Type: Fail, Description: c.Message}
-		case Error:
+			tc.Failure = &junitOutcome{Type: "STALE-BASELINE", Message: c.Verdict + ": " + c.Baseline.Stale, Text: c.Message}
+		case c.Verdict == Fail:
+			suite.Failures++
+			tc.Failure = &junitOutcome{Type: Fail, Message: firstLine(c.Message), Text: c.Message}
+		case c.Verdict == Error:
 			suite.Errors++
-			tc.Error = &reporters.JUnitError{Message: firstLine(c.Message), Type: Error, Description: c.Message}
-		case Skip:
+			tc.Error = &junitOutcome{Type: Error, Message: firstLine(c.Message), Text: c.Message}
+		case c.Verdict == Skip:
 			suite.Skipped++
-			tc.Skipped = &reporters.JUnitSkipped{Message: c.Message}
+			tc.Skipped = &junitOutcome{Message: c.Message}
+		case c.Verdict == XFail:
+			suite.Skipped++
+			tc.Skipped = &junitOutcome{Type: XFail, Message: "known failure (baseline): " + knownText(c.Baseline) + ": " + firstLine(c.Message), Text: c.Message}
+		case c.Verdict == Warn:
+			warned = append(warned, c.ID)
 		}
-		if c.Verdict != Pass && c.Verdict != Skip {
+		if c.Verdict != Pass && c.Verdict != Skip || stale {
 			tc.SystemOut = caseDetail(c)
 		}
-		suite.TestCases = append(suite.TestCases, tc)
+		suite.Cases = append(suite.Cases, tc)
 	}
-	doc := reporters.JUnitTestSuites{
-		Tests: suite.Tests, Errors: suite.Errors, Failures: suite.Failures, Disabled: suite.Skipped,
-		Time: suite.Time, TestSuites: []reporters.JUnitTestSuite{suite},
+	if r.Require != "" {
+		tc := junitCase{Name: "coverage of the " + strings.ToUpper(r.Require) + " requirements (--require " + r.Require + ")", Classname: "COVERAGE", Time: junitTime(0)}
+		if missing := r.MissingMust(); len(missing) > 0 {
+			suite.Failures++
+			var b strings.Builder
+			for _, m := range missing {
+				fmt.Fprintf(&b, "%s: %s\n", m.ID, strings.Join(m.Why, "; "))
+			}
+			tc.Failure = &junitOutcome{Type: "UNCHECKED", Message: fmt.Sprintf("%d MUST requirements that apply went unchecked", len(missing)), Text: b.String()}
+		}
+		suite.Cases = append(suite.Cases, tc)
 	}
+	suite.Tests = len(suite.Cases)
+	s := r.Summary
+	suite.Properties = []junitProperty{
+		{Name: "schema", Value: r.Schema},
+		{Name: "version", Value: r.Version},
+		{Name: "target", Value: r.Target.URL},
+		{Name: "profile", Value: profileLine(r.Profile)},
+		{Name: "labelFilter", Value: r.Selection.LabelFilter},
+		{Name: "strict", Value: fmt.Sprint(r.Selection.Strict)},
+		{Name: "verdict", Value: s.Verdict},
+		{Name: "exitCode", Value: fmt.Sprint(s.ExitCode)},
+		{Name: "warnings", Value: fmt.Sprint(len(warned))},
+		{Name: "mustChecked", Value: fmt.Sprintf("%d of %d (%d not applicable, %d unchecked)", s.Must.Checked, s.Must.Total, s.Must.NotApplicable, s.Must.Unchecked)},
+	}
+	suite.SystemOut = fmt.Sprintf("conform: %s: %d pass, %d fail, %d warn, %d skip, %d error, %d xfail\n", s.Verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, s.XFail)
+	for _, id := range warned {
+		suite.SystemOut += "WARN " + id + " (a SHOULD is broken; --strict makes it a failure)\n"
+	}
+	doc := junitSuites{Name: "conform", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Time: suite.Time, Suites: []junitSuite{suite}}
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	enc := xml.NewEncoder(&b)
@@ -85,10 +163,27 @@ func JUnit(r Run) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// knownText renders a baseline entry: its reason and link.
+func knownText(k *Known) string {
+	if k == nil {
+		return ""
+	}
+	if k.Link == "" {
+		return k.Reason
+	}
+	return k.Reason + " (" + k.Link + ")"
+}
+
 // caseDetail is the text of a non-passing case: findings, then transcript.
 func caseDetail(c Case) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %s\n", c.Verdict, c.ID, c.Title)
+	if c.Baseline != nil {
+		fmt.Fprintf(&b, "baseline: %s\n", knownText(c.Baseline))
+		if c.Baseline.Stale != "" {
+			fmt.Fprintf(&b, "stale: %s\n", c.Baseline.Stale)
+		}
+	}
 	if c.Message != "" {
 		fmt.Fprintf(&b, "\n%s\n", c.Message)
 	}
@@ -127,12 +222,12 @@ func profileLine(p Profile) string {
 	return fmt.Sprintf("admin %s, user %s, plan %s (from %s)", p.Admin, p.User, p.Plan, p.Source)
 }
 
-func requirementList(rs []Requirement) string {
+func requirementIDs(rs []Requirement) string {
 	parts := make([]string, len(rs))
 	for i, r := range rs {
-		parts[i] = r.ID + " (" + r.Level + ")"
+		parts[i] = r.ID
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, " ")
 }
 
 func firstLine(s string) string {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/roomconform/conform/internal/suggest"
+
 	"errors"
 	"flag"
 	"fmt"
@@ -39,7 +41,14 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
 		for _, s := range secretFlags {
 			if strings.Contains(msg, "-"+s) {
 				msg += fmt.Sprintf(" (secrets are read only from the environment, e.g. CONFORM_%s)", strings.ToUpper(strings.ReplaceAll(s, "-", "_")))
-				break
+				return errors.New(msg)
+			}
+		}
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+			var names []string
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+			if s := suggest.Nearest(strings.TrimLeft(name, "-"), names); s != "" {
+				msg += fmt.Sprintf(" (did you mean --%s?)", s)
 			}
 		}
 		return errors.New(msg)

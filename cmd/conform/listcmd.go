@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/explain"
 	"github.com/roomconform/conform/suite"
 )
 
@@ -62,11 +63,7 @@ func listCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 			return exitUnreachable
 		}
 	case "markdown":
-		fmt.Fprintln(stdout, "| ID | Level | Requirements | Labels | Stimulus |")
-		fmt.Fprintln(stdout, "|---|---|---|---|---|")
-		for _, c := range out {
-			fmt.Fprintf(stdout, "| `%s` | %s | %s | %s | %s |\n", c.ID, c.Level, reqIDs(c), strings.Join(c.Labels, ", "), strings.ReplaceAll(c.Title, "|", `\|`))
-		}
+		fmt.Fprint(stdout, explain.CatalogueTable(selected))
 	case "text":
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tLEVEL\tREQUIREMENTS\tLABELS\tSTIMULUS")

@@ -5,6 +5,7 @@
 //	conform run   [--target URL] [--plan pro|free] [--label-filter EXPR] [--case ID]... [--strict] ...
 //	conform list  [--format text|json|markdown] [--label-filter EXPR]
 //	conform serve [--listen ADDR] [--profile NAME] [--time-scale F]
+//	conform explain ID
 //	conform version
 //
 // Exit codes: 0 conformant, 1 not conformant, 2 usage or configuration
@@ -17,6 +18,10 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+
+	"github.com/roomconform/conform/internal/explain"
+	"github.com/roomconform/conform/internal/suggest"
+	"github.com/roomconform/conform/internal/term"
 )
 
 func main() {
@@ -37,6 +42,7 @@ Usage:
   conform run     [flags]   run the conformance suite (no --target: the embedded reference server)
   conform list    [flags]   list the cases
   conform serve   [flags]   run the reference server
+  conform explain ID        show a requirement (RC-8) or a case: text, requests, accepted answers, faults
   conform version           print the version
 
 Secrets come only from the environment: CONFORM_ADMIN_PASSWORD, CONFORM_ADMIN_PIN,
@@ -61,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return listCmd(rest, stdout, stderr, getenv)
 	case "serve":
 		return serveCmd(rest, stdout, stderr, getenv)
+	case "explain":
+		return explainCmd(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "conform %s\n", version())
 		return exitOK
@@ -68,8 +76,39 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	fmt.Fprintf(stderr, "conform: unknown command %q (run, list, serve, version)\n", cmd)
+	msg := fmt.Sprintf("conform: unknown command %q (run, list, serve, explain, version)", cmd)
+	if s := suggest.Nearest(cmd, commands); s != "" {
+		msg += fmt.Sprintf("; did you mean %s?", s)
+	}
+	fmt.Fprintln(stderr, msg)
 	return exitUsage
+}
+
+// commands are the subcommands, for "did you mean".
+var commands = []string{"run", "list", "serve", "explain", "version", "help"}
+
+// explainCmd is `conform explain ID`: a requirement or a case, with
+// everything that belongs to it (docs/requirements.md in the terminal).
+func explainCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, "Usage: conform explain ID (a requirement such as RC-8, or a case ID from conform list)")
+		if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+			return exitOK
+		}
+		return exitUsage
+	}
+	r, err := explain.Load()
+	if err != nil {
+		fmt.Fprintf(stderr, "conform explain: %v\n", err)
+		return exitUnreachable
+	}
+	text, err := r.Lookup(args[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "conform explain: %s\n", term.Escape(err.Error()))
+		return exitUsage
+	}
+	fmt.Fprint(stdout, text)
+	return exitOK
 }
 
 // version is the module version stamped by the go command ("dev" for a

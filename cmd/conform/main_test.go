@@ -233,6 +233,10 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 		{"serve", "--fault", "nope"},
 		{"serve", "--variant", "duplicate-response"},
 		{"frobnicate"},
+		{"run", "--require", "should"},
+		{"run", "--baseline", "no-such-file"},
+		{"explain", "no-such-id"},
+		{"explain"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			r := conform(t, nil, args...)
@@ -243,6 +247,88 @@ func TestUsageErrorsExit2WithOneLine(t *testing.T) {
 				t.Errorf("want a one-line reason, got %d lines:\n%s", len(lines), r.stderr)
 			}
 		})
+	}
+}
+
+// TestDidYouMean: a misspelt subcommand, flag or ID names the nearest one.
+func TestDidYouMean(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"rnu"}, "did you mean run?"},
+		{[]string{"run", "--lable-filter", "smoke"}, "did you mean --label-filter?"},
+		{[]string{"explain", "rc-8-wrong-usr-pin"}, "did you mean rc-8-wrong-user-pin?"},
+	} {
+		r := conform(t, nil, tt.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q: want 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+}
+
+// TestExplain: a requirement and a case, as docs/requirements.md has them.
+func TestExplain(t *testing.T) {
+	r := conform(t, nil, "explain", "RC-7")
+	if r.code != 0 || !strings.Contains(r.stdout, "RC-7 (MUST)") || !strings.Contains(r.stdout, "rc-7-empty-credentials") || !strings.Contains(r.stdout, "caught by:") {
+		t.Errorf("explain RC-7: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = conform(t, nil, "explain", "rc-7-empty-credentials")
+	if r.code != 0 || !strings.Contains(r.stdout, "expects (RC-7): resultCode 7") {
+		t.Errorf("explain rc-7-empty-credentials: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestRequireMustWithoutSecrets: against a target with no secret given,
+// most MUST requirements go unchecked; --require must makes that exit 1 and
+// names them with why; without the flag the run stays conformant and says
+// how many went unchecked.
+func TestRequireMustWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	srv, err := refserver.Start("127.0.0.1:0", refserver.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := t.TempDir()
+	r := conform(t, nil, "run", "--target", srv.URL, "--report-dir", dir, "--require", "must")
+	if r.code != 1 || !strings.Contains(r.stdout, "result: MUST requirements unchecked") {
+		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "unchecked ROLE-1: skipped: needs admin access: set CONFORM_ADMIN_PASSWORD") {
+		t.Errorf("the console does not say which MUST requirement went unchecked and why:\n%s", r.stdout)
+	}
+	var res reports.Run
+	readJSON(t, filepath.Join(dir, "results.json"), &res)
+	if res.Require != "must" || res.Summary.Must.Unchecked == 0 || len(res.MissingMust()) == 0 {
+		t.Errorf("results.json: require %q, MUST coverage %+v", res.Require, res.Summary.Must)
+	}
+	r = conform(t, nil, "run", "--target", srv.URL, "--report-dir", t.TempDir())
+	if r.code != 0 || !strings.Contains(r.stdout, "MUST requirements that apply went unchecked") {
+		t.Errorf("without --require: exit %d, want 0 and a count of the unchecked\n%s", r.code, r.stdout)
+	}
+}
+
+// TestBaseline: a known failure is XFAIL and the run passes; a baselined
+// case that passes makes the run fail (the baseline is stale).
+func TestBaseline(t *testing.T) {
+	t.Parallel()
+	base := filepath.Join(t.TempDir(), "known.txt")
+	if err := os.WriteFile(base, []byte("# known\nrc-10-type-open accepted for now https://tracker.example/1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	r := conform(t, nil, "run", "--case", "rc-10-type-open", "--fault", "type-not-validated", "--baseline", base, "--report-dir", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "XFAIL rc-10-type-open") || !strings.Contains(r.stdout, "1 xfail (known)") {
+		t.Errorf("known failure: exit %d, want 0 with XFAIL\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	suites := readJUnit(t, filepath.Join(dir, "junit.xml"))
+	if tc := suites.TestSuites[0].TestCases[0]; tc.Failure != nil || tc.Skipped == nil || !strings.Contains(tc.Skipped.Message, "known failure") {
+		t.Errorf("junit: a known failure is a skipped testcase naming it, got %+v", tc)
+	}
+	r = conform(t, nil, "run", "--case", "rc-10-type-open", "--baseline", base, "--report-dir", t.TempDir())
+	if r.code != 1 || !strings.Contains(r.stdout, "STALE rc-10-type-open") {
+		t.Errorf("stale baseline: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
 

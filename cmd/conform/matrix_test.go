@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/mutation"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
@@ -20,95 +20,12 @@ import (
 // The mutation matrix: for every fault of the reference server, the suite
 // runs against the embedded server with that fault (as a subprocess of the
 // binary, since RunSpecs runs once per process) and must fail and warn
-// about exactly the cases testdata/matrix.txt names. A fault missing from
+// about exactly the cases internal/mutation/matrix.txt names. A fault missing from
 // the file, or one that no case citing its requirement catches, fails the
 // build. CONFORM_MATRIX_WRITE=1 rewrites the file from what the suite does.
 
-// matrixFile is the matrix's expectations, as data.
-const matrixFile = "testdata/matrix.txt"
-
-// mutation is one row: a fault, the profile it runs in, and the cases it
-// must FAIL and WARN.
-type mutation struct {
-	fault   string
-	profile string // "" = the default profile
-	fail    []string
-	warn    []string
-	// errs are the cases that cannot run after the fault has struck (the
-	// target refuses connections after bad input, for one): the suite
-	// says so, as an ERROR.
-	errs []string
-}
-
-// readMatrix parses matrixFile: "fault NAME [profile P]" lines, each
-// followed by "  fail CASE" and "  warn CASE" lines; # starts a comment.
-func readMatrix(path string) (map[string]mutation, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	rows := map[string]mutation{}
-	var cur *mutation
-	for n, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		switch {
-		case len(f) == 0 || strings.HasPrefix(f[0], "#"):
-		case f[0] == "fault" && (len(f) == 2 || len(f) == 4 && f[2] == "profile"):
-			m := mutation{fault: f[1]}
-			if len(f) == 4 {
-				m.profile = f[3]
-			}
-			rows[m.fault] = m
-			cur = &m
-		case (f[0] == "fail" || f[0] == "warn" || f[0] == "error") && len(f) == 2 && cur != nil:
-			switch f[0] {
-			case "fail":
-				cur.fail = append(cur.fail, f[1])
-			case "warn":
-				cur.warn = append(cur.warn, f[1])
-			default:
-				cur.errs = append(cur.errs, f[1])
-			}
-			rows[cur.fault] = *cur
-		default:
-			return nil, fmt.Errorf("%s:%d: cannot read %q", path, n+1, line)
-		}
-	}
-	return rows, nil
-}
-
-// writeMatrix writes rows back in the file's format, keeping its header.
-func writeMatrix(path string, rows []mutation) error {
-	old, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var b strings.Builder
-	for _, line := range strings.Split(string(old), "\n") {
-		if !strings.HasPrefix(line, "#") {
-			break
-		}
-		b.WriteString(line + "\n")
-	}
-	slices.SortFunc(rows, func(a, b mutation) int { return strings.Compare(a.fault, b.fault) })
-	for _, m := range rows {
-		b.WriteString("\nfault " + m.fault)
-		if m.profile != "" {
-			b.WriteString(" profile " + m.profile)
-		}
-		b.WriteString("\n")
-		for _, c := range sorted(m.fail) {
-			b.WriteString("  fail " + c + "\n")
-		}
-		for _, c := range sorted(m.warn) {
-			b.WriteString("  warn " + c + "\n")
-		}
-		for _, c := range sorted(m.errs) {
-			b.WriteString("  error " + c + "\n")
-		}
-	}
-	return os.WriteFile(path, []byte(b.String()), 0o644)
-}
+// matrixFile is the matrix's expectations, as data (internal/mutation).
+const matrixFile = "../../" + mutation.File
 
 // runEmbedded runs the binary against its embedded reference server in a
 // profile, with faults and variants: the documented lifetimes on the
@@ -231,7 +148,7 @@ func TestMutationMatrix(t *testing.T) {
 	t.Parallel()
 	faults := refserver.Faults()
 	write := os.Getenv("CONFORM_MATRIX_WRITE") != ""
-	rows, err := readMatrix(matrixFile)
+	rows, err := mutation.Rows()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +166,7 @@ func TestMutationMatrix(t *testing.T) {
 	}
 	var caught atomic.Int32
 	var mu sync.Mutex
-	var got []mutation
+	var got []mutation.Row
 	t.Run("faults", func(t *testing.T) {
 		for _, f := range faults {
 			m := rows[f.Name]
@@ -258,43 +175,43 @@ func TestMutationMatrix(t *testing.T) {
 				// The exploration is left out: it catches what it catches at
 				// random (its own test proves it can), and shrinking a walk
 				// takes seconds per fault.
-				r, res := runEmbedded(t, m.profile, []string{f.Name}, nil, "--label-filter", "!explore")
+				r, res := runEmbedded(t, m.Profile, []string{f.Name}, nil, "--label-filter", "!explore")
 				fails, warns, errs := idsWith(res, reports.Fail), idsWith(res, reports.Warn), idsWith(res, reports.Error)
 				if write {
 					mu.Lock()
-					got = append(got, mutation{fault: f.Name, profile: m.profile, fail: fails, warn: warns, errs: errs})
+					got = append(got, mutation.Row{Fault: f.Name, Profile: m.Profile, Fail: fails, Warn: warns, Errs: errs})
 					mu.Unlock()
 					return
 				}
-				if !slices.Equal(errs, sorted(m.errs)) {
-					t.Errorf("ERROR set (the cases the suite could not judge)\n  got  %v\n  want %v", errs, sorted(m.errs))
+				if !slices.Equal(errs, sorted(m.Errs)) {
+					t.Errorf("ERROR set (the cases the suite could not judge)\n  got  %v\n  want %v", errs, sorted(m.Errs))
 				}
-				if !slices.Equal(fails, sorted(m.fail)) {
-					t.Errorf("FAIL set\n  got  %v\n  want %v", fails, sorted(m.fail))
+				if !slices.Equal(fails, sorted(m.Fail)) {
+					t.Errorf("FAIL set\n  got  %v\n  want %v", fails, sorted(m.Fail))
 				}
-				if !slices.Equal(warns, sorted(m.warn)) {
-					t.Errorf("WARN set\n  got  %v\n  want %v", warns, sorted(m.warn))
+				if !slices.Equal(warns, sorted(m.Warn)) {
+					t.Errorf("WARN set\n  got  %v\n  want %v", warns, sorted(m.Warn))
 				}
 				if !brokenUnder(res, f.Requirement) {
 					t.Errorf("no finding under %s is broken: fault %s is caught only through other requirements", f.Requirement, f.Name)
 				}
 				want := 0
 				switch {
-				case len(m.fail) > 0:
+				case len(m.Fail) > 0:
 					want = 1
-				case len(m.errs) > 0:
+				case len(m.Errs) > 0:
 					want = 3 // nothing failed, but the target stopped answering
 				}
 				if r.code != want {
 					t.Errorf("exit %d, want %d", r.code, want)
 				}
-				if len(m.fail) == 0 && len(m.warn) > 0 && f.Name == firstShouldFault(rows) {
+				if len(m.Fail) == 0 && len(m.Warn) > 0 && f.Name == firstShouldFault(rows) {
 					// A SHOULD fault: only --strict fails the run. Strictness is
 					// one rule over the findings (cases.Decide, unit-tested), so
 					// one such fault shows the flag at work end to end.
-					rs, res := runEmbedded(t, m.profile, []string{f.Name}, nil, "--strict", "--label-filter", "!explore")
-					if rs.code != 1 || !slices.Equal(idsWith(res, reports.Fail), sorted(m.warn)) {
-						t.Errorf("--strict: exit %d, FAIL set %v, want exit 1 and %v", rs.code, idsWith(res, reports.Fail), sorted(m.warn))
+					rs, res := runEmbedded(t, m.Profile, []string{f.Name}, nil, "--strict", "--label-filter", "!explore")
+					if rs.code != 1 || !slices.Equal(idsWith(res, reports.Fail), sorted(m.Warn)) {
+						t.Errorf("--strict: exit %d, FAIL set %v, want exit 1 and %v", rs.code, idsWith(res, reports.Fail), sorted(m.Warn))
 					}
 				}
 				if !t.Failed() {
@@ -304,7 +221,7 @@ func TestMutationMatrix(t *testing.T) {
 		}
 	})
 	if write {
-		if err := writeMatrix(matrixFile, got); err != nil {
+		if err := mutation.Write(matrixFile, got); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("wrote %s: review the diff", matrixFile)
@@ -314,10 +231,10 @@ func TestMutationMatrix(t *testing.T) {
 }
 
 // firstShouldFault is the first fault (by name) that only WARN cases catch.
-func firstShouldFault(rows map[string]mutation) string {
+func firstShouldFault(rows map[string]mutation.Row) string {
 	var names []string
 	for name, m := range rows {
-		if len(m.fail) == 0 && len(m.warn) > 0 {
+		if len(m.Fail) == 0 && len(m.Warn) > 0 {
 			names = append(names, name)
 		}
 	}

@@ -1,0 +1,111 @@
+// Package mutation holds the mutation matrix: for every fault of the
+// reference server, the cases that must FAIL, WARN or ERROR when the suite
+// runs against the embedded server with that fault on. It is data
+// (matrix.txt, embedded), held true by TestMutationMatrix in cmd/conform,
+// and read by `conform explain` and docs/requirements.md, which say which
+// case catches each fault.
+package mutation
+
+import (
+	_ "embed"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+//go:embed matrix.txt
+var matrix string
+
+// File is the matrix's path in the source tree, from the module root.
+const File = "internal/mutation/matrix.txt"
+
+// Row is one fault: the profile it runs in and the cases it must FAIL and
+// WARN, and those the suite cannot judge after the fault struck (ERROR, on
+// purpose: the target stopped accepting connections, say).
+type Row struct {
+	Fault   string
+	Profile string // "" = the default profile
+	Fail    []string
+	Warn    []string
+	Errs    []string
+}
+
+// Catchers are the cases that catch the fault: those that fail, else
+// those that warn.
+func (r Row) Catchers() []string {
+	if len(r.Fail) > 0 {
+		return r.Fail
+	}
+	return r.Warn
+}
+
+// Rows returns the embedded matrix by fault name.
+func Rows() (map[string]Row, error) { return Parse(matrix, File) }
+
+// Parse reads the matrix format: "fault NAME [profile P]" lines, each
+// followed by "  fail CASE", "  warn CASE" and "  error CASE" lines; #
+// starts a comment.
+func Parse(text, name string) (map[string]Row, error) {
+	rows := map[string]Row{}
+	var cur *Row
+	for n, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0 || strings.HasPrefix(f[0], "#"):
+		case f[0] == "fault" && (len(f) == 2 || len(f) == 4 && f[2] == "profile"):
+			m := Row{Fault: f[1]}
+			if len(f) == 4 {
+				m.Profile = f[3]
+			}
+			rows[m.Fault] = m
+			cur = &m
+		case (f[0] == "fail" || f[0] == "warn" || f[0] == "error") && len(f) == 2 && cur != nil:
+			switch f[0] {
+			case "fail":
+				cur.Fail = append(cur.Fail, f[1])
+			case "warn":
+				cur.Warn = append(cur.Warn, f[1])
+			default:
+				cur.Errs = append(cur.Errs, f[1])
+			}
+			rows[cur.Fault] = *cur
+		default:
+			return nil, fmt.Errorf("%s:%d: cannot read %q", name, n+1, line)
+		}
+	}
+	return rows, nil
+}
+
+// Write writes rows to path in the file's format, keeping the header
+// comment of the file there.
+func Write(path string, rows []Row) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, line := range strings.Split(string(old), "\n") {
+		if !strings.HasPrefix(line, "#") {
+			break
+		}
+		b.WriteString(line + "\n")
+	}
+	slices.SortFunc(rows, func(a, b Row) int { return strings.Compare(a.Fault, b.Fault) })
+	for _, m := range rows {
+		b.WriteString("\nfault " + m.Fault)
+		if m.Profile != "" {
+			b.WriteString(" profile " + m.Profile)
+		}
+		b.WriteString("\n")
+		for _, list := range []struct {
+			verb string
+			ids  []string
+		}{{"fail", m.Fail}, {"warn", m.Warn}, {"error", m.Errs}} {
+			for _, c := range slices.Sorted(slices.Values(list.ids)) {
+				b.WriteString("  " + list.verb + " " + c + "\n")
+			}
+		}
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}

@@ -1,0 +1,27 @@
+// Package suggest finds the known word nearest to a misspelt one, for
+// "did you mean" in usage errors (subcommands, flags, case and
+// requirement IDs).
+package suggest
+
+import (
+	"strings"
+
+	"github.com/agnivade/levenshtein"
+)
+
+// Nearest returns the candidate closest to s by edit distance (letter case
+// ignored), or "" when none is close enough to be a likely misspelling: a
+// third of the word's length in edits, at least 2 (a swap of two letters)
+// and at most 3. Ties go to the earlier candidate.
+func Nearest(s string, candidates []string) string {
+	best, bestD := "", 0
+	limit := min(max(len(s)/3, 2), 3)
+	ls := strings.ToLower(s)
+	for _, c := range candidates {
+		d := levenshtein.ComputeDistance(ls, strings.ToLower(c))
+		if d <= limit && (best == "" || d < bestD) {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
