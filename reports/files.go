@@ -10,18 +10,40 @@ import (
 	"time"
 )
 
-// Files names the report files of a run.
+// Files names the report files of a run; "" means that report is not
+// written. "-" is the process's standard output.
 type Files struct {
-	JUnit string // "" = none
-	JSON  string // "" = none
+	JUnit   string
+	JSON    string
+	HTML    string
+	Summary string
+}
+
+// report is one report: its flag, its path and how it is rendered.
+type report struct {
+	flag, path string
+	render     func(Run) ([]byte, error)
+}
+
+func (f Files) reports() []report {
+	return []report{
+		{"--junit-report", f.JUnit, JUnit},
+		{"--json-report", f.JSON, JSON},
+		{"--html-report", f.HTML, HTML},
+		{"--summary-report", f.Summary, SummaryMarkdown},
+	}
 }
 
 // String lists the files to be written ("none" for none).
 func (f Files) String() string {
 	var paths []string
-	for _, p := range []string{f.JUnit, f.JSON} {
-		if p != "" {
-			paths = append(paths, filepath.ToSlash(p))
+	for _, r := range f.reports() {
+		switch r.path {
+		case "":
+		case Stdout:
+			paths = append(paths, "stdout")
+		default:
+			paths = append(paths, filepath.ToSlash(r.path))
 		}
 	}
 	if len(paths) == 0 {
@@ -30,22 +52,48 @@ func (f Files) String() string {
 	return strings.Join(paths, ", ")
 }
 
+// Stdout as a report path is the process's standard output.
+const Stdout = "-"
+
+// ToStdout reports whether some report goes to standard output ("-"): the
+// console then goes to standard error.
+func (f Files) ToStdout() bool {
+	for _, r := range f.reports() {
+		if r.path == Stdout {
+			return true
+		}
+	}
+	return false
+}
+
 // DefaultFiles are the report paths under dir.
 func DefaultFiles(dir string) Files {
-	return Files{JUnit: filepath.Join(dir, "junit.xml"), JSON: filepath.Join(dir, "results.json")}
+	return Files{
+		JUnit: filepath.Join(dir, "junit.xml"), JSON: filepath.Join(dir, "results.json"),
+		HTML: filepath.Join(dir, "report.html"), Summary: filepath.Join(dir, "summary.md"),
+	}
 }
 
 // Check reports a mistake in the paths that would lose a report: two
-// reports written to the same file (compared as files, so that a link or
-// /dev/stdout given twice is caught too).
+// reports written to the same file (compared as files with os.SameFile, so
+// that a link, a relative and an absolute path, or /dev/stdout given twice
+// are caught too; "-" twice as well).
 func (f Files) Check() error {
-	if f.JUnit != "" && f.JSON != "" && samePath(f.JUnit, f.JSON) {
-		return fmt.Errorf("the JUnit and JSON reports would both be written to %s: name two different files", f.JUnit)
+	rs := f.reports()
+	for i, a := range rs {
+		for _, b := range rs[i+1:] {
+			if a.path != "" && b.path != "" && samePath(a.path, b.path) {
+				return fmt.Errorf("%s and %s would both be written to %s: name two different files", a.flag, b.flag, a.path)
+			}
+		}
 	}
 	return nil
 }
 
 func samePath(a, b string) bool {
+	if a == Stdout || b == Stdout {
+		return a == b
+	}
 	ai, aerr := os.Stat(a)
 	bi, berr := os.Stat(b)
 	if aerr == nil && berr == nil {
@@ -62,20 +110,24 @@ func samePath(a, b string) bool {
 // FIFO without a reader).
 func WriteAll(ctx context.Context, r Run, f Files) error {
 	var errs []error
-	write := func(path string, render func(Run) ([]byte, error)) {
-		if path == "" {
-			return
+	for _, rep := range f.reports() {
+		if rep.path == "" {
+			continue
 		}
-		b, err := render(r)
-		if err == nil {
-			err = writeFile(ctx, path, b)
+		b, err := rep.render(r)
+		switch {
+		case err != nil:
+		case rep.path == Stdout:
+			if _, err = os.Stdout.Write(b); err != nil {
+				err = fmt.Errorf("write %s to stdout: %w", rep.flag, err)
+			}
+		default:
+			err = writeFile(ctx, rep.path, b)
 		}
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
-	write(f.JUnit, JUnit)
-	write(f.JSON, JSON)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("write reports: %w", err)
 	}

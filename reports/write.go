@@ -204,15 +204,23 @@ func caseDetail(c Case) string {
 
 // FrameLine renders a transcript frame: "+0.012s a > {...}".
 func FrameLine(f Frame) string {
-	arrow := map[string]string{"send": ">", "recv": "<"}[f.Dir]
-	if arrow == "" {
-		arrow = "#"
-	}
+	arrow := arrowOf(f.Dir)
 	conn := f.Conn
 	if conn == "" {
 		conn = "-"
 	}
 	return fmt.Sprintf("+%.3fs %s %s %s", f.At, conn, arrow, f.Payload)
+}
+
+// arrowOf shows a frame's direction: > sent, < received, # a note.
+func arrowOf(dir string) string {
+	switch dir {
+	case "send":
+		return ">"
+	case "recv":
+		return "<"
+	}
+	return "#"
 }
 
 func profileLine(p Profile) string {

@@ -103,3 +103,17 @@ func (l *listFlag) Set(v string) error {
 	}
 	return nil
 }
+
+// pathFlag is a report path: unset means the default under --report-dir,
+// set to "" means no such report.
+type pathFlag struct {
+	path string
+	set  bool
+}
+
+func (p *pathFlag) String() string { return p.path }
+
+func (p *pathFlag) Set(v string) error {
+	p.path, p.set = v, true
+	return nil
+}

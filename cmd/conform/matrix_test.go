@@ -37,9 +37,9 @@ func runEmbedded(t *testing.T, profile string, faults, variants []string, extra 
 		profile = refserver.DefaultProfile
 	}
 	dir := t.TempDir()
-	// results.json only: the verdicts are read from it, and the JUnit file
-	// (a tenth of a run's work) has tests of its own.
-	args := []string{"run", "--profile", profile, "--report-dir", dir, "--response-timeout", "5s", "--junit-report", ""}
+	// results.json only: the verdicts are read from it, and the other
+	// reports have tests of their own.
+	args := []string{"run", "--profile", profile, "--report-dir", dir, "--response-timeout", "5s", "--junit-report", "", "--html-report", "", "--summary-report", ""}
 	for _, f := range faults {
 		args = append(args, "--fault", f)
 	}

@@ -34,8 +34,11 @@ type runOptions struct {
 	cases           listFlag
 	strict          bool
 	reportDir       string
-	junitReport     string
-	jsonReport      string
+	junitReport     pathFlag
+	jsonReport      pathFlag
+	htmlReport      pathFlag
+	summaryReport   pathFlag
+	jsonStdout      bool
 	verbose         bool
 	timeout         time.Duration
 	responseTimeout time.Duration
@@ -65,9 +68,12 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label expression selecting cases (live default: \""+cases.LiveDefaultFilter+"\")")
 	fs.Var(&o.cases, "case", "run only this case ID (repeatable)")
 	fs.BoolVar(&o.strict, "strict", false, "treat WARN (a broken SHOULD) as FAIL")
-	fs.StringVar(&o.reportDir, "report-dir", "conform-report", "directory for junit.xml and results.json")
-	fs.StringVar(&o.junitReport, "junit-report", "", "JUnit XML path (default <report-dir>/junit.xml)")
-	fs.StringVar(&o.jsonReport, "json-report", "", "results.json path (default <report-dir>/results.json)")
+	fs.StringVar(&o.reportDir, "report-dir", "conform-report", "directory for junit.xml, results.json, report.html and summary.md")
+	fs.Var(&o.junitReport, "junit-report", "JUnit XML path (default <report-dir>/junit.xml; \"-\": stdout; \"\": none)")
+	fs.Var(&o.jsonReport, "json-report", "results.json path (default <report-dir>/results.json; \"-\": stdout, and the console goes to stderr; \"\": none)")
+	fs.Var(&o.htmlReport, "html-report", "report.html path (default <report-dir>/report.html; \"\": none)")
+	fs.Var(&o.summaryReport, "summary-report", "summary.md path, Markdown for a CI step summary or a merge-request comment (default <report-dir>/summary.md; \"\": none)")
+	fs.BoolVar(&o.jsonStdout, "json", false, "write results.json to stdout (same as --json-report -); the console goes to stderr")
 	fs.BoolVar(&o.verbose, "v", false, "verbose: every case with its findings and transcript")
 	fs.DurationVar(&o.timeout, "timeout", time.Hour, "bound on the whole run, preflight and reports included")
 	fs.DurationVar(&o.responseTimeout, "response-timeout", 5*time.Second, "bound on each response (and on the WebSocket handshake)")
@@ -105,16 +111,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		v, _ := secrets.Get(k)
 		red.AddOperator(string(k), v)
 	}
-	noColor := getenv("NO_COLOR") != "" || !isTerminal(stdout)
-	var consoleFilter func(string) string
-	if noColor {
-		// No colour means no escape sequence of ours: any control character
-		// in the stream came from the target.
-		consoleFilter = term.Escape
-	}
-	console := redact.NewWriter(red, stdout, consoleFilter)
 	errOut := redact.NewWriter(red, stderr, term.Escape)
-	defer console.Flush()
 	defer errOut.Flush()
 
 	var o runOptions
@@ -123,6 +120,22 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if code, ok := parseOrExit(fs, args, getenv, errOut); !ok {
 		return code
 	}
+	files := o.files()
+	consoleOut := stdout
+	if files.ToStdout() {
+		// stdout carries a report: the console goes to stderr.
+		consoleOut = stderr
+	}
+	noColor := getenv("NO_COLOR") != "" || !isTerminal(consoleOut)
+	var consoleFilter func(string) string
+	if noColor {
+		// No colour means no escape sequence of ours: any control character
+		// in the stream came from the target.
+		consoleFilter = term.Escape
+	}
+	console := redact.NewWriter(red, consoleOut, consoleFilter)
+	defer console.Flush()
+
 	for _, u := range []string{o.target, o.web, o.httpURL} {
 		session.RegisterURLSecrets(red, u)
 	}
@@ -134,7 +147,6 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if err == nil {
 		selected, err = suite.Select(sel)
 	}
-	files := o.files()
 	if err == nil {
 		err = files.Check()
 	}
@@ -200,7 +212,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if red.Overflowed() {
 		// Nothing of the target's can be shown: the verdict's structure and
 		// a fixed explanation, straight to the console.
-		printCounts(stdout, result)
+		printCounts(consoleOut, result)
 		fmt.Fprintf(stderr, "conform run: infrastructure error: the target issued more than %d secrets (tokens); its text is withheld from the console and the reports\n", redact.MaxSecrets)
 		if werr != nil {
 			fmt.Fprintln(stderr, "conform run: the reports could not be written either")
@@ -413,11 +425,16 @@ func (o *runOptions) gate() (reports.Gate, error) {
 
 func (o *runOptions) files() reports.Files {
 	f := reports.DefaultFiles(o.reportDir)
-	if o.junitReport != "" {
-		f.JUnit = o.junitReport
+	for _, p := range []struct {
+		flag pathFlag
+		path *string
+	}{{o.junitReport, &f.JUnit}, {o.jsonReport, &f.JSON}, {o.htmlReport, &f.HTML}, {o.summaryReport, &f.Summary}} {
+		if p.flag.set {
+			*p.path = p.flag.path
+		}
 	}
-	if o.jsonReport != "" {
-		f.JSON = o.jsonReport
+	if o.jsonStdout {
+		f.JSON = reports.Stdout
 	}
 	return f
 }

@@ -1,0 +1,120 @@
+package reports
+
+import (
+	"fmt"
+	"strings"
+)
+
+// SummaryMarkdown renders summary.md: the verdict, the counts, the MUST
+// coverage, and every case that did not pass with its first finding, in
+// GitHub-flavoured Markdown short enough for a step summary or a
+// merge-request comment. Text from the target is shown as code, so it
+// cannot format, link or mention anything.
+func SummaryMarkdown(r Run) ([]byte, error) {
+	var b strings.Builder
+	s := r.Summary
+	icon := map[int]string{ExitConformant: "✅", ExitNotConformant: "❌"}[s.ExitCode]
+	if icon == "" {
+		icon = "⚠️"
+	}
+	fmt.Fprintf(&b, "## %s conform: %s\n\n", icon, mdText(s.Verdict))
+	fmt.Fprintf(&b, "Target %s (%s) · profile %s · conform %s · %.1f s\n\n",
+		code(r.Target.URL), map[bool]string{true: "embedded reference server", false: "live"}[r.Target.Embedded],
+		mdText(profileLine(r.Profile)), mdText(r.Version), r.Duration)
+	b.WriteString("| pass | fail | warn | skip | error | xfail | cases |\n|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d | %d |\n\n", s.Pass, s.Fail, s.Warn, s.Skip, s.Error, s.XFail, s.Total)
+	m := s.Must
+	fmt.Fprintf(&b, "**Coverage:** %d of %d MUST requirements checked, %d not applicable to this target, %d unchecked", m.Checked, m.Total, m.NotApplicable, m.Unchecked)
+	if m.Holes > 0 {
+		fmt.Fprintf(&b, " (%d by no case of this version yet)", m.Holes)
+	}
+	b.WriteString(".\n")
+	if r.Interrupted != "" {
+		fmt.Fprintf(&b, "\n**Interrupted:** %s\n", mdText(r.Interrupted))
+	}
+	var rows []string
+	for _, c := range r.Cases {
+		stale := c.Baseline != nil && c.Baseline.Stale != ""
+		if c.Verdict == Pass && !stale || c.Verdict == Skip {
+			continue
+		}
+		what := firstLine(c.Message)
+		if stale {
+			what = c.Baseline.Stale
+		} else if c.Verdict == XFail {
+			what = "known failure: " + knownText(c.Baseline)
+		}
+		verdict := c.Verdict
+		if stale {
+			verdict += " (stale baseline)"
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |", verdict, code(c.ID), requirementIDs(c.Requirements), code(Clip(what, 300))))
+	}
+	if len(rows) > 0 {
+		b.WriteString("\n| verdict | case | requirements | expected / actual |\n|---|---|---|---|\n")
+		const most = 50
+		for i, row := range rows {
+			if i == most {
+				fmt.Fprintf(&b, "| … | %d more in results.json | | |\n", len(rows)-most)
+				break
+			}
+			b.WriteString(row + "\n")
+		}
+	}
+	if missing := r.MissingMust(); len(missing) > 0 {
+		fmt.Fprintf(&b, "\n<details><summary>%d MUST requirements that apply went unchecked%s</summary>\n\n",
+			len(missing), map[bool]string{true: " (--require must: this fails the run)", false: ""}[r.Require != ""])
+		for _, c := range missing {
+			fmt.Fprintf(&b, "- **%s**: %s\n", c.ID, code(Clip(strings.Join(c.Why, "; "), 400)))
+		}
+		b.WriteString("\n</details>\n")
+	}
+	skips := map[string]int{}
+	var reasons []string
+	for _, c := range r.Cases {
+		if c.Verdict == Skip {
+			if skips[c.Message] == 0 {
+				reasons = append(reasons, c.Message)
+			}
+			skips[c.Message]++
+		}
+	}
+	if len(reasons) > 0 {
+		fmt.Fprintf(&b, "\n<details><summary>%d skipped</summary>\n\n", s.Skip)
+		for _, why := range reasons {
+			fmt.Fprintf(&b, "- %d: %s\n", skips[why], code(Clip(firstLine(why), 300)))
+		}
+		b.WriteString("\n</details>\n")
+	}
+	return []byte(b.String()), nil
+}
+
+// code renders text as inline Markdown code, whatever it contains: the
+// fence is one backtick longer than the longest run inside, and newlines
+// and pipes (which would end a table cell) are replaced.
+func code(s string) string {
+	s = strings.NewReplacer("\n", " ", "\r", " ", "|", "¦").Replace(s)
+	if s == "" {
+		return ""
+	}
+	longest, run := 0, 0
+	for _, c := range s {
+		if c == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+// mdText escapes the characters that would format, link or break a line
+// of our own text.
+func mdText(s string) string {
+	return strings.NewReplacer("\n", " ", "\\", `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "|", `\|`, "`", "\\`", "@", "&#64;").Replace(s)
+}

@@ -1,0 +1,67 @@
+package reports
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSummaryMarkdown(t *testing.T) {
+	r := gated()
+	r.Cases[1].Message = "expected 9, actual ``x` | @here [link](http://evil.example)\nsecond line"
+	b, err := SummaryMarkdown(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, want := range []string{"## ❌ conform: not conformant", "| 1 | 1 |", "MUST requirements checked", "`stale-case`", "known failure: known (https://tracker.example/1)", "MUST requirements that apply went unchecked"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+	// The target's text is one code span inside one table cell.
+	for _, line := range strings.Split(s, "\n") {
+		if strings.Contains(line, "`fail-case`") {
+			if strings.Count(line, "|") != 5 || !strings.Contains(line, "```expected 9, actual ``x` ¦ @here [link](http://evil.example)```") {
+				t.Errorf("hostile text escapes its cell: %s", line)
+			}
+		}
+	}
+}
+
+func TestCode(t *testing.T) {
+	for in, want := range map[string]string{"a": "`a`", "a`b": "``a`b``", "`a": "`` `a ``", "a|b\nc": "`a¦b c`", "": ""} {
+		if got := code(in); got != want {
+			t.Errorf("code(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestFilesCheckComparesFiles: two report flags naming one file however it
+// is spelt (a link, a relative path, "-" twice) are a usage error.
+func TestFilesCheckComparesFiles(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "r.json")
+	if err := os.WriteFile(real, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for name, f := range map[string]Files{
+		"link":     {JSON: real, HTML: link},
+		"relative": {JUnit: "r.json", Summary: real},
+		"stdout":   {JSON: Stdout, JUnit: Stdout},
+		"new file": {JSON: "new.json", HTML: filepath.Join(dir, "new.json")},
+	} {
+		if err := f.Check(); err == nil {
+			t.Errorf("%s: %+v accepted", name, f)
+		}
+	}
+	if err := (Files{JSON: Stdout, JUnit: real, HTML: "", Summary: "s.md"}).Check(); err != nil {
+		t.Errorf("distinct files refused: %v", err)
+	}
+}
