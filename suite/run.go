@@ -17,6 +17,7 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/wire"
 	"github.com/roomconform/conform/reports"
@@ -82,9 +83,13 @@ type Options struct {
 	Selection Selection
 	// Timeout bounds the whole run (0 = one hour).
 	Timeout time.Duration
-	Verbose bool
-	NoColor bool
-	// Console receives Ginkgo's console report (redact it before it gets here).
+	// Verbosity is the console's (console.Quiet, Lines, Everything).
+	Verbosity int
+	NoColor   bool
+	// Console receives the progress of the cases in place of Ginkgo's
+	// reporter, which is silenced (one tally, conform's; no source
+	// locations or goroutine stacks on an interrupt). Redact it before it
+	// gets here. nil: Ginkgo's reporter prints, to stdout.
 	Console io.Writer
 	// Gate is what the verdict demands beyond the cases' verdicts.
 	Gate reports.Gate
@@ -155,19 +160,48 @@ func Run(o Options) (reports.Run, error) {
 	if sc.Timeout <= 0 {
 		sc.Timeout = time.Hour
 	}
-	rc.Verbose = o.Verbose
 	rc.NoColor = o.NoColor || rc.NoColor
 	rc.SilenceSkips = true
 	if rc.NoColor {
 		formatter.SingletonFormatter.ColorMode = formatter.ColorModeNone
 	}
 	if o.Console != nil {
-		formatter.ColorableStdOut = o.Console
+		formatter.ColorableStdOut = io.Discard
+		known := map[string]bool{}
+		for id := range o.Gate.Baseline {
+			known[id] = true
+		}
+		state.mu.Lock()
+		state.progress = &console.Progress{W: o.Console, Verbosity: o.Verbosity, Color: !rc.NoColor, Known: known}
+		state.mu.Unlock()
 	}
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	start := time.Now()
 	ginkgo.RunSpecs(&testingT{}, "conform", sc, rc)
+	if p := currentProgress(); p != nil {
+		p.Done()
+	}
 	return Collect(selected, start, o.Gate), nil
+}
+
+// Finish is what the Ginkgo routes (`go test ./suite`, `go tool ginkgo
+// ./suite`) do after RunSpecs, as the binary does: collect the result of
+// the selected cases under gate, write the reports to files and print the
+// summary, with the run's one tally, to w (redact it before it gets there).
+func Finish(ctx context.Context, sel Selection, start time.Time, gate reports.Gate, files reports.Files, w io.Writer) (reports.Run, error) {
+	selected, err := Select(sel)
+	if err != nil {
+		return reports.Run{}, err
+	}
+	run := Collect(selected, start, gate)
+	run.Selection.LabelFilter, run.Selection.Cases = sel.LabelFilter, sel.Cases
+	run.Preflight.OK = true
+	werr := reports.WriteAll(ctx, run, files)
+	console.Summary(w, run, false)
+	if werr == nil {
+		fmt.Fprintf(w, "reports: %s\n", files)
+	}
+	return run, werr
 }
 
 // testingT is all RunSpecs needs from a testing.T in a plain binary.

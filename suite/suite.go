@@ -20,6 +20,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/term"
 	"github.com/roomconform/conform/reports"
@@ -35,6 +36,9 @@ var state struct {
 	outcomes  map[string]engine.Outcome
 	report    *types.Report
 	once      sync.Once
+	// progress, when set, prints each case as it ends in place of
+	// Ginkgo's reporter (the binary's console); nil on the Ginkgo routes.
+	progress *console.Progress
 }
 
 // Register configures the runner the specs use, under the safety policy of
@@ -100,6 +104,7 @@ func buildTree(t engine.Target, set cases.Settings, virtual bool) {
 		for _, g := range groups {
 			DescribeTable(g, runCase, entries(byGroup[g], t, set, virtual))
 		}
+		ReportAfterEach(showCase)
 	})
 	ReportAfterSuite("conform results", func(r Report) {
 		state.mu.Lock()
@@ -210,8 +215,9 @@ func runCase(ctx SpecContext, c cases.Case) {
 	redact := func(s string) string { return term.Escape(reports.Clip(r.Redactor.Redact(s), reports.MaxText)) }
 	// Ginkgo shows these entries only for a case that did not pass or in
 	// verbose mode: only then are they worth rendering (and redacting).
+	// The binary's console (progress) shows the outcome itself.
 	_, rc := GinkgoConfiguration()
-	if o.Verdict != cases.Skip && o.Transcript != nil && (o.Verdict != cases.Pass || rc.Verbose || rc.VeryVerbose) {
+	if currentProgress() == nil && o.Verdict != cases.Skip && o.Transcript != nil && (o.Verdict != cases.Pass || rc.Verbose || rc.VeryVerbose) {
 		AddReportEntry("findings", redact(findingLines(o)), ReportEntryVisibilityFailureOrVerbose)
 		AddReportEntry("transcript", o.Transcript.String(), ReportEntryVisibilityFailureOrVerbose)
 	}
@@ -225,6 +231,41 @@ func runCase(ctx SpecContext, c cases.Case) {
 	case cases.Warn:
 		AddReportEntry("WARN", redact(o.Reason))
 	}
+}
+
+func currentProgress() *console.Progress {
+	state.mu.Lock()
+	defer state.mu.Unlock()
+	return state.progress
+}
+
+// showCase prints a finished case on the binary's console: its outcome,
+// or, when Ginkgo stopped it (a timeout, an interrupt, a panic), an ERROR
+// with Ginkgo's one-line reason and never a source location or a stack.
+// Specs that did not run (filtered out, or left after an interrupt) are
+// not shown: the summary accounts for them.
+func showCase(s types.SpecReport) {
+	state.mu.Lock()
+	p := state.progress
+	id := caseIDOf(s.LeafNodeText)
+	o, ran := state.outcomes[id]
+	state.mu.Unlock()
+	if p == nil || s.LeafNodeType != types.NodeTypeIt {
+		return
+	}
+	c := console.Case{ID: id, Duration: s.RunTime}
+	switch {
+	case s.State.Is(types.SpecStateInterrupted | types.SpecStateTimedout | types.SpecStatePanicked | types.SpecStateAborted):
+		c.Verdict, c.Reason = reports.Error, fmt.Sprintf("%s: %s", s.State, oneLine(s.Failure.Message))
+	case ran:
+		c.Verdict, c.Reason, c.Findings = string(o.Verdict), o.Reason, o.Findings
+		if p.Verbosity >= console.Everything && o.Transcript != nil {
+			c.Transcript = o.Transcript.String()
+		}
+	default:
+		return
+	}
+	p.Case(c)
 }
 
 // findingLines lists every check made, for -v and failure output.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -13,6 +14,7 @@ import (
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/term"
+	"github.com/roomconform/conform/reports"
 	"github.com/roomconform/conform/suite"
 )
 
@@ -49,5 +51,25 @@ func TestConformance(t *testing.T) {
 		sc.LabelFilter = ""
 	}
 	suite.Register(sess.Runner, sel)
+	start := time.Now()
 	RunSpecs(t, "conform", sc, rc)
+	// The same reports and summary as the binary: to CONFORM_REPORT_DIR
+	// (default conform-report/ beside this file).
+	dir := os.Getenv("CONFORM_REPORT_DIR")
+	if dir == "" {
+		dir = "conform-report"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out := redact.NewWriter(red, os.Stdout, term.Escape)
+	defer out.Flush()
+	run, err := suite.Finish(ctx, sel, start, reports.Gate{}, reports.DefaultFiles(dir), out)
+	if err != nil {
+		t.Errorf("reports: %s", show(err.Error()))
+	}
+	if run.Summary.ExitCode != reports.ExitConformant {
+		// Ginkgo fails the test for a FAIL or an ERROR already; an
+		// interrupted run or one with errors only is not a pass either.
+		t.Errorf("conform: %s", run.Summary.Verdict)
+	}
 }

@@ -186,7 +186,7 @@ func TestCredentialEchoesNeverLeak(t *testing.T) {
 					return msg
 				})
 			dir := t.TempDir()
-			r := conform(t, env, "run", "--target", target, "--report-dir", dir, "-v", "--response-timeout", "2s")
+			r := conform(t, env, "run", "--target", target, "--report-dir", dir, "-vv", "--response-timeout", "2s")
 			r.dir = dir
 			if r.code == 2 || r.code == 3 {
 				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -335,7 +335,7 @@ func TestEscapeSequencesNeverReachTheConsole(t *testing.T) {
 		return [][]byte{append(bytes.TrimSuffix(msg, []byte("}")), []byte(`,"note":"`+evil+`"}`)...)} // raw controls inside a string: invalid JSON
 	}, nil)
 	dir := t.TempDir()
-	r := conform(t, env, "run", "--target", target, "--report-dir", dir, "-v", "--response-timeout", "2s")
+	r := conform(t, env, "run", "--target", target, "--report-dir", dir, "-vv", "--response-timeout", "2s")
 	for _, bad := range []string{"\x1b", "\x07", "\r", "\u202e", "\u009b"} {
 		if strings.Contains(r.stdout, bad) || strings.Contains(r.stderr, bad) {
 			t.Errorf("%q reached the console raw", bad)

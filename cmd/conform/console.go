@@ -3,13 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/term"
-	"github.com/roomconform/conform/reports"
 	"github.com/roomconform/conform/suite"
 )
 
@@ -59,118 +57,4 @@ func disruptive(selected []cases.Case) []string {
 		}
 	}
 	return ids
-}
-
-// printSummary lists what did not pass, groups skips by reason, and ends
-// with one verdict line.
-func printSummary(w io.Writer, r reports.Run, verbose bool) {
-	fmt.Fprintln(w)
-	// Cases that share a message (every case after the target died, every
-	// skip for one missing secret) are listed once, with their IDs.
-	grouped := map[string]map[string][]string{reports.Skip: {}, reports.Error: {}}
-	for _, c := range r.Cases {
-		switch c.Verdict {
-		case reports.Fail, reports.Warn, reports.XFail:
-			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.ID, c.Title)
-			if c.Baseline != nil {
-				fmt.Fprintf(w, "      known failure: %s\n", term.Escape(knownLine(*c.Baseline)))
-			}
-			for _, line := range strings.Split(c.Message, "\n") {
-				fmt.Fprintf(w, "      %s\n", term.Escape(line))
-			}
-		case reports.Skip, reports.Error:
-			grouped[c.Verdict][c.Message] = append(grouped[c.Verdict][c.Message], c.ID)
-		}
-	}
-	for _, verdict := range []string{reports.Error, reports.Skip} {
-		reasons := make([]string, 0, len(grouped[verdict]))
-		for reason := range grouped[verdict] {
-			reasons = append(reasons, reason)
-		}
-		sort.Strings(reasons)
-		for _, reason := range reasons {
-			ids := grouped[verdict][reason]
-			list := strings.Join(ids, ", ")
-			if !verbose && len(ids) > 4 {
-				list = strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
-			}
-			fmt.Fprintf(w, "%-5s %d: %s (%s)\n", verdict, len(ids), term.Escape(reason), list)
-		}
-	}
-	for _, c := range r.Cases {
-		if c.Baseline != nil && c.Baseline.Stale != "" {
-			fmt.Fprintf(w, "STALE %s: %s (baseline: %s)\n", c.ID, c.Baseline.Stale, term.Escape(knownLine(*c.Baseline)))
-		}
-	}
-	if len(r.NotRun) > 0 {
-		fmt.Fprintf(w, "not run: %d cases the wrong-credential budget left out (seed %d; another --seed runs others, --wrong-credential-budget raises it)\n", len(r.NotRun), r.Seed)
-	}
-	s := r.Summary
-	if s.Total > 0 && s.Skip == s.Total {
-		fmt.Fprintln(w, "\nwarning: every selected case was skipped: nothing was checked")
-	}
-	printCoverage(w, r, verbose)
-	printCounts(w, r)
-	if r.Interrupted != "" {
-		fmt.Fprintf(w, "interrupted: %s\n", term.Escape(r.Interrupted))
-	}
-}
-
-// printCoverage says how many MUST requirements the run checked and, for
-// those it did not where they apply, why: all of them under --require must
-// (they decide the verdict), otherwise the count and how to see them.
-func printCoverage(w io.Writer, r reports.Run, verbose bool) {
-	m := r.Summary.Must
-	fmt.Fprintf(w, "\ncoverage: %d of %d MUST requirements checked, %d not applicable to this target, %d unchecked",
-		m.Checked, m.Total, m.NotApplicable, m.Unchecked)
-	if m.Holes > 0 {
-		fmt.Fprintf(w, " (%d of them by no case of this version yet: %s)", m.Holes, strings.Join(holes(r), ", "))
-	}
-	fmt.Fprintln(w)
-	missing := r.MissingMust()
-	if len(missing) == 0 {
-		return
-	}
-	if r.Require == "" && !verbose {
-		fmt.Fprintf(w, "  %d MUST requirements that apply went unchecked (results.json \"coverage\"; --require must makes that fail the run)\n", len(missing))
-		return
-	}
-	for _, c := range missing {
-		why := c.Why
-		if len(why) > 2 && !verbose {
-			why = append(why[:2:2], fmt.Sprintf("%d more reasons in results.json", len(c.Why)-2))
-		}
-		fmt.Fprintf(w, "  unchecked %s: %s\n", c.ID, term.Escape(strings.Join(why, "; ")))
-	}
-}
-
-// holes lists the requirements no case of the suite checks yet.
-func holes(r reports.Run) []string {
-	var ids []string
-	for _, c := range r.Coverage {
-		if c.Hole && c.Level == string(cases.Must) {
-			ids = append(ids, c.ID)
-		}
-	}
-	return ids
-}
-
-// knownLine renders a baseline entry: its reason and link.
-func knownLine(k reports.Known) string {
-	if k.Link == "" {
-		return k.Reason
-	}
-	return k.Reason + " " + k.Link
-}
-
-// printCounts is the verdict line: only the run's structure, no text of
-// the target's.
-func printCounts(w io.Writer, r reports.Run) {
-	s := r.Summary
-	xfail := ""
-	if s.XFail > 0 {
-		xfail = fmt.Sprintf(", %d xfail (known)", s.XFail)
-	}
-	fmt.Fprintf(w, "\nresult: %s: %d pass, %d fail, %d warn, %d skip, %d error%s (%d cases) in %.2fs\n",
-		s.Verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, xfail, s.Total, r.Duration)
 }

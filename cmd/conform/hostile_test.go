@@ -285,6 +285,20 @@ func TestInterruptWritesReportsAndExits1(t *testing.T) {
 		t.Errorf("took %v to stop after SIGINT", r.elapsed)
 	}
 	wantInterrupted(t, dir)
+	// The console says what happened in a few lines: no Go source path, no
+	// goroutine stack (Ginkgo's interrupt report is not shown), one tally.
+	out := r.stdout + r.stderr
+	for _, bad := range []string{"goroutine ", ".go:", "Ran ", "Passed |"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("the console shows %q after SIGINT:\n%s", bad, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n > 40 {
+		t.Errorf("%d lines after SIGINT, want a short account:\n%s", n, out)
+	}
+	if strings.Count(out, "result: ") != 1 {
+		t.Errorf("want exactly one tally:\n%s", out)
+	}
 }
 
 // wantInterrupted checks that the run's results.json records an

@@ -414,7 +414,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Run(strings.Join(append([]string{tt.profile}, tt.faults...), "+"), func(t *testing.T) {
 			r, _ := runAgainst(t, tt.profile, tt.faults, nil, false, func(o *refserver.Options) {
 				o.Secrets, o.TokenTag = tt.secrets, tag
-			}, "-v")
+			}, "-vv")
 			if tt.faults == nil && r.code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 			}
@@ -422,7 +422,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 				t.Fatalf("exit %d with faults on, want 1\n%s", r.code, r.stderr)
 			}
 			if !strings.Contains(r.stdout, "[REDACTED:") {
-				t.Error("-v shows no redacted value at all: the test no longer looks at transcripts")
+				t.Error("-vv shows no redacted value at all: the test no longer looks at transcripts")
 			}
 			leak := func(where string, b []byte) {
 				low := bytes.ToLower(b)
@@ -446,8 +446,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 				leak(path, b)
 				return nil
 			})
-			if files != 2 {
-				t.Errorf("%d report files written, want junit.xml and results.json", files)
+			if files != 4 {
+				t.Errorf("%d report files written, want junit.xml, results.json, report.html and summary.md", files)
 			}
 		})
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
@@ -40,6 +41,7 @@ type runOptions struct {
 	summaryReport   pathFlag
 	jsonStdout      bool
 	verbose         bool
+	veryVerbose     bool
 	timeout         time.Duration
 	responseTimeout time.Duration
 	insecure        bool
@@ -74,7 +76,8 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.htmlReport, "html-report", "report.html path (default <report-dir>/report.html; \"\": none)")
 	fs.Var(&o.summaryReport, "summary-report", "summary.md path, Markdown for a CI step summary or a merge-request comment (default <report-dir>/summary.md; \"\": none)")
 	fs.BoolVar(&o.jsonStdout, "json", false, "write results.json to stdout (same as --json-report -); the console goes to stderr")
-	fs.BoolVar(&o.verbose, "v", false, "verbose: every case with its findings and transcript")
+	fs.BoolVar(&o.verbose, "v", false, "one line per case (verdict, duration, ID), with the broken findings of a case that did not pass")
+	fs.BoolVar(&o.veryVerbose, "vv", false, "every case with all its findings and its transcript")
 	fs.DurationVar(&o.timeout, "timeout", time.Hour, "bound on the whole run, preflight and reports included")
 	fs.DurationVar(&o.responseTimeout, "response-timeout", 5*time.Second, "bound on each response (and on the WebSocket handshake)")
 	fs.BoolVar(&o.insecure, "insecure-skip-verify", false, "wss://: do not verify the server certificate")
@@ -133,8 +136,8 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		// in the stream came from the target.
 		consoleFilter = term.Escape
 	}
-	console := redact.NewWriter(red, consoleOut, consoleFilter)
-	defer console.Flush()
+	con := redact.NewWriter(red, consoleOut, consoleFilter)
+	defer con.Flush()
 
 	for _, u := range []string{o.target, o.web, o.httpURL} {
 		session.RegisterURLSecrets(red, u)
@@ -179,12 +182,12 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		return preflightFailed(casesCtx, err, o, sess, selected, start, files, gate, red, errOut)
 	}
 	defer sess.Close()
-	printHeader(console, sess, sel, selected)
+	printHeader(con, sess, sel, selected)
 
-	sess.Runner.Progress = console
+	sess.Runner.Progress = con
 	result, err := suite.Run(suite.Options{
 		Context: casesCtx, Runner: sess.Runner, Selection: sel, Timeout: max(time.Until(casesEnd), time.Millisecond),
-		Verbose: o.verbose, NoColor: noColor, Console: console, Gate: gate,
+		Verbosity: o.verbosity(), NoColor: noColor, Console: con, Gate: gate,
 	})
 	if err != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
@@ -201,7 +204,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		result.Interrupted = why
 		result.Tally()
 	}
-	console.Flush()
+	con.Flush()
 	wctx, wcancel := reportCtx(start, o.timeout)
 	defer wcancel()
 	werr := reports.WriteAll(wctx, result, files)
@@ -212,14 +215,14 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if red.Overflowed() {
 		// Nothing of the target's can be shown: the verdict's structure and
 		// a fixed explanation, straight to the console.
-		printCounts(consoleOut, result)
+		console.Counts(consoleOut, result)
 		fmt.Fprintf(stderr, "conform run: infrastructure error: the target issued more than %d secrets (tokens); its text is withheld from the console and the reports\n", redact.MaxSecrets)
 		if werr != nil {
 			fmt.Fprintln(stderr, "conform run: the reports could not be written either")
 		}
 		return exitUnreachable
 	}
-	printSummary(console, result, o.verbose)
+	console.Summary(con, result, o.verbosity() > console.Quiet)
 	if werr != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", werr)
 		if result.Interrupted != "" {
@@ -227,7 +230,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		}
 		return exitUnreachable
 	}
-	fmt.Fprintf(console, "reports: %s\n", files)
+	fmt.Fprintf(con, "reports: %s\n", files)
 	return result.Summary.ExitCode
 }
 
@@ -403,6 +406,17 @@ func (o *runOptions) tlsConfig() (*tls.Config, error) {
 		c.RootCAs = pool
 	}
 	return c, nil
+}
+
+// verbosity is the console's level from -v and -vv.
+func (o *runOptions) verbosity() int {
+	switch {
+	case o.veryVerbose:
+		return console.Everything
+	case o.verbose:
+		return console.Lines
+	}
+	return console.Quiet
 }
 
 // gate reads --require and --baseline (validated already: --require).

@@ -1,0 +1,132 @@
+package console
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/term"
+	"github.com/roomconform/conform/reports"
+)
+
+// Verbosity levels of the console.
+const (
+	// Quiet: a dot for each case that passed or was skipped, a block for
+	// every other, as it ends.
+	Quiet = 0
+	// Lines: one line per case (verdict, duration, ID), the broken findings
+	// of a case that did not pass, the reason of a skip.
+	Lines = 1
+	// Everything: Lines, plus every finding and the transcript of every case.
+	Everything = 2
+)
+
+// Case is one finished case, as the console shows it. Reason, Findings and
+// Transcript are the target's text: redacted by the writer, escaped here.
+type Case struct {
+	ID         string
+	Verdict    string
+	Duration   time.Duration
+	Reason     string
+	Findings   []cases.Finding
+	Transcript string
+}
+
+// Progress prints each case as it ends. It is safe for one writer at a
+// time (Ginkgo reports specs one after the other); the mutex guards
+// against a report arriving during an interrupt.
+type Progress struct {
+	W         io.Writer
+	Verbosity int
+	// Color marks verdicts with ANSI colour (only on a terminal, never
+	// with NO_COLOR: the caller decides).
+	Color bool
+	// Known are the baselined cases: a FAIL of one is shown as XFAIL.
+	Known map[string]bool
+
+	mu   sync.Mutex
+	dots int
+}
+
+// dotsPerLine wraps the dots of the quiet mode.
+const dotsPerLine = 80
+
+// Case prints one finished case.
+func (p *Progress) Case(c Case) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c.Verdict == reports.Fail && p.Known[c.ID] {
+		c.Verdict = reports.XFail
+	}
+	quietDot := c.Verdict == reports.Pass || c.Verdict == reports.Skip
+	if p.Verbosity == Quiet && quietDot {
+		mark := "."
+		if c.Verdict == reports.Skip {
+			mark = "s"
+		}
+		fmt.Fprint(p.W, p.paint(c.Verdict, mark))
+		if p.dots++; p.dots%dotsPerLine == 0 {
+			fmt.Fprintln(p.W)
+		}
+		return
+	}
+	if p.dots%dotsPerLine != 0 {
+		fmt.Fprintln(p.W)
+		p.dots = 0
+	}
+	fmt.Fprintf(p.W, "%s %7.3fs  %s\n", p.paint(c.Verdict, fmt.Sprintf("%-5s", c.Verdict)), c.Duration.Seconds(), c.ID)
+	var lines []string
+	switch {
+	case p.Verbosity >= Everything:
+		for _, f := range c.Findings {
+			lines = append(lines, f.Line())
+		}
+		if len(c.Findings) == 0 && c.Reason != "" {
+			lines = strings.Split(c.Reason, "\n")
+		}
+	case c.Verdict == reports.Pass:
+	case c.Verdict == reports.Skip || c.Verdict == reports.Error || len(c.Findings) == 0:
+		lines = strings.Split(c.Reason, "\n")
+	default:
+		for _, f := range c.Findings {
+			if f.Broken() {
+				lines = append(lines, f.String())
+			}
+		}
+	}
+	for _, l := range lines {
+		if l != "" {
+			fmt.Fprintf(p.W, "        %s\n", term.Escape(l))
+		}
+	}
+	if p.Verbosity >= Everything && c.Transcript != "" {
+		for _, l := range strings.Split(strings.TrimRight(c.Transcript, "\n"), "\n") {
+			fmt.Fprintf(p.W, "        | %s\n", term.Escape(l))
+		}
+	}
+}
+
+// Done ends the line of dots, if one is open.
+func (p *Progress) Done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.dots%dotsPerLine != 0 {
+		fmt.Fprintln(p.W)
+	}
+	p.dots = 0
+}
+
+// colours of the verdicts (SGR codes).
+var colours = map[string]string{
+	reports.Pass: "32", reports.Fail: "31", reports.Warn: "33", reports.Skip: "36", reports.Error: "35", reports.XFail: "33",
+}
+
+func (p *Progress) paint(verdict, s string) string {
+	if !p.Color || colours[verdict] == "" {
+		return s
+	}
+	return "\x1b[" + colours[verdict] + "m" + s + "\x1b[0m"
+}

@@ -1,0 +1,50 @@
+package console
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/reports"
+)
+
+func TestProgress(t *testing.T) {
+	broken := cases.Finding{Requirement: "RC-8", Level: cases.Must, Step: "#1", Check: "resultCode", Expected: "resultCode 8", Actual: "resultCode 4\x1b[2J"}
+	held := cases.Finding{Requirement: "ENV-2", Level: cases.Must, OK: true, Check: "method"}
+	run := func(verbosity int, color bool) string {
+		var b bytes.Buffer
+		p := &Progress{W: &b, Verbosity: verbosity, Color: color, Known: map[string]bool{"known-case": true}}
+		p.Case(Case{ID: "pass-case", Verdict: reports.Pass, Duration: time.Millisecond, Findings: []cases.Finding{held}})
+		p.Case(Case{ID: "skip-case", Verdict: reports.Skip, Reason: "needs admin access"})
+		p.Case(Case{ID: "fail-case", Verdict: reports.Fail, Duration: 12 * time.Millisecond, Findings: []cases.Finding{held, broken}, Transcript: "+0.001s a > {}"})
+		p.Case(Case{ID: "known-case", Verdict: reports.Fail, Findings: []cases.Finding{broken}})
+		p.Case(Case{ID: "error-case", Verdict: reports.Error, Reason: "no answer within 5s"})
+		p.Done()
+		return b.String()
+	}
+	quiet := run(Quiet, false)
+	if !strings.HasPrefix(quiet, ".s\nFAIL") || strings.Contains(quiet, "pass-case") || !strings.Contains(quiet, "XFAIL   0.000s  known-case") {
+		t.Errorf("quiet:\n%s", quiet)
+	}
+	if strings.Contains(quiet, "\x1b") || !strings.Contains(quiet, `resultCode 4\x1b[2J`) {
+		t.Errorf("the target's control characters are not escaped:\n%q", quiet)
+	}
+	lines := run(Lines, false)
+	for _, want := range []string{"PASS    0.001s  pass-case\n", "SKIP    0.000s  skip-case\n        needs admin access\n", "FAIL    0.012s  fail-case\n        RC-8 (MUST)", "ERROR   0.000s  error-case\n        no answer within 5s\n"} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("lines lacks %q:\n%s", want, lines)
+		}
+	}
+	if strings.Contains(lines, "ENV-2") || strings.Contains(lines, "+0.001s") {
+		t.Errorf("lines shows held findings or transcripts:\n%s", lines)
+	}
+	all := run(Everything, false)
+	if !strings.Contains(all, "ENV-2") || !strings.Contains(all, "| +0.001s a > {}") {
+		t.Errorf("everything lacks findings or transcript:\n%s", all)
+	}
+	if c := run(Lines, true); !strings.Contains(c, "\x1b[31mFAIL \x1b[0m") {
+		t.Errorf("no colour:\n%q", c)
+	}
+}
