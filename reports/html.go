@@ -19,11 +19,13 @@ var templates embed.FS
 // nothing else), rendered with html/template, which escapes every text of
 // the target's.
 var reportTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-	"join":        strings.Join,
-	"broken":      brokenFindings,
-	"pretty":      prettyPayload,
-	"arrow":       arrowOf,
-	"statusClass": func(s string) string { return map[string]string{Checked: "checked", NotApplicable: "na", Unchecked: "unchecked"}[s] },
+	"join":   strings.Join,
+	"broken": brokenFindings,
+	"pretty": prettyPayload,
+	"arrow":  arrowOf,
+	"statusClass": func(s string) string {
+		return map[string]string{Checked: "checked", NotApplicable: "na", Unchecked: "unchecked"}[s]
+	},
 }).ParseFS(templates, "templates/report.html.tmpl"))
 
 // htmlGroup is one requirement group: its coverage rows and its cases.
