@@ -102,6 +102,9 @@ func (s *Server) auth(c *conn, id json.RawMessage, f fields) (authReply, []*conn
 	if d.rc == rcOK && d.origin == OriginStatusChange && s.faults.has(faultResultCodeStringOnSwitch) {
 		r.ResultCode = "0"
 	}
+	if d.rc == rcOK && s.faults.has(faultSuccessWithoutResultCode) {
+		r.ResultCode = nil // the shape TrueConf's own client recorded from a 4.x device
+	}
 	if d.rc == rcOK && len(displaced) > 0 && s.faults.has(faultDisplacingSuccessFalse) {
 		r.Result = false // "someone else was logged out" taken for a problem
 	}

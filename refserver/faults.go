@@ -77,6 +77,7 @@ const (
 	faultRequestIDInvented          fault = "request-id-invented"
 	faultResultNotBooleanOnFailure  fault = "result-not-boolean-on-failure"
 	faultResultTrueOnCode3          fault = "result-true-on-code-3"
+	faultSuccessWithoutResultCode   fault = "success-without-result-code"
 	faultUnknownFieldRejected       fault = "unknown-field-rejected"
 	faultCloseAfterFailure          fault = "close-after-failure"
 	faultPrivilegesMisspelt         fault = "privileges-misspelt"
@@ -209,6 +210,7 @@ var faultTable = []Fault{
 	{string(faultRequestIDInvented), "ENV-4", `A request without requestId gets requestId "0" in the response.`},
 	{string(faultResultNotBooleanOnFailure), "ENV-6", `Failed auth responses carry "result":0 (a number) instead of false.`},
 	{string(faultResultTrueOnCode3), "ENV-7", `The resultCode 3 response (status change refused) says "result":true.`},
+	{string(faultSuccessWithoutResultCode), "ENV-6", `Success responses carry no resultCode, as older (4.x) firmware answered: conform run --legacy accepts that as a WARN.`},
 	{string(faultUnknownFieldRejected), "ENV-8", "An auth request with a field other than method, requestId, type, role and credentials gets resultCode 10."},
 	{string(faultCloseAfterFailure), "ENV-9", "After a failed auth response the server closes the connection (normal closure)."},
 	{string(faultPrivilegesMisspelt), "AUTH-1", `Success responses name the field "privileges" instead of "previleges".`},

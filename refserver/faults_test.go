@@ -143,6 +143,11 @@ var faultBehaviours = []behaviour{
 		a, b := c.call(reqStatusChange), c.call(`{"method":"auth","requestId":"1"}`)
 		return fmt.Sprintf("%s %s, %s %s", a.outcome(), field(a, "result"), b.outcome(), field(b, "result"))
 	}},
+	{name: "success-without-result-code", spec: "true 0, 8", changed: "true absent, 8", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		ok, bad := c.callf(reqPassword, testSecrets.AdminPassword), c.callf(reqPassword, "wrong")
+		return fmt.Sprintf("%s %s, %s", field(ok, "result"), field(ok, "resultCode"), field(bad, "resultCode"))
+	}},
 	{name: "unknown-field-rejected", spec: "0/2", changed: "10", exchange: func(t *testing.T, r *Running) string {
 		return outcomes(t, r, fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","credentials":%q,"x-extra":1}`, testSecrets.AdminPassword))
 	}},

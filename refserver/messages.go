@@ -76,7 +76,7 @@ type authReply struct {
 	TokenForHTTPServer string          `json:"tokenForHttpServer,omitempty"`
 	OverlayHTTPToken   string          `json:"overlayHttpToken,omitempty"`
 	Result             any             `json:"result"`
-	ResultCode         any             `json:"resultCode"`
+	ResultCode         any             `json:"resultCode,omitempty"` // nil (absent) only under the fault success-without-result-code
 	Error              string          `json:"error,omitempty"`
 
 	noRequestID bool

@@ -74,6 +74,8 @@ type Selection struct {
 	LabelFilter string   `json:"labelFilter"`
 	Cases       []string `json:"cases,omitempty"`
 	Strict      bool     `json:"strict"`
+	// Legacy: a success without resultCode was a WARN (--legacy).
+	Legacy bool `json:"legacy,omitempty"`
 }
 
 // Summary counts verdicts and coverage.

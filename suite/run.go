@@ -223,6 +223,7 @@ func Collect(selected []cases.Case, start time.Time, gate reports.Gate) reports.
 	if r != nil {
 		run.Target.URL = r.Target.URL
 		run.Selection.Strict = r.Strict
+		run.Selection.Legacy = r.Legacy
 		run.Profile = profileOf(r.Profile)
 		run.Seed = r.Seed
 		run.NotRun = r.LeftOut()

@@ -1,13 +1,18 @@
 package main
 
 import (
-	"github.com/roomconform/conform/internal/suggest"
-
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"slices"
+	"sort"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/roomconform/conform/internal/suggest"
 )
 
 // newFlagSet is a private FlagSet (Ginkgo's 52 global flags stay out of -h).
@@ -17,7 +22,7 @@ func newFlagSet(name string, stderr io.Writer, synopsis string) *flag.FlagSet {
 	// Usage writes to the FlagSet's output, which parse silences: a usage
 	// mistake gets one line, -h gets the whole text.
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: conform %s %s\n\nFlags (each also read from CONFORM_<FLAG>):\n", name, synopsis)
+		fmt.Fprintf(fs.Output(), "Usage: conform %s %s\n\nFlags (each also read from CONFORM_<FLAG>, then from the --config file where the command has one):\n", name, synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -27,66 +32,165 @@ func newFlagSet(name string, stderr io.Writer, synopsis string) *flag.FlagSet {
 // where secrets go instead.
 var secretFlags = []string{"admin-password", "admin-pin", "user-password", "user-pin", "password", "pin"}
 
+// Where a flag's value came from, in order of precedence.
+const (
+	fromFlag    = "flag"
+	fromEnv     = "environment"
+	fromFile    = "config file"
+	fromDefault = "default"
+)
+
 // parse parses args, then fills every flag not given on the command line
-// from CONFORM_<FLAG> (dashes as underscores). It returns a one-line error
-// for the caller to print (exit 2).
-func parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+// from CONFORM_<FLAG> (dashes as underscores), then every flag still unset
+// from the --config file (YAML, keys are flag names; CONFORM_CONFIG names
+// it too), when the command has --config. It returns where each flag's
+// value came from, or a one-line error for the caller to print (exit 2).
+func parse(fs *flag.FlagSet, args []string, getenv func(string) string) (map[string]string, error) {
 	fs.SetOutput(io.Discard) // we print one line ourselves
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		return err
+		return nil, err
 	}
 	if err != nil {
 		msg := err.Error()
 		for _, s := range secretFlags {
 			if strings.Contains(msg, "-"+s) {
 				msg += fmt.Sprintf(" (secrets are read only from the environment, e.g. CONFORM_%s)", strings.ToUpper(strings.ReplaceAll(s, "-", "_")))
-				return errors.New(msg)
+				return nil, errors.New(msg)
 			}
 		}
 		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-			var names []string
-			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
-			if s := suggest.Nearest(strings.TrimLeft(name, "-"), names); s != "" {
+			if s := suggest.Nearest(strings.TrimLeft(name, "-"), flagNames(fs)); s != "" {
 				msg += fmt.Sprintf(" (did you mean --%s?)", s)
 			}
 		}
-		return errors.New(msg)
+		return nil, errors.New(msg)
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	from := map[string]string{}
+	fs.VisitAll(func(f *flag.Flag) { from[f.Name] = fromDefault })
+	fs.Visit(func(f *flag.Flag) { from[f.Name] = fromFlag })
 	var errs []string
 	fs.VisitAll(func(f *flag.Flag) {
-		if given[f.Name] {
+		if from[f.Name] != fromDefault {
 			return
 		}
-		env := "CONFORM_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		env := envName(f.Name)
 		if v := getenv(env); v != "" {
 			if err := fs.Set(f.Name, v); err != nil {
 				errs = append(errs, fmt.Sprintf("%s=%q: %v", env, v, err))
 			}
+			from[f.Name] = fromEnv
 		}
 	})
 	if len(errs) > 0 {
-		return errors.New(strings.Join(errs, "; "))
+		return nil, errors.New(strings.Join(errs, "; "))
+	}
+	if cf := fs.Lookup("config"); cf != nil && cf.Value.String() != "" {
+		if err := applyConfig(fs, cf.Value.String(), from); err != nil {
+			return nil, err
+		}
+	}
+	return from, nil
+}
+
+func envName(flagName string) string {
+	return "CONFORM_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func flagNames(fs *flag.FlagSet) []string {
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	return names
+}
+
+// applyConfig sets every flag still at its default from the YAML file at
+// path: a mapping of flag names to values (a list for a repeatable flag).
+// A key that is no flag of the command is an error that names the nearest
+// one; a secret is refused (secrets come only from the environment).
+func applyConfig(fs *flag.FlagSet, path string, from map[string]string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return fmt.Errorf("--config %s: not a YAML mapping of flag names to values: %v", path, flatErr(err))
+	}
+	keys := make([]string, 0, len(doc))
+	for k := range doc {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name := strings.TrimLeft(k, "-")
+		if slices.Contains(secretFlags, name) || strings.HasPrefix(strings.ToUpper(name), "CONFORM_") {
+			return fmt.Errorf("--config %s: %q: secrets are read only from the environment (CONFORM_ADMIN_PASSWORD, ...), never from a file", path, k)
+		}
+		f := fs.Lookup(name)
+		if f == nil || name == "config" {
+			msg := fmt.Sprintf("--config %s: %q is not a flag of conform %s", path, k, strings.TrimPrefix(fs.Name(), "conform "))
+			if s := suggest.Nearest(name, flagNames(fs)); s != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			return errors.New(msg)
+		}
+		if from[name] != fromDefault {
+			continue // a flag or the environment wins
+		}
+		values, err := configValues(doc[k])
+		if err != nil {
+			return fmt.Errorf("--config %s: %s: %w", path, k, err)
+		}
+		for _, v := range values {
+			if err := fs.Set(name, v); err != nil {
+				return fmt.Errorf("--config %s: %s: %q: %v", path, k, v, err)
+			}
+		}
+		from[name] = fromFile
 	}
 	return nil
 }
 
+// configValues turns a YAML value into the flag values it stands for: a
+// scalar is one, a list is one each.
+func configValues(v any) ([]string, error) {
+	switch x := v.(type) {
+	case nil:
+		return []string{""}, nil
+	case string:
+		return []string{x}, nil
+	case bool, int, int64, uint64, float64:
+		return []string{fmt.Sprint(x)}, nil
+	case []any:
+		var out []string
+		for _, e := range x {
+			vs, err := configValues(e)
+			if err != nil || len(vs) != 1 {
+				return nil, fmt.Errorf("a list holds only scalars")
+			}
+			out = append(out, vs...)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("not a scalar or a list of scalars")
+}
+
+func flatErr(err error) string { return strings.Join(strings.Fields(err.Error()), " ") }
+
 // parseOrExit is parse for a command: on -h it prints the usage (exit 0),
 // on a mistake one line (exit 2); ok says the command goes on.
-func parseOrExit(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) (code int, ok bool) {
-	err := parse(fs, args, getenv)
+func parseOrExit(fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) (from map[string]string, code int, ok bool) {
+	from, err := parse(fs, args, getenv)
 	switch {
 	case err == nil:
-		return 0, true
+		return from, 0, true
 	case errors.Is(err, flag.ErrHelp):
 		fs.SetOutput(stderr)
 		fs.Usage()
-		return exitOK, false
+		return nil, exitOK, false
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", fs.Name(), err)
-	return exitUsage, false
+	return nil, exitUsage, false
 }
 
 // listFlag is a repeatable flag; a comma-separated value (from the

@@ -31,7 +31,7 @@ func listCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 	fs := newFlagSet("list", stderr, "[--format text|json|markdown] [--label-filter EXPR]")
 	format := fs.String("format", "text", "text, json or markdown")
 	filter := fs.String("label-filter", "", "Ginkgo label expression")
-	if code, ok := parseOrExit(fs, args, getenv, stderr); !ok {
+	if _, code, ok := parseOrExit(fs, args, getenv, stderr); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {

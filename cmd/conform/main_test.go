@@ -332,6 +332,75 @@ func TestBaseline(t *testing.T) {
 	}
 }
 
+// TestConfigFile: --config sets what no flag and no CONFORM_* variable
+// sets; --print-config says where each value came from and never shows a
+// secret.
+func TestConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "conform.yaml")
+	if err := os.WriteFile(cfg, []byte("case: [rc-7-empty-credentials, rc-10-type-open]\nstrict: true\nresponse-timeout: 2s\nreport-dir: "+dir+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := conform(t, []string{"CONFORM_STRICT=false", "CONFORM_ADMIN_PASSWORD=canary-9x"}, "run", "--config", cfg, "--response-timeout", "3s", "--print-config")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		`case:                      "rc-7-empty-credentials,rc-10-type-open" # config file`,
+		`strict:                    "false"`, "# environment",
+		`response-timeout:          "3s"`, "# flag",
+		"CONFORM_ADMIN_PASSWORD:    set (value not shown)",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("--print-config lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "canary") {
+		t.Error("--print-config shows a secret")
+	}
+	r = conform(t, nil, "run", "--config", cfg)
+	var res reports.Run
+	readJSON(t, filepath.Join(dir, "results.json"), &res)
+	if r.code != 0 || len(res.Cases) != 2 || !res.Selection.Strict {
+		t.Errorf("the config file's selection and strictness were not used: exit %d, %d cases, strict %v", r.code, len(res.Cases), res.Selection.Strict)
+	}
+	for name, text := range map[string]string{"secret": "admin-password: x\n", "unknown key": "lable-filter: x\n", "not YAML": "[a\n"} {
+		bad := filepath.Join(dir, "bad.yaml")
+		if err := os.WriteFile(bad, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if r := conform(t, nil, "run", "--config", bad); r.code != 2 || !strings.Contains(r.stderr, "--config") {
+			t.Errorf("%s: exit %d, stderr %q", name, r.code, r.stderr)
+		}
+	}
+}
+
+// TestLegacy: a device that answers a success without resultCode (older
+// firmware, the reply TrueConf's own client recorded) fails under the
+// reading, and under --legacy gets a WARN for it and nothing else.
+func TestLegacy(t *testing.T) {
+	t.Parallel()
+	args := []string{"run", "--fault", "success-without-result-code", "--label-filter", "!explore"}
+	r := conform(t, nil, append(args, "--report-dir", t.TempDir())...)
+	if r.code != 1 {
+		t.Errorf("without --legacy: exit %d, want 1", r.code)
+	}
+	dir := t.TempDir()
+	r = conform(t, nil, append(args, "--legacy", "--report-dir", dir)...)
+	var res reports.Run
+	readJSON(t, filepath.Join(dir, "results.json"), &res)
+	if r.code != 0 || res.Summary.Fail != 0 || res.Summary.Warn == 0 || !res.Selection.Legacy {
+		t.Fatalf("--legacy: exit %d, summary %+v\n%s", r.code, res.Summary, r.stdout)
+	}
+	for _, c := range res.Cases {
+		for _, f := range c.Findings {
+			if !f.OK && f.Requirement != "ENV-6" && f.Level != "INFO" {
+				t.Errorf("%s: --legacy leaves a finding other than ENV-6 broken: %s", c.ID, f.Line())
+			}
+		}
+	}
+}
+
 // TestReportToStdout: --json-report /dev/stdout writes into the stream
 // (the console and the document share it, but nothing is replaced or lost).
 func TestReportToStdout(t *testing.T) {

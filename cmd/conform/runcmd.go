@@ -55,6 +55,9 @@ type runOptions struct {
 	variants        listFlag
 	require         string
 	baseline        string
+	legacy          bool
+	config          string
+	printConfig     bool
 }
 
 // Bounds on flag values that make no sense (and would overflow the waits
@@ -70,6 +73,9 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label expression selecting cases (live default: \""+cases.LiveDefaultFilter+"\")")
 	fs.Var(&o.cases, "case", "run only this case ID (repeatable)")
 	fs.BoolVar(&o.strict, "strict", false, "treat WARN (a broken SHOULD) as FAIL")
+	fs.BoolVar(&o.legacy, "legacy", false, "older firmware: a successful auth answer without resultCode is a WARN, not a FAIL")
+	fs.StringVar(&o.config, "config", "", "YAML file of flag values, keys the flag names (never secrets); flags and CONFORM_* override it")
+	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration (each value and where it came from; secrets redacted) and exit")
 	fs.StringVar(&o.reportDir, "report-dir", "conform-report", "directory for junit.xml, results.json, report.html and summary.md")
 	fs.Var(&o.junitReport, "junit-report", "JUnit XML path (default <report-dir>/junit.xml; \"-\": stdout; \"\": none)")
 	fs.Var(&o.jsonReport, "json-report", "results.json path (default <report-dir>/results.json; \"-\": stdout, and the console goes to stderr; \"\": none)")
@@ -120,7 +126,8 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	var o runOptions
 	fs := newFlagSet("run", errOut, "[flags] [-- ginkgo flags]")
 	o.register(fs)
-	if code, ok := parseOrExit(fs, args, getenv, errOut); !ok {
+	from, code, ok := parseOrExit(fs, args, getenv, errOut)
+	if !ok {
 		return code
 	}
 	files := o.files()
@@ -157,9 +164,18 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if err == nil {
 		gate, err = o.gate()
 	}
+	if o.printConfig {
+		// Printed also when the configuration is wrong: that is when it
+		// is wanted most. The error follows, with exit 2.
+		printConfig(con, fs, from, secrets)
+		con.Flush()
+	}
 	if err != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
+	}
+	if o.printConfig {
+		return exitOK
 	}
 	cfg.Redactor, cfg.Secrets = red, secrets
 
@@ -383,7 +399,7 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	if !contains(reports.Requires, o.require) {
 		return fail("--require must be \"must\" (or empty), not %q", o.require)
 	}
-	cfg.Target, cfg.Strict, cfg.TLS = o.target, o.strict, tlsConf
+	cfg.Target, cfg.Strict, cfg.Legacy, cfg.TLS = o.target, o.strict, o.legacy, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
 	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases}.ForTarget(live)
 	return cfg, sel, nil
@@ -406,6 +422,28 @@ func (o *runOptions) tlsConfig() (*tls.Config, error) {
 		c.RootCAs = pool
 	}
 	return c, nil
+}
+
+// printConfig shows the effective configuration: every flag's value and
+// where it came from (flag, environment, config file, default), then each
+// secret variable as set or not, never its value. The writer redacts, so a
+// secret in a URL's query is not shown either.
+func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets engine.Secrets) {
+	fmt.Fprintln(w, "# conform run: effective configuration (flag > CONFORM_* > --config file > default)")
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "print-config" {
+			return
+		}
+		fmt.Fprintf(w, "%-26s %-40q # %s\n", f.Name+":", f.Value.String(), from[f.Name])
+	})
+	fmt.Fprintln(w, "# secrets (only from the environment):")
+	for _, k := range cases.SecretKinds {
+		state := "not set"
+		if _, ok := secrets.Get(k); ok {
+			state = "set (value not shown)"
+		}
+		fmt.Fprintf(w, "# %-26s %s\n", k.EnvVar()+":", state)
+	}
 }
 
 // verbosity is the console's level from -v and -vv.

@@ -20,6 +20,7 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	listen := fs.String("listen", "127.0.0.1:8765", "address of the WebSocket control API (8765 is the device's default port)")
 	httpListen := fs.String("http-listen", "127.0.0.1:8766", "address of the embedded HTTP server (8766 on a device)")
 	webListen := fs.String("web-listen", "127.0.0.1:8767", "address of the web manager's config.json (port discovery, conform run --web)")
+	fs.String("config", "", "YAML file of flag values, keys the flag names (never secrets); flags and CONFORM_* override it")
 	profile := fs.String("profile", refserver.DefaultProfile, "protection profile: "+strings.Join(refserver.ProfileNames(), ", "))
 	scale := fs.Float64("time-scale", 1, "divide token lifetimes and the lockout by this factor (1000: the 5-minute HTTP token lives 300 ms)")
 	verbose := fs.Bool("v", false, "log connections and authorizations (never secrets or tokens)")
@@ -27,7 +28,7 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	fs.Var(&faults, "fault", "break one behaviour on purpose (repeatable; --list-faults shows them)")
 	fs.Var(&variants, "variant", "pick another conformant behaviour of an accepted set (repeatable; --list-faults shows them)")
 	listFaults := fs.Bool("list-faults", false, "print the faults and variants and exit")
-	if code, ok := parseOrExit(fs, args, getenv, stderr); !ok {
+	if _, code, ok := parseOrExit(fs, args, getenv, stderr); !ok {
 		return code
 	}
 	if *listFaults {

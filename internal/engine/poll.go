@@ -45,6 +45,7 @@ func (x *execution) poll(ctx context.Context, s cases.Step, a cases.Poll, name s
 			x.m.Lost(s.ConnName())
 		}
 		if err == nil && resp.Err == nil {
+			resp.Fields = x.legacyAnswer(name, resp.Fields)
 			// Each attempt is judged like any answer (the lockout's 6 is one
 			// the model accepts after wrong credentials).
 			for _, f := range xm.Judge(resp.Fields, clk.Now()).Broken() {

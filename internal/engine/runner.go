@@ -84,6 +84,9 @@ type Runner struct {
 	Secrets  Secrets
 	Redactor *redact.Redactor
 	Strict   bool
+	// Legacy accepts a successful auth answer without resultCode (older
+	// firmware) as a WARN instead of a FAIL (legacy.go).
+	Legacy bool
 	// Clock is the time lifetimes and lockouts are judged by (nil: the
 	// real clock). Against the embedded reference server it is the
 	// virtual clock the server reads too.

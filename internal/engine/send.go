@@ -110,6 +110,9 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 		o.Response = resp.Fields
 	}
 	auth := a.Request.MethodName() == "auth"
+	if auth {
+		o.Response = x.legacyAnswer(name, o.Response)
+	}
 	x.evaluate(s, o)
 	x.judged(s, o, xm.Judge(o.Response, x.tm.answered[name]), auth)
 	if auth {

@@ -34,7 +34,9 @@ type Config struct {
 	Plan    cases.Plan
 	Secrets engine.Secrets
 	Strict  bool
-	TLS     *tls.Config
+	// Legacy: see engine.Runner.Legacy.
+	Legacy bool
+	TLS    *tls.Config
 	// DialTimeout and ResponseTimeout bound every wait (0 = 5 s each).
 	DialTimeout, ResponseTimeout time.Duration
 	// Redactor is shared with the console; nil makes a new one.
@@ -161,7 +163,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	p.HTTPServer, p.WebManager, p.Lifetimes = t.HTTP != "", t.Web != "", cfg.Settings
 	s.Runner = &engine.Runner{
 		Target: t, Profile: p, Secrets: probe.Secrets, Settings: cfg.Settings,
-		Redactor: red, Strict: cfg.Strict, WrongBudget: budget, Clock: clk, Seed: cfg.Seed,
+		Redactor: red, Strict: cfg.Strict, Legacy: cfg.Legacy, WrongBudget: budget, Clock: clk, Seed: cfg.Seed,
 	}
 	s.Runner.Spent(probe.WrongSent)
 	return s, nil
