@@ -12,63 +12,70 @@ import (
 
 // dispatch parses one text message and builds its reply. It returns the
 // connections the message displaced from their mode, to be notified.
-func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn) {
+func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn, notices []notice) {
 	// RFC 8259 JSON text is UTF-8; rejecting invalid UTF-8 here also keeps
 	// every echoed requestId valid in a text frame.
 	if !utf8.Valid(msg) {
 		s.noteBadFrame(faultInvalidUTF8BreaksNextAuth)
-		return s.failure("", s.requestID(c, nil), errInvalidJSON), nil
+		return s.failure("", s.requestID(c, nil), errInvalidJSON), nil, nil
 	}
 	if !json.Valid(msg) {
 		s.noteBadFrame(faultInvalidJSONBreaksNextAuth)
-		return s.failure("", s.requestID(c, nil), errInvalidJSON), nil
+		return s.failure("", s.requestID(c, nil), errInvalidJSON), nil, nil
 	}
 	if trimmed := bytes.TrimLeft(msg, " \t\r\n"); len(trimmed) == 0 || trimmed[0] != '{' {
-		return s.failure("", s.requestID(c, nil), errNotObject), nil
+		return s.failure("", s.requestID(c, nil), errNotObject), nil, nil
 	}
 	var f fields
 	if err := json.Unmarshal(msg, &f); err != nil {
 		s.noteBadFrame(faultInvalidJSONBreaksNextAuth)
-		return s.failure("", s.requestID(c, nil), errInvalidJSON), nil
+		return s.failure("", s.requestID(c, nil), errInvalidJSON), nil, nil
 	}
 	id := s.requestID(c, f["requestId"])
 	method, present, isString := f.str("method")
 	if !present || !isString {
-		return s.failure("", id, errNoMethod), nil
+		return s.failure("", id, errNoMethod), nil, nil
 	}
 
 	switch method {
 	case "auth":
-		return s.auth(c, id, f)
+		r, d := s.auth(c, id, f)
+		return r, d, nil
 	case "setUsedApiVersion":
 		// Real clients send it before auth; refusing it would break them.
-		return plainReply{Method: method, RequestID: id, Result: true}, nil
+		return plainReply{Method: method, RequestID: id, Result: true}, nil, nil
 	}
 
 	s.mu.Lock()
 	mode, origin := c.mode, c.origin
 	s.mu.Unlock()
 	if mode == ModeNone && method == "getTokenForHttpServer" && s.faults.has(faultHTTPTokenBeforeAuth) {
-		return s.tokenBeforeAuth(id), nil
+		return s.tokenBeforeAuth(id), nil, nil
 	}
 	// getTokenForHttpServer judges the connection's mode itself, under the lock.
 	open := method == "getTokenForHttpServer" ||
 		(method == "getAuthInfo" && s.faults.has(faultNoAuthRequired)) ||
 		(method == "clearTokens" && s.faults.has(faultClearTokensBeforeAuth))
 	if mode == ModeNone && !open {
-		return s.authRequired(method, id), nil
+		return s.authRequired(method, id), nil, nil
 	}
 	switch method {
 	case "getAuthInfo":
-		return s.authInfo(id, mode, origin), nil
+		return s.authInfo(id, mode, origin), nil, nil
 	case "getAppState":
-		return appStateReply{Method: method, RequestID: id, AppState: appStateNormal, EmbeddedHTTPPort: s.httpPort, Result: true}, nil
+		return appStateReply{Method: method, RequestID: id, AppState: appStateNormal, EmbeddedHTTPPort: s.httpPort, Result: true}, nil, nil
 	case "getTokenForHttpServer":
-		return s.tokenForHTTPServer(c, id), nil
+		return s.tokenForHTTPServer(c, id), nil, nil
 	case "clearTokens":
-		return s.clearTokens(c, id), nil
+		return s.clearTokens(c, id), nil, nil
+	case "setAuthParams":
+		r, n := s.setAuthParams(c, id, f)
+		return r, nil, n
 	}
-	return s.failure(method, id, errUnknownMethod), nil
+	if r, ok := s.getter(method, id); ok {
+		return r, nil, nil
+	}
+	return s.failure(method, id, errUnknownMethod), nil, nil
 }
 
 // requestID is the requestId a reply echoes: the request's raw JSON value, so
@@ -182,8 +189,9 @@ func (s *Server) failure(method string, id json.RawMessage, text string) plainRe
 func (s *Server) authRequired(method string, id json.RawMessage) any {
 	if method == "getAuthInfo" && s.faults.has(faultPreAuthRefusalReveals) {
 		// The refusal is built from the answer it replaces.
-		return refusedAuthInfoReply{Method: method, RequestID: id, AdminAuth: authInfo{Security: s.profile.Admin},
-			UserAuth: authInfo{Security: s.profile.User}, Result: false, Error: s.errorText(errAuthRequired)}
+		p := s.Profile()
+		return refusedAuthInfoReply{Method: method, RequestID: id, AdminAuth: authInfo{Security: p.Admin},
+			UserAuth: authInfo{Security: p.User}, Result: false, Error: s.errorText(errAuthRequired)}
 	}
 	if s.variants.has(variantRefusalErrorOnly) {
 		return errorReply{Method: method, RequestID: id, Error: errAuthRequired}
@@ -195,6 +203,8 @@ func (s *Server) authRequired(method string, id json.RawMessage) any {
 // (SEC-2): a user must not learn the PIN it authorized with from someone else.
 // origin is how the connection's last success was obtained.
 func (s *Server) authInfo(id json.RawMessage, mode Mode, origin Origin) authInfoReply {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	r := authInfoReply{
 		Method:    "getAuthInfo",
 		RequestID: id,

@@ -17,7 +17,15 @@
 //
 //   - the WebSocket control API (Server is its http.Handler): one JSON object
 //     per text frame, methods auth, setUsedApiVersion, getAuthInfo,
-//     getAppState, getTokenForHttpServer and clearTokens;
+//     getAppState, getTokenForHttpServer, clearTokens and setAuthParams (an
+//     administrator's; admin unsecured makes user unsecured, user is
+//     protected only while admin is, a user PIN is the one given in newPin
+//     or a generated one returned there, admin PIN protection is the command
+//     line's; the user connection is told cause 2 or 4); and, minimally,
+//     the getters TrueConf's own Python client sends after every login
+//     (getSettings, getSystemInfo with authInfo.peerId, getMonitorsInfo),
+//     answered with fixed values no case judges, so that such a client gets
+//     past its login;
 //   - the embedded HTTP server (HTTPHandler, port 8766 on a device): any path,
 //     200 for a live tokenForHttpServer or overlayHttpToken in the token query
 //     parameter, 401 for anything else;

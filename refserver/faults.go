@@ -63,6 +63,8 @@ type Variant struct {
 //     the HTTP server and that fault breaks AUTH-5 alone; an expired token's
 //     probe may revoke its API token there too)
 //   - config.json: (*Server).WebHandler
+//   - setAuthParams (what it changes, the user connection's notice):
+//     (*Server).setAuthParams, resetUser
 type (
 	fault   string
 	variant string
@@ -70,14 +72,21 @@ type (
 
 // The faults, in the order of faultTable.
 const (
-	faultDuplicateResponse          fault = "duplicate-response"
-	faultMethodMismatch             fault = "method-mismatch"
-	faultRequestIDNonASCIIMangled   fault = "request-id-non-ascii-mangled"
-	faultRequestIDTruncated         fault = "request-id-truncated"
-	faultRequestIDInvented          fault = "request-id-invented"
-	faultResultNotBooleanOnFailure  fault = "result-not-boolean-on-failure"
-	faultResultTrueOnCode3          fault = "result-true-on-code-3"
-	faultSuccessWithoutResultCode   fault = "success-without-result-code"
+	faultDuplicateResponse         fault = "duplicate-response"
+	faultMethodMismatch            fault = "method-mismatch"
+	faultRequestIDNonASCIIMangled  fault = "request-id-non-ascii-mangled"
+	faultRequestIDTruncated        fault = "request-id-truncated"
+	faultRequestIDInvented         fault = "request-id-invented"
+	faultResultNotBooleanOnFailure fault = "result-not-boolean-on-failure"
+	faultResultTrueOnCode3         fault = "result-true-on-code-3"
+	faultSuccessWithoutResultCode  fault = "success-without-result-code"
+	// The reconfiguration faults (setAuthParams, CFG).
+	faultNewAdminPasswordIgnored    fault = "new-admin-password-ignored"
+	faultGivenPINIgnored            fault = "given-pin-ignored"
+	faultAdminUnsecuredKeepsUser    fault = "admin-unsecured-keeps-user"
+	faultUserSecuredWhileAdminOpen  fault = "user-secured-while-admin-open"
+	faultUserChangeCause1           fault = "user-credentials-change-cause-1"
+	faultNoReconfigurationNotice    fault = "no-reconfiguration-notice"
 	faultUnknownFieldRejected       fault = "unknown-field-rejected"
 	faultCloseAfterFailure          fault = "close-after-failure"
 	faultPrivilegesMisspelt         fault = "privileges-misspelt"
@@ -210,6 +219,12 @@ var faultTable = []Fault{
 	{string(faultRequestIDInvented), "ENV-4", `A request without requestId gets requestId "0" in the response.`},
 	{string(faultResultNotBooleanOnFailure), "ENV-6", `Failed auth responses carry "result":0 (a number) instead of false.`},
 	{string(faultResultTrueOnCode3), "ENV-7", `The resultCode 3 response (status change refused) says "result":true.`},
+	{string(faultNewAdminPasswordIgnored), "CFG-1", "setAuthParams admin password answers success and changes nothing: the old password stays, the new one gets 8."},
+	{string(faultGivenPINIgnored), "CFG-2", "setAuthParams user pin with newPin answers success but sets another, generated PIN, and does not return it."},
+	{string(faultAdminUnsecuredKeepsUser), "CFG-3", "setAuthParams admin unsecured leaves user mode protected."},
+	{string(faultUserSecuredWhileAdminOpen), "CFG-4", "setAuthParams protects user mode while admin mode is unsecured."},
+	{string(faultUserChangeCause1), "CFG-5", "The user connection whose credentials the administrator changed is told cause 1 (another client) instead of 4."},
+	{string(faultNoReconfigurationNotice), "CFG-5", "A user connection that loses its mode to setAuthParams is not told (no authorizationNeeded)."},
 	{string(faultSuccessWithoutResultCode), "ENV-6", `Success responses carry no resultCode, as older (4.x) firmware answered: conform run --legacy accepts that as a WARN.`},
 	{string(faultUnknownFieldRejected), "ENV-8", "An auth request with a field other than method, requestId, type, role and credentials gets resultCode 10."},
 	{string(faultCloseAfterFailure), "ENV-9", "After a failed auth response the server closes the connection (normal closure)."},

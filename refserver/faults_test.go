@@ -83,6 +83,38 @@ func adminLogin(t *testing.T, r *Running) (*client, reply) {
 	return c, expectRC(t, c, "0/2", reqPassword, testSecrets.AdminPassword)
 }
 
+// setAuth is a setAuthParams request; extra holds further fields.
+func setAuth(userType, authType, extra string) string {
+	req := fmt.Sprintf(`{"method":"setAuthParams","requestId":"9","userType":%q,"authType":%q`, userType, authType)
+	if extra != "" {
+		req += "," + extra
+	}
+	return req + "}"
+}
+
+// securityOf returns getAuthInfo's security of adminAuth or userAuth.
+func securityOf(info reply, key string) string {
+	var a struct {
+		Security string `json:"security"`
+	}
+	_ = json.Unmarshal(info.fields[key], &a)
+	return a.Security
+}
+
+// userReconfiguredNotice: a user connection is open when the administrator
+// changes the user credentials; what does it hear? (the cause, or none)
+func userReconfiguredNotice(t *testing.T, r *Running) string {
+	u := dial(t, r.URL)
+	expectRC(t, u, "0/1", reqPassword, testSecrets.UserPIN)
+	c, _ := adminLogin(t, r)
+	c.call(setAuth("user", "pin", `"newPin":"zz98yy"`))
+	u.send(reqGetAuthInfo) // answered after any notice the change queued
+	if got := parse(t, u.next()); got.str("method") == "event" {
+		return fmt.Sprint(got.int("cause"))
+	}
+	return "none"
+}
+
 // Exchanges and setups that several faults' rows share: the same stimulus
 // tells each of those faults from the conformant server.
 var (
@@ -143,6 +175,30 @@ var faultBehaviours = []behaviour{
 		a, b := c.call(reqStatusChange), c.call(`{"method":"auth","requestId":"1"}`)
 		return fmt.Sprintf("%s %s, %s %s", a.outcome(), field(a, "result"), b.outcome(), field(b, "result"))
 	}},
+	{name: "new-admin-password-ignored", spec: "true, 4 0/2", changed: "true, 4 8", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		set := c.call(setAuth("admin", "password", `"password":"new-Admin-9"`))
+		return fmt.Sprintf("%v, %s", set.ok(), outcomes(t, r, reqUnsecuredAdmin, secured("admin", "new-Admin-9")))
+	}},
+	{name: "given-pin-ignored", spec: "true absent, 0/1", changed: "true absent, 8", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		set := c.call(setAuth("user", "pin", `"newPin":"ab12cd"`))
+		return fmt.Sprintf("%v %s, %s", set.ok(), field(set, "newPin"), outcomes(t, r, secured("user", "ab12cd")))
+	}},
+	{name: "admin-unsecured-keeps-user", spec: "unsecured unsecured", changed: "unsecured pin", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		c.call(setAuth("admin", "unsecured", ""))
+		info := c.call(reqGetAuthInfo)
+		return securityOf(info, "adminAuth") + " " + securityOf(info, "userAuth")
+	}},
+	{name: "user-secured-while-admin-open", profile: "unsecured", spec: "false unsecured", changed: "true password", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		expectRC(t, c, "0/2", reqUnsecuredAdmin)
+		set := c.call(setAuth("user", "password", `"password":"user-Pw-5"`))
+		return fmt.Sprintf("%v %s", set.ok(), securityOf(c.call(reqGetAuthInfo), "userAuth"))
+	}},
+	{name: "user-credentials-change-cause-1", spec: "4", changed: "1", exchange: userReconfiguredNotice},
+	{name: "no-reconfiguration-notice", spec: "4", changed: "none", exchange: userReconfiguredNotice},
 	{name: "success-without-result-code", spec: "true 0, 8", changed: "true absent, 8", exchange: func(t *testing.T, r *Running) string {
 		c := dial(t, r.URL)
 		ok, bad := c.callf(reqPassword, testSecrets.AdminPassword), c.callf(reqPassword, "wrong")

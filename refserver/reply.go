@@ -23,9 +23,13 @@ func (s *Server) handleSafely(c *conn, msg []byte) (code websocket.StatusCode, r
 	if s.testHookMessage != nil {
 		s.testHookMessage(msg)
 	}
-	reply, displaced := s.dispatch(c, msg)
+	reply, displaced, notices := s.dispatch(c, msg)
 	for _, v := range displaced {
 		s.notifyDisplaced(v)
+	}
+	for _, n := range notices {
+		n.to.log.Info("authorization reset by setAuthParams")
+		s.send(n.to, n.bytes, n.to == c)
 	}
 	b, err := encode(reply)
 	if err != nil {

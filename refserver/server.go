@@ -122,11 +122,19 @@ func (s *Server) Stats() Stats {
 }
 
 // Profile returns the profile the server runs.
-func (s *Server) Profile() Profile { return s.profile }
+func (s *Server) Profile() Profile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.profile
+}
 
 // Secrets returns the effective secrets: the configured ones the profile uses,
 // plus the generated ones.
-func (s *Server) Secrets() Secrets { return s.secrets }
+func (s *Server) Secrets() Secrets {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.secrets
+}
 
 // TokenInfo returns what the server knows about a token it issued: kind, mode,
 // origin, expiry and whether it is live now on the server's clock. ok is false

@@ -1,0 +1,212 @@
+package refserver
+
+// setAuthParams: reconfiguring the protection (CFG-1..5), and the getters
+// TrueConf's own client sends after every login.
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+)
+
+// setAuthReply answers setAuthParams; NewPIN is set when the server
+// generated the user PIN (none was given in the request).
+type setAuthReply struct {
+	Method    string          `json:"method"`
+	RequestID json.RawMessage `json:"requestId,omitempty"`
+	NewPIN    string          `json:"newPin,omitempty"`
+	Result    bool            `json:"result"`
+	Error     string          `json:"error,omitempty"`
+}
+
+// Error texts of setAuthParams.
+const (
+	errNotAdmin          = "Only an administrator may change the protection"
+	errBadUserType       = `userType must be "admin" or "user"`
+	errBadAuthType       = `authType must be "password", "pin" or "unsecured"`
+	errNoPassword        = "password must be a non-empty string"
+	errBadNewPIN         = "newPin must be a non-empty string"
+	errAdminPINFixed     = "The administrator PIN is given on the command line"
+	errAdminNotProtected = "User mode can be protected only while administrator mode is"
+	errFreePlan          = "Protection is a Pro plan feature"
+)
+
+// Causes of authorizationNeeded that setAuthParams sends (docs/reading.md):
+// 2 the user's authorization was reset because admin became unsecured, 4
+// the user credentials were changed by admin.
+const (
+	causeAdminUnsecured   = 2
+	causeUserCredsByAdmin = 4
+)
+
+// setAuthParams changes the protection of a mode: an administrator command
+// (setAuthParams on any other connection is refused). Making admin
+// unsecured makes user unsecured too (CFG-3); user can be protected only
+// while admin is (CFG-4); a user PIN is the one given in newPin, or a new
+// one, returned in newPin (CFG-2); admin PIN protection is the command
+// line's and cannot be set. The user connection, if any, loses its mode
+// when its protection changed and is told why (CFG-5: cause 2 or 4).
+func (s *Server) setAuthParams(c *conn, id json.RawMessage, f fields) (any, []notice) {
+	refuse := func(text string) (any, []notice) {
+		return setAuthReply{Method: "setAuthParams", RequestID: id, Result: false, Error: s.errorText(text)}, nil
+	}
+	userType, _, _ := f.str("userType")
+	authType, _, _ := f.str("authType")
+	var mode Mode
+	switch userType {
+	case "admin":
+		mode = ModeAdmin
+	case "user":
+		mode = ModeUser
+	default:
+		return refuse(errBadUserType)
+	}
+	var to Security
+	switch authType {
+	case "password":
+		to = Password
+	case "pin":
+		to = PIN
+	case "unsecured":
+		to = Unsecured
+	default:
+		return refuse(errBadAuthType)
+	}
+	password, _, passwordOK := f.str("password")
+	newPIN, pinGiven, pinOK := f.str("newPin")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case c.mode != ModeAdmin:
+		return refuse(errNotAdmin)
+	case s.profile.Plan == Free && to != Unsecured:
+		return refuse(errFreePlan)
+	case to == Password && (!passwordOK || password == ""):
+		return refuse(errNoPassword)
+	case mode == ModeAdmin && to == PIN:
+		return refuse(errAdminPINFixed)
+	case mode == ModeUser && to != Unsecured && s.profile.Admin == Unsecured && !s.faults.has(faultUserSecuredWhileAdminOpen):
+		return refuse(errAdminNotProtected)
+	case to == PIN && pinGiven && (!pinOK || newPIN == ""):
+		return refuse(errBadNewPIN)
+	}
+	reply := setAuthReply{Method: "setAuthParams", RequestID: id, Result: true}
+	var notices []notice
+	if mode == ModeAdmin {
+		if to == Password && s.faults.has(faultNewAdminPasswordIgnored) {
+			return reply, nil // success, and nothing changes
+		}
+		s.profile.Admin = to
+		if to == Password {
+			s.secrets.AdminPassword = password
+		}
+		if to == Unsecured && !s.faults.has(faultAdminUnsecuredKeepsUser) && s.profile.User != Unsecured {
+			s.profile.User = Unsecured
+			notices = s.resetUser(causeAdminUnsecured)
+		}
+		return reply, notices
+	}
+	s.profile.User = to
+	switch to {
+	case Password:
+		s.secrets.UserPassword = password
+	case PIN:
+		switch {
+		case pinGiven && s.faults.has(faultGivenPINIgnored):
+			s.secrets.UserPIN = NewPIN() // and the reply does not say which
+		case pinGiven:
+			s.secrets.UserPIN = newPIN
+		default:
+			s.secrets.UserPIN = NewPIN()
+			for strings.EqualFold(s.secrets.UserPIN, s.secrets.AdminPIN) {
+				s.secrets.UserPIN = NewPIN()
+			}
+			reply.NewPIN = s.secrets.UserPIN
+		}
+	}
+	cause := causeUserCredsByAdmin
+	if s.faults.has(faultUserChangeCause1) {
+		cause = causeOtherClient
+	}
+	return reply, s.resetUser(cause)
+}
+
+// notice is a notification to queue on a connection after the reply that
+// caused it has been built (handleSafely sends it before the reply).
+type notice struct {
+	to    *conn
+	bytes []byte
+}
+
+// resetUser takes user mode from the connection that holds it, if any, with
+// its session tokens, and returns the notice telling it why. The caller
+// holds s.mu.
+func (s *Server) resetUser(cause int) []notice {
+	h := s.holder[ModeUser]
+	if h == nil {
+		return nil
+	}
+	delete(s.holder, ModeUser)
+	h.mode = ModeNone
+	h.authExpiry = time.Time{}
+	s.tokens.revokeSession(h.id)
+	if s.faults.has(faultNoReconfigurationNotice) {
+		return nil
+	}
+	return []notice{{to: h, bytes: mustEncode(event{Method: "event", Event: "authorizationNeeded", Cause: cause})}}
+}
+
+// The getters TrueConf's own Python client (python-trueconf-room) sends
+// after every login. The reference answers them minimally, so that such a
+// client gets past its login against `conform serve`: the fields that
+// client reads, with values of a device that has no camera, no call and one
+// monitor. They are no part of the reading and nothing judges them.
+type (
+	settingsReply struct {
+		Method    string          `json:"method"`
+		RequestID json.RawMessage `json:"requestId,omitempty"`
+		Settings  map[string]any  `json:"settings"`
+		Result    bool            `json:"result"`
+	}
+	systemInfoReply struct {
+		Method      string          `json:"method"`
+		RequestID   json.RawMessage `json:"requestId,omitempty"`
+		AuthInfo    systemAuthInfo  `json:"authInfo"`
+		ProductInfo map[string]any  `json:"productInfo"`
+		Result      bool            `json:"result"`
+	}
+	systemAuthInfo struct {
+		PeerID string `json:"peerId"`
+		PeerDN string `json:"peerDn"`
+	}
+	monitorsReply struct {
+		Method         string          `json:"method"`
+		RequestID      json.RawMessage `json:"requestId,omitempty"`
+		Monitors       []monitor       `json:"monitors"`
+		CurrentMonitor int             `json:"currentMonitor"`
+		Result         bool            `json:"result"`
+	}
+	monitor struct {
+		ID     int    `json:"id"`
+		Name   string `json:"name"`
+		Width  int    `json:"width"`
+		Height int    `json:"height"`
+	}
+)
+
+// referencePeerID is the TrueConf ID the reference server reports: not
+// logged in to any TrueConf server, like a fresh device.
+const referencePeerID = "conform-reference@localhost"
+
+func (s *Server) getter(method string, id json.RawMessage) (any, bool) {
+	switch method {
+	case "getSettings":
+		return settingsReply{Method: method, RequestID: id, Settings: map[string]any{}, Result: true}, true
+	case "getSystemInfo":
+		return systemInfoReply{Method: method, RequestID: id, AuthInfo: systemAuthInfo{PeerID: referencePeerID, PeerDN: "conform reference server"},
+			ProductInfo: map[string]any{"name": "conform reference server"}, Result: true}, true
+	case "getMonitorsInfo":
+		return monitorsReply{Method: method, RequestID: id, Monitors: []monitor{{ID: 0, Name: "reference", Width: 1920, Height: 1080}}, Result: true}, true
+	}
+	return nil, false
+}
