@@ -15,7 +15,7 @@ const LiveDefaultFilter = "!slow && !disruptive && !mutating && !explore"
 
 // catalogue is every case, in the order they run: by requirement group as
 // docs/requirements.md orders them, then as written.
-var catalogue = slices.Concat(envCases, authCases, failCases, rcCases, freePlanSecrets(), roleCases, swCases, tokCases, lifeCases, secCases, displacedAfter(), robCases, discCases,
+var catalogue = slices.Concat(envCases, authCases, failCases, rcCases, freePlanSecrets(), roleCases, swCases, tokCases, lifeCases, secCases, displacedAfter(), robCases, discCases, cfgCases,
 	NearMisses(), exploreCases)
 
 // All returns the catalogue in run order.

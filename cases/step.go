@@ -97,6 +97,21 @@ type Poll struct {
 	Limit   Limit
 }
 
+// Reconfigure sends setAuthParams on the step's connection (which must be
+// in administrator mode): mode Mode gets protection To, with Secret for a
+// password or a given PIN (nil: none; for a PIN, the target generates
+// one). Checks see the setAuthParams answer. The engine writes the
+// recovery journal first, learns the new protection and secrets from the
+// answer, and puts the protection the case started with back when the case
+// ends, whatever happened (CFG-6). Label such a case "mutating".
+type Reconfigure struct {
+	Mode   Mode
+	To     Security
+	Secret Value
+}
+
+func (Reconfigure) action() {}
+
 func (Send) action()     {}
 func (Abort) action()    {}
 func (Close) action()    {}

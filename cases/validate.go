@@ -114,6 +114,16 @@ func validateCase(c Case) []error {
 			if _, ok := a.Limit.Of(DefaultSettings()); !ok {
 				fail("step %d polls for an unknown limit %q", i+1, a.Limit)
 			}
+		case Reconfigure:
+			if !c.HasLabel("mutating") {
+				fail("step %d reconfigures the target; the case must be labelled mutating (opt-in on a live target)", i+1)
+			}
+			if (a.To == Password) != (a.Secret != nil) && !(a.To == PIN) {
+				fail("step %d: a password needs a Secret, unsecured none", i+1)
+			}
+			if a.To != Password && a.To != PIN && a.To != Unsecured {
+				fail("step %d sets protection %q", i+1, a.To)
+			}
 		}
 		switch s.Do.(type) {
 		case Close, Abort, Explore:
@@ -137,6 +147,11 @@ func validateCase(c Case) []error {
 		}
 	}
 	cited := map[string]bool{}
+	for _, st := range c.Steps {
+		if _, ok := st.Do.(Reconfigure); ok {
+			cited["CFG-6"] = true // the engine's check that the protection is back
+		}
+	}
 	for _, ch := range checks {
 		if !slices.Contains(c.Requirements, ch.Req) {
 			fail("check %q cites %s, which the case does not list", ch.Name, ch.Req)

@@ -11,6 +11,10 @@ import (
 type Scope interface {
 	Profile() Profile
 	Secret(SecretKind) (string, bool)
+	// SuiteSecret is the secret of kind k the suite sets when it
+	// reconfigures the target (derived from the original administrator
+	// secret, never stored).
+	SuiteSecret(SecretKind) string
 	// Response returns the decoded answer of an earlier step, by step name.
 	Response(step string) (map[string]any, bool)
 }
@@ -62,7 +66,19 @@ func (s secret) Resolve(sc Scope) (Resolved, error) {
 func (s secret) Describe() string { return "<" + string(s.kind) + ">" }
 
 // Secret is an operator-supplied secret (or the user PIN read from getAuthInfo).
+// After a Reconfigure step it is the secret in force: the one the suite set.
 func Secret(k SecretKind) Value { return secret{k} }
+
+type suiteSecret struct{ kind SecretKind }
+
+func (s suiteSecret) Resolve(sc Scope) (Resolved, error) {
+	return Resolved{V: sc.SuiteSecret(s.kind), Present: true, Secret: "suite-" + string(s.kind)}, nil
+}
+func (s suiteSecret) Describe() string { return "<a new " + string(s.kind) + " the suite sets>" }
+func (suiteSecret) mayBeWrong() bool { return false } // the secret in force after the Reconfigure step set it
+
+// SuiteSecret is a new secret of kind k for a Reconfigure step to set.
+func SuiteSecret(k SecretKind) Value { return suiteSecret{k} }
 
 type login struct {
 	mode  Mode   // "": whichever mode the suite can enter, admin first (anyMode)

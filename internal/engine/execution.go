@@ -46,6 +46,8 @@ type execution struct {
 	notices map[string]int
 	// walking marks the execution of an exploration walk.
 	walking bool
+	// rc is set by the case's first Reconfigure step: what to put back.
+	rc *reconfState
 }
 
 func newExecution(r *Runner, c cases.Case) *execution {
@@ -75,6 +77,9 @@ func (x *execution) add(f cases.Finding) {
 func (x *execution) Profile() cases.Profile { return x.r.Profile }
 
 func (x *execution) Secret(k cases.SecretKind) (string, bool) { return x.r.Secrets.Get(k) }
+
+// SuiteSecret is the secret the suite sets on a reconfiguration (reconf).
+func (x *execution) SuiteSecret(k cases.SecretKind) string { return x.reconfKey().Derive(k) }
 
 func (x *execution) Response(step string) (map[string]any, bool) {
 	m, ok := x.responses[step]
@@ -128,6 +133,8 @@ func (x *execution) do(ctx context.Context, s cases.Step, name string) error {
 		return x.poll(ctx, s, a, name)
 	case cases.Explore:
 		return x.explore(ctx, s, a, name)
+	case cases.Reconfigure:
+		return x.reconfigure(ctx, s, a, name)
 	}
 	return fmt.Errorf("step %s: the engine does not know how to %T", name, s.Do)
 }

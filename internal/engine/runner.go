@@ -87,6 +87,12 @@ type Runner struct {
 	// Legacy accepts a successful auth answer without resultCode (older
 	// firmware) as a WARN instead of a FAIL (legacy.go).
 	Legacy bool
+	// Journal is the path of the recovery journal a reconfiguring case
+	// writes before every change ("" keeps none: the embedded server ends
+	// with the run). RestoreTimeout bounds each restore (0: from the
+	// target's dial and response bounds).
+	Journal        string
+	RestoreTimeout time.Duration
 	// Clock is the time lifetimes and lockouts are judged by (nil: the
 	// real clock). Against the embedded reference server it is the
 	// virtual clock the server reads too.
@@ -106,6 +112,10 @@ type Runner struct {
 
 	mu        sync.Mutex
 	wrongSent int
+	// reconfNonce keys the suite's secrets when admin is unsecured, and
+	// reconfNotes are what the operator must be told (reconfigure.go).
+	reconfNonce string
+	reconfNotes []string
 	// dead is set once the target stopped answering: later cases cost no
 	// more timeouts, they are ERROR at once.
 	dead string
@@ -180,6 +190,18 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 	start := time.Now()
 	x := newExecution(r, c)
 	out := r.run(ctx, x)
+	if x.rc != nil {
+		// The case changed the target's protection: it goes back, whatever
+		// the verdict, the error or the signal.
+		f, err := x.restoreReconfiguration(ctx)
+		switch {
+		case err != nil:
+			out = Outcome{Verdict: cases.Error, Findings: x.findings, Reason: err.Error()}
+		case out.Verdict != cases.Skip:
+			x.add(f)
+			out.Findings = x.findings
+		}
+	}
 	if x.troubled && ctx.Err() == nil {
 		// A dial failed or a wait ran out: make sure the target is still
 		// there before the next case spends its own timeouts on it.

@@ -1,0 +1,317 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/model"
+	"github.com/roomconform/conform/internal/reconf"
+	"github.com/roomconform/conform/internal/wire"
+)
+
+// reconfState is what a case that reconfigured the target must put back:
+// the profile and secrets it started with, and the journal of its changes.
+type reconfState struct {
+	profile cases.Profile
+	secrets Secrets
+	key     reconf.Key
+	journal reconf.Journal
+}
+
+// reconfKey is the key the suite's secrets derive from: the one the case's
+// first change fixed, or else the one the run's current protection gives.
+func (x *execution) reconfKey() reconf.Key {
+	if x.rc != nil {
+		return x.rc.key
+	}
+	return reconf.NewKey(protectionOf(x.r.Profile), x.r.Secrets.values(), x.r.nonce())
+}
+
+// nonce is the run's key for the suite's secrets when the administrator
+// mode is unsecured (reconf.Key): random, made once.
+func (r *Runner) nonce() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.reconfNonce == "" {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b) // crypto/rand does not fail
+		r.reconfNonce = hex.EncodeToString(b)
+	}
+	return r.reconfNonce
+}
+
+func protectionOf(p cases.Profile) reconf.Protection {
+	return reconf.Protection{Admin: p.Admin, User: p.User}
+}
+
+// reconfigure runs a Reconfigure step: it checks that the change can be
+// undone, writes the journal, sends setAuthParams on the step's
+// connection, learns what changed (the protection from getAuthInfo, the
+// secrets from the request and the answer's newPin), and from then on
+// judges the case by the new profile.
+func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Reconfigure, name string) error {
+	conn, err := x.conn(ctx, s.ConnName())
+	if err != nil {
+		x.troubled = true
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	ch := reconf.Change{Mode: a.Mode, To: a.To}
+	if a.Secret != nil {
+		v, err := a.Secret.Resolve(x)
+		if err != nil {
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+		ch.Secret, _ = v.V.(string)
+		if v.Secret != "" && ch.Secret != "" {
+			x.r.Redactor.Add(v.Secret, ch.Secret)
+		}
+	}
+	if x.rc == nil {
+		if err := x.beginReconfiguration(ctx, conn); err != nil {
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+	}
+	j := &x.rc.journal
+	j.Pending = ch.String()
+	if ch.Mode == cases.Admin {
+		j.AdminSecret = "either"
+	} else {
+		j.UserChanged = true
+	}
+	if err := reconf.WriteJournal(x.r.Journal, *j); err != nil {
+		return fmt.Errorf("step %s: %w (nothing was changed)", name, err)
+	}
+	o := x.observation(name)
+	payload := ch.Request(x.nextID())
+	_ = json.Unmarshal(payload, &o.Request)
+	if ch.Secret != "" {
+		o.Sent = []string{ch.Secret}
+	}
+	resp, err := conn.Call(ctx, payload)
+	if err != nil {
+		x.troubled = true
+		return fmt.Errorf("step %s: setAuthParams %s: %w", name, ch, err)
+	}
+	o.Matched = resp.Matched
+	if resp.Err != nil {
+		o.ResponseErr = "malformed response: " + resp.Err.Error()
+	} else {
+		o.Response = resp.Fields
+		x.responses[name] = resp.Fields
+	}
+	x.evaluate(s, o)
+	accepted, _ := o.Response["result"].(bool)
+	if err := x.learn(ctx, conn, ch, accepted, o.Response); err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
+	}
+	return nil
+}
+
+// beginReconfiguration records what the case must put back, before the
+// first change: the profile and secrets, the user PIN (read with
+// getAuthInfo when the run does not know it yet), and the journal.
+func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client) error {
+	p, sec := x.r.Profile, x.r.Secrets
+	for _, m := range []cases.Mode{cases.Admin, cases.User} {
+		// The case's needs (cases.Reconfigurable) hold this already; the
+		// engine does not change what it could not undo, whatever a case says.
+		if ok, why, _ := p.Restorable(m); !ok && !(m == cases.Admin && p.Admin == cases.PIN) {
+			return fmt.Errorf("will not reconfigure: %s", why)
+		}
+	}
+	if p.User == cases.PIN {
+		if _, ok := sec.Get(cases.UserPIN); !ok {
+			info, err := x.authInfo(ctx, conn)
+			if err != nil {
+				return err
+			}
+			if info.PIN != "" {
+				x.r.Redactor.Add(string(cases.UserPIN), info.PIN)
+				sec = sec.With(cases.UserPIN, info.PIN)
+			}
+		}
+	}
+	key := reconf.NewKey(protectionOf(p), sec.values(), x.r.nonce())
+	j := reconf.Journal{Target: journalTarget(x.target.URL), Started: time.Now().UTC(), Original: protectionOf(p),
+		Current: protectionOf(p), Key: key.Of, AdminSecret: "original"}
+	if key.Of == "nonce" {
+		j.Nonce = x.r.nonce()
+	}
+	x.rc = &reconfState{profile: p, secrets: sec, key: key, journal: j}
+	return nil
+}
+
+// journalTarget is the URL without its query and fragment, which may
+// carry secrets (they are registered as such).
+func journalTarget(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.String()
+}
+
+// authInfo asks getAuthInfo on an administrator connection.
+func (x *execution) authInfo(ctx context.Context, conn *wire.Client) (reconf.Info, error) {
+	resp, err := conn.Call(ctx, []byte(fmt.Sprintf(`{"method":"getAuthInfo","requestId":%q}`, x.nextID())))
+	if err != nil {
+		x.troubled = true
+		return reconf.Info{}, fmt.Errorf("getAuthInfo: %w", err)
+	}
+	return reconf.ParseInfo(resp.Fields)
+}
+
+// learn updates the run's profile and secrets after a change: the
+// protection as getAuthInfo reports it, the secrets as the request and the
+// answer say (a PIN in newPin, else the one given), and a fresh model of
+// the reading for the new profile, in which the open connections' modes
+// are unknown.
+func (x *execution) learn(ctx context.Context, conn *wire.Client, ch reconf.Change, accepted bool, reply map[string]any) error {
+	info, err := x.authInfo(ctx, conn)
+	if err != nil {
+		return fmt.Errorf("after setAuthParams %s: %w", ch, err)
+	}
+	j := &x.rc.journal
+	j.Current, j.Pending = info.Protection, ""
+	p, sec := x.r.Profile, x.r.Secrets
+	p.Admin, p.User = info.Admin, info.User
+	if accepted {
+		switch {
+		case ch.Mode == cases.Admin && ch.To == cases.Password:
+			sec = sec.With(cases.AdminPassword, ch.Secret)
+			j.AdminSecret = "suite"
+		case ch.Mode == cases.Admin:
+			j.AdminSecret = "original" // no password is in force; the original is what comes back
+		case ch.To == cases.Password:
+			sec = sec.With(cases.UserPassword, ch.Secret)
+		case ch.To == cases.PIN:
+			pin, _ := reply["newPin"].(string)
+			if pin == "" {
+				pin = ch.Secret
+			}
+			if pin != "" {
+				x.r.Redactor.Add(string(cases.UserPIN), pin)
+				sec = sec.With(cases.UserPIN, pin)
+			}
+		}
+	} else if ch.Mode == cases.Admin {
+		j.AdminSecret = "original"
+	}
+	if err := reconf.WriteJournal(x.r.Journal, *j); err != nil {
+		return err
+	}
+	p.Secrets, p.Lettered = secretKinds(sec)
+	x.r.setProfile(p, sec)
+	x.m = model.New(model.Config{Profile: p, Secrets: sec.values(), Settings: x.set})
+	for name := range x.conns {
+		x.m.Lost(name)
+	}
+	return nil
+}
+
+// secretKinds lists the kinds of secret available, and those with letters.
+func secretKinds(sec Secrets) (kinds, lettered []cases.SecretKind) {
+	for _, k := range sec.Kinds() {
+		kinds = append(kinds, k)
+		if v, _ := sec.Get(k); cases.HasLetter(v) {
+			lettered = append(lettered, k)
+		}
+	}
+	slices.Sort(kinds)
+	slices.Sort(lettered)
+	return kinds, lettered
+}
+
+// setProfile replaces the run's profile and secrets (a reconfiguration, or
+// its undoing).
+func (r *Runner) setProfile(p cases.Profile, sec Secrets) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Profile, r.Secrets = p, sec
+}
+
+// restoreReconfiguration puts back the protection a reconfiguring case
+// started with, within the runner's own bound whatever ctx says (a signal
+// or --timeout must not leave the target changed), and says how it went:
+// a finding under CFG-6 when the protection is back (noting a PIN the
+// target had to regenerate), an error otherwise, after which no further
+// case runs (the target is no longer in the profile the run knows).
+func (x *execution) restoreReconfiguration(ctx context.Context) (cases.Finding, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.r.restoreBound())
+	defer cancel()
+	rs := reconf.Restorer{
+		Dial: func(ctx context.Context, name string) (*wire.Client, error) {
+			return Dial(ctx, x.target, name, x.tr, x.r.Redactor)
+		},
+		Secrets: x.rc.secrets.values(),
+	}
+	x.tr.Notef("", "restoring the original protection (%s)", x.rc.journal.Original)
+	out, err := rs.Restore(rctx, x.rc.journal)
+	if err != nil {
+		where := "the recovery journal"
+		if x.r.Journal != "" {
+			where = x.r.Journal
+		}
+		why := fmt.Sprintf("could not restore the original protection (%s): %v; the target may be left changed: run `conform restore` (it reads %s)", x.rc.journal.Original, err, where)
+		x.r.markDead(why)
+		return cases.Finding{}, fmt.Errorf("%s", why)
+	}
+	if err := reconf.RemoveJournal(x.r.Journal); err != nil {
+		x.tr.Notef("", "%v", err)
+	}
+	sec := x.rc.secrets
+	if out.PINRegenerated {
+		if pin := out.UserPIN; pin != "" {
+			x.r.Redactor.Add(string(cases.UserPIN), pin)
+			sec = sec.With(cases.UserPIN, pin)
+		} else {
+			sec = sec.Without(cases.UserPIN)
+		}
+		x.r.noteReconfiguration(out.Note())
+	}
+	p := x.rc.profile
+	p.Secrets, p.Lettered = secretKinds(sec)
+	x.r.setProfile(p, sec)
+	f := cases.Finding{Requirement: "CFG-6", Level: cases.LevelOf("CFG-6"), OK: true, Step: "restore", Check: "original protection restored",
+		Note: fmt.Sprintf("%s again, checked with getAuthInfo and a login with the original administrator secret", x.rc.journal.Original)}
+	if n := out.Note(); n != "" {
+		f.Note += "; " + n
+	}
+	return f, nil
+}
+
+// restoreBound is how long a restore may take: RestoreTimeout, or enough
+// for its dials and exchanges at the run's bounds.
+func (r *Runner) restoreBound() time.Duration {
+	if r.RestoreTimeout > 0 {
+		return r.RestoreTimeout
+	}
+	t := r.Target.withDefaults()
+	return 4*t.DialTimeout + 12*t.ResponseTimeout
+}
+
+// noteReconfiguration keeps what the operator must be told about a
+// reconfiguration (a regenerated PIN), for the reports.
+func (r *Runner) noteReconfiguration(note string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !slices.Contains(r.reconfNotes, note) {
+		r.reconfNotes = append(r.reconfNotes, note)
+	}
+}
+
+// ReconfigurationNotes are what the operator must be told after the run's
+// reconfigurations (a regenerated user PIN: where to read the new one).
+func (r *Runner) ReconfigurationNotes() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.reconfNotes)
+}
