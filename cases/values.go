@@ -75,7 +75,7 @@ func (s suiteSecret) Resolve(sc Scope) (Resolved, error) {
 	return Resolved{V: sc.SuiteSecret(s.kind), Present: true, Secret: "suite-" + string(s.kind)}, nil
 }
 func (s suiteSecret) Describe() string { return "<a new " + string(s.kind) + " the suite sets>" }
-func (suiteSecret) mayBeWrong() bool { return false } // the secret in force after the Reconfigure step set it
+func (suiteSecret) mayBeWrong() bool   { return false } // the secret in force after the Reconfigure step set it
 
 // SuiteSecret is a new secret of kind k for a Reconfigure step to set.
 func SuiteSecret(k SecretKind) Value { return suiteSecret{k} }
