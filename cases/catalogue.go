@@ -13,6 +13,10 @@ var KnownLabels = []string{
 // explores at random.
 const LiveDefaultFilter = "!slow && !disruptive && !mutating && !explore"
 
+// LiveReconfigureFilter is the live default with --allow-reconfigure: the
+// mutating cases join it.
+const LiveReconfigureFilter = "!slow && !disruptive && !explore"
+
 // catalogue is every case, in the order they run: by requirement group as
 // docs/requirements.md orders them, then as written.
 var catalogue = slices.Concat(envCases, authCases, failCases, rcCases, freePlanSecrets(), roleCases, swCases, tokCases, lifeCases, secCases, displacedAfter(), robCases, discCases, cfgCases,

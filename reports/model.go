@@ -39,6 +39,10 @@ type Run struct {
 	// Coverage is every requirement of the reading and whether this run
 	// checked it (computed by Tally).
 	Coverage []Coverage `json:"coverage"`
+	// Reconfiguration is what the operator must be told after the run
+	// changed the target's protection and put it back: a user PIN it had to
+	// regenerate, and where to read the new one (never the PIN).
+	Reconfiguration []string `json:"reconfiguration,omitempty"`
 	// Interrupted says why the run ended early ("" if it did not).
 	Interrupted string `json:"interrupted,omitempty"`
 	// Preflight is the probe that learnt the profile; its transcript is kept
@@ -173,6 +177,7 @@ func (r Run) Redacted(redact func(string) string) Run {
 	field := func(s string) string { return Clip(redact(s), MaxField) }
 	r.Target.URL = field(r.Target.URL)
 	r.Profile.Notes = mapStrings(r.Profile.Notes, field)
+	r.Reconfiguration = mapStrings(r.Reconfiguration, field)
 	r.Interrupted = field(r.Interrupted)
 	r.Preflight.Error = Clip(redact(r.Preflight.Error), MaxText)
 	cs := make([]Case, len(r.Cases))

@@ -32,6 +32,9 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 	if r.Interrupted != "" {
 		fmt.Fprintf(&b, "\n**Interrupted:** %s\n", mdText(r.Interrupted))
 	}
+	for _, n := range r.Reconfiguration {
+		fmt.Fprintf(&b, "\n**Reconfiguration:** %s\n", mdText(n))
+	}
 	var rows []string
 	for _, c := range r.Cases {
 		stale := c.Baseline != nil && c.Baseline.Stale != ""

@@ -195,8 +195,8 @@ func TestReportIntoFIFO(t *testing.T) {
 			got <- nil
 			return
 		}
-		defer f.Close()
 		b, _ := io.ReadAll(f)
+		f.Close() // before the test goes on: an open reader would take the next write
 		got <- b
 	}()
 	if err := WriteAll(context.Background(), sample(), Files{JUnit: fifo}); err != nil {

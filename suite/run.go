@@ -36,6 +36,9 @@ type Selection struct {
 	Cases []string
 	// Live is set by ForTarget for a live target: the safety policy applies.
 	Live bool
+	// AllowReconfigure lets mutating cases change a live target's
+	// protection (they put it back).
+	AllowReconfigure bool
 }
 
 // AllCases is the label filter that selects every case, also on a live
@@ -227,6 +230,7 @@ func Collect(selected []cases.Case, start time.Time, gate reports.Gate) reports.
 		run.Profile = profileOf(r.Profile)
 		run.Seed = r.Seed
 		run.NotRun = r.LeftOut()
+		run.Reconfiguration = r.ReconfigurationNotes()
 	}
 	outcomes := Outcomes()
 	specs := map[string]types.SpecReport{}

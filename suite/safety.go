@@ -26,6 +26,8 @@ func (s Selection) ForTarget(live bool) Selection {
 	s.Live = live
 	switch {
 	case !live:
+	case s.LabelFilter == "" && len(s.Cases) == 0 && s.AllowReconfigure:
+		s.LabelFilter = cases.LiveReconfigureFilter
 	case s.LabelFilter == "" && len(s.Cases) == 0:
 		s.LabelFilter = cases.LiveDefaultFilter
 	case s.LabelFilter != "" && !s.namesDisruptive():
@@ -36,12 +38,24 @@ func (s Selection) ForTarget(live bool) Selection {
 
 // OptedIn reports whether case c may run: anything on the embedded server,
 // and on a live target anything but a disruptive case the operator did not
-// ask for by name or by its disruptive label. The runner asks it for every
-// case, so that a selection made behind ForTarget's back (a Ginkgo focus)
-// cannot lock a device out either.
-func (s Selection) OptedIn(c cases.Case) bool {
-	return !s.Live || !c.HasLabel("disruptive") || slices.Contains(s.Cases, c.ID) ||
-		s.LabelFilter == AllCases || selectsForDisruptive(s.LabelFilter, c)
+// ask for by name or by its disruptive label, and a mutating case (it
+// changes the device's protection) only with --allow-reconfigure. The
+// runner asks it for every case, so that a selection made behind
+// ForTarget's back (a Ginkgo focus) cannot lock a device out or change it
+// either.
+func (s Selection) OptedIn(c cases.Case) bool { return s.refusal(c) == "" }
+
+// refusal is why case c may not run ("" when it may).
+func (s Selection) refusal(c cases.Case) string {
+	switch {
+	case !s.Live:
+		return ""
+	case c.HasLabel("mutating") && !s.AllowReconfigure:
+		return notReconfiguring
+	case c.HasLabel("disruptive") && !slices.Contains(s.Cases, c.ID) && s.LabelFilter != AllCases && !selectsForDisruptive(s.LabelFilter, c):
+		return notOptedIn
+	}
+	return ""
 }
 
 // namesDisruptive reports whether the label filter asks for disruptive
@@ -77,3 +91,7 @@ func selectsForDisruptive(filter string, c cases.Case) bool {
 // notOptedIn is the skip reason of a disruptive case the operator did not
 // ask for.
 const notOptedIn = "disruptive (it can lock the administrator out or kick sessions): select it by name with --case, or with a label filter naming \"disruptive\""
+
+// notReconfiguring is the skip reason of a mutating case on a live target
+// without --allow-reconfigure.
+const notReconfiguring = "changes the target's protection with setAuthParams (and puts it back): opt in with --allow-reconfigure"

@@ -201,12 +201,12 @@ func runCase(ctx SpecContext, c cases.Case) {
 		return
 	}
 	var o engine.Outcome
-	if currentSelection().OptedIn(c) {
+	if why := currentSelection().refusal(c); why == "" {
 		runCtx, done := withRunContext(ctx)
 		o = r.Run(runCtx, c)
 		done()
 	} else {
-		o = engine.Outcome{Verdict: cases.Skip, Reason: notOptedIn}
+		o = engine.Outcome{Verdict: cases.Skip, Reason: why}
 	}
 	record(c.ID, o)
 	// Everything handed to Ginkgo is redacted and made safe for a terminal

@@ -6,6 +6,7 @@
 //	conform list  [--format text|json|markdown] [--label-filter EXPR]
 //	conform serve [--listen ADDR] [--profile NAME] [--time-scale F]
 //	conform explain ID
+//	conform restore [--target URL] [--journal FILE]
 //	conform version
 //
 // Exit codes: 0 conformant, 1 not conformant, 2 usage or configuration
@@ -43,6 +44,7 @@ Usage:
   conform list    [flags]   list the cases
   conform serve   [flags]   run the reference server
   conform explain ID        show a requirement (RC-8) or a case: text, requests, accepted answers, faults
+  conform restore [flags]   put back the protection a killed --allow-reconfigure run left changed
   conform version           print the version
 
 Secrets come only from the environment: CONFORM_ADMIN_PASSWORD, CONFORM_ADMIN_PIN,
@@ -69,6 +71,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		return serveCmd(rest, stdout, stderr, getenv)
 	case "explain":
 		return explainCmd(rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(rest, stdout, stderr, getenv)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "conform %s\n", version())
 		return exitOK
@@ -76,7 +80,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	msg := fmt.Sprintf("conform: unknown command %q (run, list, serve, explain, version)", cmd)
+	msg := fmt.Sprintf("conform: unknown command %q (run, list, serve, explain, restore, version)", cmd)
 	if s := suggest.Nearest(cmd, commands); s != "" {
 		msg += fmt.Sprintf("; did you mean %s?", s)
 	}
@@ -85,7 +89,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 }
 
 // commands are the subcommands, for "did you mean".
-var commands = []string{"run", "list", "serve", "explain", "version", "help"}
+var commands = []string{"run", "list", "serve", "explain", "restore", "version", "help"}
 
 // explainCmd is `conform explain ID`: a requirement or a case, with
 // everything that belongs to it (docs/requirements.md in the terminal).

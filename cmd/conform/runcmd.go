@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,6 +20,7 @@ import (
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/term"
@@ -58,6 +60,8 @@ type runOptions struct {
 	legacy          bool
 	config          string
 	printConfig     bool
+	reconfigure     bool
+	journal         string
 }
 
 // Bounds on flag values that make no sense (and would overflow the waits
@@ -73,6 +77,8 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label expression selecting cases (live default: \""+cases.LiveDefaultFilter+"\")")
 	fs.Var(&o.cases, "case", "run only this case ID (repeatable)")
 	fs.BoolVar(&o.strict, "strict", false, "treat WARN (a broken SHOULD) as FAIL")
+	fs.BoolVar(&o.reconfigure, "allow-reconfigure", false, "live target: run the mutating cases, which change the protection with setAuthParams and put it back (a recovery journal is written first; conform restore replays it after a crash)")
+	fs.StringVar(&o.journal, "journal", "", "recovery journal of the reconfiguration (default <report-dir>/"+journalName+")")
 	fs.BoolVar(&o.legacy, "legacy", false, "older firmware: a successful auth answer without resultCode is a WARN, not a FAIL")
 	fs.StringVar(&o.config, "config", "", "YAML file of flag values, keys the flag names (never secrets); flags and CONFORM_* override it")
 	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration (each value and where it came from; secrets redacted) and exit")
@@ -184,7 +190,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	start := time.Now()
 	sigCtx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
-	casesEnd := start.Add(o.timeout - reportReserve(o.timeout))
+	casesEnd := start.Add(o.timeout - reportReserve(o.timeout) - cfg.RestoreTimeout)
 	casesCtx, casesCancel := context.WithDeadline(sigCtx, casesEnd)
 	defer casesCancel()
 
@@ -248,6 +254,25 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	fmt.Fprintf(con, "reports: %s\n", files)
 	return result.Summary.ExitCode
+}
+
+// journalName is the recovery journal's file name under --report-dir.
+const journalName = "reconfigure-journal.json"
+
+func (o *runOptions) journalPath() string {
+	if o.journal != "" {
+		return o.journal
+	}
+	return filepath.Join(o.reportDir, journalName)
+}
+
+// restoreReserve is the share of --timeout kept for putting a
+// reconfigured target back: enough for the restore's dials and exchanges
+// (a few logins, getAuthInfo, two changes), at most a quarter of the run.
+// A signal or --timeout in the middle of a reconfiguring case leaves the
+// restore this long.
+func restoreReserve(timeout, response time.Duration) time.Duration {
+	return min(4*response+12*response, max(timeout/4, time.Second))
 }
 
 // reportReserve is the share of --timeout kept for writing the reports:
@@ -401,7 +426,17 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	}
 	cfg.Target, cfg.Strict, cfg.Legacy, cfg.TLS = o.target, o.strict, o.legacy, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
-	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases}.ForTarget(live)
+	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases, AllowReconfigure: o.reconfigure}.ForTarget(live)
+	if live && o.reconfigure {
+		cfg.Journal = o.journalPath()
+		if _, ok, err := reconf.ReadJournal(cfg.Journal); err != nil || ok {
+			if err == nil {
+				err = fmt.Errorf("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run conform restore first", cfg.Journal)
+			}
+			return fail("%w", err)
+		}
+		cfg.RestoreTimeout = restoreReserve(o.timeout, o.responseTimeout)
+	}
 	return cfg, sel, nil
 }
 

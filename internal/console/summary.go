@@ -64,6 +64,9 @@ func Summary(w io.Writer, r reports.Run, verbose bool) {
 	if s.Total > 0 && s.Skip == s.Total {
 		fmt.Fprintln(w, "\nwarning: every selected case was skipped: nothing was checked")
 	}
+	for _, n := range r.Reconfiguration {
+		fmt.Fprintf(w, "\nRECONFIGURATION: %s\n", term.Escape(n))
+	}
 	coverage(w, r, verbose)
 	Counts(w, r)
 	if r.Interrupted != "" {

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"time"
 
@@ -139,24 +138,13 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 		}
 	}
 	key := reconf.NewKey(protectionOf(p), sec.values(), x.r.nonce())
-	j := reconf.Journal{Target: journalTarget(x.target.URL), Started: time.Now().UTC(), Original: protectionOf(p),
+	j := reconf.Journal{Target: reconf.TargetOf(x.target.URL), Started: time.Now().UTC(), Original: protectionOf(p),
 		Current: protectionOf(p), Key: key.Of, AdminSecret: "original"}
 	if key.Of == "nonce" {
 		j.Nonce = x.r.nonce()
 	}
 	x.rc = &reconfState{profile: p, secrets: sec, key: key, journal: j}
 	return nil
-}
-
-// journalTarget is the URL without its query and fragment, which may
-// carry secrets (they are registered as such).
-func journalTarget(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	u.RawQuery, u.Fragment = "", ""
-	return u.String()
 }
 
 // authInfo asks getAuthInfo on an administrator connection.

@@ -5,10 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 )
+
+// TargetOf is a target URL as a journal records it: without the query and
+// fragment, which may carry secrets.
+func TargetOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.String()
+}
 
 // JournalSchema identifies the journal format.
 const JournalSchema = "conform.reconfigure/v1"

@@ -36,7 +36,11 @@ type Config struct {
 	Strict  bool
 	// Legacy: see engine.Runner.Legacy.
 	Legacy bool
-	TLS    *tls.Config
+	// Journal and RestoreTimeout: see engine.Runner (a live target only;
+	// the embedded server ends with the run and keeps no journal).
+	Journal        string
+	RestoreTimeout time.Duration
+	TLS            *tls.Config
 	// DialTimeout and ResponseTimeout bound every wait (0 = 5 s each).
 	DialTimeout, ResponseTimeout time.Duration
 	// Redactor is shared with the console; nil makes a new one.
@@ -164,6 +168,10 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	s.Runner = &engine.Runner{
 		Target: t, Profile: p, Secrets: probe.Secrets, Settings: cfg.Settings,
 		Redactor: red, Strict: cfg.Strict, Legacy: cfg.Legacy, WrongBudget: budget, Clock: clk, Seed: cfg.Seed,
+		RestoreTimeout: cfg.RestoreTimeout,
+	}
+	if !s.Embedded {
+		s.Runner.Journal = cfg.Journal
 	}
 	s.Runner.Spent(probe.WrongSent)
 	return s, nil

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roomconform/conform/refserver"
+	"github.com/roomconform/conform/reports"
+)
+
+// The reconfiguration walk against a reference server on its own ports, as
+// an operator runs it against a device: --allow-reconfigure, the secrets in
+// the environment. Whatever happens (a pass, a SIGINT in the middle of a
+// change, a kill followed by conform restore) the server's protection and
+// secrets must end as they were.
+
+// reconfServer starts a reference server in profile p with fixed secrets
+// and returns it with the environment a run needs.
+func reconfServer(t *testing.T, p string) (*refserver.Running, []string) {
+	t.Helper()
+	prof, err := refserver.LookupProfile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: prof, Secrets: refserver.Secrets{
+		AdminPassword: "Orig-Admin-3k", AdminPIN: "7391", UserPassword: "Orig-User-8m", UserPIN: "ab34cd"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	sec := srv.Server.Secrets()
+	var env []string
+	for k, v := range map[string]string{"CONFORM_ADMIN_PASSWORD": sec.AdminPassword, "CONFORM_ADMIN_PIN": sec.AdminPIN,
+		"CONFORM_USER_PASSWORD": sec.UserPassword} {
+		if v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	return srv, env
+}
+
+// wantAsFound checks that the server's protection and secrets are the ones
+// it started with (a PIN compared as the server compares it).
+func wantAsFound(t *testing.T, srv *refserver.Running, p string, before refserver.Secrets) {
+	t.Helper()
+	prof, _ := refserver.LookupProfile(p)
+	if got := srv.Server.Profile(); got.Admin != prof.Admin || got.User != prof.User {
+		t.Errorf("protection after the run: admin %s, user %s; want admin %s, user %s", got.Admin, got.User, prof.Admin, prof.User)
+	}
+	after := srv.Server.Secrets()
+	if prof.Admin == refserver.Password && after.AdminPassword != before.AdminPassword {
+		t.Error("the admin password is not the original one")
+	}
+	if prof.User == refserver.Password && after.UserPassword != before.UserPassword {
+		t.Error("the user password is not the original one")
+	}
+	if prof.User == refserver.PIN && !strings.EqualFold(after.UserPIN, before.UserPIN) {
+		t.Error("the user PIN is not the original one")
+	}
+}
+
+func TestReconfigurationLeavesProtectionAsFound(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"admin-password-user-pin", "admin-password-user-password", "admin-password", "unsecured", "admin-pin-user-pin"} {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			srv, env := reconfServer(t, p)
+			before := srv.Server.Secrets()
+			dir := t.TempDir()
+			r := conform(t, env, "run", "--target", srv.URL, "--allow-reconfigure", "--label-filter", "mutating", "--report-dir", dir)
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			var res reports.Run
+			readJSON(t, filepath.Join(dir, "results.json"), &res)
+			if res.Summary.Pass == 0 {
+				t.Errorf("no mutating case ran: %+v", res.Summary)
+			}
+			wantAsFound(t, srv, p, before)
+			if _, err := os.Stat(filepath.Join(dir, journalName)); err == nil {
+				t.Error("the journal is left after a clean run")
+			}
+			if strings.Contains(r.stdout+r.stderr, "Orig-") || strings.Contains(strings.ToLower(r.stdout), "ab34cd") {
+				t.Error("a secret reached the console")
+			}
+		})
+	}
+}
+
+// TestReconfigurationNeedsOptIn: without --allow-reconfigure a live run
+// never changes the protection, even when the mutating cases are named.
+func TestReconfigurationNeedsOptIn(t *testing.T) {
+	t.Parallel()
+	srv, env := reconfServer(t, "admin-password-user-pin")
+	before := srv.Server.Secrets()
+	r := conform(t, env, "run", "--target", srv.URL, "--case", "cfg-1-admin-password", "--report-dir", t.TempDir())
+	if r.code != 0 || !strings.Contains(r.stdout, "opt in with --allow-reconfigure") {
+		t.Errorf("exit %d\n%s", r.code, r.stdout)
+	}
+	wantAsFound(t, srv, "admin-password-user-pin", before)
+}
+
+// stallAfterChange relays to upstream and holds the first message that
+// follows an accepted setAuthParams (the engine's getAuthInfo after the
+// change) until the test ends: the run stops in the middle of a
+// reconfiguration, with the target changed.
+func stallAfterChange(t *testing.T, upstream string) string {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	var mu sync.Mutex
+	armed, held := false, false
+	return relay(t, upstream, func(msg []byte) [][]byte {
+		mu.Lock()
+		stall := armed && !held
+		if stall {
+			held = true
+		}
+		if bytes.Contains(msg, []byte(`"method":"setAuthParams"`)) && bytes.Contains(msg, []byte(`"result":true`)) {
+			armed = true
+		}
+		mu.Unlock()
+		if stall {
+			<-release
+		}
+		return [][]byte{msg}
+	}, nil)
+}
+
+// waitForFile waits, bounded, for path to exist.
+func waitForFile(t *testing.T, path string) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+	}
+	t.Fatalf("%s did not appear", path)
+}
+
+func TestReconfigurationInterruptedRestores(t *testing.T) {
+	t.Parallel()
+	srv, env := reconfServer(t, "admin-password-user-pin")
+	before := srv.Server.Secrets()
+	dir := t.TempDir()
+	cmd, done := startConform(t, env, "selection:", "run", "--target", stallAfterChange(t, srv.URL), "--allow-reconfigure",
+		"--case", "cfg-1-admin-password", "--report-dir", dir, "--response-timeout", "20s")
+	waitForFile(t, filepath.Join(dir, journalName))
+	waitForSuitePassword(t, srv, before)
+	r := interrupt(t, cmd, done)
+	if r.code != 1 {
+		t.Errorf("exit %d after SIGINT, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	var res reports.Run
+	readJSON(t, filepath.Join(dir, "results.json"), &res)
+	if res.Interrupted == "" || len(res.Cases) != 1 {
+		t.Errorf("results.json: interrupted %q, %d cases", res.Interrupted, len(res.Cases))
+	} else if c := res.Cases[0]; !strings.Contains(c.Message+transcriptText(c), "restoring the original protection") {
+		t.Errorf("the case does not show its restore:\n%s\n%s", c.Message, transcriptText(c))
+	}
+	wantAsFound(t, srv, "admin-password-user-pin", before)
+	if _, err := os.Stat(filepath.Join(dir, journalName)); err == nil {
+		t.Error("the journal is left after the restore")
+	}
+}
+
+func TestRestoreAfterKill(t *testing.T) {
+	t.Parallel()
+	srv, env := reconfServer(t, "admin-password-user-pin")
+	before := srv.Server.Secrets()
+	dir := t.TempDir()
+	target := stallAfterChange(t, srv.URL)
+	cmd, done := startConform(t, env, "selection:", "run", "--target", target, "--allow-reconfigure",
+		"--case", "cfg-1-admin-password", "--report-dir", dir, "--response-timeout", "20s")
+	journal := filepath.Join(dir, journalName)
+	waitForFile(t, journal)
+	waitForSuitePassword(t, srv, before)
+	cmd.Process.Kill()
+	<-done
+	b, err := os.ReadFile(journal)
+	if err != nil {
+		t.Fatalf("no journal after the kill: %v", err)
+	}
+	if bytes.Contains(b, []byte(before.AdminPassword)) || bytes.Contains(b, []byte(srv.Server.Secrets().AdminPassword)) {
+		t.Errorf("the journal holds a secret:\n%s", b)
+	}
+	// Another run refuses to start while the journal is there.
+	if r := conform(t, env, "run", "--target", srv.URL, "--allow-reconfigure", "--report-dir", dir); r.code != 2 || !strings.Contains(r.stderr, "conform restore") {
+		t.Errorf("a run over a pending journal: exit %d\n%s", r.code, r.stderr)
+	}
+	// The journal names the target: another URL is refused.
+	if r := conform(t, env, "restore", "--target", srv.URL, "--report-dir", dir); r.code != 2 || !strings.Contains(r.stderr, "the journal is for") {
+		t.Errorf("restore of another target: exit %d\n%s", r.code, r.stderr)
+	}
+	r := conform(t, env, "restore", "--report-dir", dir)
+	if r.code != 0 {
+		t.Fatalf("restore: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	wantAsFound(t, srv, "admin-password-user-pin", before)
+	if _, err := os.Stat(journal); err == nil {
+		t.Error("the journal is left after conform restore")
+	}
+	if r := conform(t, env, "restore", "--report-dir", dir); r.code != 0 || !strings.Contains(r.stdout, "nothing to restore") {
+		t.Errorf("a second restore: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// waitForSuitePassword waits until the server's admin password is no
+// longer the original: the change happened.
+func waitForSuitePassword(t *testing.T, srv *refserver.Running, before refserver.Secrets) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if srv.Server.Secrets().AdminPassword != before.AdminPassword {
+			return
+		}
+	}
+	t.Fatal("the run did not change the admin password")
+}
+
+func transcriptText(c reports.Case) string {
+	var b strings.Builder
+	for _, f := range c.Transcript {
+		b.WriteString(reports.FrameLine(f) + "\n")
+	}
+	return b.String()
+}
