@@ -95,6 +95,13 @@ func HasSecret(k SecretKind) Need {
 	return need(func(p Profile) bool { return p.Has(k) }, fmt.Sprintf("needs the %s: set %s", k, k.EnvVar()))
 }
 
+// GivenSecret needs the operator to have given a secret of kind k, usable
+// or refused by a Free plan (RC-2 checks that refusal).
+func GivenSecret(k SecretKind) Need {
+	return need(func(p Profile) bool { return p.Has(k) || slices.Contains(p.RefusedOnFree, k) },
+		fmt.Sprintf("needs the %s: set %s", k, k.EnvVar()))
+}
+
 // IsProtected needs mode m to be protected (any kind).
 func IsProtected(m Mode) Need {
 	return Need{

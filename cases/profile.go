@@ -83,6 +83,11 @@ type Profile struct {
 	// case means something only for them (ROLE-4, RC-8). The values
 	// themselves never leave the engine.
 	Lettered []SecretKind `json:"lettered,omitempty"`
+	// RefusedOnFree lists the secrets the operator gave that the target's
+	// Free plan refused (resultCode 2, as for every secured login): not in
+	// Secrets, since nothing can log in with them, but their values are
+	// kept for the cases that check exactly that refusal (RC-2).
+	RefusedOnFree []SecretKind `json:"refusedOnFree,omitempty"`
 	// HTTPServer and WebManager say whether the embedded HTTP server's and
 	// the web manager's addresses are known (lifetime and discovery cases).
 	HTTPServer bool `json:"httpServer"`

@@ -17,7 +17,7 @@ func freePlanSecrets() []Case {
 			mode = User
 		}
 		out = append(out, Case{ID: "rc-2-free-plan-" + string(k), Title: fmt.Sprintf("on a Free plan, the %s in a secured login gets 2", k),
-			Requirements: []string{"RC-2"}, Needs: []Need{OnPlan(Free), HasSecret(k)},
+			Requirements: []string{"RC-2"}, Needs: []Need{OnPlan(Free), GivenSecret(k)},
 			Steps: []Step{{Do: send(secured(Secret(k), Str(string(mode)))), Expect: []Check{AsTheReadingSays("RC-2")}}}})
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/roomconform/conform/cases"
@@ -98,7 +99,11 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 	if plan == cases.Free {
 		p.Source = "declared plan free, " + p.Source
 	}
-	p.Secrets = res.Secrets.Kinds()
+	for _, k := range res.Secrets.Kinds() {
+		if !slices.Contains(p.RefusedOnFree, k) {
+			p.Secrets = append(p.Secrets, k)
+		}
+	}
 	for _, k := range p.Secrets {
 		if v, _ := res.Secrets.Get(k); cases.HasLetter(v) {
 			p.Lettered = append(p.Lettered, k)
@@ -125,8 +130,22 @@ func securedRequest(id, credentials, role string) map[string]any {
 
 // unused drops a secret the target does not need, with the reason.
 func (pr *prober) unused(k cases.SecretKind, why string) {
+	if pr.p.Plan == cases.Free {
+		pr.refusedOnFree(k)
+		return
+	}
 	pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("%s is set, but %s: not used", k.EnvVar(), why))
 	*pr.eff = pr.eff.Without(k)
+}
+
+// refusedOnFree keeps a secret a Free plan makes unusable for the one
+// thing it is good for there: checking that it gets 2 (RC-2).
+func (pr *prober) refusedOnFree(k cases.SecretKind) {
+	if slices.Contains(pr.p.RefusedOnFree, k) {
+		return
+	}
+	pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("%s is set, but a Free plan refuses every secured login (resultCode 2): used only to check that refusal", k.EnvVar()))
+	pr.p.RefusedOnFree = append(pr.p.RefusedOnFree, k)
 }
 
 // admin learns whether admin mode is unsecured, else tries every admin
@@ -238,7 +257,7 @@ func (pr *prober) refused(k cases.SecretKind, code int) error {
 		if pr.p.Plan != cases.Free {
 			return &ConfigError{Msg: fmt.Sprintf("the target refused %s with resultCode 2 (plan is not Pro): run with --plan free", k.EnvVar())}
 		}
-		pr.unused(k, "a Free plan refuses every secured login (resultCode 2)")
+		pr.refusedOnFree(k)
 		return nil
 	case 6:
 		return &UnreachableError{Err: errors.New("the target refuses logins for now (resultCode 6: locked out after wrong attempts); wait and run again")}
