@@ -43,6 +43,10 @@ type Run struct {
 	// changed the target's protection and put it back: a user PIN it had to
 	// regenerate, and where to read the new one (never the PIN).
 	Reconfiguration []string `json:"reconfiguration,omitempty"`
+	// RestoreError says why the original protection could not be put back
+	// after the walk ("" when it was, or nothing was changed): the target
+	// may be left changed; conform restore replays the journal.
+	RestoreError string `json:"restoreError,omitempty"`
 	// Interrupted says why the run ended early ("" if it did not).
 	Interrupted string `json:"interrupted,omitempty"`
 	// Preflight is the probe that learnt the profile; its transcript is kept
@@ -108,7 +112,11 @@ type Case struct {
 	Group        string        `json:"group"`
 	Requirements []Requirement `json:"requirements"`
 	Labels       []string      `json:"labels"`
-	Verdict      string        `json:"verdict"`
+	// Profile is the protection profile the case ran in when the walk put
+	// the target in another than its own to run it ("" for the target's
+	// own).
+	Profile string `json:"profile,omitempty"`
+	Verdict string `json:"verdict"`
 	// Message is the skip reason, the error, or the broken findings.
 	Message  string    `json:"message,omitempty"`
 	Duration float64   `json:"durationSeconds"`
@@ -121,6 +129,15 @@ type Case struct {
 	// NotRun lists the token exercises the budget did not allow.
 	NotRun     []string `json:"notRun,omitempty"`
 	Transcript []Frame  `json:"transcript,omitempty"`
+}
+
+// Key names the case's result: its ID, with "@profile" when it ran in
+// another profile than the target's own (the walk).
+func (c Case) Key() string {
+	if c.Profile == "" {
+		return c.ID
+	}
+	return c.ID + "@" + c.Profile
 }
 
 // Requirement is a cited requirement and its level.
@@ -178,6 +195,7 @@ func (r Run) Redacted(redact func(string) string) Run {
 	r.Target.URL = field(r.Target.URL)
 	r.Profile.Notes = mapStrings(r.Profile.Notes, field)
 	r.Reconfiguration = mapStrings(r.Reconfiguration, field)
+	r.RestoreError = field(r.RestoreError)
 	r.Interrupted = field(r.Interrupted)
 	r.Preflight.Error = Clip(redact(r.Preflight.Error), MaxText)
 	cs := make([]Case, len(r.Cases))
@@ -268,6 +286,8 @@ func (r *Run) Tally() {
 		s.Verdict, s.ExitCode = "not conformant", ExitNotConformant
 	case s.Stale > 0:
 		s.Verdict, s.ExitCode = "baseline stale", ExitNotConformant
+	case r.RestoreError != "":
+		s.Verdict, s.ExitCode = "error: the original protection could not be restored", ExitUnreachable
 	case r.Interrupted != "":
 		s.Verdict, s.ExitCode = "interrupted", ExitNotConformant
 	case s.Error > 0:

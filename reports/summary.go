@@ -51,7 +51,7 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 		if stale {
 			verdict += " (stale baseline)"
 		}
-		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |", verdict, code(c.ID), requirementIDs(c.Requirements), code(Clip(what, 300))))
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |", verdict, code(c.Key()), requirementIDs(c.Requirements), code(Clip(what, 300))))
 	}
 	if len(rows) > 0 {
 		b.WriteString("\n| verdict | case | requirements | expected / actual |\n|---|---|---|---|\n")

@@ -91,7 +91,7 @@ func JUnit(r Run) ([]byte, error) {
 	var warned []string
 	for _, c := range r.Cases {
 		tc := junitCase{
-			Name:      c.ID + " " + c.Title,
+			Name:      c.Key() + " " + c.Title,
 			Classname: c.Group,
 			Group:     requirementIDs(c.Requirements),
 			Time:      junitTime(c.Duration),
@@ -114,7 +114,7 @@ func JUnit(r Run) ([]byte, error) {
 			suite.Skipped++
 			tc.Skipped = &junitOutcome{Type: XFail, Message: "known failure (baseline): " + knownText(c.Baseline) + ": " + firstLine(c.Message), Text: c.Message}
 		case c.Verdict == Warn:
-			warned = append(warned, c.ID)
+			warned = append(warned, c.Key())
 		}
 		if c.Verdict != Pass && c.Verdict != Skip || stale {
 			tc.SystemOut = caseDetail(c)
@@ -177,7 +177,7 @@ func knownText(k *Known) string {
 // caseDetail is the text of a non-passing case: findings, then transcript.
 func caseDetail(c Case) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: %s\n", c.Verdict, c.ID, c.Title)
+	fmt.Fprintf(&b, "%s %s: %s\n", c.Verdict, c.Key(), c.Title)
 	if c.Baseline != nil {
 		fmt.Fprintf(&b, "baseline: %s\n", knownText(c.Baseline))
 		if c.Baseline.Stale != "" {

@@ -96,6 +96,9 @@ type Options struct {
 	Console io.Writer
 	// Gate is what the verdict demands beyond the cases' verdicts.
 	Gate reports.Gate
+	// Sections are the cases run in other profiles, after the others
+	// (PlanSections).
+	Sections []Section
 }
 
 // selectionFlags are Ginkgo flags that would change which specs run behind
@@ -137,7 +140,7 @@ func Run(o Options) (reports.Run, error) {
 	if err != nil {
 		return reports.Run{}, err
 	}
-	Register(o.Runner, o.Selection)
+	Register(o.Runner, o.Selection, o.Sections...)
 	var allowed []cases.Case
 	for _, c := range selected {
 		if o.Selection.OptedIn(c) {
@@ -184,19 +187,35 @@ func Run(o Options) (reports.Run, error) {
 	if p := currentProgress(); p != nil {
 		p.Done()
 	}
-	return Collect(selected, start, o.Gate), nil
+	// The walk puts the target's protection back, whatever happened (its
+	// own bound: a signal or --timeout must not leave the target changed).
+	restoreErr := o.Runner.EndWalk(ctxOr(o.Context))
+	run := Collect(selected, start, o.Gate, o.Sections...)
+	if restoreErr != nil {
+		run.RestoreError = o.Runner.Redactor.Redact(restoreErr.Error())
+		run.Tally()
+	}
+	return run, nil
 }
 
 // Finish is what the Ginkgo routes (`go test ./suite`, `go tool ginkgo
 // ./suite`) do after RunSpecs, as the binary does: collect the result of
 // the selected cases under gate, write the reports to files and print the
 // summary, with the run's one tally, to w (redact it before it gets there).
-func Finish(ctx context.Context, sel Selection, start time.Time, gate reports.Gate, files reports.Files, w io.Writer) (reports.Run, error) {
+func Finish(ctx context.Context, sel Selection, start time.Time, gate reports.Gate, files reports.Files, w io.Writer, sections ...Section) (reports.Run, error) {
 	selected, err := Select(sel)
 	if err != nil {
 		return reports.Run{}, err
 	}
-	run := Collect(selected, start, gate)
+	var restoreErr error
+	if r := currentRunner(); r != nil {
+		restoreErr = r.EndWalk(ctx)
+	}
+	run := Collect(selected, start, gate, sections...)
+	if restoreErr != nil {
+		run.RestoreError = currentRunner().Redactor.Redact(restoreErr.Error())
+		run.Tally()
+	}
 	run.Selection.LabelFilter, run.Selection.Cases = sel.LabelFilter, sel.Cases
 	run.Preflight.OK = true
 	werr := reports.WriteAll(ctx, run, files)
@@ -207,6 +226,13 @@ func Finish(ctx context.Context, sel Selection, start time.Time, gate reports.Ga
 	return run, werr
 }
 
+func ctxOr(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
 // testingT is all RunSpecs needs from a testing.T in a plain binary.
 type testingT struct{ failed bool }
 
@@ -215,7 +241,7 @@ func (t *testingT) Fail() { t.failed = true }
 // Collect builds the result model of the selected cases from the recorded
 // outcomes and Ginkgo's report (which knows about interrupts, timeouts and
 // specs that never ran), judged under gate.
-func Collect(selected []cases.Case, start time.Time, gate reports.Gate) reports.Run {
+func Collect(selected []cases.Case, start time.Time, gate reports.Gate, sections ...Section) reports.Run {
 	r := currentRunner()
 	run := reports.Run{
 		Schema:    reports.Schema,
@@ -248,13 +274,36 @@ func Collect(selected []cases.Case, start time.Time, gate reports.Gate) reports.
 			}
 		}
 	}
+	type planned struct {
+		c       cases.Case
+		profile string
+	}
+	var plan []planned
+	moved := map[string]bool{}
+	for _, sec := range sections {
+		for _, c := range sec.Cases {
+			moved[c.ID] = true
+		}
+	}
 	for _, c := range selected {
-		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: nonNil(c.Labels)}
+		if !moved[c.ID] { // a moved case runs in its section, not here
+			plan = append(plan, planned{c, ""})
+		}
+	}
+	for _, sec := range sections {
+		for _, c := range sec.Cases {
+			plan = append(plan, planned{c, sec.Profile})
+		}
+	}
+	for _, p := range plan {
+		c := p.c
+		key := sectionKey(c.ID, p.profile)
+		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: nonNil(c.Labels), Profile: p.profile}
 		for _, id := range c.Requirements {
 			rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(cases.LevelOf(id))})
 		}
-		o, ran := outcomes[c.ID]
-		spec, known := specs[c.ID]
+		o, ran := outcomes[key]
+		spec, known := specs[key]
 		switch {
 		case known && (spec.State.Is(types.SpecStateInterrupted | types.SpecStateTimedout | types.SpecStatePanicked | types.SpecStateAborted)):
 			// Ginkgo stopped the case (timeout, interrupt, panic): the outcome, if

@@ -39,18 +39,34 @@ var state struct {
 	// progress, when set, prints each case as it ends in place of
 	// Ginkgo's reporter (the binary's console); nil on the Ginkgo routes.
 	progress *console.Progress
+	// sections are the groups of cases run in other profiles; runners are
+	// their runners once entered, errs why one could not be.
+	sections []Section
+	runners  map[int]*engine.Runner
+	errs     map[int]error
+	// moved are the cases a section runs: their entry in the target's own
+	// profile only skips, and is not shown.
+	moved map[string]bool
 }
 
 // Register configures the runner the specs use, under the safety policy of
 // sel (made with Selection.ForTarget), and builds the spec tree. Call it
 // once, before RunSpecs; later calls only replace the runner.
-func Register(r *engine.Runner, sel Selection) {
+func Register(r *engine.Runner, sel Selection, sections ...Section) {
 	state.mu.Lock()
 	state.runner = r
 	state.selection = sel
 	state.outcomes = map[string]engine.Outcome{}
+	state.sections = sections
+	state.runners, state.errs = map[int]*engine.Runner{}, map[int]error{}
+	state.moved = map[string]bool{}
+	for _, sec := range sections {
+		for _, c := range sec.Cases {
+			state.moved[c.ID] = true
+		}
+	}
 	state.mu.Unlock()
-	state.once.Do(func() { buildTree(r.Target, r.EffectiveSettings(), r.Clock != nil && r.Clock.Virtual()) })
+	state.once.Do(func() { buildTree(r.Target, r.EffectiveSettings(), r.Clock != nil && r.Clock.Virtual(), sections) })
 }
 
 func currentRunner() *engine.Runner {
@@ -90,7 +106,7 @@ func record(id string, o engine.Outcome) {
 // at the same code location, so Ginkgo would otherwise sort them by text);
 // the order matters: the wrong-credential budget goes to the cases written
 // first. ContinueOnFailure keeps one failure from skipping the rest.
-func buildTree(t engine.Target, set cases.Settings, virtual bool) {
+func buildTree(t engine.Target, set cases.Settings, virtual bool, sections []Section) {
 	Describe("conform", Ordered, ContinueOnFailure, func() {
 		var groups []string
 		byGroup := map[string][]cases.Case{}
@@ -102,7 +118,15 @@ func buildTree(t engine.Target, set cases.Settings, virtual bool) {
 			byGroup[g] = append(byGroup[g], c)
 		}
 		for _, g := range groups {
-			DescribeTable(g, runCase, entries(byGroup[g], t, set, virtual))
+			DescribeTable(g, runCase, entries(byGroup[g], t, set, virtual, -1, ""))
+		}
+		// The cases that do not apply to the target's own profile, each in
+		// the first profile the walk puts the target in where they do.
+		for i, sec := range sections {
+			Describe("in profile "+sec.Profile, Ordered, func() {
+				BeforeAll(func(ctx SpecContext) { enterSection(ctx, i) })
+				DescribeTable(sec.Profile, runSectionCase, entries(sec.Cases, t, set, virtual, i, sec.Profile))
+			})
 		}
 		ReportAfterEach(showCase)
 	})
@@ -117,16 +141,56 @@ func buildTree(t engine.Target, set cases.Settings, virtual bool) {
 // (what --case focuses on), labels are the case's labels, and the spec
 // timeout is a backstop derived from the per-wait bounds (every wait in the
 // engine is bounded already).
-func entries(cs []cases.Case, t engine.Target, set cases.Settings, virtual bool) []TableEntry {
+func entries(cs []cases.Case, t engine.Target, set cases.Settings, virtual bool, section int, profile string) []TableEntry {
 	out := make([]TableEntry, 0, len(cs))
 	for _, c := range cs {
-		args := []any{c, SpecTimeout(specTimeout(c, t, set, virtual))}
+		args := []any{c}
+		if section >= 0 {
+			args = append(args, section)
+		}
+		args = append(args, SpecTimeout(specTimeout(c, t, set, virtual)))
 		if len(c.Labels) > 0 {
 			args = append(args, Label(c.Labels...))
 		}
-		out = append(out, Entry(c.ID+" "+c.Title, args...))
+		out = append(out, Entry(sectionKey(c.ID, profile)+" "+c.Title, args...))
 	}
 	return out
+}
+
+// enterSection puts the target in section i's profile (once; the runner
+// it returns runs the section's cases).
+func enterSection(ctx context.Context, i int) {
+	state.mu.Lock()
+	sec := state.sections[i]
+	_, done := state.runners[i]
+	state.mu.Unlock()
+	if done {
+		return
+	}
+	runCtx, release := withRunContext(ctx)
+	r, err := sec.Enter(runCtx)
+	release()
+	state.mu.Lock()
+	state.runners[i], state.errs[i] = r, err
+	state.mu.Unlock()
+}
+
+// runSectionCase is the body of a case run in another profile.
+func runSectionCase(ctx SpecContext, c cases.Case, i int) {
+	state.mu.Lock()
+	r, err, profile := state.runners[i], state.errs[i], state.sections[i].Profile
+	state.mu.Unlock()
+	if err != nil || r == nil {
+		why := "the target could not be put in profile " + profile
+		if err != nil {
+			why += ": " + err.Error()
+		}
+		o := engine.Outcome{Verdict: cases.Error, Reason: why}
+		record(sectionKey(c.ID, profile), o)
+		Fail("ERROR: " + term.Escape(currentRunner().Redactor.Redact(why)))
+		return
+	}
+	runWith(ctx, r, c, sectionKey(c.ID, profile))
 }
 
 // specTimeout allows every exchange its dial and response bound, every
@@ -200,6 +264,11 @@ func runCase(ctx SpecContext, c cases.Case) {
 		Fail("suite not configured: call suite.Register before RunSpecs")
 		return
 	}
+	runWith(ctx, r, c, c.ID)
+}
+
+// runWith runs case c with runner r and records its outcome under key.
+func runWith(ctx SpecContext, r *engine.Runner, c cases.Case, key string) {
 	var o engine.Outcome
 	if why := currentSelection().refusal(c); why == "" {
 		runCtx, done := withRunContext(ctx)
@@ -208,7 +277,7 @@ func runCase(ctx SpecContext, c cases.Case) {
 	} else {
 		o = engine.Outcome{Verdict: cases.Skip, Reason: why}
 	}
-	record(c.ID, o)
+	record(key, o)
 	// Everything handed to Ginkgo is redacted and made safe for a terminal
 	// here: Ginkgo prints it and writes it into its own reports, and on the
 	// go test path no redacting console stands behind it.
@@ -249,8 +318,9 @@ func showCase(s types.SpecReport) {
 	p := state.progress
 	id := caseIDOf(s.LeafNodeText)
 	o, ran := state.outcomes[id]
+	moved := state.moved[id]
 	state.mu.Unlock()
-	if p == nil || s.LeafNodeType != types.NodeTypeIt {
+	if p == nil || s.LeafNodeType != types.NodeTypeIt || moved {
 		return
 	}
 	c := console.Case{ID: id, Duration: s.RunTime}
@@ -301,7 +371,8 @@ func caseIDOf(leaf string) string {
 	return id
 }
 
-// FocusFor is the Ginkgo focus regexp selecting exactly case id.
+// FocusFor is the Ginkgo focus regexp selecting exactly case id (in any
+// profile the walk runs it in).
 func FocusFor(id string) string {
-	return fmt.Sprintf(`(^|\s)%s(\s|$)`, regexpQuote(id))
+	return fmt.Sprintf(`(^|\s)%s(@\S+)?(\s|$)`, regexpQuote(id))
 }

@@ -3,6 +3,7 @@ package suite_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,7 +31,14 @@ func TestConformance(t *testing.T) {
 	// console: the error of a failed preflight may quote the target.
 	red := redact.New()
 	show := func(s string) string { return term.Escape(red.Redact(s)) }
+	// Reports go to CONFORM_REPORT_DIR (default conform-report/ beside this
+	// file), and the reconfiguration journal with them.
+	dir := os.Getenv("CONFORM_REPORT_DIR")
+	if dir == "" {
+		dir = "conform-report"
+	}
 	sess, err := session.Open(context.Background(), session.Config{
+		Journal:     filepath.Join(dir, "reconfigure-journal.json"),
 		Target:      target,
 		Plan:        cases.Plan(os.Getenv("CONFORM_PLAN")),
 		Secrets:     engine.SecretsFromEnv(os.Getenv),
@@ -45,25 +53,34 @@ func TestConformance(t *testing.T) {
 	sc, rc := GinkgoConfiguration()
 	// The same live-safety policy as the binary: the default selection, and
 	// no disruptive case unless the label filter names it.
-	sel := suite.Selection{LabelFilter: sc.LabelFilter}.ForTarget(target != "")
+	sel := suite.Selection{LabelFilter: sc.LabelFilter, AllowReconfigure: os.Getenv("CONFORM_ALLOW_RECONFIGURE") == "true"}.ForTarget(target != "")
 	sc.LabelFilter = sel.LabelFilter
 	if sc.LabelFilter == suite.AllCases {
 		sc.LabelFilter = ""
 	}
-	suite.Register(sess.Runner, sel)
+	// The same walk as the binary's: every case in a profile it applies to.
+	stages, err := sess.Stages(context.Background(), os.Getenv("CONFORM_ALLOW_RECONFIGURE") == "true")
+	if err != nil {
+		t.Fatalf("prepare the walk: %s", show(err.Error()))
+	}
+	var allowed []cases.Case
+	if selected, err := suite.Select(sel); err == nil {
+		for _, c := range selected {
+			if sel.OptedIn(c) {
+				allowed = append(allowed, c)
+			}
+		}
+	}
+	sections := suite.PlanSections(sess.Runner.Profile, allowed, stages)
+	suite.Register(sess.Runner, sel, sections...)
 	start := time.Now()
 	RunSpecs(t, "conform", sc, rc)
-	// The same reports and summary as the binary: to CONFORM_REPORT_DIR
-	// (default conform-report/ beside this file).
-	dir := os.Getenv("CONFORM_REPORT_DIR")
-	if dir == "" {
-		dir = "conform-report"
-	}
+	// The same reports and summary as the binary.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out := redact.NewWriter(red, os.Stdout, term.Escape)
 	defer out.Flush()
-	run, err := suite.Finish(ctx, sel, start, reports.Gate{}, reports.DefaultFiles(dir), out)
+	run, err := suite.Finish(ctx, sel, start, reports.Gate{}, reports.DefaultFiles(dir), out, sections...)
 	if err != nil {
 		t.Errorf("reports: %s", show(err.Error()))
 	}

@@ -13,7 +13,7 @@ import (
 
 // printHeader says, before anything runs, what is tested and how: the
 // profile the suite will judge the target by comes first.
-func printHeader(w io.Writer, s *session.Session, sel suite.Selection, selected []cases.Case) {
+func printHeader(w io.Writer, s *session.Session, sel suite.Selection, selected []cases.Case, sections []suite.Section) {
 	n := len(selected)
 	where := "live target"
 	if s.Embedded {
@@ -36,6 +36,19 @@ func printHeader(w io.Writer, s *session.Session, sel suite.Selection, selected 
 	fmt.Fprintln(w)
 	if s.Runner.Strict {
 		fmt.Fprintln(w, "strict: a broken SHOULD fails the run")
+	}
+	if len(sections) > 0 {
+		var parts []string
+		n := 0
+		for _, sec := range sections {
+			parts = append(parts, fmt.Sprintf("%s (%d)", sec.Profile, len(sec.Cases)))
+			n += len(sec.Cases)
+		}
+		how := "the walk puts the target in other profiles with setAuthParams, and back at the end"
+		if s.Embedded {
+			how = "the embedded server is walked through the Pro profiles with setAuthParams; the Free plan has a server of its own"
+		}
+		fmt.Fprintf(w, "walk: %d cases that do not apply to this profile run in %s (%s)\n", n, strings.Join(parts, ", "), how)
 	}
 	if dis := disruptive(selected); len(dis) > 0 {
 		if s.Embedded {

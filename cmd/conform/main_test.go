@@ -18,6 +18,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/reporters"
 
+	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
 )
@@ -105,6 +106,12 @@ func TestRunEmbeddedDefaultPassesAndWritesReports(t *testing.T) {
 	readJSON(t, filepath.Join(dir, "results.json"), &res)
 	if res.Summary.Pass < 40 || res.Summary.Fail != 0 || res.Summary.Error != 0 {
 		t.Errorf("summary %+v: want at least 40 passes and no failure", res.Summary)
+	}
+	// The walk (another Pro profile with setAuthParams, a Free-plan server)
+	// runs every case of the catalogue: nothing is skipped, every MUST
+	// requirement but the suite's own holes is checked.
+	if res.Summary.Skip != 0 || res.Summary.Total != len(cases.All()) || res.Summary.Must.Checked != res.Summary.Must.Total-res.Summary.Must.Holes {
+		t.Errorf("the default run skips or leaves requirements unchecked: %+v", res.Summary)
 	}
 	if res.Profile.Admin != "password" || res.Profile.User != "pin" || res.Schema != reports.Schema {
 		t.Errorf("results.json profile %+v schema %q", res.Profile, res.Schema)

@@ -228,3 +228,40 @@ func transcriptText(c reports.Case) string {
 	}
 	return b.String()
 }
+
+// TestWalkLeavesProtectionAsFound: with --allow-reconfigure the run walks
+// a live target through the other protections to run the cases that do
+// not apply to its own, and puts the original back.
+func TestWalkLeavesProtectionAsFound(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"admin-password-user-pin", "unsecured"} {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			srv, env := reconfServer(t, p)
+			before := srv.Server.Secrets()
+			dir := t.TempDir()
+			r := conform(t, env, "run", "--target", srv.URL, "--allow-reconfigure", "--report-dir", dir, "--wrong-credential-budget", "-1")
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+			var res reports.Run
+			readJSON(t, filepath.Join(dir, "results.json"), &res)
+			walked := 0
+			for _, c := range res.Cases {
+				if c.Profile != "" {
+					walked++
+					if c.Verdict != reports.Pass {
+						t.Errorf("%s: %s %s", c.Key(), c.Verdict, c.Message)
+					}
+				}
+			}
+			if walked == 0 || !strings.Contains(r.stdout, "walk: ") {
+				t.Errorf("no case ran in another profile:\n%s", r.stdout)
+			}
+			wantAsFound(t, srv, p, before)
+			if _, err := os.Stat(filepath.Join(dir, journalName)); err == nil {
+				t.Error("the journal is left after the walk")
+			}
+		})
+	}
+}

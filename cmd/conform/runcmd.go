@@ -204,12 +204,23 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		return preflightFailed(casesCtx, err, o, sess, selected, start, files, gate, red, errOut)
 	}
 	defer sess.Close()
-	printHeader(con, sess, sel, selected)
+	stages, err := sess.Stages(casesCtx, o.reconfigure)
+	if err != nil {
+		return preflightFailed(casesCtx, err, o, sess, selected, start, files, gate, red, errOut)
+	}
+	var allowed []cases.Case
+	for _, c := range selected {
+		if sel.OptedIn(c) {
+			allowed = append(allowed, c)
+		}
+	}
+	sections := suite.PlanSections(sess.Runner.Profile, allowed, stages)
+	printHeader(con, sess, sel, selected, sections)
 
 	sess.Runner.Progress = con
 	result, err := suite.Run(suite.Options{
 		Context: casesCtx, Runner: sess.Runner, Selection: sel, Timeout: max(time.Until(casesEnd), time.Millisecond),
-		Verbosity: o.verbosity(), NoColor: noColor, Console: con, Gate: gate,
+		Verbosity: o.verbosity(), NoColor: noColor, Console: con, Gate: gate, Sections: sections,
 	})
 	if err != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", err)

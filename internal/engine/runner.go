@@ -116,6 +116,9 @@ type Runner struct {
 	// reconfNotes are what the operator must be told (reconfigure.go).
 	reconfNonce string
 	reconfNotes []string
+	// walk is set while the run has moved the target to another
+	// protection (walk.go).
+	walk *walkState
 	// dead is set once the target stopped answering: later cases cost no
 	// more timeouts, they are ERROR at once.
 	dead string

@@ -88,6 +88,10 @@ type Session struct {
 	stop  func() error
 	// server is the embedded reference server, if any.
 	server *refserver.Server
+	// cfg is the configuration the session was opened with; others are
+	// the sessions of further embedded servers (Stages).
+	cfg    Config
+	others []*Session
 }
 
 // ServerStats returns what the embedded reference server has served so far
@@ -102,10 +106,55 @@ func (s *Session) ServerStats() (st refserver.Stats, ok bool) {
 
 // Close stops the embedded server, if any.
 func (s *Session) Close() error {
-	if s == nil || s.stop == nil {
+	if s == nil {
+		return nil
+	}
+	for _, o := range s.others {
+		o.Close()
+	}
+	s.others = nil
+	if s.stop == nil {
 		return nil
 	}
 	return s.stop()
+}
+
+// freeStage is the profile of the embedded Free-plan server of a
+// default run: both modes protected, so that every secret's refusal
+// (RC-2) can be checked.
+const freeStage = "free-admin-password-user-pin"
+
+// Stages are the profiles the run can put its target in, so that the
+// cases that do not apply to the target's own run too (suite.PlanSections):
+//
+//   - the embedded default run (no --profile, fault or variant): the walk
+//     through the Pro protections with setAuthParams, and a second
+//     embedded server on the Free plan (a plan cannot be reconfigured);
+//   - a live target with reconfigure true (--allow-reconfigure): the walk,
+//     within what the run can undo;
+//   - otherwise none.
+func (s *Session) Stages(ctx context.Context, reconfigure bool) ([]engine.Stage, error) {
+	e := s.cfg.Embedded
+	switch {
+	case s.Embedded && (e.Profile != "" || len(e.Faults) > 0 || len(e.Variants) > 0 || s.cfg.Plan == cases.Free):
+		return nil, nil
+	case !s.Embedded && !reconfigure:
+		return nil, nil
+	}
+	stages := s.Runner.WalkStages()
+	if !s.Embedded {
+		return stages, nil
+	}
+	cfg := s.cfg
+	cfg.Plan, cfg.Embedded = cases.Free, Embedded{Profile: freeStage}
+	cfg.Redactor = s.Redactor
+	free, err := Open(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("the Free-plan stage: %w", err)
+	}
+	s.others = append(s.others, free)
+	return append(stages, engine.Stage{Name: freeStage, Profile: free.Runner.Profile,
+		Enter: func(context.Context) (*engine.Runner, error) { return free.Runner, nil }}), nil
 }
 
 // Open prepares the run. Errors are engine.UnreachableError (exit 3),
@@ -120,7 +169,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	for _, u := range []string{cfg.Target, cfg.Web, cfg.HTTP} {
 		RegisterURLSecrets(red, u)
 	}
-	s := &Session{Redactor: red}
+	s := &Session{Redactor: red, cfg: cfg}
 	target := cfg.Target
 	secrets := cfg.Secrets
 	budget := cfg.WrongBudget
@@ -309,8 +358,23 @@ func startEmbedded(e Embedded, plan cases.Plan, given engine.Secrets) (*embedded
 		return nil, fmt.Errorf("start the embedded reference server: %w", err)
 	}
 	// The server's own secrets, not the environment's: a secret the profile
-	// does not use would be a wrong credential for this server.
+	// does not use would be a wrong credential for this server. On a Free
+	// plan every secured login gets 2, right or wrong: there every kind of
+	// secret is handed to the run, for RC-2 to check its refusal.
 	eff := run.Server.Secrets()
+	if p.Plan == refserver.Free {
+		gen := func(v string, pin bool) string {
+			switch {
+			case v != "":
+				return v
+			case pin:
+				return refserver.NewPIN()
+			}
+			return "Free-" + refserver.NewPIN() + "-Pw"
+		}
+		eff.AdminPassword, eff.AdminPIN = gen(eff.AdminPassword, false), gen(eff.AdminPIN, true)
+		eff.UserPassword, eff.UserPIN = gen(eff.UserPassword, false), gen(eff.UserPIN, true)
+	}
 	out := engine.Secrets{}
 	for k, v := range map[cases.SecretKind]string{
 		cases.AdminPassword: eff.AdminPassword, cases.AdminPIN: eff.AdminPIN,

@@ -1,0 +1,56 @@
+package suite
+
+import (
+	"context"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
+)
+
+// Section is a group of cases the run makes in another protection profile
+// than the target's own, after the cases of the target's own: the walk
+// (engine.Stage) puts the target there first.
+type Section struct {
+	Profile string
+	Enter   func(ctx context.Context) (*engine.Runner, error)
+	Cases   []cases.Case
+}
+
+// PlanSections gives each selected case that does not apply to the
+// target's own profile (skipped for its configuration: cases.Case.Gap)
+// to the first stage whose profile it applies to, so that it runs once,
+// there. Mutating cases stay in the target's own profile (they
+// reconfigure and restore by themselves); stages that get no case are
+// left out.
+func PlanSections(own cases.Profile, selected []cases.Case, stages []engine.Stage) []Section {
+	var out []Section
+	placed := map[string]bool{}
+	for _, st := range stages {
+		sec := Section{Profile: st.Name, Enter: st.Enter}
+		for _, c := range selected {
+			if placed[c.ID] || c.HasLabel("mutating") {
+				continue
+			}
+			if why, inapplicable := c.Gap(own); why == "" || !inapplicable {
+				continue // runs in the target's own profile, or cannot run for the operator's reasons
+			}
+			if c.Unmet(st.Profile) == "" {
+				sec.Cases = append(sec.Cases, c)
+				placed[c.ID] = true
+			}
+		}
+		if len(sec.Cases) > 0 {
+			out = append(out, sec)
+		}
+	}
+	return out
+}
+
+// sectionKey is the key of a case's outcome in section i ("" for the
+// target's own profile).
+func sectionKey(id, profile string) string {
+	if profile == "" {
+		return id
+	}
+	return id + "@" + profile
+}
