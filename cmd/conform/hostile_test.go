@@ -105,6 +105,11 @@ func interrupt(t *testing.T, cmd *exec.Cmd, done chan result) result {
 		return r
 	case <-time.After(20 * time.Second):
 		cmd.Process.Kill()
+		select {
+		case r := <-done:
+			t.Fatalf("SIGINT did not end the run within 20 s; it printed:\n%s\n%s", r.stdout, r.stderr)
+		case <-time.After(5 * time.Second):
+		}
 		t.Fatal("SIGINT did not end the run")
 	}
 	return result{}

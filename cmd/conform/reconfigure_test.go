@@ -106,11 +106,12 @@ func TestReconfigurationNeedsOptIn(t *testing.T) {
 }
 
 // stallAfterChange relays to upstream and holds the first message that
-// follows an accepted setAuthParams (the engine's getAuthInfo after the
-// change) until the test ends: the run stops in the middle of a
-// reconfiguration, with the target changed.
-func stallAfterChange(t *testing.T, upstream string) string {
-	release := make(chan struct{})
+// follows an accepted setAuthParams (the answer to the engine's
+// getAuthInfo after the change) until the test ends: the run stops in the
+// middle of a reconfiguration, with the target changed. stalled is closed
+// once a message is held.
+func stallAfterChange(t *testing.T, upstream string) (url string, stalled <-chan struct{}) {
+	release, holding := make(chan struct{}), make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	var mu sync.Mutex
 	armed, held := false, false
@@ -119,6 +120,7 @@ func stallAfterChange(t *testing.T, upstream string) string {
 		stall := armed && !held
 		if stall {
 			held = true
+			close(holding)
 		}
 		if bytes.Contains(msg, []byte(`"method":"setAuthParams"`)) && bytes.Contains(msg, []byte(`"result":true`)) {
 			armed = true
@@ -128,7 +130,7 @@ func stallAfterChange(t *testing.T, upstream string) string {
 			<-release
 		}
 		return [][]byte{msg}
-	}, nil)
+	}, nil), holding
 }
 
 // waitForFile waits, bounded, for path to exist.
@@ -147,10 +149,12 @@ func TestReconfigurationInterruptedRestores(t *testing.T) {
 	srv, env := reconfServer(t, "admin-password-user-pin")
 	before := srv.Server.Secrets()
 	dir := t.TempDir()
-	cmd, done := startConform(t, env, "selection:", "run", "--target", stallAfterChange(t, srv.URL), "--allow-reconfigure",
+	target, stalled := stallAfterChange(t, srv.URL)
+	cmd, done := startConform(t, env, "selection:", "run", "--target", target, "--allow-reconfigure",
 		"--case", "cfg-1-admin-password", "--report-dir", dir, "--response-timeout", "20s")
 	waitForFile(t, filepath.Join(dir, journalName))
 	waitForSuitePassword(t, srv, before)
+	waitStalled(t, stalled)
 	r := interrupt(t, cmd, done)
 	if r.code != 1 {
 		t.Errorf("exit %d after SIGINT, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -173,12 +177,13 @@ func TestRestoreAfterKill(t *testing.T) {
 	srv, env := reconfServer(t, "admin-password-user-pin")
 	before := srv.Server.Secrets()
 	dir := t.TempDir()
-	target := stallAfterChange(t, srv.URL)
+	target, stalled := stallAfterChange(t, srv.URL)
 	cmd, done := startConform(t, env, "selection:", "run", "--target", target, "--allow-reconfigure",
 		"--case", "cfg-1-admin-password", "--report-dir", dir, "--response-timeout", "20s")
 	journal := filepath.Join(dir, journalName)
 	waitForFile(t, journal)
 	waitForSuitePassword(t, srv, before)
+	waitStalled(t, stalled)
 	cmd.Process.Kill()
 	<-done
 	b, err := os.ReadFile(journal)
@@ -206,6 +211,17 @@ func TestRestoreAfterKill(t *testing.T) {
 	}
 	if r := conform(t, env, "restore", "--report-dir", dir); r.code != 0 || !strings.Contains(r.stdout, "nothing to restore") {
 		t.Errorf("a second restore: exit %d\n%s", r.code, r.stdout)
+	}
+}
+
+// waitStalled waits, bounded, until the relay holds the run's next answer:
+// the run is then certainly in the middle of the change.
+func waitStalled(t *testing.T, stalled <-chan struct{}) {
+	t.Helper()
+	select {
+	case <-stalled:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the run did not get past the change")
 	}
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -233,7 +234,7 @@ func (r *Runner) setProfile(p cases.Profile, sec Secrets) {
 // target had to regenerate), an error otherwise, after which no further
 // case runs (the target is no longer in the profile the run knows).
 func (x *execution) restoreReconfiguration(ctx context.Context) (cases.Finding, error) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), x.r.restoreBound())
+	rctx, cancel := x.r.restoreContext(ctx)
 	defer cancel()
 	rs := reconf.Restorer{
 		Dial: func(ctx context.Context, name string) (*wire.Client, error) {
@@ -274,6 +275,19 @@ func (x *execution) restoreReconfiguration(ctx context.Context) (cases.Finding, 
 		f.Note += "; " + n
 	}
 	return f, nil
+}
+
+// restoreContext is the context a restore runs in: not ended by ctx (a
+// signal or --timeout must not leave the target changed), but bounded: by
+// restoreBound, or after a signal by a short bound of its own (a few
+// exchanges, at most 30 s), so that Ctrl-C is never a long wait.
+func (r *Runner) restoreContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	bound := r.restoreBound()
+	if ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+		t := r.Target.withDefaults()
+		bound = min(bound, max(2*t.DialTimeout+4*t.ResponseTimeout, time.Second), 30*time.Second)
+	}
+	return context.WithTimeout(context.WithoutCancel(ctx), bound)
 }
 
 // restoreBound is how long a restore may take: RestoreTimeout, or enough

@@ -230,7 +230,7 @@ func (r *Runner) EndWalk(ctx context.Context) error {
 		return nil
 	}
 	w := r.walk
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.restoreBound())
+	rctx, cancel := r.restoreContext(ctx)
 	defer cancel()
 	tr := wire.NewTranscript(r.Redactor)
 	rs := reconf.Restorer{
