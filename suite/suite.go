@@ -84,9 +84,11 @@ func withRunContext(spec context.Context) (context.Context, func()) {
 	if run == nil {
 		return spec, func() {}
 	}
-	ctx, cancel := context.WithCancel(spec)
-	stop := context.AfterFunc(run, cancel)
-	return ctx, func() { stop(); cancel() }
+	// The run's cause (a signal, or its --timeout) travels with it: the
+	// engine bounds a restore by it.
+	ctx, cancel := context.WithCancelCause(spec)
+	stop := context.AfterFunc(run, func() { cancel(context.Cause(run)) })
+	return ctx, func() { stop(); cancel(nil) }
 }
 
 func currentSelection() Selection {
