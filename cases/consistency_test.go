@@ -97,7 +97,7 @@ func runAgainstModel(t *testing.T, p cases.Profile, policy modelserver.Policy) {
 		env[k.EnvVar()] = v
 	}
 	secrets := engine.SecretsFromEnv(func(k string) string { return env[k] })
-	target := engine.Target{URL: srv.URL, HTTP: srv.HTTPURL, Web: srv.WebURL, ResponseTimeout: 5 * time.Second, QuietWindow: time.Millisecond}
+	target := engine.Target{URL: srv.URL, HTTP: srv.HTTPURL, Web: srv.WebURL, ResponseTimeout: 5 * time.Second, QuietWindow: time.Millisecond, Gone: srv.WaitGone}
 	red := redact.New()
 	ctx := context.Background()
 	probe, err := engine.Probe(ctx, target, secrets, p.Plan, red)

@@ -70,6 +70,10 @@ type Server struct {
 	conns map[string]*conn
 	errs  []string
 	srvs  []*http.Server
+	// byRemote counts the open connections per peer address; gone is
+	// closed and replaced whenever one ends (WaitGone).
+	byRemote map[string]int
+	gone     chan struct{}
 }
 
 type conn struct {
@@ -86,7 +90,7 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, conns: map[string]*conn{},
+	s := &Server{cfg: cfg, conns: map[string]*conn{}, byRemote: map[string]int{}, gone: make(chan struct{}),
 		m: model.New(model.Config{Profile: cfg.Profile, Secrets: cfg.Secrets, Settings: cfg.Settings})}
 	var lns []net.Listener
 	for range 3 {
@@ -109,6 +113,27 @@ func Start(cfg Config) (*Server, error) {
 		go func() { _ = hs.Serve(lns[i]) }()
 	}
 	return s, nil
+}
+
+// WaitGone waits until the server has finished with every connection from
+// remote (its last request handled), as the reference server's does: the
+// engine's next case then never races the server's handling of a dropped
+// one (engine.Target.Gone).
+func (s *Server) WaitGone(ctx context.Context, remote string) error {
+	for {
+		s.mu.Lock()
+		present := s.byRemote[remote] > 0
+		gone := s.gone
+		s.mu.Unlock()
+		if !present {
+			return nil
+		}
+		select {
+		case <-gone:
+		case <-ctx.Done():
+			return fmt.Errorf("modelserver: connection from %s still open: %w", remote, ctx.Err())
+		}
+	}
 }
 
 // Close stops the server.
@@ -163,11 +188,17 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.n++
 	c := &conn{name: "c" + strconv.Itoa(s.n), ws: ws, ctx: r.Context()}
 	s.conns[c.name] = c
+	s.byRemote[r.RemoteAddr]++
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		s.m.Closed(c.name)
 		delete(s.conns, c.name)
+		if s.byRemote[r.RemoteAddr]--; s.byRemote[r.RemoteAddr] <= 0 {
+			delete(s.byRemote, r.RemoteAddr)
+		}
+		close(s.gone)
+		s.gone = make(chan struct{})
 		s.mu.Unlock()
 	}()
 	for {
