@@ -251,3 +251,30 @@ func TestBaseline(t *testing.T) {
 		t.Errorf("a new failure beside a baseline: exit %d", r.Summary.ExitCode)
 	}
 }
+
+// TestCoverageReasonsAreRedacted: the reasons quote case messages, which
+// may carry a secret (a URL's query in an error, a target's text).
+func TestCoverageReasonsAreRedacted(t *testing.T) {
+	r := allSelected(t)
+	for _, id := range []string{"rc-7-empty-credentials", "rc-7-on-admin-connection-empty-credentials", "rc-7-on-user-connection-empty-credentials", "rc-7-near-admin-password-empty", "explore-random-walks"} {
+		if _, ok := cases.Lookup(id); ok {
+			setVerdict(t, &r, id, Error, "dial ws://x/?access=Sekr1t-99: refused", false)
+		}
+	}
+	Gate{}.Apply(&r)
+	red := r.Redacted(replacer{"Sekr1t-99", "[REDACTED:q]"}.Redact)
+	for _, c := range red.Coverage {
+		for _, w := range c.Why {
+			if strings.Contains(w, "Sekr1t-99") {
+				t.Fatalf("%s: %q", c.ID, w)
+			}
+		}
+	}
+	found := false
+	for _, c := range red.Coverage {
+		found = found || strings.Contains(strings.Join(c.Why, " "), "[REDACTED:q]")
+	}
+	if !found {
+		t.Error("no reason quoted the message: the test no longer looks at it")
+	}
+}

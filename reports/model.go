@@ -181,7 +181,8 @@ const (
 
 // Redacted returns a copy of r with its free text passed through redact:
 // the target's URL, the profile's notes, the interruption and preflight
-// errors, case messages and the findings' expected, actual and note. The
+// errors, the reconfiguration notes and restore error, the coverage's
+// reasons, case messages and the findings' expected, actual and note. The
 // structure (verdicts, IDs, levels, labels, counts) is never touched, so
 // no secret, however it is spelt, can change a verdict. Transcript
 // payloads are not touched either: they arrive redacted from the transcript,
@@ -196,6 +197,15 @@ func (r Run) Redacted(redact func(string) string) Run {
 	r.Profile.Notes = mapStrings(r.Profile.Notes, field)
 	r.Reconfiguration = mapStrings(r.Reconfiguration, field)
 	r.RestoreError = field(r.RestoreError)
+	// The coverage's reasons quote case messages: free text too.
+	if r.Coverage != nil {
+		cov := make([]Coverage, len(r.Coverage))
+		for i, c := range r.Coverage {
+			c.Why = mapStrings(c.Why, field)
+			cov[i] = c
+		}
+		r.Coverage = cov
+	}
 	r.Interrupted = field(r.Interrupted)
 	r.Preflight.Error = Clip(redact(r.Preflight.Error), MaxText)
 	cs := make([]Case, len(r.Cases))

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
 )
@@ -279,5 +281,34 @@ func TestWalkLeavesProtectionAsFound(t *testing.T) {
 				t.Error("the journal is left after the walk")
 			}
 		})
+	}
+}
+
+// TestRestoreNeverShowsTheSuiteSecrets: a restore that fails prints its
+// transcript; the passwords the suite derives, which it tried, are
+// redacted there like the operator's.
+func TestRestoreNeverShowsTheSuiteSecrets(t *testing.T) {
+	t.Parallel()
+	srv, _ := reconfServer(t, "admin-password-user-pin")
+	dir := t.TempDir()
+	j := reconf.Journal{Target: reconf.TargetOf(srv.URL), Original: reconf.Protection{Admin: cases.Password, User: cases.PIN},
+		Current: reconf.Protection{Admin: cases.Password, User: cases.PIN}, Key: string(cases.AdminPassword), AdminSecret: "suite"}
+	if err := reconf.WriteJournal(filepath.Join(dir, journalName), j); err != nil {
+		t.Fatal(err)
+	}
+	wrong := "Not-The-Admin-Pw1"
+	r := conform(t, []string{"CONFORM_ADMIN_PASSWORD=" + wrong}, "restore", "--report-dir", dir, "--response-timeout", "2s")
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3 (nothing logs in)\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	derived := reconf.NewKey(j.Original, map[cases.SecretKind]string{cases.AdminPassword: wrong}, "").Derive(cases.AdminPassword)
+	out := r.stdout + r.stderr
+	if !strings.Contains(out, "credentials") {
+		t.Errorf("the failed restore shows no transcript:\n%s", out)
+	}
+	for _, secret := range []string{derived, wrong} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the output shows a secret:\n%s", out)
+		}
 	}
 }

@@ -97,7 +97,8 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		Dial: func(ctx context.Context, name string) (*wire.Client, error) {
 			return engine.Dial(ctx, t, name, tr, red)
 		},
-		Secrets: vals,
+		Secrets:  vals,
+		Register: red.Add,
 	}
 	fmt.Fprintf(out, "conform restore: putting %s back to %s (journal %s, started %s)\n", target, j.Original, path, j.Started.Format(time.RFC3339))
 	res, err := rs.Restore(ctx, j)

@@ -3,9 +3,9 @@ package engine
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -31,7 +31,15 @@ func (x *execution) reconfKey() reconf.Key {
 	if x.rc != nil {
 		return x.rc.key
 	}
-	return reconf.NewKey(protectionOf(x.r.Profile), x.r.Secrets.values(), x.r.nonce())
+	return x.r.newKey(x.r.Profile, x.r.Secrets)
+}
+
+// newKey makes the key of the suite's secrets for protection p and its
+// secrets, and registers all it can derive with the redactor first.
+func (r *Runner) newKey(p cases.Profile, sec Secrets) reconf.Key {
+	k := reconf.NewKey(protectionOf(p), sec.values(), r.nonce())
+	k.Register(r.Redactor.Add)
+	return k
 }
 
 // nonce is the run's key for the suite's secrets when the administrator
@@ -138,7 +146,7 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 			}
 		}
 	}
-	key := reconf.NewKey(protectionOf(p), sec.values(), x.r.nonce())
+	key := x.r.newKey(p, sec)
 	j := reconf.Journal{Target: reconf.TargetOf(x.target.URL), Started: time.Now().UTC(), Original: protectionOf(p),
 		Current: protectionOf(p), Key: key.Of, AdminSecret: "original"}
 	if key.Of == "nonce" {
@@ -240,7 +248,8 @@ func (x *execution) restoreReconfiguration(ctx context.Context) (cases.Finding, 
 		Dial: func(ctx context.Context, name string) (*wire.Client, error) {
 			return Dial(ctx, x.target, name, x.tr, x.r.Redactor)
 		},
-		Secrets: x.rc.secrets.values(),
+		Secrets:  x.rc.secrets.values(),
+		Register: x.r.Redactor.Add,
 	}
 	x.tr.Notef("", "restoring the original protection (%s)", x.rc.journal.Original)
 	out, err := rs.Restore(rctx, x.rc.journal)

@@ -69,7 +69,7 @@ func (r *Runner) Predict(p reconf.Protection) cases.Profile {
 	if r.walk != nil {
 		orig, sec = r.walk.profile, r.walk.secrets
 	}
-	key := reconf.NewKey(protectionOf(orig), sec.values(), r.nonce())
+	key := r.newKey(orig, sec)
 	out := orig
 	out.Admin, out.User = p.Admin, p.User
 	next := Secrets{}
@@ -107,7 +107,7 @@ func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
 		return Dial(ctx, r.Target, "walk-"+name, tr, r.Redactor)
 	}
 	if r.walk == nil {
-		key := reconf.NewKey(protectionOf(r.Profile), r.Secrets.values(), r.nonce())
+		key := r.newKey(r.Profile, r.Secrets)
 		j := reconf.Journal{Target: reconf.TargetOf(r.Target.URL), Started: time.Now().UTC(), Original: protectionOf(r.Profile),
 			Current: protectionOf(r.Profile), Key: key.Of, AdminSecret: "original"}
 		if key.Of == "nonce" {
@@ -237,7 +237,8 @@ func (r *Runner) EndWalk(ctx context.Context) error {
 		Dial: func(ctx context.Context, name string) (*wire.Client, error) {
 			return Dial(ctx, r.Target, "walk-"+name, tr, r.Redactor)
 		},
-		Secrets: w.secrets.values(),
+		Secrets:  w.secrets.values(),
+		Register: r.Redactor.Add,
 	}
 	out, err := rs.Restore(rctx, w.journal)
 	if err != nil {

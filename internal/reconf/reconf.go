@@ -80,6 +80,18 @@ func NewKey(orig Protection, secrets map[cases.SecretKind]string, nonce string) 
 	return Key{Of: "nonce", value: nonce}
 }
 
+// Register hands every secret the key can derive to add (a redactor's),
+// before any of them is sent or shown: they are secrets too, and each
+// one, an HMAC of the administrator secret, must not help anyone guess it.
+func (k Key) Register(add func(label, secret string)) {
+	if add == nil || k.value == "" {
+		return
+	}
+	for _, kind := range []cases.SecretKind{cases.AdminPassword, cases.UserPassword, cases.UserPIN} {
+		add("suite-"+string(kind), k.Derive(kind))
+	}
+}
+
 // Derive returns the secret of kind k the suite sets: a password of 16
 // letters and digits in both cases, or a PIN of six lower-case letters and
 // digits (two letters at least, one digit), the same for the same key.

@@ -150,6 +150,9 @@ type Restorer struct {
 	// Secrets are the original secrets: the operator's, and the user PIN
 	// the run read with getAuthInfo before it changed anything.
 	Secrets map[cases.SecretKind]string
+	// Register, if set, is given every secret the restore derives before it
+	// is sent (the run's redactor).
+	Register func(label, secret string)
 }
 
 // Outcome says what a restore did, for the console and the reports.
@@ -181,6 +184,7 @@ func (o Outcome) Note() string {
 func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 	var out Outcome
 	key := r.key(j)
+	key.Register(r.Register)
 	s, _, err := Login(ctx, r.Dial, r.adminCredentials(j, key))
 	if err != nil {
 		return out, err
