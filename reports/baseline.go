@@ -21,6 +21,17 @@ type Known struct {
 	Stale string `json:"stale,omitempty"`
 }
 
+// String renders the entry: its reason and, in parentheses, its link.
+func (k *Known) String() string {
+	if k == nil {
+		return ""
+	}
+	if k.Link == "" {
+		return k.Reason
+	}
+	return k.Reason + " (" + k.Link + ")"
+}
+
 // Baseline maps case IDs to their known failure.
 type Baseline map[string]Known
 
@@ -67,10 +78,11 @@ func isLink(s string) bool {
 }
 
 // Apply marks the run's baselined cases: a FAIL becomes XFAIL (an expected
-// failure: not a pass, and not a new failure); a case that passes now, or
-// could not be judged, is marked stale; a WARN (still a defect, one that
-// does not fail the gate) and a case not run stay neutral. Call Tally
-// afterwards.
+// failure: not a pass, and not a new failure); a case that passes now is
+// marked stale, which fails the run. A case that could not be judged stays
+// an ERROR, which fails the gate as an ERROR (exit 3): never a verdict of
+// the machine's pace. A WARN (still a defect, one that does not fail the
+// gate) and a case not run stay neutral. Call Tally afterwards.
 func (b Baseline) Apply(r *Run) {
 	for i := range r.Cases {
 		c := &r.Cases[i]
@@ -83,8 +95,6 @@ func (b Baseline) Apply(r *Run) {
 			c.Verdict = XFail
 		case Pass:
 			k.Stale = "baselined as a known failure, but it passes now: take it out of the baseline"
-		case Error:
-			k.Stale = "baselined as a known failure, but it could not be judged (ERROR)"
 		}
 		c.Baseline = &k
 	}

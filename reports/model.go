@@ -292,12 +292,13 @@ func (r *Run) Tally() {
 		}
 	}
 	switch {
+	case r.RestoreError != "":
+		// First: the target may be left changed, whatever else happened.
+		s.Verdict, s.ExitCode = "error: the original protection could not be restored", ExitUnreachable
 	case s.Fail > 0:
 		s.Verdict, s.ExitCode = "not conformant", ExitNotConformant
 	case s.Stale > 0:
 		s.Verdict, s.ExitCode = "baseline stale", ExitNotConformant
-	case r.RestoreError != "":
-		s.Verdict, s.ExitCode = "error: the original protection could not be restored", ExitUnreachable
 	case r.Interrupted != "":
 		s.Verdict, s.ExitCode = "interrupted", ExitNotConformant
 	case s.Error > 0:

@@ -35,6 +35,9 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 	for _, n := range r.Reconfiguration {
 		fmt.Fprintf(&b, "\n**Reconfiguration:** %s\n", mdText(n))
 	}
+	if r.RestoreError != "" {
+		fmt.Fprintf(&b, "\n**The target may be left reconfigured:** %s\n", code(r.RestoreError))
+	}
 	var rows []string
 	for _, c := range r.Cases {
 		stale := c.Baseline != nil && c.Baseline.Stale != ""
@@ -45,7 +48,7 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 		if stale {
 			what = c.Baseline.Stale
 		} else if c.Verdict == XFail {
-			what = "known failure: " + knownText(c.Baseline)
+			what = "known failure: " + c.Baseline.String()
 		}
 		verdict := c.Verdict
 		if stale {

@@ -112,7 +112,7 @@ func JUnit(r Run) ([]byte, error) {
 			tc.Skipped = &junitOutcome{Message: c.Message}
 		case c.Verdict == XFail:
 			suite.Skipped++
-			tc.Skipped = &junitOutcome{Type: XFail, Message: "known failure (baseline): " + knownText(c.Baseline) + ": " + firstLine(c.Message), Text: c.Message}
+			tc.Skipped = &junitOutcome{Type: XFail, Message: "known failure (baseline): " + c.Baseline.String() + ": " + firstLine(c.Message), Text: c.Message}
 		case c.Verdict == Warn:
 			warned = append(warned, c.Key())
 		}
@@ -120,6 +120,11 @@ func JUnit(r Run) ([]byte, error) {
 			tc.SystemOut = caseDetail(c)
 		}
 		suite.Cases = append(suite.Cases, tc)
+	}
+	if r.RestoreError != "" {
+		suite.Errors++
+		suite.Cases = append(suite.Cases, junitCase{Name: "restore the original protection", Classname: "CFG", Time: junitTime(0),
+			Error: &junitOutcome{Type: "NOT-RESTORED", Message: "the target may be left reconfigured", Text: r.RestoreError}})
 	}
 	if r.Require != "" {
 		tc := junitCase{Name: "coverage of the " + strings.ToUpper(r.Require) + " requirements (--require " + r.Require + ")", Classname: "COVERAGE", Time: junitTime(0)}
@@ -163,23 +168,12 @@ func JUnit(r Run) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// knownText renders a baseline entry: its reason and link.
-func knownText(k *Known) string {
-	if k == nil {
-		return ""
-	}
-	if k.Link == "" {
-		return k.Reason
-	}
-	return k.Reason + " (" + k.Link + ")"
-}
-
 // caseDetail is the text of a non-passing case: findings, then transcript.
 func caseDetail(c Case) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s: %s\n", c.Verdict, c.Key(), c.Title)
 	if c.Baseline != nil {
-		fmt.Fprintf(&b, "baseline: %s\n", knownText(c.Baseline))
+		fmt.Fprintf(&b, "baseline: %s\n", c.Baseline.String())
 		if c.Baseline.Stale != "" {
 			fmt.Fprintf(&b, "stale: %s\n", c.Baseline.Stale)
 		}

@@ -162,6 +162,9 @@ func Run(o Options) (reports.Run, error) {
 		sc.FocusStrings = append(sc.FocusStrings, FocusFor(id))
 	}
 	sc.FailOnEmpty = true
+	// A case that reconfigured the target restores it after a signal or a
+	// timeout; Ginkgo must wait for that rather than abandon it.
+	sc.GracePeriod = max(sc.GracePeriod, o.Runner.RestoreBound()+5*time.Second)
 	sc.Timeout = o.Timeout
 	if sc.Timeout <= 0 {
 		sc.Timeout = time.Hour

@@ -66,7 +66,9 @@ func Register(r *engine.Runner, sel Selection, sections ...Section) {
 		}
 	}
 	state.mu.Unlock()
-	state.once.Do(func() { buildTree(r.Target, r.EffectiveSettings(), r.Clock != nil && r.Clock.Virtual(), sections) })
+	state.once.Do(func() {
+		buildTree(r.Target, r.EffectiveSettings(), r.Clock != nil && r.Clock.Virtual(), r.RestoreBound(), sections)
+	})
 }
 
 func currentRunner() *engine.Runner {
@@ -108,7 +110,7 @@ func record(id string, o engine.Outcome) {
 // at the same code location, so Ginkgo would otherwise sort them by text);
 // the order matters: the wrong-credential budget goes to the cases written
 // first. ContinueOnFailure keeps one failure from skipping the rest.
-func buildTree(t engine.Target, set cases.Settings, virtual bool, sections []Section) {
+func buildTree(t engine.Target, set cases.Settings, virtual bool, restore time.Duration, sections []Section) {
 	Describe("conform", Ordered, ContinueOnFailure, func() {
 		var groups []string
 		byGroup := map[string][]cases.Case{}
@@ -120,14 +122,14 @@ func buildTree(t engine.Target, set cases.Settings, virtual bool, sections []Sec
 			byGroup[g] = append(byGroup[g], c)
 		}
 		for _, g := range groups {
-			DescribeTable(g, runCase, entries(byGroup[g], t, set, virtual, -1, ""))
+			DescribeTable(g, runCase, entries(byGroup[g], t, set, virtual, restore, -1, ""))
 		}
 		// The cases that do not apply to the target's own profile, each in
 		// the first profile the walk puts the target in where they do.
 		for i, sec := range sections {
 			Describe("in profile "+sec.Profile, Ordered, func() {
 				BeforeAll(func(ctx SpecContext) { enterSection(ctx, i) })
-				DescribeTable(sec.Profile, runSectionCase, entries(sec.Cases, t, set, virtual, i, sec.Profile))
+				DescribeTable(sec.Profile, runSectionCase, entries(sec.Cases, t, set, virtual, restore, i, sec.Profile))
 			})
 		}
 		ReportAfterEach(showCase)
@@ -143,14 +145,18 @@ func buildTree(t engine.Target, set cases.Settings, virtual bool, sections []Sec
 // (what --case focuses on), labels are the case's labels, and the spec
 // timeout is a backstop derived from the per-wait bounds (every wait in the
 // engine is bounded already).
-func entries(cs []cases.Case, t engine.Target, set cases.Settings, virtual bool, section int, profile string) []TableEntry {
+func entries(cs []cases.Case, t engine.Target, set cases.Settings, virtual bool, restore time.Duration, section int, profile string) []TableEntry {
 	out := make([]TableEntry, 0, len(cs))
 	for _, c := range cs {
 		args := []any{c}
 		if section >= 0 {
 			args = append(args, section)
 		}
-		args = append(args, SpecTimeout(specTimeout(c, t, set, virtual)))
+		timeout := specTimeout(c, t, set, virtual)
+		if reconfigures(c) {
+			timeout = satDur(timeout, restore) // the restore at its end
+		}
+		args = append(args, SpecTimeout(timeout))
 		if len(c.Labels) > 0 {
 			args = append(args, Label(c.Labels...))
 		}
@@ -236,6 +242,17 @@ func specTimeout(c cases.Case, t engine.Target, set cases.Settings, virtual bool
 		total = satDur(time.Duration(n)*per, waits)
 	}
 	return satDur(total, 5*time.Second)
+}
+
+// reconfigures reports whether case c changes the target's protection
+// (and so restores it when it ends).
+func reconfigures(c cases.Case) bool {
+	for _, s := range c.Steps {
+		if _, ok := s.Do.(cases.Reconfigure); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func satAdd(a, b int) int {

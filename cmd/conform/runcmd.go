@@ -226,6 +226,14 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
 	}
+	if cfg.Journal != "" && result.RestoreError == "" {
+		// Whatever ended the run, a journal left behind means a change that
+		// was not undone (a restore abandoned, or that failed).
+		if _, left, _ := reconf.ReadJournal(cfg.Journal); left {
+			result.RestoreError = fmt.Sprintf("the recovery journal is still at %s: run conform restore", cfg.Journal)
+			result.Tally()
+		}
+	}
 	result.Version = version()
 	result.Target.Embedded = sess.Embedded
 	result.Selection.LabelFilter = sel.LabelFilter
@@ -283,7 +291,8 @@ func (o *runOptions) journalPath() string {
 // A signal or --timeout in the middle of a reconfiguring case leaves the
 // restore this long.
 func restoreReserve(timeout, response time.Duration) time.Duration {
-	return min(4*response+12*response, max(timeout/4, time.Second))
+	full := engine.DefaultRestoreBound(engine.Target{DialTimeout: response, ResponseTimeout: response})
+	return min(full, max(timeout/4, time.Second))
 }
 
 // reportReserve is the share of --timeout kept for writing the reports:
@@ -439,13 +448,7 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
 	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases, AllowReconfigure: o.reconfigure}.ForTarget(live)
 	if live && o.reconfigure {
-		cfg.Journal = o.journalPath()
-		if _, ok, err := reconf.ReadJournal(cfg.Journal); err != nil || ok {
-			if err == nil {
-				err = fmt.Errorf("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run conform restore first", cfg.Journal)
-			}
-			return fail("%w", err)
-		}
+		cfg.Journal = o.journalPath() // session.Open refuses to start over a pending one
 		cfg.RestoreTimeout = restoreReserve(o.timeout, o.responseTimeout)
 	}
 	return cfg, sel, nil

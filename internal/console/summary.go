@@ -26,15 +26,15 @@ func Summary(w io.Writer, r reports.Run, verbose bool) {
 	for _, c := range r.Cases {
 		switch c.Verdict {
 		case reports.Fail, reports.Warn, reports.XFail:
-			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.ID, c.Title)
+			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.Key(), c.Title)
 			if c.Baseline != nil {
-				fmt.Fprintf(w, "      known failure: %s\n", term.Escape(knownLine(*c.Baseline)))
+				fmt.Fprintf(w, "      known failure: %s\n", term.Escape(c.Baseline.String()))
 			}
 			for _, line := range strings.Split(c.Message, "\n") {
 				fmt.Fprintf(w, "      %s\n", term.Escape(line))
 			}
 		case reports.Skip, reports.Error:
-			grouped[c.Verdict][c.Message] = append(grouped[c.Verdict][c.Message], c.ID)
+			grouped[c.Verdict][c.Message] = append(grouped[c.Verdict][c.Message], c.Key())
 		}
 	}
 	for _, verdict := range []string{reports.Error, reports.Skip} {
@@ -54,7 +54,7 @@ func Summary(w io.Writer, r reports.Run, verbose bool) {
 	}
 	for _, c := range r.Cases {
 		if c.Baseline != nil && c.Baseline.Stale != "" {
-			fmt.Fprintf(w, "STALE %s: %s (baseline: %s)\n", c.ID, c.Baseline.Stale, term.Escape(knownLine(*c.Baseline)))
+			fmt.Fprintf(w, "STALE %s: %s (baseline: %s)\n", c.Key(), c.Baseline.Stale, term.Escape(c.Baseline.String()))
 		}
 	}
 	if len(r.NotRun) > 0 {
@@ -66,6 +66,9 @@ func Summary(w io.Writer, r reports.Run, verbose bool) {
 	}
 	for _, n := range r.Reconfiguration {
 		fmt.Fprintf(w, "\nRECONFIGURATION: %s\n", term.Escape(n))
+	}
+	if r.RestoreError != "" {
+		fmt.Fprintf(w, "\n!!! THE TARGET MAY BE LEFT RECONFIGURED: %s\n", term.Escape(r.RestoreError))
 	}
 	coverage(w, r, verbose)
 	Counts(w, r)
@@ -111,14 +114,6 @@ func holes(r reports.Run) []string {
 		}
 	}
 	return ids
-}
-
-// knownLine renders a baseline entry: its reason and link.
-func knownLine(k reports.Known) string {
-	if k.Link == "" {
-		return k.Reason
-	}
-	return k.Reason + " " + k.Link
 }
 
 // Counts is the verdict line: only the run's structure, no text of

@@ -48,8 +48,10 @@ func (x *execution) exercise(ctx context.Context) error {
 			if len(steps) > 0 && x.pastDeadline(steps[0]) {
 				// The case's own steps took the token's time (a live target,
 				// a short lifetime): not the machine's fault, and no verdict
-				// either way; the API exercises below still run.
-				x.tr.Notef("", "the %s of step %s is too near the end of its life to be tried at the HTTP server now", ref.Field, ref.Step)
+				// either way. The class goes back, so that a later case
+				// exercises it whole; the API exercises below still run.
+				x.r.unclaim(classOf(picks, ref), x.c.ID)
+				x.tr.Notef("", "the %s of step %s is too near the end of its life to be tried at the HTTP server now: a later case will", ref.Field, ref.Step)
 				continue
 			}
 			if err := x.run(ctx, steps); err != nil {
@@ -141,4 +143,14 @@ func (x *execution) pastDeadline(s cases.Step) bool {
 		return false
 	}
 	return !d.answerBy.Add(-x.tm.lead()).After(x.tm.clock.Now())
+}
+
+// classOf is the class of the pick that ref was made from.
+func classOf(picks []*model.Token, ref cases.TokenRef) string {
+	for _, t := range picks {
+		if step, field := t.Ref(); step == ref.Step && field == ref.Field {
+			return t.Class()
+		}
+	}
+	return ""
 }

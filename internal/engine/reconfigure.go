@@ -86,14 +86,8 @@ func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Recon
 			return fmt.Errorf("step %s: %w", name, err)
 		}
 	}
-	j := &x.rc.journal
-	j.Pending = ch.String()
-	if ch.Mode == cases.Admin {
-		j.AdminSecret = "either"
-	} else {
-		j.UserChanged = true
-	}
-	if err := reconf.WriteJournal(x.r.Journal, *j); err != nil {
+	x.rc.journal.Begin(ch, protectionOf(x.r.Profile))
+	if err := reconf.WriteJournal(x.r.Journal, x.rc.journal); err != nil {
 		return fmt.Errorf("step %s: %w (nothing was changed)", name, err)
 	}
 	o := x.observation(name)
@@ -140,10 +134,13 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 			if err != nil {
 				return err
 			}
-			if info.PIN != "" {
-				x.r.Redactor.Add(string(cases.UserPIN), info.PIN)
-				sec = sec.With(cases.UserPIN, info.PIN)
+			if info.PIN == "" {
+				// A PIN it does not know could not be set back: the change
+				// would leave the user's PIN regenerated.
+				return errors.New("will not reconfigure: getAuthInfo does not show the user PIN, which could then not be set back (set CONFORM_USER_PIN)")
 			}
+			x.r.Redactor.Add(string(cases.UserPIN), info.PIN)
+			sec = sec.With(cases.UserPIN, info.PIN)
 		}
 	}
 	key := x.r.newKey(p, sec)
@@ -199,9 +196,9 @@ func (x *execution) learn(ctx context.Context, conn *wire.Client, ch reconf.Chan
 				sec = sec.With(cases.UserPIN, pin)
 			}
 		}
-	} else if ch.Mode == cases.Admin {
-		j.AdminSecret = "original"
 	}
+	// A refused change leaves AdminSecret "either": a target that says no
+	// but applies it anyway is restored with whichever secret works.
 	if err := reconf.WriteJournal(x.r.Journal, *j); err != nil {
 		return err
 	}
@@ -299,13 +296,24 @@ func (r *Runner) restoreContext(ctx context.Context) (context.Context, context.C
 	return context.WithTimeout(context.WithoutCancel(ctx), bound)
 }
 
+// RestoreBound is how long a restore may take (a case that reconfigured
+// the target, the end of the walk): spec timeouts and Ginkgo's grace
+// period allow for it.
+func (r *Runner) RestoreBound() time.Duration { return r.restoreBound() }
+
 // restoreBound is how long a restore may take: RestoreTimeout, or enough
 // for its dials and exchanges at the run's bounds.
 func (r *Runner) restoreBound() time.Duration {
 	if r.RestoreTimeout > 0 {
 		return r.RestoreTimeout
 	}
-	t := r.Target.withDefaults()
+	return DefaultRestoreBound(r.Target)
+}
+
+// DefaultRestoreBound is enough for a restore's dials and exchanges (a
+// few logins, getAuthInfo twice, two changes) at the target's bounds.
+func DefaultRestoreBound(t Target) time.Duration {
+	t = t.withDefaults()
 	return 4*t.DialTimeout + 12*t.ResponseTimeout
 }
 

@@ -152,6 +152,16 @@ func (r *Runner) claim(class, caseID string) bool {
 	return r.firstTo(&r.exercised, class, caseID) == ""
 }
 
+// unclaim gives a class of token back (its exercise could not run whole),
+// so that a later case exercises it.
+func (r *Runner) unclaim(class, caseID string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.exercised[class] == caseID {
+		delete(r.exercised, class)
+	}
+}
+
 // firstTo records who under key in *set unless someone is there already,
 // and returns that someone ("" when who is the first).
 func (r *Runner) firstTo(set *map[string]string, key, who string) string {

@@ -106,7 +106,13 @@ func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
 	dial := func(ctx context.Context, name string) (*wire.Client, error) {
 		return Dial(ctx, r.Target, "walk-"+name, tr, r.Redactor)
 	}
+	s, _, err := reconf.Login(ctx, dial, adminCredentials(r.Profile, r.Secrets))
+	if err != nil {
+		return fmt.Errorf("walk to %s: %w", p, err)
+	}
+	defer s.Close()
 	if r.walk == nil {
+		// Only now, with administrator access: before it nothing was changed.
 		key := r.newKey(r.Profile, r.Secrets)
 		j := reconf.Journal{Target: reconf.TargetOf(r.Target.URL), Started: time.Now().UTC(), Original: protectionOf(r.Profile),
 			Current: protectionOf(r.Profile), Key: key.Of, AdminSecret: "original"}
@@ -116,25 +122,12 @@ func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
 		r.walk = &walkState{profile: r.Profile, secrets: r.Secrets, key: key, journal: j}
 	}
 	w := r.walk
-	s, _, err := reconf.Login(ctx, dial, adminCredentials(r.Profile, r.Secrets))
-	if err != nil {
-		return fmt.Errorf("walk to %s: %w", p, err)
-	}
-	defer s.Close()
 	cur := protectionOf(r.Profile)
 	sec := r.Secrets
 	for _, ch := range walkChanges(cur, p, w.key) {
-		w.journal.Pending = ch.String()
-		if ch.Mode == cases.Admin {
-			w.journal.AdminSecret = "either"
-		} else {
-			w.journal.UserChanged = true
-		}
+		w.journal.Begin(ch, cur)
 		if err := reconf.WriteJournal(r.Journal, w.journal); err != nil {
 			return err
-		}
-		if ch.Secret != "" {
-			r.Redactor.Add("suite-"+string(ch.Mode)+"-"+string(ch.To), ch.Secret)
 		}
 		rep, err := s.Set(ctx, ch)
 		if err != nil {
@@ -147,17 +140,15 @@ func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
 		case ch.Mode == cases.Admin && ch.To == cases.Password:
 			sec = sec.With(cases.AdminPassword, ch.Secret)
 			w.journal.AdminSecret = "suite"
+			cur.Admin = cases.Password
 		case ch.Mode == cases.Admin:
-			w.journal.AdminSecret = "original"
+			w.journal.AdminSecret = "original" // no password in force; the original comes back
+			cur.Admin, cur.User = cases.Unsecured, cases.Unsecured
 		case ch.To == cases.Password:
 			sec = sec.With(cases.UserPassword, ch.Secret)
+			cur.User = ch.To
 		case ch.To == cases.PIN:
-			pin := rep.NewPIN
-			if pin == "" {
-				pin = ch.Secret
-			}
-			r.Redactor.Add(string(cases.UserPIN), pin)
-			sec = sec.With(cases.UserPIN, pin)
+			cur.User = ch.To
 		}
 		w.journal.Pending = ""
 	}
@@ -172,11 +163,38 @@ func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
 	if info.Protection != p {
 		return fmt.Errorf("walk to %s: getAuthInfo says %s afterwards", p, info.Protection)
 	}
+	// The walk is no test of setAuthParams (the CFG cases are): the run
+	// goes on with the PIN the target shows an administrator, and without
+	// the secrets of a mode that is unsecured now.
+	if info.User == cases.PIN {
+		if info.PIN == "" {
+			return fmt.Errorf("walk to %s: getAuthInfo does not show the new user PIN", p)
+		}
+		r.Redactor.Add(string(cases.UserPIN), info.PIN)
+		sec = sec.With(cases.UserPIN, info.PIN)
+	}
+	sec = pruneSecrets(sec, info.Protection)
 	prof := r.Profile
 	prof.Admin, prof.User = info.Admin, info.User
 	prof.Secrets, prof.Lettered = secretKinds(sec)
 	r.setProfile(prof, sec)
 	return nil
+}
+
+// pruneSecrets drops the secrets protection p has no use for: the
+// password of an unsecured admin mode (the command-line PIN stays), and
+// any user secret but the kind that protects user mode.
+func pruneSecrets(sec Secrets, p reconf.Protection) Secrets {
+	if p.Admin != cases.Password {
+		sec = sec.Without(cases.AdminPassword)
+	}
+	if p.User != cases.Password {
+		sec = sec.Without(cases.UserPassword)
+	}
+	if p.User != cases.PIN {
+		sec = sec.Without(cases.UserPIN)
+	}
+	return sec
 }
 
 // walkChanges lists the setAuthParams requests from cur to p.
@@ -249,7 +267,8 @@ func (r *Runner) EndWalk(ctx context.Context) error {
 		return fmt.Errorf("the walk could not restore the original protection (%s): %v; run `conform restore` (it reads %s)", w.journal.Original, err, where)
 	}
 	if err := reconf.RemoveJournal(r.Journal); err != nil {
-		return err
+		// The protection is back; only the file stays: say so, no more.
+		r.noteReconfiguration(fmt.Sprintf("the original protection is back, but %v: remove it by hand", err))
 	}
 	sec := w.secrets
 	if out.PINRegenerated {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/roomconform/conform/cases"
 )
 
 // TargetOf is a target URL as a journal records it: without the query and
@@ -118,4 +120,19 @@ func RemoveJournal(path string) error {
 		return fmt.Errorf("journal %s: %w", path, err)
 	}
 	return nil
+}
+
+// Begin records change ch as in flight from protection cur: which
+// administrator secret may be in force, and whether the user protection
+// may change (also when admin becomes unsecured: user goes with it).
+func (j *Journal) Begin(ch Change, cur Protection) {
+	j.Pending = ch.String()
+	if ch.Mode == cases.Admin {
+		j.AdminSecret = "either"
+		if ch.To == cases.Unsecured && cur.User != cases.Unsecured {
+			j.UserChanged = true
+		}
+		return
+	}
+	j.UserChanged = true
 }

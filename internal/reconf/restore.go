@@ -261,11 +261,12 @@ func (r Restorer) adminCredentials(j Journal, key Key) []Credential {
 	if pin := r.Secrets[cases.AdminPIN]; pin != "" {
 		add(Credential{What: "the admin PIN", Secret: pin})
 	}
-	if j.Current.Admin == cases.Unsecured || j.Pending != "" {
+	pendingAdmin := strings.HasPrefix(j.Pending, string(cases.Admin)+" ")
+	if j.Current.Admin == cases.Unsecured || pendingAdmin && strings.HasSuffix(j.Pending, string(cases.Unsecured)) {
 		add(Credential{What: "unsecured"})
 	}
 	suite := Credential{What: "the password the suite set", Secret: key.Derive(cases.AdminPassword)}
-	if j.AdminSecret == "suite" {
+	if j.AdminSecret == "suite" || pendingAdmin && strings.HasSuffix(j.Pending, string(cases.Password)) {
 		add(suite)
 	}
 	add(r.originalAdmin(j))

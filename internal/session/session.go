@@ -18,6 +18,7 @@ import (
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/discovery"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/wire"
 	"github.com/roomconform/conform/refserver"
@@ -170,6 +171,16 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		RegisterURLSecrets(red, u)
 	}
 	s := &Session{Redactor: red, cfg: cfg}
+	if live := cfg.Target != "" || cfg.Web != ""; live && cfg.Journal != "" {
+		// A journal left by an earlier run: the target may still be
+		// reconfigured, and a new run would take that for its original.
+		if _, pending, err := reconf.ReadJournal(cfg.Journal); err != nil || pending {
+			if err == nil {
+				err = fmt.Errorf("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run conform restore first", cfg.Journal)
+			}
+			return nil, &engine.ConfigError{Msg: err.Error()}
+		}
+	}
 	target := cfg.Target
 	secrets := cfg.Secrets
 	budget := cfg.WrongBudget
