@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -187,7 +188,7 @@ func TestMutationMatrix(t *testing.T) {
 					t.Errorf("ERROR set (the cases the suite could not judge)\n  got  %v\n  want %v", errs, sorted(m.Errs))
 				}
 				if !slices.Equal(fails, sorted(m.Fail)) {
-					t.Errorf("FAIL set\n  got  %v\n  want %v", fails, sorted(m.Fail))
+					t.Errorf("FAIL set\n  got  %v\n  want %v%s", fails, sorted(m.Fail), unexpected(res, m.Fail))
 				}
 				if !slices.Equal(warns, sorted(m.Warn)) {
 					t.Errorf("WARN set\n  got  %v\n  want %v", warns, sorted(m.Warn))
@@ -228,6 +229,21 @@ func TestMutationMatrix(t *testing.T) {
 		return
 	}
 	t.Logf("mutation score: %d/%d faults caught, %d cases in the catalogue", caught.Load(), len(faults), len(cases.All()))
+}
+
+// unexpected shows the message and transcript of each FAIL the row does
+// not list: what a surprise was, to tell a catch from a flake.
+func unexpected(res reports.Run, want []string) string {
+	var b strings.Builder
+	for _, c := range res.Cases {
+		if c.Verdict == reports.Fail && !slices.Contains(want, c.ID) {
+			fmt.Fprintf(&b, "\n%s: %s", c.ID, c.Message)
+			for _, f := range c.Transcript {
+				fmt.Fprintf(&b, "\n    %s", reports.FrameLine(f))
+			}
+		}
+	}
+	return b.String()
 }
 
 // firstShouldFault is the first fault (by name) that only WARN cases catch.
