@@ -42,6 +42,10 @@ type Server struct {
 	// testHookMessage, when set by a test, runs on every text message before it
 	// is handled (to provoke a panic in the handler).
 	testHookMessage func(msg []byte)
+	// testHookConnected, when set by a test, runs after each handshake,
+	// before the connection is registered (a handler the scheduler is late
+	// to run).
+	testHookConnected func()
 
 	messages atomic.Uint64 // text messages handled (Stats)
 
@@ -165,6 +169,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	banned := s.bannedAt(r.RemoteAddr)
 	if !banned {
 		s.wg.Add(1) // under mu, so that Close's Wait cannot miss it
+		// Counted before the handshake completes: a client that has its
+		// 101 and asks WaitGone must find the connection still here, not
+		// yet registered (its buffered request would be handled later).
+		s.byRemote[r.RemoteAddr]++
 	}
 	s.mu.Unlock()
 	if banned {
@@ -172,6 +180,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.wg.Done()
+	defer s.left(r.RemoteAddr)
 
 	// The device's own web manager runs on another port and so is a foreign
 	// origin; the API has no cookie-based credentials for an origin check to
@@ -207,6 +216,9 @@ func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter 
 // serveConn runs one connection: register, read loop, close with the right
 // code, unregister.
 func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
+	if s.testHookConnected != nil {
+		s.testHookConnected()
+	}
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	defer cancel()
 	c := &conn{ws: ws, raw: raw, ctx: ctx, remote: remote}
@@ -221,7 +233,6 @@ func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 	c.id = s.nextID
 	c.log = s.log.With("conn", c.id)
 	s.conns[c] = struct{}{}
-	s.byRemote[c.remote]++
 	s.mu.Unlock()
 	defer s.unregister(c)
 
@@ -237,6 +248,18 @@ func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 	c.log.Debug("connection closed")
 }
 
+// left records that the handler of a connection from remote has ended
+// (after unregister, when the handshake succeeded): WaitGone's signal.
+func (s *Server) left(remote string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.byRemote[remote]--; s.byRemote[remote] <= 0 {
+		delete(s.byRemote, remote)
+	}
+	close(s.gone)
+	s.gone = make(chan struct{})
+}
+
 // unregister forgets a closed connection and frees its mode, so that the next
 // client in that mode displaces nobody. Its API tokens survive: they exist to
 // re-authorize later (TOK-1).
@@ -244,11 +267,6 @@ func (s *Server) unregister(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.conns, c)
-	if s.byRemote[c.remote]--; s.byRemote[c.remote] <= 0 {
-		delete(s.byRemote, c.remote)
-	}
-	close(s.gone)
-	s.gone = make(chan struct{})
 	if c.mode != ModeNone && s.holder[c.mode] == c {
 		delete(s.holder, c.mode)
 	}

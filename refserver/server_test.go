@@ -526,3 +526,47 @@ func TestIdleConnectionStillGetsItsCloseCode(t *testing.T) {
 		t.Fatalf("close status %d (%v), want %d", got, c.err, websocket.StatusGoingAway)
 	}
 }
+
+// TestWaitGoneCountsAHandlerNotYetRunning: a client that has its 101 and
+// drops the connection at once may ask WaitGone before the server's
+// handler has registered the connection (the scheduler is late to run it);
+// WaitGone must still wait for it, since the handler will read and handle
+// what the client sent. Otherwise a dropped login can displace a later
+// case's administrator (seen as a FAIL under load).
+func TestWaitGoneCountsAHandlerNotYetRunning(t *testing.T) {
+	srv, err := New(Options{Profile: mustProfile(t, "unsecured"), Now: newFakeClock().Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	srv.testHookConnected = func() { <-release }
+	hs := httptest.NewServer(srv) // started after the hook is set: no race
+	t.Cleanup(func() { srv.Close(); hs.Close() })
+	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/"
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	var local string
+	dialer := &net.Dialer{}
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dialer.DialContext(ctx, network, addr)
+		if err == nil {
+			local = c.LocalAddr().String()
+		}
+		return c, err
+	}}}
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.CloseNow()
+	short, cancelShort := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancelShort()
+	if err := srv.WaitGone(short, local); err == nil {
+		t.Fatal("WaitGone returned while the connection's handler had not run yet")
+	}
+	close(release)
+	if err := srv.WaitGone(ctx, local); err != nil {
+		t.Fatalf("WaitGone after the handler ran: %v", err)
+	}
+}

@@ -179,6 +179,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	// Counted before the handshake completes (WaitGone must not miss a
+	// connection whose client already has its 101).
+	s.mu.Lock()
+	s.byRemote[r.RemoteAddr]++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		if s.byRemote[r.RemoteAddr]--; s.byRemote[r.RemoteAddr] <= 0 {
+			delete(s.byRemote, r.RemoteAddr)
+		}
+		close(s.gone)
+		s.gone = make(chan struct{})
+		s.mu.Unlock()
+	}()
 	ws, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return
@@ -188,17 +202,11 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.n++
 	c := &conn{name: "c" + strconv.Itoa(s.n), ws: ws, ctx: r.Context()}
 	s.conns[c.name] = c
-	s.byRemote[r.RemoteAddr]++
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		s.m.Closed(c.name)
 		delete(s.conns, c.name)
-		if s.byRemote[r.RemoteAddr]--; s.byRemote[r.RemoteAddr] <= 0 {
-			delete(s.byRemote, r.RemoteAddr)
-		}
-		close(s.gone)
-		s.gone = make(chan struct{})
 		s.mu.Unlock()
 	}()
 	for {
