@@ -34,6 +34,18 @@ func (x *execution) reconfKey() reconf.Key {
 	return x.r.newKey(x.r.Profile, x.r.Secrets)
 }
 
+// newJournal is the journal of a reconfiguration starting from profile p,
+// its suite secrets derived with key: it holds no secret (the nonce only
+// when admin mode was unsecured; reconf.Key).
+func (r *Runner) newJournal(p cases.Profile, key reconf.Key) reconf.Journal {
+	j := reconf.Journal{Target: reconf.TargetOf(r.Target.URL), Started: time.Now().UTC(), Original: protectionOf(p),
+		Current: protectionOf(p), Key: key.Of, AdminSecret: "original"}
+	if key.Of == "nonce" {
+		j.Nonce = r.nonce()
+	}
+	return j
+}
+
 // newKey makes the key of the suite's secrets for protection p and its
 // secrets, and registers all it can derive with the redactor first.
 func (r *Runner) newKey(p cases.Profile, sec Secrets) reconf.Key {
@@ -144,12 +156,7 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 		}
 	}
 	key := x.r.newKey(p, sec)
-	j := reconf.Journal{Target: reconf.TargetOf(x.target.URL), Started: time.Now().UTC(), Original: protectionOf(p),
-		Current: protectionOf(p), Key: key.Of, AdminSecret: "original"}
-	if key.Of == "nonce" {
-		j.Nonce = x.r.nonce()
-	}
-	x.rc = &reconfState{profile: p, secrets: sec, key: key, journal: j}
+	x.rc = &reconfState{profile: p, secrets: sec, key: key, journal: x.r.newJournal(p, key)}
 	return nil
 }
 
@@ -239,48 +246,59 @@ func (r *Runner) setProfile(p cases.Profile, sec Secrets) {
 // target had to regenerate), an error otherwise, after which no further
 // case runs (the target is no longer in the profile the run knows).
 func (x *execution) restoreReconfiguration(ctx context.Context) (cases.Finding, error) {
-	rctx, cancel := x.r.restoreContext(ctx)
-	defer cancel()
-	rs := reconf.Restorer{
-		Dial: func(ctx context.Context, name string) (*wire.Client, error) {
-			return Dial(ctx, x.target, name, x.tr, x.r.Redactor)
-		},
-		Secrets:  x.rc.secrets.values(),
-		Register: x.r.Redactor.Add,
-	}
 	x.tr.Notef("", "restoring the original protection (%s)", x.rc.journal.Original)
-	out, err := rs.Restore(rctx, x.rc.journal)
+	out, err := x.r.restore(ctx, x.tr, "", x.rc.profile, x.rc.secrets, x.rc.journal)
 	if err != nil {
-		where := "the recovery journal"
-		if x.r.Journal != "" {
-			where = x.r.Journal
-		}
-		why := fmt.Sprintf("could not restore the original protection (%s): %v; the target may be left changed: run `conform restore` (it reads %s)", x.rc.journal.Original, err, where)
-		x.r.markDead(why)
-		return cases.Finding{}, fmt.Errorf("%s", why)
+		x.r.markDead(err.Error())
+		return cases.Finding{}, err
 	}
-	if err := reconf.RemoveJournal(x.r.Journal); err != nil {
-		x.tr.Notef("", "%v", err)
-	}
-	sec := x.rc.secrets
-	if out.PINRegenerated {
-		if pin := out.UserPIN; pin != "" {
-			x.r.Redactor.Add(string(cases.UserPIN), pin)
-			sec = sec.With(cases.UserPIN, pin)
-		} else {
-			sec = sec.Without(cases.UserPIN)
-		}
-		x.r.noteReconfiguration(out.Note())
-	}
-	p := x.rc.profile
-	p.Secrets, p.Lettered = secretKinds(sec)
-	x.r.setProfile(p, sec)
 	f := cases.Finding{Requirement: "CFG-6", Level: cases.LevelOf("CFG-6"), OK: true, Step: "restore", Check: "original protection restored",
 		Note: fmt.Sprintf("%s again, checked with getAuthInfo and a login with the original administrator secret", x.rc.journal.Original)}
 	if n := out.Note(); n != "" {
 		f.Note += "; " + n
 	}
 	return f, nil
+}
+
+// restore puts back the protection journal j records, within the restore
+// bound (restoreContext), and then the run's profile and secrets: the
+// original ones, with the user PIN the target shows if it had to
+// regenerate it (noted for the operator). A failure names conform restore
+// and the journal, which is kept; on success the journal goes.
+func (r *Runner) restore(ctx context.Context, tr *wire.Transcript, prefix string, p cases.Profile, sec Secrets, j reconf.Journal) (reconf.Outcome, error) {
+	rctx, cancel := r.restoreContext(ctx)
+	defer cancel()
+	rs := reconf.Restorer{
+		Dial: func(ctx context.Context, name string) (*wire.Client, error) {
+			return Dial(ctx, r.Target, prefix+name, tr, r.Redactor)
+		},
+		Secrets:  sec.values(),
+		Register: r.Redactor.Add,
+	}
+	out, err := rs.Restore(rctx, j)
+	if err != nil {
+		where := "the recovery journal"
+		if r.Journal != "" {
+			where = r.Journal
+		}
+		return out, fmt.Errorf("could not restore the original protection (%s): %v; the target may be left changed: run `conform restore` (it reads %s)", j.Original, err, where)
+	}
+	if err := reconf.RemoveJournal(r.Journal); err != nil {
+		// The protection is back; only the file stays: say so, no more.
+		r.noteReconfiguration(fmt.Sprintf("the original protection is back, but %v: remove it by hand", err))
+	}
+	if out.PINRegenerated {
+		if out.UserPIN != "" {
+			r.Redactor.Add(string(cases.UserPIN), out.UserPIN)
+			sec = sec.With(cases.UserPIN, out.UserPIN)
+		} else {
+			sec = sec.Without(cases.UserPIN)
+		}
+		r.noteReconfiguration(out.Note())
+	}
+	p.Secrets, p.Lettered = secretKinds(sec)
+	r.setProfile(p, sec)
+	return out, nil
 }
 
 // restoreContext is the context a restore runs in: not ended by ctx (a

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/reconf"
@@ -114,12 +113,7 @@ func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
 	if r.walk == nil {
 		// Only now, with administrator access: before it nothing was changed.
 		key := r.newKey(r.Profile, r.Secrets)
-		j := reconf.Journal{Target: reconf.TargetOf(r.Target.URL), Started: time.Now().UTC(), Original: protectionOf(r.Profile),
-			Current: protectionOf(r.Profile), Key: key.Of, AdminSecret: "original"}
-		if key.Of == "nonce" {
-			j.Nonce = r.nonce()
-		}
-		r.walk = &walkState{profile: r.Profile, secrets: r.Secrets, key: key, journal: j}
+		r.walk = &walkState{profile: r.Profile, secrets: r.Secrets, key: key, journal: r.newJournal(r.Profile, key)}
 	}
 	w := r.walk
 	cur := protectionOf(r.Profile)
@@ -248,39 +242,9 @@ func (r *Runner) EndWalk(ctx context.Context) error {
 		return nil
 	}
 	w := r.walk
-	rctx, cancel := r.restoreContext(ctx)
-	defer cancel()
-	tr := wire.NewTranscript(r.Redactor)
-	rs := reconf.Restorer{
-		Dial: func(ctx context.Context, name string) (*wire.Client, error) {
-			return Dial(ctx, r.Target, "walk-"+name, tr, r.Redactor)
-		},
-		Secrets:  w.secrets.values(),
-		Register: r.Redactor.Add,
+	if _, err := r.restore(ctx, wire.NewTranscript(r.Redactor), "walk-", w.profile, w.secrets, w.journal); err != nil {
+		return fmt.Errorf("the walk %w", err)
 	}
-	out, err := rs.Restore(rctx, w.journal)
-	if err != nil {
-		where := "the recovery journal"
-		if r.Journal != "" {
-			where = r.Journal
-		}
-		return fmt.Errorf("the walk could not restore the original protection (%s): %v; run `conform restore` (it reads %s)", w.journal.Original, err, where)
-	}
-	if err := reconf.RemoveJournal(r.Journal); err != nil {
-		// The protection is back; only the file stays: say so, no more.
-		r.noteReconfiguration(fmt.Sprintf("the original protection is back, but %v: remove it by hand", err))
-	}
-	sec := w.secrets
-	if out.PINRegenerated {
-		if out.UserPIN != "" {
-			r.Redactor.Add(string(cases.UserPIN), out.UserPIN)
-			sec = sec.With(cases.UserPIN, out.UserPIN)
-		}
-		r.noteReconfiguration(out.Note())
-	}
-	p := w.profile
-	p.Secrets, p.Lettered = secretKinds(sec)
-	r.setProfile(p, sec)
 	r.walk = nil
 	return nil
 }
