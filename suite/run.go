@@ -147,7 +147,11 @@ func Run(o Options) (reports.Run, error) {
 			allowed = append(allowed, c)
 		}
 	}
-	o.Runner.Plan(allowed)
+	var elsewhere []cases.Case
+	for _, sec := range o.Sections {
+		elsewhere = append(elsewhere, sec.Cases...)
+	}
+	o.Runner.Plan(allowed, elsewhere...)
 	if o.Context != nil {
 		state.mu.Lock()
 		state.ctx = o.Context

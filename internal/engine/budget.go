@@ -22,8 +22,10 @@ import (
 
 // Plan decides before the run which of the selected cases that send wrong
 // credentials fit the budget. Without a plan, cases take the budget first
-// come, first served.
-func (r *Runner) Plan(selected []cases.Case) {
+// come, first served. elsewhere are the cases the walk runs in another
+// profile (suite.PlanSections): they compete too, although they do not
+// apply to the target's own.
+func (r *Runner) Plan(selected []cases.Case, elsewhere ...cases.Case) {
 	if r.WrongBudget == Unlimited {
 		return
 	}
@@ -43,7 +45,7 @@ func (r *Runner) Plan(selected []cases.Case) {
 	for _, c := range selected {
 		n := c.WrongCredentials()
 		switch {
-		case n == 0 || c.HasLabel("disruptive") || c.Unmet(r.Profile) != "":
+		case n == 0 || c.HasLabel("disruptive") || c.Unmet(r.Profile) != "" && !slices.ContainsFunc(elsewhere, func(e cases.Case) bool { return e.ID == c.ID }):
 		case c.HasLabel("smoke"):
 			if !take(c, n) {
 				r.leftOut[c.ID] = true
