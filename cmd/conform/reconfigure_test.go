@@ -312,3 +312,33 @@ func TestRestoreNeverShowsTheSuiteSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreRefusesAMistypedSecret: a restore never sets a secret other
+// than the original on the target: a mistyped CONFORM_ADMIN_PASSWORD (the
+// journal's check differs) or a missing one is refused, exit 2, nothing
+// changed.
+func TestRestoreRefusesAMistypedSecret(t *testing.T) {
+	t.Parallel()
+	srv, _ := reconfServer(t, "unsecured") // left unsecured by a killed walk, say
+	dir := t.TempDir()
+	orig := "Orig-Admin-3k"
+	j := reconf.Journal{Target: reconf.TargetOf(srv.URL), Original: reconf.Protection{Admin: cases.Password, User: cases.Unsecured},
+		Current: reconf.Protection{Admin: cases.Unsecured, User: cases.Unsecured}, Key: string(cases.AdminPassword), AdminSecret: "original",
+		Checks: map[cases.SecretKind]string{cases.AdminPassword: reconf.CheckOf(cases.AdminPassword, orig)}}
+	if err := reconf.WriteJournal(filepath.Join(dir, journalName), j); err != nil {
+		t.Fatal(err)
+	}
+	for name, env := range map[string][]string{"mistyped": {"CONFORM_ADMIN_PASSWORD=Orig-Admin-3K"}, "missing": nil} {
+		r := conform(t, env, "restore", "--report-dir", dir)
+		if r.code != 2 || !strings.Contains(r.stderr, "CONFORM_ADMIN_PASSWORD") || !strings.Contains(r.stderr, "nothing was changed") {
+			t.Errorf("%s: exit %d, want 2\n%s%s", name, r.code, r.stdout, r.stderr)
+		}
+		if p := srv.Server.Profile(); p.Admin != refserver.Unsecured {
+			t.Errorf("%s: the restore changed the target: admin %s", name, p.Admin)
+		}
+	}
+	r := conform(t, []string{"CONFORM_ADMIN_PASSWORD=" + orig}, "restore", "--report-dir", dir)
+	if r.code != 0 || srv.Server.Profile().Admin != refserver.Password || srv.Server.Secrets().AdminPassword != orig {
+		t.Errorf("with the original: exit %d, profile %+v\n%s%s", r.code, srv.Server.Profile(), r.stdout, r.stderr)
+	}
+}

@@ -101,6 +101,10 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		Register: red.Add,
 	}
 	fmt.Fprintf(out, "conform restore: putting %s back to %s (journal %s, started %s)\n", target, j.Original, path, j.Started.Format(time.RFC3339))
+	if err := rs.CheckSecrets(j); err != nil {
+		fmt.Fprintf(errOut, "conform restore: %v; nothing was changed, the journal is kept at %s\n", err, path)
+		return exitUsage
+	}
 	res, err := rs.Restore(ctx, j)
 	if err != nil {
 		fmt.Fprintf(errOut, "conform restore: could not restore: %v; the journal is kept at %s\n", err, path)

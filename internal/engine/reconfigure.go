@@ -46,6 +46,17 @@ func (r *Runner) newJournal(p cases.Profile, key reconf.Key) reconf.Journal {
 	return j
 }
 
+// withChecks adds the journal's fingerprints of the original secrets
+// (reconf.CheckOf), so that conform restore refuses a mistyped one.
+func withChecks(j reconf.Journal, sec Secrets) reconf.Journal {
+	j.Checks = map[cases.SecretKind]string{}
+	for _, k := range sec.Kinds() {
+		v, _ := sec.Get(k)
+		j.Checks[k] = reconf.CheckOf(k, v)
+	}
+	return j
+}
+
 // newKey makes the key of the suite's secrets for protection p and its
 // secrets, and registers all it can derive with the redactor first.
 func (r *Runner) newKey(p cases.Profile, sec Secrets) reconf.Key {
@@ -156,7 +167,7 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 		}
 	}
 	key := x.r.newKey(p, sec)
-	x.rc = &reconfState{profile: p, secrets: sec, key: key, journal: x.r.newJournal(p, key)}
+	x.rc = &reconfState{profile: p, secrets: sec, key: key, journal: withChecks(x.r.newJournal(p, key), sec)}
 	return nil
 }
 

@@ -113,7 +113,7 @@ func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
 	if r.walk == nil {
 		// Only now, with administrator access: before it nothing was changed.
 		key := r.newKey(r.Profile, r.Secrets)
-		r.walk = &walkState{profile: r.Profile, secrets: r.Secrets, key: key, journal: r.newJournal(r.Profile, key)}
+		r.walk = &walkState{profile: r.Profile, secrets: r.Secrets, key: key, journal: withChecks(r.newJournal(r.Profile, key), r.Secrets)}
 	}
 	w := r.walk
 	cur := protectionOf(r.Profile)

@@ -1,6 +1,9 @@
 package reconf
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,6 +59,18 @@ type Journal struct {
 	// UserChanged says the user protection was changed (its secret may be
 	// the suite's): it is set back even when its kind is the original's.
 	UserChanged bool `json:"userChanged"`
+	// Checks are 16-bit fingerprints of the original secrets (CheckOf), so
+	// that a restore refuses a mistyped one instead of setting it on the
+	// target: too short to tell a secret, long enough to catch a typo.
+	Checks map[cases.SecretKind]string `json:"checks,omitempty"`
+}
+
+// CheckOf is the journal's fingerprint of secret: 4 hex digits of an HMAC
+// (1 in 65,536 wrong secrets passes it; it narrows a guess by as much).
+func CheckOf(kind cases.SecretKind, secret string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("conform journal check/" + string(kind)))
+	return hex.EncodeToString(mac.Sum(nil)[:2])
 }
 
 // Journal file operations. A path of "" keeps no journal (the embedded

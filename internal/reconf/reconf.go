@@ -84,7 +84,7 @@ func NewKey(orig Protection, secrets map[cases.SecretKind]string, nonce string) 
 // before any of them is sent or shown: they are secrets too, and each
 // one, an HMAC of the administrator secret, must not help anyone guess it.
 func (k Key) Register(add func(label, secret string)) {
-	if add == nil || k.value == "" {
+	if add == nil {
 		return
 	}
 	for _, kind := range []cases.SecretKind{cases.AdminPassword, cases.UserPassword, cases.UserPIN} {

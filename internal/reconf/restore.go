@@ -183,6 +183,9 @@ func (o Outcome) Note() string {
 // original administrator secret logs in.
 func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 	var out Outcome
+	if err := r.CheckSecrets(j); err != nil {
+		return out, err
+	}
 	key := r.key(j)
 	key.Register(r.Register)
 	s, _, err := Login(ctx, r.Dial, r.adminCredentials(j, key))
@@ -223,6 +226,39 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 	}
 	check.Close()
 	return out, nil
+}
+
+// SecretsError is a secret the restore needs that is missing or is not
+// the original one (the journal's check): the operator's to fix (exit 2).
+type SecretsError struct{ Msg string }
+
+func (e *SecretsError) Error() string { return e.Msg }
+
+// CheckSecrets refuses a restore that would set a secret other than the
+// original on the target: a secret the plan needs that is not given, or
+// whose check differs from the journal's (a typo). The user PIN is
+// exempt: without it a new one is generated, and the operator told.
+func (r Restorer) CheckSecrets(j Journal) error {
+	need := map[cases.SecretKind]bool{}
+	switch j.Original.Admin {
+	case cases.Password:
+		need[cases.AdminPassword] = true
+	case cases.PIN:
+		need[cases.AdminPIN] = true
+	}
+	if j.Original.User == cases.Password && j.Original.Admin != cases.Unsecured {
+		need[cases.UserPassword] = true
+	}
+	for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN, cases.UserPassword, cases.UserPIN} {
+		v := r.Secrets[k]
+		if v == "" && need[k] {
+			return &SecretsError{Msg: fmt.Sprintf("set %s to the %s the target had before the run: the restore sets it back", k.EnvVar(), k)}
+		}
+		if want, ok := j.Checks[k]; ok && v != "" && CheckOf(k, v) != want {
+			return &SecretsError{Msg: fmt.Sprintf("%s is not the %s the run started with (the journal's check differs): give the original, or the restore would set the wrong one on the target", k.EnvVar(), k)}
+		}
+	}
+	return nil
 }
 
 // key is the derivation key of the suite's secrets for this journal.
