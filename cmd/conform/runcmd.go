@@ -230,7 +230,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		// Whatever ended the run, a journal left behind means a change that
 		// was not undone (a restore abandoned, or that failed).
 		if _, left, _ := reconf.ReadJournal(cfg.Journal); left {
-			result.RestoreError = fmt.Sprintf("the recovery journal is still at %s: run conform restore", cfg.Journal)
+			result.RestoreError = fmt.Sprintf("the recovery journal is still at %s: run `conform restore --journal %s`", cfg.Journal, cfg.Journal)
 			result.Tally()
 		}
 	}
@@ -447,8 +447,12 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	cfg.Target, cfg.Strict, cfg.Legacy, cfg.TLS = o.target, o.strict, o.legacy, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
 	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases, AllowReconfigure: o.reconfigure}.ForTarget(live)
+	if live {
+		// session.Open refuses to start over a pending journal, with or
+		// without --allow-reconfigure: the target may be left changed.
+		cfg.Journal = o.journalPath()
+	}
 	if live && o.reconfigure {
-		cfg.Journal = o.journalPath() // session.Open refuses to start over a pending one
 		cfg.RestoreTimeout = restoreReserve(o.timeout, o.responseTimeout)
 	}
 	return cfg, sel, nil

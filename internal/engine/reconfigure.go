@@ -292,7 +292,7 @@ func (r *Runner) restore(ctx context.Context, tr *wire.Transcript, prefix string
 		if r.Journal != "" {
 			where = r.Journal
 		}
-		return out, fmt.Errorf("could not restore the original protection (%s): %v; the target may be left changed: run `conform restore` (it reads %s)", j.Original, err, where)
+		return out, fmt.Errorf("could not restore the original protection (%s): %v; the target may be left changed: run `conform restore --journal %s`", j.Original, err, where)
 	}
 	if err := reconf.RemoveJournal(r.Journal); err != nil {
 		// The protection is back; only the file stays: say so, no more.

@@ -176,7 +176,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		// reconfigured, and a new run would take that for its original.
 		if _, pending, err := reconf.ReadJournal(cfg.Journal); err != nil || pending {
 			if err == nil {
-				err = fmt.Errorf("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run conform restore first", cfg.Journal)
+				err = fmt.Errorf("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run `conform restore --journal %s` first", cfg.Journal, cfg.Journal)
 			}
 			return nil, &engine.ConfigError{Msg: err.Error()}
 		}
