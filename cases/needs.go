@@ -3,6 +3,7 @@ package cases
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // Need is a precondition a case puts on the target's profile. When it is not
@@ -144,7 +145,7 @@ func OnPlan(pl Plan) Need {
 		Met: func(p Profile) bool { return p.Plan == pl },
 		Reason: func(p Profile) string {
 			if pl == Free {
-				return "needs a Free-plan target: run with --plan free"
+				return "needs a Free-plan target (the embedded server starts one with --plan free; declare a live Free-plan device with --plan free)"
 			}
 			return fmt.Sprintf("needs a %s-plan target (declared: %s)", pl, p.Plan)
 		},
@@ -234,7 +235,7 @@ func AdminSecurityIn(ss ...Security) Need {
 			return false
 		},
 		Reason: func(p Profile) string {
-			return fmt.Sprintf("needs admin security %v (target: %s)", ss, p.Admin)
+			return fmt.Sprintf("needs admin security %s (target: %s)", securities(ss), p.Admin)
 		},
 		Inapplicable: func(p Profile) bool { return known(p.Admin) },
 	}
@@ -245,10 +246,19 @@ func UserSecurityIn(ss ...Security) Need {
 	return Need{
 		Met: func(p Profile) bool { return slices.Contains(ss, p.User) },
 		Reason: func(p Profile) string {
-			return fmt.Sprintf("needs user security %v (target: %s)", ss, p.User)
+			return fmt.Sprintf("needs user security %s (target: %s)", securities(ss), p.User)
 		},
 		Inapplicable: func(p Profile) bool { return known(p.User) },
 	}
+}
+
+// securities renders a set of protections: "password or unsecured".
+func securities(ss []Security) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, " or ")
 }
 
 // AdminTokenExpires needs the admin login to use a password or no

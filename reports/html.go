@@ -23,8 +23,11 @@ var reportTemplate = template.Must(template.New("report.html.tmpl").Funcs(templa
 	"broken": brokenFindings,
 	"pretty": prettyPayload,
 	"arrow":  arrowOf,
-	"statusClass": func(s string) string {
-		return map[string]string{Checked: "checked", NotApplicable: "na", Unchecked: "unchecked"}[s]
+	"statusClass": func(c Coverage) string {
+		if c.Hole {
+			return "na" // the suite's gap, not the target's
+		}
+		return map[string]string{Checked: "checked", NotApplicable: "na", Unchecked: "unchecked"}[c.Status]
 	},
 }).ParseFS(templates, "templates/report.html.tmpl"))
 

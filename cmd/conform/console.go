@@ -24,9 +24,13 @@ func printHeader(w io.Writer, s *session.Session, sel suite.Selection, selected 
 	for _, note := range s.Runner.Profile.Notes {
 		fmt.Fprintf(w, "  note: %s\n", term.Escape(note))
 	}
-	fmt.Fprintf(w, "selection: %d cases", n)
+	fmt.Fprintf(w, "selection: %d %s", n, plural(n, "case", "cases"))
 	if len(sel.Cases) > 0 {
-		fmt.Fprintf(w, ": %s", strings.Join(sel.Cases, " "))
+		var named []string
+		for _, c := range selected {
+			named = append(named, c.ID)
+		}
+		fmt.Fprintf(w, ": %s", strings.Join(named, " "))
 	}
 	if sel.LabelFilter != "" {
 		fmt.Fprintf(w, ", label filter %s", sel.LabelFilter)
@@ -34,6 +38,12 @@ func printHeader(w io.Writer, s *session.Session, sel suite.Selection, selected 
 		fmt.Fprint(w, " (no label filter: every case)")
 	}
 	fmt.Fprintln(w)
+	if dropped := leftOutByFilter(sel, selected); len(dropped) > 0 {
+		fmt.Fprintf(w, "note: the label filter leaves out %s, named with --case\n", strings.Join(dropped, ", "))
+	}
+	if !s.Embedded {
+		fmt.Fprintf(w, "seed: %d (orders the near misses competing for the wrong-credential budget and the exploration; --seed repeats it)\n", s.Runner.Seed)
+	}
 	if s.Runner.Strict {
 		fmt.Fprintln(w, "strict: a broken SHOULD fails the run")
 	}
@@ -70,4 +80,27 @@ func disruptive(selected []cases.Case) []string {
 		}
 	}
 	return ids
+}
+
+// leftOutByFilter lists the cases named with --case that the label filter
+// does not select.
+func leftOutByFilter(sel suite.Selection, selected []cases.Case) []string {
+	var out []string
+	for _, id := range sel.Cases {
+		found := false
+		for _, c := range selected {
+			found = found || c.ID == id
+		}
+		if !found {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -68,7 +68,7 @@ func listCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tLEVEL\tREQUIREMENTS\tLABELS\tSTIMULUS")
 		for _, c := range out {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Level, reqIDs(c), strings.Join(c.Labels, ","), c.Title)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Level, clipList(reqIDs(c), 32), strings.Join(c.Labels, ","), c.Title)
 		}
 		tw.Flush()
 	default:
@@ -84,4 +84,17 @@ func reqIDs(c listedCase) string {
 		ids[i] = r.ID
 	}
 	return strings.Join(ids, ",")
+}
+
+// clipList shortens a comma-separated list for a terminal column (the
+// exploration cites every requirement): the rest is in --format json.
+func clipList(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n], ',')
+	if cut < 0 {
+		cut = n
+	}
+	return s[:cut] + ",..."
 }

@@ -173,7 +173,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if o.printConfig {
 		// Printed also when the configuration is wrong: that is when it
 		// is wanted most. The error follows, with exit 2.
-		printConfig(con, fs, from, secrets)
+		printConfig(con, fs, from, secrets, files)
 		con.Flush()
 	}
 	if err != nil {
@@ -481,13 +481,23 @@ func (o *runOptions) tlsConfig() (*tls.Config, error) {
 // where it came from (flag, environment, config file, default), then each
 // secret variable as set or not, never its value. The writer redacts, so a
 // secret in a URL's query is not shown either.
-func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets engine.Secrets) {
-	fmt.Fprintln(w, "# conform run: effective configuration (flag > CONFORM_* > --config file > default)")
+func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets engine.Secrets, files reports.Files) {
+	fmt.Fprintln(w, "# conform run: effective configuration (flag > CONFORM_* > --config file > default);")
+	fmt.Fprintln(w, "# it is itself a --config file")
+	reportPaths := map[string]string{"junit-report": files.JUnit, "json-report": files.JSON, "html-report": files.HTML, "summary-report": files.Summary}
 	fs.VisitAll(func(f *flag.Flag) {
-		if f.Name == "print-config" {
+		v := f.Value.String()
+		switch f.Name {
+		case "print-config":
+			return
+		case "config":
+			fmt.Fprintf(w, "# config: %q\n", v) // a file names no other file
 			return
 		}
-		fmt.Fprintf(w, "%-26s %-40q # %s\n", f.Name+":", f.Value.String(), from[f.Name])
+		if p, ok := reportPaths[f.Name]; ok {
+			v = p // the path the report goes to ("" for none), not the flag's raw value
+		}
+		fmt.Fprintf(w, "%-26s %-40q # %s\n", f.Name+":", v, from[f.Name])
 	})
 	fmt.Fprintln(w, "# secrets (only from the environment):")
 	for _, k := range cases.SecretKinds {

@@ -124,6 +124,10 @@ func Counts(w io.Writer, r reports.Run) {
 	if s.XFail > 0 {
 		xfail = fmt.Sprintf(", %d xfail (known)", s.XFail)
 	}
-	fmt.Fprintf(w, "\nresult: %s: %d pass, %d fail, %d warn, %d skip, %d error%s (%d cases) in %.2fs\n",
-		s.Verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, xfail, s.Total, r.Duration)
+	noun := "cases"
+	if s.Total == 1 {
+		noun = "case"
+	}
+	fmt.Fprintf(w, "\nresult: %s: %d pass, %d fail, %d warn, %d skip, %d error%s (%d %s) in %.2fs\n",
+		s.Verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, xfail, s.Total, noun, r.Duration)
 }

@@ -144,7 +144,11 @@ func (pr *prober) refusedOnFree(k cases.SecretKind) {
 	if slices.Contains(pr.p.RefusedOnFree, k) {
 		return
 	}
-	pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("%s is set, but a Free plan refuses every secured login (resultCode 2): used only to check that refusal", k.EnvVar()))
+	what := k.EnvVar() + " is set"
+	if pr.t.OwnSecrets {
+		what = "the server's " + string(k) // the embedded server's: nobody set it
+	}
+	pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("%s, but a Free plan refuses every secured login (resultCode 2): used only to check that refusal", what))
 	pr.p.RefusedOnFree = append(pr.p.RefusedOnFree, k)
 }
 

@@ -12,8 +12,12 @@ import (
 // Nearest returns the candidate closest to s by edit distance (letter case
 // ignored), or "" when none is close enough to be a likely misspelling: a
 // third of the word's length in edits, at least 2 (a swap of two letters)
-// and at most 3. Ties go to the earlier candidate.
+// and at most 3; a word shorter than 3 gets none. Ties go to the earlier
+// candidate.
 func Nearest(s string, candidates []string) string {
+	if len(s) < 3 {
+		return "" // "x" is near too much to mean anything
+	}
 	best, bestD := "", 0
 	limit := min(max(len(s)/3, 2), 3)
 	ls := strings.ToLower(s)
