@@ -12,6 +12,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/suggest"
 )
 
@@ -220,4 +222,17 @@ func (p *pathFlag) String() string { return p.path }
 func (p *pathFlag) Set(v string) error {
 	p.path, p.set = v, true
 	return nil
+}
+
+// secretsFromEnv reads the operator's secrets from CONFORM_* and registers
+// each, with its encodings, with a new redactor: before anything is
+// printed.
+func secretsFromEnv(getenv func(string) string) (*redact.Redactor, engine.Secrets) {
+	red := redact.New()
+	secrets := engine.SecretsFromEnv(getenv)
+	for _, k := range secrets.Kinds() {
+		v, _ := secrets.Get(k)
+		red.AddOperator(string(k), v)
+	}
+	return red, secrets
 }

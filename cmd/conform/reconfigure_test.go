@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -151,12 +152,7 @@ func TestReconfigurationInterruptedRestores(t *testing.T) {
 	srv, env := reconfServer(t, "admin-password-user-pin")
 	before := srv.Server.Secrets()
 	dir := t.TempDir()
-	target, stalled := stallAfterChange(t, srv.URL)
-	cmd, done := startConform(t, env, "selection:", "run", "--target", target, "--allow-reconfigure",
-		"--case", "cfg-1-admin-password", "--report-dir", dir, "--response-timeout", "20s")
-	waitForFile(t, filepath.Join(dir, journalName))
-	waitForSuitePassword(t, srv, before)
-	waitStalled(t, stalled)
+	cmd, done := stoppedMidChange(t, srv, env, dir)
 	r := interrupt(t, cmd, done)
 	if r.code != 1 {
 		t.Errorf("exit %d after SIGINT, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -179,13 +175,8 @@ func TestRestoreAfterKill(t *testing.T) {
 	srv, env := reconfServer(t, "admin-password-user-pin")
 	before := srv.Server.Secrets()
 	dir := t.TempDir()
-	target, stalled := stallAfterChange(t, srv.URL)
-	cmd, done := startConform(t, env, "selection:", "run", "--target", target, "--allow-reconfigure",
-		"--case", "cfg-1-admin-password", "--report-dir", dir, "--response-timeout", "20s")
+	cmd, done := stoppedMidChange(t, srv, env, dir)
 	journal := filepath.Join(dir, journalName)
-	waitForFile(t, journal)
-	waitForSuitePassword(t, srv, before)
-	waitStalled(t, stalled)
 	cmd.Process.Kill()
 	<-done
 	b, err := os.ReadFile(journal)
@@ -214,6 +205,21 @@ func TestRestoreAfterKill(t *testing.T) {
 	if r := conform(t, env, "restore", "--report-dir", dir); r.code != 0 || !strings.Contains(r.stdout, "nothing to restore") {
 		t.Errorf("a second restore: exit %d\n%s", r.code, r.stdout)
 	}
+}
+
+// stoppedMidChange starts a run of cfg-1 through a relay that stalls it
+// right after its setAuthParams, and returns once the target is changed,
+// the journal written and the run held: in the middle of the change.
+func stoppedMidChange(t *testing.T, srv *refserver.Running, env []string, dir string) (*exec.Cmd, chan result) {
+	t.Helper()
+	before := srv.Server.Secrets()
+	target, stalled := stallAfterChange(t, srv.URL)
+	cmd, done := startConform(t, env, "selection:", "run", "--target", target, "--allow-reconfigure",
+		"--case", "cfg-1-admin-password", "--report-dir", dir, "--response-timeout", "20s")
+	waitForFile(t, filepath.Join(dir, journalName))
+	waitForSuitePassword(t, srv, before)
+	waitStalled(t, stalled)
+	return cmd, done
 }
 
 // waitStalled waits, bounded, until the relay holds the run's next answer:

@@ -26,12 +26,7 @@ import (
 // there was nothing to restore), 3 when it could not be restored (the
 // journal is kept), 2 for a usage mistake.
 func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	red := redact.New()
-	secrets := engine.SecretsFromEnv(getenv)
-	for _, k := range secrets.Kinds() {
-		v, _ := secrets.Get(k)
-		red.AddOperator(string(k), v)
-	}
+	red, secrets := secretsFromEnv(getenv)
 	out := redact.NewWriter(red, stdout, term.Escape)
 	errOut := redact.NewWriter(red, stderr, term.Escape)
 	defer out.Flush()

@@ -120,12 +120,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 // takes. A signal or --timeout at any point, the preflight included, ends
 // the run with reports for what is known and exit 1.
 func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	red := redact.New()
-	secrets := engine.SecretsFromEnv(getenv)
-	for _, k := range secrets.Kinds() {
-		v, _ := secrets.Get(k)
-		red.AddOperator(string(k), v)
-	}
+	red, secrets := secretsFromEnv(getenv)
 	errOut := redact.NewWriter(red, stderr, term.Escape)
 	defer errOut.Flush()
 
