@@ -260,7 +260,9 @@ func Collect(selected []cases.Case, start time.Time, gate reports.Gate, sections
 		run.Target.URL = r.Target.URL
 		run.Selection.Strict = r.Strict
 		run.Selection.Legacy = r.Legacy
-		run.Profile = profileOf(r.Profile)
+		state.mu.Lock()
+		run.Profile = profileOf(state.profile)
+		state.mu.Unlock()
 		run.Seed = r.Seed
 		run.NotRun = r.LeftOut()
 		run.Reconfiguration = r.ReconfigurationNotes()

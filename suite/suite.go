@@ -29,8 +29,11 @@ import (
 // state is the process-wide run state: RunSpecs runs once per process, so
 // one run per process is all there is.
 var state struct {
-	mu        sync.Mutex
-	runner    *engine.Runner
+	mu     sync.Mutex
+	runner *engine.Runner
+	// profile is the target's own profile as the run began: the walk
+	// changes the runner's, the reports show this one.
+	profile   cases.Profile
 	selection Selection
 	ctx       context.Context // ends the cases too; nil: only Ginkgo does
 	outcomes  map[string]engine.Outcome
@@ -55,6 +58,7 @@ var state struct {
 func Register(r *engine.Runner, sel Selection, sections ...Section) {
 	state.mu.Lock()
 	state.runner = r
+	state.profile = r.Profile
 	state.selection = sel
 	state.outcomes = map[string]engine.Outcome{}
 	state.sections = sections
