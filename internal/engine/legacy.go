@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"maps"
 
 	"github.com/roomconform/conform/cases"
@@ -31,6 +32,6 @@ func (x *execution) legacyAnswer(step string, fields map[string]any) map[string]
 		Note: "older firmware answers a success without resultCode; --legacy accepts that as a WARN",
 	})
 	out := maps.Clone(fields)
-	out["resultCode"] = float64(0) // as encoding/json decodes a number
+	out["resultCode"] = json.Number("0") // as the wire decodes a number (UseNumber)
 	return out
 }
