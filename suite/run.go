@@ -194,15 +194,23 @@ func Run(o Options) (reports.Run, error) {
 	if p := currentProgress(); p != nil {
 		p.Done()
 	}
-	// The walk puts the target's protection back, whatever happened (its
-	// own bound: a signal or --timeout must not leave the target changed).
-	restoreErr := o.Runner.EndWalk(ctxOr(o.Context))
-	run := Collect(selected, start, o.Gate, o.Sections...)
+	return conclude(ctxOr(o.Context), o.Runner, selected, start, o.Gate, o.Sections), nil
+}
+
+// conclude ends the walk, putting the target's protection back whatever
+// happened (its own bound: a signal or --timeout must not leave the target
+// changed), and collects the run's result, a restore that failed included.
+func conclude(ctx context.Context, r *engine.Runner, selected []cases.Case, start time.Time, gate reports.Gate, sections []Section) reports.Run {
+	var restoreErr error
+	if r != nil {
+		restoreErr = r.EndWalk(ctx)
+	}
+	run := Collect(selected, start, gate, sections...)
 	if restoreErr != nil {
-		run.RestoreError = o.Runner.Redactor.Redact(restoreErr.Error())
+		run.RestoreError = r.Redactor.Redact(restoreErr.Error())
 		run.Tally()
 	}
-	return run, nil
+	return run
 }
 
 // Finish is what the Ginkgo routes (`go test ./suite`, `go tool ginkgo
@@ -214,15 +222,7 @@ func Finish(ctx context.Context, sel Selection, start time.Time, gate reports.Ga
 	if err != nil {
 		return reports.Run{}, err
 	}
-	var restoreErr error
-	if r := currentRunner(); r != nil {
-		restoreErr = r.EndWalk(ctx)
-	}
-	run := Collect(selected, start, gate, sections...)
-	if restoreErr != nil {
-		run.RestoreError = currentRunner().Redactor.Redact(restoreErr.Error())
-		run.Tally()
-	}
+	run := conclude(ctx, currentRunner(), selected, start, gate, sections)
 	run.Selection.LabelFilter, run.Selection.Cases = sel.LabelFilter, sel.Cases
 	run.Preflight.OK = true
 	werr := reports.WriteAll(ctx, run, files)

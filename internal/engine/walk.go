@@ -25,13 +25,6 @@ type walkState struct {
 	journal reconf.Journal
 }
 
-// WalkTo names a protection the walk can reach from the run's: admin
-// unsecured (user with it), or admin protected as it is and user
-// unsecured, by password or by PIN.
-func WalkTo(admin, user cases.Security) reconf.Protection {
-	return reconf.Protection{Admin: admin, User: user}
-}
-
 // CanWalk reports whether the run may walk the target to p and back: the
 // original protection must be restorable with the secrets the run has, and
 // p reachable (admin PIN protection is the command line's: never set,
@@ -230,13 +223,10 @@ func adminCredentials(p cases.Profile, sec Secrets) []reconf.Credential {
 	return out
 }
 
-// Walked reports whether the walk has changed the target's protection.
-func (r *Runner) Walked() bool { return r.walk != nil }
-
 // EndWalk puts back the protection the run found, if the walk changed it,
-// within the runner's restore bound whatever ctx says; it returns what the
-// operator must be told (a regenerated PIN) and an error when the
-// protection could not be restored (the journal is then kept).
+// within the restore bound whatever ctx says (Runner.restore notes a
+// regenerated PIN for the operator); an error says the protection could
+// not be restored, and the journal is then kept.
 func (r *Runner) EndWalk(ctx context.Context) error {
 	if r.walk == nil {
 		return nil

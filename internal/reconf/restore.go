@@ -80,9 +80,6 @@ func firstErr(errs ...error) error {
 // Close ends the session's connection.
 func (s *Session) Close() { s.c.CloseNow() }
 
-// Client is the session's connection.
-func (s *Session) Client() *wire.Client { return s.c }
-
 // Reply is a setAuthParams answer.
 type Reply struct {
 	OK     bool
