@@ -203,7 +203,11 @@ func Run(o Options) (reports.Run, error) {
 func conclude(ctx context.Context, r *engine.Runner, selected []cases.Case, start time.Time, gate reports.Gate, sections []Section) reports.Run {
 	var restoreErr error
 	if r != nil {
-		restoreErr = r.EndWalk(ctx)
+		// A case's restore that failed comes first: after it the walk
+		// changed nothing more (engine.Runner.mayReconfigure).
+		if restoreErr = r.RestoreFailure(); restoreErr == nil {
+			restoreErr = r.EndWalk(ctx)
+		}
 	}
 	run := Collect(selected, start, gate, sections...)
 	if restoreErr != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,12 +33,22 @@ func TestMain(m *testing.M) {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
 	}
 	flag.Parse()
+	// Runs keep their recovery journals in the user's state directory:
+	// never the developer's own, here (the subprocesses inherit it).
+	state, err := os.MkdirTemp("", "conform-state-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Setenv("XDG_STATE_HOME", state)
 	if !flagSet("test.parallel") {
 		// The tests here wait on subprocesses talking over loopback: at
 		// GOMAXPROCS of them at once the machine is half idle.
 		_ = flag.Set("test.parallel", strconv.Itoa(subprocessParallelism()))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	os.RemoveAll(state)
+	os.Exit(code)
 }
 
 // subprocessParallelism is how many parallel tests run at once unless

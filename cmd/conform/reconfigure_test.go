@@ -85,7 +85,7 @@ func TestReconfigurationLeavesProtectionAsFound(t *testing.T) {
 				t.Errorf("no mutating case ran: %+v", res.Summary)
 			}
 			wantAsFound(t, srv, p, before)
-			if _, err := os.Stat(filepath.Join(dir, journalName)); err == nil {
+			if _, err := os.Stat(journalOf(t, srv.URL)); err == nil {
 				t.Error("the journal is left after a clean run")
 			}
 			if strings.Contains(r.stdout+r.stderr, "Orig-") || strings.Contains(strings.ToLower(r.stdout), "ab34cd") {
@@ -152,7 +152,7 @@ func TestReconfigurationInterruptedRestores(t *testing.T) {
 	srv, env := reconfServer(t, "admin-password-user-pin")
 	before := srv.Server.Secrets()
 	dir := t.TempDir()
-	cmd, done := stoppedMidChange(t, srv, env, dir)
+	cmd, done, journal := stoppedMidChange(t, srv, env, dir)
 	r := interrupt(t, cmd, done)
 	if r.code != 1 {
 		t.Errorf("exit %d after SIGINT, want 1\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -165,7 +165,7 @@ func TestReconfigurationInterruptedRestores(t *testing.T) {
 		t.Errorf("the case does not show its restore:\n%s\n%s", c.Message, transcriptText(c))
 	}
 	wantAsFound(t, srv, "admin-password-user-pin", before)
-	if _, err := os.Stat(filepath.Join(dir, journalName)); err == nil {
+	if _, err := os.Stat(journal); err == nil {
 		t.Error("the journal is left after the restore")
 	}
 }
@@ -175,13 +175,15 @@ func TestRestoreAfterKill(t *testing.T) {
 	srv, env := reconfServer(t, "admin-password-user-pin")
 	before := srv.Server.Secrets()
 	dir := t.TempDir()
-	cmd, done := stoppedMidChange(t, srv, env, dir)
-	journal := filepath.Join(dir, journalName)
+	cmd, done, journal := stoppedMidChange(t, srv, env, dir)
 	cmd.Process.Kill()
 	<-done
 	b, err := os.ReadFile(journal)
 	if err != nil {
 		t.Fatalf("no journal after the kill: %v", err)
+	}
+	if st, err := os.Stat(journal); err != nil || st.Mode().Perm() != 0o600 || strings.HasPrefix(journal, dir) {
+		t.Errorf("the journal is at %s (%v), want the state directory, mode 0600 (report directory %s)", journal, st.Mode(), dir)
 	}
 	if bytes.Contains(b, []byte(before.AdminPassword)) || bytes.Contains(b, []byte(srv.Server.Secrets().AdminPassword)) {
 		t.Errorf("the journal holds a secret:\n%s", b)
@@ -191,10 +193,10 @@ func TestRestoreAfterKill(t *testing.T) {
 		t.Errorf("a run over a pending journal: exit %d\n%s", r.code, r.stderr)
 	}
 	// The journal names the target: another URL is refused.
-	if r := conform(t, env, "restore", "--target", srv.URL, "--report-dir", dir); r.code != 2 || !strings.Contains(r.stderr, "the journal is for") {
+	if r := conform(t, env, "restore", "--target", srv.URL, "--journal", journal); r.code != 2 || !strings.Contains(r.stderr, "the journal is for") {
 		t.Errorf("restore of another target: exit %d\n%s", r.code, r.stderr)
 	}
-	r := conform(t, env, "restore", "--report-dir", dir)
+	r := conform(t, env, "restore", "--journal", journal)
 	if r.code != 0 {
 		t.Fatalf("restore: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -202,7 +204,7 @@ func TestRestoreAfterKill(t *testing.T) {
 	if _, err := os.Stat(journal); err == nil {
 		t.Error("the journal is left after conform restore")
 	}
-	if r := conform(t, env, "restore", "--report-dir", dir); r.code != 0 || !strings.Contains(r.stdout, "nothing to restore") {
+	if r := conform(t, env, "restore", "--journal", journal); r.code != 0 || !strings.Contains(r.stdout, "nothing to restore") {
 		t.Errorf("a second restore: exit %d\n%s", r.code, r.stdout)
 	}
 }
@@ -210,16 +212,28 @@ func TestRestoreAfterKill(t *testing.T) {
 // stoppedMidChange starts a run of cfg-1 through a relay that stalls it
 // right after its setAuthParams, and returns once the target is changed,
 // the journal written and the run held: in the middle of the change.
-func stoppedMidChange(t *testing.T, srv *refserver.Running, env []string, dir string) (*exec.Cmd, chan result) {
+func stoppedMidChange(t *testing.T, srv *refserver.Running, env []string, dir string) (*exec.Cmd, chan result, string) {
 	t.Helper()
 	before := srv.Server.Secrets()
 	target, stalled := stallAfterChange(t, srv.URL)
 	cmd, done := startConform(t, env, "selection:", "run", "--target", target, "--allow-reconfigure",
 		"--case", "cfg-1-admin-password", "--report-dir", dir, "--response-timeout", "20s")
-	waitForFile(t, filepath.Join(dir, journalName))
+	journal := journalOf(t, target)
+	waitForFile(t, journal)
 	waitForSuitePassword(t, srv, before)
 	waitStalled(t, stalled)
-	return cmd, done
+	return cmd, done, journal
+}
+
+// journalOf is where a run keeps the journal of target by default (the
+// state directory TestMain set).
+func journalOf(t *testing.T, target string) string {
+	t.Helper()
+	path, err := reconf.DefaultJournalPath(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // waitStalled waits, bounded, until the relay holds the run's next answer:
@@ -283,7 +297,7 @@ func TestWalkLeavesProtectionAsFound(t *testing.T) {
 				t.Errorf("no case ran in another profile:\n%s", r.stdout)
 			}
 			wantAsFound(t, srv, p, before)
-			if _, err := os.Stat(filepath.Join(dir, journalName)); err == nil {
+			if _, err := os.Stat(journalOf(t, srv.URL)); err == nil {
 				t.Error("the journal is left after the walk")
 			}
 		})
@@ -299,11 +313,12 @@ func TestRestoreNeverShowsTheSuiteSecrets(t *testing.T) {
 	dir := t.TempDir()
 	j := reconf.Journal{Target: reconf.TargetOf(srv.URL), Original: reconf.Protection{Admin: cases.Password, User: cases.PIN},
 		Current: reconf.Protection{Admin: cases.Password, User: cases.PIN}, Key: string(cases.AdminPassword), AdminSecret: "suite"}
-	if err := reconf.WriteJournal(filepath.Join(dir, journalName), j); err != nil {
+	journal := filepath.Join(dir, "journal.json")
+	if err := reconf.WriteJournal(journal, j); err != nil {
 		t.Fatal(err)
 	}
 	wrong := "Not-The-Admin-Pw1"
-	r := conform(t, []string{"CONFORM_ADMIN_PASSWORD=" + wrong}, "restore", "--report-dir", dir, "--response-timeout", "2s")
+	r := conform(t, []string{"CONFORM_ADMIN_PASSWORD=" + wrong}, "restore", "--journal", journal, "--response-timeout", "2s")
 	if r.code != 3 {
 		t.Fatalf("exit %d, want 3 (nothing logs in)\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -330,12 +345,13 @@ func TestRestoreRefusesAMistypedSecret(t *testing.T) {
 	orig := "Orig-Admin-3k"
 	j := reconf.Journal{Target: reconf.TargetOf(srv.URL), Original: reconf.Protection{Admin: cases.Password, User: cases.Unsecured},
 		Current: reconf.Protection{Admin: cases.Unsecured, User: cases.Unsecured}, Key: string(cases.AdminPassword), AdminSecret: "original",
-		Checks: map[cases.SecretKind]string{cases.AdminPassword: reconf.CheckOf(cases.AdminPassword, orig)}}
-	if err := reconf.WriteJournal(filepath.Join(dir, journalName), j); err != nil {
+		Checks: map[cases.SecretKind]string{cases.AdminPassword: reconf.NewCheck(cases.AdminPassword, orig)}}
+	journal := filepath.Join(dir, "journal.json")
+	if err := reconf.WriteJournal(journal, j); err != nil {
 		t.Fatal(err)
 	}
 	for name, env := range map[string][]string{"mistyped": {"CONFORM_ADMIN_PASSWORD=Orig-Admin-3K"}, "missing": nil} {
-		r := conform(t, env, "restore", "--report-dir", dir)
+		r := conform(t, env, "restore", "--journal", journal)
 		if r.code != 2 || !strings.Contains(r.stderr, "CONFORM_ADMIN_PASSWORD") || !strings.Contains(r.stderr, "nothing was changed") {
 			t.Errorf("%s: exit %d, want 2\n%s%s", name, r.code, r.stdout, r.stderr)
 		}
@@ -343,7 +359,7 @@ func TestRestoreRefusesAMistypedSecret(t *testing.T) {
 			t.Errorf("%s: the restore changed the target: admin %s", name, p.Admin)
 		}
 	}
-	r := conform(t, []string{"CONFORM_ADMIN_PASSWORD=" + orig}, "restore", "--report-dir", dir)
+	r := conform(t, []string{"CONFORM_ADMIN_PASSWORD=" + orig}, "restore", "--journal", journal)
 	if r.code != 0 || srv.Server.Profile().Admin != refserver.Password || srv.Server.Secrets().AdminPassword != orig {
 		t.Errorf("with the original: exit %d, profile %+v\n%s%s", r.code, srv.Server.Profile(), r.stdout, r.stderr)
 	}

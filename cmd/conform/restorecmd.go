@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -22,9 +24,11 @@ import (
 // restoreCmd is `conform restore`: after a run that reconfigured a target
 // was killed, it reads the recovery journal and puts the original
 // protection back, with the secrets from the environment (the same
-// CONFORM_* variables the run had). Exit 0 when the protection is back (or
-// there was nothing to restore), 3 when it could not be restored (the
-// journal is kept), 2 for a usage mistake.
+// CONFORM_* variables the run had). Exit 0 when the protection is back,
+// verified by logging in (or there was nothing to restore), 3 when it could
+// not be restored (the journal is kept), 2 for a usage mistake, a secret
+// that is not the original, or a device that is not the journal's (nothing
+// changed).
 func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	red, secrets := secretsFromEnv(getenv)
 	out := redact.NewWriter(red, stdout, term.Escape)
@@ -32,10 +36,13 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 	defer out.Flush()
 	defer errOut.Flush()
 	var o runOptions
-	fs := newFlagSet("restore", errOut, "[--target URL] [--journal FILE | --report-dir DIR]")
-	fs.StringVar(&o.target, "target", "", "ws:// or wss:// URL of the control API (default: the journal's)")
-	fs.StringVar(&o.reportDir, "report-dir", "conform-report", "where the run kept its reports and journal")
-	fs.StringVar(&o.journal, "journal", "", "the recovery journal (default <report-dir>/"+journalName+")")
+	var force, newPIN bool
+	fs := newFlagSet("restore", errOut, "[--journal FILE | --target URL] [--force] [--new-user-pin]")
+	fs.StringVar(&o.target, "target", "", "ws:// or wss:// URL of the control API (default: the journal's); without --journal, picks that target's journal")
+	fs.StringVar(&o.reportDir, "report-dir", "", "look for the journal where conform before v2 kept it: DIR/"+journalName)
+	fs.StringVar(&o.journal, "journal", "", "the recovery journal (default: the one journal in the state directory, or --target's)")
+	fs.BoolVar(&force, "force", false, "restore even though the device does not identify as the journal's (renamed, re-enrolled)")
+	fs.BoolVar(&newPIN, "new-user-pin", false, "let the target generate a new user PIN when the original, which the run knew, is lost")
 	fs.DurationVar(&o.responseTimeout, "response-timeout", 5*time.Second, "bound on each response (and on the WebSocket handshake)")
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "bound on the whole restore")
 	fs.BoolVar(&o.insecure, "insecure-skip-verify", false, "wss://: do not verify the server certificate")
@@ -47,7 +54,15 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		fmt.Fprintf(errOut, "conform restore: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	path := o.journalPath()
+	path, err := o.restoreJournalPath()
+	if err != nil {
+		fmt.Fprintf(errOut, "conform restore: %v\n", err)
+		return exitUsage
+	}
+	if path == "" {
+		fmt.Fprintln(out, "conform restore: no recovery journal: nothing to restore")
+		return exitOK
+	}
 	j, ok, err := reconf.ReadJournal(path)
 	if err != nil {
 		fmt.Fprintf(errOut, "conform restore: %v\n", err)
@@ -66,8 +81,8 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		fmt.Fprintf(errOut, "conform restore: %v\n", err)
 		return exitUsage
 	}
-	if o.target != "" && j.Target != "" && strings.TrimRight(journalURL(o.target), "/") != strings.TrimRight(j.Target, "/") {
-		fmt.Fprintf(errOut, "conform restore: the journal is for %s, not %s\n", j.Target, journalURL(o.target))
+	if o.target != "" && j.Target != "" && strings.TrimRight(journalURL(o.target), "/") != strings.TrimRight(j.Target, "/") && !force {
+		fmt.Fprintf(errOut, "conform restore: the journal is for %s, not %s (--force restores there anyway)\n", j.Target, journalURL(o.target))
 		return exitUsage
 	}
 	tlsConf, err := o.tlsConfig()
@@ -94,13 +109,23 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		},
 		Secrets:  vals,
 		Register: red.Add,
+		Force:    force,
+		NewPIN:   newPIN,
 	}
 	fmt.Fprintf(out, "conform restore: putting %s back to %s (journal %s, started %s)\n", target, j.Original, path, j.Started.Format(time.RFC3339))
+	if !j.Device.Known() {
+		fmt.Fprintln(out, "  the journal records no identity of the device (it did not say who it is): only its address tells it")
+	}
 	if err := rs.CheckSecrets(j); err != nil {
 		fmt.Fprintf(errOut, "conform restore: %v; nothing was changed, the journal is kept at %s\n", err, path)
 		return exitUsage
 	}
 	res, err := rs.Restore(ctx, j)
+	var idErr *reconf.IdentityError
+	if errors.As(err, &idErr) {
+		fmt.Fprintf(errOut, "conform restore: %v; the journal is kept at %s\n", err, path)
+		return exitUsage
+	}
 	if err != nil {
 		fmt.Fprintf(errOut, "conform restore: could not restore: %v; the journal is kept at %s\n", err, path)
 		for _, line := range strings.Split(strings.TrimRight(tr.String(), "\n"), "\n") {
@@ -117,11 +142,46 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 	if n := res.Note(); n != "" {
 		fmt.Fprintf(out, "RECONFIGURATION: %s\n", n)
 	}
-	if err := reconf.RemoveJournal(path); err != nil {
+	if err := reconf.RemoveJournal(path, j.ID); err != nil {
 		fmt.Fprintf(errOut, "conform restore: %v\n", err)
 	}
-	fmt.Fprintf(out, "conform restore: %s again, checked with getAuthInfo and a login with the original administrator secret\n", j.Original)
+	fmt.Fprintf(out, "conform restore: %s again, %s\n", j.Original, res.Checked())
 	return exitOK
+}
+
+// restoreJournalPath is the journal conform restore reads: --journal;
+// the legacy one under --report-dir; --target's in the state directory;
+// else the one journal there ("" when there is none; several are a usage
+// error that lists them).
+func (o *runOptions) restoreJournalPath() (string, error) {
+	switch {
+	case o.journal != "":
+		return o.journal, nil
+	case o.reportDir != "":
+		return filepath.Join(o.reportDir, journalName), nil
+	case o.target != "":
+		return reconf.DefaultJournalPath(o.target)
+	}
+	dir, err := reconf.JournalDir()
+	if err != nil {
+		return "", err
+	}
+	found, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if legacy := filepath.Join("conform-report", journalName); fileExists(legacy) {
+		found = append(found, legacy)
+	}
+	switch len(found) {
+	case 0:
+		return "", nil
+	case 1:
+		return found[0], nil
+	}
+	return "", fmt.Errorf("%d recovery journals (%s): name one with --journal, or its target with --target", len(found), strings.Join(found, ", "))
+}
+
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // journalURL is a target URL as the journal records it (no query).

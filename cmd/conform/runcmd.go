@@ -78,7 +78,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.cases, "case", "run only this case ID (repeatable)")
 	fs.BoolVar(&o.strict, "strict", false, "treat WARN (a broken SHOULD) as FAIL")
 	fs.BoolVar(&o.reconfigure, "allow-reconfigure", false, "live target: run the mutating cases, which change the protection with setAuthParams and put it back (a recovery journal is written first; conform restore replays it after a crash)")
-	fs.StringVar(&o.journal, "journal", "", "recovery journal of the reconfiguration (default <report-dir>/"+journalName+")")
+	fs.StringVar(&o.journal, "journal", "", "recovery journal of the reconfiguration (default: one file per target under $XDG_STATE_HOME/conform/journals, else ~/.local/state/conform/journals)")
 	fs.BoolVar(&o.legacy, "legacy", false, "older firmware: a successful auth answer without resultCode is a WARN, not a FAIL")
 	fs.StringVar(&o.config, "config", "", "YAML file of flag values, keys the flag names (never secrets); flags and CONFORM_* override it")
 	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration (each value and where it came from; secrets redacted) and exit")
@@ -270,14 +270,22 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	return result.Summary.ExitCode
 }
 
-// journalName is the recovery journal's file name under --report-dir.
+// journalName is the file name under --report-dir where conform before
+// v2 journals kept the recovery journal: still looked for, never written.
 const journalName = "reconfigure-journal.json"
 
-func (o *runOptions) journalPath() string {
+// journalPath is the recovery journal of the run's target: --journal, or
+// one file per target in the user's state directory (reconf.JournalDir),
+// never the report directory that CI uploads.
+func (o *runOptions) journalPath() (string, error) {
 	if o.journal != "" {
-		return o.journal
+		return o.journal, nil
 	}
-	return filepath.Join(o.reportDir, journalName)
+	target := o.target
+	if target == "" {
+		target = o.web
+	}
+	return reconf.DefaultJournalPath(target)
 }
 
 // restoreReserve is the share of --timeout kept for putting a
@@ -445,7 +453,16 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	if live {
 		// session.Open refuses to start over a pending journal, with or
 		// without --allow-reconfigure: the target may be left changed.
-		cfg.Journal = o.journalPath()
+		path, err := o.journalPath()
+		if err != nil {
+			return fail("%v", err)
+		}
+		cfg.Journal = path
+		if old := filepath.Join(o.reportDir, journalName); o.journal == "" {
+			if _, pending, _ := reconf.ReadJournal(old); pending {
+				return fail("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run `conform restore --journal %s` first", old, old)
+			}
+		}
 	}
 	if live && o.reconfigure {
 		cfg.RestoreTimeout = restoreReserve(o.timeout, o.responseTimeout)

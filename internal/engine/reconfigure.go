@@ -38,7 +38,7 @@ func (x *execution) reconfKey() reconf.Key {
 // its suite secrets derived with key: it holds no secret (the nonce only
 // when admin mode was unsecured; reconf.Key).
 func (r *Runner) newJournal(p cases.Profile, key reconf.Key) reconf.Journal {
-	j := reconf.Journal{Target: reconf.TargetOf(r.Target.URL), Started: time.Now().UTC(), Original: protectionOf(p),
+	j := reconf.Journal{ID: reconf.NewJournalID(), Target: reconf.TargetOf(r.Target.URL), Started: time.Now().UTC(), Original: protectionOf(p),
 		Current: protectionOf(p), Key: key.Of, AdminSecret: "original"}
 	if key.Of == "nonce" {
 		j.Nonce = r.nonce()
@@ -47,14 +47,66 @@ func (r *Runner) newJournal(p cases.Profile, key reconf.Key) reconf.Journal {
 }
 
 // withChecks adds the journal's fingerprints of the original secrets
-// (reconf.CheckOf), so that conform restore refuses a mistyped one.
-func withChecks(j reconf.Journal, sec Secrets) reconf.Journal {
+// (reconf.NewCheck), so that conform restore refuses a mistyped one, and
+// says whether the run knew the original user PIN. A journal kept in no
+// file (the embedded server) needs no checks, which cost 64 MiB each.
+func (r *Runner) withChecks(j reconf.Journal, sec Secrets) reconf.Journal {
+	if _, ok := sec.Get(cases.UserPIN); ok && j.Original.User == cases.PIN {
+		j.UserPINKnown = true
+	}
+	if r.Journal == "" {
+		return j
+	}
 	j.Checks = map[cases.SecretKind]string{}
 	for _, k := range sec.Kinds() {
 		v, _ := sec.Get(k)
-		j.Checks[k] = reconf.CheckOf(k, v)
+		j.Checks[k] = reconf.NewCheck(k, v)
 	}
 	return j
+}
+
+// mayReconfigure says why the run must not change the target's protection
+// now: a restore failed earlier (the journal it kept must stay as it is,
+// and the run no longer knows the target's protection), or the target was
+// given up on.
+func (r *Runner) mayReconfigure() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.restoreFailed != nil:
+		return errors.New("will not reconfigure: the original protection could not be restored earlier in this run, so nothing is changed again (conform restore completes that restore)")
+	case r.walkFailed != nil:
+		return fmt.Errorf("will not reconfigure: the walk stopped (%v); the run puts the original protection back at its end", r.walkFailed)
+	case r.dead != "":
+		return fmt.Errorf("will not reconfigure: %s", r.dead)
+	}
+	return nil
+}
+
+// RestoreFailure is the first restore of the run that failed (nil when
+// none did): the target may be left reconfigured, and the run's verdict is
+// that error.
+func (r *Runner) RestoreFailure() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.restoreFailed
+}
+
+// deviceOf learns the identity of the device on conn for the journal
+// (getSystemInfo), when the journal is kept in a file: conform restore
+// refuses another device.
+func (r *Runner) deviceOf(ctx context.Context, conn *wire.Client, id string) (reconf.Device, error) {
+	if r.Journal == "" {
+		return reconf.Device{}, nil
+	}
+	resp, err := conn.Call(ctx, []byte(fmt.Sprintf(`{"method":"getSystemInfo","requestId":%q}`, id)))
+	if err != nil {
+		return reconf.Device{}, fmt.Errorf("getSystemInfo (the device's identity, for the journal): %w", err)
+	}
+	if resp.Err != nil {
+		return reconf.Device{}, nil
+	}
+	return reconf.DeviceOf(resp.Fields), nil
 }
 
 // newKey makes the key of the suite's secrets for protection p and its
@@ -143,6 +195,14 @@ func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Recon
 // first change: the profile and secrets, the user PIN (read with
 // getAuthInfo when the run does not know it yet), and the journal.
 func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client) error {
+	if err := x.r.mayReconfigure(); err != nil {
+		return err
+	}
+	if x.r.walking() {
+		// A mutating case stays in the target's own profile (PlanSections):
+		// never one journal over another.
+		return errors.New("will not reconfigure: the walk has the target in another profile")
+	}
 	p, sec := x.r.Profile, x.r.Secrets
 	for _, m := range []cases.Mode{cases.Admin, cases.User} {
 		// The case's needs (cases.Reconfigurable) hold this already; the
@@ -166,8 +226,18 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 			sec = sec.With(cases.UserPIN, info.PIN)
 		}
 	}
+	dev, err := x.r.deviceOf(ctx, conn, x.nextID())
+	if err != nil {
+		x.troubled = true
+		return err
+	}
 	key := x.r.newKey(p, sec)
-	x.rc = &reconfState{profile: p, secrets: sec, key: key, journal: withChecks(x.r.newJournal(p, key), sec)}
+	j := x.r.withChecks(x.r.newJournal(p, key), sec)
+	j.Device = dev
+	if err := reconf.CreateJournal(x.r.Journal, j); err != nil {
+		return fmt.Errorf("will not reconfigure: %w", err)
+	}
+	x.rc = &reconfState{profile: p, secrets: sec, key: key, journal: j}
 	return nil
 }
 
@@ -260,11 +330,10 @@ func (x *execution) restoreReconfiguration(ctx context.Context) (cases.Finding, 
 	x.tr.Notef("", "restoring the original protection (%s)", x.rc.journal.Original)
 	out, err := x.r.restore(ctx, x.tr, "", x.rc.profile, x.rc.secrets, x.rc.journal)
 	if err != nil {
-		x.r.markDead(err.Error())
 		return cases.Finding{}, err
 	}
 	f := cases.Finding{Requirement: "CFG-6", Level: cases.LevelOf("CFG-6"), OK: true, Step: "restore", Check: "original protection restored",
-		Note: fmt.Sprintf("%s again, checked with getAuthInfo and a login with the original administrator secret", x.rc.journal.Original)}
+		Note: fmt.Sprintf("%s again, %s", x.rc.journal.Original, out.Checked())}
 	if n := out.Note(); n != "" {
 		f.Note += "; " + n
 	}
@@ -292,9 +361,16 @@ func (r *Runner) restore(ctx context.Context, tr *wire.Transcript, prefix string
 		if r.Journal != "" {
 			where = r.Journal
 		}
-		return out, fmt.Errorf("could not restore the original protection (%s): %v; the target may be left changed: run `conform restore --journal %s`", j.Original, err, where)
+		err = fmt.Errorf("could not restore the original protection (%s): %v; the target may be left changed: run `conform restore --journal %s`", j.Original, err, where)
+		r.mu.Lock()
+		if r.restoreFailed == nil {
+			r.restoreFailed = err
+		}
+		r.mu.Unlock()
+		r.markDead(err.Error())
+		return out, err
 	}
-	if err := reconf.RemoveJournal(r.Journal); err != nil {
+	if err := reconf.RemoveJournal(r.Journal, j.ID); err != nil {
 		// The protection is back; only the file stays: say so, no more.
 		r.noteReconfiguration(fmt.Sprintf("the original protection is back, but %v: remove it by hand", err))
 	}

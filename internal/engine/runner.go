@@ -117,8 +117,13 @@ type Runner struct {
 	reconfNonce string
 	reconfNotes []string
 	// walk is set while the run has moved the target to another
-	// protection (walk.go).
-	walk *walkState
+	// protection (walk.go); walkFailed once a step of the walk failed (no
+	// further stage is entered).
+	walk       *walkState
+	walkFailed error
+	// restoreFailed is the first restore that failed: nothing is
+	// reconfigured again in the run, and its journal stays as it is.
+	restoreFailed error
 	// dead is set once the target stopped answering: later cases cost no
 	// more timeouts, they are ERROR at once.
 	dead string

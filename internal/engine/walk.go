@@ -45,6 +45,10 @@ func (r *Runner) CanWalk(p reconf.Protection) (bool, string) {
 			return false, why
 		}
 	}
+	if orig.User == cases.PIN && !orig.Has(cases.UserPIN) {
+		// It could be put back only as a PIN the target generates.
+		return false, "the user PIN is not known (getAuthInfo did not show it): set CONFORM_USER_PIN; the walk never changes a PIN it cannot set back"
+	}
 	if orig.Admin == cases.PIN && p.Admin != cases.PIN {
 		return false, "the administrator PIN is the command line's: the walk keeps it"
 	}
@@ -91,9 +95,31 @@ func (r *Runner) Predict(p reconf.Protection) cases.Profile {
 // before each change. Afterwards the run's profile and secrets are the
 // target's new ones, as getAuthInfo and the answers say.
 func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
+	if err := r.mayReconfigure(); err != nil {
+		return fmt.Errorf("walk to %s: %w", p, err)
+	}
 	if ok, why := r.CanWalk(p); !ok {
 		return fmt.Errorf("walk to %s: %s", p, why)
 	}
+	err := r.walkTo(ctx, p)
+	if err != nil && r.walking() {
+		// Changed, or perhaps changed: the run no longer knows the target's
+		// protection for sure, so no further stage; EndWalk puts it back.
+		r.mu.Lock()
+		r.walkFailed = err
+		r.mu.Unlock()
+	}
+	return err
+}
+
+// walking reports whether the walk has (or may have) changed the target.
+func (r *Runner) walking() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.walk != nil
+}
+
+func (r *Runner) walkTo(ctx context.Context, p reconf.Protection) error {
 	tr := wire.NewTranscript(r.Redactor)
 	dial := func(ctx context.Context, name string) (*wire.Client, error) {
 		return Dial(ctx, r.Target, "walk-"+name, tr, r.Redactor)
@@ -103,10 +129,24 @@ func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
 		return fmt.Errorf("walk to %s: %w", p, err)
 	}
 	defer s.Close()
-	if r.walk == nil {
+	if !r.walking() {
 		// Only now, with administrator access: before it nothing was changed.
+		if _, ok := r.Secrets.Get(cases.UserPIN); r.Profile.User == cases.PIN && !ok {
+			return fmt.Errorf("walk to %s: the user PIN is not known, and the walk never changes a PIN it cannot set back", p)
+		}
+		dev, err := s.Device(ctx)
+		if err != nil && r.Journal != "" {
+			return fmt.Errorf("walk to %s: %w (the device's identity, for the journal)", p, err)
+		}
 		key := r.newKey(r.Profile, r.Secrets)
-		r.walk = &walkState{profile: r.Profile, secrets: r.Secrets, key: key, journal: withChecks(r.newJournal(r.Profile, key), r.Secrets)}
+		j := r.withChecks(r.newJournal(r.Profile, key), r.Secrets)
+		j.Device = dev
+		if err := reconf.CreateJournal(r.Journal, j); err != nil {
+			return fmt.Errorf("walk to %s: %w", p, err)
+		}
+		r.mu.Lock()
+		r.walk = &walkState{profile: r.Profile, secrets: r.Secrets, key: key, journal: j}
+		r.mu.Unlock()
 	}
 	w := r.walk
 	cur := protectionOf(r.Profile)
@@ -228,14 +268,16 @@ func adminCredentials(p cases.Profile, sec Secrets) []reconf.Credential {
 // regenerated PIN for the operator); an error says the protection could
 // not be restored, and the journal is then kept.
 func (r *Runner) EndWalk(ctx context.Context) error {
-	if r.walk == nil {
+	if !r.walking() {
 		return nil
 	}
 	w := r.walk
 	if _, err := r.restore(ctx, wire.NewTranscript(r.Redactor), "walk-", w.profile, w.secrets, w.journal); err != nil {
 		return fmt.Errorf("the walk %w", err)
 	}
+	r.mu.Lock()
 	r.walk = nil
+	r.mu.Unlock()
 	return nil
 }
 

@@ -1,17 +1,26 @@
 package reconf
 
 import (
+	"bytes"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"github.com/roomconform/conform/cases"
 )
@@ -27,8 +36,15 @@ func TargetOf(raw string) string {
 	return u.String()
 }
 
-// JournalSchema identifies the journal format.
-const JournalSchema = "conform.reconfigure/v1"
+// JournalSchema identifies the journal format; journalSchemaV1 is the
+// earlier one, still read (its checks are unsalted, it knows no device).
+const (
+	JournalSchema   = "conform.reconfigure/v2"
+	journalSchemaV1 = "conform.reconfigure/v1"
+)
+
+// MaxJournalBytes bounds a journal file: a real one is a few hundred bytes.
+const MaxJournalBytes = 64 << 10
 
 // Journal is the recovery record of a reconfiguration in progress: written
 // before every change (and after it), removed when the original protection
@@ -36,12 +52,19 @@ const JournalSchema = "conform.reconfigure/v1"
 // the target's original protection: the suite's own secrets are derived
 // from the original administrator secret (read from the environment again
 // at restore), or, when the administrator mode was unsecured to begin with,
-// from Nonce.
+// from Nonce. What someone who holds it learns is listed in README.md
+// ("What the journal gives away").
 type Journal struct {
 	Schema string `json:"schema"`
+	// ID tells this journal from any other at the same path: a restore
+	// removes only the journal it restored.
+	ID string `json:"id"`
 	// Target is the control API the changes went to (its query, which may
 	// carry secrets, left out).
-	Target  string    `json:"target"`
+	Target string `json:"target"`
+	// Device is the identity of the device the changes went to, as
+	// getSystemInfo told it: conform restore refuses another device.
+	Device  Device    `json:"device"`
 	Started time.Time `json:"started"`
 	// Original is the protection to restore.
 	Original Protection `json:"original"`
@@ -59,15 +82,92 @@ type Journal struct {
 	// UserChanged says the user protection was changed (its secret may be
 	// the suite's): it is set back even when its kind is the original's.
 	UserChanged bool `json:"userChanged"`
-	// Checks are 16-bit fingerprints of the original secrets (CheckOf), so
-	// that a restore refuses a mistyped one instead of setting it on the
-	// target: too short to tell a secret, long enough to catch a typo.
+	// UserPINKnown says the run knew the original user PIN (given, or read
+	// with getAuthInfo): a restore sets that PIN back and never lets the
+	// target generate another in its place.
+	UserPINKnown bool `json:"userPinKnown,omitempty"`
+	// Checks are short, salted, memory-hard fingerprints of the original
+	// secrets (NewCheck), so that a restore refuses a mistyped one instead
+	// of setting it on the target.
 	Checks map[cases.SecretKind]string `json:"checks,omitempty"`
 }
 
-// CheckOf is the journal's fingerprint of secret: 4 hex digits of an HMAC
-// (1 in 65,536 wrong secrets passes it; it narrows a guess by as much).
-func CheckOf(kind cases.SecretKind, secret string) string {
+// NewJournalID is a random identifier for a new journal.
+func NewJournalID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // crypto/rand does not fail
+	return hex.EncodeToString(b)
+}
+
+// The checks: argon2id (RFC 9106's second recommended setting: 3 passes
+// over 64 MiB, one lane) of the secret under a random salt, cut to one
+// byte. One byte catches 255 typos in 256; it leaves a 4-digit PIN about
+// 39 candidates and costs a guesser about a tenth of a second per guess.
+const (
+	checkTime    = 3
+	checkMemory  = 64 << 10 // KiB
+	checkThreads = 1
+	checkBytes   = 1
+)
+
+// NewCheck is the journal's fingerprint of secret: argon2id under a fresh
+// random salt, its parameters written beside it so that they can change.
+func NewCheck(kind cases.SecretKind, secret string) string {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	sum := argon2.IDKey([]byte(secret), checkSalt(kind, salt), checkTime, checkMemory, checkThreads, checkBytes)
+	return fmt.Sprintf("argon2id$t=%d,m=%d,p=%d$%s$%s", checkTime, checkMemory, checkThreads,
+		base64.RawStdEncoding.EncodeToString(salt), hex.EncodeToString(sum))
+}
+
+// checkSalt binds the salt to the kind of secret, so one check never
+// answers for another kind.
+func checkSalt(kind cases.SecretKind, salt []byte) []byte {
+	return append([]byte("conform journal check/"+string(kind)+"/"), salt...)
+}
+
+// CheckMatches reports whether secret fits check (NewCheck's form, or the
+// 4 hex digits of a v1 journal); a check it cannot read matches nothing.
+func CheckMatches(kind cases.SecretKind, check, secret string) bool {
+	if len(check) == 4 {
+		return subtle.ConstantTimeCompare([]byte(legacyCheck(kind, secret)), []byte(check)) == 1
+	}
+	parts := strings.Split(check, "$")
+	if len(parts) != 4 || parts[0] != "argon2id" {
+		return false
+	}
+	var t, m, p uint64
+	for _, kv := range strings.Split(parts[1], ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return false
+		}
+		switch k {
+		case "t":
+			t = n
+		case "m":
+			m = n
+		case "p":
+			p = n
+		}
+	}
+	// A journal is operator-supplied input: bound what its check may cost.
+	if t == 0 || t > 10 || m == 0 || m > 1<<20 || p == 0 || p > 8 {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[2])
+	want, err2 := hex.DecodeString(parts[3])
+	if err1 != nil || err2 != nil || len(want) == 0 || len(want) > 32 {
+		return false
+	}
+	got := argon2.IDKey([]byte(secret), checkSalt(kind, salt), uint32(t), uint32(m), uint8(p), uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// legacyCheck is a v1 journal's check: 4 hex digits of an unsalted HMAC,
+// read so that a journal left by an earlier version can still be restored.
+func legacyCheck(kind cases.SecretKind, secret string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte("conform journal check/" + string(kind)))
 	return hex.EncodeToString(mac.Sum(nil)[:2])
@@ -76,12 +176,27 @@ func CheckOf(kind cases.SecretKind, secret string) string {
 // Journal file operations. A path of "" keeps no journal (the embedded
 // reference server, which ends with the run).
 
+// CreateJournal writes a new journal at path, and refuses when one is
+// there already: a journal left by a restore that failed must never be
+// written over, whoever left it.
+func CreateJournal(path string, j Journal) error {
+	if path == "" {
+		return nil
+	}
+	return writeJournal(path, j, true)
+}
+
 // WriteJournal writes j to path atomically (a temporary file renamed over
-// it, synced first), readable by the owner only.
+// it, synced first), readable by the owner only: the update of a journal
+// this run created.
 func WriteJournal(path string, j Journal) error {
 	if path == "" {
 		return nil
 	}
+	return writeJournal(path, j, false)
+}
+
+func writeJournal(path string, j Journal, create bool) error {
 	j.Schema = JournalSchema
 	b, err := json.MarshalIndent(j, "", "  ")
 	if err != nil {
@@ -101,6 +216,17 @@ func WriteJournal(path string, j Journal) error {
 	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
 	}
+	if werr == nil && create {
+		// A hard link fails if path exists: an exclusive, atomic create.
+		if werr = os.Link(tmp.Name(), path); errors.Is(werr, fs.ErrExist) {
+			werr = fmt.Errorf("a recovery journal is already there (a restore that failed, or another run): nothing was changed; run `conform restore --journal %s` first", path)
+		}
+		os.Remove(tmp.Name())
+		if werr != nil {
+			return fmt.Errorf("journal %s: %w", path, werr)
+		}
+		return nil
+	}
 	if werr == nil {
 		werr = os.Rename(tmp.Name(), path)
 	}
@@ -112,24 +238,68 @@ func WriteJournal(path string, j Journal) error {
 }
 
 // ReadJournal reads the journal at path; ok is false when there is none.
+// The file must be a regular file of at most MaxJournalBytes: a FIFO or a
+// device is refused before it is opened, so that reading never waits.
 func ReadJournal(path string) (j Journal, ok bool, err error) {
-	b, err := os.ReadFile(path)
+	b, err := readRegular(path, MaxJournalBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return j, false, nil
 	}
 	if err != nil {
 		return j, false, fmt.Errorf("journal %s: %w", path, err)
 	}
-	if err := json.Unmarshal(b, &j); err != nil || j.Schema != JournalSchema {
+	if err := json.Unmarshal(b, &j); err != nil || (j.Schema != JournalSchema && j.Schema != journalSchemaV1) {
 		return j, false, fmt.Errorf("journal %s: not a conform reconfiguration journal (%s)", path, JournalSchema)
 	}
 	return j, true, nil
 }
 
-// RemoveJournal removes the journal once the original protection is back.
-func RemoveJournal(path string) error {
+// readRegular reads a regular file of at most limit bytes, refusing any
+// other kind of file before opening it.
+func readRegular(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file")
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("larger than %d bytes", limit)
+	}
+	return b, nil
+}
+
+// RemoveJournal removes the journal at path once the original protection
+// is back, if it is the journal id (another one there is left alone).
+func RemoveJournal(path, id string) error {
 	if path == "" {
 		return nil
+	}
+	b, err := readRegular(path, MaxJournalBytes)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", path, err)
+	}
+	var on struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(b, &on) != nil || on.ID != id {
+		return fmt.Errorf("journal %s: another journal is there now; it is left as it is", path)
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("journal %s: %w", path, err)
@@ -150,4 +320,56 @@ func (j *Journal) Begin(ch Change, cur Protection) {
 		return
 	}
 	j.UserChanged = true
+}
+
+// DefaultJournalPath is where a run keeps the journal of target when the
+// operator names none: the user's state directory (never the report
+// directory, which CI uploads), one file per target, so that runs against
+// two devices never share one.
+func DefaultJournalPath(target string) (string, error) {
+	dir, err := JournalDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, journalFileName(TargetOf(target))), nil
+}
+
+// JournalDir is the directory of the default journals:
+// $XDG_STATE_HOME/conform/journals, else ~/.local/state/conform/journals
+// (on Windows %LocalAppData%\conform\journals).
+func JournalDir() (string, error) {
+	if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "conform", "journals"), nil
+	}
+	if d := os.Getenv("LocalAppData"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "conform", "journals"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no state directory for the recovery journal (set XDG_STATE_HOME or --journal): %w", err)
+	}
+	return filepath.Join(home, ".local", "state", "conform", "journals"), nil
+}
+
+// journalFileName names the journal of a target: its host and port made
+// safe for a file name, and a hash of the whole URL.
+func journalFileName(target string) string {
+	var b bytes.Buffer
+	host := target
+	if u, err := url.Parse(target); err == nil && u.Host != "" {
+		host = u.Host
+	}
+	for _, r := range host {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+		if b.Len() >= 64 {
+			break
+		}
+	}
+	sum := sha256.Sum256([]byte(target))
+	return fmt.Sprintf("%s-%s.json", b.String(), hex.EncodeToString(sum[:6]))
 }

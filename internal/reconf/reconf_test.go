@@ -5,7 +5,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/roomconform/conform/cases"
@@ -114,7 +116,10 @@ func TestAdminCredentials(t *testing.T) {
 
 func TestJournalFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.json")
-	j := Journal{Target: "ws://h:1/", Original: Protection{cases.Password, cases.PIN}, Key: "admin-password", AdminSecret: "original"}
+	j := Journal{ID: NewJournalID(), Target: "ws://h:1/", Original: Protection{cases.Password, cases.PIN}, Key: "admin-password", AdminSecret: "original"}
+	if err := CreateJournal(path, j); err != nil {
+		t.Fatal(err)
+	}
 	j.Begin(Change{Mode: cases.Admin, To: cases.Unsecured}, j.Original)
 	if !j.UserChanged || j.AdminSecret != "either" || j.Pending == "" {
 		t.Errorf("Begin: %+v", j)
@@ -129,7 +134,19 @@ func TestJournalFile(t *testing.T) {
 	if err != nil || !ok || back.Pending != j.Pending || back.Original != j.Original {
 		t.Errorf("read back %+v %v %v", back, ok, err)
 	}
-	if err := RemoveJournal(path); err != nil {
+	// A journal that is there is never written over by a new one, nor
+	// removed by another's restore.
+	other := Journal{ID: NewJournalID(), Original: Protection{cases.Unsecured, cases.Unsecured}}
+	if err := CreateJournal(path, other); err == nil || !strings.Contains(err.Error(), "conform restore") {
+		t.Errorf("CreateJournal over a journal: %v", err)
+	}
+	if err := RemoveJournal(path, other.ID); err == nil {
+		t.Error("RemoveJournal removed another run's journal")
+	}
+	if back, _, _ := ReadJournal(path); back.ID != j.ID || back.Pending != j.Pending {
+		t.Errorf("the journal changed: %+v", back)
+	}
+	if err := RemoveJournal(path, j.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok, err := ReadJournal(path); ok || err != nil {
@@ -137,5 +154,94 @@ func TestJournalFile(t *testing.T) {
 	}
 	if TargetOf("wss://h:1/api?token=secret#x") != "wss://h:1/api" {
 		t.Error("TargetOf keeps the query")
+	}
+}
+
+// TestJournalReadNeverWaits: a FIFO, a device or an oversize file is
+// refused before anything blocks.
+func TestJournalReadNeverWaits(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	big := filepath.Join(dir, "big")
+	if err := os.WriteFile(big, make([]byte, MaxJournalBytes+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fifo, "/dev/zero", dir, big} {
+		done := make(chan error, 1)
+		go func() { _, _, err := ReadJournal(path); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil {
+				t.Errorf("%s: read as a journal", path)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: ReadJournal blocks", path)
+		}
+	}
+}
+
+// TestJournalChecks: a check tells a typo from the original, is salted
+// (the same secret gives another check each time), keeps the kind apart,
+// reads a v1 journal's, and refuses absurd parameters.
+func TestJournalChecks(t *testing.T) {
+	c1, c2 := NewCheck(cases.UserPIN, "4821"), NewCheck(cases.UserPIN, "4821")
+	if c1 == c2 {
+		t.Error("two checks of one secret are equal: not salted")
+	}
+	if !CheckMatches(cases.UserPIN, c1, "4821") || !CheckMatches(cases.UserPIN, c2, "4821") {
+		t.Error("the original does not match its check")
+	}
+	misses := 0
+	for _, typo := range []string{"4822", "4812", "482", "48210", "1234", "0000", "4921", "5821"} {
+		if !CheckMatches(cases.UserPIN, c1, typo) {
+			misses++
+		}
+	}
+	if misses < 6 { // one byte: 1 typo in 256 passes
+		t.Errorf("only %d of 8 typos refused", misses)
+	}
+	if CheckMatches(cases.AdminPIN, c1, "4821") && CheckMatches(cases.AdminPIN, c2, "4821") {
+		t.Error("a user PIN's checks answer for the admin PIN")
+	}
+	if !CheckMatches(cases.AdminPassword, legacyCheck(cases.AdminPassword, "pw"), "pw") {
+		t.Error("a v1 check is not read")
+	}
+	for _, bad := range []string{"", "argon2id$t=99,m=65536,p=1$AAAA$00", "argon2id$t=1,m=99999999,p=1$AAAA$00", "md5$x$y$z"} {
+		if CheckMatches(cases.UserPIN, bad, "4821") {
+			t.Errorf("%q matches", bad)
+		}
+	}
+}
+
+func TestDeviceIdentity(t *testing.T) {
+	info := func(peer string, extra map[string]any) map[string]any {
+		prod := map[string]any{"name": "TrueConf Room", "version": "4.3.1"}
+		for k, v := range extra {
+			prod[k] = v
+		}
+		return map[string]any{"method": "getSystemInfo", "result": true, "authInfo": map[string]any{"peerId": peer, "peerDn": "Hall"}, "productInfo": prod}
+	}
+	a := DeviceOf(info("room1@example", map[string]any{"serialNumber": "SN1"}))
+	if !a.Known() || a.IDs["authInfo.peerId"] != "room1@example" || a.IDs["productInfo.serialNumber"] != "SN1" || a.IDs["productInfo.version"] != "" {
+		t.Errorf("identity %v", a.IDs)
+	}
+	if why := a.Differs(DeviceOf(info("room1@example", map[string]any{"serialNumber": "SN1", "extra": "x"}))); why != "" {
+		t.Errorf("the same device differs: %s", why)
+	}
+	if why := a.Differs(DeviceOf(info("room2@example", map[string]any{"serialNumber": "SN1"}))); !strings.Contains(why, "room2") {
+		t.Errorf("another device: %q", why)
+	}
+	if why := a.Differs(Device{}); why == "" {
+		t.Error("a device that no longer says who it is passes as the journal's")
+	}
+	if DeviceOf(map[string]any{"result": false, "authInfo": map[string]any{"peerId": "x"}}).Known() {
+		t.Error("a refusal gives an identity")
+	}
+	long := DeviceOf(info(strings.Repeat("p", 10000), nil))
+	if v := long.IDs["authInfo.peerId"]; len(v) > maxIDLength {
+		t.Errorf("a long identifier is kept whole (%d bytes)", len(v))
 	}
 }

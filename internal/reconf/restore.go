@@ -41,31 +41,57 @@ func Login(ctx context.Context, dial Dialer, creds []Credential) (*Session, Cred
 		if err != nil {
 			return nil, cr, err
 		}
-		req := map[string]any{"method": "auth", "requestId": "conform-reconf-login", "role": "admin"}
-		if cr.Secret == "" {
-			req["type"] = "unsecured"
-		} else {
-			req["type"], req["credentials"] = "secured", cr.Secret
-		}
-		b, _ := json.Marshal(req)
-		resp, err := c.Call(ctx, b)
-		if err == nil && resp.Err == nil {
-			ok, _ := resp.Fields["result"].(bool)
-			prev, _ := jsonnum.Int(resp.Fields["previleges"])
-			if ok && prev == 2 {
-				return &Session{c: c}, cr, nil
-			}
-			code, _ := jsonnum.Int(resp.Fields["resultCode"])
-			tried = append(tried, fmt.Sprintf("%s: resultCode %d", cr.What, code))
-		} else {
-			tried = append(tried, fmt.Sprintf("%s: %v", cr.What, firstErr(err, resp.Err)))
+		granted, why, err := login(ctx, c, cases.Admin, cr)
+		if granted {
+			return &Session{c: c}, cr, nil
 		}
 		c.CloseNow()
+		if err != nil {
+			why = err.Error()
+		}
+		tried = append(tried, fmt.Sprintf("%s: %s", cr.What, why))
 		if ctx.Err() != nil {
 			return nil, cr, ctx.Err()
 		}
 	}
 	return nil, Credential{}, fmt.Errorf("could not enter administrator mode (%s)", strings.Join(tried, "; "))
+}
+
+// login sends one auth request for mode with credential cr on c and says
+// whether the mode was granted, and if not what the target answered; err
+// is set only when no answer came (a closed connection grants nothing and
+// is an answer of sorts: why says so).
+func login(ctx context.Context, c *wire.Client, mode cases.Mode, cr Credential) (granted bool, why string, err error) {
+	req := map[string]any{"method": "auth", "requestId": "conform-reconf-login", "role": string(mode)}
+	if cr.Secret == "" {
+		req["type"] = "unsecured"
+	} else {
+		req["type"], req["credentials"] = "secured", cr.Secret
+	}
+	b, _ := json.Marshal(req)
+	resp, err := c.Call(ctx, b)
+	switch {
+	case errors.Is(err, wire.ErrClosed):
+		return false, "the connection was closed", nil
+	case err != nil:
+		return false, "", err
+	case resp.Err != nil:
+		return false, "", resp.Err
+	}
+	ok, _ := resp.Fields["result"].(bool)
+	prev, _ := jsonnum.Int(resp.Fields["previleges"])
+	want := 2
+	if mode == cases.User {
+		want = 1
+	}
+	if ok && prev == want {
+		return true, "", nil
+	}
+	if ok {
+		return false, fmt.Sprintf("result true with previleges %d", prev), nil
+	}
+	code, _ := jsonnum.Int(resp.Fields["resultCode"])
+	return false, fmt.Sprintf("resultCode %d", code), nil
 }
 
 func firstErr(errs ...error) error {
@@ -150,6 +176,12 @@ type Restorer struct {
 	// Register, if set, is given every secret the restore derives before it
 	// is sent (the run's redactor).
 	Register func(label, secret string)
+	// Force restores also a device other than the journal's (the operator
+	// says the device was replaced or renamed).
+	Force bool
+	// NewPIN lets the target generate a new user PIN where the journal says
+	// the run knew the original but the operator cannot give it.
+	NewPIN bool
 }
 
 // Outcome says what a restore did, for the console and the reports.
@@ -157,12 +189,14 @@ type Outcome struct {
 	// Changes are the setAuthParams requests made, in words.
 	Changes []string
 	// PINRegenerated: the user PIN could not be set back as it was (the
-	// run never knew it, or the target generated another): whoever uses it
-	// must be told; an administrator reads the new one with getAuthInfo.
+	// operator allowed a new one, NewPIN): whoever uses it must be told; an
+	// administrator reads the new one with getAuthInfo.
 	PINRegenerated bool
 	// UserPIN is the user PIN in force after the restore, as getAuthInfo
 	// showed it (a secret: for the run's own use, never shown).
 	UserPIN string
+	// Verified lists what the device did that shows the protection is back.
+	Verified []string
 }
 
 // Note is the operator's part of the outcome ("" for nothing to do).
@@ -173,11 +207,27 @@ func (o Outcome) Note() string {
 	return "the user PIN was regenerated while the protection was restored: whoever uses it must be told the new one, which an administrator reads with getAuthInfo (the suite never shows it)"
 }
 
+// Checked says in words how the restore was verified.
+func (o Outcome) Checked() string {
+	if len(o.Verified) == 0 {
+		return "checked with getAuthInfo"
+	}
+	return "checked with getAuthInfo and by logging in: " + strings.Join(o.Verified, ", ")
+}
+
+// IdentityError is a journal of another device than the one answering:
+// the operator's to decide (exit 2; --force restores anyway).
+type IdentityError struct{ Msg string }
+
+func (e *IdentityError) Error() string { return e.Msg }
+
 // Restore puts the protection j.Original back: it enters administrator
 // mode with whichever secret is in force (the journal says which are
-// likely), sets back what the journal says was changed, and checks with
-// getAuthInfo that the protection is the original one and that the
-// original administrator secret logs in.
+// likely), makes sure the device is the journal's, sets back what the
+// journal says was changed, and then verifies by what the device does,
+// not only by what it says: getAuthInfo must show the original protection
+// (and the original user PIN), the original secrets must log in, and every
+// mode that was protected must refuse the unsecured login.
 func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 	var out Outcome
 	if err := r.CheckSecrets(j); err != nil {
@@ -190,6 +240,15 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 		return out, err
 	}
 	defer s.Close()
+	if j.Device.Known() && !r.Force {
+		dev, err := s.Device(ctx)
+		if err != nil {
+			return out, fmt.Errorf("could not tell whether this is the journal's device: %w", err)
+		}
+		if why := j.Device.Differs(dev); why != "" {
+			return out, &IdentityError{Msg: fmt.Sprintf("the device at %s is not the one the journal was written for (%s): nothing was changed; if it is the same device, renamed or re-enrolled, restore with --force", j.Target, why)}
+		}
+	}
 	cur, err := s.Info(ctx)
 	if err != nil {
 		return out, err
@@ -211,18 +270,74 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 	if after.Protection != j.Original {
 		return out, fmt.Errorf("after the restore getAuthInfo says %s, not the original %s", after.Protection, j.Original)
 	}
+	userSecret := r.originalUser(j)
 	if j.Original.User == cases.PIN && j.UserChanged {
 		want := r.Secrets[cases.UserPIN]
-		out.PINRegenerated = want == "" || !strings.EqualFold(after.PIN, want)
+		switch {
+		case want == "":
+			out.PINRegenerated = true
+			userSecret = Credential{What: "the new user PIN", Secret: after.PIN}
+		case after.PIN != "" && !strings.EqualFold(after.PIN, want):
+			return out, errors.New("after the restore getAuthInfo shows a user PIN other than the original")
+		}
 		out.UserPIN = after.PIN
 	}
-	// The original administrator secret logs in again.
-	check, _, err := Login(ctx, r.Dial, []Credential{r.originalAdmin(j)})
-	if err != nil {
-		return out, fmt.Errorf("the original administrator secret does not log in after the restore: %w", err)
+	// The session goes before the checks: their administrator login would
+	// displace it.
+	s.Close()
+	verified, err := r.verify(ctx, j, userSecret)
+	out.Verified = verified
+	return out, err
+}
+
+// verify checks the restored protection by logging in on fresh
+// connections: first the unsecured login of every mode (refused where the
+// mode was protected, granted where it was not), then the original
+// secrets, whose successes end any streak of refusals a lockout counts.
+func (r Restorer) verify(ctx context.Context, j Journal, user Credential) ([]string, error) {
+	type attempt struct {
+		mode  cases.Mode
+		cr    Credential
+		grant bool
 	}
-	check.Close()
-	return out, nil
+	var plan []attempt
+	for _, m := range []cases.Mode{cases.Admin, cases.User} {
+		sec := j.Original.Admin
+		if m == cases.User {
+			sec = j.Original.User
+		}
+		plan = append(plan, attempt{m, Credential{What: "unsecured"}, sec == cases.Unsecured})
+	}
+	if j.Original.Admin != cases.Unsecured {
+		plan = append(plan, attempt{cases.Admin, r.originalAdmin(j), true})
+	}
+	if j.Original.User != cases.Unsecured && user.Secret != "" {
+		plan = append(plan, attempt{cases.User, user, true})
+	}
+	var done []string
+	for i, a := range plan {
+		c, err := r.Dial(ctx, fmt.Sprintf("verify-%d", i+1))
+		if err != nil {
+			return done, fmt.Errorf("could not verify the restore: %w", err)
+		}
+		granted, why, err := login(ctx, c, a.mode, a.cr)
+		c.CloseNow()
+		switch {
+		case err != nil:
+			return done, fmt.Errorf("could not verify the restore: %s login with %s: %w", a.mode, a.cr.What, err)
+		case granted && !a.grant:
+			return done, fmt.Errorf("after the restore %s mode accepts the unsecured login: it is not protected as it was", a.mode)
+		case !granted && a.grant && a.cr.Secret == "":
+			return done, fmt.Errorf("after the restore %s mode refuses the unsecured login (%s): it was unsecured", a.mode, why)
+		case !granted && a.grant:
+			return done, fmt.Errorf("after the restore %s does not log in to %s mode (%s)", a.cr.What, a.mode, why)
+		case granted:
+			done = append(done, fmt.Sprintf("%s mode %s", a.mode, strings.TrimPrefix(a.cr.What, "the ")))
+		default:
+			done = append(done, fmt.Sprintf("%s mode refuses unsecured", a.mode))
+		}
+	}
+	return done, nil
 }
 
 // SecretsError is a secret the restore needs that is missing or is not
@@ -233,8 +348,10 @@ func (e *SecretsError) Error() string { return e.Msg }
 
 // CheckSecrets refuses a restore that would set a secret other than the
 // original on the target: a secret the plan needs that is not given, or
-// whose check differs from the journal's (a typo). The user PIN is
-// exempt: without it a new one is generated, and the operator told.
+// whose check differs from the journal's (a typo). A user PIN the run
+// knew must be given too, unless the operator lets the target generate a
+// new one (NewPIN); one the run never knew is generated, and the operator
+// told.
 func (r Restorer) CheckSecrets(j Journal) error {
 	need := map[cases.SecretKind]bool{}
 	switch j.Original.Admin {
@@ -246,12 +363,19 @@ func (r Restorer) CheckSecrets(j Journal) error {
 	if j.Original.User == cases.Password && j.Original.Admin != cases.Unsecured {
 		need[cases.UserPassword] = true
 	}
+	if j.Original.User == cases.PIN && j.UserChanged && j.UserPINKnown && !r.NewPIN {
+		need[cases.UserPIN] = true
+	}
 	for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN, cases.UserPassword, cases.UserPIN} {
 		v := r.Secrets[k]
 		if v == "" && need[k] {
-			return &SecretsError{Msg: fmt.Sprintf("set %s to the %s the target had before the run: the restore sets it back", k.EnvVar(), k)}
+			msg := fmt.Sprintf("set %s to the %s the target had before the run: the restore sets it back", k.EnvVar(), k)
+			if k == cases.UserPIN {
+				msg += " (the run knew it; the device may show it, or your records; only if it is lost, --new-user-pin lets the target generate another, which whoever uses it must then be told)"
+			}
+			return &SecretsError{Msg: msg}
 		}
-		if want, ok := j.Checks[k]; ok && v != "" && CheckOf(k, v) != want {
+		if want, ok := j.Checks[k]; ok && v != "" && !CheckMatches(k, want, v) {
 			return &SecretsError{Msg: fmt.Sprintf("%s is not the %s the run started with (the journal's check differs): give the original, or the restore would set the wrong one on the target", k.EnvVar(), k)}
 		}
 	}
@@ -275,6 +399,17 @@ func (r Restorer) originalAdmin(j Journal) Credential {
 		return Credential{What: "the admin password", Secret: r.Secrets[cases.AdminPassword]}
 	case cases.PIN:
 		return Credential{What: "the admin PIN", Secret: r.Secrets[cases.AdminPIN]}
+	}
+	return Credential{What: "unsecured"}
+}
+
+// originalUser is the original user secret, when the restore has it.
+func (r Restorer) originalUser(j Journal) Credential {
+	switch j.Original.User {
+	case cases.Password:
+		return Credential{What: "the user password", Secret: r.Secrets[cases.UserPassword]}
+	case cases.PIN:
+		return Credential{What: "the user PIN", Secret: r.Secrets[cases.UserPIN]}
 	}
 	return Credential{What: "unsecured"}
 }

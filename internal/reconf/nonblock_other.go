@@ -1,0 +1,5 @@
+//go:build !unix
+
+package reconf
+
+const nonBlock = 0
