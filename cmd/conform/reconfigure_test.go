@@ -188,8 +188,11 @@ func TestRestoreAfterKill(t *testing.T) {
 	if bytes.Contains(b, []byte(before.AdminPassword)) || bytes.Contains(b, []byte(srv.Server.Secrets().AdminPassword)) {
 		t.Errorf("the journal holds a secret:\n%s", b)
 	}
-	// Another run refuses to start while the journal is there.
-	if r := conform(t, env, "run", "--target", srv.URL, "--allow-reconfigure", "--report-dir", dir); r.code != 2 || !strings.Contains(r.stderr, "conform restore") {
+	// Another run of that target refuses to start while the journal is
+	// there (the journal is the target's: one file per target URL).
+	var j reconf.Journal
+	readJSON(t, journal, &j)
+	if r := conform(t, env, "run", "--target", j.Target, "--allow-reconfigure", "--report-dir", dir); r.code != 2 || !strings.Contains(r.stderr, "conform restore") {
 		t.Errorf("a run over a pending journal: exit %d\n%s", r.code, r.stderr)
 	}
 	// The journal names the target: another URL is refused.

@@ -1,0 +1,466 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/coder/websocket"
+
+	"github.com/roomconform/conform/internal/reconf"
+	"github.com/roomconform/conform/refserver"
+	"github.com/roomconform/conform/reports"
+)
+
+// A lying proxy in front of the reference server (issue 16): a device
+// whose reconfiguration goes wrong in the ways a real one's can. It drops a
+// connection, swallows a request, answers one itself without passing it on
+// (a change "applied" that was not), rewrites what the device says (a PIN
+// it does not hold, an identity it does not have). Whatever it does, a run
+// must leave the device as found, or stop with exit 3 and a journal that
+// conform restore completes.
+
+// liar is the proxy. Its rule sees every text message in order, across
+// all connections, and says what to do with it; rules are swapped between
+// runs (the same device, another fault).
+type liar struct {
+	url string
+
+	mu       sync.Mutex
+	upstream string
+	rule     func(m liarMsg) liarAction
+	seen     int // requests seen since the rule was set
+}
+
+// liarMsg is one text message through the proxy.
+type liarMsg struct {
+	toServer bool
+	n        int // the request's number since the rule was set (toServer only)
+	fields   map[string]any
+	raw      []byte
+}
+
+func (m liarMsg) method() string { s, _ := m.fields["method"].(string); return s }
+func (m liarMsg) str(key string) string {
+	s, _ := m.fields[key].(string)
+	return s
+}
+
+// liarAction is what the proxy does with a message: pass it on (zero
+// value), pass on replace instead, answer reply to the client itself
+// without passing anything on, swallow it, or drop the connection.
+type liarAction struct {
+	replace, reply []byte
+	swallow, drop  bool
+}
+
+func newLiar(t *testing.T, upstream string) *liar {
+	t.Helper()
+	l := &liar{upstream: upstream}
+	srv := httptest.NewServer(http.HandlerFunc(l.serve))
+	t.Cleanup(srv.Close)
+	l.url = "ws" + strings.TrimPrefix(srv.URL, "http")
+	return l
+}
+
+// set installs rule (nil: pass everything) and points the proxy at
+// upstream ("" keeps the current one).
+func (l *liar) set(upstream string, rule func(liarMsg) liarAction) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if upstream != "" {
+		l.upstream = upstream
+	}
+	l.rule, l.seen = rule, 0
+}
+
+func (l *liar) judge(toServer bool, b []byte) liarAction {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m := liarMsg{toServer: toServer, raw: b}
+	_ = json.Unmarshal(b, &m.fields)
+	if toServer {
+		l.seen++
+		m.n = l.seen
+	}
+	if l.rule == nil {
+		return liarAction{}
+	}
+	return l.rule(m)
+}
+
+func (l *liar) serve(w http.ResponseWriter, r *http.Request) {
+	down, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	if err != nil {
+		return
+	}
+	defer down.CloseNow()
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	l.mu.Lock()
+	upstream := l.upstream
+	l.mu.Unlock()
+	up, _, err := websocket.Dial(ctx, upstream, nil)
+	if err != nil {
+		return
+	}
+	defer up.CloseNow()
+	var wmu sync.Mutex // the reader below and the loop both write down
+	write := func(b []byte) error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		return down.Write(ctx, websocket.MessageText, b)
+	}
+	go func() {
+		defer cancel()
+		for {
+			_, b, err := up.Read(ctx)
+			if err != nil {
+				return
+			}
+			a := l.judge(false, b)
+			switch {
+			case a.drop:
+				return
+			case a.swallow:
+				continue
+			case a.replace != nil:
+				b = a.replace
+			}
+			if write(b) != nil {
+				return
+			}
+		}
+	}()
+	for {
+		_, b, err := down.Read(ctx)
+		if err != nil {
+			return
+		}
+		a := l.judge(true, b)
+		switch {
+		case a.drop:
+			return
+		case a.swallow:
+			continue
+		case a.reply != nil:
+			if write(a.reply) != nil {
+				return
+			}
+			continue
+		case a.replace != nil:
+			b = a.replace
+		}
+		if up.Write(ctx, websocket.MessageText, b) != nil {
+			return
+		}
+	}
+}
+
+// restoring reports whether a request is the restore's: its requests
+// carry the reconf package's request IDs.
+func restoring(m liarMsg) bool { return strings.HasPrefix(m.str("requestId"), "conform-reconf-") }
+
+// rewrite returns m's fields with key set to v, as JSON.
+func rewrite(m liarMsg, set func(f map[string]any)) []byte {
+	f := map[string]any{}
+	_ = json.Unmarshal(m.raw, &f)
+	set(f)
+	b, _ := json.Marshal(f)
+	return b
+}
+
+// liarRun is one run of conform through the liar: its result, the
+// results.json it wrote, and its journal.
+type liarRun struct {
+	result
+	res     reports.Run
+	journal string
+}
+
+func runThrough(t *testing.T, l *liar, env []string, args ...string) liarRun {
+	t.Helper()
+	dir := t.TempDir()
+	args = append([]string{"run", "--target", l.url, "--allow-reconfigure", "--report-dir", dir, "--response-timeout", "2s"}, args...)
+	r := liarRun{result: conform(t, env, args...), journal: journalOf(t, l.url)}
+	readJSON(t, filepath.Join(dir, "results.json"), &r.res)
+	return r
+}
+
+// wantStoppedWithJournal: the run stopped with exit 3, said why in its
+// reports and on the console, and kept its journal; then conform restore
+// through an honest proxy puts the device back.
+func wantStoppedWithJournal(t *testing.T, l *liar, srv *refserver.Running, profile string, before refserver.Secrets, env []string, r liarRun) {
+	t.Helper()
+	if r.code != 3 || r.res.RestoreError == "" || !strings.Contains(r.stdout, "THE TARGET MAY BE LEFT RECONFIGURED") {
+		t.Errorf("exit %d, restoreError %q\n%s\n%s", r.code, r.res.RestoreError, r.stdout, r.stderr)
+	}
+	for _, c := range r.res.Cases {
+		if c.Profile != "" && c.Verdict != reports.Error {
+			t.Errorf("%s ran in a profile the walk put the target in after a failed restore: %s", c.Key(), c.Verdict)
+		}
+	}
+	j, ok, err := reconf.ReadJournal(r.journal)
+	if !ok {
+		t.Fatalf("no journal after a failed restore (%v)", err)
+	}
+	prof, _ := refserver.LookupProfile(profile)
+	if string(j.Original.Admin) != string(prof.Admin) || string(j.Original.User) != string(prof.User) {
+		t.Errorf("the journal's original protection is %s, not the target's own (admin %s, user %s): written over", j.Original, prof.Admin, prof.User)
+	}
+	l.set("", nil)
+	if prof.User == refserver.PIN {
+		// The run read it with getAuthInfo; the operator gives it back.
+		env = append(env[:len(env):len(env)], "CONFORM_USER_PIN="+before.UserPIN)
+	}
+	rr := conform(t, env, "restore", "--journal", r.journal)
+	if rr.code != 0 {
+		t.Fatalf("conform restore: exit %d\n%s\n%s", rr.code, rr.stdout, rr.stderr)
+	}
+	wantAsFound(t, srv, profile, before)
+	if _, err := os.Stat(r.journal); err == nil {
+		t.Error("the journal is left after conform restore")
+	}
+}
+
+// TestRestoreFailureStopsTheRun (finding 1): one connection dropped at the
+// restore of a reconfiguring case. Nothing is reconfigured after it (no
+// walk, which would take the changed protection for the original and
+// write over the journal), the run's verdict is the restore error, and the
+// journal stays for conform restore.
+func TestRestoreFailureStopsTheRun(t *testing.T) {
+	t.Parallel()
+	const p = "admin-password-user-pin"
+	srv, env := reconfServer(t, p)
+	before := srv.Server.Secrets()
+	l := newLiar(t, srv.URL)
+	dropped := false
+	l.set("", func(m liarMsg) liarAction {
+		if m.toServer && restoring(m) && m.method() == "setAuthParams" && !dropped {
+			dropped = true
+			return liarAction{drop: true}
+		}
+		return liarAction{}
+	})
+	r := runThrough(t, l, env, "--wrong-credential-budget", "-1")
+	if !dropped {
+		t.Fatalf("no restore happened:\n%s", r.stdout)
+	}
+	wantStoppedWithJournal(t, l, srv, p, before, env, r)
+}
+
+// TestRestoreVerifiedByLogins (finding 2): the restore's user change is
+// answered "success" without reaching the device, and getAuthInfo lies
+// that the original protection is back. Only the logins tell: the
+// unsecured user login is granted.
+func TestRestoreVerifiedByLogins(t *testing.T) {
+	t.Parallel()
+	const p = "admin-password-user-pin"
+	srv, env := reconfServer(t, p)
+	before := srv.Server.Secrets()
+	l := newLiar(t, srv.URL)
+	faked := false
+	l.set("", func(m liarMsg) liarAction {
+		switch {
+		case m.toServer && restoring(m) && m.method() == "setAuthParams" && m.str("userType") == "user":
+			faked = true
+			return liarAction{reply: []byte(fmt.Sprintf(`{"method":"setAuthParams","requestId":%q,"result":true}`, m.str("requestId")))}
+		case !m.toServer && faked && m.method() == "getAuthInfo":
+			return liarAction{replace: rewrite(m, func(f map[string]any) {
+				f["userAuth"] = map[string]any{"security": "pin", "pin": before.UserPIN}
+			})}
+		}
+		return liarAction{}
+	})
+	r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user")
+	if !faked {
+		t.Fatalf("no restore of the user protection:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.res.RestoreError, "user mode accepts the unsecured login") {
+		t.Errorf("restoreError %q", r.res.RestoreError)
+	}
+	wantStoppedWithJournal(t, l, srv, p, before, env, r)
+}
+
+// TestRestoreRefusesAnotherPIN (finding 3): the device takes the restore's
+// user PIN change but holds another PIN: a failed restore, not a note.
+func TestRestoreRefusesAnotherPIN(t *testing.T) {
+	t.Parallel()
+	const p = "admin-password-user-pin"
+	srv, env := reconfServer(t, p)
+	before := srv.Server.Secrets()
+	l := newLiar(t, srv.URL)
+	l.set("", func(m liarMsg) liarAction {
+		if m.toServer && restoring(m) && m.method() == "setAuthParams" && m.str("authType") == "pin" {
+			return liarAction{replace: rewrite(m, func(f map[string]any) { f["newPin"] = "zz77zz" })}
+		}
+		return liarAction{}
+	})
+	r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user")
+	if !strings.Contains(r.res.RestoreError, "user PIN other than the original") {
+		t.Errorf("restoreError %q\n%s", r.res.RestoreError, r.stdout)
+	}
+	wantStoppedWithJournal(t, l, srv, p, before, env, r)
+}
+
+// TestRestoreKnowsItsDevice (finding 3): after a crash, conform restore
+// refuses a device that is not the journal's (another getSystemInfo
+// identity at that address) unless --force, and refuses to let a PIN the
+// run knew be regenerated unless --new-user-pin.
+func TestRestoreKnowsItsDevice(t *testing.T) {
+	t.Parallel()
+	const p = "admin-password-user-pin"
+	srv, env := reconfServer(t, p)
+	before := srv.Server.Secrets()
+	l := newLiar(t, srv.URL)
+	// The restore's first setAuthParams never comes back: the case's
+	// restore fails, the journal stays.
+	l.set("", func(m liarMsg) liarAction {
+		if m.toServer && restoring(m) && m.method() == "setAuthParams" {
+			return liarAction{swallow: true}
+		}
+		return liarAction{}
+	})
+	r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user", "--response-timeout", "1s")
+	if _, ok, _ := reconf.ReadJournal(r.journal); r.code != 3 || !ok {
+		t.Fatalf("exit %d, journal %v\n%s", r.code, ok, r.stdout)
+	}
+	// Another device at the same address: its getSystemInfo says so.
+	other := func(m liarMsg) liarAction {
+		if !m.toServer && m.method() == "getSystemInfo" {
+			return liarAction{replace: rewrite(m, func(f map[string]any) {
+				f["authInfo"] = map[string]any{"peerId": "another-room@example"}
+			})}
+		}
+		return liarAction{}
+	}
+	l.set("", other)
+	changed := srv.Server.Profile()
+	withPIN := append(env[:len(env):len(env)], "CONFORM_USER_PIN="+before.UserPIN)
+	rr := conform(t, withPIN, "restore", "--journal", r.journal)
+	if rr.code != 2 || !strings.Contains(rr.stderr, "--force") || srv.Server.Profile() != changed {
+		t.Errorf("another device: exit %d, profile %+v\n%s%s", rr.code, srv.Server.Profile(), rr.stdout, rr.stderr)
+	}
+	// The run knew the user PIN (it read it with getAuthInfo): without it
+	// the restore would let the device generate another.
+	l.set("", nil)
+	rr = conform(t, env, "restore", "--journal", r.journal)
+	if rr.code != 2 || !strings.Contains(rr.stderr, "CONFORM_USER_PIN") || srv.Server.Profile() != changed {
+		t.Errorf("without the user PIN: exit %d\n%s%s", rr.code, rr.stdout, rr.stderr)
+	}
+	// Given the PIN, the same device: restored, and verified.
+	rr = conform(t, withPIN, "restore", "--journal", r.journal)
+	if rr.code != 0 || !strings.Contains(rr.stdout, "refuses unsecured") {
+		t.Errorf("restore: exit %d\n%s%s", rr.code, rr.stdout, rr.stderr)
+	}
+	wantAsFound(t, srv, p, before)
+}
+
+// TestWalkNeverChangesAnUnknownPIN (finding 3): where getAuthInfo does not
+// show the user PIN and CONFORM_USER_PIN is not set, the walk leaves the
+// user protection alone (it could set it back only as a new PIN).
+func TestWalkNeverChangesAnUnknownPIN(t *testing.T) {
+	t.Parallel()
+	const p = "admin-password-user-pin"
+	srv, env := reconfServer(t, p)
+	before := srv.Server.Secrets()
+	l := newLiar(t, srv.URL)
+	l.set("", func(m liarMsg) liarAction {
+		if !m.toServer && m.method() == "getAuthInfo" {
+			return liarAction{replace: rewrite(m, func(f map[string]any) {
+				if u, ok := f["userAuth"].(map[string]any); ok {
+					delete(u, "pin")
+				}
+			})}
+		}
+		return liarAction{}
+	})
+	r := runThrough(t, l, env, "--wrong-credential-budget", "-1")
+	if strings.Contains(r.stdout, "walk: ") {
+		t.Errorf("the walk ran without knowing the user PIN:\n%s", r.stdout)
+	}
+	if got := srv.Server.Secrets().UserPIN; !strings.EqualFold(got, before.UserPIN) {
+		t.Error("the user PIN was changed")
+	}
+	wantAsFound(t, srv, p, before)
+}
+
+// TestReconfigurationInterruptedAnywhere: a loop over every request from
+// the first setAuthParams on (the case's changes, its probes, every step
+// of the restore and of its verification): the k-th is dropped with its
+// connection, or swallowed. Every run ends restored, or with exit 3 and a
+// journal that conform restore completes.
+func TestReconfigurationInterruptedAnywhere(t *testing.T) {
+	t.Parallel()
+	const p = "admin-password-user-pin"
+	// afterChange counts the requests from the first setAuthParams on and
+	// applies act to the k-th (k 0: none).
+	afterChange := func(k int, act liarAction, hit *bool) func(liarMsg) liarAction {
+		armed, first := false, 0
+		return func(m liarMsg) liarAction {
+			if !m.toServer {
+				return liarAction{}
+			}
+			if !armed && m.method() == "setAuthParams" {
+				armed, first = true, m.n
+			}
+			if armed {
+				*hit = true
+				if m.n == first+k-1 {
+					return act
+				}
+			}
+			return liarAction{}
+		}
+	}
+	// A census run: how many requests there are to interrupt.
+	srv, env := reconfServer(t, p)
+	l := newLiar(t, srv.URL)
+	census := false
+	counted := 0
+	rule := afterChange(0, liarAction{}, &census)
+	l.set("", func(m liarMsg) liarAction {
+		a := rule(m)
+		if census && m.toServer {
+			counted++
+		}
+		return a
+	})
+	if r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user"); r.code != 0 || counted < 10 {
+		t.Fatalf("census: exit %d, %d requests from the first change on\n%s", r.code, counted, r.stdout)
+	}
+	t.Logf("%d requests from the first change on, each interrupted in turn", counted)
+	for _, mode := range []string{"drop", "swallow"} {
+		for k := 1; k <= counted; k++ {
+			t.Run(fmt.Sprintf("%s request %d of %d", mode, k, counted), func(t *testing.T) {
+				t.Parallel()
+				srv, env := reconfServer(t, p)
+				before := srv.Server.Secrets()
+				l := newLiar(t, srv.URL)
+				hit := false
+				l.set("", afterChange(k, liarAction{drop: mode == "drop", swallow: mode == "swallow"}, &hit))
+				r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user", "--response-timeout", "1s")
+				if !hit {
+					t.Fatalf("the run never reached its first change\n%s", r.stdout)
+				}
+				if _, left, _ := reconf.ReadJournal(r.journal); left {
+					wantStoppedWithJournal(t, l, srv, p, before, env, r)
+					return
+				}
+				// Restored: the case may still be an ERROR (its own request
+				// went unanswered), never a pass of a changed device.
+				wantAsFound(t, srv, p, before)
+				if r.res.RestoreError != "" {
+					t.Errorf("restoreError %q without a journal", r.res.RestoreError)
+				}
+			})
+		}
+	}
+}
