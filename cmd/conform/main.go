@@ -6,7 +6,7 @@
 //	conform list  [--format text|json|markdown] [--label-filter EXPR]
 //	conform serve [--listen ADDR] [--profile NAME] [--time-scale F]
 //	conform explain ID
-//	conform restore [--target URL] [--journal FILE]
+//	conform restore [--journal FILE | --target URL] [--force] [--new-user-pin]
 //	conform version
 //
 // Exit codes: 0 conformant, 1 not conformant, 2 usage or configuration
