@@ -415,11 +415,14 @@ func (r *Runner) restoreBound() time.Duration {
 	return DefaultRestoreBound(r.Target)
 }
 
-// DefaultRestoreBound is enough for a restore's dials and exchanges (a
-// few logins, getAuthInfo twice, two changes) at the target's bounds.
+// DefaultRestoreBound is enough for a restore's dials and exchanges at the
+// target's bounds: up to 5 logins into administrator mode, getSystemInfo,
+// getAuthInfo twice, two changes, and the 4 logins that verify it, each
+// login on its own connection.
 func DefaultRestoreBound(t Target) time.Duration {
 	t = t.withDefaults()
-	return 4*t.DialTimeout + 12*t.ResponseTimeout
+	const dials, exchanges = 5 + 4, 5 + 1 + 2 + 2 + 4
+	return dials*t.DialTimeout + exchanges*t.ResponseTimeout
 }
 
 // noteReconfiguration keeps what the operator must be told about a
