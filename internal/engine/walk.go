@@ -134,9 +134,11 @@ func (r *Runner) walkTo(ctx context.Context, p reconf.Protection) error {
 		if _, ok := r.Secrets.Get(cases.UserPIN); r.Profile.User == cases.PIN && !ok {
 			return fmt.Errorf("walk to %s: the user PIN is not known, and the walk never changes a PIN it cannot set back", p)
 		}
-		dev, err := s.Device(ctx)
-		if err != nil && r.Journal != "" {
-			return fmt.Errorf("walk to %s: %w (the device's identity, for the journal)", p, err)
+		var dev reconf.Device
+		if r.Journal != "" {
+			if dev, err = s.Device(ctx); err != nil {
+				return fmt.Errorf("walk to %s: %w (the device's identity, for the journal)", p, err)
+			}
 		}
 		key := r.newKey(r.Profile, r.Secrets)
 		j := r.withChecks(r.newJournal(r.Profile, key), r.Secrets)
