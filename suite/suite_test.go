@@ -3,7 +3,6 @@ package suite_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -32,13 +31,14 @@ func TestConformance(t *testing.T) {
 	red := redact.New()
 	show := func(s string) string { return term.Escape(red.Redact(s)) }
 	// Reports go to CONFORM_REPORT_DIR (default conform-report/ beside this
-	// file), and the reconfiguration journal with them.
+	// file); the reconfiguration journal to CONFORM_JOURNAL, else where the
+	// binary keeps it (the state directory, never the reports).
 	dir := os.Getenv("CONFORM_REPORT_DIR")
 	if dir == "" {
 		dir = "conform-report"
 	}
 	sess, err := session.Open(context.Background(), session.Config{
-		Journal:     filepath.Join(dir, "reconfigure-journal.json"),
+		Journal:     os.Getenv("CONFORM_JOURNAL"),
 		Target:      target,
 		Plan:        cases.Plan(os.Getenv("CONFORM_PLAN")),
 		Secrets:     engine.SecretsFromEnv(os.Getenv),

@@ -55,10 +55,11 @@ func (m liarMsg) str(key string) string {
 
 // liarAction is what the proxy does with a message: pass it on (zero
 // value), pass on replace instead, answer reply to the client itself
-// without passing anything on, swallow it, or drop the connection.
+// without passing anything on, swallow it, or drop the connection. lose
+// is the interruption loop's: pass a request on, drop its answer.
 type liarAction struct {
-	replace, reply []byte
-	swallow, drop  bool
+	replace, reply      []byte
+	swallow, drop, lose bool
 }
 
 func newLiar(t *testing.T, upstream string) *liar {
@@ -241,17 +242,32 @@ func TestRestoreFailureStopsTheRun(t *testing.T) {
 	srv, env := reconfServer(t, p)
 	before := srv.Server.Secrets()
 	l := newLiar(t, srv.URL)
-	dropped := false
+	dropped, after := false, 0
 	l.set("", func(m liarMsg) liarAction {
-		if m.toServer && restoring(m) && m.method() == "setAuthParams" && !dropped {
+		switch {
+		case m.toServer && restoring(m) && m.method() == "setAuthParams" && !dropped:
 			dropped = true
 			return liarAction{drop: true}
+		case m.toServer && dropped && m.method() == "setAuthParams":
+			after++ // a change after the failed restore: the walk's, a case's, or another restore's
 		}
 		return liarAction{}
 	})
 	r := runThrough(t, l, env, "--wrong-credential-budget", "-1")
 	if !dropped {
 		t.Fatalf("no restore happened:\n%s", r.stdout)
+	}
+	if after > 0 {
+		t.Errorf("%d setAuthParams after the restore failed", after)
+	}
+	// Another spelling of the same address finds the journal: a new run
+	// refuses to start, conform restore --target picks it.
+	other := l.url + "/"
+	if rr := conform(t, env, "run", "--target", other, "--report-dir", t.TempDir()); rr.code != 2 || !strings.Contains(rr.stderr, r.journal) {
+		t.Errorf("a run of %s over the pending journal: exit %d\n%s", other, rr.code, rr.stderr)
+	}
+	if got, err := reconf.Pending(other); err != nil || len(got) != 1 || got[0] != r.journal {
+		t.Errorf("the journals of %s: %v %v", other, got, err)
 	}
 	wantStoppedWithJournal(t, l, srv, p, before, env, r)
 }
@@ -348,6 +364,9 @@ func TestRestoreKnowsItsDevice(t *testing.T) {
 	if rr.code != 2 || !strings.Contains(rr.stderr, "--force") || srv.Server.Profile() != changed {
 		t.Errorf("another device: exit %d, profile %+v\n%s%s", rr.code, srv.Server.Profile(), rr.stdout, rr.stderr)
 	}
+	if _, ok, _ := reconf.ReadJournal(r.journal); !ok {
+		t.Fatal("the journal is gone after a refused restore")
+	}
 	// The run knew the user PIN (it read it with getAuthInfo): without it
 	// the restore would let the device generate another.
 	l.set("", nil)
@@ -355,12 +374,45 @@ func TestRestoreKnowsItsDevice(t *testing.T) {
 	if rr.code != 2 || !strings.Contains(rr.stderr, "CONFORM_USER_PIN") || srv.Server.Profile() != changed {
 		t.Errorf("without the user PIN: exit %d\n%s%s", rr.code, rr.stdout, rr.stderr)
 	}
-	// Given the PIN, the same device: restored, and verified.
-	rr = conform(t, withPIN, "restore", "--journal", r.journal)
+	// --force: the operator says it is the journal's device after all.
+	l.set("", other)
+	rr = conform(t, withPIN, "restore", "--journal", r.journal, "--force")
 	if rr.code != 0 || !strings.Contains(rr.stdout, "refuses unsecured") {
-		t.Errorf("restore: exit %d\n%s%s", rr.code, rr.stdout, rr.stderr)
+		t.Errorf("restore --force: exit %d\n%s%s", rr.code, rr.stdout, rr.stderr)
 	}
 	wantAsFound(t, srv, p, before)
+}
+
+// TestRestoreWithANewPIN: --new-user-pin lets a restore that has lost the
+// user PIN the run knew go on: the device generates one, the restore says
+// so (never showing it) and verifies the protection with it.
+func TestRestoreWithANewPIN(t *testing.T) {
+	t.Parallel()
+	const p = "admin-password-user-pin"
+	srv, env := reconfServer(t, p)
+	l := newLiar(t, srv.URL)
+	l.set("", func(m liarMsg) liarAction {
+		if m.toServer && restoring(m) && m.method() == "setAuthParams" {
+			return liarAction{drop: true}
+		}
+		return liarAction{}
+	})
+	r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user")
+	if _, ok, _ := reconf.ReadJournal(r.journal); r.code != 3 || !ok {
+		t.Fatalf("exit %d, journal %v\n%s", r.code, ok, r.stdout)
+	}
+	l.set("", nil)
+	rr := conform(t, env, "restore", "--journal", r.journal, "--new-user-pin")
+	if rr.code != 0 || !strings.Contains(rr.stdout, "RECONFIGURATION: the user PIN was regenerated") || !strings.Contains(rr.stdout, "user mode new user PIN") {
+		t.Errorf("restore --new-user-pin: exit %d\n%s%s", rr.code, rr.stdout, rr.stderr)
+	}
+	after := srv.Server.Secrets()
+	if prof := srv.Server.Profile(); prof.Admin != refserver.Password || prof.User != refserver.PIN {
+		t.Errorf("protection %s/%s", prof.Admin, prof.User)
+	}
+	if strings.Contains(strings.ToLower(rr.stdout+rr.stderr), strings.ToLower(after.UserPIN)) {
+		t.Error("the new PIN is shown")
+	}
 }
 
 // TestWalkNeverChangesAnUnknownPIN (finding 3): where getAuthInfo does not
@@ -395,8 +447,9 @@ func TestWalkNeverChangesAnUnknownPIN(t *testing.T) {
 // TestReconfigurationInterruptedAnywhere: a loop over every request from
 // the first setAuthParams on (the case's changes, its probes, every step
 // of the restore and of its verification): the k-th is dropped with its
-// connection, or swallowed. Every run ends restored, or with exit 3 and a
-// journal that conform restore completes.
+// connection, swallowed, or passed on with its answer lost (the device
+// acted; the client never heard). Every run ends restored, or with exit 3
+// and a journal that conform restore completes.
 func TestReconfigurationInterruptedAnywhere(t *testing.T) {
 	t.Parallel()
 	const p = "admin-password-user-pin"
@@ -404,8 +457,12 @@ func TestReconfigurationInterruptedAnywhere(t *testing.T) {
 	// applies act to the k-th (k 0: none).
 	afterChange := func(k int, act liarAction, hit *bool) func(liarMsg) liarAction {
 		armed, first := false, 0
+		lose := "" // the requestId whose answer is to be lost
 		return func(m liarMsg) liarAction {
 			if !m.toServer {
+				if lose != "" && m.str("requestId") == lose {
+					return liarAction{drop: true}
+				}
 				return liarAction{}
 			}
 			if !armed && m.method() == "setAuthParams" {
@@ -414,6 +471,10 @@ func TestReconfigurationInterruptedAnywhere(t *testing.T) {
 			if armed {
 				*hit = true
 				if m.n == first+k-1 {
+					if act.lose { // the device acts, the client never hears
+						lose = m.str("requestId")
+						return liarAction{}
+					}
 					return act
 				}
 			}
@@ -437,7 +498,7 @@ func TestReconfigurationInterruptedAnywhere(t *testing.T) {
 		t.Fatalf("census: exit %d, %d requests from the first change on\n%s", r.code, counted, r.stdout)
 	}
 	t.Logf("%d requests from the first change on, each interrupted in turn", counted)
-	for _, mode := range []string{"drop", "swallow"} {
+	for _, mode := range []string{"drop", "swallow", "lose-answer"} {
 		for k := 1; k <= counted; k++ {
 			t.Run(fmt.Sprintf("%s request %d of %d", mode, k, counted), func(t *testing.T) {
 				t.Parallel()
@@ -445,7 +506,8 @@ func TestReconfigurationInterruptedAnywhere(t *testing.T) {
 				before := srv.Server.Secrets()
 				l := newLiar(t, srv.URL)
 				hit := false
-				l.set("", afterChange(k, liarAction{drop: mode == "drop", swallow: mode == "swallow"}, &hit))
+				act := liarAction{drop: mode == "drop", swallow: mode == "swallow", lose: mode == "lose-answer"}
+				l.set("", afterChange(k, act, &hit))
 				r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user", "--response-timeout", "1s")
 				if !hit {
 					t.Fatalf("the run never reached its first change\n%s", r.stdout)

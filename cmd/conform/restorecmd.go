@@ -111,6 +111,7 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		Register: red.Add,
 		Force:    force,
 		NewPIN:   newPIN,
+		Record:   func(j reconf.Journal) error { return reconf.WriteJournal(path, j) },
 	}
 	fmt.Fprintf(out, "conform restore: putting %s back to %s (journal %s, started %s)\n", target, j.Original, path, j.Started.Format(time.RFC3339))
 	if !j.Device.Known() {
@@ -122,7 +123,8 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 	}
 	res, err := rs.Restore(ctx, j)
 	var idErr *reconf.IdentityError
-	if errors.As(err, &idErr) {
+	var secErr *reconf.SecretsError
+	if errors.As(err, &idErr) || errors.As(err, &secErr) {
 		fmt.Fprintf(errOut, "conform restore: %v; the journal is kept at %s\n", err, path)
 		return exitUsage
 	}
@@ -150,25 +152,31 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 }
 
 // restoreJournalPath is the journal conform restore reads: --journal;
-// the legacy one under --report-dir; --target's in the state directory;
-// else the one journal there ("" when there is none; several are a usage
-// error that lists them).
+// the legacy one under --report-dir; else the one pending journal in the
+// state directory (of --target's address, when given): "" when there is
+// none; several are a usage error that lists them.
 func (o *runOptions) restoreJournalPath() (string, error) {
 	switch {
 	case o.journal != "":
 		return o.journal, nil
 	case o.reportDir != "":
 		return filepath.Join(o.reportDir, journalName), nil
-	case o.target != "":
-		return reconf.DefaultJournalPath(o.target)
 	}
-	dir, err := reconf.JournalDir()
-	if err != nil {
-		return "", err
-	}
-	found, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	if legacy := filepath.Join("conform-report", journalName); fileExists(legacy) {
-		found = append(found, legacy)
+	var found []string
+	if o.target != "" {
+		var err error
+		if found, err = reconf.Pending(o.target); err != nil {
+			return "", err
+		}
+	} else {
+		dir, err := reconf.JournalDir()
+		if err != nil {
+			return "", err
+		}
+		found, _ = filepath.Glob(filepath.Join(dir, "*.json"))
+		if legacy := filepath.Join("conform-report", journalName); fileExists(legacy) {
+			found = append(found, legacy)
+		}
 	}
 	switch len(found) {
 	case 0:

@@ -221,11 +221,12 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		fmt.Fprintf(errOut, "conform run: %v\n", err)
 		return exitUsage
 	}
-	if cfg.Journal != "" && result.RestoreError == "" {
+	if journal := sess.Runner.Journal; journal != "" && result.RestoreError == "" {
 		// Whatever ended the run, a journal left behind means a change that
-		// was not undone (a restore abandoned, or that failed).
-		if _, left, _ := reconf.ReadJournal(cfg.Journal); left {
-			result.RestoreError = fmt.Sprintf("the recovery journal is still at %s: run `conform restore --journal %s`", cfg.Journal, cfg.Journal)
+		// was not undone (a restore abandoned, or that failed); one that
+		// cannot be read counts too.
+		if _, left, err := reconf.ReadJournal(journal); left || err != nil {
+			result.RestoreError = fmt.Sprintf("the recovery journal is still at %s: run `conform restore --journal %s`", journal, journal)
 			result.Tally()
 		}
 	}
@@ -261,7 +262,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	console.Summary(con, result, o.verbosity() > console.Quiet)
 	if werr != nil {
 		fmt.Fprintf(errOut, "conform run: %v\n", werr)
-		if result.Interrupted != "" {
+		if result.Interrupted != "" && result.RestoreError == "" {
 			return exitFailed
 		}
 		return exitUnreachable
@@ -274,19 +275,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 // v2 journals kept the recovery journal: still looked for, never written.
 const journalName = "reconfigure-journal.json"
 
-// journalPath is the recovery journal of the run's target: --journal, or
-// one file per target in the user's state directory (reconf.JournalDir),
-// never the report directory that CI uploads.
-func (o *runOptions) journalPath() (string, error) {
-	if o.journal != "" {
-		return o.journal, nil
-	}
-	target := o.target
-	if target == "" {
-		target = o.web
-	}
-	return reconf.DefaultJournalPath(target)
-}
+
 
 // restoreReserve is the share of --timeout kept for putting a
 // reconfigured target back: enough for the restore's dials and exchanges
@@ -453,11 +442,9 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 	if live {
 		// session.Open refuses to start over a pending journal, with or
 		// without --allow-reconfigure: the target may be left changed.
-		path, err := o.journalPath()
-		if err != nil {
-			return fail("%v", err)
-		}
-		cfg.Journal = path
+		// "" is the default, chosen by session.Open once the WebSocket is
+		// known (reconf.DefaultJournalPath), never the report directory.
+		cfg.Journal = o.journal
 		if old := filepath.Join(o.reportDir, journalName); o.journal == "" {
 			if _, pending, _ := reconf.ReadJournal(old); pending {
 				return fail("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run `conform restore --journal %s` first", old, old)

@@ -12,13 +12,15 @@ import (
 
 // execution is the state of one case run.
 type execution struct {
-	r         *Runner
-	c         cases.Case
-	tr        *wire.Transcript
-	target    Target
-	set       cases.Settings
-	conns     map[string]*wire.Client
-	responses map[string]map[string]any
+	r *Runner
+	// holdsReconf: this case holds the runner's reconfMu (Run releases it).
+	holdsReconf bool
+	c           cases.Case
+	tr          *wire.Transcript
+	target      Target
+	set         cases.Settings
+	conns       map[string]*wire.Client
+	responses   map[string]map[string]any
 	// tm times the steps (lifetimes count from them) and holds their deadlines.
 	tm *timing
 	// discovered is the WebSocket URL config.json named (DISC-1).

@@ -195,6 +195,12 @@ func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Recon
 // first change: the profile and secrets, the user PIN (read with
 // getAuthInfo when the run does not know it yet), and the journal.
 func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client) error {
+	// One reconfiguration at a time, to its restore (released by Run):
+	// a case abandoned by its spec timeout may still be restoring.
+	if !x.holdsReconf {
+		x.r.reconfMu.Lock()
+		x.holdsReconf = true
+	}
 	if err := x.r.mayReconfigure(); err != nil {
 		return err
 	}
@@ -211,12 +217,18 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 			return fmt.Errorf("will not reconfigure: %s", why)
 		}
 	}
+	// What the case will put back is what the device has now, which must
+	// be what the run found: else someone else changed it (another run, an
+	// operator), and its "original" would be theirs.
+	info, err := x.authInfo(ctx, conn)
+	if err != nil {
+		return err
+	}
+	if info.Protection != protectionOf(p) {
+		return fmt.Errorf("will not reconfigure: getAuthInfo says %s, not the %s the run found: someone else changed it", info.Protection, protectionOf(p))
+	}
 	if p.User == cases.PIN {
 		if _, ok := sec.Get(cases.UserPIN); !ok {
-			info, err := x.authInfo(ctx, conn)
-			if err != nil {
-				return err
-			}
 			if info.PIN == "" {
 				// A PIN it does not know could not be set back: the change
 				// would leave the user's PIN regenerated.
@@ -354,6 +366,11 @@ func (r *Runner) restore(ctx context.Context, tr *wire.Transcript, prefix string
 		},
 		Secrets:  sec.values(),
 		Register: r.Redactor.Add,
+		// The device is the one the run has talked to all along, at the
+		// same address: an identity that changed within the run (a login
+		// to another TrueConf server) must not keep it changed.
+		Force:  true,
+		Record: func(j reconf.Journal) error { return reconf.WriteJournal(r.Journal, j) },
 	}
 	out, err := rs.Restore(rctx, j)
 	if err != nil {
@@ -390,13 +407,12 @@ func (r *Runner) restore(ctx context.Context, tr *wire.Transcript, prefix string
 
 // restoreContext is the context a restore runs in: not ended by ctx (a
 // signal or --timeout must not leave the target changed), but bounded: by
-// restoreBound, or after a signal by a short bound of its own (a few
-// exchanges, at most 30 s), so that Ctrl-C is never a long wait.
+// restoreBound, or after a signal by at most 30 s, so that Ctrl-C is
+// never a long wait.
 func (r *Runner) restoreContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	bound := r.restoreBound()
 	if ctx.Err() != nil && !errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
-		t := r.Target.withDefaults()
-		bound = min(bound, max(2*t.DialTimeout+4*t.ResponseTimeout, time.Second), 30*time.Second)
+		bound = min(bound, 30*time.Second)
 	}
 	return context.WithTimeout(context.WithoutCancel(ctx), bound)
 }

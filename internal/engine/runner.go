@@ -112,6 +112,9 @@ type Runner struct {
 
 	mu        sync.Mutex
 	wrongSent int
+	// reconfMu is held by whatever has the target reconfigured, from its
+	// first change to its restore: a case, a walk step, the end of the walk.
+	reconfMu sync.Mutex
 	// reconfNonce keys the suite's secrets when admin is unsecured, and
 	// reconfNotes are what the operator must be told (reconfigure.go).
 	reconfNonce string
@@ -219,6 +222,9 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 			x.add(f)
 			out.Findings = x.findings
 		}
+	}
+	if x.holdsReconf {
+		r.reconfMu.Unlock()
 	}
 	if x.troubled && ctx.Err() == nil {
 		// A dial failed or a wait ran out: make sure the target is still

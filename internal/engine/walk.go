@@ -101,6 +101,8 @@ func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
 	if ok, why := r.CanWalk(p); !ok {
 		return fmt.Errorf("walk to %s: %s", p, why)
 	}
+	r.reconfMu.Lock()
+	defer r.reconfMu.Unlock()
 	err := r.walkTo(ctx, p)
 	if err != nil && r.walking() {
 		// Changed, or perhaps changed: the run no longer knows the target's
@@ -270,6 +272,8 @@ func adminCredentials(p cases.Profile, sec Secrets) []reconf.Credential {
 // regenerated PIN for the operator); an error says the protection could
 // not be restored, and the journal is then kept.
 func (r *Runner) EndWalk(ctx context.Context) error {
+	r.reconfMu.Lock()
+	defer r.reconfMu.Unlock()
 	if !r.walking() {
 		return nil
 	}

@@ -56,10 +56,12 @@ const (
 	maxIDLength = 128
 )
 
-// DeviceOf reads the identity from a getSystemInfo answer: the string and
-// integer leaves of authInfo and productInfo (one level of nesting) whose
-// name says they identify (…id, …Id, serial…, uuid, mac…, hostname,
-// name), in sorted order, at most maxIDs, a long one replaced by its hash.
+// DeviceOf reads the identity from a getSystemInfo answer: the TrueConf ID
+// (authInfo.peerId) and the string and integer leaves of productInfo whose
+// name says they identify the hardware (serial…, uuid, mac…, hostname,
+// deviceId, machineId, hardwareId), in sorted order, at most maxIDs, a
+// long one replaced by its hash. Nothing else of authInfo: it is the
+// device's login state, which changes.
 func DeviceOf(f map[string]any) Device {
 	if ok, _ := f["result"].(bool); !ok {
 		return Device{}
@@ -68,7 +70,7 @@ func DeviceOf(f map[string]any) Device {
 	for _, top := range []string{"authInfo", "productInfo"} {
 		obj, _ := f[top].(map[string]any)
 		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			if len(ids) == maxIDs || !identifying(k) {
+			if len(ids) == maxIDs || !identifying(top, k) {
 				continue
 			}
 			var v string
@@ -98,13 +100,16 @@ func DeviceOf(f map[string]any) Device {
 	return Device{IDs: ids}
 }
 
-func identifying(key string) bool {
+func identifying(top, key string) bool {
 	k := strings.ToLower(key)
-	if len(k) > 64 {
-		return false
+	if top == "authInfo" {
+		return k == "peerid"
 	}
-	return strings.HasSuffix(k, "id") || strings.Contains(k, "serial") || strings.Contains(k, "uuid") ||
-		strings.HasPrefix(k, "mac") || k == "hostname" || k == "name"
+	switch k {
+	case "uuid", "hostname", "deviceid", "machineid", "hardwareid", "mac", "macaddress":
+		return true
+	}
+	return len(k) <= 64 && strings.HasPrefix(k, "serial")
 }
 
 // Device asks getSystemInfo who the device is; a device that does not

@@ -1,7 +1,6 @@
 package reconf
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -13,11 +12,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -152,8 +153,9 @@ func CheckMatches(kind cases.SecretKind, check, secret string) bool {
 			p = n
 		}
 	}
-	// A journal is operator-supplied input: bound what its check may cost.
-	if t == 0 || t > 10 || m == 0 || m > 1<<20 || p == 0 || p > 8 {
+	// A journal is operator-supplied input: bound what its check may cost
+	// (no more than the checks this version writes).
+	if t == 0 || t > checkTime || m == 0 || m > checkMemory || p == 0 || p > checkThreads {
 		return false
 	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[2])
@@ -225,7 +227,7 @@ func writeJournal(path string, j Journal, create bool) error {
 		if werr != nil {
 			return fmt.Errorf("journal %s: %w", path, werr)
 		}
-		return nil
+		return syncDir(path)
 	}
 	if werr == nil {
 		werr = os.Rename(tmp.Name(), path)
@@ -233,6 +235,20 @@ func writeJournal(path string, j Journal, create bool) error {
 	if werr != nil {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("journal %s: %w", path, werr)
+	}
+	return syncDir(path)
+}
+
+// syncDir makes the directory entry of path durable: a journal that a
+// power loss could take back is no journal.
+func syncDir(path string) error {
+	d, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return fmt.Errorf("journal %s: %w", path, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return fmt.Errorf("journal %s: sync its directory: %w", path, err)
 	}
 	return nil
 }
@@ -304,7 +320,7 @@ func RemoveJournal(path, id string) error {
 	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("journal %s: %w", path, err)
 	}
-	return nil
+	return syncDir(path)
 }
 
 // Begin records change ch as in flight from protection cur: which
@@ -324,14 +340,15 @@ func (j *Journal) Begin(ch Change, cur Protection) {
 
 // DefaultJournalPath is where a run keeps the journal of target when the
 // operator names none: the user's state directory (never the report
-// directory, which CI uploads), one file per target, so that runs against
-// two devices never share one.
+// directory, which CI uploads), one file per host and port, so that runs
+// against two devices never share one and two spellings of one address
+// ("ws://h:80", "ws://H/") do.
 func DefaultJournalPath(target string) (string, error) {
 	dir, err := JournalDir()
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(dir, journalFileName(TargetOf(target))), nil
+	return filepath.Join(dir, journalFileName(HostPort(target))), nil
 }
 
 // JournalDir is the directory of the default journals:
@@ -351,25 +368,63 @@ func JournalDir() (string, error) {
 	return filepath.Join(home, ".local", "state", "conform", "journals"), nil
 }
 
-// journalFileName names the journal of a target: its host and port made
-// safe for a file name, and a hash of the whole URL.
-func journalFileName(target string) string {
-	var b bytes.Buffer
-	host := target
-	if u, err := url.Parse(target); err == nil && u.Host != "" {
-		host = u.Host
+// HostPort is the address a target URL names, as journals compare
+// targets: the host in lower case and the port, the scheme's default when
+// none is given ("" for a URL without a host).
+func HostPort(target string) string {
+	u, err := url.Parse(target)
+	if err != nil || u.Hostname() == "" {
+		return ""
 	}
-	for _, r := range host {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "wss" || u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(strings.ToLower(u.Hostname()), port)
+}
+
+// Pending lists the journals in JournalDir whose target has the address
+// of target (HostPort), whatever their file name: a journal written
+// under another spelling of the address, or named after the web manager
+// it was discovered from, is still found.
+func Pending(target string) ([]string, error) {
+	want := HostPort(target)
+	dir, err := JournalDir()
+	if err != nil || want == "" {
+		return nil, err
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	var out []string
+	for _, p := range paths {
+		j, ok, err := ReadJournal(p)
+		if err != nil {
+			return nil, err
+		}
+		if ok && (HostPort(j.Target) == want || p == filepath.Join(dir, journalFileName(want))) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// journalFileName names the journal of an address: the address made safe
+// for a file name, and a hash of it.
+func journalFileName(hostPort string) string {
+	var b strings.Builder
+	for _, r := range hostPort {
+		if b.Len() >= 64 {
+			break
+		}
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-':
 			b.WriteRune(r)
 		default:
 			b.WriteByte('_')
 		}
-		if b.Len() >= 64 {
-			break
-		}
 	}
-	sum := sha256.Sum256([]byte(target))
+	sum := sha256.Sum256([]byte(hostPort))
 	return fmt.Sprintf("%s-%s.json", b.String(), hex.EncodeToString(sum[:6]))
 }

@@ -224,8 +224,8 @@ func TestDeviceIdentity(t *testing.T) {
 		}
 		return map[string]any{"method": "getSystemInfo", "result": true, "authInfo": map[string]any{"peerId": peer, "peerDn": "Hall"}, "productInfo": prod}
 	}
-	a := DeviceOf(info("room1@example", map[string]any{"serialNumber": "SN1"}))
-	if !a.Known() || a.IDs["authInfo.peerId"] != "room1@example" || a.IDs["productInfo.serialNumber"] != "SN1" || a.IDs["productInfo.version"] != "" {
+	a := DeviceOf(info("room1@example", map[string]any{"serialNumber": "SN1", "pid": 4711, "valid": "yes"}))
+	if !a.Known() || a.IDs["authInfo.peerId"] != "room1@example" || a.IDs["productInfo.serialNumber"] != "SN1" || len(a.IDs) != 2 {
 		t.Errorf("identity %v", a.IDs)
 	}
 	if why := a.Differs(DeviceOf(info("room1@example", map[string]any{"serialNumber": "SN1", "extra": "x"}))); why != "" {

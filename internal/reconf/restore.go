@@ -182,6 +182,11 @@ type Restorer struct {
 	// NewPIN lets the target generate a new user PIN where the journal says
 	// the run knew the original but the operator cannot give it.
 	NewPIN bool
+	// Record, if set, is given the journal as the restore moves on (before
+	// and after each change), so that a restore that fails halfway leaves
+	// a journal that says where it stopped: the next one tries the secret
+	// in force first, sending no wrong credential it could avoid.
+	Record func(Journal) error
 }
 
 // Outcome says what a restore did, for the console and the reports.
@@ -237,6 +242,9 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 	key.Register(r.Register)
 	s, _, err := Login(ctx, r.Dial, r.adminCredentials(j, key))
 	if err != nil {
+		if j.Device.Known() && !r.Force {
+			err = fmt.Errorf("%w; is this still the journal's device (%s)?", err, j.Device)
+		}
 		return out, err
 	}
 	defer s.Close()
@@ -253,7 +261,20 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 	if err != nil {
 		return out, err
 	}
-	for _, ch := range r.plan(j, cur.Protection) {
+	plan := r.plan(j, cur.Protection)
+	pinChanged := false
+	for _, ch := range plan {
+		if ch.Mode == cases.User && ch.To == cases.PIN && ch.Secret == "" && r.knewPIN(j) && !r.NewPIN {
+			// A user PIN the run knew, not given back: the target would
+			// generate another (CheckSecrets asks for it; this is the case
+			// where the journal did not expect the user protection changed).
+			return out, &SecretsError{Msg: "the user protection must be set back and the run knew its PIN: set CONFORM_USER_PIN to it (or, only if it is lost, --new-user-pin)"}
+		}
+	}
+	j.Current = cur.Protection
+	for _, ch := range plan {
+		j.Begin(ch, j.Current)
+		r.record(j)
 		rep, err := s.Set(ctx, ch)
 		if err != nil {
 			return out, err
@@ -262,6 +283,19 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 			return out, fmt.Errorf("the target refused setAuthParams %s (%s)", ch, rep.Error)
 		}
 		out.Changes = append(out.Changes, ch.String())
+		switch {
+		case ch.Mode == cases.Admin:
+			j.AdminSecret = "original" // the original password, or none at all
+			j.Current.Admin = ch.To
+			if ch.To == cases.Unsecured {
+				j.Current.User = cases.Unsecured
+			}
+		default:
+			j.Current.User = ch.To
+			pinChanged = pinChanged || ch.To == cases.PIN
+		}
+		j.Pending = ""
+		r.record(j)
 	}
 	after, err := s.Info(ctx)
 	if err != nil {
@@ -271,13 +305,13 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 		return out, fmt.Errorf("after the restore getAuthInfo says %s, not the original %s", after.Protection, j.Original)
 	}
 	userSecret := r.originalUser(j)
-	if j.Original.User == cases.PIN && j.UserChanged {
+	if j.Original.User == cases.PIN {
 		want := r.Secrets[cases.UserPIN]
 		switch {
-		case want == "":
+		case want == "" && (pinChanged || j.UserChanged):
 			out.PINRegenerated = true
 			userSecret = Credential{What: "the new user PIN", Secret: after.PIN}
-		case after.PIN != "" && !strings.EqualFold(after.PIN, want):
+		case want != "" && after.PIN != "" && !strings.EqualFold(after.PIN, want):
 			return out, errors.New("after the restore getAuthInfo shows a user PIN other than the original")
 		}
 		out.UserPIN = after.PIN
@@ -363,7 +397,7 @@ func (r Restorer) CheckSecrets(j Journal) error {
 	if j.Original.User == cases.Password && j.Original.Admin != cases.Unsecured {
 		need[cases.UserPassword] = true
 	}
-	if j.Original.User == cases.PIN && j.UserChanged && j.UserPINKnown && !r.NewPIN {
+	if j.Original.User == cases.PIN && j.UserChanged && r.knewPIN(j) && !r.NewPIN {
 		need[cases.UserPIN] = true
 	}
 	for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN, cases.UserPassword, cases.UserPIN} {
@@ -380,6 +414,21 @@ func (r Restorer) CheckSecrets(j Journal) error {
 		}
 	}
 	return nil
+}
+
+// knewPIN reports whether the run knew the original user PIN: the journal
+// says so, or (a v1 journal) keeps a check of it.
+func (r Restorer) knewPIN(j Journal) bool {
+	_, checked := j.Checks[cases.UserPIN]
+	return j.UserPINKnown || checked
+}
+
+// record hands the journal to Record; a journal that cannot be updated
+// keeps its earlier state, which a later restore still completes.
+func (r Restorer) record(j Journal) {
+	if r.Record != nil {
+		_ = r.Record(j)
+	}
 }
 
 // key is the derivation key of the suite's secrets for this journal.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -171,16 +172,6 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		RegisterURLSecrets(red, u)
 	}
 	s := &Session{Redactor: red, cfg: cfg}
-	if live := cfg.Target != "" || cfg.Web != ""; live && cfg.Journal != "" {
-		// A journal left by an earlier run: the target may still be
-		// reconfigured, and a new run would take that for its original.
-		if _, pending, err := reconf.ReadJournal(cfg.Journal); err != nil || pending {
-			if err == nil {
-				err = fmt.Errorf("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run `conform restore --journal %s` first", cfg.Journal, cfg.Journal)
-			}
-			return nil, &engine.ConfigError{Msg: err.Error()}
-		}
-	}
 	target := cfg.Target
 	secrets := cfg.Secrets
 	budget := cfg.WrongBudget
@@ -206,6 +197,13 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		if target, cfg.HTTP, discoveryNote, err = discover(ctx, cfg, target); err != nil {
 			s.Close()
 			return s, err
+		}
+	}
+	if !s.Embedded {
+		var err error
+		if cfg.Journal, err = journalFor(target, cfg.Journal); err != nil {
+			s.Close()
+			return nil, err
 		}
 	}
 	t := engine.Target{URL: target, TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout,
@@ -235,6 +233,34 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	s.Runner.Spent(probe.WrongSent)
 	return s, nil
+}
+
+// journalFor is the recovery journal of a live target (the one named,
+// else reconf.DefaultJournalPath of the WebSocket, discovered or given),
+// and refuses to start while that journal, or any journal of the same
+// address in the state directory, is pending: the target may still be
+// reconfigured, and a new run would take that for its original.
+func journalFor(target, named string) (string, error) {
+	path := named
+	if path == "" {
+		var err error
+		if path, err = reconf.DefaultJournalPath(target); err != nil {
+			return "", &engine.ConfigError{Msg: err.Error()}
+		}
+	}
+	pending, err := reconf.Pending(target)
+	if err != nil {
+		return "", &engine.ConfigError{Msg: err.Error()}
+	}
+	if _, ok, err := reconf.ReadJournal(path); err != nil {
+		return "", &engine.ConfigError{Msg: err.Error()}
+	} else if ok && !slices.Contains(pending, path) {
+		pending = append(pending, path)
+	}
+	if len(pending) > 0 {
+		return "", &engine.ConfigError{Msg: fmt.Sprintf("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run `conform restore --journal %s` first", pending[0], pending[0])}
+	}
+	return path, nil
 }
 
 // discover reads the web manager's config.json: the WebSocket (when no
