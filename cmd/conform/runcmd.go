@@ -275,8 +275,6 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 // v2 journals kept the recovery journal: still looked for, never written.
 const journalName = "reconfigure-journal.json"
 
-
-
 // restoreReserve is the share of --timeout kept for putting a
 // reconfigured target back: enough for the restore's dials and exchanges
 // (a few logins, getAuthInfo, two changes), at most a quarter of the run.
