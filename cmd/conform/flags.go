@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/opfile"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/suggest"
 )
@@ -110,9 +110,9 @@ func flagNames(fs *flag.FlagSet) []string {
 // A key that is no flag of the command is an error that names the nearest
 // one; a secret is refused (secrets come only from the environment).
 func applyConfig(fs *flag.FlagSet, path string, from map[string]string) error {
-	b, err := os.ReadFile(path)
+	b, err := opfile.ReadFile(path, opfile.ConfigLimit)
 	if err != nil {
-		return fmt.Errorf("--config: %w", err)
+		return fmt.Errorf("--config %w", err)
 	}
 	var doc map[string]any
 	if err := yaml.Unmarshal(b, &doc); err != nil {

@@ -48,7 +48,7 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		return exitUsage
 	}
 	path := o.journalPath()
-	j, ok, err := reconf.ReadJournal(path)
+	j, ok, err := readJournal(path)
 	if err != nil {
 		fmt.Fprintf(errOut, "conform restore: %v\n", err)
 		return exitUsage

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -20,7 +21,7 @@ import (
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
-	"github.com/roomconform/conform/internal/reconf"
+	"github.com/roomconform/conform/internal/opfile"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/term"
@@ -224,7 +225,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if cfg.Journal != "" && result.RestoreError == "" {
 		// Whatever ended the run, a journal left behind means a change that
 		// was not undone (a restore abandoned, or that failed).
-		if _, left, _ := reconf.ReadJournal(cfg.Journal); left {
+		if _, left, _ := readJournal(cfg.Journal); left {
 			result.RestoreError = fmt.Sprintf("the recovery journal is still at %s: run `conform restore --journal %s`", cfg.Journal, cfg.Journal)
 			result.Tally()
 		}
@@ -446,6 +447,9 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 		// session.Open refuses to start over a pending journal, with or
 		// without --allow-reconfigure: the target may be left changed.
 		cfg.Journal = o.journalPath()
+		if err := checkJournal(cfg.Journal); err != nil {
+			return fail("%w", err)
+		}
 	}
 	if live && o.reconfigure {
 		cfg.RestoreTimeout = restoreReserve(o.timeout, o.responseTimeout)
@@ -459,9 +463,9 @@ func (o *runOptions) tlsConfig() (*tls.Config, error) {
 	}
 	c := &tls.Config{InsecureSkipVerify: o.insecure} //nolint:gosec // explicit operator choice
 	if o.caFile != "" {
-		pem, err := os.ReadFile(o.caFile)
+		pem, err := opfile.ReadFile(o.caFile, opfile.CALimit)
 		if err != nil {
-			return nil, fmt.Errorf("--ca-file: %w", err)
+			return nil, fmt.Errorf("--ca-file %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
@@ -521,12 +525,11 @@ func (o *runOptions) gate() (reports.Gate, error) {
 	if o.baseline == "" {
 		return g, nil
 	}
-	f, err := os.Open(o.baseline)
+	b, err := opfile.ReadFile(o.baseline, opfile.BaselineLimit)
 	if err != nil {
-		return g, fmt.Errorf("--baseline: %w", err)
+		return g, fmt.Errorf("--baseline %w", err)
 	}
-	defer f.Close()
-	g.Baseline, err = reports.ParseBaseline(f, o.baseline)
+	g.Baseline, err = reports.ParseBaseline(bytes.NewReader(b), o.baseline)
 	if err != nil {
 		return g, fmt.Errorf("--baseline: %w", err)
 	}
