@@ -224,11 +224,21 @@ func (p *pathFlag) Set(v string) error {
 	return nil
 }
 
+// tokenFields are the answer fields that carry the tokens a target issues
+// (wire.DefaultAutoRedact less the PINs), which are also the labels the
+// engine registers them under.
+var tokenFields = []string{"token", "tokenForHttpServer", "overlayHttpToken"}
+
 // secretsFromEnv reads the operator's secrets from CONFORM_* and registers
 // each, with its encodings, with a new redactor: before anything is
 // printed.
 func secretsFromEnv(getenv func(string) string) (*redact.Redactor, engine.Secrets) {
 	red := redact.New()
+	// A token shorter than redact.MinFreeText is redacted only where it
+	// stands as a value: a target cannot erase a word of the console's
+	// ("FAIL", "fail") by issuing it as a token. PINs (pin, newPin) stay
+	// secrets wherever they occur.
+	red.ValueOnly(tokenFields...)
 	secrets := engine.SecretsFromEnv(getenv)
 	for _, k := range secrets.Kinds() {
 		v, _ := secrets.Get(k)
