@@ -241,31 +241,45 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		result.Interrupted = why
 		result.Tally()
 	}
+	overflowed := red.Overflowed()
+	if overflowed {
+		// Decided before the reports are written: they say the exit code
+		// the process ends with.
+		result.InfrastructureError = fmt.Sprintf("the target issued more than %d secrets (tokens): its text is withheld from the console and the reports", redact.MaxSecrets)
+		result.Tally()
+	}
 	con.Flush()
 	wctx, wcancel := reportCtx(start, o.timeout)
 	defer wcancel()
 	werr := reports.WriteAll(wctx, result, files)
-	if werr != nil && interruption(wctx) != "" {
-		result.Interrupted = interruption(wctx) + " while the reports were written"
+	if werr != nil {
+		// The reports that could be written are written again, so that they
+		// too say the exit code the process ends with.
+		if why := interruption(wctx); why != "" {
+			result.Interrupted = why + " while the reports were written"
+		} else if result.InfrastructureError == "" {
+			result.InfrastructureError = "the reports could not all be written"
+		}
 		result.Tally()
+		_ = reports.WriteAll(wctx, result, files)
 	}
-	if red.Overflowed() {
+	if overflowed {
 		// Nothing of the target's can be shown: the verdict's structure and
 		// a fixed explanation, straight to the console.
 		console.Counts(consoleOut, result)
-		fmt.Fprintf(stderr, "conform run: infrastructure error: the target issued more than %d secrets (tokens); its text is withheld from the console and the reports\n", redact.MaxSecrets)
+		fmt.Fprintf(stderr, "conform run: infrastructure error: %s\n", result.InfrastructureError)
 		if werr != nil {
 			fmt.Fprintln(stderr, "conform run: the reports could not be written either")
 		}
-		return exitUnreachable
+		return result.Summary.ExitCode
 	}
-	console.Summary(con, result, o.verbosity() > console.Quiet)
+	// The verdict line is the run's structure alone, written past the
+	// redactor: a token the target chose equal to one of its words
+	// ("conformant") must not erase it.
+	console.SummaryTo(con, consoleOut, result, o.verbosity() > console.Quiet)
 	if werr != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", werr)
-		if result.Interrupted != "" {
-			return exitFailed
-		}
-		return exitUnreachable
+		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(werr.Error()))
+		return result.Summary.ExitCode
 	}
 	fmt.Fprintf(con, "reports: %s\n", files)
 	return result.Summary.ExitCode
