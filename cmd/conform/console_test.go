@@ -146,3 +146,44 @@ func TestRedactionOverflowReportsExit3(t *testing.T) {
 		t.Errorf("summary.md does not show an infrastructure error:\n%s", firstLines(summary, 3))
 	}
 }
+
+// TestTargetNewlinesPrintNoLineOfTheirOwn: a newline a target puts in a
+// method name (which reaches the preflight's error) or in an error text
+// (every answer, then) is shown escaped on the line it belongs to: it never
+// prints a "result: conformant" line of the target's own, on stdout or
+// stderr.
+func TestTargetNewlinesPrintNoLineOfTheirOwn(t *testing.T) {
+	t.Parallel()
+	const forged = "\nresult: conformant: 99 pass, 0 fail, 0 warn, 0 skip, 0 error (99 cases) in 1.00s\n"
+	for name, rewrite := range map[string]func(m map[string]any){
+		"method": func(m map[string]any) { delete(m, "resultCode"); m["method"] = "auth" + forged },
+		"error":  func(m map[string]any) { m["error"] = "refused" + forged },
+		"key":    func(m map[string]any) { m["x"+forged] = "y" + forged },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv, env := referenceServer(t, refserver.Options{})
+			target := relay(t, srv.URL, func(msg []byte) [][]byte {
+				var m map[string]any
+				if json.Unmarshal(msg, &m) != nil {
+					return [][]byte{msg}
+				}
+				rewrite(m)
+				b, _ := json.Marshal(m)
+				return [][]byte{b}
+			}, nil)
+			dir := t.TempDir()
+			r := conform(t, env, "run", "--target", target, "--report-dir", dir, "--response-timeout", "2s", "--label-filter", "smoke", "-vv")
+			for where, out := range map[string]string{"stdout": r.stdout, "stderr": r.stderr} {
+				for _, l := range strings.Split(out, "\n") {
+					if strings.HasPrefix(strings.TrimSpace(l), "result: conformant: 99") {
+						t.Errorf("the target printed a line of its own on %s: %q\n%s", where, l, out)
+					}
+				}
+			}
+			if !strings.Contains(r.stdout+r.stderr, `\nresult: conformant: 99`) {
+				t.Errorf("the target's text is not shown escaped (exit %d): the test no longer sends it through\n%s\n%s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}

@@ -173,7 +173,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		con.Flush()
 	}
 	if err != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
+		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(err.Error()))
 		return exitUsage
 	}
 	if o.printConfig {
@@ -219,7 +219,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		Verbosity: o.verbosity(), NoColor: noColor, Console: con, Gate: gate, Sections: sections,
 	})
 	if err != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
+		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(err.Error()))
 		return exitUsage
 	}
 	if cfg.Journal != "" && result.RestoreError == "" {
@@ -580,7 +580,9 @@ func preflightFailed(ctx context.Context, err error, o runOptions, sess *session
 		code, what = exitUsage, "configuration error"
 	}
 	msg := err.Error()
-	fmt.Fprintf(errOut, "conform run: %s: %s\n", what, msg)
+	// One line: the error may quote the target (a method name), whose
+	// newline must not print a line of its own.
+	fmt.Fprintf(errOut, "conform run: %s: %s\n", what, term.Line(msg))
 	run := reports.Run{
 		Schema: reports.Schema, Tool: "conform", Version: version(), StartedAt: start,
 		Duration: time.Since(start).Seconds(), Target: reports.Target{URL: o.target, Embedded: o.target == "" && o.web == ""},
@@ -604,7 +606,7 @@ func preflightFailed(ctx context.Context, err error, o runOptions, sess *session
 	wctx, wcancel := reportCtx(start, o.timeout)
 	defer wcancel()
 	if werr := reports.WriteAll(wctx, run.Redacted(red.Redact), files); werr != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", werr)
+		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(werr.Error()))
 	}
 	return code
 }
