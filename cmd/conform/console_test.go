@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -183,5 +184,36 @@ func TestTargetNewlinesPrintNoLineOfTheirOwn(t *testing.T) {
 				t.Errorf("the target's text is not shown escaped (exit %d): the test no longer sends it through\n%s\n%s", r.code, r.stdout, r.stderr)
 			}
 		})
+	}
+}
+
+// TestUnwritableReportReportsExit3: a report that cannot be written makes
+// the run exit 3, and the reports that could be written say exit 3 too,
+// results.json streamed to stdout (once) included.
+func TestUnwritableReportReportsExit3(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	notADir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := conform(t, nil, "run", "--case", "rc-7-empty-credentials", "--report-dir", dir,
+		"--html-report", filepath.Join(notADir, "report.html"), "--json")
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	var res reports.Run
+	if err := dec.Decode(&res); err != nil {
+		t.Fatalf("stdout is not results.json: %v\n%s", err, r.stdout)
+	}
+	if dec.More() {
+		t.Errorf("stdout holds more than one document:\n%s", r.stdout)
+	}
+	if res.Summary.ExitCode != 3 {
+		t.Errorf("results.json says exit %d (%s), the process exited 3", res.Summary.ExitCode, res.Summary.Verdict)
+	}
+	if junit := readFile(t, filepath.Join(dir, "junit.xml")); !strings.Contains(junit, `name="exitCode" value="3"`) {
+		t.Errorf("junit.xml does not say exit 3")
 	}
 }

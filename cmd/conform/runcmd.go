@@ -251,18 +251,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	con.Flush()
 	wctx, wcancel := reportCtx(start, o.timeout)
 	defer wcancel()
-	werr := reports.WriteAll(wctx, result, files)
-	if werr != nil {
-		// The reports that could be written are written again, so that they
-		// too say the exit code the process ends with.
-		if why := interruption(wctx); why != "" {
-			result.Interrupted = why + " while the reports were written"
-		} else if result.InfrastructureError == "" {
-			result.InfrastructureError = "the reports could not all be written"
-		}
-		result.Tally()
-		_ = reports.WriteAll(wctx, result, files)
-	}
+	werr := writeReports(wctx, &result, files)
 	if overflowed {
 		// Nothing of the target's can be shown: the verdict's structure and
 		// a fixed explanation, straight to the console.
@@ -283,6 +272,46 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	fmt.Fprintf(con, "reports: %s\n", files)
 	return result.Summary.ExitCode
+}
+
+// writeReports writes the reports so that every one that could be written
+// says the exit code the run ends with: the files first, then those
+// streamed to standard output (written once, with the final verdict). When
+// one cannot be written the run is an infrastructure error (or interrupted,
+// when a signal or the time bound ended the writing), and the files are
+// written again to say so.
+func writeReports(ctx context.Context, r *reports.Run, f reports.Files) error {
+	var files, out reports.Files
+	for _, p := range []struct{ from, file, stdout *string }{
+		{&f.JUnit, &files.JUnit, &out.JUnit}, {&f.JSON, &files.JSON, &out.JSON},
+		{&f.HTML, &files.HTML, &out.HTML}, {&f.Summary, &files.Summary, &out.Summary},
+	} {
+		if *p.from == reports.Stdout {
+			*p.stdout = *p.from
+		} else {
+			*p.file = *p.from
+		}
+	}
+	failed := func() {
+		if why := interruption(ctx); why != "" {
+			r.Interrupted = why + " while the reports were written"
+		} else if r.InfrastructureError == "" {
+			r.InfrastructureError = "the reports could not all be written"
+		}
+		r.Tally()
+		_ = reports.WriteAll(ctx, *r, files)
+	}
+	err := reports.WriteAll(ctx, *r, files)
+	if err != nil {
+		failed()
+	}
+	if serr := reports.WriteAll(ctx, *r, out); serr != nil {
+		if err == nil {
+			failed()
+		}
+		err = errors.Join(err, serr)
+	}
+	return err
 }
 
 // journalName is the recovery journal's file name under --report-dir.
