@@ -233,8 +233,14 @@ func writeInto(ctx context.Context, path string, b []byte) error {
 	return nil
 }
 
-// replaceFile writes a regular file atomically (temp file, rename).
+// replaceFile writes a regular file atomically (temp file, rename). A new
+// file is 0644; one that exists keeps its mode, so that replacing it (also
+// through a link to it) never widens who can read it.
 func replaceFile(path string, b []byte) error {
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -250,7 +256,7 @@ func replaceFile(path string, b []byte) error {
 	if _, err := tmp.Write(b); err != nil {
 		return fail(err)
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Chmod(mode); err != nil {
 		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {

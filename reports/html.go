@@ -39,7 +39,10 @@ type htmlGroup struct {
 }
 
 // HTML renders report.html from the run (the results.json model).
+// Every text is shown on its line, controls escaped (as in every report),
+// and the page is valid UTF-8 whatever bytes a target sent.
 func HTML(r Run) ([]byte, error) {
+	r = r.shown()
 	data := struct {
 		Run     Run
 		Banner  string
@@ -81,7 +84,7 @@ func HTML(r Run) ([]byte, error) {
 	if err := reportTemplate.Execute(&b, data); err != nil {
 		return nil, fmt.Errorf("render report.html: %w", err)
 	}
-	return b.Bytes(), nil
+	return bytes.ToValidUTF8(b.Bytes(), []byte("\uFFFD")), nil
 }
 
 // brokenFindings are the findings a reader of a non-PASS wants: the

@@ -6,10 +6,12 @@ package reports
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/term"
 )
 
 // Schema identifies the results.json format; bump on incompatible change.
@@ -49,6 +51,10 @@ type Run struct {
 	RestoreError string `json:"restoreError,omitempty"`
 	// Interrupted says why the run ended early ("" if it did not).
 	Interrupted string `json:"interrupted,omitempty"`
+	// InfrastructureError says why the run's verdict cannot stand whatever
+	// the cases say (the target issued more secrets than can be redacted):
+	// the run ends with exit 3, and the reports say so.
+	InfrastructureError string `json:"infrastructureError,omitempty"`
 	// Preflight is the probe that learnt the profile; its transcript is kept
 	// only when it failed.
 	Preflight Preflight `json:"preflight"`
@@ -179,58 +185,33 @@ const (
 	ExitUnreachable   = 3
 )
 
-// Redacted returns a copy of r with its free text passed through redact:
-// the target's URL, the profile's notes, the interruption and preflight
-// errors, the reconfiguration notes and restore error, the coverage's
-// reasons, case messages and the findings' expected, actual and note. The
-// structure (verdicts, IDs, levels, labels, counts) is never touched, so
-// no secret, however it is spelt, can change a verdict. Transcript
-// payloads are not touched either: they arrive redacted from the transcript,
-// which alone knows where a long payload was cut.
+// Redacted returns a copy of r with its free text passed through redact
+// and made safe to show: the target's URL, the profile's notes, the
+// interruption and preflight errors, the reconfiguration notes and restore
+// error, the coverage's reasons, case messages, the baselines' reasons (the
+// operator's text is treated as the target's) and the findings' expected,
+// actual and note. Each is one line, its newlines and control characters
+// escaped (term.Line), so that no text can pose as a line of the report's
+// own; a message that is a case's broken findings keeps one line for each.
+// The structure (verdicts, IDs, levels, labels, counts) is never touched,
+// so no secret, however it is spelt, can change a verdict. Transcript
+// payloads are not touched either: they arrive redacted and escaped from
+// the transcript, which alone knows where a long payload was cut.
 //
 // Long texts are cut after they are redacted (a cut before could leave part
 // of a secret unrecognisable): MaxText bytes for a message, MaxField for a
 // finding's field or a note.
 func (r Run) Redacted(redact func(string) string) Run {
-	field := func(s string) string { return Clip(redact(s), MaxField) }
-	r.Target.URL = field(r.Target.URL)
-	r.Profile.Notes = mapStrings(r.Profile.Notes, field)
-	r.Reconfiguration = mapStrings(r.Reconfiguration, field)
-	r.RestoreError = field(r.RestoreError)
-	// The coverage's reasons quote case messages: free text too.
-	if r.Coverage != nil {
-		cov := make([]Coverage, len(r.Coverage))
-		for i, c := range r.Coverage {
-			c.Why = mapStrings(c.Why, field)
-			cov[i] = c
-		}
-		r.Coverage = cov
-	}
-	r.Interrupted = field(r.Interrupted)
-	r.Preflight.Error = Clip(redact(r.Preflight.Error), MaxText)
-	cs := make([]Case, len(r.Cases))
+	out := r.withText(func(s string) string { return term.Line(Clip(redact(s), MaxField)) })
+	out.Preflight.Error = term.Line(Clip(redact(r.Preflight.Error), MaxText))
 	for i, c := range r.Cases {
-		c.Message = Clip(redact(c.Message), MaxText)
-		if c.Baseline != nil {
-			k := *c.Baseline
-			k.Reason, k.Link = field(k.Reason), field(k.Link)
-			c.Baseline = &k
+		lines := messageLines(c)
+		for j, l := range lines {
+			lines[j] = term.Line(redact(l))
 		}
-		c.NotRun = mapStrings(c.NotRun, field)
-		fs := make([]Finding, len(c.Findings))
-		for j, f := range c.Findings {
-			f.Expected, f.Actual, f.Note = field(f.Expected), field(f.Actual), field(f.Note)
-			fs[j] = f
-		}
-		if c.Findings != nil {
-			c.Findings = fs
-		}
-		cs[i] = c
+		out.Cases[i].Message = Clip(strings.Join(lines, "\n"), MaxText)
 	}
-	if r.Cases != nil {
-		r.Cases = cs
-	}
-	return r
+	return out
 }
 
 // Where Redacted cuts long texts.
@@ -295,6 +276,8 @@ func (r *Run) Tally() {
 	case r.RestoreError != "":
 		// First: the target may be left changed, whatever else happened.
 		s.Verdict, s.ExitCode = "error: the original protection could not be restored", ExitUnreachable
+	case r.InfrastructureError != "":
+		s.Verdict, s.ExitCode = "infrastructure error", ExitUnreachable
 	case s.Fail > 0:
 		s.Verdict, s.ExitCode = "not conformant", ExitNotConformant
 	case s.Stale > 0:

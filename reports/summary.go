@@ -9,8 +9,10 @@ import (
 // coverage, and every case that did not pass with its first finding, in
 // GitHub-flavoured Markdown short enough for a step summary or a
 // merge-request comment. Text from the target is shown as code, so it
-// cannot format, link or mention anything.
+// cannot format, link or mention anything, on its line with its control
+// characters escaped (as is the operator's: baseline reasons).
 func SummaryMarkdown(r Run) ([]byte, error) {
+	r = r.shown()
 	var b strings.Builder
 	s := r.Summary
 	icon := map[int]string{ExitConformant: "✅", ExitNotConformant: "❌"}[s.ExitCode]
@@ -37,6 +39,9 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 	}
 	if r.RestoreError != "" {
 		fmt.Fprintf(&b, "\n**The target may be left reconfigured:** %s\n", code(r.RestoreError))
+	}
+	if r.InfrastructureError != "" {
+		fmt.Fprintf(&b, "\n**Infrastructure error:** %s\n", code(r.InfrastructureError))
 	}
 	var rows []string
 	for _, c := range r.Cases {
@@ -92,7 +97,7 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 		}
 		b.WriteString("\n</details>\n")
 	}
-	return []byte(b.String()), nil
+	return []byte(strings.ToValidUTF8(b.String(), "\uFFFD")), nil
 }
 
 // code renders text as inline Markdown code, whatever it contains: the

@@ -7,15 +7,21 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/roomconform/conform/internal/term"
 )
 
 // JSON renders the results document.
+// Its text is shown as every report shows it (one line each, controls
+// escaped), and the characters encoding/json leaves raw that a terminal
+// would act on (C1 controls, bidirectional overrides) are written as
+// \uXXXX escapes: --json puts it on a terminal.
 func JSON(r Run) ([]byte, error) {
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := json.MarshalIndent(r.shown(), "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encode results: %w", err)
 	}
-	return append(b, '\n'), nil
+	return term.JSON(append(b, '\n')), nil
 }
 
 // The JUnit document, in the Ant/Jenkins dialect (the junit-10.xsd of the
@@ -82,6 +88,7 @@ func junitTime(sec float64) string { return strconv.FormatFloat(max(sec, 0), 'f'
 // and under --require a testcase "coverage" fails when a MUST requirement
 // went unchecked. The testsuite's properties carry the run's metadata.
 func JUnit(r Run) ([]byte, error) {
+	r = r.shown()
 	suite := junitSuite{
 		Name:      "conform",
 		Package:   r.Target.URL,
@@ -125,6 +132,11 @@ func JUnit(r Run) ([]byte, error) {
 		suite.Errors++
 		suite.Cases = append(suite.Cases, junitCase{Name: "restore the original protection", Classname: "CFG", Time: junitTime(0),
 			Error: &junitOutcome{Type: "NOT-RESTORED", Message: "the target may be left reconfigured", Text: r.RestoreError}})
+	}
+	if r.InfrastructureError != "" {
+		suite.Errors++
+		suite.Cases = append(suite.Cases, junitCase{Name: "infrastructure", Classname: "INFRA", Time: junitTime(0),
+			Error: &junitOutcome{Type: "INFRASTRUCTURE", Message: firstLine(r.InfrastructureError), Text: r.InfrastructureError}})
 	}
 	if r.Require != "" {
 		tc := junitCase{Name: "coverage of the " + strings.ToUpper(r.Require) + " requirements (--require " + r.Require + ")", Classname: "COVERAGE", Time: junitTime(0)}

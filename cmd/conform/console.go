@@ -20,9 +20,9 @@ func printHeader(w io.Writer, s *session.Session, sel suite.Selection, selected 
 		where = "embedded reference server, profile " + s.EmbeddedProfile
 	}
 	fmt.Fprintf(w, "conform %s: auth conformance of %s (%s)\n", version(), s.Runner.Target.URL, where)
-	fmt.Fprintf(w, "profile: %s\n", term.Escape(s.Runner.Profile.String()))
+	fmt.Fprintf(w, "profile: %s\n", term.Line(s.Runner.Profile.String()))
 	for _, note := range s.Runner.Profile.Notes {
-		fmt.Fprintf(w, "  note: %s\n", term.Escape(note))
+		fmt.Fprintf(w, "  note: %s\n", term.Line(note))
 	}
 	fmt.Fprintf(w, "selection: %d %s", n, plural(n, "case", "cases"))
 	if len(sel.Cases) > 0 {

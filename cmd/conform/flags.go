@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/opfile"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/suggest"
 )
@@ -110,9 +110,9 @@ func flagNames(fs *flag.FlagSet) []string {
 // A key that is no flag of the command is an error that names the nearest
 // one; a secret is refused (secrets come only from the environment).
 func applyConfig(fs *flag.FlagSet, path string, from map[string]string) error {
-	b, err := os.ReadFile(path)
+	b, err := opfile.ReadFile(path, opfile.ConfigLimit)
 	if err != nil {
-		return fmt.Errorf("--config: %w", err)
+		return fmt.Errorf("--config %w", err)
 	}
 	var doc map[string]any
 	if err := yaml.Unmarshal(b, &doc); err != nil {
@@ -224,11 +224,21 @@ func (p *pathFlag) Set(v string) error {
 	return nil
 }
 
+// tokenFields are the answer fields that carry the tokens a target issues
+// (wire.DefaultAutoRedact less the PINs), which are also the labels the
+// engine registers them under.
+var tokenFields = []string{"token", "tokenForHttpServer", "overlayHttpToken"}
+
 // secretsFromEnv reads the operator's secrets from CONFORM_* and registers
 // each, with its encodings, with a new redactor: before anything is
 // printed.
 func secretsFromEnv(getenv func(string) string) (*redact.Redactor, engine.Secrets) {
 	red := redact.New()
+	// A token shorter than redact.MinFreeText is redacted only where it
+	// stands as a value: a target cannot erase a word of the console's
+	// ("FAIL", "fail") by issuing it as a token. PINs (pin, newPin) stay
+	// secrets wherever they occur.
+	red.ValueOnly(tokenFields...)
 	secrets := engine.SecretsFromEnv(getenv)
 	for _, k := range secrets.Kinds() {
 		v, _ := secrets.Get(k)

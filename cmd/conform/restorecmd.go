@@ -56,16 +56,16 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 	}
 	path, err := o.restoreJournalPath()
 	if err != nil {
-		fmt.Fprintf(errOut, "conform restore: %v\n", err)
+		fmt.Fprintf(errOut, "conform restore: %s\n", term.Line(err.Error()))
 		return exitUsage
 	}
 	if path == "" {
 		fmt.Fprintln(out, "conform restore: no recovery journal: nothing to restore")
 		return exitOK
 	}
-	j, ok, err := reconf.ReadJournal(path)
+	j, ok, err := readJournal(path)
 	if err != nil {
-		fmt.Fprintf(errOut, "conform restore: %v\n", err)
+		fmt.Fprintf(errOut, "conform restore: %s\n", term.Line(err.Error()))
 		return exitUsage
 	}
 	if !ok {
@@ -78,7 +78,7 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 	}
 	session.RegisterURLSecrets(red, target)
 	if err := checkURL("--target", target, "ws", "wss"); err != nil {
-		fmt.Fprintf(errOut, "conform restore: %v\n", err)
+		fmt.Fprintf(errOut, "conform restore: %s\n", term.Line(err.Error()))
 		return exitUsage
 	}
 	if o.target != "" && j.Target != "" && strings.TrimRight(journalURL(o.target), "/") != strings.TrimRight(j.Target, "/") && !force {
@@ -90,7 +90,7 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		if err == nil {
 			err = fmt.Errorf("--timeout and --response-timeout must be positive")
 		}
-		fmt.Fprintf(errOut, "conform restore: %v\n", err)
+		fmt.Fprintf(errOut, "conform restore: %s\n", term.Line(err.Error()))
 		return exitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -118,18 +118,18 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		fmt.Fprintln(out, "  the journal records no identity of the device (it did not say who it is): only its address tells it")
 	}
 	if err := rs.CheckSecrets(j); err != nil {
-		fmt.Fprintf(errOut, "conform restore: %v; nothing was changed, the journal is kept at %s\n", err, path)
+		fmt.Fprintf(errOut, "conform restore: %s; nothing was changed, the journal is kept at %s\n", term.Line(err.Error()), path)
 		return exitUsage
 	}
 	res, err := rs.Restore(ctx, j)
 	var idErr *reconf.IdentityError
 	var secErr *reconf.SecretsError
 	if errors.As(err, &idErr) || errors.As(err, &secErr) {
-		fmt.Fprintf(errOut, "conform restore: %v; the journal is kept at %s\n", err, path)
+		fmt.Fprintf(errOut, "conform restore: %s; the journal is kept at %s\n", term.Line(err.Error()), path)
 		return exitUsage
 	}
 	if err != nil {
-		fmt.Fprintf(errOut, "conform restore: could not restore: %v; the journal is kept at %s\n", err, path)
+		fmt.Fprintf(errOut, "conform restore: could not restore: %s; the journal is kept at %s\n", term.Line(err.Error()), path)
 		for _, line := range strings.Split(strings.TrimRight(tr.String(), "\n"), "\n") {
 			fmt.Fprintf(errOut, "  %s\n", line)
 		}
@@ -145,7 +145,7 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		fmt.Fprintf(out, "RECONFIGURATION: %s\n", n)
 	}
 	if err := reconf.RemoveJournal(path, j.ID); err != nil {
-		fmt.Fprintf(errOut, "conform restore: %v\n", err)
+		fmt.Fprintf(errOut, "conform restore: %s\n", term.Line(err.Error()))
 	}
 	fmt.Fprintf(out, "conform restore: %s again, %s\n", j.Original, res.Checked())
 	return exitOK

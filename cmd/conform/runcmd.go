@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -20,7 +21,7 @@ import (
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
-	"github.com/roomconform/conform/internal/reconf"
+	"github.com/roomconform/conform/internal/opfile"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/term"
@@ -172,7 +173,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		con.Flush()
 	}
 	if err != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
+		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(err.Error()))
 		return exitUsage
 	}
 	if o.printConfig {
@@ -218,14 +219,14 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		Verbosity: o.verbosity(), NoColor: noColor, Console: con, Gate: gate, Sections: sections,
 	})
 	if err != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", err)
+		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(err.Error()))
 		return exitUsage
 	}
 	if journal := sess.Runner.Journal; journal != "" && result.RestoreError == "" {
 		// Whatever ended the run, a journal left behind means a change that
 		// was not undone (a restore abandoned, or that failed); one that
 		// cannot be read counts too.
-		if _, left, err := reconf.ReadJournal(journal); left || err != nil {
+		if _, left, err := readJournal(journal); left || err != nil {
 			result.RestoreError = fmt.Sprintf("the recovery journal is still at %s: run `conform restore --journal %s`", journal, journal)
 			result.Tally()
 		}
@@ -241,34 +242,77 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		result.Interrupted = why
 		result.Tally()
 	}
+	overflowed := red.Overflowed()
+	if overflowed {
+		// Decided before the reports are written: they say the exit code
+		// the process ends with.
+		result.InfrastructureError = fmt.Sprintf("the target issued more than %d secrets (tokens): its text is withheld from the console and the reports", redact.MaxSecrets)
+		result.Tally()
+	}
 	con.Flush()
 	wctx, wcancel := reportCtx(start, o.timeout)
 	defer wcancel()
-	werr := reports.WriteAll(wctx, result, files)
-	if werr != nil && interruption(wctx) != "" {
-		result.Interrupted = interruption(wctx) + " while the reports were written"
-		result.Tally()
-	}
-	if red.Overflowed() {
+	werr := writeReports(wctx, &result, files)
+	if overflowed {
 		// Nothing of the target's can be shown: the verdict's structure and
 		// a fixed explanation, straight to the console.
 		console.Counts(consoleOut, result)
-		fmt.Fprintf(stderr, "conform run: infrastructure error: the target issued more than %d secrets (tokens); its text is withheld from the console and the reports\n", redact.MaxSecrets)
+		fmt.Fprintf(stderr, "conform run: infrastructure error: %s\n", result.InfrastructureError)
 		if werr != nil {
 			fmt.Fprintln(stderr, "conform run: the reports could not be written either")
 		}
-		return exitUnreachable
+		return result.Summary.ExitCode
 	}
-	console.Summary(con, result, o.verbosity() > console.Quiet)
+	// The verdict line is the run's structure alone, written past the
+	// redactor: a token the target chose equal to one of its words
+	// ("conformant") must not erase it.
+	console.SummaryTo(con, consoleOut, result, o.verbosity() > console.Quiet)
 	if werr != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", werr)
-		if result.Interrupted != "" && result.RestoreError == "" {
-			return exitFailed
-		}
-		return exitUnreachable
+		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(werr.Error()))
+		return result.Summary.ExitCode
 	}
 	fmt.Fprintf(con, "reports: %s\n", files)
 	return result.Summary.ExitCode
+}
+
+// writeReports writes the reports so that every one that could be written
+// says the exit code the run ends with: the files first, then those
+// streamed to standard output (written once, with the final verdict). When
+// one cannot be written the run is an infrastructure error (or interrupted,
+// when a signal or the time bound ended the writing), and the files are
+// written again to say so.
+func writeReports(ctx context.Context, r *reports.Run, f reports.Files) error {
+	var files, out reports.Files
+	for _, p := range []struct{ from, file, stdout *string }{
+		{&f.JUnit, &files.JUnit, &out.JUnit}, {&f.JSON, &files.JSON, &out.JSON},
+		{&f.HTML, &files.HTML, &out.HTML}, {&f.Summary, &files.Summary, &out.Summary},
+	} {
+		if *p.from == reports.Stdout {
+			*p.stdout = *p.from
+		} else {
+			*p.file = *p.from
+		}
+	}
+	failed := func() {
+		if why := interruption(ctx); why != "" {
+			r.Interrupted = why + " while the reports were written"
+		} else if r.InfrastructureError == "" {
+			r.InfrastructureError = "the reports could not all be written"
+		}
+		r.Tally()
+		_ = reports.WriteAll(ctx, *r, files)
+	}
+	err := reports.WriteAll(ctx, *r, files)
+	if err != nil {
+		failed()
+	}
+	if serr := reports.WriteAll(ctx, *r, out); serr != nil {
+		if err == nil {
+			failed()
+		}
+		err = errors.Join(err, serr)
+	}
+	return err
 }
 
 // journalName is the file name under --report-dir where conform before
@@ -443,8 +487,11 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 		// "" is the default, chosen by session.Open once the WebSocket is
 		// known (reconf.DefaultJournalPath), never the report directory.
 		cfg.Journal = o.journal
+		if err := checkJournal(cfg.Journal); cfg.Journal != "" && err != nil {
+			return fail("%w", err)
+		}
 		if old := filepath.Join(o.reportDir, journalName); o.journal == "" {
-			if _, pending, _ := reconf.ReadJournal(old); pending {
+			if _, pending, _ := readJournal(old); pending {
 				return fail("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run `conform restore --journal %s` first", old, old)
 			}
 		}
@@ -461,9 +508,9 @@ func (o *runOptions) tlsConfig() (*tls.Config, error) {
 	}
 	c := &tls.Config{InsecureSkipVerify: o.insecure} //nolint:gosec // explicit operator choice
 	if o.caFile != "" {
-		pem, err := os.ReadFile(o.caFile)
+		pem, err := opfile.ReadFile(o.caFile, opfile.CALimit)
 		if err != nil {
-			return nil, fmt.Errorf("--ca-file: %w", err)
+			return nil, fmt.Errorf("--ca-file %w", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
@@ -523,12 +570,11 @@ func (o *runOptions) gate() (reports.Gate, error) {
 	if o.baseline == "" {
 		return g, nil
 	}
-	f, err := os.Open(o.baseline)
+	b, err := opfile.ReadFile(o.baseline, opfile.BaselineLimit)
 	if err != nil {
-		return g, fmt.Errorf("--baseline: %w", err)
+		return g, fmt.Errorf("--baseline %w", err)
 	}
-	defer f.Close()
-	g.Baseline, err = reports.ParseBaseline(f, o.baseline)
+	g.Baseline, err = reports.ParseBaseline(bytes.NewReader(b), o.baseline)
 	if err != nil {
 		return g, fmt.Errorf("--baseline: %w", err)
 	}
@@ -565,7 +611,9 @@ func preflightFailed(ctx context.Context, err error, o runOptions, sess *session
 		code, what = exitUsage, "configuration error"
 	}
 	msg := err.Error()
-	fmt.Fprintf(errOut, "conform run: %s: %s\n", what, msg)
+	// One line: the error may quote the target (a method name), whose
+	// newline must not print a line of its own.
+	fmt.Fprintf(errOut, "conform run: %s: %s\n", what, term.Line(msg))
 	run := reports.Run{
 		Schema: reports.Schema, Tool: "conform", Version: version(), StartedAt: start,
 		Duration: time.Since(start).Seconds(), Target: reports.Target{URL: o.target, Embedded: o.target == "" && o.web == ""},
@@ -589,7 +637,7 @@ func preflightFailed(ctx context.Context, err error, o runOptions, sess *session
 	wctx, wcancel := reportCtx(start, o.timeout)
 	defer wcancel()
 	if werr := reports.WriteAll(wctx, run.Redacted(red.Redact), files); werr != nil {
-		fmt.Fprintf(errOut, "conform run: %v\n", werr)
+		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(werr.Error()))
 	}
 	return code
 }

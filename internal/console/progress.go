@@ -25,7 +25,8 @@ const (
 )
 
 // Case is one finished case, as the console shows it. Reason, Findings and
-// Transcript are the target's text: redacted by the writer, escaped here.
+// Transcript are the target's text: redacted by the writer, escaped here,
+// the reason and each finding on one line.
 type Case struct {
 	ID         string
 	Verdict    string
@@ -86,11 +87,13 @@ func (p *Progress) Case(c Case) {
 			lines = append(lines, f.Line())
 		}
 		if len(c.Findings) == 0 && c.Reason != "" {
-			lines = strings.Split(c.Reason, "\n")
+			lines = []string{c.Reason}
 		}
 	case c.Verdict == reports.Pass:
 	case c.Verdict == reports.Skip || c.Verdict == reports.Error || len(c.Findings) == 0:
-		lines = strings.Split(c.Reason, "\n")
+		// A skip's reason or an error: one line, whatever newline the
+		// target's text put in it.
+		lines = []string{c.Reason}
 	default:
 		for _, f := range c.Findings {
 			if f.Broken() {
@@ -98,14 +101,17 @@ func (p *Progress) Case(c Case) {
 			}
 		}
 	}
+	// Each is one line: a newline of the target's is shown escaped, never
+	// starts a line of its own.
 	for _, l := range lines {
 		if l != "" {
-			fmt.Fprintf(p.W, "        %s\n", term.Escape(l))
+			fmt.Fprintf(p.W, "        %s\n", term.Line(l))
 		}
 	}
 	if p.Verbosity >= Everything && c.Transcript != "" {
+		// One frame a line (the transcript escapes a payload's newlines).
 		for _, l := range strings.Split(strings.TrimRight(c.Transcript, "\n"), "\n") {
-			fmt.Fprintf(p.W, "        | %s\n", term.Escape(l))
+			fmt.Fprintf(p.W, "        | %s\n", term.Line(l))
 		}
 	}
 }

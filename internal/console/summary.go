@@ -17,8 +17,18 @@ import (
 )
 
 // Summary lists what did not pass, groups skips by reason, says the
-// coverage, and ends with one verdict line: the run's one tally.
-func Summary(w io.Writer, r reports.Run, verbose bool) {
+// coverage, and ends with one verdict line: the run's one tally. Every
+// text of the target's (and the operator's baseline reasons) is shown on
+// the line it belongs to, its newlines and control characters escaped.
+func Summary(w io.Writer, r reports.Run, verbose bool) { SummaryTo(w, w, r, verbose) }
+
+// SummaryTo is Summary with the verdict line (Counts: the run's structure
+// alone, no text of the target's) written to verdict, and the rest to w.
+// The binary writes the verdict line past its redacting writer, so that a
+// token the target chose equal to a word of it ("conformant") cannot erase
+// that word. w is flushed first when it can be (redact.Writer), so the
+// lines stay in order.
+func SummaryTo(w, verdict io.Writer, r reports.Run, verbose bool) {
 	fmt.Fprintln(w)
 	// Cases that share a message (every case after the target died, every
 	// skip for one missing secret) are listed once, with their IDs.
@@ -28,10 +38,10 @@ func Summary(w io.Writer, r reports.Run, verbose bool) {
 		case reports.Fail, reports.Warn, reports.XFail:
 			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.Key(), c.Title)
 			if c.Baseline != nil {
-				fmt.Fprintf(w, "      known failure: %s\n", term.Escape(c.Baseline.String()))
+				fmt.Fprintf(w, "      known failure: %s\n", term.Line(c.Baseline.String()))
 			}
-			for _, line := range strings.Split(c.Message, "\n") {
-				fmt.Fprintf(w, "      %s\n", term.Escape(line))
+			for _, line := range messageLines(c) {
+				fmt.Fprintf(w, "      %s\n", term.Line(line))
 			}
 		case reports.Skip, reports.Error:
 			grouped[c.Verdict][c.Message] = append(grouped[c.Verdict][c.Message], c.Key())
@@ -49,12 +59,12 @@ func Summary(w io.Writer, r reports.Run, verbose bool) {
 			if !verbose && len(ids) > 4 {
 				list = strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
 			}
-			fmt.Fprintf(w, "%-5s %d: %s (%s)\n", verdict, len(ids), term.Escape(reason), list)
+			fmt.Fprintf(w, "%-5s %d: %s (%s)\n", verdict, len(ids), term.Line(reason), list)
 		}
 	}
 	for _, c := range r.Cases {
 		if c.Baseline != nil && c.Baseline.Stale != "" {
-			fmt.Fprintf(w, "STALE %s: %s (baseline: %s)\n", c.Key(), c.Baseline.Stale, term.Escape(c.Baseline.String()))
+			fmt.Fprintf(w, "STALE %s: %s (baseline: %s)\n", c.Key(), term.Line(c.Baseline.Stale), term.Line(c.Baseline.String()))
 		}
 	}
 	if len(r.NotRun) > 0 {
@@ -65,15 +75,18 @@ func Summary(w io.Writer, r reports.Run, verbose bool) {
 		fmt.Fprintln(w, "\nwarning: every selected case was skipped: nothing was checked")
 	}
 	for _, n := range r.Reconfiguration {
-		fmt.Fprintf(w, "\nRECONFIGURATION: %s\n", term.Escape(n))
+		fmt.Fprintf(w, "\nRECONFIGURATION: %s\n", term.Line(n))
 	}
 	if r.RestoreError != "" {
-		fmt.Fprintf(w, "\n!!! THE TARGET MAY BE LEFT RECONFIGURED: %s\n", term.Escape(r.RestoreError))
+		fmt.Fprintf(w, "\n!!! THE TARGET MAY BE LEFT RECONFIGURED: %s\n", term.Line(r.RestoreError))
 	}
 	coverage(w, r, verbose)
-	Counts(w, r)
+	if f, ok := w.(interface{ Flush() error }); ok && verdict != w {
+		f.Flush()
+	}
+	Counts(verdict, r)
 	if r.Interrupted != "" {
-		fmt.Fprintf(w, "interrupted: %s\n", term.Escape(r.Interrupted))
+		fmt.Fprintf(w, "interrupted: %s\n", term.Line(r.Interrupted))
 	}
 }
 
@@ -101,8 +114,24 @@ func coverage(w io.Writer, r reports.Run, verbose bool) {
 		if len(why) > 2 && !verbose {
 			why = append(why[:2:2], fmt.Sprintf("%d more reasons in results.json", len(c.Why)-2))
 		}
-		fmt.Fprintf(w, "  unchecked %s: %s\n", c.ID, term.Escape(strings.Join(why, "; ")))
+		fmt.Fprintf(w, "  unchecked %s: %s\n", c.ID, term.Line(strings.Join(why, "; ")))
 	}
+}
+
+// messageLines are the lines of a case's message: its broken findings,
+// each one line whatever the target put in it, or else the message (a
+// reason, an error) as one line.
+func messageLines(c reports.Case) []string {
+	var lines []string
+	for _, f := range c.Findings {
+		if f.Broken() {
+			lines = append(lines, f.String())
+		}
+	}
+	if len(lines) == 0 {
+		lines = []string{c.Message}
+	}
+	return lines
 }
 
 // holes lists the requirements no case of the suite checks yet.

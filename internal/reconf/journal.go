@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"net"
 	"net/url"
@@ -24,6 +23,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/opfile"
 )
 
 // TargetOf is a target URL as a journal records it: without the query and
@@ -45,7 +45,7 @@ const (
 )
 
 // MaxJournalBytes bounds a journal file: a real one is a few hundred bytes.
-const MaxJournalBytes = 64 << 10
+const MaxJournalBytes = opfile.JournalLimit
 
 // Journal is the recovery record of a reconfiguration in progress: written
 // before every change (and after it), removed when the original protection
@@ -257,7 +257,7 @@ func syncDir(path string) error {
 // The file must be a regular file of at most MaxJournalBytes: a FIFO or a
 // device is refused before it is opened, so that reading never waits.
 func ReadJournal(path string) (j Journal, ok bool, err error) {
-	b, err := readRegular(path, MaxJournalBytes)
+	b, err := opfile.ReadFile(path, MaxJournalBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return j, false, nil
 	}
@@ -270,41 +270,13 @@ func ReadJournal(path string) (j Journal, ok bool, err error) {
 	return j, true, nil
 }
 
-// readRegular reads a regular file of at most limit bytes, refusing any
-// other kind of file before opening it.
-func readRegular(path string, limit int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|nonBlock, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file")
-	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("larger than %d bytes", limit)
-	}
-	return b, nil
-}
-
 // RemoveJournal removes the journal at path once the original protection
 // is back, if it is the journal id (another one there is left alone).
 func RemoveJournal(path, id string) error {
 	if path == "" {
 		return nil
 	}
-	b, err := readRegular(path, MaxJournalBytes)
+	b, err := opfile.ReadFile(path, MaxJournalBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

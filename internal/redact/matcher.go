@@ -11,6 +11,9 @@ import (
 type pattern struct {
 	text  []byte
 	label string
+	// lead and trail are bytes of text the pattern needs around the secret
+	// but leaves in place (a value's quotes: ValueOnly).
+	lead, trail int
 }
 
 // level is an immutable Aho-Corasick automaton over a set of patterns.
@@ -75,8 +78,8 @@ func (l *level) find(v view, hits []hit) []hit {
 		if at+len(p.text) > len(v.b) || !bytes.Equal(v.b[at:at+len(p.text)], p.text) {
 			continue
 		}
-		last := at + len(p.text) - 1
-		hits = append(hits, hit{start: v.rawStart(at), end: v.rawEnd(last), label: p.label, size: len(p.text)})
+		last := at + len(p.text) - 1 - p.trail
+		hits = append(hits, hit{start: v.rawStart(at + p.lead), end: v.rawEnd(last), label: p.label, size: len(p.text)})
 	}
 	return hits
 }

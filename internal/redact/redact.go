@@ -60,6 +60,9 @@ type Redactor struct {
 	bytes    int // of all registered forms
 	overflow bool
 	ls       levels
+	// valueOnly are the labels whose short secrets are redacted only as
+	// values (ValueOnly).
+	valueOnly map[string]bool
 }
 
 // New returns an empty Redactor.
@@ -87,6 +90,10 @@ func (r *Redactor) add(label, secret string, encodings bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.overflow {
+		return
+	}
+	if !encodings && len(secret) < MinFreeText && r.valueOnly[label] {
+		r.addValue(label, secret)
 		return
 	}
 	if r.known[foldString(secret)] {

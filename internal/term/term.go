@@ -15,8 +15,16 @@ import (
 // every C1 control, DEL, the Unicode format characters that reorder or hide
 // text, and every byte that is not UTF-8 replaced by a visible escape
 // (\x1b, \u202e). Text without such characters is returned unchanged.
-func Escape(s string) string {
-	if clean(s) {
+func Escape(s string) string { return escape(s, false) }
+
+// Line is Escape for a place that holds one line (a verdict's reason, an
+// error, a finding, a table cell): newline and tab are escaped too (\n,
+// \t), so that text from a target can never start a line of its own, such
+// as a fake "result: conformant".
+func Line(s string) string { return escape(s, true) }
+
+func escape(s string, line bool) string {
+	if clean(s, line) {
 		return s
 	}
 	var b strings.Builder
@@ -26,9 +34,13 @@ func Escape(s string) string {
 		switch {
 		case r == utf8.RuneError && n <= 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case unsafe(r) && r < 0x80:
+		case line && r == '\n':
+			b.WriteString(`\n`)
+		case line && r == '\t':
+			b.WriteString(`\t`)
+		case unsafe(r, line) && r < 0x80:
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case unsafe(r):
+		case unsafe(r, line):
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteString(s[i : i+n])
@@ -38,18 +50,18 @@ func Escape(s string) string {
 	return b.String()
 }
 
-func clean(s string) bool {
+func clean(s string, line bool) bool {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < 0x80 {
-			if unsafe(rune(c)) {
+			if unsafe(rune(c), line) {
 				return false
 			}
 			i++
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && n <= 1) || unsafe(r) {
+		if (r == utf8.RuneError && n <= 1) || unsafe(r, line) {
 			return false
 		}
 		i += n
@@ -57,11 +69,40 @@ func clean(s string) bool {
 	return true
 }
 
-// unsafe reports whether a terminal could act on r instead of showing it.
-func unsafe(r rune) bool {
+// JSON returns the encoded JSON document b with every character Escape
+// would escape that encoding/json leaves raw (the C1 controls, the
+// bidirectional and zero-width format characters) written as a \uXXXX
+// escape: the document means the same, and shown on a terminal (--json)
+// nothing in it is interpreted. Such characters occur only inside strings,
+// where \uXXXX is their JSON spelling.
+func JSON(b []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(b); {
+		if b[i] < 0x80 {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r != utf8.RuneError && r <= 0xffff && unsafe(r, false) {
+			out = append(out, b[last:i]...)
+			out = fmt.Appendf(out, `\u%04x`, r)
+			last = i + n
+		}
+		i += n
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
+// unsafe reports whether a terminal could act on r instead of showing it
+// (in a single line, newline and tab as well).
+func unsafe(r rune, line bool) bool {
 	switch {
 	case r == '\n' || r == '\t':
-		return false
+		return line
 	case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
 		return true // C0 (ESC, CR, BS, BEL...), DEL, C1 (CSI 0x9b, OSC 0x9d...)
 	case r >= 0x200b && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069,

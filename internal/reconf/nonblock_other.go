@@ -1,5 +1,0 @@
-//go:build !unix
-
-package reconf
-
-const nonBlock = 0
