@@ -180,7 +180,7 @@ func TestMutationMatrix(t *testing.T) {
 				fails, warns, errs := idsWith(res, reports.Fail), idsWith(res, reports.Warn), idsWith(res, reports.Error)
 				if write {
 					mu.Lock()
-					got = append(got, mutation.Row{Fault: f.Name, Profile: m.Profile, Fail: fails, Warn: warns, Errs: errs})
+					got = append(got, mutation.Row{Fault: f.Name, Profile: m.Profile, Fail: fails, Warn: warns, Errs: errs, Unrestorable: res.RestoreError != ""})
 					mu.Unlock()
 					return
 				}
@@ -196,8 +196,13 @@ func TestMutationMatrix(t *testing.T) {
 				if !brokenUnder(res, f.Requirement) {
 					t.Errorf("no finding under %s is broken: fault %s is caught only through other requirements", f.Requirement, f.Name)
 				}
+				if got := res.RestoreError != ""; got != m.Unrestorable {
+					t.Errorf("restore failed: %v, want %v (%q)", got, m.Unrestorable, res.RestoreError)
+				}
 				want := 0
 				switch {
+				case m.Unrestorable:
+					want = 3 // the target is left changed: that comes first
 				case len(m.Fail) > 0:
 					want = 1
 				case len(m.Errs) > 0:

@@ -26,21 +26,27 @@ func (x *execution) closeStep(ctx context.Context, name string) {
 // closeSettle. What the end did (a token that dies with it, a host banned
 // after bad input) then shows in the next step every time, not by chance.
 func (x *execution) settle(ctx context.Context, name, addr string) {
-	if x.target.Gone != nil && addr != "" {
-		gctx, cancel := context.WithTimeout(ctx, x.target.ResponseTimeout)
-		defer cancel()
-		if err := x.target.Gone(gctx, addr); err == nil {
-			return
-		}
+	if !x.target.settle(ctx, addr) {
 		x.tr.Notef(name, "the server did not finish with the closed connection within %v", x.target.ResponseTimeout)
-		return
 	}
-	t := time.NewTimer(closeSettle)
-	defer t.Stop()
+}
+
+// settle waits until the target has finished with the closed connection
+// from addr (Gone), or closeSettle where it cannot say; false when Gone
+// did not come within the response timeout.
+func (t Target) settle(ctx context.Context, addr string) bool {
+	if t.Gone != nil && addr != "" {
+		gctx, cancel := context.WithTimeout(ctx, t.withDefaults().ResponseTimeout)
+		defer cancel()
+		return t.Gone(gctx, addr) == nil
+	}
+	tm := time.NewTimer(closeSettle)
+	defer tm.Stop()
 	select {
-	case <-t.C:
+	case <-tm.C:
 	case <-ctx.Done():
 	}
+	return true
 }
 
 // closeConn closes a connection (the close handshake, bounded) and forgets

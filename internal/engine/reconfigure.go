@@ -364,6 +364,10 @@ func (r *Runner) restore(ctx context.Context, tr *wire.Transcript, prefix string
 		Dial: func(ctx context.Context, name string) (*wire.Client, error) {
 			return Dial(ctx, r.Target, prefix+name, tr, r.Redactor)
 		},
+		Release: func(ctx context.Context, c *wire.Client) {
+			_ = c.Close()
+			r.Target.settle(ctx, c.LocalAddr())
+		},
 		Secrets:  sec.values(),
 		Register: r.Redactor.Add,
 		// The device is the one the run has talked to all along, at the

@@ -216,6 +216,11 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 		// the verdict, the error or the signal.
 		f, err := x.restoreReconfiguration(ctx)
 		switch {
+		case err != nil && hasBroken(x.findings):
+			// The target failed the case's checks already (a change it did
+			// not apply, say, which its restore then met again): that stays
+			// the case's verdict; the failed restore is the run's (exit 3).
+			out.Reason += "\n" + err.Error()
 		case err != nil:
 			out = Outcome{Verdict: cases.Error, Findings: x.findings, Reason: err.Error()}
 		case out.Verdict != cases.Skip:

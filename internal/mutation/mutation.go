@@ -29,6 +29,10 @@ type Row struct {
 	Fail    []string
 	Warn    []string
 	Errs    []string
+	// Unrestorable says the fault breaks the suite's own restore of a
+	// reconfiguring case (a change the target does not apply, a PIN it
+	// ignores): the run must end as a failed restore, exit 3.
+	Unrestorable bool
 }
 
 // Catchers are the cases that catch the fault: those that fail, else
@@ -45,7 +49,8 @@ func Rows() (map[string]Row, error) { return Parse(matrix, File) }
 
 // Parse reads the matrix format: "fault NAME [profile P]" lines, each
 // followed by "  fail CASE", "  warn CASE" and "  error CASE" lines; #
-// starts a comment.
+// starts a comment; "  unrestorable" marks a fault the restore cannot
+// undo (Row.Unrestorable).
 func Parse(text, name string) (map[string]Row, error) {
 	rows := map[string]Row{}
 	var cur *Row
@@ -60,6 +65,9 @@ func Parse(text, name string) (map[string]Row, error) {
 			}
 			rows[m.Fault] = m
 			cur = &m
+		case f[0] == "unrestorable" && len(f) == 1 && cur != nil:
+			cur.Unrestorable = true
+			rows[cur.Fault] = *cur
 		case (f[0] == "fail" || f[0] == "warn" || f[0] == "error") && len(f) == 2 && cur != nil:
 			switch f[0] {
 			case "fail":
@@ -98,6 +106,9 @@ func Write(path string, rows []Row) error {
 			b.WriteString(" profile " + m.Profile)
 		}
 		b.WriteString("\n")
+		if m.Unrestorable {
+			b.WriteString("  unrestorable\n")
+		}
 		for _, list := range []struct {
 			verb string
 			ids  []string
