@@ -252,7 +252,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		// Nothing of the target's can be shown: the verdict's structure and
 		// a fixed explanation, straight to the console.
 		console.Counts(consoleOut, result)
-		fmt.Fprintf(stderr, "conform run: infrastructure error: the target issued more than %d secrets (tokens); its text is withheld from the console and the reports\n", redact.MaxSecrets)
+		fmt.Fprintf(stderr, "conform run: infrastructure error: %s; its text is withheld from the console and the reports\n", red.Overflow())
 		if werr != nil {
 			fmt.Fprintln(stderr, "conform run: the reports could not be written either")
 		}

@@ -223,7 +223,7 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 		}
 	}
 	if r.Redactor.Overflowed() {
-		r.markDead(fmt.Sprintf("the target issued more than %d secrets (tokens): its text can no longer be redacted, so it is withheld and no further case runs", redact.MaxSecrets))
+		r.markDead(r.Redactor.Overflow() + ": its text can no longer be redacted, so it is withheld and no further case runs")
 	}
 	out.Transcript = x.tr
 	out.Duration = time.Since(start)

@@ -276,7 +276,7 @@ func RegisterURLSecrets(red *redact.Redactor, u string) {
 	}
 	for _, vs := range pu.Query() {
 		for _, v := range vs {
-			red.AddOperator("url-query", v)
+			red.Add("url-query", v)
 		}
 	}
 }
