@@ -51,6 +51,9 @@ type Target struct {
 	// HTTP is the embedded HTTP server's base URL ("http://host:8766"), ""
 	// if unknown; Web is the web manager's ("http://host:80"), "" if not given.
 	HTTP, Web string
+	// Stored bounds what all the run's connections keep of what they
+	// received (nil: each connection's own bound only).
+	Stored *wire.Budget
 }
 
 // withDefaults fills the zero bounds with wire's defaults, the one place

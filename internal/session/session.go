@@ -209,7 +209,8 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		}
 	}
 	t := engine.Target{URL: target, TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout,
-		HTTP: cfg.HTTP, Web: cfg.Web, QuietWindow: cfg.QuietWindow, Gone: gone, OwnSecrets: s.Embedded, OrderedEvents: s.Embedded}
+		HTTP: cfg.HTTP, Web: cfg.Web, QuietWindow: cfg.QuietWindow, Gone: gone, OwnSecrets: s.Embedded, OrderedEvents: s.Embedded,
+		Stored: wire.NewBudget(0)}
 	probe, err := engine.Probe(ctx, t, secrets, cfg.Plan, red)
 	s.Probe = probe.Transcript
 	if err != nil {
