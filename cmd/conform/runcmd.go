@@ -150,6 +150,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	for _, u := range []string{o.target, o.web, o.httpURL} {
 		session.RegisterURLSecrets(red, u)
 	}
+	session.RegisterProbePathSecrets(red, o.settings.ProbePath)
 	cfg, sel, err := o.validate()
 	if err == nil {
 		err = ginkgoArgs(args, fs.Args())

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -170,6 +171,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	for _, u := range []string{cfg.Target, cfg.Web, cfg.HTTP} {
 		RegisterURLSecrets(red, u)
 	}
+	RegisterProbePathSecrets(red, cfg.Settings.ProbePath)
 	s := &Session{Redactor: red, cfg: cfg}
 	if live := cfg.Target != "" || cfg.Web != ""; live && cfg.Journal != "" {
 		// A journal left by an earlier run: the target may still be
@@ -278,6 +280,25 @@ func RegisterURLSecrets(red *redact.Redactor, u string) {
 	for _, vs := range pu.Query() {
 		for _, v := range vs {
 			red.Add("url-query", v)
+		}
+	}
+}
+
+// RegisterProbePathSecrets registers the query values of an --http-probe-path as secrets, as
+// RegisterURLSecrets does for a URL, but for those of the default path (its peerId names the
+// device's own conference, no secret).
+func RegisterProbePathSecrets(red *redact.Redactor, path string) {
+	pu, err := url.Parse(path)
+	if err != nil {
+		return
+	}
+	def, _ := url.Parse(cases.DefaultSettings().ProbePath)
+	known := def.Query()
+	for k, vs := range pu.Query() {
+		for _, v := range vs {
+			if !slices.Contains(known[k], v) {
+				red.Add("url-query", v)
+			}
 		}
 	}
 }
