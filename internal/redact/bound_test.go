@@ -16,8 +16,15 @@ import (
 // search finds, also with keys that are prefixes and suffixes of each
 // other (a small alphabet makes them so).
 func TestMatcherAgreesWithNaiveSearch(t *testing.T) {
+	t.Run("short", func(t *testing.T) { agreesWithNaiveSearch(t, "ABC", 1, 8, 60, false) })
+	t.Run("long", func(t *testing.T) { agreesWithNaiveSearch(t, "AB", 30, 90, 300, false) })
+	// Rests longer than shortRest, verified by their hash.
+	t.Run("hashed", func(t *testing.T) { agreesWithNaiveSearch(t, "AB", 30, 90, 300, true) })
+}
+
+func agreesWithNaiveSearch(t *testing.T, alphabet string, minLen, maxLen, maxText int, hashed bool) {
 	rapid.Check(t, func(t *rapid.T) {
-		word := rapid.StringOfN(rapid.SampledFrom([]rune("ABC")), 1, 8, -1)
+		word := rapid.StringOfN(rapid.SampledFrom([]rune(alphabet)), minLen, maxLen, -1)
 		texts := rapid.SliceOfNDistinct(word, 1, 20, func(s string) string { return s }).Draw(t, "patterns")
 		var ps []pattern
 		for _, s := range texts {
@@ -27,8 +34,23 @@ func TestMatcherAgreesWithNaiveSearch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text := rapid.StringOfN(rapid.SampledFrom([]rune("ABC")), 0, 60, -1).Draw(t, "text")
+		// Text made of pieces of the patterns, so that they occur.
+		var b strings.Builder
+		for range rapid.IntRange(0, 8).Draw(t, "pieces") {
+			w := rapid.SampledFrom(texts).Draw(t, "piece")
+			from := rapid.IntRange(0, len(w)-1).Draw(t, "from")
+			b.WriteString(w[from:])
+			b.WriteString(rapid.StringOfN(rapid.SampledFrom([]rune(alphabet)), 0, 3, -1).Draw(t, "glue"))
+		}
+		text := b.String()
+		if len(text) > maxText {
+			text = text[:maxText]
+		}
 		s := search{compact: 1 << 30, work: 1 << 30, rawLen: len(text)}
+		s.newView(view{b: []byte(text)})
+		if hashed {
+			s.compared = 1 << 30 // as if the view had compared enough already
+		}
 		if err := l.find(view{b: []byte(text)}, &s); err != nil {
 			t.Fatal(err)
 		}
@@ -52,6 +74,24 @@ func TestMatcherAgreesWithNaiveSearch(t *testing.T) {
 			t.Fatalf("found %s, want %s", got, wantSpans)
 		}
 	})
+}
+
+// TestLongPeriodicSecretIsRedacted: a 4 KiB credential made of one PIN
+// over and over (a near miss of the catalogue) has a key hit at every
+// repetition inside its own occurrence; verifying is no slower for it,
+// and redaction does not give up.
+func TestLongPeriodicSecretIsRedacted(t *testing.T) {
+	r := New()
+	r.Add("user-pin", "7391")
+	long := strings.Repeat("7391", 1025)
+	r.Add("credentials", long)
+	text := `{"method":"auth","type":"secured","credentials":"` + long + `","role":"user"}`
+	if got := r.Redact(text); got != `{"method":"auth","type":"secured","credentials":"[REDACTED:credentials]","role":"user"}` {
+		t.Errorf("got %.200q (%s)", got, r.Overflow())
+	}
+	if got, _ := r.RedactCut(text[:3000], 100); got != `{"method":"auth","type":"secured","credentials":"[REDACTED:credentials]` {
+		t.Errorf("cut: got %.200q (%s)", got, r.Overflow())
+	}
 }
 
 // TestEveryRegistrationHasEncodedForms: hex and base64 (standard, URL, with

@@ -1,6 +1,8 @@
 package redact
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"slices"
 	"sort"
@@ -50,11 +52,13 @@ var (
 type level struct {
 	patterns []pattern // in key order; pattern i has key patterns[i].text[:keyLen[i]]
 	keyLen   []int32
-	label    []byte  // label[n]: the byte on the edge into node n
-	first    []int32 // children of n: nodes first[n] .. first[n+1]-1 (len nodes+1)
-	fail     []int32 // the longest proper suffix of n's string that is a node
-	out      []int32 // the key that ends at n, or -1
-	dict     []int32 // the nearest node on n's failure chain that ends a key, 0 for none
+	restHash []uint64 // of a pattern's rest after its key, when longer than shortRest
+	restPow  []uint64 // hashBase to the length of that rest
+	label    []byte   // label[n]: the byte on the edge into node n
+	first    []int32  // children of n: nodes first[n] .. first[n+1]-1 (len nodes+1)
+	fail     []int32  // the longest proper suffix of n's string that is a node
+	out      []int32  // the key that ends at n, or -1
+	dict     []int32  // the nearest node on n's failure chain that ends a key, 0 for none
 	root     [256]int32
 }
 
@@ -103,8 +107,13 @@ func newLevel(ps []pattern, budget int) (*level, error) {
 	if n > budget {
 		return nil, errTooLarge
 	}
-	l := &level{patterns: ps, keyLen: keyLen,
+	l := &level{patterns: ps, keyLen: keyLen, restHash: make([]uint64, len(ps)), restPow: make([]uint64, len(ps)),
 		label: make([]byte, 1, n), first: make([]int32, 1, n+1), fail: make([]int32, n), out: make([]int32, 1, n), dict: make([]int32, n)}
+	for i, p := range ps {
+		if rest := p.text[keyLen[i]:]; len(rest) > shortRest {
+			l.restHash[i], l.restPow[i] = hashOf(rest), power(len(rest))
+		}
+	}
 	l.out[0] = -1
 	// Breadth first: node i stands for the keys lo[i]..hi[i]-1, which
 	// share its string of depth[i] bytes. Keys are sorted and distinct, so
@@ -245,12 +254,26 @@ type search struct {
 	work    int
 	cut     bool // the text is the beginning of a longer one (RedactCut)
 	rawLen  int
+
+	// Of the view being searched: the bytes of long rests compared, its
+	// prefix hashes (nil until needed), and where the earliest secret found
+	// to run past the cut starts.
+	compared int
+	prefix   []uint64
+	tailFrom int
 }
 
-// Work allowed per byte of every view searched, and in any case: a text
-// holds each secret's occurrences side by side, so verifying them compares
-// about as many bytes as the text has; many secrets that are suffixes of
-// each other (a periodic text) would cost their number at every byte.
+// newView readies s for searching v.
+func (s *search) newView(v view) {
+	s.compared, s.prefix = 0, nil
+	s.tailFrom = len(v.b)
+	s.work += workPerByte * len(v.b)
+}
+
+// Work allowed per byte of every view searched, and in any case: a key hit
+// costs one step and the bytes compared to verify a short rest; many
+// secrets that are suffixes of each other (a periodic text) would cost
+// their number at every byte.
 const (
 	workPerByte = 32
 	workBase    = 1 << 20
@@ -276,6 +299,14 @@ func (s *search) add(h hit) {
 const cutSlack = 16
 
 // find adds every occurrence of the level's patterns in v.
+//
+// A key hit is verified against the rest of its pattern by comparing bytes,
+// as long as the bytes compared stay within a few times the view's length
+// (occurrences of secrets lie side by side), and by a hash beyond: a long
+// secret that repeats its key (a 4 KiB credential made of one PIN over and
+// over) has a key hit every few bytes of its own occurrence, and comparing
+// each would cost its length at every one of them. A hash collision can
+// only redact more than a secret.
 func (l *level) find(v view, s *search) error {
 	state := int32(0)
 	for i, c := range v.b {
@@ -286,21 +317,35 @@ func (l *level) find(v view, s *search) error {
 		}
 		for ; n > 0; n = l.dict[n] {
 			k := l.out[n]
-			p := l.patterns[k].text
+			pt := &l.patterns[k]
+			p := pt.text
 			kl := int(l.keyLen[k])
 			at := i - kl + 1
 			end := at + len(p)
-			rest := v.b[at+kl : min(end, len(v.b))]
-			same := matchLen(rest, p[kl:])
-			s.work -= 1 + same
+			s.work--
 			if s.work < 0 {
 				return errTooMuchWork
 			}
-			pt := &l.patterns[k]
 			switch {
 			case end <= len(v.b):
-				if same < len(rest) {
+				// Most key hits are told apart from their pattern within a
+				// few bytes.
+				rest := len(p) - kl
+				first := min(rest, shortRest)
+				same := matchLen(v.b[at+kl:at+kl+first], p[kl:kl+first])
+				s.work -= same
+				if same < first {
 					continue
+				}
+				if rest > shortRest {
+					if s.compared+rest <= 4*len(v.b)+compareBase {
+						s.compared += rest
+						if string(v.b[at+kl+first:end]) != p[kl+first:] {
+							continue
+						}
+					} else if s.hash(v, at+kl, end, l.restPow[k]) != l.restHash[k] {
+						continue
+					}
 				}
 				for j := len(pt.head) - 1; j >= 0 && at > 0 && around(v.b[at-1], pt.head[j]); j-- {
 					at--
@@ -309,17 +354,75 @@ func (l *level) find(v view, s *search) error {
 					end++
 				}
 				s.add(hit{start: v.rawStart(at), end: v.rawEnd(end - 1), label: pt.label, size: len(p)})
-			case s.cut:
+			case s.cut && at < s.tailFrom:
 				// The secret may run past the cut: what the text has of it
 				// (but an escape cut open at the very end) is its beginning.
-				if same < len(rest)-cutSlack {
-					continue
+				// Once one does, a later start adds nothing; and when
+				// verifying would exceed the work left, it is taken as one.
+				rest := v.b[at+kl:]
+				if len(rest) <= s.work {
+					same := matchLen(rest, p[kl:])
+					s.work -= same
+					if same < len(rest)-cutSlack {
+						continue
+					}
 				}
+				s.tailFrom = at
 				s.add(hit{start: v.rawStart(at), end: s.rawLen, label: pt.label, size: len(p)})
 			}
 		}
 	}
 	return nil
+}
+
+// shortRest is how much of a pattern's rest after its key is compared
+// first, and the longest rest verified byte by byte whatever the bytes
+// compared so far; compareBase is how many bytes of longer rests are
+// compared in any view before their hashes are.
+const (
+	shortRest   = 32
+	compareBase = 64 << 10
+)
+
+// hashBase is the base of the polynomial hashes (mod 2^64) that verify
+// long patterns, drawn for each process.
+var hashBase = func() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:]) | 1
+}()
+
+// hashOf is the polynomial hash of b.
+func hashOf(b string) uint64 {
+	var h uint64
+	for i := 0; i < len(b); i++ {
+		h = h*hashBase + uint64(b[i])
+	}
+	return h
+}
+
+// power is hashBase to the n.
+func power(n int) uint64 {
+	r, b := uint64(1), hashBase
+	for ; n > 0; n >>= 1 {
+		if n&1 == 1 {
+			r *= b
+		}
+		b *= b
+	}
+	return r
+}
+
+// hash is the hash of v.b[a:b], whose length has the power pw; the view's
+// prefix hashes are made on first use.
+func (s *search) hash(v view, a, b int, pw uint64) uint64 {
+	if s.prefix == nil {
+		s.prefix = make([]uint64, len(v.b)+1)
+		for i, c := range v.b {
+			s.prefix[i+1] = s.prefix[i]*hashBase + uint64(c)
+		}
+	}
+	return s.prefix[b] - s.prefix[a]*pw
 }
 
 // merge sorts hits and merges the overlapping ones, each named after its

@@ -264,7 +264,7 @@ func (r *Redactor) redact(s string, limit int, cut bool) (string, int) {
 	}
 	sr := search{compact: 1024, cut: cut, rawLen: len(s), work: workBase}
 	err = eachView(s, func(v view) error {
-		sr.work += workPerByte * len(v.b)
+		sr.newView(v)
 		for _, l := range lvls {
 			if err := l.find(v, &sr); err != nil {
 				return err
