@@ -175,3 +175,18 @@ func TestStoredCostCountsDecodedValues(t *testing.T) {
 		t.Errorf("storedCost of a frame that is not JSON = %d", got)
 	}
 }
+
+// TestAppendKeepsWhatWasDropped: a walk's transcript appended to its case's brings the note of
+// what its connections dropped.
+func TestAppendKeepsWhatWasDropped(t *testing.T) {
+	walk := NewTranscript(nil)
+	walk.Add("w", Received, "text", "{}")
+	walk.dropped("w", true, "limits")
+	walk.dropped("w", false, "limits")
+	tr := NewTranscript(nil)
+	tr.Append(walk)
+	frames := tr.Frames()
+	if last := frames[len(frames)-1]; last.Conn != "w" || !strings.Contains(last.Payload, "1 notifications and 1 other messages dropped") {
+		t.Errorf("last frame %+v", last)
+	}
+}

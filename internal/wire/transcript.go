@@ -301,13 +301,17 @@ func FrameLine(f Frame) string {
 
 // Append records every frame of other after t's own, as they are (the
 // shortest failing walk of an exploration joins its case's transcript),
-// within t's limits.
+// within t's limits, and what other's connections dropped.
 func (t *Transcript) Append(other *Transcript) {
 	if t == nil || other == nil {
 		return
 	}
 	other.mu.Lock()
 	frames := append([]Frame(nil), other.frames...)
+	dropped := map[string]drops{}
+	for name, d := range other.drops {
+		dropped[name] = *d
+	}
 	other.mu.Unlock()
 	shift := other.start.Sub(t.start)
 	t.mu.Lock()
@@ -320,5 +324,18 @@ func (t *Transcript) Append(other *Transcript) {
 		}
 		t.frames = append(t.frames, f)
 		t.bytes += len(f.Payload)
+	}
+	for name, d := range dropped {
+		if t.drops == nil {
+			t.drops = map[string]*drops{}
+		}
+		mine := t.drops[name]
+		if mine == nil {
+			mine = &drops{}
+			t.drops[name] = mine
+		}
+		mine.events += d.events
+		mine.others += d.others
+		mine.limits = d.limits
 	}
 }
