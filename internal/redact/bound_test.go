@@ -245,3 +245,17 @@ func TestRedactCutRedactsASecretRunningPastTheCut(t *testing.T) {
 		t.Errorf("Redact took a prefix for the secret: %.80q", out)
 	}
 }
+
+// nodes counts the nodes of every automaton, built or pending.
+func (r *Redactor) nodes() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, l := range r.ls.built {
+		n += l.nodes()
+	}
+	if r.ls.pendingL != nil {
+		n += r.ls.pendingL.nodes()
+	}
+	return n
+}

@@ -568,17 +568,3 @@ func (ls *levels) snapshot() ([]*level, error) {
 	}
 	return out, nil
 }
-
-// nodes counts the nodes of every automaton, built or pending.
-func (r *Redactor) nodes() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, l := range r.ls.built {
-		n += l.nodes()
-	}
-	if r.ls.pendingL != nil {
-		n += r.ls.pendingL.nodes()
-	}
-	return n
-}
