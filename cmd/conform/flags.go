@@ -242,7 +242,7 @@ func secretsFromEnv(getenv func(string) string) (*redact.Redactor, engine.Secret
 	secrets := engine.SecretsFromEnv(getenv)
 	for _, k := range secrets.Kinds() {
 		v, _ := secrets.Get(k)
-		red.AddOperator(string(k), v)
+		red.Add(string(k), v)
 	}
 	return red, secrets
 }

@@ -151,6 +151,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	for _, u := range []string{o.target, o.web, o.httpURL} {
 		session.RegisterURLSecrets(red, u)
 	}
+	session.RegisterProbePathSecrets(red, o.settings.ProbePath)
 	cfg, sel, err := o.validate()
 	if err == nil {
 		err = ginkgoArgs(args, fs.Args())
@@ -246,7 +247,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if overflowed {
 		// Decided before the reports are written: they say the exit code
 		// the process ends with.
-		result.InfrastructureError = fmt.Sprintf("the target issued more than %d secrets (tokens): its text is withheld from the console and the reports", redact.MaxSecrets)
+		result.InfrastructureError = fmt.Sprintf("%s: its text is withheld from the console and the reports", red.Overflow())
 		result.Tally()
 	}
 	con.Flush()
@@ -257,7 +258,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		// Nothing of the target's can be shown: the verdict's structure and
 		// a fixed explanation, straight to the console.
 		console.Counts(consoleOut, result)
-		fmt.Fprintf(stderr, "conform run: infrastructure error: %s\n", result.InfrastructureError)
+		fmt.Fprintf(stderr, "conform run: infrastructure error: %s; its text is withheld from the console and the reports\n", red.Overflow())
 		if werr != nil {
 			fmt.Fprintln(stderr, "conform run: the reports could not be written either")
 		}

@@ -83,8 +83,8 @@ func (x *execution) get(ctx context.Context, base, path, token string) (int, err
 		return 0, err
 	}
 	defer resp.Body.Close()
-	// As much as the transcript keeps: it redacts the whole before it cuts.
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, wire.MaxStored))
+	// As much as a frame may have: the transcript redacts it whole before it cuts.
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, wire.DefaultReadLimit))
 	x.tr.Add("http", wire.Received, "text", fmt.Sprintf("HTTP %d %s", resp.StatusCode, bytes.TrimSpace(body)))
 	if err := wire.Redirected(resp); err != nil {
 		return 0, fmt.Errorf("GET %s%s: %w", base, path, err)

@@ -71,7 +71,7 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 	p := cases.Profile{Admin: cases.Unknown, User: cases.Unknown, Plan: plan, Source: "probe"}
 	for _, k := range secrets.Kinds() {
 		v, _ := secrets.Get(k)
-		red.AddOperator(string(k), v)
+		red.Add(string(k), v)
 	}
 	pr := &prober{ctx: ctx, t: t, tr: tr, p: &p, eff: &res.Secrets, wrong: &res.WrongSent}
 

@@ -51,6 +51,9 @@ type Target struct {
 	// HTTP is the embedded HTTP server's base URL ("http://host:8766"), ""
 	// if unknown; Web is the web manager's ("http://host:80"), "" if not given.
 	HTTP, Web string
+	// Stored bounds what all the run's connections keep of what they
+	// received (nil: each connection's own bound only).
+	Stored *wire.Budget
 }
 
 // withDefaults fills the zero bounds with wire's defaults, the one place
@@ -239,7 +242,7 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 		}
 	}
 	if r.Redactor.Overflowed() {
-		r.markDead(fmt.Sprintf("the target issued more than %d secrets (tokens): its text can no longer be redacted, so it is withheld and no further case runs", redact.MaxSecrets))
+		r.markDead(r.Redactor.Overflow() + ": its text can no longer be redacted, so it is withheld and no further case runs")
 	}
 	out.Transcript = x.tr
 	out.Duration = time.Since(start)

@@ -43,3 +43,62 @@ func randomToken() string {
 	}
 	return "1*" + string(buf) + "*99235446*4145443734323733424642364342343533393737393543374636333936383238"
 }
+
+// BenchmarkRedactLongPrefixes measures redaction of 64 KiB holding two of n
+// secrets that all share a 30 KB prefix (the automaton holds the prefix
+// once), and reports the automaton's nodes and the live heap.
+func BenchmarkRedactLongPrefixes(b *testing.B) {
+	for _, n := range []int{16, 128} {
+		b.Run(fmt.Sprintf("secrets=%d", n), func(b *testing.B) {
+			base := heapInUse()
+			r := New()
+			prefix := randomText(30000)
+			var toks []string
+			for range n {
+				tok := prefix + randomText(16)
+				toks = append(toks, tok)
+				r.Add("token", tok)
+			}
+			text := (`{"token":"` + toks[n/3] + `","other":"` + toks[n/2] + `","x":"` + strings.Repeat("y", 64<<10))[:64<<10]
+			if out := r.Redact(text); strings.Contains(out, prefix[:64]) || r.Overflowed() {
+				b.Fatalf("not redacted: %.100q (%s)", out, r.Overflow())
+			}
+			heap := float64(heapInUse()-base) / (1 << 20)
+			b.SetBytes(int64(len(text)))
+			b.ResetTimer()
+			for b.Loop() {
+				r.Redact(text)
+			}
+			b.ReportMetric(float64(r.nodes()), "nodes")
+			b.ReportMetric(heap, "heap-MiB")
+		})
+	}
+}
+
+// BenchmarkOverflowSharedPrefixes runs the attack of issue 16 (answers of 32
+// tokens, each pair sharing a fresh 30 KB prefix, a 64 KiB excerpt of each
+// answer redacted) until the Redactor overflows, and reports the secrets
+// it took and the largest live heap seen after an answer.
+func BenchmarkOverflowSharedPrefixes(b *testing.B) {
+	var peak uint64
+	secrets := 0
+	for b.Loop() {
+		base := heapInUse()
+		r := New()
+		for !r.Overflowed() {
+			var text strings.Builder
+			for range 16 {
+				p := randomText(30000)
+				for _, tok := range []string{p + "x" + randomText(8), p + "y" + randomText(8)} {
+					r.Add("token", tok)
+					text.WriteString(`{"token":"` + tok + `","more":`)
+				}
+			}
+			r.Redact(text.String()[:64<<10])
+			peak = max(peak, heapInUse()-base)
+		}
+		secrets = r.Len()
+	}
+	b.ReportMetric(float64(secrets), "secrets")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+}

@@ -5,14 +5,26 @@
 // it: as it is, in any letter case, behind any mix of JSON escapes (either
 // hex case, \/, non-ASCII or control characters escaped), percent-encoded
 // (also as a query value, where a space may be "+"), as HTML character
-// references, and up to three such layers deep; the operator's own secrets
-// also in hex and base64. It does so in one pass per decoding layer with
-// Aho-Corasick automata, so its cost per byte does not grow with the number
-// of secrets (see BenchmarkRedact).
+// references, and up to three such layers deep; and in hex and base64
+// (standard and URL alphabets, padded or not, at any offset in a longer
+// encoded blob). Every registration gets every form, whoever registers it:
+// the operator's secrets, a PIN read from the target, a derived password,
+// a token. It does so in one pass per decoding layer with Aho-Corasick
+// automata, so its cost per byte does not grow with the number of secrets
+// (see BenchmarkRedact).
 //
-// Redaction never stops: past MaxSecrets (or MaxPatternBytes) a Redactor withholds every text
-// it is given rather than let an unregistered secret through, and says so
-// (Overflowed), so that the run can end as an infrastructure error.
+// Not covered (README.md, "Secrets"): a secret split across two texts
+// (two frames, two JSON fields) or cut by the target, reversed or
+// otherwise transformed, four or more escape layers, base64 or hex of an
+// escaped secret, a case-changed base64 beyond what folding gives.
+//
+// Redaction never stops and never grows without bound: past MaxSecrets,
+// MaxPatternBytes or MaxNodes (the automaton's own size), or when a text
+// would cost matching more than a bounded amount of work per byte (secrets
+// built to overlap at every byte), a Redactor withholds every text it is
+// given rather than let an unregistered secret through, and says so
+// (Overflowed, Overflow), so that the run can end as an infrastructure
+// error.
 //
 // One ambiguity is left: decoding reads an escape wherever one starts, so a
 // secret ending in an unfinished escape (a lone backslash) glued directly
@@ -24,8 +36,8 @@ package redact
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -37,7 +49,7 @@ import (
 const MaxSecrets = 20000
 
 // Withheld replaces every text once the Redactor has overflowed.
-var Withheld = fmt.Sprintf("[withheld: more than %d secrets in one run; no text of this run can be shown safely]", MaxSecrets)
+const Withheld = "[withheld: the target's secrets outgrew what redaction can hold; no text of this run can be shown safely]"
 
 // MaxPatternBytes bounds the bytes of all registered forms together: a
 // target issuing huge tokens overflows like one issuing many.
@@ -57,8 +69,8 @@ type Redactor struct {
 	mu       sync.Mutex
 	known    map[string]bool // folded patterns already registered
 	secrets  int
-	bytes    int // of all registered forms
-	overflow bool
+	bytes    int    // of all registered forms
+	overflow string // why every text is withheld; "" while redaction holds
 	ls       levels
 	// valueOnly are the labels whose short secrets are redacted only as
 	// values (ValueOnly).
@@ -68,31 +80,27 @@ type Redactor struct {
 // New returns an empty Redactor.
 func New() *Redactor { return &Redactor{known: map[string]bool{}} }
 
-// Add registers a secret under a label ("token", "user-pin"). Empty
-// secrets are ignored; adding a known secret again keeps its first label.
-func (r *Redactor) Add(label, secret string) { r.add(label, secret, false) }
-
-// AddOperator registers one of the operator's own secrets: like Add, and
-// also its hex and base64 forms, which a target could echo a password in.
-func (r *Redactor) AddOperator(label, secret string) { r.add(label, secret, true) }
-
-func (r *Redactor) add(label, secret string, encodings bool) {
+// Add registers a secret under a label ("token", "user-pin") with every
+// form it may be echoed in: as it is, as a query value (a space as "+"),
+// in hex and in base64 (see encodedForms). Empty secrets are ignored;
+// adding a known secret again keeps its first label.
+func (r *Redactor) Add(label, secret string) {
 	if r == nil || secret == "" {
 		return
 	}
-	forms := []string{secret}
+	forms := []form{{text: secret}}
 	if strings.Contains(secret, " ") {
-		forms = append(forms, strings.ReplaceAll(secret, " ", "+")) // a query value
+		forms = append(forms, form{text: strings.ReplaceAll(secret, " ", "+")}) // a query value
 	}
-	if encodings {
-		forms = append(forms, encodedForms(secret)...)
-	}
+	forms = append(forms, encodedForms(secret)...)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.overflow {
+	if r.overflow != "" {
 		return
 	}
-	if !encodings && len(secret) < MinFreeText && r.valueOnly[label] {
+	if len(secret) < MinFreeText && r.valueOnly[label] {
+		// Only as a value, and in no encoded form: the base64 of "FAIL"
+		// would match free text again.
 		r.addValue(label, secret)
 		return
 	}
@@ -101,58 +109,105 @@ func (r *Redactor) add(label, secret string, encodings bool) {
 	}
 	size := 0
 	for _, f := range forms {
-		size += len(f)
+		size += len(f.text)
 	}
-	if r.secrets >= MaxSecrets || r.bytes+size > MaxPatternBytes {
-		r.overflow = true
+	switch {
+	case r.secrets >= MaxSecrets:
+		r.overflow = fmt.Sprintf("the target issued more than %d secrets (tokens)", MaxSecrets)
+		return
+	case r.bytes+size > MaxPatternBytes:
+		r.overflow = fmt.Sprintf("the secrets (tokens) the target issued, in all their forms, exceed %d MiB", MaxPatternBytes>>20)
 		return
 	}
 	r.secrets++
 	r.bytes += size
 	for _, f := range forms {
-		folded := foldString(f)
+		folded := foldString(f.text)
 		if r.known[folded] {
 			continue
 		}
 		r.known[folded] = true
-		r.ls.add(pattern{text: []byte(folded), label: label})
+		r.ls.add(pattern{text: folded, label: label, head: foldString(f.head), tail: foldString(f.tail)})
 	}
 }
+
+// form is one spelling of a secret, with what may stand around it (see
+// pattern).
+type form struct{ text, head, tail string }
 
 // encodedForms are the hex and base64 spellings of s that are long enough
 // to be told from ordinary text. Base64 of a secret inside a longer blob
 // depends on the secret's offset modulo 3: the characters that depend on
 // the secret's bytes alone are those of whole 3-byte groups, so each offset
-// gives one form.
-func encodedForms(s string) []string {
-	var out []string
+// gives one form; the characters of the groups it shares with bytes before
+// and after it (which encode some of its bits) are its head and tail,
+// redacted with it.
+func encodedForms(s string) []form {
+	var out []form
 	if h := hex.EncodeToString([]byte(s)); len(h) >= minHexLen {
-		out = append(out, h)
+		out = append(out, form{text: h})
 	}
 	for off := range 3 {
-		if len(s) <= off {
+		if len(s) < off+3 {
 			break
 		}
 		rest := []byte(s[off:])
 		whole := rest[:len(rest)/3*3]
+		left := rest[len(whole):]
 		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
-			if e := enc.EncodeToString(whole); len(e) >= minBase64Len {
-				out = append(out, e)
+			f := form{text: enc.EncodeToString(whole)}
+			if len(f.text) < minBase64Len {
+				continue
 			}
+			// The secret's first bytes end a group that begins before it,
+			// its last ones begin a group that ends after it: the character
+			// where the bits of a neighbour mix in is any ('?').
+			switch off {
+			case 1:
+				f.head = "?" + enc.EncodeToString([]byte{0, 0, s[0]})[3:]
+			case 2:
+				f.head = "?" + enc.EncodeToString([]byte{0, s[0], s[1]})[2:]
+			}
+			switch len(left) {
+			case 1:
+				f.tail = enc.EncodeToString([]byte{left[0], 0, 0})[:1] + "?"
+			case 2:
+				f.tail = enc.EncodeToString([]byte{left[0], left[1], 0})[:2] + "?"
+			}
+			out = append(out, f)
 		}
 	}
 	return out
 }
 
-// Overflowed reports whether more than MaxSecrets secrets were offered:
-// from then on every text is withheld.
-func (r *Redactor) Overflowed() bool {
+// Overflowed reports whether redaction gave up (see Overflow): from then
+// on every text is withheld.
+func (r *Redactor) Overflowed() bool { return r.Overflow() != "" }
+
+// Overflow says why redaction gave up ("the target issued more than 20000
+// secrets (tokens)"), "" while it holds. It names no secret.
+func (r *Redactor) Overflow() string {
 	if r == nil {
-		return false
+		return ""
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.overflow
+}
+
+// giveUp records why redaction gave up on err, a bound of the matcher's.
+func (r *Redactor) giveUp(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.overflow != "" {
+		return
+	}
+	switch {
+	case errors.Is(err, errTooLarge):
+		r.overflow = fmt.Sprintf("the secrets (tokens) the target issued would grow the redaction automaton past %d nodes (they share long prefixes)", MaxNodes)
+	default:
+		r.overflow = "the secrets (tokens) the target issued overlap so that matching a text would cost more than a bounded amount of work per byte"
+	}
 }
 
 // Len returns the number of distinct secrets registered.
@@ -180,28 +235,57 @@ func (r *Redactor) Redact(s string) string {
 // without ever leaving part of a secret that redacting the whole text
 // would have removed.
 func (r *Redactor) RedactPrefix(s string, limit int) (out string, consumed int) {
+	return r.redact(s, limit, false)
+}
+
+// RedactCut is RedactPrefix for s that is the beginning of a longer text
+// that is gone (a payload stored cut): a secret that starts in s and
+// matches up to its end (an escape cut open at the very end aside) is taken
+// to run past it, and is redacted from where it starts to the end of s.
+// Only the secret's key (its shortest prefix no other secret shares) need
+// be in s.
+func (r *Redactor) RedactCut(s string, limit int) (out string, consumed int) {
+	return r.redact(s, limit, true)
+}
+
+func (r *Redactor) redact(s string, limit int, cut bool) (string, int) {
 	limit = min(max(limit, 0), len(s))
 	if r == nil || s == "" {
 		return s[:limit], limit
 	}
 	r.mu.Lock()
-	if r.overflow {
+	if r.overflow != "" {
 		r.mu.Unlock()
 		return Withheld, len(s)
 	}
-	r.ls.searching(len(s))
-	lvls := r.ls.snapshot()
+	err := r.ls.searching(len(s))
+	var lvls []*level
+	if err == nil {
+		lvls, err = r.ls.snapshot()
+	}
 	r.mu.Unlock()
+	if err != nil {
+		r.giveUp(err)
+		return Withheld, len(s)
+	}
 	if len(lvls) == 0 {
 		return s[:limit], limit
 	}
-	var hits []hit
-	for _, v := range views(s) {
+	sr := search{compact: 1024, cut: cut, rawLen: len(s), work: workBase}
+	err = eachView(s, func(v view) error {
+		sr.newView(v)
 		for _, l := range lvls {
-			hits = l.find(v, hits)
+			if err := l.find(v, &sr); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err != nil {
+		r.giveUp(err)
+		return Withheld, len(s)
 	}
-	return replace(s, limit, hits)
+	return replace(s, limit, sr.hits)
 }
 
 // replace writes s[:limit] (extended over crossing hits) with the merged
@@ -210,24 +294,7 @@ func replace(s string, limit int, hits []hit) (string, int) {
 	if len(hits) == 0 {
 		return s[:limit], limit
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].start != hits[j].start {
-			return hits[i].start < hits[j].start
-		}
-		return hits[i].end > hits[j].end
-	})
-	merged := hits[:1]
-	for _, h := range hits[1:] {
-		last := &merged[len(merged)-1]
-		if h.start < last.end {
-			last.end = max(last.end, h.end)
-			if h.size > last.size {
-				last.label, last.size = h.label, h.size
-			}
-			continue
-		}
-		merged = append(merged, h)
-	}
+	merged := merge(hits)
 	consumed := limit
 	var b strings.Builder
 	b.Grow(limit)

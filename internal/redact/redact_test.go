@@ -17,7 +17,7 @@ import (
 // The echoes of issue 7: each form a target was seen to send a secret back in.
 func TestRedactEchoes(t *testing.T) {
 	r := New()
-	r.AddOperator("admin-password", "Пароль-Canary/7Qx/secret<&>")
+	r.Add("admin-password", "Пароль-Canary/7Qx/secret<&>")
 	r.Add("token", "1*AbCdEfGhIjKlMnOp*99235446*4145443734323733")
 	for _, tt := range []struct{ name, text string }{
 		{"raw", `{"error":"bad Пароль-Canary/7Qx/secret<&>"}`},

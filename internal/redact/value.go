@@ -1,6 +1,9 @@
 package redact
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // MinFreeText is the length from which a secret of the target's is
 // redacted wherever it occurs. A shorter one of a ValueOnly label is
@@ -12,7 +15,7 @@ const MinFreeText = 8
 // ValueOnly names labels (the token fields a target fills in) whose
 // secrets shorter than MinFreeText, added with Add, are redacted only where
 // they stand as a value: a JSON string ("tok", its quotes kept) or a query
-// or form value (=tok). The operator's secrets (AddOperator) and longer
+// or form value (=tok). The operator's secrets (other labels) and longer
 // secrets are redacted everywhere, whatever their label.
 func (r *Redactor) ValueOnly(labels ...string) {
 	if r == nil {
@@ -32,9 +35,9 @@ func (r *Redactor) ValueOnly(labels ...string) {
 // with how many bytes of context before and after it the match needs but
 // leaves in place.
 func valueForms(s string) []pattern {
-	out := []pattern{{text: []byte(`"` + s + `"`), lead: 1, trail: 1}, {text: []byte("=" + s), lead: 1}}
+	out := []pattern{{text: `"` + s + `"`, lead: 1, trail: 1}, {text: "=" + s, lead: 1}}
 	if strings.Contains(s, " ") {
-		out = append(out, pattern{text: []byte("=" + strings.ReplaceAll(s, " ", "+")), lead: 1})
+		out = append(out, pattern{text: "=" + strings.ReplaceAll(s, " ", "+"), lead: 1})
 	}
 	return out
 }
@@ -48,21 +51,21 @@ func (r *Redactor) addValue(label, secret string) {
 	for _, f := range forms {
 		size += len(f.text)
 	}
-	if r.known[foldString(string(forms[0].text))] {
+	if r.known[foldString(forms[0].text)] {
 		return
 	}
 	if r.secrets >= MaxSecrets || r.bytes+size > MaxPatternBytes {
-		r.overflow = true
+		r.overflow = fmt.Sprintf("the target issued more than %d secrets (tokens), or their forms exceed %d MiB", MaxSecrets, MaxPatternBytes>>20)
 		return
 	}
 	r.secrets++
 	r.bytes += size
 	for _, f := range forms {
-		f.text = []byte(foldString(string(f.text)))
-		if r.known[string(f.text)] {
+		f.text = foldString(f.text)
+		if r.known[f.text] {
 			continue
 		}
-		r.known[string(f.text)] = true
+		r.known[f.text] = true
 		f.label = label
 		r.ls.add(f)
 	}

@@ -29,7 +29,7 @@ func TestValueOnly(t *testing.T) {
 	// (a PIN) and the operator's secrets are redacted everywhere.
 	r.Add("token", "not conformant")
 	r.Add("pin", "4821")
-	r.AddOperator("admin-password", "pw1")
+	r.Add("admin-password", "pw1")
 	for _, tt := range []struct{ in, want string }{
 		{"result: not conformant", "result: [REDACTED:token]"},
 		{"pin 4821 set", "pin [REDACTED:pin] set"},

@@ -1,8 +1,8 @@
 package redact
 
 import (
-	"bytes"
-	"slices"
+	"encoding/binary"
+	"hash/maphash"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -285,14 +285,23 @@ var chains = []struct{ mask, depth int }{
 	{famAll, 3}, {famJSON, 2}, {famURL, 1}, {famHTML, 1},
 }
 
-// views returns the folded views of s: the raw text, then the decoded
-// layers of every chain, as long as decoding changes something.
-func views(s string) []view {
+// eachView calls fn with each folded view of s: the raw text, then the
+// decoded layers of every chain, as long as decoding changes something,
+// each distinct view once. Views are made one at a time, so that a long
+// text costs a few views' memory (9 bytes a byte each), not all of them.
+func eachView(s string, fn func(view) error) error {
 	raw := rawView(s)
-	out := []view{fold(raw)}
-	if !mayBeEscaped(s) {
-		return out
+	if err := fn(fold(raw)); err != nil {
+		return err
 	}
+	if !mayBeEscaped(s) {
+		return nil
+	}
+	// What a view of a chain repeats is usually a view of an earlier chain
+	// (JSON alone gives what all families give when there is no %HH):
+	// remembered by hash, with a seed a target cannot know.
+	seed := maphash.MakeSeed()
+	seen := map[uint64]bool{viewHash(seed, raw): true}
 	for _, c := range chains {
 		cur := raw
 		for range c.depth {
@@ -300,23 +309,34 @@ func views(s string) []view {
 			if !changed {
 				break
 			}
-			if f := fold(next); !seen(out, f) {
-				out = append(out, f)
+			if h := viewHash(seed, next); !seen[h] {
+				seen[h] = true
+				if err := fn(fold(next)); err != nil {
+					return err
+				}
 			}
 			cur = next
 		}
 	}
-	return out
+	return nil
 }
 
-// seen reports whether an equal view (same bytes and spans) is in vs.
-func seen(vs []view, v view) bool {
-	for _, w := range vs {
-		if bytes.Equal(w.b, v.b) && slices.Equal(w.spanned().start, v.spanned().start) && slices.Equal(w.spanned().end, v.spanned().end) {
-			return true
+// viewHash hashes v's bytes and spans.
+func viewHash(seed maphash.Seed, v view) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.Write(v.b)
+	buf := make([]byte, 0, 4096)
+	for i := range v.start {
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(v.start[i]))
+		buf = binary.LittleEndian.AppendUint32(buf, uint32(v.end[i]))
+		if len(buf) >= 4088 {
+			h.Write(buf)
+			buf = buf[:0]
 		}
 	}
-	return false
+	h.Write(buf)
+	return h.Sum64()
 }
 
 // mayBeEscaped is the cheap test that spares decoding text without escapes.

@@ -171,6 +171,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	for _, u := range []string{cfg.Target, cfg.Web, cfg.HTTP} {
 		RegisterURLSecrets(red, u)
 	}
+	RegisterProbePathSecrets(red, cfg.Settings.ProbePath)
 	s := &Session{Redactor: red, cfg: cfg}
 	target := cfg.Target
 	secrets := cfg.Secrets
@@ -207,7 +208,8 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		}
 	}
 	t := engine.Target{URL: target, TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout,
-		HTTP: cfg.HTTP, Web: cfg.Web, QuietWindow: cfg.QuietWindow, Gone: gone, OwnSecrets: s.Embedded, OrderedEvents: s.Embedded}
+		HTTP: cfg.HTTP, Web: cfg.Web, QuietWindow: cfg.QuietWindow, Gone: gone, OwnSecrets: s.Embedded, OrderedEvents: s.Embedded,
+		Stored: wire.NewBudget(0)}
 	probe, err := engine.Probe(ctx, t, secrets, cfg.Plan, red)
 	s.Probe = probe.Transcript
 	if err != nil {
@@ -302,7 +304,26 @@ func RegisterURLSecrets(red *redact.Redactor, u string) {
 	}
 	for _, vs := range pu.Query() {
 		for _, v := range vs {
-			red.AddOperator("url-query", v)
+			red.Add("url-query", v)
+		}
+	}
+}
+
+// RegisterProbePathSecrets registers the query values of an --http-probe-path as secrets, as
+// RegisterURLSecrets does for a URL, but for those of the default path (its peerId names the
+// device's own conference, no secret).
+func RegisterProbePathSecrets(red *redact.Redactor, path string) {
+	pu, err := url.Parse(path)
+	if err != nil {
+		return
+	}
+	def, _ := url.Parse(cases.DefaultSettings().ProbePath)
+	known := def.Query()
+	for k, vs := range pu.Query() {
+		for _, v := range vs {
+			if !slices.Contains(known[k], v) {
+				red.Add("url-query", v)
+			}
 		}
 	}
 }

@@ -40,7 +40,7 @@ func (c *Client) markDuplicates(id any) {
 }
 
 func (c *Client) noteDuplicate(m Message, id any) {
-	c.duplicates = appendCapped(c.duplicates, m, &c.droppedMsgs)
+	c.duplicates = c.retain(c.duplicates, m)
 	c.tr.Notef(c.opts.Name, "another response for requestId %s, which was already answered (duplicate)", idText(id))
 }
 
@@ -51,6 +51,7 @@ func (c *Client) take(skipDup bool) (Message, bool) {
 		q := c.queue[0]
 		c.queue[0] = queued{}
 		c.queue = c.queue[1:]
+		c.held -= q.msg.cost
 		if skipDup && q.dup {
 			continue
 		}
@@ -97,7 +98,7 @@ func (c *Client) Call(ctx context.Context, payload []byte) (Response, error) {
 		if !ok {
 			break
 		}
-		c.unsolicited = appendCapped(c.unsolicited, m, &c.droppedMsgs)
+		c.unsolicited = c.retain(c.unsolicited, m)
 	}
 	if pc.hasID && trackable(pc.id) {
 		c.abandoned = forgetID(c.abandoned, pc.id)

@@ -59,6 +59,7 @@ type Client struct {
 	call          *pendingCall
 	queue         []queued // non-event messages not yet taken
 	events        []Message
+	held          int // storedCost of the messages in queue, events, unsolicited and duplicates
 	droppedEvents int
 	droppedMsgs   int
 	unsolicited   []Message
@@ -81,6 +82,7 @@ type queued struct {
 
 type eventWaiter struct {
 	inbox []Message // notifications that arrived since the waiter registered
+	held  int       // their storedCost
 }
 
 func matchesAny(ids []any, id any) bool {
@@ -98,12 +100,44 @@ func trackable(id any) bool {
 	return id != nil && id != ""
 }
 
-func appendCapped(list []Message, m Message, dropped *int) []Message {
-	if len(list) >= maxKept {
-		*dropped++
+// retain appends m to a list the connection keeps for good (unsolicited, duplicates), within
+// maxKept, the connection's MaxStoredBytes and the run's Budget; a message that does not fit is
+// counted and dropped. c.mu must be held.
+func (c *Client) retain(list []Message, m Message) []Message {
+	why := ""
+	switch {
+	case len(list) >= maxKept:
+		why = fmt.Sprintf("a list of %d messages is full", maxKept)
+	case c.held+m.cost > c.opts.MaxStoredBytes:
+		why = fmt.Sprintf("the storage limit of %d MiB for this connection is reached", c.opts.MaxStoredBytes>>20)
+	case !c.opts.Stored.take(m.cost):
+		why = fmt.Sprintf("the storage limit of %d MiB for this run is reached", c.opts.Stored.max>>20)
+	}
+	if why != "" {
+		c.dropMessage(why)
 		return list
 	}
+	c.held += m.cost
 	return append(list, m)
+}
+
+// dropMessage counts a message other than a notification that is not kept, and notes it (the
+// first of every hundred). c.mu must be held.
+func (c *Client) dropMessage(why string) {
+	c.droppedMsgs++
+	c.tr.dropped(c.opts.Name, false, c.limits())
+	if c.droppedMsgs%100 == 1 {
+		c.tr.Notef(c.opts.Name, "a message not kept: %s; %d dropped so far (not recorded)", why, c.droppedMsgs)
+	}
+}
+
+// limits says what a connection keeps, for the note on what it dropped.
+func (c *Client) limits() string {
+	s := fmt.Sprintf("a connection keeps %d notifications, %d messages a list, %d MiB in all", c.opts.MaxEvents, maxKept, c.opts.MaxStoredBytes>>20)
+	if c.opts.Stored != nil {
+		s += fmt.Sprintf("; a run keeps %d MiB", c.opts.Stored.max>>20)
+	}
+	return s
 }
 
 func rememberID(ids []any, id any) []any {

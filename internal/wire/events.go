@@ -9,8 +9,8 @@ import (
 // WaitEvent returns the first stored or future notification for which match returns true (match nil
 // = any), bounded like Call. Already-stored events are checked first, so a notification that came
 // before the call is found; it is not removed (see ClearEvents). match runs in the caller's
-// goroutine. Notifications beyond MaxEvents are not stored but are still seen by a waiting
-// WaitEvent.
+// goroutine. Notifications beyond what the connection keeps (MaxEvents, MaxStoredBytes, the run's
+// Budget) are not stored but are still seen by a waiting WaitEvent, within the same bounds.
 func (c *Client) WaitEvent(ctx context.Context, match func(Message) bool) (Message, error) {
 	if match == nil {
 		match = func(Message) bool { return true }
@@ -34,7 +34,7 @@ func (c *Client) WaitEvent(ctx context.Context, match func(Message) bool) (Messa
 			}
 		}
 		c.mu.Lock()
-		pending, w.inbox = w.inbox, nil
+		pending, w.inbox, w.held = w.inbox, nil, 0
 		closed, wake := c.err, c.wake
 		c.mu.Unlock()
 		if len(pending) > 0 {

@@ -17,6 +17,9 @@ func (c *Client) Events() []Message {
 func (c *Client) ClearEvents() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	for _, m := range c.events {
+		c.held -= m.cost
+	}
 	c.events = nil
 }
 

@@ -20,6 +20,8 @@ type Message struct {
 	Fields map[string]any // the JSON object, decoded with json.Decoder.UseNumber(); nil when not a JSON object
 	Err    error          // why Fields is nil: invalid JSON, JSON that is not an object, or binary frame
 	At     time.Duration  // transcript offset when received
+
+	cost int // what keeping it costs (storedCost), set when it is received
 }
 
 // Method returns Fields["method"] if it is a string, else "".

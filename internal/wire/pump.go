@@ -44,6 +44,7 @@ func (c *Client) pump() {
 func (c *Client) receive(raw []byte, binary bool) {
 	m := ParseMessage(raw, binary)
 	m.At = c.tr.Elapsed()
+	m.cost = storedCost(m)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if m.IsEvent() {
@@ -70,40 +71,71 @@ func (c *Client) receive(raw []byte, binary bool) {
 		c.enqueue(queued{msg: m, dup: true})
 		return
 	}
-	if len(c.queue) < maxKept {
-		c.record(m)
+	if why := c.queueFull(m); why != "" {
+		c.dropMessage(why)
+		return
 	}
+	c.record(m)
 	c.enqueue(queued{msg: m})
+}
+
+// queueFull says why the queue cannot take m ("" when it can): it holds maxKept messages, or m
+// does not fit in MaxStoredBytes beside what the connection keeps. An empty queue takes any
+// message, so that an answer is never dropped for its size alone. c.mu must be held.
+func (c *Client) queueFull(m Message) string {
+	switch {
+	case len(c.queue) >= maxKept:
+		return fmt.Sprintf("%d messages nobody took are queued", maxKept)
+	case len(c.queue) > 0 && c.held+m.cost > c.opts.MaxStoredBytes:
+		return fmt.Sprintf("the messages nobody took reach the storage limit of %d MiB for this connection", c.opts.MaxStoredBytes>>20)
+	}
+	return ""
 }
 
 // enqueue adds a non-event message to the queue Call, Next and Quiet take from. c.mu must be held.
 func (c *Client) enqueue(q queued) {
-	if len(c.queue) >= maxKept {
-		c.droppedMsgs++
-		if c.droppedMsgs%100 == 1 {
-			c.tr.Notef(c.opts.Name, "%d messages nobody took are queued: %d dropped so far (not recorded)", maxKept, c.droppedMsgs)
-		}
+	if why := c.queueFull(q.msg); why != "" {
+		c.dropMessage(why)
 		return
 	}
+	c.held += q.msg.cost
 	c.queue = append(c.queue, q)
 	c.broadcast()
 }
 
+// eventFull says why the connection cannot keep notification m ("" when it can), charging the
+// run's Budget when it can. c.mu must be held.
+func (c *Client) eventFull(m Message) string {
+	switch {
+	case len(c.events) >= c.opts.MaxEvents:
+		return fmt.Sprintf("notification limit of %d reached", c.opts.MaxEvents)
+	case c.held+m.cost > c.opts.MaxStoredBytes:
+		return fmt.Sprintf("storage limit of %d MiB for this connection reached", c.opts.MaxStoredBytes>>20)
+	case !c.opts.Stored.take(m.cost):
+		return fmt.Sprintf("storage limit of %d MiB for this run reached", c.opts.Stored.max>>20)
+	}
+	return ""
+}
+
 // receiveEvent stores a notification and hands it to waiting WaitEvent calls. c.mu must be held.
 func (c *Client) receiveEvent(m Message) {
-	stored := len(c.events) < c.opts.MaxEvents
+	why := c.eventFull(m)
+	stored := why == ""
 	if stored {
 		c.events = append(c.events, m)
+		c.held += m.cost
 	} else {
 		c.droppedEvents++
+		c.tr.dropped(c.opts.Name, true, c.limits())
 		if c.droppedEvents%100 == 1 {
-			c.tr.Notef(c.opts.Name, "notification limit of %d reached: %d dropped so far (not recorded)", c.opts.MaxEvents, c.droppedEvents)
+			c.tr.Notef(c.opts.Name, "%s: %d dropped so far (not recorded)", why, c.droppedEvents)
 		}
 	}
 	delivered := false
 	for w := range c.waiters {
-		if len(w.inbox) < maxKept {
+		if len(w.inbox) < maxKept && (len(w.inbox) == 0 || w.held+m.cost <= c.opts.MaxStoredBytes) {
 			w.inbox = append(w.inbox, m)
+			w.held += m.cost
 			delivered = true
 		}
 	}

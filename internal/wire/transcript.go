@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/hex"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -16,10 +17,11 @@ import (
 const (
 	// MaxPayload is the longest payload shown for a Frame; longer ones are cut with a note.
 	MaxPayload = 4 << 10
-	// MaxStored is how much of a payload is kept to be redacted when it is read: the shown
-	// MaxPayload bytes and, after them, room for a secret that crosses the cut (an escaped token
-	// is several times its length), so that it is redacted whole.
-	MaxStored = 64 << 10
+	// MaxStored is how much of a longer payload is kept, once the whole payload has been redacted
+	// with every secret known when it was recorded: the shown MaxPayload bytes and room after them
+	// for a secret registered later that crosses the cut (one that runs past what is kept is
+	// still redacted from where it starts: redact.RedactCut).
+	MaxStored = 8 << 10
 	// MaxFrames is the most frames a Transcript keeps (the last one being a note that says so).
 	MaxFrames = 10000
 	// MaxBytes bounds the payload bytes a Transcript keeps in all; frames beyond are noted.
@@ -45,6 +47,10 @@ type Frame struct {
 	Payload string        `json:"payload"`
 	// Size is the payload's length on the wire when it was cut (0: it was not).
 	Size int `json:"size,omitempty"`
+
+	cut    bool // what is kept of the payload is its beginning only
+	show   int  // how much of what is kept is shown (a text payload cut when recorded)
+	secret bool // a binary payload held a secret when it was recorded
 }
 
 // Transcript records the frames of one or more connections (a case may open several and share one
@@ -59,6 +65,14 @@ type Transcript struct {
 	frames  []Frame
 	bytes   int
 	omitted int
+	drops   map[string]*drops // per connection: what a Client did not store
+}
+
+// drops counts the messages a connection dropped for its limits or the run's, and says what the
+// limits were.
+type drops struct {
+	events, others int
+	limits         string
 }
 
 // NewTranscript starts a transcript now; r may be nil (no redaction).
@@ -82,8 +96,9 @@ func (t *Transcript) Elapsed() time.Duration {
 	return time.Since(t.start)
 }
 
-// Add records one frame. A payload longer than MaxPayload is kept only as far as reading it needs
-// (MaxStored bytes).
+// Add records one frame. A payload longer than MaxPayload is redacted whole now, with every
+// secret known, and kept only as far as reading it needs (MaxStored bytes): no part of a secret,
+// however long, is cut off from the rest of it before it is redacted.
 func (t *Transcript) Add(conn string, dir Direction, kind, payload string) {
 	if t == nil {
 		return
@@ -91,8 +106,8 @@ func (t *Transcript) Add(conn string, dir Direction, kind, payload string) {
 	at := t.Elapsed()
 	f := Frame{Conn: conn, Dir: dir, At: at, Kind: kind, Payload: payload}
 	if len(payload) > MaxPayload {
-		f.Payload = payload[:min(len(payload), MaxStored)]
 		f.Size = len(payload)
+		f.Payload, f.show, f.cut, f.secret = t.keep(kind, payload)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -107,6 +122,31 @@ func (t *Transcript) Add(conn string, dir Direction, kind, payload string) {
 	default:
 		t.omitted++
 	}
+}
+
+// keep redacts a long payload whole and returns the beginning of it that reading needs, how much
+// of that is shown (the first MaxPayload bytes, and any secret crossing the cut), whether that is
+// less than the whole, and, for a binary payload (kept raw: it is shown as hex, or not at all),
+// whether it held a secret.
+func (t *Transcript) keep(kind, payload string) (kept string, show int, cut, secret bool) {
+	if kind == "binary" {
+		secret = t.red.Redact(payload) != payload
+		return payload[:min(len(payload), MaxStored)], 0, len(payload) > MaxStored, secret
+	}
+	// The shown part is a prefix of the kept one: the same secrets replaced, up to a cut that no
+	// secret crosses.
+	shown, _ := t.red.RedactPrefix(payload, runeCut(payload, MaxPayload))
+	kept, consumed := t.red.RedactPrefix(payload, runeCut(payload, MaxStored))
+	return kept, min(len(shown), len(kept)), consumed < len(payload), false
+}
+
+// runeCut is the largest cut of s at most n that does not split a UTF-8 sequence.
+func runeCut(s string, n int) int {
+	n = min(n, len(s))
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return n
 }
 
 // Notef records a note (Dir Note, Kind "note"), e.g. a timeout or a dropped late answer.
@@ -124,9 +164,35 @@ func (t *Transcript) Omitted() int {
 	return t.omitted
 }
 
+// dropped counts a message connection conn did not store (event: a notification) for the limits
+// it names, for the note Frames ends with.
+func (t *Transcript) dropped(conn string, event bool, limits string) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.drops == nil {
+		t.drops = map[string]*drops{}
+	}
+	d := t.drops[conn]
+	if d == nil {
+		d = &drops{}
+		t.drops[conn] = d
+	}
+	if event {
+		d.events++
+	} else {
+		d.others++
+	}
+	d.limits = limits
+}
+
 // Frames returns the recorded frames with their payloads redacted and cut to MaxPayload (a cut
 // never leaves part of a secret, and never splits a UTF-8 sequence); a cut payload ends with
-// "...(N bytes total)".
+// "...(N bytes total)". When a connection dropped messages for its limits or the run's, a note
+// per connection ends the frames and says how many ("a: 1200 notifications dropped ..."), also
+// when the transcript itself is full.
 func (t *Transcript) Frames() []Frame {
 	if t == nil {
 		return nil
@@ -134,16 +200,40 @@ func (t *Transcript) Frames() []Frame {
 	t.mu.Lock()
 	out := make([]Frame, len(t.frames))
 	copy(out, t.frames)
+	notes := t.dropNotes()
 	t.mu.Unlock()
 	for i := range out {
 		out[i].Payload = t.render(out[i])
 	}
+	if len(notes) > 0 && len(out) > 0 {
+		for i := range notes {
+			notes[i].At = out[len(out)-1].At
+		}
+	}
+	return append(out, notes...)
+}
+
+// dropNotes are the notes of what each connection dropped, in the order of their names. t.mu
+// must be held.
+func (t *Transcript) dropNotes() []Frame {
+	names := make([]string, 0, len(t.drops))
+	for name := range t.drops {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var out []Frame
+	for _, name := range names {
+		d := t.drops[name]
+		out = append(out, Frame{Conn: name, Dir: Note, Kind: "note", Payload: fmt.Sprintf(
+			"%d notifications and %d other messages dropped on this connection, neither stored nor recorded (%s)",
+			d.events, d.others, d.limits)})
+	}
 	return out
 }
 
-// render redacts a frame's payload and cuts it for reading: the redaction sees the whole stored
-// payload, so a secret crossing the cut is redacted whole, and the cut is in raw bytes, far before
-// the end of what was stored (where a secret may have been cut by the storing).
+// render redacts a frame's payload and cuts it for reading: the redaction sees all that was kept,
+// so a secret crossing the cut is redacted whole, and one registered after the frame was recorded
+// that runs past what was kept is redacted from where it starts (RedactCut).
 func (t *Transcript) render(f Frame) string {
 	if f.Kind == "binary" {
 		return t.binary(f)
@@ -151,11 +241,12 @@ func (t *Transcript) render(f Frame) string {
 	if f.Size == 0 {
 		return t.red.Redact(f.Payload)
 	}
-	limit := MaxPayload
-	for limit > 0 && limit < len(f.Payload) && !utf8.RuneStart(f.Payload[limit]) {
-		limit--
+	var out string
+	if f.cut {
+		out, _ = t.red.RedactCut(f.Payload, f.show)
+	} else {
+		out, _ = t.red.RedactPrefix(f.Payload, f.show)
 	}
-	out, _ := t.red.RedactPrefix(f.Payload, limit)
 	return fmt.Sprintf("%s...(%d bytes total)", out, f.Size)
 }
 
@@ -163,7 +254,11 @@ func (t *Transcript) render(f Frame) string {
 // holds a secret: the hex of part of one would not be redacted.
 func (t *Transcript) binary(f Frame) string {
 	size := max(f.Size, len(f.Payload))
-	if t.red.Redact(f.Payload) != f.Payload {
+	redacted := t.red.Redact(f.Payload)
+	if f.cut {
+		redacted, _ = t.red.RedactCut(f.Payload, len(f.Payload))
+	}
+	if f.secret || redacted != f.Payload {
 		return fmt.Sprintf("binary %d bytes (not shown: they hold a secret)", size)
 	}
 	b := []byte(f.Payload)
@@ -206,13 +301,17 @@ func FrameLine(f Frame) string {
 
 // Append records every frame of other after t's own, as they are (the
 // shortest failing walk of an exploration joins its case's transcript),
-// within t's limits.
+// within t's limits, and what other's connections dropped.
 func (t *Transcript) Append(other *Transcript) {
 	if t == nil || other == nil {
 		return
 	}
 	other.mu.Lock()
 	frames := append([]Frame(nil), other.frames...)
+	dropped := map[string]drops{}
+	for name, d := range other.drops {
+		dropped[name] = *d
+	}
 	other.mu.Unlock()
 	shift := other.start.Sub(t.start)
 	t.mu.Lock()
@@ -225,5 +324,18 @@ func (t *Transcript) Append(other *Transcript) {
 		}
 		t.frames = append(t.frames, f)
 		t.bytes += len(f.Payload)
+	}
+	for name, d := range dropped {
+		if t.drops == nil {
+			t.drops = map[string]*drops{}
+		}
+		mine := t.drops[name]
+		if mine == nil {
+			mine = &drops{}
+			t.drops[name] = mine
+		}
+		mine.events += d.events
+		mine.others += d.others
+		mine.limits = d.limits
 	}
 }

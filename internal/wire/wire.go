@@ -46,6 +46,9 @@ const (
 	DefaultCloseTimeout    = 1 * time.Second
 	DefaultReadLimit       = 1 << 20
 	DefaultMaxEvents       = 1000
+	// DefaultMaxStoredBytes bounds what one connection keeps of what it received (notifications,
+	// queued, unsolicited and second answers; storedCost): a legitimate run keeps a few KiB.
+	DefaultMaxStoredBytes = 8 << 20
 )
 
 // maxKept caps every other list a server can grow (queued, unsolicited and duplicate messages,
@@ -73,6 +76,15 @@ type Options struct {
 	// MaxEvents is how many notifications are kept; beyond that they are counted and dropped, so an
 	// endless stream cannot eat memory. Default 1000; negative keeps none.
 	MaxEvents int
+	// MaxStoredBytes bounds the bytes (storedCost) of the messages the connection keeps:
+	// notifications, messages queued for Call and Next, unsolicited and second answers. Beyond it
+	// they are counted and dropped like notifications beyond MaxEvents; the queue always takes one
+	// message when it is empty, so that an answer is never dropped for its size alone. Default
+	// DefaultMaxStoredBytes.
+	MaxStoredBytes int
+	// Stored is the run's bound on what all its connections keep of what they received (kept
+	// notifications, unsolicited and second answers); nil: each connection's own bound only.
+	Stored *Budget
 	// TLSConfig is used for wss:// (custom roots, InsecureSkipVerify).
 	TLSConfig *tls.Config
 	// Transcript is shared by the connections of one case; nil means a new one using Redactor.
@@ -110,6 +122,9 @@ func (o Options) withDefaults() Options {
 		o.MaxEvents = DefaultMaxEvents
 	} else if o.MaxEvents < 0 {
 		o.MaxEvents = 0
+	}
+	if o.MaxStoredBytes <= 0 {
+		o.MaxStoredBytes = DefaultMaxStoredBytes
 	}
 	if o.AutoRedact == nil {
 		o.AutoRedact = DefaultAutoRedact
