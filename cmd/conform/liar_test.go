@@ -32,6 +32,10 @@ import (
 // runs (the same device, another fault).
 type liar struct {
 	url string
+	// state is the state directory of the runs through this liar
+	// ($XDG_STATE_HOME): their journals are its own, whatever other tests
+	// leave under a port this one reuses.
+	state string
 
 	mu       sync.Mutex
 	upstream string
@@ -64,7 +68,7 @@ type liarAction struct {
 
 func newLiar(t *testing.T, upstream string) *liar {
 	t.Helper()
-	l := &liar{upstream: upstream}
+	l := &liar{upstream: upstream, state: t.TempDir()}
 	srv := httptest.NewServer(http.HandlerFunc(l.serve))
 	t.Cleanup(srv.Close)
 	l.url = "ws" + strings.TrimPrefix(srv.URL, "http")
@@ -165,6 +169,12 @@ func (l *liar) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// conform runs the binary with the liar's state directory.
+func (l *liar) conform(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	return conform(t, append(env[:len(env):len(env)], "XDG_STATE_HOME="+l.state), args...)
+}
+
 // restoring reports whether a request is the restore's: its requests
 // carry the reconf package's request IDs.
 func restoring(m liarMsg) bool { return strings.HasPrefix(m.str("requestId"), "conform-reconf-") }
@@ -190,7 +200,7 @@ func runThrough(t *testing.T, l *liar, env []string, args ...string) liarRun {
 	t.Helper()
 	dir := t.TempDir()
 	args = append([]string{"run", "--target", l.url, "--allow-reconfigure", "--report-dir", dir, "--response-timeout", "2s"}, args...)
-	r := liarRun{result: conform(t, env, args...), journal: journalOf(t, l.url)}
+	r := liarRun{result: l.conform(t, env, args...), journal: reconf.JournalPathIn(reconf.JournalDirIn(l.state), l.url)}
 	readJSON(t, filepath.Join(dir, "results.json"), &r.res)
 	return r
 }
@@ -221,7 +231,7 @@ func wantStoppedWithJournal(t *testing.T, l *liar, srv *refserver.Running, profi
 		// The run read it with getAuthInfo; the operator gives it back.
 		env = append(env[:len(env):len(env)], "CONFORM_USER_PIN="+before.UserPIN)
 	}
-	rr := conform(t, env, "restore", "--journal", r.journal)
+	rr := l.conform(t, env, "restore", "--journal", r.journal)
 	if rr.code != 0 {
 		t.Fatalf("conform restore: exit %d\n%s\n%s", rr.code, rr.stdout, rr.stderr)
 	}
@@ -263,10 +273,10 @@ func TestRestoreFailureStopsTheRun(t *testing.T) {
 	// Another spelling of the same address finds the journal: a new run
 	// refuses to start, conform restore --target picks it.
 	other := l.url + "/"
-	if rr := conform(t, env, "run", "--target", other, "--report-dir", t.TempDir()); rr.code != 2 || !strings.Contains(rr.stderr, r.journal) {
+	if rr := l.conform(t, env, "run", "--target", other, "--report-dir", t.TempDir()); rr.code != 2 || !strings.Contains(rr.stderr, r.journal) {
 		t.Errorf("a run of %s over the pending journal: exit %d\n%s", other, rr.code, rr.stderr)
 	}
-	if got, err := reconf.Pending(other); err != nil || len(got) != 1 || got[0] != r.journal {
+	if got, err := reconf.PendingIn(reconf.JournalDirIn(l.state), other); err != nil || len(got) != 1 || got[0] != r.journal {
 		t.Errorf("the journals of %s: %v %v", other, got, err)
 	}
 	wantStoppedWithJournal(t, l, srv, p, before, env, r)
@@ -360,7 +370,7 @@ func TestRestoreKnowsItsDevice(t *testing.T) {
 	l.set("", other)
 	changed := srv.Server.Profile()
 	withPIN := append(env[:len(env):len(env)], "CONFORM_USER_PIN="+before.UserPIN)
-	rr := conform(t, withPIN, "restore", "--journal", r.journal)
+	rr := l.conform(t, withPIN, "restore", "--journal", r.journal)
 	if rr.code != 2 || !strings.Contains(rr.stderr, "--force") || srv.Server.Profile() != changed {
 		t.Errorf("another device: exit %d, profile %+v\n%s%s", rr.code, srv.Server.Profile(), rr.stdout, rr.stderr)
 	}
@@ -370,13 +380,13 @@ func TestRestoreKnowsItsDevice(t *testing.T) {
 	// The run knew the user PIN (it read it with getAuthInfo): without it
 	// the restore would let the device generate another.
 	l.set("", nil)
-	rr = conform(t, env, "restore", "--journal", r.journal)
+	rr = l.conform(t, env, "restore", "--journal", r.journal)
 	if rr.code != 2 || !strings.Contains(rr.stderr, "CONFORM_USER_PIN") || srv.Server.Profile() != changed {
 		t.Errorf("without the user PIN: exit %d\n%s%s", rr.code, rr.stdout, rr.stderr)
 	}
 	// --force: the operator says it is the journal's device after all.
 	l.set("", other)
-	rr = conform(t, withPIN, "restore", "--journal", r.journal, "--force")
+	rr = l.conform(t, withPIN, "restore", "--journal", r.journal, "--force")
 	if rr.code != 0 || !strings.Contains(rr.stdout, "refuses unsecured") {
 		t.Errorf("restore --force: exit %d\n%s%s", rr.code, rr.stdout, rr.stderr)
 	}
@@ -402,7 +412,7 @@ func TestRestoreWithANewPIN(t *testing.T) {
 		t.Fatalf("exit %d, journal %v\n%s", r.code, ok, r.stdout)
 	}
 	l.set("", nil)
-	rr := conform(t, env, "restore", "--journal", r.journal, "--new-user-pin")
+	rr := l.conform(t, env, "restore", "--journal", r.journal, "--new-user-pin")
 	if rr.code != 0 || !strings.Contains(rr.stdout, "RECONFIGURATION: the user PIN was regenerated") || !strings.Contains(rr.stdout, "user mode new user PIN") {
 		t.Errorf("restore --new-user-pin: exit %d\n%s%s", rr.code, rr.stdout, rr.stderr)
 	}
@@ -510,7 +520,7 @@ func TestReconfigurationInterruptedAnywhere(t *testing.T) {
 				l.set("", afterChange(k, act, &hit))
 				r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user", "--response-timeout", "1s")
 				if !hit {
-					t.Fatalf("the run never reached its first change\n%s", r.stdout)
+					t.Fatalf("the run never reached its first change (exit %d)\n%s\n%s", r.code, r.stdout, r.stderr)
 				}
 				if _, left, _ := reconf.ReadJournal(r.journal); left {
 					wantStoppedWithJournal(t, l, srv, p, before, env, r)

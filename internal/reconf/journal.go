@@ -320,7 +320,12 @@ func DefaultJournalPath(target string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(dir, journalFileName(HostPort(target))), nil
+	return JournalPathIn(dir, target), nil
+}
+
+// JournalPathIn is the journal of target in the journal directory dir.
+func JournalPathIn(dir, target string) string {
+	return filepath.Join(dir, journalFileName(HostPort(target)))
 }
 
 // JournalDir is the directory of the default journals:
@@ -328,7 +333,7 @@ func DefaultJournalPath(target string) (string, error) {
 // (on Windows %LocalAppData%\conform\journals).
 func JournalDir() (string, error) {
 	if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
-		return filepath.Join(d, "conform", "journals"), nil
+		return JournalDirIn(d), nil
 	}
 	if d := os.Getenv("LocalAppData"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "conform", "journals"), nil
@@ -339,6 +344,10 @@ func JournalDir() (string, error) {
 	}
 	return filepath.Join(home, ".local", "state", "conform", "journals"), nil
 }
+
+// JournalDirIn is the journal directory under the state directory state
+// ($XDG_STATE_HOME).
+func JournalDirIn(state string) string { return filepath.Join(state, "conform", "journals") }
 
 // HostPort is the address a target URL names, as journals compare
 // targets: the host in lower case and the port, the scheme's default when
@@ -363,10 +372,18 @@ func HostPort(target string) string {
 // under another spelling of the address, or named after the web manager
 // it was discovered from, is still found.
 func Pending(target string) ([]string, error) {
-	want := HostPort(target)
 	dir, err := JournalDir()
-	if err != nil || want == "" {
+	if err != nil {
 		return nil, err
+	}
+	return PendingIn(dir, target)
+}
+
+// PendingIn is Pending in the journal directory dir.
+func PendingIn(dir, target string) ([]string, error) {
+	want := HostPort(target)
+	if want == "" {
+		return nil, nil
 	}
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.json"))
 	var out []string
