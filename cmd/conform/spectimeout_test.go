@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -55,16 +56,23 @@ func slowRelay(t *testing.T, upstream string, delay time.Duration) string {
 		})
 }
 
-// TestSlowTargetGetsNoSpecTimeout: a target that answers every request at
-// 0.9 of --response-timeout is slow but in time: no case may end in a
-// spec timeout, however many probes, barriers and token exercises the
+// TestSlowTargetGetsNoSpecTimeout: a target that answers every request
+// late but within --response-timeout gets no ERROR from a spec timeout,
+// however many probes, barriers, token exercises and recovery logins the
 // engine adds to the case's own steps. (Issue 16: the spec timeout counted
-// only the declared steps, and such a target got ERROR.)
+// only the declared steps, and a target answering at 0.9 s with
+// --response-timeout 1s got ERROR; here these two cases got it after 7
+// and 8 s.) The answers come at 0.8 of the response timeout: the bound
+// counts each exchange at the whole timeout, so any fraction below one
+// shows the same, and 100 ms leaves a busy machine room to hear them in
+// time. A machine slower even than that makes a case ERROR for a late
+// answer: not what this test is about, so it is only logged, as long as
+// one case ran to its verdict.
 func TestSlowTargetGetsNoSpecTimeout(t *testing.T) {
 	t.Parallel()
 	const response = 500 * time.Millisecond
 	srv, env := referenceServer(t, refserver.Options{})
-	target := slowRelay(t, srv.URL, response*9/10)
+	target := slowRelay(t, srv.URL, response*8/10)
 	dir := t.TempDir()
 	// Cases with one or two steps of their own and many exchanges added:
 	// a user login (its state probes, then its tokens exercised on fresh
@@ -82,9 +90,18 @@ func TestSlowTargetGetsNoSpecTimeout(t *testing.T) {
 	if len(res.Cases) != len(ids) {
 		t.Fatalf("%d cases ran, want %d (exit %d)\n%s\n%s", len(res.Cases), len(ids), r.code, r.stdout, r.stderr)
 	}
+	passed := 0
 	for _, c := range res.Cases {
-		if c.Verdict != reports.Pass {
+		switch {
+		case c.Verdict == reports.Pass:
+			passed++
+		case c.Verdict == reports.Error && strings.Contains(c.Message, "within "+response.String()+": timeout"):
+			t.Logf("%s: this machine heard an answer later than the response timeout, inconclusive: %s", c.ID, c.Message)
+		default:
 			t.Errorf("%s: %s %s (%.1fs)", c.ID, c.Verdict, c.Message, c.Duration)
 		}
+	}
+	if passed == 0 {
+		t.Error("no case ran to its verdict: nothing shown")
 	}
 }
