@@ -104,6 +104,7 @@ func interrupt(t *testing.T, cmd *exec.Cmd, done chan result) result {
 	cmd.Process.Signal(os.Interrupt)
 	select {
 	case r := <-done:
+		raceFree(t, r.stderr)
 		return r
 	case <-time.After(20 * time.Second):
 		cmd.Process.Kill()
