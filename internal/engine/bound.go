@@ -220,11 +220,9 @@ func stepBound(s cases.Step, set cases.Settings) Bound {
 		return Bound{Dials: 1, Exchanges: 2, Quiet: 1, Closes: 1}
 	case cases.Poll:
 		limit, _ := a.Limit.Of(set)
-		attempts := 1
+		attempts := math.MaxInt32 // no interval: only the limit bounds it
 		if set.PollInterval > 0 {
 			attempts = satAdd(int(min(limit/set.PollInterval, math.MaxInt32)), 1)
-		} else {
-			attempts = math.MaxInt32 // no interval: only the limit bounds it
 		}
 		// Each attempt on a fresh connection: the last one closed, a dial,
 		// the request.
