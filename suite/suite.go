@@ -205,48 +205,32 @@ func runSectionCase(ctx SpecContext, c cases.Case, i int) {
 	runWith(ctx, r, c, sectionKey(c.ID, profile))
 }
 
-// specTimeout allows every exchange its dial and response bound, every
-// real wait its lifetime, every poll its limit, plus slack. On a virtual
-// clock waits cost no real time. The sum saturates: absurd settings make
-// a long timeout, never a negative one.
+// specTimeout is a backstop, never the bound that ends a case: every wait
+// in the engine is bounded already. It allows every dial, exchange, close
+// and quiet window the case may make (engine.CaseBound: its own steps and
+// all the engine adds to them, the probes, barriers and token exercises),
+// each at its bound, every real wait its lifetime, every poll its limit,
+// plus slack for a busy machine. On a virtual clock waits cost no real
+// time. The sum saturates: absurd settings make a long timeout, never a
+// negative one.
 func specTimeout(c cases.Case, t engine.Target, set cases.Settings, virtual bool) time.Duration {
-	per := t.DialTimeout + t.ResponseTimeout + t.QuietWindow
-	if per <= 0 {
-		per = 11 * time.Second
-	}
-	n := 1
 	var waits time.Duration
 	for _, s := range c.Steps {
-		switch a := s.Do.(type) {
-		case cases.Send:
-			reps := max(1, a.Repeat)
-			if a.RepeatFor != "" {
-				reps, _ = a.RepeatFor.Of(set)
-			}
-			n = satAdd(n, reps)
-		case cases.Poll:
-			n++
-			if limit, _ := a.Limit.Of(set); !virtual {
-				waits = satDur(waits, limit)
-			}
-		case cases.Explore:
-			// Every move may take an exchange and a probe; shrinking a
-			// failing walk replays many walks, within rapid's own bound.
-			n = satAdd(n, satMul(a.Walks, satMul(a.Steps, 3)))
-			waits = satDur(waits, time.Minute)
-		default:
-			n++
+		if a, ok := s.Do.(cases.Poll); ok && !virtual {
+			limit, _ := a.Limit.Of(set)
+			waits = satDur(waits, limit)
 		}
 		if s.When != nil && !virtual {
 			waits = max(waits, satDur(s.When.Life.Of(set), set.Tolerance))
 		}
 	}
-	total := time.Duration(math.MaxInt64)
-	if n < int(math.MaxInt64/int64(per)) {
-		total = satDur(time.Duration(n)*per, waits)
-	}
-	return satDur(total, 5*time.Second)
+	total := satDur(engine.CaseBound(c, set, virtual).Time(t), waits)
+	return satDur(total, specSlack)
 }
+
+// specSlack is the spec timeout's allowance for a busy machine, beyond the
+// bounds of the case's waits.
+const specSlack = 5 * time.Second
 
 // reconfigures reports whether case c changes the target's protection
 // (and so restores it when it ends).
@@ -257,20 +241,6 @@ func reconfigures(c cases.Case) bool {
 		}
 	}
 	return false
-}
-
-func satAdd(a, b int) int {
-	if a > math.MaxInt-b {
-		return math.MaxInt
-	}
-	return a + b
-}
-
-func satMul(a, b int) int {
-	if a > 0 && b > math.MaxInt/a {
-		return math.MaxInt
-	}
-	return a * b
 }
 
 func satDur(a, b time.Duration) time.Duration {

@@ -352,17 +352,18 @@ func redirector(t *testing.T, tls bool, location func(self string) string) (stri
 	t.Helper()
 	var hits atomic.Int64
 	var self string
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
 		http.Redirect(w, r, location(self), http.StatusFound)
-	})
-	var srv *httptest.Server
+	}))
+	// self is known from the listener before the server starts serving, so
+	// the handler's goroutines only ever read it.
 	if tls {
-		srv = httptest.NewTLSServer(h)
-		self = "wss" + strings.TrimPrefix(srv.URL, "https") + "/"
+		self = "wss://" + srv.Listener.Addr().String() + "/"
+		srv.StartTLS()
 	} else {
-		srv = httptest.NewServer(h)
-		self = "ws" + strings.TrimPrefix(srv.URL, "http") + "/"
+		self = "ws://" + srv.Listener.Addr().String() + "/"
+		srv.Start()
 	}
 	t.Cleanup(srv.Close)
 	return self, &hits

@@ -72,19 +72,21 @@ func startConform(t *testing.T, env []string, waitFor string, args ...string) (*
 	start := time.Now()
 	reached := make(chan struct{})
 	done := make(chan result, 1)
-	go func() {
+	// The reader owns its own copy of what to wait for: the test goroutine
+	// reads waitFor below while the reader runs.
+	go func(want string) {
 		var stdout strings.Builder
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			stdout.WriteString(sc.Text() + "\n")
-			if waitFor != "" && strings.HasPrefix(sc.Text(), waitFor) {
+			if want != "" && strings.HasPrefix(sc.Text(), want) {
 				close(reached)
-				waitFor = ""
+				want = ""
 			}
 		}
 		err := cmd.Wait()
 		done <- result{code: exitCode(err), stdout: stdout.String(), stderr: stderr.String(), elapsed: time.Since(start)}
-	}()
+	}(waitFor)
 	if waitFor != "" {
 		select {
 		case <-reached:
@@ -102,6 +104,7 @@ func interrupt(t *testing.T, cmd *exec.Cmd, done chan result) result {
 	cmd.Process.Signal(os.Interrupt)
 	select {
 	case r := <-done:
+		raceFree(t, r.stderr)
 		return r
 	case <-time.After(20 * time.Second):
 		cmd.Process.Kill()

@@ -89,7 +89,17 @@ func conform(t *testing.T, env []string, args ...string) result {
 	case err != nil:
 		t.Fatalf("run conform: %v", err)
 	}
+	raceFree(t, r.stderr)
 	return r
+}
+
+// raceFree fails the test when a run of the binary (built with the test,
+// and so with -race when the test is) reported a data race on stderr.
+func raceFree(t *testing.T, stderr string) {
+	t.Helper()
+	if strings.Contains(stderr, "WARNING: DATA RACE") {
+		t.Errorf("the race detector found a data race in the run:\n%s", stderr)
+	}
 }
 
 // cleanEnv drops CONFORM_* from the test's environment so the developer's

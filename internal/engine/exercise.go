@@ -35,6 +35,7 @@ func (x *execution) exercise(ctx context.Context) error {
 	if len(picks) == 0 {
 		return nil
 	}
+	x.tr.Notef("", "token exercises: %d token(s) of a kind the run has not exercised yet", len(picks))
 	refs := make([]cases.TokenRef, len(picks))
 	for i, t := range picks {
 		step, field := t.Ref()

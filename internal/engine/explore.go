@@ -47,8 +47,15 @@ func (x *execution) explore(ctx context.Context, s cases.Step, a cases.Explore, 
 	if seed == 0 {
 		seed = 1
 	}
+	// rapid makes fewer and shorter walks when the process runs with
+	// -test.short (a fifth of the checks, half the steps): the exploration
+	// is the case's whatever the process's flags.
+	checks, steps := max(1, a.Walks), max(1, a.Steps)
+	if testing.Short() {
+		checks, steps = 5*checks, 2*steps
+	}
 	for k, v := range map[string]string{
-		"rapid.checks": strconv.Itoa(max(1, a.Walks)), "rapid.steps": strconv.Itoa(max(1, a.Steps)),
+		"rapid.checks": strconv.Itoa(checks), "rapid.steps": strconv.Itoa(steps),
 		"rapid.seed": strconv.FormatUint(seed, 10), "rapid.nofailfile": "true", "rapid.shrinktime": "3s",
 	} {
 		if err := flag.CommandLine.Set(k, v); err != nil {
