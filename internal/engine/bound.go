@@ -240,9 +240,11 @@ func stepBound(s cases.Step, set cases.Settings) Bound {
 		b.Estimate, b.Wait = true, time.Minute
 		return b
 	case cases.Reconfigure:
-		// getAuthInfo before the first change (the user PIN), the change,
-		// getAuthInfo after it. The restore is bounded apart (RestoreBound).
-		return Bound{Dials: 1, Exchanges: 3}
+		// getAuthInfo and getSystemInfo before the first change (the
+		// protection as found, the user PIN, the device's identity for the
+		// journal), the change, getAuthInfo after it. The restore is bounded
+		// apart (RestoreBound).
+		return Bound{Dials: 1, Exchanges: 4}
 	}
 	// A kind not listed here: as much as an auth request.
 	return sendBound(cases.Send{}, true)
