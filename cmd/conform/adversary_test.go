@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -209,46 +208,8 @@ func TestTokenNamedFAILCannotRewriteVerdicts(t *testing.T) {
 		t.Run(word, func(t *testing.T) {
 			t.Parallel()
 			srv, env := referenceServer(t, refserver.Options{})
-			var mu sync.Mutex
-			real := map[string]string{} // the word and a counter -> the real token
-			n := 0
-			target := relay(t, srv.URL,
-				func(msg []byte) [][]byte {
-					var m map[string]any
-					if json.Unmarshal(msg, &m) != nil {
-						return [][]byte{msg}
-					}
-					for _, k := range []string{"token", "tokenForHttpServer", "overlayHttpToken"} {
-						if v, ok := m[k].(string); ok && v != "" {
-							mu.Lock()
-							n++
-							fake := word
-							if n > 1 {
-								fake = fmt.Sprintf("%s%d", word, n) // tokens stay distinct
-							}
-							real[fake] = v
-							mu.Unlock()
-							m[k] = fake
-						}
-					}
-					b, _ := json.Marshal(m)
-					return [][]byte{b}
-				},
-				func(msg []byte) []byte {
-					var m map[string]any
-					if json.Unmarshal(msg, &m) != nil {
-						return msg
-					}
-					if c, ok := m["credentials"].(string); ok {
-						mu.Lock()
-						if v, ok := real[c]; ok {
-							m["credentials"] = v
-						}
-						mu.Unlock()
-					}
-					b, _ := json.Marshal(m)
-					return b
-				})
+			// Tokens stay distinct: the word, then the word and a counter.
+			target := tokensNamed(t, srv, word)
 			dir := t.TempDir()
 			r := conform(t, env, "run", "--target", target, "--report-dir", dir, "--response-timeout", "2s")
 			var res reports.Run

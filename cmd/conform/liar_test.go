@@ -175,6 +175,15 @@ func (l *liar) conform(t *testing.T, env []string, args ...string) result {
 	return conform(t, append(env[:len(env):len(env)], "XDG_STATE_HOME="+l.state), args...)
 }
 
+// behindLiar starts a reference server in profile p with fixed secrets
+// (reconfServer) and a liar in front of it that passes everything until
+// told otherwise; before is the server's secrets as it started.
+func behindLiar(t *testing.T, p string) (srv *refserver.Running, env []string, before refserver.Secrets, l *liar) {
+	t.Helper()
+	srv, env = reconfServer(t, p)
+	return srv, env, srv.Server.Secrets(), newLiar(t, srv.URL)
+}
+
 // restoring reports whether a request is the restore's: its requests
 // carry the reconf package's request IDs.
 func restoring(m liarMsg) bool { return strings.HasPrefix(m.str("requestId"), "conform-reconf-") }
@@ -249,9 +258,7 @@ func wantStoppedWithJournal(t *testing.T, l *liar, srv *refserver.Running, profi
 func TestRestoreFailureStopsTheRun(t *testing.T) {
 	t.Parallel()
 	const p = "admin-password-user-pin"
-	srv, env := reconfServer(t, p)
-	before := srv.Server.Secrets()
-	l := newLiar(t, srv.URL)
+	srv, env, before, l := behindLiar(t, p)
 	dropped, after := false, 0
 	l.set("", func(m liarMsg) liarAction {
 		switch {
@@ -289,9 +296,7 @@ func TestRestoreFailureStopsTheRun(t *testing.T) {
 func TestRestoreVerifiedByLogins(t *testing.T) {
 	t.Parallel()
 	const p = "admin-password-user-pin"
-	srv, env := reconfServer(t, p)
-	before := srv.Server.Secrets()
-	l := newLiar(t, srv.URL)
+	srv, env, before, l := behindLiar(t, p)
 	faked := false
 	l.set("", func(m liarMsg) liarAction {
 		switch {
@@ -320,9 +325,7 @@ func TestRestoreVerifiedByLogins(t *testing.T) {
 func TestRestoreRefusesAnotherPIN(t *testing.T) {
 	t.Parallel()
 	const p = "admin-password-user-pin"
-	srv, env := reconfServer(t, p)
-	before := srv.Server.Secrets()
-	l := newLiar(t, srv.URL)
+	srv, env, before, l := behindLiar(t, p)
 	l.set("", func(m liarMsg) liarAction {
 		if m.toServer && restoring(m) && m.method() == "setAuthParams" && m.str("authType") == "pin" {
 			return liarAction{replace: rewrite(m, func(f map[string]any) { f["newPin"] = "zz77zz" })}
@@ -343,9 +346,7 @@ func TestRestoreRefusesAnotherPIN(t *testing.T) {
 func TestRestoreKnowsItsDevice(t *testing.T) {
 	t.Parallel()
 	const p = "admin-password-user-pin"
-	srv, env := reconfServer(t, p)
-	before := srv.Server.Secrets()
-	l := newLiar(t, srv.URL)
+	srv, env, before, l := behindLiar(t, p)
 	// The restore's first setAuthParams never comes back: the case's
 	// restore fails, the journal stays.
 	l.set("", func(m liarMsg) liarAction {
@@ -431,9 +432,7 @@ func TestRestoreWithANewPIN(t *testing.T) {
 func TestWalkNeverChangesAnUnknownPIN(t *testing.T) {
 	t.Parallel()
 	const p = "admin-password-user-pin"
-	srv, env := reconfServer(t, p)
-	before := srv.Server.Secrets()
-	l := newLiar(t, srv.URL)
+	srv, env, before, l := behindLiar(t, p)
 	l.set("", func(m liarMsg) liarAction {
 		if !m.toServer && m.method() == "getAuthInfo" {
 			return liarAction{replace: rewrite(m, func(f map[string]any) {
