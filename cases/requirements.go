@@ -50,7 +50,7 @@ var requirements = []Requirement{
 	{"AUTH-2", Must, "Success carries token and tokenForHttpServer, each a non-empty string."},
 	{"AUTH-3", Info, "overlayHttpToken, when present, is a non-empty string. Record presence."},
 	{"AUTH-4", Info, `Token shape: record whether tokens match ^\d+\*[A-Za-z0-9]{16}\*\d+\*[0-9A-F]{64}$. Tokens are opaque; never fail on shape.`},
-	{"AUTH-5", Should, "token and tokenForHttpServer differ, and 32 successful authorizations return 32 distinct tokens."},
+	{"AUTH-5", Should, "token and tokenForHttpServer differ, and 32 successful authorizations return 32 distinct tokens. A token re-authorization may return the very token it was given (accepted set: the same token, a new one)."},
 
 	{"FAIL-1", Must, "A failure carries no usable credential: token/tokenForHttpServer absent or empty; if any non-empty token is present, using it must not succeed."},
 	{"FAIL-2", Should, "A failure carries no previleges."},

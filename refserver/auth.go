@@ -589,7 +589,7 @@ func (s *Server) grant(c *conn, d decision, now time.Time) (authReply, []*conn) 
 	switch {
 	case keep:
 		r.Token = c.apiToken
-	case d.presented != "" && s.faults.has(faultTokenReauthReturnsSame):
+	case d.presented != "" && s.variants.has(variantReauthReturnsSameToken):
 		r.Token = d.presented // "your token is still good"
 	case d.origin == OriginToken && s.faults.has(faultReauthTokenNotReusable):
 		r.Token = s.tokens.newValue(APIToken) // shaped like a token, never stored

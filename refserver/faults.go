@@ -165,7 +165,6 @@ const (
 	faultRoleMismatchCarriesToken    fault = "role-mismatch-carries-token"
 	faultCode3ReportsCurrentMode     fault = "code-3-reports-current-mode"
 	faultRoleMismatchGrantsCredMode  fault = "role-mismatch-grants-credentials-mode"
-	faultTokenReauthReturnsSame      fault = "token-reauth-returns-same-token"
 	faultFreePlanUserSecretAccepted  fault = "free-plan-user-secret-accepted"
 	faultStatusChangeChecksLogin     fault = "status-change-checks-login-mode"
 	faultUnsecuredAdminCode5         fault = "unsecured-admin-code-5-when-user-open"
@@ -301,7 +300,6 @@ var faultTable = []Fault{
 	{string(faultCloseAfterThirdFailure), "ENV-9", "After three failed auths in a row on one connection the server closes it (policy violation)."},
 	{string(faultTokenReauthPrevilegesString), "AUTH-1", `The success reply of a token authorization gives previleges as a JSON string ("2").`},
 	{string(faultAPITokensCycle), "AUTH-5", "API token values repeat with a period of 16: from the 17th on, each success returns the token of the success 16 before it."},
-	{string(faultTokenReauthReturnsSame), "AUTH-5", "A token authorization returns the presented token as its token instead of a fresh one."},
 	{string(faultRoleMismatchCarriesToken), "FAIL-1", `The resultCode 5 failure for user credentials with role "admin" carries a live user-mode API token.`},
 	{string(faultCode3ReportsCurrentMode), "FAIL-2", "A status change refused with resultCode 3 on a user-mode connection carries previleges 1."},
 	{string(faultRoleMismatchGrantsCredMode), "FAIL-4", `The resultCode 5 failure for user credentials with role "admin" leaves a connection without mode in user mode.`},
@@ -364,6 +362,7 @@ const (
 	variantRole3User                variant = "role3-user"
 	variantSW3Code3                 variant = "sw3-code-3"
 	variantRefusalErrorOnly         variant = "refusal-error-only"
+	variantReauthReturnsSameToken   variant = "reauth-returns-same-token"
 )
 
 // variantTable describes every variant; Variants returns it sorted.
@@ -381,6 +380,7 @@ var variantTable = []Variant{
 	{string(variantRole3User), "ROLE-3", `Type "unsecured" without role when both modes are unsecured grants user (previleges 1).`},
 	{string(variantSW3Code3), "SW-3", `{"role":"admin"} without type gets 3 even on an administrator connection.`},
 	{string(variantRefusalErrorOnly), "SEC-1", `The refusal of other methods before auth carries an error field and no result field.`},
+	{string(variantReauthReturnsSameToken), "AUTH-5", "A token re-authorization returns the very token it was given (AUTH-5's accepted set: the same token, or a new one)."},
 }
 
 // Faults returns every fault the server can inject, sorted by requirement (in
