@@ -86,6 +86,14 @@ func (l *liar) set(upstream string, rule func(liarMsg) liarAction) {
 	l.rule, l.seen = rule, 0
 }
 
+// locked runs f under the lock the rules run under: a test reads what its
+// rule recorded through it.
+func (l *liar) locked(f func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f()
+}
+
 func (l *liar) judge(toServer bool, b []byte) liarAction {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -271,11 +279,14 @@ func TestRestoreFailureStopsTheRun(t *testing.T) {
 		return liarAction{}
 	})
 	r := runThrough(t, l, env, "--wrong-credential-budget", "-1")
-	if !dropped {
+	var sawDrop bool
+	var changes int
+	l.locked(func() { sawDrop, changes = dropped, after })
+	if !sawDrop {
 		t.Fatalf("no restore happened:\n%s", r.stdout)
 	}
-	if after > 0 {
-		t.Errorf("%d setAuthParams after the restore failed", after)
+	if changes > 0 {
+		t.Errorf("%d setAuthParams after the restore failed", changes)
 	}
 	// Another spelling of the same address finds the journal: a new run
 	// refuses to start, conform restore --target picks it.
@@ -311,7 +322,9 @@ func TestRestoreVerifiedByLogins(t *testing.T) {
 		return liarAction{}
 	})
 	r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user")
-	if !faked {
+	var sawFake bool
+	l.locked(func() { sawFake = faked })
+	if !sawFake {
 		t.Fatalf("no restore of the user protection:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.res.RestoreError, "user mode accepts the unsecured login") {
@@ -503,13 +516,16 @@ func TestReconfigurationInterruptedAnywhere(t *testing.T) {
 		}
 		return a
 	})
-	if r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user"); r.code != 0 || counted < 10 {
-		t.Fatalf("census: exit %d, %d requests from the first change on\n%s", r.code, counted, r.stdout)
+	r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user")
+	var n int
+	l.locked(func() { n = counted })
+	if r.code != 0 || n < 10 {
+		t.Fatalf("census: exit %d, %d requests from the first change on\n%s", r.code, n, r.stdout)
 	}
-	t.Logf("%d requests from the first change on, each interrupted in turn", counted)
+	t.Logf("%d requests from the first change on, each interrupted in turn", n)
 	for _, mode := range []string{"drop", "swallow", "lose-answer"} {
-		for k := 1; k <= counted; k++ {
-			t.Run(fmt.Sprintf("%s request %d of %d", mode, k, counted), func(t *testing.T) {
+		for k := 1; k <= n; k++ {
+			t.Run(fmt.Sprintf("%s request %d of %d", mode, k, n), func(t *testing.T) {
 				t.Parallel()
 				srv, env := reconfServer(t, p)
 				before := srv.Server.Secrets()
@@ -518,7 +534,9 @@ func TestReconfigurationInterruptedAnywhere(t *testing.T) {
 				act := liarAction{drop: mode == "drop", swallow: mode == "swallow", lose: mode == "lose-answer"}
 				l.set("", afterChange(k, act, &hit))
 				r := runThrough(t, l, env, "--case", "cfg-3-admin-unsecured-unsecures-user", "--response-timeout", "1s")
-				if !hit {
+				var reached bool
+				l.locked(func() { reached = hit })
+				if !reached {
 					t.Fatalf("the run never reached its first change (exit %d)\n%s\n%s", r.code, r.stdout, r.stderr)
 				}
 				if _, left, _ := reconf.ReadJournal(r.journal); left {
