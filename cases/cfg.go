@@ -35,17 +35,9 @@ var cfgCases = []Case{
 			{Name: "info", Do: send(getAuthInfo), Expect: []Check{Protection("CFG-2", User, PIN)}},
 		},
 	},
-	{
-		ID: "cfg-2-user-pin-generated", Title: `setAuthParams user pin without newPin: the answer returns the new PIN in newPin, and it gives previleges 1`,
-		Requirements: []string{"CFG-2", "CFG-6", "ROLE-1"}, Labels: []string{"mutating", "pin"},
-		Needs: []Need{Reconfigurable(User), IsProtected(Admin)},
-		Steps: []Step{
-			loginAs("login", Admin),
-			{Name: "set", Do: Reconfigure{Mode: User, To: PIN}, Expect: []Check{Accepted("CFG-2"), NewPINReturned("CFG-2")}},
-			{Name: "user", Conn: "b", Do: send(Request{Type: Str("secured"), Role: Str("user"), Credentials: Secret(UserPIN)}), Expect: granted("CFG-2", User)},
-			{Name: "info", Do: send(getAuthInfo), Expect: []Check{Protection("CFG-2", User, PIN)}},
-		},
-	},
+	pinGenerated("cfg-2-user-pin-generated", "without newPin", ""),
+	pinGenerated("cfg-2-user-pin-generated-null-newpin", `with "newPin":null (TrueConf's Python client)`, "null"),
+	pinGenerated("cfg-2-user-pin-generated-empty-newpin", `with "newPin":"" (TrueConf's Qt client)`, "empty"),
 	{
 		ID: "cfg-3-admin-unsecured-unsecures-user", Title: `setAuthParams admin unsecured makes user mode unsecured too`,
 		Requirements: []string{"CFG-3", "CFG-6", "ROLE-1"}, Labels: []string{"mutating", "unsecured"},
@@ -190,4 +182,21 @@ func NewPINReturned(req string) Check {
 		}
 		return result{expected: "newPin: a non-empty string", actual: "newPin " + describeField(o.Response, "newPin")}
 	}}
+}
+
+// pinGenerated is CFG-2's "none given" member: setAuthParams user pin with
+// newPin left out, null or "" (noPIN, cases.Reconfigure): the answer
+// returns the PIN the server generated, and it logs in as user.
+func pinGenerated(id, how, noPIN string) Case {
+	return Case{
+		ID: id, Title: "setAuthParams user pin " + how + ": the answer returns the new PIN in newPin, and it gives previleges 1",
+		Requirements: []string{"CFG-2", "CFG-6", "ROLE-1"}, Labels: []string{"mutating", "pin"},
+		Needs: []Need{Reconfigurable(User), IsProtected(Admin)},
+		Steps: []Step{
+			loginAs("login", Admin),
+			{Name: "set", Do: Reconfigure{Mode: User, To: PIN, NoPIN: noPIN}, Expect: []Check{Accepted("CFG-2"), NewPINReturned("CFG-2")}},
+			{Name: "user", Conn: "b", Do: send(Request{Type: Str("secured"), Role: Str("user"), Credentials: Secret(UserPIN)}), Expect: granted("CFG-2", User)},
+			{Name: "info", Do: send(getAuthInfo), Expect: []Check{Protection("CFG-2", User, PIN)}},
+		},
+	}
 }

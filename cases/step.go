@@ -108,6 +108,10 @@ type Reconfigure struct {
 	Mode   Mode
 	To     Security
 	Secret Value
+	// NoPIN says how a user PIN the server is to generate is asked for
+	// (CFG-2's "none given"): "" leaves newPin out, "null" sends null (as
+	// TrueConf's Python client does), "empty" sends "" (its Qt client).
+	NoPIN string
 }
 
 func (Reconfigure) action() {}

@@ -121,6 +121,9 @@ func validateCase(c Case) []error {
 			if (a.To == Password) != (a.Secret != nil) && !(a.To == PIN) {
 				fail("step %d: a password needs a Secret, unsecured none", i+1)
 			}
+			if a.NoPIN != "" && (a.NoPIN != "null" && a.NoPIN != "empty" || a.To != PIN || a.Secret != nil) {
+				fail("step %d: NoPIN %q is for a user PIN the server generates: \"null\" or \"empty\", with no Secret", i+1, a.NoPIN)
+			}
 			if a.To != Password && a.To != PIN && a.To != Unsecured {
 				fail("step %d sets protection %q", i+1, a.To)
 			}

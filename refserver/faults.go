@@ -83,6 +83,7 @@ const (
 	// The reconfiguration faults (setAuthParams, CFG).
 	faultNewAdminPasswordIgnored    fault = "new-admin-password-ignored"
 	faultGivenPINIgnored            fault = "given-pin-ignored"
+	faultBlankNewPINRefused         fault = "blank-new-pin-refused"
 	faultAdminUnsecuredKeepsUser    fault = "admin-unsecured-keeps-user"
 	faultUserSecuredWhileAdminOpen  fault = "user-secured-while-admin-open"
 	faultUserChangeCause1           fault = "user-credentials-change-cause-1"
@@ -220,6 +221,7 @@ var faultTable = []Fault{
 	{string(faultResultTrueOnCode3), "ENV-7", `The resultCode 3 response (status change refused) says "result":true.`},
 	{string(faultNewAdminPasswordIgnored), "CFG-1", "setAuthParams admin password answers success and changes nothing: the old password stays, the new one gets 8."},
 	{string(faultGivenPINIgnored), "CFG-2", "setAuthParams user pin with newPin answers success but sets another, generated PIN, and does not return it."},
+	{string(faultBlankNewPINRefused), "CFG-2", `setAuthParams user pin with "newPin":null or "newPin":"" (what TrueConf's own clients send to have a PIN generated) is refused as a bad PIN.`},
 	{string(faultAdminUnsecuredKeepsUser), "CFG-3", "setAuthParams admin unsecured leaves user mode protected."},
 	{string(faultUserSecuredWhileAdminOpen), "CFG-4", "setAuthParams protects user mode while admin mode is unsecured."},
 	{string(faultUserChangeCause1), "CFG-5", "The user connection whose credentials the administrator changed is told cause 1 (another client) instead of 4."},

@@ -185,6 +185,11 @@ var faultBehaviours = []behaviour{
 		set := c.call(setAuth("user", "pin", `"newPin":"ab12cd"`))
 		return fmt.Sprintf("%v %s, %s", set.ok(), field(set, "newPin"), outcomes(t, r, secured("user", "ab12cd")))
 	}},
+	{name: "blank-new-pin-refused", spec: "true true", changed: "false false", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		null, empty := c.call(setAuth("user", "pin", `"newPin":null`)), c.call(setAuth("user", "pin", `"newPin":""`))
+		return fmt.Sprintf("%v %v", null.ok(), empty.ok())
+	}},
 	{name: "admin-unsecured-keeps-user", spec: "unsecured unsecured", changed: "unsecured pin", exchange: func(t *testing.T, r *Running) string {
 		c, _ := adminLogin(t, r)
 		c.call(setAuth("admin", "unsecured", ""))

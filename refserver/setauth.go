@@ -25,7 +25,7 @@ const (
 	errBadUserType       = `userType must be "admin" or "user"`
 	errBadAuthType       = `authType must be "password", "pin" or "unsecured"`
 	errNoPassword        = "password must be a non-empty string"
-	errBadNewPIN         = "newPin must be a non-empty string"
+	errBadNewPIN         = "newPin must be a string (null or empty to have one generated)"
 	errAdminPINFixed     = "The administrator PIN is given on the command line"
 	errAdminNotProtected = "User mode can be protected only while administrator mode is"
 	errFreePlan          = "Protection is a Pro plan feature"
@@ -74,6 +74,11 @@ func (s *Server) setAuthParams(c *conn, id json.RawMessage, f fields) (any, []no
 	}
 	password, _, passwordOK := f.str("password")
 	newPIN, pinGiven, pinOK := f.str("newPin")
+	if raw := strings.TrimSpace(string(f["newPin"])); pinGiven && (raw == "null" || pinOK && newPIN == "") && !s.faults.has(faultBlankNewPINRefused) {
+		// "None given" (CFG-2): TrueConf's Python client sends null, its Qt
+		// client "": both ask the server to generate the PIN.
+		pinGiven = false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {

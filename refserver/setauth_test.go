@@ -36,6 +36,9 @@ func TestSetAuthParams(t *testing.T) {
 		want    string // "true" or "false <error>"
 		after   string // admin and user security afterwards
 		logins  map[string]string
+		// generated: the answer returns a new PIN in newPin, and it logs
+		// in as user.
+		generated bool
 	}{
 		{name: "admin password", req: setAuth("admin", "password", `"password":"New-Pw-1"`), want: "true", after: "password pin",
 			logins: map[string]string{secured("admin", "New-Pw-1"): "0/2", secured("admin", testSecrets.AdminPassword): "8", reqUnsecuredAdmin: "4"}},
@@ -54,6 +57,11 @@ func TestSetAuthParams(t *testing.T) {
 		{name: "bad userType", req: setAuth("root", "unsecured", ""), want: "false " + errBadUserType, after: "password pin"},
 		{name: "bad authType", req: setAuth("user", "open", ""), want: "false " + errBadAuthType, after: "password pin"},
 		{name: "numeric newPin", req: setAuth("user", "pin", `"newPin":1234`), want: "false " + errBadNewPIN, after: "password pin"},
+		// CFG-2's "none given": null (TrueConf's Python client) and "" (its
+		// Qt client) have the server generate the PIN, as no newPin does.
+		{name: "null newPin", req: setAuth("user", "pin", `"newPin":null`), want: "true", after: "password pin", generated: true},
+		{name: "empty newPin", req: setAuth("user", "pin", `"newPin":""`), want: "true", after: "password pin", generated: true},
+		{name: "no newPin", req: setAuth("user", "pin", ""), want: "true", after: "password pin", generated: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,6 +88,10 @@ func TestSetAuthParams(t *testing.T) {
 				if got := dial(t, r.URL).call(req).outcome(); got != want {
 					t.Errorf("%s: %s, want %s", req, got, want)
 				}
+			}
+			if pin := got.str("newPin"); tt.generated && (pin == "" || strings.EqualFold(pin, testSecrets.UserPIN) ||
+				dial(t, r.URL).call(secured("user", pin)).outcome() != "0/1") {
+				t.Errorf("no working generated PIN: %s", got.raw)
 			}
 		})
 	}

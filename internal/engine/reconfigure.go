@@ -145,7 +145,7 @@ func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Recon
 		x.troubled = true
 		return fmt.Errorf("step %s: %w", name, err)
 	}
-	ch := reconf.Change{Mode: a.Mode, To: a.To}
+	ch := reconf.Change{Mode: a.Mode, To: a.To, NoPIN: a.NoPIN}
 	if a.Secret != nil {
 		v, err := a.Secret.Resolve(x)
 		if err != nil {

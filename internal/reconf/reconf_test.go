@@ -18,10 +18,12 @@ func TestChangeRequest(t *testing.T) {
 		ch   Change
 		want string
 	}{
-		{Change{cases.Admin, cases.Password, "Pw-1"}, `{"authType":"password","method":"setAuthParams","password":"Pw-1","requestId":"7","userType":"admin"}`},
-		{Change{cases.User, cases.PIN, "ab12cd"}, `{"authType":"pin","method":"setAuthParams","newPin":"ab12cd","requestId":"7","userType":"user"}`},
-		{Change{cases.User, cases.PIN, ""}, `{"authType":"pin","method":"setAuthParams","requestId":"7","userType":"user"}`},
-		{Change{cases.Admin, cases.Unsecured, ""}, `{"authType":"unsecured","method":"setAuthParams","requestId":"7","userType":"admin"}`},
+		{Change{cases.Admin, cases.Password, "Pw-1", ""}, `{"authType":"password","method":"setAuthParams","password":"Pw-1","requestId":"7","userType":"admin"}`},
+		{Change{cases.User, cases.PIN, "ab12cd", ""}, `{"authType":"pin","method":"setAuthParams","newPin":"ab12cd","requestId":"7","userType":"user"}`},
+		{Change{cases.User, cases.PIN, "", ""}, `{"authType":"pin","method":"setAuthParams","requestId":"7","userType":"user"}`},
+		{Change{cases.User, cases.PIN, "", "null"}, `{"authType":"pin","method":"setAuthParams","newPin":null,"requestId":"7","userType":"user"}`},
+		{Change{cases.User, cases.PIN, "", "empty"}, `{"authType":"pin","method":"setAuthParams","newPin":"","requestId":"7","userType":"user"}`},
+		{Change{cases.Admin, cases.Unsecured, "", ""}, `{"authType":"unsecured","method":"setAuthParams","requestId":"7","userType":"admin"}`},
 	} {
 		if got := string(tt.ch.Request("7")); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.ch, got, tt.want)
