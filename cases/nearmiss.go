@@ -31,7 +31,7 @@ var stringMisses = []miss{
 	{"tab", "with a tab before it", func(s string) any { return "\t" + s }},
 	{"prefix", "without its last character", func(s string) any { _, n := utf8.DecodeLastRuneInString(s); return s[:len(s)-n] }},
 	{"extension", "with a character added", func(s string) any { return s + "0" }},
-	{"look-alike", "with its first letter replaced by a Cyrillic look-alike", func(s string) any { return lookAlike(s) }},
+	{"look-alike", "with an early letter replaced by a Cyrillic look-alike", func(s string) any { return lookAlike(s) }},
 	{"nul", "with a NUL character added", func(s string) any { return s + "\x00" }},
 	{"long", "repeated to over 4 KiB", func(s string) any { return strings.Repeat(s, 4096/max(1, len(s))+1) }},
 	{"number", "as a JSON number", func(s string) any { return asNumber(s) }},
@@ -49,16 +49,32 @@ func swapFirst(s string) string {
 	return s
 }
 
-// lookAlike replaces the first Latin letter that has a Cyrillic twin.
+// lookAlike replaces the first Latin letter within the first
+// lookAlikeReach bytes that has a Cyrillic twin, or else the first ASCII
+// letter or digit by Cyrillic "а" (or appends "е" to a value without one).
+// The change stays near the start whatever a random token holds, so that
+// which server the miss catches never depends on the draw (a server that
+// compares only a token's first 40 characters, say).
 func lookAlike(s string) string {
 	twins := map[rune]rune{'a': 'а', 'c': 'с', 'e': 'е', 'o': 'о', 'p': 'р', 's': 'ѕ', 'x': 'х', 'y': 'у', 'A': 'А', 'E': 'Е', 'O': 'О', 'S': 'Ѕ'}
 	for i, r := range s {
+		if i >= lookAlikeReach {
+			break
+		}
 		if t, ok := twins[r]; ok {
 			return s[:i] + string(t) + s[i+len(string(r)):]
 		}
 	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			return s[:i] + "а" + s[i+1:]
+		}
+	}
 	return s + "е"
 }
+
+// lookAlikeReach is how far into a value lookAlike looks for a twin.
+const lookAlikeReach = 16
 
 // asNumber is an all-digit value as the JSON number it spells (a PIN
 // "396" sent as 396), anything else as 1.
