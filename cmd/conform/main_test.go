@@ -81,16 +81,20 @@ func conform(t *testing.T, env []string, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	start := time.Now()
 	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("run conform: %v", err)
-	}
+	r := result{stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start), code: ranTo(t, err)}
 	raceFree(t, r.stderr)
 	return r
+}
+
+// ranTo is the exit status of a run (exitCode); one that could not be
+// started fails the test.
+func ranTo(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("run conform: %v", err)
+	}
+	return exitCode(err)
 }
 
 // raceFree fails the test when a run of the binary (built with the test,

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/pem"
-	"errors"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -35,18 +34,10 @@ func conformWithin(t *testing.T, bound time.Duration, env []string, args ...stri
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errOut.String()}
 	if ctx.Err() != nil {
 		t.Fatalf("conform %s still running after %v: it waits on a file", strings.Join(args, " "), bound)
 	}
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("run conform: %v", err)
-	}
-	return r
+	return result{stdout: out.String(), stderr: errOut.String(), code: ranTo(t, err)}
 }
 
 // operatorFiles makes one path of each kind in a temporary directory; the

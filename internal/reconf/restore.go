@@ -308,7 +308,7 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 	if after.Protection != j.Original {
 		return out, fmt.Errorf("after the restore getAuthInfo says %s, not the original %s", after.Protection, j.Original)
 	}
-	userSecret := r.originalUser(j)
+	userSecret := r.original(j, cases.User)
 	if j.Original.User == cases.PIN {
 		want := r.Secrets[cases.UserPIN]
 		switch {
@@ -347,7 +347,7 @@ func (r Restorer) verify(ctx context.Context, j Journal, user Credential) ([]str
 		plan = append(plan, attempt{m, Credential{What: "unsecured"}, sec == cases.Unsecured})
 	}
 	if j.Original.Admin != cases.Unsecured {
-		plan = append(plan, attempt{cases.Admin, r.originalAdmin(j), true})
+		plan = append(plan, attempt{cases.Admin, r.original(j, cases.Admin), true})
 	}
 	if j.Original.User != cases.Unsecured && user.Secret != "" {
 		plan = append(plan, attempt{cases.User, user, true})
@@ -461,25 +461,23 @@ func (r Restorer) key(j Journal) Key {
 	return Key{Of: "nonce", value: j.Nonce}
 }
 
-func (r Restorer) originalAdmin(j Journal) Credential {
-	switch j.Original.Admin {
-	case cases.Password:
-		return Credential{What: "the admin password", Secret: r.Secrets[cases.AdminPassword]}
-	case cases.PIN:
-		return Credential{What: "the admin PIN", Secret: r.Secrets[cases.AdminPIN]}
+// original is the credential of mode m in the original protection: its
+// secret from the operator (or the run), or none where m was unsecured.
+func (r Restorer) original(j Journal, m cases.Mode) Credential {
+	sec := j.Original.Admin
+	if m == cases.User {
+		sec = j.Original.User
 	}
-	return Credential{What: "unsecured"}
-}
-
-// originalUser is the original user secret, when the restore has it.
-func (r Restorer) originalUser(j Journal) Credential {
-	switch j.Original.User {
-	case cases.Password:
-		return Credential{What: "the user password", Secret: r.Secrets[cases.UserPassword]}
-	case cases.PIN:
-		return Credential{What: "the user PIN", Secret: r.Secrets[cases.UserPIN]}
+	kinds := map[cases.Security]cases.SecretKind{cases.Password: cases.AdminPassword, cases.PIN: cases.AdminPIN}
+	if m == cases.User {
+		kinds = map[cases.Security]cases.SecretKind{cases.Password: cases.UserPassword, cases.PIN: cases.UserPIN}
 	}
-	return Credential{What: "unsecured"}
+	kind, ok := kinds[sec]
+	if !ok {
+		return Credential{What: "unsecured"}
+	}
+	what := map[cases.Security]string{cases.Password: "password", cases.PIN: "PIN"}[sec]
+	return Credential{What: "the " + string(m) + " " + what, Secret: r.Secrets[kind]}
 }
 
 // adminCredentials orders the ways into administrator mode by what the
@@ -505,7 +503,7 @@ func (r Restorer) adminCredentials(j Journal, key Key) []Credential {
 	if j.AdminSecret == "suite" || pendingAdmin && strings.HasSuffix(j.Pending, string(cases.Password)) {
 		add(suite)
 	}
-	add(r.originalAdmin(j))
+	add(r.original(j, cases.Admin))
 	if j.AdminSecret != "original" {
 		add(suite)
 	}

@@ -86,15 +86,7 @@ func BenchmarkOverflowSharedPrefixes(b *testing.B) {
 		base := heapInUse()
 		r := New()
 		for !r.Overflowed() {
-			var text strings.Builder
-			for range 16 {
-				p := randomText(30000)
-				for _, tok := range []string{p + "x" + randomText(8), p + "y" + randomText(8)} {
-					r.Add("token", tok)
-					text.WriteString(`{"token":"` + tok + `","more":`)
-				}
-			}
-			r.Redact(text.String()[:64<<10])
+			r.Redact(sharedPrefixAnswer(r))
 			peak = max(peak, heapInUse()-base)
 		}
 		secrets = r.Len()

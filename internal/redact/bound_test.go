@@ -122,6 +122,21 @@ func TestEveryRegistrationHasEncodedForms(t *testing.T) {
 	}
 }
 
+// sharedPrefixAnswer registers the 32 tokens of one answer of the attack
+// in issue 16 (16 pairs of tokens sharing a 30 KB prefix each) with r, and
+// returns the first 64 KiB of the answer that holds them.
+func sharedPrefixAnswer(r *Redactor) string {
+	var text strings.Builder
+	for range 16 {
+		p := randomText(30000)
+		for _, tok := range []string{p + "x" + randomText(8), p + "y" + randomText(8)} {
+			r.Add("token", tok)
+			text.WriteString(`{"token":"` + tok + `","more":`)
+		}
+	}
+	return text.String()[:64<<10]
+}
+
 // randomText is n random letters and digits.
 func randomText(n int) string {
 	const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -155,15 +170,7 @@ func TestSharedPrefixesOverflowWithinBounds(t *testing.T) {
 	r := New()
 	base := heapInUse()
 	for answer := 0; !r.Overflowed(); answer++ {
-		var text strings.Builder
-		for range 16 {
-			p := randomText(30000)
-			for _, tok := range []string{p + "x" + randomText(8), p + "y" + randomText(8)} {
-				r.Add("token", tok)
-				text.WriteString(`{"token":"` + tok + `","more":`)
-			}
-		}
-		r.Redact(text.String()[:64<<10]) // builds the automaton, as a transcript read would
+		r.Redact(sharedPrefixAnswer(r)) // builds the automaton, as a transcript read would
 		if grown := heapInUse() - base; grown > limit {
 			t.Fatalf("after %d answers (%d secrets) the heap grew by %d MiB without an overflow", answer+1, r.Len(), grown>>20)
 		}
