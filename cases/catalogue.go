@@ -5,7 +5,7 @@ import "slices"
 // KnownLabels is the fixed label set (docs/architecture.md, README "Selecting cases").
 var KnownLabels = []string{
 	"smoke", "unsecured", "password", "pin", "token", "role",
-	"lifetime", "slow", "disruptive", "mutating", "robustness", "near-miss", "explore",
+	"lifetime", "slow", "disruptive", "mutating", "robustness", "near-miss", "explore", "generated",
 }
 
 // LiveDefaultFilter is the default label filter on a live target: nothing
@@ -20,7 +20,7 @@ const LiveReconfigureFilter = "!slow && !disruptive && !explore"
 // catalogue is every case, in the order they run: by requirement group as
 // docs/requirements.md orders them, then as written.
 var catalogue = slices.Concat(envCases, authCases, failCases, rcCases, freePlanSecrets(), roleCases, swCases, tokCases, lifeCases, secCases, displacedAfter(), robCases, discCases, cfgCases,
-	NearMisses(), exploreCases)
+	NearMisses(), exploreCases, generatedCases)
 
 // All returns the catalogue in run order.
 func All() []Case { return slices.Clone(catalogue) }

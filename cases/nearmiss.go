@@ -33,6 +33,10 @@ var stringMisses = []miss{
 	{"extension", "with a character added", func(s string) any { return s + "0" }},
 	{"look-alike", "with an early letter replaced by a Cyrillic look-alike", func(s string) any { return lookAlike(s) }},
 	{"nul", "with a NUL character added", func(s string) any { return s + "\x00" }},
+	{"nul-extra", "with a NUL character and more bytes after it", func(s string) any { return s + "\x00x" }},
+	{"control-tail", "with a control character (U+0001) added", func(s string) any { return s + "\x01" }},
+	{"newline", "with a line feed added", func(s string) any { return s + "\n" }},
+	{"non-ascii-tail", "with a non-ASCII letter added", func(s string) any { return s + "é" }},
 	{"long", "repeated to over 4 KiB", func(s string) any { return strings.Repeat(s, 4096/max(1, len(s))+1) }},
 	{"number", "as a JSON number", func(s string) any { return asNumber(s) }},
 	{"boolean", "as the JSON boolean true", func(string) any { return true }},
@@ -321,7 +325,7 @@ func credentialMisses() []Case {
 // credentialReq is the requirement a miss of a credential breaks.
 func credentialReq(m miss) string {
 	switch m.name {
-	case "leading-space", "trailing-space", "tab":
+	case "leading-space", "trailing-space", "tab", "newline":
 		return "RC-8b"
 	case "number", "boolean":
 		return "RC-14"

@@ -41,6 +41,10 @@ type Run struct {
 	// Coverage is every requirement of the reading and whether this run
 	// checked it (computed by Tally).
 	Coverage []Coverage `json:"coverage"`
+	// Transitions is what the run's steps covered of the model's
+	// transitions and field pairs in the target's own profile (nil: no
+	// generated case is made for its profile).
+	Transitions *Transitions `json:"transitions,omitempty"`
 	// Reconfiguration is what the operator must be told after the run
 	// changed the target's protection and put it back: a user PIN it had to
 	// regenerate, and where to read the new one (never the PIN).
@@ -294,4 +298,22 @@ func (r *Run) Tally() {
 		s.Verdict, s.ExitCode = "conformant", ExitConformant
 	}
 	r.Summary = s
+}
+
+// Transitions is the coverage of the model's abstraction by the steps the
+// run sent (docs/architecture.md, "Generated cases"): transitions
+// (abstract state :: input class) and pairs of request-field classes in
+// each state class of the sending connection.
+type Transitions struct {
+	Profile   string `json:"profile"`
+	Covered   int    `json:"covered"`
+	Reachable int    `json:"reachable"`
+	// Missing names up to 20 reachable transitions no step covered.
+	Missing        []string `json:"missing,omitempty"`
+	PairsCovered   int      `json:"fieldPairsCovered"`
+	PairsReachable int      `json:"fieldPairsReachable"`
+	MissingPairs   []string `json:"missingFieldPairs,omitempty"`
+	// Open counts the (state, input) pairs whose next state the answer
+	// decides, which no tour goes through.
+	Open int `json:"open"`
 }

@@ -269,6 +269,10 @@ func Collect(selected []cases.Case, start time.Time, gate reports.Gate, sections
 		state.mu.Unlock()
 		run.Seed = r.Seed
 		run.NotRun = r.LeftOut()
+		if tc, ok := r.TourCoverage(); ok && tc.Transitions+tc.Pairs > 0 {
+			run.Transitions = &reports.Transitions{Profile: tc.Profile, Covered: tc.Transitions, Reachable: tc.Reachable,
+				Missing: tc.Missing, PairsCovered: tc.Pairs, PairsReachable: tc.PairsReachable, MissingPairs: tc.MissingPairs, Open: tc.Open}
+		}
 		run.Reconfiguration = r.ReconfigurationNotes()
 	}
 	outcomes := Outcomes()

@@ -28,7 +28,10 @@ func PlanSections(own cases.Profile, selected []cases.Case, stages []engine.Stag
 	for _, st := range stages {
 		sec := Section{Profile: st.Name, Enter: st.Enter}
 		for _, c := range selected {
-			if placed[c.ID] || c.HasLabel("mutating") {
+			if placed[c.ID] || c.HasLabel("mutating") || c.HasLabel("generated") {
+				// A generated case of another profile tours that
+				// profile's transitions; the target's own generated
+				// cases tour its own.
 				continue
 			}
 			if why, inapplicable := c.Gap(own); why == "" || !inapplicable {

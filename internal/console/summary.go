@@ -101,6 +101,10 @@ func coverage(w io.Writer, r reports.Run, verbose bool) {
 		fmt.Fprintf(w, " (%d of them by no case of this version yet: %s)", m.Holes, strings.Join(holes(r), ", "))
 	}
 	fmt.Fprintln(w)
+	if t := r.Transitions; t != nil {
+		fmt.Fprintf(w, "transitions: %d of %d of the model's transitions and %d of %d field pairs covered (profile %s)\n",
+			t.Covered, t.Reachable, t.PairsCovered, t.PairsReachable, t.Profile)
+	}
 	missing := r.MissingMust()
 	if len(missing) == 0 {
 		return

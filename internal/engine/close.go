@@ -14,6 +14,9 @@ const closeSettle = 50 * time.Millisecond
 // up: until it says it has (Target.Gone), or closeSettle.
 func (x *execution) closeStep(ctx context.Context, name string) {
 	c, open := x.conns[name]
+	if open {
+		x.coverTransition(x.m.State(name, x.tm.clock.Now()), "close")
+	}
 	x.closeConn(name)
 	if !open {
 		return // nothing was open: nothing for the server to catch up with

@@ -34,6 +34,7 @@ func (x *execution) httpGet(ctx context.Context, s cases.Step, a cases.HTTPGet, 
 	}
 	o := x.observation(name)
 	x.tm.sent[name] = x.tm.clock.Now()
+	state, class := x.m.State("", x.tm.sent[name]), x.m.HTTPClass(token, x.tm.sent[name])
 	hx := x.m.ExpectHTTP(name, token, x.tm.sent[name])
 	status, err := x.get(ctx, x.target.HTTP, x.set.ProbePath, token)
 	x.tm.answered[name] = x.tm.clock.Now()
@@ -48,6 +49,7 @@ func (x *execution) httpGet(ctx context.Context, s cases.Step, a cases.HTTPGet, 
 		return err
 	}
 	o.HTTPStatus = status
+	x.coverTransition(state, class)
 	x.evaluate(s, o)
 	x.judged(s, o, hx.Judge(status, x.tm.answered[name]), false)
 	return nil

@@ -115,6 +115,8 @@ type Runner struct {
 
 	mu        sync.Mutex
 	wrongSent int
+	// cov is what the run's steps covered of the generated cases' reach.
+	cov tourCoverage
 	// reconfMu is held by whatever has the target reconfigured, from its
 	// first change to its restore: a case, a walk step, the end of the walk.
 	reconfMu sync.Mutex

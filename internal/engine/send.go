@@ -75,6 +75,8 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	_ = json.Unmarshal(payload, &o.Request)
 	before := x.m.Snapshot()
 	x.tm.sent[name] = x.tm.clock.Now()
+	state, class := x.m.State(s.ConnName(), x.tm.sent[name]), x.m.InputClass(o.Request, x.tm.sent[name])
+	connClass := x.m.ConnClass(s.ConnName(), x.tm.sent[name])
 	xm := x.m.Expect(s.ConnName(), name, o.Request, x.tm.sent[name])
 	resp, callErr := conn.Call(ctx, payload)
 	x.tm.answered[name] = x.tm.clock.Now()
@@ -115,6 +117,12 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	}
 	x.evaluate(s, o)
 	x.judged(s, o, xm.Judge(o.Response, x.tm.answered[name]), auth)
+	if o.Response != nil {
+		x.coverTransition(state, class)
+		if auth {
+			x.coverFields(connClass, a.Request, o.Request)
+		}
+	}
 	if auth {
 		x.distinctTokens(s, o)
 	}

@@ -77,6 +77,9 @@ type conn struct {
 	// for a fresh one, FAIL-4 after a failure, SEC-4 after a displacement,
 	// ROLE-1... after a success); step is the step that did.
 	why, step string
+	// how is the requirement of the grant that put the connection in its
+	// current mode (why may since say FAIL-4: a failure changes nothing).
+	how string
 	// epoch changes whenever the connection's authorization does: an HTTP
 	// token is sure to work only while its issuer is in the same epoch.
 	epoch int
@@ -224,12 +227,12 @@ func (m *Model) setMode(c *conn, mode cases.Mode, why, step string, r *root) {
 	}
 	m.release(c)
 	if h := m.holder[mode]; h != nil && h != c {
-		h.mode, h.why, h.step, h.root = "", "SEC-4", step, nil
+		h.mode, h.why, h.how, h.step, h.root = "", "SEC-4", "", step, nil
 		h.epoch++
 		m.disturb(h)
 	}
 	m.holder[mode] = c
-	c.mode, c.why, c.step, c.root, c.unknown = mode, why, step, r, false
+	c.mode, c.why, c.how, c.step, c.root, c.unknown = mode, why, why, step, r, false
 	c.epoch++
 }
 

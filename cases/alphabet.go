@@ -1,0 +1,190 @@
+package cases
+
+import "fmt"
+
+// The input alphabet of the generated cases (cases/generated.go, made by
+// internal/generate from the model of the reading; docs/architecture.md
+// "Generated cases").
+//
+// Tour is what a transition tour sends: the moves that change or read the
+// state of a connection (logins, wrong credentials, escalations, the status
+// change, token re-authorization, the commands, a close, the HTTP server).
+// Factors are the classes of each request field that the covering array
+// combines, two at a time, in each state class. Both are data: add an input
+// or a class here, run the generator, and the generated cases cover it.
+
+// Input is one input of the tour alphabet: a stimulus on one connection.
+type Input struct {
+	// Name is what the generated steps are called after ("login-admin").
+	Name string
+	// Request is what the input sends. A Token credentials field is filled
+	// in by the generator with a token an earlier step got.
+	Request Request
+	// Tokens says which tokens the input takes: "api" (the newest API token
+	// of the connection, and of the other connection), "http" (the newest
+	// HTTP token of the connection, for the HTTP server); "" for none.
+	Tokens string
+	// Close closes the connection (a client leaving); HTTP asks the
+	// embedded HTTP server with the token.
+	Close, HTTP bool
+	// Disruptive inputs make the case disruptive (they clear what other
+	// clients hold).
+	Disruptive bool
+}
+
+// Token is the placeholder of an Input's credentials that the generator
+// replaces by a token an earlier step got.
+var Token Value = tokenSlot{}
+
+type tokenSlot struct{}
+
+func (tokenSlot) Resolve(Scope) (Resolved, error) {
+	return Resolved{}, fmt.Errorf("cases.Token is a placeholder the generator fills in")
+}
+func (tokenSlot) Describe() string { return "<a token an earlier step got>" }
+
+// Tour is the tour alphabet, in the order the generator tries inputs.
+var Tour = []Input{
+	{Name: "login-admin", Request: Login(Admin)},
+	{Name: "login-user", Request: Login(User)},
+	{Name: "login-admin-no-role", Request: Login(Admin).with(nil)},
+	{Name: "login-user-no-role", Request: Login(User).with(nil)},
+	{Name: "wrong-admin", Request: secured(WrongFor(Admin), Str("admin"))},
+	{Name: "wrong-user", Request: secured(WrongFor(User), Str("user"))},
+	{Name: "user-secret-as-admin", Request: Request{Type: login{User, "type"}, Role: Str("admin"), Credentials: login{User, "credentials"}}},
+	{Name: "admin-secret-as-user", Request: Request{Type: login{Admin, "type"}, Role: Str("user"), Credentials: login{Admin, "credentials"}}},
+	{Name: "unsecured-no-role", Request: Request{Type: Str("unsecured")}},
+	{Name: "status-change", Request: Request{Role: Str("user")}},
+	{Name: "token-as-admin", Request: secured(Token, Str("admin")), Tokens: "api"},
+	{Name: "token-as-user", Request: secured(Token, Str("user")), Tokens: "api"},
+	{Name: "token-no-role", Request: secured(Token, nil), Tokens: "api"},
+	{Name: "get-auth-info", Request: Request{Method: "getAuthInfo"}},
+	{Name: "get-http-token", Request: Request{Method: "getTokenForHttpServer"}},
+	{Name: "clear-tokens", Request: Request{Method: "clearTokens"}, Disruptive: true},
+	{Name: "http", HTTP: true, Tokens: "http"},
+	{Name: "close", Close: true},
+}
+
+// FieldClass is one class of one request field's values.
+type FieldClass struct {
+	// Name names the class ("nul-extra"); the field is the Factor's.
+	Name string
+	// Value makes the field; nil leaves it out. Token is filled in.
+	Value Value
+}
+
+// Factor is a request field and its classes: one factor of the covering
+// array.
+type Factor struct {
+	Name    string
+	Classes []FieldClass
+}
+
+// reusedID is the requestId the "reused" class sends in every row: from
+// the second row on, a requestId the connection has seen before.
+const reusedID = "conform-reused"
+
+// Factors are the classes of the auth request's fields the covering array
+// combines: each pair of classes of two fields is sent in each state class.
+var Factors = func() []Factor {
+	creds := []FieldClass{
+		{"absent", nil}, {"empty", Str("")}, {"number", JSON(42)},
+		{"admin-secret", login{Admin, "credentials"}}, {"user-secret", login{User, "credentials"}},
+		{"wrong", WrongFor(Admin)},
+		{"api-token", Token}, {"http-token", HTTPToken},
+	}
+	for _, name := range []string{"other-case", "prefix", "extension", "trailing-space", "nul-extra", "control-tail", "newline", "non-ascii-tail", "look-alike"} {
+		creds = append(creds, FieldClass{"admin-secret-" + name, Near(login{Admin, "credentials"}, name)})
+	}
+	return []Factor{
+		{"type", []FieldClass{{"absent", nil}, {"secured", Str("secured")}, {"unsecured", Str("unsecured")},
+			{"other-case", Str("Secured")}, {"invalid", Str("open")}, {"non-string", JSON(1)}}},
+		{"role", []FieldClass{{"absent", nil}, {"admin", Str("admin")}, {"user", Str("user")},
+			{"other-case", Str("Admin")}, {"invalid", Str("root")}, {"empty", Str("")}, {"non-string", JSON(true)}}},
+		{"credentials", creds},
+		{"requestId", []FieldClass{{"string", nil}, {"number", JSON(7)}, {"absent", NoRequestID}, {"reused", Str(reusedID)}}},
+	}
+}()
+
+// HTTPToken is the placeholder of a Field class's credentials that the
+// generator replaces by an HTTP token an earlier step got.
+var HTTPToken Value = httpSlot{}
+
+type httpSlot struct{ tokenSlot }
+
+func (httpSlot) Describe() string { return "<an HTTP token an earlier step got>" }
+
+// Row is a request made of one class per factor (Factors order), and
+// the classes by name ("credentials=nul-extra").
+func Row(classes []int) (Request, []string) {
+	var r Request
+	var names []string
+	for i, f := range Factors {
+		c := f.Classes[classes[i]]
+		names = append(names, f.Name+"="+c.Name)
+		switch f.Name {
+		case "type":
+			r.Type = c.Value
+		case "role":
+			r.Role = c.Value
+		case "credentials":
+			r.Credentials = c.Value
+		case "requestId":
+			r.RequestID = c.Value
+		}
+	}
+	return r, names
+}
+
+// Credential is the credential that opens mode m in the target's profile
+// (none where m is unsecured).
+func Credential(m Mode) Value { return login{m, "credentials"} }
+
+// IsPlaceholder reports whether v is a token placeholder (Token,
+// HTTPToken) and which kind of token it stands for.
+func IsPlaceholder(v Value) (http, ok bool) {
+	switch v.(type) {
+	case httpSlot:
+		return true, true
+	case tokenSlot:
+		return false, true
+	}
+	return false, false
+}
+
+// ProfileKey names a protection profile in the generated cases
+// ("pro/password/pin": plan, admin security, user security).
+func ProfileKey(p Profile) string {
+	return string(p.Plan) + "/" + string(p.Admin) + "/" + string(p.User)
+}
+
+// FieldClasses returns the class of each field of an auth request
+// ("credentials=nul-extra", Factors order), by the value that makes it;
+// ok is false when a field's value is of no class of the alphabet.
+func FieldClasses(r Request) ([]string, bool) {
+	vals := []Value{r.Type, r.Role, r.Credentials, r.RequestID}
+	var out []string
+	for i, f := range Factors {
+		v := vals[i]
+		name := ""
+		if step, field, ok := TokenSource(v); ok && step != "" {
+			name = map[string]string{"token": "api-token", "tokenForHttpServer": "http-token"}[field]
+		}
+		for _, c := range f.Classes {
+			if name != "" {
+				break
+			}
+			switch {
+			case v == nil && c.Value == nil:
+				name = c.Name
+			case v != nil && c.Value != nil && v.Describe() == c.Value.Describe():
+				name = c.Name
+			}
+		}
+		if name == "" {
+			return nil, false
+		}
+		out = append(out, f.Name+"="+name)
+	}
+	return out, true
+}

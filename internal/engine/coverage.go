@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/roomconform/conform/cases"
+)
+
+// The coverage of the generated cases' reach (cases.ReachOf): which
+// transitions (abstract state :: input class, as the model abstracts them)
+// and which pairs of request-field classes the run's steps actually sent
+// and got an answer to. Every step counts, generated or hand-written: the
+// coverage is measured from what was sent, not from what a case claims.
+
+// tourCoverage is what the run covered, by the profile it ran in.
+type tourCoverage struct {
+	mu sync.Mutex
+	// transitions and pairs by profile key.
+	transitions, pairs map[string]map[string]bool
+}
+
+func (c *tourCoverage) add(set *map[string]map[string]bool, profile, key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if *set == nil {
+		*set = map[string]map[string]bool{}
+	}
+	if (*set)[profile] == nil {
+		(*set)[profile] = map[string]bool{}
+	}
+	(*set)[profile][key] = true
+}
+
+// coverTransition records that a step sent input class in abstract state
+// and was answered.
+func (x *execution) coverTransition(state, class string) {
+	x.r.cov.add(&x.r.cov.transitions, cases.ProfileKey(x.r.Profile), state+" :: "+class)
+}
+
+// coverFields records the field-class pairs of an auth request sent on a
+// connection of class conn and answered: only when every field its value
+// names was sent (a miss that changes nothing sends no field).
+func (x *execution) coverFields(conn string, r cases.Request, sent map[string]any) {
+	names, ok := cases.FieldClasses(r)
+	if !ok {
+		return
+	}
+	for i, f := range cases.Factors {
+		_, present := sent[f.Name]
+		absent := strings.HasSuffix(names[i], "=absent")
+		if present == absent && f.Name != "requestId" {
+			return
+		}
+	}
+	for i := range names {
+		for j := i + 1; j < len(names); j++ {
+			x.r.cov.add(&x.r.cov.pairs, cases.ProfileKey(x.r.Profile), conn+" :: "+names[i]+" "+names[j])
+		}
+	}
+}
+
+// TourCoverage is the coverage of the generated cases' reach in the
+// target's own profile.
+type TourCoverage struct {
+	// Profile is the profile key the reach is of.
+	Profile string
+	// Transitions covered of Reachable; Missing names up to 20 not covered.
+	Transitions, Reachable int
+	Missing                []string
+	// Pairs covered of PairsReachable (field classes two at a time, in each
+	// state class of the sending connection); MissingPairs names up to 20.
+	Pairs, PairsReachable int
+	MissingPairs          []string
+	// Open are the (state, input) pairs whose next state the answer
+	// decides: the covering array and the hand-written cases send those.
+	Open int
+}
+
+// TourCoverage returns the run's coverage of the generated cases' reach in
+// the target's own profile; ok is false when no generated case is made for
+// it (an unknown protection).
+func (r *Runner) TourCoverage() (TourCoverage, bool) {
+	reach, ok := cases.ReachOf(r.Profile)
+	if !ok {
+		return TourCoverage{}, false
+	}
+	key := cases.ProfileKey(r.Profile)
+	r.cov.mu.Lock()
+	defer r.cov.mu.Unlock()
+	tc := TourCoverage{Profile: key, Reachable: len(reach.Transitions), Open: reach.Open}
+	for _, t := range reach.Transitions {
+		if r.cov.transitions[key][t] {
+			tc.Transitions++
+		} else if len(tc.Missing) < 20 {
+			tc.Missing = append(tc.Missing, t)
+		}
+	}
+	for _, class := range slices.Sorted(mapsKeys(reach.Levels)) {
+		lv := reach.Levels[class]
+		for i := range lv {
+			for j := i + 1; j < len(lv); j++ {
+				for _, a := range lv[i] {
+					for _, b := range lv[j] {
+						p := class + " :: " + cases.Factors[i].Name + "=" + a + " " + cases.Factors[j].Name + "=" + b
+						tc.PairsReachable++
+						if r.cov.pairs[key][p] {
+							tc.Pairs++
+						} else if len(tc.MissingPairs) < 20 {
+							tc.MissingPairs = append(tc.MissingPairs, p)
+						}
+					}
+				}
+			}
+		}
+	}
+	return tc, true
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}

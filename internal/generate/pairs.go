@@ -1,0 +1,217 @@
+package generate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/roomconform/conform/cases"
+)
+
+// The covering array: every pair of classes of two request fields
+// (cases.Factors) sent in each state class of the connection that sends
+// it, in as few requests as a greedy in-parameter-order construction
+// (IPOG, Lei et al. 2007) finds.
+
+// coveringArray returns rows (a level per factor, -1 where any level will
+// do) in which every pair of levels of two factors appears. levels[i] are
+// the levels factor i may take.
+func coveringArray(levels [][]int) [][]int {
+	if len(levels) < 2 {
+		return nil
+	}
+	type pr struct{ f1, l1, f2, l2 int }
+	var rows [][]int
+	for _, a := range levels[0] {
+		for _, b := range levels[1] {
+			row := make([]int, len(levels))
+			for i := range row {
+				row[i] = -1
+			}
+			row[0], row[1] = a, b
+			rows = append(rows, row)
+		}
+	}
+	for k := 2; k < len(levels); k++ {
+		uncovered := map[pr]bool{}
+		for j := range k {
+			for _, lj := range levels[j] {
+				for _, lk := range levels[k] {
+					uncovered[pr{j, lj, k, lk}] = true
+				}
+			}
+		}
+		gain := func(row []int, lk int) int {
+			n := 0
+			for j := range k {
+				if row[j] >= 0 && uncovered[pr{j, row[j], k, lk}] {
+					n++
+				}
+			}
+			return n
+		}
+		// Horizontal growth: each row takes the level that covers most.
+		for _, row := range rows {
+			best, bestGain := levels[k][0], -1
+			for _, lk := range levels[k] {
+				if g := gain(row, lk); g > bestGain {
+					best, bestGain = lk, g
+				}
+			}
+			row[k] = best
+			for j := range k {
+				delete(uncovered, pr{j, row[j], k, best})
+			}
+		}
+		// Vertical growth: what is left goes into rows with room for it.
+		for j := range k {
+			for _, lj := range levels[j] {
+				for _, lk := range levels[k] {
+					if !uncovered[pr{j, lj, k, lk}] {
+						continue
+					}
+					placed := false
+					for _, row := range rows {
+						if row[k] == lk && row[j] == -1 {
+							row[j] = lj
+							placed = true
+							break
+						}
+					}
+					if !placed {
+						row := make([]int, len(levels))
+						for i := range row {
+							row[i] = -1
+						}
+						row[j], row[k] = lj, lk
+						rows = append(rows, row)
+					}
+					delete(uncovered, pr{j, lj, k, lk})
+				}
+			}
+		}
+	}
+	for _, row := range rows {
+		for i := range row {
+			if row[i] == -1 {
+				row[i] = levels[i][0]
+			}
+		}
+	}
+	return rows
+}
+
+// pairStates are the state classes of the sending connection in which the
+// covering array is sent, with the login that puts it there ("" for a
+// fresh connection).
+var pairStates = []struct{ class, login string }{
+	{"fresh", ""}, {"admin/login", "login-admin"}, {"user/login", "login-user"},
+}
+
+// rowsPerCase bounds a pairs case: short enough to read.
+const rowsPerCase = 40
+
+// levelsOf are the classes of each factor a row can take in a state class
+// (the profile has the secret, a token is held...), by class name.
+type levelsOf map[string][][]int
+
+// rowSegments returns, for a profile, segments of steps that send the
+// covering array in each state class the profile can reach, the field
+// pairs they cover by state class (pair keys "class :: f1=l1 f2=l2"), and
+// the classes each factor can take in each state class.
+func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, levels levelsOf, err error) {
+	pairs, levels = map[string]bool{}, levelsOf{}
+	for _, ps := range pairStates {
+		start := func() (state, bool) {
+			st := newState()
+			// The tokens a row's credentials may be: the other
+			// connection's, from a login that stays valid.
+			if !st.try("login-admin", "b", false) && !st.try("login-user", "b", false) {
+				return st, false // nothing to log in with (a Free plan's protected modes)
+			}
+			return st, st.establish(ps.class, ps.login)
+		}
+		st, ok := start()
+		if !ok {
+			continue
+		}
+		lv := make([][]int, len(cases.Factors))
+		for i, f := range cases.Factors {
+			for l := range f.Classes {
+				row := make([]int, len(cases.Factors))
+				row[i] = l
+				if _, ok := st.row(row); ok {
+					lv[i] = append(lv[i], l)
+				}
+			}
+		}
+		levels[ps.class] = lv
+		rows := coveringArray(lv)
+		for i, row := range rows {
+			if i > 0 && i%rowsPerCase == 0 {
+				st.finish()
+				segs = append(segs, segment{steps: st.s.steps, inputs: st.inputs, covers: rowsPerCase, disruptive: st.disrupted, kind: "pairs " + ps.class})
+				st, _ = start()
+			}
+			if !st.establish(ps.class, ps.login) {
+				return nil, nil, nil, fmt.Errorf("generate: cannot return to state %s", ps.class)
+			}
+			step, ok := st.row(row)
+			if !ok {
+				continue // a combination this profile cannot make: the coverage says so
+			}
+			_, names := cases.Row(row)
+			for _, p := range fieldPairs(names) {
+				pairs[ps.class+" :: "+p] = true
+			}
+			nexts, reqs, open := st.s.branches(step)
+			if open {
+				reqs = nil
+			}
+			step.Expect = []cases.Check{cases.AsTheReadingSays(citationOf(step, reqs))}
+			wrong := false
+			for _, n := range nexts {
+				wrong = wrong || n.m.Streak() > 0
+			}
+			st.take(step, "row "+strings.Join(names, " "))
+			if wrong || open || distinct(nexts) {
+				st.recover = true
+			}
+		}
+		st.finish()
+		segs = append(segs, segment{steps: st.s.steps, inputs: st.inputs, covers: len(rows) % rowsPerCase, disruptive: st.disrupted, kind: "pairs " + ps.class})
+	}
+	return segs, pairs, levels, nil
+}
+
+// fieldPairs are the pairs of field classes of a row's class names.
+func fieldPairs(names []string) []string {
+	var out []string
+	for i := range names {
+		for j := i + 1; j < len(names); j++ {
+			out = append(out, names[i]+" "+names[j])
+		}
+	}
+	return out
+}
+
+// citationOf is the requirement a generated step's check cites: the first
+// the model judges an auth answer under; SEC-1 for a command (refused
+// without a mode), LIFE-1 for the HTTP server; ENV-1 where the reading
+// accepts any answer (the invariants of every answer still judge it).
+func citationOf(step cases.Step, reqs []string) string {
+	switch a := step.Do.(type) {
+	case cases.HTTPGet:
+		return "LIFE-1"
+	case cases.Send:
+		if a.Request.MethodName() != "auth" {
+			return "SEC-1"
+		}
+	}
+	if len(reqs) == 0 {
+		return "ENV-1"
+	}
+	return reqs[0]
+}
+
+// PairClasses are the classes of two fields, for the coverage of a row.
+func PairClasses(names []string) []string { return fieldPairs(names) }

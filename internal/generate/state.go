@@ -1,0 +1,168 @@
+package generate
+
+import (
+	"strings"
+
+	"github.com/roomconform/conform/cases"
+)
+
+// segment is a run of steps from the initial state.
+type segment struct {
+	steps []cases.Step
+	// inputs name each step's input ("login-admin", "row type=...").
+	inputs []string
+	// covers is how many pairs the segment covered first (for titles);
+	// disruptive says a step displaced a connection or cleared tokens.
+	covers     int
+	disruptive bool
+	kind       string // "tour" or "pairs"
+}
+
+// input returns the tour input named name.
+func input(name string) (cases.Input, bool) {
+	for _, in := range cases.Tour {
+		if in.Name == name {
+			return in, true
+		}
+	}
+	return cases.Input{}, false
+}
+
+// try takes tour input name on conn if it can be sent here and succeeds;
+// recovery marks it as the success that follows wrong credentials.
+func (st *state) try(name, conn string, recovery bool) bool {
+	in, ok := input(name)
+	if !ok || in.Tokens != "" || in.Close || in.HTTP {
+		return false
+	}
+	step := cases.Step{Conn: conn, Do: cases.Send{Request: in.Request, Recovery: recovery}}
+	if _, ok := st.s.peek(step, false); !ok {
+		return false
+	}
+	nexts, reqs, open := st.s.branches(step)
+	if open || len(nexts) != 1 {
+		return false
+	}
+	step.Expect = []cases.Check{cases.AsTheReadingSays(citationOf(step, reqs))}
+	st.take(step, name)
+	granted, _ := st.s.responses[st.s.steps[len(st.s.steps)-1].Name]["result"].(bool)
+	return granted
+}
+
+// take takes a step (the model's first accepted answer). A success that
+// follows wrong credentials is marked as the recovery from them (what
+// cases.Validate asks of every case).
+func (st *state) take(step cases.Step, name string) {
+	st.inputs = append(st.inputs, name)
+	before := map[string]string{}
+	for _, c := range conns {
+		before[c] = st.s.m.ConnClass(c, st.s.now)
+	}
+	defer func() {
+		for _, c := range conns {
+			if c != step.ConnName() && before[c] != "displaced" && st.s.m.ConnClass(c, st.s.now) == "displaced" {
+				st.disrupted = true
+			}
+		}
+	}()
+	if in, ok := input(name); ok && in.Disruptive {
+		st.disrupted = true
+	}
+	wrong := step.SendsWrongCredential()
+	if a, ok := step.Do.(cases.Send); ok && st.recover && !wrong {
+		a.Recovery = true
+		step.Do = a
+	}
+	st.s.take(step, 0)
+	last := &st.s.steps[len(st.s.steps)-1]
+	switch a := step.Do.(type) {
+	case cases.Close:
+		delete(st.open, step.ConnName())
+	case cases.Send:
+		st.open[step.ConnName()] = true
+		granted, _ := st.s.responses[last.Name]["result"].(bool)
+		success := granted && a.Request.MethodName() == "auth"
+		if a.Recovery && !success {
+			a.Recovery = false // not a success: not the recovery
+			last.Do = a
+		}
+		switch {
+		case wrong || st.s.m.Streak() > 0:
+			st.recover = true
+		case success:
+			st.recover = false
+		}
+	}
+}
+
+// establish puts connection a in class with login ("" for a fresh
+// connection), with no wrong credential outstanding; it reports whether it
+// could.
+func (st *state) establish(class, login string) bool {
+	if st.recover || st.s.m.Streak() > 0 {
+		if login != "" {
+			if !st.try(login, "a", true) {
+				return false
+			}
+		} else if !st.try("login-admin", "b", true) && !st.try("login-user", "b", true) {
+			return false
+		}
+	}
+	switch {
+	case class == "fresh" && st.open["a"]:
+		st.take(cases.Step{Conn: "a", Do: cases.Close{}}, "close")
+	case class != "fresh" && st.s.m.ConnClass("a", st.s.now) != class:
+		if !st.try(login, "a", false) {
+			return false
+		}
+	}
+	return st.s.m.ConnClass("a", st.s.now) == class
+}
+
+// finish ends a segment: a success after wrong credentials, so that the
+// next case starts with none outstanding, as every case must.
+func (st *state) finish() {
+	if !st.recover && st.s.m.Streak() == 0 {
+		return
+	}
+	for _, conn := range []string{"a", "b"} {
+		if st.open[conn] {
+			st.take(cases.Step{Conn: conn, Do: cases.Close{}}, "close")
+		}
+	}
+	if !st.try("login-admin", "a", true) {
+		st.try("login-user", "a", true)
+	}
+}
+
+// row makes the step that sends a row of the covering array on a, its
+// token placeholders filled with the newest tokens the model is sure of;
+// ok is false when the row cannot be made here.
+func (st *state) row(row []int) (cases.Step, bool) {
+	r, _ := cases.Row(row)
+	if http, ok := cases.IsPlaceholder(r.Credentials); ok {
+		v, found := st.sureToken(http)
+		if !found {
+			return cases.Step{}, false
+		}
+		r.Credentials = v
+	}
+	step := cases.Step{Conn: "a", Do: cases.Send{Request: r}}
+	if _, ok := st.s.peek(step, true); !ok {
+		return cases.Step{}, false
+	}
+	return step, true
+}
+
+// sureToken is the newest token (HTTP or API) of either connection that
+// the model is sure of.
+func (st *state) sureToken(http bool) (cases.Value, bool) {
+	for _, conn := range []string{"b", "a"} {
+		for _, h := range st.s.latest(conn) {
+			if h.http == http && strings.HasSuffix(h.class, " sure)") {
+				return h.v, true
+			}
+		}
+	}
+	return nil, false
+}
