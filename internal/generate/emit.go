@@ -18,6 +18,20 @@ import (
 // for). It is deterministic: the same model and alphabet give the same
 // bytes.
 func Generate() ([]byte, error) {
+	text, _, err := generate()
+	return text, err
+}
+
+// profileResult is what the generator found for one profile.
+type profileResult struct {
+	key                      string
+	transitions, pairs, open int
+	coarse                   []string
+}
+
+// generate is Generate with what it found per profile, for the tests.
+func generate() ([]byte, []profileResult, error) {
+	var results []profileResult
 	type gcase struct {
 		body     string // the lines after the header
 		profiles []string
@@ -36,20 +50,21 @@ func Generate() ([]byte, error) {
 		ns := func() state { return state{s: newSim(p, Secrets(p)), open: map[string]bool{}} }
 		e, err := explore(ns)
 		if err != nil {
-			return nil, fmt.Errorf("profile %s: %w", key, err)
+			return nil, nil, fmt.Errorf("profile %s: %w", key, err)
 		}
 		tour, err := e.tour(ns)
 		if err != nil {
-			return nil, fmt.Errorf("profile %s: %w", key, err)
+			return nil, nil, fmt.Errorf("profile %s: %w", key, err)
 		}
 		rows, pairs, levels, err := rowSegments(ns)
 		if err != nil {
-			return nil, fmt.Errorf("profile %s: %w", key, err)
+			return nil, nil, fmt.Errorf("profile %s: %w", key, err)
 		}
+		results = append(results, profileResult{key: key, transitions: len(e.reach), pairs: len(pairs), open: len(e.open), coarse: e.coarse})
 		for _, seg := range append(tour, rows...) {
 			body, err := render(seg)
 			if err != nil {
-				return nil, fmt.Errorf("profile %s: %w", key, err)
+				return nil, nil, fmt.Errorf("profile %s: %w", key, err)
 			}
 			c, ok := byBody[body]
 			if !ok {
@@ -101,7 +116,7 @@ func Generate() ([]byte, error) {
 		kinds[c.seg.kind]++
 		id, reqs := identify(c.body, c.seg)
 		if ids[id] {
-			return nil, fmt.Errorf("generate: two cases with ID %s", id)
+			return nil, nil, fmt.Errorf("generate: two cases with ID %s", id)
 		}
 		ids[id] = true
 		labels := []string{"generated"}
@@ -122,7 +137,7 @@ func Generate() ([]byte, error) {
 		fmt.Fprintf(&b, "\ncase %s\ntitle %s\nprofiles %s\nrequirements %s\nlabels %s\n%send\n",
 			id, what, strings.Join(c.profiles, " "), strings.Join(reqs, " "), strings.Join(labels, " "), c.body)
 	}
-	return b.Bytes(), nil
+	return b.Bytes(), results, nil
 }
 
 // render writes a segment's steps, one per line: the connection ("-" for

@@ -33,7 +33,12 @@ type sim struct {
 var start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func newSim(p cases.Profile, secrets map[cases.SecretKind]string) *sim {
-	p.Secrets = slices.Sorted(maps.Keys(secrets))
+	// As the preflight finds them: on a Free plan every secured login is
+	// refused (RC-2), so no secret is usable there.
+	p.Secrets, p.RefusedOnFree = slices.Sorted(maps.Keys(secrets)), nil
+	if p.Plan == cases.Free {
+		p.Secrets, p.RefusedOnFree = nil, p.Secrets
+	}
 	p.Lettered = nil
 	for _, k := range p.Secrets {
 		if cases.HasLetter(secrets[k]) {
@@ -97,10 +102,10 @@ func (s *sim) request(r cases.Request, strict bool) (map[string]any, bool) {
 	return out, true
 }
 
-// moment is one simulated step's bookkeeping: the abstract state before it
-// and its input class.
+// moment is one simulated step's bookkeeping: the abstract state before it,
+// its input class, and the answers the reading accepts for it there.
 type moment struct {
-	state, class string
+	state, class, accepted string
 }
 
 // peek returns what step st would be (its state and class) without taking
@@ -119,6 +124,7 @@ func (s *sim) peek(st cases.Step, strict bool) (moment, bool) {
 		}
 		tok, _ := v.V.(string)
 		mo.class = s.m.HTTPClass(tok, s.now)
+		mo.accepted = s.m.AcceptedHTTP(tok, s.now)
 		mo.state = s.m.State("", s.now) // the HTTP server has no connection
 	case cases.Send:
 		req, ok := s.request(a.Request, strict)
@@ -126,6 +132,7 @@ func (s *sim) peek(st cases.Step, strict bool) (moment, bool) {
 			return mo, false
 		}
 		mo.class = s.m.InputClass(req, s.now)
+		mo.accepted = s.m.Accepted(conn, req, s.now)
 	default:
 		return mo, false
 	}

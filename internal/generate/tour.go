@@ -118,6 +118,12 @@ type explored struct {
 	reqs  map[string][]string
 	// open are the pairs whose next state the answer decides.
 	open map[string]bool
+	// accepted is what the reading accepts for each pair, as first met;
+	// coarse lists the pairs for which another concrete state of the same
+	// abstract state accepts something else (the abstraction is too
+	// coarse there).
+	accepted map[string]string
+	coarse   []string
 }
 
 // state is a sim with the connections open so far; recover says a
@@ -179,7 +185,7 @@ func explore(newState func() state) (*explored, error) {
 	root := newState()
 	probe := root.clone()
 	canRecover := probe.try("login-admin", "a", false) || probe.try("login-user", "a", false)
-	e := &explored{nodes: map[string]*node{}, root: root.nodeKey(), reach: map[string]bool{}, reqs: map[string][]string{}, open: map[string]bool{}}
+	e := &explored{nodes: map[string]*node{}, root: root.nodeKey(), reach: map[string]bool{}, reqs: map[string][]string{}, open: map[string]bool{}, accepted: map[string]string{}}
 	type item struct {
 		st   state
 		path []string
@@ -216,6 +222,11 @@ func explore(newState func() state) (*explored, error) {
 				continue
 			}
 			p := pair{mo.state, mo.class}.String()
+			if was, ok := e.accepted[p]; !ok {
+				e.accepted[p] = mo.accepted
+			} else if was != mo.accepted {
+				e.coarse = append(e.coarse, fmt.Sprintf("%s: %s in one state, %s in another (reached by %s)", p, was, mo.accepted, strings.Join(it.path, "; ")))
+			}
 			if open || distinct(nexts) || strings.Contains(nx.s.key(), "unknown") {
 				// The answer decides what follows (the reading allows a
 				// success or a refusal, or says nothing): not a transition

@@ -236,3 +236,39 @@ func (m *Model) Token(v string) *Token {
 	}
 	return nil
 }
+
+// Accepted describes the answers the reading accepts for request req on
+// connection conn at time at: the auth outcomes (a success in a mode, a
+// failure with a code), or whether another method is answered or refused.
+// Two concrete states the abstraction maps to one abstract state must give
+// the same description for every input class (the abstraction's test).
+func (m *Model) Accepted(conn string, req map[string]any, at time.Time) string {
+	x := m.Clone().Expect(conn, "", req, at)
+	if x.Method != "auth" {
+		_, accepted := refusal(x.Answer(at, func(int) int { return 0 }))
+		return fmt.Sprintf("accepted=%t", accepted)
+	}
+	if _, open := x.Rules(at); open {
+		return "any"
+	}
+	cands, err := x.Candidates(at)
+	if err != nil {
+		return "contradiction: " + err.Error()
+	}
+	var out []string
+	for _, o := range cands {
+		if o.Success {
+			out = append(out, "success "+string(o.Mode))
+		} else {
+			out = append(out, fmt.Sprintf("failure %d", o.Codes[0]))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// AcceptedHTTP describes what the reading accepts of the HTTP server for
+// token at time at (must accept, must refuse, either).
+func (m *Model) AcceptedHTTP(token string, at time.Time) string {
+	st, _ := m.ExpectHTTP("", token, at).Expected(at)
+	return [...]string{open: "either", live: "accept", dead: "refuse"}[st]
+}
