@@ -17,6 +17,9 @@ import (
 	"github.com/roomconform/conform/internal/redact"
 )
 
+// closeFrame, among a fake's answers, closes the connection instead.
+const closeFrame = "\x00close"
+
 // fake is a WebSocket target for the step kinds' tests: answer gets each
 // request (decoded) and returns the frames to send back.
 type fake struct {
@@ -49,6 +52,10 @@ func newFake(t *testing.T, answer func(req map[string]any) []string) *fake {
 			f.got = append(f.got, req)
 			f.mu.Unlock()
 			for _, out := range answer(req) {
+				if out == closeFrame {
+					_ = c.Close(websocket.StatusNormalClosure, "authorization failed")
+					return
+				}
 				if c.Write(r.Context(), websocket.MessageText, []byte(out)) != nil {
 					return
 				}

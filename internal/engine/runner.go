@@ -143,6 +143,9 @@ type Runner struct {
 	planned   map[string]int
 	leftOut   map[string]bool
 	committed int
+	// lockout says where a possible lockout the run did not cause was seen
+	// (budget.go): from then on no wrong credential is sent.
+	lockout string
 	// eventsInOrder is learned on a target not known to order its output:
 	// a notification that did not come within the quiet window after a
 	// later answer was missing, not late, so later ones are called missing
@@ -274,7 +277,7 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 		if errors.As(err, &late) {
 			x.tr.Notef("", "%v", late)
 		}
-		if !hasBroken(x.findings) {
+		if !hasBroken(x.findings) && x.halted == "" {
 			return Outcome{Verdict: cases.Error, Findings: x.findings, Reason: err.Error()}
 		}
 		// The target already failed a check; that explains why the case

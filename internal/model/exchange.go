@@ -36,7 +36,18 @@ type Verdict struct {
 	Outcome *cases.Finding
 	// Others are further findings of the same answer.
 	Others []cases.Finding
+	// Lockout says the answer is a 6 the model cannot put down to wrong
+	// credentials the case itself sent within the lockout window: a lockout
+	// the suite does not know of may be in force (an earlier case's, the
+	// operator's, one that covers only some logins), so the answer is not
+	// evaluated (RC-6: correct credentials may be refused with 6, and with
+	// nothing else). Outcome then carries the rule's finding, not evaluated.
+	Lockout bool
 }
+
+// PossibleLockout is why a finding on an answer of Verdict.Lockout is not
+// evaluated.
+const PossibleLockout = "possible lockout"
 
 // Broken returns the verdict's broken findings.
 func (v Verdict) Broken() []cases.Finding {
@@ -102,6 +113,27 @@ func (x *Exchange) judgeAuth(fields map[string]any, answered time.Time) Verdict 
 	}
 	a := ReadAnswer(fields)
 	var v Verdict
+	if lockable(x.req) && !a.Success && a.HasCode && a.Code == 6 {
+		for _, r := range p.rules {
+			if r.Accepts(a) {
+				continue
+			}
+			// 6 is what a lockout answers to any secured login; that this
+			// rule does not accept it means the case sent no wrong
+			// credentials within the window the model knows.
+			f := finding(r.Req, x.step, "the reading's accepted answers", false, r.Expected(), a.String(), "")
+			f.NotEvaluated = PossibleLockout
+			if v.Outcome == nil {
+				v.Outcome = &f
+			} else {
+				v.Others = append(v.Others, f)
+			}
+		}
+		if v.Outcome != nil {
+			v.Lockout = true
+			return v
+		}
+	}
 	for _, r := range p.rules {
 		f := finding(r.Req, x.step, "the reading's accepted answers", r.Accepts(a), r.Expected(), a.String(), "")
 		if len(r.Outcomes) == 0 {
@@ -117,6 +149,14 @@ func (x *Exchange) judgeAuth(fields map[string]any, answered time.Time) Verdict 
 		}
 	}
 	return v
+}
+
+// lockable says a lockout may refuse the request: a secured login with
+// credentials (RC-6 locks secured logins; an empty or missing credential,
+// or a bad type or role, has its own code first).
+func lockable(req map[string]any) bool {
+	typ, creds := fieldOf(req, "type"), fieldOf(req, "credentials")
+	return typ.isString && typ.s == "secured" && creds.isString && creds.s != ""
 }
 
 // connNote says what the model knows of a connection's mode, for a finding.

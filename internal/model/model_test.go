@@ -344,3 +344,32 @@ func derefAll(f *cases.Finding) []cases.Finding {
 	}
 	return []cases.Finding{*f}
 }
+
+// A 6 the model cannot put down to the case's own wrong credentials is a
+// possible lockout (RC-6: correct credentials may be refused with 6, and
+// with nothing else): not evaluated, never broken; after the case's own
+// repeated wrong credentials it is accepted; any other code for correct
+// credentials stays broken, and 6 where no lockout applies (no type) too.
+func TestPossibleLockout(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	const login = `{"method":"auth","type":"secured","role":"admin","credentials":"Adm1n-Secret"}`
+	if got := w.do("a", "1", login, `{"method":"auth","result":false,"resultCode":6}`); len(got) > 0 || !w.last.Lockout {
+		t.Fatalf("a 6 for the admin password out of the blue: broken %v, lockout %t; want not evaluated", got, w.last.Lockout)
+	}
+	if f := w.last.Outcome; f == nil || f.Requirement != "ROLE-1" || f.NotEvaluated != PossibleLockout {
+		t.Errorf("the outcome %+v, want ROLE-1 not evaluated for a possible lockout", f)
+	}
+	if got := w.do("a", "2", login, `{"method":"auth","result":false,"resultCode":8}`); len(got) != 1 || got[0] != "ROLE-1" || w.last.Lockout {
+		t.Errorf("an 8 for the admin password: broken %v, lockout %t; want ROLE-1 broken", got, w.last.Lockout)
+	}
+	if got := w.do("a", "3", `{"method":"auth","role":"root"}`, `{"method":"auth","result":false,"resultCode":6}`); len(got) == 0 || w.last.Lockout {
+		t.Errorf("a 6 for a request without type: broken %v, lockout %t; want broken", got, w.last.Lockout)
+	}
+	w = newWorld(t, defaultProfile)
+	const wrong = `{"method":"auth","type":"secured","role":"admin","credentials":"nope"}`
+	w.do("a", "w1", wrong, `{"method":"auth","result":false,"resultCode":8}`)
+	w.do("a", "w2", wrong, `{"method":"auth","result":false,"resultCode":8}`)
+	if got := w.do("a", "4", login, `{"method":"auth","result":false,"resultCode":6}`); len(got) > 0 || w.last.Lockout {
+		t.Errorf("a 6 after the case's own wrong credentials: broken %v, lockout %t; want accepted", got, w.last.Lockout)
+	}
+}
