@@ -343,7 +343,7 @@ var faultTable = []Fault{
 	{string(faultPreAuthRefusalReveals), "SEC-1", "The refusal of getAuthInfo before auth carries adminAuth and userAuth."},
 	{string(faultPINHiddenFromTokenAdmin), "SEC-2", "An administrator connection that authorized by a token is not shown the user PIN by getAuthInfo."},
 	{string(faultAdminDisplacementCause3), "SEC-3", "An administrator connection displaced by another gets authorizationNeeded with cause 3 instead of 1."},
-	{string(faultStatusChangeSkipsUserSlot), "SEC-3", "A status change puts the connection in user mode without taking the user-mode slot, so a later user login neither notifies nor displaces it."},
+	{string(faultStatusChangeSkipsUserSlot), "SEC-4", "A status change puts the connection in user mode without taking the user-mode slot, so a later user login neither notifies nor displaces it."},
 	{string(faultDisplacedGetsHTTPToken), "SEC-4", "A connection displaced from its mode is still given HTTP tokens of that mode by getTokenForHttpServer."},
 	{string(faultOversizeFrameBansHost), "ROB-1", "After a text frame over the size limit, new connections from the same host are refused (HTTP 503) for one second of the server clock."},
 	{string(faultConfigJSONBOM), "DISC-1", "config.json starts with a UTF-8 byte order mark."},

@@ -193,3 +193,40 @@ func TestASixAfterTheCasesOwnWrongCredentialsIsAccepted(t *testing.T) {
 		}
 	}
 }
+
+// A SHOULD fault whose effect reaches a MUST check downstream is judged
+// under its own requirement alone: the HTTP token that equals the API
+// token (AUTH-5) still opens the HTTP server after the HTTP lifetime, as
+// the live API token it also is, so LIFE-2's check of it is not evaluated;
+// a token with whitespace around it is a padded secret (RC-8b), not any
+// wrong credential (RC-8).
+func TestShouldFaultsAreJudgedUnderTheirOwnRequirement(t *testing.T) {
+	for _, tc := range []struct{ fault, caseID, req string }{
+		{"http-token-equals-token", "life-2-http-token-expires", "AUTH-5"},
+		{"credentials-trimmed", "rc-8b-near-admin-token-tab", "RC-8b"},
+		{"credentials-trimmed", "rc-8b-near-user-token-trailing-space", "RC-8b"},
+	} {
+		t.Run(tc.fault+"/"+tc.caseID, func(t *testing.T) {
+			r := startFaulty(t, refserver.DefaultProfile, nil, tc.fault)
+			c, ok := cases.Lookup(tc.caseID)
+			if !ok {
+				// The near misses are generated: look among them.
+				for _, n := range cases.All() {
+					if n.ID == tc.caseID {
+						c, ok = n, true
+					}
+				}
+			}
+			if !ok {
+				t.Fatalf("no case %s", tc.caseID)
+			}
+			o := r.Run(context.Background(), c)
+			if o.Verdict != cases.Warn {
+				t.Errorf("verdict %s, want WARN\n%s", o.Verdict, o.Reason)
+			}
+			if other := brokenOtherThan(o, tc.req); len(other) > 0 {
+				t.Errorf("judged under other requirements than %s:\n%s", tc.req, strings.Join(other, "\n"))
+			}
+		})
+	}
+}

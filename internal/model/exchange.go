@@ -151,6 +151,26 @@ func (x *Exchange) judgeAuth(fields map[string]any, answered time.Time) Verdict 
 	return v
 }
 
+// SharedToken says whether value was issued as an API token and as an HTTP
+// token alike (AUTH-5 broken), and by which step: what the HTTP server
+// does with such a value says nothing of the HTTP token's own life (it is
+// also a live API token), so a check of that life cannot be evaluated.
+func (m *Model) SharedToken(value string) (step string, ok bool) {
+	var api, http string
+	for _, t := range m.tokens[value] {
+		switch t.Kind {
+		case APIToken:
+			api = t.Step
+		case HTTPToken:
+			http = t.Step
+		}
+	}
+	if api == "" || http == "" {
+		return "", false
+	}
+	return api, true
+}
+
 // lockable says a lockout may refuse the request: a secured login with
 // credentials (RC-6 locks secured logins; an empty or missing credential,
 // or a bad type or role, has its own code first).

@@ -373,3 +373,24 @@ func TestPossibleLockout(t *testing.T) {
 		t.Errorf("a 6 after the case's own wrong credentials: broken %v, lockout %t; want accepted", got, w.last.Lockout)
 	}
 }
+
+// A token with whitespace around it is a padded secret (RC-8b), like a
+// password or PIN with whitespace around it.
+func TestPaddedTokenIsRC8b(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	w.do("a", "login", `{"method":"auth","type":"secured","role":"admin","credentials":"Adm1n-Secret"}`,
+		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"T0KEN-abc","tokenForHttpServer":"H77P-abc"}`)
+	got := w.do("b", "padded", `{"method":"auth","type":"secured","role":"admin","credentials":"\tT0KEN-abc"}`,
+		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"T0KEN-def","tokenForHttpServer":"H77P-def"}`)
+	if len(got) != 1 || got[0] != "RC-8b" {
+		t.Errorf("a padded token accepted: broken %v, want RC-8b", got)
+	}
+	if _, shared := w.m.SharedToken("T0KEN-abc"); shared {
+		t.Error("distinct API and HTTP tokens reported as one shared token")
+	}
+	w.do("c", "same", `{"method":"auth","type":"secured","role":"admin","credentials":"Adm1n-Secret"}`,
+		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"SAME-1","tokenForHttpServer":"SAME-1"}`)
+	if step, shared := w.m.SharedToken("SAME-1"); !shared || step != "same" {
+		t.Errorf("SharedToken(the value issued as both) = %q, %t; want step same", step, shared)
+	}
+}
