@@ -85,7 +85,10 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	before := x.m.Snapshot()
 	x.tm.sent[name] = x.tm.clock.Now()
 	xm := x.m.Expect(s.ConnName(), name, o.Request, x.tm.sent[name])
-	resp, callErr := conn.Call(ctx, payload)
+	resp, callErr := conn.CallOrStale(ctx, payload)
+	if callErr == nil && resp.Stale {
+		resp, callErr = x.settleStale(ctx, conn, s.ConnName(), name, o.Request["requestId"], resp)
+	}
 	x.tm.answered[name] = x.tm.clock.Now()
 	if errors.Is(callErr, wire.ErrTimeout) {
 		// No answer within --response-timeout: the target did not answer, or
@@ -263,4 +266,46 @@ func (x *execution) possibleLockout(s cases.Step, o cases.Observation, name stri
 	if broke {
 		x.block(s.ConnName(), blocker{req: "RC-6", step: name, why: "blocked by a " + model.PossibleLockout + " at step " + name})
 	}
+}
+
+// settleStale tells what a message carrying an already answered requestId
+// was (wire.Response.Stale): a second answer to that earlier request (ENV-1)
+// or this request's answer with a wrong requestId (ENV-3). One ordering
+// barrier tells, since a server answers in order: if this request's own
+// answer comes before the barrier's, the message was a second answer (the
+// client keeps it among the duplicates, which the probe and exactlyOne
+// report); if not, the message was the answer, returned unmatched so that
+// the requestId checks judge it, and it is no second answer. Either way the
+// wait ends at the barrier's answer, never at the response timeout. A
+// barrier that goes unanswered leaves the question open: an error.
+func (x *execution) settleStale(ctx context.Context, conn *wire.Client, connName, step string, id any, stale wire.Response) (wire.Response, error) {
+	before, err := x.barrier(ctx, conn)
+	var own *wire.Message
+	others := 0
+	for i, m := range before {
+		if got, ok := m.RequestID(); ok && id != nil && wire.IDMatches(id, got) && own == nil {
+			own = &before[i]
+			continue
+		}
+		others++
+	}
+	if others > 0 {
+		x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
+			Expected: "one response", Actual: fmt.Sprintf("%d more message(s) before the answer to the next request on connection %s (see transcript)", others, connName),
+			Note: invariantNote})
+	}
+	switch {
+	case own != nil:
+		x.tr.Notef(connName, "step %s: its own answer came after the message with an earlier requestId, which was a second answer", step)
+		return wire.Response{Message: *own, Matched: true}, nil
+	case err != nil && !errors.Is(err, wire.ErrClosed):
+		return wire.Response{}, x.unansweredBarrier(step, "an answer with an earlier request's requestId", err)
+	}
+	// The answer itself, with a wrong requestId: not a second answer.
+	x.dupSeen[connName]++
+	x.tr.Notef(connName, "step %s: no other answer came before the answer to the next request: the message with an earlier requestId was this request's answer", step)
+	if err != nil {
+		x.m.Lost(connName)
+	}
+	return wire.Response{Message: stale.Message}, nil
 }
