@@ -146,14 +146,6 @@ type Runner struct {
 	// lockout says where a possible lockout the run did not cause was seen
 	// (budget.go): from then on no wrong credential is sent.
 	lockout string
-	// eventsInOrder is learned on a target not known to order its output:
-	// a notification that did not come within the quiet window after a
-	// later answer was missing, not late, so later ones are called missing
-	// at the barrier without waiting (barrier.go).
-	eventsInOrder bool
-	// eventsTrail is set once a notification came after a later answer
-	// (within the window): then the window stays for the whole run.
-	eventsTrail bool
 }
 
 // firstIssued records token as issued by where, and returns where it was
