@@ -151,6 +151,23 @@ func (x *Exchange) judgeAuth(fields map[string]any, answered time.Time) Verdict 
 	return v
 }
 
+// InheritTokens gives a fresh model (the target's protection was changed)
+// the tokens the old one knew, each of unknown standing: the reading is
+// silent on whether tokens issued before a change survive it (TOK-1:
+// accepted either way, recorded), so a use of one is judged only where it
+// would be either way (its lifetime's end, a token from a failure). Their
+// issuers are not carried over: no connection of the new model issued them.
+func (m *Model) InheritTokens(old *Model) {
+	if old == nil {
+		return
+	}
+	for _, t := range old.Tokens() {
+		c := *t
+		c.issuer, c.unsure = nil, true
+		m.register(&c)
+	}
+}
+
 // SharedToken says whether value was issued as an API token and as an HTTP
 // token alike (AUTH-5 broken), and by which step: what the HTTP server
 // does with such a value says nothing of the HTTP token's own life (it is

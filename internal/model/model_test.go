@@ -394,3 +394,23 @@ func TestPaddedTokenIsRC8b(t *testing.T) {
 		t.Errorf("SharedToken(the value issued as both) = %q, %t; want step same", step, shared)
 	}
 }
+
+// Tokens issued before the protection was changed are accepted either way
+// by the model of the new protection (TOK-1: the reading is silent), not
+// taken for wrong credentials (RC-8).
+func TestTokensSurviveAReconfigurationEitherWay(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	w.do("a", "login", `{"method":"auth","type":"secured","role":"admin","credentials":"Adm1n-Secret"}`,
+		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"OLD-T","tokenForHttpServer":"OLD-H"}`)
+	for _, ans := range []string{
+		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"NEW-T1","tokenForHttpServer":"NEW-H1"}`,
+		`{"method":"auth","result":false,"resultCode":8}`,
+	} {
+		fresh := New(Config{Profile: cases.Profile{Admin: cases.Password, User: cases.Password, Plan: cases.Pro}, Secrets: secrets, Settings: cases.DefaultSettings()})
+		fresh.InheritTokens(w.m)
+		x := fresh.Expect("b", "reuse", obj(t, `{"method":"auth","type":"secured","credentials":"OLD-T"}`), t0)
+		if broken := x.Judge(obj(t, ans), t0).Broken(); len(broken) > 0 {
+			t.Errorf("a token from before the change answered %s: broken %v, want either accepted", ans, broken)
+		}
+	}
+}
