@@ -21,28 +21,21 @@ const invariantNote = "checked on every answer"
 // readable. A check the model fills in (AsTheReadingSays) is the model's
 // verdict on the answer, broken or not.
 //
-// Attribution: a deviation is judged under the requirement whose stimulus
-// provoked it, never a second time under a broader one. When one of the
-// step's own checks found this answer broken, the case has judged the
-// deviation where it aimed: the model's verdict on the same answer (ROLE-1
-// for a login refused for its unknown field, say) is not added. The
-// invariants of every auth answer (envelope, requestId, fields) judge
-// other properties of it and still apply. A 6 the model cannot put down to
-// the case's own wrong credentials is not evaluated (model.PossibleLockout).
+// Attribution: the model judges a deviation under the requirement whose
+// stimulus provoked it (a login refused for its unknown field under ENV-8,
+// not ROLE-1), so a step whose own check cites that requirement has judged
+// it already and the model's finding is not added a second time. A 6 the
+// model cannot put down to the case's own wrong credentials is not
+// evaluated (model.PossibleLockout).
 func (x *execution) judged(s cases.Step, o cases.Observation, v model.Verdict, auth bool) {
 	own := map[string]bool{}
 	var byModel *cases.Check
-	ownBroken := false
 	for i, ch := range s.Expect {
 		if ch.ByModel() {
 			byModel = &s.Expect[i]
 		} else {
 			own[ch.Req] = true
-			ownBroken = ownBroken || ch.Evaluate(o).Broken()
 		}
-	}
-	if ownBroken && !v.Lockout {
-		v = model.Verdict{}
 	}
 	if byModel != nil && (o.Response != nil || o.HTTPStatus != 0) {
 		f := cases.Finding{Requirement: byModel.Req, Level: cases.LevelOf(byModel.Req), Check: byModel.Name, Step: o.Step,

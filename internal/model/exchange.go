@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -134,8 +135,16 @@ func (x *Exchange) judgeAuth(fields map[string]any, answered time.Time) Verdict 
 			return v
 		}
 	}
+	extra := unknownFields(x.req)
 	for _, r := range p.rules {
 		f := finding(r.Req, x.step, "the reading's accepted answers", r.Accepts(a), r.Expected(), a.String(), "")
+		if !f.OK && !a.Success && extra != "" && r.wantsSuccess() {
+			// The request is one the rule grants but for its unknown field:
+			// the refusal is that field's doing, ENV-8's (a SHOULD), not a
+			// MUST of the request it would be without it.
+			f.Requirement, f.Level = "ENV-8", cases.LevelOf("ENV-8")
+			f.Note = "refused, with the unknown field " + extra + "; without it the reading accepts " + r.Expected() + " (" + r.Req + ")"
+		}
 		if len(r.Outcomes) == 0 {
 			f.Note = "recorded: " + a.String()
 		}
@@ -186,6 +195,25 @@ func (m *Model) SharedToken(value string) (step string, ok bool) {
 		return "", false
 	}
 	return api, true
+}
+
+// knownFields are the fields of an auth request the reading names.
+var knownFields = map[string]bool{"method": true, "requestId": true, "type": true, "role": true, "credentials": true}
+
+// unknownFields names an auth request's first field the reading does not
+// know ("" when there is none).
+func unknownFields(req map[string]any) string {
+	var names []string
+	for k := range req {
+		if !knownFields[k] {
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return fmt.Sprintf("%q", names[0])
 }
 
 // lockable says a lockout may refuse the request: a secured login with

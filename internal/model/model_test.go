@@ -414,3 +414,17 @@ func TestTokensSurviveAReconfigurationEitherWay(t *testing.T) {
 		}
 	}
 }
+
+// A request the reading grants but for an unknown extra field, refused: the
+// field's doing, judged under ENV-8 (a SHOULD), never under the MUST of the
+// request without it (ROLE-1); a success in the wrong mode stays ROLE-1's.
+func TestUnknownFieldRefusalIsENV8s(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	const login = `{"method":"auth","type":"secured","role":"admin","credentials":"Adm1n-Secret","x-extra":1}`
+	if got := w.do("a", "1", login, `{"method":"auth","result":false,"resultCode":10}`); len(got) != 1 || got[0] != "ENV-8" {
+		t.Errorf("a login with an unknown field refused: broken %v, want ENV-8 alone", got)
+	}
+	if got := w.do("b", "2", login, `{"method":"auth","result":true,"resultCode":0,"previleges":1,"token":"t2","tokenForHttpServer":"h2"}`); len(got) != 1 || got[0] != "ROLE-1" {
+		t.Errorf("a login with an unknown field granted the wrong mode: broken %v, want ROLE-1", got)
+	}
+}
