@@ -27,6 +27,12 @@ type Finding struct {
 	Actual   string `json:"actual,omitempty"`
 	// Note explains or, for INFO, records what was seen.
 	Note string `json:"note,omitempty"`
+	// NotEvaluated says why the check could not be judged ("blocked by
+	// ENV-9 at step #1", "possible lockout"): an earlier deviation took
+	// away what it needed, and judging it anyway would count that
+	// deviation a second time, under a broader requirement. Such a finding
+	// is neither ok nor broken: it changes no verdict and fails no gate.
+	NotEvaluated string `json:"notEvaluated,omitempty"`
 }
 
 // String reads like h2spec: "RC-8 (MUST) resultCode: expected one of [8], actual 0".
@@ -42,6 +48,12 @@ func (f Finding) String() string {
 		b.WriteString(": ")
 	}
 	b.WriteString(f.Check)
+	if f.NotEvaluated != "" {
+		b.WriteString(": not evaluated (")
+		b.WriteString(f.NotEvaluated)
+		b.WriteString(")")
+		return b.String()
+	}
 	if f.Expected != "" || f.Actual != "" {
 		b.WriteString(": expected ")
 		b.WriteString(f.Expected)
@@ -66,6 +78,8 @@ func (f Finding) String() string {
 func (f Finding) Line() string {
 	mark := "ok    "
 	switch {
+	case f.NotEvaluated != "":
+		mark = "n/e   "
 	case f.Broken():
 		mark = "BROKEN"
 	case f.Level == Info:
@@ -74,15 +88,17 @@ func (f Finding) Line() string {
 	return mark + " " + f.String()
 }
 
-// Broken reports whether the finding is a failed MUST or SHOULD check.
-func (f Finding) Broken() bool { return !f.OK && f.Level != Info }
+// Broken reports whether the finding is a failed MUST or SHOULD check
+// (one that was not evaluated is not).
+func (f Finding) Broken() bool { return !f.OK && f.Level != Info && f.NotEvaluated == "" }
 
 // Decide turns findings into a verdict: a broken MUST fails, a broken SHOULD
-// warns (fails with strict). INFO findings never change the verdict.
+// warns (fails with strict). INFO findings, and those not evaluated, never
+// change the verdict.
 func Decide(findings []Finding, strict bool) Verdict {
 	v := Pass
 	for _, f := range findings {
-		if f.OK || f.Level == Info {
+		if !f.Broken() {
 			continue
 		}
 		if f.Level == Must || strict {

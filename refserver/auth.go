@@ -98,6 +98,8 @@ func (s *Server) auth(c *conn, id json.RawMessage, f fields) (authReply, []*conn
 		r.RequestID = emptyRequestID // the switch builds its reply from scratch
 	case d.rc != rcOK && !hasID && s.faults.has(faultMissingRequestIDNullFailure):
 		r.RequestID = json.RawMessage("null")
+	case hasID && c.prevRequestID != nil && s.faults.has(faultAuthRequestIDPrevious):
+		r.RequestID = c.prevRequestID
 	}
 	if d.rc == rcOK && d.origin == OriginStatusChange && s.faults.has(faultResultCodeStringOnSwitch) {
 		r.ResultCode = "0"

@@ -86,7 +86,7 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn, no
 func (s *Server) requestID(c *conn, raw json.RawMessage) json.RawMessage {
 	last := c.lastRequestID
 	if raw != nil {
-		c.lastRequestID = raw
+		c.prevRequestID, c.lastRequestID = last, raw
 	}
 	switch {
 	case raw == nil && last != nil && s.faults.has(faultRequestIDCarriedOver):

@@ -33,7 +33,8 @@ type Variant struct {
 // needs more than one edit:
 //
 //   - reply sending (duplicate, no answer, close after failures, events first): (*Server).handleSafely
-//   - requestId echo: (*Server).requestID (which also remembers a connection's last requestId)
+//   - requestId echo: (*Server).requestID (which also remembers a connection's last two requestIds;
+//     an auth answer's that depends on the path, such as the previous one: (*Server).auth)
 //   - auth reply envelope (method, and the requestId, result and resultCode that
 //     depend on the path): (*Server).auth; success fields: (*Server).grant;
 //     failure fields and a failure's effect on the connection: (*Server).refuse
@@ -158,6 +159,7 @@ const (
 	faultStatusChangeDropsRequestID  fault = "status-change-drops-request-id"
 	faultMissingRequestIDNullFailure fault = "missing-request-id-null-on-failure"
 	faultRequestIDCarriedOver        fault = "request-id-carried-over"
+	faultAuthRequestIDPrevious       fault = "auth-request-id-of-previous-request"
 	faultResultCodeStringOnSwitch    fault = "result-code-string-on-status-change"
 	faultDisplacingSuccessFalse      fault = "displacing-success-result-false"
 	faultCloseAfterThirdFailure      fault = "close-after-third-failure"
@@ -297,6 +299,7 @@ var faultTable = []Fault{
 	{string(faultStatusChangeDropsRequestID), "ENV-3", `The success reply of a status change echoes requestId "" instead of the request's.`},
 	{string(faultMissingRequestIDNullFailure), "ENV-4", "A failed auth without requestId is answered with requestId null."},
 	{string(faultRequestIDCarriedOver), "ENV-4", "A message without requestId is answered with the requestId of the last message on the same connection that had one."},
+	{string(faultAuthRequestIDPrevious), "ENV-3", "An auth request is answered with the requestId of the message before it on the same connection that had one (an id already answered); the connection's first keeps its own."},
 	{string(faultResultCodeStringOnSwitch), "ENV-6", `The success reply of a status change carries resultCode as the JSON string "0".`},
 	{string(faultDisplacingSuccessFalse), "ENV-7", `A success that displaces another connection from its mode says "result":false with resultCode 0.`},
 	{string(faultCloseAfterThirdFailure), "ENV-9", "After three failed auths in a row on one connection the server closes it (policy violation)."},
@@ -343,7 +346,7 @@ var faultTable = []Fault{
 	{string(faultPreAuthRefusalReveals), "SEC-1", "The refusal of getAuthInfo before auth carries adminAuth and userAuth."},
 	{string(faultPINHiddenFromTokenAdmin), "SEC-2", "An administrator connection that authorized by a token is not shown the user PIN by getAuthInfo."},
 	{string(faultAdminDisplacementCause3), "SEC-3", "An administrator connection displaced by another gets authorizationNeeded with cause 3 instead of 1."},
-	{string(faultStatusChangeSkipsUserSlot), "SEC-3", "A status change puts the connection in user mode without taking the user-mode slot, so a later user login neither notifies nor displaces it."},
+	{string(faultStatusChangeSkipsUserSlot), "SEC-4", "A status change puts the connection in user mode without taking the user-mode slot, so a later user login neither notifies nor displaces it."},
 	{string(faultDisplacedGetsHTTPToken), "SEC-4", "A connection displaced from its mode is still given HTTP tokens of that mode by getTokenForHttpServer."},
 	{string(faultOversizeFrameBansHost), "ROB-1", "After a text frame over the size limit, new connections from the same host are refused (HTTP 503) for one second of the server clock."},
 	{string(faultConfigJSONBOM), "DISC-1", "config.json starts with a UTF-8 byte order mark."},

@@ -548,6 +548,12 @@ var faultBehaviours = []behaviour{
 			field(c.call(`{"method":"auth","type":"unsecured","role":"user"}`), "requestId") + " " +
 			field(c.call(`{"method":"getAuthInfo"}`), "requestId")
 	}},
+	{name: "auth-request-id-of-previous-request", spec: `"a" "b" "c"`, changed: `"a" "a" "b"`, exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		return field(c.call(`{"method":"auth","requestId":"a","type":"open"}`), "requestId") + " " +
+			field(c.call(`{"method":"auth","requestId":"b","type":"open"}`), "requestId") + " " +
+			field(c.call(`{"method":"auth","requestId":"c","type":"open"}`), "requestId")
+	}},
 	{name: "result-code-string-on-status-change", spec: "0 0 3", changed: `0 "0" 3`, exchange: func(t *testing.T, r *Running) string {
 		c, first := adminLogin(t, r)
 		sw, again := c.call(reqStatusChange), c.call(reqStatusChange)

@@ -107,6 +107,7 @@ type conn struct {
 	wrong         int             // wrong secured credentials in a row on this connection
 	displacedFrom Mode            // the mode another connection last displaced this one from
 	lastRequestID json.RawMessage // the requestId of the last message that had one
+	prevRequestID json.RawMessage // the one before it
 	failures      int             // failed auths in a row on this connection
 }
 

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/roomconform/conform/cases"
@@ -16,6 +17,12 @@ const (
 	NotApplicable = "not applicable"
 	// Unchecked: it applies, or may apply, and nothing checked it.
 	Unchecked = "unchecked"
+	// NotEvaluated: the checks made under it could not be judged, because
+	// an earlier deviation under another requirement took away what they
+	// needed (the target closed the connection after a failure, ENV-9; a
+	// possible lockout, RC-6). The deviation is reported where it happened;
+	// this class fails no gate, so that it is never counted twice.
+	NotEvaluated = "not evaluated"
 )
 
 // Coverage says whether the run checked one requirement of the reading,
@@ -42,6 +49,9 @@ type CoverageCounts struct {
 	Checked       int `json:"checked"`
 	NotApplicable int `json:"notApplicable"`
 	Unchecked     int `json:"unchecked"`
+	// NotEvaluated counts those whose checks were all blocked by an
+	// earlier deviation (NotEvaluated).
+	NotEvaluated int `json:"notEvaluated"`
 	// Holes are the unchecked ones no case of the suite checks yet.
 	Holes int `json:"holes"`
 }
@@ -56,6 +66,9 @@ var Requires = []string{"", "must"}
 func cover(run []Case) []Coverage {
 	citing := map[string][]string{} // requirement -> selected cases citing it
 	checked := map[string][]string{}
+	// blocked: requirement -> reason -> cases, for checks not evaluated.
+	blocked := map[string]map[string][]string{}
+	blockOrder := map[string][]string{}
 	byID := map[string]Case{}
 	for _, c := range run {
 		byID[c.ID] = c
@@ -67,6 +80,20 @@ func cover(run []Case) []Coverage {
 		}
 		seen := map[string]bool{}
 		for _, f := range c.Findings {
+			if f.NotEvaluated != "" {
+				why := "not evaluated: " + f.NotEvaluated
+				if blocked[f.Requirement] == nil {
+					blocked[f.Requirement] = map[string][]string{}
+				}
+				ids := blocked[f.Requirement][why]
+				if len(ids) == 0 {
+					blockOrder[f.Requirement] = append(blockOrder[f.Requirement], why)
+				}
+				if !slices.Contains(ids, c.ID) {
+					blocked[f.Requirement][why] = append(ids, c.ID)
+				}
+				continue
+			}
 			if !seen[f.Requirement] {
 				seen[f.Requirement] = true
 				checked[f.Requirement] = append(checked[f.Requirement], c.ID)
@@ -90,6 +117,9 @@ func cover(run []Case) []Coverage {
 		switch {
 		case len(checked[req.ID]) > 0:
 			cv.Status, cv.Cases = Checked, checked[req.ID]
+		case len(blocked[req.ID]) > 0:
+			cv.Status, cv.Cases = NotEvaluated, citing[req.ID]
+			cv.Why = render(blockOrder[req.ID], blocked[req.ID])
 		case cases.NotYetCovered[req.ID] != "":
 			cv.Status, cv.Hole = Unchecked, true
 			cv.Why = []string{"no case of this version of the suite checks it: " + cases.NotYetCovered[req.ID]}
@@ -184,6 +214,8 @@ func countCoverage(cov []Coverage, l cases.Level) CoverageCounts {
 			n.Checked++
 		case NotApplicable:
 			n.NotApplicable++
+		case NotEvaluated:
+			n.NotEvaluated++
 		default:
 			n.Unchecked++
 			if c.Hole {

@@ -278,3 +278,46 @@ func TestCoverageReasonsAreRedacted(t *testing.T) {
 		t.Error("no reason quoted the message: the test no longer looks at it")
 	}
 }
+
+// A requirement whose checks were all blocked by an earlier deviation is
+// "not evaluated": a class of its own, with the blocker as the reason,
+// never "checked" and never a gate that fails (--require must included);
+// one evaluated finding elsewhere makes it checked again.
+func TestNotEvaluatedIsItsOwnClassAndFailsNoGate(t *testing.T) {
+	var r Run
+	r.Require = "must"
+	for _, id := range []string{"env-4-no-request-id-success", "env-4-no-request-id-failure"} {
+		c := caseOf(t, id, Warn, "", false)
+		c.Findings = []Finding{
+			{Requirement: "ENV-3", Level: cases.Must, OK: true, Step: "#1"},
+			{Requirement: "ENV-9", Level: cases.Should, Step: "#1", Check: "connection open after a failure"},
+			{Requirement: "ENV-4", Level: cases.Must, Step: "#2", Check: "requestId empty or absent", NotEvaluated: "blocked by ENV-9 at step #1"},
+		}
+		r.Cases = append(r.Cases, c)
+	}
+	r.Tally()
+	cv := coverageOf(r, "ENV-4")
+	if cv.Status != NotEvaluated || len(cv.Why) != 1 || !strings.Contains(cv.Why[0], "blocked by ENV-9 at step #1") ||
+		!strings.Contains(cv.Why[0], "env-4-no-request-id-failure") {
+		t.Errorf("ENV-4 coverage %+v, want not evaluated, blocked by ENV-9, with both cases", cv)
+	}
+	if r.Summary.Must.NotEvaluated != 1 {
+		t.Errorf("summary %+v: want one MUST requirement not evaluated", r.Summary.Must)
+	}
+	for _, m := range r.MissingMust() {
+		if m.ID == "ENV-4" {
+			t.Errorf("--require must counts ENV-4, which was not evaluated, as missing")
+		}
+	}
+	if r.Summary.Fail != 0 {
+		t.Errorf("summary %+v: no case failed", r.Summary)
+	}
+	// Checked anywhere is checked.
+	c := caseOf(t, "env-4-no-request-id-success", Pass, "", false)
+	c.ID = "another"
+	r.Cases = append(r.Cases, c)
+	r.Tally()
+	if cv := coverageOf(r, "ENV-4"); cv.Status != Checked {
+		t.Errorf("ENV-4 with an evaluated finding elsewhere: %s, want checked", cv.Status)
+	}
+}

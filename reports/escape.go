@@ -39,7 +39,7 @@ func (r Run) withText(f func(string) string) Run {
 		if c.Findings != nil {
 			fs := make([]Finding, len(c.Findings))
 			for j, x := range c.Findings {
-				x.Expected, x.Actual, x.Note = f(x.Expected), f(x.Actual), f(x.Note)
+				x.Expected, x.Actual, x.Note, x.NotEvaluated = f(x.Expected), f(x.Actual), f(x.Note), f(x.NotEvaluated)
 				fs[j] = x
 			}
 			c.Findings = fs

@@ -27,6 +27,9 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d | %d |\n\n", s.Pass, s.Fail, s.Warn, s.Skip, s.Error, s.XFail, s.Total)
 	m := s.Must
 	fmt.Fprintf(&b, "**Coverage:** %d of %d MUST requirements checked, %d not applicable to this target, %d unchecked", m.Checked, m.Total, m.NotApplicable, m.Unchecked)
+	if m.NotEvaluated > 0 {
+		fmt.Fprintf(&b, ", %d not evaluated (blocked by an earlier deviation)", m.NotEvaluated)
+	}
 	if m.Holes > 0 {
 		fmt.Fprintf(&b, " (%d by no case of this version yet)", m.Holes)
 	}

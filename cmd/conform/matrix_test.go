@@ -193,6 +193,12 @@ func TestMutationMatrix(t *testing.T) {
 				// takes seconds per fault.
 				r, res := runEmbedded(t, m.Profile, []string{f.Name}, nil, "--label-filter", "!explore")
 				fails, warns, errs := idsWith(res, reports.Fail), idsWith(res, reports.Warn), idsWith(res, reports.Error)
+				if cases.LevelOf(f.Requirement) != cases.Must && (len(fails) > 0 || r.code == 1) {
+					// The level of the verdict is part of the claim: a SHOULD
+					// defect judged as a MUST failure somewhere downstream is
+					// an attribution bug, whatever else the row says.
+					t.Errorf("fault %s breaks %s (%s) but the run FAILs (exit %d) %v%s", f.Name, f.Requirement, cases.LevelOf(f.Requirement), r.code, fails, unexpected(res, nil))
+				}
 				if write {
 					mu.Lock()
 					got = append(got, mutation.Row{Fault: f.Name, Profile: m.Profile, Fail: fails, Warn: warns, Errs: errs, Unrestorable: res.RestoreError != ""})
@@ -249,6 +255,23 @@ func TestMutationMatrix(t *testing.T) {
 		return
 	}
 	t.Logf("mutation score: %d/%d faults caught, %d cases in the catalogue", caught.Load(), len(run), len(cases.All()))
+}
+
+// TestShouldFaultsOnlyWarn holds the matrix data to the level of each
+// fault's requirement: a fault that breaks a SHOULD is caught by WARNs, and
+// never FAILs a case (without --strict), so that a SHOULD defect never
+// becomes a MUST failure downstream (attribution, issue 17). The run of
+// each fault (TestMutationMatrix) checks the same of what the suite does.
+func TestShouldFaultsOnlyWarn(t *testing.T) {
+	rows, err := mutation.Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range refserver.Faults() {
+		if lvl := cases.LevelOf(f.Requirement); lvl != cases.Must && len(rows[f.Name].Fail) > 0 {
+			t.Errorf("fault %s breaks %s (%s), but its row FAILs %v", f.Name, f.Requirement, lvl, rows[f.Name].Fail)
+		}
+	}
 }
 
 // shortEvery is the stride of the matrix's rows under -short.

@@ -101,6 +101,15 @@ func (p *Progress) Case(c Case) {
 			}
 		}
 	}
+	if p.Verbosity < Everything && c.Verdict != reports.Skip && c.Verdict != reports.Error {
+		// What an earlier deviation kept from being judged: never a
+		// verdict, but not silently a pass either.
+		for _, f := range c.Findings {
+			if f.NotEvaluated != "" {
+				lines = append(lines, f.String())
+			}
+		}
+	}
 	// Each is one line: a newline of the target's is shown escaped, never
 	// starts a line of its own.
 	for _, l := range lines {

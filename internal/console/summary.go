@@ -97,6 +97,9 @@ func coverage(w io.Writer, r reports.Run, verbose bool) {
 	m := r.Summary.Must
 	fmt.Fprintf(w, "\ncoverage: %d of %d MUST requirements checked, %d not applicable to this target, %d unchecked",
 		m.Checked, m.Total, m.NotApplicable, m.Unchecked)
+	if m.NotEvaluated > 0 {
+		fmt.Fprintf(w, ", %d not evaluated (blocked by an earlier deviation: %s)", m.NotEvaluated, strings.Join(notEvaluated(r), ", "))
+	}
 	if m.Holes > 0 {
 		fmt.Fprintf(w, " (%d of them by no case of this version yet: %s)", m.Holes, strings.Join(holes(r), ", "))
 	}
@@ -136,6 +139,18 @@ func messageLines(c reports.Case) []string {
 		lines = []string{c.Message}
 	}
 	return lines
+}
+
+// notEvaluated lists the MUST requirements whose checks an earlier
+// deviation blocked.
+func notEvaluated(r reports.Run) []string {
+	var ids []string
+	for _, c := range r.Coverage {
+		if c.Status == reports.NotEvaluated && c.Level == string(cases.Must) {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
 }
 
 // holes lists the requirements no case of the suite checks yet.

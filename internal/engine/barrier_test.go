@@ -173,22 +173,37 @@ func TestAwaitWithAnUnansweredBarrierIsAnError(t *testing.T) {
 	}
 }
 
-func TestAMissingNotificationCostsTheQuietWindowOncePerRun(t *testing.T) {
-	f := newFake(t, plain)
-	r := runner(f.URL) // not known to order its output
-	r.Target.QuietWindow = 50 * time.Millisecond
-	first := runBounded(t, r, awaitSteps...)
-	second := runBounded(t, r, awaitSteps...)
-	for _, o := range []engine.Outcome{first, second} {
-		if o.Verdict != cases.Warn {
-			t.Fatalf("verdict %s (%s), want WARN: the notification never came", o.Verdict, o.Reason)
+func TestANotificationMayTrailLaterAnswersInEveryCase(t *testing.T) {
+	// SEC-3: the notification's order relative to later answers is not
+	// required, only that it comes within the response timeout. A first
+	// case whose notification never came must not make the run demand, in
+	// the next case, that one come before the answer to a later request.
+	var mu sync.Mutex
+	trail := false
+	f := newFake(t, func(req map[string]any) []string {
+		mu.Lock()
+		defer mu.Unlock()
+		if req["method"] == "auth" {
+			return []string{authAnswer(req, 10)}
 		}
+		if trail {
+			return []string{answerOf(req), laterPrefix + `{"method":"event","event":"authorizationNeeded","cause":1}`}
+		}
+		return []string{answerOf(req)}
+	})
+	r := runner(f.URL) // not known to order its output
+	r.Target.ResponseTimeout = 100 * time.Millisecond
+	first := runBounded(t, r, awaitSteps...)
+	if first.Verdict != cases.Warn {
+		t.Fatalf("verdict %s (%s), want WARN: the notification never came", first.Verdict, first.Reason)
 	}
-	if !strings.Contains(first.Transcript.String(), "no notification within the quiet window") {
-		t.Errorf("the first missing notification was not listened for in the quiet window:\n%s", first.Transcript)
-	}
-	if strings.Contains(second.Transcript.String(), "quiet window") {
-		t.Errorf("the second missing notification waited the quiet window again:\n%s", second.Transcript)
+	mu.Lock()
+	trail = true
+	mu.Unlock()
+	r.Target.ResponseTimeout = 10 * time.Second // generous: it comes at once
+	second := runBounded(t, r, awaitSteps...)
+	if second.Verdict != cases.Pass {
+		t.Fatalf("verdict %s (%s): a notification that trails a later answer counts, whatever an earlier case saw\n%s", second.Verdict, second.Reason, second.Transcript)
 	}
 }
 
@@ -202,7 +217,7 @@ func TestALateNotificationWithinTheWindowCounts(t *testing.T) {
 		return []string{answerOf(req), `{"method":"event","event":"authorizationNeeded","cause":1}`}
 	})
 	r := runner(f.URL)
-	r.Target.QuietWindow = 10 * time.Second // generous: it comes at once
+	r.Target.ResponseTimeout = 10 * time.Second // generous: it comes at once
 	o := runBounded(t, r,
 		awaitSteps...)
 	if o.Verdict != cases.Pass {

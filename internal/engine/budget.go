@@ -83,9 +83,34 @@ func (r *Runner) LeftOut() []string {
 	return out
 }
 
+// suspectLockout records that a possible lockout the run did not cause
+// was seen (where): a 6 for credentials the model cannot put down to wrong
+// credentials sent within the lockout window it knows. From then on the
+// run spends no wrong credentials at all, disruptive cases included: each
+// could prolong the lockout or lock the operator out, and its answer could
+// not be judged anyway.
+func (r *Runner) suspectLockout(where string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lockout == "" {
+		r.lockout = where
+	}
+}
+
+// Lockout says where a possible lockout stopped the run's wrong
+// credentials ("" while none did).
+func (r *Runner) Lockout() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lockout
+}
+
 // admit says whether case c may run under the budget: "" if so, else the
 // reason it is not run. It takes c's wrong credentials from the budget.
 func (r *Runner) admit(c cases.Case) string {
+	if why := r.Lockout(); why != "" && c.WrongCredentials() > 0 {
+		return "not run: it sends wrong credentials, and the run sends none after a " + why
+	}
 	if c.HasLabel("disruptive") {
 		return ""
 	}
@@ -111,10 +136,16 @@ func (r *Runner) admit(c cases.Case) string {
 // spare takes n wrong credentials from what the plan has not committed
 // (token exercises), or says why not.
 func (r *Runner) spare(n int) bool {
-	if n == 0 || r.WrongBudget == Unlimited {
+	if n == 0 {
 		return true
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.lockout != "" {
+		return false
+	}
+	if r.WrongBudget == Unlimited {
+		return true
+	}
 	return r.wrongSent+r.committed+n <= r.WrongBudget
 }

@@ -50,6 +50,14 @@ type execution struct {
 	walking bool
 	// rc is set by the case's first Reconfigure step: what to put back.
 	rc *reconfState
+	// blocked maps a connection to the earlier deviation that keeps its
+	// later steps from being judged (judge.go); lastFailed maps it to the
+	// step whose auth on it failed last (a close then breaks ENV-9).
+	blocked    map[string]blocker
+	lastFailed map[string]string
+	// halted says why the steps after an error were not evaluated ("" if
+	// they were, or the error was the suite's).
+	halted string
 }
 
 func newExecution(r *Runner, c cases.Case) *execution {
@@ -107,6 +115,7 @@ func (x *execution) steps(ctx context.Context) error {
 			}
 		}
 		if err := x.do(ctx, s, name); err != nil {
+			x.halt(i, err)
 			return err
 		}
 	}
@@ -144,6 +153,10 @@ func (x *execution) do(ctx context.Context, s cases.Step, name string) error {
 // evaluate applies a step's checks to an observation and keeps it. A check
 // the model fills in (AsTheReadingSays) is left to judged.
 func (x *execution) evaluate(s cases.Step, o cases.Observation) {
+	if b, ok := x.blockerOf(s.ConnName()); ok {
+		x.evaluateBlocked(s, o, b)
+		return
+	}
 	for _, ch := range s.Expect {
 		if !ch.ByModel() {
 			x.add(ch.Evaluate(o))

@@ -82,6 +82,10 @@ func (x *execution) exercise(ctx context.Context) error {
 		if len(risky) == 0 {
 			continue
 		}
+		if why := x.r.Lockout(); why != "" {
+			x.notRun = append(x.notRun, risky[0].Name+": no wrong credentials after a "+why)
+			continue
+		}
 		if !x.c.HasLabel("disruptive") && !x.r.spare(1) {
 			x.notRun = append(x.notRun, risky[0].Name+": the wrong-credential budget is spent")
 			continue

@@ -129,7 +129,7 @@ type walk struct {
 func (x *execution) newWalk(ctx context.Context) *walk {
 	w := &walk{x: newExecution(x.r, x.c), ctx: ctx, conns: []string{"a", "b", "c"}}
 	w.x.walking = true
-	w.wrong = x.r.WrongBudget == Unlimited || x.r.spare(1)
+	w.wrong = x.r.Lockout() == "" && (x.r.WrongBudget == Unlimited || x.r.spare(1))
 	return w
 }
 

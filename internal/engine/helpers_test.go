@@ -17,6 +17,14 @@ import (
 	"github.com/roomconform/conform/internal/redact"
 )
 
+// closeFrame, among a fake's answers, closes the connection instead;
+// a frame that starts with laterPrefix is sent 50 ms later (only ever a
+// wait that a correct engine outlasts by far: it never decides a verdict).
+const (
+	closeFrame  = "\x00close"
+	laterPrefix = "\x00later:"
+)
+
 // fake is a WebSocket target for the step kinds' tests: answer gets each
 // request (decoded) and returns the frames to send back.
 type fake struct {
@@ -49,6 +57,19 @@ func newFake(t *testing.T, answer func(req map[string]any) []string) *fake {
 			f.got = append(f.got, req)
 			f.mu.Unlock()
 			for _, out := range answer(req) {
+				if out == closeFrame {
+					_ = c.Close(websocket.StatusNormalClosure, "authorization failed")
+					return
+				}
+				if later, ok := strings.CutPrefix(out, laterPrefix); ok {
+					// After the frames that follow: a frame that trails them,
+					// however fast the client reads.
+					go func() {
+						time.Sleep(50 * time.Millisecond)
+						_ = c.Write(r.Context(), websocket.MessageText, []byte(later))
+					}()
+					continue
+				}
 				if c.Write(r.Context(), websocket.MessageText, []byte(out)) != nil {
 					return
 				}

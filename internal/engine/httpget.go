@@ -50,7 +50,13 @@ func (x *execution) httpGet(ctx context.Context, s cases.Step, a cases.HTTPGet, 
 	}
 	o.HTTPStatus = status
 	x.coverTransition(state, class)
-	x.evaluate(s, o)
+	if step, shared := x.m.SharedToken(token); shared {
+		// AUTH-5 broken at that step: the HTTP token is also an API token,
+		// so the HTTP server's verdict on it is not the HTTP token's life.
+		x.evaluateBlocked(s, o, blocker{req: "AUTH-5", step: step})
+	} else {
+		x.evaluate(s, o)
+	}
 	x.judged(s, o, hx.Judge(status, x.tm.answered[name]), false)
 	return nil
 }

@@ -1,8 +1,13 @@
 package engine
 
 import (
+	"maps"
+	"slices"
+	"strconv"
+
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/model"
+	"github.com/roomconform/conform/internal/wire"
 )
 
 // invariantNote marks a finding that no check of the step asked for: an
@@ -15,6 +20,13 @@ const invariantNote = "checked on every answer"
 // twice; only broken findings are added, so that passing cases stay
 // readable. A check the model fills in (AsTheReadingSays) is the model's
 // verdict on the answer, broken or not.
+//
+// Attribution: the model judges a deviation under the requirement whose
+// stimulus provoked it (a login refused for its unknown field under ENV-8,
+// not ROLE-1), so a step whose own check cites that requirement has judged
+// it already and the model's finding is not added a second time. A 6 the
+// model cannot put down to the case's own wrong credentials is not
+// evaluated (model.PossibleLockout).
 func (x *execution) judged(s cases.Step, o cases.Observation, v model.Verdict, auth bool) {
 	own := map[string]bool{}
 	var byModel *cases.Check
@@ -40,6 +52,16 @@ func (x *execution) judged(s cases.Step, o cases.Observation, v model.Verdict, a
 		if !own[f.Requirement] {
 			f.Note = joinNote(f.Note, invariantNote)
 			x.add(f)
+		}
+	}
+	if v.Lockout {
+		// What the model would have judged, shown as not evaluated, so that
+		// coverage says why the requirement went unjudged.
+		for _, f := range append([]cases.Finding{*v.Outcome}, v.Others...) {
+			if f.NotEvaluated != "" && !own[f.Requirement] {
+				f.Note = joinNote(f.Note, invariantNote)
+				x.add(f)
+			}
 		}
 	}
 	if !auth || o.Response == nil {
@@ -91,4 +113,100 @@ func stepCites(s cases.Step, req string) bool {
 		}
 	}
 	return false
+}
+
+// blocker is an earlier deviation that took away what later steps on a
+// connection need: the target closed the connection after a failed auth
+// (ENV-9), or a login was refused by a possible lockout. client is the
+// connection it holds for: a step that opens a new one is not blocked.
+type blocker struct {
+	req, step string
+	client    *wire.Client
+	why       string
+}
+
+// reason is the finding's NotEvaluated text.
+func (b blocker) reason() string {
+	if b.why != "" {
+		return b.why
+	}
+	return "blocked by " + b.req + " at step " + b.step
+}
+
+// block records that later steps on connection name are not evaluated
+// because of b.
+func (x *execution) block(name string, b blocker) {
+	if x.blocked == nil {
+		x.blocked = map[string]blocker{}
+	}
+	if _, ok := x.blocked[name]; ok {
+		return // the first deviation is the one that blocked it
+	}
+	b.client = x.conns[name]
+	x.blocked[name] = b
+	x.tr.Notef(name, "later steps on connection %s are not evaluated: %s", name, b.reason())
+}
+
+// blockerOf returns what blocks connection name, if anything still does.
+func (x *execution) blockerOf(name string) (blocker, bool) {
+	b, ok := x.blocked[name]
+	if !ok || b.client == nil || x.conns[name] != b.client {
+		return blocker{}, false
+	}
+	return b, true
+}
+
+// evaluateBlocked applies the step's own checks to an observation on a
+// blocked connection: what could not be judged for the blocker is not
+// evaluated; a check that passes anyway (a closed connection grants
+// nothing, FAIL-4) and the blocker's own requirement stay as they are.
+func (x *execution) evaluateBlocked(s cases.Step, o cases.Observation, b blocker) {
+	for _, ch := range s.Expect {
+		if ch.ByModel() {
+			x.add(cases.Finding{Requirement: ch.Req, Level: cases.LevelOf(ch.Req), Step: o.Step, Check: ch.Name, NotEvaluated: b.reason()})
+			continue
+		}
+		f := ch.Evaluate(o)
+		if f.Broken() && ch.Req != b.req {
+			f.NotEvaluated = b.reason()
+		}
+		x.add(f)
+	}
+	x.all = append(x.all, o)
+}
+
+// halt records that the case cannot go on after err and that an earlier
+// deviation explains it (a broken finding, a blocked connection): the steps
+// from the one that could not run on are not evaluated, blocked by that
+// deviation. It returns false when nothing explains the error (then it is
+// the suite's: an ERROR).
+func (x *execution) halt(from int, err error) bool {
+	why := ""
+	for _, f := range x.findings {
+		if f.Broken() {
+			why = "blocked by " + f.Requirement + " at step " + f.Step
+			break
+		}
+	}
+	if why == "" {
+		for _, name := range slices.Sorted(maps.Keys(x.blocked)) {
+			why = x.blocked[name].reason()
+			break
+		}
+	}
+	if why == "" {
+		return false
+	}
+	x.tr.Notef("", "case stopped: %v; the steps from here on are not evaluated (%s)", err, why)
+	for i, s := range x.c.Steps[from:] {
+		name := s.Name
+		if name == "" {
+			name = "#" + strconv.Itoa(from+i+1)
+		}
+		for _, ch := range s.Expect {
+			x.add(cases.Finding{Requirement: ch.Req, Level: cases.LevelOf(ch.Req), Step: name, Check: ch.Name, NotEvaluated: why})
+		}
+	}
+	x.halted = why
+	return true
 }

@@ -150,8 +150,7 @@ func (x *execution) probe(ctx context.Context, name, step string, failed bool) b
 	case errors.Is(err, wire.ErrClosed):
 		x.m.Lost(name)
 		if failed {
-			x.add(cases.Finding{Requirement: "ENV-9", Level: cases.LevelOf("ENV-9"), Step: step, Check: "connection open after a failure",
-				Expected: "the connection still open", Actual: "closed: " + err.Error(), Note: invariantNote})
+			x.closedAfterFailure(name)
 		}
 		return false
 	case err != nil:
@@ -169,6 +168,7 @@ func (x *execution) probe(ctx context.Context, name, step string, failed bool) b
 		}
 		return false
 	}
+	delete(x.lastFailed, name) // the connection stayed open after the step
 	o := x.observation(probeStep)
 	o.Request, o.Response, o.Matched = req, resp.Fields, true
 	x.judged(cases.Step{}, o, xm.Judge(resp.Fields, answered), false)

@@ -304,7 +304,9 @@ func (x *execution) learn(ctx context.Context, conn *wire.Client, ch reconf.Chan
 	}
 	p.Secrets, p.Lettered = secretKinds(sec)
 	x.r.setProfile(p, sec)
+	old := x.m
 	x.m = model.New(model.Config{Profile: p, Secrets: sec.values(), Settings: x.set})
+	x.m.InheritTokens(old)
 	for name := range x.conns {
 		x.m.Lost(name)
 	}

@@ -145,14 +145,9 @@ type Runner struct {
 	planned   map[string]int
 	leftOut   map[string]bool
 	committed int
-	// eventsInOrder is learned on a target not known to order its output:
-	// a notification that did not come within the quiet window after a
-	// later answer was missing, not late, so later ones are called missing
-	// at the barrier without waiting (barrier.go).
-	eventsInOrder bool
-	// eventsTrail is set once a notification came after a later answer
-	// (within the window): then the window stays for the whole run.
-	eventsTrail bool
+	// lockout says where a possible lockout the run did not cause was seen
+	// (budget.go): from then on no wrong credential is sent.
+	lockout string
 }
 
 // firstIssued records token as issued by where, and returns where it was
@@ -276,7 +271,7 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 		if errors.As(err, &late) {
 			x.tr.Notef("", "%v", late)
 		}
-		if !hasBroken(x.findings) {
+		if !hasBroken(x.findings) && x.halted == "" {
 			return Outcome{Verdict: cases.Error, Findings: x.findings, Reason: err.Error()}
 		}
 		// The target already failed a check; that explains why the case

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/wire"
 )
 
@@ -38,6 +39,14 @@ func (x *execution) send(ctx context.Context, s cases.Step, a cases.Send, name s
 // answer must satisfy, and by the model of the reading, which then
 // observes the connections whose mode the answer changed or kept.
 func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, name string) error {
+	if why := x.r.Lockout(); why != "" && s.SendsWrongCredential() {
+		// A lockout the run did not cause may be in force: another wrong
+		// credential could prolong it, or lock out the operator.
+		o := x.observation(name)
+		x.tr.Notef(s.ConnName(), "step %s not sent: %s; the run sends no more wrong credentials", name, why)
+		x.evaluateBlocked(s, o, blocker{why: "not sent: " + why})
+		return nil
+	}
 	payload, sent, err := x.build(a.Request, x.nextID())
 	if err != nil {
 		return fmt.Errorf("step %s: %w", name, err)
@@ -78,7 +87,10 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	state, class := x.m.State(s.ConnName(), x.tm.sent[name]), x.m.InputClass(o.Request, x.tm.sent[name])
 	connClass := x.m.ConnClass(s.ConnName(), x.tm.sent[name])
 	xm := x.m.Expect(s.ConnName(), name, o.Request, x.tm.sent[name])
-	resp, callErr := conn.Call(ctx, payload)
+	resp, callErr := conn.CallOrStale(ctx, payload)
+	if callErr == nil && resp.Stale {
+		resp, callErr = x.settleStale(ctx, conn, s.ConnName(), name, o.Request["requestId"], resp)
+	}
 	x.tm.answered[name] = x.tm.clock.Now()
 	if errors.Is(callErr, wire.ErrTimeout) {
 		// No answer within --response-timeout: the target did not answer, or
@@ -111,12 +123,20 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	default:
 		o.Response = resp.Fields
 	}
+	if o.Closed {
+		x.closedAfterFailure(s.ConnName())
+	}
 	auth := a.Request.MethodName() == "auth"
 	if auth {
 		o.Response = x.legacyAnswer(name, o.Response)
 	}
-	x.evaluate(s, o)
-	x.judged(s, o, xm.Judge(o.Response, x.tm.answered[name]), auth)
+	v := xm.Judge(o.Response, x.tm.answered[name])
+	if v.Lockout {
+		x.possibleLockout(s, o, name)
+	} else {
+		x.evaluate(s, o)
+	}
+	x.judged(s, o, v, auth)
 	if o.Response != nil {
 		x.coverTransition(state, class)
 		if auth {
@@ -126,6 +146,7 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	if auth {
 		x.distinctTokens(s, o)
 	}
+	x.noteAnswer(s.ConnName(), name, auth, o.Response)
 	xm.Apply(o.Response, x.tm.answered[name])
 	if o.Closed {
 		x.m.Lost(s.ConnName())
@@ -196,4 +217,103 @@ func (x *execution) exactlyOne(ctx context.Context, conn *wire.Client, name, req
 		f.Actual = fmt.Sprintf("%d more non-notification message(s) before the answer to the next request on the connection or within %v after it (see transcript)", extra, x.target.QuietWindow)
 	}
 	return f, nil
+}
+
+// noteAnswer remembers whether the last auth on connection conn failed with
+// nothing answered on it since: if the target then closes the connection,
+// that is ENV-9's. Any later answer on it shows it stayed open.
+func (x *execution) noteAnswer(conn, step string, auth bool, resp map[string]any) {
+	if resp == nil {
+		return
+	}
+	if x.lastFailed == nil {
+		x.lastFailed = map[string]string{}
+	}
+	if ok, _ := resp["result"].(bool); ok || !auth {
+		delete(x.lastFailed, conn)
+		return
+	}
+	x.lastFailed[conn] = step
+}
+
+// closedAfterFailure is called when the target closed connection conn
+// instead of answering: after a failed auth on it that breaks ENV-9 (a
+// SHOULD), which alone it is judged under. The steps that needed the
+// connection from then on are not evaluated (the reading's ENV-9 cascade
+// rule). Whether the close was seen by a probe or by the next request
+// depends on the scheduler; the verdict does not.
+func (x *execution) closedAfterFailure(conn string) {
+	failed := x.lastFailed[conn]
+	if failed == "" {
+		return
+	}
+	if _, ok := x.blockerOf(conn); ok {
+		return
+	}
+	x.add(cases.Finding{Requirement: "ENV-9", Level: cases.LevelOf("ENV-9"), Step: failed, Check: "connection open after a failure",
+		Expected: "the connection still open", Actual: "closed by the target", Note: invariantNote})
+	x.block(conn, blocker{req: "ENV-9", step: failed})
+	x.m.Lost(conn)
+}
+
+// possibleLockout handles an answer of 6 the model cannot put down to the
+// case's own wrong credentials (model.Verdict.Lockout): the step's checks
+// that it breaks are not evaluated, later steps on the connection (which
+// assumed what the step was to do) neither, and the run sends no more
+// wrong credentials.
+func (x *execution) possibleLockout(s cases.Step, o cases.Observation, name string) {
+	where := fmt.Sprintf("%s at case %s step %s", model.PossibleLockout, x.c.ID, name)
+	x.r.suspectLockout(where)
+	broke := false
+	for _, ch := range s.Expect {
+		if !ch.ByModel() && ch.Evaluate(o).Broken() {
+			broke = true
+		}
+	}
+	x.evaluateBlocked(s, o, blocker{why: model.PossibleLockout})
+	if broke {
+		x.block(s.ConnName(), blocker{req: "RC-6", step: name, why: "blocked by a " + model.PossibleLockout + " at step " + name})
+	}
+}
+
+// settleStale tells what a message carrying an already answered requestId
+// was (wire.Response.Stale): a second answer to that earlier request (ENV-1)
+// or this request's answer with a wrong requestId (ENV-3). One ordering
+// barrier tells, since a server answers in order: if this request's own
+// answer comes before the barrier's, the message was a second answer (the
+// client keeps it among the duplicates, which the probe and exactlyOne
+// report); if not, the message was the answer, returned unmatched so that
+// the requestId checks judge it, and it is no second answer. Either way the
+// wait ends at the barrier's answer, never at the response timeout. A
+// barrier that goes unanswered leaves the question open: an error.
+func (x *execution) settleStale(ctx context.Context, conn *wire.Client, connName, step string, id any, stale wire.Response) (wire.Response, error) {
+	before, err := x.barrier(ctx, conn)
+	var own *wire.Message
+	others := 0
+	for i, m := range before {
+		if got, ok := m.RequestID(); ok && id != nil && wire.IDMatches(id, got) && own == nil {
+			own = &before[i]
+			continue
+		}
+		others++
+	}
+	if others > 0 {
+		x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
+			Expected: "one response", Actual: fmt.Sprintf("%d more message(s) before the answer to the next request on connection %s (see transcript)", others, connName),
+			Note: invariantNote})
+	}
+	switch {
+	case own != nil:
+		x.tr.Notef(connName, "step %s: its own answer came after the message with an earlier requestId, which was a second answer", step)
+		return wire.Response{Message: *own, Matched: true}, nil
+	case err != nil && !errors.Is(err, wire.ErrClosed):
+		return wire.Response{}, x.unansweredBarrier(step, "an answer with an earlier request's requestId", err)
+	}
+	// The answer itself, with a wrong requestId: not a second answer.
+	x.dupSeen[connName]++
+	x.tr.Notef(connName, "step %s: no other answer came before the answer to the next request: the message with an earlier requestId was this request's answer", step)
+	if err != nil {
+		x.m.Lost(connName)
+	}
+	return wire.Response{Message: stale.Message}, nil
 }

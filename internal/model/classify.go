@@ -85,6 +85,13 @@ func (m *Model) recognise(s string) credential {
 			c.class = credPadded
 			return c
 		}
+		// A token is a secret too: with whitespace around it, it is the
+		// padded secret of RC-8b (a SHOULD), not any wrong credential.
+		for _, t := range m.tokens[trimmed] {
+			if t.Kind == APIToken {
+				return credential{class: credPadded, modes: []cases.Mode{t.Mode}}
+			}
+		}
 	}
 	if c, ok := m.secretMatch(s, true); ok {
 		return c

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,7 +37,18 @@ type Verdict struct {
 	Outcome *cases.Finding
 	// Others are further findings of the same answer.
 	Others []cases.Finding
+	// Lockout says the answer is a 6 the model cannot put down to wrong
+	// credentials the case itself sent within the lockout window: a lockout
+	// the suite does not know of may be in force (an earlier case's, the
+	// operator's, one that covers only some logins), so the answer is not
+	// evaluated (RC-6: correct credentials may be refused with 6, and with
+	// nothing else). Outcome then carries the rule's finding, not evaluated.
+	Lockout bool
 }
+
+// PossibleLockout is why a finding on an answer of Verdict.Lockout is not
+// evaluated.
+const PossibleLockout = "possible lockout"
 
 // Broken returns the verdict's broken findings.
 func (v Verdict) Broken() []cases.Finding {
@@ -102,8 +114,37 @@ func (x *Exchange) judgeAuth(fields map[string]any, answered time.Time) Verdict 
 	}
 	a := ReadAnswer(fields)
 	var v Verdict
+	if lockable(x.req) && !a.Success && a.HasCode && a.Code == 6 {
+		for _, r := range p.rules {
+			if r.Accepts(a) {
+				continue
+			}
+			// 6 is what a lockout answers to any secured login; that this
+			// rule does not accept it means the case sent no wrong
+			// credentials within the window the model knows.
+			f := finding(r.Req, x.step, "the reading's accepted answers", false, r.Expected(), a.String(), "")
+			f.NotEvaluated = PossibleLockout
+			if v.Outcome == nil {
+				v.Outcome = &f
+			} else {
+				v.Others = append(v.Others, f)
+			}
+		}
+		if v.Outcome != nil {
+			v.Lockout = true
+			return v
+		}
+	}
+	extra := unknownFields(x.req)
 	for _, r := range p.rules {
 		f := finding(r.Req, x.step, "the reading's accepted answers", r.Accepts(a), r.Expected(), a.String(), "")
+		if !f.OK && !a.Success && extra != "" && r.wantsSuccess() {
+			// The request is one the rule grants but for its unknown field:
+			// the refusal is that field's doing, ENV-8's (a SHOULD), not a
+			// MUST of the request it would be without it.
+			f.Requirement, f.Level = "ENV-8", cases.LevelOf("ENV-8")
+			f.Note = "refused, with the unknown field " + extra + "; without it the reading accepts " + r.Expected() + " (" + r.Req + ")"
+		}
 		if len(r.Outcomes) == 0 {
 			f.Note = "recorded: " + a.String()
 		}
@@ -117,6 +158,70 @@ func (x *Exchange) judgeAuth(fields map[string]any, answered time.Time) Verdict 
 		}
 	}
 	return v
+}
+
+// InheritTokens gives a fresh model (the target's protection was changed)
+// the tokens the old one knew, each of unknown standing: the reading is
+// silent on whether tokens issued before a change survive it (TOK-1:
+// accepted either way, recorded), so a use of one is judged only where it
+// would be either way (its lifetime's end, a token from a failure). Their
+// issuers are not carried over: no connection of the new model issued them.
+func (m *Model) InheritTokens(old *Model) {
+	if old == nil {
+		return
+	}
+	for _, t := range old.Tokens() {
+		c := *t
+		c.issuer, c.unsure = nil, true
+		m.register(&c)
+	}
+}
+
+// SharedToken says whether value was issued as an API token and as an HTTP
+// token alike (AUTH-5 broken), and by which step: what the HTTP server
+// does with such a value says nothing of the HTTP token's own life (it is
+// also a live API token), so a check of that life cannot be evaluated.
+func (m *Model) SharedToken(value string) (step string, ok bool) {
+	var api, http string
+	for _, t := range m.tokens[value] {
+		switch t.Kind {
+		case APIToken:
+			api = t.Step
+		case HTTPToken:
+			http = t.Step
+		}
+	}
+	if api == "" || http == "" {
+		return "", false
+	}
+	return api, true
+}
+
+// knownFields are the fields of an auth request the reading names.
+var knownFields = map[string]bool{"method": true, "requestId": true, "type": true, "role": true, "credentials": true}
+
+// unknownFields names an auth request's first field the reading does not
+// know ("" when there is none).
+func unknownFields(req map[string]any) string {
+	var names []string
+	for k := range req {
+		if !knownFields[k] {
+			names = append(names, k)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return fmt.Sprintf("%q", names[0])
+}
+
+// lockable says a lockout may refuse the request: a secured login with
+// credentials (RC-6 locks secured logins; an empty or missing credential,
+// or a bad type or role, has its own code first).
+func lockable(req map[string]any) bool {
+	typ, creds := fieldOf(req, "type"), fieldOf(req, "credentials")
+	return typ.isString && typ.s == "secured" && creds.isString && creds.s != ""
 }
 
 // connNote says what the model knows of a connection's mode, for a finding.

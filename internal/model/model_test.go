@@ -344,3 +344,87 @@ func derefAll(f *cases.Finding) []cases.Finding {
 	}
 	return []cases.Finding{*f}
 }
+
+// A 6 the model cannot put down to the case's own wrong credentials is a
+// possible lockout (RC-6: correct credentials may be refused with 6, and
+// with nothing else): not evaluated, never broken; after the case's own
+// repeated wrong credentials it is accepted; any other code for correct
+// credentials stays broken, and 6 where no lockout applies (no type) too.
+func TestPossibleLockout(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	const login = `{"method":"auth","type":"secured","role":"admin","credentials":"Adm1n-Secret"}`
+	if got := w.do("a", "1", login, `{"method":"auth","result":false,"resultCode":6}`); len(got) > 0 || !w.last.Lockout {
+		t.Fatalf("a 6 for the admin password out of the blue: broken %v, lockout %t; want not evaluated", got, w.last.Lockout)
+	}
+	if f := w.last.Outcome; f == nil || f.Requirement != "ROLE-1" || f.NotEvaluated != PossibleLockout {
+		t.Errorf("the outcome %+v, want ROLE-1 not evaluated for a possible lockout", f)
+	}
+	if got := w.do("a", "2", login, `{"method":"auth","result":false,"resultCode":8}`); len(got) != 1 || got[0] != "ROLE-1" || w.last.Lockout {
+		t.Errorf("an 8 for the admin password: broken %v, lockout %t; want ROLE-1 broken", got, w.last.Lockout)
+	}
+	if got := w.do("a", "3", `{"method":"auth","role":"root"}`, `{"method":"auth","result":false,"resultCode":6}`); len(got) == 0 || w.last.Lockout {
+		t.Errorf("a 6 for a request without type: broken %v, lockout %t; want broken", got, w.last.Lockout)
+	}
+	w = newWorld(t, defaultProfile)
+	const wrong = `{"method":"auth","type":"secured","role":"admin","credentials":"nope"}`
+	w.do("a", "w1", wrong, `{"method":"auth","result":false,"resultCode":8}`)
+	w.do("a", "w2", wrong, `{"method":"auth","result":false,"resultCode":8}`)
+	if got := w.do("a", "4", login, `{"method":"auth","result":false,"resultCode":6}`); len(got) > 0 || w.last.Lockout {
+		t.Errorf("a 6 after the case's own wrong credentials: broken %v, lockout %t; want accepted", got, w.last.Lockout)
+	}
+}
+
+// A token with whitespace around it is a padded secret (RC-8b), like a
+// password or PIN with whitespace around it.
+func TestPaddedTokenIsRC8b(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	w.do("a", "login", `{"method":"auth","type":"secured","role":"admin","credentials":"Adm1n-Secret"}`,
+		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"T0KEN-abc","tokenForHttpServer":"H77P-abc"}`)
+	got := w.do("b", "padded", `{"method":"auth","type":"secured","role":"admin","credentials":"\tT0KEN-abc"}`,
+		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"T0KEN-def","tokenForHttpServer":"H77P-def"}`)
+	if len(got) != 1 || got[0] != "RC-8b" {
+		t.Errorf("a padded token accepted: broken %v, want RC-8b", got)
+	}
+	if _, shared := w.m.SharedToken("T0KEN-abc"); shared {
+		t.Error("distinct API and HTTP tokens reported as one shared token")
+	}
+	w.do("c", "same", `{"method":"auth","type":"secured","role":"admin","credentials":"Adm1n-Secret"}`,
+		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"SAME-1","tokenForHttpServer":"SAME-1"}`)
+	if step, shared := w.m.SharedToken("SAME-1"); !shared || step != "same" {
+		t.Errorf("SharedToken(the value issued as both) = %q, %t; want step same", step, shared)
+	}
+}
+
+// Tokens issued before the protection was changed are accepted either way
+// by the model of the new protection (TOK-1: the reading is silent), not
+// taken for wrong credentials (RC-8).
+func TestTokensSurviveAReconfigurationEitherWay(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	w.do("a", "login", `{"method":"auth","type":"secured","role":"admin","credentials":"Adm1n-Secret"}`,
+		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"OLD-T","tokenForHttpServer":"OLD-H"}`)
+	for _, ans := range []string{
+		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"NEW-T1","tokenForHttpServer":"NEW-H1"}`,
+		`{"method":"auth","result":false,"resultCode":8}`,
+	} {
+		fresh := New(Config{Profile: cases.Profile{Admin: cases.Password, User: cases.Password, Plan: cases.Pro}, Secrets: secrets, Settings: cases.DefaultSettings()})
+		fresh.InheritTokens(w.m)
+		x := fresh.Expect("b", "reuse", obj(t, `{"method":"auth","type":"secured","credentials":"OLD-T"}`), t0)
+		if broken := x.Judge(obj(t, ans), t0).Broken(); len(broken) > 0 {
+			t.Errorf("a token from before the change answered %s: broken %v, want either accepted", ans, broken)
+		}
+	}
+}
+
+// A request the reading grants but for an unknown extra field, refused: the
+// field's doing, judged under ENV-8 (a SHOULD), never under the MUST of the
+// request without it (ROLE-1); a success in the wrong mode stays ROLE-1's.
+func TestUnknownFieldRefusalIsENV8s(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	const login = `{"method":"auth","type":"secured","role":"admin","credentials":"Adm1n-Secret","x-extra":1}`
+	if got := w.do("a", "1", login, `{"method":"auth","result":false,"resultCode":10}`); len(got) != 1 || got[0] != "ENV-8" {
+		t.Errorf("a login with an unknown field refused: broken %v, want ENV-8 alone", got)
+	}
+	if got := w.do("b", "2", login, `{"method":"auth","result":true,"resultCode":0,"previleges":1,"token":"t2","tokenForHttpServer":"h2"}`); len(got) != 1 || got[0] != "ROLE-1" {
+		t.Errorf("a login with an unknown field granted the wrong mode: broken %v, want ROLE-1", got)
+	}
+}

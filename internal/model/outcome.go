@@ -82,6 +82,19 @@ func (r Rule) Accepts(a Answered) bool {
 	return false
 }
 
+// wantsSuccess says the rule accepts only successes.
+func (r Rule) wantsSuccess() bool {
+	if len(r.Outcomes) == 0 {
+		return false
+	}
+	for _, o := range r.Outcomes {
+		if !o.Success {
+			return false
+		}
+	}
+	return true
+}
+
 // Expected says what the rule accepts.
 func (r Rule) Expected() string {
 	if len(r.Outcomes) == 0 {

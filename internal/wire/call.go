@@ -79,6 +79,19 @@ func (c *Client) take(skipDup bool) (Message, bool) {
 // connection stays open and usable. If the connection ends while waiting, the error wraps ErrClosed
 // and says the close code and reason. Not for concurrent use with another Call or Next.
 func (c *Client) Call(ctx context.Context, payload []byte) (Response, error) {
+	return c.callWith(ctx, payload, false)
+}
+
+// CallOrStale is Call, except that a message carrying the requestId of an already answered request
+// that arrives while it waits is returned at once with Stale set, instead of being skipped as a
+// duplicate while the wait runs on to the response timeout: a target that echoes an earlier
+// request's requestId would otherwise cost a timeout per request. The caller tells a second answer
+// from a wrong requestId with an ordering barrier (Next reads what came after).
+func (c *Client) CallOrStale(ctx context.Context, payload []byte) (Response, error) {
+	return c.callWith(ctx, payload, true)
+}
+
+func (c *Client) callWith(ctx context.Context, payload []byte, stale bool) (Response, error) {
 	pc := &pendingCall{}
 	if fields, err := decodeObject(payload); err == nil {
 		pc.id, pc.hasID = fields["requestId"]
@@ -115,6 +128,15 @@ func (c *Client) Call(ctx context.Context, payload []byte) (Response, error) {
 	var waitErr error
 	for {
 		c.mu.Lock()
+		if stale && len(c.queue) > 0 && c.queue[0].dup {
+			// A duplicate that came after the send: handed over, not the answer (the
+			// request is not remembered as answered, so its own answer still queues).
+			m, _ := c.take(false)
+			c.call = nil
+			c.mu.Unlock()
+			c.tr.Notef(c.opts.Name, "an answer with the requestId of an already answered request while waiting for requestId %s (returned as stale)", idText(pc.id))
+			return Response{Message: m, Stale: true}, nil
+		}
 		if m, ok := c.take(true); ok {
 			got, gotID := m.RequestID()
 			matched := !pc.hasID || (gotID && IDMatches(pc.id, got))

@@ -23,6 +23,12 @@ type Response struct {
 	// message after the send carried another requestId (or none); it is returned rather than waited
 	// out, so that the caller can report it.
 	Matched bool
+	// Stale (CallOrStale only): the message carries the requestId of a request this connection
+	// already had answered. It is a second answer to that request (ENV-1) or this request's answer
+	// with a wrong requestId (ENV-3); only an ordering barrier tells which, so it is returned rather
+	// than waited out. It stays recorded in Duplicates, and the Call's own answer, if it comes
+	// later, is queued for Next.
+	Stale bool
 }
 
 // Client is one WebSocket connection to the control API.
