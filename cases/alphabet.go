@@ -153,9 +153,18 @@ func IsPlaceholder(v Value) (http, ok bool) {
 }
 
 // ProfileKey names a protection profile in the generated cases
-// ("pro/password/pin": plan, admin security, user security).
+// ("pro/password/pin": plan, admin security, user security). On a Free
+// plan, where every secured login is refused (RC-2), a protected mode is
+// "protected" whatever its kind: the kinds behave alike there, and the
+// preflight cannot tell them apart without admin access.
 func ProfileKey(p Profile) string {
-	return string(p.Plan) + "/" + string(p.Admin) + "/" + string(p.User)
+	sec := func(s Security) string {
+		if p.Plan == Free && s.IsProtected() {
+			return string(Protected)
+		}
+		return string(s)
+	}
+	return string(p.Plan) + "/" + sec(p.Admin) + "/" + sec(p.User)
 }
 
 // FieldClasses returns the class of each field of an auth request

@@ -223,12 +223,12 @@ func generatedNeeds(profiles []string, steps []Step) []Need {
 	needs := []Need{{
 		Met: func(p Profile) bool { return slices.Contains(profiles, ProfileKey(p)) },
 		Reason: func(p Profile) string {
-			if !known(p.Admin) || !known(p.User) {
+			if !keyed(p) {
 				return "needs the target's protection kinds, which only admin access reads: " + adminAccessHint
 			}
 			return fmt.Sprintf("generated for the profiles %s; this target is %s (its own generated cases cover it)", strings.Join(profiles, ", "), ProfileKey(p))
 		},
-		Inapplicable: func(p Profile) bool { return known(p.Admin) && known(p.User) },
+		Inapplicable: keyed,
 	}}
 	for _, m := range []Mode{Admin, User} {
 		for _, s := range steps {
@@ -245,4 +245,14 @@ func generatedNeeds(profiles []string, steps []Step) []Need {
 func usesNear(v Value, m Mode) bool {
 	n, ok := v.(nearValue)
 	return ok && n.v == Credential(m)
+}
+
+// keyed reports whether the suite knows enough of p's protection to pick
+// its generated cases: both kinds, or (Free plan) whether each mode is
+// protected.
+func keyed(p Profile) bool {
+	if p.Plan == Free {
+		return p.Admin != Unknown && p.User != Unknown
+	}
+	return known(p.Admin) && known(p.User)
 }

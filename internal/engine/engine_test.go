@@ -108,6 +108,17 @@ func TestReferenceServerPassesEveryProfile(t *testing.T) {
 			if ran < 15 {
 				t.Errorf("only %d cases ran in profile %s", ran, p.Name)
 			}
+			// The steps the cases sent cover every transition of the model
+			// and every field pair the generated cases reach: measured from
+			// what was sent and answered, not from what the cases claim.
+			tc, ok := r.TourCoverage()
+			switch {
+			case !ok:
+				t.Errorf("no generated reach for profile %s", r.Profile)
+			case tc.Transitions != tc.Reachable || tc.Pairs != tc.PairsReachable:
+				t.Errorf("profile %s: %d of %d transitions, %d of %d field pairs covered; missing %v %v",
+					tc.Profile, tc.Transitions, tc.Reachable, tc.Pairs, tc.PairsReachable, tc.Missing, tc.MissingPairs)
+			}
 		})
 	}
 }

@@ -47,6 +47,9 @@ func generate() ([]byte, []profileResult, error) {
 	n := 0
 	for _, p := range Profiles() {
 		key := cases.ProfileKey(p)
+		if slices.ContainsFunc(results, func(r profileResult) bool { return r.key == key }) {
+			continue // a Free plan's protection kinds: one key
+		}
 		ns := func() state { return state{s: newSim(p, Secrets(p)), open: map[string]bool{}} }
 		e, err := explore(ns)
 		if err != nil {
@@ -72,7 +75,9 @@ func generate() ([]byte, []profileResult, error) {
 				c = &gcase{body: body, seg: seg, order: n}
 				byBody[body] = c
 			}
-			c.profiles = append(c.profiles, key)
+			if !slices.Contains(c.profiles, key) {
+				c.profiles = append(c.profiles, key)
+			}
 		}
 		var rb strings.Builder
 		for _, t := range slices.Sorted(maps.Keys(e.reach)) {
@@ -93,7 +98,9 @@ func generate() ([]byte, []profileResult, error) {
 		found := false
 		for _, r := range reaches {
 			if r.body == rb.String() {
-				r.profiles = append(r.profiles, key)
+				if !slices.Contains(r.profiles, key) {
+					r.profiles = append(r.profiles, key)
+				}
 				found = true
 			}
 		}

@@ -61,12 +61,8 @@ var floor = map[string]struct{ transitions, pairs int }{
 	"pro/password/unsecured":   {381, 1098},
 	"pro/pin/unsecured":        {381, 1098},
 	"pro/unsecured/unsecured":  {286, 537},
-	"free/password/pin":        {12, 0},
-	"free/password/password":   {12, 0},
-	"free/pin/pin":             {12, 0},
-	"free/pin/password":        {12, 0},
-	"free/password/unsecured":  {66, 354},
-	"free/pin/unsecured":       {66, 354},
+	"free/protected/protected": {12, 0},
+	"free/protected/unsecured": {66, 358},
 	"free/unsecured/unsecured": {149, 537},
 }
 
