@@ -21,12 +21,14 @@ type Input struct {
 	// in by the generator with a token an earlier step got.
 	Request Request
 	// Tokens says which tokens the input takes: "api" (the newest API token
-	// of the connection, and of the other connection), "http" (the newest
-	// HTTP token of the connection, for the HTTP server); "" for none.
+	// of the connection, and of the other connection; to the HTTP server,
+	// the connection's own), "http" (the newest HTTP token of the
+	// connection, for the HTTP server); "" for none.
 	Tokens string
 	// Close closes the connection (a client leaving); HTTP asks the
-	// embedded HTTP server with the token.
+	// embedded HTTP server with the token, in request shape Shape.
 	Close, HTTP bool
+	Shape       HTTPShape
 	// Disruptive inputs make the case disruptive (they clear what other
 	// clients hold).
 	Disruptive bool
@@ -62,6 +64,11 @@ var Tour = []Input{
 	{Name: "get-http-token", Request: Request{Method: "getTokenForHttpServer"}},
 	{Name: "clear-tokens", Request: Request{Method: "clearTokens"}, Disruptive: true},
 	{Name: "http", HTTP: true, Tokens: "http"},
+	{Name: "http-token-first", HTTP: true, Tokens: "http", Shape: HTTPTokenFirst},
+	{Name: "http-param-other-case", HTTP: true, Tokens: "http", Shape: HTTPParamCase},
+	{Name: "http-api-token", HTTP: true, Tokens: "api"},
+	{Name: "http-no-token", HTTP: true, Shape: HTTPNoToken},
+	{Name: "http-empty-token", HTTP: true, Shape: HTTPEmptyToken},
 	{Name: "close", Close: true},
 }
 

@@ -43,7 +43,7 @@ func HTTPExercises(t TokenRef) []Step {
 	case !t.HTTP:
 		req = "LIFE-1b"
 	}
-	return []Step{{Name: exerciseName(t, "on the HTTP server"), Do: HTTPGet{t.value()}, Expect: []Check{AsTheReadingSays(req)}}}
+	return []Step{{Name: exerciseName(t, "on the HTTP server"), Do: HTTPGet{Token: t.value()}, Expect: []Check{AsTheReadingSays(req)}}}
 }
 
 // APIExercises are the exercises on the API, each on a connection of its
@@ -93,7 +93,7 @@ func LifeExercises(t TokenRef, conn func() string) []Step {
 	}
 	if t.HTTP {
 		return []Step{{Name: exerciseName(t, "after its lifetime"), When: After(t.Step, HTTPTokenLife),
-			Do: HTTPGet{t.value()}, Expect: []Check{AsTheReadingSays("LIFE-2")}}}
+			Do: HTTPGet{Token: t.value()}, Expect: []Check{AsTheReadingSays("LIFE-2")}}}
 	}
 	recovery := func(what string) Step {
 		r := recoverLogin()

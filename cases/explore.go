@@ -91,7 +91,11 @@ func stepGo(s Step, req string) string {
 	case Send:
 		parts = append(parts, "Do: send("+requestGo(a.Request)+")")
 	case HTTPGet:
-		parts = append(parts, "Do: HTTPGet{"+valueGo(a.Token)+"}")
+		shape := ""
+		if a.Shape != HTTPQuery {
+			shape = fmt.Sprintf(", Shape: %q", a.Shape)
+		}
+		parts = append(parts, "Do: HTTPGet{Token: "+valueGo(a.Token)+shape+"}")
 	case Close:
 		parts = append(parts, "Do: Close{}")
 	default:
@@ -155,6 +159,12 @@ func valueGo(v Value) string {
 		if t.what == "altered" {
 			return "Altered(" + valueGo(t.v) + ")"
 		}
+	case login:
+		if t.field == "credentials" && t.mode != "" {
+			return "Credential(" + modeGo(t.mode) + ")"
+		}
+	case wrongFor:
+		return "WrongFor(" + modeGo(t.mode) + ")"
 	}
 	return fmt.Sprintf("/* %s */ nil", v.Describe())
 }

@@ -203,10 +203,10 @@ func generatedStep(f []string, n int) (Step, error) {
 	case in.Close:
 		st.Do = Close{}
 	case in.HTTP:
-		if tok == nil {
-			return Step{}, fmt.Errorf("the HTTP input needs a token")
+		if (tok == nil) != (in.Tokens == "") {
+			return Step{}, fmt.Errorf("input %s takes a token if and only if it names a kind", in.Name)
 		}
-		st.Do = HTTPGet{Token: tok}
+		st.Do = HTTPGet{Token: tok, Shape: in.Shape}
 	default:
 		st.Do = Send{Request: r, Recovery: recover}
 	}

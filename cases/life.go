@@ -17,8 +17,8 @@ var lifeCases = []Case{
 		Needs: []Need{CanLogin(Admin), HasHTTP},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin),
-			{Name: "fresh", Do: HTTPGet{HTTPTokenOf("login")}, Expect: []Check{HTTPAccepted("LIFE-1")}},
-			{Name: "wrong", Do: HTTPGet{Altered(HTTPTokenOf("login"))}, Expect: []Check{HTTPRefused("LIFE-1")}},
+			{Name: "fresh", Do: HTTPGet{Token: HTTPTokenOf("login")}, Expect: []Check{HTTPAccepted("LIFE-1")}},
+			{Name: "wrong", Do: HTTPGet{Token: Altered(HTTPTokenOf("login"))}, Expect: []Check{HTTPRefused("LIFE-1")}},
 		},
 	},
 	{
@@ -27,7 +27,7 @@ var lifeCases = []Case{
 		Needs: []Need{CanLogin(Admin), HasHTTP},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin),
-			{Name: "api-token", Do: HTTPGet{TokenOf("login")}, Expect: []Check{HTTPRefused("LIFE-1b")}},
+			{Name: "api-token", Do: HTTPGet{Token: TokenOf("login")}, Expect: []Check{HTTPRefused("LIFE-1b")}},
 		},
 	},
 	{
@@ -36,8 +36,8 @@ var lifeCases = []Case{
 		Needs: []Need{CanLogin(Admin), AdminSecurityIn(Password, Unsecured), AdminTokenExpires, HasHTTP, Waitable(HTTPTokenLife)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin),
-			{Name: "before", When: Before("login", HTTPTokenLife), Do: HTTPGet{HTTPTokenOf("login")}, Expect: []Check{HTTPAccepted("LIFE-2")}},
-			{Name: "after", When: After("login", HTTPTokenLife), Do: HTTPGet{HTTPTokenOf("login")}, Expect: []Check{HTTPRefused("LIFE-2")}},
+			{Name: "before", When: Before("login", HTTPTokenLife), Do: HTTPGet{Token: HTTPTokenOf("login")}, Expect: []Check{HTTPAccepted("LIFE-2")}},
+			{Name: "after", When: After("login", HTTPTokenLife), Do: HTTPGet{Token: HTTPTokenOf("login")}, Expect: []Check{HTTPRefused("LIFE-2")}},
 		},
 	},
 	{
@@ -46,8 +46,8 @@ var lifeCases = []Case{
 		Needs: []Need{CanLogin(User), UserSecurityIn(Password, Unsecured), HasHTTP, Waitable(HTTPTokenLife)},
 		Steps: []Step{
 			loginKeepingTokens("login", User),
-			{Name: "before", When: Before("login", HTTPTokenLife), Do: HTTPGet{HTTPTokenOf("login")}, Expect: []Check{HTTPAccepted("LIFE-2")}},
-			{Name: "after", When: After("login", HTTPTokenLife), Do: HTTPGet{HTTPTokenOf("login")}, Expect: []Check{HTTPRefused("LIFE-2")}},
+			{Name: "before", When: Before("login", HTTPTokenLife), Do: HTTPGet{Token: HTTPTokenOf("login")}, Expect: []Check{HTTPAccepted("LIFE-2")}},
+			{Name: "after", When: After("login", HTTPTokenLife), Do: HTTPGet{Token: HTTPTokenOf("login")}, Expect: []Check{HTTPRefused("LIFE-2")}},
 		},
 	},
 	{
@@ -109,7 +109,7 @@ var lifeCases = []Case{
 		Steps: []Step{
 			loginAs("login", Admin),
 			{Name: "fresh", Do: send(getTokenForHTTPServer), Expect: []Check{Accepted("LIFE-6"), TokenField("LIFE-6")}},
-			{Name: "probe", Do: HTTPGet{TokenOf("fresh")}, Expect: []Check{HTTPAccepted("LIFE-6")}},
+			{Name: "probe", Do: HTTPGet{Token: TokenOf("fresh")}, Expect: []Check{HTTPAccepted("LIFE-6")}},
 		},
 	},
 	{
@@ -119,7 +119,7 @@ var lifeCases = []Case{
 		Steps: []Step{
 			loginAs("login", Admin),
 			{Name: "fresh", When: After("login", HTTPTokenLife), Do: send(getTokenForHTTPServer), Expect: []Check{Accepted("LIFE-6"), TokenField("LIFE-6")}},
-			{Name: "probe", Do: HTTPGet{TokenOf("fresh")}, Expect: []Check{HTTPAccepted("LIFE-6")}},
+			{Name: "probe", Do: HTTPGet{Token: TokenOf("fresh")}, Expect: []Check{HTTPAccepted("LIFE-6")}},
 		},
 	},
 }

@@ -16,7 +16,7 @@ var secCases = []Case{
 		Steps: []Step{
 			{Name: "attempt", Do: send(getTokenForHTTPServer), Expect: []Check{Refused("SEC-1")}},
 			// Only when the refusal carried a token anyway: it must not work.
-			{Name: "probe", OnlyIf: LeakedTokenOf("attempt"), Do: HTTPGet{LeakedTokenOf("attempt")}, Expect: []Check{HTTPRefused("SEC-1")}},
+			{Name: "probe", OnlyIf: LeakedTokenOf("attempt"), Do: HTTPGet{Token: LeakedTokenOf("attempt")}, Expect: []Check{HTTPRefused("SEC-1")}},
 		},
 	},
 	{

@@ -70,8 +70,37 @@ type Abort struct{ Request Request }
 type Close struct{}
 
 // HTTPGet asks the embedded HTTP server's probe path with a token (checks
-// see Observation.HTTPStatus).
-type HTTPGet struct{ Token Value }
+// see Observation.HTTPStatus), in the request shape Shape.
+type HTTPGet struct {
+	Token Value
+	Shape HTTPShape
+}
+
+// HTTPShape is how an HTTP request carries its token. The server requires
+// a `token` query parameter on every request (docs/requirements.md,
+// section 1): a request without one is refused whatever else it carries.
+type HTTPShape string
+
+// The request shapes.
+const (
+	HTTPQuery      HTTPShape = ""                 // the probe path, then &token=<t>
+	HTTPTokenFirst HTTPShape = "token-first"      // ?token=<t> before the path's own parameters
+	HTTPNoToken    HTTPShape = "no-token"         // no token parameter at all
+	HTTPEmptyToken HTTPShape = "empty-token"      // token= with nothing after it
+	HTTPParamCase  HTTPShape = "param-other-case" // Token=<t>: not the parameter the server requires
+)
+
+// Presents reports whether the shape presents the token to the server.
+func (s HTTPShape) Presents() bool { return s == HTTPQuery || s == HTTPTokenFirst }
+
+// Class is the input class of an HTTP request in this shape whose token's
+// class is tokenClass (internal/model HTTPClass).
+func (s HTTPShape) Class(tokenClass string) string {
+	if s == HTTPQuery {
+		return tokenClass
+	}
+	return tokenClass + " shape=" + string(s)
+}
 
 // Await waits on the step's connection for a notification with this event
 // name (checks see the notification as the response).

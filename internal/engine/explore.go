@@ -187,45 +187,57 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 		}
 	}
 	conn := func(t *rapid.T) string { return rapid.SampledFrom(w.conns).Draw(t, "conn") }
+	// The moves are the generated cases' alphabet (cases.Tour, and a row of
+	// cases.Factors): a walk goes where the tour does not, in an order
+	// the seed draws, with what earlier steps of the walk got.
 	acts := map[string]func(*rapid.T){
-		// The moves real clients make, most of the time...
-		"login": func(t *rapid.T) {
-			m := rapid.SampledFrom([]cases.Mode{cases.Admin, cases.User}).Draw(t, "mode")
-			r := cases.Login(m)
-			if rapid.Bool().Draw(t, "without role") {
-				r.Role = nil
+		"tour": func(t *rapid.T) {
+			in := rapid.SampledFrom(cases.Tour).Draw(t, "input")
+			st := cases.Step{Conn: conn(t)}
+			switch {
+			case in.HTTP:
+				t.Skip("the http move draws HTTP tokens")
+			case in.Close:
+				st.Do = cases.Close{}
+				run(t, st)
+				return
+			case in.Tokens != "":
+				tokens := w.tokens(false)
+				if len(tokens) == 0 {
+					t.Skip("no token yet")
+				}
+				in.Request.Credentials = rapid.SampledFrom(tokens).Draw(t, "token")
 			}
-			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: r}, Expect: []cases.Check{cases.AsTheReadingSays("ROLE-1")}})
-		},
-		"reauth": func(t *rapid.T) {
-			tokens := w.tokens(false)
-			if len(tokens) == 0 {
-				t.Skip("no token yet")
+			st.Do = cases.Send{Request: in.Request}
+			if st.SendsWrongCredential() && !w.wrong {
+				t.Skip("no wrong credential to spare")
 			}
-			r := cases.Request{Type: cases.Str("secured"), Credentials: rapid.SampledFrom(tokens).Draw(t, "token"),
-				Role: w.draw(t, "role", []cases.Value{nil, cases.Str("admin"), cases.Str("user")})}
-			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: r}, Expect: []cases.Check{cases.AsTheReadingSays("TOK-1")}})
+			st.Expect = []cases.Check{cases.AsTheReadingSays("ROLE-1")}
+			run(t, st)
 		},
-		"switch": func(t *rapid.T) {
-			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: cases.Request{Role: cases.Str("user")}}, Expect: []cases.Check{cases.AsTheReadingSays("SW-1")}})
-		},
-		// ...and anything else, from the alphabet.
-		"auth": func(t *rapid.T) {
-			r := cases.Request{Type: w.draw(t, "type", typeValues), Role: w.draw(t, "role", roleValues), Credentials: w.credential(t),
-				RequestID: w.draw(t, "requestId", []cases.Value{nil, nil, nil, cases.NoRequestID, cases.Str("7")})}
-			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: r}, Expect: []cases.Check{cases.AsTheReadingSays("ROLE-1")}})
-		},
-		"command": func(t *rapid.T) {
-			m := rapid.SampledFrom([]string{"getAuthInfo", "getTokenForHttpServer"}).Draw(t, "method")
-			run(t, cases.Step{Conn: conn(t), Do: cases.Send{Request: cases.Request{Method: m}}, Expect: []cases.Check{cases.AsTheReadingSays("SEC-1")}})
-		},
-		"close": func(t *rapid.T) {
-			run(t, cases.Step{Conn: conn(t), Do: cases.Close{}})
+		"row": func(t *rapid.T) {
+			row := make([]int, len(cases.Factors))
+			for i, f := range cases.Factors {
+				row[i] = rapid.IntRange(0, len(f.Classes)-1).Draw(t, f.Name)
+			}
+			r, _ := cases.Row(row)
+			if http, ok := cases.IsPlaceholder(r.Credentials); ok {
+				tokens := w.tokens(http)
+				if len(tokens) == 0 {
+					t.Skip("no token yet")
+				}
+				r.Credentials = rapid.SampledFrom(tokens).Draw(t, "token")
+			}
+			st := cases.Step{Conn: conn(t), Do: cases.Send{Request: r}, Expect: []cases.Check{cases.AsTheReadingSays("ROLE-1")}}
+			if st.SendsWrongCredential() && !w.wrong {
+				t.Skip("no wrong credential to spare")
+			}
+			run(t, st)
 		},
 	}
 	if x.target.HTTP != "" {
 		acts["http"] = func(t *rapid.T) {
-			tokens := w.tokens(true)
+			tokens := append(w.tokens(true), w.tokens(false)...) // every kind, to the HTTP server
 			if len(tokens) == 0 {
 				t.Skip("no token yet")
 			}
@@ -244,44 +256,8 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 	return acts
 }
 
-// The alphabet: valid values, the reading's examples of invalid ones, and
-// near misses. nil leaves the field out.
-var (
-	typeValues = []cases.Value{nil, cases.Str("secured"), cases.Str("secured"), cases.Str("unsecured"), cases.Str("open"),
-		cases.Near(cases.Str("secured"), "title-case"), cases.Near(cases.Str("unsecured"), "trailing-space"), cases.JSON(1)}
-	roleValues = []cases.Value{nil, cases.Str("admin"), cases.Str("user"), cases.Str("admin"), cases.Str("user"), cases.Str("root"),
-		cases.Near(cases.Str("user"), "other-case"), cases.JSON(true)}
-)
-
-func (w *walk) draw(t *rapid.T, label string, vs []cases.Value) cases.Value {
-	return vs[rapid.IntRange(0, len(vs)-1).Draw(t, label)]
-}
-
-// credential draws credentials: none, empty, a secret the suite has, a
-// token an earlier step of the walk got, or (within the budget) a wrong or
-// near one.
-func (w *walk) credential(t *rapid.T) cases.Value {
-	vs := []cases.Value{nil, cases.Str("")}
-	for _, k := range w.x.r.Profile.Secrets {
-		vs = append(vs, cases.Secret(k), cases.Secret(k))
-	}
-	for _, tok := range w.tokens(false) {
-		vs = append(vs, tok, tok)
-	}
-	if w.wrong {
-		vs = append(vs, cases.Str(cases.WrongCredential), cases.JSON(42))
-		for _, k := range w.x.r.Profile.Secrets {
-			vs = append(vs, cases.Near(cases.Secret(k), rapid.SampledFrom(cases.NearMissNames()[:9]).Draw(t, "miss")))
-		}
-		for _, tok := range w.tokens(true) {
-			vs = append(vs, cases.Altered(tok))
-		}
-	}
-	return w.draw(t, "credentials", vs)
-}
-
-// tokens are the tokens earlier steps of the walk got: API tokens, and with
-// http the HTTP tokens too.
+// tokens are the tokens earlier steps of the walk got: API tokens, or with
+// http the HTTP tokens.
 func (w *walk) tokens(http bool) []cases.Value {
 	var out []cases.Value
 	for _, s := range w.steps {
@@ -289,7 +265,7 @@ func (w *walk) tokens(http bool) []cases.Value {
 		if !ok {
 			continue
 		}
-		if tok, _ := resp["token"].(string); tok != "" {
+		if tok, _ := resp["token"].(string); tok != "" && !http {
 			out = append(out, cases.TokenOf(s.Name))
 		}
 		if tok, _ := resp["tokenForHttpServer"].(string); tok != "" && http {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/roomconform/conform/cases"
@@ -17,13 +18,22 @@ import (
 // httpGet runs an HTTPGet step: it asks the embedded HTTP server's probe
 // path with a token and judges the status.
 func (x *execution) httpGet(ctx context.Context, s cases.Step, a cases.HTTPGet, name string) error {
-	v, err := a.Token.Resolve(x)
-	if err != nil {
-		return fmt.Errorf("step %s: %w", name, err)
+	var token string
+	if a.Token != nil {
+		v, err := a.Token.Resolve(x)
+		if err != nil {
+			return fmt.Errorf("step %s: %w", name, err)
+		}
+		token, _ = v.V.(string)
+		if v.Secret != "" {
+			x.r.Redactor.Add(v.Secret, token)
+		}
 	}
-	token, _ := v.V.(string)
-	if v.Secret != "" {
-		x.r.Redactor.Add(v.Secret, token)
+	// What the server is shown as its token parameter: nothing, in the
+	// shapes that carry none.
+	presented := ""
+	if a.Shape.Presents() {
+		presented = token
 	}
 	dl, err := x.tm.deadline(s, true)
 	if err != nil {
@@ -34,9 +44,9 @@ func (x *execution) httpGet(ctx context.Context, s cases.Step, a cases.HTTPGet, 
 	}
 	o := x.observation(name)
 	x.tm.sent[name] = x.tm.clock.Now()
-	state, class := x.m.State("", x.tm.sent[name]), x.m.HTTPClass(token, x.tm.sent[name])
-	hx := x.m.ExpectHTTP(name, token, x.tm.sent[name])
-	status, err := x.get(ctx, x.target.HTTP, x.set.ProbePath, token)
+	state, class := x.m.State("", x.tm.sent[name]), a.Shape.Class(x.m.HTTPClass(presented, x.tm.sent[name]))
+	hx := x.m.ExpectHTTP(name, presented, x.tm.sent[name])
+	status, err := x.get(ctx, x.target.HTTP, x.set.ProbePath, token, a.Shape)
 	x.tm.answered[name] = x.tm.clock.Now()
 	if err != nil {
 		// No HTTP answer at all: the suite cannot judge the token (a wrong
@@ -61,25 +71,21 @@ func (x *execution) httpGet(ctx context.Context, s cases.Step, a cases.HTTPGet, 
 	return nil
 }
 
-// get performs one bounded GET of base+path with the token appended as
-// the token query parameter; it returns the status code.
-func (x *execution) get(ctx context.Context, base, path, token string) (int, error) {
+// get performs one bounded GET of base+path with the token as the token
+// query parameter, in the request shape shape; it returns the status code.
+func (x *execution) get(ctx context.Context, base, path, token string, shape cases.HTTPShape) (int, error) {
 	if base == "" {
 		return 0, errors.New("the embedded HTTP server's address is unknown (give --http or --web)")
 	}
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
 	base = strings.TrimSuffix(base, "/")
-	u := base + path + sep + "token=" + url.QueryEscape(token)
+	u, shown := httpURL(base, path, token, shape)
 	ctx, cancel := context.WithTimeout(ctx, x.target.ResponseTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, fmt.Errorf("HTTP probe: %w", err)
 	}
-	x.tr.Add("http", wire.Sent, "text", "GET "+base+path+sep+"token="+token)
+	x.tr.Add("http", wire.Sent, "text", "GET "+shown)
 	resp, err := wire.HTTPClient(x.target.TLS, x.target.DialTimeout, x.target.ResponseTimeout).Do(req)
 	if err != nil {
 		var ue *url.Error
@@ -98,4 +104,40 @@ func (x *execution) get(ctx context.Context, base, path, token string) (int, err
 		return 0, fmt.Errorf("GET %s%s: %w", base, path, err)
 	}
 	return resp.StatusCode, nil
+}
+
+// httpURL is the URL of a GET of path with token in shape, and the same
+// unescaped for the transcript (which redacts the token).
+func httpURL(base, path, token string, shape cases.HTTPShape) (u, shown string) {
+	p, query, _ := strings.Cut(path, "?")
+	params := []string{}
+	if query != "" {
+		params = append(params, query)
+	}
+	var param, value string
+	switch shape {
+	case cases.HTTPNoToken:
+	case cases.HTTPEmptyToken:
+		param = "token"
+	case cases.HTTPParamCase:
+		param, value = "Token", token
+	default:
+		param, value = "token", token
+	}
+	join := func(v string) string {
+		ps := slices.Clone(params)
+		if param != "" {
+			kv := param + "=" + v
+			if shape == cases.HTTPTokenFirst {
+				ps = append([]string{kv}, ps...)
+			} else {
+				ps = append(ps, kv)
+			}
+		}
+		if len(ps) == 0 {
+			return base + p
+		}
+		return base + p + "?" + strings.Join(ps, "&")
+	}
+	return join(url.QueryEscape(value)), join(value)
 }

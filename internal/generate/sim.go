@@ -118,12 +118,18 @@ func (s *sim) peek(st cases.Step, strict bool) (moment, bool) {
 	case cases.Close:
 		mo.class = "close"
 	case cases.HTTPGet:
-		v, err := a.Token.Resolve(s)
-		if err != nil {
-			return mo, false
+		tok := ""
+		if a.Token != nil {
+			v, err := a.Token.Resolve(s)
+			if err != nil {
+				return mo, false
+			}
+			tok, _ = v.V.(string)
 		}
-		tok, _ := v.V.(string)
-		mo.class = s.m.HTTPClass(tok, s.now)
+		if !a.Shape.Presents() {
+			tok = ""
+		}
+		mo.class = a.Shape.Class(s.m.HTTPClass(tok, s.now))
 		mo.accepted = s.m.AcceptedHTTP(tok, s.now)
 		mo.state = s.m.State("", s.now) // the HTTP server has no connection
 	case cases.Send:

@@ -58,11 +58,15 @@ func instances(s *sim, open map[string]bool) []instance {
 				if open[conn] {
 					out = append(out, instance{id: in.Name + " " + conn, input: in, step: cases.Step{Conn: conn, Do: cases.Close{}}})
 				}
+			case in.HTTP && in.Tokens == "":
+				if conn == conns[0] { // the HTTP server has no connection: once
+					out = append(out, instance{id: in.Name, input: in, step: cases.Step{Do: cases.HTTPGet{Shape: in.Shape}}})
+				}
 			case in.HTTP:
 				for _, h := range held {
-					if h.http && h.whose == "own" {
+					if h.whose == "own" && h.http == (in.Tokens == "http") && (h.http || strings.HasSuffix(h.class, " sure)")) {
 						out = append(out, instance{id: in.Name + " " + conn + " " + h.class, input: in,
-							step: cases.Step{Do: cases.HTTPGet{Token: h.v}}})
+							step: cases.Step{Do: cases.HTTPGet{Token: h.v, Shape: in.Shape}}})
 					}
 				}
 			case in.Tokens != "":
