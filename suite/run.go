@@ -39,6 +39,20 @@ type Selection struct {
 	// AllowReconfigure lets mutating cases change a live target's
 	// protection (they put it back).
 	AllowReconfigure bool
+	// Profile is the target's, once the preflight learnt it: the
+	// generated cases made for other profiles are then not part of the
+	// run (each profile has its own; the walk does not visit them).
+	Profile *cases.Profile
+}
+
+// ForProfile reports whether case c belongs in a run against a target of
+// profile p: every case but a generated one made for another profile.
+func ForProfile(c cases.Case, p cases.Profile) bool {
+	if !c.HasLabel("generated") {
+		return true
+	}
+	_, inapplicable := c.Gap(p)
+	return !inapplicable
 }
 
 // AllCases is the label filter that selects every case, also on a live
@@ -65,6 +79,9 @@ func Select(s Selection) ([]cases.Case, error) {
 	var out []cases.Case
 	for _, c := range cases.All() {
 		if len(s.Cases) > 0 && !slices.Contains(s.Cases, c.ID) {
+			continue
+		}
+		if s.Profile != nil && !ForProfile(c, *s.Profile) {
 			continue
 		}
 		if match(c.Labels) {
@@ -136,6 +153,9 @@ func ParseGinkgoArgs(args []string) error {
 // returns the result model, ready for the reports. It returns a UsageError
 // for a bad selection, before anything is sent.
 func Run(o Options) (reports.Run, error) {
+	if o.Selection.Profile == nil && o.Runner != nil {
+		o.Selection.Profile = &o.Runner.Profile
+	}
 	selected, err := Select(o.Selection)
 	if err != nil {
 		return reports.Run{}, err
@@ -222,6 +242,9 @@ func conclude(ctx context.Context, r *engine.Runner, selected []cases.Case, star
 // the selected cases under gate, write the reports to files and print the
 // summary, with the run's one tally, to w (redact it before it gets there).
 func Finish(ctx context.Context, sel Selection, start time.Time, gate reports.Gate, files reports.Files, w io.Writer, sections ...Section) (reports.Run, error) {
+	if r := currentRunner(); sel.Profile == nil && r != nil {
+		sel.Profile = &r.Profile
+	}
 	selected, err := Select(sel)
 	if err != nil {
 		return reports.Run{}, err

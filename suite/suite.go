@@ -71,7 +71,7 @@ func Register(r *engine.Runner, sel Selection, sections ...Section) {
 	}
 	state.mu.Unlock()
 	state.once.Do(func() {
-		buildTree(r.Target, r.EffectiveSettings(), r.Clock != nil && r.Clock.Virtual(), r.RestoreBound(), sections)
+		buildTree(r.Target, r.Profile, r.EffectiveSettings(), r.Clock != nil && r.Clock.Virtual(), r.RestoreBound(), sections)
 	})
 }
 
@@ -114,11 +114,14 @@ func record(id string, o engine.Outcome) {
 // at the same code location, so Ginkgo would otherwise sort them by text);
 // the order matters: the wrong-credential budget goes to the cases written
 // first. ContinueOnFailure keeps one failure from skipping the rest.
-func buildTree(t engine.Target, set cases.Settings, virtual bool, restore time.Duration, sections []Section) {
+func buildTree(t engine.Target, p cases.Profile, set cases.Settings, virtual bool, restore time.Duration, sections []Section) {
 	Describe("conform", Ordered, ContinueOnFailure, func() {
 		var groups []string
 		byGroup := map[string][]cases.Case{}
 		for _, c := range cases.All() {
+			if !ForProfile(c, p) {
+				continue
+			}
 			g := c.Group()
 			if _, ok := byGroup[g]; !ok {
 				groups = append(groups, g)

@@ -205,6 +205,12 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if err != nil {
 		return preflightFailed(casesCtx, err, o, sess, selected, start, files, gate, red, errOut)
 	}
+	// The generated cases of other profiles than the target's are not
+	// part of its run.
+	sel.Profile = &sess.Runner.Profile
+	if selected, err = suite.Select(sel); err != nil {
+		return preflightFailed(casesCtx, err, o, sess, selected, start, files, gate, red, errOut)
+	}
 	var allowed []cases.Case
 	for _, c := range selected {
 		if sel.OptedIn(c) {
