@@ -32,6 +32,10 @@ type Reach struct {
 	Pairs, Open int
 }
 
+// Reaches returns the reach of the generated cases, one per group of
+// profiles that share it.
+func Reaches() []Reach { return slices.Clone(generatedReach) }
+
 // ReachOf returns the reach of the generated cases for profile p.
 func ReachOf(p Profile) (Reach, bool) {
 	key := ProfileKey(p)

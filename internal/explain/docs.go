@@ -100,6 +100,7 @@ row is only recorded. ` + "`conform explain ID`" + ` prints one requirement's se
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", q.ID, q.Level, cs,
 			yes(x.EveryAnswer), yes(x.State), yes(x.HTTP), yes(x.Exercises), nm, yes(x.Exploration))
 	}
+	b.WriteString(generatedSection())
 	b.WriteString("\n## The requirements\n")
 	group := ""
 	for _, q := range cases.Requirements() {
@@ -141,3 +142,29 @@ func (r *Reading) requirementSection(b *strings.Builder, q cases.Requirement) {
 
 // cell escapes text for a Markdown table cell.
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// generatedSection says, per group of profiles, how much of the model's
+// abstraction the generated cases cover (docs/architecture.md, "Generated
+// cases"): the numbers a run's "transitions" line compares against.
+func generatedSection() string {
+	var b strings.Builder
+	b.WriteString(`
+## Generated cases: transitions and field pairs
+
+The generated cases (label ` + "`generated`" + `, ` + "`cases/generated.txt`" + `) tour every transition of the
+model's abstraction that a tour can go on from (an abstract state of the sending connection and
+the modes the others hold, and an input class) and send every pair of request-field classes in
+each state class of the sending connection. A run reports how many of these its steps covered
+(results.json ` + "`transitions`" + `, the console); against the embedded server it is all of them.
+"Open" counts the (state, input) pairs whose next state the answer decides (the reading allows a
+success or a refusal): the covering array and the hand-written cases send those, no tour goes
+through them. docs/architecture.md says what this guarantees and what it does not.
+
+| Profiles (plan/admin/user) | Transitions | Field pairs | Open |
+|---|---|---|---|
+`)
+	for _, r := range cases.Reaches() {
+		fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", strings.Join(r.Profiles, ", "), len(r.Transitions), r.Pairs, r.Open)
+	}
+	return b.String()
+}
