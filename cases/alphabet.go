@@ -25,10 +25,11 @@ type Input struct {
 	// the connection's own), "http" (the newest HTTP token of the
 	// connection, for the HTTP server); "" for none.
 	Tokens string
-	// Close closes the connection (a client leaving); HTTP asks the
-	// embedded HTTP server with the token, in request shape Shape.
-	Close, HTTP bool
-	Shape       HTTPShape
+	// Close closes the connection (a client leaving; Abrupt: dropping it);
+	// HTTP asks the embedded HTTP server with the token, in request shape
+	// Shape.
+	Close, Abrupt, HTTP bool
+	Shape               HTTPShape
 	// Disruptive inputs make the case disruptive (they clear what other
 	// clients hold).
 	Disruptive bool
@@ -70,6 +71,7 @@ var Tour = []Input{
 	{Name: "http-no-token", HTTP: true, Shape: HTTPNoToken},
 	{Name: "http-empty-token", HTTP: true, Shape: HTTPEmptyToken},
 	{Name: "close", Close: true},
+	{Name: "drop", Close: true, Abrupt: true},
 }
 
 // FieldClass is one class of one request field's values.
@@ -97,6 +99,7 @@ var Factors = func() []Factor {
 	creds := []FieldClass{
 		{"absent", nil}, {"empty", Str("")}, {"number", JSON(42)},
 		{"admin-secret", login{Admin, "credentials"}}, {"user-secret", login{User, "credentials"}},
+		{"user-secret-other-case", Near(login{User, "credentials"}, "other-case")},
 		{"wrong", WrongFor(Admin)},
 		{"api-token", Token}, {"http-token", HTTPToken},
 	}

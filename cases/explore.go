@@ -97,7 +97,7 @@ func stepGo(s Step, req string) string {
 		}
 		parts = append(parts, "Do: HTTPGet{Token: "+valueGo(a.Token)+shape+"}")
 	case Close:
-		parts = append(parts, "Do: Close{}")
+		parts = append(parts, fmt.Sprintf("Do: Close{Abrupt: %t}", a.Abrupt))
 	default:
 		parts = append(parts, fmt.Sprintf("Do: %#v", a))
 	}

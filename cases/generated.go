@@ -205,7 +205,7 @@ func generatedStep(f []string, n int) (Step, error) {
 	}
 	switch {
 	case in.Close:
-		st.Do = Close{}
+		st.Do = Close{Abrupt: in.Abrupt}
 	case in.HTTP:
 		if (tok == nil) != (in.Tokens == "") {
 			return Step{}, fmt.Errorf("input %s takes a token if and only if it names a kind", in.Name)

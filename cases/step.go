@@ -66,8 +66,9 @@ type Send struct {
 type Abort struct{ Request Request }
 
 // Close closes the step's connection gracefully (a token must outlive the
-// connection that obtained it).
-type Close struct{}
+// connection that obtained it); Abrupt drops the TCP connection instead,
+// without a WebSocket close (a client that crashed), nothing pending.
+type Close struct{ Abrupt bool }
 
 // HTTPGet asks the embedded HTTP server's probe path with a token (checks
 // see Observation.HTTPStatus), in the request shape Shape.

@@ -10,12 +10,19 @@ import (
 // with its connection (TOK-1) must be caught every time, not by chance.
 const closeSettle = 50 * time.Millisecond
 
-// closeStep runs a Close step: close gracefully, then let the server catch
-// up: until it says it has (Target.Gone), or closeSettle.
-func (x *execution) closeStep(ctx context.Context, name string) {
+// closeStep runs a Close step: close gracefully (abrupt: drop the TCP
+// connection), then let the server catch up: until it says it has
+// (Target.Gone), or closeSettle.
+func (x *execution) closeStep(ctx context.Context, name string, abrupt bool) {
 	c, open := x.conns[name]
 	if open {
-		x.coverTransition(x.m.State(name, x.tm.clock.Now()), "close")
+		class := "close"
+		if abrupt {
+			class = "drop"
+			_ = c.Abort()
+			x.tr.Notef(name, "dropped the connection without a close")
+		}
+		x.coverTransition(x.m.State(name, x.tm.clock.Now()), class)
 	}
 	x.closeConn(name)
 	if !open {

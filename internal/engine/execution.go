@@ -130,7 +130,7 @@ func (x *execution) do(ctx context.Context, s cases.Step, name string) error {
 	case cases.Abort:
 		return x.abort(ctx, s, a, name)
 	case cases.Close:
-		x.closeStep(ctx, s.ConnName())
+		x.closeStep(ctx, s.ConnName(), a.Abrupt)
 		return nil
 	case cases.HTTPGet:
 		return x.httpGet(ctx, s, a, name)

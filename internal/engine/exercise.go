@@ -67,7 +67,7 @@ func (x *execution) exercise(ctx context.Context) error {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		x.closeStep(ctx, name)
+		x.closeStep(ctx, name, false)
 	}
 	n := 0
 	next := func() string {

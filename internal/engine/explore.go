@@ -32,6 +32,9 @@ import (
 // each exploration, and runs it on a goroutine of its own, whose end a
 // failing check's FailNow is.
 
+// maxShrinkRuns bounds the walks replayed while shrinking a failing one.
+const maxShrinkRuns = 150
+
 // exploreMu serializes explorations: rapid's settings are process-wide.
 var exploreMu sync.Mutex
 
@@ -68,9 +71,21 @@ func (x *execution) explore(ctx context.Context, s cases.Step, a cases.Explore, 
 		failed *walk
 		stop   error // an error of the suite (not a finding): ends the exploration
 	)
+	// Shrinking replays walks for as long as rapid.shrinktime lets it, and
+	// every walk's tokens are secrets the run must redact: past a number
+	// of replays (not a time, which a faster machine would spend on more
+	// tokens) the attempts are skipped, so what a run registers does not
+	// depend on the machine's speed.
+	shrinkRuns := 0
 	prop := func(t *rapid.T) {
 		if stop != nil {
 			t.SkipNow()
+		}
+		if failed != nil {
+			if shrinkRuns >= maxShrinkRuns {
+				t.SkipNow()
+			}
+			shrinkRuns++
 		}
 		w := x.newWalk(ctx)
 		last = w
@@ -190,15 +205,23 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 	// The moves are the generated cases' alphabet (cases.Tour, and a row of
 	// cases.Factors): a walk goes where the tour does not, in an order
 	// the seed draws, with what earlier steps of the walk got.
-	acts := map[string]func(*rapid.T){
-		"tour": func(t *rapid.T) {
-			in := rapid.SampledFrom(cases.Tour).Draw(t, "input")
+	acts := map[string]func(*rapid.T){}
+	// One move per kind of input (a login or other auth request, a token
+	// re-authorization, a command, a close), so that each kind comes as
+	// often as the others whatever their numbers in the alphabet.
+	for _, kind := range []string{"auth", "token", "command", "close"} {
+		var ins []cases.Input
+		for _, in := range cases.Tour {
+			if inputKind(in) == kind {
+				ins = append(ins, in)
+			}
+		}
+		acts[kind] = func(t *rapid.T) {
+			in := rapid.SampledFrom(ins).Draw(t, "input")
 			st := cases.Step{Conn: conn(t)}
 			switch {
-			case in.HTTP:
-				t.Skip("the http move draws HTTP tokens")
 			case in.Close:
-				st.Do = cases.Close{}
+				st.Do = cases.Close{Abrupt: in.Abrupt}
 				run(t, st)
 				return
 			case in.Tokens != "":
@@ -214,7 +237,9 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 			}
 			st.Expect = []cases.Check{cases.AsTheReadingSays("ROLE-1")}
 			run(t, st)
-		},
+		}
+	}
+	for name, act := range map[string]func(*rapid.T){
 		"row": func(t *rapid.T) {
 			row := make([]int, len(cases.Factors))
 			for i, f := range cases.Factors {
@@ -234,6 +259,8 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 			}
 			run(t, st)
 		},
+	} {
+		acts[name] = act
 	}
 	if x.target.HTTP != "" {
 		acts["http"] = func(t *rapid.T) {
@@ -309,4 +336,20 @@ func (t *walkTB) Failed() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.failed
+}
+
+// inputKind is the kind of a tour input, for the walks' moves: the HTTP
+// inputs are the http move's.
+func inputKind(in cases.Input) string {
+	switch {
+	case in.HTTP:
+		return "http"
+	case in.Close:
+		return "close"
+	case in.Tokens != "":
+		return "token"
+	case in.Request.Method != "":
+		return "command"
+	}
+	return "auth"
 }

@@ -117,6 +117,9 @@ func (s *sim) peek(st cases.Step, strict bool) (moment, bool) {
 	switch a := st.Do.(type) {
 	case cases.Close:
 		mo.class = "close"
+		if a.Abrupt {
+			mo.class = "drop"
+		}
 	case cases.HTTPGet:
 		tok := ""
 		if a.Token != nil {

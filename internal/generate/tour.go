@@ -56,7 +56,7 @@ func instances(s *sim, open map[string]bool) []instance {
 			switch {
 			case in.Close:
 				if open[conn] {
-					out = append(out, instance{id: in.Name + " " + conn, input: in, step: cases.Step{Conn: conn, Do: cases.Close{}}})
+					out = append(out, instance{id: in.Name + " " + conn, input: in, step: cases.Step{Conn: conn, Do: cases.Close{Abrupt: in.Abrupt}}})
 				}
 			case in.HTTP && in.Tokens == "":
 				if conn == conns[0] { // the HTTP server has no connection: once
