@@ -128,10 +128,11 @@ func (m *Model) statusChange(c *conn, mode cases.Mode, known bool, want cases.Mo
 		// administrator connection; elsewhere RC-3 stands as it is.
 		return authPlan{open: true}
 	case !known:
+		// Whether RC-3 applies too depends on the mode the model does not
+		// know: the request's own faults are judged, alone.
 		if len(*faults) == 0 {
 			return authPlan{open: true}
 		}
-		*faults = append(*faults, fault{"RC-3", []int{3}})
 	case badRole:
 		if mode != cases.Admin {
 			*faults = append(*faults, fault{"RC-3", []int{3}})

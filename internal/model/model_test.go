@@ -428,3 +428,17 @@ func TestUnknownFieldRefusalIsENV8s(t *testing.T) {
 		t.Errorf("a login with an unknown field granted the wrong mode: broken %v, want ROLE-1", got)
 	}
 }
+
+// A connection whose mode the model lost (it accepted a role in other
+// letter case, RC-9b) then sends a status change with that role: whether
+// RC-3 applies depends on the mode it does not know, so only RC-9b
+// judges the answer (a SHOULD defect never becomes a MUST failure).
+func TestUnknownModeLeavesRC3Unjudged(t *testing.T) {
+	w := newWorld(t, defaultProfile)
+	w.do("a", "login", secured("admin", "Adm1n-Secret"), ok(0, 2, "a"))
+	w.do("a", "folded", secured("Admin", "Adm1n-Secret"), ok(0, 2, "b")) // RC-9b broken: the mode is lost
+	got := w.do("a", "switch", `{"method":"auth","role":"Admin"}`, ok(0, 2, "c"))
+	if len(got) != 1 || got[0] != "RC-9b" {
+		t.Errorf("a status change with role \"Admin\" on a connection of unknown mode: broken %v, want RC-9b alone", got)
+	}
+}
