@@ -145,8 +145,18 @@ func (s Step) Describe() string {
 		do = "send " + a.Request.Describe() + " and drop the connection"
 	case Close:
 		do = "close the connection"
+		if a.Abrupt {
+			do = "drop the connection (no close handshake)"
+		}
 	case HTTPGet:
-		do = "GET the HTTP server's probe path with " + a.Token.Describe()
+		with := "no token"
+		if a.Token != nil {
+			with = a.Token.Describe()
+		}
+		do = "GET the HTTP server's probe path with " + with
+		if a.Shape != HTTPQuery {
+			do += " (request shape " + string(a.Shape) + ")"
+		}
 	case Await:
 		do = "wait for the notification " + strconv.Quote(a.Event)
 	case Raw:
