@@ -3,13 +3,16 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/refserver"
 )
 
 // The ordering barrier replaces every quiet window against a target that
@@ -257,5 +260,36 @@ func TestExactlyOneFloodIsAFailNotAnError(t *testing.T) {
 	o := runBounded(t, orderedRunner(f.URL), exactlyOneStep)
 	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
 		t.Fatalf("verdict %s (%s), want FAIL: a flood cannot turn a failure into an error", o.Verdict, o.Reason)
+	}
+}
+
+// TestMissingNotificationsCostOneTimeoutPerCase: on a target not known to
+// order its output that never sends authorizationNeeded, a case that
+// displaces ten times waits for the notifications by their deadlines,
+// together: at most one response timeout, not one per displacement (the
+// generated tours displace dozens of times). The bound is four timeouts;
+// one per displacement would be ten.
+func TestMissingNotificationsCostOneTimeoutPerCase(t *testing.T) {
+	r := startFaulty(t, refserver.DefaultProfile, clock.NewVirtual(time.Now()), "no-displacement-notice")
+	r.Target.OrderedEvents, r.Target.Gone = false, nil
+	r.Target.ResponseTimeout = 500 * time.Millisecond
+	var steps []cases.Step
+	for i := range 10 {
+		conn := []string{"a", "b"}[i%2]
+		steps = append(steps, cases.Step{Name: fmt.Sprint("login", i), Conn: conn, Do: cases.Send{Request: cases.Login(cases.Admin)}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*r.Target.ResponseTimeout)
+	defer cancel()
+	o := r.Run(ctx, oneCase(steps...))
+	missing := 0
+	for _, f := range o.Findings {
+		if f.Requirement == "SEC-3" && !f.OK {
+			missing++
+		}
+	}
+	// Nine displacements by the steps, more by the token exercises after
+	// them: each missing, all judged within the bound.
+	if o.Verdict != cases.Warn || missing < 9 {
+		t.Fatalf("verdict %s with %d missing notifications (%s), want WARN with at least 9, within four response timeouts\n%s", o.Verdict, missing, o.Reason, o.Transcript)
 	}
 }

@@ -14,6 +14,7 @@ const closeSettle = 50 * time.Millisecond
 // connection), then let the server catch up: until it says it has
 // (Target.Gone), or closeSettle.
 func (x *execution) closeStep(ctx context.Context, name string, abrupt bool) {
+	x.settleNotices(ctx, name) // what it is owed must come before it closes
 	c, open := x.conns[name]
 	if open {
 		class := "close"

@@ -46,6 +46,9 @@ type execution struct {
 	// notices counts the authorizationNeeded notifications each connection
 	// has been found to get for a displacement.
 	notices map[string]int
+	// pending are the displacements whose notification has not come yet
+	// (observe.go): judged when it comes, or by its deadline.
+	pending []pendingNotice
 	// walking marks the execution of an exploration walk.
 	walking bool
 	// rc is set by the case's first Reconfigure step: what to put back.
@@ -114,6 +117,7 @@ func (x *execution) steps(ctx context.Context) error {
 				continue
 			}
 		}
+		x.settleNotices(ctx, "")
 		if err := x.do(ctx, s, name); err != nil {
 			x.halt(i, err)
 			return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/jsonnum"
@@ -56,11 +57,16 @@ func (x *execution) observeModes(ctx context.Context, conn, step string, before 
 }
 
 // displacedNotice checks that a connection the model says step displaced
-// was told so: authorizationNeeded with cause 1 (SEC-3). Missing is known,
-// not waited out: the notification comes before the answer to a later
-// request on that connection (the probe, or a barrier when the probe was
-// not answered; eventAfterBarrier). A connection the server closed was
-// told enough.
+// was told so: authorizationNeeded with cause 1 (SEC-3). On a target that
+// orders its output (the embedded server) missing is known, not waited
+// out: the notification comes before the answer to a later request on that
+// connection (the probe, or a barrier when the probe was not answered). Any
+// other target may send it after later answers (SEC-3 does not require an
+// order, only that it comes within the response timeout): what has not
+// come yet is pending, judged when it comes, when its connection closes,
+// or when the case ends, by its own deadline; so a target that never sends
+// it costs at most one response timeout per case, not one per
+// displacement. A connection the server closed was told enough.
 func (x *execution) displacedNotice(ctx context.Context, name, step string, probed bool) {
 	c, ok := x.conns[name]
 	if !ok {
@@ -76,25 +82,80 @@ func (x *execution) displacedNotice(ctx context.Context, name, step string, prob
 			return
 		}
 	}
-	already := x.notices[name]
-	ev, err := x.eventAfterBarrier(ctx, c, name, already, func(m wire.Message) bool { return m.Event() == "authorizationNeeded" })
-	f := cases.Finding{Requirement: "SEC-3", Level: cases.LevelOf("SEC-3"), Step: step, Check: "the displaced connection is told",
-		Expected: "authorizationNeeded with cause 1 on connection " + name, Note: invariantNote}
-	switch {
-	case errors.Is(err, wire.ErrClosed):
-		return
-	case err != nil && ctx.Err() != nil:
-		return // the run ended: no verdict
-	case err != nil:
-		f.Actual = "no authorizationNeeded " + x.missingWhen()
-		x.add(f)
-		return
+	x.pending = append(x.pending, pendingNotice{conn: name, step: step, due: time.Now().Add(x.target.ResponseTimeout)})
+	x.settleNotices(ctx, "")
+}
+
+// pendingNotice is a displacement whose notification (SEC-3) has not been
+// judged yet: due is when it must have come.
+type pendingNotice struct {
+	conn, step string
+	due        time.Time
+}
+
+// settleNotices judges the pending notifications that came, and those
+// whose deadline passed. final ("*" for every connection, or one
+// connection's name: it is about to close) waits out the deadlines of
+// those still pending; "" waits for nothing. A connection's notifications
+// are judged in the order of its displacements.
+func (x *execution) settleNotices(ctx context.Context, final string) {
+	var keep []pendingNotice
+	blocked := map[string]bool{}
+	for _, p := range x.pending {
+		c, open := x.conns[p.conn]
+		switch {
+		case blocked[p.conn]:
+			keep = append(keep, p)
+			continue
+		case !open:
+			continue // closed by the server, or already settled
+		}
+		match := func(m wire.Message) bool { return m.Event() == "authorizationNeeded" }
+		wait, cancel := ended(ctx), func() {} // look at what came, without waiting
+		if !x.target.OrderedEvents && (final == "*" || final == p.conn) {
+			wait, cancel = context.WithDeadline(ctx, p.due)
+		}
+		ev, err := x.nthEvent(wait, c, x.notices[p.conn], match)
+		cancel()
+		if err != nil && !x.target.OrderedEvents && !errors.Is(err, wire.ErrClosed) && time.Now().Before(p.due) && ctx.Err() == nil {
+			blocked[p.conn] = true // not come yet, and not due: later
+			keep = append(keep, p)
+			continue
+		}
+		f := cases.Finding{Requirement: "SEC-3", Level: cases.LevelOf("SEC-3"), Step: p.step, Check: "the displaced connection is told",
+			Expected: "authorizationNeeded with cause 1 on connection " + p.conn, Note: invariantNote}
+		switch {
+		case errors.Is(err, wire.ErrClosed):
+		case err != nil && ctx.Err() != nil:
+			// the run ended: no verdict
+		case err != nil:
+			f.Actual = "no authorizationNeeded " + x.missingWhen()
+			x.add(f)
+		default:
+			x.notices[p.conn]++
+			if !x.target.OrderedEvents && time.Now().After(p.due) {
+				x.tr.Notef(p.conn, "authorizationNeeded came after later answers: its order is not required")
+			}
+			if cause, _ := jsonnum.Int(ev.Fields["cause"]); cause != 1 {
+				f.Actual = "cause " + describeCause(ev.Fields["cause"])
+				x.add(f)
+			}
+		}
 	}
-	x.notices[name] = already + 1
-	if cause, _ := jsonnum.Int(ev.Fields["cause"]); cause != 1 {
-		f.Actual = "cause " + describeCause(ev.Fields["cause"])
-		x.add(f)
-	}
+	x.pending = keep
+}
+
+// nthEvent returns the notification on conn after the first skip that
+// match accepts, waiting as long as ctx lets it.
+func (x *execution) nthEvent(ctx context.Context, conn *wire.Client, skip int, match func(wire.Message) bool) (wire.Message, error) {
+	seen := 0
+	return conn.WaitEvent(ctx, func(m wire.Message) bool {
+		if !match(m) {
+			return false
+		}
+		seen++
+		return seen > skip
+	})
 }
 
 func describeCause(v any) string {

@@ -278,6 +278,9 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 		// could not go on, and is the verdict.
 		x.tr.Notef("", "case stopped: %v", err)
 	}
+	// The notifications still owed: by their deadlines, at most one
+	// response timeout from now.
+	x.settleNotices(ctx, "*")
 	for _, ch := range c.After {
 		x.findings = append(x.findings, ch.EvaluateAll(x.all))
 	}
