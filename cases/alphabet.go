@@ -97,7 +97,7 @@ const reusedID = "conform-reused"
 // combines: each pair of classes of two fields is sent in each state class.
 var Factors = func() []Factor {
 	creds := []FieldClass{
-		{"absent", nil}, {"empty", Str("")}, {"number", JSON(42)},
+		{"absent", nil}, {"empty", Str("")}, {"number", JSON(42)}, {"null", JSON(nil)},
 		{"admin-secret", login{Admin, "credentials"}}, {"user-secret", login{User, "credentials"}},
 		{"user-secret-other-case", Near(login{User, "credentials"}, "other-case")},
 		{"wrong", WrongFor(Admin)},
@@ -108,9 +108,9 @@ var Factors = func() []Factor {
 	}
 	return []Factor{
 		{"type", []FieldClass{{"absent", nil}, {"secured", Str("secured")}, {"unsecured", Str("unsecured")},
-			{"other-case", Str("Secured")}, {"invalid", Str("open")}, {"non-string", JSON(1)}}},
+			{"other-case", Str("Secured")}, {"invalid", Str("open")}, {"non-string", JSON(1)}, {"null", JSON(nil)}}},
 		{"role", []FieldClass{{"absent", nil}, {"admin", Str("admin")}, {"user", Str("user")},
-			{"other-case", Str("Admin")}, {"invalid", Str("root")}, {"empty", Str("")}, {"non-string", JSON(true)}}},
+			{"other-case", Str("Admin")}, {"invalid", Str("root")}, {"empty", Str("")}, {"non-string", JSON(true)}, {"null", JSON(nil)}}},
 		{"credentials", creds},
 		{"requestId", []FieldClass{{"string", nil}, {"number", JSON(7)}, {"absent", NoRequestID}, {"reused", Str(reusedID)}}},
 	}

@@ -123,9 +123,7 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 	for _, ps := range pairStates {
 		start := func() (state, bool) {
 			st := newState()
-			// The tokens a row's credentials may be: the other
-			// connection's, from a login that stays valid.
-			if !st.try("login-admin", "b", false) && !st.try("login-user", "b", false) {
+			if !st.tokens() {
 				return st, false // nothing to log in with (a Free plan's protected modes)
 			}
 			return st, st.establish(ps.class, ps.login)
@@ -158,8 +156,8 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 			step, ok := st.row(row)
 			if !ok && needsToken(row) {
 				// The token the row takes is no longer one the model is
-				// sure of (its issuer was displaced): get a fresh one.
-				if st.try("login-user", "b", false) || st.try("login-admin", "b", false) {
+				// sure of: get a fresh one.
+				if st.tokens() {
 					if !st.establish(ps.class, ps.login) {
 						return nil, nil, nil, fmt.Errorf("generate: cannot return to state %s", ps.class)
 					}

@@ -96,15 +96,17 @@ func (st *state) take(step cases.Step, name string) {
 }
 
 // establish puts connection a in class with login ("" for a fresh
-// connection), with no wrong credential outstanding; it reports whether it
-// could.
+// connection), with no wrong credential outstanding, on a alone: no other
+// connection is displaced (the covering array runs on a live target by
+// default); it reports whether it could.
 func (st *state) establish(class, login string) bool {
 	if st.recover || st.s.m.Streak() > 0 {
-		if login != "" {
+		switch {
+		case login != "":
 			if !st.try(login, "a", true) {
 				return false
 			}
-		} else if !st.try("login-admin", "b", true) && !st.try("login-user", "b", true) {
+		case !st.try("login-admin", "a", true) && !st.try("login-user", "a", true):
 			return false
 		}
 	}
@@ -165,4 +167,15 @@ func (st *state) sureToken(http bool) (cases.Value, bool) {
 		}
 	}
 	return nil, false
+}
+
+// tokens gets the tokens a row's credentials may be: from a login on
+// connection b, which then closes (its tokens live on, TOK-1, and it holds
+// no mode a row could displace it from).
+func (st *state) tokens() bool {
+	if !st.try("login-admin", "b", false) && !st.try("login-user", "b", false) {
+		return false
+	}
+	st.take(cases.Step{Conn: "b", Do: cases.Close{}}, "close")
+	return true
 }
