@@ -2,6 +2,7 @@ package generate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/roomconform/conform/cases"
@@ -144,6 +145,12 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 		}
 		levels[ps.class] = lv
 		rows := coveringArray(lv)
+		if ps.class == "fresh" {
+			// On a fresh connection only: what a class does beside valid
+			// values does not depend on the connection's mode (the
+			// covering array, in every state class, says so where it does).
+			rows = append(rows, validContext(lv)...)
+		}
 		for i, row := range rows {
 			if i > 0 && i%rowsPerCase == 0 {
 				st.finish()
@@ -203,6 +210,53 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 		}
 	}
 	return segs, pairs, levels, nil
+}
+
+// validContext are the rows that put each class of one field beside valid
+// values of the others: every credentials class with type "secured"
+// and each role (absent, admin, user), every type class with each role and
+// the admin secret, every role class with type "secured" and the admin
+// secret. A pair of classes says little when a third field makes the
+// request something else (credentials beside an invalid type are never
+// checked): these rows are the requests whose class decides.
+func validContext(lv [][]int) [][]int {
+	idx := func(factor, name string) int {
+		for _, f := range cases.Factors {
+			if f.Name == factor {
+				for j, c := range f.Classes {
+					if c.Name == name {
+						return j
+					}
+				}
+			}
+		}
+		return -1
+	}
+	secured, admin := idx("type", "secured"), idx("credentials", "admin-secret")
+	roles := []int{idx("role", "absent"), idx("role", "admin"), idx("role", "user")}
+	var rows [][]int
+	seen := map[[4]int]bool{}
+	add := func(t, r, c int) {
+		k := [4]int{t, r, c, 0}
+		has := func(f, l int) bool { return slices.Contains(lv[f], l) }
+		if seen[k] || !has(0, t) || !has(1, r) || !has(2, c) {
+			return
+		}
+		seen[k] = true
+		rows = append(rows, []int{t, r, c, 0})
+	}
+	for _, r := range roles {
+		for _, c := range lv[2] {
+			add(secured, r, c)
+		}
+		for _, t := range lv[0] {
+			add(t, r, admin)
+		}
+	}
+	for _, r := range lv[1] {
+		add(secured, r, admin)
+	}
+	return rows
 }
 
 // needsToken reports whether a row's credentials are a token.
