@@ -32,9 +32,11 @@ type Variant struct {
 // exactly one place where they are consulted, so that a fault or variant never
 // needs more than one edit:
 //
-//   - reply sending (duplicate, no answer, close after failures, events first): (*Server).handleSafely
-//   - requestId echo: (*Server).requestID (which also remembers a connection's last two requestIds;
-//     an auth answer's that depends on the path, such as the previous one: (*Server).auth)
+//   - reply sending (duplicate, no answer, close after failures, events first): (*Server).handleSafely;
+//     an auth request dropped unanswered for its reused requestId: (*Server).dispatch
+//   - requestId echo: (*Server).requestID (which also remembers a connection's last two requestIds,
+//     and the ids it used for reused-request-id-unanswered; an auth answer's that depends on the
+//     path, such as the previous one: (*Server).auth)
 //   - auth reply envelope (method, and the requestId, result and resultCode that
 //     depend on the path): (*Server).auth; success fields: (*Server).grant;
 //     failure fields and a failure's effect on the connection: (*Server).refuse
@@ -210,6 +212,9 @@ const (
 	faultDisplacedGetsHTTPToken      fault = "displaced-can-get-http-token"
 	faultOversizeFrameBansHost       fault = "oversize-frame-bans-host"
 	faultConfigJSONBOM               fault = "config-json-bom"
+
+	// Faults of the behaviour classes the generated cases catch (issue 17).
+	faultReusedRequestIDUnanswered fault = "reused-request-id-unanswered"
 )
 
 // faultTable describes every fault; Faults returns it sorted.
@@ -350,6 +355,8 @@ var faultTable = []Fault{
 	{string(faultDisplacedGetsHTTPToken), "SEC-4", "A connection displaced from its mode is still given HTTP tokens of that mode by getTokenForHttpServer."},
 	{string(faultOversizeFrameBansHost), "ROB-1", "After a text frame over the size limit, new connections from the same host are refused (HTTP 503) for one second of the server clock."},
 	{string(faultConfigJSONBOM), "DISC-1", "config.json starts with a UTF-8 byte order mark."},
+
+	{string(faultReusedRequestIDUnanswered), "ENV-1", "An auth request whose requestId an earlier message on the same connection already carried gets no response at all."},
 }
 
 // The variants, in the order of variantTable.

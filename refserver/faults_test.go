@@ -853,6 +853,23 @@ var faultBehaviours = []behaviour{
 		}
 		return "not JSON"
 	}},
+	{name: "reused-request-id-unanswered", spec: "4 0/1 4 sentinel answered", changed: "4 4 sentinel refused", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		c.send(`{"method":"auth","requestId":"r1","type":"unsecured","role":"admin"}`)
+		c.send(fmt.Sprintf(`{"method":"auth","requestId":"r1","type":"secured","credentials":%q}`, testSecrets.UserPIN))
+		c.send(`{"method":"auth","requestId":"r2","type":"unsecured","role":"admin"}`)
+		c.send(`{"method":"setUsedApiVersion","requestId":"sentinel"}`)
+		var out []string
+		for {
+			got := parse(t, c.next())
+			if got.str("requestId") == "sentinel" {
+				return strings.Join(append(out, "sentinel", authorized(c)), " ")
+			}
+			if got.str("method") == "auth" {
+				out = append(out, got.outcome())
+			}
+		}
+	}},
 }
 
 // httpLifetime probes an HTTP token from auth and one from
