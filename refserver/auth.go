@@ -42,6 +42,8 @@ type credential struct {
 	expires time.Time
 	// tokenOrigin is, for a token, how the token itself was obtained.
 	tokenOrigin Origin
+	// folded: the user PIN, matched only in other letter case (ROLE-4).
+	folded bool
 }
 
 // authFields are the fields of an auth request; the reference ignores any
@@ -148,8 +150,11 @@ func (s *Server) decide(c *conn, f fields, now time.Time) decision {
 		want = ModeUser
 	}
 	badRole := hasRole && want == ModeNone // "" and non-strings included
-	if badRole && s.faults.has(faultRoleNotValidated) {
+	switch {
+	case badRole && s.faults.has(faultRoleNotValidated):
 		hasRole, badRole = false, false
+	case badRole && string(f["role"]) == "null" && s.faults.has(faultNullRoleAsAbsent):
+		hasRole, badRole = false, false // null taken for "not given"
 	}
 	_, hasCredentials := f["credentials"]
 	if !hasType && !hasRole && hasCredentials && s.faults.has(faultCredentialsImplySecured) {
@@ -164,7 +169,7 @@ func (s *Server) decide(c *conn, f fields, now time.Time) decision {
 	case typ == "unsecured" && hasCredentials && s.faults.has(faultUnsecuredWithCredentials):
 		return s.decideSecured(c, f, hasRole, want, now) // credentials given: check them
 	case typ == "unsecured":
-		return s.decideUnsecured(hasRole, want, now)
+		return s.decideUnsecured(c, hasRole, want, now)
 	default:
 		return s.decideSecured(c, f, hasRole, want, now)
 	}
@@ -235,10 +240,10 @@ func (s *Server) decideStatusChange(c *conn, hasRole bool, want Mode, now time.T
 	return fail(rcNotAdmin)
 }
 
-// decideUnsecured handles type "unsecured": a mode is granted only when it is
-// unprotected. Without role the higher unprotected mode wins (ROLE-3, first
-// member: administrator). The plan does not matter.
-func (s *Server) decideUnsecured(hasRole bool, want Mode, now time.Time) decision {
+// decideUnsecured handles type "unsecured" on connection c: a mode is granted
+// only when it is unprotected. Without role the higher unprotected mode wins
+// (ROLE-3, first member: administrator). The plan does not matter.
+func (s *Server) decideUnsecured(c *conn, hasRole bool, want Mode, now time.Time) decision {
 	protected := fail(rcSecurityType)
 	if s.faults.has(faultUnsecuredCode8) {
 		protected = fail(rcWrongCredentials)
@@ -248,6 +253,11 @@ func (s *Server) decideUnsecured(hasRole bool, want Mode, now time.Time) decisio
 	case hasRole && s.profile.security(want) != Unsecured:
 		if want == ModeAdmin && s.profile.User == Unsecured && s.faults.has(faultUnsecuredAdminCode5) {
 			return fail(rcOtherMode) // "unsecured" can only give user, which is not the role asked for
+		}
+		if want == ModeUser && c.mode == ModeAdmin && s.faults.has(faultUnsecuredUserOnAdminSwitch) {
+			// An administrator asking for user mode needs no secret: taken
+			// for the status change.
+			return s.decideStatusChange(c, true, ModeUser, now)
 		}
 		return protected
 	case hasRole && want == ModeUser && s.profile.Admin == Unsecured && s.faults.has(faultOpenRoleUserGrantsAdmin):
@@ -307,6 +317,13 @@ func (s *Server) decideSecured(c *conn, f fields, hasRole bool, want Mode, now t
 	case cred == "":
 		return fail(rcEmptyCredentials)
 	}
+	if s.faults.has(faultCredentialsLineEndStripped) {
+		// A line read from a terminal loses its line end; whitespace-only
+		// credentials stay what they were (wrong, not empty).
+		if stripped := strings.TrimRight(cred, "\r\n\t"); stripped != "" {
+			cred = stripped
+		}
+	}
 	locked := now.Before(s.lockedUntil)
 	spare := locked && s.faults.has(faultLockoutSparesCorrect)
 	if locked && !spare {
@@ -338,6 +355,8 @@ func (s *Server) decideSecured(c *conn, f fields, hasRole bool, want Mode, now t
 	}
 	mode := cr.mode
 	switch {
+	case !hasRole && cr.folded && s.faults.has(faultPINOtherCaseNeedsRole):
+		return wrongCredentials(rcWrongCredentials) // folded only where the role says "user"
 	case !hasRole && !cr.token && cr.mode == ModeAdmin && s.faults.has(faultNoRoleDefaultsToUser):
 		mode = ModeUser
 	case !hasRole && !cr.token && cr.mode == ModeUser && cr.origin == OriginPassword && s.faults.has(faultUserPasswordNoRoleAdmin):
@@ -482,7 +501,7 @@ func (s *Server) identify(cred string, now time.Time) credential {
 	case s.profile.User == Password && matchPassword(cred, sec.UserPassword):
 		return credential{mode: ModeUser, origin: OriginPassword, expires: s.apiExpiry(now)}
 	case s.profile.User == PIN && matchUserPIN(cred, sec.UserPIN):
-		return credential{mode: ModeUser, origin: OriginPIN, expires: s.apiExpiry(now)}
+		return credential{mode: ModeUser, origin: OriginPIN, expires: s.apiExpiry(now), folded: !matchExact(cred, sec.UserPIN)}
 	}
 	return credential{}
 }

@@ -214,7 +214,11 @@ const (
 	faultConfigJSONBOM               fault = "config-json-bom"
 
 	// Faults of the behaviour classes the generated cases catch (issue 17).
-	faultReusedRequestIDUnanswered fault = "reused-request-id-unanswered"
+	faultReusedRequestIDUnanswered  fault = "reused-request-id-unanswered"
+	faultUnsecuredUserOnAdminSwitch fault = "unsecured-user-on-admin-is-status-change"
+	faultCredentialsLineEndStripped fault = "credentials-line-end-stripped"
+	faultNullRoleAsAbsent           fault = "null-role-as-absent"
+	faultPINOtherCaseNeedsRole      fault = "pin-other-case-needs-role"
 )
 
 // faultTable describes every fault; Faults returns it sorted.
@@ -357,6 +361,10 @@ var faultTable = []Fault{
 	{string(faultConfigJSONBOM), "DISC-1", "config.json starts with a UTF-8 byte order mark."},
 
 	{string(faultReusedRequestIDUnanswered), "ENV-1", "An auth request whose requestId an earlier message on the same connection already carried gets no response at all."},
+	{string(faultUnsecuredUserOnAdminSwitch), "RC-4", `Type "unsecured" with role "user" on an administrator connection, where user mode is protected, is handled as the status change (success with previleges 1) instead of getting 4.`},
+	{string(faultCredentialsLineEndStripped), "RC-8b", "Trailing CR, LF and TAB characters are stripped from secured credentials before they are checked (leading whitespace is not)."},
+	{string(faultNullRoleAsAbsent), "RC-14", `"role":null is treated as if role were absent.`},
+	{string(faultPINOtherCaseNeedsRole), "ROLE-4", `The user PIN in other letter case is accepted only with role "user": without role it gets 8.`},
 }
 
 // The variants, in the order of variantTable.

@@ -870,6 +870,27 @@ var faultBehaviours = []behaviour{
 			}
 		}
 	}},
+	{name: "unsecured-user-on-admin-is-status-change", spec: "4 answered with pin, 4", changed: "0/1 answered, 4", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		onAdmin := c.call(reqUnsecuredUser).outcome() + " " + authorized(c)
+		return onAdmin + ", " + outcomes(t, r, reqUnsecuredUser)
+	}},
+	{name: "credentials-line-end-stripped", spec: "8 8 8 8 8 8", changed: "0/2 0/2 0/1 0/2 8 8", exchange: func(t *testing.T, r *Running) string {
+		_, admin := adminLogin(t, r)
+		pw := testSecrets.AdminPassword
+		return outcomes(t, r, secured("admin", pw+"\n"), secured("admin", pw+"\r\n"), secured("", testSecrets.UserPIN+"\t"),
+			secured("", admin.str("token")+"\n"), secured("admin", " "+pw), secured("admin", "\r\n"))
+	}},
+	{name: "null-role-as-absent", spec: "9 9 9", changed: "0/2 9 11", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r,
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","role":null,"credentials":%q}`, testSecrets.AdminPassword),
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","role":true,"credentials":%q}`, testSecrets.AdminPassword),
+			`{"method":"auth","requestId":"1","role":null}`)
+	}},
+	{name: "pin-other-case-needs-role", spec: "0/1 0/1 0/1", changed: "8 0/1 0/1", exchange: func(t *testing.T, r *Running) string {
+		pin := strings.ToUpper(testSecrets.UserPIN)
+		return outcomes(t, r, secured("", pin), secured("user", pin), secured("", testSecrets.UserPIN))
+	}},
 }
 
 // httpLifetime probes an HTTP token from auth and one from
