@@ -17,6 +17,7 @@ type decision struct {
 	wrong    bool // a failure that counts as wrong credentials towards the lockout
 	mode     Mode // the connection's new mode, the tokens' mode and the previleges reported
 	reported Mode // when set, the previleges reported instead (fault user-login-reports-admin)
+	stay     bool // the connection keeps its mode instead (fault user-login-on-admin-keeps-admin)
 	origin   Origin
 	expires  time.Time // of the API token; zero = never
 
@@ -222,6 +223,8 @@ func (s *Server) decideStatusChange(c *conn, hasRole bool, want Mode, now time.T
 		return fail(rcNotAdmin) // SW-3 is INFO: refusing it is as good a reading
 	case c.mode == ModeAdmin && want == ModeUser && c.origin == OriginToken && s.faults.has(faultStatusChangeAfterTokenLogin):
 		return fail(rcNotAdmin) // only a password or PIN administrator may switch
+	case c.mode == ModeAdmin && want == ModeUser && c.switched && s.faults.has(faultSecondStatusChangeRefused):
+		return fail(rcNotAdmin) // a connection may step down once
 	case c.mode != ModeNone && c.loginMode == ModeAdmin && s.faults.has(faultStatusChangeChecksLogin):
 		return decision{mode: want, origin: OriginStatusChange, expires: c.authExpiry}
 	case c.mode == ModeAdmin:
@@ -357,6 +360,9 @@ func (s *Server) decideSecured(c *conn, f fields, hasRole bool, want Mode, now t
 	switch {
 	case !hasRole && cr.folded && s.faults.has(faultPINOtherCaseNeedsRole):
 		return wrongCredentials(rcWrongCredentials) // folded only where the role says "user"
+	case cr.token && cr.mode == ModeAdmin && (!hasRole || want == ModeAdmin) && c.mode == ModeUser && c.origin == OriginStatusChange &&
+		s.faults.has(faultAdminTokenRefusedAfterSwitch):
+		return wrongCredentials(rcWrongCredentials) // looked up among the user tokens of a connection that stepped down
 	case !hasRole && !cr.token && cr.mode == ModeAdmin && s.faults.has(faultNoRoleDefaultsToUser):
 		mode = ModeUser
 	case !hasRole && !cr.token && cr.mode == ModeUser && cr.origin == OriginPassword && s.faults.has(faultUserPasswordNoRoleAdmin):
@@ -391,8 +397,13 @@ func (s *Server) decideSecured(c *conn, f fields, hasRole bool, want Mode, now t
 	if cr.token {
 		d.presented = cred
 	}
-	if hasRole && want == ModeUser && cr.mode == ModeUser && !cr.token && s.faults.has(faultUserLoginReportsAdmin) {
-		d.reported = ModeAdmin
+	if hasRole && want == ModeUser && cr.mode == ModeUser && !cr.token {
+		switch {
+		case s.faults.has(faultUserLoginReportsAdmin):
+			d.reported = ModeAdmin
+		case c.mode == ModeAdmin && s.faults.has(faultUserLoginOnAdminKeepsAdmin):
+			d.stay = true // a user login cannot lower an administrator
+		}
 	}
 	return d
 }
@@ -637,8 +648,11 @@ func (s *Server) grant(c *conn, d decision, now time.Time) (authReply, []*conn) 
 	if !statusChange {
 		c.loginMode = d.mode
 	}
+	if statusChange && d.mode == ModeUser {
+		c.switched = true
+	}
 	mode := d.mode
-	if statusChange && s.faults.has(faultStatusChangeStaysAdmin) {
+	if (statusChange && s.faults.has(faultStatusChangeStaysAdmin)) || d.stay {
 		mode = c.mode
 	}
 	var displaced []*conn

@@ -887,9 +887,36 @@ var faultBehaviours = []behaviour{
 			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","role":true,"credentials":%q}`, testSecrets.AdminPassword),
 			`{"method":"auth","requestId":"1","role":null}`)
 	}},
+	{name: "user-login-on-admin-keeps-admin", spec: "0/1 answered, 0/1 answered, 0/1 answered", changed: "0/1 answered with pin, 0/1 answered, 0/1 answered",
+		exchange: func(t *testing.T, r *Running) string {
+			a, _ := adminLogin(t, r)
+			withRole := a.call(secured("user", testSecrets.UserPIN)).outcome() + " " + authorized(a)
+			b, _ := adminLogin(t, r)
+			noRole := b.call(secured("", testSecrets.UserPIN)).outcome() + " " + authorized(b)
+			c := dial(t, r.URL)
+			fresh := c.call(secured("user", testSecrets.UserPIN)).outcome() + " " + authorized(c)
+			return withRole + ", " + noRole + ", " + fresh
+		}},
 	{name: "pin-other-case-needs-role", spec: "0/1 0/1 0/1", changed: "8 0/1 0/1", exchange: func(t *testing.T, r *Running) string {
 		pin := strings.ToUpper(testSecrets.UserPIN)
 		return outcomes(t, r, secured("", pin), secured("user", pin), secured("", testSecrets.UserPIN))
+	}},
+	{name: "second-status-change-refused", spec: "0/1 0/2 0/1, 0/1", changed: "0/1 0/2 3, 0/1", exchange: func(t *testing.T, r *Running) string {
+		a, _ := adminLogin(t, r)
+		first := a.call(reqStatusChange).outcome()
+		again := expectRC(t, a, "0/2", reqPassword, testSecrets.AdminPassword).outcome()
+		second := a.call(reqStatusChange).outcome()
+		b, _ := adminLogin(t, r)
+		return fmt.Sprintf("%s %s %s, %s", first, again, second, b.call(reqStatusChange).outcome())
+	}},
+	{name: "admin-token-refused-after-status-change", spec: "0/1, 0/2, 0/2 0/2 0/1", changed: "0/1, 0/2, 8 8 0/1", exchange: func(t *testing.T, r *Running) string {
+		a, admin := adminLogin(t, r)
+		tok := admin.str("token")
+		sw := a.call(reqStatusChange).outcome()
+		elsewhere := outcomes(t, r, secured("", tok))
+		noRole, asAdmin := a.call(secured("", tok)).outcome(), a.call(secured("admin", tok)).outcome()
+		asUser := a.call(secured("user", tok)).outcome() // role "user" (RC-5b) is left alone
+		return fmt.Sprintf("%s, %s, %s %s %s", sw, elsewhere, noRole, asAdmin, asUser)
 	}},
 }
 
