@@ -17,6 +17,7 @@ type decision struct {
 	wrong    bool // a failure that counts as wrong credentials towards the lockout
 	mode     Mode // the connection's new mode, the tokens' mode and the previleges reported
 	reported Mode // when set, the previleges reported instead (fault user-login-reports-admin)
+	stay     bool // the connection keeps its mode instead (fault user-login-on-admin-keeps-admin)
 	origin   Origin
 	expires  time.Time // of the API token; zero = never
 
@@ -42,6 +43,8 @@ type credential struct {
 	expires time.Time
 	// tokenOrigin is, for a token, how the token itself was obtained.
 	tokenOrigin Origin
+	// folded: the user PIN, matched only in other letter case (ROLE-4).
+	folded bool
 }
 
 // authFields are the fields of an auth request; the reference ignores any
@@ -148,8 +151,11 @@ func (s *Server) decide(c *conn, f fields, now time.Time) decision {
 		want = ModeUser
 	}
 	badRole := hasRole && want == ModeNone // "" and non-strings included
-	if badRole && s.faults.has(faultRoleNotValidated) {
+	switch {
+	case badRole && s.faults.has(faultRoleNotValidated):
 		hasRole, badRole = false, false
+	case badRole && string(f["role"]) == "null" && s.faults.has(faultNullRoleAsAbsent):
+		hasRole, badRole = false, false // null taken for "not given"
 	}
 	_, hasCredentials := f["credentials"]
 	if !hasType && !hasRole && hasCredentials && s.faults.has(faultCredentialsImplySecured) {
@@ -164,7 +170,7 @@ func (s *Server) decide(c *conn, f fields, now time.Time) decision {
 	case typ == "unsecured" && hasCredentials && s.faults.has(faultUnsecuredWithCredentials):
 		return s.decideSecured(c, f, hasRole, want, now) // credentials given: check them
 	case typ == "unsecured":
-		return s.decideUnsecured(hasRole, want, now)
+		return s.decideUnsecured(c, hasRole, want, now)
 	default:
 		return s.decideSecured(c, f, hasRole, want, now)
 	}
@@ -217,6 +223,8 @@ func (s *Server) decideStatusChange(c *conn, hasRole bool, want Mode, now time.T
 		return fail(rcNotAdmin) // SW-3 is INFO: refusing it is as good a reading
 	case c.mode == ModeAdmin && want == ModeUser && c.origin == OriginToken && s.faults.has(faultStatusChangeAfterTokenLogin):
 		return fail(rcNotAdmin) // only a password or PIN administrator may switch
+	case c.mode == ModeAdmin && want == ModeUser && c.switched && s.faults.has(faultSecondStatusChangeRefused):
+		return fail(rcNotAdmin) // a connection may step down once
 	case c.mode != ModeNone && c.loginMode == ModeAdmin && s.faults.has(faultStatusChangeChecksLogin):
 		return decision{mode: want, origin: OriginStatusChange, expires: c.authExpiry}
 	case c.mode == ModeAdmin:
@@ -235,10 +243,10 @@ func (s *Server) decideStatusChange(c *conn, hasRole bool, want Mode, now time.T
 	return fail(rcNotAdmin)
 }
 
-// decideUnsecured handles type "unsecured": a mode is granted only when it is
-// unprotected. Without role the higher unprotected mode wins (ROLE-3, first
-// member: administrator). The plan does not matter.
-func (s *Server) decideUnsecured(hasRole bool, want Mode, now time.Time) decision {
+// decideUnsecured handles type "unsecured" on connection c: a mode is granted
+// only when it is unprotected. Without role the higher unprotected mode wins
+// (ROLE-3, first member: administrator). The plan does not matter.
+func (s *Server) decideUnsecured(c *conn, hasRole bool, want Mode, now time.Time) decision {
 	protected := fail(rcSecurityType)
 	if s.faults.has(faultUnsecuredCode8) {
 		protected = fail(rcWrongCredentials)
@@ -248,6 +256,11 @@ func (s *Server) decideUnsecured(hasRole bool, want Mode, now time.Time) decisio
 	case hasRole && s.profile.security(want) != Unsecured:
 		if want == ModeAdmin && s.profile.User == Unsecured && s.faults.has(faultUnsecuredAdminCode5) {
 			return fail(rcOtherMode) // "unsecured" can only give user, which is not the role asked for
+		}
+		if want == ModeUser && c.mode == ModeAdmin && s.faults.has(faultUnsecuredUserOnAdminSwitch) {
+			// An administrator asking for user mode needs no secret: taken
+			// for the status change.
+			return s.decideStatusChange(c, true, ModeUser, now)
 		}
 		return protected
 	case hasRole && want == ModeUser && s.profile.Admin == Unsecured && s.faults.has(faultOpenRoleUserGrantsAdmin):
@@ -307,6 +320,13 @@ func (s *Server) decideSecured(c *conn, f fields, hasRole bool, want Mode, now t
 	case cred == "":
 		return fail(rcEmptyCredentials)
 	}
+	if s.faults.has(faultCredentialsLineEndStripped) {
+		// A line read from a terminal loses its line end; whitespace-only
+		// credentials stay what they were (wrong, not empty).
+		if stripped := strings.TrimRight(cred, "\r\n\t"); stripped != "" {
+			cred = stripped
+		}
+	}
 	locked := now.Before(s.lockedUntil)
 	spare := locked && s.faults.has(faultLockoutSparesCorrect)
 	if locked && !spare {
@@ -338,6 +358,11 @@ func (s *Server) decideSecured(c *conn, f fields, hasRole bool, want Mode, now t
 	}
 	mode := cr.mode
 	switch {
+	case !hasRole && cr.folded && s.faults.has(faultPINOtherCaseNeedsRole):
+		return wrongCredentials(rcWrongCredentials) // folded only where the role says "user"
+	case cr.token && cr.mode == ModeAdmin && (!hasRole || want == ModeAdmin) && c.mode == ModeUser && c.origin == OriginStatusChange &&
+		s.faults.has(faultAdminTokenRefusedAfterSwitch):
+		return wrongCredentials(rcWrongCredentials) // looked up among the user tokens of a connection that stepped down
 	case !hasRole && !cr.token && cr.mode == ModeAdmin && s.faults.has(faultNoRoleDefaultsToUser):
 		mode = ModeUser
 	case !hasRole && !cr.token && cr.mode == ModeUser && cr.origin == OriginPassword && s.faults.has(faultUserPasswordNoRoleAdmin):
@@ -372,8 +397,13 @@ func (s *Server) decideSecured(c *conn, f fields, hasRole bool, want Mode, now t
 	if cr.token {
 		d.presented = cred
 	}
-	if hasRole && want == ModeUser && cr.mode == ModeUser && !cr.token && s.faults.has(faultUserLoginReportsAdmin) {
-		d.reported = ModeAdmin
+	if hasRole && want == ModeUser && cr.mode == ModeUser && !cr.token {
+		switch {
+		case s.faults.has(faultUserLoginReportsAdmin):
+			d.reported = ModeAdmin
+		case c.mode == ModeAdmin && s.faults.has(faultUserLoginOnAdminKeepsAdmin):
+			d.stay = true // a user login cannot lower an administrator
+		}
 	}
 	return d
 }
@@ -482,7 +512,7 @@ func (s *Server) identify(cred string, now time.Time) credential {
 	case s.profile.User == Password && matchPassword(cred, sec.UserPassword):
 		return credential{mode: ModeUser, origin: OriginPassword, expires: s.apiExpiry(now)}
 	case s.profile.User == PIN && matchUserPIN(cred, sec.UserPIN):
-		return credential{mode: ModeUser, origin: OriginPIN, expires: s.apiExpiry(now)}
+		return credential{mode: ModeUser, origin: OriginPIN, expires: s.apiExpiry(now), folded: !matchExact(cred, sec.UserPIN)}
 	}
 	return credential{}
 }
@@ -618,8 +648,11 @@ func (s *Server) grant(c *conn, d decision, now time.Time) (authReply, []*conn) 
 	if !statusChange {
 		c.loginMode = d.mode
 	}
+	if statusChange && d.mode == ModeUser {
+		c.switched = true
+	}
 	mode := d.mode
-	if statusChange && s.faults.has(faultStatusChangeStaysAdmin) {
+	if (statusChange && s.faults.has(faultStatusChangeStaysAdmin)) || d.stay {
 		mode = c.mode
 	}
 	var displaced []*conn

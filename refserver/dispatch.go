@@ -10,8 +10,9 @@ import (
 	"unicode/utf8"
 )
 
-// dispatch parses one text message and builds its reply. It returns the
-// connections the message displaced from their mode, to be notified.
+// dispatch parses one text message and builds its reply (nil: the message is
+// dropped unanswered, under a fault). It returns the connections the message
+// displaced from their mode, to be notified.
 func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn, notices []notice) {
 	// RFC 8259 JSON text is UTF-8; rejecting invalid UTF-8 here also keeps
 	// every echoed requestId valid in a text frame.
@@ -39,6 +40,11 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn, no
 
 	switch method {
 	case "auth":
+		if c.requestIDReused && s.faults.has(faultReusedRequestIDUnanswered) {
+			// Taken for a retransmission of a request already answered:
+			// dropped, neither carried out nor answered.
+			return nil, nil, nil
+		}
 		r, d := s.auth(c, id, f)
 		return r, d, nil
 	case "setUsedApiVersion":
@@ -82,11 +88,21 @@ func (s *Server) dispatch(c *conn, msg []byte) (reply any, displaced []*conn, no
 // that a string comes back byte for byte (ENV-3) and a number stays a number
 // (ENV-5); "" when the request has none (ENV-4, first member). raw is nil when
 // there is none; a nil result omits the field. c is the connection the
-// message came on.
+// message came on: requestID also remembers its last two requestIds, and
+// under reused-request-id-unanswered whether this one was used before.
 func (s *Server) requestID(c *conn, raw json.RawMessage) json.RawMessage {
 	last := c.lastRequestID
 	if raw != nil {
 		c.prevRequestID, c.lastRequestID = last, raw
+	}
+	c.requestIDReused = false
+	if raw != nil && s.faults.has(faultReusedRequestIDUnanswered) {
+		// Bookkeeping only: dispatch drops the auth request.
+		if c.usedRequestIDs == nil {
+			c.usedRequestIDs = map[string]bool{}
+		}
+		c.requestIDReused = c.usedRequestIDs[string(raw)]
+		c.usedRequestIDs[string(raw)] = true
 	}
 	switch {
 	case raw == nil && last != nil && s.faults.has(faultRequestIDCarriedOver):

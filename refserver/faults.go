@@ -32,9 +32,11 @@ type Variant struct {
 // exactly one place where they are consulted, so that a fault or variant never
 // needs more than one edit:
 //
-//   - reply sending (duplicate, no answer, close after failures, events first): (*Server).handleSafely
-//   - requestId echo: (*Server).requestID (which also remembers a connection's last two requestIds;
-//     an auth answer's that depends on the path, such as the previous one: (*Server).auth)
+//   - reply sending (duplicate, no answer, close after failures, events first): (*Server).handleSafely;
+//     an auth request dropped unanswered for its reused requestId: (*Server).dispatch
+//   - requestId echo: (*Server).requestID (which also remembers a connection's last two requestIds,
+//     and the ids it used for reused-request-id-unanswered; an auth answer's that depends on the
+//     path, such as the previous one: (*Server).auth)
 //   - auth reply envelope (method, and the requestId, result and resultCode that
 //     depend on the path): (*Server).auth; success fields: (*Server).grant;
 //     failure fields and a failure's effect on the connection: (*Server).refuse
@@ -210,6 +212,16 @@ const (
 	faultDisplacedGetsHTTPToken      fault = "displaced-can-get-http-token"
 	faultOversizeFrameBansHost       fault = "oversize-frame-bans-host"
 	faultConfigJSONBOM               fault = "config-json-bom"
+
+	// Faults of the behaviour classes the generated cases catch (issue 17).
+	faultReusedRequestIDUnanswered    fault = "reused-request-id-unanswered"
+	faultUnsecuredUserOnAdminSwitch   fault = "unsecured-user-on-admin-is-status-change"
+	faultCredentialsLineEndStripped   fault = "credentials-line-end-stripped"
+	faultNullRoleAsAbsent             fault = "null-role-as-absent"
+	faultUserLoginOnAdminKeepsAdmin   fault = "user-login-on-admin-keeps-admin"
+	faultPINOtherCaseNeedsRole        fault = "pin-other-case-needs-role"
+	faultSecondStatusChangeRefused    fault = "second-status-change-refused"
+	faultAdminTokenRefusedAfterSwitch fault = "admin-token-refused-after-status-change"
 )
 
 // faultTable describes every fault; Faults returns it sorted.
@@ -350,6 +362,15 @@ var faultTable = []Fault{
 	{string(faultDisplacedGetsHTTPToken), "SEC-4", "A connection displaced from its mode is still given HTTP tokens of that mode by getTokenForHttpServer."},
 	{string(faultOversizeFrameBansHost), "ROB-1", "After a text frame over the size limit, new connections from the same host are refused (HTTP 503) for one second of the server clock."},
 	{string(faultConfigJSONBOM), "DISC-1", "config.json starts with a UTF-8 byte order mark."},
+
+	{string(faultReusedRequestIDUnanswered), "ENV-1", "An auth request whose requestId an earlier message on the same connection already carried gets no response at all."},
+	{string(faultUnsecuredUserOnAdminSwitch), "RC-4", `Type "unsecured" with role "user" on an administrator connection, where user mode is protected, is handled as the status change (success with previleges 1) instead of getting 4.`},
+	{string(faultCredentialsLineEndStripped), "RC-8b", "Trailing CR, LF and TAB characters are stripped from secured credentials before they are checked (leading whitespace is not)."},
+	{string(faultNullRoleAsAbsent), "RC-14", `"role":null is treated as if role were absent.`},
+	{string(faultUserLoginOnAdminKeepsAdmin), "ROLE-1", `A user password or PIN login with role "user" on an administrator connection replies previleges 1 but leaves the connection administrator.`},
+	{string(faultPINOtherCaseNeedsRole), "ROLE-4", `The user PIN in other letter case is accepted only with role "user": without role it gets 8.`},
+	{string(faultSecondStatusChangeRefused), "SW-1", "A connection that made a status change once gets 3 for every later one, also after it became administrator again by a login."},
+	{string(faultAdminTokenRefusedAfterSwitch), "TOK-1", `A live administrator API token presented without role or with role "admin" on a connection in user mode by a status change gets 8.`},
 }
 
 // The variants, in the order of variantTable.

@@ -853,6 +853,73 @@ var faultBehaviours = []behaviour{
 		}
 		return "not JSON"
 	}},
+	{name: "reused-request-id-unanswered", spec: "4 0/1 4 sentinel answered", changed: "4 4 sentinel refused", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		c.send(`{"method":"auth","requestId":"r1","type":"unsecured","role":"admin"}`)
+		c.send(fmt.Sprintf(`{"method":"auth","requestId":"r1","type":"secured","credentials":%q}`, testSecrets.UserPIN))
+		c.send(`{"method":"auth","requestId":"r2","type":"unsecured","role":"admin"}`)
+		c.send(`{"method":"setUsedApiVersion","requestId":"sentinel"}`)
+		var out []string
+		for {
+			got := parse(t, c.next())
+			if got.str("requestId") == "sentinel" {
+				return strings.Join(append(out, "sentinel", authorized(c)), " ")
+			}
+			if got.str("method") == "auth" {
+				out = append(out, got.outcome())
+			}
+		}
+	}},
+	{name: "unsecured-user-on-admin-is-status-change", spec: "4 answered with pin, 4", changed: "0/1 answered, 4", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		onAdmin := c.call(reqUnsecuredUser).outcome() + " " + authorized(c)
+		return onAdmin + ", " + outcomes(t, r, reqUnsecuredUser)
+	}},
+	{name: "credentials-line-end-stripped", spec: "8 8 8 8 8 8", changed: "0/2 0/2 0/1 0/2 8 8", exchange: func(t *testing.T, r *Running) string {
+		_, admin := adminLogin(t, r)
+		pw := testSecrets.AdminPassword
+		return outcomes(t, r, secured("admin", pw+"\n"), secured("admin", pw+"\r\n"), secured("", testSecrets.UserPIN+"\t"),
+			secured("", admin.str("token")+"\n"), secured("admin", " "+pw), secured("admin", "\r\n"))
+	}},
+	{name: "null-role-as-absent", spec: "9 9 9", changed: "0/2 9 11", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r,
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","role":null,"credentials":%q}`, testSecrets.AdminPassword),
+			fmt.Sprintf(`{"method":"auth","requestId":"1","type":"secured","role":true,"credentials":%q}`, testSecrets.AdminPassword),
+			`{"method":"auth","requestId":"1","role":null}`)
+	}},
+	{name: "user-login-on-admin-keeps-admin", spec: "0/1 answered, 0/1 answered, 0/1 answered", changed: "0/1 answered with pin, 0/1 answered, 0/1 answered",
+		exchange: func(t *testing.T, r *Running) string {
+			a, _ := adminLogin(t, r)
+			withRole := a.call(secured("user", testSecrets.UserPIN)).outcome() + " " + authorized(a)
+			b, _ := adminLogin(t, r)
+			noRole := b.call(secured("", testSecrets.UserPIN)).outcome() + " " + authorized(b)
+			c := dial(t, r.URL)
+			fresh := c.call(secured("user", testSecrets.UserPIN)).outcome() + " " + authorized(c)
+			return withRole + ", " + noRole + ", " + fresh
+		}},
+	{name: "pin-other-case-needs-role", spec: "0/1 0/1 0/1", changed: "8 0/1 0/1", exchange: func(t *testing.T, r *Running) string {
+		pin := strings.ToUpper(testSecrets.UserPIN)
+		return outcomes(t, r, secured("", pin), secured("user", pin), secured("", testSecrets.UserPIN))
+	}},
+	{name: "second-status-change-refused", spec: "0/1 0/2 0/1, 0/1", changed: "0/1 0/2 3, 0/1", exchange: func(t *testing.T, r *Running) string {
+		a, _ := adminLogin(t, r)
+		first := a.call(reqStatusChange).outcome()
+		again := expectRC(t, a, "0/2", reqPassword, testSecrets.AdminPassword).outcome()
+		second := a.call(reqStatusChange).outcome()
+		b, _ := adminLogin(t, r)
+		return fmt.Sprintf("%s %s %s, %s", first, again, second, b.call(reqStatusChange).outcome())
+	}},
+	{name: "admin-token-refused-after-status-change", spec: "0/1, 0/2 0/2 0/1, 0/2", changed: "0/1, 8 8 0/1, 0/2", exchange: func(t *testing.T, r *Running) string {
+		// The token is another connection's: whether a connection's own
+		// tokens survive its status change, the reading leaves open.
+		a, _ := adminLogin(t, r)
+		sw := a.call(reqStatusChange).outcome()
+		_, other := adminLogin(t, r)
+		tok := other.str("token")
+		noRole, asAdmin := a.call(secured("", tok)).outcome(), a.call(secured("admin", tok)).outcome()
+		asUser := a.call(secured("user", tok)).outcome() // role "user" (RC-5b) is left alone
+		return fmt.Sprintf("%s, %s %s %s, %s", sw, noRole, asAdmin, asUser, outcomes(t, r, secured("", tok)))
+	}},
 }
 
 // httpLifetime probes an HTTP token from auth and one from

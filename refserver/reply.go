@@ -24,6 +24,9 @@ func (s *Server) handleSafely(c *conn, msg []byte) (code websocket.StatusCode, r
 		s.testHookMessage(msg)
 	}
 	reply, displaced, notices := s.dispatch(c, msg)
+	if reply == nil {
+		return 0, "" // dropped unanswered (fault reused-request-id-unanswered)
+	}
 	for _, v := range displaced {
 		s.notifyDisplaced(v)
 	}

@@ -98,9 +98,10 @@ type conn struct {
 	apiToken   string    // the token of the connection's last success (fault status-change-keeps-tokens)
 	httpToken  string    // and its tokenForHttpServer
 
-	// Bookkeeping that only faults read. origin, loginMode, authToken, wrong
-	// and displacedFrom are guarded by Server.mu; lastRequestID and failures
-	// belong to the connection's own goroutine.
+	// Bookkeeping that only faults read. origin, loginMode, authToken, wrong,
+	// displacedFrom and switched are guarded by Server.mu; lastRequestID,
+	// failures, usedRequestIDs and requestIDReused belong to the connection's
+	// own goroutine.
 	origin        Origin          // how the last success was obtained
 	loginMode     Mode            // the mode of the last success that was not a status change
 	authToken     string          // the token the last success presented, if it was a token authorization
@@ -109,6 +110,13 @@ type conn struct {
 	lastRequestID json.RawMessage // the requestId of the last message that had one
 	prevRequestID json.RawMessage // the one before it
 	failures      int             // failed auths in a row on this connection
+	switched      bool            // the connection made a status change to user once
+	// usedRequestIDs are the requestIds the connection's messages carried,
+	// kept only under the fault reused-request-id-unanswered (so that a
+	// conformant server's memory does not grow with a connection's
+	// messages); requestIDReused says the current message's was among them.
+	usedRequestIDs  map[string]bool
+	requestIDReused bool
 }
 
 // Stats counts what the server has served since it started.
