@@ -367,7 +367,7 @@ var faultTable = []Fault{
 	{string(faultUnsecuredUserOnAdminSwitch), "RC-4", `Type "unsecured" with role "user" on an administrator connection, where user mode is protected, is handled as the status change (success with previleges 1) instead of getting 4.`},
 	{string(faultCredentialsLineEndStripped), "RC-8b", "Trailing CR, LF and TAB characters are stripped from secured credentials before they are checked (leading whitespace is not)."},
 	{string(faultNullRoleAsAbsent), "RC-14", `"role":null is treated as if role were absent.`},
-	{string(faultUserLoginOnAdminKeepsAdmin), "ROLE-1", `A user password or PIN login with role "user" on an administrator connection replies previleges 1 but leaves the connection administrator.`},
+	{string(faultUserLoginOnAdminKeepsAdmin), "SEC-2", `A user password or PIN login with role "user" on an administrator connection replies previleges 1 but leaves the connection administrator, so a connection in user mode is shown the user PIN.`},
 	{string(faultPINOtherCaseNeedsRole), "ROLE-4", `The user PIN in other letter case is accepted only with role "user": without role it gets 8.`},
 	{string(faultSecondStatusChangeRefused), "SW-1", "A connection that made a status change once gets 3 for every later one, also after it became administrator again by a login."},
 	{string(faultAdminTokenRefusedAfterSwitch), "TOK-1", `A live administrator API token presented without role or with role "admin" on a connection in user mode by a status change gets 8.`},

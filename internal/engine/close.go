@@ -72,6 +72,7 @@ func (x *execution) closeConn(name string) {
 	delete(x.dupSeen, name)
 	delete(x.unsolSeen, name)
 	delete(x.notices, name)
+	delete(x.sentIDs, name)
 }
 
 // closeQuietly closes a connection and, where the target can say when it

@@ -41,6 +41,8 @@ type execution struct {
 	notRun []string
 	// dupSeen counts each connection's second answers already reported.
 	dupSeen map[string]int
+	// sentIDs are the requestIds each connection's steps sent (reusesID).
+	sentIDs map[string]map[string]bool
 	// unsolSeen counts each connection's unsolicited messages already reported.
 	unsolSeen map[string]int
 	// notices counts the authorizationNeeded notifications each connection
@@ -67,7 +69,7 @@ func newExecution(r *Runner, c cases.Case) *execution {
 	set := r.EffectiveSettings()
 	return &execution{r: r, c: c, tr: wire.NewTranscript(r.Redactor), target: r.Target.withDefaults(), set: set,
 		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{},
-		tm: newTiming(r.clock(), set), seen: map[cases.Finding]bool{}, dupSeen: map[string]int{}, unsolSeen: map[string]int{}, notices: map[string]int{},
+		tm: newTiming(r.clock(), set), seen: map[cases.Finding]bool{}, dupSeen: map[string]int{}, sentIDs: map[string]map[string]bool{}, unsolSeen: map[string]int{}, notices: map[string]int{},
 		m: model.New(model.Config{Profile: r.Profile, Secrets: r.Secrets.values(), Settings: set})}
 }
 
