@@ -293,3 +293,40 @@ func TestMissingNotificationsCostOneTimeoutPerCase(t *testing.T) {
 		t.Fatalf("verdict %s with %d missing notifications (%s), want WARN with at least 9, within four response timeouts\n%s", o.Verdict, missing, o.Reason, o.Transcript)
 	}
 }
+
+// TestAReusedRequestIDCostsOneBarrier: a request that reuses a requestId
+// on its connection is followed at once by a barrier. A conformant target
+// answers it (PASS, whether the client files the answer as a second one or
+// hands it over); one that drops it as a retransmission is ENV-1's FAIL
+// within one barrier, not the response timeout (set to a minute here, so
+// that waiting it out would overrun the test's bound).
+func TestAReusedRequestIDCostsOneBarrier(t *testing.T) {
+	steps := []cases.Step{
+		{Name: "first", Do: cases.Send{Request: withID(cases.Login(cases.Admin), cases.Str("again"))}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}},
+		{Name: "second", Do: cases.Send{Request: withID(cases.Login(cases.Admin), cases.Str("again"))}, Expect: []cases.Check{cases.Answered("ENV-1")}},
+		{Name: "number", Do: cases.Send{Request: withID(cases.Login(cases.Admin), cases.JSON(7))}, Expect: []cases.Check{cases.Answered("ENV-1")}},
+		{Name: "number-again", Do: cases.Send{Request: withID(cases.Login(cases.Admin), cases.JSON(7))}, Expect: []cases.Check{cases.Answered("ENV-1")}},
+	}
+	for _, tt := range []struct {
+		fault string
+		want  cases.Verdict
+	}{{"", cases.Pass}, {"reused-request-id-unanswered", cases.Fail}} {
+		var faults []string
+		if tt.fault != "" {
+			faults = append(faults, tt.fault)
+		}
+		r := startFaulty(t, refserver.DefaultProfile, nil, faults...)
+		r.Target.ResponseTimeout = time.Minute
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		o := r.Run(ctx, oneCase(steps...))
+		cancel()
+		if o.Verdict != tt.want || (tt.want == cases.Fail && !strings.Contains(o.Reason, "ENV-1")) {
+			t.Errorf("fault %q: verdict %s (%s), want %s\n%s", tt.fault, o.Verdict, o.Reason, tt.want, o.Transcript)
+		}
+	}
+}
+
+func withID(r cases.Request, id cases.Value) cases.Request {
+	r.RequestID = id
+	return r
+}

@@ -353,30 +353,49 @@ func (x *execution) reusesID(conn string, id any) bool {
 }
 
 // reusedCall sends a request whose requestId the connection already used,
-// and at once an ordering barrier: a target may take it for a retransmission
-// and drop it, and waiting for its answer would cost the response timeout
-// (a server answers in order, so by the barrier's answer the request's has
-// come, or never will). Its answer is filed as a second answer to the
-// earlier request of that requestId; taken from there, it is not counted
-// as one. answered is false when none came.
+// and at once an ordering barrier: a target may take it for a
+// retransmission and drop it, and waiting for its answer would cost the
+// response timeout (a server answers in order, so by the barrier's answer
+// the request's has come, or never will). The client may file its answer
+// as a second answer to the earlier request of that requestId, or as
+// unsolicited (it came before the barrier was sent), or hand it over as
+// the barrier's (it carries another requestId); wherever it is, it is this
+// request's answer, not counted as anything else. answered is false when
+// none came.
 func (x *execution) reusedCall(ctx context.Context, conn *wire.Client, name string, payload []byte, id any) (resp wire.Response, answered bool, err error) {
-	answers := func() (n int, last wire.Message) {
-		for _, m := range conn.Duplicates() {
+	count := func(ms []wire.Message) (n int, last wire.Message) {
+		for _, m := range ms {
 			if got, ok := m.RequestID(); ok && wire.IDMatches(id, got) {
 				n, last = n+1, m
 			}
 		}
 		return n, last
 	}
-	before, _ := answers()
+	dups, _ := count(conn.Duplicates())
+	unsol, _ := count(conn.Unsolicited())
 	if err := conn.SendText(ctx, payload); err != nil {
 		return wire.Response{}, false, err
 	}
-	if _, err := conn.Call(ctx, []byte(fmt.Sprintf(`{"method":"getAuthInfo","requestId":%q}`, x.nextID()))); err != nil {
+	b, err := conn.Call(ctx, []byte(fmt.Sprintf(`{"method":"getAuthInfo","requestId":%q}`, x.nextID())))
+	if err != nil {
 		return wire.Response{}, false, err
 	}
-	if after, m := answers(); after > before {
-		x.dupSeen[name] = len(conn.Duplicates()) // this request's answer, not a second one
+	if got, ok := b.RequestID(); ok && !b.Matched && wire.IDMatches(id, got) {
+		// The request's answer, handed over as the barrier's: the
+		// barrier's own comes next, filed as a second answer to the
+		// barrier (which the client takes as answered); it is none.
+		if _, err := conn.Next(ctx); err != nil {
+			return wire.Response{}, false, err
+		}
+		x.dupSeen[name] = len(conn.Duplicates())
+		return wire.Response{Message: b.Message, Matched: true}, true, nil
+	}
+	if n, m := count(conn.Duplicates()); n > dups {
+		x.dupSeen[name] = len(conn.Duplicates())
+		return wire.Response{Message: m, Matched: true}, true, nil
+	}
+	if n, m := count(conn.Unsolicited()); n > unsol {
+		x.unsolSeen[name] = len(conn.Unsolicited())
 		return wire.Response{Message: m, Matched: true}, true, nil
 	}
 	return wire.Response{}, false, nil
