@@ -85,7 +85,7 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	before := x.m.Snapshot()
 	x.tm.sent[name] = x.tm.clock.Now()
 	state, class := x.m.State(s.ConnName(), x.tm.sent[name]), x.m.InputClass(o.Request, x.tm.sent[name])
-	connClass := x.m.ConnClass(s.ConnName(), x.tm.sent[name])
+	connClass := x.m.PairClass(s.ConnName(), x.tm.sent[name])
 	xm := x.m.Expect(s.ConnName(), name, o.Request, x.tm.sent[name])
 	var resp wire.Response
 	var callErr error

@@ -139,7 +139,7 @@ func generate() ([]byte, []profileResult, error) {
 		what := fmt.Sprintf("transition tour %d: %d steps, %d transitions first covered here", kinds[c.seg.kind], len(c.seg.steps), c.seg.covers)
 		if c.seg.kind != "tour" {
 			class := strings.TrimPrefix(c.seg.kind, "pairs ")
-			what = fmt.Sprintf("field pairs %d on a %s connection: %d requests of the covering array", kinds[c.seg.kind], class, c.seg.covers)
+			what = fmt.Sprintf("field pairs %d on a connection in state %s: %d requests of the covering array", kinds[c.seg.kind], class, c.seg.covers)
 		}
 		fmt.Fprintf(&b, "\ncase %s\ntitle %s\nprofiles %s\nrequirements %s\nlabels %s\n%send\n",
 			id, what, strings.Join(c.profiles, " "), strings.Join(reqs, " "), strings.Join(labels, " "), c.body)

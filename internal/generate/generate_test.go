@@ -138,7 +138,7 @@ func TestGeneratedCasesCoverTheReach(t *testing.T) {
 				if r, isReq := st.Request(); isReq && r.MethodName() == "auth" {
 					if names, ok := cases.FieldClasses(r); ok {
 						for _, fp := range fieldPairs(names) {
-							pairs[s.m.ConnClass(st.ConnName(), s.now)+" :: "+fp] = true
+							pairs[s.m.PairClass(st.ConnName(), s.now)+" :: "+fp] = true
 						}
 					}
 				}

@@ -105,11 +105,11 @@ func coveringArray(levels [][]int) [][]int {
 // covering array is sent, with the login that puts it there ("" for a
 // fresh connection).
 var pairStates = []struct{ class, login string }{
-	{"fresh", ""}, {"admin/login", "login-admin"}, {"user/login", "login-user"},
+	{"none", ""}, {"admin/login", "login-admin"}, {"user/login", "login-user"},
 }
 
 // rowsPerCase bounds a pairs case: short enough to read.
-const rowsPerCase = 40
+const rowsPerCase = 80
 
 // levelsOf are the classes of each factor a row can take in a state class
 // (the profile has the secret, a token is held...), by class name.
@@ -145,7 +145,7 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 		}
 		levels[ps.class] = lv
 		rows := coveringArray(lv)
-		if ps.class == "fresh" {
+		if ps.class == "none" {
 			// On a fresh connection only: what a class does beside valid
 			// values does not depend on the connection's mode (the
 			// covering array, in every state class, says so where it does).

@@ -95,8 +95,8 @@ func (st *state) take(step cases.Step, name string) {
 	}
 }
 
-// establish puts connection a in class with login ("" for a fresh
-// connection), with no wrong credential outstanding, on a alone: no other
+// establish puts connection a in pair class class with login ("" for no
+// mode), with no wrong credential outstanding, on a alone: no other
 // connection is displaced (the covering array runs on a live target by
 // default); it reports whether it could.
 func (st *state) establish(class, login string) bool {
@@ -111,14 +111,14 @@ func (st *state) establish(class, login string) bool {
 		}
 	}
 	switch {
-	case class == "fresh" && st.open["a"]:
+	case class == "none" && st.s.m.PairClass("a", st.s.now) != "none":
 		st.take(cases.Step{Conn: "a", Do: cases.Close{}}, "close")
-	case class != "fresh" && st.s.m.ConnClass("a", st.s.now) != class:
+	case class != "none" && st.s.m.ConnClass("a", st.s.now) != class:
 		if !st.try(login, "a", false) {
 			return false
 		}
 	}
-	return st.s.m.ConnClass("a", st.s.now) == class
+	return st.s.m.PairClass("a", st.s.now) == class
 }
 
 // finish ends a segment: a success after wrong credentials, so that the

@@ -280,7 +280,7 @@ func (e errorString) Error() string { return string(e) }
 
 // maxSteps is the length at which a tour sequence ends (and the next starts
 // from the initial state): a case short enough to read.
-const maxSteps = 60
+const maxSteps = 120
 
 // tour returns segments of steps, each from the initial state, that
 // together cover every reachable pair of e: first those it can reach

@@ -272,3 +272,16 @@ func (m *Model) AcceptedHTTP(token string, at time.Time) string {
 	st, _ := m.ExpectHTTP("", token, at).Expected(at)
 	return [...]string{open: "either", live: "accept", dead: "refuse"}[st]
 }
+
+// PairClass is the state class the covering array of field classes is
+// sent in: "none" for a connection without a mode (fresh, failed or
+// displaced: what a request does there does not depend on which), else
+// its ConnClass.
+func (m *Model) PairClass(name string, at time.Time) string {
+	switch cl := m.ConnClass(name, at); cl {
+	case "fresh", "failed", "displaced":
+		return "none"
+	default:
+		return cl
+	}
+}
