@@ -90,10 +90,10 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	var resp wire.Response
 	var callErr error
 	// The requestId as the client reads ids (numbers as json.Number).
-	sentID, _ := wire.ParseMessage(payload, false).RequestID()
-	if x.reusesID(s.ConnName(), sentID) {
+	sentID, hasID := wire.ParseMessage(payload, false).RequestID()
+	if !hasID || x.reusesID(s.ConnName(), sentID) {
 		var answered bool
-		resp, answered, callErr = x.reusedCall(ctx, conn, s.ConnName(), payload, sentID)
+		resp, answered, callErr = x.pipelinedCall(ctx, conn, s.ConnName(), payload, sentID, hasID)
 		if callErr == nil && !answered {
 			// Skipped: by the barrier's answer the request's would have come.
 			x.tm.answered[name] = x.tm.clock.Now()
@@ -352,20 +352,28 @@ func (x *execution) reusesID(conn string, id any) bool {
 	return used
 }
 
-// reusedCall sends a request whose requestId the connection already used,
-// and at once an ordering barrier: a target may take it for a
-// retransmission and drop it, and waiting for its answer would cost the
-// response timeout (a server answers in order, so by the barrier's answer
-// the request's has come, or never will). The client may file its answer
-// as a second answer to the earlier request of that requestId, or as
-// unsolicited (it came before the barrier was sent), or hand it over as
-// the barrier's (it carries another requestId); wherever it is, it is this
-// request's answer, not counted as anything else. answered is false when
-// none came.
-func (x *execution) reusedCall(ctx context.Context, conn *wire.Client, name string, payload []byte, id any) (resp wire.Response, answered bool, err error) {
+// pipelinedCall sends a request that a target may leave unanswered
+// without the wait telling it (one without a requestId, which nothing can
+// match; one whose requestId the connection already used, which a target
+// may take for a retransmission) and at once an ordering barrier: a server
+// answers in order, so by the barrier's answer the request's has come, or
+// never will, and a dropped request costs one round trip, not the response
+// timeout. The client may file the request's answer as a second answer to
+// the earlier request of that requestId, as unsolicited (it came before
+// the barrier was sent), or hand it over as the barrier's (it carries
+// another requestId, or none); wherever it is, it is this request's answer,
+// counted as nothing else. answered is false when none came.
+func (x *execution) pipelinedCall(ctx context.Context, conn *wire.Client, name string, payload []byte, id any, hasID bool) (resp wire.Response, answered bool, err error) {
+	mine := func(m wire.Message) bool {
+		got, ok := m.RequestID()
+		if !hasID {
+			return !ok || got == "" || got == nil
+		}
+		return ok && wire.IDMatches(id, got)
+	}
 	count := func(ms []wire.Message) (n int, last wire.Message) {
 		for _, m := range ms {
-			if got, ok := m.RequestID(); ok && wire.IDMatches(id, got) {
+			if mine(m) {
 				n, last = n+1, m
 			}
 		}
@@ -380,7 +388,7 @@ func (x *execution) reusedCall(ctx context.Context, conn *wire.Client, name stri
 	if err != nil {
 		return wire.Response{}, false, err
 	}
-	if got, ok := b.RequestID(); ok && !b.Matched && wire.IDMatches(id, got) {
+	if !b.Matched && mine(b.Message) {
 		// The request's answer, handed over as the barrier's: the
 		// barrier's own comes next, filed as a second answer to the
 		// barrier (which the client takes as answered); it is none.
@@ -388,7 +396,7 @@ func (x *execution) reusedCall(ctx context.Context, conn *wire.Client, name stri
 			return wire.Response{}, false, err
 		}
 		x.dupSeen[name] = len(conn.Duplicates())
-		return wire.Response{Message: b.Message, Matched: true}, true, nil
+		return wire.Response{Message: b.Message, Matched: !hasID || b.Matched || mine(b.Message)}, true, nil
 	}
 	if n, m := count(conn.Duplicates()); n > dups {
 		x.dupSeen[name] = len(conn.Duplicates())
