@@ -120,7 +120,7 @@ func runAgainstModel(t *testing.T, p cases.Profile, policy modelserver.Policy) {
 		}
 		out := r.Run(ctx, c)
 		if out.Verdict != cases.Pass && out.Verdict != cases.Skip {
-			t.Errorf("%s: %s\n%s", c.ID, out.Verdict, out.Reason)
+			t.Errorf("%s: %s\n%s\n%s", c.ID, out.Verdict, out.Reason, out.Transcript)
 		}
 	}
 	for _, e := range srv.Errors() {
