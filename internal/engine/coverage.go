@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -97,7 +98,7 @@ func (r *Runner) TourCoverage() (TourCoverage, bool) {
 			tc.Missing = append(tc.Missing, t)
 		}
 	}
-	for _, class := range slices.Sorted(mapsKeys(reach.Levels)) {
+	for _, class := range slices.Sorted(maps.Keys(reach.Levels)) {
 		lv := reach.Levels[class]
 		for i := range lv {
 			for j := i + 1; j < len(lv); j++ {
@@ -116,14 +117,4 @@ func (r *Runner) TourCoverage() (TourCoverage, bool) {
 		}
 	}
 	return tc, true
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }

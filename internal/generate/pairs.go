@@ -295,6 +295,3 @@ func citationOf(step cases.Step, reqs []string) string {
 	}
 	return reqs[0]
 }
-
-// PairClasses are the classes of two fields, for the coverage of a row.
-func PairClasses(names []string) []string { return fieldPairs(names) }

@@ -182,7 +182,7 @@ func distinct(nexts []*sim) bool {
 
 // maxNodes bounds the exploration: a model change that makes the graph
 // explode fails the generator instead of running for ever.
-var maxNodes = 20000
+const maxNodes = 20000
 
 // explore explores the graph of a simulated profile.
 func explore(newState func() state) (*explored, error) {
@@ -251,16 +251,6 @@ func explore(newState func() state) (*explored, error) {
 			n.next[in.id] = k
 			if _, seen := e.nodes[k]; !seen {
 				if len(e.nodes) >= maxNodes {
-					classes := map[string]int{}
-					for k := range e.nodes {
-						_, h, _ := strings.Cut(k, "held=")
-						for _, c := range strings.Split(h, ",") {
-							classes[c]++
-						}
-					}
-					for c, n := range classes {
-						println(n, c)
-					}
 					return nil, errTooBig
 				}
 				e.nodes[k] = &node{key: k}
@@ -272,11 +262,7 @@ func explore(newState func() state) (*explored, error) {
 }
 
 // errTooBig says the abstraction grew beyond maxNodes.
-var errTooBig = errorString("the explored graph has more than 20000 nodes: the abstraction is too fine")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errTooBig = fmt.Errorf("generate: the explored graph has more than %d nodes: the abstraction is too fine", maxNodes)
 
 // maxSteps is the length at which a tour sequence ends (and the next starts
 // from the initial state): a case short enough to read.
