@@ -60,6 +60,10 @@ func APIExercises(t TokenRef, conn func() string) (safe, risky []Step) {
 	recovery := func(what string) Step {
 		r := recoverLogin()
 		r.Name, r.Conn = exerciseName(t, what+", then a success"), conn()
+		// Judged by the model: after wrong credentials the suite itself
+		// sent (an exercise's refused token counts), the reading lets a
+		// server refuse even a correct login with 6 (RC-6).
+		r.Expect = []Check{AsTheReadingSays("ROLE-1")}
 		return r
 	}
 	switch {
@@ -98,6 +102,10 @@ func LifeExercises(t TokenRef, conn func() string) []Step {
 	recovery := func(what string) Step {
 		r := recoverLogin()
 		r.Name, r.Conn = exerciseName(t, what+", then a success"), conn()
+		// Judged by the model: after wrong credentials the suite itself
+		// sent (an exercise's refused token counts), the reading lets a
+		// server refuse even a correct login with 6 (RC-6).
+		r.Expect = []Check{AsTheReadingSays("ROLE-1")}
 		return r
 	}
 	// A success after each attempt: a token whose fate the reading leaves
