@@ -11,6 +11,7 @@ import (
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/modelserver"
 	"github.com/roomconform/conform/internal/redact"
 )
@@ -119,6 +120,13 @@ func runAgainstModel(t *testing.T, p cases.Profile, policy modelserver.Policy) {
 			continue
 		}
 		out := r.Run(ctx, c)
+		if lockedOut(out.Findings) {
+			// A server choosing at random may answer 6 after wrong
+			// credentials of an earlier case (RC-6 allows it for a while):
+			// the case is then not evaluated from that step on, by design,
+			// and says so; that is no disagreement with the model.
+			continue
+		}
 		if out.Verdict != cases.Pass && out.Verdict != cases.Skip {
 			t.Errorf("%s: %s\n%s\n%s", c.ID, out.Verdict, out.Reason, out.Transcript)
 		}
@@ -126,4 +134,15 @@ func runAgainstModel(t *testing.T, p cases.Profile, policy modelserver.Policy) {
 	for _, e := range srv.Errors() {
 		t.Errorf("model server: %s", e)
 	}
+}
+
+// lockedOut reports whether a finding was not evaluated for a possible
+// lockout.
+func lockedOut(fs []cases.Finding) bool {
+	for _, f := range fs {
+		if f.NotEvaluated == model.PossibleLockout {
+			return true
+		}
+	}
+	return false
 }

@@ -57,7 +57,11 @@ func (x *execution) judged(s cases.Step, o cases.Observation, v model.Verdict, a
 	if v.Lockout {
 		// What the model would have judged, shown as not evaluated, so that
 		// coverage says why the requirement went unjudged.
-		for _, f := range append([]cases.Finding{*v.Outcome}, v.Others...) {
+		fs := v.Others
+		if v.Outcome != nil { // nil when the step's own model check took it
+			fs = append([]cases.Finding{*v.Outcome}, fs...)
+		}
+		for _, f := range fs {
 			if f.NotEvaluated != "" && !own[f.Requirement] {
 				f.Note = joinNote(f.Note, invariantNote)
 				x.add(f)

@@ -216,12 +216,15 @@ func unknownFields(req map[string]any) string {
 	return fmt.Sprintf("%q", names[0])
 }
 
-// lockable says a lockout may refuse the request: a secured login with
-// credentials (RC-6 locks secured logins; an empty or missing credential,
-// or a bad type or role, has its own code first).
+// lockable says a lockout may refuse the request: a login, secured with
+// credentials or unsecured (an empty or missing credential, or a bad type
+// or role, has its own code first).
 func lockable(req map[string]any) bool {
 	typ, creds := fieldOf(req, "type"), fieldOf(req, "credentials")
-	return typ.isString && typ.s == "secured" && creds.isString && creds.s != ""
+	// An unsecured login too: after repeated wrong credentials the reading
+	// lets a server refuse anything with 6 for a while, and the model
+	// accepts it there (authPlan's with6).
+	return typ.isString && (typ.s == "unsecured" || typ.s == "secured" && creds.isString && creds.s != "")
 }
 
 // connNote says what the model knows of a connection's mode, for a finding.
