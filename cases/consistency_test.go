@@ -11,6 +11,7 @@ import (
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/generate"
 	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/modelserver"
 	"github.com/roomconform/conform/internal/redact"
@@ -35,7 +36,7 @@ func TestCasesAgreeWithTheModel(t *testing.T) {
 		{"random", func() modelserver.Policy { return modelserver.Random(seed) }},
 	}
 	t.Logf("random choices from seed %d (CONFORM_MODEL_SEED=%d replays them)", seed, seed)
-	for _, p := range validProfiles() {
+	for _, p := range generate.Profiles() { // the 14 protections a target can have
 		for _, pol := range policies {
 			t.Run(fmt.Sprintf("%s-%s-%s/%s", p.Admin, p.User, p.Plan, pol.name), func(t *testing.T) {
 				t.Parallel()
@@ -45,49 +46,11 @@ func TestCasesAgreeWithTheModel(t *testing.T) {
 	}
 }
 
-// validProfiles are the 14 protections a target can have: admin unsecured
-// (then user too), password or PIN; user likewise; Pro or Free.
-func validProfiles() []cases.Profile {
-	var out []cases.Profile
-	for _, plan := range []cases.Plan{cases.Pro, cases.Free} {
-		out = append(out, cases.Profile{Admin: cases.Unsecured, User: cases.Unsecured, Plan: plan})
-		for _, admin := range []cases.Security{cases.Password, cases.PIN} {
-			for _, user := range []cases.Security{cases.Unsecured, cases.Password, cases.PIN} {
-				out = append(out, cases.Profile{Admin: admin, User: user, Plan: plan})
-			}
-		}
-	}
-	return out
-}
-
-// modelSecrets are the secrets of a model server in profile p: every one
-// the profile uses, and the command-line PIN on Pro where admin is not
-// PIN-protected (as the embedded server starts).
-func modelSecrets(p cases.Profile) map[cases.SecretKind]string {
-	s := map[cases.SecretKind]string{}
-	switch p.Admin {
-	case cases.Password:
-		s[cases.AdminPassword] = "Adm1n-Secret"
-	case cases.PIN:
-		s[cases.AdminPIN] = "Q7W8"
-	}
-	if p.Admin != cases.PIN && p.Admin != cases.Unsecured && p.Plan == cases.Pro {
-		s[cases.AdminPIN] = "7391"
-	}
-	switch p.User {
-	case cases.Password:
-		s[cases.UserPassword] = "User-Secret-9"
-	case cases.PIN:
-		s[cases.UserPIN] = "ab12cd"
-	}
-	return s
-}
-
 func runAgainstModel(t *testing.T, p cases.Profile, policy modelserver.Policy) {
 	clk := clock.NewVirtual(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	set := cases.DefaultSettings()
 	set.MaxWait = 1 << 62
-	sec := modelSecrets(p)
+	sec := generate.Secrets(p)
 	srv, err := modelserver.Start(modelserver.Config{Profile: p, Secrets: sec, Settings: set, Now: clk.Now, Policy: policy})
 	if err != nil {
 		t.Fatal(err)

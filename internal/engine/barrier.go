@@ -125,14 +125,7 @@ var errNoEvent = errors.New("no such notification")
 // (seen before) do not count. The error wraps wire.ErrClosed or errNoEvent.
 func (x *execution) eventAfterBarrier(ctx context.Context, conn *wire.Client, name string, skip int, match func(wire.Message) bool) (wire.Message, error) {
 	wait := func(ctx context.Context) (wire.Message, error) {
-		seen := 0 // each wait looks at the stored notifications afresh
-		return conn.WaitEvent(ctx, func(m wire.Message) bool {
-			if !match(m) {
-				return false
-			}
-			seen++
-			return seen > skip
-		})
+		return x.nthEvent(ctx, conn, skip, match) // each wait looks afresh
 	}
 	m, err := wait(ended(ctx))
 	if err == nil || errors.Is(err, wire.ErrClosed) || x.target.OrderedEvents {

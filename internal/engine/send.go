@@ -381,6 +381,20 @@ func (x *execution) pipelinedCall(ctx context.Context, conn *wire.Client, name s
 	}
 	dups, _ := count(conn.Duplicates())
 	unsol, _ := count(conn.Unsolicited())
+	// filed finds the request's answer among the second answers or the
+	// unsolicited ones, and marks what is there as seen: it is no second
+	// answer.
+	filed := func() (wire.Message, bool) {
+		if n, m := count(conn.Duplicates()); n > dups {
+			x.dupSeen[name] = len(conn.Duplicates())
+			return m, true
+		}
+		if n, m := count(conn.Unsolicited()); n > unsol {
+			x.unsolSeen[name] = len(conn.Unsolicited())
+			return m, true
+		}
+		return wire.Message{}, false
+	}
 	if err := conn.SendText(ctx, payload); err != nil {
 		return wire.Response{}, false, err
 	}
@@ -396,12 +410,7 @@ func (x *execution) pipelinedCall(ctx context.Context, conn *wire.Client, name s
 		if cerr := conn.Err(); cerr != nil {
 			err = cerr
 		}
-		if n, m := count(conn.Unsolicited()); n > unsol {
-			x.unsolSeen[name] = len(conn.Unsolicited())
-			return wire.Response{Message: m, Matched: true}, true, nil
-		}
-		if n, m := count(conn.Duplicates()); n > dups {
-			x.dupSeen[name] = len(conn.Duplicates())
+		if m, ok := filed(); ok {
 			return wire.Response{Message: m, Matched: true}, true, nil
 		}
 		return wire.Response{}, false, err
@@ -414,14 +423,9 @@ func (x *execution) pipelinedCall(ctx context.Context, conn *wire.Client, name s
 		// (the state probe meets the close): the answer stands.
 		_, _ = conn.Next(ctx)
 		x.dupSeen[name] = len(conn.Duplicates())
-		return wire.Response{Message: b.Message, Matched: !hasID || b.Matched || mine(b.Message)}, true, nil
+		return wire.Response{Message: b.Message, Matched: true}, true, nil
 	}
-	if n, m := count(conn.Duplicates()); n > dups {
-		x.dupSeen[name] = len(conn.Duplicates())
-		return wire.Response{Message: m, Matched: true}, true, nil
-	}
-	if n, m := count(conn.Unsolicited()); n > unsol {
-		x.unsolSeen[name] = len(conn.Unsolicited())
+	if m, ok := filed(); ok {
 		return wire.Response{Message: m, Matched: true}, true, nil
 	}
 	return wire.Response{}, false, nil

@@ -2,7 +2,8 @@ package generate
 
 import "github.com/roomconform/conform/cases"
 
-// Profiles are the protections a target can have, in the order the
+// Profiles are the 14 protections a target can have (the generator and
+// the cases' consistency test use them), in the order the
 // generator works through them: admin unsecured (then user too), password
 // or PIN; user likewise; Pro, then Free.
 func Profiles() []cases.Profile {
