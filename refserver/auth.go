@@ -524,13 +524,26 @@ func (s *Server) countWrong(c *conn, now time.Time) {
 	if s.faults.has(faultNoLockout) {
 		return
 	}
-	count := &s.wrong
+	count, times := &s.wrong, &s.wrongAt
 	if s.faults.has(faultLockoutPerConnection) {
-		count = &c.wrong
+		count, times = &c.wrong, &c.wrongAt
 	}
-	*count++
+	if s.window > 0 {
+		// Windowed: the wrong credentials of the last window count, what
+		// succeeded between them or not.
+		recent := (*times)[:0]
+		for _, t := range *times {
+			if now.Sub(t) < s.window {
+				recent = append(recent, t)
+			}
+		}
+		*times = append(recent, now)
+		*count = len(*times)
+	} else {
+		*count++
+	}
 	if *count >= s.threshold {
-		*count = 0
+		*count, *times = 0, (*times)[:0]
 		s.lockedUntil = now.Add(s.lockoutDur)
 		s.log.Warn("too many wrong credentials: secured login locked", "for", s.lockoutDur)
 	}
@@ -642,7 +655,9 @@ func (s *Server) grant(c *conn, d decision, now time.Time) (authReply, []*conn) 
 	}
 	c.apiToken, c.httpToken = r.Token, r.TokenForHTTPServer
 
-	s.wrong, c.wrong = 0, 0
+	if s.window == 0 {
+		s.wrong, c.wrong = 0, 0
+	}
 	c.authExpiry = d.expires
 	c.origin, c.authToken = d.origin, d.presented
 	if !statusChange {

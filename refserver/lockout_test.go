@@ -108,3 +108,33 @@ func TestLockoutCountsOnlyCode8(t *testing.T) {
 		expectRC(t, c, "0/2", reqPassword, token)
 	})
 }
+
+// TestLockoutWindowed: with a window, wrong credentials count for the
+// window whatever succeeds between them; older ones stop counting.
+func TestLockoutWindowed(t *testing.T) {
+	clock := newFakeClock()
+	r := start(t, Options{Profile: mustProfile(t, DefaultProfile), Secrets: testSecrets, Now: clock.Now,
+		LockoutThreshold: 3, LockoutDuration: 10 * time.Second, LockoutWindow: time.Minute})
+	c := dial(t, r.URL)
+	// Two wrong, each followed by a success: a count in a row would be 0.
+	for range 2 {
+		expectRC(t, c, "8", reqPassword, "wrong")
+		expectRC(t, c, "0/2", reqPassword, testSecrets.AdminPassword)
+	}
+	// Thirty seconds on, both still count: the third starts the lockout.
+	clock.Advance(30 * time.Second)
+	expectRC(t, c, "8", reqPassword, "wrong")
+	expectRC(t, c, "6", reqPassword, testSecrets.AdminPassword)
+
+	clock.Advance(10 * time.Second)
+	expectRC(t, c, "0/2", reqPassword, testSecrets.AdminPassword)
+	// The lockout cleared the count; two wrong credentials a window
+	// after the last two do not add up to three.
+	for range 5 {
+		expectRC(t, c, "8", reqPassword, "wrong")
+		expectRC(t, c, "0/2", reqPassword, testSecrets.AdminPassword)
+		expectRC(t, c, "8", reqPassword, "wrong")
+		clock.Advance(time.Minute)
+	}
+	expectRC(t, c, "0/2", reqPassword, testSecrets.AdminPassword)
+}

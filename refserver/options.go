@@ -69,6 +69,13 @@ type Options struct {
 	// LockoutDuration is how long every secured login gets resultCode 6;
 	// 0 means 60 s. Divided by TimeScale.
 	LockoutDuration time.Duration
+	// LockoutWindow, when set, makes the lockout windowed: a wrong
+	// credential counts for this long, and LockoutThreshold of them within
+	// it start the lockout whatever succeeded between them (a success does
+	// not reset the count, as on devices that rate-limit by time). 0 keeps
+	// the count of wrong credentials in a row, which a success resets.
+	// Divided by TimeScale.
+	LockoutWindow time.Duration
 	// APITokenTTL is the lifetime of a token from an unsecured, password or PIN
 	// authorization; 0 means the documented 30 days. Divided by TimeScale.
 	// Tokens from the command-line PIN never expire regardless.
@@ -156,6 +163,12 @@ func New(opts Options) (*Server, error) {
 		lastAPI:     make(map[Mode]string),
 		bannedUntil: make(map[string]time.Time),
 		closeGrace:  closeGrace,
+	}
+	switch {
+	case opts.LockoutWindow < 0:
+		errs = append(errs, fmt.Errorf("lockout window %v is negative", opts.LockoutWindow))
+	case opts.LockoutWindow > 0:
+		s.window = scaleDuration(opts.LockoutWindow, scale)
 	}
 	switch {
 	case s.threshold == 0:

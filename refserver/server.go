@@ -64,6 +64,8 @@ type Server struct {
 	tokens      *tokenStore
 	lastAPI     map[Mode]string // the last API token issued for each mode (fault repeated-tokens)
 	wrong       int             // wrong secured credentials in a row, server-wide
+	window      time.Duration   // Options.LockoutWindow, scaled (0: count in a row)
+	wrongAt     []time.Time     // when the wrong credentials within window came (windowed lockout)
 	lockedUntil time.Time       // secured logins get 6 until then
 
 	// authBroken is set by a bad frame under the faults
@@ -106,6 +108,7 @@ type conn struct {
 	loginMode     Mode            // the mode of the last success that was not a status change
 	authToken     string          // the token the last success presented, if it was a token authorization
 	wrong         int             // wrong secured credentials in a row on this connection
+	wrongAt       []time.Time     // when, under a windowed lockout
 	displacedFrom Mode            // the mode another connection last displaced this one from
 	lastRequestID json.RawMessage // the requestId of the last message that had one
 	prevRequestID json.RawMessage // the one before it

@@ -32,7 +32,7 @@ type Run struct {
 	// budget; --seed with it repeats the run's choice.
 	Seed uint64 `json:"seed"`
 	// NotRun lists the cases the budget left out: neither a pass nor a
-	// failure (another seed runs them).
+	// failure (--pace runs them).
 	NotRun []string `json:"notRun,omitempty"`
 	Cases  []Case   `json:"cases"`
 	// Require is the --require level ("" or "must"): the MUST requirements

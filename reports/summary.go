@@ -100,6 +100,16 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 		}
 		b.WriteString("\n</details>\n")
 	}
+	if len(r.NotRun) > 0 {
+		// Named, not counted: these stimuli were not sent, and a pipeline
+		// that wants them runs --pace.
+		fmt.Fprintf(&b, "\n<details><summary>%d left out by the wrong-credential budget</summary>\n\n"+
+			"Taken in the fixed order of docs/catalogue.md; `--pace` runs them all, window by window.\n\n", len(r.NotRun))
+		for _, id := range r.NotRun {
+			fmt.Fprintf(&b, "- %s\n", code(id))
+		}
+		b.WriteString("\n</details>\n")
+	}
 	return []byte(strings.ToValidUTF8(b.String(), "\uFFFD")), nil
 }
 

@@ -42,7 +42,7 @@ func printHeader(w io.Writer, s *session.Session, sel suite.Selection, selected 
 		fmt.Fprintf(w, "note: the label filter leaves out %s, named with --case\n", strings.Join(dropped, ", "))
 	}
 	if !s.Embedded {
-		fmt.Fprintf(w, "seed: %d (orders the near misses competing for the wrong-credential budget and the exploration; --seed repeats it)\n", s.Runner.Seed)
+		fmt.Fprintf(w, "seed: %d (seeds the exploration's random walks; --seed repeats it. The wrong-credential budget's order is fixed)\n", s.Runner.Seed)
 	}
 	if s.Runner.Strict {
 		fmt.Fprintln(w, "strict: a broken SHOULD fails the run")

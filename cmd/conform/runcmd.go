@@ -107,7 +107,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.settings.LockoutWait, "lockout-wait", d.LockoutWait, "how long RC-6 waits for the lockout to end (at most 24h)")
 	fs.IntVar(&o.wrongBudget, "wrong-credential-budget", engine.DefaultWrongBudget,
 		"most wrong credentials one run sends to a live target (each is followed by a successful login); -1: no limit")
-	fs.Uint64Var(&o.seed, "seed", 0, "order of the near misses competing for the wrong-credential budget on a live target (0: a fresh one, printed and recorded; another seed runs others)")
+	fs.Uint64Var(&o.seed, "seed", 0, "seed of the exploration's random walks (label explore; 0: a fresh one, printed and recorded). The wrong-credential budget's order is fixed, never seeded")
 	fs.StringVar(&o.profile, "profile", "", "embedded reference server only: its protection profile ("+strings.Join(refserver.ProfileNames(), ", ")+")")
 	fs.Var(&o.faults, "fault", "embedded reference server only: break one behaviour on purpose, to see the suite catch it (repeatable; conform serve --list-faults)")
 	fs.StringVar(&o.require, "require", "", "coverage the gate demands: \"must\" fails the run (exit 1) when a MUST requirement that applies to the target went unchecked")

@@ -16,13 +16,16 @@ import (
 )
 
 func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	fs := newFlagSet("serve", stderr, "[--listen ADDR] [--profile NAME] [--fault NAME]... [--variant NAME]... [--list-faults] [--time-scale F]")
+	fs := newFlagSet("serve", stderr, "[--listen ADDR] [--profile NAME] [--fault NAME]... [--variant NAME]... [--list-faults] [--time-scale F] [--lockout-attempts N --lockout-window D]")
 	listen := fs.String("listen", "127.0.0.1:8765", "address of the WebSocket control API (8765 is the device's default port)")
 	httpListen := fs.String("http-listen", "127.0.0.1:8766", "address of the embedded HTTP server (8766 on a device)")
 	webListen := fs.String("web-listen", "127.0.0.1:8767", "address of the web manager's config.json (port discovery, conform run --web)")
 	fs.String("config", "", "YAML file of flag values, keys the flag names (never secrets); flags and CONFORM_* override it")
 	profile := fs.String("profile", refserver.DefaultProfile, "protection profile: "+strings.Join(refserver.ProfileNames(), ", "))
 	scale := fs.Float64("time-scale", 1, "divide token lifetimes and the lockout by this factor (1000: the 5-minute HTTP token lives 300 ms)")
+	lockAttempts := fs.Int("lockout-attempts", 10, "wrong secured credentials that start the lockout (RC-6): in a row, or within --lockout-window")
+	lockWindow := fs.Duration("lockout-window", 0, "count the wrong credentials of this long a window, whatever succeeds between them (0: count them in a row, a success resets); divided by --time-scale")
+	lockFor := fs.Duration("lockout-duration", time.Minute, "how long the lockout lasts; divided by --time-scale")
 	verbose := fs.Bool("v", false, "log connections and authorizations (never secrets or tokens)")
 	var faults, variants listFlag
 	fs.Var(&faults, "fault", "break one behaviour on purpose (repeatable; --list-faults shows them)")
@@ -48,6 +51,10 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		fmt.Fprintf(stderr, "conform serve: --time-scale must be positive, not %v\n", *scale)
 		return exitUsage
 	}
+	if *lockAttempts < 1 || *lockAttempts > maxLockoutAttempts || *lockWindow < 0 || *lockWindow > maxLockoutWait || *lockFor <= 0 || *lockFor > maxLockoutWait {
+		fmt.Fprintf(stderr, "conform serve: --lockout-attempts must be 1 to %d, --lockout-window 0 to %v, --lockout-duration above 0 and at most %v\n", maxLockoutAttempts, maxLockoutWait, maxLockoutWait)
+		return exitUsage
+	}
 	level := slog.LevelWarn
 	if *verbose {
 		level = slog.LevelInfo
@@ -59,7 +66,11 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		Faults:    faults,
 		Variants:  variants,
 		TimeScale: *scale,
-		Logger:    slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+
+		LockoutThreshold: *lockAttempts,
+		LockoutWindow:    *lockWindow,
+		LockoutDuration:  *lockFor,
+		Logger:           slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 		Secrets: refserver.Secrets{
 			AdminPassword: getenv("CONFORM_ADMIN_PASSWORD"),
 			AdminPIN:      getenv("CONFORM_ADMIN_PIN"),
@@ -78,6 +89,11 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	fmt.Fprintf(stdout, "  embedded HTTP server: %s\n  web manager: %s (conform run --web %s)\n", run.HTTPURL, run.WebURL, run.WebURL)
 	if *scale != 1 {
 		fmt.Fprintf(stdout, "  lifetimes and lockout divided by %g: judge it with conform run %s\n", *scale, matchingRunFlags(*scale))
+	}
+	if *lockWindow > 0 {
+		fmt.Fprintf(stdout, "  lockout: %d wrong credentials within %v (a success does not reset the count) lock secured logins for %v\n", *lockAttempts, *lockWindow, *lockFor)
+	} else {
+		fmt.Fprintf(stdout, "  lockout: %d wrong credentials in a row lock secured logins for %v\n", *lockAttempts, *lockFor)
 	}
 	if len(faults) > 0 {
 		fmt.Fprintf(stdout, "  FAULTS ON (not conformant on purpose): %s\n", strings.Join(faults, ", "))

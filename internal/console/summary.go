@@ -68,7 +68,13 @@ func SummaryTo(w, verdict io.Writer, r reports.Run, verbose bool) {
 		}
 	}
 	if len(r.NotRun) > 0 {
-		fmt.Fprintf(w, "not run: %d cases the wrong-credential budget left out (seed %d; another --seed runs others, --wrong-credential-budget raises it)\n", len(r.NotRun), r.Seed)
+		list := r.NotRun
+		more := ""
+		if !verbose && len(list) > 4 {
+			list, more = list[:4], fmt.Sprintf(" and %d more", len(r.NotRun)-4)
+		}
+		fmt.Fprintf(w, "not run: %d cases the wrong-credential budget left out, in the fixed order of docs/catalogue.md (%s%s); --pace runs them all\n",
+			len(r.NotRun), term.Line(strings.Join(list, ", ")), more)
 	}
 	s := r.Summary
 	if s.Total > 0 && s.Skip == s.Total {

@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"cmp"
 	"fmt"
-	"hash/fnv"
 	"slices"
 
 	"github.com/roomconform/conform/cases"
@@ -11,14 +9,16 @@ import (
 
 // The wrong-credential budget on a live target. A device's lockout counts
 // wrong credentials in a way nobody knows (RC-6b), so every failed auth the
-// suite provokes counts: the smoke cases first; then every other case that
-// sends wrong credentials, hand-written or a near miss, in an order drawn
-// from the run's seed, as many as fit; then the token exercises that may
-// fail, with what is left. A case the budget leaves out is "not run"
-// (neither a pass nor a failure), and another seed runs others, so that
-// successive CI runs cover the family. Disruptive cases, which the
-// operator selects on purpose, are exempt. Against the embedded server the
-// budget is unlimited and everything runs.
+// suite provokes counts: the cases that send wrong credentials take the
+// budget in the fixed order of cases.BudgetOrder (the smoke cases first,
+// then the near misses of the administrator's secret, ...), as many as
+// fit; then the token exercises that may fail, with what is left. The
+// same catalogue, profile and flags choose the same stimuli in every run:
+// the seed has no say. A case the budget leaves out is "not run" (neither
+// a pass nor a failure) and named in the reports; --pace (pace.go) runs
+// them all, window by window. Disruptive cases, which the operator selects
+// on purpose, are exempt. Against the embedded server the budget is
+// unlimited and everything runs.
 
 // Plan decides before the run which of the selected cases that send wrong
 // credentials fit the budget. Without a plan, cases take the budget first
@@ -54,21 +54,11 @@ func (r *Runner) Plan(selected []cases.Case, elsewhere ...cases.Case) {
 			rotating = append(rotating, c)
 		}
 	}
-	slices.SortStableFunc(rotating, func(a, b cases.Case) int {
-		return cmp.Compare(seeded(r.Seed, a.ID), seeded(r.Seed, b.ID))
-	})
-	for _, c := range rotating {
+	for _, c := range cases.OrderForBudget(rotating) {
 		if !take(c, c.WrongCredentials()) {
 			r.leftOut[c.ID] = true
 		}
 	}
-}
-
-// seeded is a case's place in the order of seed.
-func seeded(seed uint64, id string) uint64 {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%d/%s", seed, id)
-	return h.Sum64()
 }
 
 // LeftOut returns the IDs of the cases the plan left out for the budget.
@@ -118,7 +108,7 @@ func (r *Runner) admit(c cases.Case) string {
 	out := r.leftOut[c.ID]
 	r.mu.Unlock()
 	if out {
-		return fmt.Sprintf("not run: the wrong-credential budget of %d goes to other cases in this run (seed %d; another --seed runs others)", r.WrongBudget, r.Seed)
+		return fmt.Sprintf("not run: the wrong-credential budget of %d goes to cases before it in the fixed order (docs/catalogue.md); --pace runs every case, window by window", r.WrongBudget)
 	}
 	n := c.WrongCredentials()
 	if reason := r.reserve(n); reason != "" {

@@ -109,8 +109,8 @@ type Runner struct {
 	// Progress, if set, hears about long waits (a lifetime, a lockout), so
 	// that a five-minute case does not look like a hang.
 	Progress io.Writer
-	// Seed orders the near misses competing for the wrong-credential
-	// budget (Plan), so that successive runs cover the family.
+	// Seed seeds the exploration's random walks (explore.go), and nothing
+	// else: the budget's order is fixed (budget.go).
 	Seed uint64
 
 	mu        sync.Mutex

@@ -63,7 +63,7 @@ type Config struct {
 	// (engine.Unlimited: no cap; ignored for the embedded server, which
 	// cannot be harmed). Zero means none may be sent.
 	WrongBudget int
-	// Seed orders the near misses competing for the budget (engine.Runner.Seed).
+	// Seed seeds the exploration (engine.Runner.Seed).
 	Seed uint64
 }
 
