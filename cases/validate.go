@@ -224,7 +224,11 @@ func nextWrongBeforeRecovery(steps []Step) int {
 // WrongCredentials counts the wrong credentials the case may send: the
 // engine keeps a per-run budget so a live device never locks its
 // administrator out.
-func (c Case) WrongCredentials() int {
+func (c Case) WrongCredentials() int { return c.WrongCredentialsWith(DefaultSettings()) }
+
+// WrongCredentialsWith is WrongCredentials with the repeats a step takes
+// from the run's settings (RC-6 sends --lockout-attempts of them).
+func (c Case) WrongCredentialsWith(set Settings) int {
 	n := 0
 	for _, s := range c.Steps {
 		// Steps conditional on a token in an earlier answer (OnlyIf
@@ -234,6 +238,9 @@ func (c Case) WrongCredentials() int {
 			reps := 1
 			if send, ok := s.Do.(Send); ok {
 				reps = max(1, send.Repeat)
+				if k, ok := send.RepeatFor.Of(set); ok && send.RepeatFor != "" {
+					reps = max(1, k)
+				}
 			}
 			n += reps
 		}

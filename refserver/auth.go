@@ -545,6 +545,7 @@ func (s *Server) countWrong(c *conn, now time.Time) {
 	if *count >= s.threshold {
 		*count, *times = 0, (*times)[:0]
 		s.lockedUntil = now.Add(s.lockoutDur)
+		s.lockouts++
 		s.log.Warn("too many wrong credentials: secured login locked", "for", s.lockoutDur)
 	}
 }

@@ -66,6 +66,7 @@ type Server struct {
 	wrong       int             // wrong secured credentials in a row, server-wide
 	window      time.Duration   // Options.LockoutWindow, scaled (0: count in a row)
 	wrongAt     []time.Time     // when the wrong credentials within window came (windowed lockout)
+	lockouts    int             // times the lockout started (Stats)
 	lockedUntil time.Time       // secured logins get 6 until then
 
 	// authBroken is set by a bad frame under the faults
@@ -127,6 +128,7 @@ type Stats struct {
 	Connections uint64 // WebSocket connections accepted
 	Messages    uint64 // text messages handled
 	Tokens      int    // tokens held (live, or dead and not yet forgotten)
+	Lockouts    int    // times the lockout started (RC-6)
 }
 
 // Stats returns what the server has served so far: a benchmark divides its
@@ -134,7 +136,7 @@ type Stats struct {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Stats{Connections: s.nextID, Messages: s.messages.Load(), Tokens: len(s.tokens.byValue)}
+	return Stats{Connections: s.nextID, Messages: s.messages.Load(), Tokens: len(s.tokens.byValue), Lockouts: s.lockouts}
 }
 
 // Profile returns the profile the server runs.

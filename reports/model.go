@@ -17,6 +17,21 @@ import (
 // Schema identifies the results.json format; bump on incompatible change.
 const Schema = "conform.results/v1"
 
+// Pace is what a paced run (--pace) kept to and did.
+type Pace struct {
+	// Attempts and WindowSeconds are the declared lockout: this many wrong
+	// credentials within this window lock the target.
+	Attempts      int     `json:"lockoutAttempts"`
+	WindowSeconds float64 `json:"lockoutWindowSeconds"`
+	// PerWindow is the most wrong credentials sent in one window (N-2).
+	PerWindow int `json:"perWindow"`
+	// Windows is how many times the run waited for the window to pass.
+	Windows int `json:"windows"`
+	// Complete says every stimulus of the plan ran: no case left out, no
+	// token exercise not run, no lockout.
+	Complete bool `json:"complete"`
+}
+
 // Run is one whole run.
 type Run struct {
 	Schema    string    `json:"schema"`
@@ -28,12 +43,15 @@ type Run struct {
 	Profile   Profile   `json:"profile"`
 	Selection Selection `json:"selection"`
 	Summary   Summary   `json:"summary"`
-	// Seed ordered the near misses competing for the wrong-credential
-	// budget; --seed with it repeats the run's choice.
+	// Seed seeded the exploration's random walks; --seed with it repeats
+	// them. The wrong-credential budget's order is fixed.
 	Seed uint64 `json:"seed"`
 	// NotRun lists the cases the budget left out: neither a pass nor a
 	// failure (--pace runs them).
 	NotRun []string `json:"notRun,omitempty"`
+	// Pace is set for a paced run (--pace): the declared lockout, the
+	// windows waited, and whether every stimulus of the plan ran.
+	Pace *Pace `json:"pace,omitempty"`
 	Cases  []Case   `json:"cases"`
 	// Require is the --require level ("" or "must"): the MUST requirements
 	// that apply must all be checked, or the run is not conformant.

@@ -374,6 +374,12 @@ func Collect(selected []cases.Case, start time.Time, gate reports.Gate, sections
 		}
 		run.Cases = append(run.Cases, rc)
 	}
+	if r != nil && r.Pace != nil {
+		run.Pace = pace(r, run)
+		if why := r.PaceLockout(); why != "" {
+			run.InfrastructureError = why
+		}
+	}
 	gate.Apply(&run)
 	if r != nil {
 		// The one place the report's free text is redacted; transcripts come
@@ -431,3 +437,17 @@ func oneLine(s string) string {
 }
 
 func regexpQuote(s string) string { return regexp.QuoteMeta(s) }
+
+// pace is what a paced run kept to and did: complete only when every
+// stimulus of the plan ran (no case left out or ended in an error, no
+// token exercise not run, no lockout, no interruption).
+func pace(r *engine.Runner, run reports.Run) *reports.Pace {
+	p := &reports.Pace{Attempts: r.Pace.Attempts, WindowSeconds: r.Pace.Window.Seconds(), PerWindow: r.Pace.PerWindow(), Windows: r.PaceWaits(),
+		Complete: len(run.NotRun) == 0 && r.PaceLockout() == "" && run.Interrupted == ""}
+	for _, c := range run.Cases {
+		if len(c.NotRun) > 0 || c.Verdict == reports.Error {
+			p.Complete = false
+		}
+	}
+	return p
+}

@@ -63,6 +63,8 @@ type runOptions struct {
 	printConfig     bool
 	reconfigure     bool
 	journal         string
+	pace            bool
+	lockoutWindow   time.Duration
 }
 
 // Bounds on flag values that make no sense (and would overflow the waits
@@ -103,7 +105,9 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.settings.TokenTTL, "token-ttl", d.TokenTTL, "lifetime of the API token (and the upper bound of a PIN token's)")
 	fs.DurationVar(&o.settings.PINTokenMin, "pin-token-ttl-min", d.PINTokenMin, "lower bound of a PIN token's lifetime (the docs say 24 h in one place, 30 days in another)")
 	fs.DurationVar(&o.settings.Tolerance, "lifetime-tolerance", d.Tolerance, "slack on both sides of every expiry")
-	fs.IntVar(&o.settings.LockoutAttempts, "lockout-attempts", d.LockoutAttempts, "wrong passwords RC-6 sends in a row (disruptive case; at most "+strconv.Itoa(maxLockoutAttempts)+")")
+	fs.IntVar(&o.settings.LockoutAttempts, "lockout-attempts", d.LockoutAttempts, "the target's lockout threshold: wrong passwords RC-6 sends in a row (disruptive case), and with --pace the N of N wrong credentials within --lockout-window (at most "+strconv.Itoa(maxLockoutAttempts)+")")
+	fs.DurationVar(&o.lockoutWindow, "lockout-window", 0, "with --pace: how long a wrong credential counts towards the target's lockout (declared, never guessed)")
+	fs.BoolVar(&o.pace, "pace", false, "live target: run every wrong-credential case without a lockout, at most --lockout-attempts - 2 a --lockout-window, waiting the window out between batches (both must be set explicitly; no budget unless --wrong-credential-budget is set)")
 	fs.DurationVar(&o.settings.LockoutWait, "lockout-wait", d.LockoutWait, "how long RC-6 waits for the lockout to end (at most 24h)")
 	fs.IntVar(&o.wrongBudget, "wrong-credential-budget", engine.DefaultWrongBudget,
 		"most wrong credentials one run sends to a live target (each is followed by a successful login); -1: no limit")
@@ -152,7 +156,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		session.RegisterURLSecrets(red, u)
 	}
 	session.RegisterProbePathSecrets(red, o.settings.ProbePath)
-	cfg, sel, err := o.validate()
+	cfg, sel, err := o.validate(from)
 	if err == nil {
 		err = ginkgoArgs(args, fs.Args())
 	}
@@ -219,6 +223,10 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	sections := suite.PlanSections(sess.Runner.Profile, allowed, stages)
 	printHeader(con, sess, sel, selected, sections)
+	if err := checkPace(con, sess.Runner, allowed, sections, time.Until(casesEnd)); err != nil {
+		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(err.Error()))
+		return exitUsage
+	}
 
 	sess.Runner.Progress = con
 	result, err := suite.Run(suite.Options{
@@ -406,8 +414,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// validate turns flags into the session config and the selection.
-func (o *runOptions) validate() (session.Config, suite.Selection, error) {
+// validate turns flags into the session config and the selection; from
+// says where each flag's value came from (--pace demands its lockout be
+// declared, never defaulted).
+func (o *runOptions) validate(from map[string]string) (session.Config, suite.Selection, error) {
 	var cfg session.Config
 	fail := func(format string, args ...any) (session.Config, suite.Selection, error) {
 		return cfg, suite.Selection{}, fmt.Errorf(format, args...)
@@ -478,6 +488,20 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 		return fail("--wrong-credential-budget must be -1 (no limit) or more, not %d", o.wrongBudget)
 	}
 	cfg.WrongBudget = o.wrongBudget
+	if o.pace {
+		p, err := o.paceOf(live, from)
+		if err != nil {
+			return fail("%w", err)
+		}
+		cfg.Pace = p
+		if from["wrong-credential-budget"] == fromDefault {
+			// The pace is the safety: the default budget would leave
+			// out what a paced run is for.
+			cfg.WrongBudget = engine.Unlimited
+		}
+	} else if from["lockout-window"] != fromDefault {
+		return fail("--lockout-window is the declared lockout --pace keeps under; it does nothing without --pace")
+	}
 	cfg.Seed = o.seed
 	if cfg.Seed == 0 {
 		cfg.Seed = uint64(time.Now().UnixNano())
@@ -507,6 +531,55 @@ func (o *runOptions) validate() (session.Config, suite.Selection, error) {
 		cfg.RestoreTimeout = restoreReserve(o.timeout, o.responseTimeout)
 	}
 	return cfg, sel, nil
+}
+
+// checkPace plans a paced run before any case, says what its waits cost,
+// and refuses to start one whose waits alone would outlast the time left.
+func checkPace(w io.Writer, r *engine.Runner, allowed []cases.Case, sections []suite.Section, left time.Duration) error {
+	p := r.Pace
+	if p == nil {
+		return nil
+	}
+	var elsewhere []cases.Case
+	for _, sec := range sections {
+		elsewhere = append(elsewhere, sec.Cases...)
+	}
+	r.Plan(allowed, elsewhere...) // suite.Run plans again: the same plan
+	eta, waits := r.PaceETA()
+	fmt.Fprintf(w, "pace: at most %d wrong credentials within each %s (the declared lockout is %d); %d waits of %s planned, %s of waiting at least; %d cases left out\n",
+		p.PerWindow(), p.Window, p.Attempts, waits, p.Wait(), eta, len(r.LeftOut()))
+	if eta > left {
+		return fmt.Errorf("--pace: the waits alone take %s (%d windows of %s), more than the %s --timeout leaves for the cases; raise --timeout or narrow the selection",
+			eta, waits, p.Wait(), left.Round(time.Second))
+	}
+	return nil
+}
+
+// paceOf is the declared lockout of a paced run: both of its flags set
+// explicitly (flag, CONFORM_*, --config), never by default, since a wrong
+// guess locks the device's administrator out.
+func (o *runOptions) paceOf(live bool, from map[string]string) (*engine.Pace, error) {
+	if !live {
+		return nil, fmt.Errorf("--pace paces a live target (--target or --web); the embedded reference server cannot be locked out by the suite")
+	}
+	var unset []string
+	for _, f := range []string{"lockout-attempts", "lockout-window"} {
+		if from[f] == fromDefault {
+			unset = append(unset, "--"+f)
+		}
+	}
+	if len(unset) > 0 {
+		return nil, fmt.Errorf("--pace needs the target's lockout declared: set %s explicitly (flag, %s or --config), as the device's documentation or its administrator gives them; a default could lock the device",
+			strings.Join(unset, " and "), envName(strings.TrimPrefix(unset[0], "--")))
+	}
+	if o.lockoutWindow > maxLockoutWait {
+		return nil, fmt.Errorf("--lockout-window %s: at most %s", o.lockoutWindow, maxLockoutWait)
+	}
+	p := &engine.Pace{Attempts: o.settings.LockoutAttempts, Window: o.lockoutWindow, Tolerance: o.settings.Tolerance}
+	if why := p.Validate(); why != "" {
+		return nil, errors.New(why)
+	}
+	return p, nil
 }
 
 func (o *runOptions) tlsConfig() (*tls.Config, error) {

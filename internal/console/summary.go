@@ -182,6 +182,12 @@ func Counts(w io.Writer, r reports.Run) {
 	if s.Total == 1 {
 		noun = "case"
 	}
+	verdict := s.Verdict
+	if p := r.Pace; p != nil && p.Complete {
+		verdict += fmt.Sprintf(", complete (paced: %d wrong credentials a window at most, %d waits)", p.PerWindow, p.Windows)
+	} else if p != nil {
+		verdict += ", partial (paced, but not every stimulus of the plan ran)"
+	}
 	fmt.Fprintf(w, "\nresult: %s: %d pass, %d fail, %d warn, %d skip, %d error%s (%d %s) in %.2fs\n",
-		s.Verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, xfail, s.Total, noun, r.Duration)
+		verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, xfail, s.Total, noun, r.Duration)
 }

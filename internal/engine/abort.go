@@ -32,6 +32,9 @@ func (x *execution) abort(ctx context.Context, s cases.Step, a cases.Abort, name
 	// otherwise displace the next case's administrator: seen once, under
 	// load, as a refused setAuthParams in the case after rob-1-abrupt-close).
 	x.settle(ctx, s.ConnName(), addr)
+	if s.SendsWrongCredential() {
+		x.r.paceSent() // what the target did with it, it has done by now
+	}
 	delete(x.conns, s.ConnName())
 	x.tm.closed(s.ConnName())
 	x.m.Unsettle(s.ConnName())

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -24,40 +25,45 @@ import (
 // credentials fit the budget. Without a plan, cases take the budget first
 // come, first served. elsewhere are the cases the walk runs in another
 // profile (suite.PlanSections): they compete too, although they do not
-// apply to the target's own.
+// apply to the target's own. A paced run (pace.go) also leaves out a case
+// that sends more wrong credentials than one window may hold; for it,
+// disruptive cases are no exception.
 func (r *Runner) Plan(selected []cases.Case, elsewhere ...cases.Case) {
-	if r.WrongBudget == Unlimited {
+	if r.WrongBudget == Unlimited && r.Pace == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	left := r.WrongBudget - r.wrongSent
 	var rotating []cases.Case
-	r.planned, r.leftOut, r.committed = map[string]int{}, map[string]bool{}, 0
-	take := func(c cases.Case, n int) bool {
-		if r.committed+n > left {
-			return false
+	r.planned, r.leftOut, r.committed = map[string]int{}, map[string]string{}, 0
+	r.pace.planned = r.wrongSent
+	budgetOut := fmt.Sprintf("not run: the wrong-credential budget of %d goes to cases before it in the fixed order (docs/catalogue.md); --pace runs every case, window by window", r.WrongBudget)
+	take := func(c cases.Case) {
+		n := c.WrongCredentialsWith(r.Settings)
+		switch {
+		case r.Pace != nil && n > r.Pace.PerWindow():
+			r.leftOut[c.ID] = fmt.Sprintf("not run: it sends %d wrong credentials, more than --pace spends in one window (%d of the declared %d)", n, r.Pace.PerWindow(), r.Pace.Attempts)
+		case r.WrongBudget != Unlimited && r.committed+n > left:
+			r.leftOut[c.ID] = budgetOut
+		default:
+			r.committed += n
+			r.planned[c.ID] = n
+			r.pace.planned += n
 		}
-		r.committed += n
-		r.planned[c.ID] = n
-		return true
 	}
 	for _, c := range selected {
-		n := c.WrongCredentials()
+		n := c.WrongCredentialsWith(r.Settings)
 		switch {
-		case n == 0 || c.HasLabel("disruptive") || c.Unmet(r.Profile) != "" && !slices.ContainsFunc(elsewhere, func(e cases.Case) bool { return e.ID == c.ID }):
+		case n == 0 || c.HasLabel("disruptive") && r.Pace == nil || c.Unmet(r.Profile) != "" && !slices.ContainsFunc(elsewhere, func(e cases.Case) bool { return e.ID == c.ID }):
 		case c.HasLabel("smoke"):
-			if !take(c, n) {
-				r.leftOut[c.ID] = true
-			}
+			take(c)
 		default:
 			rotating = append(rotating, c)
 		}
 	}
 	for _, c := range cases.OrderForBudget(rotating) {
-		if !take(c, c.WrongCredentials()) {
-			r.leftOut[c.ID] = true
-		}
+		take(c)
 	}
 }
 
@@ -96,23 +102,27 @@ func (r *Runner) Lockout() string {
 }
 
 // admit says whether case c may run under the budget: "" if so, else the
-// reason it is not run. It takes c's wrong credentials from the budget.
-func (r *Runner) admit(c cases.Case) string {
+// reason it is not run. It takes c's wrong credentials from the budget,
+// and in a paced run waits for room in the window first.
+func (r *Runner) admit(ctx context.Context, c cases.Case) string {
 	if why := r.Lockout(); why != "" && c.WrongCredentials() > 0 {
 		return "not run: it sends wrong credentials, and the run sends none after a " + why
-	}
-	if c.HasLabel("disruptive") {
-		return ""
 	}
 	r.mu.Lock()
 	out := r.leftOut[c.ID]
 	r.mu.Unlock()
-	if out {
-		return fmt.Sprintf("not run: the wrong-credential budget of %d goes to cases before it in the fixed order (docs/catalogue.md); --pace runs every case, window by window", r.WrongBudget)
+	if out != "" {
+		return out
 	}
-	n := c.WrongCredentials()
+	if c.HasLabel("disruptive") && r.Pace == nil {
+		return ""
+	}
+	n := c.WrongCredentialsWith(r.Settings)
 	if reason := r.reserve(n); reason != "" {
 		return reason
+	}
+	if err := r.paceFor(ctx, n, "case "+c.ID); err != nil {
+		return "not run: " + err.Error()
 	}
 	r.mu.Lock()
 	if planned, ok := r.planned[c.ID]; ok {
@@ -133,6 +143,14 @@ func (r *Runner) spare(n int) bool {
 	defer r.mu.Unlock()
 	if r.lockout != "" {
 		return false
+	}
+	if r.Pace != nil {
+		// No wait here: the exercise's tokens are the case's. What does
+		// not fit the window now is left to a later case's token.
+		if r.pace.used()+n > r.Pace.PerWindow() {
+			return false
+		}
+		r.pace.reserved += n
 	}
 	if r.WrongBudget == Unlimited {
 		return true

@@ -86,7 +86,11 @@ func (x *execution) exercise(ctx context.Context) error {
 			x.notRun = append(x.notRun, risky[0].Name+": no wrong credentials after a "+why)
 			continue
 		}
-		if !x.c.HasLabel("disruptive") && !x.r.spare(1) {
+		if x.r.Pace != nil {
+			if err := x.paceExercise(ctx); err != nil {
+				return err
+			}
+		} else if !x.c.HasLabel("disruptive") && !x.r.spare(1) {
 			x.notRun = append(x.notRun, risky[0].Name+": the wrong-credential budget is spent")
 			continue
 		}

@@ -59,7 +59,7 @@ func (x *execution) explore(ctx context.Context, s cases.Step, a cases.Explore, 
 	}
 	for k, v := range map[string]string{
 		"rapid.checks": strconv.Itoa(checks), "rapid.steps": strconv.Itoa(steps),
-		"rapid.seed": strconv.FormatUint(seed, 10), "rapid.nofailfile": "true", "rapid.shrinktime": "3s",
+		"rapid.seed": strconv.FormatUint(seed, 10), "rapid.nofailfile": "true", "rapid.shrinktime": "10m",
 	} {
 		if err := flag.CommandLine.Set(k, v); err != nil {
 			return fmt.Errorf("step %s: rapid %s: %w", name, k, err)
@@ -71,11 +71,11 @@ func (x *execution) explore(ctx context.Context, s cases.Step, a cases.Explore, 
 		failed *walk
 		stop   error // an error of the suite (not a finding): ends the exploration
 	)
-	// Shrinking replays walks for as long as rapid.shrinktime lets it, and
-	// every walk's tokens are secrets the run must redact: past a number
-	// of replays (not a time, which a faster machine would spend on more
-	// tokens) the attempts are skipped, so what a run registers does not
-	// depend on the machine's speed.
+	// Shrinking replays walks, and every walk's tokens are secrets the run
+	// must redact: past a number of replays the attempts are skipped, so
+	// that neither what a run registers nor the walk it ends with depends
+	// on the machine's speed. rapid.shrinktime is set far beyond what the
+	// replays take, so that the count, never the time, ends the shrinking.
 	shrinkRuns := 0
 	prop := func(t *rapid.T) {
 		if stop != nil {

@@ -112,6 +112,9 @@ type Runner struct {
 	// Seed seeds the exploration's random walks (explore.go), and nothing
 	// else: the budget's order is fixed (budget.go).
 	Seed uint64
+	// Pace, when set, spreads the wrong credentials over the target's
+	// declared lockout window (pace.go): a complete run without a lockout.
+	Pace *Pace
 
 	mu        sync.Mutex
 	wrongSent int
@@ -141,10 +144,13 @@ type Runner struct {
 	// issued maps every API token a fresh authorization (a login, a status
 	// change) returned in this run to the step that got it (AUTH-5).
 	issued map[string]string
-	// planned, leftOut and committed are the budget's plan (budget.go).
+	// planned, leftOut (with the reason) and committed are the budget's
+	// plan (budget.go).
 	planned   map[string]int
-	leftOut   map[string]bool
+	leftOut   map[string]string
 	committed int
+	// pace is the paced run's account of its window (pace.go).
+	pace paceState
 	// lockout says where a possible lockout the run did not cause was seen
 	// (budget.go): from then on no wrong credential is sent.
 	lockout string
@@ -255,7 +261,7 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	if reason, na := c.Gap(r.Profile); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason, Inapplicable: na}
 	}
-	if reason := r.admit(c); reason != "" {
+	if reason := r.admit(ctx, c); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason}
 	}
 	defer x.closeAll()
@@ -312,11 +318,14 @@ func reasonOf(v cases.Verdict, fs []cases.Finding) string {
 }
 
 // Spent counts n wrong credentials sent before the cases (the preflight's
-// refused secrets) against the budget.
+// refused secrets, answered by now) against the budget and the pace.
 func (r *Runner) Spent(n int) {
 	r.mu.Lock()
 	r.wrongSent += n
 	r.mu.Unlock()
+	for range n {
+		r.paceSent()
+	}
 }
 
 // WrongSent is how many wrong credentials the run has sent so far.
@@ -339,7 +348,13 @@ func (r *Runner) reserve(n int) string {
 	return ""
 }
 
-func (r *Runner) countWrong() { r.Spent(1) }
+// countWrong counts a wrong credential about to be sent against the
+// budget. A paced run's window counts it when its answer came (paceSent).
+func (r *Runner) countWrong() {
+	r.mu.Lock()
+	r.wrongSent++
+	r.mu.Unlock()
+}
 
 // Dead returns why the target was given up on ("" while it answers).
 func (r *Runner) Dead() string {

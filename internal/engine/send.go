@@ -78,6 +78,10 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	}
 	if s.SendsWrongCredential() {
 		x.r.countWrong()
+		// The window counts from when the target had it: its answer (or
+		// the end of the wait for one), never from a send that a busy
+		// machine may have made earlier than the target saw it.
+		defer x.r.paceSent()
 	}
 	o := x.observation(name)
 	o.Sent = sent
@@ -148,6 +152,14 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	auth := a.Request.MethodName() == "auth"
 	if auth {
 		o.Response = x.legacyAnswer(name, o.Response)
+	}
+	if auth {
+		// A paced run kept under the declared lockout: a 6 says the
+		// declaration is wrong, and nothing more is sent.
+		if err := x.r.pacedLockout(o.Response, "case "+x.c.ID+" step "+name); err != nil {
+			x.tr.Notef(s.ConnName(), "step %s: %v", name, err)
+			return err
+		}
 	}
 	v := xm.Judge(o.Response, x.tm.answered[name])
 	if v.Lockout {

@@ -25,12 +25,28 @@ var generated = sync.OnceValues(func() (out struct {
 	return out, err
 })
 
+// generation runs the generator (once for the package), or skips under
+// -short: the generator is deterministic code on one goroutine, so CI's
+// race stage (-short) has nothing to find in it and leaves it to the plain
+// stage, where every test here runs whole (it takes a minute or more under
+// the race detector).
+func generation(t *testing.T) (struct {
+	text    []byte
+	results []profileResult
+}, error) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the generator runs on one goroutine; the plain go test runs it")
+	}
+	return generated()
+}
+
 // TestGeneratedIsFresh regenerates cases/generated.txt from the model and
 // the alphabet and fails when the checked-in file differs: a change to
 // either must come with the cases it makes. CONFORM_GENERATE_WRITE=1
 // writes the file instead.
 func TestGeneratedIsFresh(t *testing.T) {
-	g, err := generated()
+	g, err := generation(t)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +83,7 @@ var floor = map[string]struct{ transitions, pairs int }{
 }
 
 func TestReachDoesNotDrop(t *testing.T) {
-	g, err := generated()
+	g, err := generation(t)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +107,7 @@ func TestReachDoesNotDrop(t *testing.T) {
 // the abstraction hides a difference the reading makes, and a tour
 // through one state says nothing of the other.
 func TestAbstractionIsFineEnough(t *testing.T) {
-	g, err := generated()
+	g, err := generation(t)
 	if err != nil {
 		t.Fatal(err)
 	}

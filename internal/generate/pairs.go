@@ -151,12 +151,18 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 			// covering array, in every state class, says so where it does).
 			rows = append(rows, validContext(lv)...)
 		}
-		for i, row := range rows {
-			if i > 0 && i%rowsPerCase == 0 {
+		inCase := 0
+		for _, row := range rows {
+			// A case ends after rowsPerCase rows, or before a row whose
+			// wrong credential would go beyond maxWrongPerCase (with the
+			// ones establishing its state).
+			if inCase > 0 && (inCase == rowsPerCase || st.wrong+rowWrong(st, row) > maxWrongPerCase) {
 				st.finish()
-				segs = append(segs, segment{steps: st.s.steps, inputs: st.inputs, covers: rowsPerCase, disruptive: st.disrupted, kind: "pairs " + ps.class})
+				segs = append(segs, segment{steps: st.s.steps, inputs: st.inputs, covers: inCase, disruptive: st.disrupted, kind: "pairs " + ps.class})
 				st, _ = start()
+				inCase = 0
 			}
+			inCase++
 			if !st.establish(ps.class, ps.login) {
 				return nil, nil, nil, fmt.Errorf("generate: cannot return to state %s", ps.class)
 			}
@@ -193,7 +199,7 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 			}
 		}
 		st.finish()
-		segs = append(segs, segment{steps: st.s.steps, inputs: st.inputs, covers: len(rows) % rowsPerCase, disruptive: st.disrupted, kind: "pairs " + ps.class})
+		segs = append(segs, segment{steps: st.s.steps, inputs: st.inputs, covers: inCase, disruptive: st.disrupted, kind: "pairs " + ps.class})
 	}
 	for class, lv := range levels {
 		for i := range lv {
@@ -210,6 +216,14 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 		}
 	}
 	return segs, pairs, levels, nil
+}
+
+// rowWrong is how many wrong credentials row sends in st's state (0 or 1).
+func rowWrong(st state, row []int) int {
+	if step, ok := st.row(row); ok && step.SendsWrongCredential() {
+		return 1
+	}
+	return 0
 }
 
 // validContext are the rows that put each class of one field beside valid

@@ -69,6 +69,9 @@ func (st *state) take(step cases.Step, name string) {
 		st.disrupted = true
 	}
 	wrong := step.SendsWrongCredential()
+	if wrong {
+		st.wrong++
+	}
 	if a, ok := step.Do.(cases.Send); ok && st.recover && !wrong {
 		a.Recovery = true
 		step.Do = a

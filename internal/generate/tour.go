@@ -141,6 +141,8 @@ type state struct {
 	// connection or cleared tokens (the case is then disruptive).
 	inputs    []string
 	disrupted bool
+	// wrong counts the wrong credentials the segment sends.
+	wrong int
 }
 
 func (st state) clone() state {
@@ -268,6 +270,12 @@ var errTooBig = fmt.Errorf("generate: the explored graph has more than %d nodes:
 // from the initial state): a case short enough to read.
 const maxSteps = 120
 
+// maxWrongPerCase bounds the wrong credentials of one generated case, so
+// that a paced run (--pace, at most N-2 a lockout window) runs every one
+// against a device whose lockout takes 5 or more, waiting only between
+// cases.
+const maxWrongPerCase = 3
+
 // tour returns segments of steps, each from the initial state, that
 // together cover every reachable pair of e: first those it can reach
 // without displacing a connection or clearing tokens (cases a live target
@@ -312,12 +320,15 @@ func (e *explored) tourPass(newState func() state, uncovered map[string]bool, di
 			if !ok {
 				return nil, fmt.Errorf("generate: input %q of node %q is not there when the tour reaches it", id, key)
 			}
+			step := in.step
+			if step.SendsWrongCredential() && st.wrong >= maxWrongPerCase {
+				break // the rest in the next case
+			}
 			p := n.pairs[id]
 			if uncovered[p] {
 				delete(uncovered, p)
 				covers++
 			}
-			step := in.step
 			if _, isClose := step.Do.(cases.Close); !isClose {
 				step.Expect = []cases.Check{cases.AsTheReadingSays(citationOf(step, e.reqs[p]))}
 			}

@@ -65,6 +65,9 @@ type Config struct {
 	WrongBudget int
 	// Seed seeds the exploration (engine.Runner.Seed).
 	Seed uint64
+	// Pace, when set, paces the wrong credentials to a live target under
+	// its declared lockout (engine.Runner.Pace).
+	Pace *engine.Pace
 }
 
 // Embedded is the embedded reference server's setup: a profile, and
@@ -227,7 +230,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	p.HTTPServer, p.WebManager, p.Lifetimes = t.HTTP != "", t.Web != "", cfg.Settings
 	s.Runner = &engine.Runner{
 		Target: t, Profile: p, Secrets: probe.Secrets, Settings: cfg.Settings,
-		Redactor: red, Strict: cfg.Strict, Legacy: cfg.Legacy, WrongBudget: budget, Clock: clk, Seed: cfg.Seed,
+		Redactor: red, Strict: cfg.Strict, Legacy: cfg.Legacy, WrongBudget: budget, Clock: clk, Seed: cfg.Seed, Pace: cfg.Pace,
 		RestoreTimeout: cfg.RestoreTimeout,
 	}
 	if !s.Embedded {
