@@ -51,8 +51,8 @@ type Run struct {
 	NotRun []string `json:"notRun,omitempty"`
 	// Pace is set for a paced run (--pace): the declared lockout, the
 	// windows waited, and whether every stimulus of the plan ran.
-	Pace *Pace `json:"pace,omitempty"`
-	Cases  []Case   `json:"cases"`
+	Pace  *Pace  `json:"pace,omitempty"`
+	Cases []Case `json:"cases"`
 	// Require is the --require level ("" or "must"): the MUST requirements
 	// that apply must all be checked, or the run is not conformant.
 	Require string `json:"require,omitempty"`
