@@ -172,6 +172,19 @@ func tagged(mint func(TokenKind) string, tag string) func(TokenKind) string {
 // the oldest, live or not: only long heavy use gets there.
 const maxTokens = 100_000
 
+// smallStore is the store of the fault token-store-keeps-100: a device
+// that keeps few tokens forgets a client's token after some 33 logins of
+// others (each success mints three).
+const smallStore = 100
+
+// tokenLimit is how many tokens the store keeps under faults.
+func tokenLimit(faults faultSet) int {
+	if faults.has(faultTokenStoreKeeps100) {
+		return smallStore
+	}
+	return maxTokens
+}
+
 // minSweep is the store size below which expired tokens are not swept.
 const minSweep = 1024
 
