@@ -233,7 +233,7 @@ const (
 	faultLockoutTokenCode8           fault = "lockout-token-code-8"
 	faultLockoutRevokesPresented     fault = "lockout-revokes-presented-tokens"
 	faultLockoutLiftsAfterOneRefusal fault = "lockout-lifts-after-one-refusal"
-	faultTokenStoreKeeps100          fault = "token-store-keeps-100"
+	faultTokenStoreKeeps500          fault = "token-store-keeps-500"
 )
 
 // faultTable describes every fault; Faults returns it sorted.
@@ -389,7 +389,7 @@ var faultTable = []Fault{
 	{string(faultLockoutTokenCode8), "TOK-1", "During the lockout a live API token gets 8 (wrong credentials) instead of 6 or a success."},
 	{string(faultLockoutRevokesPresented), "TOK-1", "A live API token presented during the lockout gets 6 and is revoked, so it no longer re-authorizes once the lockout has ended."},
 	{string(faultLockoutLiftsAfterOneRefusal), "RC-6", "The lockout ends with the first secured login it refuses: the next correct credentials, on any connection, authorize at once."},
-	{string(faultTokenStoreKeeps100), "TOK-1", "The server keeps only its last 100 tokens, forgetting the oldest, live or not: an API token stops re-authorizing after some 33 later logins."},
+	{string(faultTokenStoreKeeps500), "TOK-1", "The server keeps only its last 500 tokens, forgetting the oldest, live or not: an API token stops re-authorizing after some 170 later logins (a store of 100 the generated cases catch already)."},
 }
 
 // The variants, in the order of variantTable.

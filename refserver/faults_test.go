@@ -953,10 +953,10 @@ var faultBehaviours = []behaviour{
 		return outcomes(t, r, secured("admin", wrongSecret), secured("admin", wrongSecret),
 			secured("admin", testSecrets.AdminPassword), secured("admin", testSecrets.AdminPassword))
 	}},
-	{name: "token-store-keeps-100", spec: "0/2 0/2", changed: "8 0/2", exchange: func(t *testing.T, r *Running) string {
+	{name: "token-store-keeps-500", spec: "0/2 0/2", changed: "8 0/2", exchange: func(t *testing.T, r *Running) string {
 		a, got := adminLogin(t, r)
 		a.close()
-		for range 40 { // three tokens a success: 120 tokens after the first's
+		for range 200 { // three tokens a success: 600 tokens after the first's
 			c, _ := adminLogin(t, r)
 			c.close()
 		}
