@@ -122,6 +122,43 @@ var rcCases = []Case{
 		},
 	},
 
+	// RC-6 from every connection: the lockout is the server's (counted
+	// across connections), so it is seen alike from a connection authorized
+	// before it, one opened before it and not authorized, one opened during
+	// it and, once it has ended, from each of them and from a new one. What
+	// the reading requires, the model says (AsTheReadingSays): correct admin
+	// credentials get 6 on every connection within the tolerance of the
+	// lockout's start, and at any time during it 6 or success and nothing
+	// else (an 8 breaks ROLE-1/RC-8, a MUST); a live token 6 or success
+	// (TOK-1); a connection keeps its mode through the lockout (FAIL-4: a
+	// failure changes nothing, judged by the engine's getAuthInfo after each
+	// login); and after it, correct credentials work on the connections that
+	// got 6 and the token issued before it re-authorizes (TOK-1). The token's
+	// connection is closed before the lockout: the token of a displaced
+	// connection is the reading's open question, not this case's.
+	{
+		ID: "rc-6-lockout-seen-from-every-connection", Title: "the lockout from connections opened before it (authorized and not), during it and after it: 6 for correct credentials on each, then success on each; a token from before it works after it",
+		Requirements: []string{"RC-6", "ROLE-1", "TOK-1", "AUTH-2", "SEC-1"}, Labels: []string{"disruptive", "password"},
+		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
+		Steps: []Step{
+			{Name: "issued", Conn: "t", Do: send(Login(Admin)), Expect: append(granted("ROLE-1", Admin), Tokens("AUTH-2"))},
+			closeConn("t"),
+			{Name: "authorized", Conn: "old", Do: send(Login(Admin)), Expect: granted("ROLE-1", Admin)},
+			{Name: "opened", Conn: "idle", Do: send(getAuthInfo), Expect: []Check{Refused("SEC-1")}},
+			{Name: "wrong", Conn: "w", Do: Send{Request: secured(Wrong(AdminPassword), roleAdmin), RepeatFor: LockoutAttempts}, Expect: []Check{Fails("RC-6")}},
+			{Name: "authorized-during", Conn: "old", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: []Check{AsTheReadingSays("RC-6")}},
+			{Name: "opened-during", Conn: "idle", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: []Check{AsTheReadingSays("RC-6")}},
+			{Name: "new-during", Conn: "c", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: []Check{AsTheReadingSays("RC-6")}},
+			// Last of the lockout's steps: a success (the reading allows one
+			// for a token) may end a lockout.
+			{Name: "token-during", Conn: "d", Do: send(secured(TokenOf("issued"), nil)), Expect: []Check{AsTheReadingSays("TOK-1")}},
+			{Name: "unlocked", Conn: "u", Do: Poll{Request: Login(Admin), Limit: LockoutWait}, Expect: []Check{RecordLockout("RC-6")}},
+			{Name: "opened-after", Conn: "idle", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: granted("ROLE-1", Admin)},
+			{Name: "token-after", Conn: "e", Do: send(secured(TokenOf("issued"), nil)), Expect: granted("TOK-1", Admin)},
+			recoverLogin(),
+		},
+	},
+
 	// RC-6b: do wrong user credentials count towards the lockout? Recorded;
 	// disruptive like RC-6, and it waits a lockout out if there is one.
 	{

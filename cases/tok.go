@@ -2,6 +2,10 @@ package cases
 
 // TOK: token re-authorization on a new connection, after the issuing one closed.
 
+// CapacityLogins is how many logins the capacity case makes after the one
+// whose token it then uses (issue 18: 200).
+const CapacityLogins = 200
+
 var tokCases = []Case{
 	{
 		ID: "tok-1-admin-token-on-new-connection", Title: "an admin token re-authorizes a new connection as admin after the first closed",
@@ -30,6 +34,20 @@ var tokCases = []Case{
 			{Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", Admin)},
 			closeConn("b"),
 			{Conn: "c", Do: send(secured(TokenOf("login"), roleAdmin)), Expect: granted("TOK-1", Admin)},
+		},
+	},
+	// Capacity: a server that makes room for new tokens by forgetting live
+	// ones breaks TOK-1 for whoever logged in first. Disruptive: on a device
+	// the 200 logins may evict other clients' tokens too.
+	{
+		ID: "tok-1-first-token-after-200-logins", Title: "an admin token still re-authorizes after 200 further admin logins",
+		Requirements: []string{"TOK-1", "ROLE-1", "AUTH-2"}, Labels: []string{"token", "disruptive"},
+		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
+		Steps: []Step{
+			loginKeepingTokens("first", Admin), closeConn("a"),
+			{Name: "logins", Conn: "b", Do: Send{Request: Login(Admin), Repeat: CapacityLogins}, Expect: granted("ROLE-1", Admin)},
+			closeConn("b"),
+			{Conn: "c", Do: send(secured(TokenOf("first"), nil)), Expect: granted("TOK-1", Admin)},
 		},
 	},
 	{

@@ -328,6 +328,9 @@ func (s *Server) decideSecured(c *conn, f fields, hasRole bool, want Mode, now t
 		}
 	}
 	locked := now.Before(s.lockedUntil)
+	if d, decided := s.lockoutFaults(c, cred, &locked, now); decided {
+		return d
+	}
 	spare := locked && s.faults.has(faultLockoutSparesCorrect)
 	if locked && !spare {
 		return fail(rcLockedOut)

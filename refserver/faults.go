@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Fault is one deliberate deviation from docs/requirements.md that breaks exactly
@@ -50,7 +51,10 @@ type Variant struct {
 //     authorization, the presented token's own expiry, the command-line PIN),
 //     decideStatusChange (status change), httpExpiry (HTTP tokens), grant (the
 //     HTTP token of an unsecured login), httpAccepts (an HTTP token's expiry on use)
-//   - lockout counting: (*Server).countWrong
+//   - lockout counting: (*Server).countWrong; the lockout as one connection
+//     sees it (which connections and tokens it spares, what it does to a token):
+//     (*Server).lockoutFaults, called by decideSecured's lockout check
+//   - how many tokens the store keeps: tokenLimit
 //   - the connection's move into its mode and the slots it takes: (*Server).grant, setMode
 //   - the displaced connection's notification: (*Server).notifyDisplaced;
 //     revoking its tokens: (*Server).setMode
@@ -222,6 +226,14 @@ const (
 	faultPINOtherCaseNeedsRole        fault = "pin-other-case-needs-role"
 	faultSecondStatusChangeRefused    fault = "second-status-change-refused"
 	faultAdminTokenRefusedAfterSwitch fault = "admin-token-refused-after-status-change"
+
+	// Faults of the lockout as each connection sees it, and of capacity (issue 18).
+	faultLockoutSparesEarlierConns   fault = "lockout-spares-earlier-connections"
+	faultLockoutSparesAuthorized     fault = "lockout-spares-authorized-connections"
+	faultLockoutTokenCode8           fault = "lockout-token-code-8"
+	faultLockoutRevokesPresented     fault = "lockout-revokes-presented-tokens"
+	faultLockoutLiftsAfterOneRefusal fault = "lockout-lifts-after-one-refusal"
+	faultTokenStoreKeeps500          fault = "token-store-keeps-500"
 )
 
 // faultTable describes every fault; Faults returns it sorted.
@@ -371,6 +383,13 @@ var faultTable = []Fault{
 	{string(faultPINOtherCaseNeedsRole), "ROLE-4", `The user PIN in other letter case is accepted only with role "user": without role it gets 8.`},
 	{string(faultSecondStatusChangeRefused), "SW-1", "A connection that made a status change once gets 3 for every later one, also after it became administrator again by a login."},
 	{string(faultAdminTokenRefusedAfterSwitch), "TOK-1", `A live administrator API token presented without role or with role "admin" on a connection in user mode by a status change gets 8.`},
+
+	{string(faultLockoutSparesEarlierConns), "RC-6", "The lockout is decided when a connection opens: a connection opened before it began, authorized or not, still authorizes with correct credentials during it."},
+	{string(faultLockoutSparesAuthorized), "RC-6", "During the lockout a connection that holds a mode still authorizes with correct credentials; only connections without a mode get 6."},
+	{string(faultLockoutTokenCode8), "TOK-1", "During the lockout a live API token gets 8 (wrong credentials) instead of 6 or a success."},
+	{string(faultLockoutRevokesPresented), "TOK-1", "A live API token presented during the lockout gets 6 and is revoked, so it no longer re-authorizes once the lockout has ended."},
+	{string(faultLockoutLiftsAfterOneRefusal), "RC-6", "The lockout ends with the first secured login it refuses: the next correct credentials, on any connection, authorize at once."},
+	{string(faultTokenStoreKeeps500), "TOK-1", "The server keeps only its last 500 tokens, forgetting the oldest, live or not: an API token stops re-authorizing after some 170 later logins (a store of 100 the generated cases catch already)."},
 }
 
 // The variants, in the order of variantTable.
@@ -506,4 +525,34 @@ func variantNames() []string {
 		names = append(names, v.Name)
 	}
 	return names
+}
+
+// lockoutFaults applies the faults of the lockout as one connection sees it
+// to a secured login with credentials cred on c: it may lift the lockout
+// for c (*locked), or decide the login itself (decided). Without these
+// faults it changes nothing: the lockout is the whole server's.
+func (s *Server) lockoutFaults(c *conn, cred string, locked *bool, now time.Time) (d decision, decided bool) {
+	switch {
+	case *locked && !c.openedLocked && s.faults.has(faultLockoutSparesEarlierConns):
+		*locked = false
+	case *locked && c.mode != ModeNone && s.faults.has(faultLockoutSparesAuthorized):
+		*locked = false
+	}
+	if !*locked {
+		return decision{}, false
+	}
+	if s.faults.has(faultLockoutLiftsAfterOneRefusal) {
+		s.lockedUntil = now // this login is refused, the next is not
+	}
+	r, ok := s.tokens.lookup(cred)
+	if !ok || r.Kind != APIToken || !r.liveAt(now) {
+		return decision{}, false
+	}
+	switch {
+	case s.faults.has(faultLockoutTokenCode8):
+		return fail(rcWrongCredentials), true
+	case s.faults.has(faultLockoutRevokesPresented):
+		r.Revoked = true
+	}
+	return decision{}, false
 }

@@ -920,6 +920,49 @@ var faultBehaviours = []behaviour{
 		asUser := a.call(secured("user", tok)).outcome() // role "user" (RC-5b) is left alone
 		return fmt.Sprintf("%s, %s %s %s, %s", sw, noRole, asAdmin, asUser, outcomes(t, r, secured("", tok)))
 	}},
+
+	// The lockout as each connection sees it (issue 18): lockoutAfterTwo,
+	// the two wrong credentials on fresh connections, then the connection
+	// under test.
+	{name: "lockout-spares-earlier-connections", setup: lockoutAfterTwo, spec: "8 8 6 6", changed: "8 8 0/2 6", exchange: func(t *testing.T, r *Running) string {
+		early := dial(t, r.URL) // opened, not authorized, before the lockout
+		wrong := outcomes(t, r, secured("admin", wrongSecret), secured("admin", wrongSecret))
+		return fmt.Sprintf("%s %s %s", wrong, early.call(secured("admin", testSecrets.AdminPassword)).outcome(),
+			outcomes(t, r, secured("admin", testSecrets.AdminPassword)))
+	}},
+	{name: "lockout-spares-authorized-connections", setup: lockoutAfterTwo, spec: "8 8 6 6", changed: "8 8 0/2 6", exchange: func(t *testing.T, r *Running) string {
+		a, _ := adminLogin(t, r) // authorized before the lockout
+		early := dial(t, r.URL)  // opened before it, not authorized: locked either way
+		wrong := outcomes(t, r, secured("admin", wrongSecret), secured("admin", wrongSecret))
+		return fmt.Sprintf("%s %s %s", wrong, a.call(secured("admin", testSecrets.AdminPassword)).outcome(),
+			early.call(secured("admin", testSecrets.AdminPassword)).outcome())
+	}},
+	{name: "lockout-token-code-8", setup: lockoutAfterTwo, spec: "8 8 6", changed: "8 8 8", exchange: func(t *testing.T, r *Running) string {
+		a, got := adminLogin(t, r)
+		a.close()
+		return outcomes(t, r, secured("admin", wrongSecret), secured("admin", wrongSecret), secured("", got.str("token")))
+	}},
+	{name: "lockout-revokes-presented-tokens", setup: lockoutAfterTwo, spec: "8 8 6, 0/2", changed: "8 8 6, 8", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		a, got := adminLogin(t, r)
+		a.close()
+		during := outcomes(t, r, secured("admin", wrongSecret), secured("admin", wrongSecret), secured("", got.str("token")))
+		clock.Advance(defaultLockoutDuration)
+		return during + ", " + outcomes(t, r, secured("", got.str("token")))
+	}},
+	{name: "lockout-lifts-after-one-refusal", setup: lockoutAfterTwo, spec: "8 8 6 6", changed: "8 8 6 0/2", exchange: func(t *testing.T, r *Running) string {
+		return outcomes(t, r, secured("admin", wrongSecret), secured("admin", wrongSecret),
+			secured("admin", testSecrets.AdminPassword), secured("admin", testSecrets.AdminPassword))
+	}},
+	{name: "token-store-keeps-500", spec: "0/2 0/2", changed: "8 0/2", exchange: func(t *testing.T, r *Running) string {
+		a, got := adminLogin(t, r)
+		a.close()
+		for range 200 { // three tokens a success: 600 tokens after the first's
+			c, _ := adminLogin(t, r)
+			c.close()
+		}
+		_, last := adminLogin(t, r)
+		return outcomes(t, r, secured("", got.str("token")), secured("", last.str("token")))
+	}},
 }
 
 // httpLifetime probes an HTTP token from auth and one from

@@ -159,7 +159,7 @@ func New(opts Options) (*Server, error) {
 		byRemote:    make(map[string]int),
 		gone:        make(chan struct{}),
 		holder:      make(map[Mode]*conn),
-		tokens:      newTokenStore(maxTokens, tagged(mintToken, opts.TokenTag)),
+		tokens:      newTokenStore(tokenLimit(faults), tagged(mintToken, opts.TokenTag)),
 		lastAPI:     make(map[Mode]string),
 		bannedUntil: make(map[string]time.Time),
 		closeGrace:  closeGrace,

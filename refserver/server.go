@@ -115,6 +115,7 @@ type conn struct {
 	prevRequestID json.RawMessage // the one before it
 	failures      int             // failed auths in a row on this connection
 	switched      bool            // the connection made a status change to user once
+	openedLocked  bool            // a lockout was in force when the connection opened (lockoutFaults)
 	// usedRequestIDs are the requestIds the connection's messages carried,
 	// kept only under the fault reused-request-id-unanswered (so that a
 	// conformant server's memory does not grow with a connection's
@@ -245,6 +246,7 @@ func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 	}
 	s.nextID++
 	c.id = s.nextID
+	c.openedLocked = s.now().Before(s.lockedUntil)
 	c.log = s.log.With("conn", c.id)
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()

@@ -172,6 +172,21 @@ func tagged(mint func(TokenKind) string, tag string) func(TokenKind) string {
 // the oldest, live or not: only long heavy use gets there.
 const maxTokens = 100_000
 
+// smallStore is the store of the fault token-store-keeps-500: a device
+// that keeps few tokens forgets a client's token after some 170 logins of
+// others (each success mints three). Large enough that no case but the
+// capacity case makes that many logins (the generated cases' covering
+// arrays catch a store of 100).
+const smallStore = 500
+
+// tokenLimit is how many tokens the store keeps under faults.
+func tokenLimit(faults faultSet) int {
+	if faults.has(faultTokenStoreKeeps500) {
+		return smallStore
+	}
+	return maxTokens
+}
+
 // minSweep is the store size below which expired tokens are not swept.
 const minSweep = 1024
 
