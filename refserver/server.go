@@ -65,6 +65,7 @@ type Server struct {
 	lastAPI     map[Mode]string // the last API token issued for each mode (fault repeated-tokens)
 	wrong       int             // wrong secured credentials in a row, server-wide
 	lockedUntil time.Time       // secured logins get 6 until then
+	retired     []retiredSecret // secrets setAuthParams replaced (faults old-*-kept, preconnected-keeps-old-secret)
 
 	// authBroken is set by a bad frame under the faults
 	// invalid-json-breaks-next-auth and binary-frame-breaks-next-auth: the next
