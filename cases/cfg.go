@@ -2,6 +2,7 @@ package cases
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -12,7 +13,12 @@ import (
 // each). A case runs only where the suite can undo what it changes with
 // the secrets it has (Reconfigurable).
 
-var cfgCases = []Case{
+var cfgCases = slices.Concat(cfgOwnProfile, cfgFromEveryProfile(), cfgLong())
+
+// cfgOwnProfile are the cases that reconfigure the target from whatever
+// protection it has: the members of CFG-2's "none given", CFG-4 with admin
+// made unsecured first, and CFG-5's notifications.
+var cfgOwnProfile = []Case{
 	{
 		ID: "cfg-1-admin-password", Title: `setAuthParams admin password: unsecured admin then gets 4 and the new password gives previleges 2`,
 		Requirements: []string{"CFG-1", "CFG-6", "ROLE-1"}, Labels: []string{"mutating", "password"},

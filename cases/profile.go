@@ -95,6 +95,10 @@ type Profile struct {
 	// Lifetimes are the settings the run judges lifetimes by; needs read
 	// them to tell which waits are practical.
 	Lifetimes Settings `json:"-"`
+	// Reference says the target is the embedded reference server, which
+	// nothing can harm: what a device might not survive (a password of
+	// hundreds of characters) is tried there only (OnReference).
+	Reference bool `json:"-"`
 	// Source says how the profile was learnt: "getAuthInfo", "probe", "declared".
 	Source string `json:"source"`
 	// Notes are remarks from probing, shown with the profile.

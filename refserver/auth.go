@@ -335,7 +335,7 @@ func (s *Server) decideSecured(c *conn, f fields, hasRole bool, want Mode, now t
 	if locked && !spare {
 		return fail(rcLockedOut)
 	}
-	cr := s.identify(cred, now)
+	cr := s.identify(c, cred, now)
 	if cr.mode == ModeNone && spare {
 		return fail(rcLockedOut)
 	}
@@ -433,7 +433,7 @@ const alteredTokenPrefix = 40
 // on the Pro plan the admin password or PIN (or the command-line PIN), then
 // the user password and PIN. A token's mode and expiry carry over (TOK-2,
 // LIFE-5).
-func (s *Server) identify(cred string, now time.Time) credential {
+func (s *Server) identify(c *conn, cred string, now time.Time) credential {
 	r, ok := s.tokens.lookup(cred)
 	switch {
 	case ok:
@@ -517,7 +517,7 @@ func (s *Server) identify(cred string, now time.Time) credential {
 	case s.profile.User == PIN && matchUserPIN(cred, sec.UserPIN):
 		return credential{mode: ModeUser, origin: OriginPIN, expires: s.apiExpiry(now), folded: !matchExact(cred, sec.UserPIN)}
 	}
-	return credential{}
+	return s.retiredSecret(c, cred, now)
 }
 
 // countWrong records a wrong secured credential; the threshold-th in a row

@@ -95,6 +95,10 @@ const (
 	faultUserSecuredWhileAdminOpen  fault = "user-secured-while-admin-open"
 	faultUserChangeCause1           fault = "user-credentials-change-cause-1"
 	faultNoReconfigurationNotice    fault = "no-reconfiguration-notice"
+	faultOldAdminPasswordKept       fault = "old-admin-password-kept"
+	faultOldUserSecretKept          fault = "old-user-secret-kept"
+	faultPreconnectedKeepsOldSecret fault = "preconnected-keeps-old-secret"
+	faultLongPasswordTruncated      fault = "long-password-truncated"
 	faultUnknownFieldRejected       fault = "unknown-field-rejected"
 	faultCloseAfterFailure          fault = "close-after-failure"
 	faultPrivilegesMisspelt         fault = "privileges-misspelt"
@@ -252,6 +256,10 @@ var faultTable = []Fault{
 	{string(faultUserSecuredWhileAdminOpen), "CFG-4", "setAuthParams protects user mode while admin mode is unsecured."},
 	{string(faultUserChangeCause1), "CFG-5", "The user connection whose credentials the administrator changed is told cause 1 (another client) instead of 4."},
 	{string(faultNoReconfigurationNotice), "CFG-5", "A user connection that loses its mode to setAuthParams is not told (no authorizationNeeded)."},
+	{string(faultOldAdminPasswordKept), "RC-8", "After setAuthParams admin password the old admin password still authorizes as administrator, beside the new one."},
+	{string(faultOldUserSecretKept), "RC-8", "After setAuthParams user password or pin the old user password or PIN still authorizes as user, beside the new one."},
+	{string(faultPreconnectedKeepsOldSecret), "RC-8", "A connection opened before setAuthParams changed a secret still accepts the old secret; connections opened after it refuse it."},
+	{string(faultLongPasswordTruncated), "CFG-1", "setAuthParams keeps only the first 255 characters of a password: the password set no longer logs in, its first 255 characters do."},
 	{string(faultSuccessWithoutResultCode), "ENV-6", `Success responses carry no resultCode, as older (4.x) firmware answered: conform run --legacy accepts that as a WARN.`},
 	{string(faultUnknownFieldRejected), "ENV-8", "An auth request with a field other than method, requestId, type, role and credentials gets resultCode 10."},
 	{string(faultCloseAfterFailure), "ENV-9", "After a failed auth response the server closes the connection (normal closure)."},

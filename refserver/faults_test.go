@@ -202,6 +202,28 @@ var faultBehaviours = []behaviour{
 		set := c.call(setAuth("user", "password", `"password":"user-Pw-5"`))
 		return fmt.Sprintf("%v %s", set.ok(), securityOf(c.call(reqGetAuthInfo), "userAuth"))
 	}},
+	{name: "old-admin-password-kept", spec: "true, 8 0/2", changed: "true, 0/2 0/2", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		set := c.call(setAuth("admin", "password", `"password":"new-Admin-9"`))
+		return fmt.Sprintf("%v, %s", set.ok(), outcomes(t, r, secured("admin", testSecrets.AdminPassword), secured("admin", "new-Admin-9")))
+	}},
+	{name: "old-user-secret-kept", spec: "true, 8 0/1", changed: "true, 0/1 0/1", exchange: func(t *testing.T, r *Running) string {
+		c, _ := adminLogin(t, r)
+		set := c.call(setAuth("user", "pin", `"newPin":"xy34zw"`))
+		return fmt.Sprintf("%v, %s", set.ok(), outcomes(t, r, secured("user", testSecrets.UserPIN), secured("user", "xy34zw")))
+	}},
+	{name: "preconnected-keeps-old-secret", spec: "8, 8", changed: "0/1, 8", exchange: func(t *testing.T, r *Running) string {
+		before := dial(t, r.URL) // opened before the change, not authorized
+		c, _ := adminLogin(t, r)
+		c.call(setAuth("user", "pin", `"newPin":"xy34zw"`))
+		return fmt.Sprintf("%s, %s", before.call(secured("user", testSecrets.UserPIN)).outcome(), outcomes(t, r, secured("user", testSecrets.UserPIN)))
+	}},
+	{name: "long-password-truncated", spec: "0/2 8", changed: "8 0/2", exchange: func(t *testing.T, r *Running) string {
+		long := strings.Repeat("пароль-ü-", 40) // 360 characters
+		c, _ := adminLogin(t, r)
+		c.call(setAuth("admin", "password", fmt.Sprintf(`"password":%q`, long)))
+		return outcomes(t, r, secured("admin", long), secured("admin", string([]rune(long)[:255])))
+	}},
 	{name: "user-credentials-change-cause-1", spec: "4", changed: "1", exchange: userReconfiguredNotice},
 	{name: "no-reconfiguration-notice", spec: "4", changed: "none", exchange: userReconfiguredNotice},
 	{name: "success-without-result-code", spec: "true 0, 8", changed: "true absent, 8", exchange: func(t *testing.T, r *Running) string {

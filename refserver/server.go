@@ -68,6 +68,7 @@ type Server struct {
 	wrongAt     []time.Time     // when the wrong credentials within window came (windowed lockout)
 	lockouts    int             // times the lockout started (Stats)
 	lockedUntil time.Time       // secured logins get 6 until then
+	retired     []retiredSecret // secrets setAuthParams replaced (faults old-*-kept, preconnected-keeps-old-secret)
 
 	// authBroken is set by a bad frame under the faults
 	// invalid-json-breaks-next-auth and binary-frame-breaks-next-auth: the next

@@ -9,6 +9,61 @@ import (
 	"time"
 )
 
+// retiredSecret is a secret setAuthParams replaced: the faults
+// old-admin-password-kept, old-user-secret-kept and
+// preconnected-keeps-old-secret still take it (credential recognition,
+// identify, asks retiredSecret last).
+type retiredSecret struct {
+	mode   Mode
+	origin Origin
+	value  string
+	// lastConn is the id of the last connection opened before the change.
+	lastConn uint64
+}
+
+// retire keeps the secret mode m has now, before setAuthParams changes its
+// protection. The caller holds s.mu.
+func (s *Server) retire(m Mode) {
+	r := retiredSecret{mode: m, lastConn: s.nextID}
+	switch {
+	case m == ModeAdmin && s.profile.Admin == Password:
+		r.origin, r.value = OriginPassword, s.secrets.AdminPassword
+	case m == ModeUser && s.profile.User == Password:
+		r.origin, r.value = OriginPassword, s.secrets.UserPassword
+	case m == ModeUser && s.profile.User == PIN:
+		r.origin, r.value = OriginPIN, s.secrets.UserPIN
+	default:
+		return
+	}
+	s.retired = append(s.retired, r)
+}
+
+// retiredSecret recognises a secret setAuthParams replaced, under the
+// faults that keep one working: everywhere (old-admin-password-kept,
+// old-user-secret-kept), or on the connections opened before the change
+// (preconnected-keeps-old-secret). The conformant server takes none. The
+// caller holds s.mu.
+func (s *Server) retiredSecret(c *conn, cred string, now time.Time) credential {
+	for i := len(s.retired) - 1; i >= 0; i-- {
+		r := s.retired[i]
+		kept := s.faults.has(faultPreconnectedKeepsOldSecret) && c != nil && c.id <= r.lastConn
+		switch r.mode {
+		case ModeAdmin:
+			kept = kept || s.faults.has(faultOldAdminPasswordKept)
+		case ModeUser:
+			kept = kept || s.faults.has(faultOldUserSecretKept)
+		}
+		match := matchExact(cred, r.value)
+		if r.origin == OriginPIN {
+			match = matchPIN(cred, r.value)
+		}
+		if kept && match && r.value != "" {
+			return credential{mode: r.mode, origin: r.origin, expires: s.apiExpiry(now)}
+		}
+	}
+	return credential{}
+}
+
 // setAuthReply answers setAuthParams; NewPIN is set when the server
 // generated the user PIN (none was given in the request).
 type setAuthReply struct {
@@ -73,6 +128,9 @@ func (s *Server) setAuthParams(c *conn, id json.RawMessage, f fields) (any, []no
 		return refuse(errBadAuthType)
 	}
 	password, _, passwordOK := f.str("password")
+	if r := []rune(password); s.faults.has(faultLongPasswordTruncated) && len(r) > 255 {
+		password = string(r[:255]) // a bounded field
+	}
 	newPIN, pinGiven, pinOK := f.str("newPin")
 	if raw := strings.TrimSpace(string(f["newPin"])); pinGiven && (raw == "null" || pinOK && newPIN == "") && !s.faults.has(faultBlankNewPINRefused) {
 		// "None given" (CFG-2): TrueConf's Python client sends null, its Qt
@@ -96,6 +154,7 @@ func (s *Server) setAuthParams(c *conn, id json.RawMessage, f fields) (any, []no
 		return refuse(errBadNewPIN)
 	}
 	reply := setAuthReply{Method: "setAuthParams", RequestID: id, Result: true}
+	s.retire(mode)
 	var notices []notice
 	if mode == ModeAdmin {
 		if to == Password && s.faults.has(faultNewAdminPasswordIgnored) {

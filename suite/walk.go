@@ -19,16 +19,16 @@ type Section struct {
 // PlanSections gives each selected case that does not apply to the
 // target's own profile (skipped for its configuration: cases.Case.Gap)
 // to the first stage whose profile it applies to, so that it runs once,
-// there. Mutating cases stay in the target's own profile (they
-// reconfigure and restore by themselves); stages that get no case are
-// left out.
+// there. Mutating cases (they reconfigure and restore by themselves) go
+// only to a Reconfiguring stage, a target of that profile of its own,
+// never to the walk's; stages that get no case are left out.
 func PlanSections(own cases.Profile, selected []cases.Case, stages []engine.Stage) []Section {
 	var out []Section
 	placed := map[string]bool{}
 	for _, st := range stages {
 		sec := Section{Profile: st.Name, Enter: st.Enter}
 		for _, c := range selected {
-			if placed[c.ID] || c.HasLabel("mutating") || c.HasLabel("generated") {
+			if placed[c.ID] || c.HasLabel("mutating") != st.Reconfiguring || c.HasLabel("generated") {
 				// A generated case of another profile tours that
 				// profile's transitions; the target's own generated
 				// cases tour its own.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -23,6 +24,8 @@ type reconfState struct {
 	secrets Secrets
 	key     reconf.Key
 	journal reconf.Journal
+	// changes counts the case's setAuthParams requests sent.
+	changes int
 }
 
 // reconfKey is the key the suite's secrets derive from: the one the case's
@@ -134,6 +137,46 @@ func protectionOf(p cases.Profile) reconf.Protection {
 	return reconf.Protection{Admin: p.Admin, User: p.User}
 }
 
+// OldSecret is the secret of kind k the target had before the case's
+// first change (cases.OldSecret): a wrong credential after it.
+func (x *execution) OldSecret(k cases.SecretKind) (string, bool) {
+	if x.rc == nil {
+		return "", false
+	}
+	return x.rc.secrets.Get(k)
+}
+
+// Reference says the target is the embedded reference server
+// (cases.ReferenceScope): only there does a case set a long secret.
+func (x *execution) Reference() bool { return x.r.Target.OwnSecrets && x.r.Journal == "" }
+
+// admitReconfiguration says why a reconfiguring case must not run on a
+// live target: a live target gets one change per case (each change is a
+// risk, and what a case checks after one change is what the next would
+// have to assume), and has a user PIN generated at most once a run (its
+// owner must be told a new one). The embedded server has no limit.
+func (r *Runner) admitReconfiguration(c cases.Case) string {
+	if r.Target.OwnSecrets {
+		return ""
+	}
+	changes, generates := 0, false
+	for _, s := range c.Steps {
+		if a, ok := s.Do.(cases.Reconfigure); ok {
+			changes++
+			generates = generates || a.Mode == cases.User && a.To == cases.PIN && a.Secret == nil
+		}
+	}
+	if changes > 1 {
+		return fmt.Sprintf("not run: it makes %d changes with setAuthParams, and a live target gets one change per case", changes)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if generates && r.pinGenerated != "" && r.pinGenerated != c.ID {
+		return fmt.Sprintf("not run: %s had the target generate a user PIN already, and a live target gets at most one user-PIN regeneration per run", r.pinGenerated)
+	}
+	return ""
+}
+
 // reconfigure runs a Reconfigure step: it checks that the change can be
 // undone, writes the journal, sends setAuthParams on the step's
 // connection, learns what changed (the protection from getAuthInfo, the
@@ -161,11 +204,27 @@ func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Recon
 			return fmt.Errorf("step %s: %w", name, err)
 		}
 	}
+	if x.rc.changes > 0 && !x.r.Target.OwnSecrets {
+		// admitReconfiguration keeps such a case off a live target; the
+		// engine holds to it whatever a case says.
+		return fmt.Errorf("step %s: will not reconfigure: a live target gets one change per case", name)
+	}
+	if ch.Mode == cases.User && ch.To == cases.PIN && ch.Secret == "" && !x.r.Target.OwnSecrets {
+		// Counted before it is sent: a change that may have happened counts.
+		x.r.mu.Lock()
+		if x.r.pinGenerated != "" && x.r.pinGenerated != x.c.ID {
+			x.r.mu.Unlock()
+			return fmt.Errorf("step %s: will not reconfigure: %s had the target generate a user PIN already (at most one a run on a live target)", name, x.r.pinGenerated)
+		}
+		x.r.pinGenerated = x.c.ID
+		x.r.mu.Unlock()
+	}
 	x.rc.journal.Begin(ch, protectionOf(x.r.Profile))
 	if err := reconf.WriteJournal(x.r.Journal, x.rc.journal); err != nil {
 		return fmt.Errorf("step %s: %w (nothing was changed)", name, err)
 	}
 	o := x.observation(name)
+	x.rc.changes++
 	payload := ch.Request(x.nextID())
 	_ = json.Unmarshal(payload, &o.Request)
 	if ch.Secret != "" {
@@ -302,6 +361,13 @@ func (x *execution) learn(ctx context.Context, conn *wire.Client, ch reconf.Chan
 	if err := reconf.WriteJournal(x.r.Journal, *j); err != nil {
 		return err
 	}
+	// The secrets of a protection no longer in force are wrong credentials
+	// now: the model of the new profile must not take them for secrets (a
+	// server that still accepts the old PIN would pass).
+	sec = pruneSecrets(sec, info.Protection)
+	if accepted {
+		x.toldOfChange(ctx, conn, ch)
+	}
 	p.Secrets, p.Lettered = secretKinds(sec)
 	x.r.setProfile(p, sec)
 	old := x.m
@@ -311,6 +377,39 @@ func (x *execution) learn(ctx context.Context, conn *wire.Client, ch reconf.Chan
 		x.m.Lost(name)
 	}
 	return nil
+}
+
+// toldOfChange counts the authorizationNeeded a connection holding a mode
+// whose protection changed may have been sent (CFG-5, a SHOULD: judged by
+// the cases that await it), so that a later displacement's notification
+// (SEC-3, judged by its order on the connection) is not taken for it. It
+// looks after a barrier on each such connection: the embedded server
+// queues the notice before that answer; a target that sends it later than
+// that is not told apart.
+func (x *execution) toldOfChange(ctx context.Context, changer *wire.Client, ch reconf.Change) {
+	affected := []cases.Mode{ch.Mode}
+	if ch.Mode == cases.Admin && ch.To == cases.Unsecured {
+		affected = append(affected, cases.User) // CFG-3
+	}
+	now := x.tm.clock.Now()
+	names := slices.Sorted(maps.Keys(x.conns))
+	for _, name := range names {
+		c := x.conns[name]
+		if c == changer {
+			continue
+		}
+		if mode, known := x.m.ModeOf(name, now); known && !slices.Contains(affected, mode) {
+			continue
+		}
+		if _, err := x.barrier(ctx, c); err != nil {
+			continue // closed, or silent: nothing to count
+		}
+		match := func(m wire.Message) bool { return m.Event() == "authorizationNeeded" }
+		if _, err := x.nthEvent(ended(ctx), c, x.notices[name], match); err == nil {
+			x.notices[name]++
+			x.tr.Notef(name, "authorizationNeeded after setAuthParams %s (CFG-5)", ch)
+		}
+	}
 }
 
 // secretKinds lists the kinds of secret available, and those with letters.

@@ -127,6 +127,9 @@ type Runner struct {
 	// reconfNotes are what the operator must be told (reconfigure.go).
 	reconfNonce string
 	reconfNotes []string
+	// pinGenerated names the case that had a live target generate a user
+	// PIN: at most one a run (admitReconfiguration).
+	pinGenerated string
 	// walk is set while the run has moved the target to another
 	// protection (walk.go); walkFailed once a step of the walk failed (no
 	// further stage is entered).
@@ -260,6 +263,9 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	}
 	if reason, na := c.Gap(r.Profile); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason, Inapplicable: na}
+	}
+	if reason := r.admitReconfiguration(c); reason != "" {
+		return Outcome{Verdict: cases.Skip, Reason: reason}
 	}
 	if reason := r.admit(ctx, c); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason}

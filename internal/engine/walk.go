@@ -297,6 +297,11 @@ type Stage struct {
 	Profile cases.Profile
 	// Enter puts the target in the profile and returns the runner to use.
 	Enter func(ctx context.Context) (*Runner, error)
+	// Reconfiguring says the stage is a target in this profile of its own
+	// (another embedded server), not the walk's: the cases that reconfigure
+	// the target run there, from its profile, and only they (a case's
+	// journal never stands over the walk's).
+	Reconfiguring bool
 }
 
 // WalkStages are the stages the run can walk the target through with

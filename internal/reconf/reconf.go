@@ -103,6 +103,9 @@ func (k Key) Register(add func(label, secret string)) {
 	for _, kind := range []cases.SecretKind{cases.AdminPassword, cases.UserPassword, cases.UserPIN} {
 		add("suite-"+string(kind), k.Derive(kind))
 	}
+	for _, kind := range []cases.SecretKind{cases.AdminPassword, cases.UserPassword} {
+		add("suite-long-"+string(kind), cases.LongOf(k.Derive(kind)))
+	}
 }
 
 // Derive returns the secret of kind k the suite sets: a password of 16

@@ -508,6 +508,9 @@ func (r Restorer) adminCredentials(j Journal, key Key) []Credential {
 		add(suite)
 	}
 	add(Credential{What: "unsecured"})
+	// Last, when nothing else entered: the long password a case sets on the
+	// embedded server only (cases.LongSecret), the suite's made long.
+	add(Credential{What: "the long password the suite set", Secret: cases.LongOf(suite.Secret)})
 	return out
 }
 

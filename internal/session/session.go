@@ -158,8 +158,28 @@ func (s *Session) Stages(ctx context.Context, reconfigure bool) ([]engine.Stage,
 		return nil, fmt.Errorf("the Free-plan stage: %w", err)
 	}
 	s.others = append(s.others, free)
-	return append(stages, engine.Stage{Name: freeStage, Profile: free.Runner.Profile,
-		Enter: func(context.Context) (*engine.Runner, error) { return free.Runner, nil }}), nil
+	stages = append(stages, engine.Stage{Name: freeStage, Profile: free.Runner.Profile,
+		Enter: func(context.Context) (*engine.Runner, error) { return free.Runner, nil }})
+	// An embedded server in every other Pro profile, for the cases that
+	// reconfigure the target from that profile (cases.StartsFrom): the
+	// walk cannot reach the command-line admin PIN's profiles, and a
+	// case's change never stands over the walk's.
+	for _, p := range refserver.Profiles() {
+		if p.Plan != refserver.Pro || p.Name == s.EmbeddedProfile {
+			continue
+		}
+		cfg := s.cfg
+		cfg.Embedded = Embedded{Profile: p.Name}
+		cfg.Redactor = s.Redactor
+		other, err := Open(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("the %s stage: %w", p.Name, err)
+		}
+		s.others = append(s.others, other)
+		stages = append(stages, engine.Stage{Name: p.Name, Profile: other.Runner.Profile, Reconfiguring: true,
+			Enter: func(context.Context) (*engine.Runner, error) { return other.Runner, nil }})
+	}
+	return stages, nil
 }
 
 // Open prepares the run. Errors are engine.UnreachableError (exit 3),
@@ -228,6 +248,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		p.Notes = append(p.Notes, discoveryNote)
 	}
 	p.HTTPServer, p.WebManager, p.Lifetimes = t.HTTP != "", t.Web != "", cfg.Settings
+	p.Reference = s.Embedded
 	s.Runner = &engine.Runner{
 		Target: t, Profile: p, Secrets: probe.Secrets, Settings: cfg.Settings,
 		Redactor: red, Strict: cfg.Strict, Legacy: cfg.Legacy, WrongBudget: budget, Clock: clk, Seed: cfg.Seed, Pace: cfg.Pace,
