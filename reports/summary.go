@@ -34,6 +34,13 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 		fmt.Fprintf(&b, " (%d by no case of this version yet)", m.Holes)
 	}
 	b.WriteString(".\n")
+	if p := r.Pace; p != nil {
+		state := "partial (not every stimulus of the plan ran)"
+		if p.Complete {
+			state = "complete"
+		}
+		fmt.Fprintf(&b, "\n**Paced:** %s: at most %d wrong credentials within each %g s window (declared lockout: %d), %d waits\n", state, p.PerWindow, p.WindowSeconds, p.Attempts, p.Windows)
+	}
 	if r.Interrupted != "" {
 		fmt.Fprintf(&b, "\n**Interrupted:** %s\n", mdText(r.Interrupted))
 	}

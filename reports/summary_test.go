@@ -65,3 +65,30 @@ func TestFilesCheckComparesFiles(t *testing.T) {
 		t.Errorf("distinct files refused: %v", err)
 	}
 }
+
+// TestLeftOutAreNamed: the cases the wrong-credential budget left out are
+// named, each, in summary.md and report.html, and a paced run says
+// whether it was complete.
+func TestLeftOutAreNamed(t *testing.T) {
+	r := gated()
+	r.NotRun = []string{"rc-8-near-user-pin-prefix", "rc-8-near-admin-token-nul"}
+	r.Pace = &Pace{Attempts: 5, WindowSeconds: 900, PerWindow: 3, Windows: 4}
+	md, err := SummaryMarkdown(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := HTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"summary.md": md, "report.html": page} {
+		for _, id := range r.NotRun {
+			if !strings.Contains(string(b), id) {
+				t.Errorf("%s does not name %s, left out:\n%s", name, id, b)
+			}
+		}
+	}
+	if !strings.Contains(string(page), "partial: at most 3 wrong credentials") || !strings.Contains(string(md), "**Paced:** partial") {
+		t.Errorf("report.html or summary.md does not say the paced run was partial")
+	}
+}
