@@ -122,3 +122,26 @@ func TestPacedRunIsComplete(t *testing.T) {
 		t.Errorf("the unpaced run did not report the lockout it met:\n%s", r.stdout)
 	}
 }
+
+// TestPacedWaitIsInterruptible: SIGINT during a paced run's wait for the
+// lockout window ends the run at once, as interrupted (exit 1), with its
+// reports.
+func TestPacedWaitIsInterruptible(t *testing.T) {
+	srv, env := pacedServer(t, 3, time.Hour)
+	dir := t.TempDir()
+	// One wrong credential a window: the second case waits the hour.
+	cmd, done := startConform(t, env, "pace: window", "run", "--target", srv.URL, "--web", srv.WebURL, "--report-dir", dir,
+		"--pace", "--lockout-attempts", "3", "--lockout-window", "1h", "--timeout", "3h",
+		"--case", "rc-8-near-admin-password-prefix", "--case", "rc-8-near-admin-password-extension")
+	r := interrupt(t, cmd, done)
+	if r.code != exitFailed || !strings.Contains(r.stdout, "interrupted") {
+		t.Fatalf("exit %d, want %d (interrupted)\n%s\n%s", r.code, exitFailed, r.stdout, r.stderr)
+	}
+	if r.elapsed > time.Minute {
+		t.Errorf("the run took %s: the wait was not interrupted", r.elapsed)
+	}
+	res := readResults(t, r, dir)
+	if res.Pace == nil || res.Pace.Complete {
+		t.Errorf("pace %+v: an interrupted paced run is not complete", res.Pace)
+	}
+}

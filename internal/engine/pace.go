@@ -88,7 +88,7 @@ func (r *Runner) paceFor(ctx context.Context, n int, who string) error {
 	r.mu.Unlock()
 	clk := r.clock()
 	if d := until.Sub(clk.Now()); d > 0 && r.Progress != nil {
-		fmt.Fprintf(r.Progress, "pace: window %d full (%d wrong credentials of %d); waiting %s for the declared lockout window to pass before %s (about %s left)\n",
+		fmt.Fprintf(r.Progress, "\npace: window %d full (%d wrong credentials of %d); waiting %s for the declared lockout window to pass before %s (about %s left)\n",
 			windows, r.Pace.PerWindow(), r.Pace.Attempts, d.Round(time.Second), who, left.Round(time.Second))
 	}
 	if err := clock.SleepUntil(ctx, clk, until); err != nil {
