@@ -282,10 +282,21 @@ func (m *Model) apiLife(k credKind) (lo, hi time.Duration) {
 	return m.set.PINTokenMin, 0 // unknown: the widest window
 }
 
-// httpExpires says whether an HTTP token from an authorization that
-// presented k must expire (LIFE-2: where the mode is protected by password
-// or unsecured; where it is PIN-protected, expiry is INFO).
-func httpExpires(k credKind) bool { return k == credUnsecured || k == credPassword }
+// httpExpires says whether HTTP token t must expire (LIFE-2: where the mode
+// it was issued for is protected by password or unsecured; where that mode
+// is PIN-protected, expiry is INFO). Both the authorization it descends
+// from and its own mode must say so: a status change from a password
+// administrator issues tokens for a user mode that may be PIN-protected.
+func (m *Model) httpExpires(t *Token) bool {
+	if t.root == nil || (t.root.cred != credUnsecured && t.root.cred != credPassword) {
+		return false
+	}
+	s := m.cfg.Profile.Admin
+	if t.Mode == cases.User {
+		s = m.cfg.Profile.User
+	}
+	return s == cases.Password || s == cases.Unsecured
+}
 
 // Leaked reports whether the token came in a failure or a refusal: it must
 // not work anywhere (FAIL-1, SEC-1).
