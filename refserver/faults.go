@@ -49,7 +49,9 @@ type Variant struct {
 //   - token lifetimes: apiExpiry (fresh authorizations), identify (token
 //     authorization, the presented token's own expiry, the command-line PIN),
 //     decideStatusChange (status change), httpExpiry (HTTP tokens), grant (the
-//     HTTP token of an unsecured login), httpAccepts (an HTTP token's expiry on use)
+//     HTTP token of an unsecured login), httpAccepts (an HTTP token's expiry on use),
+//     tokenForHTTPServer (what a request for an HTTP token does to the
+//     connection's other tokens)
 //   - lockout counting: (*Server).countWrong
 //   - the connection's move into its mode and the slots it takes: (*Server).grant, setMode
 //   - the displaced connection's notification: (*Server).notifyDisplaced;
@@ -222,6 +224,14 @@ const (
 	faultPINOtherCaseNeedsRole        fault = "pin-other-case-needs-role"
 	faultSecondStatusChangeRefused    fault = "second-status-change-refused"
 	faultAdminTokenRefusedAfterSwitch fault = "admin-token-refused-after-status-change"
+
+	// Faults of a token's life at both ends, after activity (issue 18).
+	faultHTTPTokenShortenedByUse   fault = "http-token-shortened-by-use"
+	faultHTTPTokenRevokedByRequest fault = "http-token-revoked-by-request"
+	faultHTTPTokenCaseInsensitive  fault = "http-token-case-insensitive"
+	faultLoginTokenSlidesWithConn  fault = "login-token-slides-with-connection"
+	faultAPITokenCutByRequest      fault = "api-token-cut-by-http-token-request"
+	faultTokenAuthHalfLifetime     fault = "token-auth-half-lifetime"
 )
 
 // faultTable describes every fault; Faults returns it sorted.
@@ -371,6 +381,13 @@ var faultTable = []Fault{
 	{string(faultPINOtherCaseNeedsRole), "ROLE-4", `The user PIN in other letter case is accepted only with role "user": without role it gets 8.`},
 	{string(faultSecondStatusChangeRefused), "SW-1", "A connection that made a status change once gets 3 for every later one, also after it became administrator again by a login."},
 	{string(faultAdminTokenRefusedAfterSwitch), "TOK-1", `A live administrator API token presented without role or with role "admin" on a connection in user mode by a status change gets 8.`},
+
+	{string(faultHTTPTokenShortenedByUse), "LIFE-2", "An accepted HTTP request cuts its token's remaining life to half the HTTP lifetime (an idle timeout), so a token used early dies before its lifetime."},
+	{string(faultHTTPTokenRevokedByRequest), "LIFE-2", "getTokenForHttpServer revokes the HTTP tokens issued to its connection before, the login's tokenForHttpServer included."},
+	{string(faultHTTPTokenCaseInsensitive), "LIFE-1", "The HTTP server recognises HTTP tokens case-insensitively."},
+	{string(faultLoginTokenSlidesWithConn), "LIFE-4", "Each getTokenForHttpServer on a connection authorized by a password, PIN or unsecured login pushes that login's API token a full API lifetime ahead."},
+	{string(faultAPITokenCutByRequest), "LIFE-4", "getTokenForHttpServer on a connection authorized with a token cuts that token's remaining life to the HTTP lifetime."},
+	{string(faultTokenAuthHalfLifetime), "LIFE-5", "A token obtained by token authorization lives at most half an API lifetime from its issue (never beyond its original's expiry), so one obtained early dies before its original."},
 }
 
 // The variants, in the order of variantTable.
