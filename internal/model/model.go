@@ -95,6 +95,7 @@ type conn struct {
 type root struct {
 	sent, answered time.Time
 	cred           credKind
+	step           string // the step that sent it
 }
 
 // credKind is what an authorization presented: it decides the lifetimes.
@@ -296,6 +297,25 @@ func (m *Model) httpExpires(t *Token) bool {
 		s = m.cfg.Profile.User
 	}
 	return s == cases.Password || s == cases.Unsecured
+}
+
+// Life says where an API token's lifetime counts from (the step of the
+// authorization it descends from: its own login, or its original's for a
+// token from a token authorization or a status change) and the shortest
+// lifetime the reading gives it: the API lifetime, or the PIN window's
+// lower bound. ok is false where the reading gives none (the command-line
+// PIN's token lives until restart) or the model does not know it.
+func (t *Token) Life() (rootStep string, floor cases.Lifetime, ok bool) {
+	if t.Kind != APIToken || t.root == nil || t.root.step == "" {
+		return "", "", false
+	}
+	switch t.root.cred { // as apiLife has it
+	case credUnsecured, credPassword:
+		return t.root.step, cases.APITokenLife, true
+	case credUserPIN, credAdminPIN:
+		return t.root.step, cases.PINTokenFloor, true
+	}
+	return "", "", false
 }
 
 // Leaked reports whether the token came in a failure or a refusal: it must
