@@ -54,3 +54,31 @@ func TestExercisesTryBothEndsOfALife(t *testing.T) {
 		})
 	}
 }
+
+// TestReissuedTokenLifeIsNotJudged: a server that hands a login the API
+// token an earlier login got (AUTH-5, a SHOULD) gives it a life that began
+// before the case: the steps timed by that login are not evaluated, and
+// the case WARNs under AUTH-5 rather than FAILing LIFE-4 for it.
+func TestReissuedTokenLifeIsNotJudged(t *testing.T) {
+	r := startFaulty(t, refserver.DefaultProfile, nil, "repeated-tokens")
+	first, ok := cases.Lookup("life-4-admin-token-and-derived-tokens-expire")
+	if !ok {
+		t.Fatal("no case life-4-admin-token-and-derived-tokens-expire")
+	}
+	// Its last admin login leaves a live admin token for the next login to get again.
+	r.Run(context.Background(), first)
+	c, ok := cases.Lookup("life-4-admin-login-token-expiring")
+	if !ok {
+		t.Fatal("no case life-4-admin-login-token-expiring")
+	}
+	o := r.Run(context.Background(), c)
+	if o.Verdict != cases.Warn {
+		t.Fatalf("verdict %s, want WARN\n%s", o.Verdict, o.Reason)
+	}
+	if other := brokenOtherThan(o, "AUTH-5"); len(other) > 0 {
+		t.Errorf("judged under other requirements than AUTH-5:\n%s", strings.Join(other, "\n"))
+	}
+	if f, ok := notEvaluated(o, "LIFE-4"); !ok || !strings.Contains(f.NotEvaluated, "AUTH-5") {
+		t.Errorf("LIFE-4 not marked not evaluated for the reissued token: %+v", f)
+	}
+}
