@@ -58,6 +58,11 @@ func (x *execution) exercise(ctx context.Context) error {
 			}
 		}
 	}
+	n := 0
+	next := func() string {
+		n++
+		return fmt.Sprintf("x%d", n)
+	}
 	// On the HTTP server first, while the issuers are as they were: an HTTP
 	// token is sure to work only while its connection is.
 	tooLate := map[int]bool{}
@@ -87,7 +92,7 @@ func (x *execution) exercise(ctx context.Context) error {
 				if !ref.HTTP || tooLate[i] {
 					continue
 				}
-				for _, s := range cases.LifeExercises(ref, nil) {
+				for _, s := range cases.LifeExercises(ref, next) {
 					if s.When != nil && !s.When.Expired {
 						last = append(last, s)
 					}
@@ -106,11 +111,6 @@ func (x *execution) exercise(ctx context.Context) error {
 	slices.Sort(names)
 	for _, name := range names {
 		x.closeStep(ctx, name, false)
-	}
-	n := 0
-	next := func() string {
-		n++
-		return fmt.Sprintf("x%d", n)
 	}
 	for _, ref := range refs {
 		safe, risky := cases.APIExercises(ref, next)
