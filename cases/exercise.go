@@ -19,6 +19,12 @@ type TokenRef struct {
 	Mode Mode
 	// Leaked says it came in a failure or a refusal: it must not work.
 	Leaked bool
+	// Root is the step its lifetime counts from (an API token's: its own
+	// login, or its original's for a derived token) and Floor the shortest
+	// lifetime the reading gives it; both empty where there is none to
+	// wait for (a command-line PIN's token, an HTTP token).
+	Root  string
+	Floor Lifetime
 }
 
 // value is the token as a request value.
@@ -85,19 +91,30 @@ func exerciseName(t TokenRef, what string) string {
 }
 
 // LifeExercises are the exercises of a token's life, for a clock that
-// costs nothing to wait on (the embedded server's): past the HTTP token's
-// lifetime the HTTP server must refuse it (LIFE-2) and the API token must
-// still re-authorize (LIFE-3); past the API token's lifetime it must not
-// (LIFE-4, LIFE-5 for a derived one), unless it comes from the
-// command-line PIN, which lives until restart. The model says which holds
-// for each token; each refused attempt is followed by a success.
+// costs nothing to wait on (the embedded server's), at both ends and after
+// activity. An HTTP token: the HTTP server accepts it at its lifetime -
+// tolerance, after the exercises used it (LIFE-2, LIFE-6), and refuses it
+// at + tolerance where the reading fixes that. An API token: it still
+// re-authorizes after the HTTP token's lifetime (LIFE-3), and once more at
+// the end of its shortest lifetime - tolerance (Root, Floor: after the
+// uses before, a server that ends a token early after activity is caught),
+// and no more after its lifetime + tolerance counted from the authorization
+// it descends from (LIFE-4, LIFE-5: a server that restarts its life on use,
+// or gives a derived token a life of its own, is caught), unless it comes
+// from the command-line PIN, which lives until restart. The model says
+// which holds for each token; each attempt whose fate may be a refusal is
+// followed by a success.
 func LifeExercises(t TokenRef, conn func() string) []Step {
 	if t.Leaked {
 		return nil
 	}
 	if t.HTTP {
-		return []Step{{Name: exerciseName(t, "after its lifetime"), When: After(t.Step, HTTPTokenLife),
-			Do: HTTPGet{Token: t.value()}, Expect: []Check{AsTheReadingSays("LIFE-2")}}}
+		return []Step{
+			{Name: exerciseName(t, "at the end of its lifetime"), When: Before(t.Step, HTTPTokenLife),
+				Do: HTTPGet{Token: t.value()}, Expect: []Check{AsTheReadingSays("LIFE-2")}},
+			{Name: exerciseName(t, "after its lifetime"), When: After(t.Step, HTTPTokenLife),
+				Do: HTTPGet{Token: t.value()}, Expect: []Check{AsTheReadingSays("LIFE-2")}},
+		}
 	}
 	recovery := func(what string) Step {
 		r := recoverLogin()
@@ -108,15 +125,26 @@ func LifeExercises(t TokenRef, conn func() string) []Step {
 		r.Expect = []Check{AsTheReadingSays("ROLE-1")}
 		return r
 	}
+	root := t.Root
+	if root == "" {
+		root = t.Step
+	}
 	// A success after each attempt: a token whose fate the reading leaves
 	// open may be refused (a wrong credential), and two in a row let a
 	// server refuse anything with 6 (RC-6).
-	return []Step{
+	steps := []Step{
 		{Name: exerciseName(t, "after the HTTP token's lifetime"), When: After(t.Step, HTTPTokenLife), Conn: conn(),
 			Do: send(secured(t.value(), nil)), Expect: []Check{AsTheReadingSays("LIFE-3")}},
 		recovery("after the HTTP token's lifetime"),
-		{Name: exerciseName(t, "after its lifetime"), When: After(t.Step, APITokenLife), Conn: conn(),
-			Do: send(secured(t.value(), nil)), Expect: []Check{AsTheReadingSays("LIFE-4")}},
-		recovery("after its lifetime"),
 	}
+	if t.Root != "" && t.Floor != "" {
+		steps = append(steps,
+			Step{Name: exerciseName(t, "at the end of its shortest lifetime"), When: Before(t.Root, t.Floor), Conn: conn(),
+				Do: send(secured(t.value(), nil)), Expect: []Check{AsTheReadingSays("LIFE-4")}},
+			recovery("at the end of its shortest lifetime"))
+	}
+	return append(steps,
+		Step{Name: exerciseName(t, "after its lifetime"), When: After(root, APITokenLife), Conn: conn(),
+			Do: send(secured(t.value(), nil)), Expect: []Check{AsTheReadingSays("LIFE-4")}},
+		recovery("after its lifetime"))
 }

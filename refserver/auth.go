@@ -456,6 +456,8 @@ func (s *Server) identify(c *conn, cred string, now time.Time) credential {
 			expires = now.Add(s.apiTTL)
 		case s.faults.has(faultTokenAuthExpiryFromIssue):
 			expires = r.Issued.Add(s.apiTTL)
+		case s.faults.has(faultTokenAuthHalfLifetime) && now.Add(s.apiTTL/2).Before(expires):
+			expires = now.Add(s.apiTTL / 2)
 		case s.faults.has(faultAPITokenSlidingExpiry):
 			r.Expires = now.Add(s.apiTTL) // touched on use; the new token keeps the old expiry
 		}

@@ -50,7 +50,9 @@ type Variant struct {
 //   - token lifetimes: apiExpiry (fresh authorizations), identify (token
 //     authorization, the presented token's own expiry, the command-line PIN),
 //     decideStatusChange (status change), httpExpiry (HTTP tokens), grant (the
-//     HTTP token of an unsecured login), httpAccepts (an HTTP token's expiry on use)
+//     HTTP token of an unsecured login), httpAccepts (an HTTP token's expiry on use),
+//     tokenForHTTPServer (what a request for an HTTP token does to the
+//     connection's other tokens)
 //   - lockout counting: (*Server).countWrong; the lockout as one connection
 //     sees it (which connections and tokens it spares, what it does to a token):
 //     (*Server).lockoutFaults, called by decideSecured's lockout check
@@ -238,6 +240,13 @@ const (
 	faultLockoutRevokesPresented     fault = "lockout-revokes-presented-tokens"
 	faultLockoutLiftsAfterOneRefusal fault = "lockout-lifts-after-one-refusal"
 	faultTokenStoreKeeps500          fault = "token-store-keeps-500"
+	// Faults of a token's life at both ends, after activity (issue 18).
+	faultHTTPTokenShortenedByUse   fault = "http-token-shortened-by-use"
+	faultHTTPTokenRevokedByRequest fault = "http-token-revoked-by-request"
+	faultHTTPTokenCaseInsensitive  fault = "http-token-case-insensitive"
+	faultLoginTokenSlidesWithConn  fault = "login-token-slides-with-connection"
+	faultAPITokenCutByRequest      fault = "api-token-cut-by-http-token-request"
+	faultTokenAuthHalfLifetime     fault = "token-auth-half-lifetime"
 )
 
 // faultTable describes every fault; Faults returns it sorted.
@@ -398,6 +407,12 @@ var faultTable = []Fault{
 	{string(faultLockoutRevokesPresented), "TOK-1", "A live API token presented during the lockout gets 6 and is revoked, so it no longer re-authorizes once the lockout has ended."},
 	{string(faultLockoutLiftsAfterOneRefusal), "RC-6", "The lockout ends with the first secured login it refuses: the next correct credentials, on any connection, authorize at once."},
 	{string(faultTokenStoreKeeps500), "TOK-1", "The server keeps only its last 500 tokens, forgetting the oldest, live or not: an API token stops re-authorizing after some 170 later logins (a store of 100 the generated cases catch already)."},
+	{string(faultHTTPTokenShortenedByUse), "LIFE-2", "An accepted HTTP request cuts its token's remaining life to half the HTTP lifetime (an idle timeout), so a token used early dies before its lifetime."},
+	{string(faultHTTPTokenRevokedByRequest), "LIFE-2", "getTokenForHttpServer revokes the HTTP tokens issued to its connection before, the login's tokenForHttpServer included."},
+	{string(faultHTTPTokenCaseInsensitive), "LIFE-1", "The HTTP server recognises HTTP tokens case-insensitively."},
+	{string(faultLoginTokenSlidesWithConn), "LIFE-4", "Each getTokenForHttpServer on a connection authorized by a password, PIN or unsecured login pushes that login's API token a full API lifetime ahead."},
+	{string(faultAPITokenCutByRequest), "LIFE-4", "getTokenForHttpServer on a connection authorized with a token cuts that token's remaining life to the HTTP lifetime."},
+	{string(faultTokenAuthHalfLifetime), "LIFE-5", "A token obtained by token authorization lives at most half an API lifetime from its issue (never beyond its original's expiry), so one obtained early dies before its original."},
 }
 
 // The variants, in the order of variantTable.

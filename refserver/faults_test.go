@@ -985,6 +985,50 @@ var faultBehaviours = []behaviour{
 		_, last := adminLogin(t, r)
 		return outcomes(t, r, secured("", got.str("token")), secured("", last.str("token")))
 	}},
+	// A token's life at both ends, after activity (issue 18).
+	{name: "http-token-shortened-by-use", spec: "200 200 401", changed: "200 401 401", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		_, admin := adminLogin(t, r)
+		tok := admin.str("tokenForHttpServer")
+		first := httpStatus(t, r, tok)
+		clock.Advance(defaultHTTPTokenTTL * 3 / 4)
+		late := httpStatus(t, r, tok)
+		clock.Advance(defaultHTTPTokenTTL / 4)
+		return fmt.Sprint(first, " ", late, " ", httpStatus(t, r, tok))
+	}},
+	{name: "http-token-revoked-by-request", spec: "200 200", changed: "401 200", exchange: func(t *testing.T, r *Running) string {
+		c, admin := adminLogin(t, r)
+		fresh := getHTTPToken(t, c)
+		return fmt.Sprint(httpStatus(t, r, admin.str("tokenForHttpServer")), " ", httpStatus(t, r, fresh))
+	}},
+	{name: "http-token-case-insensitive", spec: "401 200", changed: "200 200", exchange: func(t *testing.T, r *Running) string {
+		_, admin := adminLogin(t, r)
+		tok := admin.str("tokenForHttpServer")
+		if strings.ToLower(tok) == tok {
+			t.Fatalf("token %q has no upper-case letter", tok)
+		}
+		return fmt.Sprint(httpStatus(t, r, strings.ToLower(tok)), " ", httpStatus(t, r, tok))
+	}},
+	{name: "login-token-slides-with-connection", spec: "8", changed: "0/2", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		c, admin := adminLogin(t, r)
+		clock.Advance(defaultAPITokenTTL / 2)
+		getHTTPToken(t, c)
+		clock.Advance(defaultAPITokenTTL / 2)
+		return outcomes(t, r, secured("", admin.str("token")))
+	}},
+	{name: "api-token-cut-by-http-token-request", spec: "0/2", changed: "8", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		_, admin := adminLogin(t, r)
+		c := dial(t, r.URL)
+		expectRC(t, c, "0/2", reqPassword, admin.str("token"))
+		getHTTPToken(t, c)
+		clock.Advance(defaultHTTPTokenTTL * 2)
+		return outcomes(t, r, secured("", admin.str("token")))
+	}},
+	{name: "token-auth-half-lifetime", spec: "0/2 0/2", changed: "0/2 8", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		_, admin := adminLogin(t, r)
+		derived := expectRC(t, dial(t, r.URL), "0/2", reqPassword, admin.str("token"))
+		clock.Advance(defaultAPITokenTTL * 3 / 4)
+		return outcomes(t, r, secured("", admin.str("token")), secured("", derived.str("token")))
+	}},
 }
 
 // httpLifetime probes an HTTP token from auth and one from

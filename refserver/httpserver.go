@@ -71,6 +71,9 @@ func (s *Server) httpAccepts(token string) bool {
 	defer s.mu.Unlock()
 	now := s.now()
 	r, ok := s.tokens.lookup(token)
+	if !ok && s.faults.has(faultHTTPTokenCaseInsensitive) {
+		r, ok = s.tokens.lookupFold(token, HTTPToken)
+	}
 	if ok && !r.Revoked && !r.liveAt(now) && r.Kind == HTTPToken && r.Origin != OriginHTTPTokenRequest &&
 		s.faults.has(faultExpiredHTTPProbeRevokesAPI) {
 		// An expired session is cleaned up whole, API token included.
@@ -86,6 +89,9 @@ func (s *Server) httpAccepts(token string) bool {
 		}
 		if s.faults.has(faultHTTPTokenSlidingExpiry) && !r.Expires.IsZero() {
 			r.Expires = now.Add(s.httpTTL) // touched on use
+		}
+		if cut := now.Add(max(s.httpTTL/2, 1)); s.faults.has(faultHTTPTokenShortenedByUse) && (r.Expires.IsZero() || cut.Before(r.Expires)) {
+			r.Expires = cut // an idle timeout from the last use
 		}
 		return r.Origin == OriginHTTPTokenRequest || !s.faults.has(faultHTTPRefusesFreshToken)
 	case OverlayToken:
@@ -131,11 +137,23 @@ func (s *Server) tokenForHTTPServer(c *conn, id json.RawMessage) any {
 		// Not authorized, or displaced since: refused like any command before auth.
 		return s.authRequired(method, id)
 	}
+	now := s.now()
+	switch {
+	case s.faults.has(faultHTTPTokenRevokedByRequest):
+		s.tokens.revokeSession(c.id) // a new HTTP token replaces the old ones
+	case s.faults.has(faultLoginTokenSlidesWithConn) && isLogin(c.origin):
+		if r, ok := s.tokens.lookup(c.apiToken); ok && r.Kind == APIToken && !r.Expires.IsZero() && r.liveAt(now) {
+			r.Expires = now.Add(s.apiTTL) // the session is kept alive
+		}
+	case s.faults.has(faultAPITokenCutByRequest) && c.origin == OriginToken:
+		if r, ok := s.tokens.lookup(c.authToken); ok && r.Kind == APIToken && (r.Expires.IsZero() || now.Add(s.httpTTL).Before(r.Expires)) {
+			r.Expires = now.Add(s.httpTTL) // tied to the HTTP session
+		}
+	}
 	var token string
 	if s.faults.has(faultGetTokenForHTTPServerDead) {
 		token = s.tokens.newValue(HTTPToken) // shaped like a token, never stored
 	} else {
-		now := s.now()
 		info := TokenInfo{Kind: HTTPToken, Mode: mode, Origin: OriginHTTPTokenRequest, Issued: now, Expires: s.httpExpiry(now)}
 		if r, ok := s.tokens.lookup(c.httpToken); ok && s.faults.has(faultFreshHTTPTokenInherits) {
 			info.Expires = r.Expires
@@ -207,4 +225,11 @@ func (s *Server) WebHandler(wsPort, httpPort int) http.Handler {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
 		_, _ = w.Write(body)
 	})
+}
+
+// isLogin says whether an authorization of origin o started a lifetime of
+// its own: a password, a PIN or an unsecured login (not a token
+// authorization, not a status change).
+func isLogin(o Origin) bool {
+	return o == OriginUnsecured || o == OriginPassword || o == OriginPIN || o == OriginCommandLinePIN
 }

@@ -152,7 +152,7 @@ func exerciseBound(set cases.Settings, virtual bool) (Bound, int) {
 	var most Bound
 	mostConns := 0
 	for _, ref := range []cases.TokenRef{
-		{Step: "s", Field: "token", Mode: cases.Admin}, {Step: "s", Field: "token", Mode: cases.User},
+		{Step: "s", Field: "token", Mode: cases.Admin, Root: "s", Floor: cases.APITokenLife}, {Step: "s", Field: "token", Mode: cases.User, Root: "s", Floor: cases.PINTokenFloor},
 		{Step: "s", Field: "tokenForHttpServer", HTTP: true, Mode: cases.Admin}, {Step: "s", Field: "tokenForHttpServer", HTTP: true, Mode: cases.User},
 		{Step: "s", Field: "token", Mode: cases.User, Leaked: true}, {Step: "s", Field: "tokenForHttpServer", HTTP: true, Leaked: true},
 	} {

@@ -60,6 +60,11 @@ type execution struct {
 	// step whose auth on it failed last (a close then breaks ENV-9).
 	blocked    map[string]blocker
 	lastFailed map[string]string
+	// reissued maps a step whose success returned an API token an earlier
+	// authorization of the run had returned (AUTH-5) to that one: the
+	// token's life began before the step, so what a step timed by it
+	// expects is not known.
+	reissued map[string]string
 	// halted says why the steps after an error were not evaluated ("" if
 	// they were, or the error was the suite's).
 	halted string
@@ -163,12 +168,30 @@ func (x *execution) evaluate(s cases.Step, o cases.Observation) {
 		x.evaluateBlocked(s, o, b)
 		return
 	}
+	if before, ok := x.reissuedLife(s); ok {
+		why := fmt.Sprintf("the token of step %s is the one %s returned (AUTH-5): its life did not begin there", s.When.From, before)
+		for _, ch := range s.Expect {
+			x.add(cases.Finding{Requirement: ch.Req, Level: cases.LevelOf(ch.Req), Step: o.Step, Check: ch.Name, NotEvaluated: why})
+		}
+		x.all = append(x.all, o)
+		return
+	}
 	for _, ch := range s.Expect {
 		if !ch.ByModel() {
 			x.add(ch.Evaluate(o))
 		}
 	}
 	x.all = append(x.all, o)
+}
+
+// reissuedLife reports whether step s is timed by the life of a token an
+// earlier authorization had returned, and which.
+func (x *execution) reissuedLife(s cases.Step) (string, bool) {
+	if s.When == nil {
+		return "", false
+	}
+	before, ok := x.reissued[s.When.From]
+	return before, ok
 }
 
 // observation starts the observation of a step.

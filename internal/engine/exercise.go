@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/model"
@@ -24,7 +25,14 @@ func (x *execution) exercise(ctx context.Context) error {
 	now := x.tm.clock.Now()
 	var picks []*model.Token
 	for _, t := range x.m.Tokens() {
-		if _, ok := x.responses[t.Step]; ok && x.m.Sure(t, now) {
+		root, _, _ := t.Life()
+		_, reissued := x.reissued[t.Step]
+		if _, rootReissued := x.reissued[root]; rootReissued {
+			reissued = true
+		}
+		// A token an earlier authorization had returned (AUTH-5) has a life
+		// the model does not know: its class waits for another.
+		if _, ok := x.responses[t.Step]; ok && x.m.Sure(t, now) && !reissued {
 			picks = append(picks, t)
 		}
 	}
@@ -40,11 +48,26 @@ func (x *execution) exercise(ctx context.Context) error {
 	for i, t := range picks {
 		step, field := t.Ref()
 		refs[i] = cases.TokenRef{Step: step, Field: field, HTTP: t.Kind != model.APIToken, Mode: t.Mode, Leaked: t.Leaked()}
+		if root, floor, ok := t.Life(); ok {
+			// Timed from the authorization's own step, which the timing
+			// must have seen (not a probe's or a poll's attempt).
+			if _, sent := x.tm.sent[root]; sent {
+				if _, answered := x.tm.answered[root]; answered {
+					refs[i].Root, refs[i].Floor = root, floor
+				}
+			}
+		}
+	}
+	n := 0
+	next := func() string {
+		n++
+		return fmt.Sprintf("x%d", n)
 	}
 	// On the HTTP server first, while the issuers are as they were: an HTTP
 	// token is sure to work only while its connection is.
+	tooLate := map[int]bool{}
 	if x.target.HTTP != "" {
-		for _, ref := range refs {
+		for i, ref := range refs {
 			steps := cases.HTTPExercises(ref)
 			if len(steps) > 0 && x.pastDeadline(steps[0]) {
 				// The case's own steps took the token's time (a live target,
@@ -53,9 +76,29 @@ func (x *execution) exercise(ctx context.Context) error {
 				// exercises it whole; the API exercises below still run.
 				x.r.unclaim(classOf(picks, ref), x.c.ID)
 				x.tr.Notef("", "the %s of step %s is too near the end of its life to be tried at the HTTP server now: a later case will", ref.Field, ref.Step)
+				tooLate[i] = true
 				continue
 			}
 			if err := x.run(ctx, steps); err != nil {
+				return err
+			}
+		}
+		// Where waiting costs nothing, each HTTP token once more at its
+		// lifetime - tolerance, after its use above and the case's
+		// requests on its connection, while its issuer is as it was.
+		if x.tm.clock.Virtual() {
+			var last []cases.Step
+			for i, ref := range refs {
+				if !ref.HTTP || tooLate[i] {
+					continue
+				}
+				for _, s := range cases.LifeExercises(ref, next) {
+					if s.When != nil && !s.When.Expired {
+						last = append(last, s)
+					}
+				}
+			}
+			if err := x.run(ctx, x.inTimeOrder(last)); err != nil {
 				return err
 			}
 		}
@@ -68,11 +111,6 @@ func (x *execution) exercise(ctx context.Context) error {
 	slices.Sort(names)
 	for _, name := range names {
 		x.closeStep(ctx, name, false)
-	}
-	n := 0
-	next := func() string {
-		n++
-		return fmt.Sprintf("x%d", n)
 	}
 	for _, ref := range refs {
 		safe, risky := cases.APIExercises(ref, next)
@@ -98,34 +136,62 @@ func (x *execution) exercise(ctx context.Context) error {
 			return err
 		}
 	}
-	// The tokens' lives, where waiting costs nothing: the HTTP tokens first
-	// (a wait for the API lifetime would outlast them).
+	// The tokens' lives, where waiting costs nothing, in the order of
+	// their moments; at the same moment the expired HTTP tokens are asked
+	// before the API tokens are used: using an expired HTTP token must not
+	// cost its API token anything.
 	if !x.tm.clock.Virtual() {
 		return nil
 	}
-	// Steps of the same moment together, earliest moment first (a wait for
-	// the API lifetime would outlast every HTTP token), and the expired HTTP
-	// tokens asked before the API tokens are used: using an expired HTTP
-	// token must not cost its API token anything.
-	var byMoment [4][]cases.Step
-	for _, ref := range refs {
-		if ref.HTTP && x.target.HTTP == "" {
-			continue
-		}
-		for _, s := range cases.LifeExercises(ref, next) {
-			switch {
-			case s.When != nil && s.When.Life == cases.HTTPTokenLife && ref.HTTP:
-				byMoment[0] = append(byMoment[0], s)
-			case s.When != nil && s.When.Life == cases.HTTPTokenLife:
-				byMoment[1] = append(byMoment[1], s)
-			case s.When != nil:
-				byMoment[2] = append(byMoment[2], s)
-			default:
-				byMoment[3] = append(byMoment[3], s)
+	var httpSteps, apiSteps []cases.Step
+	for i, ref := range refs {
+		switch {
+		case ref.HTTP && (x.target.HTTP == "" || tooLate[i]):
+		case ref.HTTP:
+			for _, s := range cases.LifeExercises(ref, next) {
+				if s.When != nil && s.When.Expired {
+					httpSteps = append(httpSteps, s)
+				}
 			}
+		default:
+			apiSteps = append(apiSteps, cases.LifeExercises(ref, next)...)
 		}
 	}
-	return x.run(ctx, slices.Concat(byMoment[0], byMoment[1], byMoment[2], byMoment[3]))
+	return x.run(ctx, x.inTimeOrder(slices.Concat(httpSteps, apiSteps)))
+}
+
+// inTimeOrder orders timed steps by the moment the engine sends them
+// (stable: steps of the same moment keep their order), each step without
+// a moment of its own (a recovery) staying after the timed step before it.
+// Sent out of order, a step would find its "still valid" moment passed: an
+// ERROR.
+func (x *execution) inTimeOrder(steps []cases.Step) []cases.Step {
+	type unit struct {
+		at    time.Time
+		steps []cases.Step
+	}
+	var units []unit
+	for _, s := range steps {
+		if s.When == nil && len(units) > 0 {
+			units[len(units)-1].steps = append(units[len(units)-1].steps, s)
+			continue
+		}
+		var at time.Time
+		_, isHTTP := s.Do.(cases.HTTPGet)
+		if d, err := x.tm.deadline(s, isHTTP); err == nil {
+			at = d.aim
+			if d.sendAfter.After(at) {
+				at = d.sendAfter
+			}
+		}
+		units = append(units, unit{at: at, steps: []cases.Step{s}})
+	}
+	slices.SortStableFunc(units, func(a, b unit) int { return a.at.Compare(b.at) })
+	var out []cases.Step
+	for _, u := range units {
+		out = append(out, u.steps...)
+	}
+	return out
 }
 
 // run runs steps like the case's own.

@@ -103,7 +103,14 @@ func (x *execution) distinctTokens(s cases.Step, o cases.Observation) {
 	}
 	where := x.c.ID + " step " + o.Step
 	before := x.r.firstIssued(tok, where)
-	if before == "" || stepCites(s, "AUTH-5") {
+	if before == "" {
+		return
+	}
+	if x.reissued == nil {
+		x.reissued = map[string]string{}
+	}
+	x.reissued[o.Step] = before
+	if stepCites(s, "AUTH-5") {
 		return
 	}
 	x.add(cases.Finding{Requirement: "AUTH-5", Level: cases.LevelOf("AUTH-5"), Step: o.Step, Check: "distinct tokens",

@@ -195,6 +195,10 @@ func (m *Model) apiStanding(t *Token, sent, answered time.Time) (standing, strin
 		return open, "TOK-1"
 	}
 	switch {
+	case derived && !sent.Before(t.root.answered.Add(m.set.HTTPTokenTTL+tol)):
+		// Late in its original's life: it must not die before it (it
+		// "expires with the token of the original authorization").
+		return live, "LIFE-5"
 	case t.Origin == FromStatusChange && t.Mode == cases.User:
 		return live, "TOK-3"
 	case t.root.cred == credCommandPIN && !sent.Before(t.root.answered.Add(m.set.TokenTTL+tol)):

@@ -429,7 +429,7 @@ func (x *Exchange) applyAuth(fields map[string]any, answered time.Time) {
 	}
 	r := p.grant.from
 	if r == nil || (p.grant.origin == FromLogin) {
-		r = &root{sent: x.sent, answered: answered, cred: p.grant.cred}
+		r = &root{sent: x.sent, answered: answered, cred: p.grant.cred, step: x.step}
 	}
 	m.setMode(c, mode, p.grant.req, x.step, r)
 	register(p.grant.origin, mode, r)

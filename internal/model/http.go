@@ -47,12 +47,14 @@ func (h *HTTPExchange) Expected(answered time.Time) (standing, string) {
 		return open, ""
 	}
 	ttl, tol := m.set.HTTPTokenTTL, m.set.Tolerance
-	cred := credUnknown
-	if t.root != nil {
-		cred = t.root.cred
-	}
+	expires := m.httpExpires(t)
 	if !h.sent.Before(t.answered.Add(ttl + tol)) {
-		if httpExpires(cred) && t.Origin != FromRequest {
+		switch {
+		case expires && t.Origin == FromRequest:
+			// "A new token with a new lifetime" (LIFE-6): an HTTP token's,
+			// counted from its own issue.
+			return dead, "LIFE-6"
+		case expires:
 			return dead, "LIFE-2"
 		}
 		return open, ""
@@ -64,7 +66,7 @@ func (h *HTTPExchange) Expected(answered time.Time) (standing, string) {
 	switch {
 	case t.Origin == FromRequest:
 		return live, "LIFE-6"
-	case httpExpires(cred) && answered.Sub(t.answered) > tol:
+	case expires && answered.Sub(t.answered) > tol:
 		return live, "LIFE-2"
 	}
 	return live, "LIFE-1"

@@ -96,6 +96,7 @@ type conn struct {
 type root struct {
 	sent, answered time.Time
 	cred           credKind
+	step           string // the step that sent it
 }
 
 // credKind is what an authorization presented: it decides the lifetimes.
@@ -283,10 +284,40 @@ func (m *Model) apiLife(k credKind) (lo, hi time.Duration) {
 	return m.set.PINTokenMin, 0 // unknown: the widest window
 }
 
-// httpExpires says whether an HTTP token from an authorization that
-// presented k must expire (LIFE-2: where the mode is protected by password
-// or unsecured; where it is PIN-protected, expiry is INFO).
-func httpExpires(k credKind) bool { return k == credUnsecured || k == credPassword }
+// httpExpires says whether HTTP token t must expire (LIFE-2: where the mode
+// it was issued for is protected by password or unsecured; where that mode
+// is PIN-protected, expiry is INFO). Both the authorization it descends
+// from and its own mode must say so: a status change from a password
+// administrator issues tokens for a user mode that may be PIN-protected.
+func (m *Model) httpExpires(t *Token) bool {
+	if t.root == nil || (t.root.cred != credUnsecured && t.root.cred != credPassword) {
+		return false
+	}
+	s := m.cfg.Profile.Admin
+	if t.Mode == cases.User {
+		s = m.cfg.Profile.User
+	}
+	return s == cases.Password || s == cases.Unsecured
+}
+
+// Life says where an API token's lifetime counts from (the step of the
+// authorization it descends from: its own login, or its original's for a
+// token from a token authorization or a status change) and the shortest
+// lifetime the reading gives it: the API lifetime, or the PIN window's
+// lower bound. ok is false where the reading gives none (the command-line
+// PIN's token lives until restart) or the model does not know it.
+func (t *Token) Life() (rootStep string, floor cases.Lifetime, ok bool) {
+	if t.Kind != APIToken || t.root == nil || t.root.step == "" {
+		return "", "", false
+	}
+	switch t.root.cred { // as apiLife has it
+	case credUnsecured, credPassword:
+		return t.root.step, cases.APITokenLife, true
+	case credUserPIN, credAdminPIN:
+		return t.root.step, cases.PINTokenFloor, true
+	}
+	return "", "", false
+}
 
 // Leaked reports whether the token came in a failure or a refusal: it must
 // not work anywhere (FAIL-1, SEC-1).

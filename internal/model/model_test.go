@@ -240,6 +240,42 @@ func TestLifetimes(t *testing.T) {
 	}
 }
 
+// TestLifetimesAtBothEnds: a derived token lives as long as its original,
+// not less (LIFE-5); getTokenForHttpServer's token has an HTTP token's life
+// of its own (LIFE-6); a status change's HTTP token is for the user mode,
+// whose PIN protection makes its expiry INFO (LIFE-2).
+func TestLifetimesAtBothEnds(t *testing.T) {
+	set := cases.DefaultSettings()
+	w := newWorld(t, defaultProfile)
+	w.do("a", "login", secured("admin", "Adm1n-Secret"), ok(0, 2, "A"))
+	w.do("a", "fresh", `{"method":"getTokenForHttpServer"}`, `{"method":"getTokenForHttpServer","result":true,"token":"fresh-A"}`)
+	if st, req := w.m.ExpectHTTP("probe", "fresh-A", w.now).Expected(w.now); st != live || req != "LIFE-6" {
+		t.Errorf("fresh getTokenForHttpServer token: %v %s", st, req)
+	}
+	w.do("a", "switch", `{"method":"auth","role":"user"}`, ok(0, 1, "S"))
+	w.m.Closed("a")
+	w.do("b", "by-token", secured("", "api-A"), ok(0, 2, "B"))
+	w.m.Closed("b")
+	w.now = t0.Add(set.HTTPTokenTTL + set.Tolerance)
+	if st, req := w.m.ExpectHTTP("probe", "fresh-A", w.now).Expected(w.now); st != dead || req != "LIFE-6" {
+		t.Errorf("expired getTokenForHttpServer token: %v %s, want dead by LIFE-6", st, req)
+	}
+	if st, _ := w.m.ExpectHTTP("probe", "http-S", w.now).Expected(w.now); st != open {
+		t.Errorf("a status change's HTTP token for a PIN-protected user mode, after 5 min: %v, want open (INFO)", st)
+	}
+	w.now = t0.Add(set.TokenTTL - set.Tolerance)
+	if got := w.rules("c", secured("", "api-B")); got != "LIFE-5: success with previleges 2" {
+		t.Errorf("a token derived by token authorization at its original's end (- tolerance): %s", got)
+	}
+	if got := w.rules("c", secured("", "api-S")); got != "LIFE-5: success with previleges 1" {
+		t.Errorf("a token derived by status change at its original's end (- tolerance): %s", got)
+	}
+	w.now = t0.Add(set.TokenTTL + set.Tolerance)
+	if got := w.rules("c", secured("", "api-B")); got != "LIFE-5: a failure" {
+		t.Errorf("a token derived by token authorization after its original's end (+ tolerance): %s", got)
+	}
+}
+
 // TestStateJudgedThroughCommands: getAuthInfo and getTokenForHttpServer
 // against the mode the model holds.
 func TestStateJudgedThroughCommands(t *testing.T) {
