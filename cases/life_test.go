@@ -97,7 +97,11 @@ func TestEveryTokenClassAtBothEnds(t *testing.T) {
 		if m.name == "number" || m.name == "boolean" || m.name == "array" {
 			continue
 		}
-		for _, id := range []string{"life-1-near-admin-http-tokens-" + m.name, "life-1-near-user-http-token-" + m.name} {
+		req := "life-1" // whitespace is a SHOULD at the HTTP server as on the API
+		if credentialReq(m) == "RC-8b" {
+			req = "rc-8b"
+		}
+		for _, id := range []string{req + "-near-admin-http-tokens-" + m.name, req + "-near-user-http-token-" + m.name} {
 			if !ids[id] {
 				t.Errorf("no case %s: the HTTP server is not tried with the near miss %q of an HTTP token", id, m.name)
 			}
