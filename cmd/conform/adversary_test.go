@@ -204,7 +204,7 @@ func TestCredentialEchoesNeverLeak(t *testing.T) {
 // JUnit file agrees with results.json.
 func TestTokenNamedFAILCannotRewriteVerdicts(t *testing.T) {
 	t.Parallel()
-	for _, word := range []string{"FAIL", "auth", "PASS"} {
+	for _, word := range shortFirst(t, []string{"FAIL", "auth", "PASS"}) {
 		t.Run(word, func(t *testing.T) {
 			t.Parallel()
 			srv, env := referenceServer(t, refserver.Options{})

@@ -87,6 +87,18 @@ func conform(t *testing.T, env []string, args ...string) result {
 	return r
 }
 
+// shortFirst keeps, under -short (CI's race stage, where each run of the
+// race-built binary costs several times its CPU), only the first of
+// items, and says so in the log; the plain go test runs them all.
+func shortFirst[T any](t *testing.T, items []T) []T {
+	t.Helper()
+	if testing.Short() && len(items) > 1 {
+		t.Logf("-short: the first of %d variations only; the plain go test runs them all", len(items))
+		return items[:1]
+	}
+	return items
+}
+
 // ranTo is the exit status of a run (exitCode); one that could not be
 // started fails the test.
 func ranTo(t *testing.T, err error) int {
@@ -168,7 +180,7 @@ func TestRunEmbeddedDefaultPassesAndWritesReports(t *testing.T) {
 // profile are TestConformantSpace's, on the virtual clock.)
 func TestRealTimePathNeverFails(t *testing.T) {
 	t.Parallel()
-	for _, profile := range []string{refserver.DefaultProfile, "unsecured", "admin-pin-user-password"} {
+	for _, profile := range shortFirst(t, []string{refserver.DefaultProfile, "unsecured", "admin-pin-user-password"}) {
 		t.Run(profile, func(t *testing.T) {
 			t.Parallel()
 			r, res := runAgainst(t, profile, nil, nil, true, nil)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,13 +86,15 @@ func TestPaceRefusesAnETABeyondTheTimeout(t *testing.T) {
 // real, and only the pace kept the run under it).
 func TestPacedRunIsComplete(t *testing.T) {
 	if testing.Short() {
-		t.Skip("-short: a paced run waits out about twenty windows")
+		t.Skip("-short: a paced run waits out some ten windows")
 	}
-	const attempts, window = 30, 300 * time.Millisecond
+	// 58 a window: the default selection's wrong credentials take some
+	// ten windows, enough to show the pacing, few enough to be quick.
+	const attempts, window = 60, 300 * time.Millisecond
 	srv, env := pacedServer(t, attempts, window)
 	dir := t.TempDir()
 	r := conform(t, env, "run", "--target", srv.URL, "--web", srv.WebURL, "--report-dir", dir, "--response-timeout", "5s",
-		"--pace", "--lockout-attempts", "30", "--lockout-window", window.String(), "--lifetime-tolerance", "200ms")
+		"--pace", "--lockout-attempts", strconv.Itoa(attempts), "--lockout-window", window.String(), "--lifetime-tolerance", "200ms")
 	res := readResults(t, r, dir)
 	if r.code != exitOK || res.Pace == nil || !res.Pace.Complete || len(res.NotRun) > 0 {
 		t.Fatalf("exit %d, pace %+v, not run %v; want 0 and complete\n%s\n%s", r.code, res.Pace, res.NotRun, r.stdout, r.stderr)

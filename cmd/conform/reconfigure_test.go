@@ -69,7 +69,7 @@ func wantAsFound(t *testing.T, srv *refserver.Running, p string, before refserve
 
 func TestReconfigurationLeavesProtectionAsFound(t *testing.T) {
 	t.Parallel()
-	for _, p := range []string{"admin-password-user-pin", "admin-password-user-password", "admin-password", "unsecured", "admin-pin-user-pin"} {
+	for _, p := range shortFirst(t, []string{"admin-password-user-pin", "admin-password-user-password", "admin-password", "unsecured", "admin-pin-user-pin"}) {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			srv, env := reconfServer(t, p)
@@ -275,7 +275,7 @@ func transcriptText(c reports.Case) string {
 // not apply to its own, and puts the original back.
 func TestWalkLeavesProtectionAsFound(t *testing.T) {
 	t.Parallel()
-	for _, p := range []string{"admin-password-user-pin", "unsecured"} {
+	for _, p := range shortFirst(t, []string{"admin-password-user-pin", "unsecured"}) {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			srv, env := reconfServer(t, p)
