@@ -89,19 +89,6 @@ func cfgFromEveryProfile() []Case {
 	return out
 }
 
-// cfgSecretKind is the kind of secret that protects mode m with s.
-func cfgSecretKind(m Mode, s Security) SecretKind {
-	switch {
-	case m == Admin && s == PIN:
-		return AdminPIN
-	case m == Admin:
-		return AdminPassword
-	case s == PIN:
-		return UserPIN
-	}
-	return UserPassword
-}
-
 // cfgFrom is change ch from protection st.
 func cfgFrom(ch cfgChange, st cfgStart) Case {
 	req := cmpOr(ch.req, "ROLE-1")
@@ -140,7 +127,7 @@ func cfgFrom(ch cfgChange, st cfgStart) Case {
 				check = AsTheReadingSays("RC-4b")
 			}
 			steps = append(steps,
-				Step{Name: c + "-old", Conn: c, Do: send(secured(OldSecret(cfgSecretKind(ch.mode, old)), role)), Expect: []Check{check}},
+				Step{Name: c + "-old", Conn: c, Do: send(secured(OldSecret(secretFor(ch.mode, old)), role)), Expect: []Check{check}},
 				recoverNamed(c+"-recover"))
 		} else {
 			// The old access was unsecured: it ends (4).
@@ -379,7 +366,7 @@ func (truncated) mayBeWrong() bool { return true }
 func cfgLong() []Case {
 	var out []Case
 	for _, m := range []Mode{Admin, User} {
-		kind := cfgSecretKind(m, Password)
+		kind := secretFor(m, Password)
 		req, id := "CFG-1", "cfg-1-admin-long-password-round-trip"
 		needs := []Need{OnReference, Reconfigurable(m)}
 		if m == User {

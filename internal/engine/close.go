@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -101,5 +102,18 @@ func (x *execution) closeAll() {
 	}
 	for name, addr := range addrs {
 		x.settle(context.Background(), name, addr)
+	}
+}
+
+// closeOpen closes every connection the case still holds, in name order,
+// as close steps do (what each is owed comes first).
+func (x *execution) closeOpen(ctx context.Context) {
+	names := make([]string, 0, len(x.conns))
+	for name := range x.conns {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		x.closeStep(ctx, name, false)
 	}
 }

@@ -104,14 +104,7 @@ func (x *execution) exercise(ctx context.Context) error {
 		}
 	}
 	// A token must outlive the connection that obtained it (TOK-1).
-	names := make([]string, 0, len(x.conns))
-	for name := range x.conns {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		x.closeStep(ctx, name, false)
-	}
+	x.closeOpen(ctx)
 	for _, ref := range refs {
 		safe, risky := cases.APIExercises(ref, next)
 		if err := x.run(ctx, safe); err != nil {

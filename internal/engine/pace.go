@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/roomconform/conform/internal/clock"
@@ -185,14 +184,7 @@ func (x *execution) paceExercise(ctx context.Context) error {
 	full := x.r.pace.used()+1 > x.r.Pace.PerWindow()
 	x.r.mu.Unlock()
 	if full {
-		names := make([]string, 0, len(x.conns))
-		for name := range x.conns {
-			names = append(names, name)
-		}
-		slices.Sort(names)
-		for _, name := range names {
-			x.closeStep(ctx, name, false)
-		}
+		x.closeOpen(ctx)
 	}
 	return x.r.paceFor(ctx, 1, "an exercise of case "+x.c.ID)
 }
