@@ -68,10 +68,15 @@ func (p *paceState) used() int { return max(p.reserved, p.sent) }
 // waiting for the window to pass when it has none. It runs between cases
 // (or, for an exercise, on no connection of the case's own), so that the
 // wait holds nothing open. It returns an error when the wait was
-// interrupted, and "" reason when n may go now.
+// interrupted (or n would not fit a window at all), nil when n may go now.
 func (r *Runner) paceFor(ctx context.Context, n int, who string) error {
 	if r.Pace == nil || n == 0 {
 		return nil
+	}
+	if n > r.Pace.PerWindow() {
+		// Plan leaves such a case out; anything else asking is a bug, and
+		// no wait would make it safe.
+		return fmt.Errorf("%s sends %d wrong credentials, more than one window holds (%d)", who, n, r.Pace.PerWindow())
 	}
 	r.mu.Lock()
 	p := &r.pace
