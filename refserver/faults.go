@@ -234,12 +234,11 @@ const (
 	faultAdminTokenRefusedAfterSwitch fault = "admin-token-refused-after-status-change"
 
 	// Faults of the lockout as each connection sees it, and of capacity (issue 18).
-	faultLockoutSparesEarlierConns   fault = "lockout-spares-earlier-connections"
-	faultLockoutSparesAuthorized     fault = "lockout-spares-authorized-connections"
-	faultLockoutTokenCode8           fault = "lockout-token-code-8"
-	faultLockoutRevokesPresented     fault = "lockout-revokes-presented-tokens"
-	faultLockoutLiftsAfterOneRefusal fault = "lockout-lifts-after-one-refusal"
-	faultTokenStoreKeeps500          fault = "token-store-keeps-500"
+	faultLockoutSparesEarlierConns fault = "lockout-spares-earlier-connections"
+	faultLockoutSparesAuthorized   fault = "lockout-spares-authorized-connections"
+	faultLockoutTokenCode8         fault = "lockout-token-code-8"
+	faultLockoutRevokesPresented   fault = "lockout-revokes-presented-tokens"
+	faultTokenStoreKeeps500        fault = "token-store-keeps-500"
 	// Faults of a token's life at both ends, after activity (issue 18).
 	faultHTTPTokenShortenedByUse   fault = "http-token-shortened-by-use"
 	faultHTTPTokenRevokedByRequest fault = "http-token-revoked-by-request"
@@ -405,7 +404,6 @@ var faultTable = []Fault{
 	{string(faultLockoutSparesAuthorized), "RC-6", "During the lockout a connection that holds a mode still authorizes with correct credentials; only connections without a mode get 6."},
 	{string(faultLockoutTokenCode8), "TOK-1", "During the lockout a live API token gets 8 (wrong credentials) instead of 6 or a success."},
 	{string(faultLockoutRevokesPresented), "TOK-1", "A live API token presented during the lockout gets 6 and is revoked, so it no longer re-authorizes once the lockout has ended."},
-	{string(faultLockoutLiftsAfterOneRefusal), "RC-6", "The lockout ends with the first secured login it refuses: the next correct credentials, on any connection, authorize at once."},
 	{string(faultTokenStoreKeeps500), "TOK-1", "The server keeps only its last 500 tokens, forgetting the oldest, live or not: an API token stops re-authorizing after some 170 later logins (a store of 100 the generated cases catch already)."},
 	{string(faultHTTPTokenShortenedByUse), "LIFE-2", "An accepted HTTP request cuts its token's remaining life to half the HTTP lifetime (an idle timeout), so a token used early dies before its lifetime."},
 	{string(faultHTTPTokenRevokedByRequest), "LIFE-2", "getTokenForHttpServer revokes the HTTP tokens issued to its connection before, the login's tokenForHttpServer included."},
@@ -563,9 +561,6 @@ func (s *Server) lockoutFaults(c *conn, cred string, locked *bool, now time.Time
 	}
 	if !*locked {
 		return decision{}, false
-	}
-	if s.faults.has(faultLockoutLiftsAfterOneRefusal) {
-		s.lockedUntil = now // this login is refused, the next is not
 	}
 	r, ok := s.tokens.lookup(cred)
 	if !ok || r.Kind != APIToken || !r.liveAt(now) {

@@ -971,10 +971,6 @@ var faultBehaviours = []behaviour{
 		clock.Advance(defaultLockoutDuration)
 		return during + ", " + outcomes(t, r, secured("", got.str("token")))
 	}},
-	{name: "lockout-lifts-after-one-refusal", setup: lockoutAfterTwo, spec: "8 8 6 6", changed: "8 8 6 0/2", exchange: func(t *testing.T, r *Running) string {
-		return outcomes(t, r, secured("admin", wrongSecret), secured("admin", wrongSecret),
-			secured("admin", testSecrets.AdminPassword), secured("admin", testSecrets.AdminPassword))
-	}},
 	{name: "token-store-keeps-500", spec: "0/2 0/2", changed: "8 0/2", exchange: func(t *testing.T, r *Running) string {
 		a, got := adminLogin(t, r)
 		a.close()

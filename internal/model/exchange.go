@@ -404,10 +404,9 @@ func (x *Exchange) applyAuth(fields map[string]any, answered time.Time) {
 				}
 			}
 		}
-		// A 6 to a correct credential does not end the lockout: it is the
-		// whole server's (RC-6: counted across connections), so every
-		// connection, whenever opened, is still due to get 6 until the
-		// tolerance of its start has passed (authPlan) or a success ends it.
+		if p.lockCheck {
+			m.lockDue = false
+		}
 		return
 	}
 	m.streak, m.adminStreak, m.lockDue = 0, 0, false

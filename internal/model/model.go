@@ -45,9 +45,8 @@ type Model struct {
 	// streak counts failed secured logins with credentials that may be wrong
 	// since the last success, server-wide (RC-6 counts across connections);
 	// adminStreak those aimed at admin (role "admin"). lockDue says the
-	// admin streak reached Settings.LockoutAttempts: every correct admin
-	// credential sent within the tolerance of that moment must get 6, on any
-	// connection (the lockout is the server's), until a success ends it.
+	// admin streak reached Settings.LockoutAttempts: the next correct admin
+	// credential must get 6.
 	streak, adminStreak int
 	lockDue             bool
 	lockSince           time.Time // the answer that made lockDue
