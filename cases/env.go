@@ -130,3 +130,27 @@ func withExtra(r Request, name string, v Value) Request {
 	r.Extra = append(append([]Field(nil), r.Extra...), Field{name, v})
 	return r
 }
+
+// longConnection: one connection that lives through many authorizations
+// (a login, a status change, a token re-authorization, over and over): a
+// firmware that counts its requests or answers per connection is seen
+// where the other cases, each a few requests long, never reach. The model
+// judges every answer; the engine's barrier after each one catches a
+// second answer or a missing one (ENV-1).
+func longConnection() Case {
+	const rounds = 14
+	steps := []Step{loginKeepingTokens("first", Admin)}
+	for i := range rounds {
+		steps = append(steps,
+			Step{Name: fmt.Sprintf("login-%d", i+1), Do: send(Login(Admin)), Expect: []Check{AsTheReadingSays("ENV-1")}},
+			Step{Name: fmt.Sprintf("switch-%d", i+1), Do: send(statusChange), Expect: []Check{AsTheReadingSays("ENV-1")}},
+			Step{Name: fmt.Sprintf("token-%d", i+1), Do: send(secured(TokenOf("first"), roleAdmin)), Expect: []Check{AsTheReadingSays("ENV-1")}})
+	}
+	return Case{
+		ID:           "env-1-long-connection",
+		Title:        fmt.Sprintf("one connection through %d authorizations (login, status change, token re-authorization, in turn): each answered once, as the reading says", 1+3*rounds),
+		Requirements: []string{"ENV-1", "ROLE-1", "AUTH-2"}, Labels: []string{"token"},
+		Needs: []Need{CanLogin(Admin), IsProtected(Admin), OnPlan(Pro)},
+		Steps: steps,
+	}
+}

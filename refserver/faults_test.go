@@ -971,6 +971,23 @@ var faultBehaviours = []behaviour{
 		clock.Advance(defaultLockoutDuration)
 		return during + ", " + outcomes(t, r, secured("", got.str("token")))
 	}},
+	{name: "silent-after-many-auths", spec: "31", changed: "30", exchange: func(t *testing.T, r *Running) string {
+		c := dial(t, r.URL)
+		for range 31 {
+			c.send(reqUnsecuredAdmin)
+		}
+		c.send(`{"method":"setUsedApiVersion","requestId":"sentinel"}`)
+		n := 0
+		for {
+			got := parse(t, c.next())
+			if got.str("requestId") == "sentinel" {
+				return fmt.Sprint(n)
+			}
+			if got.str("method") == "auth" {
+				n++
+			}
+		}
+	}},
 	{name: "token-store-keeps-500", spec: "0/2 0/2", changed: "8 0/2", exchange: func(t *testing.T, r *Running) string {
 		a, got := adminLogin(t, r)
 		a.close()

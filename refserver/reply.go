@@ -40,6 +40,7 @@ func (s *Server) handleSafely(c *conn, msg []byte) (code websocket.StatusCode, r
 	}
 	ar, isAuth := reply.(authReply)
 	if isAuth {
+		c.auths++
 		c.failures++
 		if !ar.failed() {
 			c.failures = 0
@@ -47,6 +48,9 @@ func (s *Server) handleSafely(c *conn, msg []byte) (code websocket.StatusCode, r
 	}
 	if isAuth && ar.failed() && ar.noRequestID && s.faults.has(faultSilentFailureWithoutID) {
 		return 0, "" // nothing to correlate an answer with, so none is sent
+	}
+	if isAuth && c.auths == maxAuthsPerConnection+1 && s.faults.has(faultSilentAfterManyAuths) {
+		return 0, "" // a per-connection counter wraps: that request is dropped
 	}
 	if s.variants.has(variantEventsBeforeResponses) {
 		s.sendEvent(c, appStateEvent{Method: "event", Event: "appStateChanged", AppState: appStateNormal}, true)
@@ -63,6 +67,10 @@ func (s *Server) handleSafely(c *conn, msg []byte) (code websocket.StatusCode, r
 	}
 	return 0, ""
 }
+
+// maxAuthsPerConnection is how many auths the fault
+// silent-after-many-auths answers on one connection before it drops one.
+const maxAuthsPerConnection = 30
 
 // maxFailuresPerConnection is how many failed auths in a row the fault
 // close-after-third-failure lets a connection have.

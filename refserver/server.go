@@ -115,6 +115,7 @@ type conn struct {
 	lastRequestID json.RawMessage // the requestId of the last message that had one
 	prevRequestID json.RawMessage // the one before it
 	failures      int             // failed auths in a row on this connection
+	auths         int             // auths answered on this connection (fault silent-after-many-auths)
 	switched      bool            // the connection made a status change to user once
 	openedLocked  bool            // a lockout was in force when the connection opened (lockoutFaults)
 	// usedRequestIDs are the requestIds the connection's messages carried,
