@@ -19,7 +19,7 @@ const LiveReconfigureFilter = "!slow && !disruptive && !explore"
 
 // catalogue is every case, in the order they run: by requirement group as
 // docs/requirements.md orders them, then as written.
-var catalogue = slices.Concat(envCases, []Case{longConnection()}, authCases, failCases, rcCases, freePlanSecrets(), roleCases, swCases, tokCases, lifeCases, httpLifeCases(), apiLifeCases(), httpNearMisses(), secCases, displacedAfter(), robCases, discCases, cfgCases,
+var catalogue = slices.Concat(envCases, []Case{longConnection()}, authCases, failCases, rcCases, freePlanSecrets(), roleCases, swCases, tokCases, lifeCases, outlivesHTTPCases(), httpLifeCases(), apiLifeCases(), httpNearMisses(), secCases, displacedAfter(), robCases, discCases, cfgCases,
 	NearMisses(), exploreCases, generatedCases)
 
 // All returns the catalogue in run order.

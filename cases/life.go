@@ -431,3 +431,29 @@ func unique(reqs ...string) []string {
 	}
 	return out
 }
+
+// outlivesHTTPCases: every class's API token still re-authorizes after its
+// HTTP token's lifetime (+ tolerance), on a new connection (LIFE-3). The
+// admin login's is life-3-api-token-outlives-http-token; these are the
+// others: a user login's, and the tokens of a token re-authorization and a
+// status change, whose HTTP token's short life a server might give their
+// API token too. A live target runs them with slow selected: the wait is
+// the HTTP token's lifetime.
+func outlivesHTTPCases() []Case {
+	var out []Case
+	for _, c := range lifeClasses {
+		if c == (lifeClass{Admin, "login"}) {
+			continue
+		}
+		steps, _, _ := c.authorize()
+		steps = append(steps, Step{Name: "api-token", Conn: "x", When: After("auth", HTTPTokenLife),
+			Do: send(reauth(TokenOf("auth"))), Expect: []Check{AsTheReadingSays("LIFE-3")}})
+		out = append(out, Case{
+			ID:           fmt.Sprintf("life-3-%s-api-token-outlives-http-token", c.name()),
+			Title:        fmt.Sprintf("%s API token re-authorizes after its tokenForHttpServer's lifetime (+ tolerance)", c.words()),
+			Requirements: []string{"LIFE-3", "ROLE-1", "AUTH-2"}, Labels: []string{"lifetime", "token", "slow"},
+			Needs: append(c.needs(), OnPlan(Pro), Waitable(HTTPTokenLife)), Steps: steps,
+		})
+	}
+	return out
+}

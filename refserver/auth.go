@@ -229,8 +229,11 @@ func (s *Server) decideStatusChange(c *conn, hasRole bool, want Mode, now time.T
 		return decision{mode: want, origin: OriginStatusChange, expires: c.authExpiry}
 	case c.mode == ModeAdmin:
 		expires := c.authExpiry
-		if !expires.IsZero() && s.faults.has(faultStatusChangeExtends) {
+		switch {
+		case !expires.IsZero() && s.faults.has(faultStatusChangeExtends):
 			expires = now.Add(s.apiTTL)
+		case s.faults.has(faultSwitchTokenDiesWithHTTP):
+			expires = s.httpExpiry(now) // one lifetime for both tokens of the answer
 		}
 		return decision{mode: want, origin: OriginStatusChange, expires: expires}
 	case want == ModeUser && s.faults.has(faultStatusChangeUnchecked):

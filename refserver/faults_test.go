@@ -988,6 +988,13 @@ var faultBehaviours = []behaviour{
 			}
 		}
 	}},
+	{name: "switch-token-dies-with-http-token", spec: "0/1", changed: "8", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
+		c, _ := adminLogin(t, r)
+		sw := c.call(`{"method":"auth","requestId":"2","role":"user"}`)
+		c.close()
+		clock.Advance(defaultHTTPTokenTTL + time.Second)
+		return outcomes(t, r, secured("", sw.str("token")))
+	}},
 	{name: "token-store-keeps-500", spec: "0/2 0/2", changed: "8 0/2", exchange: func(t *testing.T, r *Running) string {
 		a, got := adminLogin(t, r)
 		a.close()
