@@ -408,7 +408,7 @@ var faultTable = []Fault{
 	{string(faultLockoutRevokesPresented), "TOK-1", "A live API token presented during the lockout gets 6 and is revoked, so it no longer re-authorizes once the lockout has ended."},
 	{string(faultTokenStoreKeeps500), "TOK-1", "The server keeps only its last 500 tokens, forgetting the oldest, live or not: an API token stops re-authorizing after some 170 later logins (a store of 100 the generated cases catch already)."},
 	{string(faultSilentAfterManyAuths), "ENV-1", "A connection's 31st auth request gets no answer (a per-connection counter that wraps): only a connection that lives through many authorizations meets it."},
-	{string(faultSwitchTokenDiesWithHTTP), "LIFE-3", "A status change's API token gets the lifetime of its tokenForHttpServer: it no longer re-authorizes once the HTTP token has expired."},
+	{string(faultSwitchTokenDiesWithHTTP), "LIFE-5", "A status change's API token gets the lifetime of its tokenForHttpServer, not its original's: it no longer re-authorizes once the HTTP token has expired (it dies before the login it derives from)."},
 	{string(faultHTTPTokenShortenedByUse), "LIFE-2", "An accepted HTTP request cuts its token's remaining life to half the HTTP lifetime (an idle timeout), so a token used early dies before its lifetime."},
 	{string(faultHTTPTokenRevokedByRequest), "LIFE-2", "getTokenForHttpServer revokes the HTTP tokens issued to its connection before, the login's tokenForHttpServer included."},
 	{string(faultHTTPTokenCaseInsensitive), "LIFE-1", "The HTTP server recognises HTTP tokens case-insensitively."},

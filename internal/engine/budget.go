@@ -35,7 +35,7 @@ func (r *Runner) Plan(selected []cases.Case, elsewhere ...cases.Case) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	left := r.WrongBudget - r.wrongSent
-	var rotating []cases.Case
+	var others []cases.Case
 	r.planned, r.leftOut, r.committed = map[string]int{}, map[string]string{}, 0
 	r.pace.planned = r.wrongSent
 	budgetOut := fmt.Sprintf("not run: the wrong-credential budget of %d goes to cases before it in the fixed order (docs/catalogue.md); --pace runs every case, window by window", r.WrongBudget)
@@ -59,10 +59,10 @@ func (r *Runner) Plan(selected []cases.Case, elsewhere ...cases.Case) {
 		case c.HasLabel("smoke"):
 			take(c)
 		default:
-			rotating = append(rotating, c)
+			others = append(others, c)
 		}
 	}
-	for _, c := range cases.OrderForBudget(rotating) {
+	for _, c := range cases.OrderForBudget(others) {
 		take(c)
 	}
 }

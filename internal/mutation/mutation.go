@@ -33,6 +33,11 @@ type Row struct {
 	// reconfiguring case (a change the target does not apply, a PIN it
 	// ignores): the run must end as a failed restore, exit 3.
 	Unrestorable bool
+	// Generated says the row runs the generated cases too: only they catch
+	// the fault under its requirement. Other rows leave them out, since
+	// they are half the catalogue's run time and the consistency test
+	// holds them to the reading.
+	Generated bool
 }
 
 // Catchers are the cases that catch the fault: those that fail, else
@@ -50,7 +55,8 @@ func Rows() (map[string]Row, error) { return Parse(matrix, File) }
 // Parse reads the matrix format: "fault NAME [profile P]" lines, each
 // followed by "  fail CASE", "  warn CASE" and "  error CASE" lines; #
 // starts a comment; "  unrestorable" marks a fault the restore cannot
-// undo (Row.Unrestorable).
+// undo (Row.Unrestorable), "  with-generated" a row that runs the
+// generated cases too (Row.Generated).
 func Parse(text, name string) (map[string]Row, error) {
 	rows := map[string]Row{}
 	var cur *Row
@@ -67,6 +73,9 @@ func Parse(text, name string) (map[string]Row, error) {
 			cur = &m
 		case f[0] == "unrestorable" && len(f) == 1 && cur != nil:
 			cur.Unrestorable = true
+			rows[cur.Fault] = *cur
+		case f[0] == "with-generated" && len(f) == 1 && cur != nil:
+			cur.Generated = true
 			rows[cur.Fault] = *cur
 		case (f[0] == "fail" || f[0] == "warn" || f[0] == "error") && len(f) == 2 && cur != nil:
 			switch f[0] {
@@ -108,6 +117,9 @@ func Write(path string, rows []Row) error {
 		b.WriteString("\n")
 		if m.Unrestorable {
 			b.WriteString("  unrestorable\n")
+		}
+		if m.Generated {
+			b.WriteString("  with-generated\n")
 		}
 		for _, list := range []struct {
 			verb string
