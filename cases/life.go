@@ -445,13 +445,17 @@ func outlivesHTTPCases() []Case {
 		if c == (lifeClass{Admin, "login"}) {
 			continue
 		}
-		steps, _, _ := c.authorize()
+		steps, _, req := c.authorize()
 		steps = append(steps, Step{Name: "api-token", Conn: "x", When: After("auth", HTTPTokenLife),
 			Do: send(reauth(TokenOf("auth"))), Expect: []Check{AsTheReadingSays("LIFE-3")}})
+		reqs := []string{"LIFE-3", "ROLE-1", "AUTH-2"}
+		if req != "" {
+			reqs = append(reqs, req)
+		}
 		out = append(out, Case{
 			ID:           fmt.Sprintf("life-3-%s-api-token-outlives-http-token", c.name()),
 			Title:        fmt.Sprintf("%s API token re-authorizes after its tokenForHttpServer's lifetime (+ tolerance)", c.words()),
-			Requirements: []string{"LIFE-3", "ROLE-1", "AUTH-2"}, Labels: []string{"lifetime", "token", "slow"},
+			Requirements: reqs, Labels: []string{"lifetime", "token", "slow"},
 			Needs: append(c.needs(), OnPlan(Pro), Waitable(HTTPTokenLife)), Steps: steps,
 		})
 	}
