@@ -523,7 +523,7 @@ func TestListJSON(t *testing.T) {
 func TestSecretsNeverLeak(t *testing.T) {
 	t.Parallel()
 	const tag = "CanaryTok"
-	for _, tt := range []struct {
+	for _, tt := range shortFirst(t, []struct {
 		profile string
 		faults  []string
 		secrets refserver.Secrets
@@ -532,11 +532,17 @@ func TestSecretsNeverLeak(t *testing.T) {
 		{"admin-password-user-password", nil, refserver.Secrets{AdminPassword: "canary-7Q", UserPassword: "canary<&>\"pw"}},
 		{"admin-password-user-pin", []string{"credentials-echoed", "token-on-failure", "pin-shown-to-user", "request-id-invented"},
 			refserver.Secrets{AdminPassword: "canary-7Q", AdminPIN: "canary-pin-1", UserPIN: "canaryUP9"}},
-	} {
+	}) {
 		t.Run(strings.Join(append([]string{tt.profile}, tt.faults...), "+"), func(t *testing.T) {
+			extra := []string{"-vv"}
+			if testing.Short() {
+				// CI's race stage: the hand-written cases only (the plain
+				// stage runs the generated ones too).
+				extra = append(extra, "--label-filter", "(!slow || disruptive) && !generated")
+			}
 			r, _ := runAgainst(t, tt.profile, tt.faults, nil, false, func(o *refserver.Options) {
 				o.Secrets, o.TokenTag = tt.secrets, tag
-			}, "-vv")
+			}, extra...)
 			if tt.faults == nil && r.code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 			}
