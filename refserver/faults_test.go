@@ -134,21 +134,29 @@ var (
 	lockoutAfterTwo = func(o *Options) { o.LockoutThreshold = 2 }
 )
 
+// authAnswersBefore sends a sentinel request on c and counts the auth
+// answers that come before its answer: every answer to what c sent
+// before it, and any second one.
+func authAnswersBefore(t *testing.T, c *client) int {
+	t.Helper()
+	c.send(`{"method":"setUsedApiVersion","requestId":"sentinel"}`)
+	n := 0
+	for {
+		got := parse(t, c.next())
+		if got.str("requestId") == "sentinel" {
+			return n
+		}
+		if got.str("method") == "auth" {
+			n++
+		}
+	}
+}
+
 var faultBehaviours = []behaviour{
 	{name: "duplicate-response", spec: "1", changed: "2", exchange: func(t *testing.T, r *Running) string {
 		c := dial(t, r.URL)
 		c.send(reqUnsecuredAdmin)
-		c.send(`{"method":"setUsedApiVersion","requestId":"sentinel"}`)
-		n := 0
-		for {
-			got := parse(t, c.next())
-			if got.str("requestId") == "sentinel" {
-				return fmt.Sprint(n)
-			}
-			if got.str("method") == "auth" {
-				n++
-			}
-		}
+		return fmt.Sprint(authAnswersBefore(t, c))
 	}},
 	{name: "method-mismatch", spec: "auth auth", changed: "Auth Auth", exchange: func(t *testing.T, r *Running) string {
 		c := dial(t, r.URL)
@@ -976,17 +984,7 @@ var faultBehaviours = []behaviour{
 		for range 31 {
 			c.send(reqUnsecuredAdmin)
 		}
-		c.send(`{"method":"setUsedApiVersion","requestId":"sentinel"}`)
-		n := 0
-		for {
-			got := parse(t, c.next())
-			if got.str("requestId") == "sentinel" {
-				return fmt.Sprint(n)
-			}
-			if got.str("method") == "auth" {
-				n++
-			}
-		}
+		return fmt.Sprint(authAnswersBefore(t, c))
 	}},
 	{name: "switch-token-dies-with-http-token", spec: "0/1", changed: "8", timed: func(t *testing.T, r *Running, clock *fakeClock) string {
 		c, _ := adminLogin(t, r)

@@ -49,18 +49,7 @@ func TestPaceNeedsItsLockoutDeclared(t *testing.T) {
 // them or not.
 func pacedServer(t *testing.T, threshold int, window time.Duration) (*refserver.Running, []string) {
 	t.Helper()
-	p, err := refserver.LookupProfile(refserver.DefaultProfile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p,
-		LockoutThreshold: threshold, LockoutWindow: window, LockoutDuration: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	sec := srv.Server.Secrets()
-	return srv, []string{"CONFORM_ADMIN_PASSWORD=" + sec.AdminPassword, "CONFORM_USER_PIN=" + sec.UserPIN}
+	return referenceServer(t, refserver.Options{LockoutThreshold: threshold, LockoutWindow: window, LockoutDuration: time.Minute})
 }
 
 // TestPaceRefusesAnETABeyondTheTimeout: a paced run whose waits alone

@@ -92,17 +92,7 @@ func TestLiveVerdictDoesNotDependOnTheSeed(t *testing.T) {
 // budget, the documented lifetimes, the secrets in the environment.
 func runLive(t *testing.T, fault string, extra ...string) (result, reports.Run) {
 	t.Helper()
-	p, err := refserver.LookupProfile(refserver.DefaultProfile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Faults: []string{fault}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	sec := srv.Server.Secrets()
-	env := []string{"CONFORM_ADMIN_PASSWORD=" + sec.AdminPassword, "CONFORM_USER_PIN=" + sec.UserPIN}
+	srv, env := referenceServer(t, refserver.Options{Faults: []string{fault}})
 	dir := t.TempDir()
 	args := append([]string{"run", "--target", srv.URL, "--web", srv.WebURL, "--report-dir", dir, "--response-timeout", "5s",
 		"--junit-report", "", "--html-report", "", "--summary-report", ""}, extra...)
