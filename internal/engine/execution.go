@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/roomconform/conform/cases"
@@ -34,6 +35,10 @@ type execution struct {
 	// ids counts the requests: each gets a fresh all-digit requestId ("1",
 	// the docs' own example shape), unique within the case.
 	ids int
+	// explicit are the requestIds a case's steps chose themselves: the
+	// engine's own never take one an answer to them could carry (a
+	// barrier "7" beside a step's 7 would take the step's answer).
+	explicit []any
 	// seen holds the findings already kept, so a repeated step or an
 	// invariant found twice is reported once.
 	seen map[cases.Finding]bool
@@ -78,10 +83,16 @@ func newExecution(r *Runner, c cases.Case) *execution {
 		m: model.New(model.Config{Profile: r.Profile, Secrets: r.Secrets.values(), Settings: set})}
 }
 
-// nextID is the requestId of the next request.
+// nextID is the requestId of the next request: the next count whose text
+// no requestId a step chose matches.
 func (x *execution) nextID() string {
-	x.ids++
-	return strconv.Itoa(x.ids)
+	for {
+		x.ids++
+		id := strconv.Itoa(x.ids)
+		if !slices.ContainsFunc(x.explicit, func(e any) bool { return wire.IDMatches(e, id) }) {
+			return id
+		}
+	}
 }
 
 // add keeps a finding unless the same one was kept already.

@@ -47,9 +47,13 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 		x.evaluateBlocked(s, o, blocker{why: "not sent: " + why})
 		return nil
 	}
-	payload, sent, err := x.build(a.Request, x.nextID())
+	auto := x.nextID()
+	payload, sent, err := x.build(a.Request, auto)
 	if err != nil {
 		return fmt.Errorf("step %s: %w", name, err)
+	}
+	if id, ok := wire.ParseMessage(payload, false).RequestID(); ok && id != any(auto) {
+		x.explicit = append(x.explicit, id)
 	}
 	conn, err := x.dialFor(ctx, s, a.ViaDiscovered)
 	var redirect *wire.RedirectError

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -99,5 +100,29 @@ func TestASecondAnswerBeforeTheOwnAnswerIsStillENV1(t *testing.T) {
 	o := runBounded(t, r, step, step)
 	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "ENV-1") || strings.Contains(o.Reason, "ENV-3") {
 		t.Fatalf("verdict %s (%s), want FAIL under ENV-1 alone\n%s", o.Verdict, o.Reason, o.Transcript)
+	}
+}
+
+// The engine's own requests never take a requestId a step chose (found by
+// exploration in CI: a walk's second auth with requestId 7 went with a
+// barrier "7", a target echoing numbers as strings answered both with "7",
+// and the barrier's refusal was judged as the auth's answer). Whatever the
+// engine's count stands at when a step reuses its number, the step gets
+// its own answer.
+func TestTheEnginesRequestIDsAvoidTheStepsOwn(t *testing.T) {
+	asString := func(req map[string]any) []string {
+		if n, ok := req["requestId"].(float64); ok {
+			req["requestId"] = strconv.FormatFloat(n, 'f', -1, 64)
+		}
+		return plain(req)
+	}
+	f := newFake(t, asString)
+	for k := 1; k <= 12; k++ {
+		id := cases.Request{RequestID: cases.JSON(k), Type: cases.Str("open")}
+		step := cases.Step{Conn: "a", Do: cases.Send{Request: id}, Expect: []cases.Check{cases.Code("RC-10", 10)}}
+		o := run(t, runner(f.URL), step, step, step)
+		if o.Verdict != cases.Pass {
+			t.Errorf("requestId %d sent three times: verdict %s (%s), want PASS\n%s", k, o.Verdict, o.Reason, o.Transcript)
+		}
 	}
 }
