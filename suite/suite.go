@@ -1,289 +1,168 @@
-// Package suite is the Ginkgo layer: it turns the catalogue into
-// DescribeTable entries (labels, spec timeouts, case IDs as names), runs
-// each case through internal/engine, maps verdicts onto Ginkgo, and collects
-// the outcomes for the reports. It is deliberately thin: all judgement lives
-// in cases and engine.
-//
-// Register builds the spec tree once per process; the CLI (Run) and
-// `go test ./suite` both call it, so they run the same specs.
+// Package suite is the Ginkgo layer: the executor of the conductor's plan
+// on the conform binary and on `go test ./suite` / `go tool ginkgo
+// ./suite`. It turns the plan's entries into DescribeTable entries
+// (labels, spec timeouts, case IDs as names), runs each through the plan,
+// and maps its verdict onto Ginkgo for Ginkgo's own output. It is
+// deliberately thin: the plan, the judgement and the conclusion live in
+// internal/conductor and internal/engine, and verdicts are never read back
+// from Ginkgo's report: only its typed states (a spec it stopped) are.
 package suite
 
 import (
 	"context"
-	"fmt"
-	"math"
+	"errors"
+	"io"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2" //nolint:revive // the Ginkgo DSL reads best dot-imported
+	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
+	"github.com/onsi/gomega"
 
 	"github.com/roomconform/conform/cases"
-	"github.com/roomconform/conform/internal/console"
-	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/term"
 	"github.com/roomconform/conform/reports"
 )
 
-// state is the process-wide run state: RunSpecs runs once per process, so
-// one run per process is all there is.
-var state struct {
-	mu     sync.Mutex
-	runner *engine.Runner
-	// profile is the target's own profile as the run began: the walk
-	// changes the runner's, the reports show this one.
-	profile   cases.Profile
-	selection Selection
-	ctx       context.Context // ends the cases too; nil: only Ginkgo does
-	outcomes  map[string]engine.Outcome
-	report    *types.Report
-	once      sync.Once
-	// progress, when set, prints each case as it ends in place of
-	// Ginkgo's reporter (the binary's console); nil on the Ginkgo routes.
-	progress *console.Progress
-	// sections are the groups of cases run in other profiles; runners are
-	// their runners once entered, errs why one could not be.
-	sections []Section
-	runners  map[int]*engine.Runner
-	errs     map[int]error
-	// moved are the cases a section runs: their entry in the target's own
-	// profile only skips, and is not shown.
-	moved map[string]bool
+// Ginkgo is the executor that runs a plan as a Ginkgo suite. RunSpecs runs
+// once per process, so a process has one Ginkgo run; the project's tests
+// that need many whole runs use conductor.InProcess.
+type Ginkgo struct {
+	// T is what RunSpecs reports to: go test's *testing.T; nil in the
+	// binary.
+	T GinkgoTestingT
 }
 
-// Register configures the runner the specs use, under the safety policy of
-// sel (made with Selection.ForTarget), and builds the spec tree. Call it
-// once, before RunSpecs; later calls only replace the runner.
-func Register(r *engine.Runner, sel Selection, sections ...Section) {
-	state.mu.Lock()
-	state.runner = r
-	state.profile = r.Profile
-	state.selection = sel
-	state.outcomes = map[string]engine.Outcome{}
-	state.sections = sections
-	state.runners, state.errs = map[int]*engine.Runner{}, map[int]error{}
-	state.moved = map[string]bool{}
-	for _, sec := range sections {
-		for _, c := range sec.Cases {
-			state.moved[c.ID] = true
+// current is the plan the spec tree runs: Ginkgo builds its tree once per
+// process, and its closures find the run here.
+var current struct {
+	mu    sync.Mutex
+	plan  *conductor.Plan
+	byKey map[string]conductor.Entry
+	once  sync.Once
+}
+
+// ErrRunsOnce is Execute's error for a second Ginkgo run in one process.
+var ErrRunsOnce = errors.New("the Ginkgo executor runs once per process (RunSpecs); use conductor.InProcess for more runs")
+
+// Execute implements conductor.Executor.
+func (g Ginkgo) Execute(ctx context.Context, p *conductor.Plan) error {
+	first := false
+	current.once.Do(func() {
+		first = true
+		current.mu.Lock()
+		current.plan = p
+		current.byKey = map[string]conductor.Entry{}
+		for _, e := range p.Entries {
+			current.byKey[e.Key] = e
 		}
-	}
-	state.mu.Unlock()
-	state.once.Do(func() {
-		buildTree(r.Target, r.Profile, r.EffectiveSettings(), r.Clock != nil && r.Clock.Virtual(), r.RestoreBound(), sections)
+		current.mu.Unlock()
+		buildTree(p.Entries)
 	})
-}
-
-func currentRunner() *engine.Runner {
-	state.mu.Lock()
-	defer state.mu.Unlock()
-	return state.runner
-}
-
-// withRunContext is the spec's context, ended also when the run's ends;
-// done releases it.
-func withRunContext(spec context.Context) (context.Context, func()) {
-	state.mu.Lock()
-	run := state.ctx
-	state.mu.Unlock()
-	if run == nil {
-		return spec, func() {}
+	if !first {
+		return ErrRunsOnce
 	}
-	// The run's cause (a signal, or its --timeout) travels with it: the
-	// engine bounds a restore by it.
-	ctx, cancel := context.WithCancelCause(spec)
-	stop := context.AfterFunc(run, func() { cancel(context.Cause(run)) })
-	return ctx, func() { stop(); cancel(nil) }
+	sc, rc := GinkgoConfiguration()
+	// The plan selected the cases already: Ginkgo's filter would only
+	// repeat it (a --ginkgo.focus on the go test route still narrows it;
+	// what it leaves out is reported as not run).
+	sc.LabelFilter = ""
+	// A case that reconfigured the target restores it after a signal or a
+	// timeout; Ginkgo must wait for that rather than abandon it.
+	sc.GracePeriod = max(sc.GracePeriod, p.Runner.RestoreBound()+restoreSlack)
+	sc.Timeout = p.Timeout
+	rc.NoColor = p.NoColor || rc.NoColor
+	rc.SilenceSkips = true
+	if rc.NoColor {
+		formatter.SingletonFormatter.ColorMode = formatter.ColorModeNone
+	}
+	if p.HasConsole() {
+		// The conductor's console shows each case: one tally, conform's.
+		formatter.ColorableStdOut = io.Discard
+	}
+	gomega.RegisterFailHandler(Fail)
+	t := g.T
+	if t == nil {
+		t = &testingT{}
+	}
+	RunSpecs(t, "conform", sc, rc)
+	return nil
 }
 
-func currentSelection() Selection {
-	state.mu.Lock()
-	defer state.mu.Unlock()
-	return state.selection
-}
+// restoreSlack is what Ginkgo's grace period allows beyond a restore's
+// own bound.
+const restoreSlack = 5 * time.Second
 
-func record(id string, o engine.Outcome) {
-	state.mu.Lock()
-	defer state.mu.Unlock()
-	state.outcomes[id] = o
-}
+// testingT is all RunSpecs needs from a testing.T in a plain binary.
+type testingT struct{ failed bool }
 
-// buildTree makes one Ordered top-level container with one table per
-// requirement group. Ordered keeps catalogue order (every entry is created
-// at the same code location, so Ginkgo would otherwise sort them by text);
-// the order matters: the wrong-credential budget goes to the cases written
-// first. ContinueOnFailure keeps one failure from skipping the rest.
-func buildTree(t engine.Target, p cases.Profile, set cases.Settings, virtual bool, restore time.Duration, sections []Section) {
+func (t *testingT) Fail() { t.failed = true }
+
+// buildTree makes one Ordered top-level container with one table per run
+// of consecutive entries of a group, in the plan's order. Ordered keeps
+// that order (every entry is created at the same code location, so Ginkgo
+// would otherwise sort them by text); ContinueOnFailure keeps one failure
+// from skipping the rest.
+func buildTree(entries []conductor.Entry) {
 	Describe("conform", Ordered, ContinueOnFailure, func() {
-		var groups []string
-		byGroup := map[string][]cases.Case{}
-		for _, c := range cases.All() {
-			if !ForProfile(c, p) {
-				continue
+		for i := 0; i < len(entries); {
+			j := i
+			for j < len(entries) && entries[j].Group() == entries[i].Group() {
+				j++
 			}
-			g := c.Group()
-			if _, ok := byGroup[g]; !ok {
-				groups = append(groups, g)
-			}
-			byGroup[g] = append(byGroup[g], c)
+			DescribeTable(entries[i].Group(), runEntry, tableEntries(entries[i:j]))
+			i = j
 		}
-		for _, g := range groups {
-			DescribeTable(g, runCase, entries(byGroup[g], t, set, virtual, restore, -1, ""))
-		}
-		// The cases that do not apply to the target's own profile, each in
-		// the first profile the walk puts the target in where they do.
-		for i, sec := range sections {
-			Describe("in profile "+sec.Profile, Ordered, func() {
-				BeforeAll(func(ctx SpecContext) { enterSection(ctx, i) })
-				DescribeTable(sec.Profile, runSectionCase, entries(sec.Cases, t, set, virtual, restore, i, sec.Profile))
-			})
-		}
-		ReportAfterEach(showCase)
+		ReportAfterEach(afterEach)
 	})
-	ReportAfterSuite("conform results", func(r Report) {
-		state.mu.Lock()
-		defer state.mu.Unlock()
-		state.report = &r
-	})
+	ReportAfterSuite("conform results", afterSuite)
 }
 
-// entries turns cases into table entries: the name starts with the case ID
-// (what --case focuses on), labels are the case's labels, and the spec
-// timeout is a backstop derived from the per-wait bounds (every wait in the
-// engine is bounded already).
-func entries(cs []cases.Case, t engine.Target, set cases.Settings, virtual bool, restore time.Duration, section int, profile string) []TableEntry {
-	out := make([]TableEntry, 0, len(cs))
-	for _, c := range cs {
-		args := []any{c}
-		if section >= 0 {
-			args = append(args, section)
+// tableEntries: the name starts with the entry's key (the case ID), labels
+// are the case's labels, the spec timeout the entry's backstop.
+func tableEntries(es []conductor.Entry) []TableEntry {
+	out := make([]TableEntry, 0, len(es))
+	for _, e := range es {
+		args := []any{e.Key, SpecTimeout(e.Timeout)}
+		if len(e.Case.Labels) > 0 {
+			args = append(args, Label(e.Case.Labels...))
 		}
-		timeout := specTimeout(c, t, set, virtual)
-		if reconfigures(c) {
-			timeout = satDur(timeout, restore) // the restore at its end
-		}
-		args = append(args, SpecTimeout(timeout))
-		if len(c.Labels) > 0 {
-			args = append(args, Label(c.Labels...))
-		}
-		out = append(out, Entry(sectionKey(c.ID, profile)+" "+c.Title, args...))
+		out = append(out, Entry(e.Key+" "+e.Case.Title, args...))
 	}
 	return out
 }
 
-// enterSection puts the target in section i's profile (once; the runner
-// it returns runs the section's cases).
-func enterSection(ctx context.Context, i int) {
-	state.mu.Lock()
-	sec := state.sections[i]
-	_, done := state.runners[i]
-	state.mu.Unlock()
-	if done {
+func lookup(key string) (*conductor.Plan, conductor.Entry, bool) {
+	current.mu.Lock()
+	defer current.mu.Unlock()
+	e, ok := current.byKey[key]
+	return current.plan, e, ok
+}
+
+// runEntry is the body of every entry: run it through the plan, then map
+// the verdict onto Ginkgo.
+func runEntry(ctx SpecContext, key string) {
+	p, e, ok := lookup(key)
+	if !ok {
+		Fail("no such entry in the plan: " + key)
 		return
 	}
-	runCtx, release := withRunContext(ctx)
-	r, err := sec.Enter(runCtx)
-	release()
-	state.mu.Lock()
-	state.runners[i], state.errs[i] = r, err
-	state.mu.Unlock()
-}
-
-// runSectionCase is the body of a case run in another profile.
-func runSectionCase(ctx SpecContext, c cases.Case, i int) {
-	state.mu.Lock()
-	r, err, profile := state.runners[i], state.errs[i], state.sections[i].Profile
-	state.mu.Unlock()
-	if err != nil || r == nil {
-		why := "the target could not be put in profile " + profile
-		if err != nil {
-			why += ": " + err.Error()
-		}
-		o := engine.Outcome{Verdict: cases.Error, Reason: why}
-		record(sectionKey(c.ID, profile), o)
-		Fail("ERROR: " + term.Escape(currentRunner().Redactor.Redact(why)))
-		return
-	}
-	runWith(ctx, r, c, sectionKey(c.ID, profile))
-}
-
-// specTimeout is a backstop, never the bound that ends a case: every wait
-// in the engine is bounded already. It allows every dial, exchange, close
-// and quiet window the case may make (engine.CaseBound: its own steps and
-// all the engine adds to them, the probes, barriers and token exercises),
-// each at its bound, every real wait its lifetime, every poll its limit,
-// plus slack for a busy machine. On a virtual clock waits cost no real
-// time. The sum saturates: absurd settings make a long timeout, never a
-// negative one.
-func specTimeout(c cases.Case, t engine.Target, set cases.Settings, virtual bool) time.Duration {
-	var waits time.Duration
-	for _, s := range c.Steps {
-		if a, ok := s.Do.(cases.Poll); ok && !virtual {
-			limit, _ := a.Limit.Of(set)
-			waits = satDur(waits, limit)
-		}
-		if s.When != nil && !virtual {
-			waits = max(waits, satDur(s.When.Life.Of(set), set.Tolerance))
-		}
-	}
-	total := satDur(engine.CaseBound(c, set, virtual).Time(t), waits)
-	return satDur(total, specSlack)
-}
-
-// specSlack is the spec timeout's allowance for a busy machine, beyond the
-// bounds of the case's waits.
-const specSlack = 5 * time.Second
-
-// reconfigures reports whether case c changes the target's protection
-// (and so restores it when it ends).
-func reconfigures(c cases.Case) bool {
-	for _, s := range c.Steps {
-		if _, ok := s.Do.(cases.Reconfigure); ok {
-			return true
-		}
-	}
-	return false
-}
-
-func satDur(a, b time.Duration) time.Duration {
-	if a > math.MaxInt64-b {
-		return math.MaxInt64
-	}
-	return a + b
-}
-
-// runCase is the body of every entry: run, record, map the verdict.
-func runCase(ctx SpecContext, c cases.Case) {
-	r := currentRunner()
-	if r == nil {
-		Fail("suite not configured: call suite.Register before RunSpecs")
-		return
-	}
-	runWith(ctx, r, c, c.ID)
-}
-
-// runWith runs case c with runner r and records its outcome under key.
-func runWith(ctx SpecContext, r *engine.Runner, c cases.Case, key string) {
-	var o engine.Outcome
-	if why := currentSelection().refusal(c); why == "" {
-		runCtx, done := withRunContext(ctx)
-		o = r.Run(runCtx, c)
-		done()
-	} else {
-		o = engine.Outcome{Verdict: cases.Skip, Reason: why}
-	}
-	record(key, o)
+	o := p.Run(ctx, e)
 	// Everything handed to Ginkgo is redacted and made safe for a terminal
-	// here: Ginkgo prints it and writes it into its own reports, and on the
-	// go test path no redacting console stands behind it.
-	redact := func(s string) string { return term.Escape(reports.Clip(r.Redactor.Redact(s), reports.MaxText)) }
-	// Ginkgo shows these entries only for a case that did not pass or in
-	// verbose mode: only then are they worth rendering (and redacting).
-	// The binary's console (progress) shows the outcome itself.
+	// here: Ginkgo prints it, and on the go test route no redacting
+	// console stands behind it.
+	redact := func(s string) string { return term.Escape(reports.Clip(p.Runner.Redactor.Redact(s), reports.MaxText)) }
 	_, rc := GinkgoConfiguration()
-	if currentProgress() == nil && o.Verdict != cases.Skip && o.Transcript != nil && (o.Verdict != cases.Pass || rc.Verbose || rc.VeryVerbose) {
-		AddReportEntry("findings", redact(findingLines(o)), ReportEntryVisibilityFailureOrVerbose)
+	if !p.HasConsole() && o.Verdict != cases.Skip && o.Transcript != nil && (o.Verdict != cases.Pass || rc.Verbose || rc.VeryVerbose) {
+		lines := make([]string, len(o.Findings))
+		for i, f := range o.Findings {
+			lines[i] = f.Line()
+		}
+		AddReportEntry("findings", redact(strings.Join(lines, "\n")), ReportEntryVisibilityFailureOrVerbose)
 		AddReportEntry("transcript", o.Transcript.String(), ReportEntryVisibilityFailureOrVerbose)
 	}
 	switch o.Verdict {
@@ -298,77 +177,53 @@ func runWith(ctx SpecContext, r *engine.Runner, c cases.Case, key string) {
 	}
 }
 
-func currentProgress() *console.Progress {
-	state.mu.Lock()
-	defer state.mu.Unlock()
-	return state.progress
-}
+// stoppedByGinkgo are the states of a spec Ginkgo ended itself.
+const stoppedByGinkgo = types.SpecStateInterrupted | types.SpecStateTimedout | types.SpecStatePanicked | types.SpecStateAborted
 
-// showCase prints a finished case on the binary's console: its outcome,
-// or, when Ginkgo stopped it (a timeout, an interrupt, a panic), an ERROR
-// with Ginkgo's one-line reason and never a source location or a stack.
-// Specs that did not run (filtered out, or left after an interrupt) are
-// not shown: the summary accounts for them.
-func showCase(s types.SpecReport) {
-	state.mu.Lock()
-	p := state.progress
-	id := caseIDOf(s.LeafNodeText)
-	o, ran := state.outcomes[id]
-	moved := state.moved[id]
-	state.mu.Unlock()
-	if p == nil || s.LeafNodeType != types.NodeTypeIt || moved {
+// afterEach records a spec Ginkgo stopped (its timeout, an interrupt, a
+// panic) as the plan's ERROR, with Ginkgo's one-line reason and never a
+// source location or a stack, and shows the entry as it ended.
+func afterEach(s types.SpecReport) {
+	if s.LeafNodeType != types.NodeTypeIt {
 		return
 	}
-	c := console.Case{ID: id, Duration: s.RunTime}
-	switch {
-	case s.State.Is(types.SpecStateInterrupted | types.SpecStateTimedout | types.SpecStatePanicked | types.SpecStateAborted):
-		c.Verdict, c.Reason = reports.Error, fmt.Sprintf("%s: %s", s.State, oneLine(s.Failure.Message))
-	case ran:
-		c.Verdict, c.Reason, c.Findings = string(o.Verdict), o.Reason, o.Findings
-		if p.Verbosity >= console.Everything && o.Transcript != nil {
-			c.Transcript = o.Transcript.String()
+	key, _, _ := strings.Cut(s.LeafNodeText, " ")
+	p, e, ok := lookup(key)
+	if !ok {
+		return
+	}
+	if s.State.Is(stoppedByGinkgo) {
+		p.Stop(e, s.State.String()+": "+oneLine(s.Failure.Message))
+	}
+	p.Show(e)
+}
+
+// afterSuite tells the plan the run was cut short when Ginkgo interrupted
+// a spec: by its time bound, or by a signal.
+func afterSuite(r Report) {
+	current.mu.Lock()
+	p := current.plan
+	current.mu.Unlock()
+	for _, s := range r.SpecReports {
+		if s.State.Is(types.SpecStateInterrupted) {
+			why := "interrupted by a signal"
+			if r.SuiteConfig.Timeout > 0 && r.RunTime >= r.SuiteConfig.Timeout {
+				why = "the run's --timeout elapsed"
+			}
+			p.Interrupt(why)
+			return
 		}
-	default:
-		return
 	}
-	p.Case(c)
 }
 
-// findingLines lists every check made, for -v and failure output.
-func findingLines(o engine.Outcome) string {
-	lines := make([]string, len(o.Findings))
-	for i, f := range o.Findings {
-		lines[i] = f.Line()
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// oneLine strips colour codes and keeps the first line.
+func oneLine(s string) string {
+	s = ansi.ReplaceAllString(s, "")
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
 	}
-	return strings.Join(lines, "\n")
-}
-
-// Outcomes returns the outcomes recorded so far, by case ID.
-func Outcomes() map[string]engine.Outcome {
-	state.mu.Lock()
-	defer state.mu.Unlock()
-	out := make(map[string]engine.Outcome, len(state.outcomes))
-	for k, v := range state.outcomes {
-		out[k] = v
-	}
-	return out
-}
-
-// GinkgoReport returns Ginkgo's report of the finished suite (nil before).
-func GinkgoReport() *types.Report {
-	state.mu.Lock()
-	defer state.mu.Unlock()
-	return state.report
-}
-
-// caseIDOf extracts the case ID from a spec's leaf text ("<id> <title>").
-func caseIDOf(leaf string) string {
-	id, _, _ := strings.Cut(leaf, " ")
-	return id
-}
-
-// FocusFor is the Ginkgo focus regexp selecting exactly case id (in any
-// profile the walk runs it in).
-func FocusFor(id string) string {
-	return fmt.Sprintf(`(^|\s)%s(@\S+)?(\s|$)`, regexpQuote(id))
+	return s
 }

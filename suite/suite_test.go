@@ -3,13 +3,15 @@ package suite_test
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
@@ -18,75 +20,74 @@ import (
 	"github.com/roomconform/conform/suite"
 )
 
-// TestConformance runs the same specs as `conform run`: against
-// CONFORM_TARGET when set (under the binary's live-safety policy: the live
-// default selection unless a -ginkgo.label-filter is given, and no
-// disruptive case unless that filter names it), else against the embedded
-// reference server. `go tool ginkgo ./suite` runs it too.
+// TestConformance runs the same plan as `conform run`, through the same
+// conductor: against CONFORM_TARGET when set (under the binary's
+// live-safety policy: the live default selection unless a
+// -ginkgo.label-filter is given, and no disruptive case unless that filter
+// names it), else against the embedded reference server. `go tool ginkgo
+// ./suite` runs it too. CONFORM_SEED seeds the exploration as --seed does;
+// the reports go to CONFORM_REPORT_DIR (default conform-report/ in the
+// working directory, which go test makes this package's), and the path
+// printed is the absolute one written.
 func TestConformance(t *testing.T) {
-	RegisterFailHandler(Fail)
 	target := os.Getenv("CONFORM_TARGET")
-	// Everything printed here is redacted and escaped, like the binary's
-	// console: the error of a failed preflight may quote the target.
 	red := redact.New()
 	show := func(s string) string { return term.Escape(red.Redact(s)) }
-	// Reports go to CONFORM_REPORT_DIR (default conform-report/ beside this
-	// file); the reconfiguration journal to CONFORM_JOURNAL, else where the
-	// binary keeps it (the state directory, never the reports).
 	dir := os.Getenv("CONFORM_REPORT_DIR")
 	if dir == "" {
 		dir = "conform-report"
 	}
-	sess, err := session.Open(context.Background(), session.Config{
-		Journal:     os.Getenv("CONFORM_JOURNAL"),
-		Target:      target,
-		Plan:        cases.Plan(os.Getenv("CONFORM_PLAN")),
-		Secrets:     engine.SecretsFromEnv(os.Getenv),
-		WrongBudget: engine.DefaultWrongBudget,
-		Redactor:    red,
-	})
-	if err != nil {
-		t.Fatalf("prepare the run: %s", show(err.Error()))
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
 	}
-	defer sess.Close()
-	t.Logf("target %s, profile: %s", show(sess.Runner.Target.URL), show(sess.Runner.Profile.String()))
-	sc, rc := GinkgoConfiguration()
-	// The same live-safety policy as the binary: the default selection, and
-	// no disruptive case unless the label filter names it.
-	sel := suite.Selection{LabelFilter: sc.LabelFilter, AllowReconfigure: os.Getenv("CONFORM_ALLOW_RECONFIGURE") == "true"}.ForTarget(target != "")
-	sc.LabelFilter = sel.LabelFilter
-	if sc.LabelFilter == suite.AllCases {
-		sc.LabelFilter = ""
-	}
-	// The same walk as the binary's: every case in a profile it applies to.
-	stages, err := sess.Stages(context.Background(), os.Getenv("CONFORM_ALLOW_RECONFIGURE") == "true")
-	if err != nil {
-		t.Fatalf("prepare the walk: %s", show(err.Error()))
-	}
-	var allowed []cases.Case
-	if selected, err := suite.Select(sel); err == nil {
-		for _, c := range selected {
-			if sel.OptedIn(c) {
-				allowed = append(allowed, c)
-			}
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("CONFORM_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil || n == 0 {
+			t.Fatalf("CONFORM_SEED=%s: want a positive integer", show(s))
 		}
+		seed = n
 	}
-	sections := suite.PlanSections(sess.Runner.Profile, allowed, stages)
-	suite.Register(sess.Runner, sel, sections...)
-	start := time.Now()
-	RunSpecs(t, "conform", sc, rc)
-	// The same reports and summary as the binary.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	sc, _ := GinkgoConfiguration()
+	reconfigure := os.Getenv("CONFORM_ALLOW_RECONFIGURE") == "true"
 	out := redact.NewWriter(red, os.Stdout, term.Escape)
 	defer out.Flush()
-	run, err := suite.Finish(ctx, sel, start, reports.Gate{}, reports.DefaultFiles(dir), out, sections...)
-	if err != nil {
-		t.Errorf("reports: %s", show(err.Error()))
+	run, code := conductor.Run(context.Background(), conductor.Config{
+		Session: conductorSession(target, seed, red),
+		// The same live-safety policy as the binary: the default
+		// selection, and no disruptive case unless the label filter names it.
+		Selection: conductor.Selection{LabelFilter: sc.LabelFilter, AllowReconfigure: reconfigure}.ForTarget(target != ""),
+		Files:     reports.DefaultFiles(dir),
+		Timeout:   sc.Timeout,
+		Version:   "go test ./suite",
+		Console:   out,
+		Errors:    out,
+		// Ginkgo's reporter shows each case; the console gets the header
+		// and the summary.
+		CasesByExecutor: true,
+		Name:            "conform",
+		Signals:         true,
+	}, suite.Ginkgo{T: t})
+	if run.Schema != "" {
+		t.Logf("target %s, profile %s/%s/%s, seed %d; reports: %s", show(run.Target.URL), run.Profile.Admin, run.Profile.User, run.Profile.Plan, run.Seed, dir)
 	}
-	if run.Summary.ExitCode != reports.ExitConformant {
+	if code != reports.ExitConformant {
 		// Ginkgo fails the test for a FAIL or an ERROR already; an
-		// interrupted run or one with errors only is not a pass either.
-		t.Errorf("conform: %s", run.Summary.Verdict)
+		// interrupted run, or one that could not start, is not a pass
+		// either.
+		t.Errorf("conform: exit %d: %s", code, run.Summary.Verdict)
 	}
+}
+
+// conductorSession is the session of the go test route, from the same
+// CONFORM_* variables the binary reads.
+func conductorSession(target string, seed uint64, red *redact.Redactor) (cfg session.Config) {
+	cfg.Journal = os.Getenv("CONFORM_JOURNAL")
+	cfg.Target = target
+	cfg.Plan = cases.Plan(os.Getenv("CONFORM_PLAN"))
+	cfg.Secrets = engine.SecretsFromEnv(os.Getenv)
+	cfg.WrongBudget = engine.DefaultWrongBudget
+	cfg.Redactor = red
+	cfg.Seed = seed
+	return cfg
 }

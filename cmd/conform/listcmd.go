@@ -8,8 +8,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/explain"
-	"github.com/roomconform/conform/suite"
 )
 
 // listedCase is one case in `conform list --format json`.
@@ -38,7 +38,7 @@ func listCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 		fmt.Fprintf(stderr, "conform list: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	selected, err := suite.Select(suite.Selection{LabelFilter: *filter})
+	selected, err := conductor.Select(conductor.Selection{LabelFilter: *filter})
 	if err != nil {
 		fmt.Fprintf(stderr, "conform list: %v\n", err)
 		return exitUsage

@@ -20,9 +20,9 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
-	"github.com/roomconform/conform/suite"
 )
 
 // The binary's own tests run it as a subprocess: RunSpecs works once per
@@ -152,7 +152,7 @@ func TestRunEmbeddedDefaultPassesAndWritesReports(t *testing.T) {
 	want := 0
 	own := cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro}
 	for _, c := range cases.All() {
-		if suite.ForProfile(c, own) {
+		if conductor.ForProfile(c, own) {
 			want++
 		}
 	}

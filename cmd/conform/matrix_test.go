@@ -19,8 +19,10 @@ import (
 )
 
 // The mutation matrix: for every fault of the reference server, the suite
-// runs against the embedded server with that fault (as a subprocess of the
-// binary, since RunSpecs runs once per process) and must fail and warn
+// runs against the embedded server with that fault (in this process, with
+// conductor.InProcess: the binary's configuration without Ginkgo, whose
+// RunSpecs runs once per process; TestEveryRouteWritesTheSameResults holds
+// the routes to the same results) and must fail and warn
 // about exactly the cases internal/mutation/matrix.txt names. A fault missing from
 // the file, or one that no case citing its requirement catches, fails the
 // build. CONFORM_MATRIX_WRITE=1 rewrites the file from what the suite does.
@@ -30,7 +32,7 @@ import (
 // matrixFile is the matrix's expectations, as data (internal/mutation).
 const matrixFile = "../../" + mutation.File
 
-// runEmbedded runs the binary against its embedded reference server in a
+// runEmbedded runs `conform run` in-process against its embedded reference server in a
 // profile, with faults and variants: the documented lifetimes on the
 // virtual clock the server shares, every case selected. No verdict here can
 // depend on how busy the machine is.
@@ -52,7 +54,7 @@ func runEmbedded(t *testing.T, profile string, faults, variants []string, extra 
 	if p, err := refserver.LookupProfile(profile); err == nil && p.Plan == refserver.Free {
 		args = append(args, "--plan", "free")
 	}
-	r := conform(t, matrixSecrets, append(args, extra...)...)
+	r := inProcess(t, matrixSecrets, append(args, extra...)...)
 	r.dir = dir
 	return r, readResults(t, r, dir)
 }
@@ -119,7 +121,7 @@ func runAgainst(t *testing.T, profile string, faults, variants []string, scaled 
 	if p.Plan == refserver.Free {
 		args = append(args, "--plan", "free")
 	}
-	r := conform(t, env, append(args, extra...)...)
+	r := inProcess(t, env, append(args, extra...)...)
 	r.dir = dir
 	return r, readResults(t, r, dir)
 }

@@ -11,14 +11,13 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/opfile"
@@ -119,22 +118,56 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.variants, "variant", "embedded reference server only: another conformant behaviour (repeatable; conform serve --list-faults)")
 }
 
-// runCmd is `conform run`. Everything it prints, on stdout and stderr,
-// passes through the run's Redactor first: no secret (the operator's, or a
-// token the target issued) reaches the console, whatever path an error
-// takes. A signal or --timeout at any point, the preflight included, ends
-// the run with reports for what is known and exit 1.
+// runCmd is `conform run`: the flags, the environment and the config
+// file made into the conductor's one Config, run by the Ginkgo executor.
+// Everything it prints, on stdout and stderr, passes through the run's
+// Redactor first: no secret (the operator's, or a token the target issued)
+// reaches the console, whatever path an error takes. A signal or --timeout
+// at any point, the preflight included, ends the run with reports for what
+// is known and exit 1.
 func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return runWith(args, stdout, stderr, getenv, suite.Ginkgo{})
+}
+
+// runWith is runCmd with the executor given: the project's tests run the
+// same configuration in-process with conductor.InProcess.
+func runWith(args []string, stdout, stderr io.Writer, getenv func(string) string, exec conductor.Executor) int {
+	cfg, code, ok := runConfig(args, stdout, stderr, getenv)
+	defer cfg.flush()
+	if !ok {
+		return code
+	}
+	_, code = conductor.Run(context.Background(), cfg.Config, exec)
+	return code
+}
+
+// preparedRun is a run's configuration and the writers it prints to.
+type preparedRun struct {
+	conductor.Config
+	writers []*redact.Writer
+}
+
+// flush flushes what the run's redacting writers hold back.
+func (p preparedRun) flush() {
+	for i := len(p.writers) - 1; i >= 0; i-- {
+		p.writers[i].Flush()
+	}
+}
+
+// runConfig reads `conform run`'s flags, environment and config file into
+// the conductor's Config. ok false: the command ends here with code (a
+// usage error, or --print-config).
+func runConfig(args []string, stdout, stderr io.Writer, getenv func(string) string) (p preparedRun, code int, ok bool) {
 	red, secrets := secretsFromEnv(getenv)
 	errOut := redact.NewWriter(red, stderr, term.Escape)
-	defer errOut.Flush()
+	p.writers = append(p.writers, errOut)
 
 	var o runOptions
 	fs := newFlagSet("run", errOut, "[flags] [-- ginkgo flags]")
 	o.register(fs)
 	from, code, ok := parseOrExit(fs, args, getenv, errOut)
 	if !ok {
-		return code
+		return p, code, false
 	}
 	files := o.files()
 	consoleOut := stdout
@@ -150,7 +183,7 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		consoleFilter = term.Escape
 	}
 	con := redact.NewWriter(red, consoleOut, consoleFilter)
-	defer con.Flush()
+	p.writers = append(p.writers, con)
 
 	for _, u := range []string{o.target, o.web, o.httpURL} {
 		session.RegisterURLSecrets(red, u)
@@ -160,9 +193,8 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if err == nil {
 		err = ginkgoArgs(args, fs.Args())
 	}
-	var selected []cases.Case
 	if err == nil {
-		selected, err = suite.Select(sel)
+		_, err = conductor.Select(sel)
 	}
 	if err == nil {
 		err = files.Check()
@@ -179,155 +211,18 @@ func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	if err != nil {
 		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(err.Error()))
-		return exitUsage
+		return p, exitUsage, false
 	}
 	if o.printConfig {
-		return exitOK
+		return p, exitOK, false
 	}
 	cfg.Redactor, cfg.Secrets = red, secrets
-
-	// The run's context, from here on: the signals, and the time bound
-	// less the share kept for the reports (they are what the run is for).
-	start := time.Now()
-	sigCtx, stopSignals := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stopSignals()
-	casesEnd := start.Add(o.timeout - reportReserve(o.timeout) - cfg.RestoreTimeout)
-	casesCtx, casesCancel := context.WithDeadline(sigCtx, casesEnd)
-	defer casesCancel()
-
-	sess, err := session.Open(casesCtx, cfg)
-	if err == nil && casesCtx.Err() != nil {
-		// Interrupted just after the preflight: no case is started.
-		sess.Close()
-		err = casesCtx.Err()
+	p.Config = conductor.Config{
+		Session: cfg, Selection: sel, Gate: gate, Files: files, Timeout: o.timeout, Version: version(),
+		Verbosity: o.verbosity(), NoColor: noColor, Console: con, Raw: consoleOut, Errors: errOut,
+		Name: "conform run", Signals: true,
 	}
-	if err != nil {
-		return preflightFailed(casesCtx, err, o, sess, selected, start, files, gate, red, errOut)
-	}
-	defer sess.Close()
-	stages, err := sess.Stages(casesCtx, o.reconfigure)
-	if err != nil {
-		return preflightFailed(casesCtx, err, o, sess, selected, start, files, gate, red, errOut)
-	}
-	// The generated cases of other profiles than the target's are not
-	// part of its run.
-	sel.Profile = &sess.Runner.Profile
-	if selected, err = suite.Select(sel); err != nil {
-		return preflightFailed(casesCtx, err, o, sess, selected, start, files, gate, red, errOut)
-	}
-	var allowed []cases.Case
-	for _, c := range selected {
-		if sel.OptedIn(c) {
-			allowed = append(allowed, c)
-		}
-	}
-	sections := suite.PlanSections(sess.Runner.Profile, allowed, stages)
-	printHeader(con, sess, sel, selected, sections)
-	if err := checkPace(con, sess.Runner, allowed, sections, time.Until(casesEnd)); err != nil {
-		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(err.Error()))
-		return exitUsage
-	}
-
-	sess.Runner.Progress = con
-	result, err := suite.Run(suite.Options{
-		Context: casesCtx, Runner: sess.Runner, Selection: sel, Timeout: max(time.Until(casesEnd), time.Millisecond),
-		Verbosity: o.verbosity(), NoColor: noColor, Console: con, Gate: gate, Sections: sections,
-	})
-	if err != nil {
-		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(err.Error()))
-		return exitUsage
-	}
-	if journal := sess.Runner.Journal; journal != "" && result.RestoreError == "" {
-		// Whatever ended the run, a journal left behind means a change that
-		// was not undone (a restore abandoned, or that failed); one that
-		// cannot be read counts too.
-		if _, left, err := readJournal(journal); left || err != nil {
-			result.RestoreError = fmt.Sprintf("the recovery journal is still at %s: run `conform restore --journal %s`", journal, journal)
-			result.Tally()
-		}
-	}
-	result.Version = version()
-	result.Target.Embedded = sess.Embedded
-	result.Selection.LabelFilter = sel.LabelFilter
-	result.Selection.Cases = sel.Cases
-	result.Seed = sess.Runner.Seed
-	result.Preflight.OK = true
-	if why := interruption(casesCtx); why != "" && result.Interrupted == "" {
-		// A signal after the cases ended: the reports are still written.
-		result.Interrupted = why
-		result.Tally()
-	}
-	overflowed := red.Overflowed()
-	if overflowed {
-		// Decided before the reports are written: they say the exit code
-		// the process ends with.
-		result.InfrastructureError = fmt.Sprintf("%s: its text is withheld from the console and the reports", red.Overflow())
-		result.Tally()
-	}
-	con.Flush()
-	wctx, wcancel := reportCtx(start, o.timeout)
-	defer wcancel()
-	werr := writeReports(wctx, &result, files)
-	if overflowed {
-		// Nothing of the target's can be shown: the verdict's structure and
-		// a fixed explanation, straight to the console.
-		console.Counts(consoleOut, result)
-		fmt.Fprintf(stderr, "conform run: infrastructure error: %s; its text is withheld from the console and the reports\n", red.Overflow())
-		if werr != nil {
-			fmt.Fprintln(stderr, "conform run: the reports could not be written either")
-		}
-		return result.Summary.ExitCode
-	}
-	// The verdict line is the run's structure alone, written past the
-	// redactor: a token the target chose equal to one of its words
-	// ("conformant") must not erase it.
-	console.SummaryTo(con, consoleOut, result, o.verbosity() > console.Quiet)
-	if werr != nil {
-		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(werr.Error()))
-		return result.Summary.ExitCode
-	}
-	fmt.Fprintf(con, "reports: %s\n", files)
-	return result.Summary.ExitCode
-}
-
-// writeReports writes the reports so that every one that could be written
-// says the exit code the run ends with: the files first, then those
-// streamed to standard output (written once, with the final verdict). When
-// one cannot be written the run is an infrastructure error (or interrupted,
-// when a signal or the time bound ended the writing), and the files are
-// written again to say so.
-func writeReports(ctx context.Context, r *reports.Run, f reports.Files) error {
-	var files, out reports.Files
-	for _, p := range []struct{ from, file, stdout *string }{
-		{&f.JUnit, &files.JUnit, &out.JUnit}, {&f.JSON, &files.JSON, &out.JSON},
-		{&f.HTML, &files.HTML, &out.HTML}, {&f.Summary, &files.Summary, &out.Summary},
-	} {
-		if *p.from == reports.Stdout {
-			*p.stdout = *p.from
-		} else {
-			*p.file = *p.from
-		}
-	}
-	failed := func() {
-		if why := interruption(ctx); why != "" {
-			r.Interrupted = why + " while the reports were written"
-		} else if r.InfrastructureError == "" {
-			r.InfrastructureError = "the reports could not all be written"
-		}
-		r.Tally()
-		_ = reports.WriteAll(ctx, *r, files)
-	}
-	err := reports.WriteAll(ctx, *r, files)
-	if err != nil {
-		failed()
-	}
-	if serr := reports.WriteAll(ctx, *r, out); serr != nil {
-		if err == nil {
-			failed()
-		}
-		err = errors.Join(err, serr)
-	}
-	return err
+	return p, 0, true
 }
 
 // journalName is the file name under --report-dir where conform before
@@ -342,37 +237,6 @@ const journalName = "reconfigure-journal.json"
 func restoreReserve(timeout, response time.Duration) time.Duration {
 	full := engine.DefaultRestoreBound(engine.Target{DialTimeout: response, ResponseTimeout: response})
 	return min(full, max(timeout/4, time.Second))
-}
-
-// reportReserve is the share of --timeout kept for writing the reports:
-// a tenth, between 100 ms and 5 s.
-func reportReserve(timeout time.Duration) time.Duration {
-	return min(max(timeout/10, 100*time.Millisecond), 5*time.Second, timeout/2)
-}
-
-// reportCtx bounds the report writing: by the end of --timeout, but never
-// less than a short grace (reports of a run that used all its time are
-// still written; only a FIFO nobody reads can make it wait that long), and
-// by a signal that comes while they are written.
-func reportCtx(start time.Time, timeout time.Duration) (context.Context, context.CancelFunc) {
-	end := start.Add(timeout)
-	if time.Until(end) < 100*time.Millisecond {
-		end = time.Now().Add(100 * time.Millisecond)
-	}
-	ctx, cancel := context.WithDeadline(context.Background(), end)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	return ctx, func() { stop(); cancel() }
-}
-
-// interruption says why ctx ended: a signal or the run's time bound.
-func interruption(ctx context.Context) string {
-	switch {
-	case ctx.Err() == nil:
-		return ""
-	case errors.Is(context.Cause(ctx), context.DeadlineExceeded):
-		return "the run's --timeout elapsed"
-	}
-	return "interrupted by a signal"
 }
 
 // ginkgoArgs checks what follows the flags: nothing, or "--" and Ginkgo's
@@ -417,10 +281,10 @@ func contains(list []string, s string) bool {
 // validate turns flags into the session config and the selection; from
 // says where each flag's value came from (--pace demands its lockout be
 // declared, never defaulted).
-func (o *runOptions) validate(from map[string]string) (session.Config, suite.Selection, error) {
+func (o *runOptions) validate(from map[string]string) (session.Config, conductor.Selection, error) {
 	var cfg session.Config
-	fail := func(format string, args ...any) (session.Config, suite.Selection, error) {
-		return cfg, suite.Selection{}, fmt.Errorf(format, args...)
+	fail := func(format string, args ...any) (session.Config, conductor.Selection, error) {
+		return cfg, conductor.Selection{}, fmt.Errorf(format, args...)
 	}
 	switch o.plan {
 	case "pro", "free":
@@ -511,7 +375,7 @@ func (o *runOptions) validate(from map[string]string) (session.Config, suite.Sel
 	}
 	cfg.Target, cfg.Strict, cfg.Legacy, cfg.TLS = o.target, o.strict, o.legacy, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
-	sel := suite.Selection{LabelFilter: o.labelFilter, Cases: o.cases, AllowReconfigure: o.reconfigure}.ForTarget(live)
+	sel := conductor.Selection{LabelFilter: o.labelFilter, Cases: o.cases, AllowReconfigure: o.reconfigure}.ForTarget(live)
 	if live {
 		// session.Open refuses to start over a pending journal, with or
 		// without --allow-reconfigure: the target may be left changed.
@@ -531,28 +395,6 @@ func (o *runOptions) validate(from map[string]string) (session.Config, suite.Sel
 		cfg.RestoreTimeout = restoreReserve(o.timeout, o.responseTimeout)
 	}
 	return cfg, sel, nil
-}
-
-// checkPace plans a paced run before any case, says what its waits cost,
-// and refuses to start one whose waits alone would outlast the time left.
-func checkPace(w io.Writer, r *engine.Runner, allowed []cases.Case, sections []suite.Section, left time.Duration) error {
-	p := r.Pace
-	if p == nil {
-		return nil
-	}
-	var elsewhere []cases.Case
-	for _, sec := range sections {
-		elsewhere = append(elsewhere, sec.Cases...)
-	}
-	r.Plan(allowed, elsewhere...) // suite.Run plans again: the same plan
-	eta, waits := r.PaceETA()
-	fmt.Fprintf(w, "pace: at most %d wrong credentials within each %s (the declared lockout is %d); %d waits of %s planned, %s of waiting at least; %d cases left out\n",
-		p.PerWindow(), p.Window, p.Attempts, waits, p.Wait(), eta, len(r.LeftOut()))
-	if eta > left {
-		return fmt.Errorf("--pace: the waits alone take %s (%d windows of %s), more than the %s --timeout leaves for the cases; raise --timeout or narrow the selection",
-			eta, waits, p.Wait(), left.Round(time.Second))
-	}
-	return nil
 }
 
 // paceOf is the declared lockout of a paced run: both of its flags set
@@ -675,51 +517,6 @@ func (o *runOptions) files() reports.Files {
 		f.JSON = reports.Stdout
 	}
 	return f
-}
-
-// preflightFailed reports a run that could not start: one line on stderr,
-// and reports where every selected case is an ERROR, so a pipeline sees
-// why. A signal or --timeout during the preflight is an interrupted run
-// (exit 1), like one during the cases.
-func preflightFailed(ctx context.Context, err error, o runOptions, sess *session.Session, selected []cases.Case, start time.Time, files reports.Files, gate reports.Gate, red *redact.Redactor, errOut io.Writer) int {
-	code, what := exitUnreachable, "target unreachable"
-	interrupted := interruption(ctx)
-	switch {
-	case interrupted != "":
-		code, what = exitFailed, interrupted+" during the preflight"
-	case engine.IsConfig(err):
-		code, what = exitUsage, "configuration error"
-	}
-	msg := err.Error()
-	// One line: the error may quote the target (a method name), whose
-	// newline must not print a line of its own.
-	fmt.Fprintf(errOut, "conform run: %s: %s\n", what, term.Line(msg))
-	run := reports.Run{
-		Schema: reports.Schema, Tool: "conform", Version: version(), StartedAt: start,
-		Duration: time.Since(start).Seconds(), Target: reports.Target{URL: o.target, Embedded: o.target == "" && o.web == ""},
-		Preflight: reports.Preflight{Error: msg},
-	}
-	if sess != nil && sess.Probe != nil {
-		run.Preflight.Transcript = suite.Frames(sess.Probe)
-	}
-	for _, c := range selected {
-		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: c.Labels, Verdict: reports.Error,
-			Message: "not run: " + what + ": " + msg}
-		for _, id := range c.Requirements {
-			rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(cases.LevelOf(id))})
-		}
-		run.Cases = append(run.Cases, rc)
-	}
-	run.Interrupted = interrupted
-	gate.Apply(&run)
-	run.Summary.ExitCode = code
-	run.Summary.Verdict = what
-	wctx, wcancel := reportCtx(start, o.timeout)
-	defer wcancel()
-	if werr := reports.WriteAll(wctx, run.Redacted(red.Redact), files); werr != nil {
-		fmt.Fprintf(errOut, "conform run: %s\n", term.Line(werr.Error()))
-	}
-	return code
 }
 
 // isTerminal reports whether w is a character device (colour only there).

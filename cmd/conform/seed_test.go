@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
-	"github.com/roomconform/conform/suite"
 )
 
 // TestLiveVerdictDoesNotDependOnTheSeed: on a live target with the default
@@ -32,7 +32,7 @@ func TestLiveVerdictDoesNotDependOnTheSeed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: a live run per fault and seed; the plain go test runs the subset")
 	}
-	selected, err := suite.Select(suite.Selection{}.ForTarget(true))
+	selected, err := conductor.Select(conductor.Selection{}.ForTarget(true))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/testnet"
-	"github.com/roomconform/conform/suite"
+	"github.com/roomconform/conform/internal/conductor"
 )
 
 // BenchmarkDefaultCatalogue runs the default selection against the embedded
@@ -90,8 +90,8 @@ const oneCaseID = "env-3-request-id-ascii"
 
 // defaultSelection is what `conform run` runs against the embedded server.
 func defaultSelection(b *testing.B) []cases.Case {
-	sel := suite.Selection{}.ForTarget(false)
-	cs, err := suite.Select(sel)
+	sel := conductor.Selection{}.ForTarget(false)
+	cs, err := conductor.Select(sel)
 	if err != nil {
 		b.Fatal(err)
 	}

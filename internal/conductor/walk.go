@@ -1,4 +1,4 @@
-package suite
+package conductor
 
 import (
 	"context"
@@ -47,13 +47,4 @@ func PlanSections(own cases.Profile, selected []cases.Case, stages []engine.Stag
 		}
 	}
 	return out
-}
-
-// sectionKey is the key of a case's outcome in section i ("" for the
-// target's own profile).
-func sectionKey(id, profile string) string {
-	if profile == "" {
-		return id
-	}
-	return id + "@" + profile
 }

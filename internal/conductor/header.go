@@ -1,4 +1,4 @@
-package main
+package conductor
 
 import (
 	"fmt"
@@ -8,18 +8,17 @@ import (
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/term"
-	"github.com/roomconform/conform/suite"
 )
 
 // printHeader says, before anything runs, what is tested and how: the
 // profile the suite will judge the target by comes first.
-func printHeader(w io.Writer, s *session.Session, sel suite.Selection, selected []cases.Case, sections []suite.Section) {
+func printHeader(w io.Writer, version string, s *session.Session, sel Selection, selected []cases.Case, sections []Section) {
 	n := len(selected)
 	where := "live target"
 	if s.Embedded {
 		where = "embedded reference server, profile " + s.EmbeddedProfile
 	}
-	fmt.Fprintf(w, "conform %s: auth conformance of %s (%s)\n", version(), s.Runner.Target.URL, where)
+	fmt.Fprintf(w, "conform %s: auth conformance of %s (%s)\n", version, s.Runner.Target.URL, where)
 	fmt.Fprintf(w, "profile: %s\n", term.Line(s.Runner.Profile.String()))
 	for _, note := range s.Runner.Profile.Notes {
 		fmt.Fprintf(w, "  note: %s\n", term.Line(note))
@@ -84,7 +83,7 @@ func disruptive(selected []cases.Case) []string {
 
 // leftOutByFilter lists the cases named with --case that the label filter
 // does not select.
-func leftOutByFilter(sel suite.Selection, selected []cases.Case) []string {
+func leftOutByFilter(sel Selection, selected []cases.Case) []string {
 	var out []string
 	for _, id := range sel.Cases {
 		found := false

@@ -1,4 +1,4 @@
-package suite_test
+package conductor_test
 
 import (
 	"context"
@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/session"
-	"github.com/roomconform/conform/suite"
 )
 
 // TestReconfiguringCasesReachEveryProfile: the embedded default run places
@@ -26,7 +26,7 @@ func TestReconfiguringCasesReachEveryProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sections := suite.PlanSections(sess.Runner.Profile, cases.All(), stages)
+	sections := conductor.PlanSections(sess.Runner.Profile, cases.All(), stages)
 	placed := map[string]string{}
 	// The sections are the stages that got cases, in the stages' order
 	// (the walk's and the servers' of their own share the profiles' names).

@@ -1,0 +1,182 @@
+package conductor
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/wire"
+	"github.com/roomconform/conform/reports"
+)
+
+// conclude ends the walk, putting the target's protection back whatever
+// happened (its own bound: a signal or --timeout must not leave the target
+// changed), and collects the run's result, a restore that failed included.
+func (p *Plan) conclude(ctx context.Context, start time.Time, gate reports.Gate) reports.Run {
+	r := p.Runner
+	// A case's restore that failed comes first: after it the walk changed
+	// nothing more (engine.Runner.mayReconfigure).
+	restoreErr := r.RestoreFailure()
+	if restoreErr == nil {
+		restoreErr = r.EndWalk(ctx)
+	}
+	run := p.collect(start, gate)
+	if restoreErr != nil {
+		run.RestoreError = r.Redactor.Redact(restoreErr.Error())
+		run.Tally()
+	}
+	return run
+}
+
+// collect builds the result model of the planned cases from what the
+// executor recorded (an entry it stopped is an ERROR, one it never
+// started is not run), judged under gate.
+func (p *Plan) collect(start time.Time, gate reports.Gate) reports.Run {
+	r := p.Runner
+	run := reports.Run{
+		Schema:    reports.Schema,
+		Tool:      "conform",
+		StartedAt: start,
+		Duration:  time.Since(start).Seconds(),
+	}
+	run.Target.URL = r.Target.URL
+	run.Selection.Strict = r.Strict
+	run.Selection.Legacy = r.Legacy
+	run.Selection.LabelFilter, run.Selection.Cases = p.Selection.LabelFilter, p.Selection.Cases
+	run.Profile = profileOf(p.profile)
+	run.Seed = r.Seed
+	run.NotRun = r.LeftOut()
+	if tc, ok := r.TourCoverage(); ok && tc.Transitions+tc.Pairs > 0 {
+		run.Transitions = &reports.Transitions{Profile: tc.Profile, Covered: tc.Transitions, Reachable: tc.Reachable,
+			Missing: tc.Missing, PairsCovered: tc.Pairs, PairsReachable: tc.PairsReachable, MissingPairs: tc.MissingPairs, Open: tc.Open}
+	}
+	run.Reconfiguration = r.ReconfigurationNotes()
+	p.mu.Lock()
+	run.Interrupted = p.interrupted
+	p.mu.Unlock()
+	byKey := map[string]Entry{}
+	for _, e := range p.Entries {
+		byKey[e.Key] = e
+	}
+	// The reports list the selection in catalogue order, then the
+	// sections' cases.
+	var keys []Entry
+	for _, c := range p.Selected {
+		if e, ok := byKey[c.ID]; ok {
+			keys = append(keys, e)
+		}
+	}
+	for _, e := range p.Entries {
+		if e.Section >= 0 {
+			keys = append(keys, e)
+		}
+	}
+	for _, e := range keys {
+		c := e.Case
+		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: nonNil(c.Labels), Profile: e.Profile}
+		for _, id := range c.Requirements {
+			rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(cases.LevelOf(id))})
+		}
+		p.mu.Lock()
+		o, ran := p.outcomes[e.Key]
+		why, stopped := p.stopped[e.Key]
+		took := p.took[e.Key]
+		p.mu.Unlock()
+		switch {
+		case stopped:
+			// The executor stopped the case (its bound, an interrupt, a
+			// panic): the outcome, if any, is incomplete.
+			rc.Verdict, rc.Message = reports.Error, why
+		case ran:
+			rc.Verdict = string(o.Verdict)
+			rc.Message = o.Reason
+			rc.NotApplicable = o.Inapplicable
+		default:
+			rc.Verdict = reports.Skip
+			rc.Message = "not run"
+			if run.Interrupted != "" {
+				rc.Message = "not run: " + run.Interrupted
+			}
+		}
+		rc.Duration = took.Seconds()
+		if ran {
+			rc.Findings = o.Findings
+			rc.NotRun = o.NotRun
+			rc.Transcript = Frames(o.Transcript)
+		}
+		run.Cases = append(run.Cases, rc)
+	}
+	if r.Pace != nil {
+		run.Pace = pace(r, run)
+		if why := r.PaceLockout(); why != "" {
+			run.InfrastructureError = why
+		}
+	}
+	gate.Apply(&run)
+	// The one place the report's free text is redacted; transcripts come
+	// redacted from Frames.
+	return run.Redacted(r.Redactor.Redact)
+}
+
+// Frames converts a wire transcript into report frames (nil for none).
+func Frames(t *wire.Transcript) []reports.Frame {
+	if t == nil {
+		return nil
+	}
+	var out []reports.Frame
+	for _, fr := range t.Frames() {
+		out = append(out, reports.Frame{Conn: fr.Conn, Dir: string(fr.Dir), At: fr.At.Seconds(), Kind: fr.Kind, Payload: fr.Payload, Size: fr.Size})
+	}
+	return out
+}
+
+func profileOf(p cases.Profile) reports.Profile {
+	out := reports.Profile{Admin: string(p.Admin), User: string(p.User), Plan: string(p.Plan), Source: p.Source, Notes: p.Notes, Secrets: []string{}}
+	for _, s := range p.Secrets {
+		out.Secrets = append(out.Secrets, string(s))
+	}
+	sort.Strings(out.Secrets)
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// pace is what a paced run kept to and did: complete only when every
+// stimulus of the plan ran (no case left out or ended in an error, no
+// token exercise not run, no lockout, no interruption).
+func pace(r *engine.Runner, run reports.Run) *reports.Pace {
+	p := &reports.Pace{Attempts: r.Pace.Attempts, WindowSeconds: r.Pace.Window.Seconds(), PerWindow: r.Pace.PerWindow(), Windows: r.PaceWaits(),
+		Complete: len(run.NotRun) == 0 && r.PaceLockout() == "" && run.Interrupted == ""}
+	for _, c := range run.Cases {
+		if len(c.NotRun) > 0 || c.Verdict == reports.Error {
+			p.Complete = false
+		}
+	}
+	return p
+}
+
+// checkPace says what a paced run's waits cost, and refuses to start one
+// whose waits alone would outlast the time left. The plan is the runner's
+// (engine.Runner.Plan), made before any case.
+func (p *Plan) checkPace(w interface{ Write([]byte) (int, error) }, left time.Duration) error {
+	r := p.Runner
+	if r.Pace == nil {
+		return nil
+	}
+	eta, waits := r.PaceETA()
+	fmt.Fprintf(w, "pace: at most %d wrong credentials within each %s (the declared lockout is %d); %d waits of %s planned, %s of waiting at least; %d cases left out\n",
+		r.Pace.PerWindow(), r.Pace.Window, r.Pace.Attempts, waits, r.Pace.Wait(), eta, len(r.LeftOut()))
+	if eta > left {
+		return &UsageError{Msg: fmt.Sprintf("--pace: the waits alone take %s (%d windows of %s), more than the %s --timeout leaves for the cases; raise --timeout or narrow the selection",
+			eta, waits, r.Pace.Wait(), left.Round(time.Second))}
+	}
+	return nil
+}
