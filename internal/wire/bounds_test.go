@@ -3,10 +3,13 @@ package wire
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 func randomAlnum(n int) string {
@@ -188,5 +191,69 @@ func TestAppendKeepsWhatWasDropped(t *testing.T) {
 	frames := tr.Frames()
 	if last := frames[len(frames)-1]; last.Conn != "w" || !strings.Contains(last.Payload, "1 notifications and 1 other messages dropped") {
 		t.Errorf("last frame %+v", last)
+	}
+}
+
+// streaming sends an endless stream of numbered notifications until the connection ends.
+func streaming(t *testing.T) string {
+	return serve(t, func(ctx context.Context, c *websocket.Conn) {
+		ctx = c.CloseRead(ctx) // answers the client's close frame while we write
+		for i := 0; ; i++ {
+			ev := fmt.Sprintf(`{"method":"event","event":"tick","n":%d,"token":"tick-token-%d"}`, i, i)
+			if c.Write(ctx, websocket.MessageText, []byte(ev)) != nil {
+				return
+			}
+		}
+	})
+}
+
+func TestEndlessEventsAreBounded(t *testing.T) {
+	c := dial(t, streaming(t), Options{MaxEvents: 20})
+	eventually(t, "300 notifications dropped", func() bool { return c.DroppedEvents() >= 300 })
+	if n := len(c.Events()); n != 20 {
+		t.Fatalf("Events = %d, want 20", n)
+	}
+	frames := c.Transcript().Frames()
+	if len(frames) > 20+c.DroppedEvents()/100+10 {
+		t.Fatalf("transcript grows with dropped events: %d frames", len(frames))
+	}
+	if !strings.Contains(c.Transcript().String(), "notification limit of 20 reached") {
+		t.Error("drop not noted")
+	}
+	// Dropped notifications are not registered as secrets either: the Redactor stays small.
+	if n := c.red.Len(); n > 20*4 {
+		t.Fatalf("Redactor holds %d strings", n)
+	}
+	// Notifications beyond MaxEvents still reach a waiting WaitEvent.
+	want := c.DroppedEvents() + 100
+	m, err := c.WaitEvent(context.Background(), func(m Message) bool {
+		n, _ := m.Fields["n"].(json.Number).Int64()
+		return int(n) >= want
+	})
+	if err != nil {
+		t.Fatalf("WaitEvent for a future event: %v", err)
+	}
+	_ = m
+	within(t, 2*time.Second, "Close during a stream", func() {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestFloodOfNonEventMessagesIsBounded(t *testing.T) {
+	url := serve(t, func(ctx context.Context, c *websocket.Conn) {
+		ctx = c.CloseRead(ctx)
+		for i := 0; i < maxKept+200; i++ {
+			if c.Write(ctx, websocket.MessageText, []byte(fmt.Sprintf(`{"method":"spam","n":%d}`, i))) != nil {
+				return
+			}
+		}
+		<-ctx.Done()
+	})
+	c := dial(t, url, Options{})
+	eventually(t, "flood dropped", func() bool { return c.DroppedMessages() >= 200 })
+	if q := c.Quiet(context.Background(), 0); len(q) != maxKept {
+		t.Fatalf("queue held %d, want %d", len(q), maxKept)
 	}
 }

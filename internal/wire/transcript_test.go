@@ -152,3 +152,19 @@ func TestBinaryFrameWithASecretShowsNoHex(t *testing.T) {
 		t.Errorf("plain frame shown as %q", fs[1].Payload)
 	}
 }
+
+func TestLargeSendIsTruncatedInTranscript(t *testing.T) {
+	c := dial(t, scripted(t, nil, echo), Options{})
+	big := []byte(`{"method":"auth","requestId":"big","pad":"` + strings.Repeat("x", 64<<10) + `"}`)
+	wantID(t, call(t, c, big), "big")
+	frames := c.Transcript().Frames()
+	var sent Frame
+	for _, f := range frames {
+		if f.Dir == Sent {
+			sent = f
+		}
+	}
+	if len(sent.Payload) > MaxPayload+64 || !strings.HasSuffix(sent.Payload, fmt.Sprintf("...(%d bytes total)", len(big))) {
+		t.Fatalf("sent payload: %d bytes, ends %q", len(sent.Payload), sent.Payload[len(sent.Payload)-30:])
+	}
+}
