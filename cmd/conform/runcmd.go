@@ -219,7 +219,7 @@ func runConfig(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	cfg.Redactor, cfg.Secrets = red, secrets
 	p.Config = conductor.Config{
 		Session: cfg, Selection: sel, Gate: gate, Files: files, Timeout: o.timeout, Version: version(),
-		Verbosity: o.verbosity(), NoColor: noColor, Console: con, Raw: consoleOut, Errors: errOut,
+		Verbosity: o.verbosity(), NoColor: noColor, Console: con, Raw: consoleOut, Errors: errOut, RawErrors: stderr,
 		Name: "conform run", Signals: true,
 	}
 	return p, 0, true

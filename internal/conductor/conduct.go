@@ -57,6 +57,9 @@ type Config struct {
 	Raw io.Writer
 	// Errors gets the one-line errors (redacted), each after Name.
 	Errors io.Writer
+	// RawErrors is the errors' own stream past the redactor, for the
+	// fixed explanation of a redactor that overflowed. nil: Raw.
+	RawErrors io.Writer
 	// Name starts every error line ("conform run").
 	Name string
 	// CasesByExecutor: the executor's own reporter shows each case as it
@@ -224,10 +227,14 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	if overflowed {
 		// Nothing of the target's can be shown: the verdict's structure and
 		// a fixed explanation, straight to the console.
+		rawErr := cfg.RawErrors
+		if rawErr == nil {
+			rawErr = raw
+		}
 		console.Counts(raw, result)
-		fmt.Fprintf(raw, "%s: infrastructure error: %s; its text is withheld from the console and the reports\n", cfg.Name, red.Overflow())
+		fmt.Fprintf(rawErr, "%s: infrastructure error: %s; its text is withheld from the console and the reports\n", cfg.Name, red.Overflow())
 		if werr != nil {
-			fmt.Fprintf(raw, "%s: the reports could not be written either\n", cfg.Name)
+			fmt.Fprintf(rawErr, "%s: the reports could not be written either\n", cfg.Name)
 		}
 		return result, result.Summary.ExitCode
 	}
@@ -238,9 +245,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 		fail("", werr)
 		return result, result.Summary.ExitCode
 	}
-	if cfg.Files != (reports.Files{}) {
-		fmt.Fprintf(con, "reports: %s\n", cfg.Files)
-	}
+	fmt.Fprintf(con, "reports: %s\n", cfg.Files)
 	return result, result.Summary.ExitCode
 }
 
