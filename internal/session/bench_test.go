@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/testnet"
-	"github.com/roomconform/conform/internal/conductor"
 )
 
 // BenchmarkDefaultCatalogue runs the default selection against the embedded
