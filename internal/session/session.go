@@ -130,7 +130,7 @@ func (s *Session) Close() error {
 const freeStage = "free-admin-password-user-pin"
 
 // Stages are the profiles the run can put its target in, so that the
-// cases that do not apply to the target's own run too (suite.PlanSections):
+// cases that do not apply to the target's own run too (conductor.PlanSections):
 //
 //   - the embedded default run (no --profile, fault or variant): the walk
 //     through the Pro protections with setAuthParams, and a second
