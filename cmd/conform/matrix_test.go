@@ -42,9 +42,9 @@ func runEmbedded(t *testing.T, profile string, faults, variants []string, extra 
 		profile = refserver.DefaultProfile
 	}
 	dir := t.TempDir()
-	// results.json only: the verdicts are read from it, and the other
-	// reports have tests of their own.
-	args := []string{"run", "--profile", profile, "--report-dir", dir, "--response-timeout", "5s", "--junit-report", "", "--html-report", "", "--summary-report", ""}
+	// No report is written: the result comes back from the conductor
+	// (the reports have tests of their own).
+	args := []string{"run", "--profile", profile, "--report-dir", dir, "--response-timeout", "5s", "--junit-report", "", "--json-report", "", "--html-report", "", "--summary-report", ""}
 	for _, f := range faults {
 		args = append(args, "--fault", f)
 	}
@@ -54,9 +54,11 @@ func runEmbedded(t *testing.T, profile string, faults, variants []string, extra 
 	if p, err := refserver.LookupProfile(profile); err == nil && p.Plan == refserver.Free {
 		args = append(args, "--plan", "free")
 	}
-	r := inProcess(t, matrixSecrets, append(args, extra...)...)
-	r.dir = dir
-	return r, readResults(t, r, dir)
+	r, res := inProcessRun(t, matrixSecrets, append(args, extra...)...)
+	if res.Schema == "" {
+		t.Fatalf("the run did not start (exit %d)\n%s", r.code, r.stderr)
+	}
+	return r, res
 }
 
 // matrixSecrets are the embedded server's secrets in these runs: fixed, so

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/internal/conductor"
+	"github.com/roomconform/conform/reports"
 )
 
 // inProcess runs `conform run args...` in this process: the same
@@ -22,6 +23,14 @@ import (
 // environment, as conform does for the binary; pass --report-dir.
 func inProcess(t *testing.T, env []string, args ...string) result {
 	t.Helper()
+	r, _ := inProcessRun(t, env, args...)
+	return r
+}
+
+// inProcessRun is inProcess with the run's result as the conductor
+// returned it (what results.json would say, without writing it).
+func inProcessRun(t *testing.T, env []string, args ...string) (result, reports.Run) {
+	t.Helper()
 	vars := map[string]string{}
 	for _, kv := range append(cleanEnv(), env...) {
 		k, v, _ := strings.Cut(kv, "=")
@@ -29,12 +38,12 @@ func inProcess(t *testing.T, env []string, args ...string) result {
 	}
 	getenv := func(k string) string { return vars[k] }
 	if len(args) == 0 || args[0] != "run" {
-		t.Fatalf("inProcess runs `conform run`, not %q", args)
+		t.Fatalf("inProcessRun runs `conform run`, not %q", args)
 	}
 	var out, errOut bytes.Buffer
 	start := time.Now()
-	code := runWith(args[1:], &out, &errOut, getenv, conductor.InProcess{})
-	return result{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}
+	run, code := runWith(args[1:], &out, &errOut, getenv, conductor.InProcess{})
+	return result{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}, run
 }
 
 // TestEveryRouteWritesTheSameResults: `conform run` (the binary, Ginkgo),
