@@ -242,6 +242,12 @@ func catchers(m mutation.Row) string {
 	return "no case (a hole: see the mutation matrix)"
 }
 
+// engineEverywhere are the requirements the engine judges itself on every
+// auth exchange, with no check of a case: exactly one answer, by the
+// ordering barrier (ENV-1), and the connection open after a failure
+// (ENV-9). TestEngineCitesWhatCheckedWhereSays holds them to its code.
+var engineEverywhere = []string{"ENV-1", "ENV-9"}
+
 // checkedWhere computes where each requirement is checked: by the cases
 // citing it, and by the checks the engine applies everywhere.
 func checkedWhere() map[string]*Where {
@@ -275,7 +281,7 @@ func checkedWhere() map[string]*Where {
 			every = append(every, ch.Req)
 		}
 	}
-	every = append(every, "ENV-1", "ENV-9")
+	every = append(every, engineEverywhere...)
 	mark(every, func(x *Where) { x.EveryAnswer = true })
 	mark(model.Cited.Auth, func(x *Where) { x.EveryAnswer = true })
 	mark(model.Cited.Commands, func(x *Where) { x.State = true })

@@ -10,7 +10,79 @@ import (
 	"testing"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/model"
 )
+
+// TestJudgedEverywhereIsDerived holds cases.JudgedEverywhere, the
+// requirements of the exploration case (which cannot compute them: the
+// model imports cases), to what the code judges on every answer wherever
+// it applies: the checks of cases.EveryAuthAnswer, the engine's barrier
+// and close-after-failure findings, and everything the model cites
+// (model.Cited, itself held to the model's code by its tests), less the
+// INFO requirements, which are only recorded.
+func TestJudgedEverywhereIsDerived(t *testing.T) {
+	want := judgedEverywhere()
+	got := slices.Sorted(slices.Values(cases.JudgedEverywhere))
+	if missing, extra := setDiff(want, got); len(missing)+len(extra) > 0 {
+		t.Errorf("cases.JudgedEverywhere disagrees with what the code judges on every answer:\n  missing %v\n  listed but judged only by its own cases %v", missing, extra)
+	}
+	if d := slices.Compact(slices.Clone(got)); len(d) != len(cases.JudgedEverywhere) {
+		t.Errorf("cases.JudgedEverywhere lists a requirement twice: %v", cases.JudgedEverywhere)
+	}
+}
+
+// TestEngineCitesWhatCheckedWhereSays: the requirements checkedWhere puts
+// down to the engine itself (engineEverywhere) are cited by the engine's
+// code, so that the claim goes when the code does.
+func TestEngineCitesWhatCheckedWhereSays(t *testing.T) {
+	cites, err := Citations(filepath.Join("..", "engine"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range engineEverywhere {
+		if len(cites[req]) == 0 {
+			t.Errorf("checkedWhere says the engine judges %s on every answer, but no engine code cites it", req)
+		}
+	}
+}
+
+// judgedEverywhere derives JudgedEverywhere from the code (sorted).
+func judgedEverywhere() []string {
+	set := map[string]bool{}
+	for _, o := range invariantObservations() {
+		for _, ch := range cases.EveryAuthAnswer(o) {
+			set[ch.Req] = true
+		}
+	}
+	for _, l := range [][]string{engineEverywhere, model.Cited.Auth, model.Cited.Commands, model.Cited.HTTP} {
+		for _, r := range l {
+			set[r] = true
+		}
+	}
+	var out []string
+	for r := range set {
+		if cases.LevelOf(r) != cases.Info {
+			out = append(out, r)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// setDiff returns what of sorted want is not in sorted got, and the reverse.
+func setDiff(want, got []string) (missing, extra []string) {
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			missing = append(missing, w)
+		}
+	}
+	for _, g := range got {
+		if !slices.Contains(want, g) {
+			extra = append(extra, g)
+		}
+	}
+	return missing, extra
+}
 
 // TestCitations: a requirement's ID as a string literal cites it where it
 // stands (a function, a method, a constant); a comparison or a switch's
