@@ -3,6 +3,10 @@ package cases
 // The check model: what a step observed, and a check that judges it.
 
 import (
+	"path"
+	"reflect"
+	"runtime"
+	"strings"
 	"time"
 )
 
@@ -111,6 +115,72 @@ func (c Check) EvaluateAll(obs []Observation) Finding {
 	}
 	f.OK, f.Expected, f.Actual, f.Note = r.ok, r.expected, r.actual, r.note
 	return f
+}
+
+// Constructor names the function that built the check, as package.Symbol
+// ("cases.Code"): docs/requirements.md says by these names what checks
+// each requirement. It is read from the check's own code, so that no
+// constructor has to spell its name: the closure a constructor returns is
+// named after the function it is written in, also where the compiler
+// inlined the constructor into a caller ("....cases.granted.Succeeds.func1"),
+// and the package is Check's, the only one that can give a check its code.
+// "" for a check without code (Send.ExactlyOne's stand-in in Validate).
+// TestEveryCheckNamesItsConstructor holds the names to the source.
+func (c Check) Constructor() string {
+	var fn any
+	switch {
+	case c.eval != nil:
+		fn = c.eval
+	case c.all != nil:
+		fn = c.all
+	default:
+		return ""
+	}
+	f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer())
+	if f == nil {
+		return ""
+	}
+	return checkPackage + "." + enclosingFunc(f.Name())
+}
+
+// checkPackage is the name of Check's package ("cases").
+var checkPackage = path.Base(reflect.TypeFor[Check]().PkgPath())
+
+// enclosingFunc returns the function a closure's symbol says it is written
+// in: the last element before the closure's own ("func1", "func1.2").
+func enclosingFunc(symbol string) string {
+	symbol = symbol[strings.LastIndex(symbol, "/")+1:]
+	for { // type arguments of a generic function may hold dots
+		i := strings.Index(symbol, "[")
+		j := strings.Index(symbol, "]")
+		if i < 0 || j < i {
+			break
+		}
+		symbol = symbol[:i] + symbol[j+1:]
+	}
+	parts := strings.Split(symbol, ".")[1:] // the package's name first
+	for len(parts) > 1 && isClosureName(parts[len(parts)-1]) {
+		parts = parts[:len(parts)-1]
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return parts[len(parts)-1]
+}
+
+// isClosureName reports whether an element of a symbol names a closure
+// ("func3") or a closure within one ("2").
+func isClosureName(s string) bool {
+	s = strings.TrimPrefix(s, "func")
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // --- result codes -----------------------------------------------------------

@@ -223,14 +223,8 @@ func TestMutationMatrix(t *testing.T) {
 					mu.Unlock()
 					return
 				}
-				if !slices.Equal(errs, sorted(m.Errs)) {
-					t.Errorf("ERROR set (the cases the suite could not judge)\n  got  %v\n  want %v", errs, sorted(m.Errs))
-				}
-				if !slices.Equal(fails, sorted(m.Fail)) {
-					t.Errorf("FAIL set\n  got  %v\n  want %v%s", fails, sorted(m.Fail), unexpected(res, m.Fail))
-				}
-				if !slices.Equal(warns, sorted(m.Warn)) {
-					t.Errorf("WARN set\n  got  %v\n  want %v", warns, sorted(m.Warn))
+				if d := mutation.Diff(m, mutation.Row{Fail: fails, Warn: warns, Errs: errs}); len(d) > 0 {
+					t.Errorf("%s%s", mutation.Report(f.Name, d), unexpected(res, m.Fail))
 				}
 				if !brokenUnder(res, f.Requirement) {
 					t.Errorf("no finding under %s is broken: fault %s is caught only through other requirements", f.Requirement, f.Name)

@@ -102,6 +102,12 @@ row is only recorded. ` + "`conform explain ID`" + ` prints one requirement's se
 - **near misses**: how many generated near-miss cases stimulate it first (` + "`cases/nearmiss.go`" + `).
 - **exploration**: judged in the random walks of ` + "`explore-random-walks`" + ` (label ` + "`explore`" + `).
 
+Each requirement's section below says what checks it, by symbol (` + "`package.Symbol`" + `, as ` + "`go doc`" + `
+and grep find it), generated from the code: the constructors of the checks its cases' steps use
+under it (a check names the function that built it, ` + "`cases.Check.Constructor`" + `), those of the
+invariants of every auth answer and of the token exercises, and the functions of the model
+(` + "`internal/model`" + `) and of the engine (` + "`internal/engine`" + `) whose code cites its ID.
+
 | Requirement | Level | Cases | Every answer | State | HTTP | Exercises | Near misses | Exploration |
 |---|---|---|---|---|---|---|---|---|
 `)
@@ -164,11 +170,39 @@ func (r *Reading) requirementSection(b *strings.Builder, q cases.Requirement) {
 			fmt.Fprintf(b, "  - `%s`: %s\n", v.Name, v.Does)
 		}
 	}
+	r.trailSection(b, q.ID)
 	if fs := r.faults[q.ID]; len(fs) > 0 {
 		b.WriteString("- Faults that break it, and the cases that catch each:\n")
 		for _, f := range fs {
 			fmt.Fprintf(b, "  - `%s`: %s. Caught by %s.\n", f.Name, strings.TrimSuffix(f.Breaks, "."), catchers(r.matrix[f.Name]))
 		}
+	}
+}
+
+// trailSection is what checks requirement id, by symbol, in Markdown.
+func (r *Reading) trailSection(b *strings.Builder, id string) {
+	t := r.Trail(id)
+	var lines []string
+	for _, l := range []struct {
+		what string
+		syms []string
+	}{
+		{"its cases' checks", t.Checks},
+		{"on every auth answer (`cases.EveryAuthAnswer`)", t.EveryAnswer},
+		{"the token exercises (`cases.APIExercises`, `cases.HTTPExercises`)", t.Exercises},
+		{"the model's rules", t.Model},
+		{"the engine", t.Engine},
+	} {
+		if len(l.syms) > 0 {
+			lines = append(lines, fmt.Sprintf("  - %s: `%s`\n", l.what, strings.Join(l.syms, "`, `")))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	b.WriteString("- What checks it, by symbol:\n")
+	for _, l := range lines {
+		b.WriteString(l)
 	}
 }
 

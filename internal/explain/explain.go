@@ -3,12 +3,12 @@
 // the requests, the accepted answers, the cases, the reference server's
 // faults that break it and the case that catches each), for `conform
 // explain` in the terminal and for docs/requirements.md and
-// docs/catalogue.md, which are generated from the same code.
+// docs/catalogue.md, which are generated from the same code; and, in
+// docs/requirements.md, what checks each requirement, by symbol (trail.go).
 package explain
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/roomconform/conform/cases"
@@ -49,6 +49,9 @@ type Reading struct {
 	matrix   map[string]mutation.Row
 	// catches maps a case to the faults it catches ("fail" or "warn").
 	catches map[string][]string
+	// trail says what checks each requirement, by symbol (the model's and
+	// the engine's symbols once LoadSource added them).
+	trail map[string]*Trail
 }
 
 // Load computes the reading from the registry, the catalogue, the model,
@@ -59,7 +62,7 @@ func Load() (*Reading, error) {
 		return nil, err
 	}
 	r := &Reading{where: checkedWhere(), faults: map[string][]refserver.Fault{}, variants: map[string][]refserver.Variant{},
-		matrix: rows, catches: map[string][]string{}}
+		matrix: rows, catches: map[string][]string{}, trail: trailOf()}
 	for _, f := range refserver.Faults() {
 		r.faults[f.Requirement] = append(r.faults[f.Requirement], f)
 		m := rows[f.Name]
@@ -239,6 +242,12 @@ func catchers(m mutation.Row) string {
 	return "no case (a hole: see the mutation matrix)"
 }
 
+// engineEverywhere are the requirements the engine judges itself on every
+// auth exchange, with no check of a case: exactly one answer, by the
+// ordering barrier (ENV-1), and the connection open after a failure
+// (ENV-9). TestEngineCitesWhatCheckedWhereSays holds them to its code.
+var engineEverywhere = []string{"ENV-1", "ENV-9"}
+
 // checkedWhere computes where each requirement is checked: by the cases
 // citing it, and by the checks the engine applies everywhere.
 func checkedWhere() map[string]*Where {
@@ -267,31 +276,19 @@ func checkedWhere() map[string]*Where {
 	// ordering barrier (ENV-1) and a close after a failure (ENV-9), and
 	// what the model judges of every auth answer.
 	var every []string
-	for _, ok := range []bool{true, false} {
-		o := cases.Observation{Request: map[string]any{"requestId": "1"}, Response: map[string]any{"result": ok}}
+	for _, o := range invariantObservations() {
 		for _, ch := range cases.EveryAuthAnswer(o) {
 			every = append(every, ch.Req)
 		}
 	}
-	o := cases.Observation{Request: map[string]any{}, Response: map[string]any{"result": true}}
-	for _, ch := range cases.EveryAuthAnswer(o) {
-		every = append(every, ch.Req)
-	}
-	every = append(every, "ENV-1", "ENV-9")
+	every = append(every, engineEverywhere...)
 	mark(every, func(x *Where) { x.EveryAnswer = true })
 	mark(model.Cited.Auth, func(x *Where) { x.EveryAnswer = true })
 	mark(model.Cited.Commands, func(x *Where) { x.State = true })
 	mark(model.Cited.HTTP, func(x *Where) { x.HTTP = true })
 	var ex []string
-	n := 0
-	conn := func() string { n++; return fmt.Sprint(n) }
-	for _, ref := range []cases.TokenRef{{Step: "s", Field: "token", Mode: cases.User}, {Step: "s", Field: "tokenForHttpServer", HTTP: true}, {Step: "s", Field: "token", Leaked: true}} {
-		safe, risky := cases.APIExercises(ref, conn)
-		for _, s := range slices.Concat(safe, risky, cases.HTTPExercises(ref)) {
-			for _, ch := range s.Expect {
-				ex = append(ex, ch.Req)
-			}
-		}
+	for _, ch := range exerciseChecks() {
+		ex = append(ex, ch.Req)
 	}
 	mark(ex, func(x *Where) { x.Exercises = true })
 	for id, why := range cases.NotYetCovered {

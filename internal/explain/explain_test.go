@@ -18,6 +18,9 @@ func TestDocsAreFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := r.LoadSource(filepath.Join("..", "..")); err != nil {
+		t.Fatal(err)
+	}
 	for path, want := range map[string]string{RequirementsDoc: r.Requirements(), CatalogueDoc: r.Catalogue()} {
 		full := filepath.Join("..", "..", path)
 		if os.Getenv("CONFORM_DOCS_WRITE") != "" {

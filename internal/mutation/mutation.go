@@ -132,3 +132,108 @@ func Write(path string, rows []Row) error {
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
+
+// RegenerateCommand rewrites the matrix from what the suite does; its
+// diff is then to be reviewed.
+const RegenerateCommand = "CONFORM_MATRIX_WRITE=1 go test ./cmd/conform -run 'TestMutationMatrix$'"
+
+// Verdicts a row names, as results.json spells them.
+const (
+	Fail  = "FAIL"
+	Warn  = "WARN"
+	Error = "ERROR"
+)
+
+// Change is one case whose verdict under a fault is not the row's.
+type Change struct {
+	Case string
+	// Want is the row's verdict for the case and Got the run's: Fail, Warn
+	// or Error, or "" where the row (the run) names the case under none:
+	// it passed, was skipped or did not run.
+	Want, Got string
+}
+
+// Kind says how the case differs: "missing" (the row names it, the run
+// does not), "extra" (the run names it, the row does not) or "changed".
+func (c Change) Kind() string {
+	switch {
+	case c.Got == "":
+		return "missing"
+	case c.Want == "":
+		return "extra"
+	}
+	return "changed"
+}
+
+// verdicts maps each case a row names to its verdict.
+func (r Row) verdicts() map[string]string {
+	out := map[string]string{}
+	for _, l := range []struct {
+		v   string
+		ids []string
+	}{{Fail, r.Fail}, {Warn, r.Warn}, {Error, r.Errs}} {
+		for _, id := range l.ids {
+			if _, dup := out[id]; !dup {
+				out[id] = l.v
+			}
+		}
+	}
+	return out
+}
+
+// Diff compares the verdicts a run gave under a fault (got: its FAIL, WARN
+// and ERROR cases) with the fault's row (want), case by case, sorted by
+// case ID: only what differs, so that a failure of the matrix test names
+// the few cases that moved rather than every case of the row.
+func Diff(want, got Row) []Change {
+	w, g := want.verdicts(), got.verdicts()
+	var out []Change
+	for id, v := range w {
+		if g[id] != v {
+			out = append(out, Change{Case: id, Want: v, Got: g[id]})
+		}
+	}
+	for id, v := range g {
+		if _, ok := w[id]; !ok {
+			out = append(out, Change{Case: id, Got: v})
+		}
+	}
+	slices.SortFunc(out, func(a, b Change) int { return strings.Compare(a.Case, b.Case) })
+	return out
+}
+
+// Report renders the changes of one fault for a test failure: the cases
+// missing from the run, the extra ones, those whose verdict changed, and
+// the command that regenerates the matrix if the change is meant.
+func Report(fault string, changes []Change) string {
+	if len(changes) == 0 {
+		return ""
+	}
+	var missing, extra, changed []string
+	for _, c := range changes {
+		switch c.Kind() {
+		case "missing":
+			missing = append(missing, c.Case+" ("+c.Want+")")
+		case "extra":
+			extra = append(extra, c.Case+" ("+c.Got+")")
+		default:
+			changed = append(changed, c.Case+" ("+c.Want+" -> "+c.Got+")")
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "fault %s: %d case(s) differ from %s\n", fault, len(changes), File)
+	for _, l := range []struct {
+		what string
+		ids  []string
+	}{
+		{"missing (the row names it, the run did not)", missing},
+		{"extra (the run names it, the row does not)", extra},
+		{"verdict changed (row -> run)", changed},
+	} {
+		if len(l.ids) > 0 {
+			fmt.Fprintf(&b, "  %s: %s\n", l.what, strings.Join(l.ids, ", "))
+		}
+	}
+	b.WriteString("if the change is meant, regenerate the matrix and review its diff:\n  " + RegenerateCommand)
+	return b.String()
+}

@@ -1,9 +1,11 @@
 package mutation
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/roomconform/conform/cases"
@@ -54,5 +56,53 @@ func TestWriteReadsBack(t *testing.T) {
 	}
 	if _, err := Parse("fault\n", "bad"); err == nil {
 		t.Error("a malformed line parsed")
+	}
+}
+
+// TestDiff: the difference between a row and a run names the cases that
+// moved (missing, extra, verdict changed) and nothing else, sorted.
+func TestDiff(t *testing.T) {
+	want := Row{Fail: []string{"a", "b", "c"}, Warn: []string{"w"}, Errs: []string{"e"}}
+	got := Row{Fail: []string{"c", "b", "x"}, Warn: []string{"a"}, Errs: []string{"e"}}
+	d := Diff(want, got)
+	wantD := []Change{{Case: "a", Want: Fail, Got: Warn}, {Case: "w", Want: Warn}, {Case: "x", Got: Fail}}
+	if !slices.Equal(d, wantD) {
+		t.Fatalf("Diff = %+v, want %+v", d, wantD)
+	}
+	for i, k := range []string{"changed", "missing", "extra"} {
+		if d[i].Kind() != k {
+			t.Errorf("%+v: kind %s, want %s", d[i], d[i].Kind(), k)
+		}
+	}
+	if d := Diff(want, want); d != nil {
+		t.Errorf("a row against itself: %+v", d)
+	}
+	if Report("f", nil) != "" {
+		t.Error("no change, yet a report")
+	}
+}
+
+// TestReportNamesOnlyTheDifference: a row of 280 cases that the run
+// matches but for one case is reported as that one case and the command
+// that regenerates the matrix, not as two lists of 280 IDs (issue 19).
+func TestReportNamesOnlyTheDifference(t *testing.T) {
+	var want Row
+	for i := range 280 {
+		want.Fail = append(want.Fail, fmt.Sprintf("case-%03d", i))
+	}
+	got := Row{Fail: slices.Clone(want.Fail[1:]), Warn: []string{"case-000"}}
+	got.Fail = append(got.Fail, "case-new")
+	r := Report("method-mismatch", Diff(want, got))
+	for _, s := range []string{"fault method-mismatch: 2 case(s) differ", "extra (the run names it, the row does not): case-new (FAIL)",
+		"verdict changed (row -> run): case-000 (FAIL -> WARN)", RegenerateCommand} {
+		if !strings.Contains(r, s) {
+			t.Errorf("the report lacks %q:\n%s", s, r)
+		}
+	}
+	if strings.Contains(r, "missing") || strings.Contains(r, "case-001") || strings.Contains(r, "case-279") {
+		t.Errorf("the report names cases that did not move:\n%s", r)
+	}
+	if n := strings.Count(r, "\n"); n > 4 {
+		t.Errorf("%d lines for two changes:\n%s", n+1, r)
 	}
 }
