@@ -14,6 +14,7 @@ import (
 	"github.com/roomconform/conform/internal/generate"
 	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/modelserver"
+	"github.com/roomconform/conform/internal/preflight"
 	"github.com/roomconform/conform/internal/redact"
 )
 
@@ -64,14 +65,14 @@ func runAgainstModel(t *testing.T, p cases.Profile, policy modelserver.Policy) {
 	target := engine.Target{URL: srv.URL, HTTP: srv.HTTPURL, Web: srv.WebURL, ResponseTimeout: 5 * time.Second, QuietWindow: time.Millisecond, Gone: srv.WaitGone}
 	red := redact.New()
 	ctx := context.Background()
-	probe, err := engine.Probe(ctx, target, secrets, p.Plan, red)
+	probe, err := preflight.Probe(ctx, target, secrets, p.Plan, red)
 	if err != nil {
 		t.Fatalf("preflight: %v", err)
 	}
 	prof := probe.Profile
 	prof.HTTPServer, prof.WebManager, prof.Lifetimes = true, true, set
-	r := &engine.Runner{Target: target, Profile: prof, Secrets: probe.Secrets, Settings: set, Redactor: red,
-		WrongBudget: engine.Unlimited, Clock: clk}
+	r := engine.New(engine.Config{Target: target, Profile: prof, Secrets: probe.Secrets, Settings: set, Redactor: red, Clock: clk},
+		engine.Services{})
 	for _, c := range cases.All() {
 		if c.HasLabel("explore") || c.HasLabel("mutating") {
 			// A walk judged by the model against a server made of the

@@ -155,7 +155,8 @@ func runEntry(ctx SpecContext, key string) {
 	// Everything handed to Ginkgo is redacted and made safe for a terminal
 	// here: Ginkgo prints it, and on the go test route no redacting
 	// console stands behind it.
-	redact := func(s string) string { return term.Escape(reports.Clip(p.Runner.Redactor.Redact(s), reports.MaxText)) }
+	red := p.Runner.Config().Redactor
+	redact := func(s string) string { return term.Escape(reports.Clip(red.Redact(s), reports.MaxText)) }
 	_, rc := GinkgoConfiguration()
 	if !p.HasConsole() && o.Verdict != cases.Skip && o.Transcript != nil && (o.Verdict != cases.Pass || rc.Verbose || rc.VeryVerbose) {
 		lines := make([]string, len(o.Findings))

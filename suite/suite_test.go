@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/redact"
@@ -86,7 +87,7 @@ func conductorSession(target string, seed uint64, red *redact.Redactor) (cfg ses
 	cfg.Target = target
 	cfg.Plan = cases.Plan(os.Getenv("CONFORM_PLAN"))
 	cfg.Secrets = engine.SecretsFromEnv(os.Getenv)
-	cfg.WrongBudget = engine.DefaultWrongBudget
+	cfg.WrongBudget = budget.DefaultWrongBudget
 	cfg.Redactor = red
 	cfg.Seed = seed
 	return cfg

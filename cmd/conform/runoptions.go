@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
@@ -103,7 +104,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.lockoutWindow, "lockout-window", 0, "with --pace: how long a wrong credential counts towards the target's lockout (declared, never guessed)")
 	fs.BoolVar(&o.pace, "pace", false, "live target: run every wrong-credential case without a lockout, at most --lockout-attempts - 2 a --lockout-window, waiting the window out between batches (both must be set explicitly; no budget unless --wrong-credential-budget is set)")
 	fs.DurationVar(&o.settings.LockoutWait, "lockout-wait", d.LockoutWait, "how long RC-6 waits for the lockout to end (at most 24h)")
-	fs.IntVar(&o.wrongBudget, "wrong-credential-budget", engine.DefaultWrongBudget,
+	fs.IntVar(&o.wrongBudget, "wrong-credential-budget", budget.DefaultWrongBudget,
 		"most wrong credentials one run sends to a live target (each is followed by a successful login); -1: no limit")
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the exploration's random walks (label explore; 0: a fresh one, printed and recorded). The wrong-credential budget's order is fixed, never seeded")
 	fs.StringVar(&o.profile, "profile", "", "embedded reference server only: its protection profile ("+strings.Join(refserver.ProfileNames(), ", ")+")")
@@ -224,7 +225,7 @@ func (o *runOptions) validate(from map[string]string) (session.Config, conductor
 	// Poll the end of a lockout sixty times over the wait: 5 s for 5 min.
 	st.PollInterval = st.LockoutWait / 60
 	cfg.Settings, cfg.Web, cfg.HTTP = st, o.web, o.httpURL
-	if o.wrongBudget < engine.Unlimited {
+	if o.wrongBudget < budget.Unlimited {
 		return fail("--wrong-credential-budget must be -1 (no limit) or more, not %d", o.wrongBudget)
 	}
 	cfg.WrongBudget = o.wrongBudget
@@ -237,7 +238,7 @@ func (o *runOptions) validate(from map[string]string) (session.Config, conductor
 		if from["wrong-credential-budget"] == fromDefault {
 			// The pace is the safety: the default budget would leave
 			// out what a paced run is for.
-			cfg.WrongBudget = engine.Unlimited
+			cfg.WrongBudget = budget.Unlimited
 		}
 	} else if from["lockout-window"] != fromDefault {
 		return fail("--lockout-window is the declared lockout --pace keeps under; it does nothing without --pace")
@@ -276,7 +277,7 @@ func (o *runOptions) validate(from map[string]string) (session.Config, conductor
 // paceOf is the declared lockout of a paced run: both of its flags set
 // explicitly (flag, CONFORM_*, --config), never by default, since a wrong
 // guess locks the device's administrator out.
-func (o *runOptions) paceOf(live bool, from map[string]string) (*engine.Pace, error) {
+func (o *runOptions) paceOf(live bool, from map[string]string) (*budget.Pace, error) {
 	if !live {
 		return nil, fmt.Errorf("--pace paces a live target (--target or --web); the embedded reference server cannot be locked out by the suite")
 	}
@@ -293,7 +294,7 @@ func (o *runOptions) paceOf(live bool, from map[string]string) (*engine.Pace, er
 	if o.lockoutWindow > maxLockoutWait {
 		return nil, fmt.Errorf("--lockout-window %s: at most %s", o.lockoutWindow, maxLockoutWait)
 	}
-	p := &engine.Pace{Attempts: o.settings.LockoutAttempts, Window: o.lockoutWindow, Tolerance: o.settings.Tolerance}
+	p := &budget.Pace{Attempts: o.settings.LockoutAttempts, Window: o.lockoutWindow, Tolerance: o.settings.Tolerance}
 	if why := p.Validate(); why != "" {
 		return nil, errors.New(why)
 	}

@@ -21,6 +21,9 @@ import (
 type pkgInfo struct {
 	imports []string // the packages of the module its non-test files import, sorted
 	job     string   // its package comment's first sentence, as a table row's job
+	// testing are its non-test files that import "testing", by path from
+	// the root (TestOnlyTheExplorationImportsTesting).
+	testing []string
 }
 
 // moduleRoot finds the directory of go.mod above the working directory and
@@ -131,6 +134,9 @@ func modulePackages(root, module string) (map[string]*pkgInfo, error) {
 			imp, err := strconv.Unquote(spec.Path.Value)
 			if err != nil {
 				return fmt.Errorf("%s: import %s: %w", path, spec.Path.Value, err)
+			}
+			if imp == "testing" {
+				p.testing = append(p.testing, filepath.ToSlash(filepath.Join(name, filepath.Base(path))))
 			}
 			var own string
 			switch {

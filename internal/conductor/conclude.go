@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/cases"
-	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/wire"
 	"github.com/roomconform/conform/reports"
 )
@@ -18,14 +18,14 @@ import (
 func (p *Plan) conclude(ctx context.Context, start time.Time, gate reports.Gate) reports.Run {
 	r := p.Runner
 	// A case's restore that failed comes first: after it the walk changed
-	// nothing more (engine.Runner.mayReconfigure).
+	// nothing more (engine.Runner.MayReconfigure).
 	restoreErr := r.RestoreFailure()
 	if restoreErr == nil {
-		restoreErr = r.EndWalk(ctx)
+		restoreErr = p.walker.End(ctx)
 	}
 	run := p.collect(start, gate)
 	if restoreErr != nil {
-		run.RestoreError = r.Redactor.Redact(restoreErr.Error())
+		run.RestoreError = r.Config().Redactor.Redact(restoreErr.Error())
 		run.Tally()
 	}
 	return run
@@ -36,19 +36,20 @@ func (p *Plan) conclude(ctx context.Context, start time.Time, gate reports.Gate)
 // started is not run), judged under gate.
 func (p *Plan) collect(start time.Time, gate reports.Gate) reports.Run {
 	r := p.Runner
+	cfg := r.Config()
 	run := reports.Run{
 		Schema:    reports.Schema,
 		Tool:      "conform",
 		StartedAt: start,
 		Duration:  time.Since(start).Seconds(),
 	}
-	run.Target.URL = r.Target.URL
-	run.Selection.Strict = r.Strict
-	run.Selection.Legacy = r.Legacy
+	run.Target.URL = cfg.Target.URL
+	run.Selection.Strict = cfg.Strict
+	run.Selection.Legacy = cfg.Legacy
 	run.Selection.LabelFilter, run.Selection.Cases = p.Selection.LabelFilter, p.Selection.Cases
 	run.Profile = profileOf(p.profile)
-	run.Seed = r.Seed
-	run.NotRun = r.LeftOut()
+	run.Seed = cfg.Seed
+	run.NotRun = p.budget.LeftOut()
 	if tc, ok := r.TourCoverage(); ok && tc.Transitions+tc.Pairs > 0 {
 		run.Transitions = &reports.Transitions{Profile: tc.Profile, Covered: tc.Transitions, Reachable: tc.Reachable,
 			Missing: tc.Missing, PairsCovered: tc.Pairs, PairsReachable: tc.PairsReachable, MissingPairs: tc.MissingPairs, Open: tc.Open}
@@ -109,16 +110,16 @@ func (p *Plan) collect(start time.Time, gate reports.Gate) reports.Run {
 		}
 		run.Cases = append(run.Cases, rc)
 	}
-	if r.Pace != nil {
-		run.Pace = pace(r, run)
-		if why := r.PaceLockout(); why != "" {
+	if p.budget.Pace() != nil {
+		run.Pace = pace(p.budget, run)
+		if why := p.budget.PaceLockout(); why != "" {
 			run.InfrastructureError = why
 		}
 	}
 	gate.Apply(&run)
 	// The one place the report's free text is redacted; transcripts come
 	// redacted from Frames.
-	return run.Redacted(r.Redactor.Redact)
+	return run.Redacted(cfg.Redactor.Redact)
 }
 
 // Frames converts a wire transcript into report frames (nil for none).
@@ -152,9 +153,10 @@ func nonNil(s []string) []string {
 // pace is what a paced run kept to and did: complete only when every
 // stimulus of the plan ran (no case left out or ended in an error, no
 // token exercise not run, no lockout, no interruption).
-func pace(r *engine.Runner, run reports.Run) *reports.Pace {
-	p := &reports.Pace{Attempts: r.Pace.Attempts, WindowSeconds: r.Pace.Window.Seconds(), PerWindow: r.Pace.PerWindow(), Windows: r.PaceWaits(),
-		Complete: len(run.NotRun) == 0 && r.PaceLockout() == "" && run.Interrupted == ""}
+func pace(b *budget.Budget, run reports.Run) *reports.Pace {
+	pc := b.Pace()
+	p := &reports.Pace{Attempts: pc.Attempts, WindowSeconds: pc.Window.Seconds(), PerWindow: pc.PerWindow(), Windows: b.PaceWaits(),
+		Complete: len(run.NotRun) == 0 && b.PaceLockout() == "" && run.Interrupted == ""}
 	for _, c := range run.Cases {
 		if len(c.NotRun) > 0 || c.Verdict == reports.Error {
 			p.Complete = false
@@ -164,19 +166,20 @@ func pace(r *engine.Runner, run reports.Run) *reports.Pace {
 }
 
 // checkPace says what a paced run's waits cost, and refuses to start one
-// whose waits alone would outlast the time left. The plan is the runner's
-// (engine.Runner.Plan), made before any case.
+// whose waits alone would outlast the time left. The plan is the budget's
+// (budget.Budget.Plan), made before any case.
 func (p *Plan) checkPace(w interface{ Write([]byte) (int, error) }, left time.Duration) error {
-	r := p.Runner
-	if r.Pace == nil {
+	b := p.budget
+	pc := b.Pace()
+	if pc == nil {
 		return nil
 	}
-	eta, waits := r.PaceETA()
+	eta, waits := b.PaceETA()
 	fmt.Fprintf(w, "pace: at most %d wrong credentials within each %s (the declared lockout is %d); %d waits of %s planned, %s of waiting at least; %d cases left out\n",
-		r.Pace.PerWindow(), r.Pace.Window, r.Pace.Attempts, waits, r.Pace.Wait(), eta, len(r.LeftOut()))
+		pc.PerWindow(), pc.Window, pc.Attempts, waits, pc.Wait(), eta, len(b.LeftOut()))
 	if eta > left {
 		return &UsageError{Msg: fmt.Sprintf("--pace: the waits alone take %s (%d windows of %s), more than the %s --timeout leaves for the cases; raise --timeout or narrow the selection",
-			eta, waits, r.Pace.Wait(), left.Round(time.Second))}
+			eta, waits, pc.Wait(), left.Round(time.Second))}
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ import (
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/console"
-	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/preflight"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/term"
@@ -145,6 +145,9 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	casesCtx, casesCancel := context.WithDeadline(ctx, casesEnd)
 	defer casesCancel()
 
+	if cfg.Console != nil && !cfg.CasesByExecutor {
+		cfg.Session.Progress = con // long waits, heard as the cases run
+	}
 	sess, err := session.Open(casesCtx, cfg.Session)
 	if err == nil && casesCtx.Err() != nil {
 		// Interrupted just after the preflight: no case is started.
@@ -161,19 +164,21 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	}
 	// The generated cases of other profiles than the target's are not
 	// part of its run.
-	sel.Profile = &sess.Runner.Profile
+	own := sess.Runner.Config().Profile
+	sel.Profile = &own
 	if selected, err = Select(sel); err != nil {
 		return cfg.preflightFailed(casesCtx, err, sess, selected, start)
 	}
 	allowed := sel.OptedInOf(selected)
-	sections := PlanSections(sess.Runner.Profile, allowed, stages)
+	sections := PlanSections(own, allowed, stages)
 	printHeader(con, cfg.Version, sess, sel, selected, sections)
 	p := newPlan(casesCtx, sess.Runner, sel, selected, sections)
+	p.budget, p.walker = sess.Budget, sess.Walk
 	var elsewhere []cases.Case
 	for _, sec := range sections {
 		elsewhere = append(elsewhere, sec.Cases...)
 	}
-	sess.Runner.Plan(allowed, elsewhere...)
+	sess.Budget.Plan(own, allowed, elsewhere...)
 	if err := p.checkPace(con, time.Until(casesEnd)); err != nil {
 		fail("", err)
 		return reports.Run{}, reports.ExitUsage
@@ -181,7 +186,6 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	p.Timeout = max(time.Until(casesEnd), time.Millisecond)
 	p.Verbosity, p.NoColor = cfg.Verbosity, cfg.NoColor
 	if cfg.Console != nil && !cfg.CasesByExecutor {
-		sess.Runner.Progress = con
 		known := map[string]bool{}
 		for id := range cfg.Gate.Baseline {
 			known[id] = true
@@ -196,7 +200,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 		p.progress.Done()
 	}
 	result := p.conclude(casesCtx, start, cfg.Gate)
-	if journal := sess.Runner.Journal; journal != "" && result.RestoreError == "" {
+	if journal := sess.Runner.Config().Journal; journal != "" && result.RestoreError == "" {
 		// Whatever ended the run, a journal left behind means a change that
 		// was not undone (a restore abandoned, or that failed); one that
 		// cannot be read counts too.
@@ -260,7 +264,7 @@ func (cfg Config) preflightFailed(ctx context.Context, err error, sess *session.
 	switch {
 	case interrupted != "":
 		code, what = reports.ExitNotConformant, interrupted+" during the preflight"
-	case engine.IsConfig(err) || errors.As(err, &usage):
+	case preflight.IsConfig(err) || errors.As(err, &usage):
 		code, what = reports.ExitUsage, "configuration error"
 	}
 	msg := err.Error()

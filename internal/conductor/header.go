@@ -18,9 +18,10 @@ func printHeader(w io.Writer, version string, s *session.Session, sel Selection,
 	if s.Embedded {
 		where = "embedded reference server, profile " + s.EmbeddedProfile
 	}
-	fmt.Fprintf(w, "conform %s: auth conformance of %s (%s)\n", version, s.Runner.Target.URL, where)
-	fmt.Fprintf(w, "profile: %s\n", term.Line(s.Runner.Profile.String()))
-	for _, note := range s.Runner.Profile.Notes {
+	cfg := s.Runner.Config()
+	fmt.Fprintf(w, "conform %s: auth conformance of %s (%s)\n", version, cfg.Target.URL, where)
+	fmt.Fprintf(w, "profile: %s\n", term.Line(cfg.Profile.String()))
+	for _, note := range cfg.Profile.Notes {
 		fmt.Fprintf(w, "  note: %s\n", term.Line(note))
 	}
 	fmt.Fprintf(w, "selection: %d %s", n, plural(n, "case", "cases"))
@@ -41,9 +42,9 @@ func printHeader(w io.Writer, version string, s *session.Session, sel Selection,
 		fmt.Fprintf(w, "note: the label filter leaves out %s, named with --case\n", strings.Join(dropped, ", "))
 	}
 	if !s.Embedded {
-		fmt.Fprintf(w, "seed: %d (seeds the exploration's random walks; --seed repeats it. The wrong-credential budget's order is fixed)\n", s.Runner.Seed)
+		fmt.Fprintf(w, "seed: %d (seeds the exploration's random walks; --seed repeats it. The wrong-credential budget's order is fixed)\n", cfg.Seed)
 	}
-	if s.Runner.Strict {
+	if cfg.Strict {
 		fmt.Fprintln(w, "strict: a broken SHOULD fails the run")
 	}
 	if len(sections) > 0 {

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/walk"
 )
 
 // Entry is one case of a run's plan, in the target's own profile or in a
@@ -61,6 +63,10 @@ type Plan struct {
 	ctx      context.Context // the run's: it ends the cases too
 	profile  cases.Profile   // the target's own as the run began (the walk changes the runner's)
 	progress *console.Progress
+	// budget is the runner's wrong-credential budget, walker its walk
+	// (put back when the run ends).
+	budget *budget.Budget
+	walker *walk.Walker
 
 	mu       sync.Mutex
 	outcomes map[string]engine.Outcome
@@ -77,7 +83,7 @@ type Plan struct {
 // requirement group in catalogue order (the order the Ginkgo tree runs
 // them in, one table per group), then each section's.
 func newPlan(ctx context.Context, r *engine.Runner, sel Selection, selected []cases.Case, sections []Section) *Plan {
-	p := &Plan{Runner: r, Selection: sel, Selected: selected, Sections: sections, ctx: ctx, profile: r.Profile,
+	p := &Plan{Runner: r, Selection: sel, Selected: selected, Sections: sections, ctx: ctx, profile: r.Config().Profile,
 		outcomes: map[string]engine.Outcome{}, took: map[string]time.Duration{}, stopped: map[string]string{},
 		runners: map[int]*engine.Runner{}, errs: map[int]error{}}
 	moved := map[string]bool{}
@@ -86,9 +92,10 @@ func newPlan(ctx context.Context, r *engine.Runner, sel Selection, selected []ca
 			moved[c.ID] = true
 		}
 	}
-	set, virtual, restore := r.EffectiveSettings(), r.Clock != nil && r.Clock.Virtual(), r.RestoreBound()
+	cfg := r.Config()
+	set, virtual, restore := r.EffectiveSettings(), cfg.Clock != nil && cfg.Clock.Virtual(), r.RestoreBound()
 	entry := func(c cases.Case, section int, profile string) Entry {
-		timeout := specTimeout(c, r.Target, set, virtual)
+		timeout := specTimeout(c, cfg.Target, set, virtual)
 		if reconfigures(c) {
 			timeout = satDur(timeout, restore) // the restore at its end
 		}

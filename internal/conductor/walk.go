@@ -5,11 +5,12 @@ import (
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/walk"
 )
 
 // Section is a group of cases the run makes in another protection profile
 // than the target's own, after the cases of the target's own: the walk
-// (engine.Stage) puts the target there first.
+// (walk.Stage) puts the target there first.
 type Section struct {
 	Profile string
 	Enter   func(ctx context.Context) (*engine.Runner, error)
@@ -22,7 +23,7 @@ type Section struct {
 // there. Mutating cases (they reconfigure and restore by themselves) go
 // only to a Reconfiguring stage, a target of that profile of its own,
 // never to the walk's; stages that get no case are left out.
-func PlanSections(own cases.Profile, selected []cases.Case, stages []engine.Stage) []Section {
+func PlanSections(own cases.Profile, selected []cases.Case, stages []walk.Stage) []Section {
 	var out []Section
 	placed := map[string]bool{}
 	for _, st := range stages {

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/conductor"
-	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/session"
 )
 
@@ -17,7 +17,7 @@ import (
 // the walk's stages (a case's journal never stands over the walk's); the
 // other cases never go to those servers.
 func TestReconfiguringCasesReachEveryProfile(t *testing.T) {
-	sess, err := session.Open(context.Background(), session.Config{WrongBudget: engine.DefaultWrongBudget})
+	sess, err := session.Open(context.Background(), session.Config{WrongBudget: budget.DefaultWrongBudget})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestReconfiguringCasesReachEveryProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sections := conductor.PlanSections(sess.Runner.Profile, cases.All(), stages)
+	sections := conductor.PlanSections(sess.Runner.Profile(), cases.All(), stages)
 	placed := map[string]string{}
 	// The sections are the stages that got cases, in the stages' order
 	// (the walk's and the servers' of their own share the profiles' names).

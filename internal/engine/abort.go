@@ -21,7 +21,7 @@ func (x *execution) abort(ctx context.Context, s cases.Step, a cases.Abort, name
 		return fmt.Errorf("step %s: %w", name, err)
 	}
 	if s.SendsWrongCredential() {
-		x.r.countWrong()
+		x.r.svc.Budget.CountWrong()
 	}
 	sendErr := conn.SendText(ctx, payload)
 	addr := conn.LocalAddr()
@@ -33,7 +33,7 @@ func (x *execution) abort(ctx context.Context, s cases.Step, a cases.Abort, name
 	// load, as a refused setAuthParams in the case after rob-1-abrupt-close).
 	x.settle(ctx, s.ConnName(), addr)
 	if s.SendsWrongCredential() {
-		x.r.paceSent() // what the target did with it, it has done by now
+		x.r.svc.Budget.Delivered() // what the target did with it, it has done by now
 	}
 	delete(x.conns, s.ConnName())
 	x.tm.closed(s.ConnName())

@@ -121,11 +121,11 @@ func lockedOut(req map[string]any) []string {
 // protectedRunner is runner(url) for a target whose admin is protected by
 // a password and whose user by a PIN, with both secrets given.
 func protectedRunner(url string) *engine.Runner {
-	r := runner(url)
 	env := map[string]string{"CONFORM_ADMIN_PASSWORD": "Secret-Admin-7x", "CONFORM_USER_PIN": "pe4k9x"}
-	r.Secrets = engine.SecretsFromEnv(func(k string) string { return env[k] })
-	r.Profile = cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro, Secrets: r.Secrets.Kinds()}
-	return r
+	return runner(url, func(c *engine.Config) {
+		c.Secrets = engine.SecretsFromEnv(func(k string) string { return env[k] })
+		c.Profile = cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro, Secrets: c.Secrets.Kinds()}
+	})
 }
 
 // A 6 for correct credentials the case did not provoke (no wrong
@@ -150,7 +150,7 @@ func TestASixTheSuiteDidNotProvokeIsAPossibleLockout(t *testing.T) {
 			t.Errorf("%s not evaluated for %q, want a possible lockout", req, fe.NotEvaluated)
 		}
 	}
-	if r.Lockout() == "" {
+	if r.Services().Health.Lockout() == "" {
 		t.Fatal("the runner did not record the possible lockout")
 	}
 	// A case that sends a wrong credential is not run now.
@@ -184,8 +184,8 @@ func TestASixAfterTheCasesOwnWrongCredentialsIsAccepted(t *testing.T) {
 		cases.Step{Do: cases.Send{Request: bad}, Expect: []cases.Check{cases.Code("RC-8", 8)}},
 		cases.Step{Do: cases.Send{Request: cases.Login(cases.Admin)}, Expect: []cases.Check{cases.AsTheReadingSays("ROLE-1")}},
 	)
-	if o.Verdict != cases.Pass || r.Lockout() != "" {
-		t.Errorf("verdict %s (%s), lockout %q: want PASS, no suspicion", o.Verdict, o.Reason, r.Lockout())
+	if o.Verdict != cases.Pass || r.Services().Health.Lockout() != "" {
+		t.Errorf("verdict %s (%s), lockout %q: want PASS, no suspicion", o.Verdict, o.Reason, r.Services().Health.Lockout())
 	}
 	for _, fi := range o.Findings {
 		if fi.NotEvaluated != "" {

@@ -23,10 +23,10 @@ import (
 
 // orderedRunner is runner(url) for a target that orders its output.
 func orderedRunner(url string) *engine.Runner {
-	r := runner(url)
-	r.Target.OrderedEvents = true
-	r.Target.QuietWindow = time.Hour
-	return r
+	return runner(url, func(c *engine.Config) {
+		c.Target.OrderedEvents = true
+		c.Target.QuietWindow = time.Hour
+	})
 }
 
 func runBounded(t *testing.T, r *engine.Runner, steps ...cases.Step) engine.Outcome {
@@ -108,8 +108,7 @@ func TestExactlyOneWithAnUnansweredBarrierIsAnError(t *testing.T) {
 		}
 		return nil // the barrier is never answered
 	})
-	r := runner(f.URL)
-	r.Target.ResponseTimeout = 100 * time.Millisecond
+	r := runner(f.URL, timeout(100*time.Millisecond))
 	o := runBounded(t, r, exactlyOneStep)
 	if o.Verdict != cases.Error {
 		t.Fatalf("verdict %s (%s), want ERROR: nothing proves a second answer came or not", o.Verdict, o.Reason)
@@ -120,8 +119,7 @@ func TestExactlyOneListensTheQuietWindowOnAnUnorderedTarget(t *testing.T) {
 	// A second answer right after the barrier's answer: a target that is
 	// not known to order its output gets the window after the barrier.
 	f := newFake(t, secondAnswer(false))
-	r := runner(f.URL)
-	r.Target.QuietWindow = time.Second // generous: the answer comes at once
+	r := runner(f.URL, func(c *engine.Config) { c.Target.QuietWindow = time.Second }) // generous: the answer comes at once
 	o := runBounded(t, r, exactlyOneStep)
 	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
 		t.Fatalf("verdict %s (%s), want FAIL for the second answer after the barrier", o.Verdict, o.Reason)
@@ -143,8 +141,7 @@ func TestRawSilenceIsKnownWithoutWaiting(t *testing.T) {
 
 func TestRawWithoutAnyAnswerIsNotSilence(t *testing.T) {
 	f := newFake(t, func(map[string]any) []string { return nil })
-	r := runner(f.URL)
-	r.Target.ResponseTimeout = 100 * time.Millisecond
+	r := runner(f.URL, timeout(100*time.Millisecond))
 	o := runBounded(t, r, cases.Step{Do: cases.Raw{Payload: []byte(`{"method":`)}, Expect: []cases.Check{cases.RecordReaction("ROB-2")}})
 	if len(o.Findings) == 0 || !strings.Contains(o.Findings[0].Note, "nor to the request sent after it") {
 		t.Fatalf("verdict %s (%s), findings %+v: a target that answers nothing is not a target that ignored one frame", o.Verdict, o.Reason, o.Findings)
@@ -167,8 +164,7 @@ func TestAwaitWithAnUnansweredBarrierIsAnError(t *testing.T) {
 		}
 		return nil
 	})
-	r := runner(f.URL)
-	r.Target.ResponseTimeout = 100 * time.Millisecond
+	r := runner(f.URL, timeout(100*time.Millisecond))
 	o := runBounded(t, r,
 		awaitSteps...)
 	if o.Verdict != cases.Error {
@@ -194,8 +190,7 @@ func TestANotificationMayTrailLaterAnswersInEveryCase(t *testing.T) {
 		}
 		return []string{answerOf(req)}
 	})
-	r := runner(f.URL) // not known to order its output
-	r.Target.ResponseTimeout = 100 * time.Millisecond
+	r := runner(f.URL, timeout(100*time.Millisecond)) // not known to order its output
 	first := runBounded(t, r, awaitSteps...)
 	if first.Verdict != cases.Warn {
 		t.Fatalf("verdict %s (%s), want WARN: the notification never came", first.Verdict, first.Reason)
@@ -203,8 +198,10 @@ func TestANotificationMayTrailLaterAnswersInEveryCase(t *testing.T) {
 	mu.Lock()
 	trail = true
 	mu.Unlock()
-	r.Target.ResponseTimeout = 10 * time.Second // generous: it comes at once
-	second := runBounded(t, r, awaitSteps...)
+	// The same run (its services), with a generous bound: it comes at once.
+	cfg := r.Config()
+	cfg.Target.ResponseTimeout = 10 * time.Second
+	second := runBounded(t, engine.New(cfg, r.Services()), awaitSteps...)
 	if second.Verdict != cases.Pass {
 		t.Fatalf("verdict %s (%s): a notification that trails a later answer counts, whatever an earlier case saw\n%s", second.Verdict, second.Reason, second.Transcript)
 	}
@@ -219,8 +216,7 @@ func TestALateNotificationWithinTheWindowCounts(t *testing.T) {
 		}
 		return []string{answerOf(req), `{"method":"event","event":"authorizationNeeded","cause":1}`}
 	})
-	r := runner(f.URL)
-	r.Target.ResponseTimeout = 10 * time.Second // generous: it comes at once
+	r := runner(f.URL, timeout(10*time.Second)) // generous: it comes at once
 	o := runBounded(t, r,
 		awaitSteps...)
 	if o.Verdict != cases.Pass {
@@ -270,15 +266,14 @@ func TestExactlyOneFloodIsAFailNotAnError(t *testing.T) {
 // generated tours displace dozens of times). The bound is four timeouts;
 // one per displacement would be ten.
 func TestMissingNotificationsCostOneTimeoutPerCase(t *testing.T) {
-	r := startFaulty(t, refserver.DefaultProfile, clock.NewVirtual(time.Now()), "no-displacement-notice")
-	r.Target.OrderedEvents, r.Target.Gone = false, nil
-	r.Target.ResponseTimeout = 500 * time.Millisecond
+	r := newRunner(probed(t, refserver.DefaultProfile, clock.NewVirtual(time.Now()), "no-displacement-notice"), timeout(500*time.Millisecond),
+		func(c *engine.Config) { c.Target.OrderedEvents, c.Target.Gone = false, nil })
 	var steps []cases.Step
 	for i := range 10 {
 		conn := []string{"a", "b"}[i%2]
 		steps = append(steps, cases.Step{Name: fmt.Sprint("login", i), Conn: conn, Do: cases.Send{Request: cases.Login(cases.Admin)}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*r.Target.ResponseTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*r.Config().Target.ResponseTimeout)
 	defer cancel()
 	o := r.Run(ctx, oneCase(steps...))
 	missing := 0
@@ -315,8 +310,7 @@ func TestAReusedRequestIDCostsOneBarrier(t *testing.T) {
 		if tt.fault != "" {
 			faults = append(faults, tt.fault)
 		}
-		r := startFaulty(t, refserver.DefaultProfile, nil, faults...)
-		r.Target.ResponseTimeout = time.Minute
+		r := newRunner(probed(t, refserver.DefaultProfile, nil, faults...), timeout(time.Minute))
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		o := r.Run(ctx, oneCase(steps...))
 		cancel()

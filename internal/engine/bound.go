@@ -198,7 +198,7 @@ func repeats(a cases.Send, set cases.Settings) int {
 
 // stepBound is the most one step may wait on, by its kind (one file each:
 // send.go, abort.go, close.go, httpget.go, await.go, raw.go, discover.go,
-// poll.go, explore.go, reconfigure.go).
+// poll.go, reconfigure.go; an exploration's walks are internal/explore's).
 func stepBound(s cases.Step, set cases.Settings) Bound {
 	switch a := s.Do.(type) {
 	case cases.Send:

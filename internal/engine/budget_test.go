@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/roomconform/conform/cases"
-	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/refserver"
 )
 
@@ -24,10 +24,11 @@ func TestBudgetPlanIsFixed(t *testing.T) {
 		}
 	}
 	for _, seed := range []uint64{1, 2, 3} {
-		r := startProfile(t, refserver.DefaultProfile, nil)
-		r.WrongBudget, r.Seed = engine.DefaultWrongBudget, seed
-		r.Plan(selected)
-		left := r.LeftOut()
+		cfg := probed(t, refserver.DefaultProfile, nil)
+		cfg.Seed = seed
+		r, b := budgeted(cfg)
+		b.Plan(r.Profile(), selected)
+		left := b.LeftOut()
 		for _, c := range selected {
 			o := r.Run(context.Background(), c)
 			out := slices.Contains(left, c.ID)
@@ -38,8 +39,8 @@ func TestBudgetPlanIsFixed(t *testing.T) {
 				ran[seed] = append(ran[seed], c.ID)
 			}
 		}
-		if got := r.WrongSent(); got > engine.DefaultWrongBudget {
-			t.Fatalf("seed %d: sent %d wrong credentials, budget %d", seed, got, engine.DefaultWrongBudget)
+		if got := b.WrongSent(); got > budget.DefaultWrongBudget {
+			t.Fatalf("seed %d: sent %d wrong credentials, budget %d", seed, got, budget.DefaultWrongBudget)
 		}
 		if !slices.Contains(ran[seed], "fail-wrong-admin-password") {
 			t.Errorf("seed %d: the smoke case did not run: %v", seed, ran[seed])

@@ -39,7 +39,7 @@ func (x *execution) build(req cases.Request, id string) ([]byte, []string, error
 			continue
 		}
 		if s, ok := v.V.(string); ok && v.Secret != "" {
-			x.r.Redactor.Add(v.Secret, s)
+			x.r.cfg.Redactor.Add(v.Secret, s)
 		}
 		if s, ok := v.V.(string); ok && f.k == "credentials" && s != "" && !cases.IsToken(f.v) {
 			sent = append(sent, s)

@@ -14,7 +14,7 @@ func (x *execution) conn(ctx context.Context, name string) (*wire.Client, error)
 	if c, ok := x.conns[name]; ok {
 		return c, nil
 	}
-	c, err := Dial(ctx, x.target, name, x.tr, x.r.Redactor)
+	c, err := Dial(ctx, x.target, name, x.tr, x.r.cfg.Redactor)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +36,7 @@ func (x *execution) dialFor(ctx context.Context, s cases.Step, viaDiscovered boo
 	}
 	t := x.target
 	t.URL = x.discovered
-	c, err := Dial(ctx, t, s.ConnName(), x.tr, x.r.Redactor)
+	c, err := Dial(ctx, t, s.ConnName(), x.tr, x.r.cfg.Redactor)
 	if err != nil {
 		return nil, err
 	}

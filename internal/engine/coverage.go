@@ -15,29 +15,34 @@ import (
 // and got an answer to. Every step counts, generated or hand-written: the
 // coverage is measured from what was sent, not from what a case claims.
 
-// tourCoverage is what the run covered, by the profile it ran in.
-type tourCoverage struct {
+// Coverage is what the run's steps covered of the generated cases' reach,
+// by the profile they ran in. Safe for concurrent use.
+type Coverage struct {
 	mu sync.Mutex
 	// transitions and pairs by profile key.
 	transitions, pairs map[string]map[string]bool
 }
 
-func (c *tourCoverage) add(set *map[string]map[string]bool, profile, key string) {
+// NewCoverage is the coverage of a run that has sent nothing yet.
+func NewCoverage() *Coverage {
+	return &Coverage{transitions: map[string]map[string]bool{}, pairs: map[string]map[string]bool{}}
+}
+
+// add records key in set under profile.
+func (c *Coverage) add(set map[string]map[string]bool, profile, key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if *set == nil {
-		*set = map[string]map[string]bool{}
+	if set[profile] == nil {
+		set[profile] = map[string]bool{}
 	}
-	if (*set)[profile] == nil {
-		(*set)[profile] = map[string]bool{}
-	}
-	(*set)[profile][key] = true
+	set[profile][key] = true
 }
 
 // coverTransition records that a step sent input class in abstract state
 // and was answered.
 func (x *execution) coverTransition(state, class string) {
-	x.r.cov.add(&x.r.cov.transitions, cases.ProfileKey(x.r.Profile), state+" :: "+class)
+	cov := x.r.svc.Coverage
+	cov.add(cov.transitions, cases.ProfileKey(x.Profile()), state+" :: "+class)
 }
 
 // coverFields records the field-class pairs of an auth request sent on a
@@ -55,9 +60,10 @@ func (x *execution) coverFields(conn string, r cases.Request, sent map[string]an
 			return
 		}
 	}
+	cov, profile := x.r.svc.Coverage, cases.ProfileKey(x.Profile())
 	for i := range names {
 		for j := i + 1; j < len(names); j++ {
-			x.r.cov.add(&x.r.cov.pairs, cases.ProfileKey(x.r.Profile), conn+" :: "+names[i]+" "+names[j])
+			cov.add(cov.pairs, profile, conn+" :: "+names[i]+" "+names[j])
 		}
 	}
 }
@@ -80,19 +86,26 @@ type TourCoverage struct {
 }
 
 // TourCoverage returns the run's coverage of the generated cases' reach in
-// the target's own profile; ok is false when no generated case is made for
-// it (an unknown protection).
+// the profile the run judges the target by now (its own, once the walk
+// and every reconfiguring case have put it back); ok is false when no
+// generated case is made for it (an unknown protection).
 func (r *Runner) TourCoverage() (TourCoverage, bool) {
-	reach, ok := cases.ReachOf(r.Profile)
+	return r.svc.Coverage.Of(r.Profile())
+}
+
+// Of is the coverage of the generated cases' reach in profile p; ok is
+// false when no generated case is made for it (an unknown protection).
+func (c *Coverage) Of(p cases.Profile) (TourCoverage, bool) {
+	reach, ok := cases.ReachOf(p)
 	if !ok {
 		return TourCoverage{}, false
 	}
-	key := cases.ProfileKey(r.Profile)
-	r.cov.mu.Lock()
-	defer r.cov.mu.Unlock()
+	key := cases.ProfileKey(p)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	tc := TourCoverage{Profile: key, Reachable: len(reach.Transitions), Open: reach.Open}
 	for _, t := range reach.Transitions {
-		if r.cov.transitions[key][t] {
+		if c.transitions[key][t] {
 			tc.Transitions++
 		} else if len(tc.Missing) < 20 {
 			tc.Missing = append(tc.Missing, t)
@@ -104,12 +117,12 @@ func (r *Runner) TourCoverage() (TourCoverage, bool) {
 			for j := i + 1; j < len(lv); j++ {
 				for _, a := range lv[i] {
 					for _, b := range lv[j] {
-						p := class + " :: " + cases.Factors[i].Name + "=" + a + " " + cases.Factors[j].Name + "=" + b
+						pair := class + " :: " + cases.Factors[i].Name + "=" + a + " " + cases.Factors[j].Name + "=" + b
 						tc.PairsReachable++
-						if r.cov.pairs[key][p] {
+						if c.pairs[key][pair] {
 							tc.Pairs++
 						} else if len(tc.MissingPairs) < 20 {
-							tc.MissingPairs = append(tc.MissingPairs, p)
+							tc.MissingPairs = append(tc.MissingPairs, pair)
 						}
 					}
 				}

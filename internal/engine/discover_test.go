@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
 )
 
 func TestDiscoverFindsTheWebSocketItNames(t *testing.T) {
@@ -17,8 +18,7 @@ func TestDiscoverFindsTheWebSocketItNames(t *testing.T) {
 		fmt.Fprintf(w, `{"config":{"websocket":{"port":%s},"http":{"port":8766}}}`, u.Port())
 	}))
 	defer web.Close()
-	r := runner("ws://127.0.0.1:1/") // not the target: the discovered port is
-	r.Target.Web = web.URL
+	r := runner("ws://127.0.0.1:1/", func(c *engine.Config) { c.Target.Web = web.URL }) // not the target: the discovered port is
 	o := run(t, r,
 		cases.Step{Name: "config", Do: cases.Discover{}, Expect: []cases.Check{cases.ConfigPorts("DISC-1")}},
 		cases.Step{Conn: "d", Do: cases.Send{Request: openType, ViaDiscovered: true}, Expect: []cases.Check{cases.Code("DISC-1", 10)}})

@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,8 +11,11 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/explore"
+	"github.com/roomconform/conform/internal/preflight"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/refserver"
@@ -25,11 +27,18 @@ import (
 // against it, with the server's secrets as the operator's.
 func startProfile(t *testing.T, name string, clk clock.Clock) *engine.Runner {
 	t.Helper()
-	return startFaulty(t, name, clk)
+	return newRunner(probed(t, name, clk))
 }
 
 // startFaulty is startProfile with the reference server's faults on.
 func startFaulty(t *testing.T, name string, clk clock.Clock, faults ...string) *engine.Runner {
+	t.Helper()
+	return newRunner(probed(t, name, clk, faults...))
+}
+
+// probed starts the reference server as startFaulty does, and returns the
+// configuration of a runner probed against it.
+func probed(t *testing.T, name string, clk clock.Clock, faults ...string) engine.Config {
 	t.Helper()
 	p, err := refserver.LookupProfile(name)
 	if err != nil {
@@ -62,14 +71,20 @@ func startFaulty(t *testing.T, name string, clk clock.Clock, faults ...string) *
 	if p.Plan == refserver.Free {
 		plan = cases.Free
 	}
-	res, err := engine.Probe(context.Background(), target, engine.SecretsFromEnv(func(k string) string { return env[k] }), plan, red)
+	res, err := preflight.Probe(context.Background(), target, engine.SecretsFromEnv(func(k string) string { return env[k] }), plan, red)
 	if err != nil {
 		t.Fatalf("probe: %v", err)
 	}
 	prof := res.Profile
 	prof.HTTPServer, prof.WebManager, prof.Lifetimes = true, true, set
-	return &engine.Runner{Target: target, Profile: prof, Secrets: res.Secrets, Redactor: red,
-		WrongBudget: engine.Unlimited, Settings: set, Clock: clk}
+	return engine.Config{Target: target, Profile: prof, Secrets: res.Secrets, Redactor: red, Settings: set, Clock: clk}
+}
+
+// budgeted is a runner of cfg whose wrong credentials the budget b
+// keeps under the default limit.
+func budgeted(cfg engine.Config) (*engine.Runner, *budget.Budget) {
+	b := budget.New(budget.Config{Limit: budget.DefaultWrongBudget, Settings: cfg.Settings, Clock: cfg.Clock}, 0)
+	return engine.New(cfg, engine.Services{Budget: b, Explorer: explore.Explorer{}}), b
 }
 
 // TestReferenceServerPassesEveryProfile is the suite's own acceptance test:
@@ -88,8 +103,8 @@ func TestReferenceServerPassesEveryProfile(t *testing.T) {
 					t.Errorf("probed %s security %s, want %s", mode, got, want)
 				}
 			}
-			check("admin", r.Profile.Admin, p.Admin)
-			check("user", r.Profile.User, p.User)
+			check("admin", r.Profile().Admin, p.Admin)
+			check("user", r.Profile().User, p.User)
 			ran := 0
 			for _, c := range cases.All() {
 				o := r.Run(context.Background(), c)
@@ -104,7 +119,7 @@ func TestReferenceServerPassesEveryProfile(t *testing.T) {
 					t.Errorf("%s: %s\n%s\ntranscript:\n%s", c.ID, o.Verdict, o.Reason, o.Transcript)
 				}
 			}
-			t.Logf("profile %s (%s): %d cases passed of %d", p.Name, r.Profile, ran, len(cases.All()))
+			t.Logf("profile %s (%s): %d cases passed of %d", p.Name, r.Profile(), ran, len(cases.All()))
 			if ran < 15 {
 				t.Errorf("only %d cases ran in profile %s", ran, p.Name)
 			}
@@ -114,7 +129,7 @@ func TestReferenceServerPassesEveryProfile(t *testing.T) {
 			tc, ok := r.TourCoverage()
 			switch {
 			case !ok:
-				t.Errorf("no generated reach for profile %s", r.Profile)
+				t.Errorf("no generated reach for profile %s", r.Profile())
 			case tc.Transitions != tc.Reachable || tc.Pairs != tc.PairsReachable:
 				t.Errorf("profile %s: %d of %d transitions, %d of %d field pairs covered; missing %v %v",
 					tc.Profile, tc.Transitions, tc.Reachable, tc.Pairs, tc.PairsReachable, tc.Missing, tc.MissingPairs)
@@ -168,8 +183,7 @@ func TestRealTimeNeverFails(t *testing.T) {
 // TestWrongCredentialBudget proves a live run cannot send more wrong
 // credentials than the budget: cases beyond it are skipped with the reason.
 func TestWrongCredentialBudget(t *testing.T) {
-	r := startProfile(t, refserver.DefaultProfile, nil)
-	r.WrongBudget = engine.DefaultWrongBudget
+	r, b := budgeted(probed(t, refserver.DefaultProfile, nil))
 	skipped := 0
 	for _, c := range cases.All() {
 		if c.HasLabel("disruptive") {
@@ -180,117 +194,11 @@ func TestWrongCredentialBudget(t *testing.T) {
 			skipped++
 		}
 	}
-	if got := r.WrongSent(); got > engine.DefaultWrongBudget {
-		t.Fatalf("sent %d wrong credentials, budget %d", got, engine.DefaultWrongBudget)
+	if got := b.WrongSent(); got > budget.DefaultWrongBudget {
+		t.Fatalf("sent %d wrong credentials, budget %d", got, budget.DefaultWrongBudget)
 	}
 	if skipped == 0 {
 		t.Fatal("no case was held back by the budget; the test no longer exercises it")
-	}
-}
-
-// TestUnreachableTarget: a closed port is an UnreachableError, not a verdict.
-func TestUnreachableTarget(t *testing.T) {
-	_, err := engine.Probe(context.Background(), engine.Target{URL: "ws://127.0.0.1:1/"}, engine.Secrets{}, "", nil)
-	var unreachable *engine.UnreachableError
-	if !errors.As(err, &unreachable) {
-		t.Fatalf("want UnreachableError, got %v", err)
-	}
-}
-
-// TestRefusedSecretIsConfigError: a wrong CONFORM_ADMIN_PASSWORD stops the
-// run as a configuration error (exit 2), before any case.
-func TestRefusedSecretIsConfigError(t *testing.T) {
-	run, err := refserver.Start("127.0.0.1:0", refserver.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
-	s := engine.SecretsFromEnv(func(k string) string {
-		if k == "CONFORM_ADMIN_PASSWORD" {
-			return "not-the-password"
-		}
-		return ""
-	})
-	_, err = engine.Probe(context.Background(), engine.Target{URL: run.URL}, s, "", nil)
-	if !engine.IsConfig(err) || !strings.Contains(err.Error(), "CONFORM_ADMIN_PASSWORD") {
-		t.Fatalf("want a ConfigError naming the variable, got %v", err)
-	}
-	if strings.Contains(err.Error(), "not-the-password") {
-		t.Fatal("the error reveals the secret")
-	}
-}
-
-// TestPreflightHonoursAcceptedSets: a secret the target does not need is
-// unused, not refused, whichever member of RC-4b's accepted set {4, 8} the
-// target answers a secured login with; a Free plan's refusal (2) of a
-// protected mode's secret makes it unusable, not a configuration error.
-func TestPreflightHonoursAcceptedSets(t *testing.T) {
-	for _, tt := range []struct {
-		profile  string
-		variants []string
-		plan     cases.Plan
-	}{
-		{"unsecured", nil, cases.Pro},
-		{"unsecured", []string{"rc4b-code-8"}, cases.Pro},
-		{"free", []string{"rc4b-code-8"}, cases.Free},
-		{"free-admin-password", nil, cases.Free},
-		{"free-admin-pin-user-password", nil, cases.Free},
-	} {
-		t.Run(tt.profile+" "+strings.Join(tt.variants, ","), func(t *testing.T) {
-			p, err := refserver.LookupProfile(tt.profile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			run, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Variants: tt.variants,
-				Secrets: refserver.Secrets{AdminPassword: "supplied-but-unused", UserPassword: "also-unused"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer run.Close()
-			given := map[string]string{"CONFORM_ADMIN_PASSWORD": "supplied-but-unused", "CONFORM_USER_PASSWORD": "also-unused"}
-			res, err := engine.Probe(context.Background(), engine.Target{URL: run.URL}, engine.SecretsFromEnv(func(k string) string { return given[k] }), tt.plan, redact.New())
-			if err != nil {
-				t.Fatalf("the preflight refused a conformant target: %v", err)
-			}
-			if res.Profile.Has(cases.AdminPassword) && !res.Profile.CanLogin(cases.Admin) {
-				t.Errorf("profile %s keeps a secret it cannot use", res.Profile)
-			}
-			// On a Free plan a secret is kept only to check its refusal (RC-2).
-			if notes := strings.Join(res.Profile.Notes, " "); !strings.Contains(notes, "not used") && !strings.Contains(notes, "used only to check that refusal") {
-				t.Errorf("the unused secret is not noted: %v", res.Profile.Notes)
-			}
-		})
-	}
-}
-
-// TestRefusedSecretBesideAWorkingOne: on an admin-PIN target an admin
-// password is not needed; the target refusing it is noted, counted against
-// the budget, and followed by a successful login, not a configuration error.
-func TestRefusedSecretBesideAWorkingOne(t *testing.T) {
-	p, _ := refserver.LookupProfile("admin-pin")
-	run, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: refserver.Secrets{AdminPIN: "9x4k2m"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
-	given := map[string]string{"CONFORM_ADMIN_PASSWORD": "not-this-devices", "CONFORM_ADMIN_PIN": "9x4k2m"}
-	res, err := engine.Probe(context.Background(), engine.Target{URL: run.URL}, engine.SecretsFromEnv(func(k string) string { return given[k] }), cases.Pro, redact.New())
-	if err != nil {
-		t.Fatalf("preflight: %v", err)
-	}
-	if res.WrongSent != 1 || res.Profile.Has(cases.AdminPassword) || !res.Profile.Has(cases.AdminPIN) || res.Profile.Admin != cases.PIN {
-		t.Errorf("wrong sent %d, profile %s", res.WrongSent, res.Profile)
-	}
-	// The last exchange of the preflight's admin logins is a success.
-	frames := res.Transcript.Frames()
-	var last string
-	for _, f := range frames {
-		if f.Dir == "recv" && strings.Contains(f.Payload, `"method":"auth"`) {
-			last = f.Payload
-		}
-	}
-	if !strings.Contains(last, `"result":true`) {
-		t.Errorf("the refused secret is not followed by a success: %s", last)
 	}
 }
 
@@ -311,10 +219,10 @@ func TestNoAnswerIsAnErrorNotAFail(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	r := &engine.Runner{
+	r := engine.New(engine.Config{
 		Target:  engine.Target{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/", ResponseTimeout: 200 * time.Millisecond},
 		Profile: cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro}, Redactor: redact.New(),
-	}
+	}, engine.Services{})
 	c, _ := cases.Lookup("rc-10-type-open")
 	if o := r.Run(context.Background(), c); o.Verdict != cases.Error {
 		t.Fatalf("verdict %s (%s), want ERROR", o.Verdict, o.Reason)

@@ -14,14 +14,15 @@ import (
 // execution is the state of one case run.
 type execution struct {
 	r *Runner
-	// holdsReconf: this case holds the runner's reconfMu (Run releases it).
-	holdsReconf bool
-	c           cases.Case
-	tr          *wire.Transcript
-	target      Target
-	set         cases.Settings
-	conns       map[string]*wire.Client
-	responses   map[string]map[string]any
+	// release lets go of the target's reconfiguration, which this case
+	// holds from its first change (Run calls it after the restore).
+	release   func()
+	c         cases.Case
+	tr        *wire.Transcript
+	target    Target
+	set       cases.Settings
+	conns     map[string]*wire.Client
+	responses map[string]map[string]any
 	// tm times the steps (lifetimes count from them) and holds their deadlines.
 	tm *timing
 	// discovered is the WebSocket URL config.json named (DISC-1).
@@ -77,10 +78,11 @@ type execution struct {
 
 func newExecution(r *Runner, c cases.Case) *execution {
 	set := r.EffectiveSettings()
-	return &execution{r: r, c: c, tr: wire.NewTranscript(r.Redactor), target: r.Target.withDefaults(), set: set,
+	p, sec := r.svc.Reconfiguration.Current()
+	return &execution{r: r, c: c, tr: wire.NewTranscript(r.cfg.Redactor), target: r.cfg.Target.withDefaults(), set: set,
 		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{},
 		tm: newTiming(r.clock(), set), seen: map[cases.Finding]bool{}, dupSeen: map[string]int{}, sentIDs: map[string]map[string]bool{}, unsolSeen: map[string]int{}, notices: map[string]int{},
-		m: model.New(model.Config{Profile: r.Profile, Secrets: r.Secrets.values(), Settings: set})}
+		m: model.New(model.Config{Profile: p, Secrets: sec.values(), Settings: set})}
 }
 
 // nextID is the requestId of the next request: the next count whose text
@@ -105,9 +107,9 @@ func (x *execution) add(f cases.Finding) {
 }
 
 // Profile, Secret and Response make execution a cases.Scope.
-func (x *execution) Profile() cases.Profile { return x.r.Profile }
+func (x *execution) Profile() cases.Profile { return x.r.Profile() }
 
-func (x *execution) Secret(k cases.SecretKind) (string, bool) { return x.r.Secrets.Get(k) }
+func (x *execution) Secret(k cases.SecretKind) (string, bool) { return x.r.Secrets().Get(k) }
 
 // SuiteSecret is the secret the suite sets on a reconfiguration (reconf).
 func (x *execution) SuiteSecret(k cases.SecretKind) string { return x.reconfKey().Derive(k) }
@@ -165,7 +167,10 @@ func (x *execution) do(ctx context.Context, s cases.Step, name string) error {
 	case cases.Poll:
 		return x.poll(ctx, s, a, name)
 	case cases.Explore:
-		return x.explore(ctx, s, a, name)
+		if x.r.svc.Explorer == nil {
+			return fmt.Errorf("step %s: no explorer is set for this run", name)
+		}
+		return x.r.svc.Explorer.Explore(ctx, Execution{x}, a, name)
 	case cases.Reconfigure:
 		return x.reconfigure(ctx, s, a, name)
 	}
@@ -207,5 +212,5 @@ func (x *execution) reissuedLife(s cases.Step) (string, bool) {
 
 // observation starts the observation of a step.
 func (x *execution) observation(name string) cases.Observation {
-	return cases.Observation{Step: name, Profile: x.r.Profile, Earlier: x.responses}
+	return cases.Observation{Step: name, Profile: x.Profile(), Earlier: x.responses}
 }

@@ -39,7 +39,7 @@ func (x *execution) exercise(ctx context.Context) error {
 	slices.SortFunc(picks, func(a, b *model.Token) int {
 		return cmp.Or(cmp.Compare(a.Step, b.Step), cmp.Compare(a.Field, b.Field))
 	})
-	picks = slices.DeleteFunc(picks, func(t *model.Token) bool { return !x.r.claim(t.Class(), x.c.ID) })
+	picks = slices.DeleteFunc(picks, func(t *model.Token) bool { return !x.r.svc.Tokens.claim(t.Class(), x.c.ID) })
 	if len(picks) == 0 {
 		return nil
 	}
@@ -74,7 +74,7 @@ func (x *execution) exercise(ctx context.Context) error {
 				// a short lifetime): not the machine's fault, and no verdict
 				// either way. The class goes back, so that a later case
 				// exercises it whole; the API exercises below still run.
-				x.r.unclaim(classOf(picks, ref), x.c.ID)
+				x.r.svc.Tokens.unclaim(classOf(picks, ref), x.c.ID)
 				x.tr.Notef("", "the %s of step %s is too near the end of its life to be tried at the HTTP server now: a later case will", ref.Field, ref.Step)
 				tooLate[i] = true
 				continue
@@ -113,16 +113,19 @@ func (x *execution) exercise(ctx context.Context) error {
 		if len(risky) == 0 {
 			continue
 		}
-		if why := x.r.Lockout(); why != "" {
+		if why := x.r.svc.Health.Lockout(); why != "" {
 			x.notRun = append(x.notRun, risky[0].Name+": no wrong credentials after a "+why)
 			continue
 		}
-		if x.r.Pace != nil {
-			if err := x.paceExercise(ctx); err != nil {
-				return err
-			}
-		} else if !x.c.HasLabel("disruptive") && !x.r.spare(1) {
-			x.notRun = append(x.notRun, risky[0].Name+": the wrong-credential budget is spent")
+		// A paced run's wait for room holds none of the case's
+		// connections (its own are closed already; the exercises' are one
+		// request each).
+		why, err := x.r.svc.Budget.AdmitExercise(ctx, x.c, func() { x.closeOpen(ctx) })
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			x.notRun = append(x.notRun, risky[0].Name+": "+why)
 			continue
 		}
 		if err := x.run(ctx, risky); err != nil {

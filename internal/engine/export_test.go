@@ -5,11 +5,7 @@ import "github.com/roomconform/conform/cases"
 // ForgetExercised makes the runner forget which classes of token it has
 // exercised, so that the next case exercises all of its tokens (a test of
 // the most a case can do).
-func (r *Runner) ForgetExercised() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.exercised = nil
-}
+func (r *Runner) ForgetExercised() { r.svc.Tokens.forgetExercised() }
 
 // StepsBound is what case c may wait on without its token exercises.
 func StepsBound(c cases.Case, set cases.Settings) Bound {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/explore"
 	"github.com/roomconform/conform/internal/redact"
 )
 
@@ -104,14 +105,28 @@ func authAnswer(req map[string]any, code int) string {
 	return string(b)
 }
 
+// option changes a test's runner configuration before the runner is made.
+type option func(*engine.Config)
+
+// newRunner makes the runner of cfg changed by opts, with no budget (no
+// limit) and the exploration's explorer.
+func newRunner(cfg engine.Config, opts ...option) *engine.Runner {
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return engine.New(cfg, engine.Services{Explorer: explore.Explorer{}})
+}
+
 // runner is a runner against url with a fixed profile (no preflight).
-func runner(url string) *engine.Runner {
-	return &engine.Runner{
+func runner(url string, opts ...option) *engine.Runner {
+	return newRunner(engine.Config{
 		Target:  engine.Target{URL: url, ResponseTimeout: 2 * time.Second, QuietWindow: 20 * time.Millisecond},
 		Profile: cases.Profile{Admin: cases.Unsecured, User: cases.Unsecured, Plan: cases.Pro}, Redactor: redact.New(),
-		WrongBudget: engine.Unlimited,
-	}
+	}, opts...)
 }
+
+// timeout sets the target's response timeout.
+func timeout(d time.Duration) option { return func(c *engine.Config) { c.Target.ResponseTimeout = d } }
 
 // oneCase wraps steps into a case citing the requirements their checks cite.
 func oneCase(steps ...cases.Step) cases.Case {

@@ -26,7 +26,7 @@ func (x *execution) httpGet(ctx context.Context, s cases.Step, a cases.HTTPGet, 
 		}
 		token, _ = v.V.(string)
 		if v.Secret != "" {
-			x.r.Redactor.Add(v.Secret, token)
+			x.r.cfg.Redactor.Add(v.Secret, token)
 		}
 	}
 	// What the server is shown as its token parameter: nothing, in the

@@ -41,8 +41,7 @@ func TestHTTPGetRedirectIsAnError(t *testing.T) {
 // httpURL with the login's HTTP token and judges it with check.
 func loginThenGet(t *testing.T, httpURL string, check cases.Check) engine.Outcome {
 	f := newFake(t, func(req map[string]any) []string { return []string{authAnswer(req, 0)} })
-	r := runner(f.URL)
-	r.Target.HTTP = httpURL
+	r := runner(f.URL, func(c *engine.Config) { c.Target.HTTP = httpURL })
 	return run(t, r,
 		cases.Step{Name: "login", Do: cases.Send{Request: cases.Request{Type: cases.Str("unsecured")}}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}},
 		cases.Step{Name: "get", Do: cases.HTTPGet{Token: cases.HTTPTokenOf("login")}, Expect: []cases.Check{check}})

@@ -102,7 +102,7 @@ func (x *execution) distinctTokens(s cases.Step, o cases.Observation) {
 		return // the token it was given
 	}
 	where := x.c.ID + " step " + o.Step
-	before := x.r.firstIssued(tok, where)
+	before := x.r.svc.Tokens.firstIssued(tok, where)
 	if before == "" {
 		return
 	}

@@ -18,7 +18,7 @@ const legacyRequirement = "ENV-6"
 // --strict) instead of failing every check that reads resultCode. Any other
 // answer, and every answer without --legacy, is returned as it is.
 func (x *execution) legacyAnswer(step string, fields map[string]any) map[string]any {
-	if !x.r.Legacy || fields == nil {
+	if !x.r.cfg.Legacy || fields == nil {
 		return fields
 	}
 	ok, isBool := fields["result"].(bool)

@@ -20,8 +20,8 @@ func (x *execution) poll(ctx context.Context, s cases.Step, a cases.Poll, name s
 	clk := x.tm.clock
 	start := clk.Now()
 	deadline := start.Add(limit)
-	if limit > 10*time.Second && x.r.Progress != nil && !clk.Virtual() {
-		fmt.Fprintf(x.r.Progress, "\n%s: polling every %s, at most %s, until the right credentials are accepted again\n", x.c.ID, x.set.PollInterval, limit)
+	if limit > 10*time.Second && x.r.cfg.Progress != nil && !clk.Virtual() {
+		fmt.Fprintf(x.r.cfg.Progress, "\n%s: polling every %s, at most %s, until the right credentials are accepted again\n", x.c.ID, x.set.PollInterval, limit)
 	}
 	o := x.observation(name)
 	for {
@@ -71,7 +71,7 @@ func (x *execution) poll(ctx context.Context, s cases.Step, a cases.Poll, name s
 		// Still locked out: not a verdict on the target (the lockout's
 		// length is open), but nothing after this can log in.
 		why := fmt.Sprintf("the target still refused the right credentials after --lockout-wait %s (%d attempts); wait for the lockout to end", limit, o.Attempts)
-		x.r.markDead(why)
+		x.r.svc.Health.giveUp(why)
 		return fmt.Errorf("step %s: %s", name, why)
 	}
 	return nil

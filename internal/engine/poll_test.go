@@ -8,6 +8,7 @@ import (
 
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/clock"
+	"github.com/roomconform/conform/internal/engine"
 )
 
 // TestPollOnTheVirtualClock: polling until accepted advances the run's
@@ -20,9 +21,8 @@ func TestPollOnTheVirtualClock(t *testing.T) {
 		}
 		return []string{authAnswer(req, 0)}
 	})
-	r := runner(f.URL)
 	clk := clock.NewVirtual(time.Now())
-	r.Clock = clk
+	r := runner(f.URL, func(c *engine.Config) { c.Clock = clk })
 	start, wall := clk.Now(), time.Now()
 	o := run(t, r, cases.Step{Do: cases.Poll{Request: cases.Request{Type: cases.Str("unsecured")}, Limit: cases.LockoutWait},
 		Expect: []cases.Check{cases.RecordLockout("RC-6")}})

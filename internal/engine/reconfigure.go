@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,30 +32,26 @@ func (x *execution) reconfKey() reconf.Key {
 	if x.rc != nil {
 		return x.rc.key
 	}
-	return x.r.newKey(x.r.Profile, x.r.Secrets)
+	return x.r.Key(x.r.svc.Reconfiguration.Current())
 }
 
-// newJournal is the journal of a reconfiguration starting from profile p,
-// its suite secrets derived with key: it holds no secret (the nonce only
-// when admin mode was unsecured; reconf.Key).
-func (r *Runner) newJournal(p cases.Profile, key reconf.Key) reconf.Journal {
-	j := reconf.Journal{ID: reconf.NewJournalID(), Target: reconf.TargetOf(r.Target.URL), Started: time.Now().UTC(), Original: protectionOf(p),
-		Current: protectionOf(p), Key: key.Of, AdminSecret: "original"}
+// NewJournal is the journal of a reconfiguration starting from profile p
+// with secrets sec, its suite secrets derived with key: it holds no secret
+// (the nonce only when admin mode was unsecured; reconf.Key), but the
+// fingerprints of the original secrets (reconf.NewCheck), so that conform
+// restore refuses a mistyped one, and whether the run knew the original
+// user PIN. A journal kept in no file (the embedded server) needs no
+// checks, which cost 64 MiB each.
+func (r *Runner) NewJournal(p cases.Profile, key reconf.Key, sec Secrets) reconf.Journal {
+	j := reconf.Journal{ID: reconf.NewJournalID(), Target: reconf.TargetOf(r.cfg.Target.URL), Started: time.Now().UTC(), Original: ProtectionOf(p),
+		Current: ProtectionOf(p), Key: key.Of, AdminSecret: "original"}
 	if key.Of == "nonce" {
-		j.Nonce = r.nonce()
+		j.Nonce = r.svc.Reconfiguration.key()
 	}
-	return j
-}
-
-// withChecks adds the journal's fingerprints of the original secrets
-// (reconf.NewCheck), so that conform restore refuses a mistyped one, and
-// says whether the run knew the original user PIN. A journal kept in no
-// file (the embedded server) needs no checks, which cost 64 MiB each.
-func (r *Runner) withChecks(j reconf.Journal, sec Secrets) reconf.Journal {
 	if _, ok := sec.Get(cases.UserPIN); ok && j.Original.User == cases.PIN {
 		j.UserPINKnown = true
 	}
-	if r.Journal == "" {
+	if r.cfg.Journal == "" {
 		return j
 	}
 	j.Checks = map[cases.SecretKind]string{}
@@ -68,20 +62,16 @@ func (r *Runner) withChecks(j reconf.Journal, sec Secrets) reconf.Journal {
 	return j
 }
 
-// mayReconfigure says why the run must not change the target's protection
+// MayReconfigure says why the run must not change the target's protection
 // now: a restore failed earlier (the journal it kept must stay as it is,
-// and the run no longer knows the target's protection), or the target was
-// given up on.
-func (r *Runner) mayReconfigure() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	switch {
-	case r.restoreFailed != nil:
-		return errors.New("will not reconfigure: the original protection could not be restored earlier in this run, so nothing is changed again (conform restore completes that restore)")
-	case r.walkFailed != nil:
-		return fmt.Errorf("will not reconfigure: the walk stopped (%v); the run puts the original protection back at its end", r.walkFailed)
-	case r.dead != "":
-		return fmt.Errorf("will not reconfigure: %s", r.dead)
+// and the run no longer knows the target's protection), the walk stopped,
+// or the target was given up on.
+func (r *Runner) MayReconfigure() error {
+	if err := r.svc.Reconfiguration.blocked(); err != nil {
+		return err
+	}
+	if why := r.Dead(); why != "" {
+		return fmt.Errorf("will not reconfigure: %s", why)
 	}
 	return nil
 }
@@ -89,17 +79,13 @@ func (r *Runner) mayReconfigure() error {
 // RestoreFailure is the first restore of the run that failed (nil when
 // none did): the target may be left reconfigured, and the run's verdict is
 // that error.
-func (r *Runner) RestoreFailure() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.restoreFailed
-}
+func (r *Runner) RestoreFailure() error { return r.svc.Reconfiguration.RestoreFailure() }
 
 // deviceOf learns the identity of the device on conn for the journal
 // (getSystemInfo), when the journal is kept in a file: conform restore
 // refuses another device.
 func (r *Runner) deviceOf(ctx context.Context, conn *wire.Client, id string) (reconf.Device, error) {
-	if r.Journal == "" {
+	if r.cfg.Journal == "" {
 		return reconf.Device{}, nil
 	}
 	resp, err := conn.Call(ctx, []byte(fmt.Sprintf(`{"method":"getSystemInfo","requestId":%q}`, id)))
@@ -112,28 +98,16 @@ func (r *Runner) deviceOf(ctx context.Context, conn *wire.Client, id string) (re
 	return reconf.DeviceOf(resp.Fields), nil
 }
 
-// newKey makes the key of the suite's secrets for protection p and its
-// secrets, and registers all it can derive with the redactor first.
-func (r *Runner) newKey(p cases.Profile, sec Secrets) reconf.Key {
-	k := reconf.NewKey(protectionOf(p), sec.values(), r.nonce())
-	k.Register(r.Redactor.Add)
+// Key makes the key of the suite's secrets for profile p and its secrets
+// sec, and registers all it can derive with the redactor first.
+func (r *Runner) Key(p cases.Profile, sec Secrets) reconf.Key {
+	k := reconf.NewKey(ProtectionOf(p), sec.values(), r.svc.Reconfiguration.key())
+	k.Register(r.cfg.Redactor.Add)
 	return k
 }
 
-// nonce is the run's key for the suite's secrets when the administrator
-// mode is unsecured (reconf.Key): random, made once.
-func (r *Runner) nonce() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.reconfNonce == "" {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b) // crypto/rand does not fail
-		r.reconfNonce = hex.EncodeToString(b)
-	}
-	return r.reconfNonce
-}
-
-func protectionOf(p cases.Profile) reconf.Protection {
+// ProtectionOf is the protection of profile p.
+func ProtectionOf(p cases.Profile) reconf.Protection {
 	return reconf.Protection{Admin: p.Admin, User: p.User}
 }
 
@@ -148,7 +122,7 @@ func (x *execution) OldSecret(k cases.SecretKind) (string, bool) {
 
 // Reference says the target is the embedded reference server
 // (cases.ReferenceScope): only there does a case set a long secret.
-func (x *execution) Reference() bool { return x.r.Target.OwnSecrets && x.r.Journal == "" }
+func (x *execution) Reference() bool { return x.r.cfg.Target.OwnSecrets && x.r.cfg.Journal == "" }
 
 // admitReconfiguration says why a reconfiguring case must not run on a
 // live target: a live target gets one change per case (each change is a
@@ -156,7 +130,7 @@ func (x *execution) Reference() bool { return x.r.Target.OwnSecrets && x.r.Journ
 // have to assume), and has a user PIN generated at most once a run (its
 // owner must be told a new one). The embedded server has no limit.
 func (r *Runner) admitReconfiguration(c cases.Case) string {
-	if r.Target.OwnSecrets {
+	if r.cfg.Target.OwnSecrets {
 		return ""
 	}
 	changes, generates := 0, false
@@ -169,10 +143,8 @@ func (r *Runner) admitReconfiguration(c cases.Case) string {
 	if changes > 1 {
 		return fmt.Sprintf("not run: it makes %d changes with setAuthParams, and a live target gets one change per case", changes)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if generates && r.pinGenerated != "" && r.pinGenerated != c.ID {
-		return fmt.Sprintf("not run: %s had the target generate a user PIN already, and a live target gets at most one user-PIN regeneration per run", r.pinGenerated)
+	if by := r.svc.Reconfiguration.pinGeneratedBy(); generates && by != "" && by != c.ID {
+		return fmt.Sprintf("not run: %s had the target generate a user PIN already, and a live target gets at most one user-PIN regeneration per run", by)
 	}
 	return ""
 }
@@ -196,7 +168,7 @@ func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Recon
 		}
 		ch.Secret, _ = v.V.(string)
 		if v.Secret != "" && ch.Secret != "" {
-			x.r.Redactor.Add(v.Secret, ch.Secret)
+			x.r.cfg.Redactor.Add(v.Secret, ch.Secret)
 		}
 	}
 	if x.rc == nil {
@@ -204,23 +176,19 @@ func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Recon
 			return fmt.Errorf("step %s: %w", name, err)
 		}
 	}
-	if x.rc.changes > 0 && !x.r.Target.OwnSecrets {
+	if x.rc.changes > 0 && !x.r.cfg.Target.OwnSecrets {
 		// admitReconfiguration keeps such a case off a live target; the
 		// engine holds to it whatever a case says.
 		return fmt.Errorf("step %s: will not reconfigure: a live target gets one change per case", name)
 	}
-	if ch.Mode == cases.User && ch.To == cases.PIN && ch.Secret == "" && !x.r.Target.OwnSecrets {
+	if ch.Mode == cases.User && ch.To == cases.PIN && ch.Secret == "" && !x.r.cfg.Target.OwnSecrets {
 		// Counted before it is sent: a change that may have happened counts.
-		x.r.mu.Lock()
-		if x.r.pinGenerated != "" && x.r.pinGenerated != x.c.ID {
-			x.r.mu.Unlock()
-			return fmt.Errorf("step %s: will not reconfigure: %s had the target generate a user PIN already (at most one a run on a live target)", name, x.r.pinGenerated)
+		if by := x.r.svc.Reconfiguration.claimPINGeneration(x.c.ID); by != "" {
+			return fmt.Errorf("step %s: will not reconfigure: %s had the target generate a user PIN already (at most one a run on a live target)", name, by)
 		}
-		x.r.pinGenerated = x.c.ID
-		x.r.mu.Unlock()
 	}
-	x.rc.journal.Begin(ch, protectionOf(x.r.Profile))
-	if err := reconf.WriteJournal(x.r.Journal, x.rc.journal); err != nil {
+	x.rc.journal.Begin(ch, ProtectionOf(x.Profile()))
+	if err := reconf.WriteJournal(x.r.cfg.Journal, x.rc.journal); err != nil {
 		return fmt.Errorf("step %s: %w (nothing was changed)", name, err)
 	}
 	o := x.observation(name)
@@ -256,19 +224,19 @@ func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Recon
 func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client) error {
 	// One reconfiguration at a time, to its restore (released by Run):
 	// a case abandoned by its spec timeout may still be restoring.
-	if !x.holdsReconf {
-		x.r.reconfMu.Lock()
-		x.holdsReconf = true
+	rs := x.r.svc.Reconfiguration
+	if x.release == nil {
+		x.release = rs.Hold()
 	}
-	if err := x.r.mayReconfigure(); err != nil {
+	if err := x.r.MayReconfigure(); err != nil {
 		return err
 	}
-	if x.r.walking() {
+	if rs.Away() {
 		// A mutating case stays in the target's own profile (PlanSections):
 		// never one journal over another.
 		return errors.New("will not reconfigure: the walk has the target in another profile")
 	}
-	p, sec := x.r.Profile, x.r.Secrets
+	p, sec := rs.Current()
 	for _, m := range []cases.Mode{cases.Admin, cases.User} {
 		// The case's needs (cases.Reconfigurable) hold this already; the
 		// engine does not change what it could not undo, whatever a case says.
@@ -283,8 +251,8 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 	if err != nil {
 		return err
 	}
-	if info.Protection != protectionOf(p) {
-		return fmt.Errorf("will not reconfigure: getAuthInfo says %s, not the %s the run found: someone else changed it", info.Protection, protectionOf(p))
+	if info.Protection != ProtectionOf(p) {
+		return fmt.Errorf("will not reconfigure: getAuthInfo says %s, not the %s the run found: someone else changed it", info.Protection, ProtectionOf(p))
 	}
 	if p.User == cases.PIN {
 		if _, ok := sec.Get(cases.UserPIN); !ok {
@@ -293,7 +261,7 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 				// would leave the user's PIN regenerated.
 				return errors.New("will not reconfigure: getAuthInfo does not show the user PIN, which could then not be set back (set CONFORM_USER_PIN)")
 			}
-			x.r.Redactor.Add(string(cases.UserPIN), info.PIN)
+			x.r.cfg.Redactor.Add(string(cases.UserPIN), info.PIN)
 			sec = sec.With(cases.UserPIN, info.PIN)
 		}
 	}
@@ -302,10 +270,10 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 		x.troubled = true
 		return err
 	}
-	key := x.r.newKey(p, sec)
-	j := x.r.withChecks(x.r.newJournal(p, key), sec)
+	key := x.r.Key(p, sec)
+	j := x.r.NewJournal(p, key, sec)
 	j.Device = dev
-	if err := reconf.CreateJournal(x.r.Journal, j); err != nil {
+	if err := reconf.CreateJournal(x.r.cfg.Journal, j); err != nil {
 		return fmt.Errorf("will not reconfigure: %w", err)
 	}
 	x.rc = &reconfState{profile: p, secrets: sec, key: key, journal: j}
@@ -334,7 +302,7 @@ func (x *execution) learn(ctx context.Context, conn *wire.Client, ch reconf.Chan
 	}
 	j := &x.rc.journal
 	j.Current, j.Pending = info.Protection, ""
-	p, sec := x.r.Profile, x.r.Secrets
+	p, sec := x.r.svc.Reconfiguration.Current()
 	p.Admin, p.User = info.Admin, info.User
 	if accepted {
 		switch {
@@ -351,25 +319,25 @@ func (x *execution) learn(ctx context.Context, conn *wire.Client, ch reconf.Chan
 				pin = ch.Secret
 			}
 			if pin != "" {
-				x.r.Redactor.Add(string(cases.UserPIN), pin)
+				x.r.cfg.Redactor.Add(string(cases.UserPIN), pin)
 				sec = sec.With(cases.UserPIN, pin)
 			}
 		}
 	}
 	// A refused change leaves AdminSecret "either": a target that says no
 	// but applies it anyway is restored with whichever secret works.
-	if err := reconf.WriteJournal(x.r.Journal, *j); err != nil {
+	if err := reconf.WriteJournal(x.r.cfg.Journal, *j); err != nil {
 		return err
 	}
 	// The secrets of a protection no longer in force are wrong credentials
 	// now: the model of the new profile must not take them for secrets (a
 	// server that still accepts the old PIN would pass).
-	sec = pruneSecrets(sec, info.Protection)
+	sec = sec.For(info.Protection)
 	if accepted {
 		x.toldOfChange(ctx, conn, ch)
 	}
-	p.Secrets, p.Lettered = secretKinds(sec)
-	x.r.setProfile(p, sec)
+	p = WithSecrets(p, sec)
+	x.r.svc.Reconfiguration.Set(p, sec)
 	old := x.m
 	x.m = model.New(model.Config{Profile: p, Secrets: sec.values(), Settings: x.set})
 	x.m.InheritTokens(old)
@@ -412,27 +380,6 @@ func (x *execution) toldOfChange(ctx context.Context, changer *wire.Client, ch r
 	}
 }
 
-// secretKinds lists the kinds of secret available, and those with letters.
-func secretKinds(sec Secrets) (kinds, lettered []cases.SecretKind) {
-	for _, k := range sec.Kinds() {
-		kinds = append(kinds, k)
-		if v, _ := sec.Get(k); cases.HasLetter(v) {
-			lettered = append(lettered, k)
-		}
-	}
-	slices.Sort(kinds)
-	slices.Sort(lettered)
-	return kinds, lettered
-}
-
-// setProfile replaces the run's profile and secrets (a reconfiguration, or
-// its undoing).
-func (r *Runner) setProfile(p cases.Profile, sec Secrets) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.Profile, r.Secrets = p, sec
-}
-
 // restoreReconfiguration puts back the protection a reconfiguring case
 // started with, within the runner's own bound whatever ctx says (a signal
 // or --timeout must not leave the target changed), and says how it went:
@@ -441,7 +388,7 @@ func (r *Runner) setProfile(p cases.Profile, sec Secrets) {
 // case runs (the target is no longer in the profile the run knows).
 func (x *execution) restoreReconfiguration(ctx context.Context) (cases.Finding, error) {
 	x.tr.Notef("", "restoring the original protection (%s)", x.rc.journal.Original)
-	out, err := x.r.restore(ctx, x.tr, "", x.rc.profile, x.rc.secrets, x.rc.journal)
+	out, err := x.r.Restore(ctx, x.tr, "", x.rc.profile, x.rc.secrets, x.rc.journal)
 	if err != nil {
 		return cases.Finding{}, err
 	}
@@ -453,60 +400,59 @@ func (x *execution) restoreReconfiguration(ctx context.Context) (cases.Finding, 
 	return f, nil
 }
 
-// restore puts back the protection journal j records, within the restore
-// bound (restoreContext), and then the run's profile and secrets: the
-// original ones, with the user PIN the target shows if it had to
-// regenerate it (noted for the operator). A failure names conform restore
-// and the journal, which is kept; on success the journal goes.
-func (r *Runner) restore(ctx context.Context, tr *wire.Transcript, prefix string, p cases.Profile, sec Secrets, j reconf.Journal) (reconf.Outcome, error) {
+// Restore puts back the protection journal j records (connections named
+// with prefix, recorded into tr), within the restore bound
+// (restoreContext) whatever ctx says, and then the run's profile and
+// secrets: p and sec, the original ones, with the user PIN the target
+// shows if it had to regenerate it (noted for the operator). A failure
+// names conform restore and the journal, which is kept, and stops every
+// further change and case; on success the journal goes.
+func (r *Runner) Restore(ctx context.Context, tr *wire.Transcript, prefix string, p cases.Profile, sec Secrets, j reconf.Journal) (reconf.Outcome, error) {
 	rctx, cancel := r.restoreContext(ctx)
 	defer cancel()
+	t, red := r.cfg.Target, r.cfg.Redactor
 	rs := reconf.Restorer{
 		Dial: func(ctx context.Context, name string) (*wire.Client, error) {
-			return Dial(ctx, r.Target, prefix+name, tr, r.Redactor)
+			return Dial(ctx, t, prefix+name, tr, red)
 		},
 		Release: func(ctx context.Context, c *wire.Client) {
 			_ = c.Close()
-			r.Target.settle(ctx, c.LocalAddr())
+			t.settle(ctx, c.LocalAddr())
 		},
 		Secrets:  sec.values(),
-		Register: r.Redactor.Add,
+		Register: red.Add,
 		// The device is the one the run has talked to all along, at the
 		// same address: an identity that changed within the run (a login
 		// to another TrueConf server) must not keep it changed.
 		Force:  true,
-		Record: func(j reconf.Journal) error { return reconf.WriteJournal(r.Journal, j) },
+		Record: func(j reconf.Journal) error { return reconf.WriteJournal(r.cfg.Journal, j) },
 	}
+	rc := r.svc.Reconfiguration
 	out, err := rs.Restore(rctx, j)
 	if err != nil {
 		where := "the recovery journal"
-		if r.Journal != "" {
-			where = r.Journal
+		if r.cfg.Journal != "" {
+			where = r.cfg.Journal
 		}
 		err = fmt.Errorf("could not restore the original protection (%s): %v; the target may be left changed: run `conform restore --journal %s`", j.Original, err, where)
-		r.mu.Lock()
-		if r.restoreFailed == nil {
-			r.restoreFailed = err
-		}
-		r.mu.Unlock()
-		r.markDead(err.Error())
+		rc.failRestore(err)
+		r.svc.Health.giveUp(err.Error())
 		return out, err
 	}
-	if err := reconf.RemoveJournal(r.Journal, j.ID); err != nil {
+	if err := reconf.RemoveJournal(r.cfg.Journal, j.ID); err != nil {
 		// The protection is back; only the file stays: say so, no more.
-		r.noteReconfiguration(fmt.Sprintf("the original protection is back, but %v: remove it by hand", err))
+		rc.note(fmt.Sprintf("the original protection is back, but %v: remove it by hand", err))
 	}
 	if out.PINRegenerated {
 		if out.UserPIN != "" {
-			r.Redactor.Add(string(cases.UserPIN), out.UserPIN)
+			red.Add(string(cases.UserPIN), out.UserPIN)
 			sec = sec.With(cases.UserPIN, out.UserPIN)
 		} else {
 			sec = sec.Without(cases.UserPIN)
 		}
-		r.noteReconfiguration(out.Note())
+		rc.note(out.Note())
 	}
-	p.Secrets, p.Lettered = secretKinds(sec)
-	r.setProfile(p, sec)
+	rc.Set(WithSecrets(p, sec), sec)
 	return out, nil
 }
 
@@ -530,10 +476,10 @@ func (r *Runner) RestoreBound() time.Duration { return r.restoreBound() }
 // restoreBound is how long a restore may take: RestoreTimeout, or enough
 // for its dials and exchanges at the run's bounds.
 func (r *Runner) restoreBound() time.Duration {
-	if r.RestoreTimeout > 0 {
-		return r.RestoreTimeout
+	if r.cfg.RestoreTimeout > 0 {
+		return r.cfg.RestoreTimeout
 	}
-	return DefaultRestoreBound(r.Target)
+	return DefaultRestoreBound(r.cfg.Target)
 }
 
 // DefaultRestoreBound is enough for a restore's dials and exchanges at the
@@ -546,20 +492,6 @@ func DefaultRestoreBound(t Target) time.Duration {
 	return dials*t.DialTimeout + exchanges*t.ResponseTimeout
 }
 
-// noteReconfiguration keeps what the operator must be told about a
-// reconfiguration (a regenerated PIN), for the reports.
-func (r *Runner) noteReconfiguration(note string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !slices.Contains(r.reconfNotes, note) {
-		r.reconfNotes = append(r.reconfNotes, note)
-	}
-}
-
 // ReconfigurationNotes are what the operator must be told after the run's
 // reconfigurations (a regenerated user PIN: where to read the new one).
-func (r *Runner) ReconfigurationNotes() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.reconfNotes)
-}
+func (r *Runner) ReconfigurationNotes() []string { return r.svc.Reconfiguration.Notes() }

@@ -12,10 +12,9 @@ import (
 
 // asEmbedded makes a runner against the reference server what the
 // embedded run's is: its secrets the target's own, nothing of it to harm.
-func asEmbedded(r *engine.Runner) *engine.Runner {
-	r.Target.OwnSecrets = true
-	r.Profile.Reference = true
-	return r
+func asEmbedded(c *engine.Config) {
+	c.Target.OwnSecrets = true
+	c.Profile.Reference = true
 }
 
 // fromProfile are the reconfiguring cases that start from profile name
@@ -43,7 +42,7 @@ func TestReconfigurationFromEveryProfile(t *testing.T) {
 			continue
 		}
 		t.Run(p.Name, func(t *testing.T) {
-			r := asEmbedded(startProfile(t, p.Name, nil))
+			r := newRunner(probed(t, p.Name, nil), asEmbedded)
 			for _, c := range fromProfile(p.Name) {
 				o := r.Run(context.Background(), c)
 				switch {
@@ -85,11 +84,11 @@ func TestOldSecretFaultsCaught(t *testing.T) {
 			if !ok {
 				t.Fatalf("no case %s", tt.id)
 			}
-			clean := asEmbedded(startProfile(t, "admin-password-user-pin", nil)).Run(context.Background(), c)
+			clean := newRunner(probed(t, "admin-password-user-pin", nil), asEmbedded).Run(context.Background(), c)
 			if clean.Verdict != cases.Pass {
 				t.Fatalf("against the conformant server: %s\n%s", clean.Verdict, clean.Reason)
 			}
-			o := asEmbedded(startFaulty(t, "admin-password-user-pin", nil, tt.fault)).Run(context.Background(), c)
+			o := newRunner(probed(t, "admin-password-user-pin", nil, tt.fault), asEmbedded).Run(context.Background(), c)
 			if o.Verdict != cases.Fail {
 				t.Fatalf("with %s: %s, want FAIL\n%s", tt.fault, o.Verdict, o.Reason)
 			}
@@ -149,7 +148,7 @@ func TestLiveReconfigurationLimits(t *testing.T) {
 	if o.Verdict != cases.Error || !strings.Contains(o.Reason, "embedded reference server only") {
 		t.Errorf("a long password without its need on a live target: %s %q, want an ERROR before any change", o.Verdict, o.Reason)
 	}
-	emb := asEmbedded(startProfile(t, "admin-password-user-pin", nil))
+	emb := newRunner(probed(t, "admin-password-user-pin", nil), asEmbedded)
 	for _, id := range []string{"cfg-4-user-protected-only-with-admin", "cfg-2-user-pin-generated", "cfg-2-user-pin-generated-null-newpin", "cfg-1-admin-long-password-round-trip"} {
 		if o := emb.Run(context.Background(), lookup(id)); o.Verdict != cases.Pass {
 			t.Errorf("%s on the embedded server: %s\n%s", id, o.Verdict, o.Reason)

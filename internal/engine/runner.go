@@ -1,12 +1,17 @@
-// Package engine runs catalogue cases against a target: it resolves each
-// step's request, drives the connections through internal/wire and applies
-// the case's checks. It knows nothing of Ginkgo, so it is tested on its own.
+// Package engine runs one case against a target: it resolves each step's
+// request, drives the connections through internal/wire, applies the
+// case's checks and judges every answer by the model of the reading. It
+// knows nothing of Ginkgo, so it is tested on its own.
 //
-// runner.go is the run as a whole (budget, a target that died, verdicts);
+// runner.go is the runner (its fixed configuration and the run's
+// services: tokens.go, health.go, reconfstate.go, coverage.go, and the
+// budget and the exploration it calls through wrong.go and exploration.go);
 // execution.go the loop over one case's steps; one file per step kind does
 // that kind (send.go, abort.go, close.go, httpget.go, await.go, raw.go,
-// discover.go, poll.go); timing.go holds the deadlines; probe.go the
-// preflight.
+// discover.go, poll.go, reconfigure.go); timing.go holds the deadlines.
+// The preflight (internal/preflight), the walk (internal/walk), the
+// exploration (internal/explore) and the budget (internal/budget) are
+// packages of their own.
 package engine
 
 import (
@@ -16,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/roomconform/conform/cases"
@@ -71,18 +75,12 @@ func (t Target) withDefaults() Target {
 	return t
 }
 
-// Unlimited is the WrongBudget that sets no limit (the embedded reference
-// server cannot be harmed by lockouts).
-const Unlimited = -1
-
-// DefaultWrongBudget is how many wrong credentials a run sends to a live
-// target by default: few enough that no lockout can follow (docs/reading.md).
-const DefaultWrongBudget = 3
-
-// Runner runs cases against one target. Cases run one at a time: the target
-// allows one connection per control mode.
-type Runner struct {
-	Target   Target
+// Config is a runner's configuration: set before the run, never written
+// after.
+type Config struct {
+	Target Target
+	// Profile and Secrets are the target's as the preflight found them:
+	// where the run starts (Runner.Profile is where it is now).
 	Profile  cases.Profile
 	Secrets  Secrets
 	Redactor *redact.Redactor
@@ -100,98 +98,85 @@ type Runner struct {
 	// real clock). Against the embedded reference server it is the
 	// virtual clock the server reads too.
 	Clock clock.Clock
-	// WrongBudget caps the wrong credentials sent in the run (Unlimited: no
-	// cap). Disruptive cases, which the operator selects on purpose, are
-	// exempt: RC-6 must send its attempts.
-	WrongBudget int
 	// Settings are the lifetimes and lockout parameters (zero: the spec's).
 	Settings cases.Settings
-	// Progress, if set, hears about long waits (a lifetime, a lockout), so
+	// Progress, if set, hears about long waits (a lockout's poll), so
 	// that a five-minute case does not look like a hang.
 	Progress io.Writer
-	// Seed seeds the exploration's random walks (explore.go), and nothing
-	// else: the budget's order is fixed (budget.go).
+	// Seed seeds the exploration's random walks (Explorer), and nothing
+	// else: the wrong-credential budget's order is fixed.
 	Seed uint64
-	// Pace, when set, spreads the wrong credentials over the target's
-	// declared lockout window (pace.go): a complete run without a lockout.
-	Pace *Pace
-
-	mu        sync.Mutex
-	wrongSent int
-	// cov is what the run's steps covered of the generated cases' reach.
-	cov tourCoverage
-	// reconfMu is held by whatever has the target reconfigured, from its
-	// first change to its restore: a case, a walk step, the end of the walk.
-	reconfMu sync.Mutex
-	// reconfNonce keys the suite's secrets when admin is unsecured, and
-	// reconfNotes are what the operator must be told (reconfigure.go).
-	reconfNonce string
-	reconfNotes []string
-	// pinGenerated names the case that had a live target generate a user
-	// PIN: at most one a run (admitReconfiguration).
-	pinGenerated string
-	// walk is set while the run has moved the target to another
-	// protection (walk.go); walkFailed once a step of the walk failed (no
-	// further stage is entered).
-	walk       *walkState
-	walkFailed error
-	// restoreFailed is the first restore that failed: nothing is
-	// reconfigured again in the run, and its journal stays as it is.
-	restoreFailed error
-	// dead is set once the target stopped answering: later cases cost no
-	// more timeouts, they are ERROR at once.
-	dead string
-	// exercised maps each token class the run has exercised to the case
-	// that did.
-	exercised map[string]string
-	// issued maps every API token a fresh authorization (a login, a status
-	// change) returned in this run to the step that got it (AUTH-5).
-	issued map[string]string
-	// planned, leftOut (with the reason) and committed are the budget's
-	// plan (budget.go).
-	planned   map[string]int
-	leftOut   map[string]string
-	committed int
-	// pace is the paced run's account of its window (pace.go).
-	pace paceState
-	// lockout says where a possible lockout the run did not cause was seen
-	// (budget.go): from then on no wrong credential is sent.
-	lockout string
 }
 
-// firstIssued records token as issued by where, and returns where it was
-// issued before ("" if never).
-func (r *Runner) firstIssued(token, where string) string { return r.firstTo(&r.issued, token, where) }
-
-// claim reports whether caseID may exercise a token of class class: the
-// first case to ask does, once per run.
-func (r *Runner) claim(class, caseID string) bool {
-	return r.firstTo(&r.exercised, class, caseID) == ""
+// Services are what a run learns and spends as its cases go, each a small
+// type with a lock of its own, shared by every case of the runner (and by
+// the walk, which moves the runner's target). New makes those not given.
+type Services struct {
+	// Budget keeps the wrong credentials under the target's lockout (nil:
+	// no limit, nothing counted).
+	Budget Budget
+	// Explorer runs Explore steps (nil: such a step is an error).
+	Explorer Explorer
+	// Tokens are the classes of token exercised and the tokens issued.
+	Tokens *Tokens
+	// Health is what the run learned of its target: given up on, or
+	// perhaps locked out.
+	Health *Health
+	// Reconfiguration is the target's protection as the run knows it now,
+	// and what holds or stops a change (nil: from Config.Profile and
+	// Config.Secrets).
+	Reconfiguration *Reconfiguration
+	// Coverage is what the steps covered of the generated cases' reach.
+	Coverage *Coverage
 }
 
-// unclaim gives a class of token back (its exercise could not run whole),
-// so that a later case exercises it.
-func (r *Runner) unclaim(class, caseID string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.exercised[class] == caseID {
-		delete(r.exercised, class)
-	}
+// Runner runs cases against one target: its configuration, fixed, and the
+// run's services. Cases run one at a time: the target allows one
+// connection per control mode.
+type Runner struct {
+	cfg Config
+	svc Services
 }
 
-// firstTo records who under key in *set unless someone is there already,
-// and returns that someone ("" when who is the first).
-func (r *Runner) firstTo(set *map[string]string, key, who string) string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if *set == nil {
-		*set = map[string]string{}
+// New makes the runner of configuration cfg with the services svc, making
+// those svc leaves nil.
+func New(cfg Config, svc Services) *Runner {
+	if svc.Budget == nil {
+		svc.Budget = noBudget{}
 	}
-	if before, ok := (*set)[key]; ok {
-		return before
+	if svc.Tokens == nil {
+		svc.Tokens = NewTokens()
 	}
-	(*set)[key] = who
-	return ""
+	if svc.Health == nil {
+		svc.Health = &Health{}
+	}
+	if svc.Reconfiguration == nil {
+		svc.Reconfiguration = NewReconfiguration(cfg.Profile, cfg.Secrets)
+	}
+	if svc.Coverage == nil {
+		svc.Coverage = NewCoverage()
+	}
+	return &Runner{cfg: cfg, svc: svc}
+}
+
+// Config is the runner's configuration.
+func (r *Runner) Config() Config { return r.cfg }
+
+// Services are the runner's services.
+func (r *Runner) Services() Services { return r.svc }
+
+// Profile is the profile the run judges the target by now: the
+// preflight's, or another while a reconfiguring case or the walk has
+// changed the target's protection.
+func (r *Runner) Profile() cases.Profile {
+	p, _ := r.svc.Reconfiguration.Current()
+	return p
+}
+
+// Secrets are the secrets the run uses now (see Profile).
+func (r *Runner) Secrets() Secrets {
+	_, sec := r.svc.Reconfiguration.Current()
+	return sec
 }
 
 // Outcome is the result of one case.
@@ -237,18 +222,18 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 			out.Findings = x.findings
 		}
 	}
-	if x.holdsReconf {
-		r.reconfMu.Unlock()
+	if x.release != nil {
+		x.release()
 	}
 	if x.troubled && ctx.Err() == nil {
 		// A dial failed or a wait ran out: make sure the target is still
 		// there before the next case spends its own timeouts on it.
 		if err := r.alive(ctx, x.tr); err != nil {
-			r.markDead(fmt.Sprintf("the target stopped answering during case %s (%v)", c.ID, err))
+			r.svc.Health.giveUp(fmt.Sprintf("the target stopped answering during case %s (%v)", c.ID, err))
 		}
 	}
-	if r.Redactor.Overflowed() {
-		r.markDead(r.Redactor.Overflow() + ": its text can no longer be redacted, so it is withheld and no further case runs")
+	if red := r.cfg.Redactor; red.Overflowed() {
+		r.svc.Health.giveUp(red.Overflow() + ": its text can no longer be redacted, so it is withheld and no further case runs")
 	}
 	out.Transcript = x.tr
 	out.Duration = time.Since(start)
@@ -261,13 +246,16 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	if why := r.Dead(); why != "" {
 		return Outcome{Verdict: cases.Error, Reason: "not run: " + why}
 	}
-	if reason, na := c.Gap(r.Profile); reason != "" {
+	if reason, na := c.Gap(r.Profile()); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason, Inapplicable: na}
 	}
 	if reason := r.admitReconfiguration(c); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason}
 	}
-	if reason := r.admit(ctx, c); reason != "" {
+	if why := r.svc.Health.Lockout(); why != "" && c.WrongCredentials() > 0 {
+		return Outcome{Verdict: cases.Skip, Reason: "not run: it sends wrong credentials, and the run sends none after a " + why}
+	}
+	if reason := r.svc.Budget.Admit(ctx, c); reason != "" {
 		return Outcome{Verdict: cases.Skip, Reason: reason}
 	}
 	defer x.closeAll()
@@ -296,7 +284,7 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	for _, ch := range c.After {
 		x.findings = append(x.findings, ch.EvaluateAll(x.all))
 	}
-	v := cases.Decide(x.findings, r.Strict)
+	v := cases.Decide(x.findings, r.cfg.Strict)
 	return Outcome{Verdict: v, Findings: x.findings, Reason: reasonOf(v, x.findings)}
 }
 
@@ -323,64 +311,13 @@ func reasonOf(v cases.Verdict, fs []cases.Finding) string {
 	return strings.Join(lines, "\n")
 }
 
-// Spent counts n wrong credentials sent before the cases (the preflight's
-// refused secrets, answered by now) against the budget and the pace.
-func (r *Runner) Spent(n int) {
-	r.mu.Lock()
-	r.wrongSent += n
-	r.mu.Unlock()
-	for range n {
-		r.paceSent()
-	}
-}
-
-// WrongSent is how many wrong credentials the run has sent so far.
-func (r *Runner) WrongSent() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.wrongSent
-}
-
-// reserve takes n wrong credentials from the budget, or says why not.
-func (r *Runner) reserve(n int) string {
-	if n == 0 || r.WrongBudget == Unlimited {
-		return ""
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.wrongSent+n > r.WrongBudget {
-		return fmt.Sprintf("would send wrong credentials beyond this run's budget of %d (%d already sent), so that a live device never locks its administrator out; select it alone with --case, or raise --wrong-credential-budget (-1: no limit)", r.WrongBudget, r.wrongSent)
-	}
-	return ""
-}
-
-// countWrong counts a wrong credential about to be sent against the
-// budget. A paced run's window counts it when its answer came (paceSent).
-func (r *Runner) countWrong() {
-	r.mu.Lock()
-	r.wrongSent++
-	r.mu.Unlock()
-}
-
 // Dead returns why the target was given up on ("" while it answers).
-func (r *Runner) Dead() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.dead
-}
-
-func (r *Runner) markDead(why string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.dead == "" {
-		r.dead = why
-	}
-}
+func (r *Runner) Dead() string { return r.svc.Health.Dead() }
 
 // alive dials once and sends a harmless invalid auth (type "open": no
 // credential, nothing granted); any JSON answer means the target is there.
 func (r *Runner) alive(ctx context.Context, tr *wire.Transcript) error {
-	c, err := Dial(ctx, r.Target, "alive", tr, r.Redactor)
+	c, err := Dial(ctx, r.cfg.Target, "alive", tr, r.cfg.Redactor)
 	if err != nil {
 		return err
 	}
@@ -394,11 +331,11 @@ func (r *Runner) alive(ctx context.Context, tr *wire.Transcript) error {
 
 // clock returns the runner's clock (the real one when unset).
 func (r *Runner) clock() clock.Clock {
-	if r.Clock == nil {
+	if r.cfg.Clock == nil {
 		return clock.Real{}
 	}
-	return r.Clock
+	return r.cfg.Clock
 }
 
 // EffectiveSettings returns the run's settings, the spec's where unset.
-func (r *Runner) EffectiveSettings() cases.Settings { return r.Settings.WithDefaults() }
+func (r *Runner) EffectiveSettings() cases.Settings { return r.cfg.Settings.WithDefaults() }

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/reconf"
 )
 
 // Secrets holds the operator's secrets by kind. The values are unexported
@@ -70,6 +72,37 @@ func (s Secrets) Kinds() []cases.SecretKind {
 		}
 	}
 	return out
+}
+
+// For drops the secrets protection p has no use for: the password of an
+// unsecured admin mode (the command-line PIN stays), and any user secret
+// but the kind that protects user mode.
+func (s Secrets) For(p reconf.Protection) Secrets {
+	if p.Admin != cases.Password {
+		s = s.Without(cases.AdminPassword)
+	}
+	if p.User != cases.Password {
+		s = s.Without(cases.UserPassword)
+	}
+	if p.User != cases.PIN {
+		s = s.Without(cases.UserPIN)
+	}
+	return s
+}
+
+// WithSecrets is profile p with the kinds of secret sec holds, and those
+// with letters, as its own.
+func WithSecrets(p cases.Profile, sec Secrets) cases.Profile {
+	p.Secrets, p.Lettered = nil, nil
+	for _, k := range sec.Kinds() {
+		p.Secrets = append(p.Secrets, k)
+		if v, _ := sec.Get(k); cases.HasLetter(v) {
+			p.Lettered = append(p.Lettered, k)
+		}
+	}
+	slices.Sort(p.Secrets)
+	slices.Sort(p.Lettered)
+	return p
 }
 
 // String names the available kinds, never the values.

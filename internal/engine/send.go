@@ -39,7 +39,7 @@ func (x *execution) send(ctx context.Context, s cases.Step, a cases.Send, name s
 // answer must satisfy, and by the model of the reading, which then
 // observes the connections whose mode the answer changed or kept.
 func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, name string) error {
-	if why := x.r.Lockout(); why != "" && s.SendsWrongCredential() {
+	if why := x.r.svc.Health.Lockout(); why != "" && s.SendsWrongCredential() {
 		// A lockout the run did not cause may be in force: another wrong
 		// credential could prolong it, or lock out the operator.
 		o := x.observation(name)
@@ -81,11 +81,11 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 		return err
 	}
 	if s.SendsWrongCredential() {
-		x.r.countWrong()
+		x.r.svc.Budget.CountWrong()
 		// The window counts from when the target had it: its answer (or
 		// the end of the wait for one), never from a send that a busy
 		// machine may have made earlier than the target saw it.
-		defer x.r.paceSent()
+		defer x.r.svc.Budget.Delivered()
 	}
 	o := x.observation(name)
 	o.Sent = sent
@@ -160,7 +160,9 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 	if auth {
 		// A paced run kept under the declared lockout: a 6 says the
 		// declaration is wrong, and nothing more is sent.
-		if err := x.r.pacedLockout(o.Response, "case "+x.c.ID+" step "+name); err != nil {
+		if err := x.r.svc.Budget.CheckAnswer(o.Response, "case "+x.c.ID+" step "+name); err != nil {
+			x.r.svc.Health.suspectLockout(err.Error())
+			x.r.svc.Health.giveUp(err.Error())
 			x.tr.Notef(s.ConnName(), "step %s: %v", name, err)
 			return err
 		}
@@ -298,7 +300,7 @@ func (x *execution) closedAfterFailure(conn string) {
 // wrong credentials.
 func (x *execution) possibleLockout(s cases.Step, o cases.Observation, name string) {
 	where := fmt.Sprintf("%s at case %s step %s", model.PossibleLockout, x.c.ID, name)
-	x.r.suspectLockout(where)
+	x.r.svc.Health.suspectLockout(where)
 	broke := false
 	for _, ch := range s.Expect {
 		if !ch.ByModel() && ch.Evaluate(o).Broken() {

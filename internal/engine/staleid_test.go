@@ -52,8 +52,7 @@ func countMethod(reqs []map[string]any, method string) int {
 
 func TestAWrongRequestIDCostsOneBarrierNotTheTimeout(t *testing.T) {
 	f := newFake(t, previousID())
-	r := runner(f.URL)
-	r.Target.ResponseTimeout = time.Hour
+	r := runner(f.URL, timeout(time.Hour))
 	const steps = 5
 	var ss []cases.Step
 	for range steps {
@@ -94,8 +93,7 @@ func TestASecondAnswerBeforeTheOwnAnswerIsStillENV1(t *testing.T) {
 		owed = authAnswer(req, 10)
 		return append(out, owed)
 	})
-	r := runner(f.URL)
-	r.Target.ResponseTimeout = time.Hour
+	r := runner(f.URL, timeout(time.Hour))
 	step := cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10), cases.EchoesRequestID("ENV-3")}}
 	o := runBounded(t, r, step, step)
 	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "ENV-1") || strings.Contains(o.Reason, "ENV-3") {

@@ -28,7 +28,7 @@ func BenchmarkDefaultCatalogue(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s.Runner.Plan(selected)
+		s.Budget.Plan(s.Runner.Profile(), selected)
 		for _, c := range selected {
 			if o := s.Runner.Run(ctx, c); o.Verdict != cases.Pass && o.Verdict != cases.Skip {
 				b.Fatalf("%s: %s: %s", c.ID, o.Verdict, o.Reason)
@@ -66,7 +66,7 @@ func BenchmarkOneCase(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	s.Runner.Plan([]cases.Case{c})
+	s.Budget.Plan(s.Runner.Profile(), []cases.Case{c})
 	s.Runner.Run(ctx, c) // the run's first case also exercises each class of token once
 	before, _ := s.ServerStats()
 	b.ResetTimer()

@@ -1,7 +1,8 @@
 // Package session prepares one run: it resolves the target (or starts the
-// embedded reference server when there is none), runs the preflight probe
-// that learns the target's profile, and builds the engine.Runner. The CLI
-// and `go test ./suite` share it, so both run against the same setup.
+// embedded reference server when there is none), runs the preflight that
+// learns the target's profile, and builds the engine.Runner with the run's
+// services: the wrong-credential budget, the explorer, the walk. Every
+// route of a run goes through it (internal/conductor).
 package session
 
 import (
@@ -9,6 +10,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"slices"
@@ -16,11 +18,15 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/discovery"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/explore"
+	"github.com/roomconform/conform/internal/preflight"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/internal/redact"
+	"github.com/roomconform/conform/internal/walk"
 	"github.com/roomconform/conform/internal/wire"
 	"github.com/roomconform/conform/refserver"
 )
@@ -36,9 +42,9 @@ type Config struct {
 	Plan    cases.Plan
 	Secrets engine.Secrets
 	Strict  bool
-	// Legacy: see engine.Runner.Legacy.
+	// Legacy: see engine.Config.Legacy.
 	Legacy bool
-	// Journal and RestoreTimeout: see engine.Runner (a live target only;
+	// Journal and RestoreTimeout: see engine.Config (a live target only;
 	// the embedded server ends with the run and keeps no journal).
 	Journal        string
 	RestoreTimeout time.Duration
@@ -60,14 +66,17 @@ type Config struct {
 	// never listened to.
 	QuietWindow time.Duration
 	// WrongBudget caps the wrong credentials sent to a live target
-	// (engine.Unlimited: no cap; ignored for the embedded server, which
+	// (budget.Unlimited: no cap; ignored for the embedded server, which
 	// cannot be harmed). Zero means none may be sent.
 	WrongBudget int
-	// Seed seeds the exploration (engine.Runner.Seed).
+	// Seed seeds the exploration (engine.Config.Seed).
 	Seed uint64
 	// Pace, when set, paces the wrong credentials to a live target under
-	// its declared lockout (engine.Runner.Pace).
-	Pace *engine.Pace
+	// its declared lockout (budget.Config.Pace).
+	Pace *budget.Pace
+	// Progress, if set, hears about long waits (a lockout's poll, a paced
+	// run's window), so that they do not look like a hang.
+	Progress io.Writer
 }
 
 // Embedded is the embedded reference server's setup: a profile, and
@@ -84,6 +93,10 @@ type Embedded struct {
 // Session is a prepared run.
 type Session struct {
 	Runner *engine.Runner
+	// Budget is the runner's wrong-credential budget; Walk walks its
+	// target through other protections (Stages).
+	Budget *budget.Budget
+	Walk   *walk.Walker
 	// Embedded is set when the target is the embedded reference server.
 	Embedded        bool
 	EmbeddedProfile string
@@ -138,7 +151,7 @@ const freeStage = "free-admin-password-user-pin"
 //   - a live target with reconfigure true (--allow-reconfigure): the walk,
 //     within what the run can undo;
 //   - otherwise none.
-func (s *Session) Stages(ctx context.Context, reconfigure bool) ([]engine.Stage, error) {
+func (s *Session) Stages(ctx context.Context, reconfigure bool) ([]walk.Stage, error) {
 	e := s.cfg.Embedded
 	switch {
 	case s.Embedded && (e.Profile != "" || len(e.Faults) > 0 || len(e.Variants) > 0 || s.cfg.Plan == cases.Free):
@@ -146,7 +159,7 @@ func (s *Session) Stages(ctx context.Context, reconfigure bool) ([]engine.Stage,
 	case !s.Embedded && !reconfigure:
 		return nil, nil
 	}
-	stages := s.Runner.WalkStages()
+	stages := s.Walk.Stages()
 	if !s.Embedded {
 		return stages, nil
 	}
@@ -158,7 +171,7 @@ func (s *Session) Stages(ctx context.Context, reconfigure bool) ([]engine.Stage,
 		return nil, fmt.Errorf("the Free-plan stage: %w", err)
 	}
 	s.others = append(s.others, free)
-	stages = append(stages, engine.Stage{Name: freeStage, Profile: free.Runner.Profile,
+	stages = append(stages, walk.Stage{Name: freeStage, Profile: free.Runner.Profile(),
 		Enter: func(context.Context) (*engine.Runner, error) { return free.Runner, nil }})
 	// An embedded server in every other Pro profile, for the cases that
 	// reconfigure the target from that profile (cases.StartsFrom): the
@@ -176,14 +189,14 @@ func (s *Session) Stages(ctx context.Context, reconfigure bool) ([]engine.Stage,
 			return nil, fmt.Errorf("the %s stage: %w", p.Name, err)
 		}
 		s.others = append(s.others, other)
-		stages = append(stages, engine.Stage{Name: p.Name, Profile: other.Runner.Profile, Reconfiguring: true,
+		stages = append(stages, walk.Stage{Name: p.Name, Profile: other.Runner.Profile(), Reconfiguring: true,
 			Enter: func(context.Context) (*engine.Runner, error) { return other.Runner, nil }})
 	}
 	return stages, nil
 }
 
 // Open prepares the run. Errors are engine.UnreachableError (exit 3),
-// engine.ConfigError (exit 2) or setup failures of the embedded server.
+// preflight.ConfigError (exit 2) or setup failures of the embedded server.
 // When the preflight fails the Session is returned as well (closed), so
 // that its transcript can go into the report.
 func Open(ctx context.Context, cfg Config) (*Session, error) {
@@ -198,7 +211,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	s := &Session{Redactor: red, cfg: cfg}
 	target := cfg.Target
 	secrets := cfg.Secrets
-	budget := cfg.WrongBudget
+	limit := cfg.WrongBudget
 	var clk clock.Clock = clock.Real{}
 	var gone func(context.Context, string) error
 	if target == "" && cfg.Web == "" {
@@ -213,7 +226,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		gone = emb.Server.WaitGone
 		s.Embedded, s.EmbeddedProfile, s.server = true, emb.profile, emb.Server
 		// Nothing on the embedded server can be harmed by a lockout.
-		budget = engine.Unlimited
+		limit = budget.Unlimited
 	}
 	discoveryNote := ""
 	if cfg.Web != "" {
@@ -233,7 +246,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	t := engine.Target{URL: target, TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout,
 		HTTP: cfg.HTTP, Web: cfg.Web, QuietWindow: cfg.QuietWindow, Gone: gone, OwnSecrets: s.Embedded, OrderedEvents: s.Embedded,
 		Stored: wire.NewBudget(0)}
-	probe, err := engine.Probe(ctx, t, secrets, cfg.Plan, red)
+	probe, err := preflight.Probe(ctx, t, secrets, cfg.Plan, red)
 	s.Probe = probe.Transcript
 	if err != nil {
 		// The session is returned too, for the preflight's transcript.
@@ -249,15 +262,18 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	p.HTTPServer, p.WebManager, p.Lifetimes = t.HTTP != "", t.Web != "", cfg.Settings
 	p.Reference = s.Embedded
-	s.Runner = &engine.Runner{
+	rc := engine.Config{
 		Target: t, Profile: p, Secrets: probe.Secrets, Settings: cfg.Settings,
-		Redactor: red, Strict: cfg.Strict, Legacy: cfg.Legacy, WrongBudget: budget, Clock: clk, Seed: cfg.Seed, Pace: cfg.Pace,
-		RestoreTimeout: cfg.RestoreTimeout,
+		Redactor: red, Strict: cfg.Strict, Legacy: cfg.Legacy, Clock: clk, Seed: cfg.Seed,
+		RestoreTimeout: cfg.RestoreTimeout, Progress: cfg.Progress,
 	}
 	if !s.Embedded {
-		s.Runner.Journal = cfg.Journal
+		rc.Journal = cfg.Journal
 	}
-	s.Runner.Spent(probe.WrongSent)
+	// The preflight's refused secrets count against the budget and the pace.
+	s.Budget = budget.New(budget.Config{Limit: limit, Pace: cfg.Pace, Settings: cfg.Settings, Clock: clk, Progress: cfg.Progress}, probe.WrongSent)
+	s.Runner = engine.New(rc, engine.Services{Budget: s.Budget, Explorer: explore.Explorer{}})
+	s.Walk = walk.New(s.Runner)
 	return s, nil
 }
 
@@ -271,20 +287,20 @@ func journalFor(target, named string) (string, error) {
 	if path == "" {
 		var err error
 		if path, err = reconf.DefaultJournalPath(target); err != nil {
-			return "", &engine.ConfigError{Msg: err.Error()}
+			return "", &preflight.ConfigError{Msg: err.Error()}
 		}
 	}
 	pending, err := reconf.Pending(target)
 	if err != nil {
-		return "", &engine.ConfigError{Msg: err.Error()}
+		return "", &preflight.ConfigError{Msg: err.Error()}
 	}
 	if _, ok, err := reconf.ReadJournal(path); err != nil {
-		return "", &engine.ConfigError{Msg: err.Error()}
+		return "", &preflight.ConfigError{Msg: err.Error()}
 	} else if ok && !slices.Contains(pending, path) {
 		pending = append(pending, path)
 	}
 	if len(pending) > 0 {
-		return "", &engine.ConfigError{Msg: fmt.Sprintf("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run `conform restore --journal %s` first", pending[0], pending[0])}
+		return "", &preflight.ConfigError{Msg: fmt.Sprintf("a recovery journal from an earlier run is at %s: the target may still be reconfigured; run `conform restore --journal %s` first", pending[0], pending[0])}
 	}
 	return path, nil
 }

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/coder/websocket"
@@ -22,7 +21,7 @@ import (
 // the reference server and the suite are measured against: the same
 // library, the same JSON work, the same frames to the same places, nothing
 // else. It returns the ws:// URL.
-func EchoServer(tb testing.TB, frames int) string {
+func EchoServer(tb TB, frames int) string {
 	tb.Helper()
 	var mu sync.Mutex
 	var last *websocket.Conn // the connection that sent the request before
@@ -108,7 +107,7 @@ func (f Floor) Of(conns, msgs uint64) time.Duration {
 // exchange each, and of n connections of 11 exchanges each, against a
 // fresh EchoServer. Medians, so that a hiccup of the machine does not move
 // the ratio a benchmark reports.
-func MeasureFloor(tb testing.TB, n int) Floor {
+func MeasureFloor(tb TB, n int) Floor {
 	tb.Helper()
 	url := EchoServer(tb, 1)
 	req := []byte(`{"method":"auth","requestId":"1","type":"unsecured","role":"user"}`)

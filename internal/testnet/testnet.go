@@ -6,13 +6,21 @@ package testnet
 import (
 	"net"
 	"sync"
-	"testing"
 )
+
+// TB is what the fixtures use of testing.TB (which satisfies it): taken as
+// an interface, so that no package of the module but its tests imports
+// "testing" (internal/archtest).
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
 
 // Listen accepts TCP connections on a loopback port and hands each to
 // handle in a goroutine of its own (nil: hold it, never answer). Every
 // connection stays open until the test ends. It returns "host:port".
-func Listen(t testing.TB, handle func(net.Conn)) string {
+func Listen(t TB, handle func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,4 +1,4 @@
-package engine
+package budget
 
 import (
 	"context"
@@ -64,132 +64,122 @@ type paceState struct {
 // used is how many wrong credentials the current window holds.
 func (p *paceState) used() int { return max(p.reserved, p.sent) }
 
+// Pace is the declared lockout the run keeps under (nil: not paced).
+func (b *Budget) Pace() *Pace { return b.cfg.Pace }
+
 // paceFor makes room for n wrong credentials in the current window,
 // waiting for the window to pass when it has none. It runs between cases
 // (or, for an exercise, on no connection of the case's own), so that the
 // wait holds nothing open. It returns an error when the wait was
 // interrupted (or n would not fit a window at all), nil when n may go now.
-func (r *Runner) paceFor(ctx context.Context, n int, who string) error {
-	if r.Pace == nil || n == 0 {
+func (b *Budget) paceFor(ctx context.Context, n int, who string) error {
+	pace := b.cfg.Pace
+	if pace == nil || n == 0 {
 		return nil
 	}
-	if n > r.Pace.PerWindow() {
+	if n > pace.PerWindow() {
 		// Plan leaves such a case out; anything else asking is a bug, and
 		// no wait would make it safe.
-		return fmt.Errorf("%s sends %d wrong credentials, more than one window holds (%d)", who, n, r.Pace.PerWindow())
+		return fmt.Errorf("%s sends %d wrong credentials, more than one window holds (%d)", who, n, pace.PerWindow())
 	}
-	r.mu.Lock()
-	p := &r.pace
-	if p.used()+n <= r.Pace.PerWindow() {
+	b.mu.Lock()
+	p := &b.pace
+	if p.used()+n <= pace.PerWindow() {
 		p.reserved += n
-		r.mu.Unlock()
+		b.mu.Unlock()
 		return nil
 	}
-	until := p.last.Add(r.Pace.Wait())
+	until := p.last.Add(pace.Wait())
 	p.windows++
-	left := r.paceETA(p.planned - r.wrongSent)
+	left := b.paceETA(p.planned - b.wrongSent)
 	windows := p.windows
-	r.mu.Unlock()
-	clk := r.clock()
-	if d := until.Sub(clk.Now()); d > 0 && r.Progress != nil {
-		fmt.Fprintf(r.Progress, "\npace: window %d full (%d wrong credentials of %d); waiting %s for the declared lockout window to pass before %s (about %s left)\n",
-			windows, r.Pace.PerWindow(), r.Pace.Attempts, d.Round(time.Second), who, left.Round(time.Second))
+	b.mu.Unlock()
+	clk := b.cfg.Clock
+	if d := until.Sub(clk.Now()); d > 0 && b.cfg.Progress != nil {
+		fmt.Fprintf(b.cfg.Progress, "\npace: window %d full (%d wrong credentials of %d); waiting %s for the declared lockout window to pass before %s (about %s left)\n",
+			windows, pace.PerWindow(), pace.Attempts, d.Round(time.Second), who, left.Round(time.Second))
 	}
 	if err := clock.SleepUntil(ctx, clk, until); err != nil {
 		return fmt.Errorf("interrupted while waiting out the lockout window: %w", err)
 	}
-	r.mu.Lock()
+	b.mu.Lock()
 	p.reserved, p.sent = n, 0
-	r.mu.Unlock()
+	b.mu.Unlock()
 	return nil
 }
 
-// paceSent records a wrong credential the target has had by now (its
-// answer came, or the wait for it ended).
-func (r *Runner) paceSent() {
-	if r.Pace == nil {
+// Delivered records a wrong credential the target has had by now (its
+// answer came, or the wait for it ended): a paced run's window counts
+// from then, never from a send that a busy machine may have made earlier
+// than the target saw it.
+func (b *Budget) Delivered() {
+	if b.cfg.Pace == nil {
 		return
 	}
-	now := r.clock().Now()
-	r.mu.Lock()
-	r.pace.sent++
-	r.pace.last = now
-	r.mu.Unlock()
+	now := b.cfg.Clock.Now()
+	b.mu.Lock()
+	b.pace.sent++
+	b.pace.last = now
+	b.mu.Unlock()
 }
 
 // paceETA is how long the waits for n more wrong credentials take, the
-// current window's room counted. The caller holds r.mu.
-func (r *Runner) paceETA(n int) time.Duration {
-	per := r.Pace.PerWindow()
-	n -= per - r.pace.used()
+// current window's room counted. The caller holds b.mu.
+func (b *Budget) paceETA(n int) time.Duration {
+	per := b.cfg.Pace.PerWindow()
+	n -= per - b.pace.used()
 	if n <= 0 {
 		return 0
 	}
-	return time.Duration((n+per-1)/per) * r.Pace.Wait()
+	return time.Duration((n+per-1)/per) * b.cfg.Pace.Wait()
 }
 
 // PaceETA is how long a paced run's waits take at least, for the wrong
 // credentials its plan holds (the token exercises may add windows), and
 // how many windows that is. Zero without pacing.
-func (r *Runner) PaceETA() (time.Duration, int) {
-	if r.Pace == nil {
+func (b *Budget) PaceETA() (time.Duration, int) {
+	if b.cfg.Pace == nil {
 		return 0, 0
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	eta := r.paceETA(r.pace.planned - r.wrongSent)
-	return eta, int(eta / r.Pace.Wait())
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	eta := b.paceETA(b.pace.planned - b.wrongSent)
+	return eta, int(eta / b.cfg.Pace.Wait())
 }
 
 // PaceLockout says why a paced run stopped ("" while it did not): a 6
 // after fewer wrong credentials than declared.
-func (r *Runner) PaceLockout() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.pace.lockout
+func (b *Budget) PaceLockout() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.pace.lockout
 }
 
-// pacedLockout is called for every auth answer of a paced run: a 6 means
-// the target locked, although the run kept under the declared threshold.
-// From then on no credential goes out: the run is given up on (every
-// later case is an ERROR), and the error names the count.
-func (r *Runner) pacedLockout(resp map[string]any, where string) error {
-	if r.Pace == nil {
+// CheckAnswer is told every auth answer of the run. In a paced run, a 6
+// means the target locked, although the run kept under the declared
+// threshold: the error names the count, and the run gives up on the
+// target (every later case is an ERROR) and sends no further credential.
+func (b *Budget) CheckAnswer(resp map[string]any, where string) error {
+	pace := b.cfg.Pace
+	if pace == nil {
 		return nil
 	}
 	if code, ok := jsonnum.Int(resp["resultCode"]); !ok || code != 6 {
 		return nil
 	}
-	r.mu.Lock()
-	k := r.pace.used()
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	why := fmt.Sprintf("lockout after %d wrong credentials within the declared window of %s (at %s): the declared --lockout-attempts %d is wrong; the run sends no further credential",
-		k, r.Pace.Window, where, r.Pace.Attempts)
-	if r.pace.lockout == "" {
-		r.pace.lockout = why
+		b.pace.used(), pace.Window, where, pace.Attempts)
+	if b.pace.lockout == "" {
+		b.pace.lockout = why
 	}
-	r.mu.Unlock()
-	r.suspectLockout(why)
-	r.markDead(why)
 	return fmt.Errorf("%s", why)
 }
 
 // PaceWaits is how many times a paced run has waited for the window.
-func (r *Runner) PaceWaits() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.pace.windows
-}
-
-// paceExercise makes room in a paced run's window for an exercise that
-// may send one wrong credential. When the window is full, the case first
-// closes the connections it still holds (its own are closed already; the
-// exercises' are one request each), so that the wait holds none.
-func (x *execution) paceExercise(ctx context.Context) error {
-	x.r.mu.Lock()
-	full := x.r.pace.used()+1 > x.r.Pace.PerWindow()
-	x.r.mu.Unlock()
-	if full {
-		x.closeOpen(ctx)
-	}
-	return x.r.paceFor(ctx, 1, "an exercise of case "+x.c.ID)
+func (b *Budget) PaceWaits() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.pace.windows
 }

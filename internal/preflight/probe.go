@@ -1,4 +1,10 @@
-package engine
+// Package preflight learns a target's profile before a run: how its
+// administrator and user modes are protected, which of the operator's
+// secrets it needs and takes, and where its HTTP server is, with as few
+// and as harmless requests as it can. A secret the target refuses is the
+// operator's configuration error; a target that does not answer like the
+// control API is unreachable.
+package preflight
 
 import (
 	"context"
@@ -9,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/jsonnum"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/wire"
@@ -32,7 +39,7 @@ type ProbeResult struct {
 	// Secrets are the operator's secrets the target needs (those it does
 	// not need are noted and left out), plus the user PIN read with
 	// getAuthInfo when the suite had admin access.
-	Secrets Secrets
+	Secrets engine.Secrets
 	// Transcript of the probe, for the report when it fails.
 	Transcript *wire.Transcript
 	// HTTPPort is getAppState's embeddedHttpPort (0 if unknown).
@@ -60,9 +67,9 @@ type ProbeResult struct {
 //
 // A target that cannot be reached or does not answer like the control API
 // (no auth answer, a resultCode no reading allows) costs one dial and one
-// response timeout and returns an UnreachableError (exit 3). plan is the
+// response timeout and returns an engine.UnreachableError (exit 3). plan is the
 // declared plan ("" = pro).
-func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red *redact.Redactor) (ProbeResult, error) {
+func Probe(ctx context.Context, t engine.Target, secrets engine.Secrets, plan cases.Plan, red *redact.Redactor) (ProbeResult, error) {
 	tr := wire.NewTranscript(red)
 	res := ProbeResult{Transcript: tr, Secrets: secrets}
 	if plan == "" {
@@ -116,11 +123,11 @@ func Probe(ctx context.Context, t Target, secrets Secrets, plan cases.Plan, red 
 // prober holds what the preflight's steps share.
 type prober struct {
 	ctx   context.Context
-	t     Target
+	t     engine.Target
 	tr    *wire.Transcript
 	p     *cases.Profile
-	eff   *Secrets // the secrets the run will use
-	wrong *int     // refused secrets the run went on after
+	eff   *engine.Secrets // the secrets the run will use
+	wrong *int            // refused secrets the run went on after
 }
 
 // securedRequest is a secured auth request of the preflight.
@@ -239,7 +246,7 @@ func (pr *prober) admin() (*wire.Client, error) {
 			if code != 0 {
 				conn.Close()
 				closeIf(keep)
-				return nil, &UnreachableError{Err: fmt.Errorf("%s authorized once and then got resultCode %d", worked.EnvVar(), code)}
+				return nil, &engine.UnreachableError{Err: fmt.Errorf("%s authorized once and then got resultCode %d", worked.EnvVar(), code)}
 			}
 			closeIf(keep)
 			keep = conn
@@ -264,7 +271,7 @@ func (pr *prober) refused(k cases.SecretKind, code int) error {
 		pr.refusedOnFree(k)
 		return nil
 	case 6:
-		return &UnreachableError{Err: errors.New("the target refuses logins for now (resultCode 6: locked out after wrong attempts); wait and run again")}
+		return &engine.UnreachableError{Err: errors.New("the target refuses logins for now (resultCode 6: locked out after wrong attempts); wait and run again")}
 	case 4, 5, 8:
 		if pr.t.OwnSecrets {
 			// The target's own secret: a refusal is the target's defect, for
@@ -274,7 +281,7 @@ func (pr *prober) refused(k cases.SecretKind, code int) error {
 		}
 		return &ConfigError{Msg: fmt.Sprintf("the target refused %s (resultCode %d): check the variable", k.EnvVar(), code)}
 	}
-	return &UnreachableError{Err: fmt.Errorf("the target answered a well-formed secured login with %s with resultCode %d, which no reading of the auth method allows there; it cannot be told whether the secret is right", k.EnvVar(), code)}
+	return &engine.UnreachableError{Err: fmt.Errorf("the target answered a well-formed secured login with %s with resultCode %d, which no reading of the auth method allows there; it cannot be told whether the secret is right", k.EnvVar(), code)}
 }
 
 // user tells unsecured user mode from protected with an unsecured attempt
@@ -308,7 +315,7 @@ func (pr *prober) user() error {
 // protected the way it fits (not the PIN read from getAuthInfo: if that
 // fails, it is the target's defect, for the cases to find). Others are
 // noted as unused.
-func (pr *prober) userSecrets(given Secrets) error {
+func (pr *prober) userSecrets(given engine.Secrets) error {
 	for _, k := range []cases.SecretKind{cases.UserPassword, cases.UserPIN} {
 		v, ok := given.Get(k)
 		if !ok {
@@ -346,14 +353,14 @@ func closeIf(c *wire.Client) {
 	}
 }
 
-func has(s Secrets, k cases.SecretKind) bool { _, ok := s.Get(k); return ok }
+func has(s engine.Secrets, k cases.SecretKind) bool { _, ok := s.Get(k); return ok }
 
 // probeAuth dials, sends one auth and returns the open connection and the
 // resultCode. Anything that is not an auth answer with a resultCode in
-// 0..12 is an UnreachableError: the target does not speak the API, and no
+// 0..12 is an engine.UnreachableError: the target does not speak the API, and no
 // case could run.
-func probeAuth(ctx context.Context, t Target, name string, req map[string]any, tr *wire.Transcript) (*wire.Client, int, error) {
-	conn, err := Dial(ctx, t, name, tr, tr.Redactor())
+func probeAuth(ctx context.Context, t engine.Target, name string, req map[string]any, tr *wire.Transcript) (*wire.Client, int, error) {
+	conn, err := engine.Dial(ctx, t, name, tr, tr.Redactor())
 	if err != nil {
 		return nil, 0, err
 	}
@@ -361,11 +368,11 @@ func probeAuth(ctx context.Context, t Target, name string, req map[string]any, t
 	resp, err := conn.Call(ctx, payload)
 	if err != nil {
 		conn.CloseNow()
-		return nil, 0, &UnreachableError{Err: fmt.Errorf("preflight auth on %s: %w", t.URL, err)}
+		return nil, 0, &engine.UnreachableError{Err: fmt.Errorf("preflight auth on %s: %w", t.URL, err)}
 	}
 	if resp.Err != nil {
 		conn.CloseNow()
-		return nil, 0, &UnreachableError{Err: fmt.Errorf("preflight auth on %s: the answer is not a JSON object: %v", t.URL, resp.Err)}
+		return nil, 0, &engine.UnreachableError{Err: fmt.Errorf("preflight auth on %s: the answer is not a JSON object: %v", t.URL, resp.Err)}
 	}
 	code, ok := jsonnum.Int(resp.Fields["resultCode"])
 	if !ok {
@@ -376,16 +383,16 @@ func probeAuth(ctx context.Context, t Target, name string, req map[string]any, t
 	switch {
 	case !ok:
 		conn.CloseNow()
-		return nil, 0, &UnreachableError{Err: fmt.Errorf("preflight auth on %s: the answer has no integer resultCode (method %v): the target does not answer like the control API", t.URL, resp.Fields["method"])}
+		return nil, 0, &engine.UnreachableError{Err: fmt.Errorf("preflight auth on %s: the answer has no integer resultCode (method %v): the target does not answer like the control API", t.URL, resp.Fields["method"])}
 	case code < 0 || code > 12:
 		conn.CloseNow()
-		return nil, 0, &UnreachableError{Err: fmt.Errorf("preflight auth on %s: resultCode %d is not one of the documented 0..12: the target does not answer like the control API", t.URL, code)}
+		return nil, 0, &engine.UnreachableError{Err: fmt.Errorf("preflight auth on %s: resultCode %d is not one of the documented 0..12: the target does not answer like the control API", t.URL, code)}
 	}
 	return conn, code, nil
 }
 
 // readAuthInfo fills the profile from getAuthInfo on an admin connection.
-func readAuthInfo(ctx context.Context, conn *wire.Client, p *cases.Profile, secrets *Secrets, red *redact.Redactor) error {
+func readAuthInfo(ctx context.Context, conn *wire.Client, p *cases.Profile, secrets *engine.Secrets, red *redact.Redactor) error {
 	resp, err := conn.Call(ctx, []byte(`{"method":"getAuthInfo","requestId":"conform-probe-info"}`))
 	if err != nil {
 		return err

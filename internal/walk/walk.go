@@ -1,39 +1,66 @@
-package engine
+// Package walk moves a target through other protection profiles between
+// groups of cases, so that the cases that do not apply to its own
+// protection run too, and puts the original back at the end: with
+// setAuthParams on an administrator connection, journal first, secrets
+// derived, never a change it could not undo, as a reconfiguring case does
+// within itself (internal/engine's reconfigure.go, whose journal, keys and
+// restore it shares through the runner).
+package walk
 
 import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/internal/wire"
 )
 
-// The walk: between groups of cases the run moves the target through
-// other protection profiles with setAuthParams, so that the cases that do
-// not apply to its own protection run too, and puts the original back at
-// the end (EndWalk), as a reconfiguring case does within itself
-// (reconfigure.go): journal first, secrets derived, never a change it
-// could not undo.
+// Walker walks one runner's target. Safe for concurrent use; the target's
+// reconfiguration is held (engine.Reconfiguration.Hold) for each step and
+// for the end.
+type Walker struct {
+	r *engine.Runner
 
-// walkState is what the walk must put back.
-type walkState struct {
+	mu sync.Mutex
+	// away is set while the walk has (or may have) moved the target to
+	// another protection: what it must put back.
+	away *away
+}
+
+// away is what the walk must put back.
+type away struct {
 	profile cases.Profile
-	secrets Secrets
+	secrets engine.Secrets
 	key     reconf.Key
 	journal reconf.Journal
+}
+
+// New is the walker of r's target.
+func New(r *engine.Runner) *Walker { return &Walker{r: r} }
+
+// original is the profile and secrets the walk started from, or the
+// runner's now when it has not moved the target.
+func (w *Walker) original() (cases.Profile, engine.Secrets, *away) {
+	w.mu.Lock()
+	a := w.away
+	w.mu.Unlock()
+	if a != nil {
+		return a.profile, a.secrets, a
+	}
+	p, sec := w.r.Services().Reconfiguration.Current()
+	return p, sec, nil
 }
 
 // CanWalk reports whether the run may walk the target to p and back: the
 // original protection must be restorable with the secrets the run has, and
 // p reachable (admin PIN protection is the command line's: never set,
 // never left).
-func (r *Runner) CanWalk(p reconf.Protection) (bool, string) {
-	orig := r.Profile
-	if r.walk != nil {
-		orig = r.walk.profile
-	}
+func (w *Walker) CanWalk(p reconf.Protection) (bool, string) {
+	orig, _, _ := w.original()
 	if orig.Plan == cases.Free {
 		return false, "a Free plan refuses the secured logins that would undo a change"
 	}
@@ -60,15 +87,10 @@ func (r *Runner) CanWalk(p reconf.Protection) (bool, string) {
 
 // Predict is the profile the run will have once the walk reached p: the
 // secrets the walk sets are known (derived), the command-line PIN stays.
-func (r *Runner) Predict(p reconf.Protection) cases.Profile {
-	orig, sec := r.Profile, r.Secrets
-	if r.walk != nil {
-		orig, sec = r.walk.profile, r.walk.secrets
-	}
-	key := r.newKey(orig, sec)
-	out := orig
-	out.Admin, out.User = p.Admin, p.User
-	next := Secrets{}
+func (w *Walker) Predict(p reconf.Protection) cases.Profile {
+	orig, sec, _ := w.original()
+	key := w.r.Key(orig, sec)
+	next := engine.Secrets{}
 	if v, ok := sec.Get(cases.AdminPIN); ok {
 		next = next.With(cases.AdminPIN, v)
 	}
@@ -85,8 +107,9 @@ func (r *Runner) Predict(p reconf.Protection) cases.Profile {
 	case cases.PIN:
 		next = next.With(cases.UserPIN, key.Derive(cases.UserPIN))
 	}
-	out.Secrets, out.Lettered = secretKinds(next)
-	return out
+	out := orig
+	out.Admin, out.User = p.Admin, p.User
+	return engine.WithSecrets(out, next)
 }
 
 // Walk moves the target to protection p with setAuthParams on an
@@ -94,70 +117,66 @@ func (r *Runner) Predict(p reconf.Protection) cases.Profile {
 // then user, with the secrets the walk derives; the journal is written
 // before each change. Afterwards the run's profile and secrets are the
 // target's new ones, as getAuthInfo and the answers say.
-func (r *Runner) Walk(ctx context.Context, p reconf.Protection) error {
-	if err := r.mayReconfigure(); err != nil {
+func (w *Walker) Walk(ctx context.Context, p reconf.Protection) error {
+	if err := w.r.MayReconfigure(); err != nil {
 		return fmt.Errorf("walk to %s: %w", p, err)
 	}
-	if ok, why := r.CanWalk(p); !ok {
+	if ok, why := w.CanWalk(p); !ok {
 		return fmt.Errorf("walk to %s: %s", p, why)
 	}
-	r.reconfMu.Lock()
-	defer r.reconfMu.Unlock()
-	err := r.walkTo(ctx, p)
-	if err != nil && r.walking() {
+	rs := w.r.Services().Reconfiguration
+	release := rs.Hold()
+	defer release()
+	err := w.walkTo(ctx, p)
+	if _, _, a := w.original(); err != nil && a != nil {
 		// Changed, or perhaps changed: the run no longer knows the target's
-		// protection for sure, so no further stage; EndWalk puts it back.
-		r.mu.Lock()
-		r.walkFailed = err
-		r.mu.Unlock()
+		// protection for sure, so no further stage; End puts it back.
+		rs.Halt(fmt.Sprintf("the walk stopped (%v); the run puts the original protection back at its end", err))
 	}
 	return err
 }
 
-// walking reports whether the walk has (or may have) changed the target.
-func (r *Runner) walking() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.walk != nil
-}
-
-func (r *Runner) walkTo(ctx context.Context, p reconf.Protection) error {
-	tr := wire.NewTranscript(r.Redactor)
+func (w *Walker) walkTo(ctx context.Context, p reconf.Protection) error {
+	cfg := w.r.Config()
+	rs := w.r.Services().Reconfiguration
+	tr := wire.NewTranscript(cfg.Redactor)
 	dial := func(ctx context.Context, name string) (*wire.Client, error) {
-		return Dial(ctx, r.Target, "walk-"+name, tr, r.Redactor)
+		return engine.Dial(ctx, cfg.Target, "walk-"+name, tr, cfg.Redactor)
 	}
-	s, _, err := reconf.Login(ctx, dial, adminCredentials(r.Profile, r.Secrets))
+	prof, sec := rs.Current()
+	s, _, err := reconf.Login(ctx, dial, adminCredentials(prof, sec))
 	if err != nil {
 		return fmt.Errorf("walk to %s: %w", p, err)
 	}
 	defer s.Close()
-	if !r.walking() {
+	_, _, a := w.original()
+	if a == nil {
 		// Only now, with administrator access: before it nothing was changed.
-		if _, ok := r.Secrets.Get(cases.UserPIN); r.Profile.User == cases.PIN && !ok {
+		if _, ok := sec.Get(cases.UserPIN); prof.User == cases.PIN && !ok {
 			return fmt.Errorf("walk to %s: the user PIN is not known, and the walk never changes a PIN it cannot set back", p)
 		}
 		var dev reconf.Device
-		if r.Journal != "" {
+		if cfg.Journal != "" {
 			if dev, err = s.Device(ctx); err != nil {
 				return fmt.Errorf("walk to %s: %w (the device's identity, for the journal)", p, err)
 			}
 		}
-		key := r.newKey(r.Profile, r.Secrets)
-		j := r.withChecks(r.newJournal(r.Profile, key), r.Secrets)
+		key := w.r.Key(prof, sec)
+		j := w.r.NewJournal(prof, key, sec)
 		j.Device = dev
-		if err := reconf.CreateJournal(r.Journal, j); err != nil {
+		if err := reconf.CreateJournal(cfg.Journal, j); err != nil {
 			return fmt.Errorf("walk to %s: %w", p, err)
 		}
-		r.mu.Lock()
-		r.walk = &walkState{profile: r.Profile, secrets: r.Secrets, key: key, journal: j}
-		r.mu.Unlock()
+		a = &away{profile: prof, secrets: sec, key: key, journal: j}
+		w.mu.Lock()
+		w.away = a
+		w.mu.Unlock()
+		rs.SetAway(true)
 	}
-	w := r.walk
-	cur := protectionOf(r.Profile)
-	sec := r.Secrets
-	for _, ch := range walkChanges(cur, p, w.key) {
-		w.journal.Begin(ch, cur)
-		if err := reconf.WriteJournal(r.Journal, w.journal); err != nil {
+	cur := engine.ProtectionOf(prof)
+	for _, ch := range changes(cur, p, a.key) {
+		a.journal.Begin(ch, cur)
+		if err := reconf.WriteJournal(cfg.Journal, a.journal); err != nil {
 			return err
 		}
 		rep, err := s.Set(ctx, ch)
@@ -170,10 +189,10 @@ func (r *Runner) walkTo(ctx context.Context, p reconf.Protection) error {
 		switch {
 		case ch.Mode == cases.Admin && ch.To == cases.Password:
 			sec = sec.With(cases.AdminPassword, ch.Secret)
-			w.journal.AdminSecret = "suite"
+			a.journal.AdminSecret = "suite"
 			cur.Admin = cases.Password
 		case ch.Mode == cases.Admin:
-			w.journal.AdminSecret = "original" // no password in force; the original comes back
+			a.journal.AdminSecret = "original" // no password in force; the original comes back
 			cur.Admin, cur.User = cases.Unsecured, cases.Unsecured
 		case ch.To == cases.Password:
 			sec = sec.With(cases.UserPassword, ch.Secret)
@@ -181,14 +200,14 @@ func (r *Runner) walkTo(ctx context.Context, p reconf.Protection) error {
 		case ch.To == cases.PIN:
 			cur.User = ch.To
 		}
-		w.journal.Pending = ""
+		a.journal.Pending = ""
 	}
 	info, err := s.Info(ctx)
 	if err != nil {
 		return fmt.Errorf("walk to %s: %w", p, err)
 	}
-	w.journal.Current = info.Protection
-	if err := reconf.WriteJournal(r.Journal, w.journal); err != nil {
+	a.journal.Current = info.Protection
+	if err := reconf.WriteJournal(cfg.Journal, a.journal); err != nil {
 		return err
 	}
 	if info.Protection != p {
@@ -201,35 +220,17 @@ func (r *Runner) walkTo(ctx context.Context, p reconf.Protection) error {
 		if info.PIN == "" {
 			return fmt.Errorf("walk to %s: getAuthInfo does not show the new user PIN", p)
 		}
-		r.Redactor.Add(string(cases.UserPIN), info.PIN)
+		cfg.Redactor.Add(string(cases.UserPIN), info.PIN)
 		sec = sec.With(cases.UserPIN, info.PIN)
 	}
-	sec = pruneSecrets(sec, info.Protection)
-	prof := r.Profile
+	sec = sec.For(info.Protection)
 	prof.Admin, prof.User = info.Admin, info.User
-	prof.Secrets, prof.Lettered = secretKinds(sec)
-	r.setProfile(prof, sec)
+	rs.Set(engine.WithSecrets(prof, sec), sec)
 	return nil
 }
 
-// pruneSecrets drops the secrets protection p has no use for: the
-// password of an unsecured admin mode (the command-line PIN stays), and
-// any user secret but the kind that protects user mode.
-func pruneSecrets(sec Secrets, p reconf.Protection) Secrets {
-	if p.Admin != cases.Password {
-		sec = sec.Without(cases.AdminPassword)
-	}
-	if p.User != cases.Password {
-		sec = sec.Without(cases.UserPassword)
-	}
-	if p.User != cases.PIN {
-		sec = sec.Without(cases.UserPIN)
-	}
-	return sec
-}
-
-// walkChanges lists the setAuthParams requests from cur to p.
-func walkChanges(cur, p reconf.Protection, key reconf.Key) []reconf.Change {
+// changes lists the setAuthParams requests from cur to p.
+func changes(cur, p reconf.Protection, key reconf.Key) []reconf.Change {
 	var out []reconf.Change
 	switch {
 	case p.Admin == cases.Unsecured && cur.Admin != cases.Unsecured:
@@ -253,7 +254,7 @@ func walkChanges(cur, p reconf.Protection, key reconf.Key) []reconf.Change {
 }
 
 // adminCredentials is how the run enters administrator mode now.
-func adminCredentials(p cases.Profile, sec Secrets) []reconf.Credential {
+func adminCredentials(p cases.Profile, sec engine.Secrets) []reconf.Credential {
 	var out []reconf.Credential
 	if v, ok := sec.Get(cases.AdminPIN); ok {
 		out = append(out, reconf.Credential{What: "the admin PIN", Secret: v})
@@ -267,23 +268,29 @@ func adminCredentials(p cases.Profile, sec Secrets) []reconf.Credential {
 	return out
 }
 
-// EndWalk puts back the protection the run found, if the walk changed it,
-// within the restore bound whatever ctx says (Runner.restore notes a
-// regenerated PIN for the operator); an error says the protection could
-// not be restored, and the journal is then kept.
-func (r *Runner) EndWalk(ctx context.Context) error {
-	r.reconfMu.Lock()
-	defer r.reconfMu.Unlock()
-	if !r.walking() {
+// End puts back the protection the run found, if the walk changed it,
+// within the restore bound whatever ctx says (engine.Runner.Restore notes
+// a regenerated PIN for the operator); an error says the protection could
+// not be restored, and the journal is then kept. A nil Walker walked
+// nowhere.
+func (w *Walker) End(ctx context.Context) error {
+	if w == nil {
 		return nil
 	}
-	w := r.walk
-	if _, err := r.restore(ctx, wire.NewTranscript(r.Redactor), "walk-", w.profile, w.secrets, w.journal); err != nil {
+	rs := w.r.Services().Reconfiguration
+	release := rs.Hold()
+	defer release()
+	_, _, a := w.original()
+	if a == nil {
+		return nil
+	}
+	if _, err := w.r.Restore(ctx, wire.NewTranscript(w.r.Config().Redactor), "walk-", a.profile, a.secrets, a.journal); err != nil {
 		return fmt.Errorf("the walk %w", err)
 	}
-	r.mu.Lock()
-	r.walk = nil
-	r.mu.Unlock()
+	w.mu.Lock()
+	w.away = nil
+	w.mu.Unlock()
+	rs.SetAway(false)
 	return nil
 }
 
@@ -296,7 +303,7 @@ type Stage struct {
 	Name    string
 	Profile cases.Profile
 	// Enter puts the target in the profile and returns the runner to use.
-	Enter func(ctx context.Context) (*Runner, error)
+	Enter func(ctx context.Context) (*engine.Runner, error)
 	// Reconfiguring says the stage is a target in this profile of its own
 	// (another embedded server), not the walk's: the cases that reconfigure
 	// the target run there, from its profile, and only they (a case's
@@ -304,12 +311,13 @@ type Stage struct {
 	Reconfiguring bool
 }
 
-// WalkStages are the stages the run can walk the target through with
+// Stages are the stages the run can walk the target through with
 // setAuthParams and back: admin protected as it is with user by password
 // and unsecured, and both unsecured; only those CanWalk allows.
-func (r *Runner) WalkStages() []Stage {
+func (w *Walker) Stages() []Stage {
 	var out []Stage
-	admin := r.Profile.Admin // protected as it is, or by a password the walk sets
+	own := w.r.Profile()
+	admin := own.Admin // protected as it is, or by a password the walk sets
 	if admin == cases.Unsecured {
 		admin = cases.Password
 	}
@@ -319,14 +327,14 @@ func (r *Runner) WalkStages() []Stage {
 		{Admin: admin, User: cases.Unsecured},
 		{Admin: cases.Unsecured, User: cases.Unsecured},
 	} {
-		if p == protectionOf(r.Profile) {
+		if p == engine.ProtectionOf(own) {
 			continue
 		}
-		if ok, _ := r.CanWalk(p); !ok {
+		if ok, _ := w.CanWalk(p); !ok {
 			continue
 		}
-		out = append(out, Stage{Name: ProfileName(p, r.Profile.Plan), Profile: r.Predict(p),
-			Enter: func(ctx context.Context) (*Runner, error) { return r, r.Walk(ctx, p) }})
+		out = append(out, Stage{Name: ProfileName(p, own.Plan), Profile: w.Predict(p),
+			Enter: func(ctx context.Context) (*engine.Runner, error) { return w.r, w.Walk(ctx, p) }})
 	}
 	return out
 }

@@ -1,21 +1,26 @@
-package engine
+// Package explore runs a case's exploration (cases.Explore): random walks
+// of steps over three connections, drawn by pgregory.net/rapid from the
+// run's seed, each a fresh execution of the case whose every answer the
+// engine judges exactly as in a case; the first walk that breaks the
+// reading is shrunk and reported as a case to paste into the catalogue.
+// It is the engine's Explorer, set on the runner by the session.
+package explore
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"pgregory.net/rapid"
 
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/wire"
 )
 
@@ -27,45 +32,39 @@ import (
 // one, and reported with its steps as a case to paste into the catalogue.
 //
 // rapid is built for `go test`: its settings are process-wide flags and it
-// asks testing.Short, so the engine registers the testing flags (harmless
-// in a test binary, where they exist already), sets rapid's flags before
-// each exploration, and runs it on a goroutine of its own, whose end a
-// failing check's FailNow is.
+// asks testing.Short (rapidflags.go), so each exploration sets rapid's
+// flags first, holding mu, and runs rapid on a goroutine of its own, whose
+// end a failing check's FailNow is.
 
 // maxShrinkRuns bounds the walks replayed while shrinking a failing one.
 const maxShrinkRuns = 150
 
-// exploreMu serializes explorations: rapid's settings are process-wide.
-var exploreMu sync.Mutex
+// mu serializes explorations: rapid's settings are process-wide.
+var mu sync.Mutex
 
-// explore runs an Explore step.
-func (x *execution) explore(ctx context.Context, s cases.Step, a cases.Explore, name string) error {
-	exploreMu.Lock()
-	defer exploreMu.Unlock()
-	testing.Init()
-	if !flag.Parsed() {
-		_ = flag.CommandLine.Parse(nil) // testing.Short, which rapid asks, wants parsed flags
-	}
-	seed := x.r.Seed
-	if seed == 0 {
-		seed = 1
-	}
+// Explorer is the engine's Explorer: it runs Explore steps.
+type Explorer struct{}
+
+// Explore runs an Explore step of x's case.
+func (Explorer) Explore(ctx context.Context, x engine.Execution, a cases.Explore, name string) error {
+	mu.Lock()
+	defer mu.Unlock()
+	seed := x.Seed()
 	// rapid makes fewer and shorter walks when the process runs with
 	// -test.short (a fifth of the checks, half the steps): the exploration
 	// is the case's whatever the process's flags.
 	checks, steps := max(1, a.Walks), max(1, a.Steps)
-	if testing.Short() {
+	if testShort() {
 		checks, steps = 5*checks, 2*steps
 	}
-	for k, v := range map[string]string{
+	if err := setRapid(map[string]string{
 		"rapid.checks": strconv.Itoa(checks), "rapid.steps": strconv.Itoa(steps),
 		"rapid.seed": strconv.FormatUint(seed, 10), "rapid.nofailfile": "true", "rapid.shrinktime": "10m",
-	} {
-		if err := flag.CommandLine.Set(k, v); err != nil {
-			return fmt.Errorf("step %s: rapid %s: %w", name, k, err)
-		}
+	}); err != nil {
+		return fmt.Errorf("step %s: %w", name, err)
 	}
-	tb := &walkTB{name: x.c.ID}
+	c := x.Case()
+	tb := &walkTB{name: c.ID}
 	var (
 		last   *walk // the last walk run: after a failure, rapid's replay of the shortest
 		failed *walk
@@ -87,7 +86,7 @@ func (x *execution) explore(ctx context.Context, s cases.Step, a cases.Explore, 
 			}
 			shrinkRuns++
 		}
-		w := x.newWalk(ctx)
+		w := newWalk(ctx, x)
 		last = w
 		defer w.end(ctx)
 		t.Repeat(w.actions(func(err error) {
@@ -109,30 +108,38 @@ func (x *execution) explore(ctx context.Context, s cases.Step, a cases.Explore, 
 	}
 	walks := a.Walks
 	if !tb.Failed() || failed == nil {
-		x.tr.Notef("", "exploration: %d walks of about %d steps from seed %d, every answer as the reading allows", walks, a.Steps, seed)
-		x.add(cases.Finding{Requirement: x.c.Requirements[0], Level: cases.LevelOf(x.c.Requirements[0]), Step: name,
+		x.Notef("exploration: %d walks of about %d steps from seed %d, every answer as the reading allows", walks, a.Steps, seed)
+		x.Add(cases.Finding{Requirement: c.Requirements[0], Level: cases.LevelOf(c.Requirements[0]), Step: name,
 			Check: "random walks", OK: true, Note: fmt.Sprintf("%d walks from seed %d", walks, seed)})
 		return nil
 	}
 	w := last
-	if len(w.broken()) == 0 {
+	if len(w.x.Broken()) == 0 {
 		w = failed
 	}
-	b := w.broken()
-	x.tr.Notef("", "exploration: a walk broke the reading; rapid shrank it to %d steps (seed %d). As a case for the catalogue:\n%s",
+	b := w.x.Broken()
+	x.Notef("exploration: a walk broke the reading; rapid shrank it to %d steps (seed %d). As a case for the catalogue:\n%s",
 		len(w.steps), seed, cases.GoSyntax(b[0].Requirement, fmt.Sprintf("found by exploration (seed %d): %s", seed, b[0].Check), w.steps))
-	x.tr.Append(w.x.tr)
+	x.Include(w.x)
 	for _, f := range b {
 		f.Note = joinNote(f.Note, fmt.Sprintf("found by exploration, seed %d; the shortest walk is in the transcript", seed))
-		x.add(f)
+		x.Add(f)
 	}
 	return nil
+}
+
+// joinNote joins two notes of a finding.
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // walk is one random walk: a fresh execution (model, connections,
 // answers) sharing the run.
 type walk struct {
-	x     *execution
+	x     engine.Execution
 	ctx   context.Context
 	steps []cases.Step
 	n     int
@@ -141,42 +148,32 @@ type walk struct {
 	wrong bool
 }
 
-func (x *execution) newWalk(ctx context.Context) *walk {
-	w := &walk{x: newExecution(x.r, x.c), ctx: ctx, conns: []string{"a", "b", "c"}}
-	w.x.walking = true
-	w.wrong = x.r.Lockout() == "" && (x.r.WrongBudget == Unlimited || x.r.spare(1))
+func newWalk(ctx context.Context, parent engine.Execution) *walk {
+	w := &walk{x: parent.Fork(), ctx: ctx, conns: []string{"a", "b", "c"}}
+	w.wrong = parent.MaySendWrong()
 	return w
-}
-
-// broken returns the walk's broken findings.
-func (w *walk) broken() []cases.Finding {
-	var out []cases.Finding
-	for _, f := range w.x.findings {
-		if f.Broken() {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // end closes the walk's connections and, if it may have left a lockout
 // counter behind, logs in once, so the next walk starts as the model does.
 func (w *walk) end(ctx context.Context) {
 	x := w.x
-	if w.wrong && x.ids > 0 {
+	if w.wrong && x.Sent() {
 		rec := cases.Step{Name: "end", Conn: "end", Do: cases.Send{Request: cases.LoginAny(), Recovery: true}, OnlyIf: cases.CanLoginAny}
 		if v, err := rec.OnlyIf.Resolve(x); err == nil && v.Present {
-			_ = x.do(ctx, rec, rec.Name)
-			if ok, _ := x.responses[rec.Name]["result"].(bool); !ok && x.tm.clock.Virtual() {
+			_ = x.Do(ctx, rec)
+			resp, _ := x.Response(rec.Name)
+			if ok, _ := resp["result"].(bool); !ok && x.Clock().Virtual() {
 				// Locked out by the walk's wrong credentials: wait the
 				// lockout out (free on a virtual clock) and log in again.
-				_ = x.tm.clock.Sleep(ctx, x.set.LockoutWait+x.set.Tolerance)
+				set := x.Settings()
+				_ = x.Clock().Sleep(ctx, set.LockoutWait+set.Tolerance)
 				rec.Name, rec.Conn = "end-after-lockout", "end2"
-				_ = x.do(ctx, rec, rec.Name)
+				_ = x.Do(ctx, rec)
 			}
 		}
 	}
-	x.closeAll()
+	x.Close()
 }
 
 // actions are the walk's moves, for rapid's state machine: an auth request
@@ -188,16 +185,16 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 	run := func(t *rapid.T, s cases.Step) {
 		w.n++
 		s.Name = "w" + strconv.Itoa(w.n)
-		before := len(w.broken())
+		before := len(x.Broken())
 		w.steps = append(w.steps, s)
-		if err := x.do(w.ctx, s, s.Name); err != nil {
-			var late *LateError
+		if err := x.Do(w.ctx, s); err != nil {
+			var late *engine.LateError
 			if errors.As(err, &late) || errors.Is(err, wire.ErrTimeout) {
 				t.SkipNow() // the machine was too busy to judge this walk
 			}
 			abort(err)
 		}
-		if b := w.broken(); len(b) > before {
+		if b := x.Broken(); len(b) > before {
 			fail(b[before:])
 		}
 	}
@@ -262,7 +259,7 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 	} {
 		acts[name] = act
 	}
-	if x.target.HTTP != "" {
+	if x.HasHTTP() {
 		acts["http"] = func(t *rapid.T) {
 			tokens := append(w.tokens(true), w.tokens(false)...) // every kind, to the HTTP server
 			if len(tokens) == 0 {
@@ -272,12 +269,12 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 			run(t, cases.Step{Do: cases.HTTPGet{Token: v}, Expect: []cases.Check{cases.AsTheReadingSays("LIFE-1")}})
 		}
 	}
-	if x.tm.clock.Virtual() {
+	if x.Clock().Virtual() {
 		acts["wait"] = func(t *rapid.T) {
-			set := x.set
+			set := x.Settings()
 			d := rapid.SampledFrom([]time.Duration{set.HTTPTokenTTL + set.Tolerance, set.PINTokenMin + set.Tolerance, set.TokenTTL + set.Tolerance}).Draw(t, "wait")
 			w.steps = append(w.steps, cases.Step{Name: "wait " + d.String()})
-			_ = x.tm.clock.Sleep(w.ctx, d)
+			_ = x.Clock().Sleep(w.ctx, d)
 		}
 	}
 	return acts
@@ -288,7 +285,7 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 func (w *walk) tokens(http bool) []cases.Value {
 	var out []cases.Value
 	for _, s := range w.steps {
-		resp, ok := w.x.responses[s.Name]
+		resp, ok := w.x.Response(s.Name)
 		if !ok {
 			continue
 		}
