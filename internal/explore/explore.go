@@ -104,7 +104,8 @@ func (Explorer) Explore(ctx context.Context, x engine.Execution, a cases.Explore
 	}()
 	<-done
 	if stop != nil && !tb.Failed() {
-		return fmt.Errorf("step %s: %w", name, stop)
+		// The seed repeats the walk that met the error (--seed).
+		return fmt.Errorf("step %s (seed %d): %w", name, seed, stop)
 	}
 	walks := a.Walks
 	if !tb.Failed() || failed == nil {
