@@ -1,5 +1,7 @@
 package cases
 
+import . "github.com/roomconform/conform/caselang"
+
 // AUTH: what a successful authorization carries.
 
 var authCases = []Case{

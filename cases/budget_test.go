@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -12,7 +13,7 @@ import (
 // live run with the default budget sends, so it is a decision, made here.
 func TestBudgetOrderIsPinned(t *testing.T) {
 	var names []string
-	for _, k := range cases.BudgetOrder {
+	for _, k := range caselang.BudgetOrder {
 		names = append(names, k.Name)
 	}
 	want := []string{"smoke", "administrator secret, near miss", "the reading's own examples", "user secret, near miss",
@@ -22,19 +23,19 @@ func TestBudgetOrderIsPinned(t *testing.T) {
 	}
 	wantMiss := []string{"prefix", "extension", "nul-extra", "nul", "other-case", "title-case", "look-alike",
 		"control-tail", "non-ascii-tail", "newline", "long", "leading-space", "trailing-space", "tab", "number", "boolean", "array"}
-	if !slices.Equal(cases.MissOrder, wantMiss) {
-		t.Errorf("MissOrder = %q, pinned %q", cases.MissOrder, wantMiss)
+	if !slices.Equal(caselang.MissOrder, wantMiss) {
+		t.Errorf("MissOrder = %q, pinned %q", caselang.MissOrder, wantMiss)
 	}
 	// The head of the order over the whole catalogue.
-	var wrong []cases.Case
+	var wrong []caselang.Case
 	for _, c := range cases.All() {
 		if c.WrongCredentials() > 0 && !c.HasLabel("disruptive") {
 			wrong = append(wrong, c)
 		}
 	}
 	var head []string
-	for _, c := range cases.OrderForBudget(wrong) {
-		if k, _ := cases.StimulusClassOf(c); k > 0 && len(head) < 3 {
+	for _, c := range caselang.OrderForBudget(wrong) {
+		if k, _ := caselang.StimulusClassOf(c); k > 0 && len(head) < 3 {
 			head = append(head, c.ID)
 		}
 	}
@@ -48,12 +49,12 @@ func TestBudgetOrderIsPinned(t *testing.T) {
 // of exactly one class, and the order never goes back to an earlier class
 // or, within a class, to an earlier near-miss kind.
 func TestEveryStimulusHasOneClass(t *testing.T) {
-	var wrong []cases.Case
+	var wrong []caselang.Case
 	for _, c := range cases.All() {
 		if c.WrongCredentials() > 0 {
 			wrong = append(wrong, c)
-			if n := cases.ClassesOf(c); n != 1 {
-				t.Errorf("%s is of %d classes of cases.BudgetOrder, want exactly one", c.ID, n)
+			if n := caselang.ClassesOf(c); n != 1 {
+				t.Errorf("%s is of %d classes of caselang.BudgetOrder, want exactly one", c.ID, n)
 			}
 		}
 	}
@@ -61,11 +62,11 @@ func TestEveryStimulusHasOneClass(t *testing.T) {
 		t.Fatalf("only %d cases send wrong credentials: the test no longer exercises the order", len(wrong))
 	}
 	prevClass, prevMiss := 0, 0
-	for _, c := range cases.OrderForBudget(wrong) {
-		k, miss := cases.StimulusClassOf(c)
-		m := slices.Index(cases.MissOrder, miss)
+	for _, c := range caselang.OrderForBudget(wrong) {
+		k, miss := caselang.StimulusClassOf(c)
+		m := slices.Index(caselang.MissOrder, miss)
 		if m < 0 {
-			m = len(cases.MissOrder)
+			m = len(caselang.MissOrder)
 		}
 		switch {
 		case k < prevClass:

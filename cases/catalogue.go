@@ -1,6 +1,10 @@
 package cases
 
-import "slices"
+import (
+	"slices"
+
+	. "github.com/roomconform/conform/caselang"
+)
 
 // KnownLabels is the fixed label set (docs/architecture.md, README "Selecting cases").
 var KnownLabels = []string{

@@ -3,6 +3,8 @@ package cases
 import (
 	"strings"
 	"testing"
+
+	. "github.com/roomconform/conform/caselang"
 )
 
 func TestCatalogueIsValid(t *testing.T) {
@@ -18,7 +20,7 @@ func TestCatalogueIsValid(t *testing.T) {
 // catalogue must be rejected with a message naming the defect.
 func TestValidateCatchesDefects(t *testing.T) {
 	good := Case{ID: "rc-7-good", Title: "t", Requirements: []string{"RC-7"},
-		Steps: []Step{{Do: send(secured(Str(""), roleAdmin)), Expect: []Check{Code("RC-7", 7)}}}}
+		Steps: []Step{{Do: send(SecuredAuth(Str(""), roleAdmin)), Expect: []Check{Code("RC-7", 7)}}}}
 	tests := []struct {
 		name string
 		mod  func(c *Case) []Case
@@ -32,7 +34,7 @@ func TestValidateCatchesDefects(t *testing.T) {
 		{"listed but unchecked", func(c *Case) []Case { c.Requirements = append(c.Requirements, "RC-8"); return []Case{*c} }, "no check cites"},
 		{"step checks nothing", func(c *Case) []Case { c.Steps[0].Expect = nil; c.Requirements = nil; return []Case{*c} }, "checks nothing"},
 		{"wrong credential without recovery", func(c *Case) []Case {
-			c.Steps[0].Do = send(secured(Wrong(AdminPassword), roleAdmin))
+			c.Steps[0].Do = send(SecuredAuth(Wrong(AdminPassword), roleAdmin))
 			return []Case{*c}
 		}, "lockout"},
 		{"ID names another requirement", func(c *Case) []Case { c.ID = "rc-8-good"; return []Case{*c} }, "does not name its primary"},

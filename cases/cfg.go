@@ -1,9 +1,9 @@
 package cases
 
 import (
-	"fmt"
 	"slices"
-	"strings"
+
+	. "github.com/roomconform/conform/caselang"
 )
 
 // CFG: reconfiguration with setAuthParams. Every case here changes the
@@ -76,7 +76,7 @@ var cfgOwnProfile = []Case{
 			loginAs("user", User),
 			{Name: "login", Conn: "b", Do: send(Login(Admin)), Expect: granted("ROLE-1", Admin)},
 			{Name: "set", Conn: "b", Do: Reconfigure{Mode: User, To: Password, Secret: SuiteSecret(UserPassword)}, Expect: []Check{Accepted("CFG-5")}},
-			{Name: "notified", Do: Await{"authorizationNeeded"}, Expect: []Check{EventCause("CFG-5", 4)}},
+			{Name: "notified", Do: Await{Event: "authorizationNeeded"}, Expect: []Check{EventCause("CFG-5", 4)}},
 		},
 	},
 	{
@@ -87,111 +87,13 @@ var cfgOwnProfile = []Case{
 			loginAs("user", User),
 			{Name: "login", Conn: "b", Do: send(Login(Admin)), Expect: granted("ROLE-1", Admin)},
 			{Name: "set", Conn: "b", Do: Reconfigure{Mode: Admin, To: Unsecured}, Expect: []Check{Accepted("CFG-3")}},
-			{Name: "notified", Do: Await{"authorizationNeeded"}, Expect: []Check{EventCause("CFG-5", 2)}},
+			{Name: "notified", Do: Await{Event: "authorizationNeeded"}, Expect: []Check{EventCause("CFG-5", 2)}},
 		},
 	},
 }
 
-// Reconfigurable needs the suite to be able to change the protection of
-// mode m and to put the target back as it was with the secrets it has: a
-// Pro plan (a Free plan refuses the secured logins that would undo it),
-// administrator access, and a protection it can set back — never the
-// administrator's command-line PIN, never a user password it was not given.
-// User protection is always needed restorable: making admin unsecured
-// resets it.
-func Reconfigurable(m Mode) Need {
-	modes := []Mode{User}
-	if m == Admin {
-		modes = []Mode{Admin, User}
-	}
-	return Need{
-		Met: func(p Profile) bool {
-			if p.Plan == Free || !p.CanLogin(Admin) {
-				return false
-			}
-			for _, x := range modes {
-				if ok, _, _ := p.Restorable(x); !ok {
-					return false
-				}
-			}
-			return true
-		},
-		Reason: func(p Profile) string {
-			if p.Plan == Free {
-				return "reconfigures the target, which a Free plan could not undo (its secured logins get 2)"
-			}
-			if !p.CanLogin(Admin) {
-				return "reconfigures the target: needs admin access: " + adminAccessHint
-			}
-			for _, x := range modes {
-				if ok, why, _ := p.Restorable(x); !ok {
-					return "reconfigures the target: " + why
-				}
-			}
-			return ""
-		},
-		Inapplicable: func(p Profile) bool {
-			if p.Plan == Free {
-				return true
-			}
-			for _, x := range modes {
-				if ok, _, configured := p.Restorable(x); !ok && configured {
-					return true
-				}
-			}
-			return false
-		},
-	}
-}
-
-// Restorable reports whether the suite could set mode m's protection back
-// as it is, with the secrets it has; if not, why, and whether that is the
-// target's configuration (configured: the command-line administrator PIN)
-// rather than a secret the operator could give.
-func (p Profile) Restorable(m Mode) (ok bool, why string, configured bool) {
-	switch s := p.Security(m); {
-	case s == Unsecured:
-		return true, "", false
-	case m == Admin && s == PIN:
-		return false, "the administrator PIN is the command line's: setAuthParams cannot set it back", true
-	case m == Admin && s == Password && !p.Has(AdminPassword):
-		return false, "needs the admin password to set it back: set CONFORM_ADMIN_PASSWORD", false
-	case m == Admin && s == Password:
-		return true, "", false
-	case m == User && s == Password && !p.Has(UserPassword):
-		return false, "needs the user password to set it back: set CONFORM_USER_PASSWORD", false
-	case m == User && (s == Password || s == PIN):
-		return true, "", false // a PIN an administrator reads with getAuthInfo
-	}
-	return false, fmt.Sprintf("needs to know how %s mode is protected: %s", m, adminAccessHint), false
-}
-
-// Protection expects getAuthInfo to say that mode m is protected by s.
-func Protection(req string, m Mode, s Security) Check {
-	key := string(m) + "Auth"
-	return Check{Req: req, Name: key + ".security", Want: fmt.Sprintf("%s.security %q", key, s), eval: func(o Observation) result {
-		obj, _ := o.Response[key].(map[string]any)
-		if got, _ := obj["security"].(string); got == string(s) {
-			return result{ok: true}
-		}
-		return result{expected: fmt.Sprintf("%s.security %q", key, s), actual: key + ".security " + describeField(obj, "security")}
-	}}
-}
-
-// NewPINReturned expects setAuthParams user pin without newPin to answer
-// with the PIN it generated, as a non-empty string (CFG-2: how else would
-// anyone learn it).
-func NewPINReturned(req string) Check {
-	return Check{Req: req, Name: "newPin returned", Want: "newPin: the generated PIN, a non-empty string", eval: func(o Observation) result {
-		if s, ok := o.Response["newPin"].(string); ok && strings.TrimSpace(s) != "" {
-			return result{ok: true}
-		}
-		return result{expected: "newPin: a non-empty string", actual: "newPin " + describeField(o.Response, "newPin")}
-	}}
-}
-
 // pinGenerated is CFG-2's "none given" member: setAuthParams user pin with
-// newPin left out, null or "" (noPIN, cases.Reconfigure): the answer
+// newPin left out, null or "" (noPIN, caselang.Reconfigure): the answer
 // returns the PIN the server generated, and it logs in as user.
 func pinGenerated(id, how, noPIN string) Case {
 	return Case{

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	. "github.com/roomconform/conform/caselang"
 )
 
 // Reconfiguration from every starting profile: each setAuthParams change
@@ -127,7 +129,7 @@ func cfgFrom(ch cfgChange, st cfgStart) Case {
 				check = AsTheReadingSays("RC-4b")
 			}
 			steps = append(steps,
-				Step{Name: c + "-old", Conn: c, Do: send(secured(OldSecret(secretFor(ch.mode, old)), role)), Expect: []Check{check}},
+				Step{Name: c + "-old", Conn: c, Do: send(SecuredAuth(OldSecret(SecretFor(ch.mode, old)), role)), Expect: []Check{check}},
 				recoverNamed(c+"-recover"))
 		} else {
 			// The old access was unsecured: it ends (4).
@@ -246,119 +248,6 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// StartsFrom needs the target to be protected as admin and user say: a
-// reconfiguring case about changes from that protection.
-func StartsFrom(admin, user Security) Need {
-	return Need{
-		Met: func(p Profile) bool { return p.Admin == admin && p.User == user },
-		Reason: func(p Profile) string {
-			return fmt.Sprintf("starts from admin %s, user %s (target: admin %s, user %s)", admin, user, p.Admin, p.User)
-		},
-		Inapplicable: func(p Profile) bool { return known(p.Admin) && known(p.User) },
-	}
-}
-
-// OnReference needs the embedded reference server: what a device might
-// limit or not survive (a password of hundreds of characters) is tried
-// there only.
-var OnReference = Need{
-	Met: func(p Profile) bool { return p.Reference },
-	Reason: func(Profile) string {
-		return "runs against the embedded reference server only: a device may limit a password's length, and the suite could then not set its protection back"
-	},
-	Inapplicable: configured,
-}
-
-// oldSecret is the secret of kind k the target had before the case's
-// change: a wrong credential once the change is made.
-type oldSecret struct{ kind SecretKind }
-
-// OldScope is what a Scope offers when the case has reconfigured the
-// target: the secrets it had before (the engine's execution).
-type OldScope interface {
-	OldSecret(SecretKind) (string, bool)
-}
-
-func (s oldSecret) Resolve(sc Scope) (Resolved, error) {
-	o, ok := sc.(OldScope)
-	if !ok {
-		return Resolved{}, fmt.Errorf("the old %s: the case has not reconfigured the target", s.kind)
-	}
-	v, ok := o.OldSecret(s.kind)
-	if !ok {
-		return Resolved{}, fmt.Errorf("the old %s is not known (the case has not reconfigured the target, or it had none)", s.kind)
-	}
-	return Resolved{V: v, Present: true, Secret: string(s.kind)}, nil
-}
-func (s oldSecret) Describe() string { return "<the old " + string(s.kind) + ">" }
-func (oldSecret) mayBeWrong() bool   { return true } // it is wrong once the change is made
-
-// OldSecret is the secret of kind k the target had before the case's
-// Reconfigure step: wrong credentials after it (RC-8).
-func OldSecret(k SecretKind) Value { return oldSecret{k} }
-
-// longSecret is a new secret of kind k for a Reconfigure step: the suite's
-// with non-ASCII letters appended, 300 characters in all.
-type longSecret struct{ kind SecretKind }
-
-// LongSecretLength is how many characters LongSecret has.
-const LongSecretLength = 300
-
-// ReferenceScope is what a Scope offers to tell the embedded reference
-// server (the engine's execution): a long secret is set there only.
-type ReferenceScope interface {
-	Reference() bool
-}
-
-func (s longSecret) Resolve(sc Scope) (Resolved, error) {
-	if r, ok := sc.(ReferenceScope); !ok || !r.Reference() {
-		return Resolved{}, fmt.Errorf("a %d-character %s is set on the embedded reference server only", LongSecretLength, s.kind)
-	}
-	return Resolved{V: LongOf(sc.SuiteSecret(s.kind)), Present: true, Secret: "suite-long-" + string(s.kind)}, nil
-}
-func (s longSecret) Describe() string {
-	return fmt.Sprintf("<a new %d-character %s, non-ASCII, the suite sets>", LongSecretLength, s.kind)
-}
-func (longSecret) mayBeWrong() bool { return false }
-
-// LongOf is base made LongSecretLength characters long with non-ASCII
-// letters (Cyrillic, Greek, accented Latin, CJK).
-func LongOf(base string) string {
-	const fill = "пароль-ΚΩΔΙΚΟΣ-mötley-密码-"
-	r := []rune(base)
-	for i := 0; len(r) < LongSecretLength; i++ {
-		r = append(r, []rune(fill)[i%len([]rune(fill))])
-	}
-	return string(r[:LongSecretLength])
-}
-
-// LongSecret is a new secret of kind k of LongSecretLength characters,
-// non-ASCII, for a Reconfigure step on the embedded reference server.
-func LongSecret(k SecretKind) Value { return longSecret{k} }
-
-// truncated is v cut to n characters: wrong for a longer secret.
-type truncated struct {
-	v Value
-	n int
-}
-
-func (t truncated) Resolve(sc Scope) (Resolved, error) {
-	r, err := t.v.Resolve(sc)
-	if err != nil {
-		return r, err
-	}
-	s, _ := r.V.(string)
-	if rs := []rune(s); len(rs) > t.n {
-		s = string(rs[:t.n])
-	}
-	r.V = s
-	return r, nil
-}
-func (t truncated) Describe() string {
-	return fmt.Sprintf("%s cut to %d characters", t.v.Describe(), t.n)
-}
-func (truncated) mayBeWrong() bool { return true }
-
 // cfgLong are the long passwords' round trips: set (admin, user), then log
 // in with them, on connections opened after the change; and the password
 // cut to 255 characters, where a server that stores a bounded field would
@@ -366,7 +255,7 @@ func (truncated) mayBeWrong() bool { return true }
 func cfgLong() []Case {
 	var out []Case
 	for _, m := range []Mode{Admin, User} {
-		kind := secretFor(m, Password)
+		kind := SecretFor(m, Password)
 		req, id := "CFG-1", "cfg-1-admin-long-password-round-trip"
 		needs := []Need{OnReference, Reconfigurable(m)}
 		if m == User {
@@ -377,9 +266,9 @@ func cfgLong() []Case {
 			loginAs("login", Admin),
 			{Name: "set", Do: Reconfigure{Mode: m, To: Password, Secret: LongSecret(kind)}, Expect: []Check{Accepted(req)}},
 			{Name: "info", Do: send(getAuthInfo), Expect: []Check{Protection(req, m, Password)}},
-			{Name: "new", Conn: "n", Do: send(secured(Secret(kind), Str(string(m)))), Expect: granted(req, m)},
-			{Name: "cut", Conn: "c", Do: send(secured(truncated{Secret(kind), 255}, Str(string(m)))), Expect: []Check{Code("RC-8", 8)}},
-			recoverLogin(),
+			{Name: "new", Conn: "n", Do: send(SecuredAuth(Secret(kind), Str(string(m)))), Expect: granted(req, m)},
+			{Name: "cut", Conn: "c", Do: send(SecuredAuth(Truncated(Secret(kind), 255), Str(string(m)))), Expect: []Check{Code("RC-8", 8)}},
+			RecoverLogin(),
 		}
 		c := Case{
 			ID:     id,

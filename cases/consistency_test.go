@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/engine"
@@ -47,9 +48,9 @@ func TestCasesAgreeWithTheModel(t *testing.T) {
 	}
 }
 
-func runAgainstModel(t *testing.T, p cases.Profile, policy modelserver.Policy) {
+func runAgainstModel(t *testing.T, p caselang.Profile, policy modelserver.Policy) {
 	clk := clock.NewVirtual(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	set := cases.DefaultSettings()
+	set := caselang.DefaultSettings()
 	set.MaxWait = 1 << 62
 	sec := generate.Secrets(p)
 	srv, err := modelserver.Start(modelserver.Config{Profile: p, Secrets: sec, Settings: set, Now: clk.Now, Policy: policy})
@@ -91,7 +92,7 @@ func runAgainstModel(t *testing.T, p cases.Profile, policy modelserver.Policy) {
 			// and says so; that is no disagreement with the model.
 			continue
 		}
-		if out.Verdict != cases.Pass && out.Verdict != cases.Skip {
+		if out.Verdict != caselang.Pass && out.Verdict != caselang.Skip {
 			t.Errorf("%s: %s\n%s\n%s", c.ID, out.Verdict, out.Reason, out.Transcript)
 		}
 	}
@@ -102,7 +103,7 @@ func runAgainstModel(t *testing.T, p cases.Profile, policy modelserver.Policy) {
 
 // lockedOut reports whether a finding was not evaluated for a possible
 // lockout.
-func lockedOut(fs []cases.Finding) bool {
+func lockedOut(fs []caselang.Finding) bool {
 	for _, f := range fs {
 		if f.NotEvaluated == model.PossibleLockout {
 			return true

@@ -1,5 +1,7 @@
 package cases
 
+import . "github.com/roomconform/conform/caselang"
+
 // DISC: port discovery through the web manager.
 
 var discCases = []Case{

@@ -3,6 +3,8 @@ package cases
 import (
 	"fmt"
 	"strings"
+
+	. "github.com/roomconform/conform/caselang"
 )
 
 // ENV: the envelope of every auth response.
@@ -17,7 +19,7 @@ var envCases = []Case{
 		Needs: []Need{CanLogin(Admin)},
 		Steps: []Step{
 			{Name: "success", Do: Send{Request: Login(Admin), ExactlyOne: "ENV-1"}, Expect: []Check{Answered("ENV-1")}},
-			{Name: "failure", Do: Send{Request: Login(Admin).with(Str("root")), ExactlyOne: "ENV-1"}, Expect: []Check{Answered("ENV-1")}},
+			{Name: "failure", Do: Send{Request: Login(Admin).With(Str("root")), ExactlyOne: "ENV-1"}, Expect: []Check{Answered("ENV-1")}},
 		},
 	},
 	{
@@ -30,7 +32,7 @@ var envCases = []Case{
 		ID: "env-2-failure-envelope", Title: "a failed auth (role \"root\") answers with method \"auth\", result false and a resultCode that agree",
 		Requirements: []string{"ENV-2", "ENV-6", "ENV-7"},
 		Needs:        []Need{CanLogin(Admin)},
-		Steps:        []Step{{Do: send(Login(Admin).with(Str("root"))), Expect: Envelope()}},
+		Steps:        []Step{{Do: send(Login(Admin).With(Str("root"))), Expect: Envelope()}},
 	},
 	{
 		ID: "env-2-status-change-envelope", Title: "a refused status change on a fresh connection answers with a well-formed auth envelope",
@@ -41,26 +43,26 @@ var envCases = []Case{
 		ID: "env-3-request-id-ascii", Title: "an ASCII requestId is echoed on success",
 		Requirements: []string{"ENV-3"}, Labels: []string{"smoke"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Do: send(Login(Admin).withID(Str("conform-ENV-3-ascii:42"))), Expect: []Check{EchoesRequestID("ENV-3")}}},
+		Steps: []Step{{Do: send(Login(Admin).WithID(Str("conform-ENV-3-ascii:42"))), Expect: []Check{EchoesRequestID("ENV-3")}}},
 	},
 	{
 		ID: "env-3-request-id-non-ascii", Title: "a non-ASCII requestId is echoed byte for byte",
 		Requirements: []string{"ENV-3"},
 		Needs:        []Need{CanLogin(Admin)},
-		Steps:        []Step{{Do: send(Login(Admin).withID(Str("запрос-✓-𝄞-\"q\"-\\"))), Expect: []Check{EchoesRequestID("ENV-3")}}},
+		Steps:        []Step{{Do: send(Login(Admin).WithID(Str("запрос-✓-𝄞-\"q\"-\\"))), Expect: []Check{EchoesRequestID("ENV-3")}}},
 	},
 	{
 		ID: "env-3-request-id-256", Title: "a 256-character requestId is echoed byte for byte",
 		Requirements: []string{"ENV-3"},
 		Needs:        []Need{CanLogin(Admin)},
-		Steps:        []Step{{Do: send(Login(Admin).withID(Str(longRequestID))), Expect: []Check{EchoesRequestID("ENV-3")}}},
+		Steps:        []Step{{Do: send(Login(Admin).WithID(Str(longRequestID))), Expect: []Check{EchoesRequestID("ENV-3")}}},
 	},
 	{
 		ID: "env-3-request-id-all-digits", Title: "an all-digit string requestId (\"1\", the docs' own example) is echoed as a string, on success and on failure",
 		Requirements: []string{"ENV-3"}, Labels: []string{"smoke"},
 		Needs: []Need{CanLogin(Admin)},
 		Steps: []Step{
-			{Do: send(Login(Admin).withID(Str("1"))), Expect: []Check{EchoesRequestID("ENV-3")}},
+			{Do: send(Login(Admin).WithID(Str("1"))), Expect: []Check{EchoesRequestID("ENV-3")}},
 			{Do: send(Request{Type: Str("open"), RequestID: Str("2")}), Expect: []Check{EchoesRequestID("ENV-3")}},
 		},
 	},
@@ -77,7 +79,7 @@ var envCases = []Case{
 		Needs:        []Need{CanLogin(Admin)},
 		Steps: []Step{
 			{Do: send(Request{Type: Str("open"), RequestID: Str("conform-ENV-4-before")}), Expect: []Check{EchoesRequestID("ENV-3")}},
-			{Do: send(Login(Admin).withID(NoRequestID)), Expect: []Check{EmptyOrNoRequestID("ENV-4")}},
+			{Do: send(Login(Admin).WithID(NoRequestID)), Expect: []Check{EmptyOrNoRequestID("ENV-4")}},
 		},
 	},
 	{
@@ -92,7 +94,7 @@ var envCases = []Case{
 		ID: "env-5-numeric-request-id", Title: "a numeric requestId: recorded how it comes back",
 		Requirements: []string{"ENV-5"},
 		Needs:        []Need{CanLogin(Admin)},
-		Steps:        []Step{{Do: send(Login(Admin).withID(JSON(42))), Expect: []Check{RecordRequestIDEcho("ENV-5")}}},
+		Steps:        []Step{{Do: send(Login(Admin).WithID(JSON(42))), Expect: []Check{RecordRequestIDEcho("ENV-5")}}},
 	},
 	{
 		ID: "env-8-unknown-field-ignored", Title: "a valid login with an extra field \"x-extra\":1 still succeeds",
@@ -106,7 +108,7 @@ var envCases = []Case{
 		Requirements: []string{"ENV-9"},
 		Needs:        []Need{CanLogin(Admin)},
 		Steps: []Step{
-			{Name: "failure", Do: send(Login(Admin).with(Str("root"))), Expect: []Check{Fails("ENV-9")}},
+			{Name: "failure", Do: send(Login(Admin).With(Str("root"))), Expect: []Check{Fails("ENV-9")}},
 			{Name: "again", Do: send(Login(Admin)), Expect: []Check{Answered("ENV-9")}},
 		},
 	},
@@ -127,7 +129,7 @@ func repeatedFailures() Case {
 }
 
 func withExtra(r Request, name string, v Value) Request {
-	r.Extra = append(append([]Field(nil), r.Extra...), Field{name, v})
+	r.Extra = append(append([]Field(nil), r.Extra...), Field{Name: name, Value: v})
 	return r
 }
 
@@ -144,7 +146,7 @@ func longConnection() Case {
 		steps = append(steps,
 			Step{Name: fmt.Sprintf("login-%d", i+1), Do: send(Login(Admin)), Expect: []Check{AsTheReadingSays("ENV-1")}},
 			Step{Name: fmt.Sprintf("switch-%d", i+1), Do: send(statusChange), Expect: []Check{AsTheReadingSays("ENV-1")}},
-			Step{Name: fmt.Sprintf("token-%d", i+1), Do: send(secured(TokenOf("first"), roleAdmin)), Expect: []Check{AsTheReadingSays("ENV-1")}})
+			Step{Name: fmt.Sprintf("token-%d", i+1), Do: send(SecuredAuth(TokenOf("first"), roleAdmin)), Expect: []Check{AsTheReadingSays("ENV-1")}})
 	}
 	return Case{
 		ID:           "env-1-long-connection",

@@ -1,5 +1,7 @@
 package cases
 
+import . "github.com/roomconform/conform/caselang"
+
 // FAIL: what a failed authorization must not carry or grant.
 
 var failCases = []Case{
@@ -8,8 +10,8 @@ var failCases = []Case{
 		Requirements: []string{"FAIL-1", "FAIL-2", "FAIL-3", "FAIL-5", "RC-9", "ROLE-1"},
 		Needs:        []Need{CanLogin(Admin)},
 		Steps: append(append([]Step{
-			{Name: "attempt", Do: send(Login(Admin).with(Str("root"))), Expect: append([]Check{Code("RC-9", 9)}, failureChecks()...)},
-		}, tokensUnusable("attempt")...), recoverLogin()),
+			{Name: "attempt", Do: send(Login(Admin).With(Str("root"))), Expect: append([]Check{Code("RC-9", 9)}, failureChecks()...)},
+		}, tokensUnusable("attempt")...), RecoverLogin()),
 	},
 	{
 		ID: "fail-4-fresh-connection-stays-unauthorized", Title: "after a failed auth (type \"open\") a fresh connection is still refused getAuthInfo",
@@ -36,8 +38,8 @@ var failCases = []Case{
 		Requirements: []string{"FAIL-1", "FAIL-2", "FAIL-3", "FAIL-4", "FAIL-5", "RC-8", "ROLE-1"}, Labels: []string{"password", "smoke"},
 		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
 		Steps: append(append([]Step{
-			{Name: "attempt", Do: send(secured(Wrong(AdminPassword), roleAdmin)), Expect: append([]Check{Code("RC-8", 8)}, failureChecks()...)},
+			{Name: "attempt", Do: send(SecuredAuth(Wrong(AdminPassword), roleAdmin)), Expect: append([]Check{Code("RC-8", 8)}, failureChecks()...)},
 			{Do: send(getAuthInfo), Expect: []Check{Refused("FAIL-4").OrClosed()}},
-		}, tokensUnusable("attempt")...), recoverLogin()),
+		}, tokensUnusable("attempt")...), RecoverLogin()),
 	},
 }

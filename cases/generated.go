@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	. "github.com/roomconform/conform/caselang"
 )
 
 // The generated cases: transition tours and covering arrays that
@@ -16,21 +18,6 @@ import (
 
 //go:embed generated.txt
 var generatedText string
-
-// Reach is what the generated cases of some profiles cover, as the
-// generator counted it: every transition (abstract state :: input class)
-// the tour covers, and per state class of the sending connection the
-// classes each request field takes in the covering array.
-type Reach struct {
-	Profiles    []string
-	Transitions []string
-	// Levels: state class -> factor (Factors order) -> class names.
-	Levels map[string][][]string
-	// Pairs is how many field pairs the covering array covers; Open how
-	// many (state, input) pairs the tour leaves to the covering array and
-	// the hand-written cases because the answer decides what follows.
-	Pairs, Open int
-}
 
 // Reaches returns the reach of the generated cases, one per group of
 // profiles that share it.
@@ -228,7 +215,7 @@ func generatedNeeds(profiles []string, steps []Step) []Need {
 		Met: func(p Profile) bool { return slices.Contains(profiles, ProfileKey(p)) },
 		Reason: func(p Profile) string {
 			if !keyed(p) {
-				return "needs the target's protection kinds, which only admin access reads: " + adminAccessHint
+				return "needs the target's protection kinds, which only admin access reads: " + AdminAccessHint
 			}
 			return fmt.Sprintf("generated for the profiles %s; this target is %s (its own generated cases cover it)", strings.Join(profiles, ", "), ProfileKey(p))
 		},
@@ -247,8 +234,8 @@ func generatedNeeds(profiles []string, steps []Step) []Need {
 
 // usesNear reports whether v is a near miss of mode m's credential.
 func usesNear(v Value, m Mode) bool {
-	n, ok := v.(nearValue)
-	return ok && n.v == Credential(m)
+	n, ok := v.(NearValue)
+	return ok && n.Base == Credential(m)
 }
 
 // keyed reports whether the suite knows enough of p's protection to pick
@@ -258,5 +245,5 @@ func keyed(p Profile) bool {
 	if p.Plan == Free {
 		return p.Admin != Unknown && p.User != Unknown
 	}
-	return known(p.Admin) && known(p.User)
+	return KnownSecurity(p.Admin) && KnownSecurity(p.User)
 }

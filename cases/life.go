@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	. "github.com/roomconform/conform/caselang"
 )
 
 // LIFE: token lifetimes, on the embedded HTTP server and on re-authorization.
@@ -14,7 +16,7 @@ import (
 var getTokenForHTTPServer = Request{Method: "getTokenForHttpServer"}
 
 // reauth re-authorizes with a token on a fresh connection.
-func reauth(token Value) Request { return secured(token, nil) }
+func reauth(token Value) Request { return SecuredAuth(token, nil) }
 
 var lifeCases = []Case{
 	{
@@ -76,7 +78,7 @@ var lifeCases = []Case{
 			{Name: "before", When: Before("login", PINTokenFloor), Conn: "b", Do: send(reauth(TokenOf("login"))), Expect: granted("LIFE-4", User)},
 			closeConn("b"),
 			{Name: "after", When: After("login", APITokenLife), Conn: "c", Do: send(reauth(TokenOf("login"))), Expect: []Check{Fails("LIFE-4")}},
-			recoverLogin(),
+			RecoverLogin(),
 		},
 	},
 	{
@@ -105,7 +107,7 @@ var lifeCases = []Case{
 			{Name: "switch-after", When: After("login", APITokenLife), Conn: "f", Do: send(reauth(TokenOf("switch"))), Expect: []Check{Fails("LIFE-5")}},
 			recoverNamed("recover-3"),
 			{Name: "by-token-2-after", When: After("login", APITokenLife), Conn: "g", Do: send(reauth(TokenOf("by-token-2"))), Expect: []Check{Fails("LIFE-5")}},
-			recoverLogin(),
+			RecoverLogin(),
 		},
 	},
 	{
@@ -355,7 +357,7 @@ func apiLifeCases() []Case {
 			}
 			steps = append(steps,
 				Step{Name: "after", Conn: "e", When: After(root, APITokenLife), Do: send(reauth(TokenOf("auth"))), Expect: []Check{Fails(endReq)}},
-				recoverLogin())
+				RecoverLogin())
 			ends += " and not after its lifetime (+ tolerance)"
 			if c.origin == "token" {
 				steps = append(steps,
@@ -375,26 +377,26 @@ func apiLifeCases() []Case {
 
 // httpNearMisses: the HTTP server refuses every near miss of a live HTTP
 // token (LIFE-1: a wrong token is refused), the families the API tokens
-// get (stringMisses): a login's tokenForHttpServer, admin and user, and a
+// get (StringMisses): a login's tokenForHttpServer, admin and user, and a
 // getTokenForHttpServer token. Only HTTP requests: no wrong credential is
 // sent on the API, nothing counts towards a lockout. Added whitespace is a
 // SHOULD there as on the API (RC-8b): a server whose query parsing trims
 // it warns, it does not fail.
 func httpNearMisses() []Case {
 	var out []Case
-	for _, m := range stringMisses {
-		if m.name == "number" || m.name == "boolean" || m.name == "array" {
+	for _, m := range StringMisses {
+		if m.Name == "number" || m.Name == "boolean" || m.Name == "array" {
 			continue // a query parameter is a string
 		}
 		req := "LIFE-1"
 		if credentialReq(m) == "RC-8b" {
 			req = "RC-8b"
 		}
-		near := func(v Value) Value { return nearValue{v: v, m: m, wrong: true} }
+		near := func(v Value) Value { return NearValue{Base: v, Miss: m, Wrong: true} }
 		out = append(out,
 			Case{
-				ID:           strings.ToLower(req) + "-near-admin-http-tokens-" + m.name,
-				Title:        fmt.Sprintf("an admin login's tokenForHttpServer and a getTokenForHttpServer token %s: refused by the HTTP server", m.what),
+				ID:           strings.ToLower(req) + "-near-admin-http-tokens-" + m.Name,
+				Title:        fmt.Sprintf("an admin login's tokenForHttpServer and a getTokenForHttpServer token %s: refused by the HTTP server", m.What),
 				Requirements: unique(req, "LIFE-1", "LIFE-6", "ROLE-1", "AUTH-2"), Labels: []string{"near-miss", "token"},
 				Needs: []Need{CanLogin(Admin), HasHTTP},
 				Steps: []Step{
@@ -407,8 +409,8 @@ func httpNearMisses() []Case {
 				},
 			},
 			Case{
-				ID:           strings.ToLower(req) + "-near-user-http-token-" + m.name,
-				Title:        fmt.Sprintf("a user login's tokenForHttpServer %s: refused by the HTTP server", m.what),
+				ID:           strings.ToLower(req) + "-near-user-http-token-" + m.Name,
+				Title:        fmt.Sprintf("a user login's tokenForHttpServer %s: refused by the HTTP server", m.What),
 				Requirements: unique(req, "LIFE-1", "ROLE-1", "AUTH-2"), Labels: []string{"near-miss", "token"},
 				Needs: []Need{CanLogin(User), HasHTTP},
 				Steps: []Step{

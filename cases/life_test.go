@@ -3,6 +3,8 @@ package cases
 import (
 	"strings"
 	"testing"
+
+	. "github.com/roomconform/conform/caselang"
 )
 
 // TestEveryTokenClassAtBothEnds: for every class of token (kind: API,
@@ -93,17 +95,17 @@ func TestEveryTokenClassAtBothEnds(t *testing.T) {
 	for _, c := range All() {
 		ids[c.ID] = true
 	}
-	for _, m := range stringMisses {
-		if m.name == "number" || m.name == "boolean" || m.name == "array" {
+	for _, m := range StringMisses {
+		if m.Name == "number" || m.Name == "boolean" || m.Name == "array" {
 			continue
 		}
 		req := "life-1" // whitespace is a SHOULD at the HTTP server as on the API
 		if credentialReq(m) == "RC-8b" {
 			req = "rc-8b"
 		}
-		for _, id := range []string{req + "-near-admin-http-tokens-" + m.name, req + "-near-user-http-token-" + m.name} {
+		for _, id := range []string{req + "-near-admin-http-tokens-" + m.Name, req + "-near-user-http-token-" + m.Name} {
 			if !ids[id] {
-				t.Errorf("no case %s: the HTTP server is not tried with the near miss %q of an HTTP token", id, m.name)
+				t.Errorf("no case %s: the HTTP server is not tried with the near miss %q of an HTTP token", id, m.Name)
 			}
 		}
 	}

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	. "github.com/roomconform/conform/caselang"
 )
 
 // Near misses: for every request field, a systematic family of values
@@ -14,108 +15,6 @@ import (
 // The hand-written cases hold the reading's own examples; these catch the
 // comparison that is almost right. IDs are stable: field, base value and
 // miss, so a --case list or a baseline keeps naming the same stimulus.
-
-// miss is one way to be near a valid string.
-type miss struct {
-	name, what string
-	f          func(string) any
-}
-
-// stringMisses are the misses of a string value, in the order the
-// generated cases run.
-var stringMisses = []miss{
-	{"title-case", "with its first letter in other case", func(s string) any { return swapFirst(s) }},
-	{"other-case", "in other letter case", func(s string) any { return SwapCase(s) }},
-	{"leading-space", "with a leading space", func(s string) any { return " " + s }},
-	{"trailing-space", "with a trailing space", func(s string) any { return s + " " }},
-	{"tab", "with a tab before it", func(s string) any { return "\t" + s }},
-	{"prefix", "without its last character", func(s string) any { _, n := utf8.DecodeLastRuneInString(s); return s[:len(s)-n] }},
-	{"extension", "with a character added", func(s string) any { return s + "0" }},
-	{"look-alike", "with an early letter replaced by a Cyrillic look-alike", func(s string) any { return lookAlike(s) }},
-	{"nul", "with a NUL character added", func(s string) any { return s + "\x00" }},
-	{"nul-extra", "with a NUL character and more bytes after it", func(s string) any { return s + "\x00x" }},
-	{"control-tail", "with a control character (U+0001) added", func(s string) any { return s + "\x01" }},
-	{"newline", "with a line feed added", func(s string) any { return s + "\n" }},
-	{"non-ascii-tail", "with a non-ASCII letter added", func(s string) any { return s + "é" }},
-	{"long", "repeated to over 4 KiB", func(s string) any { return strings.Repeat(s, 4096/max(1, len(s))+1) }},
-	{"number", "as a JSON number", func(s string) any { return asNumber(s) }},
-	{"boolean", "as the JSON boolean true", func(string) any { return true }},
-	{"array", "inside a JSON array", func(s string) any { return []any{s} }},
-}
-
-// swapFirst swaps the case of the first letter ("Secured").
-func swapFirst(s string) string {
-	for i, r := range s {
-		if o := SwapCase(string(r)); o != string(r) {
-			return s[:i] + o + s[i+len(string(r)):]
-		}
-	}
-	return s
-}
-
-// lookAlike replaces the first Latin letter within the first
-// lookAlikeReach bytes that has a Cyrillic twin, or else the first ASCII
-// letter or digit by Cyrillic "а" (or appends "е" to a value without one).
-// The change stays near the start whatever a random token holds, so that
-// which server the miss catches never depends on the draw (a server that
-// compares only a token's first 40 characters, say).
-func lookAlike(s string) string {
-	twins := map[rune]rune{'a': 'а', 'c': 'с', 'e': 'е', 'o': 'о', 'p': 'р', 's': 'ѕ', 'x': 'х', 'y': 'у', 'A': 'А', 'E': 'Е', 'O': 'О', 'S': 'Ѕ'}
-	for i, r := range s {
-		if i >= lookAlikeReach {
-			break
-		}
-		if t, ok := twins[r]; ok {
-			return s[:i] + string(t) + s[i+len(string(r)):]
-		}
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			return s[:i] + "а" + s[i+1:]
-		}
-	}
-	return s + "е"
-}
-
-// lookAlikeReach is how far into a value lookAlike looks for a twin.
-const lookAlikeReach = 16
-
-// asNumber is an all-digit value as the JSON number it spells (a PIN
-// "396" sent as 396), anything else as 1.
-func asNumber(s string) any {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil && strings.TrimLeft(s, "0123456789") == "" {
-		return n
-	}
-	return 1
-}
-
-// nearValue is a value made from a resolved one by a miss.
-type nearValue struct {
-	v     Value
-	m     miss
-	wrong bool
-}
-
-func (n nearValue) Resolve(sc Scope) (Resolved, error) {
-	r, err := n.v.Resolve(sc)
-	if err != nil || !r.Present {
-		return r, err
-	}
-	s, _ := r.V.(string)
-	near := n.m.f(s)
-	if near == s {
-		return Resolved{}, nil // this miss leaves the value as it is (no letters to swap)
-	}
-	r.V = near
-	if r.Secret != "" {
-		r.Secret = "near-" + r.Secret
-	}
-	return r, nil
-}
-func (n nearValue) Describe() string {
-	return "<" + strings.Trim(n.v.Describe(), "<>") + " " + n.m.what + ">"
-}
-func (n nearValue) mayBeWrong() bool { return n.wrong }
 
 // NearMisses returns the generated cases, in a stable order.
 func NearMisses() []Case {
@@ -136,7 +35,7 @@ func NearMisses() []Case {
 func presenceMisses() []Case {
 	var out []Case
 	for _, mode := range []Mode{Admin, User} {
-		creds := login{mode, "credentials"}
+		creds := LoginField{Mode: mode, Field: "credentials"}
 		needs := []Need{CanLogin(mode), IsProtected(mode)}
 		for _, st := range []struct {
 			req, name, what string
@@ -164,12 +63,12 @@ func contextMisses() []Case {
 		req, name, what string
 		r               Request
 	}{
-		{"RC-7", "empty-credentials", `type "secured" with credentials ""`, secured(Str(""), roleAdmin)},
+		{"RC-7", "empty-credentials", `type "secured" with credentials ""`, SecuredAuth(Str(""), roleAdmin)},
 		{"RC-9", "role-root", `type "unsecured" with role "root"`, Request{Type: Str("unsecured"), Role: Str("root")}},
 		{"RC-10", "type-open", `type "open"`, Request{Type: Str("open"), Role: roleAdmin}},
 		{"RC-11", "no-type-no-role", "neither type nor role", Request{}},
 		{"RC-12", "no-credentials", `type "secured" without credentials`, Request{Type: Str("secured"), Role: roleAdmin}},
-		{"RC-14", "numeric-credentials", `"credentials":42`, secured(JSON(42), roleAdmin)},
+		{"RC-14", "numeric-credentials", `"credentials":42`, SecuredAuth(JSON(42), roleAdmin)},
 		{"RC-4", "unsecured-admin", `type "unsecured" with role "admin"`, Request{Type: Str("unsecured"), Role: roleAdmin}},
 	}
 	var out []Case
@@ -183,7 +82,7 @@ func contextMisses() []Case {
 			steps := []Step{loginAs("login", mode), step}
 			reqs := []string{st.req, "ROLE-1"}
 			if step.SendsWrongCredential() {
-				steps = append(steps, recoverLogin())
+				steps = append(steps, RecoverLogin())
 			}
 			out = append(out, Case{ID: fmt.Sprintf("%s-on-%s-connection-%s", strings.ToLower(st.req), mode, st.name),
 				Title:        fmt.Sprintf("%s on a connection already in %s mode: the same code, and the mode kept", st.what, mode),
@@ -206,7 +105,7 @@ func requestIDMisses() []Case {
 		out = append(out,
 			Case{ID: "env-3-near-request-id-" + id.name + "-success", Title: fmt.Sprintf("requestId %s on a successful auth: echoed as sent", quoteTitle(id.id)),
 				Requirements: []string{"ENV-3"}, Labels: []string{"near-miss"}, Needs: []Need{CanLoginSome},
-				Steps: []Step{{Do: send(LoginAny().withID(Str(id.id))), Expect: []Check{EchoesRequestID("ENV-3")}}}},
+				Steps: []Step{{Do: send(LoginAny().WithID(Str(id.id))), Expect: []Check{EchoesRequestID("ENV-3")}}}},
 			Case{ID: "env-3-near-request-id-" + id.name + "-failure", Title: fmt.Sprintf("requestId %s on a failed auth: echoed as sent", quoteTitle(id.id)),
 				Requirements: []string{"ENV-3"}, Labels: []string{"near-miss"},
 				Steps: []Step{{Do: send(Request{Type: Str("open"), RequestID: Str(id.id)}), Expect: []Check{EchoesRequestID("ENV-3")}}}})
@@ -220,15 +119,15 @@ func requestIDMisses() []Case {
 func typeMisses() []Case {
 	var out []Case
 	for _, base := range []string{"secured", "unsecured"} {
-		for _, m := range stringMisses {
+		for _, m := range StringMisses {
 			req := valueReq(m, "RC-10", "RC-10b")
-			near := nearValue{v: Str(base), m: m}
-			c := Case{ID: fmt.Sprintf("%s-near-type-%s-%s", strings.ToLower(req), base, m.name),
-				Title:        fmt.Sprintf("type %q %s: not a documented type", base, m.what),
+			near := NearValue{Base: Str(base), Miss: m}
+			c := Case{ID: fmt.Sprintf("%s-near-type-%s-%s", strings.ToLower(req), base, m.Name),
+				Title:        fmt.Sprintf("type %q %s: not a documented type", base, m.What),
 				Requirements: []string{req}, Labels: []string{"near-miss"}}
 			r := Request{Type: near, Role: roleAdmin}
 			if base == "secured" {
-				r = Request{Type: near, Role: login{"", "role"}, Credentials: login{"", "credentials"}}
+				r = Request{Type: near, Role: LoginField{Mode: "", Field: "role"}, Credentials: LoginField{Mode: "", Field: "credentials"}}
 				c.Needs = []Need{CanLoginSome}
 			}
 			c.Steps = []Step{{OnlyIf: near, Do: send(r), Expect: []Check{AsTheReadingSays(req)}}}
@@ -243,21 +142,21 @@ func typeMisses() []Case {
 func roleMisses() []Case {
 	var out []Case
 	for _, mode := range []Mode{Admin, User} {
-		for _, m := range stringMisses {
+		for _, m := range StringMisses {
 			req := valueReq(m, "RC-9", "RC-9b")
-			near := nearValue{v: Str(string(mode)), m: m}
-			out = append(out, Case{ID: fmt.Sprintf("%s-near-role-%s-%s", strings.ToLower(req), mode, m.name),
-				Title:        fmt.Sprintf("role %q %s, with valid %s credentials: not a documented role", mode, m.what, mode),
+			near := NearValue{Base: Str(string(mode)), Miss: m}
+			out = append(out, Case{ID: fmt.Sprintf("%s-near-role-%s-%s", strings.ToLower(req), mode, m.Name),
+				Title:        fmt.Sprintf("role %q %s, with valid %s credentials: not a documented role", mode, m.What, mode),
 				Requirements: []string{req}, Labels: []string{"near-miss", "role"}, Needs: []Need{CanLogin(mode)},
-				Steps: []Step{{OnlyIf: near, Do: send(Login(mode).with(near)), Expect: []Check{AsTheReadingSays(req)}}}})
+				Steps: []Step{{OnlyIf: near, Do: send(Login(mode).With(near)), Expect: []Check{AsTheReadingSays(req)}}}})
 		}
 	}
 	return out
 }
 
 // valueReq is the requirement a miss of a type or role value breaks.
-func valueReq(m miss, must, caseRow string) string {
-	switch m.name {
+func valueReq(m Miss, must, caseRow string) string {
+	switch m.Name {
 	case "title-case", "other-case":
 		return caseRow
 	case "number", "boolean", "array":
@@ -289,33 +188,33 @@ func credentialMisses() []Case {
 	}
 	var out []Case
 	for _, b := range bases {
-		for _, m := range stringMisses {
+		for _, m := range StringMisses {
 			req := credentialReq(m)
 			wrong := true
 			switch {
-			case m.name == "array":
+			case m.Name == "array":
 				continue // another JSON type is tried as a number and a boolean
-			case b.name == "admin-pin" && (m.name == "title-case" || m.name == "other-case"):
+			case b.name == "admin-pin" && (m.Name == "title-case" || m.Name == "other-case"):
 				continue // the reading does not say whether the admin PIN is case-insensitive
-			case b.name == "user-pin" && (m.name == "title-case" || m.name == "other-case"):
+			case b.name == "user-pin" && (m.Name == "title-case" || m.Name == "other-case"):
 				req, wrong = "ROLE-4", false
 			}
-			near := nearValue{v: b.v, m: m, wrong: wrong}
+			near := NearValue{Base: b.v, Miss: m, Wrong: wrong}
 			var steps []Step
 			reqs := []string{req}
 			if b.token {
 				steps = append(steps, loginKeepingTokens("login", b.mode))
 				reqs = append(reqs, "ROLE-1", "AUTH-2")
 			}
-			steps = append(steps, Step{Name: "near", Conn: "b", OnlyIf: near, Do: send(secured(near, Str(string(b.mode)))), Expect: []Check{AsTheReadingSays(req)}})
+			steps = append(steps, Step{Name: "near", Conn: "b", OnlyIf: near, Do: send(SecuredAuth(near, Str(string(b.mode)))), Expect: []Check{AsTheReadingSays(req)}})
 			if wrong {
-				steps = append(steps, recoverLogin())
+				steps = append(steps, RecoverLogin())
 				if !b.token {
 					reqs = append(reqs, "ROLE-1")
 				}
 			}
-			out = append(out, Case{ID: fmt.Sprintf("%s-near-%s-%s", strings.ToLower(req), b.name, m.name),
-				Title:        fmt.Sprintf("the %s %s, with role %q", strings.ReplaceAll(b.name, "-", " "), m.what, b.mode),
+			out = append(out, Case{ID: fmt.Sprintf("%s-near-%s-%s", strings.ToLower(req), b.name, m.Name),
+				Title:        fmt.Sprintf("the %s %s, with role %q", strings.ReplaceAll(b.name, "-", " "), m.What, b.mode),
 				Requirements: reqs, Labels: []string{"near-miss", b.label}, Needs: b.needs, Steps: steps})
 		}
 	}
@@ -323,8 +222,8 @@ func credentialMisses() []Case {
 }
 
 // credentialReq is the requirement a miss of a credential breaks.
-func credentialReq(m miss) string {
-	switch m.name {
+func credentialReq(m Miss) string {
+	switch m.Name {
 	case "leading-space", "trailing-space", "tab", "newline":
 		return "RC-8b"
 	case "number", "boolean":

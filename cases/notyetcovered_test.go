@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	. "github.com/roomconform/conform/caselang"
 )
 
 // TestNotYetCoveredIsHeldToTheCatalogue: Validate holds NotYetCovered to

@@ -1,6 +1,10 @@
 package cases
 
-import "fmt"
+import (
+	"fmt"
+
+	. "github.com/roomconform/conform/caselang"
+)
 
 // RC: every resultCode with the request that provokes it. Codes are checked
 // against the accepted set of docs/requirements.md, never against one server's pick.
@@ -18,7 +22,7 @@ func freePlanSecrets() []Case {
 		}
 		out = append(out, Case{ID: "rc-2-free-plan-" + string(k), Title: fmt.Sprintf("on a Free plan, the %s in a secured login gets 2", k),
 			Requirements: []string{"RC-2"}, Needs: []Need{OnPlan(Free), GivenSecret(k)},
-			Steps: []Step{{Do: send(secured(Secret(k), Str(string(mode)))), Expect: []Check{AsTheReadingSays("RC-2")}}}})
+			Steps: []Step{{Do: send(SecuredAuth(Secret(k), Str(string(mode)))), Expect: []Check{AsTheReadingSays("RC-2")}}}})
 	}
 	return out
 }
@@ -30,8 +34,8 @@ var rcCases = []Case{
 		Requirements: []string{"RC-2", "ROLE-1"}, Labels: []string{"password"},
 		Needs: []Need{OnPlan(Free)},
 		Steps: []Step{
-			{Do: send(secured(Str("conform-free-plan-password"), roleAdmin)), Expect: []Check{Code("RC-2", 2)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(Str("conform-free-plan-password"), roleAdmin)), Expect: []Check{Code("RC-2", 2)}},
+			RecoverLogin(),
 		},
 	},
 
@@ -74,8 +78,8 @@ var rcCases = []Case{
 		Requirements: []string{"RC-4b", "ROLE-1"}, Labels: []string{"password", "unsecured"},
 		Needs: []Need{IsUnsecured(User), OnPlan(Pro), CanLogin(Admin)},
 		Steps: []Step{
-			{Do: send(secured(Str(WrongCredential), roleUser)), Expect: []Check{Code("RC-4b", 4, 8)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(Str(WrongCredential), roleUser)), Expect: []Check{Code("RC-4b", 4, 8)}},
+			RecoverLogin(),
 		},
 	},
 	{
@@ -83,8 +87,8 @@ var rcCases = []Case{
 		Requirements: []string{"RC-4b", "ROLE-1"}, Labels: []string{"password", "unsecured"},
 		Needs: []Need{NoneProtected, OnPlan(Pro)},
 		Steps: []Step{
-			{Do: send(secured(Str(WrongCredential), nil)), Expect: []Check{Code("RC-4b", 4, 8)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(Str(WrongCredential), nil)), Expect: []Check{Code("RC-4b", 4, 8)}},
+			RecoverLogin(),
 		},
 	},
 
@@ -93,19 +97,19 @@ var rcCases = []Case{
 		ID: "rc-5-user-pin-with-role-admin", Title: "the user PIN with role \"admin\" gets 5",
 		Requirements: []string{"RC-5"}, Labels: []string{"pin", "role"},
 		Needs: []Need{Secured(User, PIN), OnPlan(Pro)},
-		Steps: []Step{{Do: send(secured(Secret(UserPIN), roleAdmin)), Expect: []Check{Code("RC-5", 5)}}},
+		Steps: []Step{{Do: send(SecuredAuth(Secret(UserPIN), roleAdmin)), Expect: []Check{Code("RC-5", 5)}}},
 	},
 	{
 		ID: "rc-5-user-password-with-role-admin", Title: "the user password with role \"admin\" gets 5",
 		Requirements: []string{"RC-5"}, Labels: []string{"password", "role"},
 		Needs: []Need{Secured(User, Password), OnPlan(Pro)},
-		Steps: []Step{{Do: send(secured(Secret(UserPassword), roleAdmin)), Expect: []Check{Code("RC-5", 5)}}},
+		Steps: []Step{{Do: send(SecuredAuth(Secret(UserPassword), roleAdmin)), Expect: []Check{Code("RC-5", 5)}}},
 	},
 	{
 		ID: "rc-5b-admin-credentials-with-role-user", Title: "admin credentials with role \"user\" when user is protected: recorded (0 with previleges 1, or 5)",
 		Requirements: []string{"RC-5b"}, Labels: []string{"role"},
 		Needs: []Need{IsProtected(Admin), CanLogin(Admin), IsProtected(User), OnPlan(Pro)},
-		Steps: []Step{{Do: send(Login(Admin).with(roleUser)), Expect: []Check{RecordOutcome("RC-5b", "0/previleges 1", "5")}}},
+		Steps: []Step{{Do: send(Login(Admin).With(roleUser)), Expect: []Check{RecordOutcome("RC-5b", "0/previleges 1", "5")}}},
 	},
 
 	// RC-6: the lockout. Disruptive: it locks the administrator out for a
@@ -115,10 +119,10 @@ var rcCases = []Case{
 		Requirements: []string{"RC-6", "ROLE-1"}, Labels: []string{"disruptive", "password"},
 		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
 		Steps: []Step{
-			{Name: "wrong", Do: Send{Request: secured(Wrong(AdminPassword), roleAdmin), RepeatFor: LockoutAttempts}, Expect: []Check{Fails("RC-6")}},
-			{Name: "right", Conn: "c", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: []Check{Code("RC-6", 6)}},
+			{Name: "wrong", Do: Send{Request: SecuredAuth(Wrong(AdminPassword), roleAdmin), RepeatFor: LockoutAttempts}, Expect: []Check{Fails("RC-6")}},
+			{Name: "right", Conn: "c", Do: send(SecuredAuth(Secret(AdminPassword), roleAdmin)), Expect: []Check{Code("RC-6", 6)}},
 			{Name: "unlocked", Conn: "u", Do: Poll{Request: Login(Admin), Limit: LockoutWait}, Expect: []Check{RecordLockout("RC-6")}},
-			recoverLogin(),
+			RecoverLogin(),
 		},
 	},
 
@@ -145,17 +149,17 @@ var rcCases = []Case{
 			closeConn("t"),
 			{Name: "authorized", Conn: "old", Do: send(Login(Admin)), Expect: granted("ROLE-1", Admin)},
 			{Name: "opened", Conn: "idle", Do: send(getAuthInfo), Expect: []Check{Refused("SEC-1")}},
-			{Name: "wrong", Conn: "w", Do: Send{Request: secured(Wrong(AdminPassword), roleAdmin), RepeatFor: LockoutAttempts}, Expect: []Check{Fails("RC-6")}},
-			{Name: "authorized-during", Conn: "old", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: []Check{AsTheReadingSays("RC-6")}},
-			{Name: "opened-during", Conn: "idle", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: []Check{AsTheReadingSays("RC-6")}},
-			{Name: "new-during", Conn: "c", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: []Check{AsTheReadingSays("RC-6")}},
+			{Name: "wrong", Conn: "w", Do: Send{Request: SecuredAuth(Wrong(AdminPassword), roleAdmin), RepeatFor: LockoutAttempts}, Expect: []Check{Fails("RC-6")}},
+			{Name: "authorized-during", Conn: "old", Do: send(SecuredAuth(Secret(AdminPassword), roleAdmin)), Expect: []Check{AsTheReadingSays("RC-6")}},
+			{Name: "opened-during", Conn: "idle", Do: send(SecuredAuth(Secret(AdminPassword), roleAdmin)), Expect: []Check{AsTheReadingSays("RC-6")}},
+			{Name: "new-during", Conn: "c", Do: send(SecuredAuth(Secret(AdminPassword), roleAdmin)), Expect: []Check{AsTheReadingSays("RC-6")}},
 			// Last of the lockout's steps: a success (the reading allows one
 			// for a token) may end a lockout.
-			{Name: "token-during", Conn: "d", Do: send(secured(TokenOf("issued"), nil)), Expect: []Check{AsTheReadingSays("TOK-1")}},
+			{Name: "token-during", Conn: "d", Do: send(SecuredAuth(TokenOf("issued"), nil)), Expect: []Check{AsTheReadingSays("TOK-1")}},
 			{Name: "unlocked", Conn: "u", Do: Poll{Request: Login(Admin), Limit: LockoutWait}, Expect: []Check{RecordLockout("RC-6")}},
-			{Name: "opened-after", Conn: "idle", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: granted("ROLE-1", Admin)},
-			{Name: "token-after", Conn: "e", Do: send(secured(TokenOf("issued"), nil)), Expect: granted("TOK-1", Admin)},
-			recoverLogin(),
+			{Name: "opened-after", Conn: "idle", Do: send(SecuredAuth(Secret(AdminPassword), roleAdmin)), Expect: granted("ROLE-1", Admin)},
+			{Name: "token-after", Conn: "e", Do: send(SecuredAuth(TokenOf("issued"), nil)), Expect: granted("TOK-1", Admin)},
+			RecoverLogin(),
 		},
 	},
 
@@ -166,10 +170,10 @@ var rcCases = []Case{
 		Requirements: []string{"RC-6b", "ROLE-1"}, Labels: []string{"disruptive", "password"},
 		Needs: []Need{Secured(Admin, Password), IsProtected(User), CanLogin(User), OnPlan(Pro)},
 		Steps: []Step{
-			{Name: "wrong", Do: Send{Request: secured(WrongFor(User), roleUser), RepeatFor: LockoutAttempts}, Expect: []Check{Fails("RC-6b")}},
-			{Name: "right", Conn: "c", Do: send(secured(Secret(AdminPassword), roleAdmin)), Expect: []Check{RecordOutcome("RC-6b", "6", "0/previleges 2")}},
+			{Name: "wrong", Do: Send{Request: SecuredAuth(WrongFor(User), roleUser), RepeatFor: LockoutAttempts}, Expect: []Check{Fails("RC-6b")}},
+			{Name: "right", Conn: "c", Do: send(SecuredAuth(Secret(AdminPassword), roleAdmin)), Expect: []Check{RecordOutcome("RC-6b", "6", "0/previleges 2")}},
 			{Name: "unlocked", Conn: "u", Do: Poll{Request: Login(Admin), Limit: LockoutWait}, Expect: []Check{RecordLockout("RC-6b")}},
-			recoverLogin(),
+			RecoverLogin(),
 		},
 	},
 
@@ -177,7 +181,7 @@ var rcCases = []Case{
 	{
 		ID: "rc-7-empty-credentials", Title: "type \"secured\" with credentials \"\" gets 7",
 		Requirements: []string{"RC-7"}, Labels: []string{"smoke"},
-		Steps: []Step{{Do: send(secured(Str(""), roleAdmin)), Expect: []Check{Code("RC-7", 7)}}},
+		Steps: []Step{{Do: send(SecuredAuth(Str(""), roleAdmin)), Expect: []Check{Code("RC-7", 7)}}},
 	},
 	{
 		ID: "rc-12-secured-without-credentials", Title: "type \"secured\" without a credentials field gets 12",
@@ -191,8 +195,8 @@ var rcCases = []Case{
 		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"pin"},
 		Needs: []Need{Secured(User, PIN), OnPlan(Pro), CanLogin(Admin)},
 		Steps: []Step{
-			{Do: send(secured(Wrong(UserPIN), roleUser)), Expect: []Check{Code("RC-8", 8)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(Wrong(UserPIN), roleUser)), Expect: []Check{Code("RC-8", 8)}},
+			RecoverLogin(),
 		},
 	},
 	{
@@ -200,8 +204,8 @@ var rcCases = []Case{
 		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"password"},
 		Needs: []Need{Secured(User, Password), OnPlan(Pro), CanLogin(Admin)},
 		Steps: []Step{
-			{Do: send(secured(Wrong(UserPassword), roleUser)), Expect: []Check{Code("RC-8", 8)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(Wrong(UserPassword), roleUser)), Expect: []Check{Code("RC-8", 8)}},
+			RecoverLogin(),
 		},
 	},
 	{
@@ -210,8 +214,8 @@ var rcCases = []Case{
 		Needs: []Need{IsProtected(Admin), CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin),
-			{Conn: "b", Do: send(secured(Altered(TokenOf("login")), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
-			recoverLogin(),
+			{Conn: "b", Do: send(SecuredAuth(Altered(TokenOf("login")), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
+			RecoverLogin(),
 		},
 	},
 	{
@@ -219,8 +223,8 @@ var rcCases = []Case{
 		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"token"},
 		Needs: []Need{IsProtected(Admin), CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
-			{Do: send(secured(Str("1*conform*0*XYZ"), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(Str("1*conform*0*XYZ"), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
+			RecoverLogin(),
 		},
 	},
 
@@ -232,8 +236,8 @@ var rcCases = []Case{
 		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"password"},
 		Needs: []Need{Secured(Admin, Password), PasswordWithLetters, OnPlan(Pro)},
 		Steps: []Step{
-			{Do: send(secured(OtherCaseWrong(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(OtherCaseWrong(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
+			RecoverLogin(),
 		},
 	},
 	{
@@ -241,8 +245,8 @@ var rcCases = []Case{
 		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"password"},
 		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
 		Steps: []Step{
-			{Do: send(secured(Prefix(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8", 8, 7)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(Prefix(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8", 8, 7)}},
+			RecoverLogin(),
 		},
 	},
 	{
@@ -250,8 +254,8 @@ var rcCases = []Case{
 		Requirements: []string{"RC-8", "ROLE-1"}, Labels: []string{"password"},
 		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
 		Steps: []Step{
-			{Do: send(secured(Extended(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(Extended(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
+			RecoverLogin(),
 		},
 	},
 	{
@@ -260,8 +264,8 @@ var rcCases = []Case{
 		Needs: []Need{IsProtected(Admin), CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin),
-			{Conn: "b", OnlyIf: OtherCaseWrong(TokenOf("login")), Do: send(secured(OtherCaseWrong(TokenOf("login")), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
-			recoverLogin(),
+			{Conn: "b", OnlyIf: OtherCaseWrong(TokenOf("login")), Do: send(SecuredAuth(OtherCaseWrong(TokenOf("login")), roleAdmin)), Expect: []Check{Code("RC-8", 8)}},
+			RecoverLogin(),
 		},
 	},
 	{
@@ -269,8 +273,8 @@ var rcCases = []Case{
 		Requirements: []string{"RC-8b", "ROLE-1"}, Labels: []string{"password"},
 		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
 		Steps: []Step{
-			{Do: send(secured(Padded(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8b", 8)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(Padded(Secret(AdminPassword)), roleAdmin)), Expect: []Check{Code("RC-8b", 8)}},
+			RecoverLogin(),
 		},
 	},
 
@@ -279,25 +283,25 @@ var rcCases = []Case{
 		ID: "rc-9-role-root", Title: "valid credentials with role \"root\" get 9",
 		Requirements: []string{"RC-9"}, Labels: []string{"role", "smoke"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Do: send(Login(Admin).with(Str("root"))), Expect: []Check{Code("RC-9", 9)}}},
+		Steps: []Step{{Do: send(Login(Admin).With(Str("root"))), Expect: []Check{Code("RC-9", 9)}}},
 	},
 	{
 		ID: "rc-9-role-empty", Title: "valid credentials with role \"\" get 9",
 		Requirements: []string{"RC-9"}, Labels: []string{"role"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Do: send(Login(Admin).with(Str(""))), Expect: []Check{Code("RC-9", 9)}}},
+		Steps: []Step{{Do: send(Login(Admin).With(Str(""))), Expect: []Check{Code("RC-9", 9)}}},
 	},
 	{
 		ID: "rc-9b-role-other-case", Title: "valid admin credentials with role \"Admin\" get 9",
 		Requirements: []string{"RC-9b"}, Labels: []string{"role"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Do: send(Login(Admin).with(Str("Admin"))), Expect: []Check{Code("RC-9b", 9)}}},
+		Steps: []Step{{Do: send(Login(Admin).With(Str("Admin"))), Expect: []Check{Code("RC-9b", 9)}}},
 	},
 	{
 		ID: "rc-9b-role-upper-case", Title: "valid user credentials with role \"USER\" get 9",
 		Requirements: []string{"RC-9b"}, Labels: []string{"role"},
 		Needs: []Need{CanLogin(User)},
-		Steps: []Step{{Do: send(Login(User).with(Str("USER"))), Expect: []Check{Code("RC-9b", 9)}}},
+		Steps: []Step{{Do: send(Login(User).With(Str("USER"))), Expect: []Check{Code("RC-9b", 9)}}},
 	},
 	{
 		ID: "rc-10-type-open", Title: "type \"open\" with role \"admin\" gets 10",
@@ -313,7 +317,7 @@ var rcCases = []Case{
 		ID: "rc-10b-type-other-case", Title: "type \"Secured\" or \"UNSECURED\" with valid admin credentials gets 10",
 		Requirements: []string{"RC-10b"},
 		Needs:        []Need{CanLogin(Admin)},
-		Steps:        []Step{{Do: send(Login(Admin).withType(typeInOtherCase(Admin))), Expect: []Check{Code("RC-10b", 10)}}},
+		Steps:        []Step{{Do: send(Login(Admin).WithType(TypeInOtherCase(Admin))), Expect: []Check{Code("RC-10b", 10)}}},
 	},
 	{
 		ID: "rc-11-no-type-no-role", Title: "{\"method\":\"auth\"} with neither type nor role gets 11",
@@ -343,15 +347,15 @@ var rcCases = []Case{
 		ID: "rc-14-role-is-a-boolean", Title: "valid credentials with \"role\":true get 9",
 		Requirements: []string{"RC-14"}, Labels: []string{"role"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Do: send(Login(Admin).with(JSON(true))), Expect: []Check{Code("RC-14", 9)}}},
+		Steps: []Step{{Do: send(Login(Admin).With(JSON(true))), Expect: []Check{Code("RC-14", 9)}}},
 	},
 	{
 		ID: "rc-14-credentials-is-a-number", Title: "type \"secured\" with \"credentials\":42 gets 7 or 8",
 		Requirements: []string{"RC-14", "ROLE-1"},
 		Needs:        []Need{IsProtected(Admin), CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
-			{Do: send(secured(JSON(42), roleAdmin)), Expect: []Check{Code("RC-14", 7, 8)}},
-			recoverLogin(),
+			{Do: send(SecuredAuth(JSON(42), roleAdmin)), Expect: []Check{Code("RC-14", 7, 8)}},
+			RecoverLogin(),
 		},
 	},
 }

@@ -1,6 +1,10 @@
 package cases
 
-import "strings"
+import (
+	"strings"
+
+	. "github.com/roomconform/conform/caselang"
+)
 
 // ROB: the server survives bad input; what the same connection got is
 // recorded (ROB-2), and a new connection must still authorize (ROB-1).
@@ -56,6 +60,6 @@ var robCases = []Case{
 		ID: "rob-1-abrupt-close", Title: "an auth request followed at once by a dropped TCP connection; then a new connection still authorizes",
 		Requirements: []string{"ROB-1"}, Labels: []string{"robustness"},
 		Needs: []Need{CanLogin(Admin)},
-		Steps: []Step{{Name: "dropped", Do: Abort{Login(Admin)}}, survives()},
+		Steps: []Step{{Name: "dropped", Do: Abort{Request: Login(Admin)}}, survives()},
 	},
 }

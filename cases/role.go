@@ -1,5 +1,7 @@
 package cases
 
+import . "github.com/roomconform/conform/caselang"
+
 // ROLE: which mode a successful authorization grants.
 
 var roleCases = []Case{
@@ -31,25 +33,25 @@ var roleCases = []Case{
 		ID: "role-2-admin-password-without-role", Title: "the admin password without role gives previleges 2",
 		Requirements: []string{"ROLE-2"}, Labels: []string{"role", "password"},
 		Needs: []Need{Secured(Admin, Password), OnPlan(Pro)},
-		Steps: []Step{{Do: send(secured(Secret(AdminPassword), nil)), Expect: granted("ROLE-2", Admin)}},
+		Steps: []Step{{Do: send(SecuredAuth(Secret(AdminPassword), nil)), Expect: granted("ROLE-2", Admin)}},
 	},
 	{
 		ID: "role-2-admin-pin-without-role", Title: "the admin (command-line) PIN without role gives previleges 2",
 		Requirements: []string{"ROLE-2"}, Labels: []string{"role", "pin"},
 		Needs: []Need{HasSecret(AdminPIN), IsProtected(Admin), OnPlan(Pro)},
-		Steps: []Step{{Do: send(secured(Secret(AdminPIN), nil)), Expect: granted("ROLE-2", Admin)}},
+		Steps: []Step{{Do: send(SecuredAuth(Secret(AdminPIN), nil)), Expect: granted("ROLE-2", Admin)}},
 	},
 	{
 		ID: "role-2-user-pin-without-role", Title: "the user PIN without role gives previleges 1",
 		Requirements: []string{"ROLE-2"}, Labels: []string{"role", "pin"},
 		Needs: []Need{Secured(User, PIN), OnPlan(Pro)},
-		Steps: []Step{{Do: send(secured(Secret(UserPIN), nil)), Expect: granted("ROLE-2", User)}},
+		Steps: []Step{{Do: send(SecuredAuth(Secret(UserPIN), nil)), Expect: granted("ROLE-2", User)}},
 	},
 	{
 		ID: "role-2-user-password-without-role", Title: "the user password without role gives previleges 1",
 		Requirements: []string{"ROLE-2"}, Labels: []string{"role", "password"},
 		Needs: []Need{Secured(User, Password), OnPlan(Pro)},
-		Steps: []Step{{Do: send(secured(Secret(UserPassword), nil)), Expect: granted("ROLE-2", User)}},
+		Steps: []Step{{Do: send(SecuredAuth(Secret(UserPassword), nil)), Expect: granted("ROLE-2", User)}},
 	},
 	{
 		ID: "role-3-unsecured-without-role", Title: "type \"unsecured\" without role when both modes are unsecured: recorded (previleges 2 or 1)",
@@ -67,6 +69,6 @@ var roleCases = []Case{
 		ID: "role-4-user-pin-other-case", Title: "the user PIN in other letter case with role \"user\" gives previleges 1",
 		Requirements: []string{"ROLE-4"}, Labels: []string{"role", "pin"},
 		Needs: []Need{Secured(User, PIN), PINWithLetters, OnPlan(Pro)},
-		Steps: []Step{{Do: send(secured(OtherCase(Secret(UserPIN)), roleUser)), Expect: granted("ROLE-4", User)}},
+		Steps: []Step{{Do: send(SecuredAuth(OtherCase(Secret(UserPIN)), roleUser)), Expect: granted("ROLE-4", User)}},
 	},
 }

@@ -1,6 +1,10 @@
 package cases
 
-import "fmt"
+import (
+	"fmt"
+
+	. "github.com/roomconform/conform/caselang"
+)
 
 // SEC: access control around auth.
 
@@ -43,7 +47,7 @@ var secCases = []Case{
 		Steps: []Step{
 			loginAs("first", Admin),
 			{Name: "second", Conn: "b", Do: send(Login(Admin)), Expect: granted("ROLE-1", Admin)},
-			{Name: "notified", Conn: "a", Do: Await{"authorizationNeeded"}, Expect: []Check{EventCause("SEC-3", 1)}},
+			{Name: "notified", Conn: "a", Do: Await{Event: "authorizationNeeded"}, Expect: []Check{EventCause("SEC-3", 1)}},
 		},
 	},
 	{
@@ -83,10 +87,10 @@ func displacedAfter() []Case {
 		reqs       []string
 	}{
 		{"token-admin", "re-authorized with an admin token", Admin, []Need{CanLogin(Admin), OnPlan(Pro)},
-			[]Step{loginKeepingTokens("login", Admin), closeConn("a"), {Name: "first", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", Admin)}},
+			[]Step{loginKeepingTokens("login", Admin), closeConn("a"), {Name: "first", Do: send(SecuredAuth(TokenOf("login"), nil)), Expect: granted("TOK-1", Admin)}},
 			[]string{"TOK-1", "AUTH-2"}},
 		{"token-user", "re-authorized with a user token", User, []Need{CanLogin(User), OnPlan(Pro)},
-			[]Step{loginKeepingTokens("login", User), closeConn("a"), {Name: "first", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", User)}},
+			[]Step{loginKeepingTokens("login", User), closeConn("a"), {Name: "first", Do: send(SecuredAuth(TokenOf("login"), nil)), Expect: granted("TOK-1", User)}},
 			[]string{"TOK-1", "AUTH-2"}},
 		{"status-change", "switched from administrator to user", User, []Need{CanLogin(Admin), CanLogin(User)},
 			[]Step{loginAs("login", Admin), {Name: "first", Do: send(statusChange), Expect: granted("SW-1", User)}},
@@ -96,7 +100,7 @@ func displacedAfter() []Case {
 	for _, e := range enter {
 		steps := append(append([]Step(nil), e.steps...),
 			Step{Name: "second", Conn: "b", Do: send(Login(e.mode)), Expect: granted("ROLE-1", e.mode)},
-			Step{Name: "notified", Conn: "a", Do: Await{"authorizationNeeded"}, Expect: []Check{EventCause("SEC-3", 1)}},
+			Step{Name: "notified", Conn: "a", Do: Await{Event: "authorizationNeeded"}, Expect: []Check{EventCause("SEC-3", 1)}},
 			Step{Name: "displaced", Conn: "a", Do: send(getAuthInfo), Expect: []Check{Refused("SEC-4").OrClosed()}})
 		out = append(out, Case{ID: "sec-4-displaced-after-" + e.name,
 			Title:        fmt.Sprintf("a connection %s, then displaced by a %s login: told so, and refused getAuthInfo", e.what, e.mode),

@@ -1,6 +1,6 @@
 package cases
 
-import "strings"
+import . "github.com/roomconform/conform/caselang"
 
 // Building blocks shared by the case tables. They keep each table entry to
 // the stimulus and its expected answer.
@@ -28,20 +28,10 @@ func granted(req string, m Mode) []Check {
 	return []Check{Succeeds(req), Previleges(req, m)}
 }
 
-// recoverLogin is the successful authorization that follows every wrong
-// credential (as admin where the suite can, else as user), so that a
-// server counting wrong attempts is reset and the default run cannot lock
-// the administrator out. Where no mode can be entered (a Free plan with
-// both modes protected, which refuses secured logins before checking them)
-// there is nothing to recover, and the step is left out.
-func recoverLogin() Step {
-	return Step{Name: "recover", Conn: "r", Do: Send{Request: LoginAny(), Recovery: true}, OnlyIf: CanLoginAny, Expect: []Check{Succeeds("ROLE-1")}}
-}
-
-// recoverNamed is recoverLogin under another step name, for a case that
+// recoverNamed is RecoverLogin under another step name, for a case that
 // recovers more than once.
 func recoverNamed(name string) Step {
-	s := recoverLogin()
+	s := RecoverLogin()
 	s.Name = name
 	return s
 }
@@ -51,41 +41,6 @@ func closeConn(conn string) Step { return Step{Conn: conn, Do: Close{}} }
 
 // getAuthInfo is the privileged command used to observe a connection's mode.
 var getAuthInfo = Request{Method: "getAuthInfo"}
-
-// with returns r with role replaced (nil removes it).
-func (r Request) with(role Value) Request {
-	r.Role = role
-	return r
-}
-
-// withType returns r with type replaced.
-func (r Request) withType(t Value) Request {
-	r.Type = t
-	return r
-}
-
-// typeInOtherCase is the type mode m's login uses, in other letter case
-// (RC-10b, the reading's examples): "Secured", "UNSECURED".
-func typeInOtherCase(m Mode) Value {
-	return transformed{v: login{m, "type"}, what: "in other letter case", f: func(s string) string {
-		if s == "secured" {
-			return "Secured"
-		}
-		return strings.ToUpper(s)
-	}}
-}
-
-// withID returns r with the given requestId.
-func (r Request) withID(id Value) Request {
-	r.RequestID = id
-	return r
-}
-
-// secured is a secured auth request with the given credentials and role
-// (role nil: no role field).
-func secured(credentials, role Value) Request {
-	return Request{Type: Str("secured"), Credentials: credentials, Role: role}
-}
 
 // role values.
 var (
@@ -108,8 +63,8 @@ func failureChecks() []Check {
 func tokensUnusable(step string) []Step {
 	return []Step{
 		{Name: step + "-token-reuse", Conn: "t", OnlyIf: LeakedTokenOf(step),
-			Do: send(secured(LeakedTokenOf(step), nil)), Expect: []Check{Fails("FAIL-1")}},
+			Do: send(SecuredAuth(LeakedTokenOf(step), nil)), Expect: []Check{Fails("FAIL-1")}},
 		{Name: step + "-http-token-reuse", Conn: "t", OnlyIf: LeakedHTTPTokenOf(step),
-			Do: send(secured(LeakedHTTPTokenOf(step), nil)), Expect: []Check{Fails("FAIL-1")}},
+			Do: send(SecuredAuth(LeakedHTTPTokenOf(step), nil)), Expect: []Check{Fails("FAIL-1")}},
 	}
 }

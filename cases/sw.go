@@ -1,5 +1,7 @@
 package cases
 
+import . "github.com/roomconform/conform/caselang"
+
 // SW: the status change from administrator to user.
 
 var swCases = []Case{

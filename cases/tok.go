@@ -1,5 +1,7 @@
 package cases
 
+import . "github.com/roomconform/conform/caselang"
+
 // TOK: token re-authorization on a new connection, after the issuing one closed.
 
 // CapacityLogins is how many logins the capacity case makes after the one
@@ -13,7 +15,7 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin), closeConn("a"),
-			{Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", Admin)},
+			{Conn: "b", Do: send(SecuredAuth(TokenOf("login"), nil)), Expect: granted("TOK-1", Admin)},
 		},
 	},
 	{
@@ -22,7 +24,7 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(User), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", User), closeConn("a"),
-			{Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", User)},
+			{Conn: "b", Do: send(SecuredAuth(TokenOf("login"), nil)), Expect: granted("TOK-1", User)},
 		},
 	},
 	{
@@ -31,9 +33,9 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin), closeConn("a"),
-			{Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-1", Admin)},
+			{Conn: "b", Do: send(SecuredAuth(TokenOf("login"), nil)), Expect: granted("TOK-1", Admin)},
 			closeConn("b"),
-			{Conn: "c", Do: send(secured(TokenOf("login"), roleAdmin)), Expect: granted("TOK-1", Admin)},
+			{Conn: "c", Do: send(SecuredAuth(TokenOf("login"), roleAdmin)), Expect: granted("TOK-1", Admin)},
 		},
 	},
 	// Capacity: a server that makes room for new tokens by forgetting live
@@ -47,7 +49,7 @@ var tokCases = []Case{
 			loginKeepingTokens("first", Admin), closeConn("a"),
 			{Name: "logins", Conn: "b", Do: Send{Request: Login(Admin), Repeat: CapacityLogins}, Expect: granted("ROLE-1", Admin)},
 			closeConn("b"),
-			{Conn: "c", Do: send(secured(TokenOf("first"), nil)), Expect: granted("TOK-1", Admin)},
+			{Conn: "c", Do: send(SecuredAuth(TokenOf("first"), nil)), Expect: granted("TOK-1", Admin)},
 		},
 	},
 	{
@@ -56,9 +58,9 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin), closeConn("a"),
-			{Name: "by-token", Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: append(granted("TOK-1", Admin), Tokens("AUTH-2"))},
+			{Name: "by-token", Conn: "b", Do: send(SecuredAuth(TokenOf("login"), nil)), Expect: append(granted("TOK-1", Admin), Tokens("AUTH-2"))},
 			closeConn("b"),
-			{Conn: "c", Do: send(secured(TokenOf("by-token"), nil)), Expect: granted("TOK-1", Admin)},
+			{Conn: "c", Do: send(SecuredAuth(TokenOf("by-token"), nil)), Expect: granted("TOK-1", Admin)},
 		},
 	},
 	{
@@ -67,7 +69,7 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin), closeConn("a"),
-			{Conn: "b", Do: send(secured(TokenOf("login"), roleAdmin)), Expect: granted("TOK-1", Admin)},
+			{Conn: "b", Do: send(SecuredAuth(TokenOf("login"), roleAdmin)), Expect: granted("TOK-1", Admin)},
 		},
 	},
 	{
@@ -77,7 +79,7 @@ var tokCases = []Case{
 		Steps: []Step{
 			loginKeepingTokens("login", User), closeConn("a"),
 			// TOK-2 is RC-5 for tokens: cited once, under TOK-2.
-			{Conn: "b", Do: send(secured(TokenOf("login"), roleAdmin)), Expect: []Check{Code("TOK-2", 5)}},
+			{Conn: "b", Do: send(SecuredAuth(TokenOf("login"), roleAdmin)), Expect: []Check{Code("TOK-2", 5)}},
 		},
 	},
 	{
@@ -86,7 +88,7 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(User), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", User), closeConn("a"),
-			{Conn: "b", Do: send(secured(TokenOf("login"), nil)), Expect: granted("TOK-2", User)},
+			{Conn: "b", Do: send(SecuredAuth(TokenOf("login"), nil)), Expect: granted("TOK-2", User)},
 		},
 	},
 	{
@@ -97,7 +99,7 @@ var tokCases = []Case{
 			loginKeepingTokens("login", Admin),
 			{Name: "switch", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"))},
 			closeConn("a"),
-			{Conn: "b", Do: send(secured(TokenOf("switch"), nil)), Expect: granted("TOK-3", User)},
+			{Conn: "b", Do: send(SecuredAuth(TokenOf("switch"), nil)), Expect: granted("TOK-3", User)},
 		},
 	},
 	{
@@ -108,8 +110,8 @@ var tokCases = []Case{
 			loginAs("login", Admin),
 			{Name: "switch", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"))},
 			closeConn("a"),
-			{Conn: "b", Do: send(secured(TokenOf("switch"), roleAdmin)), Expect: []Check{Code("TOK-3", 5)}},
-			recoverLogin(),
+			{Conn: "b", Do: send(SecuredAuth(TokenOf("switch"), roleAdmin)), Expect: []Check{Code("TOK-3", 5)}},
+			RecoverLogin(),
 		},
 	},
 	{
@@ -120,7 +122,7 @@ var tokCases = []Case{
 			loginAs("login", Admin),
 			{Name: "switch", Do: send(statusChange), Expect: append(granted("SW-1", User), Tokens("SW-1"))},
 			closeConn("a"),
-			{Conn: "b", Do: send(secured(TokenOf("switch"), nil)), Expect: granted("TOK-3", User)},
+			{Conn: "b", Do: send(SecuredAuth(TokenOf("switch"), nil)), Expect: granted("TOK-3", User)},
 			{Conn: "b", Do: send(getAuthInfo), Expect: []Check{HidesPIN("TOK-3")}},
 		},
 	},
@@ -130,8 +132,8 @@ var tokCases = []Case{
 		Needs: []Need{CanLogin(Admin), OnPlan(Pro)},
 		Steps: []Step{
 			loginKeepingTokens("login", Admin), closeConn("a"),
-			{Conn: "b", Do: send(secured(HTTPTokenOf("login"), nil)), Expect: []Check{RecordOutcome("TOK-4")}},
-			recoverLogin(),
+			{Conn: "b", Do: send(SecuredAuth(HTTPTokenOf("login"), nil)), Expect: []Check{RecordOutcome("TOK-4")}},
+			RecoverLogin(),
 		},
 	},
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	. "github.com/roomconform/conform/caselang"
 )
 
 var idRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)+$`)
@@ -37,7 +39,7 @@ func Validate(all []Case) error {
 			errs = append(errs, fmt.Errorf("case %q: %w", c.ID, err))
 		}
 	}
-	for _, r := range requirements {
+	for _, r := range Requirements() {
 		_, listed := NotYetCovered[r.ID]
 		switch {
 		case covered[r.ID] && listed:
@@ -218,47 +220,9 @@ func nextWrongBeforeRecovery(steps []Step) int {
 		if recovers(steps[i : i+1]) {
 			return -1
 		}
-		if _, onLeak := s.OnlyIf.(fromStep); s.SendsWrongCredential() && !onLeak {
+		if _, _, onLeak := TokenSource(s.OnlyIf); s.SendsWrongCredential() && !onLeak {
 			return i
 		}
 	}
 	return -1
-}
-
-// WrongCredentials counts the wrong credentials the case may send: the
-// engine keeps a per-run budget so a live device never locks its
-// administrator out.
-func (c Case) WrongCredentials() int { return c.WrongCredentialsWith(DefaultSettings()) }
-
-// WrongCredentialsWith is WrongCredentials with the repeats a step takes
-// from the run's settings (RC-6 sends --lockout-attempts of them).
-func (c Case) WrongCredentialsWith(set Settings) int {
-	n := 0
-	for _, s := range c.Steps {
-		// Steps conditional on a token in an earlier answer (OnlyIf
-		// LeakedTokenOf) send only to a defective server; the engine counts
-		// what is really sent.
-		if _, onLeak := s.OnlyIf.(fromStep); s.SendsWrongCredential() && !onLeak {
-			reps := 1
-			if send, ok := s.Do.(Send); ok {
-				reps = max(1, send.Repeat)
-				if k, ok := send.RepeatFor.Of(set); ok && send.RepeatFor != "" {
-					reps = max(1, k)
-				}
-			}
-			n += reps
-		}
-	}
-	return n
-}
-
-// SendsWrongCredential reports whether the step's credentials may be wrong:
-// anything other than a real secret or a live token.
-func (s Step) SendsWrongCredential() bool {
-	r, ok := s.Request()
-	if !ok || r.Credentials == nil {
-		return false
-	}
-	w, ok := r.Credentials.(interface{ mayBeWrong() bool })
-	return !ok || w.mayBeWrong()
 }

@@ -11,7 +11,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/roomconform/conform/cases"
+
+	"github.com/roomconform/conform/caselang"
 )
 
 // behaviour proves that one fault or variant changes the behaviour it names:
@@ -183,8 +184,8 @@ func TestFaultAndVariantTables(t *testing.T) {
 				t.Errorf("%s: duplicate name", e.name)
 			}
 			seen[e.name] = true
-			if _, ok := cases.LookupRequirement(e.req); !ok {
-				t.Errorf("%s: requirement %q is not in cases/requirements.go", e.name, e.req)
+			if _, ok := caselang.LookupRequirement(e.req); !ok {
+				t.Errorf("%s: requirement %q is not in caselang/requirements.go", e.name, e.req)
 			}
 			if !strings.HasSuffix(e.text, ".") || strings.Count(e.text, ". ") > 0 {
 				t.Errorf("%s: %q is not one sentence", e.name, e.text)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -112,7 +113,7 @@ func cover(run []Case) []Coverage {
 		}
 	}
 	var out []Coverage
-	for _, req := range cases.Requirements() {
+	for _, req := range caselang.Requirements() {
 		cv := Coverage{ID: req.ID, Level: string(req.Level)}
 		switch {
 		case len(checked[req.ID]) > 0:
@@ -202,7 +203,7 @@ func casesOf(ids []string) string {
 }
 
 // countCoverage sums the coverage of the requirements of level l.
-func countCoverage(cov []Coverage, l cases.Level) CoverageCounts {
+func countCoverage(cov []Coverage, l caselang.Level) CoverageCounts {
 	var n CoverageCounts
 	for _, c := range cov {
 		if c.Level != string(l) {
@@ -231,7 +232,7 @@ func countCoverage(cov []Coverage, l cases.Level) CoverageCounts {
 func (r Run) MissingMust() []Coverage {
 	var out []Coverage
 	for _, c := range r.Coverage {
-		if c.Level == string(cases.Must) && c.Status == Unchecked && !c.Hole {
+		if c.Level == string(caselang.Must) && c.Status == Unchecked && !c.Hole {
 			out = append(out, c)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -18,9 +19,9 @@ func caseOf(t *testing.T, id, verdict, msg string, inapplicable bool) Case {
 	}
 	rc := Case{ID: id, Verdict: verdict, Message: msg, NotApplicable: inapplicable}
 	for _, r := range c.Requirements {
-		rc.Requirements = append(rc.Requirements, Requirement{ID: r, Level: string(cases.LevelOf(r))})
+		rc.Requirements = append(rc.Requirements, Requirement{ID: r, Level: string(caselang.LevelOf(r))})
 		if ranToVerdict(verdict) {
-			rc.Findings = append(rc.Findings, Finding{Requirement: r, Level: cases.LevelOf(r), OK: verdict != Fail})
+			rc.Findings = append(rc.Findings, Finding{Requirement: r, Level: caselang.LevelOf(r), OK: verdict != Fail})
 		}
 	}
 	return rc
@@ -288,9 +289,9 @@ func TestNotEvaluatedIsItsOwnClassAndFailsNoGate(t *testing.T) {
 	for _, id := range []string{"env-4-no-request-id-success", "env-4-no-request-id-failure"} {
 		c := caseOf(t, id, Warn, "", false)
 		c.Findings = []Finding{
-			{Requirement: "ENV-3", Level: cases.Must, OK: true, Step: "#1"},
-			{Requirement: "ENV-9", Level: cases.Should, Step: "#1", Check: "connection open after a failure"},
-			{Requirement: "ENV-4", Level: cases.Must, Step: "#2", Check: "requestId empty or absent", NotEvaluated: "blocked by ENV-9 at step #1"},
+			{Requirement: "ENV-3", Level: caselang.Must, OK: true, Step: "#1"},
+			{Requirement: "ENV-9", Level: caselang.Should, Step: "#1", Check: "connection open after a failure"},
+			{Requirement: "ENV-4", Level: caselang.Must, Step: "#2", Check: "requestId empty or absent", NotEvaluated: "blocked by ENV-9 at step #1"},
 		}
 		r.Cases = append(r.Cases, c)
 	}

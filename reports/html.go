@@ -8,7 +8,7 @@ import (
 	"html/template"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 //go:embed templates/report.html.tmpl
@@ -69,7 +69,7 @@ func HTML(r Run) ([]byte, error) {
 		return &data.Groups[i]
 	}
 	for _, c := range r.Coverage {
-		g := group(cases.GroupOf(c.ID))
+		g := group(caselang.GroupOf(c.ID))
 		g.Coverage = append(g.Coverage, c)
 	}
 	for _, c := range r.Cases {

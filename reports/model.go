@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/term"
 )
 
@@ -175,7 +175,7 @@ type Requirement struct {
 }
 
 // Finding is one check's result: the same type the checks produce.
-type Finding = cases.Finding
+type Finding = caselang.Finding
 
 // Frame is one line of a wire transcript.
 type Frame struct {
@@ -274,7 +274,7 @@ func mapStrings(ss []string, f func(string) string) []string {
 // (exit 1). A known failure (XFAIL) does not fail the run.
 func (r *Run) Tally() {
 	r.Coverage = cover(r.Cases)
-	s := Summary{Total: len(r.Cases), Must: countCoverage(r.Coverage, cases.Must), Should: countCoverage(r.Coverage, cases.Should)}
+	s := Summary{Total: len(r.Cases), Must: countCoverage(r.Coverage, caselang.Must), Should: countCoverage(r.Coverage, caselang.Should)}
 	for _, c := range r.Cases {
 		if c.Baseline != nil && c.Baseline.Stale != "" {
 			s.Stale++

@@ -22,10 +22,11 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
-	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/term"
 	"github.com/roomconform/conform/reports"
+
+	"github.com/roomconform/conform/caselang"
 )
 
 // Ginkgo is the executor that runs a plan as a Ginkgo suite. RunSpecs runs
@@ -158,7 +159,7 @@ func runEntry(ctx SpecContext, key string) {
 	red := p.Runner.Config().Redactor
 	redact := func(s string) string { return term.Escape(reports.Clip(red.Redact(s), reports.MaxText)) }
 	_, rc := GinkgoConfiguration()
-	if !p.HasConsole() && o.Verdict != cases.Skip && o.Transcript != nil && (o.Verdict != cases.Pass || rc.Verbose || rc.VeryVerbose) {
+	if !p.HasConsole() && o.Verdict != caselang.Skip && o.Transcript != nil && (o.Verdict != caselang.Pass || rc.Verbose || rc.VeryVerbose) {
 		lines := make([]string, len(o.Findings))
 		for i, f := range o.Findings {
 			lines[i] = f.Line()
@@ -167,13 +168,13 @@ func runEntry(ctx SpecContext, key string) {
 		AddReportEntry("transcript", o.Transcript.String(), ReportEntryVisibilityFailureOrVerbose)
 	}
 	switch o.Verdict {
-	case cases.Skip:
+	case caselang.Skip:
 		Skip(redact(o.Reason))
-	case cases.Fail:
+	case caselang.Fail:
 		Fail(redact(o.Reason))
-	case cases.Error:
+	case caselang.Error:
 		Fail("ERROR: " + redact(o.Reason))
-	case cases.Warn:
+	case caselang.Warn:
 		AddReportEntry("WARN", redact(o.Reason))
 	}
 }

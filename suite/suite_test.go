@@ -10,7 +10,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/engine"
@@ -85,7 +85,7 @@ func TestConformance(t *testing.T) {
 func conductorSession(target string, seed uint64, red *redact.Redactor) (cfg session.Config) {
 	cfg.Journal = os.Getenv("CONFORM_JOURNAL")
 	cfg.Target = target
-	cfg.Plan = cases.Plan(os.Getenv("CONFORM_PLAN"))
+	cfg.Plan = caselang.Plan(os.Getenv("CONFORM_PLAN"))
 	cfg.Secrets = engine.SecretsFromEnv(os.Getenv)
 	cfg.WrongBudget = budget.DefaultWrongBudget
 	cfg.Redactor = red

@@ -7,24 +7,24 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/explain"
 )
 
 // listedCase is one case in `conform list --format json`.
 type listedCase struct {
-	ID           string      `json:"id"`
-	Title        string      `json:"title"`
-	Requirements []listedReq `json:"requirements"`
-	Level        cases.Level `json:"level"`
-	Labels       []string    `json:"labels"`
-	Wrong        int         `json:"wrongCredentials,omitempty"`
+	ID           string         `json:"id"`
+	Title        string         `json:"title"`
+	Requirements []listedReq    `json:"requirements"`
+	Level        caselang.Level `json:"level"`
+	Labels       []string       `json:"labels"`
+	Wrong        int            `json:"wrongCredentials,omitempty"`
 }
 
 type listedReq struct {
-	ID    string      `json:"id"`
-	Level cases.Level `json:"level"`
+	ID    string         `json:"id"`
+	Level caselang.Level `json:"level"`
 }
 
 func listCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -50,7 +50,7 @@ func listCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 			lc.Labels = []string{}
 		}
 		for _, r := range c.Requirements {
-			lc.Requirements = append(lc.Requirements, listedReq{r, cases.LevelOf(r)})
+			lc.Requirements = append(lc.Requirements, listedReq{r, caselang.LevelOf(r)})
 		}
 		out = append(out, lc)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/mutation"
 	"github.com/roomconform/conform/internal/session"
@@ -211,11 +212,11 @@ func TestMutationMatrix(t *testing.T) {
 					r, res = runEmbedded(t, m.Profile, []string{f.Name}, nil, "--label-filter", filter)
 				}
 				fails, warns, errs := idsWith(res, reports.Fail), idsWith(res, reports.Warn), idsWith(res, reports.Error)
-				if cases.LevelOf(f.Requirement) != cases.Must && (len(fails) > 0 || r.code == 1) {
+				if caselang.LevelOf(f.Requirement) != caselang.Must && (len(fails) > 0 || r.code == 1) {
 					// The level of the verdict is part of the claim: a SHOULD
 					// defect judged as a MUST failure somewhere downstream is
 					// an attribution bug, whatever else the row says.
-					t.Errorf("fault %s breaks %s (%s) but the run FAILs (exit %d) %v%s", f.Name, f.Requirement, cases.LevelOf(f.Requirement), r.code, fails, unexpected(res, nil))
+					t.Errorf("fault %s breaks %s (%s) but the run FAILs (exit %d) %v%s", f.Name, f.Requirement, caselang.LevelOf(f.Requirement), r.code, fails, unexpected(res, nil))
 				}
 				if write {
 					mu.Lock()
@@ -246,7 +247,7 @@ func TestMutationMatrix(t *testing.T) {
 				}
 				if len(m.Fail) == 0 && len(m.Warn) > 0 && f.Name == firstShouldFault(rows) {
 					// A SHOULD fault: only --strict fails the run. Strictness is
-					// one rule over the findings (cases.Decide, unit-tested), so
+					// one rule over the findings (caselang.Decide, unit-tested), so
 					// one such fault shows the flag at work end to end.
 					rs, res := runEmbedded(t, m.Profile, []string{f.Name}, nil, "--strict", "--label-filter", filter)
 					if rs.code != 1 || !slices.Equal(idsWith(res, reports.Fail), sorted(m.Warn)) {
@@ -280,7 +281,7 @@ func TestShouldFaultsOnlyWarn(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range refserver.Faults() {
-		if lvl := cases.LevelOf(f.Requirement); lvl != cases.Must && len(rows[f.Name].Fail) > 0 {
+		if lvl := caselang.LevelOf(f.Requirement); lvl != caselang.Must && len(rows[f.Name].Fail) > 0 {
 			t.Errorf("fault %s breaks %s (%s), but its row FAILs %v", f.Name, f.Requirement, lvl, rows[f.Name].Fail)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/refserver"
@@ -319,8 +320,8 @@ func TestRestoreNeverShowsTheSuiteSecrets(t *testing.T) {
 	t.Parallel()
 	srv, _ := reconfServer(t, "admin-password-user-pin")
 	dir := t.TempDir()
-	j := reconf.Journal{Target: reconf.TargetOf(srv.URL), Original: reconf.Protection{Admin: cases.Password, User: cases.PIN},
-		Current: reconf.Protection{Admin: cases.Password, User: cases.PIN}, Key: string(cases.AdminPassword), AdminSecret: "suite"}
+	j := reconf.Journal{Target: reconf.TargetOf(srv.URL), Original: reconf.Protection{Admin: caselang.Password, User: caselang.PIN},
+		Current: reconf.Protection{Admin: caselang.Password, User: caselang.PIN}, Key: string(caselang.AdminPassword), AdminSecret: "suite"}
 	journal := filepath.Join(dir, "journal.json")
 	if err := reconf.WriteJournal(journal, j); err != nil {
 		t.Fatal(err)
@@ -330,7 +331,7 @@ func TestRestoreNeverShowsTheSuiteSecrets(t *testing.T) {
 	if r.code != 3 {
 		t.Fatalf("exit %d, want 3 (nothing logs in)\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	derived := reconf.NewKey(j.Original, map[cases.SecretKind]string{cases.AdminPassword: wrong}, "").Derive(cases.AdminPassword)
+	derived := reconf.NewKey(j.Original, map[caselang.SecretKind]string{caselang.AdminPassword: wrong}, "").Derive(caselang.AdminPassword)
 	out := r.stdout + r.stderr
 	if !strings.Contains(out, "credentials") {
 		t.Errorf("the failed restore shows no transcript:\n%s", out)
@@ -351,9 +352,9 @@ func TestRestoreRefusesAMistypedSecret(t *testing.T) {
 	srv, _ := reconfServer(t, "unsecured") // left unsecured by a killed walk, say
 	dir := t.TempDir()
 	orig := "Orig-Admin-3k"
-	j := reconf.Journal{Target: reconf.TargetOf(srv.URL), Original: reconf.Protection{Admin: cases.Password, User: cases.Unsecured},
-		Current: reconf.Protection{Admin: cases.Unsecured, User: cases.Unsecured}, Key: string(cases.AdminPassword), AdminSecret: "original",
-		Checks: map[cases.SecretKind]string{cases.AdminPassword: reconf.NewCheck(cases.AdminPassword, orig)}}
+	j := reconf.Journal{Target: reconf.TargetOf(srv.URL), Original: reconf.Protection{Admin: caselang.Password, User: caselang.Unsecured},
+		Current: reconf.Protection{Admin: caselang.Unsecured, User: caselang.Unsecured}, Key: string(caselang.AdminPassword), AdminSecret: "original",
+		Checks: map[caselang.SecretKind]string{caselang.AdminPassword: reconf.NewCheck(caselang.AdminPassword, orig)}}
 	journal := filepath.Join(dir, "journal.json")
 	if err := reconf.WriteJournal(journal, j); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/internal/redact"
@@ -99,7 +99,7 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 	defer cancel()
 	tr := wire.NewTranscript(red)
 	t := engine.Target{URL: target, TLS: tlsConf, DialTimeout: o.responseTimeout, ResponseTimeout: o.responseTimeout}
-	vals := map[cases.SecretKind]string{}
+	vals := map[caselang.SecretKind]string{}
 	for _, k := range secrets.Kinds() {
 		vals[k], _ = secrets.Get(k)
 	}

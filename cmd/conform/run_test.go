@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/refserver"
@@ -31,7 +32,7 @@ func TestRunEmbeddedDefaultPassesAndWritesReports(t *testing.T) {
 	// profiles: nothing is skipped, every MUST requirement but the suite's
 	// own holes is checked.
 	want := 0
-	own := cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro}
+	own := caselang.Profile{Admin: caselang.Password, User: caselang.PIN, Plan: caselang.Pro}
 	for _, c := range cases.All() {
 		if conductor.ForProfile(c, own) {
 			want++

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/conductor"
@@ -47,7 +48,7 @@ type runOptions struct {
 	wrongBudget     int
 	seed            uint64
 	web, httpURL    string
-	settings        cases.Settings
+	settings        caselang.Settings
 	profile         string
 	faults          listFlag
 	variants        listFlag
@@ -92,7 +93,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.DurationVar(&o.responseTimeout, "response-timeout", 5*time.Second, "bound on each response (and on the WebSocket handshake)")
 	fs.BoolVar(&o.insecure, "insecure-skip-verify", false, "wss://: do not verify the server certificate")
 	fs.StringVar(&o.caFile, "ca-file", "", "wss://: PEM file of CA certificates to trust")
-	d := cases.DefaultSettings()
+	d := caselang.DefaultSettings()
 	fs.StringVar(&o.web, "web", "", "web manager URL (http://host:port): discover the WebSocket and HTTP ports from its config.json")
 	fs.StringVar(&o.httpURL, "http", "", "embedded HTTP server URL (http://host:8766) for the lifetime cases (default: discovered)")
 	fs.StringVar(&o.settings.ProbePath, "http-probe-path", d.ProbePath, "HTTP server path asked with a token (the token is appended as ?token= / &token=)")
@@ -165,7 +166,7 @@ func (o *runOptions) validate(from map[string]string) (session.Config, conductor
 	}
 	switch o.plan {
 	case "pro", "free":
-		cfg.Plan = cases.Plan(o.plan)
+		cfg.Plan = caselang.Plan(o.plan)
 	default:
 		return fail("--plan must be pro or free, not %q", o.plan)
 	}
@@ -213,7 +214,7 @@ func (o *runOptions) validate(from map[string]string) (session.Config, conductor
 		return fail("--lockout-wait %s: at most %s", st.LockoutWait, maxLockoutWait)
 	}
 	if st.PINTokenMin > st.TokenTTL {
-		if st.PINTokenMin != cases.DefaultSettings().PINTokenMin {
+		if st.PINTokenMin != caselang.DefaultSettings().PINTokenMin {
 			return fail("--pin-token-ttl-min must not exceed --token-ttl")
 		}
 		// A short --token-ttl alone: the PIN window shrinks with it.
@@ -343,7 +344,7 @@ func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets 
 		fmt.Fprintf(w, "%-26s %-40q # %s\n", f.Name+":", v, from[f.Name])
 	})
 	fmt.Fprintln(w, "# secrets (only from the environment):")
-	for _, k := range cases.SecretKinds {
+	for _, k := range caselang.SecretKinds {
 		state := "not set"
 		if _, ok := secrets.Get(k); ok {
 			state = "set (value not shown)"

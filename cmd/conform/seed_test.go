@@ -15,7 +15,7 @@ import (
 // selection and budget, a fault gets the same verdict under two seeds: the
 // same exit code, caught under its own requirement in both or in neither,
 // the same cases run and left out. The budget's order is fixed
-// (cases.BudgetOrder) and the seed seeds only the exploration, which the
+// (caselang.BudgetOrder) and the seed seeds only the exploration, which the
 // live default does not select. One firmware, one verdict.
 //
 // Which cases a fault fails may still differ between two runs (of one

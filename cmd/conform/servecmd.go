@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/refserver"
 )
 
@@ -182,7 +182,7 @@ func knownNames(faults, variants []string) error {
 // lockout wait divided too. A machine too busy for them makes a timed case
 // ERROR, never FAIL.
 func matchingRunFlags(scale float64) string {
-	d := cases.DefaultSettings()
+	d := caselang.DefaultSettings()
 	div := func(v time.Duration) time.Duration {
 		return max(time.Duration(float64(v)/scale), time.Microsecond)
 	}

@@ -13,14 +13,14 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/clock"
 )
 
 // The wrong-credential budget on a live target. A device's lockout counts
 // wrong credentials in a way nobody knows (RC-6b), so every failed auth the
 // suite provokes counts: the cases that send wrong credentials take the
-// budget in the fixed order of cases.BudgetOrder (the smoke cases first,
+// budget in the fixed order of caselang.BudgetOrder (the smoke cases first,
 // then the near misses of the administrator's secret, ...), as many as
 // fit; then the token exercises that may fail, with what is left. The
 // same catalogue, profile and flags choose the same stimuli in every run:
@@ -49,7 +49,7 @@ type Config struct {
 	Pace *Pace
 	// Settings are the run's (zero: the spec's): how many wrong
 	// credentials a case sends may depend on them.
-	Settings cases.Settings
+	Settings caselang.Settings
 	// Clock is the time the pace's windows are kept by (nil: the real
 	// clock).
 	Clock clock.Clock
@@ -95,7 +95,7 @@ func New(cfg Config, sent int) *Budget {
 // compete too, although they do not apply to the target's own. A paced
 // run (pace.go) also leaves out a case that sends more wrong credentials
 // than one window may hold; for it, disruptive cases are no exception.
-func (b *Budget) Plan(own cases.Profile, selected []cases.Case, elsewhere ...cases.Case) {
+func (b *Budget) Plan(own caselang.Profile, selected []caselang.Case, elsewhere ...caselang.Case) {
 	limit, pace := b.cfg.Limit, b.cfg.Pace
 	if limit == Unlimited && pace == nil {
 		return
@@ -103,11 +103,11 @@ func (b *Budget) Plan(own cases.Profile, selected []cases.Case, elsewhere ...cas
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	left := limit - b.wrongSent
-	var others []cases.Case
+	var others []caselang.Case
 	b.planned, b.leftOut, b.committed = map[string]int{}, map[string]string{}, 0
 	b.pace.planned = b.wrongSent
 	budgetOut := fmt.Sprintf("not run: the wrong-credential budget of %d goes to cases before it in the fixed order (docs/catalogue.md); --pace runs every case, window by window", limit)
-	take := func(c cases.Case) {
+	take := func(c caselang.Case) {
 		n := c.WrongCredentialsWith(b.cfg.Settings)
 		switch {
 		case pace != nil && n > pace.PerWindow():
@@ -123,14 +123,14 @@ func (b *Budget) Plan(own cases.Profile, selected []cases.Case, elsewhere ...cas
 	for _, c := range selected {
 		n := c.WrongCredentialsWith(b.cfg.Settings)
 		switch {
-		case n == 0 || c.HasLabel("disruptive") && pace == nil || c.Unmet(own) != "" && !slices.ContainsFunc(elsewhere, func(e cases.Case) bool { return e.ID == c.ID }):
+		case n == 0 || c.HasLabel("disruptive") && pace == nil || c.Unmet(own) != "" && !slices.ContainsFunc(elsewhere, func(e caselang.Case) bool { return e.ID == c.ID }):
 		case c.HasLabel("smoke"):
 			take(c)
 		default:
 			others = append(others, c)
 		}
 	}
-	for _, c := range cases.OrderForBudget(others) {
+	for _, c := range caselang.OrderForBudget(others) {
 		take(c)
 	}
 }
@@ -159,7 +159,7 @@ func (b *Budget) WrongSent() int {
 // and in a paced run waits for room in the window first. (Whether a
 // lockout stopped the run's wrong credentials is the engine's to ask
 // first.)
-func (b *Budget) Admit(ctx context.Context, c cases.Case) string {
+func (b *Budget) Admit(ctx context.Context, c caselang.Case) string {
 	b.mu.Lock()
 	out := b.leftOut[c.ID]
 	b.mu.Unlock()
@@ -204,7 +204,7 @@ func (b *Budget) reserve(n int) string {
 // neither a pass nor a failure). A paced run makes room in its window,
 // and when the window is full calls release first, so that the case holds
 // no connection while it waits; the error says the wait was interrupted.
-func (b *Budget) AdmitExercise(ctx context.Context, c cases.Case, release func()) (string, error) {
+func (b *Budget) AdmitExercise(ctx context.Context, c caselang.Case, release func()) (string, error) {
 	if p := b.cfg.Pace; p != nil {
 		b.mu.Lock()
 		full := b.pace.used()+1 > p.PerWindow()

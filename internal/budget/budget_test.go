@@ -7,19 +7,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/clock"
 )
 
 // liveProfile is a live target's profile with every secret given: the
 // cases that send wrong credentials all apply to it.
-var liveProfile = cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro,
-	Secrets: []cases.SecretKind{cases.AdminPassword, cases.AdminPIN, cases.UserPIN}}
+var liveProfile = caselang.Profile{Admin: caselang.Password, User: caselang.PIN, Plan: caselang.Pro,
+	Secrets: []caselang.SecretKind{caselang.AdminPassword, caselang.AdminPIN, caselang.UserPIN}}
 
 // budgeted are the cases a default live run selects that send wrong
 // credentials: those the plan shares out.
-func budgeted() []cases.Case {
-	var out []cases.Case
+func budgeted() []caselang.Case {
+	var out []caselang.Case
 	for _, c := range cases.All() {
 		if !c.HasLabel("disruptive") && !c.HasLabel("slow") && c.WrongCredentials() > 0 && c.Unmet(liveProfile) == "" {
 			out = append(out, c)
@@ -165,7 +166,7 @@ func TestPacedExerciseReleasesBeforeItWaits(t *testing.T) {
 	clk := clock.NewVirtual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	b := New(Config{Clock: clk, Limit: Unlimited, Pace: &Pace{Attempts: 3, Window: time.Hour}}, 0)
 	ctx := context.Background()
-	c := cases.Case{ID: "c"}
+	c := caselang.Case{ID: "c"}
 	released := 0
 	release := func() { released++ }
 	if why, err := b.AdmitExercise(ctx, c, release); why != "" || err != nil || released != 0 {

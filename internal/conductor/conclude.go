@@ -6,7 +6,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/wire"
 	"github.com/roomconform/conform/reports"
@@ -79,7 +79,7 @@ func (p *Plan) collect(start time.Time, gate reports.Gate) reports.Run {
 		c := e.Case
 		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: nonNil(c.Labels), Profile: e.Profile}
 		for _, id := range c.Requirements {
-			rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(cases.LevelOf(id))})
+			rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(caselang.LevelOf(id))})
 		}
 		p.mu.Lock()
 		o, ran := p.outcomes[e.Key]
@@ -134,7 +134,7 @@ func Frames(t *wire.Transcript) []reports.Frame {
 	return out
 }
 
-func profileOf(p cases.Profile) reports.Profile {
+func profileOf(p caselang.Profile) reports.Profile {
 	out := reports.Profile{Admin: string(p.Admin), User: string(p.User), Plan: string(p.Plan), Source: p.Source, Notes: p.Notes, Secrets: []string{}}
 	for _, s := range p.Secrets {
 		out.Secrets = append(out.Secrets, string(s))

@@ -19,7 +19,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/preflight"
 	"github.com/roomconform/conform/internal/reconf"
@@ -174,7 +174,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	printHeader(con, cfg.Version, sess, sel, selected, sections)
 	p := newPlan(casesCtx, sess.Runner, sel, selected, sections)
 	p.budget, p.walker = sess.Budget, sess.Walk
-	var elsewhere []cases.Case
+	var elsewhere []caselang.Case
 	for _, sec := range sections {
 		elsewhere = append(elsewhere, sec.Cases...)
 	}
@@ -257,7 +257,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 // errors, and reports where every selected case is an ERROR, so a
 // pipeline sees why. A signal or the time bound during the preflight is
 // an interrupted run (exit 1), like one during the cases.
-func (cfg Config) preflightFailed(ctx context.Context, err error, sess *session.Session, selected []cases.Case, start time.Time) (reports.Run, int) {
+func (cfg Config) preflightFailed(ctx context.Context, err error, sess *session.Session, selected []caselang.Case, start time.Time) (reports.Run, int) {
 	code, what := reports.ExitUnreachable, "target unreachable"
 	interrupted := interruption(ctx)
 	var usage *UsageError
@@ -283,7 +283,7 @@ func (cfg Config) preflightFailed(ctx context.Context, err error, sess *session.
 		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: c.Labels, Verdict: reports.Error,
 			Message: "not run: " + what + ": " + msg}
 		for _, id := range c.Requirements {
-			rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(cases.LevelOf(id))})
+			rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(caselang.LevelOf(id))})
 		}
 		run.Cases = append(run.Cases, rc)
 	}

@@ -5,14 +5,14 @@ import (
 	"io"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/term"
 )
 
 // printHeader says, before anything runs, what is tested and how: the
 // profile the suite will judge the target by comes first.
-func printHeader(w io.Writer, version string, s *session.Session, sel Selection, selected []cases.Case, sections []Section) {
+func printHeader(w io.Writer, version string, s *session.Session, sel Selection, selected []caselang.Case, sections []Section) {
 	n := len(selected)
 	where := "live target"
 	if s.Embedded {
@@ -72,7 +72,7 @@ func printHeader(w io.Writer, version string, s *session.Session, sel Selection,
 }
 
 // disruptive lists the selected cases that can lock out or kick sessions.
-func disruptive(selected []cases.Case) []string {
+func disruptive(selected []caselang.Case) []string {
 	var ids []string
 	for _, c := range selected {
 		if c.HasLabel("disruptive") {
@@ -84,7 +84,7 @@ func disruptive(selected []cases.Case) []string {
 
 // leftOutByFilter lists the cases named with --case that the label filter
 // does not select.
-func leftOutByFilter(sel Selection, selected []cases.Case) []string {
+func leftOutByFilter(sel Selection, selected []caselang.Case) []string {
 	var out []string
 	for _, id := range sel.Cases {
 		found := false

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
@@ -20,7 +20,7 @@ type Entry struct {
 	// Key names the entry's outcome: the case ID, with "@profile" in a
 	// section.
 	Key  string
-	Case cases.Case
+	Case caselang.Case
 	// Section is the index of the entry's section; -1 for the target's
 	// own profile.
 	Section int
@@ -50,7 +50,7 @@ type Plan struct {
 	Selection Selection
 	// Selected are the cases the selection chose in the target's own
 	// profile (the reports list them, with the sections' after them).
-	Selected []cases.Case
+	Selected []caselang.Case
 	Sections []Section
 	Entries  []Entry
 	// Timeout bounds the executor's whole run (the cases' share of the
@@ -60,8 +60,8 @@ type Plan struct {
 	Verbosity int
 	NoColor   bool
 
-	ctx      context.Context // the run's: it ends the cases too
-	profile  cases.Profile   // the target's own as the run began (the walk changes the runner's)
+	ctx      context.Context  // the run's: it ends the cases too
+	profile  caselang.Profile // the target's own as the run began (the walk changes the runner's)
 	progress *console.Progress
 	// budget is the runner's wrong-credential budget, walker its walk
 	// (put back when the run ends).
@@ -82,7 +82,7 @@ type Plan struct {
 // newPlan lays out the entries: the target's own selected cases by
 // requirement group in catalogue order (the order the Ginkgo tree runs
 // them in, one table per group), then each section's.
-func newPlan(ctx context.Context, r *engine.Runner, sel Selection, selected []cases.Case, sections []Section) *Plan {
+func newPlan(ctx context.Context, r *engine.Runner, sel Selection, selected []caselang.Case, sections []Section) *Plan {
 	p := &Plan{Runner: r, Selection: sel, Selected: selected, Sections: sections, ctx: ctx, profile: r.Config().Profile,
 		outcomes: map[string]engine.Outcome{}, took: map[string]time.Duration{}, stopped: map[string]string{},
 		runners: map[int]*engine.Runner{}, errs: map[int]error{}}
@@ -94,7 +94,7 @@ func newPlan(ctx context.Context, r *engine.Runner, sel Selection, selected []ca
 	}
 	cfg := r.Config()
 	set, virtual, restore := r.EffectiveSettings(), cfg.Clock != nil && cfg.Clock.Virtual(), r.RestoreBound()
-	entry := func(c cases.Case, section int, profile string) Entry {
+	entry := func(c caselang.Case, section int, profile string) Entry {
 		timeout := specTimeout(c, cfg.Target, set, virtual)
 		if reconfigures(c) {
 			timeout = satDur(timeout, restore) // the restore at its end
@@ -102,7 +102,7 @@ func newPlan(ctx context.Context, r *engine.Runner, sel Selection, selected []ca
 		return Entry{Key: sectionKey(c.ID, profile), Case: c, Section: section, Profile: profile, Timeout: timeout}
 	}
 	var groups []string
-	byGroup := map[string][]cases.Case{}
+	byGroup := map[string][]caselang.Case{}
 	for _, c := range selected {
 		if moved[c.ID] {
 			continue // it runs in its section
@@ -144,12 +144,12 @@ func (p *Plan) Run(ctx context.Context, e Entry) engine.Outcome {
 			if err != nil {
 				why += ": " + err.Error()
 			}
-			o = engine.Outcome{Verdict: cases.Error, Reason: why}
+			o = engine.Outcome{Verdict: caselang.Error, Reason: why}
 		}
 	}
 	if o.Verdict == "" {
 		if why := p.Selection.refusal(e.Case); why != "" {
-			o = engine.Outcome{Verdict: cases.Skip, Reason: why}
+			o = engine.Outcome{Verdict: caselang.Skip, Reason: why}
 		} else {
 			o = r.Run(ctx, e.Case)
 		}
@@ -191,7 +191,7 @@ func (p *Plan) Show(e Entry) {
 	c := console.Case{ID: e.Key, Duration: took}
 	switch {
 	case stopped:
-		c.Verdict, c.Reason = string(cases.Error), why
+		c.Verdict, c.Reason = string(caselang.Error), why
 	case ran:
 		c.Verdict, c.Reason, c.Findings = string(o.Verdict), o.Reason, o.Findings
 		if p.progress.Verbosity >= console.Everything && o.Transcript != nil {
@@ -262,10 +262,10 @@ func sectionKey(id, profile string) string {
 // plus slack for a busy machine. On a virtual clock waits cost no real
 // time. The sum saturates: absurd settings make a long timeout, never a
 // negative one.
-func specTimeout(c cases.Case, t engine.Target, set cases.Settings, virtual bool) time.Duration {
+func specTimeout(c caselang.Case, t engine.Target, set caselang.Settings, virtual bool) time.Duration {
 	var waits time.Duration
 	for _, s := range c.Steps {
-		if a, ok := s.Do.(cases.Poll); ok && !virtual {
+		if a, ok := s.Do.(caselang.Poll); ok && !virtual {
 			limit, _ := a.Limit.Of(set)
 			waits = satDur(waits, limit)
 		}
@@ -283,9 +283,9 @@ const specSlack = 5 * time.Second
 
 // reconfigures reports whether case c changes the target's protection
 // (and so restores it when it ends).
-func reconfigures(c cases.Case) bool {
+func reconfigures(c caselang.Case) bool {
 	for _, s := range c.Steps {
-		if _, ok := s.Do.(cases.Reconfigure); ok {
+		if _, ok := s.Do.(caselang.Reconfigure); ok {
 			return true
 		}
 	}

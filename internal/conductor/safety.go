@@ -6,6 +6,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -43,10 +44,10 @@ func (s Selection) ForTarget(live bool) Selection {
 // runner asks it for every case, so that a selection made behind
 // ForTarget's back (a Ginkgo focus) cannot lock a device out or change it
 // either.
-func (s Selection) OptedIn(c cases.Case) bool { return s.refusal(c) == "" }
+func (s Selection) OptedIn(c caselang.Case) bool { return s.refusal(c) == "" }
 
 // refusal is why case c may not run ("" when it may).
-func (s Selection) refusal(c cases.Case) string {
+func (s Selection) refusal(c caselang.Case) string {
 	switch {
 	case !s.Live:
 		return ""
@@ -76,7 +77,7 @@ func (s Selection) namesDisruptive() bool {
 // and selects c because of it: "password" selects the lockout case by its
 // other label, "disruptive && password" because it is disruptive, and a
 // regular expression such as /t/ that happens to match it names nothing.
-func selectsForDisruptive(filter string, c cases.Case) bool {
+func selectsForDisruptive(filter string, c caselang.Case) bool {
 	if !strings.Contains(filter, "disruptive") {
 		return false
 	}

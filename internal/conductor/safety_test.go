@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
 )
@@ -44,7 +45,7 @@ func TestLiveSafetyPolicy(t *testing.T) {
 // TestSpecTimeoutSaturates: absurd settings make a long spec timeout, never
 // a negative one (--lockout-attempts near MaxInt64 once overflowed it).
 func TestSpecTimeoutSaturates(t *testing.T) {
-	set := cases.DefaultSettings()
+	set := caselang.DefaultSettings()
 	set.LockoutAttempts = int(^uint(0) >> 1)
 	set.LockoutWait = 1<<63 - 1
 	lockout, _ := cases.Lookup("rc-6-lockout-after-wrong-passwords")

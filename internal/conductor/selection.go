@@ -8,6 +8,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -30,12 +31,12 @@ type Selection struct {
 	// Profile is the target's, once the preflight learnt it: the
 	// generated cases made for other profiles are then not part of the
 	// run (each profile has its own; the walk does not visit them).
-	Profile *cases.Profile
+	Profile *caselang.Profile
 }
 
 // ForProfile reports whether case c belongs in a run against a target of
 // profile p: every case but a generated one made for another profile.
-func ForProfile(c cases.Case, p cases.Profile) bool {
+func ForProfile(c caselang.Case, p caselang.Profile) bool {
 	if !c.HasLabel("generated") {
 		return true
 	}
@@ -50,7 +51,7 @@ const AllCases = "all"
 // Select returns the catalogue cases the selection includes, in run order.
 // Unknown IDs, an invalid filter, or a selection matching nothing are
 // UsageErrors.
-func Select(s Selection) ([]cases.Case, error) {
+func Select(s Selection) ([]caselang.Case, error) {
 	match := func([]string) bool { return true }
 	if s.LabelFilter != "" && s.LabelFilter != AllCases {
 		f, err := types.ParseLabelFilter(s.LabelFilter)
@@ -64,7 +65,7 @@ func Select(s Selection) ([]cases.Case, error) {
 			return nil, &UsageError{Msg: fmt.Sprintf("unknown case %q (conform list shows every case ID)", id)}
 		}
 	}
-	var out []cases.Case
+	var out []caselang.Case
 	for _, c := range cases.All() {
 		if len(s.Cases) > 0 && !slices.Contains(s.Cases, c.ID) {
 			continue
@@ -92,8 +93,8 @@ func flatten(s string) string {
 }
 
 // OptedInOf keeps the cases of selected the policy of s lets run.
-func (s Selection) OptedInOf(selected []cases.Case) []cases.Case {
-	var out []cases.Case
+func (s Selection) OptedInOf(selected []caselang.Case) []caselang.Case {
+	var out []caselang.Case
 	for _, c := range selected {
 		if s.OptedIn(c) {
 			out = append(out, c)

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
 )
@@ -12,7 +13,7 @@ import (
 // cut off by its own spec timeout (the 5-minute HTTP token case once was,
 // after 85 s).
 func TestSpecTimeoutCoversWaits(t *testing.T) {
-	set := cases.DefaultSettings()
+	set := caselang.DefaultSettings()
 	target := engine.Target{DialTimeout: 5 * time.Second, ResponseTimeout: 5 * time.Second}
 	for _, c := range cases.All() {
 		var need time.Duration
@@ -20,7 +21,7 @@ func TestSpecTimeoutCoversWaits(t *testing.T) {
 			if s.When != nil {
 				need = max(need, s.When.Life.Of(set)+set.Tolerance)
 			}
-			if _, ok := s.Do.(cases.Poll); ok {
+			if _, ok := s.Do.(caselang.Poll); ok {
 				need += set.LockoutWait
 			}
 		}

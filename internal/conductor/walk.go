@@ -3,7 +3,7 @@ package conductor
 import (
 	"context"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/walk"
 )
@@ -14,16 +14,16 @@ import (
 type Section struct {
 	Profile string
 	Enter   func(ctx context.Context) (*engine.Runner, error)
-	Cases   []cases.Case
+	Cases   []caselang.Case
 }
 
 // PlanSections gives each selected case that does not apply to the
-// target's own profile (skipped for its configuration: cases.Case.Gap)
+// target's own profile (skipped for its configuration: caselang.Case.Gap)
 // to the first stage whose profile it applies to, so that it runs once,
 // there. Mutating cases (they reconfigure and restore by themselves) go
 // only to a Reconfiguring stage, a target of that profile of its own,
 // never to the walk's; stages that get no case are left out.
-func PlanSections(own cases.Profile, selected []cases.Case, stages []walk.Stage) []Section {
+func PlanSections(own caselang.Profile, selected []caselang.Case, stages []walk.Stage) []Section {
 	var out []Section
 	placed := map[string]bool{}
 	for _, st := range stages {

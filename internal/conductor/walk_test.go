@@ -12,7 +12,7 @@ import (
 )
 
 // TestReconfiguringCasesReachEveryProfile: the embedded default run places
-// each case that reconfigures from a protection (cases.StartsFrom) in a
+// each case that reconfigures from a protection (caselang.StartsFrom) in a
 // stage of that protection, an embedded server of its own, and never in
 // the walk's stages (a case's journal never stands over the walk's); the
 // other cases never go to those servers.

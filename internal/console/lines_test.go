@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/reports"
 )
 
@@ -43,12 +43,12 @@ func noForgedLine(t *testing.T, out string, ownResults int) {
 }
 
 func TestProgressKeepsTargetTextOnItsLine(t *testing.T) {
-	broken := cases.Finding{Requirement: "ENV-2", Level: cases.Must, Step: "#1", Check: "method",
+	broken := caselang.Finding{Requirement: "ENV-2", Level: caselang.Must, Step: "#1", Check: "method",
 		Expected: `method "auth"`, Actual: "method x" + fakeResult}
 	for _, verbosity := range []int{Quiet, Lines, Everything} {
 		var b bytes.Buffer
 		p := &Progress{W: &b, Verbosity: verbosity}
-		p.Case(Case{ID: "fail-case", Verdict: reports.Fail, Findings: []cases.Finding{broken}, Reason: broken.String()})
+		p.Case(Case{ID: "fail-case", Verdict: reports.Fail, Findings: []caselang.Finding{broken}, Reason: broken.String()})
 		p.Case(Case{ID: "error-case", Verdict: reports.Error, Reason: "no answer: error \x1b[2J" + fakeResult})
 		p.Case(Case{ID: "skip-case", Verdict: reports.Skip, Reason: "needs" + fakeRestore})
 		p.Done()
@@ -60,11 +60,11 @@ func TestProgressKeepsTargetTextOnItsLine(t *testing.T) {
 }
 
 func TestSummaryKeepsTargetTextOnItsLine(t *testing.T) {
-	broken := cases.Finding{Requirement: "ENV-2", Level: cases.Must, Step: "#1", Check: "method",
+	broken := caselang.Finding{Requirement: "ENV-2", Level: caselang.Must, Step: "#1", Check: "method",
 		Expected: `method "auth"`, Actual: "method x" + fakeResult}
 	r := reports.Run{
 		Cases: []reports.Case{
-			{ID: "fail-case", Verdict: reports.Fail, Findings: []cases.Finding{broken}, Message: broken.String()},
+			{ID: "fail-case", Verdict: reports.Fail, Findings: []caselang.Finding{broken}, Message: broken.String()},
 			{ID: "known-case", Verdict: reports.XFail, Message: "x", Baseline: &reports.Known{Reason: "known \x1b[2J\x00 reason"}},
 			{ID: "error-case", Verdict: reports.Error, Message: "setAuthParams refused (bad" + fakeRestore + ")"},
 			{ID: "error-case-2", Verdict: reports.Error, Message: "setAuthParams refused (bad" + fakeRestore + ")"},
@@ -73,7 +73,7 @@ func TestSummaryKeepsTargetTextOnItsLine(t *testing.T) {
 		Reconfiguration: []string{"a user PIN was regenerated" + fakeResult},
 		RestoreError:    "the target refused setAuthParams admin password (x" + fakeRestore + ")",
 		Interrupted:     "interrupted" + fakeResult,
-		Coverage: []reports.Coverage{{ID: "RC-1", Level: string(cases.Must), Status: reports.Unchecked,
+		Coverage: []reports.Coverage{{ID: "RC-1", Level: string(caselang.Must), Status: reports.Unchecked,
 			Why: []string{"error: no answer" + fakeResult}}},
 		Duration: time.Second.Seconds(),
 	}

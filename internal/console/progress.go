@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/term"
 	"github.com/roomconform/conform/reports"
 )
@@ -32,7 +32,7 @@ type Case struct {
 	Verdict    string
 	Duration   time.Duration
 	Reason     string
-	Findings   []cases.Finding
+	Findings   []caselang.Finding
 	Transcript string
 }
 

@@ -6,20 +6,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/reports"
 )
 
 func TestProgress(t *testing.T) {
-	broken := cases.Finding{Requirement: "RC-8", Level: cases.Must, Step: "#1", Check: "resultCode", Expected: "resultCode 8", Actual: "resultCode 4\x1b[2J"}
-	held := cases.Finding{Requirement: "ENV-2", Level: cases.Must, OK: true, Check: "method"}
+	broken := caselang.Finding{Requirement: "RC-8", Level: caselang.Must, Step: "#1", Check: "resultCode", Expected: "resultCode 8", Actual: "resultCode 4\x1b[2J"}
+	held := caselang.Finding{Requirement: "ENV-2", Level: caselang.Must, OK: true, Check: "method"}
 	run := func(verbosity int, color bool) string {
 		var b bytes.Buffer
 		p := &Progress{W: &b, Verbosity: verbosity, Color: color, Known: map[string]bool{"known-case": true}}
-		p.Case(Case{ID: "pass-case", Verdict: reports.Pass, Duration: time.Millisecond, Findings: []cases.Finding{held}})
+		p.Case(Case{ID: "pass-case", Verdict: reports.Pass, Duration: time.Millisecond, Findings: []caselang.Finding{held}})
 		p.Case(Case{ID: "skip-case", Verdict: reports.Skip, Reason: "needs admin access"})
-		p.Case(Case{ID: "fail-case", Verdict: reports.Fail, Duration: 12 * time.Millisecond, Findings: []cases.Finding{held, broken}, Transcript: "+0.001s a > {}"})
-		p.Case(Case{ID: "known-case", Verdict: reports.Fail, Findings: []cases.Finding{broken}})
+		p.Case(Case{ID: "fail-case", Verdict: reports.Fail, Duration: 12 * time.Millisecond, Findings: []caselang.Finding{held, broken}, Transcript: "+0.001s a > {}"})
+		p.Case(Case{ID: "known-case", Verdict: reports.Fail, Findings: []caselang.Finding{broken}})
 		p.Case(Case{ID: "error-case", Verdict: reports.Error, Reason: "no answer within 5s"})
 		p.Done()
 		return b.String()

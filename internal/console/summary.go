@@ -11,7 +11,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/term"
 	"github.com/roomconform/conform/reports"
 )
@@ -152,7 +152,7 @@ func messageLines(c reports.Case) []string {
 func notEvaluated(r reports.Run) []string {
 	var ids []string
 	for _, c := range r.Coverage {
-		if c.Status == reports.NotEvaluated && c.Level == string(cases.Must) {
+		if c.Status == reports.NotEvaluated && c.Level == string(caselang.Must) {
 			ids = append(ids, c.ID)
 		}
 	}
@@ -163,7 +163,7 @@ func notEvaluated(r reports.Run) []string {
 func holes(r reports.Run) []string {
 	var ids []string
 	for _, c := range r.Coverage {
-		if c.Hole && c.Level == string(cases.Must) {
+		if c.Hole && c.Level == string(caselang.Must) {
 			ids = append(ids, c.ID)
 		}
 	}

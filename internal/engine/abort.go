@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // abort runs an Abort step: an abrupt close mid-request. It sends the
 // request, then drops the TCP connection without reading the answer or
 // closing the WebSocket.
-func (x *execution) abort(ctx context.Context, s cases.Step, a cases.Abort, name string) error {
+func (x *execution) abort(ctx context.Context, s caselang.Step, a caselang.Abort, name string) error {
 	payload, _, err := x.build(a.Request, x.nextID())
 	if err != nil {
 		return fmt.Errorf("step %s: %w", name, err)

@@ -4,15 +4,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 func TestAbortSendsThenDropsTheConnection(t *testing.T) {
 	f := newFake(t, func(req map[string]any) []string { return []string{authAnswer(req, 10)} })
 	o := run(t, runner(f.URL),
-		cases.Step{Do: cases.Abort{Request: openType}},
-		cases.Step{Conn: "b", Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}})
-	if o.Verdict != cases.Pass {
+		caselang.Step{Do: caselang.Abort{Request: openType}},
+		caselang.Step{Conn: "b", Do: caselang.Send{Request: openType}, Expect: []caselang.Check{caselang.Code("RC-10", 10)}})
+	if o.Verdict != caselang.Pass {
 		t.Fatalf("verdict %s (%s)", o.Verdict, o.Reason)
 	}
 	deadline := time.Now().Add(2 * time.Second)

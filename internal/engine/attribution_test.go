@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/refserver"
@@ -14,7 +15,7 @@ import (
 // requirement whose stimulus provoked it, never a second time under a
 // broader one, and what it kept from being judged is "not evaluated".
 
-func catalogueCase(t *testing.T, id string) cases.Case {
+func catalogueCase(t *testing.T, id string) caselang.Case {
 	t.Helper()
 	c, ok := cases.Lookup(id)
 	if !ok {
@@ -34,13 +35,13 @@ func brokenOtherThan(o engine.Outcome, req string) []string {
 	return out
 }
 
-func notEvaluated(o engine.Outcome, req string) (cases.Finding, bool) {
+func notEvaluated(o engine.Outcome, req string) (caselang.Finding, bool) {
 	for _, f := range o.Findings {
 		if f.Requirement == req && f.NotEvaluated != "" {
 			return f, true
 		}
 	}
-	return cases.Finding{}, false
+	return caselang.Finding{}, false
 }
 
 // A target that closes the connection after a failed auth breaks ENV-9
@@ -51,7 +52,7 @@ func TestAClosedConnectionBlocksLaterStepsUnderENV9Alone(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			r := startFaulty(t, refserver.DefaultProfile, nil, "close-after-failure")
 			o := r.Run(context.Background(), catalogueCase(t, id))
-			if o.Verdict != cases.Warn {
+			if o.Verdict != caselang.Warn {
 				t.Errorf("verdict %s, want WARN (ENV-9 is a SHOULD)\n%s", o.Verdict, o.Reason)
 			}
 			if other := brokenOtherThan(o, "ENV-9"); len(other) > 0 {
@@ -78,10 +79,10 @@ func TestACloseMetByTheNextRequestIsENV9s(t *testing.T) {
 	})
 	r := runner(f.URL)
 	o := runBounded(t, r,
-		cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
-		cases.Step{Do: cases.Send{Request: cases.Request{Type: cases.Str("open"), RequestID: cases.NoRequestID}}, Expect: []cases.Check{cases.EmptyOrNoRequestID("ENV-4")}},
+		caselang.Step{Do: caselang.Send{Request: openType}, Expect: []caselang.Check{caselang.Code("RC-10", 10)}},
+		caselang.Step{Do: caselang.Send{Request: caselang.Request{Type: caselang.Str("open"), RequestID: caselang.NoRequestID}}, Expect: []caselang.Check{caselang.EmptyOrNoRequestID("ENV-4")}},
 	)
-	if o.Verdict != cases.Warn {
+	if o.Verdict != caselang.Warn {
 		t.Errorf("verdict %s, want WARN\n%s\n%s", o.Verdict, o.Reason, o.Transcript)
 	}
 	if fe, ok := notEvaluated(o, "ENV-4"); !ok || fe.NotEvaluated != "blocked by ENV-9 at step #1" {
@@ -98,7 +99,7 @@ func TestACloseMetByTheNextRequestIsENV9s(t *testing.T) {
 func TestAnUnknownFieldRefusalIsJudgedUnderENV8Alone(t *testing.T) {
 	r := startFaulty(t, refserver.DefaultProfile, nil, "unknown-field-rejected")
 	o := r.Run(context.Background(), catalogueCase(t, "env-8-unknown-field-ignored"))
-	if o.Verdict != cases.Warn {
+	if o.Verdict != caselang.Warn {
 		t.Errorf("verdict %s, want WARN (ENV-8 is a SHOULD)\n%s", o.Verdict, o.Reason)
 	}
 	if other := brokenOtherThan(o, "ENV-8"); len(other) > 0 {
@@ -124,7 +125,7 @@ func protectedRunner(url string) *engine.Runner {
 	env := map[string]string{"CONFORM_ADMIN_PASSWORD": "Secret-Admin-7x", "CONFORM_USER_PIN": "pe4k9x"}
 	return runner(url, func(c *engine.Config) {
 		c.Secrets = engine.SecretsFromEnv(func(k string) string { return env[k] })
-		c.Profile = cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro, Secrets: c.Secrets.Kinds()}
+		c.Profile = caselang.Profile{Admin: caselang.Password, User: caselang.PIN, Plan: caselang.Pro, Secrets: c.Secrets.Kinds()}
 	})
 }
 
@@ -136,11 +137,11 @@ func protectedRunner(url string) *engine.Runner {
 func TestASixTheSuiteDidNotProvokeIsAPossibleLockout(t *testing.T) {
 	f := newFake(t, lockedOut)
 	r := protectedRunner(f.URL)
-	login := cases.Step{Name: "login", Do: cases.Send{Request: cases.Login(cases.Admin)},
-		Expect: []cases.Check{cases.Succeeds("ROLE-1"), cases.Previleges("ROLE-1", cases.Admin)}}
-	info := cases.Step{Name: "info", Do: cases.Send{Request: cases.Request{Method: "getAuthInfo"}}, Expect: []cases.Check{cases.ShowsPIN("SEC-2")}}
+	login := caselang.Step{Name: "login", Do: caselang.Send{Request: caselang.Login(caselang.Admin)},
+		Expect: []caselang.Check{caselang.Succeeds("ROLE-1"), caselang.Previleges("ROLE-1", caselang.Admin)}}
+	info := caselang.Step{Name: "info", Do: caselang.Send{Request: caselang.Request{Method: "getAuthInfo"}}, Expect: []caselang.Check{caselang.ShowsPIN("SEC-2")}}
 	o := runBounded(t, r, login, info)
-	if o.Verdict != cases.Pass {
+	if o.Verdict != caselang.Pass {
 		t.Errorf("verdict %s, want PASS with the login not evaluated\n%s", o.Verdict, o.Reason)
 	}
 	for _, req := range []string{"ROLE-1", "SEC-2"} {
@@ -154,12 +155,12 @@ func TestASixTheSuiteDidNotProvokeIsAPossibleLockout(t *testing.T) {
 		t.Fatal("the runner did not record the possible lockout")
 	}
 	// A case that sends a wrong credential is not run now.
-	wrong := cases.Case{ID: "wrong-after-lockout", Title: "test", Requirements: []string{"RC-8"}, Steps: []cases.Step{
-		{Do: cases.Send{Request: cases.Request{Type: cases.Str("secured"), Role: cases.Str("admin"), Credentials: cases.Str("not-the-password")}},
-			Expect: []cases.Check{cases.Code("RC-8", 8)}},
+	wrong := caselang.Case{ID: "wrong-after-lockout", Title: "test", Requirements: []string{"RC-8"}, Steps: []caselang.Step{
+		{Do: caselang.Send{Request: caselang.Request{Type: caselang.Str("secured"), Role: caselang.Str("admin"), Credentials: caselang.Str("not-the-password")}},
+			Expect: []caselang.Check{caselang.Code("RC-8", 8)}},
 	}}
 	before := len(f.requests())
-	if o := r.Run(context.Background(), wrong); o.Verdict != cases.Skip || !strings.Contains(o.Reason, "possible lockout") {
+	if o := r.Run(context.Background(), wrong); o.Verdict != caselang.Skip || !strings.Contains(o.Reason, "possible lockout") {
 		t.Errorf("a case with wrong credentials after a possible lockout: %s (%s), want SKIP", o.Verdict, o.Reason)
 	}
 	if n := len(f.requests()) - before; n != 0 {
@@ -178,13 +179,13 @@ func TestASixAfterTheCasesOwnWrongCredentialsIsAccepted(t *testing.T) {
 		return lockedOut(req)
 	})
 	r := protectedRunner(f.URL)
-	bad := cases.Request{Type: cases.Str("secured"), Role: cases.Str("admin"), Credentials: cases.Str("not-the-password")}
+	bad := caselang.Request{Type: caselang.Str("secured"), Role: caselang.Str("admin"), Credentials: caselang.Str("not-the-password")}
 	o := runBounded(t, r,
-		cases.Step{Do: cases.Send{Request: bad}, Expect: []cases.Check{cases.Code("RC-8", 8)}},
-		cases.Step{Do: cases.Send{Request: bad}, Expect: []cases.Check{cases.Code("RC-8", 8)}},
-		cases.Step{Do: cases.Send{Request: cases.Login(cases.Admin)}, Expect: []cases.Check{cases.AsTheReadingSays("ROLE-1")}},
+		caselang.Step{Do: caselang.Send{Request: bad}, Expect: []caselang.Check{caselang.Code("RC-8", 8)}},
+		caselang.Step{Do: caselang.Send{Request: bad}, Expect: []caselang.Check{caselang.Code("RC-8", 8)}},
+		caselang.Step{Do: caselang.Send{Request: caselang.Login(caselang.Admin)}, Expect: []caselang.Check{caselang.AsTheReadingSays("ROLE-1")}},
 	)
-	if o.Verdict != cases.Pass || r.Services().Health.Lockout() != "" {
+	if o.Verdict != caselang.Pass || r.Services().Health.Lockout() != "" {
 		t.Errorf("verdict %s (%s), lockout %q: want PASS, no suspicion", o.Verdict, o.Reason, r.Services().Health.Lockout())
 	}
 	for _, fi := range o.Findings {
@@ -221,7 +222,7 @@ func TestShouldFaultsAreJudgedUnderTheirOwnRequirement(t *testing.T) {
 				t.Fatalf("no case %s", tc.caseID)
 			}
 			o := r.Run(context.Background(), c)
-			if o.Verdict != cases.Warn {
+			if o.Verdict != caselang.Warn {
 				t.Errorf("verdict %s, want WARN\n%s", o.Verdict, o.Reason)
 			}
 			if other := brokenOtherThan(o, tc.req); len(other) > 0 {

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/wire"
 )
 
 // await runs an Await step: it looks on the step's connection for a
 // notification (one that came before the step counts too).
-func (x *execution) await(ctx context.Context, s cases.Step, a cases.Await, name string) error {
+func (x *execution) await(ctx context.Context, s caselang.Step, a caselang.Await, name string) error {
 	conn, ok := x.conns[s.ConnName()]
 	if !ok {
 		return fmt.Errorf("step %s: connection %s is not open", name, s.ConnName())

@@ -3,7 +3,7 @@ package engine_test
 import (
 	"testing"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 func TestAwaitSeesANotificationThatCameBefore(t *testing.T) {
@@ -11,9 +11,9 @@ func TestAwaitSeesANotificationThatCameBefore(t *testing.T) {
 		return []string{`{"method":"event","event":"authorizationNeeded","cause":1}`, authAnswer(req, 10)}
 	})
 	o := run(t, runner(f.URL),
-		cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
-		cases.Step{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}})
-	if o.Verdict != cases.Pass {
+		caselang.Step{Do: caselang.Send{Request: openType}, Expect: []caselang.Check{caselang.Code("RC-10", 10)}},
+		caselang.Step{Do: caselang.Await{Event: "authorizationNeeded"}, Expect: []caselang.Check{caselang.EventCause("SEC-3", 1)}})
+	if o.Verdict != caselang.Pass {
 		t.Fatalf("verdict %s (%s)", o.Verdict, o.Reason)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/refserver"
@@ -29,7 +29,7 @@ func orderedRunner(url string) *engine.Runner {
 	})
 }
 
-func runBounded(t *testing.T, r *engine.Runner, steps ...cases.Step) engine.Outcome {
+func runBounded(t *testing.T, r *engine.Runner, steps ...caselang.Step) engine.Outcome {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -51,12 +51,12 @@ func plain(req map[string]any) []string {
 }
 
 // exactlyOneStep sends an auth and checks it gets exactly one answer.
-var exactlyOneStep = cases.Step{Do: cases.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []cases.Check{cases.Answered("ENV-1")}}
+var exactlyOneStep = caselang.Step{Do: caselang.Send{Request: openType, ExactlyOne: "ENV-1"}, Expect: []caselang.Check{caselang.Answered("ENV-1")}}
 
 // awaitSteps send an auth and then look for authorizationNeeded.
-var awaitSteps = []cases.Step{
-	{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}},
-	{Do: cases.Await{Event: "authorizationNeeded"}, Expect: []cases.Check{cases.EventCause("SEC-3", 1)}},
+var awaitSteps = []caselang.Step{
+	{Do: caselang.Send{Request: openType}, Expect: []caselang.Check{caselang.Code("RC-10", 10)}},
+	{Do: caselang.Await{Event: "authorizationNeeded"}, Expect: []caselang.Check{caselang.EventCause("SEC-3", 1)}},
 }
 
 // secondAnswer answers every auth once and sends a second answer to it
@@ -88,7 +88,7 @@ func secondAnswer(before bool) func(req map[string]any) []string {
 func TestExactlyOneCatchesALateSecondAnswerWithoutWaiting(t *testing.T) {
 	f := newFake(t, secondAnswer(true))
 	o := runBounded(t, orderedRunner(f.URL), exactlyOneStep)
-	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
+	if o.Verdict != caselang.Fail || !strings.Contains(o.Reason, "exactly one response") {
 		t.Fatalf("verdict %s (%s), want FAIL for the second answer", o.Verdict, o.Reason)
 	}
 }
@@ -96,7 +96,7 @@ func TestExactlyOneCatchesALateSecondAnswerWithoutWaiting(t *testing.T) {
 func TestExactlyOnePassesOneAnswerWithoutWaiting(t *testing.T) {
 	f := newFake(t, plain)
 	o := runBounded(t, orderedRunner(f.URL), exactlyOneStep)
-	if o.Verdict != cases.Pass {
+	if o.Verdict != caselang.Pass {
 		t.Fatalf("verdict %s (%s), want PASS", o.Verdict, o.Reason)
 	}
 }
@@ -110,7 +110,7 @@ func TestExactlyOneWithAnUnansweredBarrierIsAnError(t *testing.T) {
 	})
 	r := runner(f.URL, timeout(100*time.Millisecond))
 	o := runBounded(t, r, exactlyOneStep)
-	if o.Verdict != cases.Error {
+	if o.Verdict != caselang.Error {
 		t.Fatalf("verdict %s (%s), want ERROR: nothing proves a second answer came or not", o.Verdict, o.Reason)
 	}
 }
@@ -121,7 +121,7 @@ func TestExactlyOneListensTheQuietWindowOnAnUnorderedTarget(t *testing.T) {
 	f := newFake(t, secondAnswer(false))
 	r := runner(f.URL, func(c *engine.Config) { c.Target.QuietWindow = time.Second }) // generous: the answer comes at once
 	o := runBounded(t, r, exactlyOneStep)
-	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
+	if o.Verdict != caselang.Fail || !strings.Contains(o.Reason, "exactly one response") {
 		t.Fatalf("verdict %s (%s), want FAIL for the second answer after the barrier", o.Verdict, o.Reason)
 	}
 }
@@ -133,8 +133,8 @@ func TestRawSilenceIsKnownWithoutWaiting(t *testing.T) {
 		}
 		return []string{answerOf(req)}
 	})
-	o := runBounded(t, orderedRunner(f.URL), cases.Step{Do: cases.Raw{Payload: []byte(`{"method":`)}, Expect: []cases.Check{cases.RecordReaction("ROB-2")}})
-	if o.Verdict != cases.Pass || !strings.Contains(o.Findings[0].Note, "no answer") {
+	o := runBounded(t, orderedRunner(f.URL), caselang.Step{Do: caselang.Raw{Payload: []byte(`{"method":`)}, Expect: []caselang.Check{caselang.RecordReaction("ROB-2")}})
+	if o.Verdict != caselang.Pass || !strings.Contains(o.Findings[0].Note, "no answer") {
 		t.Fatalf("verdict %s (%s), findings %+v", o.Verdict, o.Reason, o.Findings)
 	}
 }
@@ -142,7 +142,7 @@ func TestRawSilenceIsKnownWithoutWaiting(t *testing.T) {
 func TestRawWithoutAnyAnswerIsNotSilence(t *testing.T) {
 	f := newFake(t, func(map[string]any) []string { return nil })
 	r := runner(f.URL, timeout(100*time.Millisecond))
-	o := runBounded(t, r, cases.Step{Do: cases.Raw{Payload: []byte(`{"method":`)}, Expect: []cases.Check{cases.RecordReaction("ROB-2")}})
+	o := runBounded(t, r, caselang.Step{Do: caselang.Raw{Payload: []byte(`{"method":`)}, Expect: []caselang.Check{caselang.RecordReaction("ROB-2")}})
 	if len(o.Findings) == 0 || !strings.Contains(o.Findings[0].Note, "nor to the request sent after it") {
 		t.Fatalf("verdict %s (%s), findings %+v: a target that answers nothing is not a target that ignored one frame", o.Verdict, o.Reason, o.Findings)
 	}
@@ -152,7 +152,7 @@ func TestAwaitCallsANotificationMissingWithoutWaiting(t *testing.T) {
 	f := newFake(t, plain)
 	o := runBounded(t, orderedRunner(f.URL),
 		awaitSteps...)
-	if o.Verdict != cases.Warn || !strings.Contains(o.Reason, "before the answer to a later request") {
+	if o.Verdict != caselang.Warn || !strings.Contains(o.Reason, "before the answer to a later request") {
 		t.Fatalf("verdict %s (%s), want WARN (SEC-3 is a SHOULD): the notification never came", o.Verdict, o.Reason)
 	}
 }
@@ -167,7 +167,7 @@ func TestAwaitWithAnUnansweredBarrierIsAnError(t *testing.T) {
 	r := runner(f.URL, timeout(100*time.Millisecond))
 	o := runBounded(t, r,
 		awaitSteps...)
-	if o.Verdict != cases.Error {
+	if o.Verdict != caselang.Error {
 		t.Fatalf("verdict %s (%s), want ERROR: a silent target proves nothing missing", o.Verdict, o.Reason)
 	}
 }
@@ -192,7 +192,7 @@ func TestANotificationMayTrailLaterAnswersInEveryCase(t *testing.T) {
 	})
 	r := runner(f.URL, timeout(100*time.Millisecond)) // not known to order its output
 	first := runBounded(t, r, awaitSteps...)
-	if first.Verdict != cases.Warn {
+	if first.Verdict != caselang.Warn {
 		t.Fatalf("verdict %s (%s), want WARN: the notification never came", first.Verdict, first.Reason)
 	}
 	mu.Lock()
@@ -202,7 +202,7 @@ func TestANotificationMayTrailLaterAnswersInEveryCase(t *testing.T) {
 	cfg := r.Config()
 	cfg.Target.ResponseTimeout = 10 * time.Second
 	second := runBounded(t, engine.New(cfg, r.Services()), awaitSteps...)
-	if second.Verdict != cases.Pass {
+	if second.Verdict != caselang.Pass {
 		t.Fatalf("verdict %s (%s): a notification that trails a later answer counts, whatever an earlier case saw\n%s", second.Verdict, second.Reason, second.Transcript)
 	}
 }
@@ -219,7 +219,7 @@ func TestALateNotificationWithinTheWindowCounts(t *testing.T) {
 	r := runner(f.URL, timeout(10*time.Second)) // generous: it comes at once
 	o := runBounded(t, r,
 		awaitSteps...)
-	if o.Verdict != cases.Pass {
+	if o.Verdict != caselang.Pass {
 		t.Fatalf("verdict %s (%s): a notification that trails a later answer still counts on such a target\n%s", o.Verdict, o.Reason, o.Transcript)
 	}
 }
@@ -235,7 +235,7 @@ func TestExactlyOneCatchesASecondAnswerDressedAsTheBarriersAnswer(t *testing.T) 
 		return []string{answerOf(req)}
 	})
 	o := runBounded(t, orderedRunner(f.URL), exactlyOneStep)
-	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
+	if o.Verdict != caselang.Fail || !strings.Contains(o.Reason, "exactly one response") {
 		t.Fatalf("verdict %s (%s), want FAIL for the second answer", o.Verdict, o.Reason)
 	}
 }
@@ -254,7 +254,7 @@ func TestExactlyOneFloodIsAFailNotAnError(t *testing.T) {
 		return []string{answerOf(req)}
 	})
 	o := runBounded(t, orderedRunner(f.URL), exactlyOneStep)
-	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "exactly one response") {
+	if o.Verdict != caselang.Fail || !strings.Contains(o.Reason, "exactly one response") {
 		t.Fatalf("verdict %s (%s), want FAIL: a flood cannot turn a failure into an error", o.Verdict, o.Reason)
 	}
 }
@@ -268,10 +268,10 @@ func TestExactlyOneFloodIsAFailNotAnError(t *testing.T) {
 func TestMissingNotificationsCostOneTimeoutPerCase(t *testing.T) {
 	r := newRunner(probed(t, refserver.DefaultProfile, clock.NewVirtual(time.Now()), "no-displacement-notice"), timeout(500*time.Millisecond),
 		func(c *engine.Config) { c.Target.OrderedEvents, c.Target.Gone = false, nil })
-	var steps []cases.Step
+	var steps []caselang.Step
 	for i := range 10 {
 		conn := []string{"a", "b"}[i%2]
-		steps = append(steps, cases.Step{Name: fmt.Sprint("login", i), Conn: conn, Do: cases.Send{Request: cases.Login(cases.Admin)}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}})
+		steps = append(steps, caselang.Step{Name: fmt.Sprint("login", i), Conn: conn, Do: caselang.Send{Request: caselang.Login(caselang.Admin)}, Expect: []caselang.Check{caselang.Succeeds("ROLE-1")}})
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*r.Config().Target.ResponseTimeout)
 	defer cancel()
@@ -284,7 +284,7 @@ func TestMissingNotificationsCostOneTimeoutPerCase(t *testing.T) {
 	}
 	// Nine displacements by the steps, more by the token exercises after
 	// them: each missing, all judged within the bound.
-	if o.Verdict != cases.Warn || missing < 9 {
+	if o.Verdict != caselang.Warn || missing < 9 {
 		t.Fatalf("verdict %s with %d missing notifications (%s), want WARN with at least 9, within four response timeouts\n%s", o.Verdict, missing, o.Reason, o.Transcript)
 	}
 }
@@ -296,16 +296,16 @@ func TestMissingNotificationsCostOneTimeoutPerCase(t *testing.T) {
 // within one barrier, not the response timeout (set to a minute here, so
 // that waiting it out would overrun the test's bound).
 func TestAReusedRequestIDCostsOneBarrier(t *testing.T) {
-	steps := []cases.Step{
-		{Name: "first", Do: cases.Send{Request: withID(cases.Login(cases.Admin), cases.Str("again"))}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}},
-		{Name: "second", Do: cases.Send{Request: withID(cases.Login(cases.Admin), cases.Str("again"))}, Expect: []cases.Check{cases.Answered("ENV-1")}},
-		{Name: "number", Do: cases.Send{Request: withID(cases.Login(cases.Admin), cases.JSON(7))}, Expect: []cases.Check{cases.Answered("ENV-1")}},
-		{Name: "number-again", Do: cases.Send{Request: withID(cases.Login(cases.Admin), cases.JSON(7))}, Expect: []cases.Check{cases.Answered("ENV-1")}},
+	steps := []caselang.Step{
+		{Name: "first", Do: caselang.Send{Request: withID(caselang.Login(caselang.Admin), caselang.Str("again"))}, Expect: []caselang.Check{caselang.Succeeds("ROLE-1")}},
+		{Name: "second", Do: caselang.Send{Request: withID(caselang.Login(caselang.Admin), caselang.Str("again"))}, Expect: []caselang.Check{caselang.Answered("ENV-1")}},
+		{Name: "number", Do: caselang.Send{Request: withID(caselang.Login(caselang.Admin), caselang.JSON(7))}, Expect: []caselang.Check{caselang.Answered("ENV-1")}},
+		{Name: "number-again", Do: caselang.Send{Request: withID(caselang.Login(caselang.Admin), caselang.JSON(7))}, Expect: []caselang.Check{caselang.Answered("ENV-1")}},
 	}
 	for _, tt := range []struct {
 		fault string
-		want  cases.Verdict
-	}{{"", cases.Pass}, {"reused-request-id-unanswered", cases.Fail}} {
+		want  caselang.Verdict
+	}{{"", caselang.Pass}, {"reused-request-id-unanswered", caselang.Fail}} {
 		var faults []string
 		if tt.fault != "" {
 			faults = append(faults, tt.fault)
@@ -314,13 +314,13 @@ func TestAReusedRequestIDCostsOneBarrier(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		o := r.Run(ctx, oneCase(steps...))
 		cancel()
-		if o.Verdict != tt.want || (tt.want == cases.Fail && !strings.Contains(o.Reason, "ENV-1")) {
+		if o.Verdict != tt.want || (tt.want == caselang.Fail && !strings.Contains(o.Reason, "ENV-1")) {
 			t.Errorf("fault %q: verdict %s (%s), want %s\n%s", tt.fault, o.Verdict, o.Reason, tt.want, o.Transcript)
 		}
 	}
 }
 
-func withID(r cases.Request, id cases.Value) cases.Request {
+func withID(r caselang.Request, id caselang.Value) caselang.Request {
 	r.RequestID = id
 	return r
 }

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // What a case may wait on, at most: every dial, exchange, close, quiet
@@ -97,7 +97,7 @@ func (b Bound) Time(t Target) time.Duration {
 // repeat counts, the poll's limit and interval) and, when virtual, on a
 // virtual clock (where a token's life is exercised too). It is derived
 // from the steps alone, so it holds whatever the target answers, in time.
-func CaseBound(c cases.Case, set cases.Settings, virtual bool) Bound {
+func CaseBound(c caselang.Case, set caselang.Settings, virtual bool) Bound {
 	set = set.WithDefaults()
 	b, conns, tokens := stepsBound(c, set)
 	if tokens > 0 {
@@ -117,14 +117,14 @@ func CaseBound(c cases.Case, set cases.Settings, virtual bool) Bound {
 // target is still there (a dial and one exchange). It also returns how
 // many connections the steps use and the most tokens their answers can
 // carry.
-func stepsBound(c cases.Case, set cases.Settings) (b Bound, conns, tokens int) {
+func stepsBound(c caselang.Case, set caselang.Settings) (b Bound, conns, tokens int) {
 	names := map[string]bool{}
 	for _, s := range c.Steps {
 		b = b.Add(stepBound(s, set))
 		if usesConnection(s) {
 			names[s.ConnName()] = true
 		}
-		if a, ok := s.Do.(cases.Send); ok {
+		if a, ok := s.Do.(caselang.Send); ok {
 			tokens = satAdd(tokens, satMul(repeats(a, set), tokensIn(a.Request.MethodName())))
 		}
 	}
@@ -146,26 +146,26 @@ func tokensIn(method string) int {
 }
 
 // exerciseBound is the most one token's exercises may wait on, whatever
-// the token's kind (cases.HTTPExercises, APIExercises, LifeExercises: the
+// the token's kind (caselang.HTTPExercises, APIExercises, LifeExercises: the
 // life only on a virtual clock), and how many connections they open.
-func exerciseBound(set cases.Settings, virtual bool) (Bound, int) {
+func exerciseBound(set caselang.Settings, virtual bool) (Bound, int) {
 	var most Bound
 	mostConns := 0
-	for _, ref := range []cases.TokenRef{
-		{Step: "s", Field: "token", Mode: cases.Admin, Root: "s", Floor: cases.APITokenLife}, {Step: "s", Field: "token", Mode: cases.User, Root: "s", Floor: cases.PINTokenFloor},
-		{Step: "s", Field: "tokenForHttpServer", HTTP: true, Mode: cases.Admin}, {Step: "s", Field: "tokenForHttpServer", HTTP: true, Mode: cases.User},
-		{Step: "s", Field: "token", Mode: cases.User, Leaked: true}, {Step: "s", Field: "tokenForHttpServer", HTTP: true, Leaked: true},
+	for _, ref := range []caselang.TokenRef{
+		{Step: "s", Field: "token", Mode: caselang.Admin, Root: "s", Floor: caselang.APITokenLife}, {Step: "s", Field: "token", Mode: caselang.User, Root: "s", Floor: caselang.PINTokenFloor},
+		{Step: "s", Field: "tokenForHttpServer", HTTP: true, Mode: caselang.Admin}, {Step: "s", Field: "tokenForHttpServer", HTTP: true, Mode: caselang.User},
+		{Step: "s", Field: "token", Mode: caselang.User, Leaked: true}, {Step: "s", Field: "tokenForHttpServer", HTTP: true, Leaked: true},
 	} {
 		n := 0
 		next := func() string {
 			n++
 			return "x" + strconv.Itoa(n)
 		}
-		steps := cases.HTTPExercises(ref)
-		safe, risky := cases.APIExercises(ref, next)
+		steps := caselang.HTTPExercises(ref)
+		safe, risky := caselang.APIExercises(ref, next)
 		steps = append(append(steps, safe...), risky...)
 		if virtual {
-			steps = append(steps, cases.LifeExercises(ref, next)...)
+			steps = append(steps, caselang.LifeExercises(ref, next)...)
 		}
 		var b Bound
 		for _, s := range steps {
@@ -179,16 +179,16 @@ func exerciseBound(set cases.Settings, virtual bool) (Bound, int) {
 
 // usesConnection reports whether step s opens or uses its WebSocket
 // connection (an HTTP request or config.json does not).
-func usesConnection(s cases.Step) bool {
+func usesConnection(s caselang.Step) bool {
 	switch s.Do.(type) {
-	case cases.HTTPGet, cases.Discover, cases.Explore:
+	case caselang.HTTPGet, caselang.Discover, caselang.Explore:
 		return false
 	}
 	return true
 }
 
 // repeats is how many times a Send step sends its request.
-func repeats(a cases.Send, set cases.Settings) int {
+func repeats(a caselang.Send, set caselang.Settings) int {
 	if a.RepeatFor != "" {
 		n, _ := a.RepeatFor.Of(set)
 		return max(1, n)
@@ -199,26 +199,26 @@ func repeats(a cases.Send, set cases.Settings) int {
 // stepBound is the most one step may wait on, by its kind (one file each:
 // send.go, abort.go, close.go, httpget.go, await.go, raw.go, discover.go,
 // poll.go, reconfigure.go; an exploration's walks are internal/explore's).
-func stepBound(s cases.Step, set cases.Settings) Bound {
+func stepBound(s caselang.Step, set caselang.Settings) Bound {
 	switch a := s.Do.(type) {
-	case cases.Send:
+	case caselang.Send:
 		return sendBound(a, a.Request.MethodName() == "auth").Times(repeats(a, set))
-	case cases.Abort:
+	case caselang.Abort:
 		// The request written, the connection dropped, the server's end
 		// awaited (counted as a close).
 		return Bound{Dials: 1, Exchanges: 1, Closes: 1}
-	case cases.Close:
+	case caselang.Close:
 		return Bound{Closes: 1}
-	case cases.HTTPGet, cases.Discover:
+	case caselang.HTTPGet, caselang.Discover:
 		return Bound{HTTP: 1}
-	case cases.Await:
+	case caselang.Await:
 		// A barrier, then the quiet window once.
 		return Bound{Exchanges: 1, Quiet: 1}
-	case cases.Raw:
+	case caselang.Raw:
 		// The frame written, a barrier after it, the quiet window, the
 		// server's end awaited if it closed.
 		return Bound{Dials: 1, Exchanges: 2, Quiet: 1, Closes: 1}
-	case cases.Poll:
+	case caselang.Poll:
 		limit, _ := a.Limit.Of(set)
 		attempts := math.MaxInt32 // no interval: only the limit bounds it
 		if set.PollInterval > 0 {
@@ -227,19 +227,19 @@ func stepBound(s cases.Step, set cases.Settings) Bound {
 		// Each attempt on a fresh connection: the last one closed, a dial,
 		// the request.
 		return Bound{Closes: 1, Dials: 1, Exchanges: 1}.Times(attempts)
-	case cases.Explore:
+	case caselang.Explore:
 		// Each move at most an auth request on one of the walk's three
 		// connections and its probes, or a close; each walk ends with up to
 		// two logins and its connections closed. rapid draws a walk's
 		// length by its average (a.Steps, counted twice here) and retries
 		// walks it skipped, and shrinks a failing one within its own time:
 		// an estimate.
-		move := sendBound(cases.Send{}, true).Add(Bound{Closes: 1})
-		walk := move.Times(satMul(2, a.Steps)).Add(sendBound(cases.Send{}, true).Times(2)).Add(Bound{Closes: 5})
+		move := sendBound(caselang.Send{}, true).Add(Bound{Closes: 1})
+		walk := move.Times(satMul(2, a.Steps)).Add(sendBound(caselang.Send{}, true).Times(2)).Add(Bound{Closes: 5})
 		b := walk.Times(max(1, a.Walks))
 		b.Estimate, b.Wait = true, time.Minute
 		return b
-	case cases.Reconfigure:
+	case caselang.Reconfigure:
 		// getAuthInfo and getSystemInfo before the first change (the
 		// protection as found, the user PIN, the device's identity for the
 		// journal), the change, getAuthInfo after it. The restore is bounded
@@ -247,7 +247,7 @@ func stepBound(s cases.Step, set cases.Settings) Bound {
 		return Bound{Dials: 1, Exchanges: 4}
 	}
 	// A kind not listed here: as much as an auth request.
-	return sendBound(cases.Send{}, true)
+	return sendBound(caselang.Send{}, true)
 }
 
 // sendBound is the most one request may wait on (sendOnce): a dial, the
@@ -259,7 +259,7 @@ func stepBound(s cases.Step, set cases.Settings) Bound {
 // granted: the model changes no other), each a getAuthInfo and, on a
 // connection without a mode, a getTokenForHttpServer, and for a displaced
 // one a barrier and the quiet window.
-func sendBound(a cases.Send, auth bool) Bound {
+func sendBound(a caselang.Send, auth bool) Bound {
 	after := 0
 	quiet := 0
 	if a.ExactlyOne != "" {

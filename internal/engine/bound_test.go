@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/wire"
@@ -74,7 +75,7 @@ func TestBoundCoversWhatCasesDo(t *testing.T) {
 				// allow: the case's connections closed first, its end after.
 				allow := engine.ExerciseBound(set, true).Times(tokens).Add(engine.Bound{Closes: sb.Closes, Dials: 1, Exchanges: 1})
 				within(t, c.ID+" from its token exercises on", o, exercises, allow)
-				if o.Verdict != cases.Skip {
+				if o.Verdict != caselang.Skip {
 					ran++
 				}
 			}

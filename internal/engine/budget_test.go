@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/refserver"
@@ -13,11 +14,11 @@ import (
 
 // TestBudgetPlanIsFixed: with a plan, the same cases run under every
 // seed: the smoke case that sends a wrong credential first, then the rest
-// of the budget in cases.BudgetOrder; no run exceeds the budget, and what
+// of the budget in caselang.BudgetOrder; no run exceeds the budget, and what
 // is left out is listed and skipped as "not run".
 func TestBudgetPlanIsFixed(t *testing.T) {
 	ran := map[uint64][]string{}
-	var selected []cases.Case
+	var selected []caselang.Case
 	for _, c := range cases.All() {
 		if !c.HasLabel("disruptive") && !c.HasLabel("slow") {
 			selected = append(selected, c)
@@ -33,9 +34,9 @@ func TestBudgetPlanIsFixed(t *testing.T) {
 			o := r.Run(context.Background(), c)
 			out := slices.Contains(left, c.ID)
 			switch {
-			case out && (o.Verdict != cases.Skip || !strings.HasPrefix(o.Reason, "not run")):
+			case out && (o.Verdict != caselang.Skip || !strings.HasPrefix(o.Reason, "not run")):
 				t.Errorf("seed %d: %s was left out but %s (%s)", seed, c.ID, o.Verdict, o.Reason)
-			case !out && c.WrongCredentials() > 0 && o.Verdict == cases.Pass:
+			case !out && c.WrongCredentials() > 0 && o.Verdict == caselang.Pass:
 				ran[seed] = append(ran[seed], c.ID)
 			}
 		}

@@ -5,20 +5,20 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // build resolves a request into its JSON payload (fields in the documented
 // order) and the credential values it carries, registering secrets with
 // the redactor before anything is sent or recorded.
-func (x *execution) build(req cases.Request, id string) ([]byte, []string, error) {
+func (x *execution) build(req caselang.Request, id string) ([]byte, []string, error) {
 	type kv struct {
 		k string
-		v cases.Value
+		v caselang.Value
 	}
 	fields := []kv{{"requestId", req.RequestID}, {"type", req.Type}, {"role", req.Role}, {"credentials", req.Credentials}}
 	if req.RequestID == nil {
-		fields[0].v = cases.Str(id)
+		fields[0].v = caselang.Str(id)
 	}
 	for _, f := range req.Extra {
 		fields = append(fields, kv{f.Name, f.Value})
@@ -41,7 +41,7 @@ func (x *execution) build(req cases.Request, id string) ([]byte, []string, error
 		if s, ok := v.V.(string); ok && v.Secret != "" {
 			x.r.cfg.Redactor.Add(v.Secret, s)
 		}
-		if s, ok := v.V.(string); ok && f.k == "credentials" && s != "" && !cases.IsToken(f.v) {
+		if s, ok := v.V.(string); ok && f.k == "credentials" && s != "" && !caselang.IsToken(f.v) {
 			sent = append(sent, s)
 		}
 		b.WriteByte(',')

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/wire"
 )
@@ -24,7 +24,7 @@ func (x *execution) conn(ctx context.Context, name string) (*wire.Client, error)
 
 // dialFor returns the step's connection; viaDiscovered dials the WebSocket
 // a Discover step found instead of the target.
-func (x *execution) dialFor(ctx context.Context, s cases.Step, viaDiscovered bool) (*wire.Client, error) {
+func (x *execution) dialFor(ctx context.Context, s caselang.Step, viaDiscovered bool) (*wire.Client, error) {
 	if !viaDiscovered {
 		return x.conn(ctx, s.ConnName())
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -42,25 +43,25 @@ func (c *Coverage) add(set map[string]map[string]bool, profile, key string) {
 // and was answered.
 func (x *execution) coverTransition(state, class string) {
 	cov := x.r.svc.Coverage
-	cov.add(cov.transitions, cases.ProfileKey(x.Profile()), state+" :: "+class)
+	cov.add(cov.transitions, caselang.ProfileKey(x.Profile()), state+" :: "+class)
 }
 
 // coverFields records the field-class pairs of an auth request sent on a
 // connection of class conn and answered: only when every field its value
 // names was sent (a miss that changes nothing sends no field).
-func (x *execution) coverFields(conn string, r cases.Request, sent map[string]any) {
-	names, ok := cases.FieldClasses(r)
+func (x *execution) coverFields(conn string, r caselang.Request, sent map[string]any) {
+	names, ok := caselang.FieldClasses(r)
 	if !ok {
 		return
 	}
-	for i, f := range cases.Factors {
+	for i, f := range caselang.Factors {
 		_, present := sent[f.Name]
 		absent := strings.HasSuffix(names[i], "=absent")
 		if present == absent && f.Name != "requestId" {
 			return
 		}
 	}
-	cov, profile := x.r.svc.Coverage, cases.ProfileKey(x.Profile())
+	cov, profile := x.r.svc.Coverage, caselang.ProfileKey(x.Profile())
 	for i := range names {
 		for j := i + 1; j < len(names); j++ {
 			cov.add(cov.pairs, profile, conn+" :: "+names[i]+" "+names[j])
@@ -95,12 +96,12 @@ func (r *Runner) TourCoverage() (TourCoverage, bool) {
 
 // Of is the coverage of the generated cases' reach in profile p; ok is
 // false when no generated case is made for it (an unknown protection).
-func (c *Coverage) Of(p cases.Profile) (TourCoverage, bool) {
+func (c *Coverage) Of(p caselang.Profile) (TourCoverage, bool) {
 	reach, ok := cases.ReachOf(p)
 	if !ok {
 		return TourCoverage{}, false
 	}
-	key := cases.ProfileKey(p)
+	key := caselang.ProfileKey(p)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	tc := TourCoverage{Profile: key, Reachable: len(reach.Transitions), Open: reach.Open}
@@ -117,7 +118,7 @@ func (c *Coverage) Of(p cases.Profile) (TourCoverage, bool) {
 			for j := i + 1; j < len(lv); j++ {
 				for _, a := range lv[i] {
 					for _, b := range lv[j] {
-						pair := class + " :: " + cases.Factors[i].Name + "=" + a + " " + cases.Factors[j].Name + "=" + b
+						pair := class + " :: " + caselang.Factors[i].Name + "=" + a + " " + caselang.Factors[j].Name + "=" + b
 						tc.PairsReachable++
 						if c.pairs[key][pair] {
 							tc.Pairs++

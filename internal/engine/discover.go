@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/discovery"
 	"github.com/roomconform/conform/internal/wire"
 )
@@ -15,7 +15,7 @@ import (
 // discover runs a Discover step: it fetches config.json from the web
 // manager (DISC-1); the checks see the document, and a later Send with
 // ViaDiscovered dials the WebSocket it names.
-func (x *execution) discover(ctx context.Context, s cases.Step, name string) error {
+func (x *execution) discover(ctx context.Context, s caselang.Step, name string) error {
 	o := x.observation(name)
 	x.tr.Add("web", wire.Sent, "text", "GET "+strings.TrimSuffix(x.target.Web, "/")+discovery.Path)
 	ctx, cancel := context.WithTimeout(ctx, x.target.ResponseTimeout)

@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/engine"
 )
 
@@ -20,9 +20,9 @@ func TestDiscoverFindsTheWebSocketItNames(t *testing.T) {
 	defer web.Close()
 	r := runner("ws://127.0.0.1:1/", func(c *engine.Config) { c.Target.Web = web.URL }) // not the target: the discovered port is
 	o := run(t, r,
-		cases.Step{Name: "config", Do: cases.Discover{}, Expect: []cases.Check{cases.ConfigPorts("DISC-1")}},
-		cases.Step{Conn: "d", Do: cases.Send{Request: openType, ViaDiscovered: true}, Expect: []cases.Check{cases.Code("DISC-1", 10)}})
-	if o.Verdict != cases.Pass || f.connections() != 1 {
+		caselang.Step{Name: "config", Do: caselang.Discover{}, Expect: []caselang.Check{caselang.ConfigPorts("DISC-1")}},
+		caselang.Step{Conn: "d", Do: caselang.Send{Request: openType, ViaDiscovered: true}, Expect: []caselang.Check{caselang.Code("DISC-1", 10)}})
+	if o.Verdict != caselang.Pass || f.connections() != 1 {
 		t.Fatalf("verdict %s (%s), %d connections", o.Verdict, o.Reason, f.connections())
 	}
 }

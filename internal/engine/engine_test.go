@@ -10,6 +10,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/clock"
@@ -67,9 +68,9 @@ func probed(t *testing.T, name string, clk clock.Clock, faults ...string) engine
 	}
 	red := redact.New()
 	target := engine.Target{URL: run.URL, HTTP: run.HTTPURL, Web: run.WebURL, QuietWindow: 50 * time.Millisecond, Gone: run.Server.WaitGone, OrderedEvents: true}
-	plan := cases.Pro
+	plan := caselang.Pro
 	if p.Plan == refserver.Free {
-		plan = cases.Free
+		plan = caselang.Free
 	}
 	res, err := preflight.Probe(context.Background(), target, engine.SecretsFromEnv(func(k string) string { return env[k] }), plan, red)
 	if err != nil {
@@ -97,8 +98,8 @@ func TestReferenceServerPassesEveryProfile(t *testing.T) {
 			// On a Free plan a protected admin cannot be entered, so getAuthInfo
 			// cannot tell how a mode is protected: "protected" may be all there
 			// is (or the kind the given secret implies).
-			check := func(mode string, got cases.Security, want refserver.Security) {
-				vague := p.Plan == refserver.Free && p.Admin != refserver.Unsecured && want != refserver.Unsecured && got == cases.Protected
+			check := func(mode string, got caselang.Security, want refserver.Security) {
+				vague := p.Plan == refserver.Free && p.Admin != refserver.Unsecured && want != refserver.Unsecured && got == caselang.Protected
 				if string(got) != string(want) && !vague {
 					t.Errorf("probed %s security %s, want %s", mode, got, want)
 				}
@@ -109,9 +110,9 @@ func TestReferenceServerPassesEveryProfile(t *testing.T) {
 			for _, c := range cases.All() {
 				o := r.Run(context.Background(), c)
 				switch o.Verdict {
-				case cases.Pass:
+				case caselang.Pass:
 					ran++
-				case cases.Skip:
+				case caselang.Skip:
 					if o.Reason == "" {
 						t.Errorf("%s: skipped without a reason", c.ID)
 					}
@@ -150,11 +151,11 @@ func TestLateWakeUpsGiveErrorNeverFail(t *testing.T) {
 	for _, c := range cases.All() {
 		o := r.Run(context.Background(), c)
 		switch {
-		case o.Verdict == cases.Fail || o.Verdict == cases.Warn:
+		case o.Verdict == caselang.Fail || o.Verdict == caselang.Warn:
 			t.Errorf("%s: %s on a late clock:\n%s", c.ID, o.Verdict, o.Reason)
-		case o.Verdict == cases.Error && strings.Contains(o.Reason, "late"):
+		case o.Verdict == caselang.Error && strings.Contains(o.Reason, "late"):
 			late++
-		case o.Verdict == cases.Error:
+		case o.Verdict == caselang.Error:
 			t.Errorf("%s: ERROR, but not for lateness: %s", c.ID, o.Reason)
 		}
 	}
@@ -172,9 +173,9 @@ func TestRealTimeNeverFails(t *testing.T) {
 	for _, c := range cases.All() {
 		o := r.Run(context.Background(), c)
 		switch {
-		case o.Verdict == cases.Fail || o.Verdict == cases.Warn:
+		case o.Verdict == caselang.Fail || o.Verdict == caselang.Warn:
 			t.Errorf("%s: %s in real time:\n%s\n%s", c.ID, o.Verdict, o.Reason, o.Transcript)
-		case o.Verdict == cases.Error && !strings.Contains(o.Reason, "late"):
+		case o.Verdict == caselang.Error && !strings.Contains(o.Reason, "late"):
 			t.Errorf("%s: ERROR, but not for lateness: %s", c.ID, o.Reason)
 		}
 	}
@@ -190,7 +191,7 @@ func TestWrongCredentialBudget(t *testing.T) {
 			continue // selected on purpose, exempt from the budget (RC-6 must send its attempts)
 		}
 		o := r.Run(context.Background(), c)
-		if o.Verdict == cases.Skip && strings.Contains(o.Reason, "budget") {
+		if o.Verdict == caselang.Skip && strings.Contains(o.Reason, "budget") {
 			skipped++
 		}
 	}
@@ -221,10 +222,10 @@ func TestNoAnswerIsAnErrorNotAFail(t *testing.T) {
 	defer srv.Close()
 	r := engine.New(engine.Config{
 		Target:  engine.Target{URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/", ResponseTimeout: 200 * time.Millisecond},
-		Profile: cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro}, Redactor: redact.New(),
+		Profile: caselang.Profile{Admin: caselang.Password, User: caselang.PIN, Plan: caselang.Pro}, Redactor: redact.New(),
 	}, engine.Services{})
 	c, _ := cases.Lookup("rc-10-type-open")
-	if o := r.Run(context.Background(), c); o.Verdict != cases.Error {
+	if o := r.Run(context.Background(), c); o.Verdict != caselang.Error {
 		t.Fatalf("verdict %s (%s), want ERROR", o.Verdict, o.Reason)
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/wire"
 )
@@ -17,18 +17,18 @@ type execution struct {
 	// release lets go of the target's reconfiguration, which this case
 	// holds from its first change (Run calls it after the restore).
 	release   func()
-	c         cases.Case
+	c         caselang.Case
 	tr        *wire.Transcript
 	target    Target
-	set       cases.Settings
+	set       caselang.Settings
 	conns     map[string]*wire.Client
 	responses map[string]map[string]any
 	// tm times the steps (lifetimes count from them) and holds their deadlines.
 	tm *timing
 	// discovered is the WebSocket URL config.json named (DISC-1).
 	discovered string
-	findings   []cases.Finding
-	all        []cases.Observation
+	findings   []caselang.Finding
+	all        []caselang.Observation
 	// troubled is set when a dial failed or a wait ran out.
 	troubled bool
 	// m is the model of the reading: it judges every exchange.
@@ -42,7 +42,7 @@ type execution struct {
 	explicit []any
 	// seen holds the findings already kept, so a repeated step or an
 	// invariant found twice is reported once.
-	seen map[cases.Finding]bool
+	seen map[caselang.Finding]bool
 	// notRun lists exercises the wrong-credential budget did not allow.
 	notRun []string
 	// dupSeen counts each connection's second answers already reported.
@@ -76,12 +76,12 @@ type execution struct {
 	halted string
 }
 
-func newExecution(r *Runner, c cases.Case) *execution {
+func newExecution(r *Runner, c caselang.Case) *execution {
 	set := r.EffectiveSettings()
 	p, sec := r.svc.Reconfiguration.Current()
 	return &execution{r: r, c: c, tr: wire.NewTranscript(r.cfg.Redactor), target: r.cfg.Target.withDefaults(), set: set,
 		conns: map[string]*wire.Client{}, responses: map[string]map[string]any{},
-		tm: newTiming(r.clock(), set), seen: map[cases.Finding]bool{}, dupSeen: map[string]int{}, sentIDs: map[string]map[string]bool{}, unsolSeen: map[string]int{}, notices: map[string]int{},
+		tm: newTiming(r.clock(), set), seen: map[caselang.Finding]bool{}, dupSeen: map[string]int{}, sentIDs: map[string]map[string]bool{}, unsolSeen: map[string]int{}, notices: map[string]int{},
 		m: model.New(model.Config{Profile: p, Secrets: sec.values(), Settings: set})}
 }
 
@@ -98,7 +98,7 @@ func (x *execution) nextID() string {
 }
 
 // add keeps a finding unless the same one was kept already.
-func (x *execution) add(f cases.Finding) {
+func (x *execution) add(f caselang.Finding) {
 	if x.seen[f] {
 		return
 	}
@@ -106,13 +106,13 @@ func (x *execution) add(f cases.Finding) {
 	x.findings = append(x.findings, f)
 }
 
-// Profile, Secret and Response make execution a cases.Scope.
-func (x *execution) Profile() cases.Profile { return x.r.Profile() }
+// Profile, Secret and Response make execution a caselang.Scope.
+func (x *execution) Profile() caselang.Profile { return x.r.Profile() }
 
-func (x *execution) Secret(k cases.SecretKind) (string, bool) { return x.r.Secrets().Get(k) }
+func (x *execution) Secret(k caselang.SecretKind) (string, bool) { return x.r.Secrets().Get(k) }
 
 // SuiteSecret is the secret the suite sets on a reconfiguration (reconf).
-func (x *execution) SuiteSecret(k cases.SecretKind) string { return x.reconfKey().Derive(k) }
+func (x *execution) SuiteSecret(k caselang.SecretKind) string { return x.reconfKey().Derive(k) }
 
 func (x *execution) Response(step string) (map[string]any, bool) {
 	m, ok := x.responses[step]
@@ -147,31 +147,31 @@ func (x *execution) steps(ctx context.Context) error {
 }
 
 // do runs one step by its kind; each kind lives in a file of its own.
-func (x *execution) do(ctx context.Context, s cases.Step, name string) error {
+func (x *execution) do(ctx context.Context, s caselang.Step, name string) error {
 	switch a := s.Do.(type) {
-	case cases.Send:
+	case caselang.Send:
 		return x.send(ctx, s, a, name)
-	case cases.Abort:
+	case caselang.Abort:
 		return x.abort(ctx, s, a, name)
-	case cases.Close:
+	case caselang.Close:
 		x.closeStep(ctx, s.ConnName(), a.Abrupt)
 		return nil
-	case cases.HTTPGet:
+	case caselang.HTTPGet:
 		return x.httpGet(ctx, s, a, name)
-	case cases.Await:
+	case caselang.Await:
 		return x.await(ctx, s, a, name)
-	case cases.Raw:
+	case caselang.Raw:
 		return x.raw(ctx, s, a, name)
-	case cases.Discover:
+	case caselang.Discover:
 		return x.discover(ctx, s, name)
-	case cases.Poll:
+	case caselang.Poll:
 		return x.poll(ctx, s, a, name)
-	case cases.Explore:
+	case caselang.Explore:
 		if x.r.svc.Explorer == nil {
 			return fmt.Errorf("step %s: no explorer is set for this run", name)
 		}
 		return x.r.svc.Explorer.Explore(ctx, Execution{x}, a, name)
-	case cases.Reconfigure:
+	case caselang.Reconfigure:
 		return x.reconfigure(ctx, s, a, name)
 	}
 	return fmt.Errorf("step %s: the engine does not know how to %T", name, s.Do)
@@ -179,7 +179,7 @@ func (x *execution) do(ctx context.Context, s cases.Step, name string) error {
 
 // evaluate applies a step's checks to an observation and keeps it. A check
 // the model fills in (AsTheReadingSays) is left to judged.
-func (x *execution) evaluate(s cases.Step, o cases.Observation) {
+func (x *execution) evaluate(s caselang.Step, o caselang.Observation) {
 	if b, ok := x.blockerOf(s.ConnName()); ok {
 		x.evaluateBlocked(s, o, b)
 		return
@@ -187,7 +187,7 @@ func (x *execution) evaluate(s cases.Step, o cases.Observation) {
 	if before, ok := x.reissuedLife(s); ok {
 		why := fmt.Sprintf("the token of step %s is the one %s returned (AUTH-5): its life did not begin there", s.When.From, before)
 		for _, ch := range s.Expect {
-			x.add(cases.Finding{Requirement: ch.Req, Level: cases.LevelOf(ch.Req), Step: o.Step, Check: ch.Name, NotEvaluated: why})
+			x.add(caselang.Finding{Requirement: ch.Req, Level: caselang.LevelOf(ch.Req), Step: o.Step, Check: ch.Name, NotEvaluated: why})
 		}
 		x.all = append(x.all, o)
 		return
@@ -202,7 +202,7 @@ func (x *execution) evaluate(s cases.Step, o cases.Observation) {
 
 // reissuedLife reports whether step s is timed by the life of a token an
 // earlier authorization had returned, and which.
-func (x *execution) reissuedLife(s cases.Step) (string, bool) {
+func (x *execution) reissuedLife(s caselang.Step) (string, bool) {
 	if s.When == nil {
 		return "", false
 	}
@@ -211,6 +211,6 @@ func (x *execution) reissuedLife(s cases.Step) (string, bool) {
 }
 
 // observation starts the observation of a step.
-func (x *execution) observation(name string) cases.Observation {
-	return cases.Observation{Step: name, Profile: x.Profile(), Earlier: x.responses}
+func (x *execution) observation(name string) caselang.Observation {
+	return caselang.Observation{Step: name, Profile: x.Profile(), Earlier: x.responses}
 }

@@ -7,14 +7,14 @@ import (
 	"slices"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/model"
 )
 
 // Token exercises: at the end of a case, every token it obtained whose
 // behaviour the reading fixes, and whose kind the run has not exercised
-// yet, goes through the fast steps of its kind (cases.HTTPExercises,
-// cases.APIExercises): used again on further connections, for a higher
+// yet, goes through the fast steps of its kind (caselang.HTTPExercises,
+// caselang.APIExercises): used again on further connections, for a higher
 // mode, at the other kind's door. The model judges every answer. One
 // token of a kind stands for the others (model.Token.Class), so the
 // default run stays short; on a live target an exercise that may send a
@@ -44,10 +44,10 @@ func (x *execution) exercise(ctx context.Context) error {
 		return nil
 	}
 	x.tr.Notef("", "token exercises: %d token(s) of a kind the run has not exercised yet", len(picks))
-	refs := make([]cases.TokenRef, len(picks))
+	refs := make([]caselang.TokenRef, len(picks))
 	for i, t := range picks {
 		step, field := t.Ref()
-		refs[i] = cases.TokenRef{Step: step, Field: field, HTTP: t.Kind != model.APIToken, Mode: t.Mode, Leaked: t.Leaked()}
+		refs[i] = caselang.TokenRef{Step: step, Field: field, HTTP: t.Kind != model.APIToken, Mode: t.Mode, Leaked: t.Leaked()}
 		if root, floor, ok := t.Life(); ok {
 			// Timed from the authorization's own step, which the timing
 			// must have seen (not a probe's or a poll's attempt).
@@ -68,7 +68,7 @@ func (x *execution) exercise(ctx context.Context) error {
 	tooLate := map[int]bool{}
 	if x.target.HTTP != "" {
 		for i, ref := range refs {
-			steps := cases.HTTPExercises(ref)
+			steps := caselang.HTTPExercises(ref)
 			if len(steps) > 0 && x.pastDeadline(steps[0]) {
 				// The case's own steps took the token's time (a live target,
 				// a short lifetime): not the machine's fault, and no verdict
@@ -87,12 +87,12 @@ func (x *execution) exercise(ctx context.Context) error {
 		// lifetime - tolerance, after its use above and the case's
 		// requests on its connection, while its issuer is as it was.
 		if x.tm.clock.Virtual() {
-			var last []cases.Step
+			var last []caselang.Step
 			for i, ref := range refs {
 				if !ref.HTTP || tooLate[i] {
 					continue
 				}
-				for _, s := range cases.LifeExercises(ref, next) {
+				for _, s := range caselang.LifeExercises(ref, next) {
 					if s.When != nil && !s.When.Expired {
 						last = append(last, s)
 					}
@@ -106,7 +106,7 @@ func (x *execution) exercise(ctx context.Context) error {
 	// A token must outlive the connection that obtained it (TOK-1).
 	x.closeOpen(ctx)
 	for _, ref := range refs {
-		safe, risky := cases.APIExercises(ref, next)
+		safe, risky := caselang.APIExercises(ref, next)
 		if err := x.run(ctx, safe); err != nil {
 			return err
 		}
@@ -139,18 +139,18 @@ func (x *execution) exercise(ctx context.Context) error {
 	if !x.tm.clock.Virtual() {
 		return nil
 	}
-	var httpSteps, apiSteps []cases.Step
+	var httpSteps, apiSteps []caselang.Step
 	for i, ref := range refs {
 		switch {
 		case ref.HTTP && (x.target.HTTP == "" || tooLate[i]):
 		case ref.HTTP:
-			for _, s := range cases.LifeExercises(ref, next) {
+			for _, s := range caselang.LifeExercises(ref, next) {
 				if s.When != nil && s.When.Expired {
 					httpSteps = append(httpSteps, s)
 				}
 			}
 		default:
-			apiSteps = append(apiSteps, cases.LifeExercises(ref, next)...)
+			apiSteps = append(apiSteps, caselang.LifeExercises(ref, next)...)
 		}
 	}
 	return x.run(ctx, x.inTimeOrder(slices.Concat(httpSteps, apiSteps)))
@@ -161,10 +161,10 @@ func (x *execution) exercise(ctx context.Context) error {
 // a moment of its own (a recovery) staying after the timed step before it.
 // Sent out of order, a step would find its "still valid" moment passed: an
 // ERROR.
-func (x *execution) inTimeOrder(steps []cases.Step) []cases.Step {
+func (x *execution) inTimeOrder(steps []caselang.Step) []caselang.Step {
 	type unit struct {
 		at    time.Time
-		steps []cases.Step
+		steps []caselang.Step
 	}
 	var units []unit
 	for _, s := range steps {
@@ -173,17 +173,17 @@ func (x *execution) inTimeOrder(steps []cases.Step) []cases.Step {
 			continue
 		}
 		var at time.Time
-		_, isHTTP := s.Do.(cases.HTTPGet)
+		_, isHTTP := s.Do.(caselang.HTTPGet)
 		if d, err := x.tm.deadline(s, isHTTP); err == nil {
 			at = d.aim
 			if d.sendAfter.After(at) {
 				at = d.sendAfter
 			}
 		}
-		units = append(units, unit{at: at, steps: []cases.Step{s}})
+		units = append(units, unit{at: at, steps: []caselang.Step{s}})
 	}
 	slices.SortStableFunc(units, func(a, b unit) int { return a.at.Compare(b.at) })
-	var out []cases.Step
+	var out []caselang.Step
 	for _, u := range units {
 		out = append(out, u.steps...)
 	}
@@ -191,7 +191,7 @@ func (x *execution) inTimeOrder(steps []cases.Step) []cases.Step {
 }
 
 // run runs steps like the case's own.
-func (x *execution) run(ctx context.Context, steps []cases.Step) error {
+func (x *execution) run(ctx context.Context, steps []caselang.Step) error {
 	for _, s := range steps {
 		if s.OnlyIf != nil {
 			if v, err := s.OnlyIf.Resolve(x); err != nil || !v.Present {
@@ -207,8 +207,8 @@ func (x *execution) run(ctx context.Context, steps []cases.Step) error {
 
 // pastDeadline reports whether step s could no longer be sent in time:
 // its "still valid" deadline, less the lead an exchange needs, has passed.
-func (x *execution) pastDeadline(s cases.Step) bool {
-	_, isHTTP := s.Do.(cases.HTTPGet)
+func (x *execution) pastDeadline(s caselang.Step) bool {
+	_, isHTTP := s.Do.(caselang.HTTPGet)
 	d, err := x.tm.deadline(s, isHTTP)
 	if err != nil || d.answerBy.IsZero() {
 		return false
@@ -217,7 +217,7 @@ func (x *execution) pastDeadline(s cases.Step) bool {
 }
 
 // classOf is the class of the pick that ref was made from.
-func classOf(picks []*model.Token, ref cases.TokenRef) string {
+func classOf(picks []*model.Token, ref caselang.TokenRef) string {
 	for _, t := range picks {
 		if step, field := t.Ref(); step == ref.Step && field == ref.Field {
 			return t.Class()

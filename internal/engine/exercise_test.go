@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/refserver"
 )
@@ -34,12 +35,12 @@ func TestExercisesTryBothEndsOfALife(t *testing.T) {
 			}
 			o := r.Run(context.Background(), c)
 			if tc.fault == "" {
-				if o.Verdict != cases.Pass {
+				if o.Verdict != caselang.Pass {
 					t.Fatalf("verdict %s without a fault, want PASS\n%s", o.Verdict, o.Reason)
 				}
 				return
 			}
-			if o.Verdict != cases.Fail {
+			if o.Verdict != caselang.Fail {
 				t.Fatalf("verdict %s, want FAIL\n%s", o.Verdict, o.Reason)
 			}
 			var broken []string
@@ -72,7 +73,7 @@ func TestReissuedTokenLifeIsNotJudged(t *testing.T) {
 		t.Fatal("no case life-4-admin-login-token-expiring")
 	}
 	o := r.Run(context.Background(), c)
-	if o.Verdict != cases.Warn {
+	if o.Verdict != caselang.Warn {
 		t.Fatalf("verdict %s, want WARN\n%s", o.Verdict, o.Reason)
 	}
 	if other := brokenOtherThan(o, "AUTH-5"); len(other) > 0 {

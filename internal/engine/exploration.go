@@ -3,7 +3,7 @@ package engine
 import (
 	"context"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/clock"
 )
 
@@ -12,17 +12,17 @@ import (
 // case (Execution.Fork) whose every answer the engine judges as in a case.
 // Its error is the step's: an error of the suite, never a finding.
 type Explorer interface {
-	Explore(ctx context.Context, x Execution, a cases.Explore, step string) error
+	Explore(ctx context.Context, x Execution, a caselang.Explore, step string) error
 }
 
 // Execution is a case as it runs, what an Explorer drives: the case's own
 // execution, or a walk forked from it. Its Profile, Secret, SuiteSecret
-// and Response make it a cases.Scope, so that a step's values resolve in
+// and Response make it a caselang.Scope, so that a step's values resolve in
 // it.
 type Execution struct{ *execution }
 
 // Case is the case being run.
-func (e Execution) Case() cases.Case { return e.c }
+func (e Execution) Case() caselang.Case { return e.c }
 
 // Seed is the run's seed (Config.Seed), at least 1.
 func (e Execution) Seed() uint64 { return max(e.r.cfg.Seed, 1) }
@@ -39,11 +39,11 @@ func (e Execution) Fork() Execution {
 // answered, checked, judged by the model, the connections probed. An
 // error is the suite's (the step could not be done or judged in time),
 // never the target's, whose deviations are among the findings.
-func (e Execution) Do(ctx context.Context, s cases.Step) error { return e.do(ctx, s, s.Name) }
+func (e Execution) Do(ctx context.Context, s caselang.Step) error { return e.do(ctx, s, s.Name) }
 
 // Broken are the broken findings so far.
-func (e Execution) Broken() []cases.Finding {
-	var out []cases.Finding
+func (e Execution) Broken() []caselang.Finding {
+	var out []caselang.Finding
 	for _, f := range e.findings {
 		if f.Broken() {
 			out = append(out, f)
@@ -53,7 +53,7 @@ func (e Execution) Broken() []cases.Finding {
 }
 
 // Add keeps a finding (once).
-func (e Execution) Add(f cases.Finding) { e.add(f) }
+func (e Execution) Add(f caselang.Finding) { e.add(f) }
 
 // Notef notes a line in the transcript.
 func (e Execution) Notef(format string, args ...any) { e.tr.Notef("", format, args...) }
@@ -71,7 +71,7 @@ func (e Execution) Close() { e.closeAll() }
 func (e Execution) Clock() clock.Clock { return e.tm.clock }
 
 // Settings are the run's lifetimes and lockout parameters.
-func (e Execution) Settings() cases.Settings { return e.set }
+func (e Execution) Settings() caselang.Settings { return e.set }
 
 // HasHTTP reports whether the target's HTTP server is known.
 func (e Execution) HasHTTP() bool { return e.target.HTTP != "" }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/explore"
 	"github.com/roomconform/conform/internal/redact"
@@ -121,7 +121,7 @@ func newRunner(cfg engine.Config, opts ...option) *engine.Runner {
 func runner(url string, opts ...option) *engine.Runner {
 	return newRunner(engine.Config{
 		Target:  engine.Target{URL: url, ResponseTimeout: 2 * time.Second, QuietWindow: 20 * time.Millisecond},
-		Profile: cases.Profile{Admin: cases.Unsecured, User: cases.Unsecured, Plan: cases.Pro}, Redactor: redact.New(),
+		Profile: caselang.Profile{Admin: caselang.Unsecured, User: caselang.Unsecured, Plan: caselang.Pro}, Redactor: redact.New(),
 	}, opts...)
 }
 
@@ -129,7 +129,7 @@ func runner(url string, opts ...option) *engine.Runner {
 func timeout(d time.Duration) option { return func(c *engine.Config) { c.Target.ResponseTimeout = d } }
 
 // oneCase wraps steps into a case citing the requirements their checks cite.
-func oneCase(steps ...cases.Step) cases.Case {
+func oneCase(steps ...caselang.Step) caselang.Case {
 	reqs := map[string]bool{}
 	var list []string
 	for _, s := range steps {
@@ -140,22 +140,22 @@ func oneCase(steps ...cases.Step) cases.Case {
 			}
 		}
 	}
-	return cases.Case{ID: "test-case", Title: "test", Requirements: list, Steps: steps}
+	return caselang.Case{ID: "test-case", Title: "test", Requirements: list, Steps: steps}
 }
 
-func run(t *testing.T, r *engine.Runner, steps ...cases.Step) engine.Outcome {
+func run(t *testing.T, r *engine.Runner, steps ...caselang.Step) engine.Outcome {
 	t.Helper()
 	return r.Run(context.Background(), oneCase(steps...))
 }
 
-var openType = cases.Request{Type: cases.Str("open")}
+var openType = caselang.Request{Type: caselang.Str("open")}
 
 // findingOf returns the finding of step step under requirement req.
-func findingOf(o engine.Outcome, step, req string) (cases.Finding, bool) {
+func findingOf(o engine.Outcome, step, req string) (caselang.Finding, bool) {
 	for _, f := range o.Findings {
 		if f.Step == step && f.Requirement == req {
 			return f, true
 		}
 	}
-	return cases.Finding{}, false
+	return caselang.Finding{}, false
 }

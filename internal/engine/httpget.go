@@ -11,13 +11,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/wire"
 )
 
 // httpGet runs an HTTPGet step: it asks the embedded HTTP server's probe
 // path with a token and judges the status.
-func (x *execution) httpGet(ctx context.Context, s cases.Step, a cases.HTTPGet, name string) error {
+func (x *execution) httpGet(ctx context.Context, s caselang.Step, a caselang.HTTPGet, name string) error {
 	var token string
 	if a.Token != nil {
 		v, err := a.Token.Resolve(x)
@@ -73,7 +73,7 @@ func (x *execution) httpGet(ctx context.Context, s cases.Step, a cases.HTTPGet, 
 
 // get performs one bounded GET of base+path with the token as the token
 // query parameter, in the request shape shape; it returns the status code.
-func (x *execution) get(ctx context.Context, base, path, token string, shape cases.HTTPShape) (int, error) {
+func (x *execution) get(ctx context.Context, base, path, token string, shape caselang.HTTPShape) (int, error) {
 	if base == "" {
 		return 0, errors.New("the embedded HTTP server's address is unknown (give --http or --web)")
 	}
@@ -108,7 +108,7 @@ func (x *execution) get(ctx context.Context, base, path, token string, shape cas
 
 // httpURL is the URL of a GET of path with token in shape, and the same
 // unescaped for the transcript (which redacts the token).
-func httpURL(base, path, token string, shape cases.HTTPShape) (u, shown string) {
+func httpURL(base, path, token string, shape caselang.HTTPShape) (u, shown string) {
 	p, query, _ := strings.Cut(path, "?")
 	params := []string{}
 	if query != "" {
@@ -116,10 +116,10 @@ func httpURL(base, path, token string, shape cases.HTTPShape) (u, shown string) 
 	}
 	var param, value string
 	switch shape {
-	case cases.HTTPNoToken:
-	case cases.HTTPEmptyToken:
+	case caselang.HTTPNoToken:
+	case caselang.HTTPEmptyToken:
 		param = "token"
-	case cases.HTTPParamCase:
+	case caselang.HTTPParamCase:
 		param, value = "Token", token
 	default:
 		param, value = "token", token
@@ -128,7 +128,7 @@ func httpURL(base, path, token string, shape cases.HTTPShape) (u, shown string) 
 		ps := slices.Clone(params)
 		if param != "" {
 			kv := param + "=" + v
-			if shape == cases.HTTPTokenFirst {
+			if shape == caselang.HTTPTokenFirst {
 				ps = append([]string{kv}, ps...)
 			} else {
 				ps = append(ps, kv)

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/engine"
 )
 
@@ -19,7 +19,7 @@ func TestHTTPGetAsksTheProbePathWithTheToken(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	o := loginThenGet(t, srv.URL, cases.HTTPAccepted("LIFE-1"))
+	o := loginThenGet(t, srv.URL, caselang.HTTPAccepted("LIFE-1"))
 	// The fake target knows nothing of modes: judge the step, not the case.
 	if f, ok := findingOf(o, "get", "LIFE-1"); !ok || !f.OK || !strings.Contains(got, "/frames/?peerId=%23self%3A0&token=") {
 		t.Fatalf("finding %+v (verdict %s: %s), asked %q", f, o.Verdict, o.Reason, got)
@@ -31,18 +31,18 @@ func TestHTTPGetRedirectIsAnError(t *testing.T) {
 		http.Redirect(w, r, "http://elsewhere.invalid/", http.StatusFound)
 	}))
 	defer srv.Close()
-	o := loginThenGet(t, srv.URL, cases.HTTPRefused("LIFE-1"))
-	if o.Verdict != cases.Error || !strings.Contains(o.Reason, "elsewhere.invalid") {
+	o := loginThenGet(t, srv.URL, caselang.HTTPRefused("LIFE-1"))
+	if o.Verdict != caselang.Error || !strings.Contains(o.Reason, "elsewhere.invalid") {
 		t.Fatalf("verdict %s (%s), want ERROR naming the Location", o.Verdict, o.Reason)
 	}
 }
 
 // loginThenGet logs in to a fake target, then asks the HTTP server at
 // httpURL with the login's HTTP token and judges it with check.
-func loginThenGet(t *testing.T, httpURL string, check cases.Check) engine.Outcome {
+func loginThenGet(t *testing.T, httpURL string, check caselang.Check) engine.Outcome {
 	f := newFake(t, func(req map[string]any) []string { return []string{authAnswer(req, 0)} })
 	r := runner(f.URL, func(c *engine.Config) { c.Target.HTTP = httpURL })
 	return run(t, r,
-		cases.Step{Name: "login", Do: cases.Send{Request: cases.Request{Type: cases.Str("unsecured")}}, Expect: []cases.Check{cases.Succeeds("ROLE-1")}},
-		cases.Step{Name: "get", Do: cases.HTTPGet{Token: cases.HTTPTokenOf("login")}, Expect: []cases.Check{check}})
+		caselang.Step{Name: "login", Do: caselang.Send{Request: caselang.Request{Type: caselang.Str("unsecured")}}, Expect: []caselang.Check{caselang.Succeeds("ROLE-1")}},
+		caselang.Step{Name: "get", Do: caselang.HTTPGet{Token: caselang.HTTPTokenOf("login")}, Expect: []caselang.Check{check}})
 }

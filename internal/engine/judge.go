@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/wire"
 )
@@ -27,9 +27,9 @@ const invariantNote = "checked on every answer"
 // it already and the model's finding is not added a second time. A 6 the
 // model cannot put down to the case's own wrong credentials is not
 // evaluated (model.PossibleLockout).
-func (x *execution) judged(s cases.Step, o cases.Observation, v model.Verdict, auth bool) {
+func (x *execution) judged(s caselang.Step, o caselang.Observation, v model.Verdict, auth bool) {
 	own := map[string]bool{}
-	var byModel *cases.Check
+	var byModel *caselang.Check
 	for i, ch := range s.Expect {
 		if ch.ByModel() {
 			byModel = &s.Expect[i]
@@ -38,7 +38,7 @@ func (x *execution) judged(s cases.Step, o cases.Observation, v model.Verdict, a
 		}
 	}
 	if byModel != nil && (o.Response != nil || o.HTTPStatus != 0) {
-		f := cases.Finding{Requirement: byModel.Req, Level: cases.LevelOf(byModel.Req), Check: byModel.Name, Step: o.Step,
+		f := caselang.Finding{Requirement: byModel.Req, Level: caselang.LevelOf(byModel.Req), Check: byModel.Name, Step: o.Step,
 			OK: true, Note: "the reading accepts any answer here"}
 		if v.Outcome != nil {
 			f = *v.Outcome
@@ -59,7 +59,7 @@ func (x *execution) judged(s cases.Step, o cases.Observation, v model.Verdict, a
 		// coverage says why the requirement went unjudged.
 		fs := v.Others
 		if v.Outcome != nil { // nil when the step's own model check took it
-			fs = append([]cases.Finding{*v.Outcome}, fs...)
+			fs = append([]caselang.Finding{*v.Outcome}, fs...)
 		}
 		for _, f := range fs {
 			if f.NotEvaluated != "" && !own[f.Requirement] {
@@ -71,7 +71,7 @@ func (x *execution) judged(s cases.Step, o cases.Observation, v model.Verdict, a
 	if !auth || o.Response == nil {
 		return
 	}
-	for _, ch := range cases.EveryAuthAnswer(o) {
+	for _, ch := range caselang.EveryAuthAnswer(o) {
 		if own[ch.Req] {
 			continue
 		}
@@ -93,7 +93,7 @@ func joinNote(a, b string) string {
 // every one the run has seen (AUTH-5: 32 successful authorizations return
 // 32 distinct tokens). A token re-authorization may return the very token
 // it was given (AUTH-5's accepted set: the same token, or a new one).
-func (x *execution) distinctTokens(s cases.Step, o cases.Observation) {
+func (x *execution) distinctTokens(s caselang.Step, o caselang.Observation) {
 	tok, _ := o.Response["token"].(string)
 	if ok, _ := o.Response["result"].(bool); !ok || tok == "" {
 		return
@@ -113,11 +113,11 @@ func (x *execution) distinctTokens(s cases.Step, o cases.Observation) {
 	if stepCites(s, "AUTH-5") {
 		return
 	}
-	x.add(cases.Finding{Requirement: "AUTH-5", Level: cases.LevelOf("AUTH-5"), Step: o.Step, Check: "distinct tokens",
+	x.add(caselang.Finding{Requirement: "AUTH-5", Level: caselang.LevelOf("AUTH-5"), Step: o.Step, Check: "distinct tokens",
 		Expected: "a token no earlier authorization returned", Actual: "the token " + before + " returned", Note: invariantNote})
 }
 
-func stepCites(s cases.Step, req string) bool {
+func stepCites(s caselang.Step, req string) bool {
 	for _, ch := range s.Expect {
 		if ch.Req == req {
 			return true
@@ -171,10 +171,10 @@ func (x *execution) blockerOf(name string) (blocker, bool) {
 // blocked connection: what could not be judged for the blocker is not
 // evaluated; a check that passes anyway (a closed connection grants
 // nothing, FAIL-4) and the blocker's own requirement stay as they are.
-func (x *execution) evaluateBlocked(s cases.Step, o cases.Observation, b blocker) {
+func (x *execution) evaluateBlocked(s caselang.Step, o caselang.Observation, b blocker) {
 	for _, ch := range s.Expect {
 		if ch.ByModel() {
-			x.add(cases.Finding{Requirement: ch.Req, Level: cases.LevelOf(ch.Req), Step: o.Step, Check: ch.Name, NotEvaluated: b.reason()})
+			x.add(caselang.Finding{Requirement: ch.Req, Level: caselang.LevelOf(ch.Req), Step: o.Step, Check: ch.Name, NotEvaluated: b.reason()})
 			continue
 		}
 		f := ch.Evaluate(o)
@@ -215,7 +215,7 @@ func (x *execution) halt(from int, err error) bool {
 			name = "#" + strconv.Itoa(from+i+1)
 		}
 		for _, ch := range s.Expect {
-			x.add(cases.Finding{Requirement: ch.Req, Level: cases.LevelOf(ch.Req), Step: name, Check: ch.Name, NotEvaluated: why})
+			x.add(caselang.Finding{Requirement: ch.Req, Level: caselang.LevelOf(ch.Req), Step: name, Check: ch.Name, NotEvaluated: why})
 		}
 	}
 	x.halted = why

@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // legacyRequirement is where a success without resultCode is recorded
@@ -26,8 +26,8 @@ func (x *execution) legacyAnswer(step string, fields map[string]any) map[string]
 	if !isBool || !ok || hasCode {
 		return fields
 	}
-	x.add(cases.Finding{
-		Requirement: legacyRequirement, Level: cases.Should, Step: step, Check: "resultCode on success (--legacy)",
+	x.add(caselang.Finding{
+		Requirement: legacyRequirement, Level: caselang.Should, Step: step, Check: "resultCode on success (--legacy)",
 		Expected: "resultCode 0 on a success", Actual: "no resultCode",
 		Note: "older firmware answers a success without resultCode; --legacy accepts that as a WARN",
 	})

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/jsonnum"
 	"github.com/roomconform/conform/internal/wire"
 )
@@ -122,7 +122,7 @@ func (x *execution) settleNotices(ctx context.Context, final string) {
 			keep = append(keep, p)
 			continue
 		}
-		f := cases.Finding{Requirement: "SEC-3", Level: cases.LevelOf("SEC-3"), Step: p.step, Check: "the displaced connection is told",
+		f := caselang.Finding{Requirement: "SEC-3", Level: caselang.LevelOf("SEC-3"), Step: p.step, Check: "the displaced connection is told",
 			Expected: "authorizationNeeded with cause 1 on connection " + p.conn, Note: invariantNote}
 		switch {
 		case errors.Is(err, wire.ErrClosed):
@@ -203,7 +203,7 @@ func (x *execution) probe(ctx context.Context, name, step string, failed bool) b
 	resp, err := c.Call(ctx, []byte(payload))
 	answered := x.tm.clock.Now()
 	if n := x.newDuplicates(name, c) + x.newUnsolicited(name, c); n > 0 {
-		x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
+		x.add(caselang.Finding{Requirement: "ENV-1", Level: caselang.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
 			Expected: "one response", Actual: fmt.Sprintf("%d more before the answer to the next request on connection %s (see transcript)", n, name),
 			Note: invariantNote})
 	}
@@ -223,7 +223,7 @@ func (x *execution) probe(ctx context.Context, name, step string, failed bool) b
 	case resp.Err != nil || !resp.Matched:
 		x.m.Lost(name)
 		if resp.Err == nil && resp.Method() != "getAuthInfo" {
-			x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
+			x.add(caselang.Finding{Requirement: "ENV-1", Level: caselang.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
 				Expected: "one response", Actual: fmt.Sprintf("another %q message before the answer to the next request on connection %s", resp.Method(), name),
 				Note: invariantNote})
 		}
@@ -232,7 +232,7 @@ func (x *execution) probe(ctx context.Context, name, step string, failed bool) b
 	delete(x.lastFailed, name) // the connection stayed open after the step
 	o := x.observation(probeStep)
 	o.Request, o.Response, o.Matched = req, resp.Fields, true
-	x.judged(cases.Step{}, o, xm.Judge(resp.Fields, answered), false)
+	x.judged(caselang.Step{}, o, xm.Judge(resp.Fields, answered), false)
 	xm.Apply(resp.Fields, answered)
 	// A connection without a mode must be refused the other command too
 	// (SEC-1, SEC-4, FAIL-4: a displaced connection given HTTP tokens holds
@@ -258,6 +258,6 @@ func (x *execution) command(ctx context.Context, c *wire.Client, name, step, met
 	answered := x.tm.clock.Now()
 	o := x.observation(step + " (" + method + " on " + name + ")")
 	o.Request, o.Response, o.Matched = req, resp.Fields, true
-	x.judged(cases.Step{}, o, xm.Judge(resp.Fields, answered), false)
+	x.judged(caselang.Step{}, o, xm.Judge(resp.Fields, answered), false)
 	xm.Apply(resp.Fields, answered)
 }

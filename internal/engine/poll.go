@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // poll runs a Poll step: the request on fresh connections, every poll
 // interval of the run's clock, until it succeeds or the limit passes (RC-6:
 // how long the lockout lasts).
-func (x *execution) poll(ctx context.Context, s cases.Step, a cases.Poll, name string) error {
+func (x *execution) poll(ctx context.Context, s caselang.Step, a caselang.Poll, name string) error {
 	limit, ok := a.Limit.Of(x.set)
 	if !ok {
 		return fmt.Errorf("step %s: no setting %q", name, a.Limit)

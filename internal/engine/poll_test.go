@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/engine"
 )
@@ -24,12 +24,12 @@ func TestPollOnTheVirtualClock(t *testing.T) {
 	clk := clock.NewVirtual(time.Now())
 	r := runner(f.URL, func(c *engine.Config) { c.Clock = clk })
 	start, wall := clk.Now(), time.Now()
-	o := run(t, r, cases.Step{Do: cases.Poll{Request: cases.Request{Type: cases.Str("unsecured")}, Limit: cases.LockoutWait},
-		Expect: []cases.Check{cases.RecordLockout("RC-6")}})
-	if o.Verdict != cases.Pass || !strings.Contains(o.Findings[0].Note, "4 attempts") {
+	o := run(t, r, caselang.Step{Do: caselang.Poll{Request: caselang.Request{Type: caselang.Str("unsecured")}, Limit: caselang.LockoutWait},
+		Expect: []caselang.Check{caselang.RecordLockout("RC-6")}})
+	if o.Verdict != caselang.Pass || !strings.Contains(o.Findings[0].Note, "4 attempts") {
 		t.Fatalf("verdict %s, findings %+v", o.Verdict, o.Findings)
 	}
-	if got := clk.Now().Sub(start); got != 3*cases.DefaultSettings().PollInterval {
+	if got := clk.Now().Sub(start); got != 3*caselang.DefaultSettings().PollInterval {
 		t.Errorf("the clock moved %v, want three poll intervals", got)
 	}
 	if time.Since(wall) > 5*time.Second {

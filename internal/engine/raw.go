@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/wire"
 )
 
 // raw runs a Raw step: it sends a frame as it is and records the reaction:
 // an answer, a close, or nothing.
-func (x *execution) raw(ctx context.Context, s cases.Step, a cases.Raw, name string) error {
+func (x *execution) raw(ctx context.Context, s caselang.Step, a caselang.Raw, name string) error {
 	conn, err := x.conn(ctx, s.ConnName())
 	if err != nil {
 		x.troubled = true
@@ -42,7 +42,7 @@ func (x *execution) raw(ctx context.Context, s cases.Step, a cases.Raw, name str
 // target's answer to a request sent after the frame (an ordering barrier)
 // comes after any reaction to the frame, and a target not known to order
 // its output gets the quiet window after that as well.
-func (x *execution) react(ctx context.Context, conn *wire.Client, o *cases.Observation) {
+func (x *execution) react(ctx context.Context, conn *wire.Client, o *caselang.Observation) {
 	before, err := x.barrier(ctx, conn)
 	if len(before) == 0 && err == nil {
 		lctx, cancel := x.listening(ctx)

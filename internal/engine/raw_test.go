@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 func TestRawRecordsTheReaction(t *testing.T) {
@@ -14,8 +14,8 @@ func TestRawRecordsTheReaction(t *testing.T) {
 		}
 		return []string{answerOf(req)}
 	})
-	o := run(t, runner(f.URL), cases.Step{Do: cases.Raw{Payload: []byte(`{"method":`)}, Expect: []cases.Check{cases.RecordReaction("ROB-2")}})
-	if o.Verdict != cases.Pass || !strings.Contains(o.Findings[0].Note, "Invalid JSON") {
+	o := run(t, runner(f.URL), caselang.Step{Do: caselang.Raw{Payload: []byte(`{"method":`)}, Expect: []caselang.Check{caselang.RecordReaction("ROB-2")}})
+	if o.Verdict != caselang.Pass || !strings.Contains(o.Findings[0].Note, "Invalid JSON") {
 		t.Fatalf("verdict %s, findings %+v", o.Verdict, o.Findings)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/internal/wire"
@@ -18,7 +18,7 @@ import (
 // reconfState is what a case that reconfigured the target must put back:
 // the profile and secrets it started with, and the journal of its changes.
 type reconfState struct {
-	profile cases.Profile
+	profile caselang.Profile
 	secrets Secrets
 	key     reconf.Key
 	journal reconf.Journal
@@ -42,19 +42,19 @@ func (x *execution) reconfKey() reconf.Key {
 // restore refuses a mistyped one, and whether the run knew the original
 // user PIN. A journal kept in no file (the embedded server) needs no
 // checks, which cost 64 MiB each.
-func (r *Runner) NewJournal(p cases.Profile, key reconf.Key, sec Secrets) reconf.Journal {
+func (r *Runner) NewJournal(p caselang.Profile, key reconf.Key, sec Secrets) reconf.Journal {
 	j := reconf.Journal{ID: reconf.NewJournalID(), Target: reconf.TargetOf(r.cfg.Target.URL), Started: time.Now().UTC(), Original: ProtectionOf(p),
 		Current: ProtectionOf(p), Key: key.Of, AdminSecret: "original"}
 	if key.Of == "nonce" {
 		j.Nonce = r.svc.Reconfiguration.key()
 	}
-	if _, ok := sec.Get(cases.UserPIN); ok && j.Original.User == cases.PIN {
+	if _, ok := sec.Get(caselang.UserPIN); ok && j.Original.User == caselang.PIN {
 		j.UserPINKnown = true
 	}
 	if r.cfg.Journal == "" {
 		return j
 	}
-	j.Checks = map[cases.SecretKind]string{}
+	j.Checks = map[caselang.SecretKind]string{}
 	for _, k := range sec.Kinds() {
 		v, _ := sec.Get(k)
 		j.Checks[k] = reconf.NewCheck(k, v)
@@ -100,20 +100,20 @@ func (r *Runner) deviceOf(ctx context.Context, conn *wire.Client, id string) (re
 
 // Key makes the key of the suite's secrets for profile p and its secrets
 // sec, and registers all it can derive with the redactor first.
-func (r *Runner) Key(p cases.Profile, sec Secrets) reconf.Key {
+func (r *Runner) Key(p caselang.Profile, sec Secrets) reconf.Key {
 	k := reconf.NewKey(ProtectionOf(p), sec.values(), r.svc.Reconfiguration.key())
 	k.Register(r.cfg.Redactor.Add)
 	return k
 }
 
 // ProtectionOf is the protection of profile p.
-func ProtectionOf(p cases.Profile) reconf.Protection {
+func ProtectionOf(p caselang.Profile) reconf.Protection {
 	return reconf.Protection{Admin: p.Admin, User: p.User}
 }
 
 // OldSecret is the secret of kind k the target had before the case's
-// first change (cases.OldSecret): a wrong credential after it.
-func (x *execution) OldSecret(k cases.SecretKind) (string, bool) {
+// first change (caselang.OldSecret): a wrong credential after it.
+func (x *execution) OldSecret(k caselang.SecretKind) (string, bool) {
 	if x.rc == nil {
 		return "", false
 	}
@@ -121,7 +121,7 @@ func (x *execution) OldSecret(k cases.SecretKind) (string, bool) {
 }
 
 // Reference says the target is the embedded reference server
-// (cases.ReferenceScope): only there does a case set a long secret.
+// (caselang.ReferenceScope): only there does a case set a long secret.
 func (x *execution) Reference() bool { return x.r.cfg.Target.OwnSecrets && x.r.cfg.Journal == "" }
 
 // admitReconfiguration says why a reconfiguring case must not run on a
@@ -129,15 +129,15 @@ func (x *execution) Reference() bool { return x.r.cfg.Target.OwnSecrets && x.r.c
 // risk, and what a case checks after one change is what the next would
 // have to assume), and has a user PIN generated at most once a run (its
 // owner must be told a new one). The embedded server has no limit.
-func (r *Runner) admitReconfiguration(c cases.Case) string {
+func (r *Runner) admitReconfiguration(c caselang.Case) string {
 	if r.cfg.Target.OwnSecrets {
 		return ""
 	}
 	changes, generates := 0, false
 	for _, s := range c.Steps {
-		if a, ok := s.Do.(cases.Reconfigure); ok {
+		if a, ok := s.Do.(caselang.Reconfigure); ok {
 			changes++
-			generates = generates || a.Mode == cases.User && a.To == cases.PIN && a.Secret == nil
+			generates = generates || a.Mode == caselang.User && a.To == caselang.PIN && a.Secret == nil
 		}
 	}
 	if changes > 1 {
@@ -154,7 +154,7 @@ func (r *Runner) admitReconfiguration(c cases.Case) string {
 // connection, learns what changed (the protection from getAuthInfo, the
 // secrets from the request and the answer's newPin), and from then on
 // judges the case by the new profile.
-func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Reconfigure, name string) error {
+func (x *execution) reconfigure(ctx context.Context, s caselang.Step, a caselang.Reconfigure, name string) error {
 	conn, err := x.conn(ctx, s.ConnName())
 	if err != nil {
 		x.troubled = true
@@ -181,7 +181,7 @@ func (x *execution) reconfigure(ctx context.Context, s cases.Step, a cases.Recon
 		// engine holds to it whatever a case says.
 		return fmt.Errorf("step %s: will not reconfigure: a live target gets one change per case", name)
 	}
-	if ch.Mode == cases.User && ch.To == cases.PIN && ch.Secret == "" && !x.r.cfg.Target.OwnSecrets {
+	if ch.Mode == caselang.User && ch.To == caselang.PIN && ch.Secret == "" && !x.r.cfg.Target.OwnSecrets {
 		// Counted before it is sent: a change that may have happened counts.
 		if by := x.r.svc.Reconfiguration.claimPINGeneration(x.c.ID); by != "" {
 			return fmt.Errorf("step %s: will not reconfigure: %s had the target generate a user PIN already (at most one a run on a live target)", name, by)
@@ -237,10 +237,10 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 		return errors.New("will not reconfigure: the walk has the target in another profile")
 	}
 	p, sec := rs.Current()
-	for _, m := range []cases.Mode{cases.Admin, cases.User} {
-		// The case's needs (cases.Reconfigurable) hold this already; the
+	for _, m := range []caselang.Mode{caselang.Admin, caselang.User} {
+		// The case's needs (caselang.Reconfigurable) hold this already; the
 		// engine does not change what it could not undo, whatever a case says.
-		if ok, why, _ := p.Restorable(m); !ok && !(m == cases.Admin && p.Admin == cases.PIN) {
+		if ok, why, _ := p.Restorable(m); !ok && !(m == caselang.Admin && p.Admin == caselang.PIN) {
 			return fmt.Errorf("will not reconfigure: %s", why)
 		}
 	}
@@ -254,15 +254,15 @@ func (x *execution) beginReconfiguration(ctx context.Context, conn *wire.Client)
 	if info.Protection != ProtectionOf(p) {
 		return fmt.Errorf("will not reconfigure: getAuthInfo says %s, not the %s the run found: someone else changed it", info.Protection, ProtectionOf(p))
 	}
-	if p.User == cases.PIN {
-		if _, ok := sec.Get(cases.UserPIN); !ok {
+	if p.User == caselang.PIN {
+		if _, ok := sec.Get(caselang.UserPIN); !ok {
 			if info.PIN == "" {
 				// A PIN it does not know could not be set back: the change
 				// would leave the user's PIN regenerated.
 				return errors.New("will not reconfigure: getAuthInfo does not show the user PIN, which could then not be set back (set CONFORM_USER_PIN)")
 			}
-			x.r.cfg.Redactor.Add(string(cases.UserPIN), info.PIN)
-			sec = sec.With(cases.UserPIN, info.PIN)
+			x.r.cfg.Redactor.Add(string(caselang.UserPIN), info.PIN)
+			sec = sec.With(caselang.UserPIN, info.PIN)
 		}
 	}
 	dev, err := x.r.deviceOf(ctx, conn, x.nextID())
@@ -306,21 +306,21 @@ func (x *execution) learn(ctx context.Context, conn *wire.Client, ch reconf.Chan
 	p.Admin, p.User = info.Admin, info.User
 	if accepted {
 		switch {
-		case ch.Mode == cases.Admin && ch.To == cases.Password:
-			sec = sec.With(cases.AdminPassword, ch.Secret)
+		case ch.Mode == caselang.Admin && ch.To == caselang.Password:
+			sec = sec.With(caselang.AdminPassword, ch.Secret)
 			j.AdminSecret = "suite"
-		case ch.Mode == cases.Admin:
+		case ch.Mode == caselang.Admin:
 			j.AdminSecret = "original" // no password is in force; the original is what comes back
-		case ch.To == cases.Password:
-			sec = sec.With(cases.UserPassword, ch.Secret)
-		case ch.To == cases.PIN:
+		case ch.To == caselang.Password:
+			sec = sec.With(caselang.UserPassword, ch.Secret)
+		case ch.To == caselang.PIN:
 			pin, _ := reply["newPin"].(string)
 			if pin == "" {
 				pin = ch.Secret
 			}
 			if pin != "" {
-				x.r.cfg.Redactor.Add(string(cases.UserPIN), pin)
-				sec = sec.With(cases.UserPIN, pin)
+				x.r.cfg.Redactor.Add(string(caselang.UserPIN), pin)
+				sec = sec.With(caselang.UserPIN, pin)
 			}
 		}
 	}
@@ -355,9 +355,9 @@ func (x *execution) learn(ctx context.Context, conn *wire.Client, ch reconf.Chan
 // queues the notice before that answer; a target that sends it later than
 // that is not told apart.
 func (x *execution) toldOfChange(ctx context.Context, changer *wire.Client, ch reconf.Change) {
-	affected := []cases.Mode{ch.Mode}
-	if ch.Mode == cases.Admin && ch.To == cases.Unsecured {
-		affected = append(affected, cases.User) // CFG-3
+	affected := []caselang.Mode{ch.Mode}
+	if ch.Mode == caselang.Admin && ch.To == caselang.Unsecured {
+		affected = append(affected, caselang.User) // CFG-3
 	}
 	now := x.tm.clock.Now()
 	names := slices.Sorted(maps.Keys(x.conns))
@@ -386,13 +386,13 @@ func (x *execution) toldOfChange(ctx context.Context, changer *wire.Client, ch r
 // a finding under CFG-6 when the protection is back (noting a PIN the
 // target had to regenerate), an error otherwise, after which no further
 // case runs (the target is no longer in the profile the run knows).
-func (x *execution) restoreReconfiguration(ctx context.Context) (cases.Finding, error) {
+func (x *execution) restoreReconfiguration(ctx context.Context) (caselang.Finding, error) {
 	x.tr.Notef("", "restoring the original protection (%s)", x.rc.journal.Original)
 	out, err := x.r.Restore(ctx, x.tr, "", x.rc.profile, x.rc.secrets, x.rc.journal)
 	if err != nil {
-		return cases.Finding{}, err
+		return caselang.Finding{}, err
 	}
-	f := cases.Finding{Requirement: "CFG-6", Level: cases.LevelOf("CFG-6"), OK: true, Step: "restore", Check: "original protection restored",
+	f := caselang.Finding{Requirement: "CFG-6", Level: caselang.LevelOf("CFG-6"), OK: true, Step: "restore", Check: "original protection restored",
 		Note: fmt.Sprintf("%s again, %s", x.rc.journal.Original, out.Checked())}
 	if n := out.Note(); n != "" {
 		f.Note += "; " + n
@@ -407,7 +407,7 @@ func (x *execution) restoreReconfiguration(ctx context.Context) (cases.Finding, 
 // shows if it had to regenerate it (noted for the operator). A failure
 // names conform restore and the journal, which is kept, and stops every
 // further change and case; on success the journal goes.
-func (r *Runner) Restore(ctx context.Context, tr *wire.Transcript, prefix string, p cases.Profile, sec Secrets, j reconf.Journal) (reconf.Outcome, error) {
+func (r *Runner) Restore(ctx context.Context, tr *wire.Transcript, prefix string, p caselang.Profile, sec Secrets, j reconf.Journal) (reconf.Outcome, error) {
 	rctx, cancel := r.restoreContext(ctx)
 	defer cancel()
 	t, red := r.cfg.Target, r.cfg.Redactor
@@ -445,10 +445,10 @@ func (r *Runner) Restore(ctx context.Context, tr *wire.Transcript, prefix string
 	}
 	if out.PINRegenerated {
 		if out.UserPIN != "" {
-			red.Add(string(cases.UserPIN), out.UserPIN)
-			sec = sec.With(cases.UserPIN, out.UserPIN)
+			red.Add(string(caselang.UserPIN), out.UserPIN)
+			sec = sec.With(caselang.UserPIN, out.UserPIN)
 		} else {
-			sec = sec.Without(cases.UserPIN)
+			sec = sec.Without(caselang.UserPIN)
 		}
 		rc.note(out.Note())
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/refserver"
@@ -18,9 +19,9 @@ func asEmbedded(c *engine.Config) {
 }
 
 // fromProfile are the reconfiguring cases that start from profile name
-// (cases.StartsFrom), and those that run in any profile.
-func fromProfile(name string) []cases.Case {
-	var out []cases.Case
+// (caselang.StartsFrom), and those that run in any profile.
+func fromProfile(name string) []caselang.Case {
+	var out []caselang.Case
 	for _, c := range cases.All() {
 		if c.HasLabel("mutating") && (strings.HasSuffix(c.ID, "-from-"+name) || strings.Contains(c.ID, "long-password")) {
 			out = append(out, c)
@@ -46,9 +47,9 @@ func TestReconfigurationFromEveryProfile(t *testing.T) {
 			for _, c := range fromProfile(p.Name) {
 				o := r.Run(context.Background(), c)
 				switch {
-				case o.Verdict == cases.Pass:
+				case o.Verdict == caselang.Pass:
 					ran++
-				case o.Verdict == cases.Skip && !strings.Contains(c.ID, "-from-"):
+				case o.Verdict == caselang.Skip && !strings.Contains(c.ID, "-from-"):
 					// a long password where the target cannot take one
 				default:
 					t.Errorf("%s: %s\n%s\ntranscript:\n%s", c.ID, o.Verdict, o.Reason, o.Transcript)
@@ -85,11 +86,11 @@ func TestOldSecretFaultsCaught(t *testing.T) {
 				t.Fatalf("no case %s", tt.id)
 			}
 			clean := newRunner(probed(t, "admin-password-user-pin", nil), asEmbedded).Run(context.Background(), c)
-			if clean.Verdict != cases.Pass {
+			if clean.Verdict != caselang.Pass {
 				t.Fatalf("against the conformant server: %s\n%s", clean.Verdict, clean.Reason)
 			}
 			o := newRunner(probed(t, "admin-password-user-pin", nil, tt.fault), asEmbedded).Run(context.Background(), c)
-			if o.Verdict != cases.Fail {
+			if o.Verdict != caselang.Fail {
 				t.Fatalf("with %s: %s, want FAIL\n%s", tt.fault, o.Verdict, o.Reason)
 			}
 			brokenAt := map[string]bool{}
@@ -116,7 +117,7 @@ func TestOldSecretFaultsCaught(t *testing.T) {
 // server, a case makes one change at most, a user PIN is generated once a
 // run, and no long password is set; the embedded server has no such limit.
 func TestLiveReconfigurationLimits(t *testing.T) {
-	lookup := func(id string) cases.Case {
+	lookup := func(id string) caselang.Case {
 		c, ok := cases.Lookup(id)
 		if !ok {
 			t.Fatalf("no case %s", id)
@@ -125,19 +126,19 @@ func TestLiveReconfigurationLimits(t *testing.T) {
 	}
 	live := startProfile(t, "admin-password-user-pin", nil)
 	two := live.Run(context.Background(), lookup("cfg-4-user-protected-only-with-admin"))
-	if two.Verdict != cases.Skip || !strings.Contains(two.Reason, "one change per case") {
+	if two.Verdict != caselang.Skip || !strings.Contains(two.Reason, "one change per case") {
 		t.Errorf("two changes on a live target: %s %q, want a skip for one change per case", two.Verdict, two.Reason)
 	}
 	first := live.Run(context.Background(), lookup("cfg-2-user-pin-generated-from-admin-password-user-pin"))
-	if first.Verdict != cases.Pass {
+	if first.Verdict != caselang.Pass {
 		t.Fatalf("the first user-PIN regeneration: %s\n%s", first.Verdict, first.Reason)
 	}
 	second := live.Run(context.Background(), lookup("cfg-2-user-pin-generated"))
-	if second.Verdict != cases.Skip || !strings.Contains(second.Reason, "at most one user-PIN regeneration") {
+	if second.Verdict != caselang.Skip || !strings.Contains(second.Reason, "at most one user-PIN regeneration") {
 		t.Errorf("a second user-PIN regeneration: %s %q, want a skip", second.Verdict, second.Reason)
 	}
 	long := live.Run(context.Background(), lookup("cfg-1-admin-long-password-round-trip"))
-	if long.Verdict != cases.Skip || !long.Inapplicable {
+	if long.Verdict != caselang.Skip || !long.Inapplicable {
 		t.Errorf("a long password on a live target: %s %q, want a skip", long.Verdict, long.Reason)
 	}
 	// The engine holds to it whatever a case says: a long secret resolves
@@ -145,12 +146,12 @@ func TestLiveReconfigurationLimits(t *testing.T) {
 	c := lookup("cfg-1-admin-long-password-round-trip")
 	c.Needs = nil
 	o := live.Run(context.Background(), c)
-	if o.Verdict != cases.Error || !strings.Contains(o.Reason, "embedded reference server only") {
+	if o.Verdict != caselang.Error || !strings.Contains(o.Reason, "embedded reference server only") {
 		t.Errorf("a long password without its need on a live target: %s %q, want an ERROR before any change", o.Verdict, o.Reason)
 	}
 	emb := newRunner(probed(t, "admin-password-user-pin", nil), asEmbedded)
 	for _, id := range []string{"cfg-4-user-protected-only-with-admin", "cfg-2-user-pin-generated", "cfg-2-user-pin-generated-null-newpin", "cfg-1-admin-long-password-round-trip"} {
-		if o := emb.Run(context.Background(), lookup(id)); o.Verdict != cases.Pass {
+		if o := emb.Run(context.Background(), lookup(id)); o.Verdict != caselang.Pass {
 			t.Errorf("%s on the embedded server: %s\n%s", id, o.Verdict, o.Reason)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // Reconfiguration is the run's account of the target's protection: the
@@ -21,7 +21,7 @@ type Reconfiguration struct {
 	hold sync.Mutex
 
 	mu      sync.Mutex
-	profile cases.Profile
+	profile caselang.Profile
 	secrets Secrets
 	// nonce keys the suite's secrets when admin is unsecured, and notes
 	// are what the operator must be told (reconfigure.go).
@@ -41,12 +41,12 @@ type Reconfiguration struct {
 
 // NewReconfiguration is the account of a run whose target has profile p
 // and secrets sec, as the preflight found them.
-func NewReconfiguration(p cases.Profile, sec Secrets) *Reconfiguration {
+func NewReconfiguration(p caselang.Profile, sec Secrets) *Reconfiguration {
 	return &Reconfiguration{profile: p, secrets: sec}
 }
 
 // Current is the profile and secrets the run judges the target by now.
-func (s *Reconfiguration) Current() (cases.Profile, Secrets) {
+func (s *Reconfiguration) Current() (caselang.Profile, Secrets) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.profile, s.secrets
@@ -54,7 +54,7 @@ func (s *Reconfiguration) Current() (cases.Profile, Secrets) {
 
 // Set replaces the profile and secrets the run judges by (a change, or
 // its undoing).
-func (s *Reconfiguration) Set(p cases.Profile, sec Secrets) {
+func (s *Reconfiguration) Set(p caselang.Profile, sec Secrets) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.profile, s.secrets = p, sec

@@ -23,7 +23,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/wire"
@@ -81,7 +81,7 @@ type Config struct {
 	Target Target
 	// Profile and Secrets are the target's as the preflight found them:
 	// where the run starts (Runner.Profile is where it is now).
-	Profile  cases.Profile
+	Profile  caselang.Profile
 	Secrets  Secrets
 	Redactor *redact.Redactor
 	Strict   bool
@@ -99,7 +99,7 @@ type Config struct {
 	// virtual clock the server reads too.
 	Clock clock.Clock
 	// Settings are the lifetimes and lockout parameters (zero: the spec's).
-	Settings cases.Settings
+	Settings caselang.Settings
 	// Progress, if set, hears about long waits (a lockout's poll), so
 	// that a five-minute case does not look like a hang.
 	Progress io.Writer
@@ -168,7 +168,7 @@ func (r *Runner) Services() Services { return r.svc }
 // Profile is the profile the run judges the target by now: the
 // preflight's, or another while a reconfiguring case or the walk has
 // changed the target's protection.
-func (r *Runner) Profile() cases.Profile {
+func (r *Runner) Profile() caselang.Profile {
 	p, _ := r.svc.Reconfiguration.Current()
 	return p
 }
@@ -181,8 +181,8 @@ func (r *Runner) Secrets() Secrets {
 
 // Outcome is the result of one case.
 type Outcome struct {
-	Verdict    cases.Verdict
-	Findings   []cases.Finding
+	Verdict    caselang.Verdict
+	Findings   []caselang.Finding
 	Transcript *wire.Transcript
 	// Reason is the skip reason, the error, or the broken findings.
 	Reason string
@@ -201,7 +201,7 @@ type Outcome struct {
 // could not do its job (dial failed, no answer, a deadline missed, a value
 // that could not be resolved without a prior failure explaining why), else
 // PASS/FAIL/WARN from the findings.
-func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
+func (r *Runner) Run(ctx context.Context, c caselang.Case) Outcome {
 	start := time.Now()
 	x := newExecution(r, c)
 	out := r.run(ctx, x)
@@ -216,8 +216,8 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 			// the case's verdict; the failed restore is the run's (exit 3).
 			out.Reason += "\n" + err.Error()
 		case err != nil:
-			out = Outcome{Verdict: cases.Error, Findings: x.findings, Reason: err.Error()}
-		case out.Verdict != cases.Skip:
+			out = Outcome{Verdict: caselang.Error, Findings: x.findings, Reason: err.Error()}
+		case out.Verdict != caselang.Skip:
 			x.add(f)
 			out.Findings = x.findings
 		}
@@ -244,19 +244,19 @@ func (r *Runner) Run(ctx context.Context, c cases.Case) Outcome {
 func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	c := x.c
 	if why := r.Dead(); why != "" {
-		return Outcome{Verdict: cases.Error, Reason: "not run: " + why}
+		return Outcome{Verdict: caselang.Error, Reason: "not run: " + why}
 	}
 	if reason, na := c.Gap(r.Profile()); reason != "" {
-		return Outcome{Verdict: cases.Skip, Reason: reason, Inapplicable: na}
+		return Outcome{Verdict: caselang.Skip, Reason: reason, Inapplicable: na}
 	}
 	if reason := r.admitReconfiguration(c); reason != "" {
-		return Outcome{Verdict: cases.Skip, Reason: reason}
+		return Outcome{Verdict: caselang.Skip, Reason: reason}
 	}
 	if why := r.svc.Health.Lockout(); why != "" && c.WrongCredentials() > 0 {
-		return Outcome{Verdict: cases.Skip, Reason: "not run: it sends wrong credentials, and the run sends none after a " + why}
+		return Outcome{Verdict: caselang.Skip, Reason: "not run: it sends wrong credentials, and the run sends none after a " + why}
 	}
 	if reason := r.svc.Budget.Admit(ctx, c); reason != "" {
-		return Outcome{Verdict: cases.Skip, Reason: reason}
+		return Outcome{Verdict: caselang.Skip, Reason: reason}
 	}
 	defer x.closeAll()
 	err := x.steps(ctx)
@@ -272,7 +272,7 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 			x.tr.Notef("", "%v", late)
 		}
 		if !hasBroken(x.findings) && x.halted == "" {
-			return Outcome{Verdict: cases.Error, Findings: x.findings, Reason: err.Error()}
+			return Outcome{Verdict: caselang.Error, Findings: x.findings, Reason: err.Error()}
 		}
 		// The target already failed a check; that explains why the case
 		// could not go on, and is the verdict.
@@ -284,11 +284,11 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	for _, ch := range c.After {
 		x.findings = append(x.findings, ch.EvaluateAll(x.all))
 	}
-	v := cases.Decide(x.findings, r.cfg.Strict)
+	v := caselang.Decide(x.findings, r.cfg.Strict)
 	return Outcome{Verdict: v, Findings: x.findings, Reason: reasonOf(v, x.findings)}
 }
 
-func hasBroken(fs []cases.Finding) bool {
+func hasBroken(fs []caselang.Finding) bool {
 	for _, f := range fs {
 		if f.Broken() {
 			return true
@@ -298,8 +298,8 @@ func hasBroken(fs []cases.Finding) bool {
 }
 
 // reasonOf is the message of a verdict: the broken findings, one a line.
-func reasonOf(v cases.Verdict, fs []cases.Finding) string {
-	if v == cases.Pass {
+func reasonOf(v caselang.Verdict, fs []caselang.Finding) string {
+	if v == caselang.Pass {
 		return ""
 	}
 	var lines []string
@@ -338,4 +338,4 @@ func (r *Runner) clock() clock.Clock {
 }
 
 // EffectiveSettings returns the run's settings, the spec's where unset.
-func (r *Runner) EffectiveSettings() cases.Settings { return r.cfg.Settings.WithDefaults() }
+func (r *Runner) EffectiveSettings() caselang.Settings { return r.cfg.Settings.WithDefaults() }

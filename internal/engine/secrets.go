@@ -4,21 +4,21 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/reconf"
 )
 
 // Secrets holds the operator's secrets by kind. The values are unexported
 // and String prints only the kinds, so a Secrets cannot leak through %v.
 type Secrets struct {
-	m map[cases.SecretKind]string
+	m map[caselang.SecretKind]string
 }
 
 // SecretsFromEnv reads every CONFORM_* secret variable with getenv
 // (os.Getenv in production, a map in tests).
 func SecretsFromEnv(getenv func(string) string) Secrets {
-	s := Secrets{m: map[cases.SecretKind]string{}}
-	for _, k := range cases.SecretKinds {
+	s := Secrets{m: map[caselang.SecretKind]string{}}
+	for _, k := range caselang.SecretKinds {
 		if v := getenv(k.EnvVar()); v != "" {
 			s.m[k] = v
 		}
@@ -27,15 +27,15 @@ func SecretsFromEnv(getenv func(string) string) Secrets {
 }
 
 // Get returns the secret of kind k.
-func (s Secrets) Get(k cases.SecretKind) (string, bool) {
+func (s Secrets) Get(k caselang.SecretKind) (string, bool) {
 	v, ok := s.m[k]
 	return v, ok && v != ""
 }
 
 // values returns a copy of the secrets by kind (for the model, which must
 // recognise them in requests).
-func (s Secrets) values() map[cases.SecretKind]string {
-	m := make(map[cases.SecretKind]string, len(s.m))
+func (s Secrets) values() map[caselang.SecretKind]string {
+	m := make(map[caselang.SecretKind]string, len(s.m))
 	for k, v := range s.m {
 		m[k] = v
 	}
@@ -43,8 +43,8 @@ func (s Secrets) values() map[cases.SecretKind]string {
 }
 
 // With returns a copy of s with k set to v.
-func (s Secrets) With(k cases.SecretKind, v string) Secrets {
-	m := make(map[cases.SecretKind]string, len(s.m)+1)
+func (s Secrets) With(k caselang.SecretKind, v string) Secrets {
+	m := make(map[caselang.SecretKind]string, len(s.m)+1)
 	for kk, vv := range s.m {
 		m[kk] = vv
 	}
@@ -53,8 +53,8 @@ func (s Secrets) With(k cases.SecretKind, v string) Secrets {
 }
 
 // Without returns a copy of s without k.
-func (s Secrets) Without(k cases.SecretKind) Secrets {
-	m := make(map[cases.SecretKind]string, len(s.m))
+func (s Secrets) Without(k caselang.SecretKind) Secrets {
+	m := make(map[caselang.SecretKind]string, len(s.m))
 	for kk, vv := range s.m {
 		if kk != k {
 			m[kk] = vv
@@ -64,9 +64,9 @@ func (s Secrets) Without(k cases.SecretKind) Secrets {
 }
 
 // Kinds lists the available kinds in a stable order.
-func (s Secrets) Kinds() []cases.SecretKind {
-	var out []cases.SecretKind
-	for _, k := range cases.SecretKinds {
+func (s Secrets) Kinds() []caselang.SecretKind {
+	var out []caselang.SecretKind
+	for _, k := range caselang.SecretKinds {
 		if _, ok := s.Get(k); ok {
 			out = append(out, k)
 		}
@@ -78,25 +78,25 @@ func (s Secrets) Kinds() []cases.SecretKind {
 // unsecured admin mode (the command-line PIN stays), and any user secret
 // but the kind that protects user mode.
 func (s Secrets) For(p reconf.Protection) Secrets {
-	if p.Admin != cases.Password {
-		s = s.Without(cases.AdminPassword)
+	if p.Admin != caselang.Password {
+		s = s.Without(caselang.AdminPassword)
 	}
-	if p.User != cases.Password {
-		s = s.Without(cases.UserPassword)
+	if p.User != caselang.Password {
+		s = s.Without(caselang.UserPassword)
 	}
-	if p.User != cases.PIN {
-		s = s.Without(cases.UserPIN)
+	if p.User != caselang.PIN {
+		s = s.Without(caselang.UserPIN)
 	}
 	return s
 }
 
 // WithSecrets is profile p with the kinds of secret sec holds, and those
 // with letters, as its own.
-func WithSecrets(p cases.Profile, sec Secrets) cases.Profile {
+func WithSecrets(p caselang.Profile, sec Secrets) caselang.Profile {
 	p.Secrets, p.Lettered = nil, nil
 	for _, k := range sec.Kinds() {
 		p.Secrets = append(p.Secrets, k)
-		if v, _ := sec.Get(k); cases.HasLetter(v) {
+		if v, _ := sec.Get(k); caselang.HasLetter(v) {
 			p.Lettered = append(p.Lettered, k)
 		}
 	}

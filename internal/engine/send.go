@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/wire"
 )
@@ -14,7 +14,7 @@ import (
 // send runs a Send step: its request once, or Repeat times (RepeatFor: as
 // many as the setting says) each on a fresh connection, as a reconnecting
 // client would.
-func (x *execution) send(ctx context.Context, s cases.Step, a cases.Send, name string) error {
+func (x *execution) send(ctx context.Context, s caselang.Step, a caselang.Send, name string) error {
 	reps := max(1, a.Repeat)
 	if a.RepeatFor != "" {
 		n, ok := a.RepeatFor.Of(x.set)
@@ -38,7 +38,7 @@ func (x *execution) send(ctx context.Context, s cases.Step, a cases.Send, name s
 // and judges it: by the step's own checks, by the invariants every auth
 // answer must satisfy, and by the model of the reading, which then
 // observes the connections whose mode the answer changed or kept.
-func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, name string) error {
+func (x *execution) sendOnce(ctx context.Context, s caselang.Step, a caselang.Send, name string) error {
 	if why := x.r.svc.Health.Lockout(); why != "" && s.SendsWrongCredential() {
 		// A lockout the run did not cause may be in force: another wrong
 		// credential could prolong it, or lock out the operator.
@@ -106,7 +106,7 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 			// Skipped: by the barrier's answer the request's would have come.
 			x.tm.answered[name] = x.tm.clock.Now()
 			x.m.Lost(s.ConnName())
-			x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: name, Check: "exactly one response",
+			x.add(caselang.Finding{Requirement: "ENV-1", Level: caselang.LevelOf("ENV-1"), Step: name, Check: "exactly one response",
 				Expected: "an answer to the request", Actual: "none, though the next request on the connection was answered", Note: invariantNote})
 			o.ResponseErr = "no answer; the next request on the connection was answered"
 			x.evaluate(s, o)
@@ -212,13 +212,13 @@ func (x *execution) sendOnce(ctx context.Context, s cases.Step, a cases.Send, na
 // answer in time: when the barrier is answered and no late answer came
 // before it, the target skipped the request (ENV-1), whatever the machine's
 // speed, since a server answers in order. It reports whether it found so.
-func (x *execution) unanswered(ctx context.Context, conn *wire.Client, s cases.Step, name string) bool {
+func (x *execution) unanswered(ctx context.Context, conn *wire.Client, s caselang.Step, name string) bool {
 	late := conn.Late()
 	resp, err := conn.Call(ctx, []byte(fmt.Sprintf(`{"method":"getAuthInfo","requestId":%q}`, x.nextID())))
 	if err != nil || !resp.Matched || conn.Late() > late {
 		return false
 	}
-	x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: name, Check: "exactly one response",
+	x.add(caselang.Finding{Requirement: "ENV-1", Level: caselang.LevelOf("ENV-1"), Step: name, Check: "exactly one response",
 		Expected: "an answer to the request", Actual: "none, though the next request on the connection was answered", Note: invariantNote})
 	return true
 }
@@ -229,8 +229,8 @@ func (x *execution) unanswered(ctx context.Context, conn *wire.Client, s cases.S
 // not known to order its output also gets the quiet window after that. A
 // barrier that goes unanswered proves nothing either way: an error, never
 // a verdict.
-func (x *execution) exactlyOne(ctx context.Context, conn *wire.Client, name, req, step string) (cases.Finding, error) {
-	f := cases.Finding{Requirement: req, Level: cases.LevelOf(req), Step: step, Check: "exactly one response"}
+func (x *execution) exactlyOne(ctx context.Context, conn *wire.Client, name, req, step string) (caselang.Finding, error) {
+	f := caselang.Finding{Requirement: req, Level: caselang.LevelOf(req), Step: step, Check: "exactly one response"}
 	before, err := x.barrier(ctx, conn)
 	// Second answers are among what came before the barrier's answer, and
 	// among the duplicates the client filed (one taken for nothing else).
@@ -287,7 +287,7 @@ func (x *execution) closedAfterFailure(conn string) {
 	if _, ok := x.blockerOf(conn); ok {
 		return
 	}
-	x.add(cases.Finding{Requirement: "ENV-9", Level: cases.LevelOf("ENV-9"), Step: failed, Check: "connection open after a failure",
+	x.add(caselang.Finding{Requirement: "ENV-9", Level: caselang.LevelOf("ENV-9"), Step: failed, Check: "connection open after a failure",
 		Expected: "the connection still open", Actual: "closed by the target", Note: invariantNote})
 	x.block(conn, blocker{req: "ENV-9", step: failed})
 	x.m.Lost(conn)
@@ -298,7 +298,7 @@ func (x *execution) closedAfterFailure(conn string) {
 // that it breaks are not evaluated, later steps on the connection (which
 // assumed what the step was to do) neither, and the run sends no more
 // wrong credentials.
-func (x *execution) possibleLockout(s cases.Step, o cases.Observation, name string) {
+func (x *execution) possibleLockout(s caselang.Step, o caselang.Observation, name string) {
 	where := fmt.Sprintf("%s at case %s step %s", model.PossibleLockout, x.c.ID, name)
 	x.r.svc.Health.suspectLockout(where)
 	broke := false
@@ -335,7 +335,7 @@ func (x *execution) settleStale(ctx context.Context, conn *wire.Client, connName
 		others++
 	}
 	if others > 0 {
-		x.add(cases.Finding{Requirement: "ENV-1", Level: cases.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
+		x.add(caselang.Finding{Requirement: "ENV-1", Level: caselang.LevelOf("ENV-1"), Step: step, Check: "exactly one response",
 			Expected: "one response", Actual: fmt.Sprintf("%d more message(s) before the answer to the next request on connection %s (see transcript)", others, connName),
 			Note: invariantNote})
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -79,13 +80,13 @@ func TestHealthKeepsTheFirstReason(t *testing.T) {
 // run; a note is kept once; the key of the suite's secrets is made once;
 // the hold is exclusive until released.
 func TestReconfigurationStateStopsChanges(t *testing.T) {
-	p := cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro}
-	sec := Secrets{}.With(cases.AdminPassword, "Admin-Secret-1")
+	p := caselang.Profile{Admin: caselang.Password, User: caselang.PIN, Plan: caselang.Pro}
+	sec := Secrets{}.With(caselang.AdminPassword, "Admin-Secret-1")
 	s := NewReconfiguration(p, sec)
 	q := p
-	q.User = cases.Unsecured
+	q.User = caselang.Unsecured
 	s.Set(q, Secrets{})
-	if got, gotSec := s.Current(); got.User != cases.Unsecured || len(gotSec.Kinds()) != 0 {
+	if got, gotSec := s.Current(); got.User != caselang.Unsecured || len(gotSec.Kinds()) != 0 {
 		t.Errorf("current %s %s after a change", got, gotSec)
 	}
 	if err := s.blocked(); err != nil {
@@ -140,20 +141,20 @@ func TestReconfigurationStateStopsChanges(t *testing.T) {
 // TestCoverageCountsByProfile: what a step covered counts in the profile
 // it ran in, not in another.
 func TestCoverageCountsByProfile(t *testing.T) {
-	p := cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro}
+	p := caselang.Profile{Admin: caselang.Password, User: caselang.PIN, Plan: caselang.Pro}
 	reach, ok := cases.ReachOf(p)
 	if !ok || len(reach.Transitions) == 0 {
 		t.Fatalf("no reach for %s", p)
 	}
 	c := NewCoverage()
 	other := p
-	other.User = cases.Unsecured
-	c.add(c.transitions, cases.ProfileKey(other), reach.Transitions[0])
+	other.User = caselang.Unsecured
+	c.add(c.transitions, caselang.ProfileKey(other), reach.Transitions[0])
 	if tc, _ := c.Of(p); tc.Transitions != 0 {
 		t.Errorf("another profile's step counts: %d", tc.Transitions)
 	}
-	c.add(c.transitions, cases.ProfileKey(p), reach.Transitions[0])
-	c.add(c.transitions, cases.ProfileKey(p), reach.Transitions[0])
+	c.add(c.transitions, caselang.ProfileKey(p), reach.Transitions[0])
+	c.add(c.transitions, caselang.ProfileKey(p), reach.Transitions[0])
 	tc, _ := c.Of(p)
 	if tc.Transitions != 1 || tc.Reachable != len(reach.Transitions) {
 		t.Errorf("covered %d of %d, want 1 of %d", tc.Transitions, tc.Reachable, len(reach.Transitions))
@@ -164,7 +165,7 @@ func TestCoverageCountsByProfile(t *testing.T) {
 // ones, its protection the configuration's; services given are shared, so
 // two runners of one run see one account.
 func TestNewMakesWhatItIsNotGiven(t *testing.T) {
-	cfg := Config{Profile: cases.Profile{Admin: cases.Unsecured, User: cases.Unsecured, Plan: cases.Pro}}
+	cfg := Config{Profile: caselang.Profile{Admin: caselang.Unsecured, User: caselang.Unsecured, Plan: caselang.Pro}}
 	a := New(cfg, Services{})
 	svc := a.Services()
 	if svc.Budget == nil || svc.Tokens == nil || svc.Health == nil || svc.Reconfiguration == nil || svc.Coverage == nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // No wait for a wrong requestId (issue 17, item 5): an answer that carries
@@ -54,12 +54,12 @@ func TestAWrongRequestIDCostsOneBarrierNotTheTimeout(t *testing.T) {
 	f := newFake(t, previousID())
 	r := runner(f.URL, timeout(time.Hour))
 	const steps = 5
-	var ss []cases.Step
+	var ss []caselang.Step
 	for range steps {
-		ss = append(ss, cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10)}})
+		ss = append(ss, caselang.Step{Do: caselang.Send{Request: openType}, Expect: []caselang.Check{caselang.Code("RC-10", 10)}})
 	}
 	o := runBounded(t, r, ss...)
-	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "ENV-3") {
+	if o.Verdict != caselang.Fail || !strings.Contains(o.Reason, "ENV-3") {
 		t.Fatalf("verdict %s (%s), want FAIL under ENV-3 for the wrong requestIds\n%s", o.Verdict, o.Reason, o.Transcript)
 	}
 	if strings.Contains(o.Reason, "ENV-1") {
@@ -94,9 +94,9 @@ func TestASecondAnswerBeforeTheOwnAnswerIsStillENV1(t *testing.T) {
 		return append(out, owed)
 	})
 	r := runner(f.URL, timeout(time.Hour))
-	step := cases.Step{Do: cases.Send{Request: openType}, Expect: []cases.Check{cases.Code("RC-10", 10), cases.EchoesRequestID("ENV-3")}}
+	step := caselang.Step{Do: caselang.Send{Request: openType}, Expect: []caselang.Check{caselang.Code("RC-10", 10), caselang.EchoesRequestID("ENV-3")}}
 	o := runBounded(t, r, step, step)
-	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "ENV-1") || strings.Contains(o.Reason, "ENV-3") {
+	if o.Verdict != caselang.Fail || !strings.Contains(o.Reason, "ENV-1") || strings.Contains(o.Reason, "ENV-3") {
 		t.Fatalf("verdict %s (%s), want FAIL under ENV-1 alone\n%s", o.Verdict, o.Reason, o.Transcript)
 	}
 }
@@ -116,10 +116,10 @@ func TestTheEnginesRequestIDsAvoidTheStepsOwn(t *testing.T) {
 	}
 	f := newFake(t, asString)
 	for k := 1; k <= 12; k++ {
-		id := cases.Request{RequestID: cases.JSON(k), Type: cases.Str("open")}
-		step := cases.Step{Conn: "a", Do: cases.Send{Request: id}, Expect: []cases.Check{cases.Code("RC-10", 10)}}
+		id := caselang.Request{RequestID: caselang.JSON(k), Type: caselang.Str("open")}
+		step := caselang.Step{Conn: "a", Do: caselang.Send{Request: id}, Expect: []caselang.Check{caselang.Code("RC-10", 10)}}
 		o := run(t, runner(f.URL), step, step, step)
-		if o.Verdict != cases.Pass {
+		if o.Verdict != caselang.Pass {
 			t.Errorf("requestId %d sent three times: verdict %s (%s), want PASS\n%s", k, o.Verdict, o.Reason, o.Transcript)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/clock"
 )
 
@@ -32,7 +32,7 @@ type deadline struct {
 // runner's clock.
 type timing struct {
 	clock clock.Clock
-	set   cases.Settings
+	set   caselang.Settings
 	// sent and answered time each named step.
 	sent, answered map[string]time.Time
 	// root is, for a named step whose authorization succeeded, when the
@@ -43,7 +43,7 @@ type timing struct {
 	connRoot map[string]time.Time
 }
 
-func newTiming(c clock.Clock, set cases.Settings) *timing {
+func newTiming(c clock.Clock, set caselang.Settings) *timing {
 	return &timing{clock: c, set: set,
 		sent: map[string]time.Time{}, answered: map[string]time.Time{},
 		root: map[string]time.Time{}, connRoot: map[string]time.Time{}}
@@ -61,7 +61,7 @@ func (tm *timing) lead() time.Duration {
 
 // deadline computes step s's deadline. http says the step asks the HTTP
 // server (its token is an HTTP token, whatever field it came from).
-func (tm *timing) deadline(s cases.Step, http bool) (deadline, error) {
+func (tm *timing) deadline(s caselang.Step, http bool) (deadline, error) {
 	if m := s.When; m != nil {
 		life := m.Life.Of(tm.set)
 		if m.Expired {
@@ -93,7 +93,7 @@ func (tm *timing) deadline(s cases.Step, http bool) (deadline, error) {
 // connection without a moment of its own (or with an After moment, for
 // everything but the token that moment waits out): each must still be
 // valid, by the shortest lifetime it may have.
-func (tm *timing) implicit(s cases.Step, http bool, after *cases.Moment) deadline {
+func (tm *timing) implicit(s caselang.Step, http bool, after *caselang.Moment) deadline {
 	var d deadline
 	bound := func(at time.Time, why string) {
 		if d.answerBy.IsZero() || at.Before(d.answerBy) {
@@ -101,15 +101,15 @@ func (tm *timing) implicit(s cases.Step, http bool, after *cases.Moment) deadlin
 		}
 	}
 	floor := tm.set.PINTokenMin // the shortest lifetime an API token may have
-	var used []cases.Value
+	var used []caselang.Value
 	if r, ok := s.Request(); ok {
 		used = append(used, r.Credentials)
 	}
-	if get, ok := s.Do.(cases.HTTPGet); ok {
+	if get, ok := s.Do.(caselang.HTTPGet); ok {
 		used = append(used, get.Token)
 	}
 	for _, v := range used {
-		step, field, ok := cases.TokenSource(v)
+		step, field, ok := caselang.TokenSource(v)
 		if v == nil || !ok {
 			continue
 		}
@@ -136,9 +136,9 @@ func (tm *timing) implicit(s cases.Step, http bool, after *cases.Moment) deadlin
 // waitsOut reports whether moment after waits out the token a step takes
 // from step: the HTTP token of after.From, or an API token of the same
 // root authorization (a derived token expires with it, LIFE-5).
-func (tm *timing) waitsOut(after *cases.Moment, step string, http bool) bool {
-	if http || after.Life == cases.HTTPTokenLife {
-		return http && after.Life == cases.HTTPTokenLife && step == after.From
+func (tm *timing) waitsOut(after *caselang.Moment, step string, http bool) bool {
+	if http || after.Life == caselang.HTTPTokenLife {
+		return http && after.Life == caselang.HTTPTokenLife && step == after.From
 	}
 	r, ok := tm.root[step]
 	from, fok := tm.root[after.From]
@@ -179,9 +179,9 @@ func (tm *timing) check(d deadline, step string, answered time.Time) error {
 // credentials is the value the step presented (nil: none), statusChange
 // says the request had no type (the connection's own authorization goes
 // on).
-func (tm *timing) authorized(name, conn string, credentials cases.Value, statusChange bool) {
+func (tm *timing) authorized(name, conn string, credentials caselang.Value, statusChange bool) {
 	root, ok := tm.sent[name]
-	if step, field, isToken := cases.TokenSource(credentials); credentials != nil && isToken && field == "token" {
+	if step, field, isToken := caselang.TokenSource(credentials); credentials != nil && isToken && field == "token" {
 		if r, known := tm.root[step]; known {
 			root, ok = r, true
 		}

@@ -3,7 +3,7 @@ package engine
 import (
 	"context"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // Budget keeps the run's wrong credentials under what the target's lockout
@@ -16,13 +16,13 @@ type Budget interface {
 	// Admit says whether case c may run: "" if so, else the reason it is
 	// not run (a SKIP). It takes c's wrong credentials, and in a paced run
 	// first waits for room in the window.
-	Admit(ctx context.Context, c cases.Case) string
+	Admit(ctx context.Context, c caselang.Case) string
 	// AdmitExercise says whether a token exercise of case c that may send
 	// one wrong credential runs: "" if so, else why not (not run, neither a
 	// pass nor a failure). Before a wait for room it calls release, so
 	// that the case holds no connection while it waits; an error says the
 	// wait was interrupted.
-	AdmitExercise(ctx context.Context, c cases.Case, release func()) (string, error)
+	AdmitExercise(ctx context.Context, c caselang.Case, release func()) (string, error)
 	// AdmitWalk reports whether an exploration's walk may send a wrong
 	// credential.
 	AdmitWalk() bool
@@ -41,8 +41,8 @@ type Budget interface {
 // counted (a test's runner against a server of its own).
 type noBudget struct{}
 
-func (noBudget) Admit(context.Context, cases.Case) string { return "" }
-func (noBudget) AdmitExercise(context.Context, cases.Case, func()) (string, error) {
+func (noBudget) Admit(context.Context, caselang.Case) string { return "" }
+func (noBudget) AdmitExercise(context.Context, caselang.Case, func()) (string, error) {
 	return "", nil
 }
 func (noBudget) AdmitWalk() bool                          { return true }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -19,7 +20,7 @@ const RegenerateCommand = "CONFORM_DOCS_WRITE=1 go test ./internal/explain -run 
 
 // CatalogueTable renders cases as a Markdown table: what `conform list
 // --format markdown` prints and docs/catalogue.md holds.
-func CatalogueTable(cs []cases.Case) string {
+func CatalogueTable(cs []caselang.Case) string {
 	var b strings.Builder
 	b.WriteString("| ID | Level | Requirements | Labels | Stimulus |\n|---|---|---|---|---|\n")
 	for _, c := range cs {
@@ -41,8 +42,8 @@ func (r *Reading) Catalogue() string {
 }
 
 // BudgetOrder renders the fixed order in which the cases that send wrong
-// credentials take a limited budget on a live target (cases.BudgetOrder).
-func BudgetOrder(cs []cases.Case) string {
+// credentials take a limited budget on a live target (caselang.BudgetOrder).
+func BudgetOrder(cs []caselang.Case) string {
 	var b strings.Builder
 	b.WriteString("\n## The order of the wrong-credential budget\n\n" +
 		"On a live target a run sends at most `--wrong-credential-budget` wrong credentials (3 by default),\n" +
@@ -51,22 +52,22 @@ func BudgetOrder(cs []cases.Case) string {
 		"in every run, and the reports name the ones left out. `--pace` runs them all, window by window.\n" +
 		"Disruptive cases, selected on purpose, are outside the budget.\n\n" +
 		"| # | class | why it comes here |\n|---|---|---|\n")
-	for i, k := range cases.BudgetOrder {
+	for i, k := range caselang.BudgetOrder {
 		fmt.Fprintf(&b, "| %d | %s | %s |\n", i+1, k.Name, cell(k.Why))
 	}
-	b.WriteString("\nWithin a class the near misses go by kind: " + strings.Join(cases.MissOrder, ", ") +
+	b.WriteString("\nWithin a class the near misses go by kind: " + strings.Join(caselang.MissOrder, ", ") +
 		" (the comparisons firmware gets wrong most often first); then the case that costs fewer wrong\n" +
 		"credentials, then the ID. Every case that sends wrong credentials, in that order (a case whose\n" +
 		"needs the target does not meet is passed over):\n\n| # | ID | class | wrong credentials |\n|---|---|---|---|\n")
-	var wrong []cases.Case
+	var wrong []caselang.Case
 	for _, c := range cs {
 		if c.WrongCredentials() > 0 && !c.HasLabel("disruptive") {
 			wrong = append(wrong, c)
 		}
 	}
-	for i, c := range cases.OrderForBudget(wrong) {
-		k, _ := cases.StimulusClassOf(c)
-		fmt.Fprintf(&b, "| %d | `%s` | %s | %d |\n", i+1, c.ID, cases.BudgetOrder[k].Name, c.WrongCredentials())
+	for i, c := range caselang.OrderForBudget(wrong) {
+		k, _ := caselang.StimulusClassOf(c)
+		fmt.Fprintf(&b, "| %d | `%s` | %s | %d |\n", i+1, c.ID, caselang.BudgetOrder[k].Name, c.WrongCredentials())
 	}
 	return b.String()
 }
@@ -79,7 +80,7 @@ func (r *Reading) Requirements() string {
 	var b strings.Builder
 	b.WriteString(`# The requirements and where they are checked
 
-Generated from the requirements registry (` + "`cases/requirements.go`" + `), the catalogue, the reference
+Generated from the requirements registry (` + "`caselang/requirements.go`" + `), the catalogue, the reference
 server's faults and variants and the mutation matrix (` + "`internal/mutation/matrix.txt`" + `), by
 ` + "`" + RegenerateCommand + "`" + `; that test fails when this file is stale.
 The registry is the project's reading of the TrueConf Room / VideoSDK documentation of the
@@ -98,13 +99,13 @@ row is only recorded. ` + "`conform explain ID`" + ` prints one requirement's se
   with the mode the connection must have; ` + "`getTokenForHttpServer`" + ` answers are judged the same way.
 - **HTTP**: the embedded HTTP server's answer to a token, judged by the token's kind and life.
 - **exercises**: every class of token a run obtains is used again on further connections, for
-  a higher mode and at the other kind's door, once per run (` + "`cases/exercise.go`" + `).
+  a higher mode and at the other kind's door, once per run (` + "`caselang/exercise.go`" + `).
 - **near misses**: how many generated near-miss cases stimulate it first (` + "`cases/nearmiss.go`" + `).
 - **exploration**: judged in the random walks of ` + "`explore-random-walks`" + ` (label ` + "`explore`" + `).
 
 Each requirement's section below says what checks it, by symbol (` + "`package.Symbol`" + `, as ` + "`go doc`" + `
 and grep find it), generated from the code: the constructors of the checks its cases' steps use
-under it (a check names the function that built it, ` + "`cases.Check.Constructor`" + `), those of the
+under it (a check names the function that built it, ` + "`caselang.Check.Constructor`" + `), those of the
 invariants of every auth answer and of the token exercises, and the functions of the model
 (` + "`internal/model`" + `) and of the engine (` + "`internal/engine`" + `) whose code cites its ID.
 
@@ -117,7 +118,7 @@ invariants of every auth answer and of the token exercises, and the functions of
 		}
 		return ""
 	}
-	for _, q := range cases.Requirements() {
+	for _, q := range caselang.Requirements() {
 		x := r.Where(q.ID)
 		shown := x.Cases
 		more := ""
@@ -141,8 +142,8 @@ invariants of every auth answer and of the token exercises, and the functions of
 	b.WriteString(generatedSection())
 	b.WriteString("\n## The requirements\n")
 	group := ""
-	for _, q := range cases.Requirements() {
-		if g := cases.GroupOf(q.ID); g != group {
+	for _, q := range caselang.Requirements() {
+		if g := caselang.GroupOf(q.ID); g != group {
 			group = g
 			fmt.Fprintf(&b, "\n## %s\n", g)
 		}
@@ -152,7 +153,7 @@ invariants of every auth answer and of the token exercises, and the functions of
 }
 
 // requirementSection is one requirement in Markdown.
-func (r *Reading) requirementSection(b *strings.Builder, q cases.Requirement) {
+func (r *Reading) requirementSection(b *strings.Builder, q caselang.Requirement) {
 	fmt.Fprintf(b, "\n### %s (%s)\n\n%s\n", q.ID, q.Level, q.Text)
 	w := r.Where(q.ID)
 	if w.NotYet != "" {
@@ -188,8 +189,8 @@ func (r *Reading) trailSection(b *strings.Builder, id string) {
 		syms []string
 	}{
 		{"its cases' checks", t.Checks},
-		{"on every auth answer (`cases.EveryAuthAnswer`)", t.EveryAnswer},
-		{"the token exercises (`cases.APIExercises`, `cases.HTTPExercises`)", t.Exercises},
+		{"on every auth answer (`caselang.EveryAuthAnswer`)", t.EveryAnswer},
+		{"the token exercises (`caselang.APIExercises`, `caselang.HTTPExercises`)", t.Exercises},
 		{"the model's rules", t.Model},
 		{"the engine", t.Engine},
 	} {

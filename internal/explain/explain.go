@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/mutation"
@@ -90,7 +91,7 @@ func (r *Reading) Where(id string) Where {
 // Lookup explains id: a requirement ID (any letter case) or a case ID.
 // Unknown IDs are an error that suggests the nearest known one.
 func (r *Reading) Lookup(id string) (string, error) {
-	for _, q := range cases.Requirements() {
+	for _, q := range caselang.Requirements() {
 		if strings.EqualFold(q.ID, id) {
 			return r.Requirement(q), nil
 		}
@@ -107,7 +108,7 @@ func (r *Reading) Lookup(id string) (string, error) {
 
 func knownIDs() []string {
 	var ids []string
-	for _, q := range cases.Requirements() {
+	for _, q := range caselang.Requirements() {
 		ids = append(ids, q.ID)
 	}
 	for _, c := range cases.All() {
@@ -117,7 +118,7 @@ func knownIDs() []string {
 }
 
 // Requirement explains one requirement in plain text.
-func (r *Reading) Requirement(q cases.Requirement) string {
+func (r *Reading) Requirement(q caselang.Requirement) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s): %s\n", q.ID, q.Level, q.Text)
 	fmt.Fprintf(&b, "\n%s\n", levelMeaning(q.Level))
@@ -153,12 +154,12 @@ func (r *Reading) Requirement(q cases.Requirement) string {
 // Case explains one case in plain text: its requirements, labels, steps
 // (the requests, described without secrets) with what each expects, and
 // the faults it catches.
-func (r *Reading) Case(c cases.Case) string {
+func (r *Reading) Case(c caselang.Case) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s\n", c.ID, c.Title)
 	b.WriteString("\nRequirements:\n")
 	for _, id := range c.Requirements {
-		q, _ := cases.LookupRequirement(id)
+		q, _ := caselang.LookupRequirement(id)
 		fmt.Fprintf(&b, "  %s (%s): %s\n", q.ID, q.Level, q.Text)
 	}
 	labels := "none"
@@ -189,11 +190,11 @@ func (r *Reading) Case(c cases.Case) string {
 	return b.String()
 }
 
-func levelMeaning(l cases.Level) string {
+func levelMeaning(l caselang.Level) string {
 	switch l {
-	case cases.Must:
+	case caselang.Must:
 		return "MUST: a broken check fails the case (FAIL, exit 1)."
-	case cases.Should:
+	case caselang.Should:
 		return "SHOULD: a broken check warns (WARN); --strict makes it a FAIL."
 	}
 	return "INFO: what the target does is recorded, never judged."
@@ -252,7 +253,7 @@ var engineEverywhere = []string{"ENV-1", "ENV-9"}
 // citing it, and by the checks the engine applies everywhere.
 func checkedWhere() map[string]*Where {
 	w := map[string]*Where{}
-	for _, r := range cases.Requirements() {
+	for _, r := range caselang.Requirements() {
 		w[r.ID] = &Where{}
 	}
 	mark := func(ids []string, f func(*Where)) {
@@ -277,7 +278,7 @@ func checkedWhere() map[string]*Where {
 	// what the model judges of every auth answer.
 	var every []string
 	for _, o := range invariantObservations() {
-		for _, ch := range cases.EveryAuthAnswer(o) {
+		for _, ch := range caselang.EveryAuthAnswer(o) {
 			every = append(every, ch.Req)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/refserver"
 )
@@ -47,7 +48,7 @@ func TestLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, _ := cases.LookupRequirement("RC-8")
+	q, _ := caselang.LookupRequirement("RC-8")
 	for _, want := range []string{"RC-8 (MUST): " + q.Text, "rc-8-wrong-user-pin", "caught by: FAIL"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("explain RC-8 lacks %q:\n%s", want, got)
@@ -73,7 +74,7 @@ func TestLookup(t *testing.T) {
 		t.Errorf("unknown ID: %v", err)
 	}
 	// Every requirement and every case can be explained.
-	for _, q := range cases.Requirements() {
+	for _, q := range caselang.Requirements() {
 		if _, err := r.Lookup(q.ID); err != nil {
 			t.Errorf("%s: %v", q.ID, err)
 		}

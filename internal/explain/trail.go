@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/opfile"
 )
@@ -20,17 +21,17 @@ import (
 // generated docs/requirements.md does not go stale on every edit. Like
 // Kubernetes' test/conformance walk.go, which links each conformance test
 // to its source, it is derived from the code when the document is
-// generated: a check names its constructor (cases.Check.Constructor), and
+// generated: a check names its constructor (caselang.Check.Constructor), and
 // the model's and the engine's symbols are those whose code cites the
 // requirement's ID.
 
 // Trail is what checks one requirement, each list sorted.
 type Trail struct {
 	// Checks are the constructors of the checks the catalogue's steps use
-	// under the requirement (cases.Send.ExactlyOne for the engine's
+	// under the requirement (caselang.Send.ExactlyOne for the engine's
 	// exactly-one-answer barrier a step asks for).
 	Checks []string
-	// EveryAnswer are the constructors of cases.EveryAuthAnswer's checks
+	// EveryAnswer are the constructors of caselang.EveryAuthAnswer's checks
 	// under it: the invariants judged on every auth answer.
 	EveryAnswer []string
 	// Exercises are the constructors of the token exercises' checks.
@@ -54,7 +55,7 @@ const maxSource = 4 << 20
 // catalogue's checks, the invariants and the exercises.
 func trailOf() map[string]*Trail {
 	t := map[string]*Trail{}
-	for _, q := range cases.Requirements() {
+	for _, q := range caselang.Requirements() {
 		t[q.ID] = &Trail{}
 	}
 	add := func(req, sym string, list func(*Trail) *[]string) {
@@ -68,8 +69,8 @@ func trailOf() map[string]*Trail {
 			for _, ch := range s.Expect {
 				add(ch.Req, ch.Constructor(), checks)
 			}
-			if send, ok := s.Do.(cases.Send); ok && send.ExactlyOne != "" {
-				add(send.ExactlyOne, "cases.Send.ExactlyOne", checks)
+			if send, ok := s.Do.(caselang.Send); ok && send.ExactlyOne != "" {
+				add(send.ExactlyOne, "caselang.Send.ExactlyOne", checks)
 			}
 		}
 		for _, ch := range c.After {
@@ -77,7 +78,7 @@ func trailOf() map[string]*Trail {
 		}
 	}
 	for _, o := range invariantObservations() {
-		for _, ch := range cases.EveryAuthAnswer(o) {
+		for _, ch := range caselang.EveryAuthAnswer(o) {
 			add(ch.Req, ch.Constructor(), func(x *Trail) *[]string { return &x.EveryAnswer })
 		}
 	}
@@ -93,13 +94,13 @@ func trailOf() map[string]*Trail {
 }
 
 // invariantObservations are answers that draw every invariant of
-// cases.EveryAuthAnswer: a success and a failure, to a request with a
+// caselang.EveryAuthAnswer: a success and a failure, to a request with a
 // string requestId and to one without.
-func invariantObservations() []cases.Observation {
-	var out []cases.Observation
+func invariantObservations() []caselang.Observation {
+	var out []caselang.Observation
 	for _, ok := range []bool{true, false} {
 		for _, req := range []map[string]any{{"requestId": "1"}, {}} {
-			out = append(out, cases.Observation{Request: req, Response: map[string]any{"result": ok}})
+			out = append(out, caselang.Observation{Request: req, Response: map[string]any{"result": ok}})
 		}
 	}
 	return out
@@ -107,13 +108,13 @@ func invariantObservations() []cases.Observation {
 
 // exerciseChecks are the checks of the token exercises, for a token of
 // each kind the exercises tell apart.
-func exerciseChecks() []cases.Check {
-	var out []cases.Check
+func exerciseChecks() []caselang.Check {
+	var out []caselang.Check
 	n := 0
 	conn := func() string { n++; return fmt.Sprint(n) }
-	for _, ref := range []cases.TokenRef{{Step: "s", Field: "token", Mode: cases.User}, {Step: "s", Field: "tokenForHttpServer", HTTP: true}, {Step: "s", Field: "token", Leaked: true}} {
-		safe, risky := cases.APIExercises(ref, conn)
-		for _, s := range slices.Concat(safe, risky, cases.HTTPExercises(ref)) {
+	for _, ref := range []caselang.TokenRef{{Step: "s", Field: "token", Mode: caselang.User}, {Step: "s", Field: "tokenForHttpServer", HTTP: true}, {Step: "s", Field: "token", Leaked: true}} {
+		safe, risky := caselang.APIExercises(ref, conn)
+		for _, s := range slices.Concat(safe, risky, caselang.HTTPExercises(ref)) {
 			out = append(out, s.Expect...)
 		}
 	}
@@ -174,7 +175,7 @@ func Citations(dir string) (map[string][]string, error) {
 		if err != nil {
 			return
 		}
-		if _, ok := cases.LookupRequirement(id); ok && !slices.Contains(out[id], sym) {
+		if _, ok := caselang.LookupRequirement(id); ok && !slices.Contains(out[id], sym) {
 			out[id] = append(out[id], sym)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/model"
 )
@@ -16,7 +17,7 @@ import (
 // TestJudgedEverywhereIsDerived holds cases.JudgedEverywhere, the
 // requirements of the exploration case (which cannot compute them: the
 // model imports cases), to what the code judges on every answer wherever
-// it applies: the checks of cases.EveryAuthAnswer, the engine's barrier
+// it applies: the checks of caselang.EveryAuthAnswer, the engine's barrier
 // and close-after-failure findings, and everything the model cites
 // (model.Cited, itself held to the model's code by its tests), less the
 // INFO requirements, which are only recorded.
@@ -50,7 +51,7 @@ func TestEngineCitesWhatCheckedWhereSays(t *testing.T) {
 func judgedEverywhere() []string {
 	set := map[string]bool{}
 	for _, o := range invariantObservations() {
-		for _, ch := range cases.EveryAuthAnswer(o) {
+		for _, ch := range caselang.EveryAuthAnswer(o) {
 			set[ch.Req] = true
 		}
 	}
@@ -61,7 +62,7 @@ func judgedEverywhere() []string {
 	}
 	var out []string
 	for r := range set {
-		if cases.LevelOf(r) != cases.Info {
+		if caselang.LevelOf(r) != caselang.Info {
 			out = append(out, r)
 		}
 	}
@@ -156,16 +157,16 @@ func TestTrail(t *testing.T) {
 			t.Errorf("%s: %s %v lacks %s", req, what, syms, want)
 		}
 	}
-	has("RC-8", "checks", r.Trail("RC-8").Checks, "cases.Code")
+	has("RC-8", "checks", r.Trail("RC-8").Checks, "caselang.Code")
 	has("RC-8", "model", r.Trail("RC-8").Model, "model.(*Model).secured")
-	has("ENV-1", "checks", r.Trail("ENV-1").Checks, "cases.Send.ExactlyOne")
-	has("ENV-2", "every answer", r.Trail("ENV-2").EveryAnswer, "cases.Method")
+	has("ENV-1", "checks", r.Trail("ENV-1").Checks, "caselang.Send.ExactlyOne")
+	has("ENV-2", "every answer", r.Trail("ENV-2").EveryAnswer, "caselang.Method")
 	has("ENV-9", "engine", r.Trail("ENV-9").Engine, "engine.(*execution).closedAfterFailure")
 	has("SEC-2", "model", r.Trail("SEC-2").Model, "model.(*Exchange).judgeAuthInfo")
 	has("LIFE-2", "model", r.Trail("LIFE-2").Model, "model.(*HTTPExchange).Expected")
-	has("AUTH-5", "checks", r.Trail("AUTH-5").Checks, "cases.DistinctTokens")
+	has("AUTH-5", "checks", r.Trail("AUTH-5").Checks, "caselang.DistinctTokens")
 	var withExercises bool
-	for _, q := range cases.Requirements() {
+	for _, q := range caselang.Requirements() {
 		withExercises = withExercises || len(r.Trail(q.ID).Exercises) > 0
 	}
 	if !withExercises {
@@ -173,14 +174,14 @@ func TestTrail(t *testing.T) {
 	}
 	// A check built here, in another package, where the compiler may
 	// inline its constructor, still names it.
-	if got := cases.Answered("ENV-9").Constructor(); got != "cases.Answered" {
+	if got := caselang.Answered("ENV-9").Constructor(); got != "caselang.Answered" {
 		t.Errorf("Constructor from another package: %q", got)
 	}
 	doc := r.Requirements()
 	if m := regexp.MustCompile(`\.go:\d+|line \d+`).FindString(doc); m != "" {
 		t.Errorf("docs/requirements.md gives a line (%q): the trail is by symbol", m)
 	}
-	if !strings.Contains(doc, "- What checks it, by symbol:\n  - its cases' checks: `cases.Code`") {
+	if !strings.Contains(doc, "- What checks it, by symbol:\n  - its cases' checks: `caselang.Code`") {
 		t.Error("docs/requirements.md lacks the trail")
 	}
 }

@@ -1,4 +1,4 @@
-// Package explore runs a case's exploration (cases.Explore): random walks
+// Package explore runs a case's exploration (caselang.Explore): random walks
 // of steps over three connections, drawn by pgregory.net/rapid from the
 // run's seed, each a fresh execution of the case whose every answer the
 // engine judges exactly as in a case; the first walk that breaks the
@@ -19,7 +19,7 @@ import (
 
 	"pgregory.net/rapid"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/wire"
 )
@@ -46,7 +46,7 @@ var mu sync.Mutex
 type Explorer struct{}
 
 // Explore runs an Explore step of x's case.
-func (Explorer) Explore(ctx context.Context, x engine.Execution, a cases.Explore, name string) error {
+func (Explorer) Explore(ctx context.Context, x engine.Execution, a caselang.Explore, name string) error {
 	mu.Lock()
 	defer mu.Unlock()
 	seed := x.Seed()
@@ -92,7 +92,7 @@ func (Explorer) Explore(ctx context.Context, x engine.Execution, a cases.Explore
 		t.Repeat(w.actions(func(err error) {
 			stop = err
 			t.SkipNow()
-		}, func(fs []cases.Finding) {
+		}, func(fs []caselang.Finding) {
 			failed = w
 			t.Fatalf("%s", fs[0].String())
 		}))
@@ -110,7 +110,7 @@ func (Explorer) Explore(ctx context.Context, x engine.Execution, a cases.Explore
 	walks := a.Walks
 	if !tb.Failed() || failed == nil {
 		x.Notef("exploration: %d walks of about %d steps from seed %d, every answer as the reading allows", walks, a.Steps, seed)
-		x.Add(cases.Finding{Requirement: c.Requirements[0], Level: cases.LevelOf(c.Requirements[0]), Step: name,
+		x.Add(caselang.Finding{Requirement: c.Requirements[0], Level: caselang.LevelOf(c.Requirements[0]), Step: name,
 			Check: "random walks", OK: true, Note: fmt.Sprintf("%d walks from seed %d", walks, seed)})
 		return nil
 	}
@@ -120,7 +120,7 @@ func (Explorer) Explore(ctx context.Context, x engine.Execution, a cases.Explore
 	}
 	b := w.x.Broken()
 	x.Notef("exploration: a walk broke the reading; rapid shrank it to %d steps (seed %d). As a case for the catalogue:\n%s",
-		len(w.steps), seed, cases.GoSyntax(b[0].Requirement, fmt.Sprintf("found by exploration (seed %d): %s", seed, b[0].Check), w.steps))
+		len(w.steps), seed, caselang.GoSyntax(b[0].Requirement, fmt.Sprintf("found by exploration (seed %d): %s", seed, b[0].Check), w.steps))
 	x.Include(w.x)
 	for _, f := range b {
 		f.Note = joinNote(f.Note, fmt.Sprintf("found by exploration, seed %d; the shortest walk is in the transcript", seed))
@@ -142,7 +142,7 @@ func joinNote(a, b string) string {
 type walk struct {
 	x     engine.Execution
 	ctx   context.Context
-	steps []cases.Step
+	steps []caselang.Step
 	n     int
 	conns []string
 	// wrong says the walk may send wrong credentials (within the budget).
@@ -160,7 +160,7 @@ func newWalk(ctx context.Context, parent engine.Execution) *walk {
 func (w *walk) end(ctx context.Context) {
 	x := w.x
 	if w.wrong && x.Sent() {
-		rec := cases.Step{Name: "end", Conn: "end", Do: cases.Send{Request: cases.LoginAny(), Recovery: true}, OnlyIf: cases.CanLoginAny}
+		rec := caselang.Step{Name: "end", Conn: "end", Do: caselang.Send{Request: caselang.LoginAny(), Recovery: true}, OnlyIf: caselang.CanLoginAny}
 		if v, err := rec.OnlyIf.Resolve(x); err == nil && v.Present {
 			_ = x.Do(ctx, rec)
 			resp, _ := x.Response(rec.Name)
@@ -181,9 +181,9 @@ func (w *walk) end(ctx context.Context) {
 // drawn from the alphabet, a command, a close, an HTTP probe, a wait (on a
 // virtual clock only). fail stops with a broken finding, abort with an
 // error of the suite.
-func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string]func(*rapid.T) {
+func (w *walk) actions(abort func(error), fail func([]caselang.Finding)) map[string]func(*rapid.T) {
 	x := w.x
-	run := func(t *rapid.T, s cases.Step) {
+	run := func(t *rapid.T, s caselang.Step) {
 		w.n++
 		s.Name = "w" + strconv.Itoa(w.n)
 		before := len(x.Broken())
@@ -200,26 +200,26 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 		}
 	}
 	conn := func(t *rapid.T) string { return rapid.SampledFrom(w.conns).Draw(t, "conn") }
-	// The moves are the generated cases' alphabet (cases.Tour, and a row of
-	// cases.Factors): a walk goes where the tour does not, in an order
+	// The moves are the generated cases' alphabet (caselang.Tour, and a row of
+	// caselang.Factors): a walk goes where the tour does not, in an order
 	// the seed draws, with what earlier steps of the walk got.
 	acts := map[string]func(*rapid.T){}
 	// One move per kind of input (a login or other auth request, a token
 	// re-authorization, a command, a close), so that each kind comes as
 	// often as the others whatever their numbers in the alphabet.
 	for _, kind := range []string{"auth", "token", "command", "close"} {
-		var ins []cases.Input
-		for _, in := range cases.Tour {
+		var ins []caselang.Input
+		for _, in := range caselang.Tour {
 			if inputKind(in) == kind {
 				ins = append(ins, in)
 			}
 		}
 		acts[kind] = func(t *rapid.T) {
 			in := rapid.SampledFrom(ins).Draw(t, "input")
-			st := cases.Step{Conn: conn(t)}
+			st := caselang.Step{Conn: conn(t)}
 			switch {
 			case in.Close:
-				st.Do = cases.Close{Abrupt: in.Abrupt}
+				st.Do = caselang.Close{Abrupt: in.Abrupt}
 				run(t, st)
 				return
 			case in.Tokens != "":
@@ -229,29 +229,29 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 				}
 				in.Request.Credentials = rapid.SampledFrom(tokens).Draw(t, "token")
 			}
-			st.Do = cases.Send{Request: in.Request}
+			st.Do = caselang.Send{Request: in.Request}
 			if st.SendsWrongCredential() && !w.wrong {
 				t.Skip("no wrong credential to spare")
 			}
-			st.Expect = []cases.Check{cases.AsTheReadingSays("ROLE-1")}
+			st.Expect = []caselang.Check{caselang.AsTheReadingSays("ROLE-1")}
 			run(t, st)
 		}
 	}
 	for name, act := range map[string]func(*rapid.T){
 		"row": func(t *rapid.T) {
-			row := make([]int, len(cases.Factors))
-			for i, f := range cases.Factors {
+			row := make([]int, len(caselang.Factors))
+			for i, f := range caselang.Factors {
 				row[i] = rapid.IntRange(0, len(f.Classes)-1).Draw(t, f.Name)
 			}
-			r, _ := cases.Row(row)
-			if http, ok := cases.IsPlaceholder(r.Credentials); ok {
+			r, _ := caselang.Row(row)
+			if http, ok := caselang.IsPlaceholder(r.Credentials); ok {
 				tokens := w.tokens(http)
 				if len(tokens) == 0 {
 					t.Skip("no token yet")
 				}
 				r.Credentials = rapid.SampledFrom(tokens).Draw(t, "token")
 			}
-			st := cases.Step{Conn: conn(t), Do: cases.Send{Request: r}, Expect: []cases.Check{cases.AsTheReadingSays("ROLE-1")}}
+			st := caselang.Step{Conn: conn(t), Do: caselang.Send{Request: r}, Expect: []caselang.Check{caselang.AsTheReadingSays("ROLE-1")}}
 			if st.SendsWrongCredential() && !w.wrong {
 				t.Skip("no wrong credential to spare")
 			}
@@ -267,14 +267,14 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 				t.Skip("no token yet")
 			}
 			v := rapid.SampledFrom(tokens).Draw(t, "token")
-			run(t, cases.Step{Do: cases.HTTPGet{Token: v}, Expect: []cases.Check{cases.AsTheReadingSays("LIFE-1")}})
+			run(t, caselang.Step{Do: caselang.HTTPGet{Token: v}, Expect: []caselang.Check{caselang.AsTheReadingSays("LIFE-1")}})
 		}
 	}
 	if x.Clock().Virtual() {
 		acts["wait"] = func(t *rapid.T) {
 			set := x.Settings()
 			d := rapid.SampledFrom([]time.Duration{set.HTTPTokenTTL + set.Tolerance, set.PINTokenMin + set.Tolerance, set.TokenTTL + set.Tolerance}).Draw(t, "wait")
-			w.steps = append(w.steps, cases.Step{Name: "wait " + d.String()})
+			w.steps = append(w.steps, caselang.Step{Name: "wait " + d.String()})
 			_ = x.Clock().Sleep(w.ctx, d)
 		}
 	}
@@ -283,18 +283,18 @@ func (w *walk) actions(abort func(error), fail func([]cases.Finding)) map[string
 
 // tokens are the tokens earlier steps of the walk got: API tokens, or with
 // http the HTTP tokens.
-func (w *walk) tokens(http bool) []cases.Value {
-	var out []cases.Value
+func (w *walk) tokens(http bool) []caselang.Value {
+	var out []caselang.Value
 	for _, s := range w.steps {
 		resp, ok := w.x.Response(s.Name)
 		if !ok {
 			continue
 		}
 		if tok, _ := resp["token"].(string); tok != "" && !http {
-			out = append(out, cases.TokenOf(s.Name))
+			out = append(out, caselang.TokenOf(s.Name))
 		}
 		if tok, _ := resp["tokenForHttpServer"].(string); tok != "" && http {
-			out = append(out, cases.HTTPTokenOf(s.Name))
+			out = append(out, caselang.HTTPTokenOf(s.Name))
 		}
 	}
 	return slices.Clip(out)
@@ -338,7 +338,7 @@ func (t *walkTB) Failed() bool {
 
 // inputKind is the kind of a tour input, for the walks' moves: the HTTP
 // inputs are the http move's.
-func inputKind(in cases.Input) string {
+func inputKind(in caselang.Input) string {
 	switch {
 	case in.HTTP:
 		return "http"

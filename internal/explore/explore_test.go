@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/session"
 )
@@ -21,9 +22,9 @@ func TestExplorationFindsAndShrinks(t *testing.T) {
 	}
 	defer s.Close()
 	c, _ := cases.Lookup("explore-random-walks")
-	c.Steps[0].Do = cases.Explore{Walks: 200, Steps: 20} // enough that the seed does not decide
+	c.Steps[0].Do = caselang.Explore{Walks: 200, Steps: 20} // enough that the seed does not decide
 	o := s.Runner.Run(context.Background(), c)
-	if o.Verdict != cases.Fail || !strings.Contains(o.Reason, "TOK-1") {
+	if o.Verdict != caselang.Fail || !strings.Contains(o.Reason, "TOK-1") {
 		t.Fatalf("verdict %s (%s), want FAIL under TOK-1", o.Verdict, o.Reason)
 	}
 	var walk string
@@ -50,9 +51,9 @@ func TestConformantServerPassesTheWalks(t *testing.T) {
 	}
 	defer s.Close()
 	c, _ := cases.Lookup("explore-random-walks")
-	c.Steps[0].Do = cases.Explore{Walks: 20, Steps: 10}
+	c.Steps[0].Do = caselang.Explore{Walks: 20, Steps: 10}
 	o := s.Runner.Run(context.Background(), c)
-	if o.Verdict != cases.Pass {
+	if o.Verdict != caselang.Pass {
 		t.Fatalf("verdict %s (%s), want PASS", o.Verdict, o.Reason)
 	}
 	if len(o.Findings) == 0 || !strings.Contains(o.Findings[0].Note, "20 walks from seed 3") {

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // Generate returns the text of cases/generated.txt: for every profile the
@@ -46,7 +46,7 @@ func generate() ([]byte, []profileResult, error) {
 	var reaches []*reach
 	n := 0
 	for _, p := range Profiles() {
-		key := cases.ProfileKey(p)
+		key := caselang.ProfileKey(p)
 		if slices.ContainsFunc(results, func(r profileResult) bool { return r.key == key }) {
 			continue // a Free plan's protection kinds: one key
 		}
@@ -85,7 +85,7 @@ func generate() ([]byte, []profileResult, error) {
 		}
 		for _, class := range slices.Sorted(maps.Keys(levels)) {
 			fmt.Fprintf(&rb, "levels %s ::", class)
-			for i, f := range cases.Factors {
+			for i, f := range caselang.Factors {
 				var names []string
 				for _, l := range levels[class][i] {
 					names = append(names, f.Classes[l].Name)
@@ -155,17 +155,17 @@ func render(seg segment) (string, error) {
 	var b strings.Builder
 	for i, st := range seg.steps {
 		conn := st.ConnName()
-		var tok cases.Value
+		var tok caselang.Value
 		recover := false
 		switch a := st.Do.(type) {
-		case cases.HTTPGet:
+		case caselang.HTTPGet:
 			conn, tok = "-", a.Token
-		case cases.Send:
+		case caselang.Send:
 			tok, recover = a.Request.Credentials, a.Recovery
 		}
 		line := []string{conn, seg.inputs[i]}
 		if tok != nil {
-			if step, field, ok := cases.TokenSource(tok); ok {
+			if step, field, ok := caselang.TokenSource(tok); ok {
 				line = append(line, step+"."+field)
 			}
 		}
@@ -195,7 +195,7 @@ func identify(body string, seg segment) (string, []string) {
 	}
 	reqs := slices.Sorted(maps.Keys(count))
 	slices.SortStableFunc(reqs, func(x, y string) int {
-		lx, ly := cases.LevelOf(x) == cases.Must, cases.LevelOf(y) == cases.Must
+		lx, ly := caselang.LevelOf(x) == caselang.Must, caselang.LevelOf(y) == caselang.Must
 		switch {
 		case lx != ly && lx:
 			return -1
@@ -210,5 +210,5 @@ func identify(body string, seg segment) (string, []string) {
 	if seg.kind != "tour" {
 		kind = "pairs"
 	}
-	return fmt.Sprintf("%s-%s-%08x", strings.ToLower(cases.GroupOf(reqs[0])), kind, h.Sum32()), reqs
+	return fmt.Sprintf("%s-%s-%08x", strings.ToLower(caselang.GroupOf(reqs[0])), kind, h.Sum32()), reqs
 }

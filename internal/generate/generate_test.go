@@ -9,6 +9,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -135,7 +136,7 @@ func TestGeneratedCasesCoverTheReach(t *testing.T) {
 	for _, p := range Profiles() {
 		reach, ok := cases.ReachOf(p)
 		if !ok {
-			t.Errorf("no reach for %s", cases.ProfileKey(p))
+			t.Errorf("no reach for %s", caselang.ProfileKey(p))
 			continue
 		}
 		covered := map[string]bool{}
@@ -148,11 +149,11 @@ func TestGeneratedCasesCoverTheReach(t *testing.T) {
 			for _, st := range c.Steps {
 				mo, ok := s.peek(st, false)
 				if !ok {
-					t.Fatalf("%s: step %s cannot be sent in %s", c.ID, st.Name, cases.ProfileKey(p))
+					t.Fatalf("%s: step %s cannot be sent in %s", c.ID, st.Name, caselang.ProfileKey(p))
 				}
 				covered[mo.state+" :: "+mo.class] = true
 				if r, isReq := st.Request(); isReq && r.MethodName() == "auth" {
-					if names, ok := cases.FieldClasses(r); ok {
+					if names, ok := caselang.FieldClasses(r); ok {
 						for _, fp := range fieldPairs(names) {
 							pairs[s.m.PairClass(st.ConnName(), s.now)+" :: "+fp] = true
 						}
@@ -163,11 +164,11 @@ func TestGeneratedCasesCoverTheReach(t *testing.T) {
 		}
 		for _, tr := range reach.Transitions {
 			if !covered[tr] {
-				t.Errorf("%s: transition %s is in the reach but no generated case covers it", cases.ProfileKey(p), tr)
+				t.Errorf("%s: transition %s is in the reach but no generated case covers it", caselang.ProfileKey(p), tr)
 			}
 		}
 		if n := countLevelPairs(reach.Levels, pairs); n != reach.Pairs {
-			t.Errorf("%s: the generated cases cover %d field pairs, the reach says %d", cases.ProfileKey(p), n, reach.Pairs)
+			t.Errorf("%s: the generated cases cover %d field pairs, the reach says %d", caselang.ProfileKey(p), n, reach.Pairs)
 		}
 	}
 }
@@ -180,7 +181,7 @@ func countLevelPairs(levels map[string][][]string, covered map[string]bool) int 
 			for j := i + 1; j < len(lv); j++ {
 				for _, a := range lv[i] {
 					for _, b := range lv[j] {
-						if covered[class+" :: "+cases.Factors[i].Name+"="+a+" "+cases.Factors[j].Name+"="+b] {
+						if covered[class+" :: "+caselang.Factors[i].Name+"="+a+" "+caselang.Factors[j].Name+"="+b] {
 							n++
 						}
 					}
@@ -192,7 +193,7 @@ func countLevelPairs(levels map[string][][]string, covered map[string]bool) int 
 }
 
 // simProfile is the profile the simulated target of p presents to a case.
-func simProfile(p cases.Profile) cases.Profile { return newSim(p, Secrets(p)).p }
+func simProfile(p caselang.Profile) caselang.Profile { return newSim(p, Secrets(p)).p }
 
 func must[T any](v T, err error) T {
 	if err != nil {

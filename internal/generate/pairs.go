@@ -5,11 +5,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // The covering array: every pair of classes of two request fields
-// (cases.Factors) sent in each state class of the connection that sends
+// (caselang.Factors) sent in each state class of the connection that sends
 // it, in as few requests as a greedy in-parameter-order construction
 // (IPOG, Lei et al. 2007) finds.
 
@@ -133,10 +133,10 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 		if !ok {
 			continue
 		}
-		lv := make([][]int, len(cases.Factors))
-		for i, f := range cases.Factors {
+		lv := make([][]int, len(caselang.Factors))
+		for i, f := range caselang.Factors {
 			for l := range f.Classes {
-				row := make([]int, len(cases.Factors))
+				row := make([]int, len(caselang.Factors))
 				row[i] = l
 				if _, ok := st.row(row); ok {
 					lv[i] = append(lv[i], l)
@@ -180,7 +180,7 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 			if !ok {
 				return nil, nil, nil, fmt.Errorf("generate: row %v cannot be sent in state %s", row, ps.class)
 			}
-			_, names := cases.Row(row)
+			_, names := caselang.Row(row)
 			for _, p := range fieldPairs(names) {
 				pairs[ps.class+" :: "+p] = true
 			}
@@ -188,7 +188,7 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 			if open {
 				reqs = nil
 			}
-			step.Expect = []cases.Check{cases.AsTheReadingSays(citationOf(step, reqs))}
+			step.Expect = []caselang.Check{caselang.AsTheReadingSays(citationOf(step, reqs))}
 			wrong := false
 			for _, n := range nexts {
 				wrong = wrong || n.m.Streak() > 0
@@ -206,7 +206,7 @@ func rowSegments(newState func() state) (segs []segment, pairs map[string]bool, 
 			for j := i + 1; j < len(lv); j++ {
 				for _, a := range lv[i] {
 					for _, b := range lv[j] {
-						p := class + " :: " + cases.Factors[i].Name + "=" + cases.Factors[i].Classes[a].Name + " " + cases.Factors[j].Name + "=" + cases.Factors[j].Classes[b].Name
+						p := class + " :: " + caselang.Factors[i].Name + "=" + caselang.Factors[i].Classes[a].Name + " " + caselang.Factors[j].Name + "=" + caselang.Factors[j].Classes[b].Name
 						if !pairs[p] {
 							return nil, nil, nil, fmt.Errorf("generate: the covering array misses %s", p)
 						}
@@ -235,7 +235,7 @@ func rowWrong(st state, row []int) int {
 // checked): these rows are the requests whose class decides.
 func validContext(lv [][]int) [][]int {
 	idx := func(factor, name string) int {
-		for _, f := range cases.Factors {
+		for _, f := range caselang.Factors {
 			if f.Name == factor {
 				for j, c := range f.Classes {
 					if c.Name == name {
@@ -275,8 +275,8 @@ func validContext(lv [][]int) [][]int {
 
 // needsToken reports whether a row's credentials are a token.
 func needsToken(row []int) bool {
-	r, _ := cases.Row(row)
-	_, ok := cases.IsPlaceholder(r.Credentials)
+	r, _ := caselang.Row(row)
+	_, ok := caselang.IsPlaceholder(r.Credentials)
 	return ok
 }
 
@@ -295,11 +295,11 @@ func fieldPairs(names []string) []string {
 // the model judges an auth answer under; SEC-1 for a command (refused
 // without a mode), LIFE-1 for the HTTP server; ENV-1 where the reading
 // accepts any answer (the invariants of every answer still judge it).
-func citationOf(step cases.Step, reqs []string) string {
+func citationOf(step caselang.Step, reqs []string) string {
 	switch a := step.Do.(type) {
-	case cases.HTTPGet:
+	case caselang.HTTPGet:
 		return "LIFE-1"
-	case cases.Send:
+	case caselang.Send:
 		if a.Request.MethodName() != "auth" {
 			return "SEC-1"
 		}

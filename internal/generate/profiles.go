@@ -1,20 +1,20 @@
 package generate
 
-import "github.com/roomconform/conform/cases"
+import "github.com/roomconform/conform/caselang"
 
 // Profiles are the 14 protections a target can have (the generator and
 // the cases' consistency test use them), in the order the
 // generator works through them: admin unsecured (then user too), password
 // or PIN; user likewise; Pro, then Free.
-func Profiles() []cases.Profile {
-	var out []cases.Profile
-	for _, plan := range []cases.Plan{cases.Pro, cases.Free} {
-		for _, admin := range []cases.Security{cases.Password, cases.PIN} {
-			for _, user := range []cases.Security{cases.PIN, cases.Password, cases.Unsecured} {
-				out = append(out, cases.Profile{Admin: admin, User: user, Plan: plan})
+func Profiles() []caselang.Profile {
+	var out []caselang.Profile
+	for _, plan := range []caselang.Plan{caselang.Pro, caselang.Free} {
+		for _, admin := range []caselang.Security{caselang.Password, caselang.PIN} {
+			for _, user := range []caselang.Security{caselang.PIN, caselang.Password, caselang.Unsecured} {
+				out = append(out, caselang.Profile{Admin: admin, User: user, Plan: plan})
 			}
 		}
-		out = append(out, cases.Profile{Admin: cases.Unsecured, User: cases.Unsecured, Plan: plan})
+		out = append(out, caselang.Profile{Admin: caselang.Unsecured, User: caselang.Unsecured, Plan: plan})
 	}
 	return out
 }
@@ -23,22 +23,22 @@ func Profiles() []cases.Profile {
 // the profile uses (each with letters, so that a miss in other letter case
 // exists), and the command-line PIN on Pro where admin is protected by a
 // password, as the embedded server starts.
-func Secrets(p cases.Profile) map[cases.SecretKind]string {
-	s := map[cases.SecretKind]string{}
+func Secrets(p caselang.Profile) map[caselang.SecretKind]string {
+	s := map[caselang.SecretKind]string{}
 	switch p.Admin {
-	case cases.Password:
-		s[cases.AdminPassword] = "Adm1n-Secret"
-		if p.Plan == cases.Pro {
-			s[cases.AdminPIN] = "7391"
+	case caselang.Password:
+		s[caselang.AdminPassword] = "Adm1n-Secret"
+		if p.Plan == caselang.Pro {
+			s[caselang.AdminPIN] = "7391"
 		}
-	case cases.PIN:
-		s[cases.AdminPIN] = "Q7W8"
+	case caselang.PIN:
+		s[caselang.AdminPIN] = "Q7W8"
 	}
 	switch p.User {
-	case cases.Password:
-		s[cases.UserPassword] = "User-Secret-9"
-	case cases.PIN:
-		s[cases.UserPIN] = "ab12cd"
+	case caselang.Password:
+		s[caselang.UserPassword] = "User-Secret-9"
+	case caselang.PIN:
+		s[caselang.UserPIN] = "ab12cd"
 	}
 	return s
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/model"
 )
 
@@ -18,13 +18,13 @@ import (
 // generator the abstract state before each input and the input's class.
 // It never touches a network.
 type sim struct {
-	p         cases.Profile
-	secrets   map[cases.SecretKind]string
+	p         caselang.Profile
+	secrets   map[caselang.SecretKind]string
 	m         *model.Model
 	now       time.Time
 	n         int // steps taken, for step names and token values
 	responses map[string]map[string]any
-	steps     []cases.Step
+	steps     []caselang.Step
 	order     map[string]int // step name -> index, for the newest token of a class
 }
 
@@ -32,21 +32,21 @@ type sim struct {
 // milliseconds, so no token expires in a generated case.
 var start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func newSim(p cases.Profile, secrets map[cases.SecretKind]string) *sim {
+func newSim(p caselang.Profile, secrets map[caselang.SecretKind]string) *sim {
 	// As the preflight finds them: on a Free plan every secured login is
 	// refused (RC-2), so no secret is usable there.
 	p.Secrets, p.RefusedOnFree = slices.Sorted(maps.Keys(secrets)), nil
-	if p.Plan == cases.Free {
+	if p.Plan == caselang.Free {
 		p.Secrets, p.RefusedOnFree = nil, p.Secrets
 	}
 	p.Lettered = nil
 	for _, k := range p.Secrets {
-		if cases.HasLetter(secrets[k]) {
+		if caselang.HasLetter(secrets[k]) {
 			p.Lettered = append(p.Lettered, k)
 		}
 	}
 	return &sim{p: p, secrets: secrets, now: start,
-		m:         model.New(model.Config{Profile: p, Secrets: secrets, Settings: cases.DefaultSettings()}),
+		m:         model.New(model.Config{Profile: p, Secrets: secrets, Settings: caselang.DefaultSettings()}),
 		responses: map[string]map[string]any{}, order: map[string]int{}}
 }
 
@@ -60,14 +60,14 @@ func (s *sim) clone() *sim {
 	return &c
 }
 
-// The cases.Scope the steps' values resolve in.
+// The caselang.Scope the steps' values resolve in.
 
-func (s *sim) Profile() cases.Profile { return s.p }
-func (s *sim) Secret(k cases.SecretKind) (string, bool) {
+func (s *sim) Profile() caselang.Profile { return s.p }
+func (s *sim) Secret(k caselang.SecretKind) (string, bool) {
 	v, ok := s.secrets[k]
 	return v, ok
 }
-func (s *sim) SuiteSecret(cases.SecretKind) string { return "" }
+func (s *sim) SuiteSecret(caselang.SecretKind) string { return "" }
 func (s *sim) Response(step string) (map[string]any, bool) {
 	r, ok := s.responses[step]
 	return r, ok
@@ -79,11 +79,11 @@ func (s *sim) Response(step string) (map[string]any, bool) {
 // to no field is left out (the login of an unsecured mode sends no
 // credentials), unless strict: a row of the covering array whose
 // credentials vanish (a miss that changes nothing) is not that row.
-func (s *sim) request(r cases.Request, strict bool) (map[string]any, bool) {
+func (s *sim) request(r caselang.Request, strict bool) (map[string]any, bool) {
 	out := map[string]any{"method": r.MethodName()}
 	for _, f := range []struct {
 		k string
-		v cases.Value
+		v caselang.Value
 	}{{"requestId", r.RequestID}, {"type", r.Type}, {"role", r.Role}, {"credentials", r.Credentials}} {
 		if f.v == nil {
 			continue
@@ -95,7 +95,7 @@ func (s *sim) request(r cases.Request, strict bool) (map[string]any, bool) {
 		switch {
 		case v.Present:
 			out[f.k] = v.V
-		case strict && f.v != cases.NoRequestID:
+		case strict && f.v != caselang.NoRequestID:
 			return nil, false
 		}
 	}
@@ -111,16 +111,16 @@ type moment struct {
 // peek returns what step st would be (its state and class) without taking
 // it; ok is false when it cannot be taken in this profile (strict: a row
 // of the covering array, whose every field must be there).
-func (s *sim) peek(st cases.Step, strict bool) (moment, bool) {
+func (s *sim) peek(st caselang.Step, strict bool) (moment, bool) {
 	conn := st.ConnName()
 	mo := moment{state: s.m.State(conn, s.now)}
 	switch a := st.Do.(type) {
-	case cases.Close:
+	case caselang.Close:
 		mo.class = "close"
 		if a.Abrupt {
 			mo.class = "drop"
 		}
-	case cases.HTTPGet:
+	case caselang.HTTPGet:
 		tok := ""
 		if a.Token != nil {
 			v, err := a.Token.Resolve(s)
@@ -135,7 +135,7 @@ func (s *sim) peek(st cases.Step, strict bool) (moment, bool) {
 		mo.class = a.Shape.Class(s.m.HTTPClass(tok, s.now))
 		mo.accepted = s.m.AcceptedHTTP(tok, s.now)
 		mo.state = s.m.State("", s.now) // the HTTP server has no connection
-	case cases.Send:
+	case caselang.Send:
 		req, ok := s.request(a.Request, strict)
 		if !ok {
 			return mo, false
@@ -153,8 +153,8 @@ func (s *sim) peek(st cases.Step, strict bool) (moment, bool) {
 // changes nothing the model keeps), the model's first answer first. It
 // returns the requirements the answer is judged under, and open when the
 // reading says nothing of the request (any answer; a tour ends there).
-func (s *sim) branches(st cases.Step) (next []*sim, reqs []string, open bool) {
-	a, ok := st.Do.(cases.Send)
+func (s *sim) branches(st caselang.Step) (next []*sim, reqs []string, open bool) {
+	a, ok := st.Do.(caselang.Send)
 	if !ok || a.Request.MethodName() != "auth" {
 		c := s.clone()
 		c.take(st, 0)
@@ -199,7 +199,7 @@ func (s *sim) key() string {
 }
 
 // take takes step st, answering with the choice-th accepted answer.
-func (s *sim) take(st cases.Step, choice int) {
+func (s *sim) take(st caselang.Step, choice int) {
 	s.n++
 	if st.Name == "" {
 		st.Name = "s" + strconv.Itoa(s.n)
@@ -208,11 +208,11 @@ func (s *sim) take(st cases.Step, choice int) {
 	s.steps = append(s.steps, st)
 	conn := st.ConnName()
 	switch a := st.Do.(type) {
-	case cases.Close:
+	case caselang.Close:
 		s.m.Closed(conn)
-	case cases.HTTPGet:
+	case caselang.HTTPGet:
 		// The HTTP server changes nothing the model keeps.
-	case cases.Send:
+	case caselang.Send:
 		req, _ := s.request(a.Request, false)
 		x := s.m.Expect(conn, st.Name, req, s.now)
 		out := map[string]any{}
@@ -257,7 +257,7 @@ func (s *sim) latest(conn string) []heldToken {
 			if st.ConnName() != conn || resp == nil || st.Do == nil {
 				continue
 			}
-			if _, ok := st.Do.(cases.Send); !ok {
+			if _, ok := st.Do.(caselang.Send); !ok {
 				continue
 			}
 			field := "token"
@@ -269,9 +269,9 @@ func (s *sim) latest(conn string) []heldToken {
 			if t == nil || (t.Kind == model.HTTPToken) != http {
 				continue
 			}
-			h := heldToken{class: s.m.TokenClass(t, s.now), http: http, v: cases.TokenOf(st.Name)}
+			h := heldToken{class: s.m.TokenClass(t, s.now), http: http, v: caselang.TokenOf(st.Name)}
 			if field == "tokenForHttpServer" {
-				h.v = cases.HTTPTokenOf(st.Name)
+				h.v = caselang.HTTPTokenOf(st.Name)
 			}
 			out = append(out, h)
 			break
@@ -286,5 +286,5 @@ func (s *sim) latest(conn string) []heldToken {
 type heldToken struct {
 	class, whose string
 	http         bool
-	v            cases.Value
+	v            caselang.Value
 }

@@ -3,12 +3,12 @@ package generate
 import (
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // segment is a run of steps from the initial state.
 type segment struct {
-	steps []cases.Step
+	steps []caselang.Step
 	// inputs name each step's input ("login-admin", "row type=...").
 	inputs []string
 	// covers is how many pairs the segment covered first (for titles);
@@ -19,13 +19,13 @@ type segment struct {
 }
 
 // input returns the tour input named name.
-func input(name string) (cases.Input, bool) {
-	for _, in := range cases.Tour {
+func input(name string) (caselang.Input, bool) {
+	for _, in := range caselang.Tour {
 		if in.Name == name {
 			return in, true
 		}
 	}
-	return cases.Input{}, false
+	return caselang.Input{}, false
 }
 
 // try takes tour input name on conn if it can be sent here and succeeds;
@@ -35,7 +35,7 @@ func (st *state) try(name, conn string, recovery bool) bool {
 	if !ok || in.Tokens != "" || in.Close || in.HTTP {
 		return false
 	}
-	step := cases.Step{Conn: conn, Do: cases.Send{Request: in.Request, Recovery: recovery}}
+	step := caselang.Step{Conn: conn, Do: caselang.Send{Request: in.Request, Recovery: recovery}}
 	if _, ok := st.s.peek(step, false); !ok {
 		return false
 	}
@@ -43,7 +43,7 @@ func (st *state) try(name, conn string, recovery bool) bool {
 	if open || len(nexts) != 1 {
 		return false
 	}
-	step.Expect = []cases.Check{cases.AsTheReadingSays(citationOf(step, reqs))}
+	step.Expect = []caselang.Check{caselang.AsTheReadingSays(citationOf(step, reqs))}
 	st.take(step, name)
 	granted, _ := st.s.responses[st.s.steps[len(st.s.steps)-1].Name]["result"].(bool)
 	return granted
@@ -52,7 +52,7 @@ func (st *state) try(name, conn string, recovery bool) bool {
 // take takes a step (the model's first accepted answer). A success that
 // follows wrong credentials is marked as the recovery from them (what
 // cases.Validate asks of every case).
-func (st *state) take(step cases.Step, name string) {
+func (st *state) take(step caselang.Step, name string) {
 	st.inputs = append(st.inputs, name)
 	before := map[string]string{}
 	for _, c := range conns {
@@ -72,16 +72,16 @@ func (st *state) take(step cases.Step, name string) {
 	if wrong {
 		st.wrong++
 	}
-	if a, ok := step.Do.(cases.Send); ok && st.recover && !wrong {
+	if a, ok := step.Do.(caselang.Send); ok && st.recover && !wrong {
 		a.Recovery = true
 		step.Do = a
 	}
 	st.s.take(step, 0)
 	last := &st.s.steps[len(st.s.steps)-1]
 	switch a := step.Do.(type) {
-	case cases.Close:
+	case caselang.Close:
 		delete(st.open, step.ConnName())
-	case cases.Send:
+	case caselang.Send:
 		st.open[step.ConnName()] = true
 		granted, _ := st.s.responses[last.Name]["result"].(bool)
 		success := granted && a.Request.MethodName() == "auth"
@@ -115,7 +115,7 @@ func (st *state) establish(class, login string) bool {
 	}
 	switch {
 	case class == "none" && st.s.m.PairClass("a", st.s.now) != "none":
-		st.take(cases.Step{Conn: "a", Do: cases.Close{}}, "close")
+		st.take(caselang.Step{Conn: "a", Do: caselang.Close{}}, "close")
 	case class != "none" && st.s.m.ConnClass("a", st.s.now) != class:
 		if !st.try(login, "a", false) {
 			return false
@@ -132,7 +132,7 @@ func (st *state) finish() {
 	}
 	for _, conn := range []string{"a", "b"} {
 		if st.open[conn] {
-			st.take(cases.Step{Conn: conn, Do: cases.Close{}}, "close")
+			st.take(caselang.Step{Conn: conn, Do: caselang.Close{}}, "close")
 		}
 	}
 	if !st.try("login-admin", "a", true) {
@@ -143,25 +143,25 @@ func (st *state) finish() {
 // row makes the step that sends a row of the covering array on a, its
 // token placeholders filled with the newest tokens the model is sure of;
 // ok is false when the row cannot be made here.
-func (st *state) row(row []int) (cases.Step, bool) {
-	r, _ := cases.Row(row)
-	if http, ok := cases.IsPlaceholder(r.Credentials); ok {
+func (st *state) row(row []int) (caselang.Step, bool) {
+	r, _ := caselang.Row(row)
+	if http, ok := caselang.IsPlaceholder(r.Credentials); ok {
 		v, found := st.sureToken(http)
 		if !found {
-			return cases.Step{}, false
+			return caselang.Step{}, false
 		}
 		r.Credentials = v
 	}
-	step := cases.Step{Conn: "a", Do: cases.Send{Request: r}}
+	step := caselang.Step{Conn: "a", Do: caselang.Send{Request: r}}
 	if _, ok := st.s.peek(step, true); !ok {
-		return cases.Step{}, false
+		return caselang.Step{}, false
 	}
 	return step, true
 }
 
 // sureToken is the newest token (HTTP or API) of either connection that
 // the model is sure of.
-func (st *state) sureToken(http bool) (cases.Value, bool) {
+func (st *state) sureToken(http bool) (caselang.Value, bool) {
 	for _, conn := range []string{"b", "a"} {
 		for _, h := range st.s.latest(conn) {
 			if h.http == http && strings.HasSuffix(h.class, " sure)") {
@@ -179,6 +179,6 @@ func (st *state) tokens() bool {
 	if !st.try("login-admin", "b", false) && !st.try("login-user", "b", false) {
 		return false
 	}
-	st.take(cases.Step{Conn: "b", Do: cases.Close{}}, "close")
+	st.take(caselang.Step{Conn: "b", Do: caselang.Close{}}, "close")
 	return true
 }

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // The transition tour. Exploration walks the simulated target breadth
@@ -32,8 +32,8 @@ var conns = []string{"a", "b"}
 // connection, with a token of one class.
 type instance struct {
 	id    string // input name, connection, token class: unique in a node
-	input cases.Input
-	step  cases.Step
+	input caselang.Input
+	step  caselang.Step
 }
 
 // instances are the inputs that can be sent in s's state.
@@ -52,21 +52,21 @@ func instances(s *sim, open map[string]bool) []instance {
 				held = append(held, h)
 			}
 		}
-		for _, in := range cases.Tour {
+		for _, in := range caselang.Tour {
 			switch {
 			case in.Close:
 				if open[conn] {
-					out = append(out, instance{id: in.Name + " " + conn, input: in, step: cases.Step{Conn: conn, Do: cases.Close{Abrupt: in.Abrupt}}})
+					out = append(out, instance{id: in.Name + " " + conn, input: in, step: caselang.Step{Conn: conn, Do: caselang.Close{Abrupt: in.Abrupt}}})
 				}
 			case in.HTTP && in.Tokens == "":
 				if conn == conns[0] { // the HTTP server has no connection: once
-					out = append(out, instance{id: in.Name, input: in, step: cases.Step{Do: cases.HTTPGet{Shape: in.Shape}}})
+					out = append(out, instance{id: in.Name, input: in, step: caselang.Step{Do: caselang.HTTPGet{Shape: in.Shape}}})
 				}
 			case in.HTTP:
 				for _, h := range held {
 					if h.whose == "own" && h.http == (in.Tokens == "http") && (h.http || strings.HasSuffix(h.class, " sure)")) {
 						out = append(out, instance{id: in.Name + " " + conn + " " + h.class, input: in,
-							step: cases.Step{Do: cases.HTTPGet{Token: h.v, Shape: in.Shape}}})
+							step: caselang.Step{Do: caselang.HTTPGet{Token: h.v, Shape: in.Shape}}})
 					}
 				}
 			case in.Tokens != "":
@@ -81,11 +81,11 @@ func instances(s *sim, open map[string]bool) []instance {
 					r := in.Request
 					r.Credentials = h.v
 					out = append(out, instance{id: in.Name + " " + conn + " " + h.whose + " " + h.class, input: in,
-						step: cases.Step{Conn: conn, Do: cases.Send{Request: r}}})
+						step: caselang.Step{Conn: conn, Do: caselang.Send{Request: r}}})
 				}
 			default:
 				out = append(out, instance{id: in.Name + " " + conn, input: in,
-					step: cases.Step{Conn: conn, Do: cases.Send{Request: in.Request}}})
+					step: caselang.Step{Conn: conn, Do: caselang.Send{Request: in.Request}}})
 			}
 		}
 	}
@@ -329,8 +329,8 @@ func (e *explored) tourPass(newState func() state, uncovered map[string]bool, di
 				delete(uncovered, p)
 				covers++
 			}
-			if _, isClose := step.Do.(cases.Close); !isClose {
-				step.Expect = []cases.Check{cases.AsTheReadingSays(citationOf(step, e.reqs[p]))}
+			if _, isClose := step.Do.(caselang.Close); !isClose {
+				step.Expect = []caselang.Check{caselang.AsTheReadingSays(citationOf(step, e.reqs[p]))}
 			}
 			st.take(step, in.input.Name)
 			if k := st.nodeKey(); k != n.next[id] {

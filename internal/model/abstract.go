@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // The abstraction the generated cases tour (internal/generate,
@@ -210,7 +210,7 @@ func (m *Model) Clone() *Model {
 	for name, c := range m.conns {
 		n.conns[name] = cp(c)
 	}
-	n.holder = map[cases.Mode]*conn{}
+	n.holder = map[caselang.Mode]*conn{}
 	for md, c := range m.holder {
 		n.holder[md] = cp(c)
 	}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // The accepted answers in generative form, for a server made of the model
@@ -14,7 +14,7 @@ import (
 // allOutcomes are the concrete auth answers, in the order a policy sees
 // them: successes first, then failures by code.
 var allOutcomes = func() []Outcome {
-	out := []Outcome{success(cases.Admin), success(cases.User)}
+	out := []Outcome{success(caselang.Admin), success(caselang.User)}
 	for code := 1; code <= 12; code++ {
 		out = append(out, failure(code))
 	}
@@ -64,8 +64,8 @@ func (x *Exchange) Answer(at time.Time, choose func(int) int) map[string]any {
 		}
 		p := x.m.cfg.Profile
 		user := map[string]any{"security": string(p.User)}
-		if mode == cases.Admin && p.User == cases.PIN {
-			user["pin"] = x.m.cfg.Secrets[cases.UserPIN]
+		if mode == caselang.Admin && p.User == caselang.PIN {
+			user["pin"] = x.m.cfg.Secrets[caselang.UserPIN]
 		}
 		return map[string]any{"result": true, "adminAuth": map[string]any{"security": string(p.Admin)}, "userAuth": user}
 	case "getTokenForHttpServer":

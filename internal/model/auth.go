@@ -4,7 +4,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // authPlan is what the reading says of one auth request: the rules its
@@ -55,9 +55,9 @@ func (m *Model) authPlan(c *conn, req map[string]any, sent, answered time.Time) 
 	if roleReq != "" {
 		faults = append(faults, fault{roleReq, []int{9}})
 	}
-	var want cases.Mode // the role asked for, "" when absent or invalid
+	var want caselang.Mode // the role asked for, "" when absent or invalid
 	if role.present && roleReq == "" {
-		want = cases.Mode(role.s)
+		want = caselang.Mode(role.s)
 	}
 	mode, known := m.modeAt(c, sent)
 	var p authPlan
@@ -90,7 +90,7 @@ func (m *Model) authPlan(c *conn, req map[string]any, sent, answered time.Time) 
 		var codes []int
 		anyCode := false
 		for _, f := range faults {
-			if cases.LevelOf(f.req) == cases.Must && cases.LevelOf(first) != cases.Must {
+			if caselang.LevelOf(f.req) == caselang.Must && caselang.LevelOf(first) != caselang.Must {
 				first = f.req
 			}
 			anyCode = anyCode || len(f.codes) == 0
@@ -121,9 +121,9 @@ func (m *Model) authPlan(c *conn, req map[string]any, sent, answered time.Time) 
 
 // statusChange is auth without type: role "user" on an administrator
 // connection is the status change (SW-1), anywhere else 3 (RC-3).
-func (m *Model) statusChange(c *conn, mode cases.Mode, known bool, want cases.Mode, badRole, withCreds bool, faults *[]fault) authPlan {
+func (m *Model) statusChange(c *conn, mode caselang.Mode, known bool, want caselang.Mode, badRole, withCreds bool, faults *[]fault) authPlan {
 	switch {
-	case withCreds && len(*faults) == 0 && known && mode == cases.Admin:
+	case withCreds && len(*faults) == 0 && known && mode == caselang.Admin:
 		// Credentials in a status change: the rows say nothing of them on an
 		// administrator connection; elsewhere RC-3 stands as it is.
 		return authPlan{open: true}
@@ -134,17 +134,17 @@ func (m *Model) statusChange(c *conn, mode cases.Mode, known bool, want cases.Mo
 			return authPlan{open: true}
 		}
 	case badRole:
-		if mode != cases.Admin {
+		if mode != caselang.Admin {
 			*faults = append(*faults, fault{"RC-3", []int{3}})
 		}
-	case want == cases.User && mode == cases.Admin:
+	case want == caselang.User && mode == caselang.Admin:
 		// The answer is SW-1's; that the connection then acts as user is
 		// SW-2's, which the state probe judges.
-		return authPlan{rules: []Rule{{Req: "SW-1", Outcomes: []Outcome{success(cases.User)}}},
+		return authPlan{rules: []Rule{{Req: "SW-1", Outcomes: []Outcome{success(caselang.User)}}},
 			grant: grant{req: "SW-2", origin: FromStatusChange, from: c.root}}
-	case want == cases.User:
+	case want == caselang.User:
 		*faults = append(*faults, fault{"RC-3", []int{3}})
-	case want == cases.Admin && mode == cases.Admin:
+	case want == caselang.Admin && mode == caselang.Admin:
 		// SW-3: the docs contradict themselves; recorded.
 		return authPlan{rules: []Rule{{Req: "SW-3"}}, grant: grant{req: "SW-3", origin: FromStatusChange, claimed: true, from: c.root}}
 	default:
@@ -157,7 +157,7 @@ func (m *Model) statusChange(c *conn, mode cases.Mode, known bool, want cases.Mo
 
 // unsecured is type "unsecured": a mode is granted only where it is
 // unprotected.
-func (m *Model) unsecured(want cases.Mode, hasRole bool, faults *[]fault) authPlan {
+func (m *Model) unsecured(want caselang.Mode, hasRole bool, faults *[]fault) authPlan {
 	p := m.cfg.Profile
 	g := grant{origin: FromLogin, cred: credUnsecured}
 	switch {
@@ -165,7 +165,7 @@ func (m *Model) unsecured(want cases.Mode, hasRole bool, faults *[]fault) authPl
 		return authPlan{} // the role's fault is all there is
 	case hasRole:
 		switch sec := p.Security(want); {
-		case sec == cases.Unsecured:
+		case sec == caselang.Unsecured:
 			g.req = "ROLE-1"
 			return authPlan{rules: []Rule{{Req: "ROLE-1", Outcomes: []Outcome{success(want)}}}, grant: g}
 		case sec.IsProtected():
@@ -173,12 +173,12 @@ func (m *Model) unsecured(want cases.Mode, hasRole bool, faults *[]fault) authPl
 			return authPlan{}
 		}
 		return authPlan{open: true}
-	case p.Admin == cases.Unsecured && p.User == cases.Unsecured:
+	case p.Admin == caselang.Unsecured && p.User == caselang.Unsecured:
 		g.req, g.claimed = "ROLE-3", true
-		return authPlan{rules: []Rule{{Req: "ROLE-3", Outcomes: []Outcome{success(cases.Admin), success(cases.User)}}}, grant: g}
-	case p.Admin.IsProtected() && p.User == cases.Unsecured:
+		return authPlan{rules: []Rule{{Req: "ROLE-3", Outcomes: []Outcome{success(caselang.Admin), success(caselang.User)}}}, grant: g}
+	case p.Admin.IsProtected() && p.User == caselang.Unsecured:
 		g.req = "ROLE-5"
-		return authPlan{rules: []Rule{{Req: "ROLE-5", Outcomes: []Outcome{success(cases.User)}}}, grant: g}
+		return authPlan{rules: []Rule{{Req: "ROLE-5", Outcomes: []Outcome{success(caselang.User)}}}, grant: g}
 	case p.Admin.IsProtected() && p.User.IsProtected():
 		*faults = append(*faults, fault{"RC-4", []int{4}})
 		return authPlan{}
@@ -187,7 +187,7 @@ func (m *Model) unsecured(want cases.Mode, hasRole bool, faults *[]fault) authPl
 }
 
 // secured is type "secured": a password, a PIN or a token.
-func (m *Model) secured(creds field, want cases.Mode, hasRole, badRole bool, sent, answered time.Time, faults *[]fault) authPlan {
+func (m *Model) secured(creds field, want caselang.Mode, hasRole, badRole bool, sent, answered time.Time, faults *[]fault) authPlan {
 	p := m.cfg.Profile
 	switch {
 	case !creds.present:
@@ -201,7 +201,7 @@ func (m *Model) secured(creds field, want cases.Mode, hasRole, badRole bool, sen
 		return authPlan{}
 	}
 	cr := m.recognise(creds.s)
-	if p.Plan == cases.Free {
+	if p.Plan == caselang.Free {
 		switch cr.class {
 		case credToken:
 			// A token on the Free plan: RC-2 names passwords and PINs; the
@@ -218,11 +218,11 @@ func (m *Model) secured(creds field, want cases.Mode, hasRole, badRole bool, sen
 		*faults = append(*faults, fault{"RC-2", []int{2}})
 		return authPlan{}
 	}
-	aimedAdmin := want == cases.Admin
+	aimedAdmin := want == caselang.Admin
 	wrongAt := func(req string) authPlan {
 		// Wrong credentials aimed at an unprotected mode, or with nothing
 		// protected, are RC-4b (4 or 8); else RC-8 (or RC-8b).
-		bothOpen := p.Admin == cases.Unsecured && p.User == cases.Unsecured
+		bothOpen := p.Admin == caselang.Unsecured && p.User == caselang.Unsecured
 		if (want != "" && !p.Security(want).IsProtected()) || (!hasRole && bothOpen) {
 			*faults = append(*faults, fault{"RC-4b", []int{4, 8}})
 		} else {
@@ -262,26 +262,26 @@ func (m *Model) secured(creds field, want cases.Mode, hasRole, badRole bool, sen
 		switch {
 		case badRole:
 			return authPlan{open: true}
-		case want != cases.User:
-			return authPlan{rules: []Rule{{Req: "ROLE-1", Outcomes: []Outcome{success(cases.Admin), failure(8)}}}, grant: g, wrong: true}
-		case p.User == cases.Unsecured:
+		case want != caselang.User:
+			return authPlan{rules: []Rule{{Req: "ROLE-1", Outcomes: []Outcome{success(caselang.Admin), failure(8)}}}, grant: g, wrong: true}
+		case p.User == caselang.Unsecured:
 			*faults = append(*faults, fault{"RC-4b", []int{4, 8}})
 			return authPlan{wrong: true}
 		case p.User.IsProtected():
 			g.req = "RC-5b"
-			return authPlan{rules: []Rule{{Req: "RC-5b", Outcomes: []Outcome{success(cases.User), failure(5, 8)}}}, grant: g, wrong: true}
+			return authPlan{rules: []Rule{{Req: "RC-5b", Outcomes: []Outcome{success(caselang.User), failure(5, 8)}}}, grant: g, wrong: true}
 		}
 		return authPlan{open: true}
 	}
 	// A secret.
 	g := grant{origin: FromLogin, cred: cr.kind}
-	lockCheck := slices.Contains(cr.modes, cases.Admin) && (want == cases.Admin || !hasRole)
+	lockCheck := slices.Contains(cr.modes, caselang.Admin) && (want == caselang.Admin || !hasRole)
 	switch {
 	case badRole:
 		return authPlan{} // the role's fault is all there is
-	case cr.folded && (!hasRole || want == cases.User):
+	case cr.folded && (!hasRole || want == caselang.User):
 		g.req = "ROLE-4"
-		return authPlan{rules: []Rule{{Req: "ROLE-4", Outcomes: []Outcome{success(cases.User)}}}, grant: g}
+		return authPlan{rules: []Rule{{Req: "ROLE-4", Outcomes: []Outcome{success(caselang.User)}}}, grant: g}
 	case !hasRole:
 		g.req = "ROLE-2"
 		var outs []Outcome
@@ -292,24 +292,24 @@ func (m *Model) secured(creds field, want cases.Mode, hasRole, badRole bool, sen
 	case slices.Contains(cr.modes, want):
 		g.req = "ROLE-1"
 		return authPlan{rules: []Rule{{Req: "ROLE-1", Outcomes: []Outcome{success(want)}}}, grant: g, lockCheck: lockCheck}
-	case want == cases.Admin:
+	case want == caselang.Admin:
 		// User credentials never raise privileges.
 		*faults = append(*faults, fault{"RC-5", []int{5}})
 		return authPlan{}
-	case p.User == cases.Unsecured:
+	case p.User == caselang.Unsecured:
 		// Admin credentials for an unprotected user mode: nothing to check
 		// them against (RC-4b applies instead of RC-5b).
 		*faults = append(*faults, fault{"RC-4b", []int{4, 8}})
 		return authPlan{wrong: true}
 	case p.User.IsProtected():
 		g.req = "RC-5b"
-		return authPlan{rules: []Rule{{Req: "RC-5b", Outcomes: []Outcome{success(cases.User), failure(5)}}}, grant: g}
+		return authPlan{rules: []Rule{{Req: "RC-5b", Outcomes: []Outcome{success(caselang.User), failure(5)}}}, grant: g}
 	}
 	return authPlan{open: true}
 }
 
 // tokenPlan is a secured login with an API token the target issued.
-func (m *Model) tokenPlan(t *Token, want cases.Mode, hasRole, badRole bool, sent, answered time.Time, faults *[]fault) authPlan {
+func (m *Model) tokenPlan(t *Token, want caselang.Mode, hasRole, badRole bool, sent, answered time.Time, faults *[]fault) authPlan {
 	st, req := m.apiStanding(t, sent, answered)
 	g := grant{req: req, origin: FromToken, from: t.root}
 	switch {
@@ -324,11 +324,11 @@ func (m *Model) tokenPlan(t *Token, want cases.Mode, hasRole, badRole bool, sent
 	var rule Rule
 	switch {
 	case !hasRole || want == t.Mode:
-		if t.Mode == cases.User && !hasRole && req == "TOK-1" {
+		if t.Mode == caselang.User && !hasRole && req == "TOK-1" {
 			req = "TOK-2" // a user token without role: previleges 1
 		}
 		rule = Rule{Req: req, Outcomes: []Outcome{success(t.Mode)}}
-	case want == cases.Admin:
+	case want == caselang.Admin:
 		// A token never raises privileges (TOK-2; TOK-3 for the status
 		// change's token).
 		r := "TOK-2"
@@ -347,7 +347,7 @@ func (m *Model) tokenPlan(t *Token, want cases.Mode, hasRole, badRole bool, sent
 		// An admin token with role "user": RC-5b (tokens are exempt from
 		// RC-4b, TOK-1).
 		g.req = "RC-5b"
-		rule = Rule{Req: "RC-5b", Outcomes: []Outcome{success(cases.User), failure(5)}}
+		rule = Rule{Req: "RC-5b", Outcomes: []Outcome{success(caselang.User), failure(5)}}
 	}
 	g.req = rule.Req
 	if st == open {

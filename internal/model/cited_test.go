@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/explain"
 	"github.com/roomconform/conform/internal/generate"
 	"github.com/roomconform/conform/internal/model"
@@ -94,7 +94,7 @@ func citedOnWalks(rng *rand.Rand, walks, steps int) map[string]map[string]string
 	}
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	waits := []time.Duration{time.Second, 10 * time.Minute, 2 * time.Hour, 25 * time.Hour, 31 * 24 * time.Hour}
-	set := cases.DefaultSettings()
+	set := caselang.DefaultSettings()
 	for _, p := range generate.Profiles() {
 		secrets := generate.Secrets(p)
 		for range walks {
@@ -190,8 +190,8 @@ type walker struct {
 	rng     *rand.Rand
 	m       *model.Model
 	now     time.Time
-	p       cases.Profile
-	secrets map[cases.SecretKind]string
+	p       caselang.Profile
+	secrets map[caselang.SecretKind]string
 	api     []string // the API tokens the walk's answers carried
 	tokens  []string // every token they carried
 	n       int
@@ -201,22 +201,22 @@ func (w *walker) pick(vs ...any) any { return vs[w.rng.IntN(len(vs))] }
 
 // login is a valid login in a mode, with or without its role.
 func (w *walker) login() map[string]any {
-	mode := w.pick(cases.Admin, cases.User).(cases.Mode)
-	sec, kind := w.p.Admin, cases.AdminPassword
-	if mode == cases.User {
-		sec, kind = w.p.User, cases.UserPassword
+	mode := w.pick(caselang.Admin, caselang.User).(caselang.Mode)
+	sec, kind := w.p.Admin, caselang.AdminPassword
+	if mode == caselang.User {
+		sec, kind = w.p.User, caselang.UserPassword
 	}
 	req := map[string]any{"method": "auth", "requestId": "l", "type": "secured"}
 	switch sec {
-	case cases.Unsecured:
+	case caselang.Unsecured:
 		req["type"] = "unsecured"
-	case cases.PIN:
-		kind = map[cases.Mode]cases.SecretKind{cases.Admin: cases.AdminPIN, cases.User: cases.UserPIN}[mode]
+	case caselang.PIN:
+		kind = map[caselang.Mode]caselang.SecretKind{caselang.Admin: caselang.AdminPIN, caselang.User: caselang.UserPIN}[mode]
 	}
-	if mode == cases.Admin && w.rng.IntN(4) == 0 {
-		kind = cases.AdminPIN // the command-line PIN, where there is one
+	if mode == caselang.Admin && w.rng.IntN(4) == 0 {
+		kind = caselang.AdminPIN // the command-line PIN, where there is one
 	}
-	if v, ok := w.secrets[kind]; ok && sec != cases.Unsecured {
+	if v, ok := w.secrets[kind]; ok && sec != caselang.Unsecured {
 		req["credentials"] = v
 		if w.rng.IntN(4) == 0 {
 			req["credentials"] = strings.ToUpper(v) // a PIN is case-insensitive

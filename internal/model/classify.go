@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // field is one request field as the reading cares about it: present or
@@ -63,9 +63,9 @@ const (
 // credential is a credential string, recognised.
 type credential struct {
 	class credClass
-	modes []cases.Mode // credSecret, credPadded, credMaybe: the modes it opens
-	kind  credKind     // credSecret: what it is, for lifetimes
-	tok   *Token       // credToken
+	modes []caselang.Mode // credSecret, credPadded, credMaybe: the modes it opens
+	kind  credKind        // credSecret: what it is, for lifetimes
+	tok   *Token          // credToken
 	// folded: the user PIN in other letter case (ROLE-4).
 	folded bool
 }
@@ -89,7 +89,7 @@ func (m *Model) recognise(s string) credential {
 		// padded secret of RC-8b (a SHOULD), not any wrong credential.
 		for _, t := range m.tokens[trimmed] {
 			if t.Kind == APIToken {
-				return credential{class: credPadded, modes: []cases.Mode{t.Mode}}
+				return credential{class: credPadded, modes: []caselang.Mode{t.Mode}}
 			}
 		}
 	}
@@ -105,33 +105,33 @@ func (m *Model) recognise(s string) credential {
 func (m *Model) secretMatch(s string, fold bool) (credential, bool) {
 	var c credential
 	p := m.cfg.Profile
-	for _, k := range cases.SecretKinds {
+	for _, k := range caselang.SecretKinds {
 		v := m.cfg.Secrets[k]
 		if v == "" {
 			continue
 		}
 		exact := s == v
 		folded := !exact && strings.EqualFold(s, v)
-		var mode cases.Mode
+		var mode caselang.Mode
 		kind := credPassword
 		switch k {
-		case cases.AdminPassword:
-			mode = cases.Admin
-		case cases.AdminPIN:
-			mode, kind = cases.Admin, credAdminPIN
-			if p.Admin == cases.Password {
+		case caselang.AdminPassword:
+			mode = caselang.Admin
+		case caselang.AdminPIN:
+			mode, kind = caselang.Admin, credAdminPIN
+			if p.Admin == caselang.Password {
 				kind = credCommandPIN
 			}
-		case cases.UserPassword:
-			mode = cases.User
-		case cases.UserPIN:
-			mode, kind = cases.User, credUserPIN
+		case caselang.UserPassword:
+			mode = caselang.User
+		case caselang.UserPIN:
+			mode, kind = caselang.User, credUserPIN
 		}
 		switch {
-		case exact && !fold, folded && fold && k == cases.UserPIN:
+		case exact && !fold, folded && fold && k == caselang.UserPIN:
 			c.class, c.kind, c.folded = credSecret, kind, fold
 			c.modes = append(c.modes, mode)
-		case folded && fold && k == cases.AdminPIN && c.class != credSecret:
+		case folded && fold && k == caselang.AdminPIN && c.class != credSecret:
 			c.class, c.kind = credMaybe, kind
 			c.modes = append(c.modes, mode)
 		}
@@ -199,7 +199,7 @@ func (m *Model) apiStanding(t *Token, sent, answered time.Time) (standing, strin
 		// Late in its original's life: it must not die before it (it
 		// "expires with the token of the original authorization").
 		return live, "LIFE-5"
-	case t.Origin == FromStatusChange && t.Mode == cases.User:
+	case t.Origin == FromStatusChange && t.Mode == caselang.User:
 		return live, "TOK-3"
 	case t.root.cred == credCommandPIN && !sent.Before(t.root.answered.Add(m.set.TokenTTL+tol)):
 		return live, "LIFE-4" // the command-line PIN's token lives until restart

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // Exchange is one request on one connection, shown to the model before it
@@ -34,9 +34,9 @@ type Verdict struct {
 	// Outcome judges the answer itself: its code and mode (auth), refused
 	// or accepted (other methods), the HTTP status. Nil where the reading
 	// accepts anything.
-	Outcome *cases.Finding
+	Outcome *caselang.Finding
 	// Others are further findings of the same answer.
-	Others []cases.Finding
+	Others []caselang.Finding
 	// Lockout says the answer is a 6 the model cannot put down to wrong
 	// credentials the case itself sent within the lockout window: a lockout
 	// the suite does not know of may be in force (an earlier case's, the
@@ -51,8 +51,8 @@ type Verdict struct {
 const PossibleLockout = "possible lockout"
 
 // Broken returns the verdict's broken findings.
-func (v Verdict) Broken() []cases.Finding {
-	var out []cases.Finding
+func (v Verdict) Broken() []caselang.Finding {
+	var out []caselang.Finding
 	if v.Outcome != nil && v.Outcome.Broken() {
 		out = append(out, *v.Outcome)
 	}
@@ -142,7 +142,7 @@ func (x *Exchange) judgeAuth(fields map[string]any, answered time.Time) Verdict 
 			// The request is one the rule grants but for its unknown field:
 			// the refusal is that field's doing, ENV-8's (a SHOULD), not a
 			// MUST of the request it would be without it.
-			f.Requirement, f.Level = "ENV-8", cases.LevelOf("ENV-8")
+			f.Requirement, f.Level = "ENV-8", caselang.LevelOf("ENV-8")
 			f.Note = "refused, with the unknown field " + extra + "; without it the reading accepts " + r.Expected() + " (" + r.Req + ")"
 		}
 		if len(r.Outcomes) == 0 {
@@ -228,7 +228,7 @@ func lockable(req map[string]any) bool {
 }
 
 // connNote says what the model knows of a connection's mode, for a finding.
-func (x *Exchange) connNote(mode cases.Mode) string {
+func (x *Exchange) connNote(mode caselang.Mode) string {
 	c := x.c
 	what := "no mode"
 	if mode != "" {
@@ -274,7 +274,7 @@ func (x *Exchange) judgeAuthInfo(fields map[string]any) Verdict {
 		f := finding(x.c.why, x.step, "refused without a mode", refused && len(leaks) == 0,
 			"a refusal (result false and/or an error field) revealing no adminAuth/userAuth", commandActual(refused, accepted, leaks), note)
 		return Verdict{Outcome: &f}
-	case cases.User:
+	case caselang.User:
 		// getAuthInfo is answered on an admin or user connection (the
 		// docs); a user's answer never shows the PIN (SEC-2).
 		f := finding(x.c.why, x.step, "answered in user mode", accepted, "result true", commandActual(refused, accepted, leaks), note)
@@ -287,7 +287,7 @@ func (x *Exchange) judgeAuthInfo(fields map[string]any) Verdict {
 	}
 	f := finding(x.c.why, x.step, "answered in administrator mode", accepted, "result true", commandActual(refused, accepted, leaks), note)
 	v := Verdict{Outcome: &f}
-	if accepted && x.m.cfg.Profile.User == cases.PIN {
+	if accepted && x.m.cfg.Profile.User == caselang.PIN {
 		g := finding("SEC-2", x.step, "the PIN for an administrator", pin != "", "userAuth.pin (user security is pin)", "no userAuth.pin", note)
 		v.Others = append(v.Others, g)
 	}
@@ -381,7 +381,7 @@ func (x *Exchange) applyAuth(fields map[string]any, answered time.Time) {
 	m, c := x.m, x.c
 	p := m.authPlan(c, x.req, x.sent, answered)
 	a := ReadAnswer(fields)
-	register := func(origin Origin, mode cases.Mode, r *root) {
+	register := func(origin Origin, mode caselang.Mode, r *root) {
 		for _, k := range []TokenKind{APIToken, HTTPToken, OverlayToken} {
 			if s, _ := fields[string(k)].(string); s != "" {
 				m.register(&Token{Value: s, Kind: k, Mode: mode, Origin: origin, Step: x.step, Field: string(k),

@@ -20,27 +20,27 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // Config is what the model knows of the target before the first exchange.
 type Config struct {
-	Profile cases.Profile
+	Profile caselang.Profile
 	// Secrets are the secret values the run uses, to recognise them (and
 	// their near misses) in a request. They never appear in a finding.
-	Secrets map[cases.SecretKind]string
+	Secrets map[caselang.SecretKind]string
 	// Settings are the lifetimes, tolerance and lockout threshold the run
 	// judges by.
-	Settings cases.Settings
+	Settings caselang.Settings
 }
 
 // Model is the state of one target as the reading defines it. It is not
 // safe for concurrent use: one case (or one exploration walk) owns it.
 type Model struct {
 	cfg    Config
-	set    cases.Settings
+	set    caselang.Settings
 	conns  map[string]*conn
-	holder map[cases.Mode]*conn
+	holder map[caselang.Mode]*conn
 	tokens map[string][]*Token
 	// streak counts failed secured logins with credentials that may be wrong
 	// since the last success, server-wide (RC-6 counts across connections);
@@ -62,7 +62,7 @@ type Model struct {
 func New(cfg Config) *Model {
 	cfg.Settings = cfg.Settings.WithDefaults()
 	return &Model{cfg: cfg, set: cfg.Settings, conns: map[string]*conn{},
-		holder: map[cases.Mode]*conn{}, tokens: map[string][]*Token{}}
+		holder: map[caselang.Mode]*conn{}, tokens: map[string][]*Token{}}
 }
 
 // conn is one connection's state.
@@ -71,7 +71,7 @@ type conn struct {
 	// mode is the connection's control mode, "" for none. unknown says the
 	// model cannot know it (an answer it could not accept, bytes that were
 	// not a request): nothing that depends on it is judged.
-	mode    cases.Mode
+	mode    caselang.Mode
 	unknown bool
 	// why is the requirement that put the connection in its mode (SEC-1
 	// for a fresh one, FAIL-4 after a failure, SEC-4 after a displacement,
@@ -138,7 +138,7 @@ const (
 type Token struct {
 	Value  string
 	Kind   TokenKind
-	Mode   cases.Mode
+	Mode   caselang.Mode
 	Origin Origin
 	// Step and Field say where it came from: the step's answer, the field.
 	Step, Field string
@@ -153,7 +153,7 @@ type Token struct {
 	root           *root
 }
 
-// Ref says where a case can find the token (cases.TokenOf and friends).
+// Ref says where a case can find the token (caselang.TokenOf and friends).
 func (t *Token) Ref() (step, field string) { return t.Step, t.Field }
 
 // connection returns the named connection's state, creating a fresh one.
@@ -169,7 +169,7 @@ func (m *Model) connection(name string) *conn {
 // modeAt returns the connection's mode at time at, and whether the model
 // knows it: an authorization older than the shortest lifetime its token may
 // have may have ended (authorizationNeeded cause 8).
-func (m *Model) modeAt(c *conn, at time.Time) (cases.Mode, bool) {
+func (m *Model) modeAt(c *conn, at time.Time) (caselang.Mode, bool) {
 	if c.unknown || m.unsettled {
 		return "", false
 	}
@@ -222,7 +222,7 @@ func (m *Model) release(c *conn) {
 // setMode moves a connection into a mode: the previous holder of that mode
 // is displaced (SEC-4: it no longer holds the mode), the connection's own
 // previous mode is freed.
-func (m *Model) setMode(c *conn, mode cases.Mode, why, step string, r *root) {
+func (m *Model) setMode(c *conn, mode caselang.Mode, why, step string, r *root) {
 	if c.mode != "" && c.mode != mode {
 		m.disturb(c) // a status change: what becomes of the old mode's tokens is open
 	}
@@ -293,10 +293,10 @@ func (m *Model) httpExpires(t *Token) bool {
 		return false
 	}
 	s := m.cfg.Profile.Admin
-	if t.Mode == cases.User {
+	if t.Mode == caselang.User {
 		s = m.cfg.Profile.User
 	}
-	return s == cases.Password || s == cases.Unsecured
+	return s == caselang.Password || s == caselang.Unsecured
 }
 
 // Life says where an API token's lifetime counts from (the step of the
@@ -305,15 +305,15 @@ func (m *Model) httpExpires(t *Token) bool {
 // lifetime the reading gives it: the API lifetime, or the PIN window's
 // lower bound. ok is false where the reading gives none (the command-line
 // PIN's token lives until restart) or the model does not know it.
-func (t *Token) Life() (rootStep string, floor cases.Lifetime, ok bool) {
+func (t *Token) Life() (rootStep string, floor caselang.Lifetime, ok bool) {
 	if t.Kind != APIToken || t.root == nil || t.root.step == "" {
 		return "", "", false
 	}
 	switch t.root.cred { // as apiLife has it
 	case credUnsecured, credPassword:
-		return t.root.step, cases.APITokenLife, true
+		return t.root.step, caselang.APITokenLife, true
 	case credUserPIN, credAdminPIN:
-		return t.root.step, cases.PINTokenFloor, true
+		return t.root.step, caselang.PINTokenFloor, true
 	}
 	return "", "", false
 }
@@ -376,7 +376,7 @@ func (m *Model) Known(name string, at time.Time) bool {
 
 // ModeOf returns connection name's mode at time at ("" for none), and
 // whether the model knows it.
-func (m *Model) ModeOf(name string, at time.Time) (cases.Mode, bool) {
+func (m *Model) ModeOf(name string, at time.Time) (caselang.Mode, bool) {
 	c, ok := m.conns[name]
 	if !ok {
 		return "", false

@@ -6,16 +6,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 var (
 	t0      = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	secrets = map[cases.SecretKind]string{
-		cases.AdminPassword: "Adm1n-Secret", cases.UserPIN: "ab12cd", cases.AdminPIN: "Q7W8",
+	secrets = map[caselang.SecretKind]string{
+		caselang.AdminPassword: "Adm1n-Secret", caselang.UserPIN: "ab12cd", caselang.AdminPIN: "Q7W8",
 	}
-	defaultProfile = cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Pro,
-		Secrets: []cases.SecretKind{cases.AdminPassword, cases.UserPIN, cases.AdminPIN}}
+	defaultProfile = caselang.Profile{Admin: caselang.Password, User: caselang.PIN, Plan: caselang.Pro,
+		Secrets: []caselang.SecretKind{caselang.AdminPassword, caselang.UserPIN, caselang.AdminPIN}}
 )
 
 // world drives a model through exchanges whose answers the test gives.
@@ -29,8 +29,8 @@ type world struct {
 	answers map[string]map[string]any
 }
 
-func newWorld(t *testing.T, p cases.Profile) *world {
-	set := cases.DefaultSettings()
+func newWorld(t *testing.T, p caselang.Profile) *world {
+	set := caselang.DefaultSettings()
 	return &world{t: t, m: New(Config{Profile: p, Secrets: secrets, Settings: set}), now: t0, answers: map[string]map[string]any{}}
 }
 
@@ -148,12 +148,12 @@ func TestAuthRules(t *testing.T) {
 
 // TestProfileRules: rows that depend on the profile.
 func TestProfileRules(t *testing.T) {
-	userOpen := cases.Profile{Admin: cases.Password, User: cases.Unsecured, Plan: cases.Pro, Secrets: []cases.SecretKind{cases.AdminPassword}}
-	allOpen := cases.Profile{Admin: cases.Unsecured, User: cases.Unsecured, Plan: cases.Pro}
-	free := cases.Profile{Admin: cases.Password, User: cases.PIN, Plan: cases.Free, Secrets: defaultProfile.Secrets}
+	userOpen := caselang.Profile{Admin: caselang.Password, User: caselang.Unsecured, Plan: caselang.Pro, Secrets: []caselang.SecretKind{caselang.AdminPassword}}
+	allOpen := caselang.Profile{Admin: caselang.Unsecured, User: caselang.Unsecured, Plan: caselang.Pro}
+	free := caselang.Profile{Admin: caselang.Password, User: caselang.PIN, Plan: caselang.Free, Secrets: defaultProfile.Secrets}
 	for _, tc := range []struct {
 		name string
-		p    cases.Profile
+		p    caselang.Profile
 		req  string
 		want string
 	}{
@@ -217,7 +217,7 @@ func TestStatusChangeAndTokens(t *testing.T) {
 
 // TestLifetimes: API and HTTP tokens within and after their lifetimes.
 func TestLifetimes(t *testing.T) {
-	set := cases.DefaultSettings()
+	set := caselang.DefaultSettings()
 	w := newWorld(t, defaultProfile)
 	w.do("a", "login", secured("admin", "Adm1n-Secret"), ok(0, 2, "A"))
 	h := w.m.ExpectHTTP("probe", "http-A", w.now)
@@ -245,7 +245,7 @@ func TestLifetimes(t *testing.T) {
 // of its own (LIFE-6); a status change's HTTP token is for the user mode,
 // whose PIN protection makes its expiry INFO (LIFE-2).
 func TestLifetimesAtBothEnds(t *testing.T) {
-	set := cases.DefaultSettings()
+	set := caselang.DefaultSettings()
 	w := newWorld(t, defaultProfile)
 	w.do("a", "login", secured("admin", "Adm1n-Secret"), ok(0, 2, "A"))
 	w.do("a", "fresh", `{"method":"getTokenForHttpServer"}`, `{"method":"getTokenForHttpServer","result":true,"token":"fresh-A"}`)
@@ -332,7 +332,7 @@ func TestFailureTokensAndLockout(t *testing.T) {
 	if got := w.rules("b", secured("admin", "Adm1n-Secret")); got != "ROLE-1: success with previleges 2, or resultCode 6" {
 		t.Errorf("after two wrong: %s", got)
 	}
-	for i := 2; i < cases.DefaultSettings().LockoutAttempts; i++ {
+	for i := 2; i < caselang.DefaultSettings().LockoutAttempts; i++ {
 		w.do("a", "bad", secured("admin", "nope"), ok(8, 0, ""))
 	}
 	if got := w.rules("b", secured("admin", "Adm1n-Secret")); got != "RC-6: resultCode 6" {
@@ -351,7 +351,7 @@ func TestCitedCoversEveryFinding(t *testing.T) {
 	listed := map[string]bool{}
 	for _, l := range [][]string{Cited.Auth, Cited.Commands, Cited.HTTP} {
 		for _, r := range l {
-			if _, ok := cases.LookupRequirement(r); !ok {
+			if _, ok := caselang.LookupRequirement(r); !ok {
 				t.Errorf("Cited lists unknown requirement %s", r)
 			}
 			listed[r] = true
@@ -374,11 +374,11 @@ func TestCitedCoversEveryFinding(t *testing.T) {
 	}
 }
 
-func derefAll(f *cases.Finding) []cases.Finding {
+func derefAll(f *caselang.Finding) []caselang.Finding {
 	if f == nil {
 		return nil
 	}
-	return []cases.Finding{*f}
+	return []caselang.Finding{*f}
 }
 
 // A 6 the model cannot put down to the case's own wrong credentials is a
@@ -442,7 +442,7 @@ func TestTokensSurviveAReconfigurationEitherWay(t *testing.T) {
 		`{"method":"auth","result":true,"resultCode":0,"previleges":2,"token":"NEW-T1","tokenForHttpServer":"NEW-H1"}`,
 		`{"method":"auth","result":false,"resultCode":8}`,
 	} {
-		fresh := New(Config{Profile: cases.Profile{Admin: cases.Password, User: cases.Password, Plan: cases.Pro}, Secrets: secrets, Settings: cases.DefaultSettings()})
+		fresh := New(Config{Profile: caselang.Profile{Admin: caselang.Password, User: caselang.Password, Plan: caselang.Pro}, Secrets: secrets, Settings: caselang.DefaultSettings()})
 		fresh.InheritTokens(w.m)
 		x := fresh.Expect("b", "reuse", obj(t, `{"method":"auth","type":"secured","credentials":"OLD-T"}`), t0)
 		if broken := x.Judge(obj(t, ans), t0).Broken(); len(broken) > 0 {

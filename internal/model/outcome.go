@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/jsonnum"
 )
 
@@ -15,13 +15,13 @@ import (
 type Outcome struct {
 	Success bool
 	// Mode is the mode a success grants ("" any).
-	Mode cases.Mode
+	Mode caselang.Mode
 	// Codes are the failure's accepted resultCodes (nil: any failure).
 	Codes []int
 }
 
 // success is the outcome "success in mode m".
-func success(m cases.Mode) Outcome { return Outcome{Success: true, Mode: m} }
+func success(m caselang.Mode) Outcome { return Outcome{Success: true, Mode: m} }
 
 // failure is the outcome "a failure with one of these codes" (none: any).
 func failure(codes ...int) Outcome { return Outcome{Codes: codes} }
@@ -151,12 +151,12 @@ func ReadAnswer(fields map[string]any) Answered {
 }
 
 // Mode is the mode the answer claims, "" if none.
-func (a Answered) Mode() cases.Mode {
+func (a Answered) Mode() caselang.Mode {
 	switch a.Previleges {
 	case 1:
-		return cases.User
+		return caselang.User
 	case 2:
-		return cases.Admin
+		return caselang.Admin
 	}
 	return ""
 }
@@ -186,7 +186,7 @@ func (a Answered) String() string {
 }
 
 // finding builds a finding of the model.
-func finding(req, step, check string, ok bool, expected, actual, note string) cases.Finding {
-	return cases.Finding{Requirement: req, Level: cases.LevelOf(req), Step: step, Check: check,
+func finding(req, step, check string, ok bool, expected, actual, note string) caselang.Finding {
+	return caselang.Finding{Requirement: req, Level: caselang.LevelOf(req), Step: step, Check: check,
 		OK: ok, Expected: expected, Actual: actual, Note: note}
 }

@@ -24,7 +24,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/model"
 )
 
@@ -51,9 +51,9 @@ func Random(seed uint64) Policy {
 
 // Config is a model server's setup.
 type Config struct {
-	Profile  cases.Profile
-	Secrets  map[cases.SecretKind]string
-	Settings cases.Settings
+	Profile  caselang.Profile
+	Secrets  map[caselang.SecretKind]string
+	Settings caselang.Settings
 	Now      func() time.Time
 	Policy   Policy
 }

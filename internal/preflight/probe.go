@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/jsonnum"
 	"github.com/roomconform/conform/internal/redact"
@@ -35,7 +35,7 @@ func IsConfig(err error) bool {
 
 // ProbeResult is what the preflight learnt.
 type ProbeResult struct {
-	Profile cases.Profile
+	Profile caselang.Profile
 	// Secrets are the operator's secrets the target needs (those it does
 	// not need are noted and left out), plus the user PIN read with
 	// getAuthInfo when the suite had admin access.
@@ -69,13 +69,13 @@ type ProbeResult struct {
 // (no auth answer, a resultCode no reading allows) costs one dial and one
 // response timeout and returns an engine.UnreachableError (exit 3). plan is the
 // declared plan ("" = pro).
-func Probe(ctx context.Context, t engine.Target, secrets engine.Secrets, plan cases.Plan, red *redact.Redactor) (ProbeResult, error) {
+func Probe(ctx context.Context, t engine.Target, secrets engine.Secrets, plan caselang.Plan, red *redact.Redactor) (ProbeResult, error) {
 	tr := wire.NewTranscript(red)
 	res := ProbeResult{Transcript: tr, Secrets: secrets}
 	if plan == "" {
-		plan = cases.Pro
+		plan = caselang.Pro
 	}
-	p := cases.Profile{Admin: cases.Unknown, User: cases.Unknown, Plan: plan, Source: "probe"}
+	p := caselang.Profile{Admin: caselang.Unknown, User: caselang.Unknown, Plan: plan, Source: "probe"}
 	for _, k := range secrets.Kinds() {
 		v, _ := secrets.Get(k)
 		red.Add(string(k), v)
@@ -95,7 +95,7 @@ func Probe(ctx context.Context, t engine.Target, secrets engine.Secrets, plan ca
 		}
 		res.HTTPPort = readHTTPPort(ctx, adminConn)
 	}
-	if p.User == cases.Unknown {
+	if p.User == caselang.Unknown {
 		if err := pr.user(); err != nil {
 			return res, err
 		}
@@ -103,7 +103,7 @@ func Probe(ctx context.Context, t engine.Target, secrets engine.Secrets, plan ca
 	if err := pr.userSecrets(secrets); err != nil {
 		return res, err
 	}
-	if plan == cases.Free {
+	if plan == caselang.Free {
 		p.Source = "declared plan free, " + p.Source
 	}
 	for _, k := range res.Secrets.Kinds() {
@@ -112,7 +112,7 @@ func Probe(ctx context.Context, t engine.Target, secrets engine.Secrets, plan ca
 		}
 	}
 	for _, k := range p.Secrets {
-		if v, _ := res.Secrets.Get(k); cases.HasLetter(v) {
+		if v, _ := res.Secrets.Get(k); caselang.HasLetter(v) {
 			p.Lettered = append(p.Lettered, k)
 		}
 	}
@@ -125,7 +125,7 @@ type prober struct {
 	ctx   context.Context
 	t     engine.Target
 	tr    *wire.Transcript
-	p     *cases.Profile
+	p     *caselang.Profile
 	eff   *engine.Secrets // the secrets the run will use
 	wrong *int            // refused secrets the run went on after
 }
@@ -136,8 +136,8 @@ func securedRequest(id, credentials, role string) map[string]any {
 }
 
 // unused drops a secret the target does not need, with the reason.
-func (pr *prober) unused(k cases.SecretKind, why string) {
-	if pr.p.Plan == cases.Free {
+func (pr *prober) unused(k caselang.SecretKind, why string) {
+	if pr.p.Plan == caselang.Free {
 		pr.refusedOnFree(k)
 		return
 	}
@@ -147,7 +147,7 @@ func (pr *prober) unused(k cases.SecretKind, why string) {
 
 // refusedOnFree keeps a secret a Free plan makes unusable for the one
 // thing it is good for there: checking that it gets 2 (RC-2).
-func (pr *prober) refusedOnFree(k cases.SecretKind) {
+func (pr *prober) refusedOnFree(k caselang.SecretKind) {
 	if slices.Contains(pr.p.RefusedOnFree, k) {
 		return
 	}
@@ -169,8 +169,8 @@ func (pr *prober) admin() (*wire.Client, error) {
 		return nil, err
 	}
 	if code == 0 {
-		pr.p.Admin = cases.Unsecured
-		for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN} {
+		pr.p.Admin = caselang.Unsecured
+		for _, k := range []caselang.SecretKind{caselang.AdminPassword, caselang.AdminPIN} {
 			if has(*pr.eff, k) {
 				pr.unused(k, "admin mode is unsecured")
 			}
@@ -178,18 +178,18 @@ func (pr *prober) admin() (*wire.Client, error) {
 		return conn, nil
 	}
 	conn.Close()
-	pr.p.Admin = cases.Protected
+	pr.p.Admin = caselang.Protected
 	if code != 4 {
 		pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("unsecured admin got resultCode %d (a protected mode answers 4, RC-4)", code))
 	}
 	var (
 		keep       *wire.Client
-		worked     cases.SecretKind
+		worked     caselang.SecretKind
 		refusal    error // the first secret refused
-		refusedAll []cases.SecretKind
+		refusedAll []caselang.SecretKind
 		lastFailed bool
 	)
-	for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN} {
+	for _, k := range []caselang.SecretKind{caselang.AdminPassword, caselang.AdminPIN} {
 		v, ok := pr.eff.Get(k)
 		if !ok {
 			continue
@@ -200,7 +200,7 @@ func (pr *prober) admin() (*wire.Client, error) {
 			return nil, err
 		}
 		if code == 0 {
-			if pr.p.Plan == cases.Free {
+			if pr.p.Plan == caselang.Free {
 				conn.Close()
 				closeIf(keep)
 				return nil, &ConfigError{Msg: fmt.Sprintf("--plan free, but the target accepted %s in a secured login (a Free plan refuses those with resultCode 2): drop --plan free", k.EnvVar())}
@@ -252,7 +252,7 @@ func (pr *prober) admin() (*wire.Client, error) {
 			keep = conn
 		}
 	}
-	if keep == nil && !has(*pr.eff, cases.AdminPassword) && !has(*pr.eff, cases.AdminPIN) && pr.p.Plan != cases.Free {
+	if keep == nil && !has(*pr.eff, caselang.AdminPassword) && !has(*pr.eff, caselang.AdminPIN) && pr.p.Plan != caselang.Free {
 		pr.p.Notes = append(pr.p.Notes, "admin is protected and no admin secret is set: set CONFORM_ADMIN_PASSWORD or CONFORM_ADMIN_PIN for full coverage")
 	}
 	return keep, nil
@@ -262,10 +262,10 @@ func (pr *prober) admin() (*wire.Client, error) {
 // refusal on Free (noted, the secret is unusable), a lockout, the target's
 // refusal of the secret (the operator's mistake), or an answer no reading
 // allows (the target's).
-func (pr *prober) refused(k cases.SecretKind, code int) error {
+func (pr *prober) refused(k caselang.SecretKind, code int) error {
 	switch code {
 	case 2:
-		if pr.p.Plan != cases.Free {
+		if pr.p.Plan != caselang.Free {
 			return &ConfigError{Msg: fmt.Sprintf("the target refused %s with resultCode 2 (plan is not Pro): run with --plan free", k.EnvVar())}
 		}
 		pr.refusedOnFree(k)
@@ -295,15 +295,15 @@ func (pr *prober) user() error {
 	conn.Close()
 	switch {
 	case code == 0:
-		pr.p.User = cases.Unsecured
-	case has(*pr.eff, cases.UserPIN) && !has(*pr.eff, cases.UserPassword):
-		pr.p.User = cases.PIN
+		pr.p.User = caselang.Unsecured
+	case has(*pr.eff, caselang.UserPIN) && !has(*pr.eff, caselang.UserPassword):
+		pr.p.User = caselang.PIN
 		pr.p.Notes = append(pr.p.Notes, "user security taken to be pin because CONFORM_USER_PIN is set")
-	case has(*pr.eff, cases.UserPassword) && !has(*pr.eff, cases.UserPIN):
-		pr.p.User = cases.Password
+	case has(*pr.eff, caselang.UserPassword) && !has(*pr.eff, caselang.UserPIN):
+		pr.p.User = caselang.Password
 		pr.p.Notes = append(pr.p.Notes, "user security taken to be password because CONFORM_USER_PASSWORD is set")
 	default:
-		pr.p.User = cases.Protected
+		pr.p.User = caselang.Protected
 	}
 	if code != 0 && code != 4 {
 		pr.p.Notes = append(pr.p.Notes, fmt.Sprintf("unsecured user got resultCode %d (a protected mode answers 4, RC-4)", code))
@@ -316,19 +316,19 @@ func (pr *prober) user() error {
 // fails, it is the target's defect, for the cases to find). Others are
 // noted as unused.
 func (pr *prober) userSecrets(given engine.Secrets) error {
-	for _, k := range []cases.SecretKind{cases.UserPassword, cases.UserPIN} {
+	for _, k := range []caselang.SecretKind{caselang.UserPassword, caselang.UserPIN} {
 		v, ok := given.Get(k)
 		if !ok {
 			continue
 		}
-		want := cases.Password
-		if k == cases.UserPIN {
-			want = cases.PIN
+		want := caselang.Password
+		if k == caselang.UserPIN {
+			want = caselang.PIN
 		}
 		if cur, _ := pr.eff.Get(k); cur != v {
 			continue // replaced by the PIN getAuthInfo showed; noted there
 		}
-		if pr.p.User != want && pr.p.User != cases.Protected {
+		if pr.p.User != want && pr.p.User != caselang.Protected {
 			pr.unused(k, "user security is "+string(pr.p.User))
 			continue
 		}
@@ -353,7 +353,7 @@ func closeIf(c *wire.Client) {
 	}
 }
 
-func has(s engine.Secrets, k cases.SecretKind) bool { _, ok := s.Get(k); return ok }
+func has(s engine.Secrets, k caselang.SecretKind) bool { _, ok := s.Get(k); return ok }
 
 // probeAuth dials, sends one auth and returns the open connection and the
 // resultCode. Anything that is not an auth answer with a resultCode in
@@ -392,7 +392,7 @@ func probeAuth(ctx context.Context, t engine.Target, name string, req map[string
 }
 
 // readAuthInfo fills the profile from getAuthInfo on an admin connection.
-func readAuthInfo(ctx context.Context, conn *wire.Client, p *cases.Profile, secrets *engine.Secrets, red *redact.Redactor) error {
+func readAuthInfo(ctx context.Context, conn *wire.Client, p *caselang.Profile, secrets *engine.Secrets, red *redact.Redactor) error {
 	resp, err := conn.Call(ctx, []byte(`{"method":"getAuthInfo","requestId":"conform-probe-info"}`))
 	if err != nil {
 		return err
@@ -407,13 +407,13 @@ func readAuthInfo(ctx context.Context, conn *wire.Client, p *cases.Profile, secr
 	if !knownSecurity(as) || !knownSecurity(us) {
 		return fmt.Errorf("adminAuth.security %q, userAuth.security %q", as, us)
 	}
-	p.Admin, p.User = cases.Security(as), cases.Security(us)
-	if pin, ok := user["pin"].(string); ok && pin != "" && p.User == cases.PIN {
-		red.Add(string(cases.UserPIN), pin)
-		if given, ok := secrets.Get(cases.UserPIN); ok && !strings.EqualFold(given, pin) {
+	p.Admin, p.User = caselang.Security(as), caselang.Security(us)
+	if pin, ok := user["pin"].(string); ok && pin != "" && p.User == caselang.PIN {
+		red.Add(string(caselang.UserPIN), pin)
+		if given, ok := secrets.Get(caselang.UserPIN); ok && !strings.EqualFold(given, pin) {
 			p.Notes = append(p.Notes, "CONFORM_USER_PIN differs from the PIN getAuthInfo shows; using the target's")
 		}
-		*secrets = secrets.With(cases.UserPIN, pin)
+		*secrets = secrets.With(caselang.UserPIN, pin)
 	}
 	return nil
 }
@@ -432,5 +432,5 @@ func readHTTPPort(ctx context.Context, conn *wire.Client) int {
 }
 
 func knownSecurity(s string) bool {
-	return s == string(cases.Unsecured) || s == string(cases.Password) || s == string(cases.PIN)
+	return s == string(caselang.Unsecured) || s == string(caselang.Password) || s == string(caselang.PIN)
 }

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/preflight"
 	"github.com/roomconform/conform/internal/redact"
@@ -53,13 +53,13 @@ func TestPreflightHonoursAcceptedSets(t *testing.T) {
 	for _, tt := range []struct {
 		profile  string
 		variants []string
-		plan     cases.Plan
+		plan     caselang.Plan
 	}{
-		{"unsecured", nil, cases.Pro},
-		{"unsecured", []string{"rc4b-code-8"}, cases.Pro},
-		{"free", []string{"rc4b-code-8"}, cases.Free},
-		{"free-admin-password", nil, cases.Free},
-		{"free-admin-pin-user-password", nil, cases.Free},
+		{"unsecured", nil, caselang.Pro},
+		{"unsecured", []string{"rc4b-code-8"}, caselang.Pro},
+		{"free", []string{"rc4b-code-8"}, caselang.Free},
+		{"free-admin-password", nil, caselang.Free},
+		{"free-admin-pin-user-password", nil, caselang.Free},
 	} {
 		t.Run(tt.profile+" "+strings.Join(tt.variants, ","), func(t *testing.T) {
 			p, err := refserver.LookupProfile(tt.profile)
@@ -77,7 +77,7 @@ func TestPreflightHonoursAcceptedSets(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the preflight refused a conformant target: %v", err)
 			}
-			if res.Profile.Has(cases.AdminPassword) && !res.Profile.CanLogin(cases.Admin) {
+			if res.Profile.Has(caselang.AdminPassword) && !res.Profile.CanLogin(caselang.Admin) {
 				t.Errorf("profile %s keeps a secret it cannot use", res.Profile)
 			}
 			// On a Free plan a secret is kept only to check its refusal (RC-2).
@@ -99,11 +99,11 @@ func TestRefusedSecretBesideAWorkingOne(t *testing.T) {
 	}
 	defer run.Close()
 	given := map[string]string{"CONFORM_ADMIN_PASSWORD": "not-this-devices", "CONFORM_ADMIN_PIN": "9x4k2m"}
-	res, err := preflight.Probe(context.Background(), engine.Target{URL: run.URL}, engine.SecretsFromEnv(func(k string) string { return given[k] }), cases.Pro, redact.New())
+	res, err := preflight.Probe(context.Background(), engine.Target{URL: run.URL}, engine.SecretsFromEnv(func(k string) string { return given[k] }), caselang.Pro, redact.New())
 	if err != nil {
 		t.Fatalf("preflight: %v", err)
 	}
-	if res.WrongSent != 1 || res.Profile.Has(cases.AdminPassword) || !res.Profile.Has(cases.AdminPIN) || res.Profile.Admin != cases.PIN {
+	if res.WrongSent != 1 || res.Profile.Has(caselang.AdminPassword) || !res.Profile.Has(caselang.AdminPIN) || res.Profile.Admin != caselang.PIN {
 		t.Errorf("wrong sent %d, profile %s", res.WrongSent, res.Profile)
 	}
 	// The last exchange of the preflight's admin logins is a success.

@@ -22,7 +22,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/opfile"
 )
 
@@ -90,7 +90,7 @@ type Journal struct {
 	// Checks are short, salted, memory-hard fingerprints of the original
 	// secrets (NewCheck), so that a restore refuses a mistyped one instead
 	// of setting it on the target.
-	Checks map[cases.SecretKind]string `json:"checks,omitempty"`
+	Checks map[caselang.SecretKind]string `json:"checks,omitempty"`
 }
 
 // NewJournalID is a random identifier for a new journal.
@@ -113,7 +113,7 @@ const (
 
 // NewCheck is the journal's fingerprint of secret: argon2id under a fresh
 // random salt, its parameters written beside it so that they can change.
-func NewCheck(kind cases.SecretKind, secret string) string {
+func NewCheck(kind caselang.SecretKind, secret string) string {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
 	sum := argon2.IDKey([]byte(secret), checkSalt(kind, salt), checkTime, checkMemory, checkThreads, checkBytes)
@@ -123,13 +123,13 @@ func NewCheck(kind cases.SecretKind, secret string) string {
 
 // checkSalt binds the salt to the kind of secret, so one check never
 // answers for another kind.
-func checkSalt(kind cases.SecretKind, salt []byte) []byte {
+func checkSalt(kind caselang.SecretKind, salt []byte) []byte {
 	return append([]byte("conform journal check/"+string(kind)+"/"), salt...)
 }
 
 // CheckMatches reports whether secret fits check (NewCheck's form, or the
 // 4 hex digits of a v1 journal); a check it cannot read matches nothing.
-func CheckMatches(kind cases.SecretKind, check, secret string) bool {
+func CheckMatches(kind caselang.SecretKind, check, secret string) bool {
 	if len(check) == 4 {
 		return subtle.ConstantTimeCompare([]byte(legacyCheck(kind, secret)), []byte(check)) == 1
 	}
@@ -169,7 +169,7 @@ func CheckMatches(kind cases.SecretKind, check, secret string) bool {
 
 // legacyCheck is a v1 journal's check: 4 hex digits of an unsalted HMAC,
 // read so that a journal left by an earlier version can still be restored.
-func legacyCheck(kind cases.SecretKind, secret string) string {
+func legacyCheck(kind caselang.SecretKind, secret string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte("conform journal check/" + string(kind)))
 	return hex.EncodeToString(mac.Sum(nil)[:2])
@@ -300,9 +300,9 @@ func RemoveJournal(path, id string) error {
 // may change (also when admin becomes unsecured: user goes with it).
 func (j *Journal) Begin(ch Change, cur Protection) {
 	j.Pending = ch.String()
-	if ch.Mode == cases.Admin {
+	if ch.Mode == caselang.Admin {
 		j.AdminSecret = "either"
-		if ch.To == cases.Unsecured && cur.User != cases.Unsecured {
+		if ch.To == caselang.Unsecured && cur.User != caselang.Unsecured {
 			j.UserChanged = true
 		}
 		return

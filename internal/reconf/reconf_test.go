@@ -10,7 +10,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 func TestChangeRequest(t *testing.T) {
@@ -18,12 +18,12 @@ func TestChangeRequest(t *testing.T) {
 		ch   Change
 		want string
 	}{
-		{Change{cases.Admin, cases.Password, "Pw-1", ""}, `{"authType":"password","method":"setAuthParams","password":"Pw-1","requestId":"7","userType":"admin"}`},
-		{Change{cases.User, cases.PIN, "ab12cd", ""}, `{"authType":"pin","method":"setAuthParams","newPin":"ab12cd","requestId":"7","userType":"user"}`},
-		{Change{cases.User, cases.PIN, "", ""}, `{"authType":"pin","method":"setAuthParams","requestId":"7","userType":"user"}`},
-		{Change{cases.User, cases.PIN, "", "null"}, `{"authType":"pin","method":"setAuthParams","newPin":null,"requestId":"7","userType":"user"}`},
-		{Change{cases.User, cases.PIN, "", "empty"}, `{"authType":"pin","method":"setAuthParams","newPin":"","requestId":"7","userType":"user"}`},
-		{Change{cases.Admin, cases.Unsecured, "", ""}, `{"authType":"unsecured","method":"setAuthParams","requestId":"7","userType":"admin"}`},
+		{Change{caselang.Admin, caselang.Password, "Pw-1", ""}, `{"authType":"password","method":"setAuthParams","password":"Pw-1","requestId":"7","userType":"admin"}`},
+		{Change{caselang.User, caselang.PIN, "ab12cd", ""}, `{"authType":"pin","method":"setAuthParams","newPin":"ab12cd","requestId":"7","userType":"user"}`},
+		{Change{caselang.User, caselang.PIN, "", ""}, `{"authType":"pin","method":"setAuthParams","requestId":"7","userType":"user"}`},
+		{Change{caselang.User, caselang.PIN, "", "null"}, `{"authType":"pin","method":"setAuthParams","newPin":null,"requestId":"7","userType":"user"}`},
+		{Change{caselang.User, caselang.PIN, "", "empty"}, `{"authType":"pin","method":"setAuthParams","newPin":"","requestId":"7","userType":"user"}`},
+		{Change{caselang.Admin, caselang.Unsecured, "", ""}, `{"authType":"unsecured","method":"setAuthParams","requestId":"7","userType":"admin"}`},
 	} {
 		if got := string(tt.ch.Request("7")); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.ch, got, tt.want)
@@ -34,18 +34,18 @@ func TestChangeRequest(t *testing.T) {
 // TestDerive: the suite's secrets are the same for the same key, differ
 // between keys, and have the shapes a device accepts.
 func TestDerive(t *testing.T) {
-	a := NewKey(Protection{cases.Password, cases.PIN}, map[cases.SecretKind]string{cases.AdminPassword: "orig-1"}, "n")
-	b := NewKey(Protection{cases.Password, cases.PIN}, map[cases.SecretKind]string{cases.AdminPassword: "orig-2"}, "n")
-	open := NewKey(Protection{cases.Unsecured, cases.Unsecured}, nil, "nonce-1")
+	a := NewKey(Protection{caselang.Password, caselang.PIN}, map[caselang.SecretKind]string{caselang.AdminPassword: "orig-1"}, "n")
+	b := NewKey(Protection{caselang.Password, caselang.PIN}, map[caselang.SecretKind]string{caselang.AdminPassword: "orig-2"}, "n")
+	open := NewKey(Protection{caselang.Unsecured, caselang.Unsecured}, nil, "nonce-1")
 	if a.Of != "admin-password" || open.Of != "nonce" {
 		t.Errorf("keys of %q and %q", a.Of, open.Of)
 	}
-	for _, kind := range []cases.SecretKind{cases.AdminPassword, cases.UserPassword, cases.UserPIN} {
+	for _, kind := range []caselang.SecretKind{caselang.AdminPassword, caselang.UserPassword, caselang.UserPIN} {
 		if a.Derive(kind) != a.Derive(kind) || a.Derive(kind) == b.Derive(kind) || a.Derive(kind) == open.Derive(kind) {
 			t.Errorf("%s: not a function of the key", kind)
 		}
 	}
-	pin := a.Derive(cases.UserPIN)
+	pin := a.Derive(caselang.UserPIN)
 	letters := strings.IndexFunc(pin, unicode.IsDigit) >= 0 && len(strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) {
 			return r
@@ -55,7 +55,7 @@ func TestDerive(t *testing.T) {
 	if len(pin) != 6 || !letters || strings.ToLower(pin) != pin {
 		t.Errorf("PIN %q: want 6 lower-case letters and digits, two letters and a digit at least", pin)
 	}
-	pw := a.Derive(cases.AdminPassword)
+	pw := a.Derive(caselang.AdminPassword)
 	if len(pw) != 16 || !strings.ContainsFunc(pw, unicode.IsUpper) || !strings.ContainsFunc(pw, unicode.IsLower) || !strings.ContainsFunc(pw, unicode.IsDigit) {
 		t.Errorf("password %q", pw)
 	}
@@ -67,7 +67,7 @@ func TestDerive(t *testing.T) {
 }
 
 func TestRestorePlan(t *testing.T) {
-	sec := map[cases.SecretKind]string{cases.AdminPassword: "A", cases.UserPassword: "U", cases.UserPIN: "p1n2ab"}
+	sec := map[caselang.SecretKind]string{caselang.AdminPassword: "A", caselang.UserPassword: "U", caselang.UserPIN: "p1n2ab"}
 	r := Restorer{Secrets: sec}
 	for _, tt := range []struct {
 		name string
@@ -75,14 +75,14 @@ func TestRestorePlan(t *testing.T) {
 		cur  Protection
 		want []string
 	}{
-		{"admin password back", Journal{Original: Protection{cases.Password, cases.PIN}, AdminSecret: "suite"}, Protection{cases.Password, cases.PIN},
+		{"admin password back", Journal{Original: Protection{caselang.Password, caselang.PIN}, AdminSecret: "suite"}, Protection{caselang.Password, caselang.PIN},
 			[]string{"admin password"}},
-		{"admin unsecured took user with it", Journal{Original: Protection{cases.Password, cases.PIN}, UserChanged: true}, Protection{cases.Unsecured, cases.Unsecured},
+		{"admin unsecured took user with it", Journal{Original: Protection{caselang.Password, caselang.PIN}, UserChanged: true}, Protection{caselang.Unsecured, caselang.Unsecured},
 			[]string{"admin password", "user pin"}},
-		{"nothing changed", Journal{Original: Protection{cases.Password, cases.Password}, AdminSecret: "original"}, Protection{cases.Password, cases.Password}, nil},
-		{"user password set back even when its kind is the same", Journal{Original: Protection{cases.Password, cases.Password}, AdminSecret: "original", UserChanged: true},
-			Protection{cases.Password, cases.Password}, []string{"user password"}},
-		{"all unsecured again", Journal{Original: Protection{cases.Unsecured, cases.Unsecured}}, Protection{cases.Password, cases.PIN},
+		{"nothing changed", Journal{Original: Protection{caselang.Password, caselang.Password}, AdminSecret: "original"}, Protection{caselang.Password, caselang.Password}, nil},
+		{"user password set back even when its kind is the same", Journal{Original: Protection{caselang.Password, caselang.Password}, AdminSecret: "original", UserChanged: true},
+			Protection{caselang.Password, caselang.Password}, []string{"user password"}},
+		{"all unsecured again", Journal{Original: Protection{caselang.Unsecured, caselang.Unsecured}}, Protection{caselang.Password, caselang.PIN},
 			[]string{"admin unsecured"}},
 	} {
 		var got []string
@@ -99,30 +99,30 @@ func TestRestorePlan(t *testing.T) {
 // in force, so that wrong credentials (which count towards a lockout) are
 // few.
 func TestAdminCredentials(t *testing.T) {
-	r := Restorer{Secrets: map[cases.SecretKind]string{cases.AdminPassword: "A"}}
-	key := NewKey(Protection{cases.Password, cases.PIN}, r.Secrets, "")
+	r := Restorer{Secrets: map[caselang.SecretKind]string{caselang.AdminPassword: "A"}}
+	key := NewKey(Protection{caselang.Password, caselang.PIN}, r.Secrets, "")
 	first := func(j Journal) string { return r.adminCredentials(j, key)[0].What }
-	if got := first(Journal{Original: Protection{cases.Password, cases.PIN}, AdminSecret: "suite"}); got != "the password the suite set" {
+	if got := first(Journal{Original: Protection{caselang.Password, caselang.PIN}, AdminSecret: "suite"}); got != "the password the suite set" {
 		t.Errorf("suite password in force: first %q", got)
 	}
-	if got := first(Journal{Original: Protection{cases.Password, cases.PIN}, AdminSecret: "original"}); got != "the admin password" {
+	if got := first(Journal{Original: Protection{caselang.Password, caselang.PIN}, AdminSecret: "original"}); got != "the admin password" {
 		t.Errorf("original in force: first %q", got)
 	}
-	if got := first(Journal{Original: Protection{cases.Password, cases.PIN}, AdminSecret: "either", Pending: "admin unsecured"}); got != "unsecured" {
+	if got := first(Journal{Original: Protection{caselang.Password, caselang.PIN}, AdminSecret: "either", Pending: "admin unsecured"}); got != "unsecured" {
 		t.Errorf("pending admin unsecured: first %q", got)
 	}
-	if got := first(Journal{Original: Protection{cases.Password, cases.PIN}, AdminSecret: "either", Pending: "user pin"}); got == "unsecured" {
+	if got := first(Journal{Original: Protection{caselang.Password, caselang.PIN}, AdminSecret: "either", Pending: "user pin"}); got == "unsecured" {
 		t.Errorf("pending user change: unsecured tried first")
 	}
 }
 
 func TestJournalFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "j.json")
-	j := Journal{ID: NewJournalID(), Target: "ws://h:1/", Original: Protection{cases.Password, cases.PIN}, Key: "admin-password", AdminSecret: "original"}
+	j := Journal{ID: NewJournalID(), Target: "ws://h:1/", Original: Protection{caselang.Password, caselang.PIN}, Key: "admin-password", AdminSecret: "original"}
 	if err := CreateJournal(path, j); err != nil {
 		t.Fatal(err)
 	}
-	j.Begin(Change{Mode: cases.Admin, To: cases.Unsecured}, j.Original)
+	j.Begin(Change{Mode: caselang.Admin, To: caselang.Unsecured}, j.Original)
 	if !j.UserChanged || j.AdminSecret != "either" || j.Pending == "" {
 		t.Errorf("Begin: %+v", j)
 	}
@@ -138,7 +138,7 @@ func TestJournalFile(t *testing.T) {
 	}
 	// A journal that is there is never written over by a new one, nor
 	// removed by another's restore.
-	other := Journal{ID: NewJournalID(), Original: Protection{cases.Unsecured, cases.Unsecured}}
+	other := Journal{ID: NewJournalID(), Original: Protection{caselang.Unsecured, caselang.Unsecured}}
 	if err := CreateJournal(path, other); err == nil || !strings.Contains(err.Error(), "conform restore") {
 		t.Errorf("CreateJournal over a journal: %v", err)
 	}
@@ -189,30 +189,30 @@ func TestJournalReadNeverWaits(t *testing.T) {
 // (the same secret gives another check each time), keeps the kind apart,
 // reads a v1 journal's, and refuses absurd parameters.
 func TestJournalChecks(t *testing.T) {
-	c1, c2 := NewCheck(cases.UserPIN, "4821"), NewCheck(cases.UserPIN, "4821")
+	c1, c2 := NewCheck(caselang.UserPIN, "4821"), NewCheck(caselang.UserPIN, "4821")
 	if c1 == c2 {
 		t.Error("two checks of one secret are equal: not salted")
 	}
-	if !CheckMatches(cases.UserPIN, c1, "4821") || !CheckMatches(cases.UserPIN, c2, "4821") {
+	if !CheckMatches(caselang.UserPIN, c1, "4821") || !CheckMatches(caselang.UserPIN, c2, "4821") {
 		t.Error("the original does not match its check")
 	}
 	misses := 0
 	for _, typo := range []string{"4822", "4812", "482", "48210", "1234", "0000", "4921", "5821"} {
-		if !CheckMatches(cases.UserPIN, c1, typo) {
+		if !CheckMatches(caselang.UserPIN, c1, typo) {
 			misses++
 		}
 	}
 	if misses < 6 { // one byte: 1 typo in 256 passes
 		t.Errorf("only %d of 8 typos refused", misses)
 	}
-	if CheckMatches(cases.AdminPIN, c1, "4821") && CheckMatches(cases.AdminPIN, c2, "4821") {
+	if CheckMatches(caselang.AdminPIN, c1, "4821") && CheckMatches(caselang.AdminPIN, c2, "4821") {
 		t.Error("a user PIN's checks answer for the admin PIN")
 	}
-	if !CheckMatches(cases.AdminPassword, legacyCheck(cases.AdminPassword, "pw"), "pw") {
+	if !CheckMatches(caselang.AdminPassword, legacyCheck(caselang.AdminPassword, "pw"), "pw") {
 		t.Error("a v1 check is not read")
 	}
 	for _, bad := range []string{"", "argon2id$t=99,m=65536,p=1$AAAA$00", "argon2id$t=1,m=99999999,p=1$AAAA$00", "md5$x$y$z"} {
-		if CheckMatches(cases.UserPIN, bad, "4821") {
+		if CheckMatches(caselang.UserPIN, bad, "4821") {
 			t.Errorf("%q matches", bad)
 		}
 	}

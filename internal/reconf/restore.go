@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/wire"
 )
 
@@ -20,7 +20,7 @@ type Restorer struct {
 	Release func(ctx context.Context, c *wire.Client)
 	// Secrets are the original secrets: the operator's, and the user PIN
 	// the run read with getAuthInfo before it changed anything.
-	Secrets map[cases.SecretKind]string
+	Secrets map[caselang.SecretKind]string
 	// Register, if set, is given every secret the restore derives before it
 	// is sent (the run's redactor).
 	Register func(label, secret string)
@@ -112,7 +112,7 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 	plan := r.plan(j, cur.Protection)
 	pinChanged := false
 	for _, ch := range plan {
-		if ch.Mode == cases.User && ch.To == cases.PIN && ch.Secret == "" && r.knewPIN(j) && !r.NewPIN {
+		if ch.Mode == caselang.User && ch.To == caselang.PIN && ch.Secret == "" && r.knewPIN(j) && !r.NewPIN {
 			// A user PIN the run knew, not given back: the target would
 			// generate another (CheckSecrets asks for it; this is the case
 			// where the journal did not expect the user protection changed).
@@ -132,15 +132,15 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 		}
 		out.Changes = append(out.Changes, ch.String())
 		switch {
-		case ch.Mode == cases.Admin:
+		case ch.Mode == caselang.Admin:
 			j.AdminSecret = "original" // the original password, or none at all
 			j.Current.Admin = ch.To
-			if ch.To == cases.Unsecured {
-				j.Current.User = cases.Unsecured
+			if ch.To == caselang.Unsecured {
+				j.Current.User = caselang.Unsecured
 			}
 		default:
 			j.Current.User = ch.To
-			pinChanged = pinChanged || ch.To == cases.PIN
+			pinChanged = pinChanged || ch.To == caselang.PIN
 		}
 		j.Pending = ""
 		r.record(j)
@@ -152,9 +152,9 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 	if after.Protection != j.Original {
 		return out, fmt.Errorf("after the restore getAuthInfo says %s, not the original %s", after.Protection, j.Original)
 	}
-	userSecret := r.original(j, cases.User)
-	if j.Original.User == cases.PIN {
-		want := r.Secrets[cases.UserPIN]
+	userSecret := r.original(j, caselang.User)
+	if j.Original.User == caselang.PIN {
+		want := r.Secrets[caselang.UserPIN]
 		switch {
 		case want == "" && (pinChanged || j.UserChanged):
 			out.PINRegenerated = true
@@ -178,23 +178,23 @@ func (r Restorer) Restore(ctx context.Context, j Journal) (Outcome, error) {
 // secrets, whose successes end any streak of refusals a lockout counts.
 func (r Restorer) verify(ctx context.Context, j Journal, user Credential) ([]string, error) {
 	type attempt struct {
-		mode  cases.Mode
+		mode  caselang.Mode
 		cr    Credential
 		grant bool
 	}
 	var plan []attempt
-	for _, m := range []cases.Mode{cases.Admin, cases.User} {
+	for _, m := range []caselang.Mode{caselang.Admin, caselang.User} {
 		sec := j.Original.Admin
-		if m == cases.User {
+		if m == caselang.User {
 			sec = j.Original.User
 		}
-		plan = append(plan, attempt{m, Credential{What: "unsecured"}, sec == cases.Unsecured})
+		plan = append(plan, attempt{m, Credential{What: "unsecured"}, sec == caselang.Unsecured})
 	}
-	if j.Original.Admin != cases.Unsecured {
-		plan = append(plan, attempt{cases.Admin, r.original(j, cases.Admin), true})
+	if j.Original.Admin != caselang.Unsecured {
+		plan = append(plan, attempt{caselang.Admin, r.original(j, caselang.Admin), true})
 	}
-	if j.Original.User != cases.Unsecured && user.Secret != "" {
-		plan = append(plan, attempt{cases.User, user, true})
+	if j.Original.User != caselang.Unsecured && user.Secret != "" {
+		plan = append(plan, attempt{caselang.User, user, true})
 	}
 	var done []string
 	for i, a := range plan {
@@ -235,24 +235,24 @@ func (e *SecretsError) Error() string { return e.Msg }
 // new one (NewPIN); one the run never knew is generated, and the operator
 // told.
 func (r Restorer) CheckSecrets(j Journal) error {
-	need := map[cases.SecretKind]bool{}
+	need := map[caselang.SecretKind]bool{}
 	switch j.Original.Admin {
-	case cases.Password:
-		need[cases.AdminPassword] = true
-	case cases.PIN:
-		need[cases.AdminPIN] = true
+	case caselang.Password:
+		need[caselang.AdminPassword] = true
+	case caselang.PIN:
+		need[caselang.AdminPIN] = true
 	}
-	if j.Original.User == cases.Password && j.Original.Admin != cases.Unsecured {
-		need[cases.UserPassword] = true
+	if j.Original.User == caselang.Password && j.Original.Admin != caselang.Unsecured {
+		need[caselang.UserPassword] = true
 	}
-	if j.Original.User == cases.PIN && j.UserChanged && r.knewPIN(j) && !r.NewPIN {
-		need[cases.UserPIN] = true
+	if j.Original.User == caselang.PIN && j.UserChanged && r.knewPIN(j) && !r.NewPIN {
+		need[caselang.UserPIN] = true
 	}
-	for _, k := range []cases.SecretKind{cases.AdminPassword, cases.AdminPIN, cases.UserPassword, cases.UserPIN} {
+	for _, k := range []caselang.SecretKind{caselang.AdminPassword, caselang.AdminPIN, caselang.UserPassword, caselang.UserPIN} {
 		v := r.Secrets[k]
 		if v == "" && need[k] {
 			msg := fmt.Sprintf("set %s to the %s the target had before the run: the restore sets it back", k.EnvVar(), k)
-			if k == cases.UserPIN {
+			if k == caselang.UserPIN {
 				msg += " (the run knew it; the device may show it, or your records; only if it is lost, --new-user-pin lets the target generate another, which whoever uses it must then be told)"
 			}
 			return &SecretsError{Msg: msg}
@@ -282,7 +282,7 @@ func (r Restorer) release(ctx context.Context, c *wire.Client) {
 // knewPIN reports whether the run knew the original user PIN: the journal
 // says so, or (a v1 journal) keeps a check of it.
 func (r Restorer) knewPIN(j Journal) bool {
-	_, checked := j.Checks[cases.UserPIN]
+	_, checked := j.Checks[caselang.UserPIN]
 	return j.UserPINKnown || checked
 }
 
@@ -297,30 +297,30 @@ func (r Restorer) record(j Journal) {
 // key is the derivation key of the suite's secrets for this journal.
 func (r Restorer) key(j Journal) Key {
 	switch j.Key {
-	case string(cases.AdminPassword):
-		return Key{Of: j.Key, value: r.Secrets[cases.AdminPassword]}
-	case string(cases.AdminPIN):
-		return Key{Of: j.Key, value: r.Secrets[cases.AdminPIN]}
+	case string(caselang.AdminPassword):
+		return Key{Of: j.Key, value: r.Secrets[caselang.AdminPassword]}
+	case string(caselang.AdminPIN):
+		return Key{Of: j.Key, value: r.Secrets[caselang.AdminPIN]}
 	}
 	return Key{Of: "nonce", value: j.Nonce}
 }
 
 // original is the credential of mode m in the original protection: its
 // secret from the operator (or the run), or none where m was unsecured.
-func (r Restorer) original(j Journal, m cases.Mode) Credential {
+func (r Restorer) original(j Journal, m caselang.Mode) Credential {
 	sec := j.Original.Admin
-	if m == cases.User {
+	if m == caselang.User {
 		sec = j.Original.User
 	}
-	kinds := map[cases.Security]cases.SecretKind{cases.Password: cases.AdminPassword, cases.PIN: cases.AdminPIN}
-	if m == cases.User {
-		kinds = map[cases.Security]cases.SecretKind{cases.Password: cases.UserPassword, cases.PIN: cases.UserPIN}
+	kinds := map[caselang.Security]caselang.SecretKind{caselang.Password: caselang.AdminPassword, caselang.PIN: caselang.AdminPIN}
+	if m == caselang.User {
+		kinds = map[caselang.Security]caselang.SecretKind{caselang.Password: caselang.UserPassword, caselang.PIN: caselang.UserPIN}
 	}
 	kind, ok := kinds[sec]
 	if !ok {
 		return Credential{What: "unsecured"}
 	}
-	what := map[cases.Security]string{cases.Password: "password", cases.PIN: "PIN"}[sec]
+	what := map[caselang.Security]string{caselang.Password: "password", caselang.PIN: "PIN"}[sec]
 	return Credential{What: "the " + string(m) + " " + what, Secret: r.Secrets[kind]}
 }
 
@@ -336,25 +336,25 @@ func (r Restorer) adminCredentials(j Journal, key Key) []Credential {
 			out = append(out, c)
 		}
 	}
-	if pin := r.Secrets[cases.AdminPIN]; pin != "" {
+	if pin := r.Secrets[caselang.AdminPIN]; pin != "" {
 		add(Credential{What: "the admin PIN", Secret: pin})
 	}
-	pendingAdmin := strings.HasPrefix(j.Pending, string(cases.Admin)+" ")
-	if j.Current.Admin == cases.Unsecured || pendingAdmin && strings.HasSuffix(j.Pending, string(cases.Unsecured)) {
+	pendingAdmin := strings.HasPrefix(j.Pending, string(caselang.Admin)+" ")
+	if j.Current.Admin == caselang.Unsecured || pendingAdmin && strings.HasSuffix(j.Pending, string(caselang.Unsecured)) {
 		add(Credential{What: "unsecured"})
 	}
-	suite := Credential{What: "the password the suite set", Secret: key.Derive(cases.AdminPassword)}
-	if j.AdminSecret == "suite" || pendingAdmin && strings.HasSuffix(j.Pending, string(cases.Password)) {
+	suite := Credential{What: "the password the suite set", Secret: key.Derive(caselang.AdminPassword)}
+	if j.AdminSecret == "suite" || pendingAdmin && strings.HasSuffix(j.Pending, string(caselang.Password)) {
 		add(suite)
 	}
-	add(r.original(j, cases.Admin))
+	add(r.original(j, caselang.Admin))
 	if j.AdminSecret != "original" {
 		add(suite)
 	}
 	add(Credential{What: "unsecured"})
 	// Last, when nothing else entered: the long password a case sets on the
-	// embedded server only (cases.LongSecret), the suite's made long.
-	add(Credential{What: "the long password the suite set", Secret: cases.LongOf(suite.Secret)})
+	// embedded server only (caselang.LongSecret), the suite's made long.
+	add(Credential{What: "the long password the suite set", Secret: caselang.LongOf(suite.Secret)})
 	return out
 }
 
@@ -365,27 +365,27 @@ func (r Restorer) plan(j Journal, cur Protection) []Change {
 	var out []Change
 	o := j.Original
 	switch {
-	case o.Admin == cases.Password && (cur.Admin != cases.Password || j.AdminSecret != "original"):
-		out = append(out, Change{Mode: cases.Admin, To: cases.Password, Secret: r.Secrets[cases.AdminPassword]})
-	case o.Admin == cases.Unsecured && cur.Admin != cases.Unsecured:
-		out = append(out, Change{Mode: cases.Admin, To: cases.Unsecured})
-		cur.User = cases.Unsecured
+	case o.Admin == caselang.Password && (cur.Admin != caselang.Password || j.AdminSecret != "original"):
+		out = append(out, Change{Mode: caselang.Admin, To: caselang.Password, Secret: r.Secrets[caselang.AdminPassword]})
+	case o.Admin == caselang.Unsecured && cur.Admin != caselang.Unsecured:
+		out = append(out, Change{Mode: caselang.Admin, To: caselang.Unsecured})
+		cur.User = caselang.Unsecured
 	}
-	if o.Admin == cases.Unsecured {
+	if o.Admin == caselang.Unsecured {
 		return out // user is unsecured with admin, and now again
 	}
 	if !j.UserChanged && cur.User == o.User {
 		return out
 	}
 	switch o.User {
-	case cases.Unsecured:
-		if cur.User != cases.Unsecured {
-			out = append(out, Change{Mode: cases.User, To: cases.Unsecured})
+	case caselang.Unsecured:
+		if cur.User != caselang.Unsecured {
+			out = append(out, Change{Mode: caselang.User, To: caselang.Unsecured})
 		}
-	case cases.Password:
-		out = append(out, Change{Mode: cases.User, To: cases.Password, Secret: r.Secrets[cases.UserPassword]})
-	case cases.PIN:
-		out = append(out, Change{Mode: cases.User, To: cases.PIN, Secret: r.Secrets[cases.UserPIN]})
+	case caselang.Password:
+		out = append(out, Change{Mode: caselang.User, To: caselang.Password, Secret: r.Secrets[caselang.UserPassword]})
+	case caselang.PIN:
+		out = append(out, Change{Mode: caselang.User, To: caselang.PIN, Secret: r.Secrets[caselang.UserPIN]})
 	}
 	return out
 }

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/jsonnum"
 	"github.com/roomconform/conform/internal/wire"
 )
@@ -41,7 +41,7 @@ func Login(ctx context.Context, dial Dialer, creds []Credential) (*Session, Cred
 		if err != nil {
 			return nil, cr, err
 		}
-		granted, why, err := login(ctx, c, cases.Admin, cr)
+		granted, why, err := login(ctx, c, caselang.Admin, cr)
 		if granted {
 			return &Session{c: c}, cr, nil
 		}
@@ -61,7 +61,7 @@ func Login(ctx context.Context, dial Dialer, creds []Credential) (*Session, Cred
 // whether the mode was granted, and if not what the target answered; err
 // is set only when no answer came (a closed connection grants nothing and
 // is an answer of sorts: why says so).
-func login(ctx context.Context, c *wire.Client, mode cases.Mode, cr Credential) (granted bool, why string, err error) {
+func login(ctx context.Context, c *wire.Client, mode caselang.Mode, cr Credential) (granted bool, why string, err error) {
 	req := map[string]any{"method": "auth", "requestId": "conform-reconf-login", "role": string(mode)}
 	if cr.Secret == "" {
 		req["type"] = "unsecured"
@@ -84,7 +84,7 @@ func login(ctx context.Context, c *wire.Client, mode cases.Mode, cr Credential) 
 	ok, _ := resp.Fields["result"].(bool)
 	prev, hasPrev := jsonnum.Int(resp.Fields["previleges"])
 	switch {
-	case ok && mode == cases.Admin && hasPrev && prev == 1:
+	case ok && mode == caselang.Admin && hasPrev && prev == 1:
 		return false, "result true with previleges 1 (user mode)", nil
 	case ok:
 		return true, "", nil
@@ -149,17 +149,17 @@ func (s *Session) Info(ctx context.Context) (Info, error) {
 
 // ParseInfo reads getAuthInfo's answer.
 func ParseInfo(f map[string]any) (Info, error) {
-	sec := func(key string) (cases.Security, string) {
+	sec := func(key string) (caselang.Security, string) {
 		m, _ := f[key].(map[string]any)
 		s, _ := m["security"].(string)
 		pin, _ := m["pin"].(string)
-		return cases.Security(s), pin
+		return caselang.Security(s), pin
 	}
 	var in Info
 	in.Admin, _ = sec("adminAuth")
 	in.User, in.PIN = sec("userAuth")
-	for _, s := range []cases.Security{in.Admin, in.User} {
-		if s != cases.Unsecured && s != cases.Password && s != cases.PIN {
+	for _, s := range []caselang.Security{in.Admin, in.User} {
+		if s != caselang.Unsecured && s != caselang.Password && s != caselang.PIN {
 			return in, fmt.Errorf("getAuthInfo did not say how both modes are protected (adminAuth %q, userAuth %q)", in.Admin, in.User)
 		}
 	}

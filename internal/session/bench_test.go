@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/session"
@@ -30,7 +31,7 @@ func BenchmarkDefaultCatalogue(b *testing.B) {
 		}
 		s.Budget.Plan(s.Runner.Profile(), selected)
 		for _, c := range selected {
-			if o := s.Runner.Run(ctx, c); o.Verdict != cases.Pass && o.Verdict != cases.Skip {
+			if o := s.Runner.Run(ctx, c); o.Verdict != caselang.Pass && o.Verdict != caselang.Skip {
 				b.Fatalf("%s: %s: %s", c.ID, o.Verdict, o.Reason)
 			}
 		}
@@ -66,12 +67,12 @@ func BenchmarkOneCase(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	s.Budget.Plan(s.Runner.Profile(), []cases.Case{c})
+	s.Budget.Plan(s.Runner.Profile(), []caselang.Case{c})
 	s.Runner.Run(ctx, c) // the run's first case also exercises each class of token once
 	before, _ := s.ServerStats()
 	b.ResetTimer()
 	for b.Loop() {
-		if o := s.Runner.Run(ctx, c); o.Verdict != cases.Pass {
+		if o := s.Runner.Run(ctx, c); o.Verdict != caselang.Pass {
 			b.Fatalf("%s: %s: %s", c.ID, o.Verdict, o.Reason)
 		}
 	}
@@ -89,13 +90,13 @@ func BenchmarkOneCase(b *testing.B) {
 const oneCaseID = "env-3-request-id-ascii"
 
 // defaultSelection is what `conform run` runs against the embedded server.
-func defaultSelection(b *testing.B) []cases.Case {
+func defaultSelection(b *testing.B) []caselang.Case {
 	sel := conductor.Selection{}.ForTarget(false)
 	cs, err := conductor.Select(sel)
 	if err != nil {
 		b.Fatal(err)
 	}
-	var out []cases.Case
+	var out []caselang.Case
 	for _, c := range cs {
 		if sel.OptedIn(c) {
 			out = append(out, c)

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
 )
@@ -15,7 +15,7 @@ import (
 // path's peerId is not.
 func TestProbePathQueryValuesAreSecrets(t *testing.T) {
 	red := redact.New()
-	set := cases.DefaultSettings()
+	set := caselang.DefaultSettings()
 	set.ProbePath = "/frames/?peerId=%23self%3A0&key=probe-Key-s3cret"
 	s, err := session.Open(context.Background(), session.Config{Redactor: red, Settings: set})
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/discovery"
@@ -39,7 +39,7 @@ type Config struct {
 	// Embedded configures the embedded reference server (no Target, no Web).
 	Embedded Embedded
 	// Plan is the declared plan ("" = pro).
-	Plan    cases.Plan
+	Plan    caselang.Plan
 	Secrets engine.Secrets
 	Strict  bool
 	// Legacy: see engine.Config.Legacy.
@@ -59,7 +59,7 @@ type Config struct {
 	Web, HTTP string
 	// Settings are the lifetimes and lockout parameters for a live target;
 	// the embedded server runs the documented ones on a virtual clock.
-	Settings cases.Settings
+	Settings caselang.Settings
 	// QuietWindow is how long a live target is listened to after an
 	// ordering barrier where its output might trail its answers (0: the
 	// engine's default); the embedded server orders its output and is
@@ -154,7 +154,7 @@ const freeStage = "free-admin-password-user-pin"
 func (s *Session) Stages(ctx context.Context, reconfigure bool) ([]walk.Stage, error) {
 	e := s.cfg.Embedded
 	switch {
-	case s.Embedded && (e.Profile != "" || len(e.Faults) > 0 || len(e.Variants) > 0 || s.cfg.Plan == cases.Free):
+	case s.Embedded && (e.Profile != "" || len(e.Faults) > 0 || len(e.Variants) > 0 || s.cfg.Plan == caselang.Free):
 		return nil, nil
 	case !s.Embedded && !reconfigure:
 		return nil, nil
@@ -164,7 +164,7 @@ func (s *Session) Stages(ctx context.Context, reconfigure bool) ([]walk.Stage, e
 		return stages, nil
 	}
 	cfg := s.cfg
-	cfg.Plan, cfg.Embedded = cases.Free, Embedded{Profile: freeStage}
+	cfg.Plan, cfg.Embedded = caselang.Free, Embedded{Profile: freeStage}
 	cfg.Redactor = s.Redactor
 	free, err := Open(ctx, cfg)
 	if err != nil {
@@ -174,7 +174,7 @@ func (s *Session) Stages(ctx context.Context, reconfigure bool) ([]walk.Stage, e
 	stages = append(stages, walk.Stage{Name: freeStage, Profile: free.Runner.Profile(),
 		Enter: func(context.Context) (*engine.Runner, error) { return free.Runner, nil }})
 	// An embedded server in every other Pro profile, for the cases that
-	// reconfigure the target from that profile (cases.StartsFrom): the
+	// reconfigure the target from that profile (caselang.StartsFrom): the
 	// walk cannot reach the command-line admin PIN's profiles, and a
 	// case's change never stands over the walk's.
 	for _, p := range refserver.Profiles() {
@@ -357,7 +357,7 @@ func RegisterProbePathSecrets(red *redact.Redactor, path string) {
 	if err != nil {
 		return
 	}
-	def, _ := url.Parse(cases.DefaultSettings().ProbePath)
+	def, _ := url.Parse(caselang.DefaultSettings().ProbePath)
 	known := def.Query()
 	for k, vs := range pu.Query() {
 		for _, v := range vs {
@@ -381,8 +381,8 @@ func httpFromTarget(target string, port int) string {
 // the documented lifetimes and lockout, on a virtual clock that the server
 // shares, so that waiting for 30 days costs nothing and no wait has to be
 // practical.
-func EmbeddedSettings() cases.Settings {
-	s := cases.DefaultSettings()
+func EmbeddedSettings() caselang.Settings {
+	s := caselang.DefaultSettings()
 	s.MaxWait = 1 << 62 // any lifetime can be waited out on a virtual clock
 	return s
 }
@@ -409,8 +409,8 @@ func ScaledOptions(o refserver.Options) refserver.Options {
 }
 
 // ScaledSettings are the settings that match ScaledOptions.
-func ScaledSettings() cases.Settings {
-	d := cases.DefaultSettings()
+func ScaledSettings() caselang.Settings {
+	d := caselang.DefaultSettings()
 	d.HTTPTokenTTL, d.TokenTTL, d.PINTokenMin, d.Tolerance = scaledHTTPTokenTTL, scaledTokenTTL, scaledPINTokenMin, scaledTolerance
 	d.LockoutWait, d.PollInterval = 2*time.Second, ScaledLockout/5
 	return d
@@ -426,11 +426,11 @@ type embedded struct {
 
 // startEmbedded starts the reference server on loopback with the operator's
 // secrets (where given), on a virtual clock.
-func startEmbedded(e Embedded, plan cases.Plan, given engine.Secrets) (*embedded, error) {
+func startEmbedded(e Embedded, plan caselang.Plan, given engine.Secrets) (*embedded, error) {
 	name := e.Profile
 	switch {
 	case name != "":
-	case plan == cases.Free:
+	case plan == caselang.Free:
 		// --plan free on the embedded server means the Free-plan stand-in.
 		name = "free"
 	default:
@@ -441,10 +441,10 @@ func startEmbedded(e Embedded, plan cases.Plan, given engine.Secrets) (*embedded
 		return nil, err
 	}
 	in := refserver.Secrets{}
-	in.AdminPassword, _ = given.Get(cases.AdminPassword)
-	in.AdminPIN, _ = given.Get(cases.AdminPIN)
-	in.UserPassword, _ = given.Get(cases.UserPassword)
-	in.UserPIN, _ = given.Get(cases.UserPIN)
+	in.AdminPassword, _ = given.Get(caselang.AdminPassword)
+	in.AdminPIN, _ = given.Get(caselang.AdminPIN)
+	in.UserPassword, _ = given.Get(caselang.UserPassword)
+	in.UserPIN, _ = given.Get(caselang.UserPIN)
 	if in.AdminPIN == "" && p.Admin != refserver.PIN && p.Plan == refserver.Pro {
 		// Started as with Room's --pin, so that the command-line PIN's cases run too.
 		in.AdminPIN = refserver.NewPIN()
@@ -474,9 +474,9 @@ func startEmbedded(e Embedded, plan cases.Plan, given engine.Secrets) (*embedded
 		eff.UserPassword, eff.UserPIN = gen(eff.UserPassword, false), gen(eff.UserPIN, true)
 	}
 	out := engine.Secrets{}
-	for k, v := range map[cases.SecretKind]string{
-		cases.AdminPassword: eff.AdminPassword, cases.AdminPIN: eff.AdminPIN,
-		cases.UserPassword: eff.UserPassword, cases.UserPIN: eff.UserPIN,
+	for k, v := range map[caselang.SecretKind]string{
+		caselang.AdminPassword: eff.AdminPassword, caselang.AdminPIN: eff.AdminPIN,
+		caselang.UserPassword: eff.UserPassword, caselang.UserPIN: eff.UserPIN,
 	} {
 		if v != "" {
 			out = out.With(k, v)

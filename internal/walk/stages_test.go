@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/preflight"
@@ -29,7 +30,7 @@ func TestWalkThereAndBack(t *testing.T) {
 	if len(stages) < 3 {
 		t.Fatalf("%d stages from %s, want the three the walk reaches", len(stages), own)
 	}
-	found := func() cases.Profile {
+	found := func() caselang.Profile {
 		t.Helper()
 		res, err := preflight.Probe(ctx, r.Config().Target, r.Secrets(), own.Plan, r.Config().Redactor)
 		if err != nil {
@@ -55,9 +56,9 @@ func TestWalkThereAndBack(t *testing.T) {
 			t.Errorf("stage %s: the target is at %s", st.Name, engine.ProtectionOf(p))
 		}
 		switch o := r.Run(ctx, mutating); {
-		case o.Verdict == cases.Error && strings.Contains(o.Reason, "the walk has the target in another profile"):
+		case o.Verdict == caselang.Error && strings.Contains(o.Reason, "the walk has the target in another profile"):
 			refused++
-		case o.Verdict != cases.Skip:
+		case o.Verdict != caselang.Skip:
 			t.Errorf("a reconfiguring case during the walk: %s %s", o.Verdict, o.Reason)
 		}
 	}

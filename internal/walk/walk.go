@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/internal/wire"
@@ -33,7 +33,7 @@ type Walker struct {
 
 // away is what the walk must put back.
 type away struct {
-	profile cases.Profile
+	profile caselang.Profile
 	secrets engine.Secrets
 	key     reconf.Key
 	journal reconf.Journal
@@ -44,7 +44,7 @@ func New(r *engine.Runner) *Walker { return &Walker{r: r} }
 
 // original is the profile and secrets the walk started from, or the
 // runner's now when it has not moved the target.
-func (w *Walker) original() (cases.Profile, engine.Secrets, *away) {
+func (w *Walker) original() (caselang.Profile, engine.Secrets, *away) {
 	w.mu.Lock()
 	a := w.away
 	w.mu.Unlock()
@@ -61,25 +61,25 @@ func (w *Walker) original() (cases.Profile, engine.Secrets, *away) {
 // never left).
 func (w *Walker) CanWalk(p reconf.Protection) (bool, string) {
 	orig, _, _ := w.original()
-	if orig.Plan == cases.Free {
+	if orig.Plan == caselang.Free {
 		return false, "a Free plan refuses the secured logins that would undo a change"
 	}
-	if !orig.CanLogin(cases.Admin) {
+	if !orig.CanLogin(caselang.Admin) {
 		return false, "needs admin access: set CONFORM_ADMIN_PASSWORD or CONFORM_ADMIN_PIN"
 	}
-	for _, m := range []cases.Mode{cases.Admin, cases.User} {
-		if ok, why, _ := orig.Restorable(m); !ok && !(m == cases.Admin && orig.Admin == cases.PIN) {
+	for _, m := range []caselang.Mode{caselang.Admin, caselang.User} {
+		if ok, why, _ := orig.Restorable(m); !ok && !(m == caselang.Admin && orig.Admin == caselang.PIN) {
 			return false, why
 		}
 	}
-	if orig.User == cases.PIN && !orig.Has(cases.UserPIN) {
+	if orig.User == caselang.PIN && !orig.Has(caselang.UserPIN) {
 		// It could be put back only as a PIN the target generates.
 		return false, "the user PIN is not known (getAuthInfo did not show it): set CONFORM_USER_PIN; the walk never changes a PIN it cannot set back"
 	}
-	if orig.Admin == cases.PIN && p.Admin != cases.PIN {
+	if orig.Admin == caselang.PIN && p.Admin != caselang.PIN {
 		return false, "the administrator PIN is the command line's: the walk keeps it"
 	}
-	if p.Admin == cases.Unsecured && p.User != cases.Unsecured {
+	if p.Admin == caselang.Unsecured && p.User != caselang.Unsecured {
 		return false, "user mode is unsecured whenever admin mode is"
 	}
 	return true, ""
@@ -87,25 +87,25 @@ func (w *Walker) CanWalk(p reconf.Protection) (bool, string) {
 
 // Predict is the profile the run will have once the walk reached p: the
 // secrets the walk sets are known (derived), the command-line PIN stays.
-func (w *Walker) Predict(p reconf.Protection) cases.Profile {
+func (w *Walker) Predict(p reconf.Protection) caselang.Profile {
 	orig, sec, _ := w.original()
 	key := w.r.Key(orig, sec)
 	next := engine.Secrets{}
-	if v, ok := sec.Get(cases.AdminPIN); ok {
-		next = next.With(cases.AdminPIN, v)
+	if v, ok := sec.Get(caselang.AdminPIN); ok {
+		next = next.With(caselang.AdminPIN, v)
 	}
-	if p.Admin == cases.Password {
-		v, _ := sec.Get(cases.AdminPassword)
-		if orig.Admin != cases.Password {
-			v = key.Derive(cases.AdminPassword)
+	if p.Admin == caselang.Password {
+		v, _ := sec.Get(caselang.AdminPassword)
+		if orig.Admin != caselang.Password {
+			v = key.Derive(caselang.AdminPassword)
 		}
-		next = next.With(cases.AdminPassword, v)
+		next = next.With(caselang.AdminPassword, v)
 	}
 	switch p.User {
-	case cases.Password:
-		next = next.With(cases.UserPassword, key.Derive(cases.UserPassword))
-	case cases.PIN:
-		next = next.With(cases.UserPIN, key.Derive(cases.UserPIN))
+	case caselang.Password:
+		next = next.With(caselang.UserPassword, key.Derive(caselang.UserPassword))
+	case caselang.PIN:
+		next = next.With(caselang.UserPIN, key.Derive(caselang.UserPIN))
 	}
 	out := orig
 	out.Admin, out.User = p.Admin, p.User
@@ -152,7 +152,7 @@ func (w *Walker) walkTo(ctx context.Context, p reconf.Protection) error {
 	_, _, a := w.original()
 	if a == nil {
 		// Only now, with administrator access: before it nothing was changed.
-		if _, ok := sec.Get(cases.UserPIN); prof.User == cases.PIN && !ok {
+		if _, ok := sec.Get(caselang.UserPIN); prof.User == caselang.PIN && !ok {
 			return fmt.Errorf("walk to %s: the user PIN is not known, and the walk never changes a PIN it cannot set back", p)
 		}
 		var dev reconf.Device
@@ -187,17 +187,17 @@ func (w *Walker) walkTo(ctx context.Context, p reconf.Protection) error {
 			return fmt.Errorf("walk to %s: the target refused setAuthParams %s (%s)", p, ch, rep.Error)
 		}
 		switch {
-		case ch.Mode == cases.Admin && ch.To == cases.Password:
-			sec = sec.With(cases.AdminPassword, ch.Secret)
+		case ch.Mode == caselang.Admin && ch.To == caselang.Password:
+			sec = sec.With(caselang.AdminPassword, ch.Secret)
 			a.journal.AdminSecret = "suite"
-			cur.Admin = cases.Password
-		case ch.Mode == cases.Admin:
+			cur.Admin = caselang.Password
+		case ch.Mode == caselang.Admin:
 			a.journal.AdminSecret = "original" // no password in force; the original comes back
-			cur.Admin, cur.User = cases.Unsecured, cases.Unsecured
-		case ch.To == cases.Password:
-			sec = sec.With(cases.UserPassword, ch.Secret)
+			cur.Admin, cur.User = caselang.Unsecured, caselang.Unsecured
+		case ch.To == caselang.Password:
+			sec = sec.With(caselang.UserPassword, ch.Secret)
 			cur.User = ch.To
-		case ch.To == cases.PIN:
+		case ch.To == caselang.PIN:
 			cur.User = ch.To
 		}
 		a.journal.Pending = ""
@@ -216,12 +216,12 @@ func (w *Walker) walkTo(ctx context.Context, p reconf.Protection) error {
 	// The walk is no test of setAuthParams (the CFG cases are): the run
 	// goes on with the PIN the target shows an administrator, and without
 	// the secrets of a mode that is unsecured now.
-	if info.User == cases.PIN {
+	if info.User == caselang.PIN {
 		if info.PIN == "" {
 			return fmt.Errorf("walk to %s: getAuthInfo does not show the new user PIN", p)
 		}
-		cfg.Redactor.Add(string(cases.UserPIN), info.PIN)
-		sec = sec.With(cases.UserPIN, info.PIN)
+		cfg.Redactor.Add(string(caselang.UserPIN), info.PIN)
+		sec = sec.With(caselang.UserPIN, info.PIN)
 	}
 	sec = sec.For(info.Protection)
 	prof.Admin, prof.User = info.Admin, info.User
@@ -233,36 +233,36 @@ func (w *Walker) walkTo(ctx context.Context, p reconf.Protection) error {
 func changes(cur, p reconf.Protection, key reconf.Key) []reconf.Change {
 	var out []reconf.Change
 	switch {
-	case p.Admin == cases.Unsecured && cur.Admin != cases.Unsecured:
-		return []reconf.Change{{Mode: cases.Admin, To: cases.Unsecured}}
-	case p.Admin == cases.Password && cur.Admin == cases.Unsecured:
-		out = append(out, reconf.Change{Mode: cases.Admin, To: cases.Password, Secret: key.Derive(cases.AdminPassword)})
-		cur.User = cases.Unsecured
+	case p.Admin == caselang.Unsecured && cur.Admin != caselang.Unsecured:
+		return []reconf.Change{{Mode: caselang.Admin, To: caselang.Unsecured}}
+	case p.Admin == caselang.Password && cur.Admin == caselang.Unsecured:
+		out = append(out, reconf.Change{Mode: caselang.Admin, To: caselang.Password, Secret: key.Derive(caselang.AdminPassword)})
+		cur.User = caselang.Unsecured
 	}
-	ch := reconf.Change{Mode: cases.User, To: p.User}
+	ch := reconf.Change{Mode: caselang.User, To: p.User}
 	switch p.User {
-	case cases.Unsecured:
-		if cur.User == cases.Unsecured {
+	case caselang.Unsecured:
+		if cur.User == caselang.Unsecured {
 			return out
 		}
-	case cases.Password:
-		ch.Secret = key.Derive(cases.UserPassword)
-	case cases.PIN:
-		ch.Secret = key.Derive(cases.UserPIN)
+	case caselang.Password:
+		ch.Secret = key.Derive(caselang.UserPassword)
+	case caselang.PIN:
+		ch.Secret = key.Derive(caselang.UserPIN)
 	}
 	return append(out, ch)
 }
 
 // adminCredentials is how the run enters administrator mode now.
-func adminCredentials(p cases.Profile, sec engine.Secrets) []reconf.Credential {
+func adminCredentials(p caselang.Profile, sec engine.Secrets) []reconf.Credential {
 	var out []reconf.Credential
-	if v, ok := sec.Get(cases.AdminPIN); ok {
+	if v, ok := sec.Get(caselang.AdminPIN); ok {
 		out = append(out, reconf.Credential{What: "the admin PIN", Secret: v})
 	}
-	if v, ok := sec.Get(cases.AdminPassword); ok && p.Admin == cases.Password {
+	if v, ok := sec.Get(caselang.AdminPassword); ok && p.Admin == caselang.Password {
 		out = append(out, reconf.Credential{What: "the admin password", Secret: v})
 	}
-	if p.Admin == cases.Unsecured {
+	if p.Admin == caselang.Unsecured {
 		out = append(out, reconf.Credential{What: "unsecured"})
 	}
 	return out
@@ -301,7 +301,7 @@ func (w *Walker) End(ctx context.Context) error {
 type Stage struct {
 	// Name is the profile's name, as the reports show it beside a case.
 	Name    string
-	Profile cases.Profile
+	Profile caselang.Profile
 	// Enter puts the target in the profile and returns the runner to use.
 	Enter func(ctx context.Context) (*engine.Runner, error)
 	// Reconfiguring says the stage is a target in this profile of its own
@@ -318,14 +318,14 @@ func (w *Walker) Stages() []Stage {
 	var out []Stage
 	own := w.r.Profile()
 	admin := own.Admin // protected as it is, or by a password the walk sets
-	if admin == cases.Unsecured {
-		admin = cases.Password
+	if admin == caselang.Unsecured {
+		admin = caselang.Password
 	}
 	for _, p := range []reconf.Protection{
-		{Admin: admin, User: cases.Password},
-		{Admin: admin, User: cases.PIN},
-		{Admin: admin, User: cases.Unsecured},
-		{Admin: cases.Unsecured, User: cases.Unsecured},
+		{Admin: admin, User: caselang.Password},
+		{Admin: admin, User: caselang.PIN},
+		{Admin: admin, User: caselang.Unsecured},
+		{Admin: caselang.Unsecured, User: caselang.Unsecured},
 	} {
 		if p == engine.ProtectionOf(own) {
 			continue
@@ -341,20 +341,20 @@ func (w *Walker) Stages() []Stage {
 
 // ProfileName names a protection as the reference server's profiles do
 // ("admin-password-user-pin", "unsecured", "free-admin-password").
-func ProfileName(p reconf.Protection, plan cases.Plan) string {
+func ProfileName(p reconf.Protection, plan caselang.Plan) string {
 	var parts []string
-	if plan == cases.Free {
+	if plan == caselang.Free {
 		parts = append(parts, "free")
 	}
-	if p.Admin != cases.Unsecured {
+	if p.Admin != caselang.Unsecured {
 		parts = append(parts, "admin-"+string(p.Admin))
 	}
-	if p.User != cases.Unsecured {
+	if p.User != caselang.Unsecured {
 		parts = append(parts, "user-"+string(p.User))
 	}
-	if len(parts) == 0 || len(parts) == 1 && plan == cases.Free {
+	if len(parts) == 0 || len(parts) == 1 && plan == caselang.Free {
 		parts = append(parts, "unsecured")
-		if plan == cases.Free {
+		if plan == caselang.Free {
 			return "free"
 		}
 	}

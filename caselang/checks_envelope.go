@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 // Checks of the envelope every auth answer has (ENV).
 

@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 import (
 	"cmp"
@@ -21,7 +21,7 @@ type StimulusClass struct {
 	// has says whether the case, whose first near-miss credential is near
 	// (nil for none), is of the class. Exactly one class has each case
 	// (TestEveryStimulusHasOneClass).
-	has func(c Case, near *nearValue) bool
+	has func(c Case, near *NearValue) bool
 }
 
 // BudgetOrder is the classes in the order they take the budget. Within a
@@ -29,23 +29,27 @@ type StimulusClass struct {
 // wrong credentials, then by ID.
 var BudgetOrder = []StimulusClass{
 	{"smoke", "the basic refusals of a wrong password, PIN and token (RC-8): every run needs them, and a target that fails them fails the rest",
-		func(c Case, _ *nearValue) bool { return c.HasLabel("smoke") }},
+		func(c Case, _ *NearValue) bool { return c.HasLabel("smoke") }},
 	{"administrator secret, near miss", "an administrator password or PIN accepted when almost right hands a stranger the whole device: the costliest defect a wrong credential can find",
-		func(c Case, near *nearValue) bool { return plainMust(c) && near != nil && nearSubject(near.v) == Admin }},
+		func(c Case, near *NearValue) bool {
+			return plainMust(c) && near != nil && nearSubject(near.Base) == Admin
+		}},
 	{"the reading's own examples", "the wrong credentials the reading itself names (RC-8: wrong password, wrong PIN, altered or malformed token, a prefix, an extension, other letter case), hand-written",
-		func(c Case, near *nearValue) bool { return plainMust(c) && near == nil }},
+		func(c Case, near *NearValue) bool { return plainMust(c) && near == nil }},
 	{"user secret, near miss", "a user password or PIN accepted when almost right gives user mode to whoever is near the room",
-		func(c Case, near *nearValue) bool { return plainMust(c) && near != nil && nearSubject(near.v) == User }},
+		func(c Case, near *NearValue) bool {
+			return plainMust(c) && near != nil && nearSubject(near.Base) == User
+		}},
 	{"token, near miss", "a token compared on a prefix, folded or truncated: a hole, but one that needs a token to begin with",
-		func(c Case, near *nearValue) bool { return plainMust(c) && near != nil && nearSubject(near.v) == "" }},
+		func(c Case, near *NearValue) bool { return plainMust(c) && near != nil && nearSubject(near.Base) == "" }},
 	{"generated", "the generated tours and pairs (cases/generated.txt) that send wrong credentials: several each, for transitions the cases above reach in part",
-		func(c Case, _ *nearValue) bool {
+		func(c Case, _ *NearValue) bool {
 			return !c.HasLabel("smoke") && c.Level() == Must && c.HasLabel("generated")
 		}},
 	{"SHOULD", "the whitespace and type classes of the SHOULD requirements (RC-8b, RC-14): a broken one warns, it does not fail a gate",
-		func(c Case, _ *nearValue) bool { return !c.HasLabel("smoke") && c.Level() == Should }},
+		func(c Case, _ *NearValue) bool { return !c.HasLabel("smoke") && c.Level() == Should }},
 	{"INFO", "what the reading only records (TOK-4): no verdict rests on it",
-		func(c Case, _ *nearValue) bool { return !c.HasLabel("smoke") && c.Level() == Info }},
+		func(c Case, _ *NearValue) bool { return !c.HasLabel("smoke") && c.Level() == Info }},
 }
 
 // plainMust is a MUST case neither smoke nor generated.
@@ -65,14 +69,14 @@ var MissOrder = []string{
 
 // StimulusClassOf returns the index in BudgetOrder of the class of a
 // case, and the kind of its near miss ("" for none).
-func StimulusClassOf(c Case) (class int, miss string) {
-	near, miss := c.nearMissOf()
+func StimulusClassOf(c Case) (class int, Miss string) {
+	near, Miss := c.nearMissOf()
 	for i, k := range BudgetOrder {
 		if k.has(c, near) {
-			return i, miss
+			return i, Miss
 		}
 	}
-	return len(BudgetOrder), miss
+	return len(BudgetOrder), Miss
 }
 
 // OrderForBudget returns cs in the order they take the budget
@@ -80,20 +84,20 @@ func StimulusClassOf(c Case) (class int, miss string) {
 func OrderForBudget(cs []Case) []Case {
 	type ranked struct {
 		c           Case
-		class, miss int
+		class, Miss int
 		wrong       int
 	}
 	rs := make([]ranked, len(cs))
 	for i, c := range cs {
-		class, miss := StimulusClassOf(c)
-		m := slices.Index(MissOrder, miss)
+		class, Miss := StimulusClassOf(c)
+		m := slices.Index(MissOrder, Miss)
 		if m < 0 {
 			m = len(MissOrder)
 		}
 		rs[i] = ranked{c, class, m, c.WrongCredentials()}
 	}
 	slices.SortStableFunc(rs, func(a, b ranked) int {
-		return cmp.Or(cmp.Compare(a.class, b.class), cmp.Compare(a.miss, b.miss),
+		return cmp.Or(cmp.Compare(a.class, b.class), cmp.Compare(a.Miss, b.Miss),
 			cmp.Compare(a.wrong, b.wrong), cmp.Compare(a.c.ID, b.c.ID))
 	})
 	out := make([]Case, len(rs))
@@ -105,14 +109,14 @@ func OrderForBudget(cs []Case) []Case {
 
 // nearMissOf returns the first near-miss value the case sends as
 // credentials, and its kind.
-func (c Case) nearMissOf() (*nearValue, string) {
+func (c Case) nearMissOf() (*NearValue, string) {
 	for _, s := range c.Steps {
 		r, ok := s.Request()
 		if !ok || r.Credentials == nil {
 			continue
 		}
-		if n, ok := r.Credentials.(nearValue); ok {
-			return &n, n.m.name
+		if n, ok := r.Credentials.(NearValue); ok {
+			return &n, n.Miss.Name
 		}
 	}
 	return nil, ""

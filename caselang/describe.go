@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 // How a check describes what the target sent, for "expected X, actual Y".
 

@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 // Checks of the other methods, the HTTP server, notifications, robustness,
 // discovery and the lockout.

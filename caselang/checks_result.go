@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 // Checks of the outcome: success, failure, a result code from an accepted set.
 

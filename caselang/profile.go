@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 import (
 	"fmt"
@@ -172,4 +172,26 @@ func (p Profile) String() string {
 		secrets = strings.Join(names, ", ")
 	}
 	return fmt.Sprintf("admin %s, user %s, plan %s, secrets: %s (from %s)", p.Admin, p.User, p.Plan, secrets, p.Source)
+}
+
+// Restorable reports whether the suite could set mode m's protection back
+// as it is, with the secrets it has; if not, why, and whether that is the
+// target's configuration (configured: the command-line administrator PIN)
+// rather than a secret the operator could give.
+func (p Profile) Restorable(m Mode) (ok bool, why string, configured bool) {
+	switch s := p.Security(m); {
+	case s == Unsecured:
+		return true, "", false
+	case m == Admin && s == PIN:
+		return false, "the administrator PIN is the command line's: setAuthParams cannot set it back", true
+	case m == Admin && s == Password && !p.Has(AdminPassword):
+		return false, "needs the admin password to set it back: set CONFORM_ADMIN_PASSWORD", false
+	case m == Admin && s == Password:
+		return true, "", false
+	case m == User && s == Password && !p.Has(UserPassword):
+		return false, "needs the user password to set it back: set CONFORM_USER_PASSWORD", false
+	case m == User && (s == Password || s == PIN):
+		return true, "", false // a PIN an administrator reads with getAuthInfo
+	}
+	return false, fmt.Sprintf("needs to know how %s mode is protected: %s", m, AdminAccessHint), false
 }

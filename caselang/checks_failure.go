@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 // Checks of what a failed authorization must not carry (FAIL).
 

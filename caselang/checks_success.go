@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 // Checks of what a successful authorization carries (AUTH, SW-1).
 

@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 // The invariants: what docs/requirements.md states for every auth answer, not
 // only in the case written for it. The engine applies them to every auth

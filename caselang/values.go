@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 import (
 	"fmt"
@@ -80,9 +80,11 @@ func (suiteSecret) mayBeWrong() bool   { return false } // the secret in force a
 // SuiteSecret is a new secret of kind k for a Reconfigure step to set.
 func SuiteSecret(k SecretKind) Value { return suiteSecret{k} }
 
-type login struct {
-	mode  Mode   // "": whichever mode the suite can enter, admin first (anyMode)
-	field string // "type", "role" or "credentials"
+// LoginField is a field of the request that logs in to a mode (its type,
+// role or credentials), as the target's profile makes it.
+type LoginField struct {
+	Mode  Mode   // "": whichever mode the suite can enter, admin first (anyMode)
+	Field string // "type", "role" or "credentials"
 }
 
 // credentialFor picks the secret that authorizes mode m in profile p.
@@ -117,50 +119,50 @@ func anyMode(p Profile) (Mode, bool) {
 	return "", false
 }
 
-func (l login) Resolve(sc Scope) (Resolved, error) {
+func (l LoginField) Resolve(sc Scope) (Resolved, error) {
 	p := sc.Profile()
-	if l.mode == "" {
+	if l.Mode == "" {
 		m, ok := anyMode(p)
 		if !ok {
 			return Resolved{}, fmt.Errorf("no mode can be entered (admin %s, user %s)", p.Admin, p.User)
 		}
-		l.mode = m
+		l.Mode = m
 	}
-	if l.field == "role" {
-		return Resolved{V: string(l.mode), Present: true}, nil
+	if l.Field == "role" {
+		return Resolved{V: string(l.Mode), Present: true}, nil
 	}
-	if p.Security(l.mode) == Unsecured {
-		if l.field == "type" {
+	if p.Security(l.Mode) == Unsecured {
+		if l.Field == "type" {
 			return Resolved{V: "unsecured", Present: true}, nil
 		}
 		return Resolved{}, nil
 	}
-	if l.field == "type" {
+	if l.Field == "type" {
 		return Resolved{V: "secured", Present: true}, nil
 	}
-	k, ok := credentialFor(l.mode, p)
+	k, ok := credentialFor(l.Mode, p)
 	if !ok {
-		return Resolved{}, fmt.Errorf("no credential for %s mode", l.mode)
+		return Resolved{}, fmt.Errorf("no credential for %s mode", l.Mode)
 	}
 	return secret{k}.Resolve(sc)
 }
-func (l login) Describe() string {
-	if l.mode == "" {
-		return fmt.Sprintf("<login %s of a mode the suite can enter>", l.field)
+func (l LoginField) Describe() string {
+	if l.Mode == "" {
+		return fmt.Sprintf("<login %s of a mode the suite can enter>", l.Field)
 	}
-	return fmt.Sprintf("<%s login %s>", l.mode, l.field)
+	return fmt.Sprintf("<%s login %s>", l.Mode, l.Field)
 }
 
 // Login is the request that authorizes in mode m with whatever the profile
 // allows: type "unsecured" for an unsecured mode, else "secured" with the
 // mode's password or PIN. The role is named explicitly.
 func Login(m Mode) Request {
-	return Request{Type: login{m, "type"}, Role: Str(string(m)), Credentials: login{m, "credentials"}}
+	return Request{Type: LoginField{m, "type"}, Role: Str(string(m)), Credentials: LoginField{m, "credentials"}}
 }
 
 // LoginAny is Login in whichever mode the suite can enter, admin first.
 func LoginAny() Request {
-	return Request{Type: login{"", "type"}, Role: login{"", "role"}, Credentials: login{"", "credentials"}}
+	return Request{Type: LoginField{"", "type"}, Role: LoginField{"", "role"}, Credentials: LoginField{"", "credentials"}}
 }
 
 // CanLoginAny is present when LoginAny can resolve: some mode can be
@@ -213,8 +215,8 @@ func IsToken(v Value) bool {
 		return true
 	case transformed:
 		return IsToken(t.v)
-	case nearValue:
-		return IsToken(t.v)
+	case NearValue:
+		return IsToken(t.Base)
 	}
 	return false
 }
@@ -364,7 +366,7 @@ func Wrong(k SecretKind) Value { return wrong{k} }
 // live token. An empty string is refused before any credential check (RC-7).
 func (l literal) mayBeWrong() bool     { return l.v != "" }
 func (secret) mayBeWrong() bool        { return false }
-func (login) mayBeWrong() bool         { return false }
+func (LoginField) mayBeWrong() bool    { return false }
 func (f fromStep) mayBeWrong() bool    { return f.wrongish }
 func (t transformed) mayBeWrong() bool { return t.wrong }
 func (wrong) mayBeWrong() bool         { return true }
@@ -377,3 +379,14 @@ func LeakedTokenOf(step string) Value { return fromStep{step, "token", true} }
 // returned. It is the same value as HTTPTokenOf (as API credentials an HTTP
 // token is always possibly wrong); the name says why a case uses it.
 func LeakedHTTPTokenOf(step string) Value { return HTTPTokenOf(step) }
+
+// TypeInOtherCase is the type mode m's login uses, in other letter case
+// (RC-10b, the reading's examples): "Secured", "UNSECURED".
+func TypeInOtherCase(m Mode) Value {
+	return transformed{v: LoginField{m, "type"}, what: "in other letter case", f: func(s string) string {
+		if s == "secured" {
+			return "Secured"
+		}
+		return strings.ToUpper(s)
+	}}
+}

@@ -1,6 +1,9 @@
-package cases
+package caselang
 
-import "fmt"
+import (
+	_ "embed"
+	"fmt"
+)
 
 // The input alphabet of the generated cases (cases/generated.go, made by
 // internal/generate from the model of the reading; docs/architecture.md
@@ -42,7 +45,7 @@ var Token Value = tokenSlot{}
 type tokenSlot struct{}
 
 func (tokenSlot) Resolve(Scope) (Resolved, error) {
-	return Resolved{}, fmt.Errorf("cases.Token is a placeholder the generator fills in")
+	return Resolved{}, fmt.Errorf("caselang.Token is a placeholder the generator fills in")
 }
 func (tokenSlot) Describe() string { return "<a token an earlier step got>" }
 
@@ -50,17 +53,17 @@ func (tokenSlot) Describe() string { return "<a token an earlier step got>" }
 var Tour = []Input{
 	{Name: "login-admin", Request: Login(Admin)},
 	{Name: "login-user", Request: Login(User)},
-	{Name: "login-admin-no-role", Request: Login(Admin).with(nil)},
-	{Name: "login-user-no-role", Request: Login(User).with(nil)},
-	{Name: "wrong-admin", Request: secured(WrongFor(Admin), Str("admin"))},
-	{Name: "wrong-user", Request: secured(WrongFor(User), Str("user"))},
-	{Name: "user-secret-as-admin", Request: Request{Type: login{User, "type"}, Role: Str("admin"), Credentials: login{User, "credentials"}}},
-	{Name: "admin-secret-as-user", Request: Request{Type: login{Admin, "type"}, Role: Str("user"), Credentials: login{Admin, "credentials"}}},
+	{Name: "login-admin-no-role", Request: Login(Admin).With(nil)},
+	{Name: "login-user-no-role", Request: Login(User).With(nil)},
+	{Name: "wrong-admin", Request: SecuredAuth(WrongFor(Admin), Str("admin"))},
+	{Name: "wrong-user", Request: SecuredAuth(WrongFor(User), Str("user"))},
+	{Name: "user-secret-as-admin", Request: Request{Type: LoginField{User, "type"}, Role: Str("admin"), Credentials: LoginField{User, "credentials"}}},
+	{Name: "admin-secret-as-user", Request: Request{Type: LoginField{Admin, "type"}, Role: Str("user"), Credentials: LoginField{Admin, "credentials"}}},
 	{Name: "unsecured-no-role", Request: Request{Type: Str("unsecured")}},
 	{Name: "status-change", Request: Request{Role: Str("user")}},
-	{Name: "token-as-admin", Request: secured(Token, Str("admin")), Tokens: "api"},
-	{Name: "token-as-user", Request: secured(Token, Str("user")), Tokens: "api"},
-	{Name: "token-no-role", Request: secured(Token, nil), Tokens: "api"},
+	{Name: "token-as-admin", Request: SecuredAuth(Token, Str("admin")), Tokens: "api"},
+	{Name: "token-as-user", Request: SecuredAuth(Token, Str("user")), Tokens: "api"},
+	{Name: "token-no-role", Request: SecuredAuth(Token, nil), Tokens: "api"},
 	{Name: "get-auth-info", Request: Request{Method: "getAuthInfo"}},
 	{Name: "get-http-token", Request: Request{Method: "getTokenForHttpServer"}},
 	{Name: "clear-tokens", Request: Request{Method: "clearTokens"}, Disruptive: true},
@@ -98,13 +101,13 @@ const reusedID = "conform-reused"
 var Factors = func() []Factor {
 	creds := []FieldClass{
 		{"absent", nil}, {"empty", Str("")}, {"number", JSON(42)}, {"null", JSON(nil)},
-		{"admin-secret", login{Admin, "credentials"}}, {"user-secret", login{User, "credentials"}},
-		{"user-secret-other-case", Near(login{User, "credentials"}, "other-case")},
+		{"admin-secret", LoginField{Admin, "credentials"}}, {"user-secret", LoginField{User, "credentials"}},
+		{"user-secret-other-case", Near(LoginField{User, "credentials"}, "other-case")},
 		{"wrong", WrongFor(Admin)},
 		{"api-token", Token}, {"http-token", HTTPToken},
 	}
 	for _, name := range []string{"other-case", "prefix", "extension", "trailing-space", "nul-extra", "control-tail", "newline", "non-ascii-tail", "look-alike"} {
-		creds = append(creds, FieldClass{"admin-secret-" + name, Near(login{Admin, "credentials"}, name)})
+		creds = append(creds, FieldClass{"admin-secret-" + name, Near(LoginField{Admin, "credentials"}, name)})
 	}
 	return []Factor{
 		{"type", []FieldClass{{"absent", nil}, {"secured", Str("secured")}, {"unsecured", Str("unsecured")},
@@ -148,7 +151,7 @@ func Row(classes []int) (Request, []string) {
 
 // Credential is the credential that opens mode m in the target's profile
 // (none where m is unsecured).
-func Credential(m Mode) Value { return login{m, "credentials"} }
+func Credential(m Mode) Value { return LoginField{m, "credentials"} }
 
 // IsPlaceholder reports whether v is a token placeholder (Token,
 // HTTPToken) and which kind of token it stands for.
@@ -206,4 +209,19 @@ func FieldClasses(r Request) ([]string, bool) {
 		out = append(out, f.Name+"="+name)
 	}
 	return out, true
+}
+
+// Reach is what the generated cases of some profiles cover, as the
+// generator counted it: every transition (abstract state :: input class)
+// the tour covers, and per state class of the sending connection the
+// classes each request field takes in the covering array.
+type Reach struct {
+	Profiles    []string
+	Transitions []string
+	// Levels: state class -> factor (Factors order) -> class names.
+	Levels map[string][][]string
+	// Pairs is how many field pairs the covering array covers; Open how
+	// many (state, input) pairs the tour leaves to the covering array and
+	// the hand-written cases because the answer decides what follows.
+	Pairs, Open int
 }

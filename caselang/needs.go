@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 import (
 	"fmt"
@@ -27,13 +27,13 @@ func need(met func(Profile) bool, reason string) Need {
 // target's configuration alone.
 func configured(Profile) bool { return true }
 
-// known reports whether s is a security kind the suite has learnt (not
+// KnownSecurity reports whether s is a security kind the suite has learnt (not
 // "protected, kind unknown", not "not probed").
-func known(s Security) bool { return s == Unsecured || s == Password || s == PIN }
+func KnownSecurity(s Security) bool { return s == Unsecured || s == Password || s == PIN }
 
-// adminAccessHint is the hint shared by every need the suite could satisfy
+// AdminAccessHint is the hint shared by every need the suite could satisfy
 // with admin access.
-const adminAccessHint = "set CONFORM_ADMIN_PASSWORD or CONFORM_ADMIN_PIN"
+const AdminAccessHint = "set CONFORM_ADMIN_PASSWORD or CONFORM_ADMIN_PIN"
 
 // CanLogin needs the suite to be able to authorize in mode m.
 func CanLogin(m Mode) Need {
@@ -44,7 +44,7 @@ func CanLogin(m Mode) Need {
 				return fmt.Sprintf("needs a login in %s mode, which is protected (%s): a Free plan refuses every secured login (resultCode 2)", m, p.Security(m))
 			}
 			if m == Admin {
-				return "needs admin access: " + adminAccessHint
+				return "needs admin access: " + AdminAccessHint
 			}
 			switch p.User {
 			case PIN:
@@ -61,7 +61,7 @@ func CanLogin(m Mode) Need {
 // Secured needs mode m to be protected by kind s (Password or PIN) and the
 // matching secret to be available.
 func Secured(m Mode, s Security) Need {
-	kind := secretFor(m, s)
+	kind := SecretFor(m, s)
 	return Need{
 		Met: func(p Profile) bool { return p.Security(m) == s && p.Has(kind) },
 		Reason: func(p Profile) string {
@@ -74,7 +74,7 @@ func Secured(m Mode, s Security) Need {
 			return fmt.Sprintf("needs the %s: set %s", kind, kind.EnvVar())
 		},
 		Inapplicable: func(p Profile) bool {
-			return known(p.Security(m)) && p.Security(m) != s || p.Plan == Free
+			return KnownSecurity(p.Security(m)) && p.Security(m) != s || p.Plan == Free
 		},
 	}
 }
@@ -86,7 +86,7 @@ var CanLoginSome = Need{
 		if p.Plan == Free {
 			return "needs a mode the suite can enter: on a Free plan both modes are protected and every secured login gets 2"
 		}
-		return "needs a mode the suite can enter: " + adminAccessHint + ", or a user secret"
+		return "needs a mode the suite can enter: " + AdminAccessHint + ", or a user secret"
 	},
 	Inapplicable: func(p Profile) bool { return p.Plan == Free },
 }
@@ -131,11 +131,11 @@ func UserSecurity(s Security) Need {
 		Met: func(p Profile) bool { return p.User == s },
 		Reason: func(p Profile) string {
 			if p.User == Protected || p.User == Unknown {
-				return fmt.Sprintf("needs to know that user security is %s (target: %s): %s", s, p.User, adminAccessHint)
+				return fmt.Sprintf("needs to know that user security is %s (target: %s): %s", s, p.User, AdminAccessHint)
 			}
 			return fmt.Sprintf("needs user security %s (target: %s)", s, p.User)
 		},
-		Inapplicable: func(p Profile) bool { return known(p.User) },
+		Inapplicable: func(p Profile) bool { return KnownSecurity(p.User) },
 	}
 }
 
@@ -176,7 +176,8 @@ func WithLetters(k SecretKind) Need {
 	return n
 }
 
-func secretFor(m Mode, s Security) SecretKind {
+// SecretFor is the kind of secret that protects mode m where s protects it.
+func SecretFor(m Mode, s Security) SecretKind {
 	switch {
 	case m == Admin && s == PIN:
 		return AdminPIN
@@ -237,7 +238,7 @@ func AdminSecurityIn(ss ...Security) Need {
 		Reason: func(p Profile) string {
 			return fmt.Sprintf("needs admin security %s (target: %s)", securities(ss), p.Admin)
 		},
-		Inapplicable: func(p Profile) bool { return known(p.Admin) },
+		Inapplicable: func(p Profile) bool { return KnownSecurity(p.Admin) },
 	}
 }
 
@@ -248,7 +249,7 @@ func UserSecurityIn(ss ...Security) Need {
 		Reason: func(p Profile) string {
 			return fmt.Sprintf("needs user security %s (target: %s)", securities(ss), p.User)
 		},
-		Inapplicable: func(p Profile) bool { return known(p.User) },
+		Inapplicable: func(p Profile) bool { return KnownSecurity(p.User) },
 	}
 }
 

@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 // The check model: what a step observed, and a check that judges it.
 
@@ -118,7 +118,7 @@ func (c Check) EvaluateAll(obs []Observation) Finding {
 }
 
 // Constructor names the function that built the check, as package.Symbol
-// ("cases.Code"): docs/requirements.md says by these names what checks
+// ("caselang.Code"): docs/requirements.md says by these names what checks
 // each requirement. It is read from the check's own code, so that no
 // constructor has to spell its name: the closure a constructor returns is
 // named after the function it is written in, also where the compiler

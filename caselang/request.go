@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 // Request is a control-API request. Nil fields are absent from the JSON.
 type Request struct {
@@ -26,4 +26,28 @@ func (r Request) MethodName() string {
 		return "auth"
 	}
 	return r.Method
+}
+
+// With returns r with role replaced (nil removes it).
+func (r Request) With(role Value) Request {
+	r.Role = role
+	return r
+}
+
+// WithType returns r with type replaced.
+func (r Request) WithType(t Value) Request {
+	r.Type = t
+	return r
+}
+
+// WithID returns r with the given requestId.
+func (r Request) WithID(id Value) Request {
+	r.RequestID = id
+	return r
+}
+
+// SecuredAuth is a secured auth request with the given credentials and role
+// (role nil: no role field).
+func SecuredAuth(credentials, role Value) Request {
+	return Request{Type: Str("secured"), Credentials: credentials, Role: role}
 }

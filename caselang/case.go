@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 // Case is one conformance case: the stimulus (its steps) and the answer the
 // cited requirements expect. A case is data; internal/engine runs it.
@@ -73,4 +73,31 @@ func (c Case) HasLabel(l string) bool {
 		}
 	}
 	return false
+}
+
+// WrongCredentials counts the wrong credentials the case may send: the
+// engine keeps a per-run budget so a live device never locks its
+// administrator out.
+func (c Case) WrongCredentials() int { return c.WrongCredentialsWith(DefaultSettings()) }
+
+// WrongCredentialsWith is WrongCredentials with the repeats a step takes
+// from the run's settings (RC-6 sends --lockout-attempts of them).
+func (c Case) WrongCredentialsWith(set Settings) int {
+	n := 0
+	for _, s := range c.Steps {
+		// Steps conditional on a token in an earlier answer (OnlyIf
+		// LeakedTokenOf) send only to a defective server; the engine counts
+		// what is really sent.
+		if _, _, onLeak := TokenSource(s.OnlyIf); s.SendsWrongCredential() && !onLeak {
+			reps := 1
+			if send, ok := s.Do.(Send); ok {
+				reps = max(1, send.Repeat)
+				if k, ok := send.RepeatFor.Of(set); ok && send.RepeatFor != "" {
+					reps = max(1, k)
+				}
+			}
+			n += reps
+		}
+	}
+	return n
 }

@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 import "fmt"
 
@@ -61,10 +61,10 @@ func HTTPExercises(t TokenRef) []Step {
 // HTTP token as credentials (TOK-4, recorded), a leaked token (FAIL-1).
 func APIExercises(t TokenRef, conn func() string) (safe, risky []Step) {
 	step := func(what string, creds, role Value, req string) Step {
-		return Step{Name: exerciseName(t, what), Conn: conn(), Do: send(secured(creds, role)), Expect: []Check{AsTheReadingSays(req)}}
+		return Step{Name: exerciseName(t, what), Conn: conn(), Do: Send{Request: SecuredAuth(creds, role)}, Expect: []Check{AsTheReadingSays(req)}}
 	}
 	recovery := func(what string) Step {
-		r := recoverLogin()
+		r := RecoverLogin()
 		r.Name, r.Conn = exerciseName(t, what+", then a success"), conn()
 		// Judged by the model: after wrong credentials the suite itself
 		// sent (an exercise's refused token counts), the reading lets a
@@ -80,7 +80,7 @@ func APIExercises(t TokenRef, conn func() string) (safe, risky []Step) {
 	default:
 		safe = []Step{step("again, without role", t.value(), nil, "TOK-1"), step("again, with its role", t.value(), Str(string(t.Mode)), "TOK-1")}
 		if t.Mode == User {
-			risky = []Step{step("with role admin", Escalating(t.value()), roleAdmin, "TOK-2"), recovery("with role admin")}
+			risky = []Step{step("with role admin", Escalating(t.value()), Str("admin"), "TOK-2"), recovery("with role admin")}
 		}
 	}
 	return safe, risky
@@ -117,7 +117,7 @@ func LifeExercises(t TokenRef, conn func() string) []Step {
 		}
 	}
 	recovery := func(what string) Step {
-		r := recoverLogin()
+		r := RecoverLogin()
 		r.Name, r.Conn = exerciseName(t, what+", then a success"), conn()
 		// Judged by the model: after wrong credentials the suite itself
 		// sent (an exercise's refused token counts), the reading lets a
@@ -134,17 +134,17 @@ func LifeExercises(t TokenRef, conn func() string) []Step {
 	// server refuse anything with 6 (RC-6).
 	steps := []Step{
 		{Name: exerciseName(t, "after the HTTP token's lifetime"), When: After(t.Step, HTTPTokenLife), Conn: conn(),
-			Do: send(secured(t.value(), nil)), Expect: []Check{AsTheReadingSays("LIFE-3")}},
+			Do: Send{Request: SecuredAuth(t.value(), nil)}, Expect: []Check{AsTheReadingSays("LIFE-3")}},
 		recovery("after the HTTP token's lifetime"),
 	}
 	if t.Root != "" && t.Floor != "" {
 		steps = append(steps,
 			Step{Name: exerciseName(t, "at the end of its shortest lifetime"), When: Before(t.Root, t.Floor), Conn: conn(),
-				Do: send(secured(t.value(), nil)), Expect: []Check{AsTheReadingSays("LIFE-4")}},
+				Do: Send{Request: SecuredAuth(t.value(), nil)}, Expect: []Check{AsTheReadingSays("LIFE-4")}},
 			recovery("at the end of its shortest lifetime"))
 	}
 	return append(steps,
 		Step{Name: exerciseName(t, "after its lifetime"), When: After(root, APITokenLife), Conn: conn(),
-			Do: send(secured(t.value(), nil)), Expect: []Check{AsTheReadingSays("LIFE-4")}},
+			Do: Send{Request: SecuredAuth(t.value(), nil)}, Expect: []Check{AsTheReadingSays("LIFE-4")}},
 		recovery("after its lifetime"))
 }

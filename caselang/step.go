@@ -1,4 +1,4 @@
-package cases
+package caselang
 
 import (
 	"fmt"
@@ -239,4 +239,31 @@ func (l Limit) Of(s Settings) (d time.Duration, ok bool) {
 		return s.LockoutWait, true
 	}
 	return 0, false
+}
+
+// Explore runs Walks random walks of about Steps steps each (the engine
+// draws them with pgregory.net/rapid, from the run's seed).
+type Explore struct{ Walks, Steps int }
+
+func (Explore) action() {}
+
+// RecoverLogin is the successful authorization that follows every wrong
+// credential (as admin where the suite can, else as user), so that a
+// server counting wrong attempts is reset and the default run cannot lock
+// the administrator out. Where no mode can be entered (a Free plan with
+// both modes protected, which refuses secured logins before checking them)
+// there is nothing to recover, and the step is left out.
+func RecoverLogin() Step {
+	return Step{Name: "recover", Conn: "r", Do: Send{Request: LoginAny(), Recovery: true}, OnlyIf: CanLoginAny, Expect: []Check{Succeeds("ROLE-1")}}
+}
+
+// SendsWrongCredential reports whether the step's credentials may be wrong:
+// anything other than a real secret or a live token.
+func (s Step) SendsWrongCredential() bool {
+	r, ok := s.Request()
+	if !ok || r.Credentials == nil {
+		return false
+	}
+	w, ok := r.Credentials.(interface{ mayBeWrong() bool })
+	return !ok || w.mayBeWrong()
 }
