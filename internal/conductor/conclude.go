@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/caselang"
+	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/budget"
 	"github.com/roomconform/conform/internal/wire"
 	"github.com/roomconform/conform/reports"
@@ -50,7 +51,7 @@ func (p *Plan) collect(start time.Time, gate reports.Gate) reports.Run {
 	run.Profile = profileOf(p.profile)
 	run.Seed = cfg.Seed
 	run.NotRun = p.budget.LeftOut()
-	if tc, ok := r.TourCoverage(); ok && tc.Transitions+tc.Pairs > 0 {
+	if tc, ok := r.TourCoverage(cases.ReachOf); ok && tc.Transitions+tc.Pairs > 0 {
 		run.Transitions = &reports.Transitions{Profile: tc.Profile, Covered: tc.Transitions, Reachable: tc.Reachable,
 			Missing: tc.Missing, PairsCovered: tc.Pairs, PairsReachable: tc.PairsReachable, MissingPairs: tc.MissingPairs, Open: tc.Open}
 	}

@@ -7,10 +7,9 @@ import (
 	"sync"
 
 	"github.com/roomconform/conform/caselang"
-	"github.com/roomconform/conform/cases"
 )
 
-// The coverage of the generated cases' reach (cases.ReachOf): which
+// The coverage of the generated cases' reach (ReachOf): which
 // transitions (abstract state :: input class, as the model abstracts them)
 // and which pairs of request-field classes the run's steps actually sent
 // and got an answer to. Every step counts, generated or hand-written: the
@@ -86,18 +85,22 @@ type TourCoverage struct {
 	Open int
 }
 
+// ReachOf gives the generated cases' reach in a profile (cases.ReachOf:
+// the catalogue's data, which the engine does not import).
+type ReachOf func(caselang.Profile) (caselang.Reach, bool)
+
 // TourCoverage returns the run's coverage of the generated cases' reach in
 // the profile the run judges the target by now (its own, once the walk
 // and every reconfiguring case have put it back); ok is false when no
 // generated case is made for it (an unknown protection).
-func (r *Runner) TourCoverage() (TourCoverage, bool) {
-	return r.svc.Coverage.Of(r.Profile())
+func (r *Runner) TourCoverage(reachOf ReachOf) (TourCoverage, bool) {
+	return r.svc.Coverage.Of(r.Profile(), reachOf)
 }
 
 // Of is the coverage of the generated cases' reach in profile p; ok is
 // false when no generated case is made for it (an unknown protection).
-func (c *Coverage) Of(p caselang.Profile) (TourCoverage, bool) {
-	reach, ok := cases.ReachOf(p)
+func (c *Coverage) Of(p caselang.Profile, reachOf ReachOf) (TourCoverage, bool) {
+	reach, ok := reachOf(p)
 	if !ok {
 		return TourCoverage{}, false
 	}

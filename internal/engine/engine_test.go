@@ -127,7 +127,7 @@ func TestReferenceServerPassesEveryProfile(t *testing.T) {
 			// The steps the cases sent cover every transition of the model
 			// and every field pair the generated cases reach: measured from
 			// what was sent and answered, not from what the cases claim.
-			tc, ok := r.TourCoverage()
+			tc, ok := r.TourCoverage(cases.ReachOf)
 			switch {
 			case !ok:
 				t.Errorf("no generated reach for profile %s", r.Profile())

@@ -150,12 +150,12 @@ func TestCoverageCountsByProfile(t *testing.T) {
 	other := p
 	other.User = caselang.Unsecured
 	c.add(c.transitions, caselang.ProfileKey(other), reach.Transitions[0])
-	if tc, _ := c.Of(p); tc.Transitions != 0 {
+	if tc, _ := c.Of(p, cases.ReachOf); tc.Transitions != 0 {
 		t.Errorf("another profile's step counts: %d", tc.Transitions)
 	}
 	c.add(c.transitions, caselang.ProfileKey(p), reach.Transitions[0])
 	c.add(c.transitions, caselang.ProfileKey(p), reach.Transitions[0])
-	tc, _ := c.Of(p)
+	tc, _ := c.Of(p, cases.ReachOf)
 	if tc.Transitions != 1 || tc.Reachable != len(reach.Transitions) {
 		t.Errorf("covered %d of %d, want 1 of %d", tc.Transitions, tc.Reachable, len(reach.Transitions))
 	}
