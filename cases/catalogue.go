@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"maps"
 	"slices"
 
 	. "github.com/roomconform/conform/caselang"
@@ -28,6 +29,12 @@ var catalogue = slices.Concat(envCases, []Case{longConnection()}, authCases, fai
 
 // All returns the catalogue in run order.
 func All() []Case { return slices.Clone(catalogue) }
+
+// Catalogue returns the catalogue as the reports measure a run against it:
+// every case, and the requirements no case checks yet.
+func Catalogue() CaseSet {
+	return CaseSet{Cases: All(), NotYetCovered: maps.Clone(NotYetCovered)}
+}
 
 // Lookup returns the case with the given ID.
 func Lookup(id string) (Case, bool) {

@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/caselang"
 )
 
 // Known is a baselined case: a known failure of the target, with the
@@ -37,9 +37,10 @@ type Baseline map[string]Known
 
 // ParseBaseline reads a baseline file: one case per line, "ID reason...",
 // with an optional last word that is an http(s) URL (the issue tracking
-// it); blank lines and lines starting with # are ignored. Unknown case IDs,
-// a missing reason and a case listed twice are errors.
-func ParseBaseline(r io.Reader, name string) (Baseline, error) {
+// it); blank lines and lines starting with # are ignored. A case ID the
+// catalogue cat does not hold, a missing reason and a case listed twice
+// are errors.
+func ParseBaseline(r io.Reader, name string, cat caselang.CaseSet) (Baseline, error) {
 	b := Baseline{}
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
@@ -49,7 +50,7 @@ func ParseBaseline(r io.Reader, name string) (Baseline, error) {
 		}
 		f := strings.Fields(line)
 		id := f[0]
-		if _, ok := cases.Lookup(id); !ok {
+		if _, ok := cat.Lookup(id); !ok {
 			return nil, fmt.Errorf("%s:%d: unknown case %q (conform list shows every case ID)", name, n, id)
 		}
 		if _, dup := b[id]; dup {
@@ -107,9 +108,10 @@ type Gate struct {
 	Baseline Baseline
 }
 
-// Apply marks r's baselined cases, records the coverage demand and tallies.
-func (g Gate) Apply(r *Run) {
+// Apply marks r's baselined cases, records the coverage demand and tallies
+// against the catalogue cat.
+func (g Gate) Apply(r *Run, cat caselang.CaseSet) {
 	r.Require = g.Require
 	g.Baseline.Apply(r)
-	r.Tally()
+	r.Tally(cat)
 }

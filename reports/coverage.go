@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/roomconform/conform/caselang"
-	"github.com/roomconform/conform/cases"
 )
 
 // Coverage statuses of a requirement in a run.
@@ -39,7 +38,7 @@ type Coverage struct {
 	// the cases it held for.
 	Why []string `json:"why,omitempty"`
 	// Hole marks a requirement no case of this version of the suite checks
-	// (cases.NotYetCovered): the suite's gap, not the operator's, so
+	// (the catalogue's NotYetCovered): the suite's gap, not the operator's, so
 	// --require never fails on it; it is reported all the same.
 	Hole bool `json:"hole,omitempty"`
 }
@@ -62,9 +61,9 @@ type CoverageCounts struct {
 var Requires = []string{"", "must"}
 
 // cover computes the coverage of every requirement of the registry from
-// the run's cases (the selected ones; any other case of the catalogue that
-// cites a requirement was not selected).
-func cover(run []Case) []Coverage {
+// the run's cases (the selected ones; any other case of the catalogue cat
+// that cites a requirement was not selected).
+func cover(run []Case, cat caselang.CaseSet) []Coverage {
 	citing := map[string][]string{} // requirement -> selected cases citing it
 	checked := map[string][]string{}
 	// blocked: requirement -> reason -> cases, for checks not evaluated.
@@ -102,7 +101,7 @@ func cover(run []Case) []Coverage {
 		}
 	}
 	unselected := map[string][]string{}
-	for _, c := range cases.All() {
+	for _, c := range cat.Cases {
 		if _, ok := byID[c.ID]; ok || c.HasLabel("explore") {
 			// The exploration cites every requirement it may come across;
 			// left unselected it is no dedicated check going unmade.
@@ -121,9 +120,9 @@ func cover(run []Case) []Coverage {
 		case len(blocked[req.ID]) > 0:
 			cv.Status, cv.Cases = NotEvaluated, citing[req.ID]
 			cv.Why = render(blockOrder[req.ID], blocked[req.ID])
-		case cases.NotYetCovered[req.ID] != "":
+		case cat.NotYetCovered[req.ID] != "":
 			cv.Status, cv.Hole = Unchecked, true
-			cv.Why = []string{"no case of this version of the suite checks it: " + cases.NotYetCovered[req.ID]}
+			cv.Why = []string{"no case of this version of the suite checks it: " + cat.NotYetCovered[req.ID]}
 		default:
 			cv.Cases = citing[req.ID]
 			cv.Status, cv.Why = uncheckedWhy(citing[req.ID], unselected[req.ID], byID)

@@ -128,7 +128,7 @@ func TestCoverage(t *testing.T) {
 			if tt.change != nil {
 				tt.change(t, &r)
 			}
-			Gate{Require: tt.require}.Apply(&r)
+			Gate{Require: tt.require}.Apply(&r, cases.Catalogue())
 			cv := coverageOf(r, tt.req)
 			if cv.Status != tt.status {
 				t.Errorf("%s: status %q, want %q (why %v)", tt.req, cv.Status, tt.status, cv.Why)
@@ -184,7 +184,7 @@ func removeCase(r *Run, id string) {
 
 func TestParseBaseline(t *testing.T) {
 	good := "# known defects of firmware 4.1\n\nrc-9-role-root answers 8, TrueConf ticket pending https://example.test/issues/7\nenv-8-unknown-field-ignored   refuses x-extra\n"
-	b, err := ParseBaseline(strings.NewReader(good), "known.txt")
+	b, err := ParseBaseline(strings.NewReader(good), "known.txt", cases.Catalogue())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestParseBaseline(t *testing.T) {
 		"only a link":  "rc-9-role-root https://example.test/1\n",
 		"twice":        "rc-9-role-root a\nrc-9-role-root b\n",
 	} {
-		if _, err := ParseBaseline(strings.NewReader(text), "known.txt"); err == nil || !strings.Contains(err.Error(), "known.txt:") {
+		if _, err := ParseBaseline(strings.NewReader(text), "known.txt", cases.Catalogue()); err == nil || !strings.Contains(err.Error(), "known.txt:") {
 			t.Errorf("%s: error %v, want one naming the file and line", name, err)
 		}
 	}
@@ -226,8 +226,8 @@ func TestBaseline(t *testing.T) {
 			r := allSelected(t)
 			setVerdict(t, &r, "rc-9-role-root", tt.verdict, "resultCode: expected 9, actual 8", false)
 			setVerdict(t, &r, "rc-9-role-empty", Fail, "resultCode: expected 9, actual 8", false)
-			Gate{Baseline: base}.Apply(&r)
-			Gate{Baseline: base}.Apply(&r) // idempotent: the CLI tallies again after an interrupt
+			Gate{Baseline: base}.Apply(&r, cases.Catalogue())
+			Gate{Baseline: base}.Apply(&r, cases.Catalogue()) // idempotent: the CLI tallies again after an interrupt
 			var got Case
 			for _, c := range r.Cases {
 				if c.ID == "rc-9-role-root" {
@@ -248,7 +248,7 @@ func TestBaseline(t *testing.T) {
 	// A failure not in the baseline still fails the run.
 	r := allSelected(t)
 	setVerdict(t, &r, "rc-10-type-open", Fail, "x", false)
-	Gate{Baseline: base}.Apply(&r)
+	Gate{Baseline: base}.Apply(&r, cases.Catalogue())
 	if r.Summary.ExitCode != ExitNotConformant {
 		t.Errorf("a new failure beside a baseline: exit %d", r.Summary.ExitCode)
 	}
@@ -261,7 +261,7 @@ func TestCoverageReasonsAreRedacted(t *testing.T) {
 	for _, id := range citing("RC-7") {
 		setVerdict(t, &r, id, Error, "dial ws://x/?access=Sekr1t-99: refused", false)
 	}
-	Gate{}.Apply(&r)
+	Gate{}.Apply(&r, cases.Catalogue())
 	red := r.Redacted(replacer{"Sekr1t-99", "[REDACTED:q]"}.Redact)
 	for _, c := range red.Coverage {
 		for _, w := range c.Why {
@@ -295,7 +295,7 @@ func TestNotEvaluatedIsItsOwnClassAndFailsNoGate(t *testing.T) {
 		}
 		r.Cases = append(r.Cases, c)
 	}
-	r.Tally()
+	r.Tally(cases.Catalogue())
 	cv := coverageOf(r, "ENV-4")
 	if cv.Status != NotEvaluated || len(cv.Why) != 1 || !strings.Contains(cv.Why[0], "blocked by ENV-9 at step #1") ||
 		!strings.Contains(cv.Why[0], "env-4-no-request-id-failure") {
@@ -316,7 +316,7 @@ func TestNotEvaluatedIsItsOwnClassAndFailsNoGate(t *testing.T) {
 	c := caseOf(t, "env-4-no-request-id-success", Pass, "", false)
 	c.ID = "another"
 	r.Cases = append(r.Cases, c)
-	r.Tally()
+	r.Tally(cases.Catalogue())
 	if cv := coverageOf(r, "ENV-4"); cv.Status != Checked {
 		t.Errorf("ENV-4 with an evaluated finding elsewhere: %s, want checked", cv.Status)
 	}

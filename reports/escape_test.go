@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/roomconform/conform/cases"
 )
 
 // Issue 16, finding 8: what a target (or an operator's baseline) writes
@@ -74,13 +76,13 @@ func TestHTMLIsValidUTF8(t *testing.T) {
 // and gets the escaping the target's gets: no ESC or NUL raw in
 // report.html or summary.md.
 func TestBaselineReasonEscaped(t *testing.T) {
-	base, err := ParseBaseline(strings.NewReader("rc-10-type-open known \x1b[2J\x00 reason\n"), "known.txt")
+	base, err := ParseBaseline(strings.NewReader("rc-10-type-open known \x1b[2J\x00 reason\n"), "known.txt", cases.Catalogue())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := sample()
 	r.Cases = append(r.Cases, Case{ID: "rc-10-type-open", Title: "t", Group: "RC", Verdict: Fail, Message: "resultCode: expected 10, actual 12"})
-	Gate{Baseline: base}.Apply(&r)
+	Gate{Baseline: base}.Apply(&r, cases.Catalogue())
 	for name, run := range map[string]Run{"as given": r, "redacted": r.Redacted(func(s string) string { return s })} {
 		html, err := HTML(run)
 		if err != nil {

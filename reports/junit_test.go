@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	junit "github.com/joshdk/go-junit"
+
+	"github.com/roomconform/conform/cases"
 )
 
 // junit10 is what the Ant/Jenkins junit-10.xsd (the Jenkins xUnit plugin's
@@ -100,7 +102,7 @@ func gated() Run {
 	r.Cases = append(r.Cases,
 		Case{ID: "xfail-case", Title: "t", Group: "RC", Verdict: Fail, Message: "resultCode: expected 9, actual 8"},
 		Case{ID: "stale-case", Title: "t", Group: "RC", Verdict: Pass})
-	Gate{Require: "must", Baseline: Baseline{"xfail-case": {Reason: "known", Link: "https://tracker.example/1"}, "stale-case": {Reason: "was broken"}}}.Apply(&r)
+	Gate{Require: "must", Baseline: Baseline{"xfail-case": {Reason: "known", Link: "https://tracker.example/1"}, "stale-case": {Reason: "was broken"}}}.Apply(&r, cases.Catalogue())
 	return r
 }
 

@@ -266,14 +266,15 @@ func mapStrings(ss []string, f func(string) string) []string {
 	return out
 }
 
-// Tally fills Coverage and Summary from the cases: any FAIL makes the run
+// Tally fills Coverage and Summary from the cases, the coverage measured
+// against the catalogue cat they were selected from: any FAIL makes the run
 // not conformant (exit 1), and so does a stale baseline entry; an
 // interrupted run is never conformant; otherwise any ERROR is an
 // infrastructure failure (exit 3); last, under --require must, a MUST
 // requirement that applies but went unchecked makes the run not conformant
 // (exit 1). A known failure (XFAIL) does not fail the run.
-func (r *Run) Tally() {
-	r.Coverage = cover(r.Cases)
+func (r *Run) Tally(cat caselang.CaseSet) {
+	r.Coverage = cover(r.Cases, cat)
 	s := Summary{Total: len(r.Cases), Must: countCoverage(r.Coverage, caselang.Must), Should: countCoverage(r.Coverage, caselang.Should)}
 	for _, c := range r.Cases {
 		if c.Baseline != nil && c.Baseline.Stale != "" {

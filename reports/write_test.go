@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2/reporters"
+
+	"github.com/roomconform/conform/cases"
 )
 
 func sample() Run {
@@ -28,7 +30,7 @@ func sample() Run {
 			Transcript:   []Frame{{Conn: "a", Dir: "send", Kind: "text", Payload: `{"credentials":"secret-xyz"}`}},
 		})
 	}
-	r.Tally()
+	r.Tally(cases.Catalogue())
 	return r
 }
 
@@ -72,18 +74,18 @@ func TestTally(t *testing.T) {
 		t.Errorf("summary %+v", r.Summary)
 	}
 	r.Cases = r.Cases[:1]
-	r.Tally()
+	r.Tally(cases.Catalogue())
 	if r.Summary.ExitCode != ExitConformant {
 		t.Errorf("a single PASS: %+v", r.Summary)
 	}
 	r.Interrupted = "Interrupted by User"
-	r.Tally()
+	r.Tally(cases.Catalogue())
 	if r.Summary.ExitCode != ExitNotConformant {
 		t.Errorf("interrupted run: %+v", r.Summary)
 	}
 	r.Interrupted = ""
 	r.Cases = append(r.Cases, Case{Verdict: Error})
-	r.Tally()
+	r.Tally(cases.Catalogue())
 	if r.Summary.ExitCode != ExitUnreachable {
 		t.Errorf("errors only: %+v", r.Summary)
 	}

@@ -374,7 +374,7 @@ func (o *runOptions) gate() (reports.Gate, error) {
 	if err != nil {
 		return g, fmt.Errorf("--baseline %w", err)
 	}
-	g.Baseline, err = reports.ParseBaseline(bytes.NewReader(b), o.baseline)
+	g.Baseline, err = reports.ParseBaseline(bytes.NewReader(b), o.baseline, cases.Catalogue())
 	if err != nil {
 		return g, fmt.Errorf("--baseline: %w", err)
 	}

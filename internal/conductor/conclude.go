@@ -27,7 +27,7 @@ func (p *Plan) conclude(ctx context.Context, start time.Time, gate reports.Gate)
 	run := p.collect(start, gate)
 	if restoreErr != nil {
 		run.RestoreError = r.Config().Redactor.Redact(restoreErr.Error())
-		run.Tally()
+		run.Tally(cases.Catalogue())
 	}
 	return run
 }
@@ -117,7 +117,7 @@ func (p *Plan) collect(start time.Time, gate reports.Gate) reports.Run {
 			run.InfrastructureError = why
 		}
 	}
-	gate.Apply(&run)
+	gate.Apply(&run, cases.Catalogue())
 	// The one place the report's free text is redacted; transcripts come
 	// redacted from Frames.
 	return run.Redacted(cfg.Redactor.Redact)

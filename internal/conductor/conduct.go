@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/caselang"
+	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/preflight"
 	"github.com/roomconform/conform/internal/reconf"
@@ -206,7 +207,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 		// cannot be read counts too.
 		if _, left, err := reconf.ReadJournal(journal); left || err != nil {
 			result.RestoreError = fmt.Sprintf("the recovery journal is still at %s: run `conform restore --journal %s`", journal, journal)
-			result.Tally()
+			result.Tally(cases.Catalogue())
 		}
 	}
 	result.Version = cfg.Version
@@ -215,14 +216,14 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	if why := interruption(casesCtx); why != "" && result.Interrupted == "" {
 		// A signal after the cases ended: the reports are still written.
 		result.Interrupted = why
-		result.Tally()
+		result.Tally(cases.Catalogue())
 	}
 	overflowed := red.Overflowed()
 	if overflowed {
 		// Decided before the reports are written: they say the exit code
 		// the process ends with.
 		result.InfrastructureError = fmt.Sprintf("%s: its text is withheld from the console and the reports", red.Overflow())
-		result.Tally()
+		result.Tally(cases.Catalogue())
 	}
 	flush(con)
 	wctx, wcancel := cfg.reportCtx(start)
@@ -288,7 +289,7 @@ func (cfg Config) preflightFailed(ctx context.Context, err error, sess *session.
 		run.Cases = append(run.Cases, rc)
 	}
 	run.Interrupted = interrupted
-	cfg.Gate.Apply(&run)
+	cfg.Gate.Apply(&run, cases.Catalogue())
 	run.Summary.ExitCode = code
 	run.Summary.Verdict = what
 	wctx, wcancel := cfg.reportCtx(start)

@@ -8,6 +8,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/reports"
 )
 
@@ -35,7 +36,7 @@ func writeReports(ctx context.Context, r *reports.Run, f reports.Files) error {
 		} else if r.InfrastructureError == "" {
 			r.InfrastructureError = "the reports could not all be written"
 		}
-		r.Tally()
+		r.Tally(cases.Catalogue())
 		_ = reports.WriteAll(ctx, *r, files)
 	}
 	err := reports.WriteAll(ctx, *r, files)
