@@ -5,13 +5,17 @@ import "strings"
 // Verdict is the outcome of one case (README, "Verdicts, exit codes and reports").
 type Verdict string
 
-// The verdicts. PASS may carry INFO findings.
+// The verdicts. PASS may carry INFO findings. Decide gives PASS, FAIL or
+// WARN; the engine SKIP or ERROR; the reports XFAIL.
 const (
 	Pass  Verdict = "PASS"
 	Fail  Verdict = "FAIL"
 	Warn  Verdict = "WARN"
 	Skip  Verdict = "SKIP"
 	Error Verdict = "ERROR"
+	// XFail is a FAIL the operator's baseline lists as a known failure
+	// (--baseline): it does not fail the run.
+	XFail Verdict = "XFAIL"
 )
 
 // Finding is the result of one check: what the requirement expected, what the

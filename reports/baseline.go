@@ -92,9 +92,9 @@ func (b Baseline) Apply(r *Run) {
 			continue
 		}
 		switch c.Verdict {
-		case Fail, XFail:
-			c.Verdict = XFail
-		case Pass:
+		case caselang.Fail, caselang.XFail:
+			c.Verdict = caselang.XFail
+		case caselang.Pass:
 			k.Stale = "baselined as a known failure, but it passes now: take it out of the baseline"
 		}
 		c.Baseline = &k

@@ -22,7 +22,7 @@ func TestMeasuredAgainstTheGivenCatalogue(t *testing.T) {
 		},
 		NotYetCovered: map[string]string{"ENV-4": "nothing provokes it here"},
 	}
-	r := Run{Cases: []Case{{ID: "env-2-selected", Verdict: Pass, Requirements: []Requirement{{ID: "ENV-2", Level: "MUST"}},
+	r := Run{Cases: []Case{{ID: "env-2-selected", Verdict: caselang.Pass, Requirements: []Requirement{{ID: "ENV-2", Level: "MUST"}},
 		Findings: []Finding{{Requirement: "ENV-2", Level: caselang.Must, OK: true, Check: "method"}}}}}
 	r.Tally(cat)
 	want := map[string]struct {

@@ -133,7 +133,9 @@ func cover(run []Case, cat caselang.CaseSet) []Coverage {
 }
 
 // ranToVerdict reports whether a case was judged (its findings count).
-func ranToVerdict(v string) bool { return v == Pass || v == Fail || v == Warn || v == XFail }
+func ranToVerdict(v caselang.Verdict) bool {
+	return v == caselang.Pass || v == caselang.Fail || v == caselang.Warn || v == caselang.XFail
+}
 
 // uncheckedWhy classifies a requirement no finding covers: not applicable
 // when some selected case citing it was skipped for the target's
@@ -153,13 +155,13 @@ func uncheckedWhy(selected, unselected []string, byID map[string]Case) (string, 
 	for _, id := range selected {
 		c := byID[id]
 		switch {
-		case c.Verdict == Skip && c.NotApplicable:
+		case c.Verdict == caselang.Skip && c.NotApplicable:
 			inapplicable = true
 			add("not applicable: "+firstLine(c.Message), id)
-		case c.Verdict == Skip:
+		case c.Verdict == caselang.Skip:
 			operator = true
 			add("skipped: "+firstLine(c.Message), id)
-		case c.Verdict == Error:
+		case c.Verdict == caselang.Error:
 			operator = true
 			add("error: "+firstLine(c.Message), id)
 		default:

@@ -11,7 +11,7 @@ import (
 
 // caseOf builds a report case for a catalogue case with a verdict; a judged
 // case gets one finding under each requirement it cites.
-func caseOf(t *testing.T, id, verdict, msg string, inapplicable bool) Case {
+func caseOf(t *testing.T, id string, verdict caselang.Verdict, msg string, inapplicable bool) Case {
 	t.Helper()
 	c, ok := cases.Lookup(id)
 	if !ok {
@@ -21,7 +21,7 @@ func caseOf(t *testing.T, id, verdict, msg string, inapplicable bool) Case {
 	for _, r := range c.Requirements {
 		rc.Requirements = append(rc.Requirements, Requirement{ID: r, Level: string(caselang.LevelOf(r))})
 		if ranToVerdict(verdict) {
-			rc.Findings = append(rc.Findings, Finding{Requirement: r, Level: caselang.LevelOf(r), OK: verdict != Fail})
+			rc.Findings = append(rc.Findings, Finding{Requirement: r, Level: caselang.LevelOf(r), OK: verdict != caselang.Fail})
 		}
 	}
 	return rc
@@ -41,7 +41,7 @@ func coverageOf(r Run, id string) Coverage {
 func allSelected(t *testing.T) Run {
 	var r Run
 	for _, c := range cases.All() {
-		r.Cases = append(r.Cases, caseOf(t, c.ID, Pass, "", false))
+		r.Cases = append(r.Cases, caseOf(t, c.ID, caselang.Pass, "", false))
 	}
 	return r
 }
@@ -63,7 +63,7 @@ func TestCoverage(t *testing.T) {
 			why: "not applicable: needs a Free-plan target",
 			change: func(t *testing.T, r *Run) {
 				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, Skip, "needs a Free-plan target: run with --plan free", true)
+					setVerdict(t, r, id, caselang.Skip, "needs a Free-plan target: run with --plan free", true)
 				}
 			},
 		},
@@ -71,7 +71,7 @@ func TestCoverage(t *testing.T) {
 			name: "a case judged without reaching it does not make it unchecked", req: "RC-2", status: NotApplicable, exit: ExitConformant,
 			change: func(t *testing.T, r *Run) {
 				for _, id := range rc2 {
-					setVerdict(t, r, id, Skip, "needs a Free-plan target", true)
+					setVerdict(t, r, id, caselang.Skip, "needs a Free-plan target", true)
 				}
 				dropFindings(r, "explore-random-walks", "RC-2")
 			},
@@ -81,7 +81,7 @@ func TestCoverage(t *testing.T) {
 			why: "skipped: needs admin access",
 			change: func(t *testing.T, r *Run) {
 				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, Skip, "needs admin access: set CONFORM_ADMIN_PASSWORD", false)
+					setVerdict(t, r, id, caselang.Skip, "needs admin access: set CONFORM_ADMIN_PASSWORD", false)
 				}
 			},
 		},
@@ -90,7 +90,7 @@ func TestCoverage(t *testing.T) {
 			why: "skipped: needs the admin-pin",
 			change: func(t *testing.T, r *Run) {
 				for i, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, Skip, map[bool]string{true: "needs a Free-plan target", false: "needs the admin-pin"}[i > 0], i > 0)
+					setVerdict(t, r, id, caselang.Skip, map[bool]string{true: "needs a Free-plan target", false: "needs the admin-pin"}[i > 0], i > 0)
 				}
 			},
 		},
@@ -108,7 +108,7 @@ func TestCoverage(t *testing.T) {
 			why: "error: no answer",
 			change: func(t *testing.T, r *Run) {
 				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, Error, "no answer within 5s", false)
+					setVerdict(t, r, id, caselang.Error, "no answer within 5s", false)
 				}
 			},
 		},
@@ -116,7 +116,7 @@ func TestCoverage(t *testing.T) {
 			name: "a SHOULD unchecked never fails --require must", req: "RC-4b", status: Unchecked, require: "must", exit: ExitConformant,
 			change: func(t *testing.T, r *Run) {
 				for _, id := range citing("RC-4b") {
-					setVerdict(t, r, id, Skip, "needs the user PIN", false)
+					setVerdict(t, r, id, caselang.Skip, "needs the user PIN", false)
 				}
 			},
 		},
@@ -147,7 +147,7 @@ func TestCoverage(t *testing.T) {
 	}
 }
 
-func setVerdict(t *testing.T, r *Run, id, verdict, msg string, inapplicable bool) {
+func setVerdict(t *testing.T, r *Run, id string, verdict caselang.Verdict, msg string, inapplicable bool) {
 	t.Helper()
 	for i, c := range r.Cases {
 		if c.ID == id {
@@ -210,22 +210,22 @@ func TestBaseline(t *testing.T) {
 	base := Baseline{"rc-9-role-root": {Reason: "known"}, "rc-9-role-empty": {Reason: "known"}}
 	tests := []struct {
 		name    string
-		verdict string
-		want    string // the case's verdict after the gate
+		verdict caselang.Verdict
+		want    caselang.Verdict // the case's verdict after the gate
 		stale   bool
 		exit    int
 	}{
-		{"a known failure fails as expected", Fail, XFail, false, ExitConformant},
-		{"a known failure that passes now is stale", Pass, Pass, true, ExitNotConformant},
-		{"a known failure that cannot be judged stays an ERROR, not stale", Error, Error, false, ExitUnreachable},
-		{"a known failure not run is neutral", Skip, Skip, false, ExitConformant},
-		{"a known failure that only warns is neutral", Warn, Warn, false, ExitConformant},
+		{"a known failure fails as expected", caselang.Fail, caselang.XFail, false, ExitConformant},
+		{"a known failure that passes now is stale", caselang.Pass, caselang.Pass, true, ExitNotConformant},
+		{"a known failure that cannot be judged stays an ERROR, not stale", caselang.Error, caselang.Error, false, ExitUnreachable},
+		{"a known failure not run is neutral", caselang.Skip, caselang.Skip, false, ExitConformant},
+		{"a known failure that only warns is neutral", caselang.Warn, caselang.Warn, false, ExitConformant},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := allSelected(t)
 			setVerdict(t, &r, "rc-9-role-root", tt.verdict, "resultCode: expected 9, actual 8", false)
-			setVerdict(t, &r, "rc-9-role-empty", Fail, "resultCode: expected 9, actual 8", false)
+			setVerdict(t, &r, "rc-9-role-empty", caselang.Fail, "resultCode: expected 9, actual 8", false)
 			Gate{Baseline: base}.Apply(&r, cases.Catalogue())
 			Gate{Baseline: base}.Apply(&r, cases.Catalogue()) // idempotent: the CLI tallies again after an interrupt
 			var got Case
@@ -247,7 +247,7 @@ func TestBaseline(t *testing.T) {
 	}
 	// A failure not in the baseline still fails the run.
 	r := allSelected(t)
-	setVerdict(t, &r, "rc-10-type-open", Fail, "x", false)
+	setVerdict(t, &r, "rc-10-type-open", caselang.Fail, "x", false)
 	Gate{Baseline: base}.Apply(&r, cases.Catalogue())
 	if r.Summary.ExitCode != ExitNotConformant {
 		t.Errorf("a new failure beside a baseline: exit %d", r.Summary.ExitCode)
@@ -259,7 +259,7 @@ func TestBaseline(t *testing.T) {
 func TestCoverageReasonsAreRedacted(t *testing.T) {
 	r := allSelected(t)
 	for _, id := range citing("RC-7") {
-		setVerdict(t, &r, id, Error, "dial ws://x/?access=Sekr1t-99: refused", false)
+		setVerdict(t, &r, id, caselang.Error, "dial ws://x/?access=Sekr1t-99: refused", false)
 	}
 	Gate{}.Apply(&r, cases.Catalogue())
 	red := r.Redacted(replacer{"Sekr1t-99", "[REDACTED:q]"}.Redact)
@@ -287,7 +287,7 @@ func TestNotEvaluatedIsItsOwnClassAndFailsNoGate(t *testing.T) {
 	var r Run
 	r.Require = "must"
 	for _, id := range []string{"env-4-no-request-id-success", "env-4-no-request-id-failure"} {
-		c := caseOf(t, id, Warn, "", false)
+		c := caseOf(t, id, caselang.Warn, "", false)
 		c.Findings = []Finding{
 			{Requirement: "ENV-3", Level: caselang.Must, OK: true, Step: "#1"},
 			{Requirement: "ENV-9", Level: caselang.Should, Step: "#1", Check: "connection open after a failure"},
@@ -313,7 +313,7 @@ func TestNotEvaluatedIsItsOwnClassAndFailsNoGate(t *testing.T) {
 		t.Errorf("summary %+v: no case failed", r.Summary)
 	}
 	// Checked anywhere is checked.
-	c := caseOf(t, "env-4-no-request-id-success", Pass, "", false)
+	c := caseOf(t, "env-4-no-request-id-success", caselang.Pass, "", false)
 	c.ID = "another"
 	r.Cases = append(r.Cases, c)
 	r.Tally(cases.Catalogue())

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -81,7 +82,7 @@ func TestBaselineReasonEscaped(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := sample()
-	r.Cases = append(r.Cases, Case{ID: "rc-10-type-open", Title: "t", Group: "RC", Verdict: Fail, Message: "resultCode: expected 10, actual 12"})
+	r.Cases = append(r.Cases, Case{ID: "rc-10-type-open", Title: "t", Group: "RC", Verdict: caselang.Fail, Message: "resultCode: expected 10, actual 12"})
 	Gate{Baseline: base}.Apply(&r, cases.Catalogue())
 	for name, run := range map[string]Run{"as given": r, "redacted": r.Redacted(func(s string) string { return s })} {
 		html, err := HTML(run)

@@ -76,7 +76,7 @@ func HTML(r Run) ([]byte, error) {
 		g := group(c.Group)
 		g.Cases = append(g.Cases, c)
 		stale := c.Baseline != nil && c.Baseline.Stale != ""
-		if c.Verdict != Pass && c.Verdict != Skip || stale {
+		if c.Verdict != caselang.Pass && c.Verdict != caselang.Skip || stale {
 			data.Details = append(data.Details, c)
 		}
 	}

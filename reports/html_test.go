@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"github.com/roomconform/conform/caselang"
 )
 
 // TestHTMLReport parses report.html as a browser would and checks what a
@@ -64,11 +66,11 @@ func TestHTMLReport(t *testing.T) {
 			t.Errorf("no row for case %s", c.ID)
 		}
 		detail := byID["detail-"+c.ID]
-		nonPass := c.Verdict != Pass && c.Verdict != Skip || c.Baseline != nil && c.Baseline.Stale != ""
+		nonPass := c.Verdict != caselang.Pass && c.Verdict != caselang.Skip || c.Baseline != nil && c.Baseline.Stale != ""
 		if nonPass != (detail != nil) {
 			t.Errorf("case %s (%s): detail section present %v", c.ID, c.Verdict, detail != nil)
 		}
-		if detail != nil && c.Verdict == Fail && c.ID == "fail-case" {
+		if detail != nil && c.Verdict == caselang.Fail && c.ID == "fail-case" {
 			d := text(detail)
 			for _, f := range c.Findings {
 				if !strings.Contains(d, f.Expected) || !strings.Contains(d, f.Actual) {

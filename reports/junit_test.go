@@ -11,6 +11,7 @@ import (
 
 	junit "github.com/joshdk/go-junit"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
@@ -100,8 +101,8 @@ func schemaErrors(doc []byte) []string {
 func gated() Run {
 	r := sample()
 	r.Cases = append(r.Cases,
-		Case{ID: "xfail-case", Title: "t", Group: "RC", Verdict: Fail, Message: "resultCode: expected 9, actual 8"},
-		Case{ID: "stale-case", Title: "t", Group: "RC", Verdict: Pass})
+		Case{ID: "xfail-case", Title: "t", Group: "RC", Verdict: caselang.Fail, Message: "resultCode: expected 9, actual 8"},
+		Case{ID: "stale-case", Title: "t", Group: "RC", Verdict: caselang.Pass})
 	Gate{Require: "must", Baseline: Baseline{"xfail-case": {Reason: "known", Link: "https://tracker.example/1"}, "stale-case": {Reason: "was broken"}}}.Apply(&r, cases.Catalogue())
 	return r
 }

@@ -143,8 +143,8 @@ type Case struct {
 	// Profile is the protection profile the case ran in when the walk put
 	// the target in another than its own to run it ("" for the target's
 	// own).
-	Profile string `json:"profile,omitempty"`
-	Verdict string `json:"verdict"`
+	Profile string           `json:"profile,omitempty"`
+	Verdict caselang.Verdict `json:"verdict"`
 	// Message is the skip reason, the error, or the broken findings.
 	Message  string    `json:"message,omitempty"`
 	Duration float64   `json:"durationSeconds"`
@@ -187,17 +187,6 @@ type Frame struct {
 	// Size is the payload's length on the wire when it was cut (0: it was not).
 	Size int `json:"size,omitempty"`
 }
-
-// Verdicts as strings, shared with the suite.
-const (
-	Pass  = "PASS"
-	Fail  = "FAIL"
-	Warn  = "WARN"
-	Skip  = "SKIP"
-	Error = "ERROR"
-	// XFail is a baselined case that failed as expected (--baseline).
-	XFail = "XFAIL"
-)
 
 // Exit codes of the CLI contract.
 const (
@@ -281,17 +270,17 @@ func (r *Run) Tally(cat caselang.CaseSet) {
 			s.Stale++
 		}
 		switch c.Verdict {
-		case Pass:
+		case caselang.Pass:
 			s.Pass++
-		case Fail:
+		case caselang.Fail:
 			s.Fail++
-		case Warn:
+		case caselang.Warn:
 			s.Warn++
-		case Skip:
+		case caselang.Skip:
 			s.Skip++
-		case Error:
+		case caselang.Error:
 			s.Error++
-		case XFail:
+		case caselang.XFail:
 			s.XFail++
 		}
 	}

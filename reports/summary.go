@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"strings"
+
+	"github.com/roomconform/conform/caselang"
 )
 
 // SummaryMarkdown renders summary.md: the verdict, the counts, the MUST
@@ -56,16 +58,16 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 	var rows []string
 	for _, c := range r.Cases {
 		stale := c.Baseline != nil && c.Baseline.Stale != ""
-		if c.Verdict == Pass && !stale || c.Verdict == Skip {
+		if c.Verdict == caselang.Pass && !stale || c.Verdict == caselang.Skip {
 			continue
 		}
 		what := firstLine(c.Message)
 		if stale {
 			what = c.Baseline.Stale
-		} else if c.Verdict == XFail {
+		} else if c.Verdict == caselang.XFail {
 			what = "known failure: " + c.Baseline.String()
 		}
-		verdict := c.Verdict
+		verdict := string(c.Verdict)
 		if stale {
 			verdict += " (stale baseline)"
 		}
@@ -93,7 +95,7 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 	skips := map[string]int{}
 	var reasons []string
 	for _, c := range r.Cases {
-		if c.Verdict == Skip {
+		if c.Verdict == caselang.Skip {
 			if skips[c.Message] == 0 {
 				reasons = append(reasons, c.Message)
 			}

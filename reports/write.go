@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/term"
 )
 
@@ -107,23 +108,23 @@ func JUnit(r Run) ([]byte, error) {
 		switch {
 		case stale:
 			suite.Failures++
-			tc.Failure = &junitOutcome{Type: "STALE-BASELINE", Message: c.Verdict + ": " + c.Baseline.Stale, Text: c.Message}
-		case c.Verdict == Fail:
+			tc.Failure = &junitOutcome{Type: "STALE-BASELINE", Message: string(c.Verdict) + ": " + c.Baseline.Stale, Text: c.Message}
+		case c.Verdict == caselang.Fail:
 			suite.Failures++
-			tc.Failure = &junitOutcome{Type: Fail, Message: firstLine(c.Message), Text: c.Message}
-		case c.Verdict == Error:
+			tc.Failure = &junitOutcome{Type: string(caselang.Fail), Message: firstLine(c.Message), Text: c.Message}
+		case c.Verdict == caselang.Error:
 			suite.Errors++
-			tc.Error = &junitOutcome{Type: Error, Message: firstLine(c.Message), Text: c.Message}
-		case c.Verdict == Skip:
+			tc.Error = &junitOutcome{Type: string(caselang.Error), Message: firstLine(c.Message), Text: c.Message}
+		case c.Verdict == caselang.Skip:
 			suite.Skipped++
 			tc.Skipped = &junitOutcome{Message: c.Message}
-		case c.Verdict == XFail:
+		case c.Verdict == caselang.XFail:
 			suite.Skipped++
-			tc.Skipped = &junitOutcome{Type: XFail, Message: "known failure (baseline): " + c.Baseline.String() + ": " + firstLine(c.Message), Text: c.Message}
-		case c.Verdict == Warn:
+			tc.Skipped = &junitOutcome{Type: string(caselang.XFail), Message: "known failure (baseline): " + c.Baseline.String() + ": " + firstLine(c.Message), Text: c.Message}
+		case c.Verdict == caselang.Warn:
 			warned = append(warned, c.Key())
 		}
-		if c.Verdict != Pass && c.Verdict != Skip || stale {
+		if c.Verdict != caselang.Pass && c.Verdict != caselang.Skip || stale {
 			tc.SystemOut = caseDetail(c)
 		}
 		suite.Cases = append(suite.Cases, tc)

@@ -15,17 +15,18 @@ import (
 
 	"github.com/onsi/ginkgo/v2/reporters"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 )
 
 func sample() Run {
 	r := Run{Schema: Schema, Tool: "conform", Version: "test", StartedAt: time.Unix(0, 0), Duration: 1.5,
 		Target: Target{URL: "ws://127.0.0.1:1/"}, Profile: Profile{Admin: "password", User: "pin", Plan: "pro", Source: "getAuthInfo"}}
-	for _, v := range []string{Pass, Fail, Warn, Skip, Error} {
+	for _, v := range []caselang.Verdict{caselang.Pass, caselang.Fail, caselang.Warn, caselang.Skip, caselang.Error} {
 		r.Cases = append(r.Cases, Case{
-			ID: strings.ToLower(v) + "-case", Title: "title <&> " + v, Group: "RC", Verdict: v,
+			ID: strings.ToLower(string(v)) + "-case", Title: "title <&> " + string(v), Group: "RC", Verdict: v,
 			Requirements: []Requirement{{ID: "RC-8", Level: "MUST"}},
-			Message:      "message of " + v + " secret-xyz",
+			Message:      "message of " + string(v) + " secret-xyz",
 			Findings:     []Finding{{Requirement: "RC-8", Level: "MUST", Check: "resultCode", Expected: "8", Actual: "4"}},
 			Transcript:   []Frame{{Conn: "a", Dir: "send", Kind: "text", Payload: `{"credentials":"secret-xyz"}`}},
 		})
@@ -84,7 +85,7 @@ func TestTally(t *testing.T) {
 		t.Errorf("interrupted run: %+v", r.Summary)
 	}
 	r.Interrupted = ""
-	r.Cases = append(r.Cases, Case{Verdict: Error})
+	r.Cases = append(r.Cases, Case{Verdict: caselang.Error})
 	r.Tally(cases.Catalogue())
 	if r.Summary.ExitCode != ExitUnreachable {
 		t.Errorf("errors only: %+v", r.Summary)

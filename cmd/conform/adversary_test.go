@@ -19,6 +19,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
@@ -219,7 +220,7 @@ func TestTokenNamedFAILCannotRewriteVerdicts(t *testing.T) {
 			if ts.Failures != res.Summary.Fail || ts.Errors != res.Summary.Error || ts.Tests != res.Summary.Total {
 				t.Errorf("junit counts (failures %d, errors %d, tests %d) disagree with results.json %+v", ts.Failures, ts.Errors, ts.Tests, res.Summary)
 			}
-			verdicts := map[string]bool{reports.Pass: true, reports.Fail: true, reports.Warn: true, reports.Skip: true, reports.Error: true}
+			verdicts := map[caselang.Verdict]bool{caselang.Pass: true, caselang.Fail: true, caselang.Warn: true, caselang.Skip: true, caselang.Error: true}
 			for _, c := range res.Cases {
 				if !verdicts[c.Verdict] || c.ID == "" || strings.Contains(c.ID, "REDACTED") {
 					t.Errorf("case structure rewritten: %q %q", c.ID, c.Verdict)

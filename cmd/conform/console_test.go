@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
 )
@@ -89,7 +90,7 @@ func TestTokensNamedLikeConsoleWordsEraseNothing(t *testing.T) {
 			for _, c := range res.Cases {
 				// Lines of the redacting console: a short token ("fail")
 				// is no longer redacted in free text.
-				if c.Verdict == reports.Fail && !strings.Contains(r.stdout, "\nFAIL  "+c.Key()+":") {
+				if c.Verdict == caselang.Fail && !strings.Contains(r.stdout, "\nFAIL  "+c.Key()+":") {
 					t.Errorf("the summary line of %s is not there:\n%s", c.Key(), r.stdout)
 				}
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
@@ -230,7 +231,7 @@ func wantStoppedWithJournal(t *testing.T, l *liar, srv *refserver.Running, profi
 		t.Errorf("exit %d, restoreError %q\n%s\n%s", r.code, r.res.RestoreError, r.stdout, r.stderr)
 	}
 	for _, c := range r.res.Cases {
-		if c.Profile != "" && c.Verdict != reports.Error {
+		if c.Profile != "" && c.Verdict != caselang.Error {
 			t.Errorf("%s ran in a profile the walk put the target in after a failed restore: %s", c.Key(), c.Verdict)
 		}
 	}

@@ -141,7 +141,7 @@ func readResults(t *testing.T, r result, dir string) reports.Run {
 	return res
 }
 
-func idsWith(res reports.Run, verdict string) []string {
+func idsWith(res reports.Run, verdict caselang.Verdict) []string {
 	var out []string
 	for _, c := range res.Cases {
 		if c.Verdict == verdict {
@@ -211,7 +211,7 @@ func TestMutationMatrix(t *testing.T) {
 					m.Generated, filter = true, "!explore"
 					r, res = runEmbedded(t, m.Profile, []string{f.Name}, nil, "--label-filter", filter)
 				}
-				fails, warns, errs := idsWith(res, reports.Fail), idsWith(res, reports.Warn), idsWith(res, reports.Error)
+				fails, warns, errs := idsWith(res, caselang.Fail), idsWith(res, caselang.Warn), idsWith(res, caselang.Error)
 				if caselang.LevelOf(f.Requirement) != caselang.Must && (len(fails) > 0 || r.code == 1) {
 					// The level of the verdict is part of the claim: a SHOULD
 					// defect judged as a MUST failure somewhere downstream is
@@ -250,8 +250,8 @@ func TestMutationMatrix(t *testing.T) {
 					// one rule over the findings (caselang.Decide, unit-tested), so
 					// one such fault shows the flag at work end to end.
 					rs, res := runEmbedded(t, m.Profile, []string{f.Name}, nil, "--strict", "--label-filter", filter)
-					if rs.code != 1 || !slices.Equal(idsWith(res, reports.Fail), sorted(m.Warn)) {
-						t.Errorf("--strict: exit %d, FAIL set %v, want exit 1 and %v", rs.code, idsWith(res, reports.Fail), sorted(m.Warn))
+					if rs.code != 1 || !slices.Equal(idsWith(res, caselang.Fail), sorted(m.Warn)) {
+						t.Errorf("--strict: exit %d, FAIL set %v, want exit 1 and %v", rs.code, idsWith(res, caselang.Fail), sorted(m.Warn))
 					}
 				}
 				if !t.Failed() {
@@ -318,7 +318,7 @@ func shortFaults(faults []refserver.Fault, rows map[string]mutation.Row) []refse
 func unexpected(res reports.Run, want []string) string {
 	var b strings.Builder
 	for _, c := range res.Cases {
-		if c.Verdict == reports.Fail && !slices.Contains(want, c.ID) {
+		if c.Verdict == caselang.Fail && !slices.Contains(want, c.ID) {
 			fmt.Fprintf(&b, "\n%s: %s", c.ID, c.Message)
 			for _, f := range c.Transcript {
 				fmt.Fprintf(&b, "\n    %s", reports.FrameLine(f))
@@ -348,7 +348,7 @@ func firstShouldFault(rows map[string]mutation.Row) string {
 // requirement, not only as a side effect under another one.
 func brokenUnder(res reports.Run, req string) bool {
 	for _, c := range res.Cases {
-		if c.Verdict != reports.Fail && c.Verdict != reports.Warn {
+		if c.Verdict != caselang.Fail && c.Verdict != caselang.Warn {
 			continue
 		}
 		for _, f := range c.Findings {
@@ -401,14 +401,14 @@ func TestConformantSpace(t *testing.T) {
 				if r.code != 0 || res.Summary.Warn+res.Summary.Fail+res.Summary.Error != 0 {
 					var bad []string
 					for _, c := range res.Cases {
-						if c.Verdict != reports.Pass && c.Verdict != reports.Skip {
-							bad = append(bad, c.Verdict+" "+c.ID+": "+c.Message)
+						if c.Verdict != caselang.Pass && c.Verdict != caselang.Skip {
+							bad = append(bad, string(c.Verdict)+" "+c.ID+": "+c.Message)
 						}
 					}
 					t.Errorf("exit %d:\n%s\n%s", r.code, strings.Join(bad, "\n"), r.stderr)
 				}
 				for _, c := range res.Cases {
-					if c.Verdict == reports.Skip && c.Message == "" {
+					if c.Verdict == caselang.Skip && c.Message == "" {
 						t.Errorf("%s skipped without a reason", c.ID)
 					}
 				}

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/refserver"
-	"github.com/roomconform/conform/reports"
 )
 
 // TestPaceNeedsItsLockoutDeclared: --pace is a usage error (exit 2) unless
@@ -93,7 +93,7 @@ func TestPacedRunIsComplete(t *testing.T) {
 		t.Errorf("the verdict line does not say complete:\n%s", r.stdout)
 	}
 	for _, c := range res.Cases {
-		if c.Verdict == reports.Error || len(c.NotRun) > 0 {
+		if c.Verdict == caselang.Error || len(c.NotRun) > 0 {
 			t.Errorf("%s: %s %v", c.ID, c.Verdict, c.NotRun)
 		}
 	}

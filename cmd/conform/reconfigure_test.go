@@ -297,7 +297,7 @@ func TestWalkLeavesProtectionAsFound(t *testing.T) {
 			for _, c := range res.Cases {
 				if c.Profile != "" {
 					walked++
-					if c.Verdict != reports.Pass {
+					if c.Verdict != caselang.Pass {
 						t.Errorf("%s: %s %s", c.Key(), c.Verdict, c.Message)
 					}
 				}

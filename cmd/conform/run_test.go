@@ -74,11 +74,11 @@ func TestRealTimePathNeverFails(t *testing.T) {
 			r, res := runAgainst(t, profile, nil, nil, true, nil, extra...)
 			for _, c := range res.Cases {
 				switch {
-				case c.Verdict == reports.Fail || c.Verdict == reports.Warn:
+				case c.Verdict == caselang.Fail || c.Verdict == caselang.Warn:
 					t.Errorf("%s: %s: %s", c.ID, c.Verdict, c.Message)
-				case c.Verdict == reports.Error && !strings.Contains(c.Message, "late"):
+				case c.Verdict == caselang.Error && !strings.Contains(c.Message, "late"):
 					t.Errorf("%s: ERROR, not for lateness: %s", c.ID, c.Message)
-				case c.Verdict == reports.Skip && c.Message == "":
+				case c.Verdict == caselang.Skip && c.Message == "":
 					t.Errorf("%s skipped without a reason", c.ID)
 				}
 			}
@@ -114,7 +114,7 @@ func TestDiscoveryThroughWebManager(t *testing.T) {
 		"life-6-get-token-for-http-server": "PASS", "life-2-http-token-expires": ""}
 	for _, c := range res.Cases {
 		if v, ok := want[c.ID]; ok {
-			if c.Verdict != v && v != "" {
+			if string(c.Verdict) != v && v != "" {
 				t.Errorf("%s: %s %s, want %s", c.ID, c.Verdict, c.Message, v)
 			}
 			delete(want, c.ID)

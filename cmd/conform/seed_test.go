@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
@@ -72,7 +73,7 @@ func TestLiveVerdictDoesNotDependOnTheSeed(t *testing.T) {
 				r, res := runLive(t, f.Name, "--seed", seed)
 				v[i] = verdict{code: r.code, caught: brokenUnder(res, f.Requirement)}
 				for _, c := range res.Cases {
-					if c.Verdict != reports.Skip {
+					if c.Verdict != caselang.Skip {
 						v[i].ran = append(v[i].ran, c.ID)
 					}
 				}

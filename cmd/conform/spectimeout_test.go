@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
 )
@@ -93,9 +94,9 @@ func TestSlowTargetGetsNoSpecTimeout(t *testing.T) {
 	passed := 0
 	for _, c := range res.Cases {
 		switch {
-		case c.Verdict == reports.Pass:
+		case c.Verdict == caselang.Pass:
 			passed++
-		case c.Verdict == reports.Error && strings.Contains(c.Message, "within "+response.String()+": timeout"):
+		case c.Verdict == caselang.Error && strings.Contains(c.Message, "within "+response.String()+": timeout"):
 			t.Logf("%s: this machine heard an answer later than the response timeout, inconclusive: %s", c.ID, c.Message)
 		default:
 			t.Errorf("%s: %s %s (%.1fs)", c.ID, c.Verdict, c.Message, c.Duration)

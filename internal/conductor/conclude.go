@@ -91,13 +91,13 @@ func (p *Plan) collect(start time.Time, gate reports.Gate) reports.Run {
 		case stopped:
 			// The executor stopped the case (its bound, an interrupt, a
 			// panic): the outcome, if any, is incomplete.
-			rc.Verdict, rc.Message = reports.Error, why
+			rc.Verdict, rc.Message = caselang.Error, why
 		case ran:
-			rc.Verdict = string(o.Verdict)
+			rc.Verdict = o.Verdict
 			rc.Message = o.Reason
 			rc.NotApplicable = o.Inapplicable
 		default:
-			rc.Verdict = reports.Skip
+			rc.Verdict = caselang.Skip
 			rc.Message = "not run"
 			if run.Interrupted != "" {
 				rc.Message = "not run: " + run.Interrupted
@@ -159,7 +159,7 @@ func pace(b *budget.Budget, run reports.Run) *reports.Pace {
 	p := &reports.Pace{Attempts: pc.Attempts, WindowSeconds: pc.Window.Seconds(), PerWindow: pc.PerWindow(), Windows: b.PaceWaits(),
 		Complete: len(run.NotRun) == 0 && b.PaceLockout() == "" && run.Interrupted == ""}
 	for _, c := range run.Cases {
-		if len(c.NotRun) > 0 || c.Verdict == reports.Error {
+		if len(c.NotRun) > 0 || c.Verdict == caselang.Error {
 			p.Complete = false
 		}
 	}

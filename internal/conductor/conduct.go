@@ -281,7 +281,7 @@ func (cfg Config) preflightFailed(ctx context.Context, err error, sess *session.
 		run.Preflight.Transcript = Frames(sess.Probe)
 	}
 	for _, c := range selected {
-		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: c.Labels, Verdict: reports.Error,
+		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: c.Labels, Verdict: caselang.Error,
 			Message: "not run: " + what + ": " + msg}
 		for _, id := range c.Requirements {
 			rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(caselang.LevelOf(id))})

@@ -191,9 +191,9 @@ func (p *Plan) Show(e Entry) {
 	c := console.Case{ID: e.Key, Duration: took}
 	switch {
 	case stopped:
-		c.Verdict, c.Reason = string(caselang.Error), why
+		c.Verdict, c.Reason = caselang.Error, why
 	case ran:
-		c.Verdict, c.Reason, c.Findings = string(o.Verdict), o.Reason, o.Findings
+		c.Verdict, c.Reason, c.Findings = o.Verdict, o.Reason, o.Findings
 		if p.progress.Verbosity >= console.Everything && o.Transcript != nil {
 			c.Transcript = o.Transcript.String()
 		}

@@ -48,9 +48,9 @@ func TestProgressKeepsTargetTextOnItsLine(t *testing.T) {
 	for _, verbosity := range []int{Quiet, Lines, Everything} {
 		var b bytes.Buffer
 		p := &Progress{W: &b, Verbosity: verbosity}
-		p.Case(Case{ID: "fail-case", Verdict: reports.Fail, Findings: []caselang.Finding{broken}, Reason: broken.String()})
-		p.Case(Case{ID: "error-case", Verdict: reports.Error, Reason: "no answer: error \x1b[2J" + fakeResult})
-		p.Case(Case{ID: "skip-case", Verdict: reports.Skip, Reason: "needs" + fakeRestore})
+		p.Case(Case{ID: "fail-case", Verdict: caselang.Fail, Findings: []caselang.Finding{broken}, Reason: broken.String()})
+		p.Case(Case{ID: "error-case", Verdict: caselang.Error, Reason: "no answer: error \x1b[2J" + fakeResult})
+		p.Case(Case{ID: "skip-case", Verdict: caselang.Skip, Reason: "needs" + fakeRestore})
 		p.Done()
 		noForgedLine(t, b.String(), 0)
 		if verbosity > Quiet && !strings.Contains(b.String(), `\nresult: conformant`) {
@@ -64,11 +64,11 @@ func TestSummaryKeepsTargetTextOnItsLine(t *testing.T) {
 		Expected: `method "auth"`, Actual: "method x" + fakeResult}
 	r := reports.Run{
 		Cases: []reports.Case{
-			{ID: "fail-case", Verdict: reports.Fail, Findings: []caselang.Finding{broken}, Message: broken.String()},
-			{ID: "known-case", Verdict: reports.XFail, Message: "x", Baseline: &reports.Known{Reason: "known \x1b[2J\x00 reason"}},
-			{ID: "error-case", Verdict: reports.Error, Message: "setAuthParams refused (bad" + fakeRestore + ")"},
-			{ID: "error-case-2", Verdict: reports.Error, Message: "setAuthParams refused (bad" + fakeRestore + ")"},
-			{ID: "skip-case", Verdict: reports.Skip, Message: "no answer" + fakeResult},
+			{ID: "fail-case", Verdict: caselang.Fail, Findings: []caselang.Finding{broken}, Message: broken.String()},
+			{ID: "known-case", Verdict: caselang.XFail, Message: "x", Baseline: &reports.Known{Reason: "known \x1b[2J\x00 reason"}},
+			{ID: "error-case", Verdict: caselang.Error, Message: "setAuthParams refused (bad" + fakeRestore + ")"},
+			{ID: "error-case-2", Verdict: caselang.Error, Message: "setAuthParams refused (bad" + fakeRestore + ")"},
+			{ID: "skip-case", Verdict: caselang.Skip, Message: "no answer" + fakeResult},
 		},
 		Reconfiguration: []string{"a user PIN was regenerated" + fakeResult},
 		RestoreError:    "the target refused setAuthParams admin password (x" + fakeRestore + ")",

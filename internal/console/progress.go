@@ -9,7 +9,6 @@ import (
 
 	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/term"
-	"github.com/roomconform/conform/reports"
 )
 
 // Verbosity levels of the console.
@@ -29,7 +28,7 @@ const (
 // the reason and each finding on one line.
 type Case struct {
 	ID         string
-	Verdict    string
+	Verdict    caselang.Verdict
 	Duration   time.Duration
 	Reason     string
 	Findings   []caselang.Finding
@@ -60,13 +59,13 @@ func (p *Progress) Case(c Case) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	id, _, _ := strings.Cut(c.ID, "@") // a case the walk ran in another profile
-	if c.Verdict == reports.Fail && p.Known[id] {
-		c.Verdict = reports.XFail
+	if c.Verdict == caselang.Fail && p.Known[id] {
+		c.Verdict = caselang.XFail
 	}
-	quietDot := c.Verdict == reports.Pass || c.Verdict == reports.Skip
+	quietDot := c.Verdict == caselang.Pass || c.Verdict == caselang.Skip
 	if p.Verbosity == Quiet && quietDot {
 		mark := "."
-		if c.Verdict == reports.Skip {
+		if c.Verdict == caselang.Skip {
 			mark = "s"
 		}
 		fmt.Fprint(p.W, p.paint(c.Verdict, mark))
@@ -89,8 +88,8 @@ func (p *Progress) Case(c Case) {
 		if len(c.Findings) == 0 && c.Reason != "" {
 			lines = []string{c.Reason}
 		}
-	case c.Verdict == reports.Pass:
-	case c.Verdict == reports.Skip || c.Verdict == reports.Error || len(c.Findings) == 0:
+	case c.Verdict == caselang.Pass:
+	case c.Verdict == caselang.Skip || c.Verdict == caselang.Error || len(c.Findings) == 0:
 		// A skip's reason or an error: one line, whatever newline the
 		// target's text put in it.
 		lines = []string{c.Reason}
@@ -101,7 +100,7 @@ func (p *Progress) Case(c Case) {
 			}
 		}
 	}
-	if p.Verbosity < Everything && c.Verdict != reports.Skip && c.Verdict != reports.Error {
+	if p.Verbosity < Everything && c.Verdict != caselang.Skip && c.Verdict != caselang.Error {
 		// What an earlier deviation kept from being judged: never a
 		// verdict, but not silently a pass either.
 		for _, f := range c.Findings {
@@ -136,11 +135,11 @@ func (p *Progress) Done() {
 }
 
 // colours of the verdicts (SGR codes).
-var colours = map[string]string{
-	reports.Pass: "32", reports.Fail: "31", reports.Warn: "33", reports.Skip: "36", reports.Error: "35", reports.XFail: "33",
+var colours = map[caselang.Verdict]string{
+	caselang.Pass: "32", caselang.Fail: "31", caselang.Warn: "33", caselang.Skip: "36", caselang.Error: "35", caselang.XFail: "33",
 }
 
-func (p *Progress) paint(verdict, s string) string {
+func (p *Progress) paint(verdict caselang.Verdict, s string) string {
 	if !p.Color || colours[verdict] == "" {
 		return s
 	}

@@ -32,10 +32,10 @@ func SummaryTo(w, verdict io.Writer, r reports.Run, verbose bool) {
 	fmt.Fprintln(w)
 	// Cases that share a message (every case after the target died, every
 	// skip for one missing secret) are listed once, with their IDs.
-	grouped := map[string]map[string][]string{reports.Skip: {}, reports.Error: {}}
+	grouped := map[caselang.Verdict]map[string][]string{caselang.Skip: {}, caselang.Error: {}}
 	for _, c := range r.Cases {
 		switch c.Verdict {
-		case reports.Fail, reports.Warn, reports.XFail:
+		case caselang.Fail, caselang.Warn, caselang.XFail:
 			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.Key(), c.Title)
 			if c.Baseline != nil {
 				fmt.Fprintf(w, "      known failure: %s\n", term.Line(c.Baseline.String()))
@@ -43,11 +43,11 @@ func SummaryTo(w, verdict io.Writer, r reports.Run, verbose bool) {
 			for _, line := range messageLines(c) {
 				fmt.Fprintf(w, "      %s\n", term.Line(line))
 			}
-		case reports.Skip, reports.Error:
+		case caselang.Skip, caselang.Error:
 			grouped[c.Verdict][c.Message] = append(grouped[c.Verdict][c.Message], c.Key())
 		}
 	}
-	for _, verdict := range []string{reports.Error, reports.Skip} {
+	for _, verdict := range []caselang.Verdict{caselang.Error, caselang.Skip} {
 		reasons := make([]string, 0, len(grouped[verdict]))
 		for reason := range grouped[verdict] {
 			reasons = append(reasons, reason)
