@@ -143,7 +143,7 @@ func (c Check) Constructor() string {
 	return checkPackage + "." + enclosingFunc(f.Name())
 }
 
-// checkPackage is the name of Check's package ("cases").
+// checkPackage is the name of Check's package ("caselang").
 var checkPackage = path.Base(reflect.TypeFor[Check]().PkgPath())
 
 // enclosingFunc returns the function a closure's symbol says it is written
