@@ -216,7 +216,11 @@ func FrameLine(f Frame) string {
 	if conn == "" {
 		conn = "-"
 	}
-	return fmt.Sprintf("+%.3fs %s %s %s", f.At, conn, arrow, f.Payload)
+	payload := f.Payload
+	if f.Kind != "" && f.Kind != "text" && f.Kind != "binary" && f.Kind != "note" {
+		payload = f.Kind + " " + payload // a close, an error: as the transcript shows them
+	}
+	return fmt.Sprintf("+%.3fs %s %s %s", f.At, conn, arrow, payload)
 }
 
 // arrowOf shows a frame's direction: > sent, < received, # a note.

@@ -77,37 +77,15 @@ func (p *Plan) collect(start time.Time, gate reports.Gate) reports.Run {
 		}
 	}
 	for _, e := range keys {
-		c := e.Case
-		rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: nonNil(c.Labels), Profile: e.Profile}
-		for _, id := range c.Requirements {
-			rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(caselang.LevelOf(id))})
-		}
-		p.mu.Lock()
-		o, ran := p.outcomes[e.Key]
-		why, stopped := p.stopped[e.Key]
-		took := p.took[e.Key]
-		p.mu.Unlock()
-		switch {
-		case stopped:
-			// The executor stopped the case (its bound, an interrupt, a
-			// panic): the outcome, if any, is incomplete.
-			rc.Verdict, rc.Message = caselang.Error, why
-		case ran:
-			rc.Verdict = o.Verdict
-			rc.Message = o.Reason
-			rc.NotApplicable = o.Inapplicable
-		default:
-			rc.Verdict = caselang.Skip
-			rc.Message = "not run"
+		// The transcripts are rendered here, at the end, so that a secret
+		// the target echoed before the run learnt it (a token it issues
+		// later) is redacted in them too.
+		rc, ended := p.Result(e, true)
+		if !ended {
+			rc.Verdict, rc.Message = caselang.Skip, "not run"
 			if run.Interrupted != "" {
 				rc.Message = "not run: " + run.Interrupted
 			}
-		}
-		rc.Duration = took.Seconds()
-		if ran {
-			rc.Findings = o.Findings
-			rc.NotRun = o.NotRun
-			rc.Transcript = Frames(o.Transcript)
 		}
 		run.Cases = append(run.Cases, rc)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/walk"
+	"github.com/roomconform/conform/reports"
 )
 
 // Entry is one case of a run's plan, in the target's own profile or in a
@@ -178,37 +179,48 @@ func (p *Plan) Interrupt(why string) {
 	}
 }
 
-// Show prints entry e as it ended on the console, if there is one.
+// Show prints entry e as it ended on the console, if there is one: the
+// same reports.Case the reports get (Result), its transcript with -vv.
 func (p *Plan) Show(e Entry) {
 	if p.progress == nil {
 		return
 	}
+	if c, ok := p.Result(e, p.progress.Verbosity >= console.Everything); ok {
+		p.progress.Case(c)
+	}
+}
+
+// Result is entry e's result in the one shape every report and the
+// console have (ok false before it ended): the engine's outcome, or an
+// ERROR when the executor stopped the case (its bound, an interrupt, a
+// panic: the outcome, if any, is incomplete). The transcript, when asked
+// for, is rendered now, redacted by every secret the run knows so far.
+func (p *Plan) Result(e Entry, transcript bool) (reports.Case, bool) {
 	p.mu.Lock()
 	o, ran := p.outcomes[e.Key]
 	why, stopped := p.stopped[e.Key]
 	took := p.took[e.Key]
 	p.mu.Unlock()
-	c := console.Case{ID: e.Key, Duration: took}
+	c := e.Case
+	rc := reports.Case{ID: c.ID, Title: c.Title, Group: c.Group(), Labels: nonNil(c.Labels), Profile: e.Profile, Duration: took.Seconds()}
+	for _, id := range c.Requirements {
+		rc.Requirements = append(rc.Requirements, reports.Requirement{ID: id, Level: string(caselang.LevelOf(id))})
+	}
 	switch {
 	case stopped:
-		c.Verdict, c.Reason = caselang.Error, why
+		rc.Verdict, rc.Message = caselang.Error, why
 	case ran:
-		c.Verdict, c.Reason, c.Findings = o.Verdict, o.Reason, o.Findings
-		if p.progress.Verbosity >= console.Everything && o.Transcript != nil {
-			c.Transcript = o.Transcript.String()
-		}
+		rc.Verdict, rc.Message, rc.NotApplicable = o.Verdict, o.Reason, o.Inapplicable
 	default:
-		return
+		return rc, false
 	}
-	p.progress.Case(c)
-}
-
-// Outcome is what entry e recorded (ok false before it ran).
-func (p *Plan) Outcome(e Entry) (engine.Outcome, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	o, ok := p.outcomes[e.Key]
-	return o, ok
+	if ran {
+		rc.Findings, rc.NotRun = o.Findings, o.NotRun
+		if transcript {
+			rc.Transcript = Frames(o.Transcript)
+		}
+	}
+	return rc, true
 }
 
 // HasConsole reports whether the run prints each case itself (the

@@ -48,9 +48,9 @@ func TestProgressKeepsTargetTextOnItsLine(t *testing.T) {
 	for _, verbosity := range []int{Quiet, Lines, Everything} {
 		var b bytes.Buffer
 		p := &Progress{W: &b, Verbosity: verbosity}
-		p.Case(Case{ID: "fail-case", Verdict: caselang.Fail, Findings: []caselang.Finding{broken}, Reason: broken.String()})
-		p.Case(Case{ID: "error-case", Verdict: caselang.Error, Reason: "no answer: error \x1b[2J" + fakeResult})
-		p.Case(Case{ID: "skip-case", Verdict: caselang.Skip, Reason: "needs" + fakeRestore})
+		p.Case(reports.Case{ID: "fail-case", Verdict: caselang.Fail, Findings: []caselang.Finding{broken}, Message: broken.String()})
+		p.Case(reports.Case{ID: "error-case", Verdict: caselang.Error, Message: "no answer: error \x1b[2J" + fakeResult})
+		p.Case(reports.Case{ID: "skip-case", Verdict: caselang.Skip, Message: "needs" + fakeRestore})
 		p.Done()
 		noForgedLine(t, b.String(), 0)
 		if verbosity > Quiet && !strings.Contains(b.String(), `\nresult: conformant`) {

@@ -3,12 +3,11 @@ package console
 import (
 	"fmt"
 	"io"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/term"
+	"github.com/roomconform/conform/reports"
 )
 
 // Verbosity levels of the console.
@@ -22,18 +21,6 @@ const (
 	// Everything: Lines, plus every finding and the transcript of every case.
 	Everything = 2
 )
-
-// Case is one finished case, as the console shows it. Reason, Findings and
-// Transcript are the target's text: redacted by the writer, escaped here,
-// the reason and each finding on one line.
-type Case struct {
-	ID         string
-	Verdict    caselang.Verdict
-	Duration   time.Duration
-	Reason     string
-	Findings   []caselang.Finding
-	Transcript string
-}
 
 // Progress prints each case as it ends. It is safe for one writer at a
 // time (Ginkgo reports specs one after the other); the mutex guards
@@ -54,12 +41,15 @@ type Progress struct {
 // dotsPerLine wraps the dots of the quiet mode.
 const dotsPerLine = 80
 
-// Case prints one finished case.
-func (p *Progress) Case(c Case) {
+// Case prints one finished case, in the shape the reports have it (one
+// shape for a case's result, from the conductor to every report). Its
+// message, findings and transcript are the target's text: redacted by the
+// writer, escaped here, the message and each finding on one line; the
+// transcript is shown with -vv.
+func (p *Progress) Case(c reports.Case) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	id, _, _ := strings.Cut(c.ID, "@") // a case the walk ran in another profile
-	if c.Verdict == caselang.Fail && p.Known[id] {
+	if c.Verdict == caselang.Fail && p.Known[c.ID] {
 		c.Verdict = caselang.XFail
 	}
 	quietDot := c.Verdict == caselang.Pass || c.Verdict == caselang.Skip
@@ -78,21 +68,21 @@ func (p *Progress) Case(c Case) {
 		fmt.Fprintln(p.W)
 		p.dots = 0
 	}
-	fmt.Fprintf(p.W, "%s %7.3fs  %s\n", p.paint(c.Verdict, fmt.Sprintf("%-5s", c.Verdict)), c.Duration.Seconds(), c.ID)
+	fmt.Fprintf(p.W, "%s %7.3fs  %s\n", p.paint(c.Verdict, fmt.Sprintf("%-5s", c.Verdict)), c.Duration, c.Key())
 	var lines []string
 	switch {
 	case p.Verbosity >= Everything:
 		for _, f := range c.Findings {
 			lines = append(lines, f.Line())
 		}
-		if len(c.Findings) == 0 && c.Reason != "" {
-			lines = []string{c.Reason}
+		if len(c.Findings) == 0 && c.Message != "" {
+			lines = []string{c.Message}
 		}
 	case c.Verdict == caselang.Pass:
 	case c.Verdict == caselang.Skip || c.Verdict == caselang.Error || len(c.Findings) == 0:
 		// A skip's reason or an error: one line, whatever newline the
 		// target's text put in it.
-		lines = []string{c.Reason}
+		lines = []string{c.Message}
 	default:
 		for _, f := range c.Findings {
 			if f.Broken() {
@@ -116,10 +106,10 @@ func (p *Progress) Case(c Case) {
 			fmt.Fprintf(p.W, "        %s\n", term.Line(l))
 		}
 	}
-	if p.Verbosity >= Everything && c.Transcript != "" {
-		// One frame a line (the transcript escapes a payload's newlines).
-		for _, l := range strings.Split(strings.TrimRight(c.Transcript, "\n"), "\n") {
-			fmt.Fprintf(p.W, "        | %s\n", term.Line(l))
+	if p.Verbosity >= Everything {
+		// One frame a line (a payload's newlines shown escaped).
+		for _, f := range c.Transcript {
+			fmt.Fprintf(p.W, "        | %s\n", term.Line(reports.FrameLine(f)))
 		}
 	}
 }

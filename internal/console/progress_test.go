@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/roomconform/conform/caselang"
+	"github.com/roomconform/conform/reports"
 )
 
 func TestProgress(t *testing.T) {
@@ -15,11 +15,11 @@ func TestProgress(t *testing.T) {
 	run := func(verbosity int, color bool) string {
 		var b bytes.Buffer
 		p := &Progress{W: &b, Verbosity: verbosity, Color: color, Known: map[string]bool{"known-case": true}}
-		p.Case(Case{ID: "pass-case", Verdict: caselang.Pass, Duration: time.Millisecond, Findings: []caselang.Finding{held}})
-		p.Case(Case{ID: "skip-case", Verdict: caselang.Skip, Reason: "needs admin access"})
-		p.Case(Case{ID: "fail-case", Verdict: caselang.Fail, Duration: 12 * time.Millisecond, Findings: []caselang.Finding{held, broken}, Transcript: "+0.001s a > {}"})
-		p.Case(Case{ID: "known-case", Verdict: caselang.Fail, Findings: []caselang.Finding{broken}})
-		p.Case(Case{ID: "error-case", Verdict: caselang.Error, Reason: "no answer within 5s"})
+		p.Case(reports.Case{ID: "pass-case", Verdict: caselang.Pass, Duration: 0.001, Findings: []caselang.Finding{held}})
+		p.Case(reports.Case{ID: "skip-case", Verdict: caselang.Skip, Message: "needs admin access"})
+		p.Case(reports.Case{ID: "fail-case", Verdict: caselang.Fail, Duration: 0.012, Findings: []caselang.Finding{held, broken}, Transcript: []reports.Frame{{Conn: "a", Dir: "send", At: 0.001, Kind: "text", Payload: "{}"}}})
+		p.Case(reports.Case{ID: "known-case", Verdict: caselang.Fail, Findings: []caselang.Finding{broken}})
+		p.Case(reports.Case{ID: "error-case", Verdict: caselang.Error, Message: "no answer within 5s"})
 		p.Done()
 		return b.String()
 	}
