@@ -152,15 +152,7 @@ func TestModulePackagesFindsWhatGoWould(t *testing.T) {
 		"b/notes.txt":     "not Go\n",
 		"main.go":         "package main\n\nimport \"m/a\"\n",
 	}
-	for name, text := range files {
-		path := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, root, files)
 	pkgs, err := modulePackages(root, "m")
 	if err != nil {
 		t.Fatal(err)
@@ -182,4 +174,18 @@ func rowsOf(pkgs ...string) []row {
 		rows = append(rows, row{p, i + 1})
 	}
 	return rows
+}
+
+// writeTree writes files (slash-separated paths to their text) under root.
+func writeTree(t *testing.T, root string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		path := filepath.Join(root, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -2,8 +2,6 @@ package archtest
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,15 +65,7 @@ func TestCheckTestingFindsEachImporter(t *testing.T) {
 		"c/fixture.go":    "package c\n\ntype TB interface{ Helper() }\n",
 		"testdata/t/t.go": "package t\n\nimport \"testing\"\n",
 	}
-	for name, text := range files {
-		path := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeTree(t, root, files)
 	pkgs, err := modulePackages(root, "m")
 	if err != nil {
 		t.Fatal(err)
