@@ -57,6 +57,11 @@ func inProcessRun(t *testing.T, env []string, args ...string) (result, reports.R
 // coverage line and the summary must agree.
 func TestEveryRouteWritesTheSameResults(t *testing.T) {
 	t.Parallel()
+	if testing.Short() {
+		// The race stage: two whole runs under the race detector would
+		// cost it some fifty seconds; the matrix runs in-process there.
+		t.Skip("-short: the plain go test compares the routes")
+	}
 	const seed = "1796589055451890468"
 	base := filepath.Join(t.TempDir(), "binary")
 	r := conform(t, matrixSecrets, "run", "--seed", seed, "--report-dir", base)
@@ -73,23 +78,19 @@ func TestEveryRouteWritesTheSameResults(t *testing.T) {
 			return "", nil
 		},
 	}
-	if !testing.Short() {
-		env := append(append(cleanEnv(), matrixSecrets...), "CONFORM_SEED="+seed)
-		root := moduleRoot(t)
-		routes["go test ./suite"] = func(dir string) (string, error) {
-			cmd := exec.Command("go", "test", "-count=1", "./suite")
-			cmd.Dir, cmd.Env = root, append(env, "CONFORM_REPORT_DIR="+dir)
-			out, err := cmd.CombinedOutput()
-			return string(out), err
-		}
-		routes["go tool ginkgo ./suite"] = func(dir string) (string, error) {
-			cmd := exec.Command("go", "tool", "ginkgo", "./suite")
-			cmd.Dir, cmd.Env = root, append(env, "CONFORM_REPORT_DIR="+dir)
-			out, err := cmd.CombinedOutput()
-			return string(out), err
-		}
-	} else {
-		t.Log("-short: the in-process route only (the go test and ginkgo routes build the suite)")
+	env := append(append(cleanEnv(), matrixSecrets...), "CONFORM_SEED="+seed)
+	root := moduleRoot(t)
+	routes["go test ./suite"] = func(dir string) (string, error) {
+		cmd := exec.Command("go", "test", "-count=1", "./suite")
+		cmd.Dir, cmd.Env = root, append(env, "CONFORM_REPORT_DIR="+dir)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	routes["go tool ginkgo ./suite"] = func(dir string) (string, error) {
+		cmd := exec.Command("go", "tool", "ginkgo", "./suite")
+		cmd.Dir, cmd.Env = root, append(env, "CONFORM_REPORT_DIR="+dir)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
 	}
 	for name, run := range routes {
 		dir := filepath.Join(t.TempDir(), "route")
