@@ -288,7 +288,7 @@ func TestShouldFaultsOnlyWarn(t *testing.T) {
 }
 
 // shortEvery is the stride of the matrix's rows under -short.
-const shortEvery = 64
+const shortEvery = 128
 
 // shortFaults is the matrix's subset under -short (CI's run under the race
 // detector, where each row costs a run of the whole catalogue, generated
