@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -196,5 +198,46 @@ func TestWaitGoneCountsAHandlerNotYetRunning(t *testing.T) {
 	close(release)
 	if err := srv.WaitGone(ctx, local); err != nil {
 		t.Fatalf("WaitGone after the handler ran: %v", err)
+	}
+}
+
+// Whether a lockout was in force when a connection opened is decided before
+// its handshake is answered, never when the scheduler gets round to its
+// handler: a client may lock the server out from other connections as soon
+// as it has the 101 (seen in CI as a flake of the fault
+// lockout-spares-earlier-connections). Here the first connection's handler
+// is held until the lockout has begun; the connection still counts as
+// opened before it.
+func TestOpenedBeforeTheLockoutIsDecidedAtTheHandshake(t *testing.T) {
+	srv, err := New(Options{Profile: mustProfile(t, DefaultProfile), Secrets: testSecrets, Now: newFakeClock().Now,
+		LockoutThreshold: 2, Faults: []string{string(faultLockoutSparesEarlierConns)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	var n atomic.Int32
+	srv.testHookConnected = func() {
+		if n.Add(1) == 1 { // the first connection's: the only one then
+			close(entered)
+			<-release
+		}
+	}
+	hs := httptest.NewServer(srv) // started after the hook is set: no race
+	t.Cleanup(func() { srv.Close(); hs.Close() })
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(free) // runs before Close: a failed test must not leave the handler held
+	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/"
+
+	early := dial(t, url)
+	select {
+	case <-entered: // its handler holds before registering it
+	case <-time.After(waitLimit):
+		t.Fatal("the first connection's handler never ran")
+	}
+	wrong := dial(t, url).call(secured("admin", wrongSecret)).outcome() + " " + dial(t, url).call(secured("admin", wrongSecret)).outcome()
+	free()
+	if got := early.call(secured("admin", testSecrets.AdminPassword)).outcome(); wrong != "8 8" || got != "0/2" {
+		t.Errorf("wrong credentials %q, then the connection opened before them: %q; want \"8 8\" and \"0/2\" (spared, as the fault says)", wrong, got)
 	}
 }

@@ -191,6 +191,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// yet registered (its buffered request would be handled later).
 		s.byRemote[r.RemoteAddr]++
 	}
+	// Whether a lockout was in force when the connection opened is decided
+	// here, before the 101: the client may lock the server out from another
+	// connection as soon as it has its answer (lockoutFaults).
+	openedLocked := s.now().Before(s.lockedUntil)
 	s.mu.Unlock()
 	if banned {
 		http.Error(w, "too many bad requests, try again later", http.StatusServiceUnavailable)
@@ -208,7 +212,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("websocket handshake failed", "remote", r.RemoteAddr, "err", err)
 		return // Accept has written the HTTP error
 	}
-	s.serveConn(ws, rec.conn, r.RemoteAddr)
+	s.serveConn(ws, rec.conn, r.RemoteAddr, openedLocked)
 }
 
 // hijackRecorder keeps the net.Conn that websocket.Accept hijacks. The
@@ -231,8 +235,9 @@ func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func (h *hijackRecorder) Unwrap() http.ResponseWriter { return h.ResponseWriter }
 
 // serveConn runs one connection: register, read loop, close with the right
-// code, unregister.
-func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
+// code, unregister. openedLocked says a lockout was in force when its
+// handshake was answered.
+func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string, openedLocked bool) {
 	if s.testHookConnected != nil {
 		s.testHookConnected()
 	}
@@ -248,7 +253,7 @@ func (s *Server) serveConn(ws *websocket.Conn, raw net.Conn, remote string) {
 	}
 	s.nextID++
 	c.id = s.nextID
-	c.openedLocked = s.now().Before(s.lockedUntil)
+	c.openedLocked = openedLocked
 	c.log = s.log.With("conn", c.id)
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
