@@ -124,13 +124,13 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	if raw == nil {
 		raw = con
 	}
-	fail := func(what string, err error) {
-		fmt.Fprintf(errOut, "%s: %s%s\n", cfg.Name, what, term.Line(err.Error()))
+	fail := func(err error) {
+		fmt.Fprintf(errOut, "%s: %s\n", cfg.Name, term.Line(err.Error()))
 	}
 	sel := cfg.Selection
 	selected, err := Select(sel)
 	if err != nil {
-		fail("", err)
+		fail(err)
 		return reports.Run{}, reports.ExitUsage
 	}
 	// The run's context, from here on: the caller's (its signals), and
@@ -181,7 +181,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	}
 	sess.Budget.Plan(own, allowed, elsewhere...)
 	if err := p.checkPace(con, time.Until(casesEnd)); err != nil {
-		fail("", err)
+		fail(err)
 		return reports.Run{}, reports.ExitUsage
 	}
 	p.Timeout = max(time.Until(casesEnd), time.Millisecond)
@@ -194,7 +194,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 		p.progress = &console.Progress{W: con, Verbosity: cfg.Verbosity, Color: !cfg.NoColor, Known: known}
 	}
 	if err := exec.Execute(casesCtx, p); err != nil {
-		fail("", err)
+		fail(err)
 		return reports.Run{}, reports.ExitUsage
 	}
 	if p.progress != nil {
@@ -247,7 +247,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 		console.SummaryTo(con, raw, result, cfg.Verbosity > console.Quiet)
 	}
 	if werr != nil {
-		fail("", werr)
+		fail(werr)
 		return result, result.Summary.ExitCode
 	}
 	fmt.Fprintf(con, "reports: %s\n", cfg.Files)
