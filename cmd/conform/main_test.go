@@ -12,10 +12,13 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/onsi/ginkgo/v2/reporters"
+
+	"github.com/roomconform/conform/internal/reconf"
 )
 
 // The binary's own tests run it as a subprocess: RunSpecs works once per
@@ -23,6 +26,12 @@ import (
 // parallel, also with each other, at twice GOMAXPROCS: a run waits on
 // loopback about half the time.
 func TestMain(m *testing.M) {
+	// The journal's checks of secrets cost a tenth of a second each by
+	// design (reconf.CheckCost); these tests journal hundreds of
+	// reconfigurations, in this process and in the runs of this binary it
+	// starts. A check records its own parameters, so restoring follows them;
+	// the real cost has its own test (reconf.TestJournalChecks).
+	reconf.CheckCost = reconf.Cost{Time: 1, Memory: 64, Threads: 1}
 	if os.Getenv("CONFORM_TEST_RUN_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
 	}
@@ -36,19 +45,42 @@ func TestMain(m *testing.M) {
 	}
 	os.Setenv("XDG_STATE_HOME", state)
 	if !flagSet("test.parallel") {
-		// The tests here wait on subprocesses talking over loopback: at
-		// GOMAXPROCS of them at once the machine is half idle.
-		_ = flag.Set("test.parallel", strconv.Itoa(subprocessParallelism()))
+		// Most tests here wait: on runs of this binary, on response
+		// timeouts, lockout windows and lifetimes on the wall clock. At
+		// -parallel's default (GOMAXPROCS) a few of them would hold every
+		// slot while the processors idle. The tests that only compute
+		// (in-process runs on a virtual clock) bound themselves instead
+		// (onProcessors).
+		_ = flag.Set("test.parallel", strconv.Itoa(waitingParallelism()))
 	}
 	code := m.Run()
 	os.RemoveAll(state)
 	os.Exit(code)
 }
 
-// subprocessParallelism is how many parallel tests run at once unless
-// -parallel says otherwise: twice the processors, since a run of the
-// binary keeps about one of them busy (measured: docs/performance.md).
-func subprocessParallelism() int { return 2 * runtime.GOMAXPROCS(0) }
+// waitingParallelism is how many parallel tests run at once unless
+// -parallel says otherwise (measured: docs/performance.md).
+func waitingParallelism() int { return 8 * runtime.GOMAXPROCS(0) }
+
+// onProcessors runs one subtest per item, named by name, GOMAXPROCS at a
+// time: for in-process runs on a virtual clock, which compute and never
+// wait. The subtests are not parallel ones, so they take none of the slots
+// the waiting tests need; t holds one.
+func onProcessors[T any](t *testing.T, items []T, name func(T) string, fn func(*testing.T, T)) {
+	t.Helper()
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, it := range items {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			t.Run(name(it), func(t *testing.T) { fn(t, it) })
+		}()
+	}
+	wg.Wait()
+}
 
 // flagSet reports whether the named flag was given on the command line.
 func flagSet(name string) bool {

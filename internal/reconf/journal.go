@@ -111,13 +111,27 @@ const (
 	checkBytes   = 1
 )
 
+// Cost is an argon2id setting: passes, memory in KiB, lanes.
+type Cost struct {
+	Time, Memory uint32
+	Threads      uint8
+}
+
+// CheckCost is what NewCheck spends on a check. Every conform binary keeps
+// the setting above; it is a variable only so that conform's own tests,
+// which journal hundreds of reconfigurations, can write cheap checks
+// (cmd/conform's TestMain). A check carries its parameters, and
+// CheckMatches bounds them by the constants whatever this is.
+var CheckCost = Cost{Time: checkTime, Memory: checkMemory, Threads: checkThreads}
+
 // NewCheck is the journal's fingerprint of secret: argon2id under a fresh
 // random salt, its parameters written beside it so that they can change.
 func NewCheck(kind caselang.SecretKind, secret string) string {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	sum := argon2.IDKey([]byte(secret), checkSalt(kind, salt), checkTime, checkMemory, checkThreads, checkBytes)
-	return fmt.Sprintf("argon2id$t=%d,m=%d,p=%d$%s$%s", checkTime, checkMemory, checkThreads,
+	c := CheckCost
+	sum := argon2.IDKey([]byte(secret), checkSalt(kind, salt), c.Time, c.Memory, c.Threads, checkBytes)
+	return fmt.Sprintf("argon2id$t=%d,m=%d,p=%d$%s$%s", c.Time, c.Memory, c.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), hex.EncodeToString(sum))
 }
 

@@ -193,6 +193,9 @@ func TestJournalChecks(t *testing.T) {
 	if c1 == c2 {
 		t.Error("two checks of one secret are equal: not salted")
 	}
+	if !strings.HasPrefix(c1, "argon2id$t=3,m=65536,p=1$") {
+		t.Errorf("check %q: not RFC 9106's second setting (only conform's own tests may lower CheckCost)", c1[:min(len(c1), 30)])
+	}
 	if !CheckMatches(caselang.UserPIN, c1, "4821") || !CheckMatches(caselang.UserPIN, c2, "4821") {
 		t.Error("the original does not match its check")
 	}
