@@ -249,14 +249,41 @@ func (r *Redactor) RedactCut(s string, limit int) (out string, consumed int) {
 }
 
 func (r *Redactor) redact(s string, limit int, cut bool) (string, int) {
-	limit = min(max(limit, 0), len(s))
+	out := r.prefixes(s, cut, limit)
+	return out[0].Text, out[0].Consumed
+}
+
+// Prefix is one result of RedactPrefixes.
+type Prefix struct {
+	Text     string
+	Consumed int
+}
+
+// RedactPrefixes is RedactPrefix for each of limits, at the cost of one:
+// the text is searched once.
+func (r *Redactor) RedactPrefixes(s string, limits ...int) []Prefix {
+	return r.prefixes(s, false, limits...)
+}
+
+func (r *Redactor) prefixes(s string, cut bool, limits ...int) []Prefix {
+	out := make([]Prefix, len(limits))
+	for i, limit := range limits {
+		limit = min(max(limit, 0), len(s))
+		out[i] = Prefix{s[:limit], limit}
+	}
 	if r == nil || s == "" {
-		return s[:limit], limit
+		return out
+	}
+	withheld := func() []Prefix {
+		for i := range out {
+			out[i] = Prefix{Withheld, len(s)}
+		}
+		return out
 	}
 	r.mu.Lock()
 	if r.overflow != "" {
 		r.mu.Unlock()
-		return Withheld, len(s)
+		return withheld()
 	}
 	err := r.ls.searching(len(s))
 	var lvls []*level
@@ -266,10 +293,10 @@ func (r *Redactor) redact(s string, limit int, cut bool) (string, int) {
 	r.mu.Unlock()
 	if err != nil {
 		r.giveUp(err)
-		return Withheld, len(s)
+		return withheld()
 	}
 	if len(lvls) == 0 {
-		return s[:limit], limit
+		return out
 	}
 	sr := search{compact: 1024, cut: cut, rawLen: len(s), work: workBase}
 	err = eachView(s, func(v view) error {
@@ -283,18 +310,21 @@ func (r *Redactor) redact(s string, limit int, cut bool) (string, int) {
 	})
 	if err != nil {
 		r.giveUp(err)
-		return Withheld, len(s)
+		return withheld()
 	}
-	return replace(s, limit, sr.hits)
+	merged := merge(sr.hits)
+	for i := range out {
+		out[i].Text, out[i].Consumed = replace(s, out[i].Consumed, merged)
+	}
+	return out
 }
 
 // replace writes s[:limit] (extended over crossing hits) with the merged
 // hits replaced by markers.
-func replace(s string, limit int, hits []hit) (string, int) {
-	if len(hits) == 0 {
+func replace(s string, limit int, merged []hit) (string, int) {
+	if len(merged) == 0 {
 		return s[:limit], limit
 	}
-	merged := merge(hits)
 	consumed := limit
 	var b strings.Builder
 	b.Grow(limit)

@@ -106,6 +106,24 @@ func TestRedactPrefixNeverCutsASecret(t *testing.T) {
 	}
 }
 
+// TestRedactPrefixesIsRedactPrefixEach: one search, the same answers as
+// one RedactPrefix per limit, secrets crossing a limit and overlapping
+// included.
+func TestRedactPrefixesIsRedactPrefixEach(t *testing.T) {
+	r := New()
+	r.Add("token", "SECRET-VALUE-123")
+	r.Add("pin", "VALUE-1234")
+	s := "0123456789SECRET-VALUE-1234 and %53ECRET-VALUE-123 tail"
+	limits := []int{0, 5, 14, 27, 30, 40, len(s), len(s) + 9, -1}
+	got := r.RedactPrefixes(s, limits...)
+	for i, limit := range limits {
+		out, n := r.RedactPrefix(s, limit)
+		if got[i] != (Prefix{out, n}) {
+			t.Errorf("limit %d: RedactPrefixes gives %+v, RedactPrefix %q, %d", limit, got[i], out, n)
+		}
+	}
+}
+
 func TestManySecretsAcrossLevels(t *testing.T) {
 	r := New()
 	var all []string

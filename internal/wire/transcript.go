@@ -135,9 +135,10 @@ func (t *Transcript) keep(kind, payload string) (kept string, show int, cut, sec
 	}
 	// The shown part is a prefix of the kept one: the same secrets replaced, up to a cut that no
 	// secret crosses.
-	shown, _ := t.red.RedactPrefix(payload, runeCut(payload, MaxPayload))
-	kept, consumed := t.red.RedactPrefix(payload, runeCut(payload, MaxStored))
-	return kept, min(len(shown), len(kept)), consumed < len(payload), false
+	// One search gives both.
+	p := t.red.RedactPrefixes(payload, runeCut(payload, MaxPayload), runeCut(payload, MaxStored))
+	shown, kept := p[0].Text, p[1].Text
+	return kept, min(len(shown), len(kept)), p[1].Consumed < len(payload), false
 }
 
 // runeCut is the largest cut of s at most n that does not split a UTF-8 sequence.
