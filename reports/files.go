@@ -25,6 +25,11 @@ type report struct {
 	render     func(Run) ([]byte, error)
 }
 
+// ShowTranscripts reports whether a report among f shows the cases'
+// transcripts (junit.xml, results.json and report.html do; summary.md
+// does not).
+func (f Files) ShowTranscripts() bool { return f.JUnit != "" || f.JSON != "" || f.HTML != "" }
+
 func (f Files) reports() []report {
 	return []report{
 		{"--junit-report", f.JUnit, JUnit},

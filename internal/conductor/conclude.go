@@ -16,7 +16,11 @@ import (
 // conclude ends the walk, putting the target's protection back whatever
 // happened (its own bound: a signal or --timeout must not leave the target
 // changed), and collects the run's result, a restore that failed included.
-func (p *Plan) conclude(ctx context.Context, start time.Time, gate reports.Gate) reports.Run {
+//
+// Each case's transcript is rendered when a report shows it (every) or
+// else only for the cases that did not pass, what a caller reads after an
+// in-process run: rendering is redaction, a fifth of a run's work.
+func (p *Plan) conclude(ctx context.Context, start time.Time, gate reports.Gate, every bool) reports.Run {
 	r := p.Runner
 	// A case's restore that failed comes first: after it the walk changed
 	// nothing more (engine.Runner.MayReconfigure).
@@ -24,7 +28,7 @@ func (p *Plan) conclude(ctx context.Context, start time.Time, gate reports.Gate)
 	if restoreErr == nil {
 		restoreErr = p.walker.End(ctx)
 	}
-	run := p.collect(start, gate)
+	run := p.collect(start, gate, every)
 	if restoreErr != nil {
 		run.RestoreError = r.Config().Redactor.Redact(restoreErr.Error())
 		run.Tally(cases.Catalogue())
@@ -35,7 +39,7 @@ func (p *Plan) conclude(ctx context.Context, start time.Time, gate reports.Gate)
 // collect builds the result model of the planned cases from what the
 // executor recorded (an entry it stopped is an ERROR, one it never
 // started is not run), judged under gate.
-func (p *Plan) collect(start time.Time, gate reports.Gate) reports.Run {
+func (p *Plan) collect(start time.Time, gate reports.Gate, every bool) reports.Run {
 	r := p.Runner
 	cfg := r.Config()
 	run := reports.Run{
@@ -80,7 +84,7 @@ func (p *Plan) collect(start time.Time, gate reports.Gate) reports.Run {
 		// The transcripts are rendered here, at the end, so that a secret
 		// the target echoed before the run learnt it (a token it issues
 		// later) is redacted in them too.
-		rc, ended := p.Result(e, true)
+		rc, ended := p.Result(e, func(v caselang.Verdict) bool { return every || v != caselang.Pass })
 		if !ended {
 			rc.Verdict, rc.Message = caselang.Skip, "not run"
 			if run.Interrupted != "" {

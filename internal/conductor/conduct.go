@@ -200,7 +200,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	if p.progress != nil {
 		p.progress.Done()
 	}
-	result := p.conclude(casesCtx, start, cfg.Gate)
+	result := p.conclude(casesCtx, start, cfg.Gate, cfg.Files.ShowTranscripts())
 	if journal := sess.Runner.Config().Journal; journal != "" && result.RestoreError == "" {
 		// Whatever ended the run, a journal left behind means a change that
 		// was not undone (a restore abandoned, or that failed); one that

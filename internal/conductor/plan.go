@@ -185,7 +185,7 @@ func (p *Plan) Show(e Entry) {
 	if p.progress == nil {
 		return
 	}
-	if c, ok := p.Result(e, p.progress.Verbosity >= console.Everything); ok {
+	if c, ok := p.Result(e, func(caselang.Verdict) bool { return p.progress.Verbosity >= console.Everything }); ok {
 		p.progress.Case(c)
 	}
 }
@@ -193,9 +193,10 @@ func (p *Plan) Show(e Entry) {
 // Result is entry e's result in the one shape every report and the
 // console have (ok false before it ended): the engine's outcome, or an
 // ERROR when the executor stopped the case (its bound, an interrupt, a
-// panic: the outcome, if any, is incomplete). The transcript, when asked
-// for, is rendered now, redacted by every secret the run knows so far.
-func (p *Plan) Result(e Entry, transcript bool) (reports.Case, bool) {
+// panic: the outcome, if any, is incomplete). The transcript, when
+// transcript asks for it given the verdict, is rendered now, redacted by
+// every secret the run knows so far.
+func (p *Plan) Result(e Entry, transcript func(caselang.Verdict) bool) (reports.Case, bool) {
 	p.mu.Lock()
 	o, ran := p.outcomes[e.Key]
 	why, stopped := p.stopped[e.Key]
@@ -216,7 +217,7 @@ func (p *Plan) Result(e Entry, transcript bool) (reports.Case, bool) {
 	}
 	if ran {
 		rc.Findings, rc.NotRun = o.Findings, o.NotRun
-		if transcript {
+		if transcript(rc.Verdict) {
 			rc.Transcript = Frames(o.Transcript)
 		}
 	}
