@@ -189,76 +189,73 @@ func TestMutationMatrix(t *testing.T) {
 	var mu sync.Mutex
 	var got []mutation.Row
 	t.Run("faults", func(t *testing.T) {
-		for _, f := range run {
+		onProcessors(t, run, func(f refserver.Fault) string { return f.Name }, func(t *testing.T, f refserver.Fault) {
 			m := rows[f.Name]
-			t.Run(f.Name, func(t *testing.T) {
-				t.Parallel()
-				// The exploration is left out: it catches what it catches at
-				// random (its own test proves it can), and shrinking a walk
-				// takes seconds per fault.
-				// The generated cases run only in the rows that need them
-				// (mutation.Row.Generated): half the run time, and the
-				// consistency test holds them to the reading.
-				if write {
-					m.Generated = false // decided again below
+			// The exploration is left out: it catches what it catches at
+			// random (its own test proves it can), and shrinking a walk
+			// takes seconds per fault.
+			// The generated cases run only in the rows that need them
+			// (mutation.Row.Generated): half the run time, and the
+			// consistency test holds them to the reading.
+			if write {
+				m.Generated = false // decided again below
+			}
+			filter := "!explore && !generated"
+			if m.Generated {
+				filter = "!explore"
+			}
+			r, res := runEmbedded(t, m.Profile, []string{f.Name}, nil, "--label-filter", filter)
+			if write && !brokenUnder(res, f.Requirement) {
+				m.Generated, filter = true, "!explore"
+				r, res = runEmbedded(t, m.Profile, []string{f.Name}, nil, "--label-filter", filter)
+			}
+			fails, warns, errs := idsWith(res, caselang.Fail), idsWith(res, caselang.Warn), idsWith(res, caselang.Error)
+			if caselang.LevelOf(f.Requirement) != caselang.Must && (len(fails) > 0 || r.code == 1) {
+				// The level of the verdict is part of the claim: a SHOULD
+				// defect judged as a MUST failure somewhere downstream is
+				// an attribution bug, whatever else the row says.
+				t.Errorf("fault %s breaks %s (%s) but the run FAILs (exit %d) %v%s", f.Name, f.Requirement, caselang.LevelOf(f.Requirement), r.code, fails, unexpected(res, nil))
+			}
+			if write {
+				mu.Lock()
+				got = append(got, mutation.Row{Fault: f.Name, Profile: m.Profile, Fail: fails, Warn: warns, Errs: errs, Unrestorable: res.RestoreError != "", Generated: m.Generated})
+				mu.Unlock()
+				return
+			}
+			if d := mutation.Diff(m, mutation.Row{Fail: fails, Warn: warns, Errs: errs}); len(d) > 0 {
+				t.Errorf("%s%s", mutation.Report(f.Name, d), unexpected(res, m.Fail))
+			}
+			if !brokenUnder(res, f.Requirement) {
+				t.Errorf("no finding under %s is broken: fault %s is caught only through other requirements", f.Requirement, f.Name)
+			}
+			if got := res.RestoreError != ""; got != m.Unrestorable {
+				t.Errorf("restore failed: %v, want %v (%q)", got, m.Unrestorable, res.RestoreError)
+			}
+			want := 0
+			switch {
+			case m.Unrestorable:
+				want = 3 // the target is left changed: that comes first
+			case len(m.Fail) > 0:
+				want = 1
+			case len(m.Errs) > 0:
+				want = 3 // nothing failed, but the target stopped answering
+			}
+			if r.code != want {
+				t.Errorf("exit %d, want %d", r.code, want)
+			}
+			if len(m.Fail) == 0 && len(m.Warn) > 0 && f.Name == firstShouldFault(rows) {
+				// A SHOULD fault: only --strict fails the run. Strictness is
+				// one rule over the findings (caselang.Decide, unit-tested), so
+				// one such fault shows the flag at work end to end.
+				rs, res := runEmbedded(t, m.Profile, []string{f.Name}, nil, "--strict", "--label-filter", filter)
+				if rs.code != 1 || !slices.Equal(idsWith(res, caselang.Fail), sorted(m.Warn)) {
+					t.Errorf("--strict: exit %d, FAIL set %v, want exit 1 and %v", rs.code, idsWith(res, caselang.Fail), sorted(m.Warn))
 				}
-				filter := "!explore && !generated"
-				if m.Generated {
-					filter = "!explore"
-				}
-				r, res := runEmbedded(t, m.Profile, []string{f.Name}, nil, "--label-filter", filter)
-				if write && !brokenUnder(res, f.Requirement) {
-					m.Generated, filter = true, "!explore"
-					r, res = runEmbedded(t, m.Profile, []string{f.Name}, nil, "--label-filter", filter)
-				}
-				fails, warns, errs := idsWith(res, caselang.Fail), idsWith(res, caselang.Warn), idsWith(res, caselang.Error)
-				if caselang.LevelOf(f.Requirement) != caselang.Must && (len(fails) > 0 || r.code == 1) {
-					// The level of the verdict is part of the claim: a SHOULD
-					// defect judged as a MUST failure somewhere downstream is
-					// an attribution bug, whatever else the row says.
-					t.Errorf("fault %s breaks %s (%s) but the run FAILs (exit %d) %v%s", f.Name, f.Requirement, caselang.LevelOf(f.Requirement), r.code, fails, unexpected(res, nil))
-				}
-				if write {
-					mu.Lock()
-					got = append(got, mutation.Row{Fault: f.Name, Profile: m.Profile, Fail: fails, Warn: warns, Errs: errs, Unrestorable: res.RestoreError != "", Generated: m.Generated})
-					mu.Unlock()
-					return
-				}
-				if d := mutation.Diff(m, mutation.Row{Fail: fails, Warn: warns, Errs: errs}); len(d) > 0 {
-					t.Errorf("%s%s", mutation.Report(f.Name, d), unexpected(res, m.Fail))
-				}
-				if !brokenUnder(res, f.Requirement) {
-					t.Errorf("no finding under %s is broken: fault %s is caught only through other requirements", f.Requirement, f.Name)
-				}
-				if got := res.RestoreError != ""; got != m.Unrestorable {
-					t.Errorf("restore failed: %v, want %v (%q)", got, m.Unrestorable, res.RestoreError)
-				}
-				want := 0
-				switch {
-				case m.Unrestorable:
-					want = 3 // the target is left changed: that comes first
-				case len(m.Fail) > 0:
-					want = 1
-				case len(m.Errs) > 0:
-					want = 3 // nothing failed, but the target stopped answering
-				}
-				if r.code != want {
-					t.Errorf("exit %d, want %d", r.code, want)
-				}
-				if len(m.Fail) == 0 && len(m.Warn) > 0 && f.Name == firstShouldFault(rows) {
-					// A SHOULD fault: only --strict fails the run. Strictness is
-					// one rule over the findings (caselang.Decide, unit-tested), so
-					// one such fault shows the flag at work end to end.
-					rs, res := runEmbedded(t, m.Profile, []string{f.Name}, nil, "--strict", "--label-filter", filter)
-					if rs.code != 1 || !slices.Equal(idsWith(res, caselang.Fail), sorted(m.Warn)) {
-						t.Errorf("--strict: exit %d, FAIL set %v, want exit 1 and %v", rs.code, idsWith(res, caselang.Fail), sorted(m.Warn))
-					}
-				}
-				if !t.Failed() {
-					caught.Add(1)
-				}
-			})
-		}
+			}
+			if !t.Failed() {
+				caught.Add(1)
+			}
+		})
 	})
 	if write {
 		if err := mutation.Write(matrixFile, got); err != nil {
@@ -386,6 +383,11 @@ func TestConformantSpace(t *testing.T) {
 	if testing.Short() {
 		t.Logf("-short: every fifth of the %d profiles once, every other of those with every variant on (%s)", len(profiles), strings.Join(all, " "))
 	}
+	type config struct {
+		name, profile string
+		variants      []string
+	}
+	var configs []config
 	for i, p := range profiles {
 		for _, variants := range [][]string{nil, all} {
 			name := p.Name
@@ -395,24 +397,24 @@ func TestConformantSpace(t *testing.T) {
 			if testing.Short() && (i%5 != 0 || (variants == nil) != (i%10 == 0)) {
 				continue
 			}
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				r, res := runEmbedded(t, p.Name, nil, variants, "--strict")
-				if r.code != 0 || res.Summary.Warn+res.Summary.Fail+res.Summary.Error != 0 {
-					var bad []string
-					for _, c := range res.Cases {
-						if c.Verdict != caselang.Pass && c.Verdict != caselang.Skip {
-							bad = append(bad, string(c.Verdict)+" "+c.ID+": "+c.Message)
-						}
-					}
-					t.Errorf("exit %d:\n%s\n%s", r.code, strings.Join(bad, "\n"), r.stderr)
-				}
-				for _, c := range res.Cases {
-					if c.Verdict == caselang.Skip && c.Message == "" {
-						t.Errorf("%s skipped without a reason", c.ID)
-					}
-				}
-			})
+			configs = append(configs, config{name, p.Name, variants})
 		}
 	}
+	onProcessors(t, configs, func(c config) string { return c.name }, func(t *testing.T, cfg config) {
+		r, res := runEmbedded(t, cfg.profile, nil, cfg.variants, "--strict")
+		if r.code != 0 || res.Summary.Warn+res.Summary.Fail+res.Summary.Error != 0 {
+			var bad []string
+			for _, c := range res.Cases {
+				if c.Verdict != caselang.Pass && c.Verdict != caselang.Skip {
+					bad = append(bad, string(c.Verdict)+" "+c.ID+": "+c.Message)
+				}
+			}
+			t.Errorf("exit %d:\n%s\n%s", r.code, strings.Join(bad, "\n"), r.stderr)
+		}
+		for _, c := range res.Cases {
+			if c.Verdict == caselang.Skip && c.Message == "" {
+				t.Errorf("%s skipped without a reason", c.ID)
+			}
+		}
+	})
 }

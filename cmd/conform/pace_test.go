@@ -75,6 +75,7 @@ func TestPaceRefusesAnETABeyondTheTimeout(t *testing.T) {
 // negative control: the run sends far more than the threshold, and only
 // the pace kept it under).
 func TestPacedRunIsComplete(t *testing.T) {
+	t.Parallel() // it waits out lockout windows: beside the others
 	if testing.Short() {
 		t.Skip("-short: a paced run waits out some ten windows")
 	}

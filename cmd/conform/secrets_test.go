@@ -31,6 +31,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			refserver.Secrets{AdminPassword: "canary-7Q", AdminPIN: "canary-pin-1", UserPIN: "canaryUP9"}},
 	}) {
 		t.Run(strings.Join(append([]string{tt.profile}, tt.faults...), "+"), func(t *testing.T) {
+			t.Parallel() // a run on the wall clock: it mostly waits
 			extra := []string{"-vv"}
 			if testing.Short() {
 				// CI's race stage: the hand-written cases only (the plain

@@ -30,6 +30,7 @@ import (
 // ran, and every thirty-second fault); CONFORM_SEED_MATRIX=1 runs
 // them all.
 func TestLiveVerdictDoesNotDependOnTheSeed(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("-short: a live run per fault and seed; the plain go test runs the subset")
 	}

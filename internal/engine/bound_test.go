@@ -50,6 +50,7 @@ func counted(tr *wire.Transcript) (steps, exercises engine.Bound, tokens int) {
 // timeout is made of this bound: a case that did more than it counts
 // could be cut off while the target answers in time.
 func TestBoundCoversWhatCasesDo(t *testing.T) {
+	t.Parallel()
 	profiles := refserver.Profiles()
 	if testing.Short() {
 		profiles = profiles[:1]
@@ -57,6 +58,7 @@ func TestBoundCoversWhatCasesDo(t *testing.T) {
 	}
 	for _, p := range profiles {
 		t.Run(p.Name, func(t *testing.T) {
+			t.Parallel() // a server each, on a virtual clock
 			r := startProfile(t, p.Name, nil)
 			set := r.EffectiveSettings()
 			ran := 0

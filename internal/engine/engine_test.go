@@ -92,8 +92,10 @@ func budgeted(cfg engine.Config) (*engine.Runner, *budget.Budget) {
 // against the reference server every case passes or is skipped with a
 // reason, in every built-in profile (every valid protection on both plans).
 func TestReferenceServerPassesEveryProfile(t *testing.T) {
+	t.Parallel()
 	for _, p := range refserver.Profiles() {
 		t.Run(p.Name, func(t *testing.T) {
+			t.Parallel() // a server each, on a virtual clock
 			r := startProfile(t, p.Name, nil)
 			// On a Free plan a protected admin cannot be entered, so getAuthInfo
 			// cannot tell how a mode is protected: "protected" may be all there
@@ -169,6 +171,7 @@ func TestLateWakeUpsGiveErrorNeverFail(t *testing.T) {
 // machine may make a timed case ERROR (it says so); it can never make the
 // conformant server FAIL.
 func TestRealTimeNeverFails(t *testing.T) {
+	t.Parallel() // it mostly waits; lateness is an ERROR it accepts
 	r := startProfile(t, refserver.DefaultProfile, clock.Real{})
 	for _, c := range cases.All() {
 		o := r.Run(context.Background(), c)
