@@ -337,7 +337,10 @@ func (m *Model) tokenPlan(t *Token, want caselang.Mode, hasRole, badRole bool, s
 		}
 		rule = Rule{Req: r, Outcomes: []Outcome{failure(5)}}
 		if st == open {
-			rule.Outcomes = append(rule.Outcomes, failure(8))
+			// It may have ended: refused then as an ended token is (any
+			// failure, as below: 8, or RC-4b's 4 where the administrator is
+			// unprotected).
+			rule.Outcomes = append(rule.Outcomes, failure())
 			return authPlan{rules: []Rule{rule}, wrong: true}
 		}
 		// A live token is still a token: "wrong credentials" (8) for it

@@ -240,6 +240,35 @@ func TestLifetimes(t *testing.T) {
 	}
 }
 
+// TestEndedTokenForAnUnprotectedModeMayGetRC4b: a user token that may have
+// ended (its lifetime's window, here) sent with role "admin" where the
+// administrator is unprotected may be refused as any ended token is, RC-4b's
+// 4 included (a reference server met on the wall clock, under load); it
+// still may not raise privileges (TOK-2).
+func TestEndedTokenForAnUnprotectedModeMayGetRC4b(t *testing.T) {
+	set := caselang.DefaultSettings()
+	open := caselang.Profile{Admin: caselang.Unsecured, User: caselang.Unsecured, Plan: caselang.Pro}
+	for _, tc := range []struct {
+		answer string
+		broken string
+	}{
+		{ok(4, 0, ""), ""},
+		{ok(8, 0, ""), ""},
+		{ok(5, 0, ""), ""},
+		{ok(0, 2, "X"), "TOK-2"},
+	} {
+		w := newWorld(t, open)
+		if got := w.do("a", "user", `{"method":"auth","type":"unsecured","role":"user"}`, ok(0, 1, "U")); got != nil {
+			t.Fatalf("login: %v", got)
+		}
+		w.m.Closed("a")
+		w.now = t0.Add(set.TokenTTL) // within the tolerance of its end
+		if got := strings.Join(w.do("b", "late", secured("admin", "api-U"), tc.answer), " "); got != tc.broken {
+			t.Errorf("answer %s: broken %q, want %q", tc.answer, got, tc.broken)
+		}
+	}
+}
+
 // TestLifetimesAtBothEnds: a derived token lives as long as its original,
 // not less (LIFE-5); getTokenForHttpServer's token has an HTTP token's life
 // of its own (LIFE-6); a status change's HTTP token is for the user mode,
