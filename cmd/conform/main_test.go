@@ -22,10 +22,10 @@ import (
 	"github.com/roomconform/conform/internal/reconf"
 )
 
-// The binary's own tests run it as a subprocess: RunSpecs works once per
-// process, and the spec tree is global. The heavy ones (many runs each) are
-// parallel, also with each other, at twice GOMAXPROCS: a run waits on
-// loopback about half the time.
+// The binary's own tests run it as a subprocess (RunSpecs works once per
+// process, and the spec tree is global) or in-process without Ginkgo
+// (conductor.InProcess). The heavy ones (many runs each) are parallel, also
+// with each other (waitingParallelism, onProcessors).
 func TestMain(m *testing.M) {
 	// The journal's checks of secrets cost a tenth of a second each by
 	// design (reconf.CheckCost); these tests journal hundreds of
