@@ -19,23 +19,31 @@ type Files struct {
 	Summary string
 }
 
-// report is one report: its flag, its path and how it is rendered.
+// report is one report: its flag, its path, how it is rendered and
+// whether it shows the cases' transcripts.
 type report struct {
-	flag, path string
-	render     func(Run) ([]byte, error)
+	flag, path  string
+	render      func(Run) ([]byte, error)
+	transcripts bool
 }
 
 // ShowTranscripts reports whether a report among f shows the cases'
-// transcripts (junit.xml, results.json and report.html do; summary.md
-// does not).
-func (f Files) ShowTranscripts() bool { return f.JUnit != "" || f.JSON != "" || f.HTML != "" }
+// transcripts.
+func (f Files) ShowTranscripts() bool {
+	for _, r := range f.reports() {
+		if r.path != "" && r.transcripts {
+			return true
+		}
+	}
+	return false
+}
 
 func (f Files) reports() []report {
 	return []report{
-		{"--junit-report", f.JUnit, JUnit},
-		{"--json-report", f.JSON, JSON},
-		{"--html-report", f.HTML, HTML},
-		{"--summary-report", f.Summary, SummaryMarkdown},
+		{"--junit-report", f.JUnit, JUnit, true},
+		{"--json-report", f.JSON, JSON, true},
+		{"--html-report", f.HTML, HTML, true},
+		{"--summary-report", f.Summary, SummaryMarkdown, false},
 	}
 }
 

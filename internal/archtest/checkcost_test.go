@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -48,27 +47,22 @@ func TestAssignmentsOfFindsEachAssignment(t *testing.T) {
 	}
 }
 
-// assignmentsOf lists, as path:line, the non-test files under root that
-// assign a variable named name (x.name = or name =).
+// assignmentsOf lists, as path:line, the non-test files under root
+// (goFiles; //go:build ignore aside) that assign a variable named name
+// (x.name = or name =).
 func assignmentsOf(root, name string) ([]string, error) {
 	var out []string
 	fset := token.NewFileSet()
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if n := d.Name(); path != root && (strings.HasPrefix(n, ".") || n == "testdata" || n == "vendor") {
-				return filepath.SkipDir
-			}
+	err := goFiles(root, func(path string) error {
+		if strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, path, nil, 0)
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", path, err)
+		}
+		if ignored(f.Comments, f.Package) {
+			return nil
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			as, ok := n.(*ast.AssignStmt)

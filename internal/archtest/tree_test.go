@@ -78,14 +78,10 @@ func readBounded(path string, limit int64) (string, error) {
 	return string(b), nil
 }
 
-// modulePackages parses the import clauses of every Go file under root, as
-// the go command would find them (no testdata, vendor, hidden or _
-// directories, no nested module), and returns each package by its path from
-// the root. Files of every platform count; a file marked //go:build ignore
-// does not (it is a program run by hand, in no package).
-func modulePackages(root, module string) (map[string]*pkgInfo, error) {
-	pkgs := map[string]*pkgInfo{}
-	fset := token.NewFileSet()
+// goFiles calls fn with every Go file under root that the go command would
+// find (no testdata, vendor, hidden or _ directories, no nested module), by
+// path.
+func goFiles(root string, fn func(path string) error) error {
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -105,6 +101,22 @@ func modulePackages(root, module string) (map[string]*pkgInfo, error) {
 		if !strings.HasSuffix(path, ".go") || !d.Type().IsRegular() {
 			return nil
 		}
+		return fn(path)
+	})
+	if err != nil {
+		return fmt.Errorf("walk %s: %w", root, err)
+	}
+	return nil
+}
+
+// modulePackages parses the import clauses of every Go file under root
+// (goFiles), and returns each package by its path from the root. Files of
+// every platform count; a file marked //go:build ignore does not (it is a
+// program run by hand, in no package).
+func modulePackages(root, module string) (map[string]*pkgInfo, error) {
+	pkgs := map[string]*pkgInfo{}
+	fset := token.NewFileSet()
+	err := goFiles(root, func(path string) error {
 		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly|parser.ParseComments)
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", path, err)
@@ -155,7 +167,7 @@ func modulePackages(root, module string) (map[string]*pkgInfo, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("walk %s: %w", root, err)
+		return nil, err
 	}
 	return pkgs, nil
 }
