@@ -88,11 +88,6 @@ func (r *Redactor) Add(label, secret string) {
 	if r == nil || secret == "" {
 		return
 	}
-	forms := []form{{text: secret}}
-	if strings.Contains(secret, " ") {
-		forms = append(forms, form{text: strings.ReplaceAll(secret, " ", "+")}) // a query value
-	}
-	forms = append(forms, encodedForms(secret)...)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.overflow != "" {
@@ -105,8 +100,15 @@ func (r *Redactor) Add(label, secret string) {
 		return
 	}
 	if r.known[foldString(secret)] {
+		// Before the forms are spelt: a run adds the same token again with
+		// every answer that carries it.
 		return
 	}
+	forms := []form{{text: secret}}
+	if strings.Contains(secret, " ") {
+		forms = append(forms, form{text: strings.ReplaceAll(secret, " ", "+")}) // a query value
+	}
+	forms = append(forms, encodedForms(secret)...)
 	size := 0
 	for _, f := range forms {
 		size += len(f.text)

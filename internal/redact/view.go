@@ -128,7 +128,14 @@ func ascii(b []byte) bool {
 }
 
 // foldString is fold for a pattern.
-func foldString(s string) string { return string(fold(rawView(s)).b) }
+func foldString(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return string(fold(rawView(s)).b)
+		}
+	}
+	return strings.ToUpper(s) // what fold does to ASCII, in one copy at most
+}
 
 // Escape families: decode undoes those in a mask.
 const (

@@ -1,0 +1,13 @@
+package engine_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/roomconform/conform/internal/testmain"
+)
+
+func TestMain(m *testing.M) {
+	testmain.CollectLessOften()
+	os.Exit(m.Run())
+}
