@@ -46,23 +46,50 @@ func (c Case) Unmet(p Profile) string {
 	return reason
 }
 
+// GapKind is what an unmet precondition means for the case's requirements.
+type GapKind int
+
+const (
+	// NoGap: the case can run.
+	NoGap GapKind = iota
+	// Fixable: the operator could meet it (a secret, a URL): the
+	// requirements went unchecked for a reason they can fix.
+	Fixable
+	// Uncheckable: no run can meet it on this target (waiting out a
+	// 30-day lifetime): the requirements are not checkable within a run.
+	Uncheckable
+	// Inapplicable: the target's own configuration (its protection, its
+	// plan): the requirements do not apply to it.
+	Inapplicable
+)
+
 // Gap is Unmet with its kind: inapplicable when some unmet need is the
 // target's own configuration (the case does not apply to this target, and
-// that need's reason is given), otherwise the first unmet need, which the
+// that need's reason is given); else uncheckable when some unmet need no
+// run can meet (its reason); else the first unmet need, which the
 // operator could meet.
-func (c Case) Gap(p Profile) (reason string, inapplicable bool) {
+func (c Case) Gap(p Profile) (reason string, kind GapKind) {
+	uncheckable := ""
 	for _, n := range c.Needs {
 		if n.Met(p) {
 			continue
 		}
-		if n.Inapplicable != nil && n.Inapplicable(p) {
-			return n.Reason(p), true
-		}
-		if reason == "" {
+		switch {
+		case n.Inapplicable != nil && n.Inapplicable(p):
+			return n.Reason(p), Inapplicable
+		case n.Uncheckable && uncheckable == "":
+			uncheckable = n.Reason(p)
+		case reason == "":
 			reason = n.Reason(p)
 		}
 	}
-	return reason, false
+	switch {
+	case uncheckable != "":
+		return uncheckable, Uncheckable
+	case reason != "":
+		return reason, Fixable
+	}
+	return "", NoGap
 }
 
 // HasLabel reports whether the case carries label l.

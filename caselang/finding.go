@@ -18,6 +18,42 @@ const (
 	XFail Verdict = "XFAIL"
 )
 
+// Skipped says why a case was skipped, which is what its requirements'
+// coverage makes of it (reports, "Coverage"). The zero value is a skip
+// for a reason the operator can fix (a missing secret or address).
+type Skipped string
+
+// The kinds of skip.
+const (
+	// SkipFixable: a precondition the operator could meet (a secret, a URL).
+	SkipFixable Skipped = ""
+	// SkipNotApplicable: the target's configuration (its protection, its
+	// plan): the case's requirements do not apply to it.
+	SkipNotApplicable Skipped = "not applicable"
+	// SkipNotCheckable: no run can meet it on this target (a lifetime
+	// longer than a run waits; more changes of a live target's protection
+	// than the live-safety policy allows one case).
+	SkipNotCheckable Skipped = "not checkable"
+	// SkipExcluded: the selection left it out, the operator's or the safe
+	// live default's (disruptive or mutating, not opted into).
+	SkipExcluded Skipped = "excluded"
+	// SkipBudget: the wrong-credential budget left it out.
+	SkipBudget Skipped = "budget"
+	// SkipBlocked: the target took away what it needed (a possible lockout).
+	SkipBlocked Skipped = "blocked"
+)
+
+// SkipOf is the kind of skip an unmet precondition of kind k gives.
+func SkipOf(k GapKind) Skipped {
+	switch k {
+	case Inapplicable:
+		return SkipNotApplicable
+	case Uncheckable:
+		return SkipNotCheckable
+	}
+	return SkipFixable
+}
+
 // Finding is the result of one check: what the requirement expected, what the
 // target did.
 type Finding struct {

@@ -17,6 +17,11 @@ type Need struct {
 	// (nil, or false) the operator could meet it (a secret, a URL, a
 	// shorter lifetime) and the requirements went unchecked.
 	Inapplicable func(Profile) bool
+	// Uncheckable says an unmet need is one no run can meet against this
+	// target (a lifetime longer than a run waits): its requirements are
+	// not checkable within a run, which fails no gate. It is still said,
+	// with what would meet it.
+	Uncheckable bool
 }
 
 func need(met func(Profile) bool, reason string) Need {
@@ -214,7 +219,8 @@ var HasWeb = need(func(p Profile) bool { return p.WebManager },
 // target configured so.
 func Waitable(l Lifetime) Need {
 	return Need{
-		Met: func(p Profile) bool { return l.Of(p.settings())+p.settings().Tolerance <= p.settings().MaxWait },
+		Uncheckable: true,
+		Met:         func(p Profile) bool { return l.Of(p.settings())+p.settings().Tolerance <= p.settings().MaxWait },
 		Reason: func(p Profile) string {
 			return fmt.Sprintf("waits out the %s (%s), longer than a live run waits (%s): runs against the embedded reference server, or with --token-ttl set to a shorter lifetime the target is configured with", l, l.Of(p.settings()), p.settings().MaxWait)
 		},

@@ -37,7 +37,8 @@ func TestGap(t *testing.T) {
 			}
 			c := Case{ID: "x", Needs: []Need{HasHTTP, tt.n}}
 			tt.p.HTTPServer = false
-			reason, na := c.Gap(tt.p)
+			reason, kind := c.Gap(tt.p)
+			na := kind == Inapplicable
 			if na != tt.inapplicable {
 				t.Errorf("inapplicable %v, want %v (%s)", na, tt.inapplicable, reason)
 			}

@@ -8,21 +8,35 @@ import (
 	"github.com/roomconform/conform/caselang"
 )
 
-// Coverage statuses of a requirement in a run.
+// Coverage statuses of a requirement in a run: each is one class of why
+// it was or was not checked, and the gates (--require, the verdict
+// incomplete) fail on some and never on others.
 const (
 	// Checked: a case that ran to a verdict made a check under it.
 	Checked = "checked"
-	// NotApplicable: every case that cites it was skipped because of how
-	// the target is configured (its protection, its plan).
+	// NotApplicable: the cases that cite it were skipped because of how
+	// the target is configured (its protection, its plan). Fails no gate.
 	NotApplicable = "not applicable"
-	// Unchecked: it applies, or may apply, and nothing checked it.
-	Unchecked = "unchecked"
-	// NotEvaluated: the checks made under it could not be judged, because
-	// an earlier deviation under another requirement took away what they
+	// Excluded: cases that would check it were left out by the selection,
+	// the operator's or the safe live default's (slow, disruptive,
+	// mutating). Fails --require complete.
+	Excluded = "excluded"
+	// NotCheckable: no run can check it against this target (waiting out a
+	// 30-day token lifetime on a device). Fails no gate; the reason says
+	// what would make it checkable.
+	NotCheckable = "not checkable"
+	// Blocked: the checks made under it could not be judged, because an
+	// earlier deviation under another requirement took away what they
 	// needed (the target closed the connection after a failure, ENV-9; a
 	// possible lockout, RC-6). The deviation is reported where it happened;
 	// this class fails no gate, so that it is never counted twice.
-	NotEvaluated = "not evaluated"
+	Blocked = "blocked"
+	// Unchecked: it applies, a selected case would have checked it, and
+	// nothing did, for a reason the operator can fix (a missing or empty
+	// secret, an address, the budget, an error). Fails --require must and
+	// --require complete, and on a live target (MUST) makes the run
+	// incomplete.
+	Unchecked = "unchecked"
 )
 
 // Coverage says whether the run checked one requirement of the reading,
@@ -43,37 +57,46 @@ type Coverage struct {
 	Hole bool `json:"hole,omitempty"`
 }
 
-// CoverageCounts sums the coverage of one level.
+// CoverageCounts sums the coverage of one level, a count per status.
 type CoverageCounts struct {
 	Total         int `json:"total"`
 	Checked       int `json:"checked"`
 	NotApplicable int `json:"notApplicable"`
+	Excluded      int `json:"excluded"`
+	NotCheckable  int `json:"notCheckable"`
+	Blocked       int `json:"blocked"`
 	Unchecked     int `json:"unchecked"`
-	// NotEvaluated counts those whose checks were all blocked by an
-	// earlier deviation (NotEvaluated).
-	NotEvaluated int `json:"notEvaluated"`
 	// Holes are the unchecked ones no case of the suite checks yet.
 	Holes int `json:"holes"`
 }
 
-// Requires are the values of --require: the levels whose requirements must
-// all be checked where they apply.
-var Requires = []string{"", "must"}
+// The values of --require: what the gate demands of the coverage beyond
+// the cases' verdicts.
+const (
+	// RequireMust fails the run on a MUST requirement unchecked for a
+	// reason the operator can fix.
+	RequireMust = "must"
+	// RequireComplete also fails it on a MUST or SHOULD requirement
+	// unchecked, or excluded by the selection.
+	RequireComplete = "complete"
+)
+
+// Requires are the values of --require ("" demands nothing).
+var Requires = []string{"", RequireMust, RequireComplete}
 
 // cover computes the coverage of every requirement of the registry from
-// the run's cases (the selected ones; any other case of the catalogue cat
-// that cites a requirement was not selected).
-func cover(run []Case, cat caselang.CaseSet) []Coverage {
+// the run's cases (the selected ones) and the cases the selection left
+// out, against the catalogue cat.
+func cover(run []Case, unselected []Unselected, cat caselang.CaseSet) []Coverage {
 	citing := map[string][]string{} // requirement -> selected cases citing it
 	checked := map[string][]string{}
 	// blocked: requirement -> reason -> cases, for checks not evaluated.
-	blocked := map[string]map[string][]string{}
-	blockOrder := map[string][]string{}
-	byID := map[string]Case{}
+	blocked := map[string]*reasons{}
+	byKey := map[string]Case{}
 	for _, c := range run {
-		byID[c.ID] = c
+		byKey[c.Key()] = c
 		for _, r := range c.Requirements {
-			citing[r.ID] = append(citing[r.ID], c.ID)
+			citing[r.ID] = append(citing[r.ID], c.Key())
 		}
 		if !ranToVerdict(c.Verdict) {
 			continue
@@ -81,34 +104,46 @@ func cover(run []Case, cat caselang.CaseSet) []Coverage {
 		seen := map[string]bool{}
 		for _, f := range c.Findings {
 			if f.NotEvaluated != "" {
-				why := "not evaluated: " + f.NotEvaluated
 				if blocked[f.Requirement] == nil {
-					blocked[f.Requirement] = map[string][]string{}
+					blocked[f.Requirement] = &reasons{}
 				}
-				ids := blocked[f.Requirement][why]
-				if len(ids) == 0 {
-					blockOrder[f.Requirement] = append(blockOrder[f.Requirement], why)
-				}
-				if !slices.Contains(ids, c.ID) {
-					blocked[f.Requirement][why] = append(ids, c.ID)
-				}
+				blocked[f.Requirement].add("not evaluated: "+f.NotEvaluated, c.Key())
 				continue
 			}
 			if !seen[f.Requirement] {
 				seen[f.Requirement] = true
-				checked[f.Requirement] = append(checked[f.Requirement], c.ID)
+				checked[f.Requirement] = append(checked[f.Requirement], c.Key())
 			}
 		}
 	}
-	unselected := map[string][]string{}
-	for _, c := range cat.Cases {
-		if _, ok := byID[c.ID]; ok || c.HasLabel("explore") {
+	left := map[string][]Unselected{} // requirement -> unselected cases citing it
+	listed := map[string]bool{}
+	for _, u := range unselected {
+		listed[u.ID] = true
+		c, ok := cat.Lookup(u.ID)
+		if !ok || c.HasLabel("explore") {
 			// The exploration cites every requirement it may come across;
-			// left unselected it is no dedicated check going unmade.
+			// left out, it is no dedicated check going unmade.
 			continue
 		}
 		for _, r := range c.Requirements {
-			unselected[r] = append(unselected[r], c.ID)
+			left[r] = append(left[r], u)
+		}
+	}
+	cited := map[string]bool{} // requirement -> some case of cat cites it
+	for _, c := range cat.Cases {
+		for _, r := range c.Requirements {
+			cited[r] = true
+		}
+		if listed[c.ID] || c.HasLabel("explore") || c.HasLabel("generated") || slices.ContainsFunc(run, func(rc Case) bool { return rc.ID == c.ID }) {
+			continue
+		}
+		// A case neither run nor listed as unselected (a run built
+		// without the conductor's list): left out by the selection, as far
+		// as anyone can tell. A generated case not listed was made for
+		// another profile.
+		for _, r := range c.Requirements {
+			left[r] = append(left[r], Unselected{ID: c.ID, As: caselang.SkipExcluded})
 		}
 	}
 	var out []Coverage
@@ -117,15 +152,12 @@ func cover(run []Case, cat caselang.CaseSet) []Coverage {
 		switch {
 		case len(checked[req.ID]) > 0:
 			cv.Status, cv.Cases = Checked, checked[req.ID]
-		case len(blocked[req.ID]) > 0:
-			cv.Status, cv.Cases = NotEvaluated, citing[req.ID]
-			cv.Why = render(blockOrder[req.ID], blocked[req.ID])
 		case cat.NotYetCovered[req.ID] != "":
 			cv.Status, cv.Hole = Unchecked, true
 			cv.Why = []string{"no case of this version of the suite checks it: " + cat.NotYetCovered[req.ID]}
 		default:
 			cv.Cases = citing[req.ID]
-			cv.Status, cv.Why = uncheckedWhy(citing[req.ID], unselected[req.ID], byID)
+			cv.Status, cv.Why = uncheckedWhy(citing[req.ID], left[req.ID], blocked[req.ID], byKey, cited[req.ID])
 		}
 		out = append(out, cv)
 	}
@@ -137,50 +169,114 @@ func ranToVerdict(v caselang.Verdict) bool {
 	return v == caselang.Pass || v == caselang.Fail || v == caselang.Warn || v == caselang.XFail
 }
 
-// uncheckedWhy classifies a requirement no finding covers: not applicable
-// when some selected case citing it was skipped for the target's
-// configuration and none for a reason the operator could change (a skip,
-// an error, a case left unselected); a case judged without reaching a
-// check of it is neutral. Unchecked otherwise, with the reasons grouped.
-func uncheckedWhy(selected, unselected []string, byID map[string]Case) (string, []string) {
-	reasons := map[string][]string{}
-	var order, neutral []string
-	add := func(why string, ids ...string) {
-		if _, ok := reasons[why]; !ok {
-			order = append(order, why)
-		}
-		reasons[why] = append(reasons[why], ids...)
+// reasons groups cases by the reason they give, in the order first given.
+type reasons struct {
+	order []string
+	cases map[string][]string
+}
+
+func (r *reasons) add(why string, ids ...string) {
+	if r.cases == nil {
+		r.cases = map[string][]string{}
 	}
-	inapplicable, operator := false, len(unselected) > 0
-	for _, id := range selected {
-		c := byID[id]
-		switch {
-		case c.Verdict == caselang.Skip && c.NotApplicable:
-			inapplicable = true
-			add("not applicable: "+firstLine(c.Message), id)
-		case c.Verdict == caselang.Skip:
-			operator = true
-			add("skipped: "+firstLine(c.Message), id)
-		case c.Verdict == caselang.Error:
-			operator = true
-			add("error: "+firstLine(c.Message), id)
+	if _, ok := r.cases[why]; !ok {
+		r.order = append(r.order, why)
+	}
+	for _, id := range ids {
+		if !slices.Contains(r.cases[why], id) {
+			r.cases[why] = append(r.cases[why], id)
+		}
+	}
+}
+
+func (r *reasons) rendered() []string {
+	if r == nil {
+		return nil
+	}
+	return render(r.order, r.cases)
+}
+
+// uncheckedWhy classifies a requirement no finding covers by what became
+// of the cases that would have checked it: the selected ones citing it,
+// those the selection excluded, and the checks an earlier deviation
+// blocked. The class the operator can act on comes first: a fixable
+// reason (a skip for a secret or an address, the budget, an error, a case
+// judged without reaching a check of it) over an exclusion, over a block,
+// over a lifetime no run can wait out, over the target's configuration.
+func uncheckedWhy(selected []string, unselected []Unselected, blockedBy *reasons, byKey map[string]Case, cited bool) (string, []string) {
+	var fix, na, uncheckable reasons
+	var neutral, excluded []string
+	for _, u := range unselected {
+		switch u.As {
+		case caselang.SkipNotApplicable:
+			na.add("not applicable: "+firstLine(u.Reason), u.ID)
+		case caselang.SkipNotCheckable:
+			uncheckable.add("not checkable within a run: "+firstLine(u.Reason), u.ID)
 		default:
-			neutral = append(neutral, id)
+			excluded = append(excluded, u.ID)
 		}
 	}
-	if inapplicable && !operator {
-		return NotApplicable, render(order, reasons)
+	for _, key := range selected {
+		c := byKey[key]
+		switch {
+		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipNotApplicable:
+			na.add("not applicable: "+firstLine(c.Message), key)
+		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipNotCheckable:
+			uncheckable.add("not checkable within a run: "+firstLine(c.Message), key)
+		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipExcluded:
+			excluded = append(excluded, key)
+		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipBlocked:
+			blockedBy = blockedBy.with("blocked: "+firstLine(c.Message), key)
+		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipBudget:
+			fix.add("left out by the wrong-credential budget: "+firstLine(c.Message), key)
+		case c.Verdict == caselang.Skip:
+			fix.add("skipped: "+firstLine(c.Message), key)
+		case c.Verdict == caselang.Error:
+			fix.add("error: "+firstLine(c.Message), key)
+		default:
+			neutral = append(neutral, key)
+		}
 	}
-	if len(neutral) > 0 {
-		add("ran without reaching a check of it", neutral...)
+	var ex reasons
+	if len(excluded) > 0 {
+		ex.add("excluded by the selection (--label-filter, --case, --requirement, or the live default)", excluded...)
 	}
-	if len(unselected) > 0 {
-		add("not selected (--label-filter, --case)", unselected...)
+	switch {
+	case len(fix.order) > 0:
+		if len(neutral) > 0 {
+			fix.add("ran without reaching a check of it", neutral...)
+		}
+		return Unchecked, append(fix.rendered(), ex.rendered()...)
+	case len(ex.order) > 0:
+		return Excluded, ex.rendered()
+	case blockedBy != nil:
+		return Blocked, blockedBy.rendered()
+	case len(uncheckable.order) > 0:
+		return NotCheckable, uncheckable.rendered()
+	case len(na.order) > 0:
+		return NotApplicable, na.rendered()
+	case len(neutral) > 0:
+		fix.add("ran without reaching a check of it", neutral...)
+		return Unchecked, fix.rendered()
 	}
-	if len(order) == 0 {
-		add("no case cites it")
+	if !cited {
+		return Unchecked, []string{"no case cites it"}
 	}
-	return Unchecked, render(order, reasons)
+	// Only generated cases cite it, made for other profiles than the
+	// target's.
+	return NotApplicable, []string{"not applicable: only the cases made for other profiles cite it"}
+}
+
+// with is a copy of r (nil: none) with why added for ids.
+func (r *reasons) with(why string, ids ...string) *reasons {
+	out := &reasons{}
+	if r != nil {
+		for _, w := range r.order {
+			out.add(w, r.cases[w]...)
+		}
+	}
+	out.add(why, ids...)
+	return out
 }
 
 func render(order []string, reasons map[string][]string) []string {
@@ -216,8 +312,12 @@ func countCoverage(cov []Coverage, l caselang.Level) CoverageCounts {
 			n.Checked++
 		case NotApplicable:
 			n.NotApplicable++
-		case NotEvaluated:
-			n.NotEvaluated++
+		case Excluded:
+			n.Excluded++
+		case NotCheckable:
+			n.NotCheckable++
+		case Blocked:
+			n.Blocked++
 		default:
 			n.Unchecked++
 			if c.Hole {
@@ -228,8 +328,10 @@ func countCoverage(cov []Coverage, l caselang.Level) CoverageCounts {
 	return n
 }
 
-// MissingMust lists the MUST requirements that apply but went unchecked,
-// the suite's own holes left out: what --require must fails on.
+// MissingMust lists the MUST requirements that apply but went unchecked
+// for a reason the operator can fix, the suite's own holes left out: what
+// --require must fails on, and on a live target what makes a run
+// incomplete.
 func (r Run) MissingMust() []Coverage {
 	var out []Coverage
 	for _, c := range r.Coverage {
@@ -238,4 +340,25 @@ func (r Run) MissingMust() []Coverage {
 		}
 	}
 	return out
+}
+
+// Ungated lists the requirements the run's --require demands and the
+// run did not check: for "must", MissingMust; for "complete", every MUST
+// or SHOULD requirement unchecked (holes left out) or excluded by the
+// selection.
+func (r Run) Ungated() []Coverage {
+	switch r.Require {
+	case RequireMust:
+		return r.MissingMust()
+	case RequireComplete:
+		var out []Coverage
+		for _, c := range r.Coverage {
+			judged := c.Level == string(caselang.Must) || c.Level == string(caselang.Should)
+			if judged && (c.Status == Unchecked && !c.Hole || c.Status == Excluded) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	return nil
 }

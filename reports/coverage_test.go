@@ -11,17 +11,20 @@ import (
 
 // caseOf builds a report case for a catalogue case with a verdict; a judged
 // case gets one finding under each requirement it cites.
-func caseOf(t *testing.T, id string, verdict caselang.Verdict, msg string, inapplicable bool) Case {
+func caseOf(t *testing.T, id string, verdict caselang.Verdict, msg string, skipped caselang.Skipped) Case {
 	t.Helper()
 	c, ok := cases.Lookup(id)
 	if !ok {
 		t.Fatalf("no case %s", id)
 	}
-	rc := Case{ID: id, Verdict: verdict, Message: msg, NotApplicable: inapplicable}
+	rc := Case{ID: id, Verdict: verdict, Message: msg}
+	if verdict == caselang.Skip {
+		rc.Skipped = skipped
+	}
 	for _, r := range c.Requirements {
 		rc.Requirements = append(rc.Requirements, Requirement{ID: r, Level: string(caselang.LevelOf(r))})
 		if ranToVerdict(verdict) {
-			rc.Findings = append(rc.Findings, Finding{Requirement: r, Level: caselang.LevelOf(r), OK: verdict != caselang.Fail})
+			rc.Findings = append(rc.Findings, Finding{Finding: caselang.Finding{Requirement: r, Level: caselang.LevelOf(r), OK: verdict != caselang.Fail}})
 		}
 	}
 	return rc
@@ -41,7 +44,7 @@ func coverageOf(r Run, id string) Coverage {
 func allSelected(t *testing.T) Run {
 	var r Run
 	for _, c := range cases.All() {
-		r.Cases = append(r.Cases, caseOf(t, c.ID, caselang.Pass, "", false))
+		r.Cases = append(r.Cases, caseOf(t, c.ID, caselang.Pass, "", ""))
 	}
 	return r
 }
@@ -56,6 +59,7 @@ func TestCoverage(t *testing.T) {
 		why     string // a substring of the reasons
 		require string
 		exit    int
+		partial bool
 	}{
 		{name: "every case passed", req: "RC-2", status: Checked, exit: ExitConformant},
 		{
@@ -63,7 +67,7 @@ func TestCoverage(t *testing.T) {
 			why: "not applicable: needs a Free-plan target",
 			change: func(t *testing.T, r *Run) {
 				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "needs a Free-plan target: run with --plan free", true)
+					setVerdict(t, r, id, caselang.Skip, "needs a Free-plan target: run with --plan free", caselang.SkipNotApplicable)
 				}
 			},
 		},
@@ -71,7 +75,7 @@ func TestCoverage(t *testing.T) {
 			name: "a case judged without reaching it does not make it unchecked", req: "RC-2", status: NotApplicable, exit: ExitConformant,
 			change: func(t *testing.T, r *Run) {
 				for _, id := range rc2 {
-					setVerdict(t, r, id, caselang.Skip, "needs a Free-plan target", true)
+					setVerdict(t, r, id, caselang.Skip, "needs a Free-plan target", caselang.SkipNotApplicable)
 				}
 				dropFindings(r, "explore-random-walks", "RC-2")
 			},
@@ -81,7 +85,7 @@ func TestCoverage(t *testing.T) {
 			why: "skipped: needs admin access",
 			change: func(t *testing.T, r *Run) {
 				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "needs admin access: set CONFORM_ADMIN_PASSWORD", false)
+					setVerdict(t, r, id, caselang.Skip, "needs admin access: set CONFORM_ADMIN_PASSWORD", caselang.SkipFixable)
 				}
 			},
 		},
@@ -90,16 +94,84 @@ func TestCoverage(t *testing.T) {
 			why: "skipped: needs the admin-pin",
 			change: func(t *testing.T, r *Run) {
 				for i, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, map[bool]string{true: "needs a Free-plan target", false: "needs the admin-pin"}[i > 0], i > 0)
+					setVerdict(t, r, id, caselang.Skip, map[bool]string{true: "needs a Free-plan target", false: "needs the admin-pin"}[i > 0], map[bool]caselang.Skipped{true: caselang.SkipNotApplicable}[i > 0])
 				}
 			},
 		},
 		{
-			name: "not selected: unchecked", req: "RC-2", status: Unchecked, require: "must", exit: ExitNotConformant,
-			why: "not selected",
+			name: "not selected: excluded, which --require must does not fail on", req: "RC-2", status: Excluded, require: "must", exit: ExitConformant, partial: true,
+			why: "excluded by the selection",
+			change: excludeCases(append(rc2, "explore-random-walks")...),
+		},
+		{
+			name: "not selected: excluded, which --require complete fails on", req: "RC-2", status: Excluded, require: "complete", exit: ExitNotConformant, partial: true,
+			change: excludeCases(append(rc2, "explore-random-walks")...),
+		},
+		{
+			name: "left out by the live default: excluded", req: "RC-2", status: Excluded, exit: ExitConformant, partial: true,
 			change: func(t *testing.T, r *Run) {
 				for _, id := range append(rc2, "explore-random-walks") {
-					removeCase(r, id)
+					setVerdict(t, r, id, caselang.Skip, "disruptive: select it by name", caselang.SkipExcluded)
+				}
+			},
+		},
+		{
+			name: "a live run leaving a MUST unchecked for a missing secret is incomplete", req: "RC-2", status: Unchecked, exit: ExitIncomplete,
+			change: func(t *testing.T, r *Run) {
+				for _, id := range append(rc2, "explore-random-walks") {
+					setVerdict(t, r, id, caselang.Skip, "needs admin access: set CONFORM_ADMIN_PASSWORD", caselang.SkipFixable)
+				}
+			},
+		},
+		{
+			name: "the same against the embedded server is not", req: "RC-2", status: Unchecked, exit: ExitConformant,
+			change: func(t *testing.T, r *Run) {
+				r.Target.Embedded = true
+				for _, id := range append(rc2, "explore-random-walks") {
+					setVerdict(t, r, id, caselang.Skip, "needs admin access: set CONFORM_ADMIN_PASSWORD", caselang.SkipFixable)
+				}
+			},
+		},
+		{
+			name: "left out by the budget: unchecked, and the run is partial", req: "RC-2", status: Unchecked, require: "must", exit: ExitNotConformant, partial: true,
+			why: "left out by the wrong-credential budget",
+			change: func(t *testing.T, r *Run) {
+				for _, id := range append(rc2, "explore-random-walks") {
+					setVerdict(t, r, id, caselang.Skip, "the wrong-credential budget is spent", caselang.SkipBudget)
+				}
+			},
+		},
+		{
+			name: "a lifetime no run waits out: not checkable, which fails no gate", req: "RC-2", status: NotCheckable, require: "complete", exit: ExitConformant,
+			why: "not checkable within a run",
+			change: func(t *testing.T, r *Run) {
+				for _, id := range append(rc2, "explore-random-walks") {
+					setVerdict(t, r, id, caselang.Skip, "waits out the token lifetime (720h0m0s)", caselang.SkipNotCheckable)
+				}
+			},
+		},
+		{
+			name: "left out by the selection, and no run could check it: not checkable, not excluded", req: "RC-2", status: NotCheckable, require: "complete", exit: ExitConformant,
+			change: unselect(caselang.SkipNotCheckable, "waits out the token lifetime (720h0m0s)", append(rc2, "explore-random-walks")...),
+		},
+		{
+			name: "left out by the selection, and inapplicable: not applicable, not excluded", req: "RC-2", status: NotApplicable, require: "complete", exit: ExitConformant,
+			change: unselect(caselang.SkipNotApplicable, "needs a Free-plan target", append(rc2, "explore-random-walks")...),
+		},
+		{
+			name: "blocked by a lockout: blocked, which fails no gate", req: "RC-2", status: Blocked, require: "complete", exit: ExitConformant,
+			change: func(t *testing.T, r *Run) {
+				for _, id := range append(rc2, "explore-random-walks") {
+					setVerdict(t, r, id, caselang.Skip, "not run: a possible lockout", caselang.SkipBlocked)
+				}
+			},
+		},
+		{
+			name: "nothing judged: incomplete", req: "RC-2", status: NotApplicable, exit: ExitIncomplete,
+			change: func(t *testing.T, r *Run) {
+				r.Target.Embedded = true
+				for _, c := range r.Cases {
+					setVerdict(t, r, c.ID, caselang.Skip, "needs a Free-plan target", caselang.SkipNotApplicable)
 				}
 			},
 		},
@@ -108,7 +180,7 @@ func TestCoverage(t *testing.T) {
 			why: "error: no answer",
 			change: func(t *testing.T, r *Run) {
 				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Error, "no answer within 5s", false)
+					setVerdict(t, r, id, caselang.Error, "no answer within 5s", "")
 				}
 			},
 		},
@@ -116,7 +188,7 @@ func TestCoverage(t *testing.T) {
 			name: "a SHOULD unchecked never fails --require must", req: "RC-4b", status: Unchecked, require: "must", exit: ExitConformant,
 			change: func(t *testing.T, r *Run) {
 				for _, id := range citing("RC-4b") {
-					setVerdict(t, r, id, caselang.Skip, "needs the user PIN", false)
+					setVerdict(t, r, id, caselang.Skip, "needs the user PIN", "")
 				}
 			},
 		},
@@ -139,19 +211,22 @@ func TestCoverage(t *testing.T) {
 			if r.Summary.ExitCode != tt.exit {
 				t.Errorf("exit %d (%s), want %d", r.Summary.ExitCode, r.Summary.Verdict, tt.exit)
 			}
+			if r.Summary.Partial != tt.partial {
+				t.Errorf("partial %v, want %v (%q)", r.Summary.Partial, tt.partial, r.Summary.Why)
+			}
 			m := r.Summary.Must
-			if m.Checked+m.NotApplicable+m.Unchecked != m.Total || m.Total == 0 {
+			if m.Checked+m.NotApplicable+m.Excluded+m.NotCheckable+m.Blocked+m.Unchecked != m.Total || m.Total == 0 {
 				t.Errorf("MUST counts do not add up: %+v", m)
 			}
 		})
 	}
 }
 
-func setVerdict(t *testing.T, r *Run, id string, verdict caselang.Verdict, msg string, inapplicable bool) {
+func setVerdict(t *testing.T, r *Run, id string, verdict caselang.Verdict, msg string, skipped caselang.Skipped) {
 	t.Helper()
 	for i, c := range r.Cases {
 		if c.ID == id {
-			r.Cases[i] = caseOf(t, id, verdict, msg, inapplicable)
+			r.Cases[i] = caseOf(t, id, verdict, msg, skipped)
 			return
 		}
 	}
@@ -173,6 +248,23 @@ func dropFindings(r *Run, id, req string) {
 	}
 }
 
+// excludeCases takes cases out of the run, as a selection that left them
+// out does.
+func excludeCases(ids ...string) func(*testing.T, *Run) {
+	return unselect(caselang.SkipExcluded, "", ids...)
+}
+
+// unselect takes cases out of the run, as a selection that left out cases
+// that would have been as (with reason) does.
+func unselect(as caselang.Skipped, reason string, ids ...string) func(*testing.T, *Run) {
+	return func(t *testing.T, r *Run) {
+		for _, id := range ids {
+			removeCase(r, id)
+			r.Unselected = append(r.Unselected, Unselected{ID: id, As: as, Reason: reason})
+		}
+	}
+}
+
 func removeCase(r *Run, id string) {
 	for i, c := range r.Cases {
 		if c.ID == id {
@@ -183,22 +275,37 @@ func removeCase(r *Run, id string) {
 }
 
 func TestParseBaseline(t *testing.T) {
-	good := "# known defects of firmware 4.1\n\nrc-9-role-root answers 8, TrueConf ticket pending https://example.test/issues/7\nenv-8-unknown-field-ignored   refuses x-extra\n"
+	good := "# known defects of firmware 4.1\n\n" +
+		"rc-9-role-root answers 8, TrueConf ticket pending https://example.test/issues/7\n" +
+		"env-8-unknown-field-ignored   refuses x-extra\n" +
+		`rc-9-role-empty RC-9 check="resultCode" expected="one of [9], \"quoted\"" answers 8 https://example.test/8` + "\n" +
+		"gone-case-of-an-older-version known\n"
 	b, err := ParseBaseline(strings.NewReader(good), "known.txt", cases.Catalogue())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k := b["rc-9-role-root"]; k.Reason != "answers 8, TrueConf ticket pending" || k.Link != "https://example.test/issues/7" {
+	if k := b.Cases["rc-9-role-root"]; k.Reason != "answers 8, TrueConf ticket pending" || k.Link != "https://example.test/issues/7" {
 		t.Errorf("rc-9-role-root: %+v", k)
 	}
-	if k := b["env-8-unknown-field-ignored"]; k.Reason != "refuses x-extra" || k.Link != "" {
+	if k := b.Cases["env-8-unknown-field-ignored"]; k.Reason != "refuses x-extra" || k.Link != "" {
 		t.Errorf("env-8: %+v", k)
 	}
+	key := FindingKey("rc-9-role-empty", caselang.Finding{Requirement: "RC-9", Check: "resultCode", Expected: `one of [9], "quoted"`})
+	if k, ok := b.Findings[key]; !ok || k.Reason != "answers 8" || k.Link != "https://example.test/8" {
+		t.Errorf("finding line: %+v (%v), want %q with its reason and link among %v", k, ok, key, b.Findings)
+	}
+	if len(b.Warnings) != 2 || !strings.Contains(b.Warnings[0], "known.txt:3") || !strings.Contains(b.Warnings[0], "--write-baseline") {
+		t.Errorf("warnings %q: want one per case-only line, saying how to rewrite it", b.Warnings)
+	}
+	if len(b.Stale) != 1 || !strings.Contains(b.Stale[0], "known.txt:6") || !strings.Contains(b.Stale[0], "gone-case-of-an-older-version") {
+		t.Errorf("stale %q: a case this version does not have is a stale entry, not an error", b.Stale)
+	}
 	for name, text := range map[string]string{
-		"unknown case": "no-such-case because\n",
-		"no reason":    "rc-9-role-root\n",
-		"only a link":  "rc-9-role-root https://example.test/1\n",
-		"twice":        "rc-9-role-root a\nrc-9-role-root b\n",
+		"no reason":          "rc-9-role-root\n",
+		"only a link":        "rc-9-role-root https://example.test/1\n",
+		"twice":              "rc-9-role-root a\nrc-9-role-root b\n",
+		"a finding twice":    `rc-9-role-root RC-9 check="c" expected="e" a` + "\n" + `rc-9-role-root RC-9 check="c" expected="e" b` + "\n",
+		"a finding, no text": `rc-9-role-root RC-9 check="c" expected="e"` + "\n",
 	} {
 		if _, err := ParseBaseline(strings.NewReader(text), "known.txt", cases.Catalogue()); err == nil || !strings.Contains(err.Error(), "known.txt:") {
 			t.Errorf("%s: error %v, want one naming the file and line", name, err)
@@ -206,26 +313,62 @@ func TestParseBaseline(t *testing.T) {
 	}
 }
 
+// failing builds a FAIL case whose broken findings are the given checks
+// (under RC-9, a MUST).
+func failing(t *testing.T, id string, checks ...string) Case {
+	c := caseOf(t, id, caselang.Fail, "x", "")
+	c.Findings = nil
+	for _, ch := range checks {
+		c.Findings = append(c.Findings, Finding{Finding: caselang.Finding{Requirement: "RC-9", Level: caselang.Must, Check: ch, Expected: "resultCode 9", Actual: "resultCode 8"}})
+	}
+	c.Findings = append(c.Findings, Finding{Finding: caselang.Finding{Requirement: "RC-9", Level: caselang.Must, OK: true, Check: "answered"}})
+	return c
+}
+
+func baselineOf(t *testing.T, lines ...string) *Baseline {
+	t.Helper()
+	b, err := ParseBaseline(strings.NewReader(strings.Join(lines, "\n")), "known.txt", cases.Catalogue())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestBaseline(t *testing.T) {
-	base := Baseline{"rc-9-role-root": {Reason: "known"}, "rc-9-role-empty": {Reason: "known"}}
+	known := `rc-9-role-root RC-9 check="resultCode" expected="resultCode 9" known`
+	other := `rc-9-role-empty RC-9 check="resultCode" expected="resultCode 9" known`
 	tests := []struct {
-		name    string
-		verdict caselang.Verdict
-		want    caselang.Verdict // the case's verdict after the gate
-		stale   bool
-		exit    int
+		name  string
+		got   Case // rc-9-role-root as the run judged it
+		base  []string
+		want  caselang.Verdict // its verdict after the gate
+		stale bool
+		new   int // failing findings the baseline does not know
+		exit  int
 	}{
-		{"a known failure fails as expected", caselang.Fail, caselang.XFail, false, ExitConformant},
-		{"a known failure that passes now is stale", caselang.Pass, caselang.Pass, true, ExitNotConformant},
-		{"a known failure that cannot be judged stays an ERROR, not stale", caselang.Error, caselang.Error, false, ExitUnreachable},
-		{"a known failure not run is neutral", caselang.Skip, caselang.Skip, false, ExitConformant},
-		{"a known failure that only warns is neutral", caselang.Warn, caselang.Warn, false, ExitConformant},
+		{"a known failure fails as expected", failing(t, "rc-9-role-root", "resultCode"), []string{known, other}, caselang.XFail, false, 0, ExitConformant},
+		{"a known failure that passes now is stale", caseOf(t, "rc-9-role-root", caselang.Pass, "", ""), []string{known, other}, caselang.Pass, true, 0, ExitNotConformant},
+		{"a known failure that cannot be judged stays an ERROR, not stale", caseOf(t, "rc-9-role-root", caselang.Error, "no answer", ""), []string{known, other}, caselang.Error, false, 0, ExitUnreachable},
+		{"a known failure not run is neutral", caseOf(t, "rc-9-role-root", caselang.Skip, "needs", ""), []string{known, other}, caselang.Skip, false, 0, ExitConformant},
+		{"a known failure that only warns is neutral", caseOf(t, "rc-9-role-root", caselang.Warn, "", ""), []string{known, other}, caselang.Warn, false, 0, ExitConformant},
+		{"a different failure of a known case is a new failure", failing(t, "rc-9-role-root", "previleges"), []string{known, other}, caselang.Fail, true, 1, ExitNotConformant},
+		{"a known failure and a new one: FAIL", failing(t, "rc-9-role-root", "resultCode", "previleges"), []string{known, other}, caselang.Fail, false, 1, ExitNotConformant},
+		{"a case-only line still matches any failure", failing(t, "rc-9-role-root", "previleges"), []string{"rc-9-role-root known", other}, caselang.XFail, false, 0, ExitConformant},
+		{"a stale entry of a case gone from the catalogue fails the run", failing(t, "rc-9-role-root", "resultCode"), []string{known, other, "gone-case known"}, caselang.XFail, false, 0, ExitNotConformant},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			base := baselineOf(t, tt.base...)
 			r := allSelected(t)
-			setVerdict(t, &r, "rc-9-role-root", tt.verdict, "resultCode: expected 9, actual 8", false)
-			setVerdict(t, &r, "rc-9-role-empty", caselang.Fail, "resultCode: expected 9, actual 8", false)
+			r.Target.Embedded = true
+			for i, c := range r.Cases {
+				switch c.ID {
+				case "rc-9-role-root":
+					r.Cases[i] = tt.got
+				case "rc-9-role-empty":
+					r.Cases[i] = failing(t, "rc-9-role-empty", "resultCode")
+				}
+			}
 			Gate{Baseline: base}.Apply(&r, cases.Catalogue())
 			Gate{Baseline: base}.Apply(&r, cases.Catalogue()) // idempotent: the CLI tallies again after an interrupt
 			var got Case
@@ -234,8 +377,11 @@ func TestBaseline(t *testing.T) {
 					got = c
 				}
 			}
-			if got.Verdict != tt.want || (got.Baseline.Stale != "") != tt.stale {
-				t.Errorf("verdict %s stale %q, want %s stale=%v", got.Verdict, got.Baseline.Stale, tt.want, tt.stale)
+			if got.Baseline == nil {
+				t.Fatalf("the case is not marked as baselined")
+			}
+			if got.Verdict != tt.want || (got.Baseline.Stale != "") != tt.stale || len(got.Baseline.New) != tt.new {
+				t.Errorf("verdict %s stale %q new %q, want %s stale=%v %d new", got.Verdict, got.Baseline.Stale, got.Baseline.New, tt.want, tt.stale, tt.new)
 			}
 			if r.Summary.ExitCode != tt.exit {
 				t.Errorf("exit %d (%s), want %d", r.Summary.ExitCode, r.Summary.Verdict, tt.exit)
@@ -247,10 +393,53 @@ func TestBaseline(t *testing.T) {
 	}
 	// A failure not in the baseline still fails the run.
 	r := allSelected(t)
-	setVerdict(t, &r, "rc-10-type-open", caselang.Fail, "x", false)
-	Gate{Baseline: base}.Apply(&r, cases.Catalogue())
+	setVerdict(t, &r, "rc-10-type-open", caselang.Fail, "x", "")
+	Gate{Baseline: baselineOf(t, known)}.Apply(&r, cases.Catalogue())
 	if r.Summary.ExitCode != ExitNotConformant {
 		t.Errorf("a new failure beside a baseline: exit %d", r.Summary.ExitCode)
+	}
+}
+
+// TestWriteBaselineRoundTrips: what --write-baseline writes, read back as
+// --baseline, makes exactly the run's failures known, with the known
+// ones' reasons kept.
+func TestWriteBaselineRoundTrips(t *testing.T) {
+	r := allSelected(t)
+	r.Target.Embedded = true
+	for i, c := range r.Cases {
+		switch c.ID {
+		case "rc-9-role-root":
+			r.Cases[i] = failing(t, c.ID, "resultCode", `a "quoted" check`)
+		case "rc-9-role-empty":
+			r.Cases[i] = failing(t, c.ID, "resultCode")
+		}
+	}
+	Gate{Baseline: baselineOf(t, `rc-9-role-empty RC-9 check="resultCode" expected="resultCode 9" firmware 4.1 https://example.test/4`)}.Apply(&r, cases.Catalogue())
+	if r.Summary.Fail != 1 || r.Summary.XFail != 1 {
+		t.Fatalf("summary %+v", r.Summary)
+	}
+	b, err := BaselineFile(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "firmware 4.1 https://example.test/4") {
+		t.Errorf("the known failure's reason was not kept:\n%s", b)
+	}
+	again := allSelected(t)
+	again.Target.Embedded = true
+	for i, c := range again.Cases {
+		if c.ID == "rc-9-role-root" || c.ID == "rc-9-role-empty" {
+			again.Cases[i] = r.Cases[i]
+			again.Cases[i].Verdict, again.Cases[i].Baseline = caselang.Fail, nil
+		}
+	}
+	base, err := ParseBaseline(strings.NewReader(string(b)), "written.txt", cases.Catalogue())
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	Gate{Baseline: base}.Apply(&again, cases.Catalogue())
+	if again.Summary.ExitCode != ExitConformant || again.Summary.XFail != 2 {
+		t.Errorf("with the written baseline: %s exit %d, %d xfail; want both known\n%s", again.Summary.Verdict, again.Summary.ExitCode, again.Summary.XFail, b)
 	}
 }
 
@@ -259,7 +448,7 @@ func TestBaseline(t *testing.T) {
 func TestCoverageReasonsAreRedacted(t *testing.T) {
 	r := allSelected(t)
 	for _, id := range citing("RC-7") {
-		setVerdict(t, &r, id, caselang.Error, "dial ws://x/?access=Sekr1t-99: refused", false)
+		setVerdict(t, &r, id, caselang.Error, "dial ws://x/?access=Sekr1t-99: refused", "")
 	}
 	Gate{}.Apply(&r, cases.Catalogue())
 	red := r.Redacted(replacer{"Sekr1t-99", "[REDACTED:q]"}.Redact)
@@ -280,28 +469,28 @@ func TestCoverageReasonsAreRedacted(t *testing.T) {
 }
 
 // A requirement whose checks were all blocked by an earlier deviation is
-// "not evaluated": a class of its own, with the blocker as the reason,
+// "blocked": a class of its own, with the blocker as the reason,
 // never "checked" and never a gate that fails (--require must included);
 // one evaluated finding elsewhere makes it checked again.
 func TestNotEvaluatedIsItsOwnClassAndFailsNoGate(t *testing.T) {
 	var r Run
 	r.Require = "must"
 	for _, id := range []string{"env-4-no-request-id-success", "env-4-no-request-id-failure"} {
-		c := caseOf(t, id, caselang.Warn, "", false)
-		c.Findings = []Finding{
+		c := caseOf(t, id, caselang.Warn, "", "")
+		c.Findings = FindingsOf([]caselang.Finding{
 			{Requirement: "ENV-3", Level: caselang.Must, OK: true, Step: "#1"},
 			{Requirement: "ENV-9", Level: caselang.Should, Step: "#1", Check: "connection open after a failure"},
 			{Requirement: "ENV-4", Level: caselang.Must, Step: "#2", Check: "requestId empty or absent", NotEvaluated: "blocked by ENV-9 at step #1"},
-		}
+		})
 		r.Cases = append(r.Cases, c)
 	}
 	r.Tally(cases.Catalogue())
 	cv := coverageOf(r, "ENV-4")
-	if cv.Status != NotEvaluated || len(cv.Why) != 1 || !strings.Contains(cv.Why[0], "blocked by ENV-9 at step #1") ||
+	if cv.Status != Blocked || len(cv.Why) != 1 || !strings.Contains(cv.Why[0], "blocked by ENV-9 at step #1") ||
 		!strings.Contains(cv.Why[0], "env-4-no-request-id-failure") {
 		t.Errorf("ENV-4 coverage %+v, want not evaluated, blocked by ENV-9, with both cases", cv)
 	}
-	if r.Summary.Must.NotEvaluated != 1 {
+	if r.Summary.Must.Blocked != 1 {
 		t.Errorf("summary %+v: want one MUST requirement not evaluated", r.Summary.Must)
 	}
 	for _, m := range r.MissingMust() {
@@ -313,7 +502,7 @@ func TestNotEvaluatedIsItsOwnClassAndFailsNoGate(t *testing.T) {
 		t.Errorf("summary %+v: no case failed", r.Summary)
 	}
 	// Checked anywhere is checked.
-	c := caseOf(t, "env-4-no-request-id-success", caselang.Pass, "", false)
+	c := caseOf(t, "env-4-no-request-id-success", caselang.Pass, "", "")
 	c.ID = "another"
 	r.Cases = append(r.Cases, c)
 	r.Tally(cases.Catalogue())

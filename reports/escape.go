@@ -10,6 +10,8 @@ import (
 // for the cases' messages, the preflight's error and the transcripts (the
 // callers treat those apart). r is not changed.
 func (r Run) withText(f func(string) string) Run {
+	r.Summary.Why = mapStrings(r.Summary.Why, f)
+	r.StaleBaseline = mapStrings(r.StaleBaseline, f)
 	r.Target.URL = f(r.Target.URL)
 	r.Profile.Notes = mapStrings(r.Profile.Notes, f)
 	r.Reconfiguration = mapStrings(r.Reconfiguration, f)
@@ -32,7 +34,7 @@ func (r Run) withText(f func(string) string) Run {
 	for i, c := range r.Cases {
 		if c.Baseline != nil {
 			k := *c.Baseline
-			k.Reason, k.Link = f(k.Reason), f(k.Link)
+			k.Reason, k.Link, k.Stale, k.New = f(k.Reason), f(k.Link), f(k.Stale), mapStrings(k.New, f)
 			c.Baseline = &k
 		}
 		c.NotRun = mapStrings(c.NotRun, f)
@@ -40,6 +42,7 @@ func (r Run) withText(f func(string) string) Run {
 			fs := make([]Finding, len(c.Findings))
 			for j, x := range c.Findings {
 				x.Expected, x.Actual, x.Note, x.NotEvaluated = f(x.Expected), f(x.Actual), f(x.Note), f(x.NotEvaluated)
+				x.Key = f(x.Key)
 				fs[j] = x
 			}
 			c.Findings = fs

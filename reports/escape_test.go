@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -37,7 +38,7 @@ func TestJSONEscapesC1AndBidi(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(back.Cases[1].Message, "resultCode") || back.Summary != r.Summary {
+	if !strings.Contains(back.Cases[1].Message, "resultCode") || !reflect.DeepEqual(back.Summary, r.Summary) {
 		t.Errorf("results.json no longer says the same: %+v", back.Summary)
 	}
 }
@@ -110,10 +111,10 @@ func TestBaselineReasonEscaped(t *testing.T) {
 func TestTargetNewlineStaysOnItsLine(t *testing.T) {
 	r := sample()
 	c := &r.Cases[1]
-	c.Findings = []Finding{
+	c.Findings = FindingsOf([]caselang.Finding{
 		{Requirement: "ENV-2", Level: "MUST", Check: "method", Expected: `method "auth"`, Actual: "method x\nresult: conformant: 99 pass"},
 		{Requirement: "RC-8", Level: "MUST", Check: "resultCode", Expected: "8", Actual: "4"},
-	}
+	})
 	c.Message = c.Findings[0].String() + "\n" + c.Findings[1].String()
 	r.Cases[4].Message = "no answer\nresult: conformant: 99 pass"
 	red := r.Redacted(func(s string) string { return s })

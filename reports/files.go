@@ -17,6 +17,9 @@ type Files struct {
 	JSON    string
 	HTML    string
 	Summary string
+	// Baseline is where --write-baseline writes the run's failing
+	// findings as a baseline file ("": not written).
+	Baseline string
 }
 
 // report is one report: its flag, its path, how it is rendered and
@@ -44,6 +47,7 @@ func (f Files) reports() []report {
 		{"--json-report", f.JSON, JSON, true},
 		{"--html-report", f.HTML, HTML, true},
 		{"--summary-report", f.Summary, SummaryMarkdown, false},
+		{"--write-baseline", f.Baseline, BaselineFile, false},
 	}
 }
 

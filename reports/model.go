@@ -6,6 +6,7 @@ package reports
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,7 +16,7 @@ import (
 )
 
 // Schema identifies the results.json format; bump on incompatible change.
-const Schema = "conform.results/v1"
+const Schema = "conform.results/v2"
 
 // Pace is what a paced run (--pace) kept to and did.
 type Pace struct {
@@ -49,12 +50,18 @@ type Run struct {
 	// NotRun lists the cases the budget left out: neither a pass nor a
 	// failure (--pace runs them).
 	NotRun []string `json:"notRun,omitempty"`
+	// Unselected are the cases of the catalogue the selection left out,
+	// with what they would have been: excluded (the operator's selection,
+	// --label-filter, --case, --requirement, or the safe live default's),
+	// not applicable or not checkable against this target. Cases made for
+	// another profile are not listed.
+	Unselected []Unselected `json:"unselected,omitempty"`
 	// Pace is set for a paced run (--pace): the declared lockout, the
 	// windows waited, and whether every stimulus of the plan ran.
 	Pace  *Pace  `json:"pace,omitempty"`
 	Cases []Case `json:"cases"`
-	// Require is the --require level ("" or "must"): the MUST requirements
-	// that apply must all be checked, or the run is not conformant.
+	// Require is the --require level (Requires): what the gate demands of
+	// the coverage beyond the cases' verdicts.
 	Require string `json:"require,omitempty"`
 	// Coverage is every requirement of the reading and whether this run
 	// checked it (computed by Tally).
@@ -71,6 +78,10 @@ type Run struct {
 	// after the walk ("" when it was, or nothing was changed): the target
 	// may be left changed; conform restore replays the journal.
 	RestoreError string `json:"restoreError,omitempty"`
+	// StaleBaseline lists the --baseline entries no case of the catalogue
+	// answers to any more (a case renamed or removed): stale, like a
+	// baselined case that passes now.
+	StaleBaseline []string `json:"staleBaseline,omitempty"`
 	// Interrupted says why the run ended early ("" if it did not).
 	Interrupted string `json:"interrupted,omitempty"`
 	// InfrastructureError says why the run's verdict cannot stand whatever
@@ -87,6 +98,27 @@ type Preflight struct {
 	OK         bool    `json:"ok"`
 	Error      string  `json:"error,omitempty"`
 	Transcript []Frame `json:"transcript,omitempty"`
+}
+
+// Unselected is a catalogue case the selection left out.
+type Unselected struct {
+	ID string `json:"id"`
+	// As is what the case would be if selected: caselang.SkipExcluded when
+	// it could run, else not applicable or not checkable.
+	As caselang.Skipped `json:"as"`
+	// Reason says why it could not run, for the last two.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Excluded lists the IDs of the unselected cases that could have run.
+func (r Run) Excluded() []string {
+	var out []string
+	for _, u := range r.Unselected {
+		if u.As == caselang.SkipExcluded {
+			out = append(out, u.ID)
+		}
+	}
+	return out
 }
 
 // Target is where the run went.
@@ -127,10 +159,19 @@ type Summary struct {
 	// Stale counts the baselined cases that no longer fail.
 	Stale int `json:"staleBaseline"`
 	// Must and Should are the coverage of the requirements of each level.
-	Must     CoverageCounts `json:"must"`
-	Should   CoverageCounts `json:"should"`
-	Verdict  string         `json:"verdict"`
-	ExitCode int            `json:"exitCode"`
+	Must   CoverageCounts `json:"must"`
+	Should CoverageCounts `json:"should"`
+	// Verdict is the run's verdict word (Verdict*), ExitCode the process's.
+	Verdict  string `json:"verdict"`
+	ExitCode int    `json:"exitCode"`
+	// Partial says the selection or the budget left cases out: what was
+	// checked may be conformant, but not everything was checked. It
+	// qualifies the verdict and never changes the exit code.
+	Partial bool `json:"partial"`
+	// Why says, for a verdict that is not plain, what made it so: the
+	// unchecked requirements of an incomplete run or a failed --require,
+	// what made the run partial. One line each.
+	Why []string `json:"why,omitempty"`
 }
 
 // Case is one selected case's result.
@@ -149,9 +190,9 @@ type Case struct {
 	Message  string    `json:"message,omitempty"`
 	Duration float64   `json:"durationSeconds"`
 	Findings []Finding `json:"findings,omitempty"`
-	// NotApplicable marks a SKIP for the target's configuration (its
-	// protection, its plan): the case's requirements do not apply there.
-	NotApplicable bool `json:"notApplicable,omitempty"`
+	// Skipped says what a SKIP means for the case's requirements ("" for
+	// a reason the operator can fix; see caselang.Skipped).
+	Skipped caselang.Skipped `json:"skipped,omitempty"`
 	// Baseline is set when the case is a known failure (--baseline).
 	Baseline *Known `json:"baseline,omitempty"`
 	// NotRun lists the token exercises the budget did not allow.
@@ -174,8 +215,24 @@ type Requirement struct {
 	Level string `json:"level"`
 }
 
-// Finding is one check's result: the same type the checks produce.
-type Finding = caselang.Finding
+// Finding is one check's result as the checks produce it, with its key.
+type Finding struct {
+	caselang.Finding
+	// Key names the finding across runs (FindingKey): set by Tally.
+	Key string `json:"key"`
+}
+
+// FindingsOf wraps the checks' findings for a report (keys unset).
+func FindingsOf(fs []caselang.Finding) []Finding {
+	if fs == nil {
+		return nil
+	}
+	out := make([]Finding, len(fs))
+	for i, f := range fs {
+		out[i] = Finding{Finding: f}
+	}
+	return out
+}
 
 // Frame is one line of a wire transcript.
 type Frame struct {
@@ -194,6 +251,25 @@ const (
 	ExitNotConformant = 1
 	ExitUsage         = 2
 	ExitUnreachable   = 3
+	// ExitIncomplete: no failure, but nothing was judged, or on a live
+	// target a MUST requirement that applies and was selected went
+	// unchecked for a reason the operator can fix (as pytest's 5 for "no
+	// tests collected": a gate must not pass on what was not checked).
+	ExitIncomplete = 4
+)
+
+// The verdict words (Summary.Verdict).
+const (
+	VerdictConformant     = "conformant"
+	VerdictKnownFailures  = "conformant but for known failures"
+	VerdictNotConformant  = "not conformant"
+	VerdictIncomplete     = "incomplete"
+	VerdictStale          = "baseline stale"
+	VerdictInterrupted    = "interrupted"
+	VerdictError          = "error"
+	VerdictInfrastructure = "infrastructure error"
+	VerdictRestoreFailed  = "error: the original protection could not be restored"
+	VerdictUncovered      = "required requirements unchecked"
 )
 
 // Redacted returns a copy of r with its free text passed through redact
@@ -255,16 +331,35 @@ func mapStrings(ss []string, f func(string) string) []string {
 	return out
 }
 
-// Tally fills Coverage and Summary from the cases, the coverage measured
-// against the catalogue cat they were selected from: any FAIL makes the run
-// not conformant (exit 1), and so does a stale baseline entry; an
-// interrupted run is never conformant; otherwise any ERROR is an
-// infrastructure failure (exit 3); last, under --require must, a MUST
-// requirement that applies but went unchecked makes the run not conformant
-// (exit 1). A known failure (XFAIL) does not fail the run.
+// Tally fills Coverage, Summary and the findings' keys from the cases,
+// the coverage measured against the catalogue cat they were selected from.
+// The verdict, first match wins (README, "Verdicts, exit codes and
+// reports"):
+//   - a restore that failed, or text that cannot be redacted: exit 3;
+//   - any FAIL, a stale baseline entry, an interruption: exit 1;
+//   - any ERROR: exit 3;
+//   - --require must: a MUST requirement unchecked for a reason the
+//     operator can fix; --require complete: also one excluded by the
+//     selection: exit 1;
+//   - incomplete (exit 4): nothing was judged, or on a live target a MUST
+//     requirement that applies and was selected went unchecked for a
+//     reason the operator can fix;
+//   - conformant (exit 0), "but for known failures" when a baselined case
+//     failed as known.
+//
+// Not applicable, blocked and not checkable within a run never fail a
+// gate. Partial (cases excluded or left out by the budget) qualifies the
+// verdict and never changes the exit code.
 func (r *Run) Tally(cat caselang.CaseSet) {
-	r.Coverage = cover(r.Cases, cat)
+	for i := range r.Cases {
+		c := &r.Cases[i]
+		for j := range c.Findings {
+			c.Findings[j].Key = FindingKey(c.Key(), c.Findings[j].Finding)
+		}
+	}
+	r.Coverage = cover(r.Cases, r.Unselected, cat)
 	s := Summary{Total: len(r.Cases), Must: countCoverage(r.Coverage, caselang.Must), Should: countCoverage(r.Coverage, caselang.Should)}
+	s.Stale = len(r.StaleBaseline)
 	for _, c := range r.Cases {
 		if c.Baseline != nil && c.Baseline.Stale != "" {
 			s.Stale++
@@ -284,28 +379,72 @@ func (r *Run) Tally(cat caselang.CaseSet) {
 			s.XFail++
 		}
 	}
+	s.Partial, s.Why = r.partial()
+	gap := r.Ungated()
 	switch {
 	case r.RestoreError != "":
 		// First: the target may be left changed, whatever else happened.
-		s.Verdict, s.ExitCode = "error: the original protection could not be restored", ExitUnreachable
+		s.Verdict, s.ExitCode = VerdictRestoreFailed, ExitUnreachable
 	case r.InfrastructureError != "":
-		s.Verdict, s.ExitCode = "infrastructure error", ExitUnreachable
+		s.Verdict, s.ExitCode = VerdictInfrastructure, ExitUnreachable
 	case s.Fail > 0:
-		s.Verdict, s.ExitCode = "not conformant", ExitNotConformant
+		s.Verdict, s.ExitCode = VerdictNotConformant, ExitNotConformant
 	case s.Stale > 0:
-		s.Verdict, s.ExitCode = "baseline stale", ExitNotConformant
+		s.Verdict, s.ExitCode = VerdictStale, ExitNotConformant
 	case r.Interrupted != "":
-		s.Verdict, s.ExitCode = "interrupted", ExitNotConformant
+		s.Verdict, s.ExitCode = VerdictInterrupted, ExitNotConformant
 	case s.Error > 0:
-		s.Verdict, s.ExitCode = "error", ExitUnreachable
-	case r.Require == "must" && len(r.MissingMust()) > 0:
-		s.Verdict, s.ExitCode = "MUST requirements unchecked", ExitNotConformant
+		s.Verdict, s.ExitCode = VerdictError, ExitUnreachable
+	case len(gap) > 0:
+		s.Verdict, s.ExitCode = fmt.Sprintf("requirements unchecked (--require %s)", r.Require), ExitNotConformant
+		s.Why = append(whyOf(gap), s.Why...)
+	case s.Pass+s.Warn+s.XFail == 0:
+		s.Verdict, s.ExitCode = VerdictIncomplete, ExitIncomplete
+		s.Why = append([]string{"no case was judged: every selected case was skipped"}, s.Why...)
+	case !r.Target.Embedded && len(r.MissingMust()) > 0:
+		s.Verdict, s.ExitCode = VerdictIncomplete, ExitIncomplete
+		s.Why = append(whyOf(r.MissingMust()), s.Why...)
 	case s.XFail > 0:
-		s.Verdict, s.ExitCode = "conformant but for known failures", ExitConformant
+		s.Verdict, s.ExitCode = VerdictKnownFailures, ExitConformant
 	default:
-		s.Verdict, s.ExitCode = "conformant", ExitConformant
+		s.Verdict, s.ExitCode = VerdictConformant, ExitConformant
 	}
 	r.Summary = s
+}
+
+// partial says whether cases were excluded by the selection or left out
+// by the budget, and which.
+func (r Run) partial() (bool, []string) {
+	var excluded, budget []string
+	excluded = append(excluded, r.Excluded()...)
+	budget = append(budget, r.NotRun...)
+	for _, c := range r.Cases {
+		switch {
+		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipExcluded:
+			excluded = append(excluded, c.Key())
+		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipBudget && !slices.Contains(budget, c.ID):
+			budget = append(budget, c.Key())
+		case len(c.NotRun) > 0:
+			budget = append(budget, c.Key()+" (token exercises)")
+		}
+	}
+	var why []string
+	if len(excluded) > 0 {
+		why = append(why, fmt.Sprintf("partial: %d cases excluded by the selection%s", len(excluded), casesOf(excluded)))
+	}
+	if len(budget) > 0 {
+		why = append(why, fmt.Sprintf("partial: %d cases left out by the wrong-credential budget%s", len(budget), casesOf(budget)))
+	}
+	return len(why) > 0, why
+}
+
+// whyOf renders unchecked requirements for Summary.Why.
+func whyOf(cov []Coverage) []string {
+	out := make([]string, 0, len(cov))
+	for _, c := range cov {
+		out = append(out, fmt.Sprintf("%s (%s) %s: %s", c.ID, c.Level, c.Status, strings.Join(c.Why, "; ")))
+	}
+	return out
 }
 
 // Transitions is the coverage of the model's abstraction by the steps the

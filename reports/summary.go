@@ -21,21 +21,20 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 	if icon == "" {
 		icon = "⚠️"
 	}
-	fmt.Fprintf(&b, "## %s conform: %s\n\n", icon, mdText(s.Verdict))
+	fmt.Fprintf(&b, "## %s conform: %s\n\n", icon, mdText(s.Qualified()))
+	for _, w := range s.Why {
+		fmt.Fprintf(&b, "- %s\n", mdText(w))
+	}
+	if len(s.Why) > 0 {
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "Target %s (%s) · profile %s · conform %s · %.1f s\n\n",
 		code(r.Target.URL), map[bool]string{true: "embedded reference server", false: "live"}[r.Target.Embedded],
 		mdText(profileLine(r.Profile)), mdText(r.Version), r.Duration)
 	b.WriteString("| pass | fail | warn | skip | error | xfail | cases |\n|---:|---:|---:|---:|---:|---:|---:|\n")
 	fmt.Fprintf(&b, "| %d | %d | %d | %d | %d | %d | %d |\n\n", s.Pass, s.Fail, s.Warn, s.Skip, s.Error, s.XFail, s.Total)
 	m := s.Must
-	fmt.Fprintf(&b, "**Coverage:** %d of %d MUST requirements checked, %d not applicable to this target, %d unchecked", m.Checked, m.Total, m.NotApplicable, m.Unchecked)
-	if m.NotEvaluated > 0 {
-		fmt.Fprintf(&b, ", %d not evaluated (blocked by an earlier deviation)", m.NotEvaluated)
-	}
-	if m.Holes > 0 {
-		fmt.Fprintf(&b, " (%d by no case of this version yet)", m.Holes)
-	}
-	b.WriteString(".\n")
+	fmt.Fprintf(&b, "**Coverage:** %s.\n", mdText(m.Line("MUST")))
 	if p := r.Pace; p != nil {
 		state := "partial (not every stimulus of the plan ran)"
 		if p.Complete {
@@ -84,9 +83,12 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 			b.WriteString(row + "\n")
 		}
 	}
-	if missing := r.MissingMust(); len(missing) > 0 {
-		fmt.Fprintf(&b, "\n<details><summary>%d MUST requirements that apply went unchecked%s</summary>\n\n",
-			len(missing), map[bool]string{true: " (--require must: this fails the run)", false: ""}[r.Require != ""])
+	missing, what := r.MissingMust(), "MUST requirements that apply went unchecked"
+	if r.Require != "" {
+		missing, what = r.Ungated(), fmt.Sprintf("requirements unchecked (--require %s: this fails the run)", r.Require)
+	}
+	if len(missing) > 0 {
+		fmt.Fprintf(&b, "\n<details><summary>%d %s</summary>\n\n", len(missing), what)
 		for _, c := range missing {
 			fmt.Fprintf(&b, "- **%s**: %s\n", c.ID, code(Clip(strings.Join(c.Why, "; "), 400)))
 		}

@@ -15,7 +15,7 @@ func TestSummaryMarkdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := string(b)
-	for _, want := range []string{"## ❌ conform: not conformant", "| 1 | 1 |", "MUST requirements checked", "`stale-case`", "known failure: known (https://tracker.example/1)", "MUST requirements that apply went unchecked"} {
+	for _, want := range []string{"## ❌ conform: not conformant", "| 1 | 1 |", "MUST requirements checked", "`stale-case`", "known failure: known (https://tracker.example/1)", "requirements unchecked (--require complete: this fails the run)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
 		}

@@ -140,16 +140,19 @@ func JUnit(r Run) ([]byte, error) {
 			Error: &junitOutcome{Type: "INFRASTRUCTURE", Message: firstLine(r.InfrastructureError), Text: r.InfrastructureError}})
 	}
 	if r.Require != "" {
-		tc := junitCase{Name: "coverage of the " + strings.ToUpper(r.Require) + " requirements (--require " + r.Require + ")", Classname: "COVERAGE", Time: junitTime(0)}
-		if missing := r.MissingMust(); len(missing) > 0 {
+		tc := junitCase{Name: "coverage (--require " + r.Require + ")", Classname: "COVERAGE", Time: junitTime(0)}
+		if gap := r.Ungated(); len(gap) > 0 {
 			suite.Failures++
-			var b strings.Builder
-			for _, m := range missing {
-				fmt.Fprintf(&b, "%s: %s\n", m.ID, strings.Join(m.Why, "; "))
-			}
-			tc.Failure = &junitOutcome{Type: "UNCHECKED", Message: fmt.Sprintf("%d MUST requirements that apply went unchecked", len(missing)), Text: b.String()}
+			tc.Failure = &junitOutcome{Type: "UNCHECKED", Message: fmt.Sprintf("%d requirements unchecked (--require %s)", len(gap), r.Require), Text: strings.Join(whyOf(gap), "\n")}
 		}
 		suite.Cases = append(suite.Cases, tc)
+	}
+	if r.Summary.ExitCode == ExitIncomplete {
+		// A run a gate must not pass: a testcase that fails says so to a
+		// pipeline that reads only the JUnit file.
+		suite.Failures++
+		suite.Cases = append(suite.Cases, junitCase{Name: "the run checked what a verdict needs", Classname: "COVERAGE", Time: junitTime(0),
+			Failure: &junitOutcome{Type: "INCOMPLETE", Message: "incomplete: nothing failed, but what a verdict needs went unchecked", Text: strings.Join(r.Summary.Why, "\n")}})
 	}
 	suite.Tests = len(suite.Cases)
 	s := r.Summary
@@ -163,7 +166,7 @@ func JUnit(r Run) ([]byte, error) {
 		{Name: "verdict", Value: s.Verdict},
 		{Name: "exitCode", Value: fmt.Sprint(s.ExitCode)},
 		{Name: "warnings", Value: fmt.Sprint(len(warned))},
-		{Name: "mustChecked", Value: fmt.Sprintf("%d of %d (%d not applicable, %d unchecked)", s.Must.Checked, s.Must.Total, s.Must.NotApplicable, s.Must.Unchecked)},
+		{Name: "mustChecked", Value: s.Must.Line("MUST")},
 	}
 	suite.SystemOut = fmt.Sprintf("conform: %s: %d pass, %d fail, %d warn, %d skip, %d error, %d xfail\n", s.Verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, s.XFail)
 	for _, id := range warned {

@@ -129,7 +129,7 @@ func TestConfigFile(t *testing.T) {
 // (the console and the document share it, but nothing is replaced or lost).
 func TestReportToStdout(t *testing.T) {
 	r := conform(t, nil, "run", "--case", "rc-10-type-open", "--json-report", "/dev/stdout", "--junit-report", "")
-	if r.code != 0 || !strings.Contains(r.stdout, `"schema": "conform.results/v1"`) {
+	if r.code != 0 || !strings.Contains(r.stdout, `"schema": "conform.results/v2"`) {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 }
@@ -154,7 +154,7 @@ func TestReportToStdoutRedirectedToAFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(string(b), "conform ") || !strings.Contains(string(b), `"schema": "conform.results/v1"`) {
+	if !strings.HasPrefix(string(b), "conform ") || !strings.Contains(string(b), `"schema": "conform.results/v2"`) {
 		t.Errorf("the log holds %d bytes:\n%.300s", len(b), b)
 	}
 }

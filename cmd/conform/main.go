@@ -10,7 +10,9 @@
 //	conform version
 //
 // Exit codes: 0 conformant, 1 not conformant, 2 usage or configuration
-// error, 3 target unreachable or infrastructure error.
+// error, 3 target unreachable or infrastructure error, 4 incomplete
+// (nothing failed, but nothing was judged, or a MUST requirement of a live
+// target went unchecked for a reason the operator can fix).
 package main
 
 import (
@@ -35,6 +37,7 @@ const (
 	exitFailed      = 1
 	exitUsage       = 2
 	exitUnreachable = 3
+	exitIncomplete  = 4
 )
 
 const usage = `conform checks the auth method of a TrueConf Room control API server.
@@ -52,7 +55,10 @@ CONFORM_USER_PASSWORD, CONFORM_USER_PIN. Every flag can also be set as CONFORM_<
 (for example CONFORM_TARGET, CONFORM_LABEL_FILTER).
 
 Run "conform <command> -h" for the flags of a command.
-Exit codes: 0 conformant, 1 not conformant, 2 usage error, 3 target unreachable.
+Exit codes: 0 conformant ("partial" on the verdict line: the selection or the
+budget left cases out), 1 not conformant, 2 usage error, 3 target unreachable,
+4 incomplete (nothing failed, but nothing was judged, or on a live target a MUST
+requirement went unchecked for a reason you can fix: a missing secret).
 `
 
 // run is main without os.Exit, so that tests can call it and defers run.

@@ -90,7 +90,7 @@ func TestPacedRunIsComplete(t *testing.T) {
 	if r.code != exitOK || res.Pace == nil || !res.Pace.Complete || len(res.NotRun) > 0 {
 		t.Fatalf("exit %d, pace %+v, not run %v; want 0 and complete\n%s\n%s", r.code, res.Pace, res.NotRun, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "conformant, complete (paced") {
+	if !strings.Contains(r.stdout, "(paced, every stimulus of the plan ran") {
 		t.Errorf("the verdict line does not say complete:\n%s", r.stdout)
 	}
 	for _, c := range res.Cases {

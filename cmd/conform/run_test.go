@@ -152,8 +152,8 @@ func TestDeadTargetExits3Fast(t *testing.T) {
 
 // TestRequireMustWithoutSecrets: against a target with no secret given,
 // most MUST requirements go unchecked; --require must makes that exit 1 and
-// names them with why; without the flag the run stays conformant and says
-// how many went unchecked.
+// names them with why; without the flag the live run is incomplete (exit
+// 4), never conformant, and says how many went unchecked.
 func TestRequireMustWithoutSecrets(t *testing.T) {
 	t.Parallel()
 	srv, err := refserver.Start("127.0.0.1:0", refserver.Options{})
@@ -163,10 +163,10 @@ func TestRequireMustWithoutSecrets(t *testing.T) {
 	defer srv.Close()
 	dir := t.TempDir()
 	r := conform(t, nil, "run", "--target", srv.URL, "--report-dir", dir, "--require", "must")
-	if r.code != 1 || !strings.Contains(r.stdout, "result: MUST requirements unchecked") {
+	if r.code != 1 || !strings.Contains(r.stdout, "result: requirements unchecked (--require must)") {
 		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "unchecked ROLE-1: skipped: needs admin access: set CONFORM_ADMIN_PASSWORD") {
+	if !strings.Contains(r.stdout, "ROLE-1 (MUST) unchecked: skipped: needs admin access: set CONFORM_ADMIN_PASSWORD") {
 		t.Errorf("the console does not say which MUST requirement went unchecked and why:\n%s", r.stdout)
 	}
 	var res reports.Run
@@ -175,8 +175,8 @@ func TestRequireMustWithoutSecrets(t *testing.T) {
 		t.Errorf("results.json: require %q, MUST coverage %+v", res.Require, res.Summary.Must)
 	}
 	r = conform(t, nil, "run", "--target", srv.URL, "--report-dir", t.TempDir())
-	if r.code != 0 || !strings.Contains(r.stdout, "MUST requirements that apply went unchecked") {
-		t.Errorf("without --require: exit %d, want 0 and a count of the unchecked\n%s", r.code, r.stdout)
+	if r.code != exitIncomplete || !strings.Contains(r.stdout, "result: incomplete") {
+		t.Errorf("without --require: exit %d, want %d (incomplete) and the unchecked named\n%s", r.code, exitIncomplete, r.stdout)
 	}
 }
 

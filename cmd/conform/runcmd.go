@@ -112,6 +112,11 @@ func runConfig(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	if o.printConfig {
 		return p, exitOK, false
 	}
+	if gate.Baseline != nil {
+		for _, w := range gate.Baseline.Warnings {
+			fmt.Fprintf(errOut, "conform run: warning: --baseline %s\n", term.Line(w))
+		}
+	}
 	cfg.Redactor, cfg.Secrets = red, secrets
 	p.Config = conductor.Config{
 		Session: cfg, Selection: sel, Gate: gate, Files: files, Timeout: o.timeout, Version: version(),

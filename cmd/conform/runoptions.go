@@ -54,6 +54,7 @@ type runOptions struct {
 	variants        listFlag
 	require         string
 	baseline        string
+	writeBaseline   string
 	legacy          bool
 	config          string
 	printConfig     bool
@@ -110,8 +111,9 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Uint64Var(&o.seed, "seed", 0, "seed of the exploration's random walks (label explore; 0: a fresh one, printed and recorded). The wrong-credential budget's order is fixed, never seeded")
 	fs.StringVar(&o.profile, "profile", "", "embedded reference server only: its protection profile ("+strings.Join(refserver.ProfileNames(), ", ")+")")
 	fs.Var(&o.faults, "fault", "embedded reference server only: break one behaviour on purpose, to see the suite catch it (repeatable; conform serve --list-faults)")
-	fs.StringVar(&o.require, "require", "", "coverage the gate demands: \"must\" fails the run (exit 1) when a MUST requirement that applies to the target went unchecked")
-	fs.StringVar(&o.baseline, "baseline", "", "file of known failures, one \"CASE-ID reason [link]\" a line: they are reported as XFAIL and do not fail the run; one that passes now does")
+	fs.StringVar(&o.require, "require", "", "coverage the gate demands (exit 1 when unmet): \"must\": every MUST requirement that applies was checked, unless no run can check it (not applicable, blocked by the target, a 30-day lifetime); \"complete\": also none was excluded by the selection, SHOULD requirements included")
+	fs.StringVar(&o.baseline, "baseline", "", "file of known failures, one a line (\"CASE REQUIREMENT check=... expected=... reason [link]\", as --write-baseline writes them): they are XFAIL and do not fail the run; a different failure of the case does, and so does a known one that no longer fails")
+	fs.StringVar(&o.writeBaseline, "write-baseline", "", "write the run's failing findings to this file as a baseline (overwriting it; the reasons of known ones are kept); the exit code is the run's")
 	fs.Var(&o.variants, "variant", "embedded reference server only: another conformant behaviour (repeatable; conform serve --list-faults)")
 }
 
@@ -249,7 +251,7 @@ func (o *runOptions) validate(from map[string]string) (session.Config, conductor
 		cfg.Seed = uint64(time.Now().UnixNano())
 	}
 	if !contains(reports.Requires, o.require) {
-		return fail("--require must be \"must\" (or empty), not %q", o.require)
+		return fail("--require must be \"must\" or \"complete\" (or empty), not %q", o.require)
 	}
 	cfg.Target, cfg.Strict, cfg.Legacy, cfg.TLS = o.target, o.strict, o.legacy, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
@@ -394,5 +396,6 @@ func (o *runOptions) files() reports.Files {
 	if o.jsonStdout {
 		f.JSON = reports.Stdout
 	}
+	f.Baseline = o.writeBaseline
 	return f
 }

@@ -49,7 +49,8 @@ func (p *Plan) collect(start time.Time, gate reports.Gate, every bool) reports.R
 		StartedAt: start,
 		Duration:  time.Since(start).Seconds(),
 	}
-	run.Target.URL = cfg.Target.URL
+	run.Target.URL, run.Target.Embedded = cfg.Target.URL, !p.Selection.Live
+	run.Unselected = p.unselected()
 	run.Selection.Strict = cfg.Strict
 	run.Selection.Legacy = cfg.Legacy
 	run.Selection.LabelFilter, run.Selection.Cases = p.Selection.LabelFilter, p.Selection.Cases
@@ -100,10 +101,15 @@ func (p *Plan) collect(start time.Time, gate reports.Gate, every bool) reports.R
 			run.InfrastructureError = why
 		}
 	}
-	gate.Apply(&run, cases.Catalogue())
 	// The one place the report's free text is redacted; transcripts come
-	// redacted from Frames.
-	return run.Redacted(cfg.Redactor.Redact)
+	// redacted from Frames. The gate comes after, so that the findings'
+	// keys (the baseline's, reports.FindingKey) are made of the text the
+	// reports show; the operator's baseline reasons are shown as the
+	// target's text is.
+	run = run.Redacted(cfg.Redactor.Redact)
+	gate.Apply(&run, cases.Catalogue())
+	run.RedactBaselines(cfg.Redactor.Redact)
+	return run
 }
 
 // Frames converts a wire transcript into report frames (nil for none).
@@ -166,4 +172,32 @@ func (p *Plan) checkPace(w interface{ Write([]byte) (int, error) }, left time.Du
 			eta, waits, pc.Wait(), left.Round(time.Second))}
 	}
 	return nil
+}
+
+// unselected lists the catalogue cases the selection left out, made for
+// the target's profile (or for none), with what each would have been: not
+// applicable or not checkable against the target, or else excluded. A
+// case the walk placed in another profile's section ran there, and is not
+// listed.
+func (p *Plan) unselected() []reports.Unselected {
+	in := map[string]bool{}
+	for _, c := range p.Selected {
+		in[c.ID] = true
+	}
+	for _, e := range p.Entries {
+		in[e.Case.ID] = true
+	}
+	var out []reports.Unselected
+	for _, c := range cases.All() {
+		if in[c.ID] || !ForProfile(c, p.profile) {
+			continue
+		}
+		u := reports.Unselected{ID: c.ID, As: caselang.SkipExcluded}
+		switch reason, kind := c.Gap(p.profile); kind {
+		case caselang.Inapplicable, caselang.Uncheckable:
+			u.As, u.Reason = caselang.SkipOf(kind), reason
+		}
+		out = append(out, u)
+	}
+	return out
 }

@@ -187,10 +187,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	p.Timeout = max(time.Until(casesEnd), time.Millisecond)
 	p.Verbosity, p.NoColor = cfg.Verbosity, cfg.NoColor
 	if cfg.Console != nil && !cfg.CasesByExecutor {
-		known := map[string]bool{}
-		for id := range cfg.Gate.Baseline {
-			known[id] = true
-		}
+		known := cfg.Gate.Baseline.CaseIDs()
 		p.progress = &console.Progress{W: con, Verbosity: cfg.Verbosity, Color: !cfg.NoColor, Known: known}
 	}
 	if err := exec.Execute(casesCtx, p); err != nil {

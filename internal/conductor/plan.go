@@ -150,7 +150,7 @@ func (p *Plan) Run(ctx context.Context, e Entry) engine.Outcome {
 	}
 	if o.Verdict == "" {
 		if why := p.Selection.refusal(e.Case); why != "" {
-			o = engine.Outcome{Verdict: caselang.Skip, Reason: why}
+			o = engine.Outcome{Verdict: caselang.Skip, Reason: why, Skipped: caselang.SkipExcluded}
 		} else {
 			o = r.Run(ctx, e.Case)
 		}
@@ -211,12 +211,12 @@ func (p *Plan) Result(e Entry, transcript func(caselang.Verdict) bool) (reports.
 	case stopped:
 		rc.Verdict, rc.Message = caselang.Error, why
 	case ran:
-		rc.Verdict, rc.Message, rc.NotApplicable = o.Verdict, o.Reason, o.Inapplicable
+		rc.Verdict, rc.Message, rc.Skipped = o.Verdict, o.Reason, o.Skipped
 	default:
 		return rc, false
 	}
 	if ran {
-		rc.Findings, rc.NotRun = o.Findings, o.NotRun
+		rc.Findings, rc.NotRun = reports.FindingsOf(o.Findings), o.NotRun
 		if transcript(rc.Verdict) {
 			rc.Transcript = Frames(o.Transcript)
 		}

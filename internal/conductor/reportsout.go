@@ -23,6 +23,7 @@ func writeReports(ctx context.Context, r *reports.Run, f reports.Files) error {
 	for _, p := range []struct{ from, file, stdout *string }{
 		{&f.JUnit, &files.JUnit, &out.JUnit}, {&f.JSON, &files.JSON, &out.JSON},
 		{&f.HTML, &files.HTML, &out.HTML}, {&f.Summary, &files.Summary, &out.Summary},
+		{&f.Baseline, &files.Baseline, &out.Baseline},
 	} {
 		if *p.from == reports.Stdout {
 			*p.stdout = *p.from

@@ -40,8 +40,8 @@ func ForProfile(c caselang.Case, p caselang.Profile) bool {
 	if !c.HasLabel("generated") {
 		return true
 	}
-	_, inapplicable := c.Gap(p)
-	return !inapplicable
+	_, kind := c.Gap(p)
+	return kind != caselang.Inapplicable
 }
 
 // AllCases is the label filter that selects every case, also on a live

@@ -35,7 +35,7 @@ func PlanSections(own caselang.Profile, selected []caselang.Case, stages []walk.
 				// cases tour its own.
 				continue
 			}
-			if why, inapplicable := c.Gap(own); why == "" || !inapplicable {
+			if why, kind := c.Gap(own); why == "" || kind != caselang.Inapplicable {
 				continue // runs in the target's own profile, or cannot run for the operator's reasons
 			}
 			if c.Unmet(st.Profile) == "" {

@@ -48,7 +48,7 @@ func TestProgressKeepsTargetTextOnItsLine(t *testing.T) {
 	for _, verbosity := range []int{Quiet, Lines, Everything} {
 		var b bytes.Buffer
 		p := &Progress{W: &b, Verbosity: verbosity}
-		p.Case(reports.Case{ID: "fail-case", Verdict: caselang.Fail, Findings: []caselang.Finding{broken}, Message: broken.String()})
+		p.Case(reports.Case{ID: "fail-case", Verdict: caselang.Fail, Findings: reports.FindingsOf([]caselang.Finding{broken}), Message: broken.String()})
 		p.Case(reports.Case{ID: "error-case", Verdict: caselang.Error, Message: "no answer: error \x1b[2J" + fakeResult})
 		p.Case(reports.Case{ID: "skip-case", Verdict: caselang.Skip, Message: "needs" + fakeRestore})
 		p.Done()
@@ -64,7 +64,7 @@ func TestSummaryKeepsTargetTextOnItsLine(t *testing.T) {
 		Expected: `method "auth"`, Actual: "method x" + fakeResult}
 	r := reports.Run{
 		Cases: []reports.Case{
-			{ID: "fail-case", Verdict: caselang.Fail, Findings: []caselang.Finding{broken}, Message: broken.String()},
+			{ID: "fail-case", Verdict: caselang.Fail, Findings: reports.FindingsOf([]caselang.Finding{broken}), Message: broken.String()},
 			{ID: "known-case", Verdict: caselang.XFail, Message: "x", Baseline: &reports.Known{Reason: "known \x1b[2J\x00 reason"}},
 			{ID: "error-case", Verdict: caselang.Error, Message: "setAuthParams refused (bad" + fakeRestore + ")"},
 			{ID: "error-case-2", Verdict: caselang.Error, Message: "setAuthParams refused (bad" + fakeRestore + ")"},

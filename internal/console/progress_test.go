@@ -15,10 +15,10 @@ func TestProgress(t *testing.T) {
 	run := func(verbosity int, color bool) string {
 		var b bytes.Buffer
 		p := &Progress{W: &b, Verbosity: verbosity, Color: color, Known: map[string]bool{"known-case": true}}
-		p.Case(reports.Case{ID: "pass-case", Verdict: caselang.Pass, Duration: 0.001, Findings: []caselang.Finding{held}})
+		p.Case(reports.Case{ID: "pass-case", Verdict: caselang.Pass, Duration: 0.001, Findings: reports.FindingsOf([]caselang.Finding{held})})
 		p.Case(reports.Case{ID: "skip-case", Verdict: caselang.Skip, Message: "needs admin access"})
-		p.Case(reports.Case{ID: "fail-case", Verdict: caselang.Fail, Duration: 0.012, Findings: []caselang.Finding{held, broken}, Transcript: []reports.Frame{{Conn: "a", Dir: "send", At: 0.001, Kind: "text", Payload: "{}"}}})
-		p.Case(reports.Case{ID: "known-case", Verdict: caselang.Fail, Findings: []caselang.Finding{broken}})
+		p.Case(reports.Case{ID: "fail-case", Verdict: caselang.Fail, Duration: 0.012, Findings: reports.FindingsOf([]caselang.Finding{held, broken}), Transcript: []reports.Frame{{Conn: "a", Dir: "send", At: 0.001, Kind: "text", Payload: "{}"}}})
+		p.Case(reports.Case{ID: "known-case", Verdict: caselang.Fail, Findings: reports.FindingsOf([]caselang.Finding{broken})})
 		p.Case(reports.Case{ID: "error-case", Verdict: caselang.Error, Message: "no answer within 5s"})
 		p.Done()
 		return b.String()

@@ -37,7 +37,13 @@ func SummaryTo(w, verdict io.Writer, r reports.Run, verbose bool) {
 		switch c.Verdict {
 		case caselang.Fail, caselang.Warn, caselang.XFail:
 			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.Key(), c.Title)
-			if c.Baseline != nil {
+			switch {
+			case c.Baseline != nil && len(c.Baseline.New) > 0:
+				fmt.Fprintf(w, "      baselined (%s), but it fails in a way the baseline does not list:\n", term.Line(c.Baseline.String()))
+				for _, key := range c.Baseline.New {
+					fmt.Fprintf(w, "        new: %s\n", term.Line(key))
+				}
+			case c.Baseline != nil:
 				fmt.Fprintf(w, "      known failure: %s\n", term.Line(c.Baseline.String()))
 			}
 			for _, line := range messageLines(c) {
@@ -67,6 +73,9 @@ func SummaryTo(w, verdict io.Writer, r reports.Run, verbose bool) {
 			fmt.Fprintf(w, "STALE %s: %s (baseline: %s)\n", c.Key(), term.Line(c.Baseline.Stale), term.Line(c.Baseline.String()))
 		}
 	}
+	for _, e := range r.StaleBaseline {
+		fmt.Fprintf(w, "STALE %s\n", term.Line(e))
+	}
 	if len(r.NotRun) > 0 {
 		list := r.NotRun
 		more := ""
@@ -91,32 +100,40 @@ func SummaryTo(w, verdict io.Writer, r reports.Run, verbose bool) {
 		f.Flush()
 	}
 	Counts(verdict, r)
+	whys := r.Summary.Why
+	if len(whys) > maxWhy && !verbose {
+		whys = append(whys[:maxWhy:maxWhy], fmt.Sprintf("and %d more (results.json \"summary.why\", or -v)", len(r.Summary.Why)-maxWhy))
+	}
+	for _, why := range whys {
+		fmt.Fprintf(verdict, "  %s\n", term.Line(why))
+	}
 	if r.Interrupted != "" {
 		fmt.Fprintf(w, "interrupted: %s\n", term.Line(r.Interrupted))
 	}
 }
+
+// maxWhy is how many of the verdict's reasons the console shows without -v.
+const maxWhy = 8
 
 // coverage says how many MUST requirements the run checked and, for
 // those it did not where they apply, why: all of them under --require must
 // (they decide the verdict), otherwise the count and how to see them.
 func coverage(w io.Writer, r reports.Run, verbose bool) {
 	m := r.Summary.Must
-	fmt.Fprintf(w, "\ncoverage: %d of %d MUST requirements checked, %d not applicable to this target, %d unchecked",
-		m.Checked, m.Total, m.NotApplicable, m.Unchecked)
-	if m.NotEvaluated > 0 {
-		fmt.Fprintf(w, ", %d not evaluated (blocked by an earlier deviation: %s)", m.NotEvaluated, strings.Join(notEvaluated(r), ", "))
+	fmt.Fprintf(w, "\ncoverage: %s\n", m.Line("MUST"))
+	if m.Blocked > 0 {
+		fmt.Fprintf(w, "  blocked: %s\n", strings.Join(notEvaluated(r), ", "))
 	}
 	if m.Holes > 0 {
-		fmt.Fprintf(w, " (%d of them by no case of this version yet: %s)", m.Holes, strings.Join(holes(r), ", "))
+		fmt.Fprintf(w, "  checked by no case yet: %s\n", strings.Join(holes(r), ", "))
 	}
-	fmt.Fprintln(w)
 	if t := r.Transitions; t != nil {
 		fmt.Fprintf(w, "transitions: %d of %d of the model's transitions and %d of %d field pairs covered (profile %s)\n",
 			t.Covered, t.Reachable, t.PairsCovered, t.PairsReachable, t.Profile)
 	}
 	missing := r.MissingMust()
-	if len(missing) == 0 {
-		return
+	if len(missing) == 0 || r.Summary.ExitCode == reports.ExitIncomplete || len(r.Ungated()) > 0 {
+		return // none, or the verdict's own lines name them
 	}
 	if r.Require == "" && !verbose {
 		fmt.Fprintf(w, "  %d MUST requirements that apply went unchecked (results.json \"coverage\"; --require must makes that fail the run)\n", len(missing))
@@ -152,7 +169,7 @@ func messageLines(c reports.Case) []string {
 func notEvaluated(r reports.Run) []string {
 	var ids []string
 	for _, c := range r.Coverage {
-		if c.Status == reports.NotEvaluated && c.Level == string(caselang.Must) {
+		if c.Status == reports.Blocked && c.Level == string(caselang.Must) {
 			ids = append(ids, c.ID)
 		}
 	}
@@ -182,11 +199,11 @@ func Counts(w io.Writer, r reports.Run) {
 	if s.Total == 1 {
 		noun = "case"
 	}
-	verdict := s.Verdict
+	verdict := s.Qualified()
 	if p := r.Pace; p != nil && p.Complete {
-		verdict += fmt.Sprintf(", complete (paced: %d wrong credentials a window at most, %d waits)", p.PerWindow, p.Windows)
+		verdict += fmt.Sprintf(" (paced, every stimulus of the plan ran: %d wrong credentials a window at most, %d waits)", p.PerWindow, p.Windows)
 	} else if p != nil {
-		verdict += ", partial (paced, but not every stimulus of the plan ran)"
+		verdict += " (paced, but not every stimulus of the plan ran)"
 	}
 	fmt.Fprintf(w, "\nresult: %s: %d pass, %d fail, %d warn, %d skip, %d error%s (%d %s) in %.2fs\n",
 		verdict, s.Pass, s.Fail, s.Warn, s.Skip, s.Error, xfail, s.Total, noun, r.Duration)

@@ -186,11 +186,11 @@ type Outcome struct {
 	Transcript *wire.Transcript
 	// Reason is the skip reason, the error, or the broken findings.
 	Reason string
-	// Inapplicable marks a SKIP because of how the target is configured
-	// (its protection, its plan): the case's requirements do not apply to
-	// it. Any other SKIP is a gap the operator could close.
-	Inapplicable bool
-	Duration     time.Duration
+	// Skipped says what a SKIP means for the case's requirements: not
+	// applicable to this target, excluded by the selection, left out by
+	// the budget, and so on (caselang.Skipped).
+	Skipped  caselang.Skipped
+	Duration time.Duration
 	// NotRun lists the token exercises the wrong-credential budget did not
 	// allow: neither a pass nor a failure.
 	NotRun []string
@@ -246,17 +246,19 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 	if why := r.Dead(); why != "" {
 		return Outcome{Verdict: caselang.Error, Reason: "not run: " + why}
 	}
-	if reason, na := c.Gap(r.Profile()); reason != "" {
-		return Outcome{Verdict: caselang.Skip, Reason: reason, Inapplicable: na}
+	if reason, kind := c.Gap(r.Profile()); reason != "" {
+		return Outcome{Verdict: caselang.Skip, Reason: reason, Skipped: caselang.SkipOf(kind)}
 	}
 	if reason := r.admitReconfiguration(c); reason != "" {
-		return Outcome{Verdict: caselang.Skip, Reason: reason}
+		// The live-safety limits on changes no flag lifts: no run checks
+		// such a case against a live target.
+		return Outcome{Verdict: caselang.Skip, Reason: reason, Skipped: caselang.SkipNotCheckable}
 	}
 	if why := r.svc.Health.Lockout(); why != "" && c.WrongCredentials() > 0 {
-		return Outcome{Verdict: caselang.Skip, Reason: "not run: it sends wrong credentials, and the run sends none after a " + why}
+		return Outcome{Verdict: caselang.Skip, Reason: "not run: it sends wrong credentials, and the run sends none after a " + why, Skipped: caselang.SkipBlocked}
 	}
 	if reason := r.svc.Budget.Admit(ctx, c); reason != "" {
-		return Outcome{Verdict: caselang.Skip, Reason: reason}
+		return Outcome{Verdict: caselang.Skip, Reason: reason, Skipped: caselang.SkipBudget}
 	}
 	defer x.closeAll()
 	err := x.steps(ctx)
