@@ -251,7 +251,9 @@ func TestRequirementOnALiveTarget(t *testing.T) {
 	// sending wrong credentials than the default budget of 3 allows.
 	r, res := inProcessRun(t, env, "run", "--target", srv.URL, "--requirement", "RC-6", "--requirement", "RC-8",
 		"--response-timeout", "2s", "--report-dir", dir)
-	if r.code != exitOK {
+	// 4 is "incomplete" (issue 20, part 1), which the cases the budget
+	// leaves out may make this run; the point here is what ran.
+	if r.code != exitOK && r.code != 4 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, firstLines(r.stdout, 30), r.stderr)
 	}
 	if st := srv.Server.Stats(); st.Lockouts != 0 {
