@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -81,6 +82,31 @@ func (f Files) ToStdout() bool {
 		}
 	}
 	return false
+}
+
+// Dirs are the directories the reports of f will be written in, each
+// once: the directory of each report file (after links, as the writer
+// follows them), which may not exist yet. A report to standard output, or
+// into an existing file that is not a regular one (a FIFO, a device),
+// needs none.
+func (f Files) Dirs() []string {
+	var dirs []string
+	for _, r := range f.reports() {
+		if r.path == "" || r.path == Stdout {
+			continue
+		}
+		if fi, err := os.Stat(r.path); err == nil && !fi.Mode().IsRegular() {
+			continue
+		}
+		real, err := resolve(r.path)
+		if err != nil {
+			real = r.path // the writer will say why
+		}
+		if dir := filepath.Dir(real); !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir)
+		}
+	}
+	return dirs
 }
 
 // DefaultFiles are the report paths under dir.

@@ -144,6 +144,8 @@ type Selection struct {
 	Strict      bool     `json:"strict"`
 	// Legacy: a success without resultCode was a WARN (--legacy).
 	Legacy bool `json:"legacy,omitempty"`
+	// Requirements are the --requirement IDs whose cases were selected.
+	Requirements []string `json:"requirements,omitempty"`
 }
 
 // Summary counts verdicts and coverage.

@@ -31,6 +31,15 @@ import (
 // working directory, which go test makes this package's), and the path
 // printed is the absolute one written.
 func TestConformance(t *testing.T) {
+	// The binary's checks of the environment: a misspelt CONFORM_* name,
+	// and a target set to "" (an unset $ROOM_URL), which would run the
+	// embedded server instead of the device and pass.
+	if err := conductor.CheckEnvironment(os.Environ()); err != nil {
+		t.Fatalf("conform: %v", err)
+	}
+	if v, set := os.LookupEnv("CONFORM_TARGET"); set && v == "" {
+		t.Fatal("conform: CONFORM_TARGET is set but empty (an unset variable?): an empty URL is refused; unset it to run the embedded reference server")
+	}
 	target := os.Getenv("CONFORM_TARGET")
 	red := redact.New()
 	show := func(s string) string { return term.Escape(red.Redact(s)) }

@@ -194,12 +194,15 @@ func TestTargetNewlinesPrintNoLineOfTheirOwn(t *testing.T) {
 func TestUnwritableReportReportsExit3(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	notADir := filepath.Join(dir, "file")
-	if err := os.WriteFile(notADir, nil, 0o644); err != nil {
+	// A directory where the report's file would go is found only when the
+	// report is written (a directory the run cannot write in is a usage
+	// error before it starts: TestAnUnwritableDirectoryFailsBeforeTheTargetIsDialled).
+	aDir := filepath.Join(dir, "report.html")
+	if err := os.Mkdir(aDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	r := conform(t, nil, "run", "--case", "rc-7-empty-credentials", "--report-dir", dir,
-		"--html-report", filepath.Join(notADir, "report.html"), "--json")
+		"--html-report", aDir, "--json")
 	if r.code != 3 {
 		t.Fatalf("exit %d, want 3\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

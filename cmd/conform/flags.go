@@ -95,6 +95,42 @@ func parse(fs *flag.FlagSet, args []string, getenv func(string) string) (map[str
 	return from, nil
 }
 
+// env reads the environment as os.LookupEnv does: a variable set to ""
+// is set (CONFORM_TARGET=$ROOM_URL with $ROOM_URL unset), which a command
+// can tell from one that is not set at all.
+type env func(name string) (value string, set bool)
+
+// environment is the env of os.Environ's KEY=VALUE pairs; the first of a
+// name wins, as in os.Getenv.
+func environment(environ []string) env {
+	vars := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, dup := vars[k]; !dup {
+			vars[k] = v
+		}
+	}
+	return func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	}
+}
+
+// getenvOnly is the env of a getenv, which cannot tell "" from unset: ""
+// is unset (the project's in-process runs).
+func getenvOnly(getenv func(string) string) env {
+	return func(name string) (string, bool) {
+		v := getenv(name)
+		return v, v != ""
+	}
+}
+
+// get is the variable's value, "" when it is not set (os.Getenv).
+func (e env) get(name string) string {
+	v, _ := e(name)
+	return v
+}
+
 func envName(flagName string) string {
 	return "CONFORM_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }

@@ -2,7 +2,7 @@
 // auth method against the project's conformance reading, and serves the
 // reference server.
 //
-//	conform run   [--target URL] [--plan pro|free] [--label-filter EXPR] [--case ID]... [--strict] ...
+//	conform run   [--target URL] [--plan pro|free] [--label-filter EXPR] [--case ID]... [--requirement ID]... [--strict] ...
 //	conform list  [--format text|json|markdown] [--label-filter EXPR]
 //	conform serve [--listen ADDR] [--profile NAME] [--time-scale F]
 //	conform explain ID
@@ -20,15 +20,17 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 
+	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/explain"
 	"github.com/roomconform/conform/internal/suggest"
 	"github.com/roomconform/conform/internal/term"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Environ()))
 }
 
 // Exit codes of the CLI contract.
@@ -52,7 +54,8 @@ Usage:
 
 Secrets come only from the environment: CONFORM_ADMIN_PASSWORD, CONFORM_ADMIN_PIN,
 CONFORM_USER_PASSWORD, CONFORM_USER_PIN. Every flag can also be set as CONFORM_<FLAG>
-(for example CONFORM_TARGET, CONFORM_LABEL_FILTER).
+(for example CONFORM_TARGET, CONFORM_LABEL_FILTER); a CONFORM_* name within two edits
+of one of these, but not one, is refused.
 
 Run "conform <command> -h" for the flags of a command.
 Exit codes: 0 conformant ("partial" on the verdict line: the selection or the
@@ -61,24 +64,34 @@ budget left cases out), 1 not conformant, 2 usage error, 3 target unreachable,
 requirement went unchecked for a reason you can fix: a missing secret).
 `
 
-// run is main without os.Exit, so that tests can call it and defers run.
-func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+// run is main without os.Exit, so that defers run; environ is the
+// process's environment (os.Environ). A command that reads CONFORM_*
+// variables first refuses a misspelt one (conductor.CheckEnvironment).
+func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
 	cmd, rest := args[0], args[1:]
+	e := environment(environ)
+	if slices.Contains(envCommands, cmd) {
+		if err := conductor.CheckEnvironment(environ); err != nil {
+			// Names only, never a value: one may be a secret.
+			fmt.Fprintf(stderr, "conform %s: %s\n", cmd, term.Line(err.Error()))
+			return exitUsage
+		}
+	}
 	switch cmd {
 	case "run":
-		return runCmd(rest, stdout, stderr, getenv)
+		return runCmd(rest, stdout, stderr, e)
 	case "list":
-		return listCmd(rest, stdout, stderr, getenv)
+		return listCmd(rest, stdout, stderr, e.get)
 	case "serve":
-		return serveCmd(rest, stdout, stderr, getenv)
+		return serveCmd(rest, stdout, stderr, e.get)
 	case "explain":
 		return explainCmd(rest, stdout, stderr)
 	case "restore":
-		return restoreCmd(rest, stdout, stderr, getenv)
+		return restoreCmd(rest, stdout, stderr, e.get)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "conform %s\n", version())
 		return exitOK
@@ -96,6 +109,9 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 
 // commands are the subcommands, for "did you mean".
 var commands = []string{"run", "list", "serve", "explain", "restore", "version", "help"}
+
+// envCommands are the subcommands that read CONFORM_* variables.
+var envCommands = []string{"run", "list", "serve", "restore"}
 
 // explainCmd is `conform explain ID`: a requirement or a case, with
 // everything that belongs to it (docs/requirements.md in the terminal).

@@ -21,15 +21,21 @@ import (
 // reaches the console, whatever path an error takes. A signal or --timeout
 // at any point, the preflight included, ends the run with reports for what
 // is known and exit 1.
-func runCmd(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	_, code := runWith(args, stdout, stderr, getenv, suite.Ginkgo{})
+func runCmd(args []string, stdout, stderr io.Writer, e env) int {
+	_, code := runEnv(args, stdout, stderr, e, suite.Ginkgo{})
 	return code
 }
 
-// runWith is runCmd with the executor given: the project's tests run the
-// same configuration in-process with conductor.InProcess.
+// runWith is runCmd with the executor given and the environment read by
+// getenv: the project's tests run the same configuration in-process with
+// conductor.InProcess.
 func runWith(args []string, stdout, stderr io.Writer, getenv func(string) string, exec conductor.Executor) (reports.Run, int) {
-	cfg, code, ok := runConfig(args, stdout, stderr, getenv)
+	return runEnv(args, stdout, stderr, getenvOnly(getenv), exec)
+}
+
+// runEnv is runWith with the environment as env.
+func runEnv(args []string, stdout, stderr io.Writer, e env, exec conductor.Executor) (reports.Run, int) {
+	cfg, code, ok := runConfig(args, stdout, stderr, e)
 	defer cfg.flush()
 	if !ok {
 		return reports.Run{}, code
@@ -53,15 +59,15 @@ func (p preparedRun) flush() {
 // runConfig reads `conform run`'s flags, environment and config file into
 // the conductor's Config. ok false: the command ends here with code (a
 // usage error, or --print-config).
-func runConfig(args []string, stdout, stderr io.Writer, getenv func(string) string) (p preparedRun, code int, ok bool) {
-	red, secrets := secretsFromEnv(getenv)
+func runConfig(args []string, stdout, stderr io.Writer, e env) (p preparedRun, code int, ok bool) {
+	red, secrets := secretsFromEnv(e.get)
 	errOut := redact.NewWriter(red, stderr, term.Escape)
 	p.writers = append(p.writers, errOut)
 
 	var o runOptions
 	fs := newFlagSet("run", errOut, "[flags] [-- ginkgo flags]")
 	o.register(fs)
-	from, code, ok := parseOrExit(fs, args, getenv, errOut)
+	from, code, ok := parseOrExit(fs, args, e.get, errOut)
 	if !ok {
 		return p, code, false
 	}
@@ -71,7 +77,7 @@ func runConfig(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		// stdout carries a report: the console goes to stderr.
 		consoleOut = stderr
 	}
-	noColor := getenv("NO_COLOR") != "" || !isTerminal(consoleOut)
+	noColor := e.get("NO_COLOR") != "" || !isTerminal(consoleOut)
 	var consoleFilter func(string) string
 	if noColor {
 		// No colour means no escape sequence of ours: any control character
@@ -85,7 +91,7 @@ func runConfig(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		session.RegisterURLSecrets(red, u)
 	}
 	session.RegisterProbePathSecrets(red, o.settings.ProbePath)
-	cfg, sel, err := o.validate(from)
+	cfg, sel, err := o.validate(from, e)
 	if err == nil {
 		err = ginkgoArgs(args, fs.Args())
 	}

@@ -32,6 +32,7 @@ type runOptions struct {
 	plan            string
 	labelFilter     string
 	cases           listFlag
+	requirements    listFlag
 	strict          bool
 	reportDir       string
 	junitReport     pathFlag
@@ -72,17 +73,18 @@ const (
 )
 
 func (o *runOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.target, "target", "", "ws:// or wss:// URL of the control API (default: start the embedded reference server)")
+	fs.StringVar(&o.target, "target", "", "ws:// or wss:// URL of the control API (default: start the embedded reference server; given empty, it is refused)")
 	fs.StringVar(&o.plan, "plan", "pro", "the target's plan: pro or free")
-	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label expression selecting cases (live default: \""+cases.LiveDefaultFilter+"\")")
-	fs.Var(&o.cases, "case", "run only this case ID (repeatable)")
+	fs.StringVar(&o.labelFilter, "label-filter", "", "Ginkgo label expression selecting cases; a label no case carries is refused (live default: \""+cases.LiveDefaultFilter+"\")")
+	fs.Var(&o.cases, "case", "run only this case ID (repeatable; with --requirement, its cases run too; --label-filter narrows both)")
+	fs.Var(&o.requirements, "requirement", "run only the cases citing this requirement ID, e.g. RC-8 (repeatable; with --case, those cases run too; --label-filter narrows both, and on a live target so does the live default when neither --label-filter nor --case is given; it never selects a disruptive or mutating case there, and the wrong-credential budget holds)")
 	fs.BoolVar(&o.strict, "strict", false, "treat WARN (a broken SHOULD) as FAIL")
 	fs.BoolVar(&o.reconfigure, "allow-reconfigure", false, "live target: run the mutating cases, which change the protection with setAuthParams and put it back (a recovery journal is written first; conform restore replays it after a crash)")
 	fs.StringVar(&o.journal, "journal", "", "recovery journal of the reconfiguration (default: one file per target under $XDG_STATE_HOME/conform/journals, else ~/.local/state/conform/journals)")
 	fs.BoolVar(&o.legacy, "legacy", false, "older firmware: a successful auth answer without resultCode is a WARN, not a FAIL")
 	fs.StringVar(&o.config, "config", "", "YAML file of flag values, keys the flag names (never secrets); flags and CONFORM_* override it")
 	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration (each value and where it came from; secrets redacted) and exit")
-	fs.StringVar(&o.reportDir, "report-dir", "conform-report", "directory for junit.xml, results.json, report.html and summary.md")
+	fs.StringVar(&o.reportDir, "report-dir", "conform-report", "directory for junit.xml, results.json, report.html and summary.md (created, and checked for writing before anything is sent)")
 	fs.Var(&o.junitReport, "junit-report", "JUnit XML path (default <report-dir>/junit.xml; \"-\": stdout; \"\": none)")
 	fs.Var(&o.jsonReport, "json-report", "results.json path (default <report-dir>/results.json; \"-\": stdout, and the console goes to stderr; \"\": none)")
 	fs.Var(&o.htmlReport, "html-report", "report.html path (default <report-dir>/report.html; \"\": none)")
@@ -131,12 +133,16 @@ func restoreReserve(timeout, response time.Duration) time.Duration {
 	return min(full, max(timeout/4, time.Second))
 }
 
-// checkURL checks a URL flag: one of the schemes, a host, a port in range,
-// and no credentials (secrets come from the environment).
+// checkURL checks a URL flag: one of the schemes, a host (ws://:8765/
+// has a port but no host), a port in range, and no credentials (secrets
+// come from the environment).
 func checkURL(flagName, v string, schemes ...string) error {
 	u, err := url.Parse(v)
 	if err != nil || u.Host == "" || !contains(schemes, u.Scheme) {
 		return fmt.Errorf("%s must be a %s URL, not %q", flagName, strings.Join(schemes, ":// or ")+"://", v)
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("%s %q names no host", flagName, v)
 	}
 	if u.User != nil {
 		return fmt.Errorf("%s must not carry credentials; secrets come from CONFORM_* variables", flagName)
@@ -158,13 +164,57 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// urlFlags are the URL flags whose explicitly empty value is refused:
+// empty means "not given" only when it was not given.
+var urlFlags = []string{"target", "web", "http"}
+
+// checkEmptyURLs refuses a URL flag given as "": on the command line, in
+// the --config file, or as a CONFORM_* variable set to "" when nothing
+// else set the flag. An unset $ROOM_URL expands to that, and running the
+// embedded reference server instead (and passing) would be the answer to
+// a question nobody asked.
+func checkEmptyURLs(from map[string]string, values map[string]string, e env) error {
+	for _, f := range urlFlags {
+		if values[f] != "" {
+			continue
+		}
+		where := ""
+		switch from[f] {
+		case fromFlag:
+			where = "--" + f + " is given as \"\""
+		case fromFile:
+			where = "--config sets " + f + " to \"\""
+		case fromDefault:
+			if _, set := e(envName(f)); set {
+				where = envName(f) + " is set but empty"
+			}
+		}
+		if where == "" {
+			continue
+		}
+		leave := "leave it out"
+		if from[f] == fromDefault {
+			leave = "unset it"
+		}
+		msg := where + " (an unset variable?): an empty URL is refused; " + leave
+		if f == "target" {
+			msg += " to run the embedded reference server"
+		}
+		return errors.New(msg)
+	}
+	return nil
+}
+
 // validate turns flags into the session config and the selection; from
 // says where each flag's value came from (--pace demands its lockout be
-// declared, never defaulted).
-func (o *runOptions) validate(from map[string]string) (session.Config, conductor.Selection, error) {
+// declared, never defaulted), e the environment they were read from.
+func (o *runOptions) validate(from map[string]string, e env) (session.Config, conductor.Selection, error) {
 	var cfg session.Config
 	fail := func(format string, args ...any) (session.Config, conductor.Selection, error) {
 		return cfg, conductor.Selection{}, fmt.Errorf(format, args...)
+	}
+	if err := checkEmptyURLs(from, map[string]string{"target": o.target, "web": o.web, "http": o.httpURL}, e); err != nil {
+		return fail("%w", err)
 	}
 	switch o.plan {
 	case "pro", "free":
@@ -255,7 +305,7 @@ func (o *runOptions) validate(from map[string]string) (session.Config, conductor
 	}
 	cfg.Target, cfg.Strict, cfg.Legacy, cfg.TLS = o.target, o.strict, o.legacy, tlsConf
 	cfg.DialTimeout, cfg.ResponseTimeout = o.responseTimeout, o.responseTimeout
-	sel := conductor.Selection{LabelFilter: o.labelFilter, Cases: o.cases, AllowReconfigure: o.reconfigure}.ForTarget(live)
+	sel := conductor.Selection{LabelFilter: o.labelFilter, Cases: o.cases, Requirements: o.requirements, AllowReconfigure: o.reconfigure}.ForTarget(live)
 	if live {
 		// session.Open refuses to start over a pending journal, with or
 		// without --allow-reconfigure: the target may be left changed.

@@ -1,17 +1,20 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/roomconform/conform/caselang"
+	"github.com/roomconform/conform/internal/suggest"
 	"github.com/roomconform/conform/refserver"
 )
 
@@ -152,27 +155,43 @@ func printFaults(w io.Writer) {
 }
 
 // knownNames checks fault and variant names before anything starts, so a
-// typo is a usage error (exit 2), not a failure to serve.
+// typo is a usage error (exit 2), not a failure to serve: it names the
+// nearest fault or variant (a variant given as a fault, or the other way
+// round, names the right flag).
 func knownNames(faults, variants []string) error {
-	fs := map[string]bool{}
+	var fs, vs []string
 	for _, f := range refserver.Faults() {
-		fs[f.Name] = true
+		fs = append(fs, f.Name)
 	}
-	vs := map[string]bool{}
 	for _, v := range refserver.Variants() {
-		vs[v.Name] = true
+		vs = append(vs, v.Name)
 	}
 	for _, f := range faults {
-		if !fs[f] {
-			return fmt.Errorf("unknown fault %q (conform serve --list-faults shows them)", f)
+		if !slices.Contains(fs, f) {
+			return unknownName("fault", f, fs, "variant", vs)
 		}
 	}
 	for _, v := range variants {
-		if !vs[v] {
-			return fmt.Errorf("unknown variant %q (conform serve --list-faults shows them)", v)
+		if !slices.Contains(vs, v) {
+			return unknownName("variant", v, vs, "fault", fs)
 		}
 	}
 	return nil
+}
+
+// unknownName is the error of --kind name: name is of the other kind, or
+// the nearest of its own kind is named.
+func unknownName(kind, name string, own []string, other string, others []string) error {
+	msg := fmt.Sprintf("unknown %s %q", kind, name)
+	switch near := suggest.Nearest(name, own); {
+	case slices.Contains(others, name):
+		msg += fmt.Sprintf(": it is a %s (--%s %s)", other, other, name)
+	case near != "":
+		msg += fmt.Sprintf(": did you mean %s?", near)
+	default:
+		msg += " (conform serve --list-faults shows them)"
+	}
+	return errors.New(msg)
 }
 
 // matchingRunFlags are the conform run flags that judge a server whose

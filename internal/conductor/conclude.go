@@ -54,6 +54,7 @@ func (p *Plan) collect(start time.Time, gate reports.Gate, every bool) reports.R
 	run.Selection.Strict = cfg.Strict
 	run.Selection.Legacy = cfg.Legacy
 	run.Selection.LabelFilter, run.Selection.Cases = p.Selection.LabelFilter, p.Selection.Cases
+	run.Selection.Requirements = p.Selection.Requirements
 	run.Profile = profileOf(p.profile)
 	run.Seed = cfg.Seed
 	run.NotRun = p.budget.LeftOut()

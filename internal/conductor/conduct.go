@@ -111,9 +111,10 @@ func (InProcess) Execute(ctx context.Context, p *Plan) error {
 // Run conducts one run with exec and returns its result and the exit code
 // it ends with. The reports are written (Config.Files) and the summary
 // printed whatever happens after the preflight; a run that cannot start
-// writes reports that say why. A usage error (a bad selection, a paced run
-// that cannot finish in time) returns before anything is sent, with a zero
-// result and reports.ExitUsage.
+// writes reports that say why. A usage error (a bad selection, a report
+// or journal directory it cannot write in, a paced run that cannot finish
+// in time) returns before anything is sent, with a zero result and
+// reports.ExitUsage.
 func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	red := cfg.Session.Redactor
 	if cfg.Timeout <= 0 {
@@ -129,6 +130,9 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	}
 	sel := cfg.Selection
 	selected, err := Select(sel)
+	if err == nil {
+		err = cfg.checkWritable()
+	}
 	if err != nil {
 		fail(err)
 		return reports.Run{}, reports.ExitUsage

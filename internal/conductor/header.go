@@ -32,9 +32,12 @@ func printHeader(w io.Writer, version string, s *session.Session, sel Selection,
 		}
 		fmt.Fprintf(w, ": %s", strings.Join(named, " "))
 	}
+	if len(sel.Requirements) > 0 {
+		fmt.Fprintf(w, ", citing %s", strings.Join(sel.Requirements, " "))
+	}
 	if sel.LabelFilter != "" {
 		fmt.Fprintf(w, ", label filter %s", sel.LabelFilter)
-	} else if len(sel.Cases) == 0 {
+	} else if len(sel.Cases) == 0 && len(sel.Requirements) == 0 {
 		fmt.Fprint(w, " (no label filter: every case)")
 	}
 	fmt.Fprintln(w)

@@ -15,16 +15,20 @@ import (
 // target the default selection leaves out what waits for real, locks out,
 // kicks sessions or changes settings; a disruptive case runs only when the
 // operator opted into it by name (--case) or by label ("disruptive", or
-// "all"); and the wrong-credential budget (session.Config.WrongBudget)
-// holds. Against the embedded reference server nothing can be harmed and
-// everything runs.
+// "all"), never by a --requirement it cites; and the wrong-credential
+// budget (session.Config.WrongBudget) holds. Against the embedded
+// reference server nothing can be harmed and everything runs.
 
 // ForTarget returns the selection to run against a live (live true) or the
 // embedded target: the operator's own where it is safe, the live default
-// where they chose nothing, and never a disruptive case they did not ask
-// for.
+// where they gave no label filter and named no case (a --requirement
+// alone is narrowed by it too), and never a disruptive case they did not
+// ask for.
 func (s Selection) ForTarget(live bool) Selection {
 	s.Live = live
+	if !s.adjusted {
+		s.typed, s.adjusted = s.LabelFilter, true
+	}
 	switch {
 	case !live:
 	case s.LabelFilter == "" && len(s.Cases) == 0 && s.AllowReconfigure:
@@ -53,10 +57,17 @@ func (s Selection) refusal(c caselang.Case) string {
 		return ""
 	case c.HasLabel("mutating") && !s.AllowReconfigure:
 		return notReconfiguring
-	case c.HasLabel("disruptive") && !slices.Contains(s.Cases, c.ID) && s.LabelFilter != AllCases && !selectsForDisruptive(s.LabelFilter, c):
+	case c.HasLabel("disruptive") && !s.asksForDisruptive(c):
 		return notOptedIn
 	}
 	return ""
+}
+
+// asksForDisruptive reports whether the operator asked for the disruptive
+// case c: by name (--case), or with a label filter that selects it for
+// that label, or is all. A --requirement it cites does not ask for it.
+func (s Selection) asksForDisruptive(c caselang.Case) bool {
+	return slices.Contains(s.Cases, c.ID) || s.LabelFilter == AllCases || selectsForDisruptive(s.LabelFilter, c)
 }
 
 // namesDisruptive reports whether the label filter asks for disruptive

@@ -20,12 +20,19 @@ func Nearest(s string, candidates []string) string {
 	}
 	best, bestD := "", 0
 	limit := min(max(len(s)/3, 2), 3)
-	ls := strings.ToLower(s)
 	for _, c := range candidates {
-		d := levenshtein.ComputeDistance(ls, strings.ToLower(c))
+		d := Distance(s, c)
 		if d <= limit && (best == "" || d < bestD) {
 			best, bestD = c, d
 		}
 	}
 	return best
+}
+
+// Distance is the edit distance between a and b (insertions, deletions
+// and substitutions of runes), letter case ignored: for callers with a
+// bound of their own (a misspelt CONFORM_* variable is one within two
+// edits of a known name).
+func Distance(a, b string) int {
+	return levenshtein.ComputeDistance(strings.ToLower(a), strings.ToLower(b))
 }

@@ -23,3 +23,19 @@ func TestNearest(t *testing.T) {
 		t.Errorf("case ID: %q", got)
 	}
 }
+
+func TestDistanceIgnoresLetterCase(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"TARGET", "target", 0},
+		{"TRAGET", "TARGET", 2},
+		{"ADMIN_PASWORD", "ADMIN_PASSWORD", 1},
+		{"", "PLAN", 4},
+	} {
+		if got := Distance(tt.a, tt.b); got != tt.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
