@@ -100,7 +100,7 @@ func TestCoverage(t *testing.T) {
 		},
 		{
 			name: "not selected: excluded, which --require must does not fail on", req: "RC-2", status: Excluded, require: "must", exit: ExitConformant, partial: true,
-			why: "excluded by the selection",
+			why:    "excluded by the selection",
 			change: excludeCases(append(rc2, "explore-random-walks")...),
 		},
 		{
@@ -315,7 +315,7 @@ func TestParseBaseline(t *testing.T) {
 
 // failing builds a FAIL case whose broken findings are the given checks
 // (under RC-9, a MUST).
-func failing(t *testing.T, id string, checks ...string) Case {
+func failingOn(t *testing.T, id string, checks ...string) Case {
 	c := caseOf(t, id, caselang.Fail, "x", "")
 	c.Findings = nil
 	for _, ch := range checks {
@@ -346,15 +346,15 @@ func TestBaseline(t *testing.T) {
 		new   int // failing findings the baseline does not know
 		exit  int
 	}{
-		{"a known failure fails as expected", failing(t, "rc-9-role-root", "resultCode"), []string{known, other}, caselang.XFail, false, 0, ExitConformant},
+		{"a known failure fails as expected", failingOn(t, "rc-9-role-root", "resultCode"), []string{known, other}, caselang.XFail, false, 0, ExitConformant},
 		{"a known failure that passes now is stale", caseOf(t, "rc-9-role-root", caselang.Pass, "", ""), []string{known, other}, caselang.Pass, true, 0, ExitNotConformant},
 		{"a known failure that cannot be judged stays an ERROR, not stale", caseOf(t, "rc-9-role-root", caselang.Error, "no answer", ""), []string{known, other}, caselang.Error, false, 0, ExitUnreachable},
 		{"a known failure not run is neutral", caseOf(t, "rc-9-role-root", caselang.Skip, "needs", ""), []string{known, other}, caselang.Skip, false, 0, ExitConformant},
 		{"a known failure that only warns is neutral", caseOf(t, "rc-9-role-root", caselang.Warn, "", ""), []string{known, other}, caselang.Warn, false, 0, ExitConformant},
-		{"a different failure of a known case is a new failure", failing(t, "rc-9-role-root", "previleges"), []string{known, other}, caselang.Fail, true, 1, ExitNotConformant},
-		{"a known failure and a new one: FAIL", failing(t, "rc-9-role-root", "resultCode", "previleges"), []string{known, other}, caselang.Fail, false, 1, ExitNotConformant},
-		{"a case-only line still matches any failure", failing(t, "rc-9-role-root", "previleges"), []string{"rc-9-role-root known", other}, caselang.XFail, false, 0, ExitConformant},
-		{"a stale entry of a case gone from the catalogue fails the run", failing(t, "rc-9-role-root", "resultCode"), []string{known, other, "gone-case known"}, caselang.XFail, false, 0, ExitNotConformant},
+		{"a different failure of a known case is a new failure", failingOn(t, "rc-9-role-root", "previleges"), []string{known, other}, caselang.Fail, true, 1, ExitNotConformant},
+		{"a known failure and a new one: FAIL", failingOn(t, "rc-9-role-root", "resultCode", "previleges"), []string{known, other}, caselang.Fail, false, 1, ExitNotConformant},
+		{"a case-only line still matches any failure", failingOn(t, "rc-9-role-root", "previleges"), []string{"rc-9-role-root known", other}, caselang.XFail, false, 0, ExitConformant},
+		{"a stale entry of a case gone from the catalogue fails the run", failingOn(t, "rc-9-role-root", "resultCode"), []string{known, other, "gone-case known"}, caselang.XFail, false, 0, ExitNotConformant},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -366,7 +366,7 @@ func TestBaseline(t *testing.T) {
 				case "rc-9-role-root":
 					r.Cases[i] = tt.got
 				case "rc-9-role-empty":
-					r.Cases[i] = failing(t, "rc-9-role-empty", "resultCode")
+					r.Cases[i] = failingOn(t, "rc-9-role-empty", "resultCode")
 				}
 			}
 			Gate{Baseline: base}.Apply(&r, cases.Catalogue())
@@ -409,9 +409,9 @@ func TestWriteBaselineRoundTrips(t *testing.T) {
 	for i, c := range r.Cases {
 		switch c.ID {
 		case "rc-9-role-root":
-			r.Cases[i] = failing(t, c.ID, "resultCode", `a "quoted" check`)
+			r.Cases[i] = failingOn(t, c.ID, "resultCode", `a "quoted" check`)
 		case "rc-9-role-empty":
-			r.Cases[i] = failing(t, c.ID, "resultCode")
+			r.Cases[i] = failingOn(t, c.ID, "resultCode")
 		}
 	}
 	Gate{Baseline: baselineOf(t, `rc-9-role-empty RC-9 check="resultCode" expected="resultCode 9" firmware 4.1 https://example.test/4`)}.Apply(&r, cases.Catalogue())

@@ -49,7 +49,11 @@ func HTML(r Run) ([]byte, error) {
 		Started string
 		Groups  []htmlGroup
 		Details []Case
-	}{Run: r, Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC")}
+		// Causes are what did not pass, by cause, each linked to its
+		// example's details; Hint is the verdict's note on --legacy.
+		Causes []Cause
+		Hint   string
+	}{Run: r, Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), Causes: r.Causes(), Hint: r.LegacyHint()}
 	switch r.Summary.ExitCode {
 	case ExitConformant:
 		data.Banner = "ok"

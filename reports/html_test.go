@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -85,6 +86,38 @@ func TestHTMLReport(t *testing.T) {
 	if byID["req-RC-8"] == nil || !strings.Contains(text(byID["coverage"].Parent), "MUST requirements checked") {
 		t.Error("no coverage")
 	}
+	// What did not pass, by cause: each links to its example's details.
+	causes := r.Causes()
+	for i, c := range causes {
+		row := byID[fmt.Sprintf("cause-%d", i)]
+		if row == nil || !strings.Contains(text(row), c.Rerun) || !strings.Contains(text(row), c.Explain) || !strings.Contains(text(row), c.Text) {
+			t.Errorf("cause %d (%s) has no row with its sentence, explain and rerun: %q", i, c.What(), text(row))
+			continue
+		}
+		if !linksTo(row, "#detail-"+c.Example) || byID["detail-"+c.Example] == nil {
+			t.Errorf("cause %d does not link to its example %s", i, c.Example)
+		}
+	}
+	if len(causes) != 3 || byID["legacy-hint"] != nil {
+		t.Errorf("%d causes, want 3; legacy hint %v", len(causes), byID["legacy-hint"] != nil)
+	}
+}
+
+// linksTo reports whether n holds a link to href.
+func linksTo(n *html.Node, href string) bool {
+	if n.Type == html.ElementNode && n.Data == "a" {
+		for _, a := range n.Attr {
+			if a.Key == "href" && a.Val == href {
+				return true
+			}
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if linksTo(c, href) {
+			return true
+		}
+	}
+	return false
 }
 
 // text is the text content of n.

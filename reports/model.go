@@ -91,6 +91,13 @@ type Run struct {
 	// Preflight is the probe that learnt the profile; its transcript is kept
 	// only when it failed.
 	Preflight Preflight `json:"preflight"`
+	// Observed counts the successful auth answers the run saw and those
+	// without resultCode (nil when no case ran): the verdict's hint at
+	// --legacy (LegacyHint) is decided from it.
+	Observed *Observed `json:"observed,omitempty"`
+	// Server is the embedded reference server's setup as the operator gave
+	// it (nil for a live target), for the rerun commands of the causes.
+	Server *Server `json:"server,omitempty"`
 }
 
 // Preflight is the outcome of the one dial and auth probe before the cases.

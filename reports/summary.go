@@ -8,9 +8,10 @@ import (
 )
 
 // SummaryMarkdown renders summary.md: the verdict, the counts, the MUST
-// coverage, and every case that did not pass with its first finding, in
-// GitHub-flavoured Markdown short enough for a step summary or a
-// merge-request comment. Text from the target is shown as code, so it
+// coverage, what did not pass by cause (largest first, each with its
+// requirement's sentence, an example case, explain and rerun), and the
+// baselined cases, in GitHub-flavoured Markdown short enough for a step
+// summary or a merge-request comment. Text from the target is shown as code, so it
 // cannot format, link or mention anything, on its line with its control
 // characters escaped (as is the operator's: baseline reasons).
 func SummaryMarkdown(r Run) ([]byte, error) {
@@ -54,35 +55,11 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 	if r.InfrastructureError != "" {
 		fmt.Fprintf(&b, "\n**Infrastructure error:** %s\n", code(r.InfrastructureError))
 	}
-	var rows []string
-	for _, c := range r.Cases {
-		stale := c.Baseline != nil && c.Baseline.Stale != ""
-		if c.Verdict == caselang.Pass && !stale || c.Verdict == caselang.Skip {
-			continue
-		}
-		what := firstLine(c.Message)
-		if stale {
-			what = c.Baseline.Stale
-		} else if c.Verdict == caselang.XFail {
-			what = "known failure: " + c.Baseline.String()
-		}
-		verdict := string(c.Verdict)
-		if stale {
-			verdict += " (stale baseline)"
-		}
-		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |", verdict, code(c.Key()), requirementIDs(c.Requirements), code(Clip(what, 300))))
+	if h := r.LegacyHint(); h != "" {
+		fmt.Fprintf(&b, "\n**Note:** %s\n", mdText(h))
 	}
-	if len(rows) > 0 {
-		b.WriteString("\n| verdict | case | requirements | expected / actual |\n|---|---|---|---|\n")
-		const most = 50
-		for i, row := range rows {
-			if i == most {
-				fmt.Fprintf(&b, "| … | %d more in results.json | | |\n", len(rows)-most)
-				break
-			}
-			b.WriteString(row + "\n")
-		}
-	}
+	causesMarkdown(&b, r.Causes())
+	baselineMarkdown(&b, r.Cases)
 	missing, what := r.MissingMust(), "MUST requirements that apply went unchecked"
 	if r.Require != "" {
 		missing, what = r.Ungated(), fmt.Sprintf("requirements unchecked (--require %s: this fails the run)", r.Require)
@@ -152,4 +129,60 @@ func code(s string) string {
 // of our own text.
 func mdText(s string) string {
 	return strings.NewReplacer("\n", " ", "\\", `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "|", `\|`, "`", "\\`", "@", "&#64;").Replace(s)
+}
+
+// mostCauses bounds the causes summary.md tells (report.html has them all).
+const mostCauses = 20
+
+// causesMarkdown writes the causes, largest first: one line each, then its
+// requirement's sentence, an example case, explain and the rerun command.
+// The target's text (expected, actual, an error) is code.
+func causesMarkdown(b *strings.Builder, causes []Cause) {
+	if len(causes) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n### What did not pass: %d %s, largest first\n\n", len(causes), map[bool]string{true: "cause", false: "causes"}[len(causes) == 1])
+	for i, c := range causes {
+		if i == mostCauses {
+			fmt.Fprintf(b, "- … %d more causes in report.html\n", len(causes)-mostCauses)
+			break
+		}
+		if c.Requirement == "" {
+			fmt.Fprintf(b, "- **%s** %s: **%s**\n", c.Verdict, code(Clip(c.Actual, 300)), c.CountText())
+		} else {
+			fmt.Fprintf(b, "- **%s %s** (%s) %s: expected %s, actual %s: **%s**\n", c.Verdict, mdText(c.Requirement), mdText(c.Level),
+				code(c.Check), code(Clip(c.Expected, 300)), code(Clip(c.Actual, 300)), c.CountText())
+			fmt.Fprintf(b, "  - %s\n", mdText(c.Text))
+		}
+		fmt.Fprintf(b, "  - example %s · %s · %s\n", code(c.Example), code(c.Explain), code(c.Rerun))
+	}
+}
+
+// baselineMarkdown writes the baselined cases that failed as known
+// (XFAIL) or no longer fail (stale), one row each.
+func baselineMarkdown(b *strings.Builder, cs []Case) {
+	var rows []string
+	for _, c := range cs {
+		stale := c.Baseline != nil && c.Baseline.Stale != ""
+		if c.Verdict != caselang.XFail && !stale {
+			continue
+		}
+		what, verdict := "known failure: "+c.Baseline.String(), string(c.Verdict)
+		if stale {
+			what, verdict = c.Baseline.Stale, verdict+" (stale baseline)"
+		}
+		rows = append(rows, fmt.Sprintf("| %s | %s | %s | %s |", verdict, code(c.Key()), requirementIDs(c.Requirements), code(Clip(what, 300))))
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("\n| baseline | case | requirements | why |\n|---|---|---|---|\n")
+	const most = 50
+	for i, row := range rows {
+		if i == most {
+			fmt.Fprintf(b, "| … | %d more in results.json | | |\n", len(rows)-most)
+			break
+		}
+		b.WriteString(row + "\n")
+	}
 }

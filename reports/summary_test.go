@@ -9,22 +9,27 @@ import (
 
 func TestSummaryMarkdown(t *testing.T) {
 	r := gated()
-	r.Cases[1].Message = "expected 9, actual ``x` | @here [link](http://evil.example)\nsecond line"
+	r.Cases[1].Findings[0].Actual = "9, actual ``x` | @here [link](http://evil.example)\nsecond line"
+	r.Observed = ObservedAnswers(3, 3)
 	b, err := SummaryMarkdown(r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(b)
-	for _, want := range []string{"## ❌ conform: not conformant", "| 1 | 1 |", "MUST requirements checked", "`stale-case`", "known failure: known (https://tracker.example/1)", "requirements unchecked (--require complete: this fails the run)"} {
+	for _, want := range []string{"## ❌ conform: not conformant", "| 1 | 1 |", "MUST requirements checked", "`stale-case`", "known failure: known (https://tracker.example/1)",
+		"requirements unchecked (--require complete: this fails the run)", "### What did not pass: 3 causes, largest first",
+		"- **ERROR** `message of ERROR secret-xyz`: **1 case**\n  - example `error-case` · `conform explain error-case` · `conform run --target ws://127.0.0.1:1/ --case error-case`",
+		"--legacy judges it"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("summary lacks %q:\n%s", want, s)
 		}
 	}
-	// The target's text is one code span inside one table cell.
+	// The target's text is one code span on the cause's line.
 	for _, line := range strings.Split(s, "\n") {
-		if strings.Contains(line, "`fail-case`") {
-			if strings.Count(line, "|") != 5 || !strings.Contains(line, "```expected 9, actual ``x` ¦ @here [link](http://evil.example)```") {
-				t.Errorf("hostile text escapes its cell: %s", line)
+		if strings.Contains(line, "@here") {
+			if !strings.HasPrefix(line, "- **FAIL RC-8** (MUST) `resultCode`: expected `8`, actual ") ||
+				!strings.Contains(line, "```9, actual ``x` ¦ @here [link](http://evil.example)\\nsecond line```: **1 case**") {
+				t.Errorf("hostile text escapes its code span: %s", line)
 			}
 		}
 	}

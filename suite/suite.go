@@ -160,11 +160,9 @@ func runEntry(ctx SpecContext, key string) {
 	redact := func(s string) string { return term.Escape(reports.Clip(red.Redact(s), reports.MaxText)) }
 	_, rc := GinkgoConfiguration()
 	if !p.HasConsole() && o.Verdict != caselang.Skip && o.Transcript != nil && (o.Verdict != caselang.Pass || rc.Verbose || rc.VeryVerbose) {
-		lines := make([]string, len(o.Findings))
-		for i, f := range o.Findings {
-			lines[i] = f.Line()
+		if lines := otherFindings(o.Verdict, o.Findings); len(lines) > 0 {
+			AddReportEntry("findings", redact(strings.Join(lines, "\n")), ReportEntryVisibilityFailureOrVerbose)
 		}
-		AddReportEntry("findings", redact(strings.Join(lines, "\n")), ReportEntryVisibilityFailureOrVerbose)
 		AddReportEntry("transcript", o.Transcript.String(), ReportEntryVisibilityFailureOrVerbose)
 	}
 	switch o.Verdict {
@@ -177,6 +175,22 @@ func runEntry(ctx SpecContext, key string) {
 	case caselang.Warn:
 		AddReportEntry("WARN", redact(o.Reason))
 	}
+}
+
+// otherFindings are the finding lines Ginkgo's report entry shows beside
+// the verdict's reason: for a FAIL or a WARN that reason is the broken
+// findings already (Ginkgo prints it as the failure, or as the WARN
+// entry), so only the others are listed, and a FAIL's findings are shown
+// once.
+func otherFindings(v caselang.Verdict, fs []caselang.Finding) []string {
+	var lines []string
+	for _, f := range fs {
+		if f.Broken() && (v == caselang.Fail || v == caselang.Warn) {
+			continue
+		}
+		lines = append(lines, f.Line())
+	}
+	return lines
 }
 
 // stoppedByGinkgo are the states of a spec Ginkgo ended itself.

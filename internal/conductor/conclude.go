@@ -63,6 +63,7 @@ func (p *Plan) collect(start time.Time, gate reports.Gate, every bool) reports.R
 			Missing: tc.Missing, PairsCovered: tc.Pairs, PairsReachable: tc.PairsReachable, MissingPairs: tc.MissingPairs, Open: tc.Open}
 	}
 	run.Reconfiguration = r.ReconfigurationNotes()
+	run.Observed = reports.ObservedAnswers(r.SuccessfulAuths())
 	p.mu.Lock()
 	run.Interrupted = p.interrupted
 	p.mu.Unlock()

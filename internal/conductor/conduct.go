@@ -213,6 +213,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	}
 	result.Version = cfg.Version
 	result.Target.Embedded = sess.Embedded
+	result.Server = embeddedServer(cfg.Session)
 	result.Preflight.OK = true
 	if why := interruption(casesCtx); why != "" && result.Interrupted == "" {
 		// A signal after the cases ended: the reports are still written.
@@ -276,7 +277,7 @@ func (cfg Config) preflightFailed(ctx context.Context, err error, sess *session.
 	run := reports.Run{
 		Schema: reports.Schema, Tool: "conform", Version: cfg.Version, StartedAt: start,
 		Duration: time.Since(start).Seconds(), Target: reports.Target{URL: cfg.Session.Target, Embedded: cfg.Session.Target == "" && cfg.Session.Web == ""},
-		Preflight: reports.Preflight{Error: msg},
+		Preflight: reports.Preflight{Error: msg}, Server: embeddedServer(cfg.Session),
 	}
 	if sess != nil && sess.Probe != nil {
 		run.Preflight.Transcript = Frames(sess.Probe)
@@ -300,6 +301,17 @@ func (cfg Config) preflightFailed(ctx context.Context, err error, sess *session.
 		fmt.Fprintf(orDiscard(cfg.Errors), "%s: %s\n", cfg.Name, term.Line(werr.Error()))
 	}
 	return run, code
+}
+
+// embeddedServer is the setup of the embedded reference server as the
+// operator gave it, for the causes' rerun commands (nil for a live
+// target): names only, no secret.
+func embeddedServer(s session.Config) *reports.Server {
+	if s.Target != "" || s.Web != "" {
+		return nil
+	}
+	e := s.Embedded
+	return &reports.Server{Profile: e.Profile, Faults: e.Faults, Variants: e.Variants}
 }
 
 // orDiscard is w, or a writer that drops everything for nil.

@@ -12,8 +12,9 @@ import (
 
 // Verbosity levels of the console.
 const (
-	// Quiet: a dot for each case that passed or was skipped, a block for
-	// every other, as it ends.
+	// Quiet: a mark for each case as it ends ("." passed, "s" skipped,
+	// "F" failed, "W" warned, "E" error, "x" known failure); what did not
+	// pass is told once, by cause, in the summary.
 	Quiet = 0
 	// Lines: one line per case (verdict, duration, ID), the broken findings
 	// of a case that did not pass, the reason of a skip.
@@ -38,8 +39,13 @@ type Progress struct {
 	dots int
 }
 
-// dotsPerLine wraps the dots of the quiet mode.
+// dotsPerLine wraps the marks of the quiet mode.
 const dotsPerLine = 80
+
+// marks are the quiet mode's marks of the verdicts.
+var marks = map[caselang.Verdict]string{
+	caselang.Pass: ".", caselang.Skip: "s", caselang.Fail: "F", caselang.Warn: "W", caselang.Error: "E", caselang.XFail: "x",
+}
 
 // Case prints one finished case, in the shape the reports have it (one
 // shape for a case's result, from the conductor to every report). Its
@@ -52,21 +58,14 @@ func (p *Progress) Case(c reports.Case) {
 	if c.Verdict == caselang.Fail && p.Known[c.ID] {
 		c.Verdict = caselang.XFail
 	}
-	quietDot := c.Verdict == caselang.Pass || c.Verdict == caselang.Skip
-	if p.Verbosity == Quiet && quietDot {
-		mark := "."
-		if c.Verdict == caselang.Skip {
-			mark = "s"
-		}
-		fmt.Fprint(p.W, p.paint(c.Verdict, mark))
+	if p.Verbosity == Quiet {
+		// One mark a case: a defect that fails hundreds of cases is told
+		// once, by the summary's causes, not in a block for each.
+		fmt.Fprint(p.W, p.paint(c.Verdict, marks[c.Verdict]))
 		if p.dots++; p.dots%dotsPerLine == 0 {
 			fmt.Fprintln(p.W)
 		}
 		return
-	}
-	if p.dots%dotsPerLine != 0 {
-		fmt.Fprintln(p.W)
-		p.dots = 0
 	}
 	fmt.Fprintf(p.W, "%s %7.3fs  %s\n", p.paint(c.Verdict, fmt.Sprintf("%-5s", c.Verdict)), c.Duration, c.Key())
 	var lines []string
@@ -114,7 +113,7 @@ func (p *Progress) Case(c reports.Case) {
 	}
 }
 
-// Done ends the line of dots, if one is open.
+// Done ends the line of marks, if one is open.
 func (p *Progress) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

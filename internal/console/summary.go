@@ -16,10 +16,13 @@ import (
 	"github.com/roomconform/conform/reports"
 )
 
-// Summary lists what did not pass, groups skips by reason, says the
-// coverage, and ends with one verdict line: the run's one tally. Every
-// text of the target's (and the operator's baseline reasons) is shown on
-// the line it belongs to, its newlines and control characters escaped.
+// Summary lists the known failures, groups skips by reason, says the
+// coverage, tells what did not pass by cause (one line per cause, largest
+// first: a FAIL is shown once, as it ended with -v, and here only as one
+// of its cause's cases) and ends with one verdict line: the run's one
+// tally. Every text of the target's (and the operator's baseline reasons)
+// is shown on the line it belongs to, its newlines and control characters
+// escaped.
 func Summary(w io.Writer, r reports.Run, verbose bool) { SummaryTo(w, w, r, verbose) }
 
 // SummaryTo is Summary with the verdict line (Counts: the run's structure
@@ -29,44 +32,79 @@ func Summary(w io.Writer, r reports.Run, verbose bool) { SummaryTo(w, w, r, verb
 // that word. w is flushed first when it can be (redact.Writer), so the
 // lines stay in order.
 func SummaryTo(w, verdict io.Writer, r reports.Run, verbose bool) {
-	fmt.Fprintln(w)
-	// Cases that share a message (every case after the target died, every
-	// skip for one missing secret) are listed once, with their IDs.
-	grouped := map[caselang.Verdict]map[string][]string{caselang.Skip: {}, caselang.Error: {}}
+	var list strings.Builder
+	if listed(&list, r, verbose); list.Len() > 0 {
+		fmt.Fprint(w, "\n", list.String())
+	}
+	s := r.Summary
+	if s.Total > 0 && s.Skip == s.Total {
+		fmt.Fprintln(w, "\nwarning: every selected case was skipped: nothing was checked")
+	}
+	for _, n := range r.Reconfiguration {
+		fmt.Fprintf(w, "\nRECONFIGURATION: %s\n", term.Line(n))
+	}
+	if r.RestoreError != "" {
+		fmt.Fprintf(w, "\n!!! THE TARGET MAY BE LEFT RECONFIGURED: %s\n", term.Line(r.RestoreError))
+	}
+	coverage(w, r, verbose)
+	causes(w, r, verbose)
+	legacyHint(w, r)
+	if f, ok := w.(interface{ Flush() error }); ok && verdict != w {
+		f.Flush()
+	}
+	Counts(verdict, r)
+	whys := r.Summary.Why
+	if len(whys) > maxWhy && !verbose {
+		whys = append(whys[:maxWhy:maxWhy], fmt.Sprintf("and %d more (results.json \"summary.why\", or -v)", len(r.Summary.Why)-maxWhy))
+	}
+	for _, why := range whys {
+		fmt.Fprintf(verdict, "  %s\n", term.Line(why))
+	}
+	if r.Interrupted != "" {
+		fmt.Fprintf(w, "interrupted: %s\n", term.Line(r.Interrupted))
+	}
+}
+
+// listed prints the cases the summary names one by one, or a few at a
+// time: the known failures, the skips by reason, the stale baseline
+// entries and the cases the budget left out.
+func listed(w io.Writer, r reports.Run, verbose bool) {
+	// Cases that share a skip's reason (every skip for one missing
+	// secret) are listed once, with their IDs; FAIL, WARN and ERROR are
+	// told by cause at the end.
+	skipped := map[string][]string{}
 	for _, c := range r.Cases {
-		switch c.Verdict {
-		case caselang.Fail, caselang.Warn, caselang.XFail:
+		switch {
+		case c.Verdict == caselang.Fail && c.Baseline != nil:
+			// Told by cause too; here, what makes it a new failure.
+			fmt.Fprintf(w, "%-5s %s: baselined (%s), but it fails in a way the baseline does not list:\n", c.Verdict, c.Key(), term.Line(c.Baseline.String()))
+			for _, key := range c.Baseline.New {
+				fmt.Fprintf(w, "        new: %s\n", term.Line(key))
+			}
+		case c.Verdict == caselang.XFail:
 			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.Key(), c.Title)
-			switch {
-			case c.Baseline != nil && len(c.Baseline.New) > 0:
-				fmt.Fprintf(w, "      baselined (%s), but it fails in a way the baseline does not list:\n", term.Line(c.Baseline.String()))
-				for _, key := range c.Baseline.New {
-					fmt.Fprintf(w, "        new: %s\n", term.Line(key))
-				}
-			case c.Baseline != nil:
+			if c.Baseline != nil {
 				fmt.Fprintf(w, "      known failure: %s\n", term.Line(c.Baseline.String()))
 			}
 			for _, line := range messageLines(c) {
 				fmt.Fprintf(w, "      %s\n", term.Line(line))
 			}
-		case caselang.Skip, caselang.Error:
-			grouped[c.Verdict][c.Message] = append(grouped[c.Verdict][c.Message], c.Key())
+		case c.Verdict == caselang.Skip:
+			skipped[c.Message] = append(skipped[c.Message], c.Key())
 		}
 	}
-	for _, verdict := range []caselang.Verdict{caselang.Error, caselang.Skip} {
-		reasons := make([]string, 0, len(grouped[verdict]))
-		for reason := range grouped[verdict] {
-			reasons = append(reasons, reason)
+	reasons := make([]string, 0, len(skipped))
+	for reason := range skipped {
+		reasons = append(reasons, reason)
+	}
+	sort.Strings(reasons)
+	for _, reason := range reasons {
+		ids := skipped[reason]
+		list := strings.Join(ids, ", ")
+		if !verbose && len(ids) > 4 {
+			list = strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
 		}
-		sort.Strings(reasons)
-		for _, reason := range reasons {
-			ids := grouped[verdict][reason]
-			list := strings.Join(ids, ", ")
-			if !verbose && len(ids) > 4 {
-				list = strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
-			}
-			fmt.Fprintf(w, "%-5s %d: %s (%s)\n", verdict, len(ids), term.Line(reason), list)
-		}
+		fmt.Fprintf(w, "%-5s %d: %s (%s)\n", caselang.Skip, len(ids), term.Line(reason), list)
 	}
 	for _, c := range r.Cases {
 		if c.Baseline != nil && c.Baseline.Stale != "" {
@@ -84,31 +122,6 @@ func SummaryTo(w, verdict io.Writer, r reports.Run, verbose bool) {
 		}
 		fmt.Fprintf(w, "not run: %d cases the wrong-credential budget left out, in the fixed order of docs/catalogue.md (%s%s); --pace runs them all\n",
 			len(r.NotRun), term.Line(strings.Join(list, ", ")), more)
-	}
-	s := r.Summary
-	if s.Total > 0 && s.Skip == s.Total {
-		fmt.Fprintln(w, "\nwarning: every selected case was skipped: nothing was checked")
-	}
-	for _, n := range r.Reconfiguration {
-		fmt.Fprintf(w, "\nRECONFIGURATION: %s\n", term.Line(n))
-	}
-	if r.RestoreError != "" {
-		fmt.Fprintf(w, "\n!!! THE TARGET MAY BE LEFT RECONFIGURED: %s\n", term.Line(r.RestoreError))
-	}
-	coverage(w, r, verbose)
-	if f, ok := w.(interface{ Flush() error }); ok && verdict != w {
-		f.Flush()
-	}
-	Counts(verdict, r)
-	whys := r.Summary.Why
-	if len(whys) > maxWhy && !verbose {
-		whys = append(whys[:maxWhy:maxWhy], fmt.Sprintf("and %d more (results.json \"summary.why\", or -v)", len(r.Summary.Why)-maxWhy))
-	}
-	for _, why := range whys {
-		fmt.Fprintf(verdict, "  %s\n", term.Line(why))
-	}
-	if r.Interrupted != "" {
-		fmt.Fprintf(w, "interrupted: %s\n", term.Line(r.Interrupted))
 	}
 }
 

@@ -45,6 +45,7 @@ func (x *execution) poll(ctx context.Context, s caselang.Step, a caselang.Poll, 
 			x.m.Lost(s.ConnName())
 		}
 		if err == nil && resp.Err == nil {
+			x.r.svc.Answers.count(resp.Fields)
 			resp.Fields = x.legacyAnswer(name, resp.Fields)
 			// Each attempt is judged like any answer (the lockout's 6 is one
 			// the model accepts after wrong credentials).

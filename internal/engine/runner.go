@@ -128,6 +128,9 @@ type Services struct {
 	Reconfiguration *Reconfiguration
 	// Coverage is what the steps covered of the generated cases' reach.
 	Coverage *Coverage
+	// Answers counts the successful auth answers, with and without
+	// resultCode.
+	Answers *Answers
 }
 
 // Runner runs cases against one target: its configuration, fixed, and the
@@ -155,6 +158,9 @@ func New(cfg Config, svc Services) *Runner {
 	}
 	if svc.Coverage == nil {
 		svc.Coverage = NewCoverage()
+	}
+	if svc.Answers == nil {
+		svc.Answers = &Answers{}
 	}
 	return &Runner{cfg: cfg, svc: svc}
 }

@@ -155,6 +155,7 @@ func (x *execution) sendOnce(ctx context.Context, s caselang.Step, a caselang.Se
 	}
 	auth := a.Request.MethodName() == "auth"
 	if auth {
+		x.r.svc.Answers.count(o.Response)
 		o.Response = x.legacyAnswer(name, o.Response)
 	}
 	if auth {
