@@ -68,10 +68,17 @@ func legacyHint(w io.Writer, r reports.Run) {
 // firstSentence is the requirement's first sentence: the console's line
 // for it (summary.md and report.html have the whole text).
 func firstSentence(s string) string {
-	if i := strings.Index(s, ". "); i >= 0 {
-		return s[:i+1]
+	for from := 0; ; {
+		i := strings.Index(s[from:], ". ")
+		if i < 0 {
+			return s
+		}
+		end := from + i
+		if !strings.HasSuffix(s[:end], "e.g") && !strings.HasSuffix(s[:end], "i.e") {
+			return s[:end+1]
+		}
+		from = end + 2 // an abbreviation, not the sentence's end
 	}
-	return s
 }
 
 func causesNoun(n int) string { return fmt.Sprintf("%d %s of what did not pass", n, causesWord(n)) }

@@ -149,3 +149,16 @@ func TestLegacyHintOnce(t *testing.T) {
 		t.Errorf("a --legacy run is told to use --legacy:\n%s", out)
 	}
 }
+
+func TestFirstSentence(t *testing.T) {
+	for in, want := range map[string]string{
+		`type not secured/unsecured (e.g. "open") gets 10.`:  `type not secured/unsecured (e.g. "open") gets 10.`,
+		"One. Two.":                 "One.",
+		"No end":                    "No end",
+		"Use it (i.e. the PIN). Or": "Use it (i.e. the PIN).",
+	} {
+		if got := firstSentence(in); got != want {
+			t.Errorf("firstSentence(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
