@@ -152,7 +152,7 @@ func TestLegacyHintOnce(t *testing.T) {
 
 func TestFirstSentence(t *testing.T) {
 	for in, want := range map[string]string{
-		`type not secured/unsecured (e.g. "open") gets 10.`:  `type not secured/unsecured (e.g. "open") gets 10.`,
+		`type not secured/unsecured (e.g. "open") gets 10.`: `type not secured/unsecured (e.g. "open") gets 10.`,
 		"One. Two.":                 "One.",
 		"No end":                    "No end",
 		"Use it (i.e. the PIN). Or": "Use it (i.e. the PIN).",
