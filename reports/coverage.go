@@ -239,7 +239,7 @@ func uncheckedWhy(selected []string, unselected []Unselected, blockedBy *reasons
 	}
 	var ex reasons
 	if len(excluded) > 0 {
-		ex.add("excluded by the selection (--label-filter, --case, --requirement, or the live default)", excluded...)
+		ex.add(excludedWhy+" (--label-filter, --case, --requirement, or the live default)", excluded...)
 	}
 	switch {
 	case len(fix.order) > 0:
@@ -266,6 +266,9 @@ func uncheckedWhy(selected []string, unselected []Unselected, blockedBy *reasons
 	// target's.
 	return NotApplicable, []string{"not applicable: only the cases made for other profiles cite it"}
 }
+
+// excludedWhy starts the reason of the cases the selection left out.
+const excludedWhy = "excluded by the selection"
 
 // with is a copy of r (nil: none) with why added for ids.
 func (r *reasons) with(why string, ids ...string) *reasons {

@@ -447,11 +447,17 @@ func (r Run) partial() (bool, []string) {
 	return len(why) > 0, why
 }
 
-// whyOf renders unchecked requirements for Summary.Why.
+// whyOf renders unchecked requirements for Summary.Why: of one
+// unchecked for a reason the operator can fix, that reason (its
+// exclusions stay in its coverage row: the fix is what the line is for).
 func whyOf(cov []Coverage) []string {
 	out := make([]string, 0, len(cov))
 	for _, c := range cov {
-		out = append(out, fmt.Sprintf("%s (%s) %s: %s", c.ID, c.Level, c.Status, strings.Join(c.Why, "; ")))
+		why := c.Why
+		if c.Status == Unchecked {
+			why = slices.DeleteFunc(slices.Clone(why), func(w string) bool { return strings.HasPrefix(w, excludedWhy) })
+		}
+		out = append(out, fmt.Sprintf("%s (%s) %s: %s", c.ID, c.Level, c.Status, strings.Join(why, "; ")))
 	}
 	return out
 }
