@@ -522,3 +522,26 @@ func citing(req string) []string {
 	}
 	return out
 }
+
+// TestBaselineExpects: the console's guess at a case's fate, as it ends,
+// is the gate's: known when every failing finding is listed.
+func TestBaselineExpects(t *testing.T) {
+	b := baselineOf(t, `rc-9-role-root RC-9 check="resultCode" expected="resultCode 9" known`, "rc-9-role-empty known")
+	for _, tt := range []struct {
+		name string
+		c    Case
+		want bool
+	}{
+		{"every failure listed", failingOn(t, "rc-9-role-root", "resultCode"), true},
+		{"a failure not listed", failingOn(t, "rc-9-role-root", "resultCode", "previleges"), false},
+		{"a case-only line", failingOn(t, "rc-9-role-empty", "anything"), true},
+		{"not in the baseline", failingOn(t, "rc-10-type-open", "resultCode"), false},
+	} {
+		if got := b.Expects(tt.c, false); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if (*Baseline)(nil).Expects(failingOn(t, "rc-9-role-root", "resultCode"), false) {
+		t.Error("no baseline expects a failure")
+	}
+}

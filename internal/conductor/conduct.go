@@ -191,7 +191,8 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	p.Timeout = max(time.Until(casesEnd), time.Millisecond)
 	p.Verbosity, p.NoColor = cfg.Verbosity, cfg.NoColor
 	if cfg.Console != nil && !cfg.CasesByExecutor {
-		known := cfg.Gate.Baseline.CaseIDs()
+		strict := cfg.Session.Strict
+		known := func(c reports.Case) bool { return cfg.Gate.Baseline.Expects(c, strict) }
 		p.progress = &console.Progress{W: con, Verbosity: cfg.Verbosity, Color: !cfg.NoColor, Known: known}
 	}
 	if err := exec.Execute(casesCtx, p); err != nil {

@@ -14,7 +14,7 @@ func TestProgress(t *testing.T) {
 	held := caselang.Finding{Requirement: "ENV-2", Level: caselang.Must, OK: true, Check: "method"}
 	run := func(verbosity int, color bool) string {
 		var b bytes.Buffer
-		p := &Progress{W: &b, Verbosity: verbosity, Color: color, Known: map[string]bool{"known-case": true}}
+		p := &Progress{W: &b, Verbosity: verbosity, Color: color, Known: func(c reports.Case) bool { return c.ID == "known-case" }}
 		p.Case(reports.Case{ID: "pass-case", Verdict: caselang.Pass, Duration: 0.001, Findings: reports.FindingsOf([]caselang.Finding{held})})
 		p.Case(reports.Case{ID: "skip-case", Verdict: caselang.Skip, Message: "needs admin access"})
 		p.Case(reports.Case{ID: "fail-case", Verdict: caselang.Fail, Duration: 0.012, Findings: reports.FindingsOf([]caselang.Finding{held, broken}), Transcript: []reports.Frame{{Conn: "a", Dir: "send", At: 0.001, Kind: "text", Payload: "{}"}}})
