@@ -221,6 +221,12 @@ func (r Run) Rerun(c Case) string {
 	args := []string{"conform", "run"}
 	if !r.Target.Embedded {
 		args = append(args, "--target", shellQuote(r.Target.URL))
+		switch {
+		case r.Target.Web != "":
+			args = append(args, "--web", shellQuote(r.Target.Web))
+		case r.Target.HTTP != "":
+			args = append(args, "--http", shellQuote(r.Target.HTTP))
+		}
 	} else if s := r.Server; s != nil {
 		if s.Profile != "" {
 			args = append(args, "--profile", shellQuote(s.Profile))

@@ -12,7 +12,7 @@ import (
 func (r Run) withText(f func(string) string) Run {
 	r.Summary.Why = mapStrings(r.Summary.Why, f)
 	r.StaleBaseline = mapStrings(r.StaleBaseline, f)
-	r.Target.URL = f(r.Target.URL)
+	r.Target.URL, r.Target.Web, r.Target.HTTP = f(r.Target.URL), f(r.Target.Web), f(r.Target.HTTP)
 	r.Profile.Notes = mapStrings(r.Profile.Notes, f)
 	r.Reconfiguration = mapStrings(r.Reconfiguration, f)
 	r.RestoreError = f(r.RestoreError)

@@ -132,6 +132,10 @@ func (r Run) Excluded() []string {
 type Target struct {
 	URL      string `json:"url"`
 	Embedded bool   `json:"embedded"`
+	// Web and HTTP are a live target's web manager and embedded HTTP
+	// server, as given (--web, --http) or discovered ("" if neither).
+	Web  string `json:"web,omitempty"`
+	HTTP string `json:"http,omitempty"`
 }
 
 // Profile is the target's protection as the suite learnt it.
@@ -424,7 +428,7 @@ func (r *Run) Tally(cat caselang.CaseSet) {
 // partial says whether cases were excluded by the selection or left out
 // by the budget, and which.
 func (r Run) partial() (bool, []string) {
-	var excluded, budget []string
+	var excluded, budget, exercises []string
 	excluded = append(excluded, r.Excluded()...)
 	budget = append(budget, r.NotRun...)
 	for _, c := range r.Cases {
@@ -434,17 +438,27 @@ func (r Run) partial() (bool, []string) {
 		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipBudget && !slices.Contains(budget, c.ID):
 			budget = append(budget, c.Key())
 		case len(c.NotRun) > 0:
-			budget = append(budget, c.Key()+" (token exercises)")
+			exercises = append(exercises, c.Key())
 		}
 	}
 	var why []string
 	if len(excluded) > 0 {
-		why = append(why, fmt.Sprintf("partial: %d cases excluded by the selection%s", len(excluded), casesOf(excluded)))
+		why = append(why, fmt.Sprintf("partial: %d %s excluded by the selection%s", len(excluded), plural(len(excluded), "case", "cases"), casesOf(excluded)))
 	}
 	if len(budget) > 0 {
-		why = append(why, fmt.Sprintf("partial: %d cases left out by the wrong-credential budget%s", len(budget), casesOf(budget)))
+		why = append(why, fmt.Sprintf("partial: %d %s left out by the wrong-credential budget%s", len(budget), plural(len(budget), "case", "cases"), casesOf(budget)))
+	}
+	if len(exercises) > 0 {
+		why = append(why, fmt.Sprintf("partial: %d %s ran without some of their token exercises, for the budget%s", len(exercises), plural(len(exercises), "case", "cases"), casesOf(exercises)))
 	}
 	return len(why) > 0, why
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // whyOf renders unchecked requirements for Summary.Why: of one

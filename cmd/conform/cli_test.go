@@ -91,7 +91,7 @@ func TestConfigFile(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("case: [rc-7-empty-credentials, rc-10-type-open]\nstrict: true\nresponse-timeout: 2s\nreport-dir: "+dir+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := conform(t, []string{"CONFORM_STRICT=false", "CONFORM_ADMIN_PASSWORD=canary-9x"}, "run", "--config", cfg, "--response-timeout", "3s", "--print-config")
+	r := conform(t, []string{"CONFORM_STRICT=false", "CONFORM_ADMIN_PASSWORD=canary-9x", "CONFORM_USER_PIN="}, "run", "--config", cfg, "--response-timeout", "3s", "--print-config")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -100,6 +100,7 @@ func TestConfigFile(t *testing.T) {
 		`strict:                    "false"`, "# environment",
 		`response-timeout:          "3s"`, "# flag",
 		"CONFORM_ADMIN_PASSWORD:    set (value not shown)",
+		"CONFORM_USER_PIN:          set but empty: not used", // an unset CI secret, told apart from none
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("--print-config lacks %q:\n%s", want, r.stdout)

@@ -108,7 +108,7 @@ func runConfig(args []string, stdout, stderr io.Writer, e env) (p preparedRun, c
 	if o.printConfig {
 		// Printed also when the configuration is wrong: that is when it
 		// is wanted most. The error follows, with exit 2.
-		printConfig(con, fs, from, secrets, files)
+		printConfig(con, fs, from, secrets, files, e)
 		con.Flush()
 	}
 	if err != nil {

@@ -377,7 +377,7 @@ func (o *runOptions) tlsConfig() (*tls.Config, error) {
 // where it came from (flag, environment, config file, default), then each
 // secret variable as set or not, never its value. The writer redacts, so a
 // secret in a URL's query is not shown either.
-func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets engine.Secrets, files reports.Files) {
+func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets engine.Secrets, files reports.Files, e env) {
 	fmt.Fprintln(w, "# conform run: effective configuration (flag > CONFORM_* > --config file > default);")
 	fmt.Fprintln(w, "# it is itself a --config file")
 	reportPaths := map[string]string{"junit-report": files.JUnit, "json-report": files.JSON, "html-report": files.HTML, "summary-report": files.Summary}
@@ -400,6 +400,9 @@ func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets 
 		state := "not set"
 		if _, ok := secrets.Get(k); ok {
 			state = "set (value not shown)"
+		} else if _, set := e(k.EnvVar()); set {
+			// An unset CI secret often arrives so: say which it is.
+			state = "set but empty: not used"
 		}
 		fmt.Fprintf(w, "# %-26s %s\n", k.EnvVar()+":", state)
 	}

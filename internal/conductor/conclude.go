@@ -50,6 +50,9 @@ func (p *Plan) collect(start time.Time, gate reports.Gate, every bool) reports.R
 		Duration:  time.Since(start).Seconds(),
 	}
 	run.Target.URL, run.Target.Embedded = cfg.Target.URL, !p.Selection.Live
+	if p.Selection.Live {
+		run.Target.Web, run.Target.HTTP = cfg.Target.Web, cfg.Target.HTTP
+	}
 	run.Unselected = p.unselected()
 	run.Selection.Strict = cfg.Strict
 	run.Selection.Legacy = cfg.Legacy

@@ -73,15 +73,21 @@ func listed(w io.Writer, r reports.Run, verbose bool) {
 	// secret) are listed once, with their IDs; FAIL, WARN and ERROR are
 	// told by cause at the end.
 	skipped := map[string][]string{}
+	// A baseline's cases: one block each with -v; by reason without, so
+	// that a device with hundreds of known failures is a few lines.
+	var known, renewed []string
+	knownBy := map[string][]string{}
 	for _, c := range r.Cases {
 		switch {
 		case c.Verdict == caselang.Fail && c.Baseline != nil:
 			// Told by cause too; here, what makes it a new failure.
-			fmt.Fprintf(w, "%-5s %s: baselined (%s), but it fails in a way the baseline does not list:\n", c.Verdict, c.Key(), term.Line(c.Baseline.String()))
+			var b strings.Builder
+			fmt.Fprintf(&b, "%-5s %s: baselined (%s), but it fails in a way the baseline does not list:\n", c.Verdict, c.Key(), term.Line(c.Baseline.String()))
 			for _, key := range c.Baseline.New {
-				fmt.Fprintf(w, "        new: %s\n", term.Line(key))
+				fmt.Fprintf(&b, "        new: %s\n", term.Line(key))
 			}
-		case c.Verdict == caselang.XFail:
+			renewed = append(renewed, b.String())
+		case c.Verdict == caselang.XFail && verbose:
 			fmt.Fprintf(w, "%-5s %s: %s\n", c.Verdict, c.Key(), c.Title)
 			if c.Baseline != nil {
 				fmt.Fprintf(w, "      known failure: %s\n", term.Line(c.Baseline.String()))
@@ -89,10 +95,20 @@ func listed(w io.Writer, r reports.Run, verbose bool) {
 			for _, line := range messageLines(c) {
 				fmt.Fprintf(w, "      %s\n", term.Line(line))
 			}
+		case c.Verdict == caselang.XFail:
+			reason := c.Baseline.String()
+			if len(knownBy[reason]) == 0 {
+				known = append(known, reason)
+			}
+			knownBy[reason] = append(knownBy[reason], c.Key())
 		case c.Verdict == caselang.Skip:
 			skipped[c.Message] = append(skipped[c.Message], c.Key())
 		}
 	}
+	for _, reason := range known {
+		fmt.Fprintf(w, "%-5s %d: known failure: %s (%s)\n", caselang.XFail, len(knownBy[reason]), term.Line(reason), idList(knownBy[reason], verbose))
+	}
+	printBounded(w, renewed, verbose, "baselined cases fail in new ways (results.json: each case's baseline.new)")
 	reasons := make([]string, 0, len(skipped))
 	for reason := range skipped {
 		reasons = append(reasons, reason)
@@ -100,20 +116,18 @@ func listed(w io.Writer, r reports.Run, verbose bool) {
 	sort.Strings(reasons)
 	for _, reason := range reasons {
 		ids := skipped[reason]
-		list := strings.Join(ids, ", ")
-		if !verbose && len(ids) > 4 {
-			list = strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
-		}
-		fmt.Fprintf(w, "%-5s %d: %s (%s)\n", caselang.Skip, len(ids), term.Line(reason), list)
+		fmt.Fprintf(w, "%-5s %d: %s (%s)\n", caselang.Skip, len(ids), term.Line(reason), idList(ids, verbose))
 	}
+	var stale []string
 	for _, c := range r.Cases {
 		if c.Baseline != nil && c.Baseline.Stale != "" {
-			fmt.Fprintf(w, "STALE %s: %s (baseline: %s)\n", c.Key(), term.Line(c.Baseline.Stale), term.Line(c.Baseline.String()))
+			stale = append(stale, fmt.Sprintf("STALE %s: %s (baseline: %s)\n", c.Key(), term.Line(c.Baseline.Stale), term.Line(c.Baseline.String())))
 		}
 	}
 	for _, e := range r.StaleBaseline {
-		fmt.Fprintf(w, "STALE %s\n", term.Line(e))
+		stale = append(stale, fmt.Sprintf("STALE %s\n", term.Line(e)))
 	}
+	printBounded(w, stale, verbose, "stale baseline entries (results.json: each case's baseline.stale, and staleBaseline)")
 	if len(r.NotRun) > 0 {
 		list := r.NotRun
 		more := ""
@@ -123,6 +137,30 @@ func listed(w io.Writer, r reports.Run, verbose bool) {
 		fmt.Fprintf(w, "not run: %d cases the wrong-credential budget left out, in the fixed order of docs/catalogue.md (%s%s); --pace runs them all\n",
 			len(r.NotRun), term.Line(strings.Join(list, ", ")), more)
 	}
+}
+
+// shownEach is how many blocks of one kind (a stale entry, a new failure
+// of a baselined case) the summary prints without -v.
+const shownEach = 5
+
+// printBounded prints blocks, the first shownEach of them unless verbose,
+// and then how many more of what there are.
+func printBounded(w io.Writer, blocks []string, verbose bool, more string) {
+	for i, b := range blocks {
+		if i == shownEach && !verbose {
+			fmt.Fprintf(w, "      and %d more %s\n", len(blocks)-i, more)
+			return
+		}
+		fmt.Fprint(w, b)
+	}
+}
+
+// idList renders case IDs, the first four and a count unless verbose.
+func idList(ids []string, verbose bool) string {
+	if !verbose && len(ids) > 4 {
+		return strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
+	}
+	return strings.Join(ids, ", ")
 }
 
 // maxWhy is how many of the verdict's reasons the console shows without -v.
