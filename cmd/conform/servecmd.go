@@ -93,10 +93,13 @@ func serveCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	if *scale != 1 {
 		fmt.Fprintf(stdout, "  lifetimes and lockout divided by %g: judge it with conform run %s\n", *scale, matchingRunFlags(*scale))
 	}
+	// What the server does, after --time-scale: the banner's numbers are
+	// the ones a client meets.
+	scaled := func(d time.Duration) time.Duration { return time.Duration(float64(d) / *scale) }
 	if *lockWindow > 0 {
-		fmt.Fprintf(stdout, "  lockout: %d wrong credentials within %v (a success does not reset the count) lock secured logins for %v\n", *lockAttempts, *lockWindow, *lockFor)
+		fmt.Fprintf(stdout, "  lockout: %d wrong credentials within %v (a success does not reset the count) lock secured logins for %v\n", *lockAttempts, scaled(*lockWindow), scaled(*lockFor))
 	} else {
-		fmt.Fprintf(stdout, "  lockout: %d wrong credentials in a row lock secured logins for %v\n", *lockAttempts, *lockFor)
+		fmt.Fprintf(stdout, "  lockout: %d wrong credentials in a row lock secured logins for %v\n", *lockAttempts, scaled(*lockFor))
 	}
 	if len(faults) > 0 {
 		fmt.Fprintf(stdout, "  FAULTS ON (not conformant on purpose): %s\n", strings.Join(faults, ", "))
