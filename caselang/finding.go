@@ -39,9 +39,17 @@ const (
 	SkipExcluded Skipped = "excluded"
 	// SkipBudget: the wrong-credential budget left it out.
 	SkipBudget Skipped = "budget"
-	// SkipBlocked: the target took away what it needed (a possible lockout).
-	SkipBlocked Skipped = "blocked"
+	// SkipLockout: the run's own wrong credentials may have locked the
+	// target out, so the case sent none: the operator can fix that (declare
+	// the lockout and pace the run, or lower the budget).
+	SkipLockout Skipped = "lockout"
 )
+
+// PossibleLockout is why a check on an answer that may be a lockout's is
+// not evaluated (Finding.NotEvaluated says it, alone or in "blocked by a
+// possible lockout at step ..."): the run's own wrong credentials, not a
+// deviation of the target, took away what it needed.
+const PossibleLockout = "possible lockout"
 
 // SkipOf is the kind of skip an unmet precondition of kind k gives.
 func SkipOf(k GapKind) Skipped {

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -55,32 +56,6 @@ type Baseline struct {
 	Warnings []string
 }
 
-// Expects reports whether the baseline lists every way case c fails (or
-// the whole case): the console's guess, as a case ends, at what the gate
-// will make of it. The gate decides on the reports' (redacted) text.
-func (b *Baseline) Expects(c Case, strict bool) bool {
-	if b == nil {
-		return false
-	}
-	if _, ok := b.Cases[c.Key()]; ok {
-		return true
-	}
-	if _, ok := b.Cases[c.ID]; ok {
-		return true
-	}
-	some := false
-	for _, f := range c.Findings {
-		if !fails(f.Finding, strict) {
-			continue
-		}
-		if _, ok := b.Findings[FindingKey(c.Key(), f.Finding)]; !ok {
-			return false
-		}
-		some = true
-	}
-	return some
-}
-
 // ParseBaseline reads a baseline file, one known failure a line:
 //
 //	CASE REQUIREMENT check="..." expected="..." reason [link]
@@ -130,7 +105,7 @@ func (b *Baseline) parseLine(line, at string, cat caselang.CaseSet) error {
 		return fmt.Errorf("%s: %s needs a reason (\"CASE REQUIREMENT check=... expected=... reason [link]\", or \"CASE reason [link]\")", at, caseKey)
 	}
 	if _, ok := cat.Lookup(id); !ok {
-		b.Stale = append(b.Stale, fmt.Sprintf("%s: case %q is not in this version of the catalogue (renamed or removed): take the line out, or rewrite it with --write-baseline", at, id))
+		b.Stale = append(b.Stale, term.Line(fmt.Sprintf("%s: case %q is not in this version of the catalogue (renamed or removed): take the line out, or rewrite it with --write-baseline", at, id)))
 		return nil
 	}
 	if byFinding {
@@ -144,7 +119,7 @@ func (b *Baseline) parseLine(line, at string, cat caselang.CaseSet) error {
 		return fmt.Errorf("%s: case %s is listed twice", at, caseKey)
 	}
 	b.Cases[caseKey] = k
-	b.Warnings = append(b.Warnings, fmt.Sprintf("%s: %s names a whole case, which hides a new, different failure of it: rewrite it as the findings it knows (conform run --write-baseline FILE writes them)", at, caseKey))
+	b.Warnings = append(b.Warnings, term.Line(fmt.Sprintf("%s: %s names a whole case, which hides a new, different failure of it: rewrite it as the findings it knows (conform run --write-baseline FILE writes them)", at, caseKey)))
 	return nil
 }
 
@@ -156,76 +131,139 @@ func isLink(s string) bool {
 // Apply marks the run's baselined cases. A FAIL whose every failing
 // finding is a known one (or whose case has a case-only line) becomes
 // XFAIL: an expected failure, not a pass, and not a new failure. A FAIL
-// with a failing finding the baseline does not know stays a FAIL, its
-// message saying which findings are new. A known case that passes now,
-// or fails without a finding the baseline lists, is marked stale, which
-// fails the run. A case that could not be judged stays an ERROR, which
-// fails the gate as an ERROR (exit 3): never a verdict of the machine's
-// pace. A WARN (still a defect, one that does not fail the gate) and a
-// case not run stay neutral. The keys are the findings' (Tally sets them:
+// with a failing finding the baseline does not know stays a FAIL, with
+// the new findings named (Known.New). A listed finding that no longer
+// fails (the case passes now, only warns, or fails otherwise) makes the
+// entry stale, which fails the run; so does a case-only line of a case
+// that passes. A case that could not be judged stays an ERROR, which fails
+// the gate as an ERROR (exit 3): never a verdict of the machine's pace; a
+// case not run stays neutral, and its entries are carried into a
+// --write-baseline file. The keys are the findings' (Tally sets them:
 // call Apply after Tally, and Tally again after it).
 func (b *Baseline) Apply(r *Run) {
 	if b == nil {
 		return
 	}
 	r.StaleBaseline = slices.Clone(b.Stale)
+	r.carried = nil
 	for i := range r.Cases {
 		b.mark(&r.Cases[i], r.Selection.Strict)
 	}
+	r.carried = b.unjudged(r)
 }
 
-func (b *Baseline) mark(c *Case, strict bool) {
-	whole, wholeOK := b.Cases[c.Key()]
-	if !wholeOK {
-		whole, wholeOK = b.Cases[c.ID]
+// judgement is what a baseline makes of one case's failing findings.
+type judgement struct {
+	whole   *Known   // its case-only line, if any
+	listed  []string // the finding keys the baseline lists for it, sorted
+	unknown []string // failing findings it does not list
+	gone    []string // listed findings that do not fail
+}
+
+// judge compares case c's failing findings, keyed by key, with the
+// baseline: the one judgement the gate (mark) and the console's guess
+// (Expects) share.
+func (b *Baseline) judge(c Case, strict bool, key func(Finding) string) judgement {
+	var j judgement
+	if k, ok := b.Cases[c.Key()]; ok {
+		j.whole = &k
+	} else if k, ok := b.Cases[c.ID]; ok {
+		j.whole = &k
 	}
 	prefix := c.Key() + " "
-	var listed []string
-	for key := range b.Findings {
-		if strings.HasPrefix(key, prefix) {
-			listed = append(listed, key)
+	for k := range b.Findings {
+		if strings.HasPrefix(k, prefix) {
+			j.listed = append(j.listed, k)
 		}
 	}
-	if !wholeOK && len(listed) == 0 {
-		return
-	}
-	slices.Sort(listed)
-	var k Known
-	if wholeOK {
-		k = whole
-	} else {
-		k = b.Findings[listed[0]]
-	}
+	slices.Sort(j.listed)
 	failing := map[string]bool{}
-	var unknown []string
 	for _, f := range c.Findings {
 		if !fails(f.Finding, strict) {
 			continue
 		}
-		failing[f.Key] = true
-		if _, ok := b.Findings[f.Key]; !ok && !wholeOK && !slices.Contains(unknown, f.Key) {
-			unknown = append(unknown, f.Key)
+		k := key(f)
+		failing[k] = true
+		if _, ok := b.Findings[k]; !ok && j.whole == nil && !slices.Contains(j.unknown, k) {
+			j.unknown = append(j.unknown, k)
 		}
 	}
-	var gone []string
-	for _, key := range listed {
-		if !failing[key] {
-			gone = append(gone, key)
+	for _, k := range j.listed {
+		if !failing[k] {
+			j.gone = append(j.gone, k)
 		}
 	}
+	return j
+}
+
+func (b *Baseline) mark(c *Case, strict bool) {
+	j := b.judge(*c, strict, func(f Finding) string { return f.Key })
+	if j.whole == nil && len(j.listed) == 0 {
+		return
+	}
+	var k Known
+	if j.whole != nil {
+		k = *j.whole
+	} else {
+		k = b.Findings[j.listed[0]]
+	}
+	goneStale := "baselined, but it no longer fails so: " + strings.Join(j.gone, "; ") + ": rewrite the baseline (--write-baseline)"
 	switch c.Verdict {
 	case caselang.Fail, caselang.XFail:
-		c.Verdict, k.New = caselang.XFail, unknown
-		if len(unknown) > 0 {
+		c.Verdict, k.New = caselang.XFail, j.unknown
+		if len(j.unknown) > 0 {
 			c.Verdict = caselang.Fail
 		}
-		if len(gone) > 0 {
-			k.Stale = "baselined, but it no longer fails so: " + strings.Join(gone, "; ") + ": rewrite the baseline (--write-baseline)"
+		if len(j.gone) > 0 {
+			k.Stale = goneStale
+		}
+	case caselang.Warn:
+		// Still a defect, one that does not fail the gate: a case-only
+		// line stays; a listed MUST finding that no longer fails is stale.
+		if len(j.gone) > 0 {
+			k.Stale = goneStale
 		}
 	case caselang.Pass:
 		k.Stale = "baselined as a known failure, but it passes now: take it out of the baseline"
 	}
 	c.Baseline = &k
+}
+
+// Expects reports whether the baseline lists every way case c fails (or
+// the whole case): the console's guess, as a case ends, at what the gate
+// will make of it (judge, on the text as the case has it; the gate keys
+// the reports' redacted text).
+func (b *Baseline) Expects(c Case, strict bool) bool {
+	if b == nil {
+		return false
+	}
+	j := b.judge(c, strict, func(f Finding) string { return FindingKey(c.Key(), f.Finding) })
+	return (j.whole != nil || len(j.listed) > 0) && len(j.unknown) == 0
+}
+
+// unjudged are the baseline's lines for the cases this run did not judge
+// (not selected, skipped, in error): a --write-baseline file keeps them,
+// so that rewriting a baseline after a partial run loses no known failure.
+func (b *Baseline) unjudged(r *Run) []string {
+	judged := map[string]bool{}
+	for _, c := range r.Cases {
+		if ranToVerdict(c.Verdict) {
+			judged[c.Key()], judged[c.ID] = true, true
+		}
+	}
+	var out []string
+	for key, k := range b.Findings {
+		if caseKey, _, _ := strings.Cut(key, " "); !judged[caseKey] {
+			out = append(out, strings.TrimSpace(key+" "+k.Reason+" "+k.Link))
+		}
+	}
+	for id, k := range b.Cases {
+		if !judged[id] {
+			out = append(out, strings.TrimSpace(id+" "+k.Reason+" "+k.Link))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // fails reports whether finding f makes its case FAIL (under --strict a
@@ -271,9 +309,14 @@ func (r *Run) RedactBaselines(redact func(string) string) {
 // (--write-baseline): one line per finding that makes a case FAIL (or
 // XFAIL), its key and its reason: the baseline's own for a known failure,
 // so that rewriting a baseline keeps the reasons, and for a new one a
-// reason that asks for one. Passing it as --baseline to the next run makes
-// exactly these failures known.
+// reason that asks for one; then the --baseline lines of the cases the
+// run did not judge, as they were. Passing it as --baseline to the next
+// run makes exactly these failures known. A run that did not reach a
+// verdict writes none (BaselineWithheld).
 func BaselineFile(r Run) ([]byte, error) {
+	if why := r.BaselineWithheld(); why != "" {
+		return nil, errWithheld
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# conform baseline: the failing findings of a run against %s (seed %d), %s\n", r.Target.URL, r.Seed, r.StartedAt.UTC().Format(time.RFC3339))
 	b.WriteString("# one known failure a line: CASE REQUIREMENT check=\"...\" expected=\"...\" reason [link]\n")
@@ -295,5 +338,34 @@ func BaselineFile(r Run) ([]byte, error) {
 			fmt.Fprintf(&b, "%s %s\n", f.Key, reason)
 		}
 	}
+	if len(r.carried) > 0 {
+		b.WriteString("# the --baseline lines of cases this run did not judge, kept as they were:\n")
+		for _, l := range r.carried {
+			fmt.Fprintf(&b, "%s\n", l)
+		}
+	}
 	return []byte(b.String()), nil
+}
+
+// errWithheld is BaselineFile's answer for a run without a verdict: no
+// file is written (WriteAll skips it).
+var errWithheld = errors.New("withheld")
+
+// BaselineWithheld says why a --write-baseline file is not written for
+// this run ("" when it is): a run that did not reach a verdict (the
+// preflight failed, it was interrupted, its text could not be redacted, a
+// restore failed) would write a baseline that forgets failures it never
+// judged.
+func (r Run) BaselineWithheld() string {
+	switch {
+	case !r.Preflight.OK:
+		return "the preflight failed"
+	case r.Interrupted != "":
+		return "the run was interrupted"
+	case r.InfrastructureError != "":
+		return "the run is an infrastructure error"
+	case r.RestoreError != "":
+		return "the original protection could not be restored"
+	}
+	return ""
 }

@@ -238,3 +238,18 @@ func TestLegacyHint(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownFindingsAreNoCause: a baselined case that now also fails in a
+// new way is a cause for the new finding only.
+func TestKnownFindingsAreNoCause(t *testing.T) {
+	known := finding("RC-8", "resultCode", "resultCode 8", "resultCode 4")
+	known.Key = "c RC-8 known"
+	fresh := finding("ENV-2", "method", `method "auth"`, `method "Auth"`)
+	fresh.Key = "c ENV-2 new"
+	c := failing("c", caselang.Fail, known, fresh)
+	c.Baseline = &Known{Reason: "r", New: []string{fresh.Key}}
+	causes := Run{Cases: []Case{c}}.Causes()
+	if len(causes) != 1 || causes[0].Requirement != "ENV-2" {
+		t.Errorf("causes %+v, want ENV-2's alone", causes)
+	}
+}

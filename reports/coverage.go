@@ -26,14 +26,16 @@ const (
 	// what would make it checkable.
 	NotCheckable = "not checkable"
 	// Blocked: the checks made under it could not be judged, because an
-	// earlier deviation under another requirement took away what they
-	// needed (the target closed the connection after a failure, ENV-9; a
-	// possible lockout, RC-6). The deviation is reported where it happened;
-	// this class fails no gate, so that it is never counted twice.
+	// earlier deviation of the target under another requirement took away
+	// what they needed (it closed the connection after a failure, ENV-9).
+	// The deviation is reported where it happened; this class fails no
+	// gate, so that it is never counted twice. A possible lockout is not
+	// the target's deviation but the run's doing: unchecked.
 	Blocked = "blocked"
 	// Unchecked: it applies, a selected case would have checked it, and
 	// nothing did, for a reason the operator can fix (a missing or empty
-	// secret, an address, the budget, an error). Fails --require must and
+	// secret, an address, the budget, a possible lockout the run's wrong
+	// credentials caused, an error). Fails --require must and
 	// --require complete, and on a live target (MUST) makes the run
 	// incomplete.
 	Unchecked = "unchecked"
@@ -92,6 +94,8 @@ func cover(run []Case, unselected []Unselected, cat caselang.CaseSet) []Coverage
 	checked := map[string][]string{}
 	// blocked: requirement -> reason -> cases, for checks not evaluated.
 	blocked := map[string]*reasons{}
+	// lockedOut: the same, for checks a possible lockout left unjudged.
+	lockedOut := map[string]*reasons{}
 	byKey := map[string]Case{}
 	for _, c := range run {
 		byKey[c.Key()] = c
@@ -104,10 +108,14 @@ func cover(run []Case, unselected []Unselected, cat caselang.CaseSet) []Coverage
 		seen := map[string]bool{}
 		for _, f := range c.Findings {
 			if f.NotEvaluated != "" {
-				if blocked[f.Requirement] == nil {
-					blocked[f.Requirement] = &reasons{}
+				m := blocked
+				if strings.Contains(f.NotEvaluated, caselang.PossibleLockout) {
+					m = lockedOut
 				}
-				blocked[f.Requirement].add("not evaluated: "+f.NotEvaluated, c.Key())
+				if m[f.Requirement] == nil {
+					m[f.Requirement] = &reasons{}
+				}
+				m[f.Requirement].add("not evaluated: "+f.NotEvaluated, c.Key())
 				continue
 			}
 			if !seen[f.Requirement] {
@@ -157,7 +165,7 @@ func cover(run []Case, unselected []Unselected, cat caselang.CaseSet) []Coverage
 			cv.Why = []string{"no case of this version of the suite checks it: " + cat.NotYetCovered[req.ID]}
 		default:
 			cv.Cases = citing[req.ID]
-			cv.Status, cv.Why = uncheckedWhy(citing[req.ID], left[req.ID], blocked[req.ID], byKey, cited[req.ID])
+			cv.Status, cv.Why = uncheckedWhy(citing[req.ID], left[req.ID], blocked[req.ID], lockedOut[req.ID], byKey, cited[req.ID])
 		}
 		out = append(out, cv)
 	}
@@ -203,8 +211,13 @@ func (r *reasons) rendered() []string {
 // reason (a skip for a secret or an address, the budget, an error, a case
 // judged without reaching a check of it) over an exclusion, over a block,
 // over a lifetime no run can wait out, over the target's configuration.
-func uncheckedWhy(selected []string, unselected []Unselected, blockedBy *reasons, byKey map[string]Case, cited bool) (string, []string) {
+func uncheckedWhy(selected []string, unselected []Unselected, blockedBy, lockedOut *reasons, byKey map[string]Case, cited bool) (string, []string) {
 	var fix, na, uncheckable reasons
+	if lockedOut != nil {
+		for _, w := range lockedOut.order {
+			fix.add(w+lockoutFix, lockedOut.cases[w]...)
+		}
+	}
 	var neutral, excluded []string
 	for _, u := range unselected {
 		switch u.As {
@@ -225,8 +238,8 @@ func uncheckedWhy(selected []string, unselected []Unselected, blockedBy *reasons
 			uncheckable.add("not checkable within a run: "+firstLine(c.Message), key)
 		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipExcluded:
 			excluded = append(excluded, key)
-		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipBlocked:
-			blockedBy = blockedBy.with("blocked: "+firstLine(c.Message), key)
+		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipLockout:
+			fix.add("skipped: "+firstLine(c.Message)+lockoutFix, key)
 		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipBudget:
 			fix.add("left out by the wrong-credential budget: "+firstLine(c.Message), key)
 		case c.Verdict == caselang.Skip:
@@ -246,7 +259,7 @@ func uncheckedWhy(selected []string, unselected []Unselected, blockedBy *reasons
 		if len(neutral) > 0 {
 			fix.add("ran without reaching a check of it", neutral...)
 		}
-		return Unchecked, append(fix.rendered(), ex.rendered()...)
+		return Unchecked, slices.Concat(fix.rendered(), blockedBy.rendered(), ex.rendered())
 	case len(ex.order) > 0:
 		return Excluded, ex.rendered()
 	case blockedBy != nil:
@@ -270,17 +283,8 @@ func uncheckedWhy(selected []string, unselected []Unselected, blockedBy *reasons
 // excludedWhy starts the reason of the cases the selection left out.
 const excludedWhy = "excluded by the selection"
 
-// with is a copy of r (nil: none) with why added for ids.
-func (r *reasons) with(why string, ids ...string) *reasons {
-	out := &reasons{}
-	if r != nil {
-		for _, w := range r.order {
-			out.add(w, r.cases[w]...)
-		}
-	}
-	out.add(why, ids...)
-	return out
-}
+// lockoutFix says what lifts a possible lockout the run caused.
+const lockoutFix = " (the run's own wrong credentials may have locked the target out: declare its lockout and use --pace, or lower --wrong-credential-budget)"
 
 func render(order []string, reasons map[string][]string) []string {
 	why := make([]string, 0, len(order))

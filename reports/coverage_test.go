@@ -159,10 +159,28 @@ func TestCoverage(t *testing.T) {
 			change: unselect(caselang.SkipNotApplicable, "needs a Free-plan target", append(rc2, "explore-random-walks")...),
 		},
 		{
-			name: "blocked by a lockout: blocked, which fails no gate", req: "RC-2", status: Blocked, require: "complete", exit: ExitConformant,
+			name: "not run after a possible lockout the run caused: unchecked, which fails the gate, and partial", req: "RC-2", status: Unchecked, require: "must", exit: ExitNotConformant, partial: true,
+			why: "declare its lockout and use --pace",
 			change: func(t *testing.T, r *Run) {
 				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "not run: a possible lockout", caselang.SkipBlocked)
+					setVerdict(t, r, id, caselang.Skip, "not run: it sends wrong credentials, and the run sends none after a possible lockout", caselang.SkipLockout)
+				}
+			},
+		},
+		{
+			name: "checks left unjudged by a possible lockout: unchecked, and a live run is incomplete", req: "RC-2", status: Unchecked, exit: ExitIncomplete,
+			why: "not evaluated: blocked by a possible lockout at step #2",
+			change: func(t *testing.T, r *Run) {
+				for _, id := range append(rc2, "explore-random-walks") {
+					c := caseOf(t, id, caselang.Pass, "", "")
+					for i := range c.Findings {
+						c.Findings[i].NotEvaluated = "blocked by a " + caselang.PossibleLockout + " at step #2"
+					}
+					for i := range r.Cases {
+						if r.Cases[i].ID == id {
+							r.Cases[i] = c
+						}
+					}
 				}
 			},
 		},
@@ -350,7 +368,8 @@ func TestBaseline(t *testing.T) {
 		{"a known failure that passes now is stale", caseOf(t, "rc-9-role-root", caselang.Pass, "", ""), []string{known, other}, caselang.Pass, true, 0, ExitNotConformant},
 		{"a known failure that cannot be judged stays an ERROR, not stale", caseOf(t, "rc-9-role-root", caselang.Error, "no answer", ""), []string{known, other}, caselang.Error, false, 0, ExitUnreachable},
 		{"a known failure not run is neutral", caseOf(t, "rc-9-role-root", caselang.Skip, "needs", ""), []string{known, other}, caselang.Skip, false, 0, ExitConformant},
-		{"a known failure that only warns is neutral", caseOf(t, "rc-9-role-root", caselang.Warn, "", ""), []string{known, other}, caselang.Warn, false, 0, ExitConformant},
+		{"a known failure that only warns now is stale", caseOf(t, "rc-9-role-root", caselang.Warn, "", ""), []string{known, other}, caselang.Warn, true, 0, ExitNotConformant},
+		{"a whole case known that only warns now is neutral", caseOf(t, "rc-9-role-root", caselang.Warn, "", ""), []string{"rc-9-role-root known", other}, caselang.Warn, false, 0, ExitConformant},
 		{"a different failure of a known case is a new failure", failingOn(t, "rc-9-role-root", "previleges"), []string{known, other}, caselang.Fail, true, 1, ExitNotConformant},
 		{"a known failure and a new one: FAIL", failingOn(t, "rc-9-role-root", "resultCode", "previleges"), []string{known, other}, caselang.Fail, false, 1, ExitNotConformant},
 		{"a case-only line still matches any failure", failingOn(t, "rc-9-role-root", "previleges"), []string{"rc-9-role-root known", other}, caselang.XFail, false, 0, ExitConformant},
@@ -414,7 +433,12 @@ func TestWriteBaselineRoundTrips(t *testing.T) {
 			r.Cases[i] = failingOn(t, c.ID, "resultCode")
 		}
 	}
-	Gate{Baseline: baselineOf(t, `rc-9-role-empty RC-9 check="resultCode" expected="resultCode 9" firmware 4.1 https://example.test/4`)}.Apply(&r, cases.Catalogue())
+	r.Preflight.OK = true
+	Gate{Baseline: baselineOf(t, `rc-9-role-empty RC-9 check="resultCode" expected="resultCode 9" firmware 4.1 https://example.test/4`,
+		`rc-10-type-open RC-10 check="resultCode" expected="resultCode 10" not run this time`)}.Apply(&r, cases.Catalogue())
+	setVerdict(t, &r, "rc-10-type-open", caselang.Skip, "needs", "")
+	Gate{Baseline: baselineOf(t, `rc-9-role-empty RC-9 check="resultCode" expected="resultCode 9" firmware 4.1 https://example.test/4`,
+		`rc-10-type-open RC-10 check="resultCode" expected="resultCode 10" not run this time`)}.Apply(&r, cases.Catalogue())
 	if r.Summary.Fail != 1 || r.Summary.XFail != 1 {
 		t.Fatalf("summary %+v", r.Summary)
 	}
@@ -425,6 +449,21 @@ func TestWriteBaselineRoundTrips(t *testing.T) {
 	if !strings.Contains(string(b), "firmware 4.1 https://example.test/4") {
 		t.Errorf("the known failure's reason was not kept:\n%s", b)
 	}
+	if !strings.Contains(string(b), `rc-10-type-open RC-10 check="resultCode" expected="resultCode 10" not run this time`) {
+		t.Errorf("the entry of a case the run did not judge was not carried:\n%s", b)
+	}
+	for _, stop := range []func(*Run){
+		func(r *Run) { r.Preflight.OK = false },
+		func(r *Run) { r.Interrupted = "interrupted by a signal" },
+		func(r *Run) { r.InfrastructureError = "the reports could not all be written" },
+		func(r *Run) { r.RestoreError = "setAuthParams refused" },
+	} {
+		stopped := r
+		stop(&stopped)
+		if b, err := BaselineFile(stopped); err == nil || b != nil || stopped.BaselineWithheld() == "" {
+			t.Errorf("a run without a verdict (%q) wrote a baseline: %q %v", stopped.BaselineWithheld(), b, err)
+		}
+	}
 	again := allSelected(t)
 	again.Target.Embedded = true
 	for i, c := range again.Cases {
@@ -433,6 +472,7 @@ func TestWriteBaselineRoundTrips(t *testing.T) {
 			again.Cases[i].Verdict, again.Cases[i].Baseline = caselang.Fail, nil
 		}
 	}
+	setVerdict(t, &again, "rc-10-type-open", caselang.Skip, "needs", "") // still not judged: its carried line stays neutral
 	base, err := ParseBaseline(strings.NewReader(string(b)), "written.txt", cases.Catalogue())
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b)

@@ -159,6 +159,8 @@ func WriteAll(ctx context.Context, r Run, f Files) error {
 		}
 		b, err := rep.render(r)
 		switch {
+		case errors.Is(err, errWithheld):
+			continue // said on the console (BaselineWithheld)
 		case err != nil:
 		case rep.path == Stdout:
 			if _, err = os.Stdout.Write(b); err != nil {

@@ -27,7 +27,7 @@ var reportTemplate = template.Must(template.New("report.html.tmpl").Funcs(templa
 		if c.Hole {
 			return "na" // the suite's gap, not the target's
 		}
-		return map[string]string{Checked: "checked", NotApplicable: "na", Unchecked: "unchecked", Excluded: "unchecked", Blocked: "na", NotCheckable: "na"}[c.Status]
+		return map[string]string{Checked: "checked", NotApplicable: "na", Unchecked: "unchecked", Excluded: "na", Blocked: "na", NotCheckable: "na"}[c.Status]
 	},
 }).ParseFS(templates, "templates/report.html.tmpl"))
 

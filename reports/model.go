@@ -91,6 +91,10 @@ type Run struct {
 	// Preflight is the probe that learnt the profile; its transcript is kept
 	// only when it failed.
 	Preflight Preflight `json:"preflight"`
+
+	// carried are the --baseline lines of the cases the run did not judge,
+	// for a --write-baseline file (Baseline.Apply).
+	carried []string
 	// Observed counts the successful auth answers the run saw and those
 	// without resultCode (nil when no case ran): the verdict's hint at
 	// --legacy (LegacyHint) is decided from it.
@@ -282,7 +286,7 @@ const (
 	VerdictError          = "error"
 	VerdictInfrastructure = "infrastructure error"
 	VerdictRestoreFailed  = "error: the original protection could not be restored"
-	VerdictUncovered      = "required requirements unchecked"
+	VerdictUncovered      = "requirements unchecked" // with the --require level
 )
 
 // Redacted returns a copy of r with its free text passed through redact
@@ -393,6 +397,15 @@ func (r *Run) Tally(cat caselang.CaseSet) {
 		}
 	}
 	s.Partial, s.Why = r.partial()
+	// Every report heads with the verdict's reasons: a stale entry of a
+	// case gone from the catalogue has no case row to show it.
+	for i, e := range r.StaleBaseline {
+		if i == maxStaleWhy {
+			s.Why = append(s.Why, fmt.Sprintf("stale baseline: and %d more (results.json staleBaseline)", len(r.StaleBaseline)-i))
+			break
+		}
+		s.Why = append(s.Why, "stale baseline: "+e)
+	}
 	gap := r.Ungated()
 	switch {
 	case r.RestoreError != "":
@@ -409,7 +422,7 @@ func (r *Run) Tally(cat caselang.CaseSet) {
 	case s.Error > 0:
 		s.Verdict, s.ExitCode = VerdictError, ExitUnreachable
 	case len(gap) > 0:
-		s.Verdict, s.ExitCode = fmt.Sprintf("requirements unchecked (--require %s)", r.Require), ExitNotConformant
+		s.Verdict, s.ExitCode = fmt.Sprintf("%s (--require %s)", VerdictUncovered, r.Require), ExitNotConformant
 		s.Why = append(whyOf(gap), s.Why...)
 	case s.Pass+s.Warn+s.XFail == 0:
 		s.Verdict, s.ExitCode = VerdictIncomplete, ExitIncomplete
@@ -425,10 +438,13 @@ func (r *Run) Tally(cat caselang.CaseSet) {
 	r.Summary = s
 }
 
+// maxStaleWhy is how many stale entries of gone cases Summary.Why names.
+const maxStaleWhy = 10
+
 // partial says whether cases were excluded by the selection or left out
 // by the budget, and which.
 func (r Run) partial() (bool, []string) {
-	var excluded, budget, exercises []string
+	var excluded, budget, exercises, lockout []string
 	excluded = append(excluded, r.Excluded()...)
 	budget = append(budget, r.NotRun...)
 	for _, c := range r.Cases {
@@ -437,6 +453,8 @@ func (r Run) partial() (bool, []string) {
 			excluded = append(excluded, c.Key())
 		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipBudget && !slices.Contains(budget, c.ID):
 			budget = append(budget, c.Key())
+		case c.Verdict == caselang.Skip && c.Skipped == caselang.SkipLockout:
+			lockout = append(lockout, c.Key())
 		case len(c.NotRun) > 0:
 			exercises = append(exercises, c.Key())
 		}
@@ -447,6 +465,9 @@ func (r Run) partial() (bool, []string) {
 	}
 	if len(budget) > 0 {
 		why = append(why, fmt.Sprintf("partial: %d %s left out by the wrong-credential budget%s", len(budget), plural(len(budget), "case", "cases"), casesOf(budget)))
+	}
+	if len(lockout) > 0 {
+		why = append(why, fmt.Sprintf("partial: %d %s not run after a possible lockout the run's wrong credentials caused%s", len(lockout), plural(len(lockout), "case", "cases"), casesOf(lockout)))
 	}
 	if len(exercises) > 0 {
 		why = append(why, fmt.Sprintf("partial: %d %s ran without some of their token exercises, for the budget%s", len(exercises), plural(len(exercises), "case", "cases"), casesOf(exercises)))

@@ -109,6 +109,9 @@ func JUnit(r Run) ([]byte, error) {
 		case stale:
 			suite.Failures++
 			tc.Failure = &junitOutcome{Type: "STALE-BASELINE", Message: string(c.Verdict) + ": " + c.Baseline.Stale, Text: c.Message}
+		case c.Verdict == caselang.Fail && c.Baseline != nil && len(c.Baseline.New) > 0:
+			suite.Failures++
+			tc.Failure = &junitOutcome{Type: string(caselang.Fail), Message: "a new failure of a baselined case: " + strings.Join(c.Baseline.New, "; "), Text: c.Message}
 		case c.Verdict == caselang.Fail:
 			suite.Failures++
 			tc.Failure = &junitOutcome{Type: string(caselang.Fail), Message: firstLine(c.Message), Text: c.Message}
@@ -146,6 +149,11 @@ func JUnit(r Run) ([]byte, error) {
 			tc.Failure = &junitOutcome{Type: "UNCHECKED", Message: fmt.Sprintf("%d requirements unchecked (--require %s)", len(gap), r.Require), Text: strings.Join(whyOf(gap), "\n")}
 		}
 		suite.Cases = append(suite.Cases, tc)
+	}
+	if len(r.StaleBaseline) > 0 {
+		suite.Failures++
+		suite.Cases = append(suite.Cases, junitCase{Name: "baseline entries answer to cases of this version", Classname: "BASELINE", Time: junitTime(0),
+			Failure: &junitOutcome{Type: "STALE-BASELINE", Message: fmt.Sprintf("%d --baseline entries name cases this version does not have", len(r.StaleBaseline)), Text: strings.Join(r.StaleBaseline, "\n")}})
 	}
 	if r.Summary.ExitCode == ExitIncomplete {
 		// A run a gate must not pass: a testcase that fails says so to a

@@ -137,6 +137,9 @@ func TestFullGatePassesOnAConformantDevice(t *testing.T) {
 	if r.code != exitOK || res.Summary.Verdict != reports.VerdictConformant || res.Summary.Partial {
 		t.Fatalf("exit %d, %s (partial %v), why %q; want 0, conformant, complete\n%s", r.code, res.Summary.Verdict, res.Summary.Partial, res.Summary.Why, r.stdout)
 	}
+	if m := res.Summary.Must; m.Blocked != 0 || m.Unchecked != m.Holes {
+		t.Errorf("MUST coverage %+v: a conformant device blocked nothing and left nothing unchecked", m)
+	}
 	if res.Summary.Must.NotCheckable == 0 {
 		t.Errorf("MUST coverage %+v: the 30-day lifetime is no longer out of reach, and the test no longer shows that it fails no gate", res.Summary.Must)
 	}

@@ -254,6 +254,7 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 		return result, result.Summary.ExitCode
 	}
 	fmt.Fprintf(con, "reports: %s\n", cfg.Files)
+	cfg.baselineWithheld(con, result)
 	return result, result.Summary.ExitCode
 }
 
@@ -301,6 +302,7 @@ func (cfg Config) preflightFailed(ctx context.Context, err error, sess *session.
 	if werr := reports.WriteAll(wctx, run, cfg.Files); werr != nil {
 		fmt.Fprintf(orDiscard(cfg.Errors), "%s: %s\n", cfg.Name, term.Line(werr.Error()))
 	}
+	cfg.baselineWithheld(orDiscard(cfg.Errors), run)
 	return run, code
 }
 
@@ -328,5 +330,17 @@ func orDiscard(w io.Writer) io.Writer {
 func flush(w io.Writer) {
 	if f, ok := w.(interface{ Flush() error }); ok {
 		_ = f.Flush()
+	}
+}
+
+// baselineWithheld says, when --write-baseline was asked for, that the
+// run wrote none and why (reports.Run.BaselineWithheld): the file the
+// operator named is left as it was.
+func (cfg Config) baselineWithheld(w io.Writer, r reports.Run) {
+	if cfg.Files.Baseline == "" {
+		return
+	}
+	if why := r.BaselineWithheld(); why != "" {
+		fmt.Fprintf(w, "%s: --write-baseline: %s left as it was: %s\n", cfg.Name, term.Line(cfg.Files.Baseline), why)
 	}
 }

@@ -261,7 +261,7 @@ func (r *Runner) run(ctx context.Context, x *execution) Outcome {
 		return Outcome{Verdict: caselang.Skip, Reason: reason, Skipped: caselang.SkipNotCheckable}
 	}
 	if why := r.svc.Health.Lockout(); why != "" && c.WrongCredentials() > 0 {
-		return Outcome{Verdict: caselang.Skip, Reason: "not run: it sends wrong credentials, and the run sends none after a " + why, Skipped: caselang.SkipBlocked}
+		return Outcome{Verdict: caselang.Skip, Reason: "not run: it sends wrong credentials, and the run sends none after a " + why, Skipped: caselang.SkipLockout}
 	}
 	if reason := r.svc.Budget.Admit(ctx, c); reason != "" {
 		return Outcome{Verdict: caselang.Skip, Reason: reason, Skipped: caselang.SkipBudget}

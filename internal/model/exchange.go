@@ -48,7 +48,7 @@ type Verdict struct {
 
 // PossibleLockout is why a finding on an answer of Verdict.Lockout is not
 // evaluated.
-const PossibleLockout = "possible lockout"
+const PossibleLockout = caselang.PossibleLockout
 
 // Broken returns the verdict's broken findings.
 func (v Verdict) Broken() []caselang.Finding {
