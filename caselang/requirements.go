@@ -128,6 +128,15 @@ var requirementIndex = func() map[string]Requirement {
 // Requirements returns every requirement in the order of the reading.
 func Requirements() []Requirement { return append([]Requirement(nil), requirements...) }
 
+// RequirementIDs returns the IDs of the registry, in its order.
+func RequirementIDs() []string {
+	ids := make([]string, len(requirements))
+	for i, r := range requirements {
+		ids[i] = r.ID
+	}
+	return ids
+}
+
 // LookupRequirement returns the requirement with the given ID.
 func LookupRequirement(id string) (Requirement, bool) {
 	r, ok := requirementIndex[id]

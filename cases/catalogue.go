@@ -30,6 +30,15 @@ var catalogue = slices.Concat(envCases, []Case{longConnection()}, authCases, fai
 // All returns the catalogue in run order.
 func All() []Case { return slices.Clone(catalogue) }
 
+// IDs returns the ID of every case, in run order.
+func IDs() []string {
+	ids := make([]string, len(catalogue))
+	for i, c := range catalogue {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
 // Catalogue returns the catalogue as the reports measure a run against it:
 // every case, and the requirements no case checks yet.
 func Catalogue() CaseSet {

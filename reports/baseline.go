@@ -28,6 +28,9 @@ type Known struct {
 	New []string `json:"new,omitempty"`
 }
 
+// words are the entry as a baseline line ends: its reason, then its link.
+func (k Known) words() string { return strings.TrimSpace(k.Reason + " " + k.Link) }
+
 // String renders the entry: its reason and, in parentheses, its link.
 func (k *Known) String() string {
 	if k == nil {
@@ -254,12 +257,12 @@ func (b *Baseline) unjudged(r *Run) []string {
 	var out []string
 	for key, k := range b.Findings {
 		if caseKey, _, _ := strings.Cut(key, " "); !judged[caseKey] {
-			out = append(out, strings.TrimSpace(key+" "+k.Reason+" "+k.Link))
+			out = append(out, key+" "+k.words())
 		}
 	}
 	for id, k := range b.Cases {
 		if !judged[id] {
-			out = append(out, strings.TrimSpace(id+" "+k.Reason+" "+k.Link))
+			out = append(out, id+" "+k.words())
 		}
 	}
 	slices.Sort(out)
@@ -333,7 +336,7 @@ func BaselineFile(r Run) ([]byte, error) {
 			seen[f.Key] = true
 			reason := "recorded by --write-baseline: why is it accepted?"
 			if k := c.Baseline; k != nil && !slices.Contains(k.New, f.Key) && k.Reason != "" {
-				reason = strings.TrimSpace(k.Reason + " " + k.Link)
+				reason = k.words()
 			}
 			fmt.Fprintf(&b, "%s %s\n", f.Key, reason)
 		}

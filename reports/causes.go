@@ -65,10 +65,7 @@ func (c Cause) What() string {
 
 // CountText is "1 case" or "N cases".
 func (c Cause) CountText() string {
-	if c.Count() == 1 {
-		return "1 case"
-	}
-	return strconv.Itoa(c.Count()) + " cases"
+	return strconv.Itoa(c.Count()) + " " + plural(c.Count(), "case", "cases")
 }
 
 // causeKey is what one cause shares: the finding key (requirement, check,
@@ -153,7 +150,7 @@ func evidenceOf(c Case, strict bool) []evidence {
 				continue // a known failure of a case that now also fails otherwise: only the new is a cause
 			}
 			v := caselang.Warn
-			if f.Level == caselang.Must || strict {
+			if fails(f.Finding, strict) {
 				v = caselang.Fail
 			}
 			out = append(out, evidence{verdict: v, requirement: f.Requirement, level: string(f.Level), check: f.Check, expected: f.Expected, actual: f.Actual})
@@ -175,11 +172,8 @@ func exampleRank(c Case) int {
 	if c.Profile != "" {
 		rank += 2
 	}
-	for _, l := range c.Labels {
-		if l == "generated" || l == "explore" {
-			rank++
-			break
-		}
+	if c.HasLabel("generated") || c.HasLabel("explore") {
+		rank++
 	}
 	return rank
 }
@@ -217,10 +211,11 @@ func requirementOrder() func(id string) int {
 // Rerun is the command that runs case c again as this run ran it: against
 // the same target (its URL as the Run has it, redacted: the operator's
 // secrets come from the environment, as they did), or the embedded server
-// set up the same way (Run.Server); the same seed, --strict, --legacy and
-// --plan free; --allow-reconfigure for a case that changes the target's
-// protection, which a live run only runs with it. What the Run does not
-// record (--web, --http, lifetimes, timeouts) must be added by hand.
+// set up the same way (Run.Server), with the live target's --web or
+// --http; the same seed, --strict, --legacy and --plan free;
+// --allow-reconfigure for a case that changes the target's protection,
+// which a live run only runs with it. What the Run does not record
+// (lifetimes, timeouts) must be added by hand.
 func (r Run) Rerun(c Case) string {
 	args := []string{"conform", "run"}
 	if !r.Target.Embedded {
@@ -255,19 +250,10 @@ func (r Run) Rerun(c Case) string {
 	if r.Selection.Legacy {
 		args = append(args, "--legacy")
 	}
-	if !r.Target.Embedded && hasLabel(c, "mutating") {
+	if !r.Target.Embedded && c.HasLabel("mutating") {
 		args = append(args, "--allow-reconfigure")
 	}
 	return strings.Join(args, " ")
-}
-
-func hasLabel(c Case, label string) bool {
-	for _, l := range c.Labels {
-		if l == label {
-			return true
-		}
-	}
-	return false
 }
 
 // shellSafe are the words a POSIX shell takes as they are.

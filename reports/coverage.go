@@ -97,8 +97,9 @@ func cover(run []Case, unselected []Unselected, cat caselang.CaseSet) []Coverage
 	// lockedOut: the same, for checks a possible lockout left unjudged.
 	lockedOut := map[string]*reasons{}
 	byKey := map[string]Case{}
+	ran := map[string]bool{} // the IDs of the run's cases
 	for _, c := range run {
-		byKey[c.Key()] = c
+		byKey[c.Key()], ran[c.ID] = c, true
 		for _, r := range c.Requirements {
 			citing[r.ID] = append(citing[r.ID], c.Key())
 		}
@@ -143,7 +144,7 @@ func cover(run []Case, unselected []Unselected, cat caselang.CaseSet) []Coverage
 		for _, r := range c.Requirements {
 			cited[r] = true
 		}
-		if listed[c.ID] || c.HasLabel("explore") || c.HasLabel("generated") || slices.ContainsFunc(run, func(rc Case) bool { return rc.ID == c.ID }) {
+		if listed[c.ID] || ran[c.ID] || c.HasLabel("explore") || c.HasLabel("generated") {
 			continue
 		}
 		// A case neither run nor listed as unselected (a run built

@@ -217,6 +217,9 @@ type Case struct {
 	Transcript []Frame  `json:"transcript,omitempty"`
 }
 
+// HasLabel reports whether the case carries label l.
+func (c Case) HasLabel(l string) bool { return slices.Contains(c.Labels, l) }
+
 // Key names the case's result: its ID, with "@profile" when it ran in
 // another profile than the target's own (the walk).
 func (c Case) Key() string {

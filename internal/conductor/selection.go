@@ -225,7 +225,7 @@ func unknownCase(id string) error {
 	msg := fmt.Sprintf("unknown case %q", id)
 	if r, ok := requirementFold(id); ok {
 		msg += fmt.Sprintf(": did you mean --requirement %s? (it selects the cases citing it)", r)
-	} else if near := suggest.Nearest(id, caseIDs()); near != "" {
+	} else if near := suggest.Nearest(id, cases.IDs()); near != "" {
 		msg += fmt.Sprintf(": did you mean %s?", near)
 	} else {
 		msg += " (conform list shows every case ID)"
@@ -237,13 +237,9 @@ func unknownCase(id string) error {
 // a requirement points to --case, a misspelt ID to the nearest one.
 func unknownRequirement(id string) error {
 	msg := fmt.Sprintf("unknown requirement %q", id)
-	var ids []string
-	for _, r := range caselang.Requirements() {
-		ids = append(ids, r.ID)
-	}
 	if _, ok := cases.Lookup(id); ok {
 		msg += fmt.Sprintf(": did you mean --case %s?", id)
-	} else if near := suggest.Nearest(id, ids); near != "" {
+	} else if near := suggest.Nearest(id, caselang.RequirementIDs()); near != "" {
 		msg += fmt.Sprintf(": did you mean %s?", near)
 	} else {
 		msg += " (docs/requirements.md lists every requirement; conform explain ID shows one)"
@@ -260,15 +256,6 @@ func requirementFold(id string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// caseIDs are the IDs of every case of the catalogue.
-func caseIDs() []string {
-	var ids []string
-	for _, c := range cases.All() {
-		ids = append(ids, c.ID)
-	}
-	return ids
 }
 
 // nothingMatches is the error of a selection that selects no case: what

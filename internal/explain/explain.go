@@ -9,6 +9,7 @@ package explain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/roomconform/conform/caselang"
@@ -106,16 +107,7 @@ func (r *Reading) Lookup(id string) (string, error) {
 	return "", fmt.Errorf("%s", msg)
 }
 
-func knownIDs() []string {
-	var ids []string
-	for _, q := range caselang.Requirements() {
-		ids = append(ids, q.ID)
-	}
-	for _, c := range cases.All() {
-		ids = append(ids, c.ID)
-	}
-	return ids
-}
+func knownIDs() []string { return slices.Concat(caselang.RequirementIDs(), cases.IDs()) }
 
 // Requirement explains one requirement in plain text.
 func (r *Reading) Requirement(q caselang.Requirement) string {

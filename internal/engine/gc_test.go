@@ -1,0 +1,4 @@
+package engine_test
+
+// The collector at four times the live heap (internal/testmain).
+import _ "github.com/roomconform/conform/internal/testmain"
