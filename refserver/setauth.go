@@ -1,7 +1,7 @@
 package refserver
 
-// setAuthParams: reconfiguring the protection (CFG-1..5), and the getters
-// TrueConf's own client sends after every login.
+// setAuthParams: reconfiguring the protection (CFG-1..5), and the stand-in
+// getters real clients send (doc.go, testdata/clients).
 
 import (
 	"encoding/json"
@@ -220,11 +220,16 @@ func (s *Server) resetUser(cause int) []notice {
 	return []notice{{to: h, bytes: mustEncode(event{Method: "event", Event: "authorizationNeeded", Cause: cause})}}
 }
 
-// The getters TrueConf's own Python client (python-trueconf-room) sends
-// after every login. The reference answers them minimally, so that such a
-// client gets past its login against `conform serve`: the fields that
-// client reads, with values of a device that has no camera, no call and one
-// monitor. They are no part of the reading and nothing judges them.
+// The getters TrueConf's own clients send after every login (getAppState
+// is answered in dispatch), and getHttpServerSettings, which their
+// libraries offer (testdata/clients has the frames, with the repository,
+// commit and file of each). The reference answers them with minimal
+// stand-ins, so that such a client gets past its login against `conform
+// serve`: every field the clients' response patterns require (the Python
+// libraries' METHOD_RESPONSE), shaped as the device's documented answer,
+// with the values of a device that has no camera, no call, no TrueConf
+// server login and one monitor. They are no part of the reading and
+// nothing judges them; doc.go says what a real device sends.
 type (
 	settingsReply struct {
 		Method    string          `json:"method"`
@@ -233,15 +238,67 @@ type (
 		Result    bool            `json:"result"`
 	}
 	systemInfoReply struct {
-		Method      string          `json:"method"`
-		RequestID   json.RawMessage `json:"requestId,omitempty"`
-		AuthInfo    systemAuthInfo  `json:"authInfo"`
-		ProductInfo map[string]any  `json:"productInfo"`
-		Result      bool            `json:"result"`
+		Method          string          `json:"method"`
+		RequestID       json.RawMessage `json:"requestId,omitempty"`
+		AuthInfo        systemAuthInfo  `json:"authInfo"`
+		FileInfo        versionInfo     `json:"fileInfo"`
+		ProductInfo     map[string]any  `json:"productInfo"`
+		PermissionsInfo permissionsInfo `json:"permissionsInfo"`
+		BitrateLimits   bitrateLimits   `json:"bitrateLimits"`
+		SystemRating    systemRating    `json:"systemRating"`
+		CameraInfo      cameraInfo      `json:"cameraInfo"`
+		Result          bool            `json:"result"`
 	}
 	systemAuthInfo struct {
 		PeerID string `json:"peerId"`
 		PeerDN string `json:"peerDn"`
+	}
+	// versionInfo is fileInfo: the executable's version, all zero here
+	// (there is no TrueConf executable).
+	versionInfo struct {
+		Major    int `json:"major"`
+		Minor    int `json:"minor"`
+		Revision int `json:"revision"`
+		Build    int `json:"build"`
+	}
+	// permissionsInfo is what the TrueConf server's plan allows; the
+	// device shows it after logging in to one, the reference is logged in
+	// to none: an empty plan name.
+	permissionsInfo struct {
+		TariffName string `json:"tariffName"`
+	}
+	// bitrateLimits are the documented example's (kbit/s).
+	bitrateLimits struct {
+		Max int `json:"max"`
+		Min int `json:"min"`
+	}
+	// systemRating is the benchmark's verdict: none measured.
+	systemRating struct {
+		VideoQuality       videoQuality       `json:"videoQuality"`
+		VideoContentLevels videoContentLevels `json:"videoContentLevels"`
+	}
+	videoQuality struct {
+		Send         string `json:"send"`
+		ReceiveP2P   string `json:"receiveP2P"`
+		ReceiveGroup string `json:"receiveGroup"`
+	}
+	videoContentLevels struct {
+		Send         int `json:"send"`
+		ReceiveP2P   int `json:"receiveP2P"`
+		ReceiveGroup int `json:"receiveGroup"`
+		Bench        int `json:"bench"`
+	}
+	// cameraInfo is the capture and send format: no camera, all zero.
+	cameraInfo struct {
+		CameraFramerate int    `json:"cameraFramerate"`
+		CameraHeight    int    `json:"cameraHeight"`
+		CameraWidth     int    `json:"cameraWidth"`
+		SendFormat      string `json:"sendFormat"`
+		Format          int    `json:"format"`
+		SendFramerate   int    `json:"sendFramerate"`
+		SendHeight      int    `json:"sendHeight"`
+		SendWidth       int    `json:"sendWidth"`
+		Stereo          bool   `json:"stereo"`
 	}
 	monitorsReply struct {
 		Method         string          `json:"method"`
@@ -256,21 +313,38 @@ type (
 		Width  int    `json:"width"`
 		Height int    `json:"height"`
 	}
+	// httpServerSettingsReply answers getHttpServerSettings: the embedded
+	// HTTP server's port, as getAppState's embeddedHttpPort gives it.
+	httpServerSettingsReply struct {
+		Method    string             `json:"method"`
+		RequestID json.RawMessage    `json:"requestId,omitempty"`
+		Settings  httpServerSettings `json:"settings"`
+		Result    bool               `json:"result"`
+	}
+	httpServerSettings struct {
+		Port int `json:"port"`
+	}
 )
 
 // referencePeerID is the TrueConf ID the reference server reports: not
 // logged in to any TrueConf server, like a fresh device.
 const referencePeerID = "conform-reference@localhost"
 
+// getter answers the stand-in getters above (false: method is none of them).
 func (s *Server) getter(method string, id json.RawMessage) (any, bool) {
 	switch method {
 	case "getSettings":
 		return settingsReply{Method: method, RequestID: id, Settings: map[string]any{}, Result: true}, true
 	case "getSystemInfo":
-		return systemInfoReply{Method: method, RequestID: id, AuthInfo: systemAuthInfo{PeerID: referencePeerID, PeerDN: "conform reference server"},
-			ProductInfo: map[string]any{"name": "conform reference server"}, Result: true}, true
+		return systemInfoReply{Method: method, RequestID: id,
+			AuthInfo:      systemAuthInfo{PeerID: referencePeerID, PeerDN: "conform reference server"},
+			ProductInfo:   map[string]any{"name": "conform reference server"},
+			BitrateLimits: bitrateLimits{Max: 20480, Min: 32},
+			Result:        true}, true
 	case "getMonitorsInfo":
 		return monitorsReply{Method: method, RequestID: id, Monitors: []monitor{{ID: 0, Name: "reference", Width: 1920, Height: 1080}}, Result: true}, true
+	case "getHttpServerSettings":
+		return httpServerSettingsReply{Method: method, RequestID: id, Settings: httpServerSettings{Port: s.httpPort}, Result: true}, true
 	}
 	return nil, false
 }

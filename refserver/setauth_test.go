@@ -132,12 +132,12 @@ func TestSetAuthParamsRefusedOffAdmin(t *testing.T) {
 	}
 }
 
-// TestGetters: the getters TrueConf's client sends after login are
-// answered, with authInfo.peerId.
+// TestGetters: the stand-in getters real clients send are answered after
+// auth, getSystemInfo with authInfo.peerId, and refused before it.
 func TestGetters(t *testing.T) {
 	r := startProfile(t, DefaultProfile, newFakeClock())
 	c, _ := adminLogin(t, r)
-	for _, m := range []string{"getSettings", "getSystemInfo", "getMonitorsInfo"} {
+	for _, m := range []string{"getSettings", "getSystemInfo", "getMonitorsInfo", "getHttpServerSettings"} {
 		got := c.callf(`{"method":%q,"requestId":"g"}`, m)
 		if !got.ok() || got.str("method") != m || got.str("requestId") != "g" {
 			t.Errorf("%s: %s", m, got.raw)
@@ -146,7 +146,9 @@ func TestGetters(t *testing.T) {
 	if info := c.call(`{"method":"getSystemInfo"}`); !containsField(info, "authInfo", "peerId") {
 		t.Errorf("getSystemInfo without authInfo.peerId: %s", info.raw)
 	}
-	if got := dial(t, r.URL).call(`{"method":"getSettings","requestId":"g"}`); got.ok() {
-		t.Errorf("before auth: %s", got.raw)
+	for _, m := range []string{"getSettings", "getHttpServerSettings"} {
+		if got := dial(t, r.URL).callf(`{"method":%q,"requestId":"g"}`, m); got.ok() || got.str("error") != errAuthRequired {
+			t.Errorf("%s before auth: %s", m, got.raw)
+		}
 	}
 }
