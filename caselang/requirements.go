@@ -110,7 +110,7 @@ var requirements = []Requirement{
 	{"DISC-1", Must, "When the operator gives the web manager's URL, GET /public/default/config.json returns JSON with integer config.websocket.port (and config.http.port), and the suite reaches the WebSocket there."},
 
 	{"CFG-1", Must, "setAuthParams admin password: afterwards unsecured admin auth gets 4 and the new password gets 2."},
-	{"CFG-2", Must, `setAuthParams user pin: the PIN given in the request (newPin), or else the one the response carries in newPin (string), authorizes as user; getAuthInfo shows security "pin".`},
+	{"CFG-2", Must, `setAuthParams user pin: the PIN given in the request (newPin), or else (newPin absent, null or "": none given, as TrueConf's Python and Qt clients send it) the one the response carries in newPin (string), authorizes as user; getAuthInfo shows security "pin".`},
 	{"CFG-3", Must, "setAuthParams admin unsecured also makes user unsecured."},
 	{"CFG-4", Must, "Securing user while admin is unsecured is refused."},
 	{"CFG-5", Should, "An open connection whose own mode's protection was changed gets authorizationNeeded with the documented cause (2 when admin became unsecured, 4 when user credentials were changed by admin). Cause 3 cannot be observed by a second admin connection (one connection per mode)."},
