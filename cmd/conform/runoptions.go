@@ -83,7 +83,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.journal, "journal", "", "recovery journal of the reconfiguration (default: one file per target under $XDG_STATE_HOME/conform/journals, else ~/.local/state/conform/journals)")
 	fs.BoolVar(&o.legacy, "legacy", false, "older firmware: a successful auth answer without resultCode is a WARN, not a FAIL")
 	fs.StringVar(&o.config, "config", "", "YAML file of flag values, keys the flag names (never secrets); flags and CONFORM_* override it")
-	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration (each value and where it came from; secrets redacted) and exit")
+	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration (each value and where it came from; secrets redacted) and exit: a --config file of what was set (defaults and derived report paths are comments)")
 	fs.StringVar(&o.reportDir, "report-dir", "conform-report", "directory for junit.xml, results.json, report.html and summary.md (created, and checked for writing before anything is sent)")
 	fs.Var(&o.junitReport, "junit-report", "JUnit XML path (default <report-dir>/junit.xml; \"-\": stdout; \"\": none)")
 	fs.Var(&o.jsonReport, "json-report", "results.json path (default <report-dir>/results.json; \"-\": stdout, and the console goes to stderr; \"\": none)")
@@ -379,7 +379,7 @@ func (o *runOptions) tlsConfig() (*tls.Config, error) {
 // secret in a URL's query is not shown either.
 func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets engine.Secrets, files reports.Files, e env) {
 	fmt.Fprintln(w, "# conform run: effective configuration (flag > CONFORM_* > --config file > default);")
-	fmt.Fprintln(w, "# it is itself a --config file")
+	fmt.Fprintln(w, "# it is itself a --config file, which sets what was set (defaults and derived paths are comments)")
 	reportPaths := map[string]string{"junit-report": files.JUnit, "json-report": files.JSON, "html-report": files.HTML, "summary-report": files.Summary}
 	fs.VisitAll(func(f *flag.Flag) {
 		v := f.Value.String()
@@ -390,10 +390,26 @@ func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets 
 			fmt.Fprintf(w, "# config: %q\n", v) // a file names no other file
 			return
 		}
-		if p, ok := reportPaths[f.Name]; ok {
+		where := from[f.Name]
+		p, derived := reportPaths[f.Name]
+		if derived {
 			v = p // the path the report goes to ("" for none), not the flag's raw value
 		}
-		fmt.Fprintf(w, "%-26s %-40q # %s\n", f.Name+":", v, from[f.Name])
+		// A value nobody set is shown as a comment: read back as a
+		// --config file, the output then pins only what was set, and a
+		// report path stays derived from whatever --report-dir says then
+		// (an empty --target would even be refused).
+		prefix := ""
+		if where == fromDefault {
+			prefix = "# "
+			switch {
+			case derived && p == reports.Stdout:
+				where = "stdout: --json"
+			case derived:
+				where = "derived from report-dir"
+			}
+		}
+		fmt.Fprintf(w, "%s%-26s %-40q # %s\n", prefix, f.Name+":", v, where)
 	})
 	fmt.Fprintln(w, "# secrets (only from the environment):")
 	for _, k := range caselang.SecretKinds {
