@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/conductor"
@@ -65,12 +64,7 @@ func listCmd(args []string, stdout, stderr io.Writer, getenv func(string) string
 	case "markdown":
 		fmt.Fprint(stdout, explain.CatalogueTable(selected))
 	case "text":
-		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tLEVEL\tREQUIREMENTS\tLABELS\tSTIMULUS")
-		for _, c := range out {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Level, clipList(reqIDs(c), 32), strings.Join(c.Labels, ","), c.Title)
-		}
-		tw.Flush()
+		writeListText(stdout, out)
 	default:
 		fmt.Fprintf(stderr, "conform list: --format must be text, json or markdown, not %q\n", *format)
 		return exitUsage
@@ -86,15 +80,56 @@ func reqIDs(c listedCase) string {
 	return strings.Join(ids, ",")
 }
 
-// clipList shortens a comma-separated list for a terminal column (the
-// exploration cites every requirement): the rest is in --format json.
+// Widths of `conform list`'s text: a row fits a terminal of listWidth
+// columns; what it leaves out (the stimulus, the steps, every requirement
+// of the exploration) is in conform explain ID and --format json.
+const (
+	listWidth   = 100
+	listIDWidth = 42 // the few longer IDs (walked CFG cases) push their row's columns right
+	listReqs    = 24 // ENV-2,ENV-6,ENV-7,ENV-8 and the like whole
+)
+
+// writeListText writes one row per case: ID, level, requirements and
+// labels (what a selection names), each row within listWidth columns.
+func writeListText(w io.Writer, cases []listedCase) {
+	idW := len("ID")
+	for _, c := range cases {
+		idW = max(idW, min(len(c.ID), listIDWidth))
+	}
+	row := func(id, level, reqs, labels string) {
+		line := fmt.Sprintf("%-*s  %-6s  ", idW, id, level)
+		// A long ID leaves less room: the requirements give way before
+		// the labels, which are short and what a --label-filter names.
+		room := listWidth - len(line) - 2 - len(labels)
+		reqs = clipList(reqs, min(listReqs, max(room, len("RC-8,..."))))
+		if room >= listReqs {
+			reqs = fmt.Sprintf("%-*s", listReqs, reqs)
+		}
+		line += reqs + "  "
+		line += clipList(labels, listWidth-len(line))
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
+	row("ID", "LEVEL", "REQUIREMENTS", "LABELS")
+	for _, c := range cases {
+		row(c.ID, string(c.Level), reqIDs(c), strings.Join(c.Labels, ","))
+	}
+	fmt.Fprintln(w, "a case in full (stimulus, steps, expectations): conform explain ID; every field: --format json")
+}
+
+// clipList shortens a comma-separated list to at most n bytes for a
+// terminal column (the exploration cites every requirement), ending it in
+// ",..." where it cut: the rest is in --format json.
 func clipList(s string, n int) string {
+	const more = ",..."
 	if len(s) <= n {
 		return s
 	}
-	cut := strings.LastIndexByte(s[:n], ',')
-	if cut < 0 {
-		cut = n
+	if n < len(more)+1 {
+		return s[:max(n, 0)]
 	}
-	return s[:cut] + ",..."
+	cut := strings.LastIndexByte(s[:n-len(more)+1], ',')
+	if cut <= 0 {
+		cut = n - len(more)
+	}
+	return s[:cut] + more
 }

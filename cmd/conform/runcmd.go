@@ -67,6 +67,7 @@ func runConfig(args []string, stdout, stderr io.Writer, e env) (p preparedRun, c
 	var o runOptions
 	fs := newFlagSet("run", errOut, "[flags] [-- ginkgo flags]")
 	o.register(fs)
+	fs.Usage = func() { runUsage(fs.Output(), fs) }
 	from, code, ok := parseOrExit(fs, args, e.get, errOut)
 	if !ok {
 		return p, code, false

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,7 +84,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.journal, "journal", "", "recovery journal of the reconfiguration (default: one file per target under $XDG_STATE_HOME/conform/journals, else ~/.local/state/conform/journals)")
 	fs.BoolVar(&o.legacy, "legacy", false, "older firmware: a successful auth answer without resultCode is a WARN, not a FAIL")
 	fs.StringVar(&o.config, "config", "", "YAML file of flag values, keys the flag names (never secrets); flags and CONFORM_* override it")
-	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration (each value and where it came from; secrets redacted) and exit")
+	fs.BoolVar(&o.printConfig, "print-config", false, "print the effective configuration (each value and where it came from; secrets redacted) and exit: a --config file of what was set (defaults and derived report paths are comments)")
 	fs.StringVar(&o.reportDir, "report-dir", "conform-report", "directory for junit.xml, results.json, report.html and summary.md (created, and checked for writing before anything is sent)")
 	fs.Var(&o.junitReport, "junit-report", "JUnit XML path (default <report-dir>/junit.xml; \"-\": stdout; \"\": none)")
 	fs.Var(&o.jsonReport, "json-report", "results.json path (default <report-dir>/results.json; \"-\": stdout, and the console goes to stderr; \"\": none)")
@@ -379,7 +380,7 @@ func (o *runOptions) tlsConfig() (*tls.Config, error) {
 // secret in a URL's query is not shown either.
 func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets engine.Secrets, files reports.Files, e env) {
 	fmt.Fprintln(w, "# conform run: effective configuration (flag > CONFORM_* > --config file > default);")
-	fmt.Fprintln(w, "# it is itself a --config file")
+	fmt.Fprintln(w, "# it is itself a --config file, which sets what was set (defaults and derived paths are comments)")
 	reportPaths := map[string]string{"junit-report": files.JUnit, "json-report": files.JSON, "html-report": files.HTML, "summary-report": files.Summary}
 	fs.VisitAll(func(f *flag.Flag) {
 		v := f.Value.String()
@@ -390,10 +391,26 @@ func printConfig(w io.Writer, fs *flag.FlagSet, from map[string]string, secrets 
 			fmt.Fprintf(w, "# config: %q\n", v) // a file names no other file
 			return
 		}
-		if p, ok := reportPaths[f.Name]; ok {
+		where := from[f.Name]
+		p, derived := reportPaths[f.Name]
+		if derived {
 			v = p // the path the report goes to ("" for none), not the flag's raw value
 		}
-		fmt.Fprintf(w, "%-26s %-40q # %s\n", f.Name+":", v, from[f.Name])
+		// A value nobody set is shown as a comment: read back as a
+		// --config file, the output then pins only what was set, and a
+		// report path stays derived from whatever --report-dir says then
+		// (an empty --target would even be refused).
+		prefix := ""
+		if where == fromDefault {
+			prefix = "# "
+			switch {
+			case derived && p == reports.Stdout:
+				where = "stdout: --json"
+			case derived:
+				where = "derived from report-dir"
+			}
+		}
+		fmt.Fprintf(w, "%s%-26s %-40q # %s\n", prefix, f.Name+":", v, where)
 	})
 	fmt.Fprintln(w, "# secrets (only from the environment):")
 	for _, k := range caselang.SecretKinds {
@@ -451,4 +468,94 @@ func (o *runOptions) files() reports.Files {
 	}
 	f.Baseline = o.writeBaseline
 	return f
+}
+
+// runFlagGroup is a heading of `conform run -h` and the flags under it.
+type runFlagGroup struct {
+	title, note string
+	flags       []string
+}
+
+// runFlagGroups orders `conform run -h`: every flag of register in exactly
+// one group (TestRunHelpIsGrouped fails on a flag added without one).
+var runFlagGroups = []runFlagGroup{
+	{"Target", "the server under test; without --target or --web, the embedded reference server",
+		[]string{"target", "web", "http", "http-probe-path", "plan", "legacy", "insecure-skip-verify", "ca-file", "profile", "fault", "variant"}},
+	{"Secrets", "only from the environment: CONFORM_ADMIN_PASSWORD, CONFORM_ADMIN_PIN,\n  CONFORM_USER_PASSWORD, CONFORM_USER_PIN; never a flag, never the --config file.\n  Every flag below is also read from CONFORM_<FLAG>, then from a key of --config",
+		[]string{"config", "print-config"}},
+	{"Selection", "which cases run",
+		[]string{"label-filter", "case", "requirement", "seed"}},
+	{"Live safety", "what a run may do to a live device",
+		[]string{"wrong-credential-budget", "pace", "lockout-attempts", "lockout-window", "allow-reconfigure", "journal"}},
+	{"Reports", "the verdict, the gate, the console and the files",
+		[]string{"strict", "require", "baseline", "write-baseline", "report-dir", "junit-report", "json-report", "html-report", "summary-report", "json", "v", "vv"}},
+	{"Timing", "bounds of the run and the lifetimes it judges",
+		[]string{"timeout", "response-timeout", "http-token-ttl", "token-ttl", "pin-token-ttl-min", "lifetime-tolerance", "lockout-wait"}},
+}
+
+// runExamples close `conform run -h`.
+const runExamples = `Examples:
+  # the whole suite against the embedded reference server
+  conform run
+  # a live device; secrets come from the environment, never from a flag
+  export CONFORM_ADMIN_PASSWORD=...   # or read -rs CONFORM_ADMIN_PASSWORD; export it
+  conform run --target ws://192.0.2.10:8765/ --web http://192.0.2.10
+  # a CI gate: every MUST requirement checked, known failures in a baseline (docs/ci.md)
+  conform run --target ws://192.0.2.10:8765/ --web http://192.0.2.10 \
+    --require must --baseline known-failures.txt --report-dir conform-report
+`
+
+// runUsage prints `conform run -h`: the flags by group, each as
+// flag.PrintDefaults would, then the examples. A flag no group names is
+// still shown, under "Other".
+func runUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, "Usage: conform run [flags] [-- ginkgo flags]\n")
+	shown := map[string]bool{}
+	groups := runFlagGroups
+	var other []string
+	fs.VisitAll(func(f *flag.Flag) {
+		found := false
+		for _, g := range groups {
+			found = found || slices.Contains(g.flags, f.Name)
+		}
+		if !found {
+			other = append(other, f.Name)
+		}
+	})
+	if len(other) > 0 {
+		groups = append(groups, runFlagGroup{"Other", "", other})
+	}
+	for _, g := range groups {
+		fmt.Fprintf(w, "\n%s:\n", g.title)
+		if g.note != "" {
+			fmt.Fprintf(w, "  %s\n", g.note)
+		}
+		for _, name := range g.flags {
+			if f := fs.Lookup(name); f != nil && !shown[name] {
+				shown[name] = true
+				printFlag(w, f)
+			}
+		}
+	}
+	fmt.Fprint(w, "\n"+runExamples)
+}
+
+// printFlag prints one flag in flag.PrintDefaults's form.
+func printFlag(w io.Writer, f *flag.Flag) {
+	typ, usage := flag.UnquoteUsage(f)
+	line := "  -" + f.Name
+	if typ != "" {
+		line += " " + typ
+	}
+	usage = strings.ReplaceAll(usage, "\n", "\n    \t")
+	switch f.DefValue {
+	case "", "0", "false", "0s":
+	default:
+		if typ == "string" {
+			usage += fmt.Sprintf(" (default %q)", f.DefValue)
+		} else {
+			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+	}
+	fmt.Fprintf(w, "%s\n    \t%s\n", line, usage)
 }

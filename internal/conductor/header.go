@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/roomconform/conform/caselang"
+	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/term"
 )
@@ -23,6 +24,9 @@ func printHeader(w io.Writer, version string, s *session.Session, sel Selection,
 	fmt.Fprintf(w, "profile: %s\n", term.Line(cfg.Profile.String()))
 	for _, note := range cfg.Profile.Notes {
 		fmt.Fprintf(w, "  note: %s\n", term.Line(note))
+	}
+	if line := console.Displaced(cfg.Profile); line != "" && !s.Embedded {
+		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintf(w, "selection: %d %s", n, plural(n, "case", "cases"))
 	if len(sel.Cases) > 0 {
