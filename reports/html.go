@@ -21,7 +21,6 @@ var templates embed.FS
 var reportTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
 	"join":         strings.Join,
 	"broken":       brokenFindings,
-	"pretty":       prettyPayload,
 	"verdictClass": verdictClass,
 	"maxPageFlow":  func() int { return maxPageFlow },
 }).ParseFS(templates, "templates/report.html.tmpl"))
