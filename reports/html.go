@@ -19,22 +19,43 @@ var templates embed.FS
 // nothing else), rendered with html/template, which escapes every text of
 // the target's.
 var reportTemplate = template.Must(template.New("report.html.tmpl").Funcs(template.FuncMap{
-	"join":   strings.Join,
-	"broken": brokenFindings,
-	"pretty": prettyPayload,
-	"arrow":  arrowOf,
-	"statusClass": func(c Coverage) string {
-		if c.Hole {
-			return "na" // the suite's gap, not the target's
-		}
-		return map[string]string{Checked: "checked", NotApplicable: "na", Unchecked: "unchecked", Excluded: "na", Blocked: "na", NotCheckable: "na"}[c.Status]
-	},
+	"join":         strings.Join,
+	"broken":       brokenFindings,
+	"verdictClass": verdictClass,
+	"maxPageFlow":  func() int { return maxPageFlow },
 }).ParseFS(templates, "templates/report.html.tmpl"))
+
+// verdictClasses are the CSS classes of the requirement verdicts
+// (RequirementVerdicts), one colour each, in the order of the legend.
+var verdictClasses = []struct{ Verdict, Class string }{
+	{ReqPass, "pass"}, {ReqFail, "fail"}, {ReqWarn, "warn"}, {ReqKnown, "known"},
+	{Unchecked, "unchecked"}, {Excluded, "excluded"}, {Blocked, "blocked"},
+	{NotCheckable, "uncheckable"}, {NotApplicable, "na"}, {holeVerdict, "hole"},
+}
+
+// holeVerdict is shown for a requirement no case of this version checks:
+// the suite's gap, not the target's, nor the operator's to fix.
+const holeVerdict = "no case yet"
+
+func verdictClass(v string) string {
+	for _, c := range verdictClasses {
+		if c.Verdict == v {
+			return c.Class
+		}
+	}
+	return "unchecked"
+}
+
+// htmlCoverage is a coverage row with its requirement's verdict.
+type htmlCoverage struct {
+	Coverage
+	Verdict string
+}
 
 // htmlGroup is one requirement group: its coverage rows and its cases.
 type htmlGroup struct {
 	Name     string
-	Coverage []Coverage
+	Coverage []htmlCoverage
 	Cases    []Case
 }
 
@@ -53,15 +74,28 @@ func HTML(r Run) ([]byte, error) {
 		// example's details; Hint is the verdict's note on --legacy.
 		Causes []Cause
 		Hint   string
-	}{Run: r, Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), Causes: r.Causes(), Hint: r.LegacyHint()}
-	switch r.Summary.ExitCode {
-	case ExitConformant:
+		// Flows are the drawn transcripts, by case key; Legend the
+		// requirement verdicts and their classes.
+		Flows  map[string]*flow
+		Legend []struct{ Verdict, Class string }
+		// Examples are the keys of the causes' examples: their transcripts
+		// are open, the others folded.
+		Examples map[string]bool
+	}{Run: r, Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), Causes: r.Causes(), Hint: r.LegacyHint(), Legend: verdictClasses}
+	s := r.Summary
+	switch {
+	case s.ExitCode == ExitConformant && !s.Partial && s.Must.Unchecked == s.Must.Holes:
 		data.Banner = "ok"
-	case ExitNotConformant:
+	case s.ExitCode == ExitConformant || s.ExitCode == ExitIncomplete:
+		// Conformant as far as it went, but not everything was checked:
+		// never the plain green of a complete run.
+		data.Banner = "partial"
+	case s.ExitCode == ExitNotConformant:
 		data.Banner = "bad"
 	default:
 		data.Banner = "infra"
 	}
+	verdicts := r.RequirementVerdicts()
 	index := map[string]int{}
 	group := func(name string) *htmlGroup {
 		i, ok := index[name]
@@ -74,7 +108,11 @@ func HTML(r Run) ([]byte, error) {
 	}
 	for _, c := range r.Coverage {
 		g := group(caselang.GroupOf(c.ID))
-		g.Coverage = append(g.Coverage, c)
+		v := verdicts[c.ID]
+		if c.Hole {
+			v = holeVerdict
+		}
+		g.Coverage = append(g.Coverage, htmlCoverage{Coverage: c, Verdict: v})
 	}
 	for _, c := range r.Cases {
 		g := group(c.Group)
@@ -83,6 +121,11 @@ func HTML(r Run) ([]byte, error) {
 		if c.Verdict != caselang.Pass && c.Verdict != caselang.Skip || stale {
 			data.Details = append(data.Details, c)
 		}
+	}
+	data.Flows = drawFlows(data.Details, data.Causes)
+	data.Examples = map[string]bool{}
+	for _, c := range data.Causes {
+		data.Examples[c.Example] = true
 	}
 	var b bytes.Buffer
 	if err := reportTemplate.Execute(&b, data); err != nil {

@@ -263,6 +263,8 @@ type Frame struct {
 	Payload string  `json:"payload"`
 	// Size is the payload's length on the wire when it was cut (0: it was not).
 	Size int `json:"size,omitempty"`
+	// Step names the case's step whose request this frame is ("": none).
+	Step string `json:"step,omitempty"`
 }
 
 // Exit codes of the CLI contract.

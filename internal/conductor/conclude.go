@@ -124,7 +124,7 @@ func Frames(t *wire.Transcript) []reports.Frame {
 	}
 	var out []reports.Frame
 	for _, fr := range t.Frames() {
-		out = append(out, reports.Frame{Conn: fr.Conn, Dir: string(fr.Dir), At: fr.At.Seconds(), Kind: fr.Kind, Payload: fr.Payload, Size: fr.Size})
+		out = append(out, reports.Frame{Conn: fr.Conn, Dir: string(fr.Dir), At: fr.At.Seconds(), Kind: fr.Kind, Payload: fr.Payload, Size: fr.Size, Step: fr.Step})
 	}
 	return out
 }

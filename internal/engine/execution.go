@@ -148,6 +148,17 @@ func (x *execution) steps(ctx context.Context) error {
 
 // do runs one step by its kind; each kind lives in a file of its own.
 func (x *execution) do(ctx context.Context, s caselang.Step, name string) error {
+	// The step's request is labelled in the transcript (the report marks
+	// the frames of a failing step); the label is taken back after the
+	// step, so that one that sent nothing labels no later frame.
+	switch s.Do.(type) {
+	case caselang.Send, caselang.Abort, caselang.Raw, caselang.Poll:
+		x.tr.Step(s.ConnName(), name)
+		defer x.tr.Step(s.ConnName(), "")
+	case caselang.HTTPGet:
+		x.tr.Step("http", name)
+		defer x.tr.Step("http", "")
+	}
 	switch a := s.Do.(type) {
 	case caselang.Send:
 		return x.send(ctx, s, a, name)

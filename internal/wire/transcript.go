@@ -47,6 +47,8 @@ type Frame struct {
 	Payload string        `json:"payload"`
 	// Size is the payload's length on the wire when it was cut (0: it was not).
 	Size int `json:"size,omitempty"`
+	// Step names the case's step whose request this frame is ("": none, or not a request).
+	Step string `json:"step,omitempty"`
 
 	cut    bool // what is kept of the payload is its beginning only
 	show   int  // how much of what is kept is shown (a text payload cut when recorded)
@@ -66,6 +68,7 @@ type Transcript struct {
 	bytes   int
 	omitted int
 	drops   map[string]*drops // per connection: what a Client did not store
+	steps   map[string]string // per connection: the step whose request is the next frame sent
 }
 
 // drops counts the messages a connection dropped for its limits or the run's, and says what the
@@ -111,6 +114,10 @@ func (t *Transcript) Add(conn string, dir Direction, kind, payload string) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if dir == Sent && t.steps[conn] != "" {
+		f.Step = t.steps[conn]
+		delete(t.steps, conn)
+	}
 	switch {
 	case len(t.frames) < MaxFrames-1 && t.bytes+len(f.Payload) <= MaxBytes:
 		t.frames = append(t.frames, f)
@@ -148,6 +155,25 @@ func runeCut(s string, n int) int {
 		n--
 	}
 	return n
+}
+
+// Step labels the next frame sent on connection conn as the request of the named step, so that a
+// report can point at the frame a finding of that step is about; "" takes a label back that no
+// frame took (a step that sent nothing).
+func (t *Transcript) Step(conn, step string) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if step == "" {
+		delete(t.steps, conn)
+		return
+	}
+	if t.steps == nil {
+		t.steps = map[string]string{}
+	}
+	t.steps[conn] = step
 }
 
 // Notef records a note (Dir Note, Kind "note"), e.g. a timeout or a dropped late answer.

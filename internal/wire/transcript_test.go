@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -166,5 +167,27 @@ func TestLargeSendIsTruncatedInTranscript(t *testing.T) {
 	}
 	if len(sent.Payload) > MaxPayload+64 || !strings.HasSuffix(sent.Payload, fmt.Sprintf("...(%d bytes total)", len(big))) {
 		t.Fatalf("sent payload: %d bytes, ends %q", len(sent.Payload), sent.Payload[len(sent.Payload)-30:])
+	}
+}
+
+// TestTranscriptStepLabelsTheNextSentFrame: a step's label goes to the
+// next frame sent on its connection only, and one taken back labels
+// nothing.
+func TestTranscriptStepLabelsTheNextSentFrame(t *testing.T) {
+	tr := NewTranscript(nil)
+	tr.Step("a", "login")
+	tr.Add("b", Sent, "text", "other connection")
+	tr.Add("a", Received, "text", "not sent")
+	tr.Add("a", Sent, "text", "the request")
+	tr.Add("a", Sent, "text", "a barrier")
+	tr.Step("b", "nothing sent")
+	tr.Step("b", "")
+	tr.Add("b", Sent, "text", "later")
+	var got []string
+	for _, f := range tr.Frames() {
+		got = append(got, f.Step)
+	}
+	if want := []string{"", "", "login", "", ""}; !slices.Equal(got, want) {
+		t.Errorf("steps %q, want %q", got, want)
 	}
 }
