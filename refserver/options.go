@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"time"
 )
 
@@ -47,6 +48,9 @@ type Options struct {
 	// TimeScale divides the token lifetimes and the lockout duration, whether
 	// documented defaults or set below (1000 makes 5 min = 300 ms); 0 means 1.
 	TimeScale float64
+	// Listen makes Start's three listeners (nil: net.Listen). The project's
+	// own whole-run tests listen on an in-process network with it.
+	Listen func(network, addr string) (net.Listener, error)
 	// EmbeddedHTTPPort is reported by getAppState as embeddedHttpPort; 0 means
 	// the port of the HTTP listener under Start, and 8766 otherwise.
 	EmbeddedHTTPPort int

@@ -50,13 +50,17 @@ func Start(addr string, opts Options) (*Running, error) {
 		return nil, err
 	}
 	anyPort := net.JoinHostPort(host, "0")
+	listen := opts.Listen
+	if listen == nil {
+		listen = net.Listen
+	}
 	var lns []net.Listener
 	for _, a := range []struct{ name, addr string }{
 		{"API", addr},
 		{"HTTP server", cmp.Or(opts.HTTPAddr, anyPort)},
 		{"web manager", cmp.Or(opts.WebAddr, anyPort)},
 	} {
-		ln, err := net.Listen("tcp", a.addr)
+		ln, err := listen("tcp", a.addr)
 		if err != nil {
 			for _, l := range lns {
 				_ = l.Close()
@@ -109,7 +113,7 @@ func listenerPort(ln net.Listener) int {
 	if a, ok := ln.Addr().(*net.TCPAddr); ok {
 		return a.Port
 	}
-	return 0 // cannot happen: Start listens on TCP only
+	return 0 // cannot happen: Start's listeners have TCP addresses
 }
 
 // Close stops the three listeners, ends every open connection and waits for

@@ -26,6 +26,7 @@ import (
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/internal/term"
+	"github.com/roomconform/conform/internal/wire"
 	"github.com/roomconform/conform/reports"
 )
 
@@ -84,7 +85,16 @@ type Executor interface {
 // on the calling goroutine, each bounded by its Entry.Timeout. Whole runs
 // can be started side by side in one process (the project's own tests,
 // the mutation matrix).
-type InProcess struct{}
+type InProcess struct {
+	// InMemory carries the embedded reference servers' connections through
+	// memory instead of loopback sockets (session.Config.InMemory): the
+	// mutation matrix's hundreds of runs then spend no processor time in
+	// the kernel's network stack.
+	InMemory bool
+	// Dial, when set, opens the connections to a live target
+	// (session.Config.Dial): the tests' servers on an in-process network.
+	Dial wire.DialFunc
+}
 
 // Execute implements Executor.
 func (InProcess) Execute(ctx context.Context, p *Plan) error {
@@ -152,6 +162,10 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 
 	if cfg.Console != nil && !cfg.CasesByExecutor {
 		cfg.Session.Progress = con // long waits, heard as the cases run
+	}
+	if ip, ok := exec.(InProcess); ok {
+		cfg.Session.InMemory = ip.InMemory
+		cfg.Session.Dial = ip.Dial
 	}
 	sess, err := session.Open(casesCtx, cfg.Session)
 	if err == nil && casesCtx.Err() != nil {

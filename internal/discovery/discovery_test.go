@@ -22,7 +22,7 @@ func TestFetchAndURLs(t *testing.T) {
 		w.Write([]byte(`{"config":{"websocket":{"port":8765},"http":{"port":8766}}}`))
 	}))
 	defer srv.Close()
-	doc, err := Fetch(context.Background(), wire.HTTPClient(nil, time.Second, time.Second), srv.URL)
+	doc, err := Fetch(context.Background(), wire.HTTPClient(nil, nil, time.Second, time.Second), srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestFetchNeverFollowsARedirect(t *testing.T) {
 		http.Redirect(w, r, "http://elsewhere.invalid/config.json", http.StatusFound)
 	}))
 	defer srv.Close()
-	_, err := Fetch(context.Background(), wire.HTTPClient(nil, time.Second, time.Second), srv.URL)
+	_, err := Fetch(context.Background(), wire.HTTPClient(nil, nil, time.Second, time.Second), srv.URL)
 	var re *wire.RedirectError
 	if !errors.As(err, &re) || !strings.Contains(err.Error(), "elsewhere.invalid") {
 		t.Fatalf("want a RedirectError naming the Location, got %v", err)

@@ -50,7 +50,7 @@ func Dial(ctx context.Context, t Target, name string, tr *wire.Transcript, red *
 	t = t.withDefaults()
 	c, err := wire.Dial(ctx, t.URL, wire.Options{
 		Name: name, DialTimeout: t.DialTimeout, ResponseTimeout: t.ResponseTimeout, CloseTimeout: t.ResponseTimeout,
-		TLSConfig: t.TLS, Transcript: tr, Redactor: red, Stored: t.Stored,
+		TLSConfig: t.TLS, Dial: t.Dial, Transcript: tr, Redactor: red, Stored: t.Stored,
 	})
 	if err != nil {
 		return nil, &UnreachableError{Err: err}

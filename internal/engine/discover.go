@@ -20,7 +20,7 @@ func (x *execution) discover(ctx context.Context, s caselang.Step, name string) 
 	x.tr.Add("web", wire.Sent, "text", "GET "+strings.TrimSuffix(x.target.Web, "/")+discovery.Path)
 	ctx, cancel := context.WithTimeout(ctx, x.target.ResponseTimeout)
 	defer cancel()
-	doc, err := discovery.Fetch(ctx, wire.HTTPClient(x.target.TLS, x.target.DialTimeout, x.target.ResponseTimeout), x.target.Web)
+	doc, err := discovery.Fetch(ctx, wire.HTTPClient(x.target.TLS, x.target.Dial, x.target.DialTimeout, x.target.ResponseTimeout), x.target.Web)
 	var redirect *wire.RedirectError
 	switch {
 	case errors.As(err, &redirect):

@@ -86,7 +86,7 @@ func (x *execution) get(ctx context.Context, base, path, token string, shape cas
 		return 0, fmt.Errorf("HTTP probe: %w", err)
 	}
 	x.tr.Add("http", wire.Sent, "text", "GET "+shown)
-	resp, err := wire.HTTPClient(x.target.TLS, x.target.DialTimeout, x.target.ResponseTimeout).Do(req)
+	resp, err := wire.HTTPClient(x.target.TLS, x.target.Dial, x.target.DialTimeout, x.target.ResponseTimeout).Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {

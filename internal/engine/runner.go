@@ -58,6 +58,10 @@ type Target struct {
 	// Stored bounds what all the run's connections keep of what they
 	// received (nil: each connection's own bound only).
 	Stored *wire.Budget
+	// Dial opens every connection to the target, WebSocket and HTTP (nil:
+	// the system's dialer; the embedded server's in-memory network in the
+	// project's own whole-run tests).
+	Dial wire.DialFunc
 }
 
 // withDefaults fills the zero bounds with wire's defaults, the one place

@@ -56,6 +56,9 @@ type Config struct {
 	Settings caselang.Settings
 	Now      func() time.Time
 	Policy   Policy
+	// Listen makes the three listeners (nil: net.Listen); the tests that
+	// run every case against the model listen in memory (internal/memnet).
+	Listen func(network, addr string) (net.Listener, error)
 }
 
 // Server is a running model server: the WebSocket API, the embedded HTTP
@@ -92,9 +95,13 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, conns: map[string]*conn{}, byRemote: map[string]int{}, gone: make(chan struct{}),
 		m: model.New(model.Config{Profile: cfg.Profile, Secrets: cfg.Secrets, Settings: cfg.Settings})}
+	listen := cfg.Listen
+	if listen == nil {
+		listen = net.Listen
+	}
 	var lns []net.Listener
 	for range 3 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			for _, l := range lns {
 				_ = l.Close()

@@ -23,6 +23,7 @@ import (
 	"github.com/roomconform/conform/internal/discovery"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/explore"
+	"github.com/roomconform/conform/internal/memnet"
 	"github.com/roomconform/conform/internal/preflight"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/internal/redact"
@@ -38,6 +39,14 @@ type Config struct {
 	Target string
 	// Embedded configures the embedded reference server (no Target, no Web).
 	Embedded Embedded
+	// InMemory carries the embedded reference servers' connections through
+	// memory (internal/memnet), not loopback sockets: for the project's own
+	// tests, which run whole runs by the hundred.
+	InMemory bool
+	// Dial opens the connections to a live target, WebSocket and HTTP
+	// (nil: the system's dialer). The project's own tests reach servers on
+	// an in-process network with it.
+	Dial wire.DialFunc
 	// Plan is the declared plan ("" = pro).
 	Plan    caselang.Plan
 	Secrets engine.Secrets
@@ -214,8 +223,14 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	limit := cfg.WrongBudget
 	var clk clock.Clock = clock.Real{}
 	var gone func(context.Context, string) error
+	dial := cfg.Dial
 	if target == "" && cfg.Web == "" {
-		emb, err := startEmbedded(cfg.Embedded, cfg.Plan, secrets)
+		var listen func(network, addr string) (net.Listener, error)
+		if cfg.InMemory {
+			mem := memnet.New()
+			listen, dial = mem.Listen, mem.DialContext
+		}
+		emb, err := startEmbedded(cfg.Embedded, cfg.Plan, secrets, listen)
 		if err != nil {
 			return nil, err
 		}
@@ -231,7 +246,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	discoveryNote := ""
 	if cfg.Web != "" {
 		var err error
-		if target, cfg.HTTP, discoveryNote, err = discover(ctx, cfg, target); err != nil {
+		if target, cfg.HTTP, discoveryNote, err = discover(ctx, cfg, target, dial); err != nil {
 			s.Close()
 			return s, err
 		}
@@ -245,7 +260,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	t := engine.Target{URL: target, TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout,
 		HTTP: cfg.HTTP, Web: cfg.Web, QuietWindow: cfg.QuietWindow, Gone: gone, OwnSecrets: s.Embedded, OrderedEvents: s.Embedded,
-		Stored: wire.NewBudget(0)}
+		Stored: wire.NewBudget(0), Dial: dial}
 	probe, err := preflight.Probe(ctx, t, secrets, cfg.Plan, red)
 	s.Probe = probe.Transcript
 	if err != nil {
@@ -309,12 +324,12 @@ func journalFor(target, named string) (string, error) {
 // target was given) and the embedded HTTP server (when --http was not).
 // With a target given, a failure is only noted: DISC-1 will judge the web
 // manager.
-func discover(ctx context.Context, cfg Config, target string) (ws, httpURL, note string, err error) {
+func discover(ctx context.Context, cfg Config, target string, dial wire.DialFunc) (ws, httpURL, note string, err error) {
 	t := engine.Target{TLS: cfg.TLS, DialTimeout: cfg.DialTimeout, ResponseTimeout: cfg.ResponseTimeout}
 	timeout := cmp.Or(cfg.ResponseTimeout, wire.DefaultResponseTimeout)
 	fctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	doc, err := discovery.Fetch(fctx, wire.HTTPClient(t.TLS, cmp.Or(t.DialTimeout, wire.DefaultDialTimeout), timeout), cfg.Web)
+	doc, err := discovery.Fetch(fctx, wire.HTTPClient(t.TLS, dial, cmp.Or(t.DialTimeout, wire.DefaultDialTimeout), timeout), cfg.Web)
 	switch {
 	case err != nil && target != "":
 		return target, cfg.HTTP, "discovery failed (" + err.Error() + "); disc-1 will report it", nil
@@ -425,8 +440,9 @@ type embedded struct {
 }
 
 // startEmbedded starts the reference server on loopback with the operator's
-// secrets (where given), on a virtual clock.
-func startEmbedded(e Embedded, plan caselang.Plan, given engine.Secrets) (*embedded, error) {
+// secrets (where given), on a virtual clock; listen makes its listeners
+// (nil: net.Listen).
+func startEmbedded(e Embedded, plan caselang.Plan, given engine.Secrets, listen func(network, addr string) (net.Listener, error)) (*embedded, error) {
 	name := e.Profile
 	switch {
 	case name != "":
@@ -451,7 +467,7 @@ func startEmbedded(e Embedded, plan caselang.Plan, given engine.Secrets) (*embed
 	}
 	clk := clock.NewVirtual(time.Now())
 	run, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: p, Secrets: in, Now: clk.Now,
-		Faults: e.Faults, Variants: e.Variants})
+		Faults: e.Faults, Variants: e.Variants, Listen: listen})
 	if err != nil {
 		return nil, fmt.Errorf("start the embedded reference server: %w", err)
 	}

@@ -65,10 +65,10 @@ func Dial(ctx context.Context, url string, opts Options) (*Client, error) {
 	if err := checkURL(url); err != nil {
 		return nil, c.dialFailed(&DialError{URL: url, What: err.Error(), Err: err})
 	}
-	dialer := &net.Dialer{}
+	dial := opts.Dial.bounded(0) // the handshake's context bounds it
 	transport := &http.Transport{
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			conn, err := dialer.DialContext(ctx, network, addr)
+			conn, err := dial(ctx, network, addr)
 			if err == nil {
 				c.rawMu.Lock()
 				c.raws = append(c.raws, conn)

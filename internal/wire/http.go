@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"context"
 	"crypto/tls"
 	"net"
 	"net/http"
@@ -11,10 +12,11 @@ import (
 // embedded HTTP server's probe path, the web manager's config.json):
 // bounded by timeout, no proxy, no kept connections, and never following a
 // redirect, which could carry a token elsewhere: a redirect comes back as
-// the response, for Redirected to turn into an error.
-func HTTPClient(tlsConf *tls.Config, dialTimeout, timeout time.Duration) *http.Client {
+// the response, for Redirected to turn into an error. dial opens its
+// connections (nil: the system's dialer); dialTimeout bounds each.
+func HTTPClient(tlsConf *tls.Config, dial DialFunc, dialTimeout, timeout time.Duration) *http.Client {
 	tr := &http.Transport{Proxy: nil, TLSClientConfig: tlsConf.Clone(), DisableKeepAlives: true,
-		DialContext: (&net.Dialer{Timeout: dialTimeout}).DialContext}
+		DialContext: dial.bounded(dialTimeout)}
 	return &http.Client{Transport: tr, Timeout: timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
@@ -27,4 +29,24 @@ func Redirected(resp *http.Response) error {
 		return nil
 	}
 	return &RedirectError{Status: resp.StatusCode, Location: resp.Header.Get("Location")}
+}
+
+// DialFunc opens a connection as net.Dialer's DialContext does. The
+// project's own tests carry the embedded server's connections in memory
+// with one (internal/memnet); nil is the system's dialer.
+type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// bounded is d with each dial bounded by timeout (0: by ctx alone).
+func (d DialFunc) bounded(timeout time.Duration) DialFunc {
+	if d == nil {
+		return (&net.Dialer{Timeout: timeout}).DialContext
+	}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
+		return d(ctx, network, addr)
+	}
 }

@@ -87,6 +87,8 @@ type Options struct {
 	Stored *Budget
 	// TLSConfig is used for wss:// (custom roots, InsecureSkipVerify).
 	TLSConfig *tls.Config
+	// Dial opens the connection (nil: the system's dialer).
+	Dial DialFunc
 	// Transcript is shared by the connections of one case; nil means a new one using Redactor.
 	Transcript *Transcript
 	// Redactor receives auto-redacted secrets. Nil means the Transcript's Redactor; when both are
