@@ -66,8 +66,12 @@ const (
 // safe for concurrent use; a nil *Redactor redacts nothing. One Redactor
 // serves a whole run, so a token learnt in one case is redacted in all.
 type Redactor struct {
-	mu       sync.Mutex
-	known    map[string]bool // folded patterns already registered
+	mu    sync.Mutex
+	known map[string]bool // folded patterns already registered
+	// added are secrets as given that are known (at most MaxSecrets of
+	// them): a run adds the same token again with every answer that
+	// carries it, and this spares folding it each time.
+	added    map[string]bool
 	secrets  int
 	bytes    int    // of all registered forms
 	overflow string // why every text is withheld; "" while redaction holds
@@ -78,7 +82,7 @@ type Redactor struct {
 }
 
 // New returns an empty Redactor.
-func New() *Redactor { return &Redactor{known: map[string]bool{}} }
+func New() *Redactor { return &Redactor{known: map[string]bool{}, added: map[string]bool{}} }
 
 // Add registers a secret under a label ("token", "user-pin") with every
 // form it may be echoed in: as it is, as a query value (a space as "+"),
@@ -99,9 +103,18 @@ func (r *Redactor) Add(label, secret string) {
 		r.addValue(label, secret)
 		return
 	}
+	if r.added[secret] {
+		return
+	}
+	remember := func() {
+		if len(r.added) < MaxSecrets {
+			r.added[secret] = true
+		}
+	}
 	if r.known[foldString(secret)] {
 		// Before the forms are spelt: a run adds the same token again with
 		// every answer that carries it.
+		remember()
 		return
 	}
 	forms := []form{{text: secret}}
@@ -131,6 +144,7 @@ func (r *Redactor) Add(label, secret string) {
 		r.known[folded] = true
 		r.ls.add(pattern{text: folded, label: label, head: foldString(f.head), tail: foldString(f.tail)})
 	}
+	remember()
 }
 
 // form is one spelling of a secret, with what may stand around it (see
