@@ -13,6 +13,7 @@ import (
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/generate"
+	"github.com/roomconform/conform/internal/memnet"
 	"github.com/roomconform/conform/internal/model"
 	"github.com/roomconform/conform/internal/modelserver"
 	"github.com/roomconform/conform/internal/preflight"
@@ -53,7 +54,8 @@ func runAgainstModel(t *testing.T, p caselang.Profile, policy modelserver.Policy
 	set := caselang.DefaultSettings()
 	set.MaxWait = 1 << 62
 	sec := generate.Secrets(p)
-	srv, err := modelserver.Start(modelserver.Config{Profile: p, Secrets: sec, Settings: set, Now: clk.Now, Policy: policy})
+	mem := memnet.New() // every case in every profile: no sockets
+	srv, err := modelserver.Start(modelserver.Config{Profile: p, Secrets: sec, Settings: set, Now: clk.Now, Policy: policy, Listen: mem.Listen})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +65,8 @@ func runAgainstModel(t *testing.T, p caselang.Profile, policy modelserver.Policy
 		env[k.EnvVar()] = v
 	}
 	secrets := engine.SecretsFromEnv(func(k string) string { return env[k] })
-	target := engine.Target{URL: srv.URL, HTTP: srv.HTTPURL, Web: srv.WebURL, ResponseTimeout: 5 * time.Second, QuietWindow: time.Millisecond, Gone: srv.WaitGone}
+	target := engine.Target{URL: srv.URL, HTTP: srv.HTTPURL, Web: srv.WebURL, ResponseTimeout: 5 * time.Second, QuietWindow: time.Millisecond, Gone: srv.WaitGone,
+		Dial: mem.DialContext}
 	red := redact.New()
 	ctx := context.Background()
 	probe, err := preflight.Probe(ctx, target, secrets, p.Plan, red)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/conductor"
+	"github.com/roomconform/conform/internal/memnet"
 	"github.com/roomconform/conform/internal/mutation"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/refserver"
@@ -79,6 +81,9 @@ var matrixSecrets = []string{
 // (a busy machine may then make a timed case ERROR); otherwise lifetimes
 // are the documented ones and the cases that wait for them are left out.
 // tweak, if not nil, adjusts the server's options (secrets, token tag).
+// The server's ports are on an in-process network (internal/memnet): the
+// run is in-process too, and the kernel's sockets would be most of its
+// processor time; the binary crosses real ones in the other tests.
 func runAgainst(t *testing.T, profile string, faults, variants []string, scaled bool, tweak func(*refserver.Options), extra ...string) (result, reports.Run) {
 	t.Helper()
 	if profile == "" {
@@ -98,6 +103,8 @@ func runAgainst(t *testing.T, profile string, faults, variants []string, scaled 
 	if tweak != nil {
 		tweak(&opts)
 	}
+	mem := memnet.New()
+	opts.Listen = mem.Listen
 	srv, err := refserver.Start("127.0.0.1:0", opts)
 	if err != nil {
 		t.Fatal(err)
@@ -124,7 +131,7 @@ func runAgainst(t *testing.T, profile string, faults, variants []string, scaled 
 	if p.Plan == refserver.Free {
 		args = append(args, "--plan", "free")
 	}
-	r := inProcess(t, env, append(args, extra...)...)
+	r, _ := inProcessWith(t, conductor.InProcess{InMemory: true, Dial: mem.DialContext}, env, append(args, extra...)...)
 	r.dir = dir
 	return r, readResults(t, r, dir)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
+	"github.com/roomconform/conform/internal/conductor"
+	"github.com/roomconform/conform/internal/memnet"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
@@ -27,11 +30,18 @@ import (
 // and returns it with the environment a run needs.
 func reconfServer(t *testing.T, p string) (*refserver.Running, []string) {
 	t.Helper()
+	return reconfServerOn(t, p, nil)
+}
+
+// reconfServerOn is reconfServer listening with listen (nil: on loopback
+// sockets; an in-process network's Listen for a run in-process).
+func reconfServerOn(t *testing.T, p string, listen func(network, addr string) (net.Listener, error)) (*refserver.Running, []string) {
+	t.Helper()
 	prof, err := refserver.LookupProfile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: prof, Secrets: refserver.Secrets{
+	srv, err := refserver.Start("127.0.0.1:0", refserver.Options{Profile: prof, Listen: listen, Secrets: refserver.Secrets{
 		AdminPassword: "Orig-Admin-3k", AdminPIN: "7391", UserPassword: "Orig-User-8m", UserPIN: "ab34cd"}})
 	if err != nil {
 		t.Fatal(err)
@@ -281,10 +291,12 @@ func transcriptText(c reports.Case) string {
 // not apply to its own, and puts the original back.
 func TestWalkLeavesProtectionAsFound(t *testing.T) {
 	t.Parallel()
-	for _, p := range shortFirst(t, []string{"admin-password-user-pin", "unsecured"}) {
-		t.Run(p, func(t *testing.T) {
-			t.Parallel()
-			srv, env := reconfServer(t, p)
+	allAtOnce(t, shortFirst(t, []string{"admin-password-user-pin", "unsecured"}), identity,
+		func(t *testing.T, p string) {
+			// In-process, over an in-process network: a live run of every
+			// case, whose sockets would be most of its processor time.
+			mem := memnet.New()
+			srv, env := reconfServerOn(t, p, mem.Listen)
 			before := srv.Server.Secrets()
 			dir := t.TempDir()
 			// --web: without it DISC-1 goes unchecked, and the live run is
@@ -294,7 +306,7 @@ func TestWalkLeavesProtectionAsFound(t *testing.T) {
 				// CI's race stage: the walk with the hand-written cases only.
 				args = append(args, "--label-filter", cases.LiveReconfigureFilter+" && !generated")
 			}
-			r := conform(t, env, args...)
+			r, _ := inProcessWith(t, conductor.InProcess{Dial: mem.DialContext}, env, args...)
 			if r.code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 			}
@@ -317,7 +329,6 @@ func TestWalkLeavesProtectionAsFound(t *testing.T) {
 				t.Error("the journal is left after the walk")
 			}
 		})
-	}
 }
 
 // TestRestoreNeverShowsTheSuiteSecrets: a restore that fails prints its

@@ -31,6 +31,13 @@ func inProcess(t *testing.T, env []string, args ...string) result {
 // returned it (what results.json would say, without writing it).
 func inProcessRun(t *testing.T, env []string, args ...string) (result, reports.Run) {
 	t.Helper()
+	return inProcessWith(t, conductor.InProcess{InMemory: true}, env, args...)
+}
+
+// inProcessWith is inProcessRun with the executor exec (a live target on
+// an in-process network: exec.Dial).
+func inProcessWith(t *testing.T, exec conductor.InProcess, env []string, args ...string) (result, reports.Run) {
+	t.Helper()
 	vars := map[string]string{}
 	for _, kv := range append(cleanEnv(), env...) {
 		k, v, _ := strings.Cut(kv, "=")
@@ -42,7 +49,7 @@ func inProcessRun(t *testing.T, env []string, args ...string) (result, reports.R
 	}
 	var out, errOut bytes.Buffer
 	start := time.Now()
-	run, code := runWith(args[1:], &out, &errOut, getenv, conductor.InProcess{})
+	run, code := runWith(args[1:], &out, &errOut, getenv, exec)
 	return result{code: code, stdout: out.String(), stderr: errOut.String(), elapsed: time.Since(start)}, run
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/internal/conductor"
+	"github.com/roomconform/conform/internal/memnet"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
 )
@@ -89,15 +90,18 @@ func TestLiveVerdictDoesNotDependOnTheSeed(t *testing.T) {
 	}
 }
 
-// runLive runs the binary against a reference server with fault, as an
+// runLive runs conform against a reference server with fault, as an
 // operator runs it against a device: the live default selection and
-// budget, the documented lifetimes, the secrets in the environment.
+// budget, the documented lifetimes, the secrets in the environment. The
+// run is in-process and the server on an in-process network: a live run
+// per fault and seed, whose sockets would be most of its processor time.
 func runLive(t *testing.T, fault string, extra ...string) (result, reports.Run) {
 	t.Helper()
-	srv, env := referenceServer(t, refserver.Options{Faults: []string{fault}})
+	mem := memnet.New()
+	srv, env := referenceServer(t, refserver.Options{Faults: []string{fault}, Listen: mem.Listen})
 	dir := t.TempDir()
 	args := append([]string{"run", "--target", srv.URL, "--web", srv.WebURL, "--report-dir", dir, "--response-timeout", "5s",
 		"--junit-report", "", "--html-report", "", "--summary-report", ""}, extra...)
-	r := conform(t, env, args...)
+	r, _ := inProcessWith(t, conductor.InProcess{Dial: mem.DialContext}, env, args...)
 	return r, readResults(t, r, dir)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/roomconform/conform/internal/clock"
 	"github.com/roomconform/conform/internal/engine"
 	"github.com/roomconform/conform/internal/explore"
+	"github.com/roomconform/conform/internal/memnet"
 	"github.com/roomconform/conform/internal/preflight"
 	"github.com/roomconform/conform/internal/redact"
 	"github.com/roomconform/conform/internal/session"
@@ -56,6 +57,8 @@ func probed(t *testing.T, name string, clk clock.Clock, faults ...string) engine
 	if p.Admin != refserver.PIN {
 		opts.Secrets.AdminPIN = "7391" // a command-line PIN as well
 	}
+	mem := memnet.New() // hundreds of runs: no sockets (internal/memnet)
+	opts.Listen = mem.Listen
 	run, err := refserver.Start("127.0.0.1:0", opts)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +70,8 @@ func probed(t *testing.T, name string, clk clock.Clock, faults ...string) engine
 		"CONFORM_USER_PASSWORD": eff.UserPassword,
 	}
 	red := redact.New()
-	target := engine.Target{URL: run.URL, HTTP: run.HTTPURL, Web: run.WebURL, QuietWindow: 50 * time.Millisecond, Gone: run.Server.WaitGone, OrderedEvents: true}
+	target := engine.Target{URL: run.URL, HTTP: run.HTTPURL, Web: run.WebURL, QuietWindow: 50 * time.Millisecond, Gone: run.Server.WaitGone, OrderedEvents: true,
+		Dial: mem.DialContext}
 	plan := caselang.Pro
 	if p.Plan == refserver.Free {
 		plan = caselang.Free
