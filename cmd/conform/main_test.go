@@ -72,25 +72,53 @@ func waitingParallelism() int {
 	return 8 * runtime.GOMAXPROCS(0)
 }
 
-// onProcessors runs one subtest per item, named by name, GOMAXPROCS at a
-// time: for in-process runs on a virtual clock, which compute and never
-// wait. The subtests are not parallel ones, so they take none of the slots
-// the waiting tests need; t holds one.
+// onProcessors runs one subtest per item, named by name, at most
+// computeSlots at a time across the package: for in-process runs on a
+// virtual clock, which compute and never wait. The subtests are not
+// parallel ones, so they take none of the slots the waiting tests need; t
+// holds one. The bound is the package's, not each test's: the runs on the
+// wall clock here (TestRealTimePathNeverFails) wait for the scheduler
+// after every answer, and beside twice as many computing runs as
+// processors they took three times as long and ended the package last.
 func onProcessors[T any](t *testing.T, items []T, name func(T) string, fn func(*testing.T, T)) {
 	t.Helper()
-	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for _, it := range items {
-		slots <- struct{}{}
+		computeSlots <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-slots }()
+			defer func() { <-computeSlots }()
 			t.Run(name(it), func(t *testing.T) { fn(t, it) })
 		}()
 	}
 	wg.Wait()
 }
+
+// computeSlots bounds the computing runs of onProcessors, all tests
+// together: one per processor.
+var computeSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// allAtOnce runs one subtest per item, named by name, all at once inside
+// t's slot: for the few long tests that mostly wait on the wall clock (live
+// runs against servers on real lifetimes). As parallel subtests they queued
+// for slots behind the computing tests, started a hundred seconds late and
+// ended the package last; here they start with it.
+func allAtOnce[T any](t *testing.T, items []T, name func(T) string, fn func(*testing.T, T)) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, it := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.Run(name(it), func(t *testing.T) { fn(t, it) })
+		}()
+	}
+	wg.Wait()
+}
+
+// identity names a subtest by its item.
+func identity(s string) string { return s }
 
 // flagSet reports whether the named flag was given on the command line.
 func flagSet(name string) bool {

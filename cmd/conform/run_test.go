@@ -62,9 +62,8 @@ func TestRunEmbeddedDefaultPassesAndWritesReports(t *testing.T) {
 // profile are TestConformantSpace's, on the virtual clock.)
 func TestRealTimePathNeverFails(t *testing.T) {
 	t.Parallel()
-	for _, profile := range shortFirst(t, []string{refserver.DefaultProfile, "unsecured", "admin-pin-user-password"}) {
-		t.Run(profile, func(t *testing.T) {
-			t.Parallel()
+	allAtOnce(t, shortFirst(t, []string{refserver.DefaultProfile, "unsecured", "admin-pin-user-password"}), identity,
+		func(t *testing.T, profile string) {
 			var extra []string
 			if testing.Short() {
 				// CI's race stage: the hand-written cases (the plain stage
@@ -86,7 +85,6 @@ func TestRealTimePathNeverFails(t *testing.T) {
 				t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 			}
 		})
-	}
 }
 
 // TestDiscoveryThroughWebManager: with only --web, the suite finds the

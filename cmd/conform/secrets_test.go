@@ -20,18 +20,18 @@ import (
 func TestSecretsNeverLeak(t *testing.T) {
 	t.Parallel()
 	const tag = "CanaryTok"
-	for _, tt := range shortFirst(t, []struct {
+	type run struct {
 		profile string
 		faults  []string
 		secrets refserver.Secrets
-	}{
+	}
+	allAtOnce(t, shortFirst(t, []run{
 		{"admin-password-user-pin", nil, refserver.Secrets{AdminPassword: "canary-7Q", AdminPIN: "canary-pin-1", UserPIN: "canaryUP9"}},
 		{"admin-password-user-password", nil, refserver.Secrets{AdminPassword: "canary-7Q", UserPassword: "canary<&>\"pw"}},
 		{"admin-password-user-pin", []string{"credentials-echoed", "token-on-failure", "pin-shown-to-user", "request-id-invented"},
 			refserver.Secrets{AdminPassword: "canary-7Q", AdminPIN: "canary-pin-1", UserPIN: "canaryUP9"}},
-	}) {
-		t.Run(strings.Join(append([]string{tt.profile}, tt.faults...), "+"), func(t *testing.T) {
-			t.Parallel() // a run on the wall clock: it mostly waits
+	}), func(tt run) string { return strings.Join(append([]string{tt.profile}, tt.faults...), "+") },
+		func(t *testing.T, tt run) { // a run on the wall clock: it mostly waits
 			extra := []string{"-vv"}
 			if testing.Short() {
 				// CI's race stage: the hand-written cases only (the plain
@@ -76,5 +76,4 @@ func TestSecretsNeverLeak(t *testing.T) {
 				t.Errorf("%d report files written, want junit.xml, results.json, report.html and summary.md", files)
 			}
 		})
-	}
 }
