@@ -63,6 +63,12 @@ type htmlGroup struct {
 // Every text is shown on its line, controls escaped (as in every report),
 // and the page is valid UTF-8 whatever bytes a target sent.
 func HTML(r Run) ([]byte, error) {
+	// The flows read the frames as the target sent them (JSON a device
+	// pretty-printed is still JSON) and escape what they show.
+	sent := map[string][]Frame{}
+	for _, c := range r.Cases {
+		sent[c.Key()] = c.Transcript
+	}
 	r = r.shown()
 	data := struct {
 		Run     Run
@@ -84,7 +90,7 @@ func HTML(r Run) ([]byte, error) {
 	}{Run: r, Started: r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"), Causes: r.Causes(), Hint: r.LegacyHint(), Legend: verdictClasses}
 	s := r.Summary
 	switch {
-	case s.ExitCode == ExitConformant && !s.Partial && s.Must.Unchecked == s.Must.Holes:
+	case s.ExitCode == ExitConformant && !s.Partial && s.Must.Unchecked == s.Must.Holes && s.Should.Unchecked == s.Should.Holes:
 		data.Banner = "ok"
 	case s.ExitCode == ExitConformant || s.ExitCode == ExitIncomplete:
 		// Conformant as far as it went, but not everything was checked:
@@ -122,7 +128,12 @@ func HTML(r Run) ([]byte, error) {
 			data.Details = append(data.Details, c)
 		}
 	}
-	data.Flows = drawFlows(data.Details, data.Causes)
+	unescaped := make([]Case, len(data.Details))
+	for i, c := range data.Details {
+		c.Transcript = sent[c.Key()]
+		unescaped[i] = c
+	}
+	data.Flows = drawFlows(unescaped, data.Causes)
 	data.Examples = map[string]bool{}
 	for _, c := range data.Causes {
 		data.Examples[c.Example] = true

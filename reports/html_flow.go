@@ -136,7 +136,9 @@ func drawFlow(c Case, budget int) *flow {
 		}
 		prev = i
 		fr := c.Transcript[i]
-		row := flowRow{Lane: fr.Conn, Col: col[fr.Conn], At: flowTime(fr.At), Body: prettyPayload(fr.Payload)}
+		// The payload as the target sent it (a device may pretty-print
+		// its JSON), escaped for the page only once it is read.
+		row := flowRow{Lane: fr.Conn, Col: col[fr.Conn], At: flowTime(fr.At), Body: term.Escape(prettyPayload(fr.Payload))}
 		msg := jsonMessage(fr)
 		failing := false
 		switch fr.Dir {
@@ -148,12 +150,12 @@ func drawFlow(c Case, budget int) *flow {
 			}
 		case "recv":
 			row.Class, row.Label = answerLabel(fr, msg)
-			if p := awaiting[fr.Conn]; p != nil && row.Class == "ans" && (p.id == "" || p.id == field(msg, "requestId")) {
+			if id := field(msg, "requestId"); awaiting[fr.Conn] != nil && row.Class == "ans" && (awaiting[fr.Conn].id == "" || id == "" || awaiting[fr.Conn].id == id) {
 				failing = true
 				delete(awaiting, fr.Conn)
 			}
 		default:
-			row.Class, row.Label, row.Body = "note", fr.Payload, ""
+			row.Class, row.Label, row.Body = "note", term.Line(fr.Payload), ""
 		}
 		switch fr.Kind {
 		case "close":
@@ -185,22 +187,28 @@ func keptFrames(tr []Frame, failingSteps map[string]bool) []int {
 		}
 		return out
 	}
+	// Within maxFlow frames, the failing steps' windows first, then the
+	// tail, then the head: a long transcript's head matters least.
 	keep := make([]bool, n)
+	kept := 0
 	mark := func(from, to int) {
-		for i := max(0, from); i < min(n, to); i++ {
-			keep[i] = true
+		for i := max(0, from); i < min(n, to) && kept < maxFlow; i++ {
+			if !keep[i] {
+				keep[i] = true
+				kept++
+			}
 		}
 	}
-	mark(0, flowHead)
-	mark(n-flowTail, n)
 	for i, fr := range tr {
 		if fr.Dir == "send" && failingSteps[fr.Step] {
 			mark(i-flowAround, i+flowAround+1)
 		}
 	}
+	mark(n-flowTail, n)
+	mark(0, flowHead)
 	var out []int
 	for i, k := range keep {
-		if k && len(out) < maxFlow {
+		if k {
 			out = append(out, i)
 		}
 	}
@@ -285,7 +293,9 @@ func answerLabel(fr Frame, m map[string]any) (class, label string) {
 	if m == nil {
 		return "ntf", otherLabel(fr)
 	}
-	if _, ok := m["requestId"]; !ok {
+	if field(m, "method") == "event" || m["event"] != nil {
+		// A notification ({"method":"event",...}); an answer may come
+		// without a requestId (ENV-4's accepted variant) and is still one.
 		s := "notification"
 		if ev := field(m, "event"); ev != "" {
 			s += " " + ev
@@ -304,7 +314,10 @@ func answerLabel(fr Frame, m map[string]any) (class, label string) {
 			parts = append(parts, k+" "+v)
 		}
 	}
-	s := "#" + field(m, "requestId") + " " + field(m, "method")
+	s := field(m, "method")
+	if id := field(m, "requestId"); id != "" {
+		s = "#" + id + " " + s
+	}
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")
 	}
@@ -314,7 +327,7 @@ func answerLabel(fr Frame, m map[string]any) (class, label string) {
 // otherLabel is a frame that is not a JSON object: its kind and the start
 // of its payload.
 func otherLabel(fr Frame) string {
-	s := clipRunes(fr.Payload, 80)
+	s := clipRunes(term.Line(fr.Payload), 80)
 	if fr.Kind != "text" {
 		s = fr.Kind + " " + s
 	}

@@ -292,6 +292,14 @@ func TestHTMLBanner(t *testing.T) {
 	if n := byID["verdict"]; hasClass(n, "ok") {
 		t.Errorf("a partial run's banner is plain green: %q", attr(n, "class"))
 	}
+	// Conformant and complete, but a SHOULD went unchecked: its row is
+	// "unchecked", and the banner over it is not plain green either.
+	r.Summary.ExitCode, r.Summary.Partial = ExitConformant, false
+	r.Summary.Must.Unchecked, r.Summary.Must.Holes = 0, 0
+	r.Summary.Should.Unchecked, r.Summary.Should.Holes = 1, 0
+	if _, _, byID = parse(t, r); hasClass(byID["verdict"], "ok") {
+		t.Errorf("the banner is plain green over an unchecked SHOULD: %q", attr(byID["verdict"], "class"))
+	}
 }
 
 // TestHTMLTranscriptFlow: a failing case's transcript is drawn as lanes,

@@ -163,7 +163,11 @@ func Run(ctx context.Context, cfg Config, exec Executor) (reports.Run, int) {
 	if cfg.Console != nil && !cfg.CasesByExecutor {
 		cfg.Session.Progress = con // long waits, heard as the cases run
 	}
-	if ip, ok := exec.(InProcess); ok {
+	ip, ok := exec.(InProcess)
+	if p, isPtr := exec.(*InProcess); isPtr && p != nil {
+		ip, ok = *p, true
+	}
+	if ok {
 		cfg.Session.InMemory = ip.InMemory
 		cfg.Session.Dial = ip.Dial
 	}

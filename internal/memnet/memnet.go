@@ -11,10 +11,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"syscall"
 )
 
@@ -29,14 +29,46 @@ type Network struct {
 // New returns an empty network.
 func New() *Network { return &Network{listeners: map[string]*listener{}} }
 
-// listenerPorts numbers the listeners of every network of the process
-// from 1 to 1023, ports no real listener on "127.0.0.1:0" gets: a live
-// run keys its recovery journal by the target's host and port, so two
-// networks' targets, or a real one, must not share an address.
-var listenerPorts atomic.Uint32
+// listenerPorts are the ports of the listeners of every network of the
+// process that asked for port 0, from 1 to 1023, ports no real listener
+// on "127.0.0.1:0" gets: a live run keys its recovery journal by the
+// target's host and port, so two networks' targets, or a real one, must
+// never share an address while both are open.
+var listenerPorts struct {
+	sync.Mutex
+	next  int
+	inUse map[int]bool
+}
 
-// nextListenerPort is the next port for a listener asking for port 0.
-func nextListenerPort() int { return int(listenerPorts.Add(1)%1023) + 1 }
+// takeListenerPort takes a free port of listenerPorts, round robin (a
+// port just closed is the last to be reused); ok is false when all 1023
+// are open.
+func takeListenerPort() (port int, ok bool) {
+	lp := &listenerPorts
+	lp.Lock()
+	defer lp.Unlock()
+	if lp.inUse == nil {
+		lp.inUse = map[int]bool{}
+	}
+	for range maxListenerPort {
+		lp.next = lp.next%maxListenerPort + 1
+		if !lp.inUse[lp.next] {
+			lp.inUse[lp.next] = true
+			return lp.next, true
+		}
+	}
+	return 0, false
+}
+
+// releaseListenerPort gives back a port takeListenerPort took.
+func releaseListenerPort(port int) {
+	listenerPorts.Lock()
+	delete(listenerPorts.inUse, port)
+	listenerPorts.Unlock()
+}
+
+// maxListenerPort is the highest port listenerPorts hands out.
+const maxListenerPort = 1023
 
 // nextPort hands out the dialling ends' ports, unique among the
 // network's open connections (the reference server tells its connections
@@ -64,16 +96,22 @@ func (n *Network) Listen(network, addr string) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("memnet: listen %s: %w", addr, err)
 	}
+	taken := false
+	if p == 0 {
+		if p, taken = takeListenerPort(); !taken {
+			return nil, &net.OpError{Op: "listen", Net: network, Addr: &net.TCPAddr{IP: ip}, Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}
+		}
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if p == 0 {
-		p = nextListenerPort()
-	}
 	a := &net.TCPAddr{IP: ip, Port: p}
 	if n.listeners[a.String()] != nil {
+		if taken {
+			releaseListenerPort(p)
+		}
 		return nil, &net.OpError{Op: "listen", Net: network, Addr: a, Err: os.NewSyscallError("bind", syscall.EADDRINUSE)}
 	}
-	l := &listener{n: n, addr: a, conns: make(chan net.Conn), done: make(chan struct{})}
+	l := &listener{n: n, addr: a, conns: make(chan net.Conn), done: make(chan struct{}), taken: taken}
 	n.listeners[a.String()] = l
 	return l, nil
 }
@@ -86,12 +124,16 @@ func (n *Network) DialContext(ctx context.Context, network, addr string) (net.Co
 	l := n.listeners[addr]
 	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: n.nextPort()}
 	n.mu.Unlock()
-	refused := func(err error) error {
-		ra, _ := net.ResolveTCPAddr("tcp", addr)
+	dialError := func(err error) error {
+		var ra net.Addr
+		if ap, perr := netip.ParseAddrPort(addr); perr == nil { // never a name to look up
+			ra = net.TCPAddrFromAddrPort(ap)
+		}
 		return &net.OpError{Op: "dial", Net: network, Source: local, Addr: ra, Err: err}
 	}
+	refused := os.NewSyscallError("connect", syscall.ECONNREFUSED)
 	if l == nil {
-		return nil, refused(os.NewSyscallError("connect", syscall.ECONNREFUSED))
+		return nil, dialError(refused)
 	}
 	client, server := net.Pipe()
 	select {
@@ -100,11 +142,12 @@ func (n *Network) DialContext(ctx context.Context, network, addr string) (net.Co
 	case <-l.done:
 		client.Close()
 		server.Close()
-		return nil, refused(os.NewSyscallError("connect", syscall.ECONNREFUSED))
+		return nil, dialError(refused)
 	case <-ctx.Done():
+		// As net.Dialer: the context's error, which errors.Is finds.
 		client.Close()
 		server.Close()
-		return nil, refused(ctx.Err())
+		return nil, dialError(ctx.Err())
 	}
 }
 
@@ -116,6 +159,8 @@ type listener struct {
 	conns chan net.Conn
 	done  chan struct{}
 	once  sync.Once
+	// taken says the port is listenerPorts', given back on Close.
+	taken bool
 }
 
 // Accept waits for a dial, or for Close.
@@ -136,6 +181,9 @@ func (l *listener) Close() error {
 		l.n.mu.Lock()
 		delete(l.n.listeners, l.addr.String())
 		l.n.mu.Unlock()
+		if l.taken {
+			releaseListenerPort(l.addr.Port)
+		}
 	})
 	return nil
 }

@@ -94,10 +94,12 @@ func TestListenersOfAllNetworksHaveTheirOwnPorts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer la.Close()
 	lb, err := b.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer lb.Close()
 	if la.Addr().String() == lb.Addr().String() {
 		t.Errorf("both networks listen on %s", la.Addr())
 	}
@@ -106,5 +108,51 @@ func TestListenersOfAllNetworksHaveTheirOwnPorts(t *testing.T) {
 	}
 	if _, err := a.Listen("unix", "/tmp/x"); err == nil {
 		t.Error("a unix listener was made")
+	}
+}
+
+// TestListenerPortsAreNeverShared: past the 1023 ports' wrap, a port still
+// open is never handed out again, and with all of them open a listener is
+// refused rather than given a taken one.
+func TestListenerPortsAreNeverShared(t *testing.T) {
+	var open []net.Listener
+	defer func() {
+		for _, l := range open {
+			l.Close()
+		}
+	}()
+	first, err := New().Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open = append(open, first)
+	seen := map[string]bool{first.Addr().String(): true}
+	for {
+		l, err := New().Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			if !errors.Is(err, syscall.EADDRINUSE) {
+				t.Fatalf("with every port open: %v, want address in use", err)
+			}
+			break
+		}
+		if seen[l.Addr().String()] {
+			t.Fatalf("%s handed out twice while open", l.Addr())
+		}
+		seen[l.Addr().String()] = true
+		open = append(open, l)
+	}
+	if len(seen) != maxListenerPort {
+		t.Errorf("%d ports before refusing, want %d", len(seen), maxListenerPort)
+	}
+	// One closed: that port, and only it, is free again.
+	first.Close()
+	open = open[1:]
+	l, err := New().Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	open = append(open, l)
+	if l.Addr().String() != first.Addr().String() {
+		t.Errorf("got %s, want the one port closed, %s", l.Addr(), first.Addr())
 	}
 }

@@ -68,9 +68,10 @@ const (
 type Redactor struct {
 	mu    sync.Mutex
 	known map[string]bool // folded patterns already registered
-	// added are secrets as given that are known (at most MaxSecrets of
-	// them): a run adds the same token again with every answer that
-	// carries it, and this spares folding it each time.
+	// added are the secrets registered, as they were given (at most
+	// MaxSecrets, their bytes counted in bytes): a run adds the same token
+	// again with every answer that carries it, and this spares folding it
+	// each time.
 	added    map[string]bool
 	secrets  int
 	bytes    int    // of all registered forms
@@ -106,15 +107,10 @@ func (r *Redactor) Add(label, secret string) {
 	if r.added[secret] {
 		return
 	}
-	remember := func() {
-		if len(r.added) < MaxSecrets {
-			r.added[secret] = true
-		}
-	}
 	if r.known[foldString(secret)] {
 		// Before the forms are spelt: a run adds the same token again with
-		// every answer that carries it.
-		remember()
+		// every answer that carries it. Another spelling of it is not
+		// remembered: added holds what was registered, no more.
 		return
 	}
 	forms := []form{{text: secret}}
@@ -144,7 +140,7 @@ func (r *Redactor) Add(label, secret string) {
 		r.known[folded] = true
 		r.ls.add(pattern{text: folded, label: label, head: foldString(f.head), tail: foldString(f.tail)})
 	}
-	remember()
+	r.added[secret] = true // at most MaxSecrets: r.secrets counts them
 }
 
 // form is one spelling of a secret, with what may stand around it (see

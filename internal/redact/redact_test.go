@@ -286,3 +286,33 @@ func TestGoQuotedEchoes(t *testing.T) {
 		}
 	}
 }
+
+// TestAddAgainIsIdempotent: adding a secret again, as given or in another
+// letter case, after it was added value-only, or after the Redactor
+// overflowed, redacts exactly what the first additions did (Add's fast
+// path for a secret added again as it was given).
+func TestAddAgainIsIdempotent(t *testing.T) {
+	const text = "tok Tok-Alpha-1234 TOK-ALPHA-1234 pin 4821 and 4821x"
+	once, again := New(), New()
+	once.ValueOnly("pin")
+	again.ValueOnly("pin")
+	once.Add("token", "Tok-Alpha-1234")
+	once.Add("pin", "4821")
+	for range 3 {
+		again.Add("token", "Tok-Alpha-1234")
+		again.Add("token", "TOK-ALPHA-1234") // another spelling: already known
+		again.Add("pin", "4821")
+	}
+	if got, want := again.Redact(text), once.Redact(text); got != want {
+		t.Errorf("added again: %q\nonce: %q", got, want)
+	}
+	// Value-only first, then as a whole secret under another label: the
+	// second is a registration of its own, not skipped as added.
+	v := New()
+	v.ValueOnly("pin")
+	v.Add("pin", "4821")
+	v.Add("password", "4821")
+	if got := v.Redact("x4821x"); strings.Contains(got, "4821") {
+		t.Errorf("a secret added value-only, then whole, is still shown in free text: %q", got)
+	}
+}

@@ -226,6 +226,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	dial := cfg.Dial
 	if target == "" && cfg.Web == "" {
 		var listen func(network, addr string) (net.Listener, error)
+		dial = nil // cfg.Dial reaches live targets only
 		if cfg.InMemory {
 			mem := memnet.New()
 			listen, dial = mem.Listen, mem.DialContext
