@@ -20,8 +20,19 @@ func TestRunHelpIsGrouped(t *testing.T) {
 		t.Fatalf("conform run -h: exit %d\n%s", code, errOut.String())
 	}
 	help := errOut.String()
-	groups := []string{"Target", "Secrets", "Selection", "Live safety", "Reports", "Timing"}
-	heading := regexp.MustCompile(`(?m)^([A-Z][a-z]+(?: [a-z]+)?)(?: \(.*\))?:$`)
+	groups := []string{"Target", "Secrets and configuration", "Selection", "Live safety", "Reports", "Timing"}
+	heading := regexp.MustCompile(`(?m)^([A-Z][a-z]+(?: [a-z]+)*)(?: \(.*\))?:$`)
+	// The help prints a flag once even if two groups list it: the groups
+	// themselves must not.
+	inGroup := map[string]string{}
+	for _, g := range runFlagGroups {
+		for _, f := range g.flags {
+			if other, dup := inGroup[f]; dup {
+				t.Errorf("--%s is in two groups of runFlagGroups: %s and %s", f, other, g.title)
+			}
+			inGroup[f] = g.title
+		}
+	}
 	var seen []string
 	group := map[string]string{} // flag -> the group it is shown in
 	var current string

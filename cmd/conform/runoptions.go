@@ -481,7 +481,7 @@ type runFlagGroup struct {
 var runFlagGroups = []runFlagGroup{
 	{"Target", "the server under test; without --target or --web, the embedded reference server",
 		[]string{"target", "web", "http", "http-probe-path", "plan", "legacy", "insecure-skip-verify", "ca-file", "profile", "fault", "variant"}},
-	{"Secrets", "only from the environment: CONFORM_ADMIN_PASSWORD, CONFORM_ADMIN_PIN,\n  CONFORM_USER_PASSWORD, CONFORM_USER_PIN; never a flag, never the --config file.\n  Every flag below is also read from CONFORM_<FLAG>, then from a key of --config",
+	{"Secrets and configuration", "secrets only from the environment: CONFORM_ADMIN_PASSWORD, CONFORM_ADMIN_PIN,\n  CONFORM_USER_PASSWORD, CONFORM_USER_PIN; never a flag, never the --config file.\n  Every flag of every group is also read from CONFORM_<FLAG>, then from a key of --config",
 		[]string{"config", "print-config"}},
 	{"Selection", "which cases run",
 		[]string{"label-filter", "case", "requirement", "seed"}},

@@ -125,8 +125,8 @@ func TestBaselineByFinding(t *testing.T) {
 // --require complete) passes on a conformant device whose token lives 30
 // days (it stopped on LIFE-4, "waits out the token lifetime", which no run
 // can): not checkable within a run fails no gate. The reference server
-// runs a hundred times faster, so the 5-minute HTTP token is waited out
-// in 3 s; the API token's 30 days stay out of reach, as on a device.
+// runs 300 times faster, so the 5-minute HTTP token is waited out in 1 s;
+// the API token's 30 days stay out of reach, as on a device.
 func TestFullGatePassesOnAConformantDevice(t *testing.T) {
 	t.Parallel() // it waits for real, about a minute: beside the others
 	if testing.Short() {
