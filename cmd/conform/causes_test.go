@@ -47,7 +47,7 @@ func TestOneDefectOneLine(t *testing.T) {
 		t.Run(tc.fault, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			r := conform(t, nil, append([]string{"run", "--fault", tc.fault, "--seed", "3", "--report-dir", dir}, causeFilter()...)...)
+			r := inProcess(t, nil, append([]string{"run", "--fault", tc.fault, "--seed", "3", "--report-dir", dir}, causeFilter()...)...)
 			var res reports.Run
 			readJSON(t, filepath.Join(dir, "results.json"), &res)
 			bad := res.Summary.Fail + res.Summary.Warn
@@ -89,7 +89,7 @@ func TestOneDefectOneLine(t *testing.T) {
 func TestFailPrintedOnce(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	r := conform(t, nil, "run", "--fault", "method-mismatch", "-v", "--report-dir", dir, "--label-filter", "!explore && !generated")
+	r := inProcess(t, nil, "run", "--fault", "method-mismatch", "-v", "--report-dir", dir, "--label-filter", "!explore && !generated")
 	var res reports.Run
 	readJSON(t, filepath.Join(dir, "results.json"), &res)
 	failed := map[string]int{}
@@ -134,7 +134,7 @@ func TestFailPrintedOnce(t *testing.T) {
 func TestLegacyHint(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	r := conform(t, nil, append([]string{"run", "--fault", "success-without-result-code", "--report-dir", dir}, causeFilter()...)...)
+	r := inProcess(t, nil, append([]string{"run", "--fault", "success-without-result-code", "--report-dir", dir}, causeFilter()...)...)
 	if r.code != 1 || strings.Count(r.stdout, "--legacy judges") != 1 {
 		t.Errorf("exit %d; the console does not point at --legacy once:\n%s", r.code, r.stdout)
 	}
@@ -151,7 +151,7 @@ func TestLegacyHint(t *testing.T) {
 	if o := res.Observed; o.SuccessfulAuth == 0 || o.SuccessWithoutResultCode != o.SuccessfulAuth {
 		t.Errorf("results.json observed %+v, want every success without resultCode", o)
 	}
-	r = conform(t, nil, "run", "--fault", "success-without-result-code", "--legacy", "--case", "auth-admin-success-fields", "--report-dir", t.TempDir())
+	r = inProcess(t, nil, "run", "--fault", "success-without-result-code", "--legacy", "--case", "auth-admin-success-fields", "--report-dir", t.TempDir())
 	if strings.Contains(r.stdout, "--legacy judges") {
 		t.Errorf("a --legacy run is pointed at --legacy:\n%s", r.stdout)
 	}

@@ -214,12 +214,12 @@ func TestLegacy(t *testing.T) {
 		t.Log("-short: the hand-written cases only")
 	}
 	args := []string{"run", "--fault", "success-without-result-code", "--label-filter", filter}
-	r := conform(t, nil, append(args, "--report-dir", t.TempDir())...)
+	r := inProcess(t, nil, append(args, "--report-dir", t.TempDir())...)
 	if r.code != 1 {
 		t.Errorf("without --legacy: exit %d, want 1", r.code)
 	}
 	dir := t.TempDir()
-	r = conform(t, nil, append(args, "--legacy", "--report-dir", dir)...)
+	r = inProcess(t, nil, append(args, "--legacy", "--report-dir", dir)...)
 	var res reports.Run
 	readJSON(t, filepath.Join(dir, "results.json"), &res)
 	if r.code != 0 || res.Summary.Fail != 0 || res.Summary.Warn == 0 || !res.Selection.Legacy {
