@@ -277,8 +277,12 @@ func shellQuote(s string) string {
 //   - a number of three digits or more, or with a fraction, becomes N
 //     (ports, sizes, counts, times), as does a step's number (#N);
 //   - a number of one or two digits stays: resultCode 4 and resultCode 0
-//     where 8 was expected are two defects, previleges 1 and 2 too.
+//     where 8 was expected are two defects, previleges 1 and 2 too;
+//   - a connection's name ("on connection x1") becomes <conn>: a
+//     notification missing on a case's fourth connection is the defect it
+//     is on its first.
 var (
+	connRe     = regexp.MustCompile(`\bon connection [A-Za-z][A-Za-z0-9_-]*`)
 	quotedRe   = regexp.MustCompile(`"(?:[^"\\]|\\.)*"?`)
 	durationRe = regexp.MustCompile(`\b\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h)(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))*\b`)
 	numberRe   = regexp.MustCompile(`\b\d+\.\d+\b|\b\d{3,}\b`)
@@ -313,6 +317,7 @@ func newShaper(cs []Case) shaper {
 func (sh shaper) shape(s string) string {
 	s = quotedRe.ReplaceAllString(s, `"…"`)
 	s = sh.ids.Replace(s)
+	s = connRe.ReplaceAllString(s, "on connection <conn>")
 	s = durationRe.ReplaceAllString(s, "<duration>")
 	s = numberRe.ReplaceAllString(s, "N")
 	return stepRe.ReplaceAllString(s, "#N")

@@ -174,6 +174,8 @@ func TestShape(t *testing.T) {
 		"dial tcp 127.0.0.1:40321: connection refused":             "dial tcp N.N:N: connection refused",
 		"a frame of 1048576 bytes...(4100 bytes)":                  "a frame of N bytes...(N bytes)",
 		`{"previleges":2,"token":"[REDACTED:api token]"} (object)`: `{"…":2,"…":"…"} (object)`,
+		"authorizationNeeded with cause 1 on connection x1":        "authorizationNeeded with cause 1 on connection <conn>",
+		"no answer on the connection":                              "no answer on the connection",
 	} {
 		if got := sh.shape(in); got != want {
 			t.Errorf("shape(%q) = %q, want %q", in, got, want)
