@@ -99,6 +99,10 @@ type Run struct {
 	// without resultCode (nil when no case ran): the verdict's hint at
 	// --legacy (LegacyHint) is decided from it.
 	Observed *Observed `json:"observed,omitempty"`
+	// Interop notes the target's conformant choices known to break real
+	// clients (INFO: never a verdict or an exit code); nil when none was
+	// seen.
+	Interop []InteropNote `json:"interop,omitempty"`
 	// Server is the embedded reference server's setup as the operator gave
 	// it (nil for a live target), for the rerun commands of the causes.
 	Server *Server `json:"server,omitempty"`

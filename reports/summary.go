@@ -58,6 +58,7 @@ func SummaryMarkdown(r Run) ([]byte, error) {
 	if h := r.LegacyHint(); h != "" {
 		fmt.Fprintf(&b, "\n**Note:** %s\n", mdText(h))
 	}
+	interopMarkdown(&b, r.Interop)
 	causesMarkdown(&b, r.Causes())
 	baselineMarkdown(&b, r.Cases)
 	missing, what := r.MissingMust(), "MUST requirements that apply went unchecked"
@@ -129,6 +130,18 @@ func code(s string) string {
 // of our own text.
 func mdText(s string) string {
 	return strings.NewReplacer("\n", " ", "\\", `\\`, "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "|", `\|`, "`", "\\`", "@", "&#64;").Replace(s)
+}
+
+// interopMarkdown writes the interop notes (INFO), one line each: conform's
+// own text, the example case as code.
+func interopMarkdown(b *strings.Builder, notes []InteropNote) {
+	if len(notes) == 0 {
+		return
+	}
+	b.WriteString("\n### Interop notes (INFO)\n\nConformant choices of the target that real clients are known to break on: never a verdict or an exit code.\n\n")
+	for _, n := range notes {
+		fmt.Fprintf(b, "- **%d** %s (e.g. %s): breaks %s (%s): %s\n", n.Count, mdText(n.Seen), code(n.Example), mdText(n.Client), mdText(n.cite()), mdText(n.Breaks))
+	}
 }
 
 // mostCauses bounds the causes summary.md tells (report.html has them all).

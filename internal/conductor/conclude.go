@@ -67,6 +67,8 @@ func (p *Plan) collect(start time.Time, gate reports.Gate, every bool) reports.R
 	}
 	run.Reconfiguration = r.ReconfigurationNotes()
 	run.Observed = reports.ObservedAnswers(r.SuccessfulAuths())
+	refusals, eventsFirst := r.InteropSeen()
+	run.Interop = reports.InteropNotes(refusals.Count, refusals.Example, eventsFirst.Count, eventsFirst.Example)
 	p.mu.Lock()
 	run.Interrupted = p.interrupted
 	p.mu.Unlock()

@@ -47,6 +47,7 @@ func SummaryTo(w, verdict io.Writer, r reports.Run, verbose bool) {
 		fmt.Fprintf(w, "\n!!! THE TARGET MAY BE LEFT RECONFIGURED: %s\n", term.Line(r.RestoreError))
 	}
 	coverage(w, r, verbose)
+	interop(w, r)
 	causes(w, r, verbose)
 	legacyHint(w, r)
 	if f, ok := w.(interface{ Flush() error }); ok && verdict != w {
@@ -161,6 +162,14 @@ func idList(ids []string, verbose bool) string {
 		return strings.Join(ids[:4], ", ") + fmt.Sprintf(" and %d more", len(ids)-4)
 	}
 	return strings.Join(ids, ", ")
+}
+
+// interop prints one line per interop note (INFO, never a verdict): conform's
+// own words, a count and an example case, no text of the target's.
+func interop(w io.Writer, r reports.Run) {
+	for _, n := range r.Interop {
+		fmt.Fprintf(w, "interop (INFO): %s\n", term.Line(n.Short()))
+	}
 }
 
 // maxWhy is how many of the verdict's reasons the console shows without -v.

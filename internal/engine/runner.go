@@ -135,6 +135,9 @@ type Services struct {
 	// Answers counts the successful auth answers, with and without
 	// resultCode.
 	Answers *Answers
+	// Interop counts the target's conformant choices known to break real
+	// clients (a refusal without error, a notification before an answer).
+	Interop *Interop
 }
 
 // Runner runs cases against one target: its configuration, fixed, and the
@@ -165,6 +168,9 @@ func New(cfg Config, svc Services) *Runner {
 	}
 	if svc.Answers == nil {
 		svc.Answers = &Answers{}
+	}
+	if svc.Interop == nil {
+		svc.Interop = &Interop{}
 	}
 	return &Runner{cfg: cfg, svc: svc}
 }
@@ -246,6 +252,7 @@ func (r *Runner) Run(ctx context.Context, c caselang.Case) Outcome {
 		r.svc.Health.giveUp(red.Overflow() + ": its text can no longer be redacted, so it is withheld and no further case runs")
 	}
 	out.Transcript = x.tr
+	r.svc.Interop.note(c.ID, x.tr)
 	out.Duration = time.Since(start)
 	out.NotRun = x.notRun
 	return out

@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -179,6 +180,21 @@ func (t *Transcript) Step(conn, step string) {
 // Notef records a note (Dir Note, Kind "note"), e.g. a timeout or a dropped late answer.
 func (t *Transcript) Notef(conn, format string, args ...any) {
 	t.Add(conn, Note, "note", fmt.Sprintf(format, args...))
+}
+
+// Scan calls fn with each frame recorded so far, in the order recorded, its payload as it was kept
+// (not redacted: a caller reads its structure only and never shows it; Frames is what is shown).
+// fn runs outside the transcript's lock.
+func (t *Transcript) Scan(fn func(Frame)) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	frames := slices.Clone(t.frames)
+	t.mu.Unlock()
+	for _, f := range frames {
+		fn(f)
+	}
 }
 
 // Omitted is the number of frames not recorded because the transcript was full.
