@@ -64,12 +64,8 @@ func TestCoverage(t *testing.T) {
 		{name: "every case passed", req: "RC-2", status: Checked, exit: ExitConformant},
 		{
 			name: "skipped for the plan: not applicable, and --require does not fail on it", req: "RC-2", status: NotApplicable, require: "must", exit: ExitConformant,
-			why: "not applicable: needs a Free-plan target",
-			change: func(t *testing.T, r *Run) {
-				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "needs a Free-plan target: run with --plan free", caselang.SkipNotApplicable)
-				}
-			},
+			why:    "not applicable: needs a Free-plan target",
+			change: skipCases("needs a Free-plan target: run with --plan free", caselang.SkipNotApplicable, append(rc2, "explore-random-walks")...),
 		},
 		{
 			name: "a case judged without reaching it does not make it unchecked", req: "RC-2", status: NotApplicable, exit: ExitConformant,
@@ -82,12 +78,8 @@ func TestCoverage(t *testing.T) {
 		},
 		{
 			name: "skipped for a missing secret: unchecked, and --require must fails", req: "RC-2", status: Unchecked, require: "must", exit: ExitNotConformant,
-			why: "skipped: needs admin access",
-			change: func(t *testing.T, r *Run) {
-				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "needs admin access: set CONFORM_ADMIN_PASSWORD", caselang.SkipFixable)
-				}
-			},
+			why:    "skipped: needs admin access",
+			change: skipCases("needs admin access: set CONFORM_ADMIN_PASSWORD", caselang.SkipFixable, append(rc2, "explore-random-walks")...),
 		},
 		{
 			name: "one inapplicable and one operator skip: unchecked", req: "RC-2", status: Unchecked, require: "must", exit: ExitNotConformant,
@@ -109,46 +101,28 @@ func TestCoverage(t *testing.T) {
 		},
 		{
 			name: "left out by the live default: excluded", req: "RC-2", status: Excluded, exit: ExitConformant, partial: true,
-			change: func(t *testing.T, r *Run) {
-				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "disruptive: select it by name", caselang.SkipExcluded)
-				}
-			},
+			change: skipCases("disruptive: select it by name", caselang.SkipExcluded, append(rc2, "explore-random-walks")...),
 		},
 		{
 			name: "a live run leaving a MUST unchecked for a missing secret is incomplete", req: "RC-2", status: Unchecked, exit: ExitIncomplete,
-			change: func(t *testing.T, r *Run) {
-				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "needs admin access: set CONFORM_ADMIN_PASSWORD", caselang.SkipFixable)
-				}
-			},
+			change: skipCases("needs admin access: set CONFORM_ADMIN_PASSWORD", caselang.SkipFixable, append(rc2, "explore-random-walks")...),
 		},
 		{
 			name: "the same against the embedded server is not", req: "RC-2", status: Unchecked, exit: ExitConformant,
 			change: func(t *testing.T, r *Run) {
 				r.Target.Embedded = true
-				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "needs admin access: set CONFORM_ADMIN_PASSWORD", caselang.SkipFixable)
-				}
+				skipCases("needs admin access: set CONFORM_ADMIN_PASSWORD", caselang.SkipFixable, append(rc2, "explore-random-walks")...)(t, r)
 			},
 		},
 		{
 			name: "left out by the budget: unchecked, and the run is partial", req: "RC-2", status: Unchecked, require: "must", exit: ExitNotConformant, partial: true,
-			why: "left out by the wrong-credential budget",
-			change: func(t *testing.T, r *Run) {
-				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "the wrong-credential budget is spent", caselang.SkipBudget)
-				}
-			},
+			why:    "left out by the wrong-credential budget",
+			change: skipCases("the wrong-credential budget is spent", caselang.SkipBudget, append(rc2, "explore-random-walks")...),
 		},
 		{
 			name: "a lifetime no run waits out: not checkable, which fails no gate", req: "RC-2", status: NotCheckable, require: "complete", exit: ExitConformant,
-			why: "not checkable within a run",
-			change: func(t *testing.T, r *Run) {
-				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "waits out the token lifetime (720h0m0s)", caselang.SkipNotCheckable)
-				}
-			},
+			why:    "not checkable within a run",
+			change: skipCases("waits out the token lifetime (720h0m0s)", caselang.SkipNotCheckable, append(rc2, "explore-random-walks")...),
 		},
 		{
 			name: "left out by the selection, and no run could check it: not checkable, not excluded", req: "RC-2", status: NotCheckable, require: "complete", exit: ExitConformant,
@@ -160,12 +134,8 @@ func TestCoverage(t *testing.T) {
 		},
 		{
 			name: "not run after a possible lockout the run caused: unchecked, which fails the gate, and partial", req: "RC-2", status: Unchecked, require: "must", exit: ExitNotConformant, partial: true,
-			why: "declare its lockout and use --pace",
-			change: func(t *testing.T, r *Run) {
-				for _, id := range append(rc2, "explore-random-walks") {
-					setVerdict(t, r, id, caselang.Skip, "not run: it sends wrong credentials, and the run sends none after a possible lockout", caselang.SkipLockout)
-				}
-			},
+			why:    "declare its lockout and use --pace",
+			change: skipCases("not run: it sends wrong credentials, and the run sends none after a possible lockout", caselang.SkipLockout, append(rc2, "explore-random-walks")...),
 		},
 		{
 			name: "checks left unjudged by a possible lockout: unchecked, and a live run is incomplete", req: "RC-2", status: Unchecked, exit: ExitIncomplete,
@@ -263,6 +233,15 @@ func dropFindings(r *Run, id, req string) {
 			}
 		}
 		r.Cases[i].Findings = keep
+	}
+}
+
+// skipCases makes the cases ids SKIP with reason msg, of kind skipped.
+func skipCases(msg string, skipped caselang.Skipped, ids ...string) func(*testing.T, *Run) {
+	return func(t *testing.T, r *Run) {
+		for _, id := range ids {
+			setVerdict(t, r, id, caselang.Skip, msg, skipped)
+		}
 	}
 }
 

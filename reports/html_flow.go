@@ -150,7 +150,10 @@ func drawFlow(c Case, budget int) *flow {
 			}
 		case "recv":
 			row.Class, row.Label = answerLabel(fr, msg)
-			if id := field(msg, "requestId"); awaiting[fr.Conn] != nil && row.Class == "ans" && (awaiting[fr.Conn].id == "" || id == "" || awaiting[fr.Conn].id == id) {
+			// An answer without a requestId (an accepted variant) is the
+			// awaited one's too.
+			p, id := awaiting[fr.Conn], field(msg, "requestId")
+			if p != nil && row.Class == "ans" && (p.id == "" || id == "" || p.id == id) {
 				failing = true
 				delete(awaiting, fr.Conn)
 			}

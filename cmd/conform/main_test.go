@@ -82,17 +82,7 @@ func waitingParallelism() int {
 // processors they took three times as long and ended the package last.
 func onProcessors[T any](t *testing.T, items []T, name func(T) string, fn func(*testing.T, T)) {
 	t.Helper()
-	var wg sync.WaitGroup
-	for _, it := range items {
-		computeSlots <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-computeSlots }()
-			t.Run(name(it), func(t *testing.T) { fn(t, it) })
-		}()
-	}
-	wg.Wait()
+	subtests(t, items, name, fn, computeSlots)
 }
 
 // computeSlots bounds the computing runs of onProcessors, all tests
@@ -106,11 +96,24 @@ var computeSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 // ended the package last; here they start with it.
 func allAtOnce[T any](t *testing.T, items []T, name func(T) string, fn func(*testing.T, T)) {
 	t.Helper()
+	subtests(t, items, name, fn, nil)
+}
+
+// subtests runs one subtest per item, named by name, concurrently (not
+// as parallel subtests), at most cap(slots) at a time (nil: all at once).
+func subtests[T any](t *testing.T, items []T, name func(T) string, fn func(*testing.T, T), slots chan struct{}) {
+	t.Helper()
 	var wg sync.WaitGroup
 	for _, it := range items {
+		if slots != nil {
+			slots <- struct{}{}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if slots != nil {
+				defer func() { <-slots }()
+			}
 			t.Run(name(it), func(t *testing.T) { fn(t, it) })
 		}()
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
-	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/memnet"
 	"github.com/roomconform/conform/internal/mutation"
 	"github.com/roomconform/conform/internal/session"
@@ -131,7 +130,7 @@ func runAgainst(t *testing.T, profile string, faults, variants []string, scaled 
 	if p.Plan == refserver.Free {
 		args = append(args, "--plan", "free")
 	}
-	r, _ := inProcessWith(t, conductor.InProcess{InMemory: true, Dial: mem.DialContext}, env, append(args, extra...)...)
+	r, _ := inProcessOver(t, mem, env, append(args, extra...)...)
 	r.dir = dir
 	return r, readResults(t, r, dir)
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
-	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/memnet"
 	"github.com/roomconform/conform/internal/reconf"
 	"github.com/roomconform/conform/refserver"
@@ -306,7 +305,7 @@ func TestWalkLeavesProtectionAsFound(t *testing.T) {
 				// CI's race stage: the walk with the hand-written cases only.
 				args = append(args, "--label-filter", cases.LiveReconfigureFilter+" && !generated")
 			}
-			r, _ := inProcessWith(t, conductor.InProcess{Dial: mem.DialContext}, env, args...)
+			r, _ := inProcessOver(t, mem, env, args...)
 			if r.code != 0 {
 				t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 			}

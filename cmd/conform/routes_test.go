@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/internal/conductor"
+	"github.com/roomconform/conform/internal/memnet"
 	"github.com/roomconform/conform/reports"
 )
 
@@ -34,8 +35,14 @@ func inProcessRun(t *testing.T, env []string, args ...string) (result, reports.R
 	return inProcessWith(t, conductor.InProcess{InMemory: true}, env, args...)
 }
 
-// inProcessWith is inProcessRun with the executor exec (a live target on
-// an in-process network: exec.Dial).
+// inProcessOver is inProcessRun against a live target listening on mem
+// (its servers started with Listen: mem.Listen): no socket on either side.
+func inProcessOver(t *testing.T, mem *memnet.Network, env []string, args ...string) (result, reports.Run) {
+	t.Helper()
+	return inProcessWith(t, conductor.InProcess{InMemory: true, Dial: mem.DialContext}, env, args...)
+}
+
+// inProcessWith is inProcessRun with the executor exec.
 func inProcessWith(t *testing.T, exec conductor.InProcess, env []string, args ...string) (result, reports.Run) {
 	t.Helper()
 	vars := map[string]string{}

@@ -102,6 +102,6 @@ func runLive(t *testing.T, fault string, extra ...string) (result, reports.Run) 
 	dir := t.TempDir()
 	args := append([]string{"run", "--target", srv.URL, "--web", srv.WebURL, "--report-dir", dir, "--response-timeout", "5s",
 		"--junit-report", "", "--html-report", "", "--summary-report", ""}, extra...)
-	r, _ := inProcessWith(t, conductor.InProcess{Dial: mem.DialContext}, env, args...)
+	r, _ := inProcessOver(t, mem, env, args...)
 	return r, readResults(t, r, dir)
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/roomconform/conform/caselang"
-	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/memnet"
 	"github.com/roomconform/conform/refserver"
 	"github.com/roomconform/conform/reports"
@@ -139,7 +138,7 @@ func TestFullGatePassesOnAConformantDevice(t *testing.T) {
 	mem := memnet.New()
 	srv, env := referenceServer(t, refserver.Options{TimeScale: 300, Listen: mem.Listen})
 	dir := t.TempDir()
-	r, res := inProcessWith(t, conductor.InProcess{Dial: mem.DialContext}, env, "run", "--target", srv.URL, "--web", srv.WebURL,
+	r, res := inProcessOver(t, mem, env, "run", "--target", srv.URL, "--web", srv.WebURL,
 		"--label-filter", "all", "--allow-reconfigure", "--wrong-credential-budget", "-1", "--require", "complete",
 		"--http-token-ttl", "1s", "--lifetime-tolerance", "300ms", "--lockout-wait", "3s", "--report-dir", dir)
 	if r.code != exitOK || res.Summary.Verdict != reports.VerdictConformant || res.Summary.Partial {
