@@ -25,6 +25,7 @@ import (
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/reports"
 )
 
 // What docs/ci.md's "Fleets" section tells an operator to run, and the
@@ -596,4 +597,356 @@ func TestFleetProblemsCatchesBrokenManifests(t *testing.T) {
 			t.Errorf("%s: the check does not say %q; it says:\n%s", c.name, c.want, got)
 		}
 	}
+}
+
+// fleetExitRows are the rows of docs/ci.md's table of a fleet's exit
+// code, worst first: each a target's Summary that stands for the row, and
+// the words the row must contain.
+var fleetExitRows = []struct {
+	summary reports.Summary
+	words   string
+}{
+	{reports.Summary{Verdict: reports.VerdictRestoreFailed, ExitCode: reports.ExitUnreachable}, "restore"},
+	{reports.Summary{Verdict: reports.VerdictNotConformant, ExitCode: reports.ExitNotConformant}, "not conformant"},
+	{reports.Summary{Verdict: reports.VerdictInterrupted, ExitCode: reports.ExitNotConformant}, "interrupted"},
+	{reports.Summary{Verdict: reports.VerdictStale, ExitCode: reports.ExitNotConformant}, "stale"},
+	{reports.Summary{Verdict: reports.VerdictInfrastructure, ExitCode: reports.ExitUnreachable}, "unreachable"},
+	{reports.Summary{Verdict: reports.VerdictError, ExitCode: reports.ExitUsage}, "configuration"},
+	{reports.Summary{Verdict: reports.VerdictIncomplete, ExitCode: reports.ExitIncomplete}, "incomplete"},
+	{reports.Summary{Verdict: reports.VerdictConformant, ExitCode: reports.ExitConformant}, "every target conformant"},
+}
+
+// tallied is the fleet summary of targets with these summaries.
+func tallied(ss ...reports.Summary) reports.FleetSummary {
+	var f reports.Fleet
+	for i, s := range ss {
+		f.Targets = append(f.Targets, reports.FleetTarget{Name: fmt.Sprint("t", i), Run: reports.Run{Summary: s}})
+	}
+	f.Tally()
+	return f.Summary
+}
+
+// fleetExitTable returns the rows (rank, text, exit) of the table under
+// the heading "Exit code of a fleet" in docs/ci.md.
+func fleetExitTable(page string) (rows [][3]string) {
+	_, rest, ok := strings.Cut(page, "### Exit code of a fleet")
+	if !ok {
+		return nil
+	}
+	row := regexp.MustCompile(`^\| *(\d+) *\|(.*)\| *(\d) *\|$`)
+	for _, line := range strings.Split(rest, "\n") {
+		if strings.HasPrefix(line, "#") {
+			break
+		}
+		if m := row.FindStringSubmatch(line); m != nil {
+			rows = append(rows, [3]string{m[1], m[2], m[3]})
+		}
+	}
+	return rows
+}
+
+// TestFleetExitOrderIsDocumented: docs/ci.md's table of a fleet's exit
+// code lists the verdicts in the order reports.Fleet.Tally ranks them,
+// each with the exit code Tally gives the fleet.
+func TestFleetExitOrderIsDocumented(t *testing.T) {
+	rows := fleetExitTable(string(readPage(t, filepath.Join(repoRoot, "docs", "ci.md"))))
+	if len(rows) == 0 {
+		t.Fatal("docs/ci.md: no table under \"### Exit code of a fleet\"")
+	}
+	rank := func(words string) int {
+		for _, r := range rows {
+			if strings.Contains(strings.ToLower(r[1]), words) {
+				n, _ := strconv.Atoi(r[0])
+				return n
+			}
+		}
+		return -1
+	}
+	for i, a := range fleetExitRows {
+		ra := rank(a.words)
+		if ra < 0 {
+			t.Errorf("docs/ci.md: the fleet's exit table has no row saying %q", a.words)
+			continue
+		}
+		alone := tallied(a.summary)
+		if r := rows[slices.IndexFunc(rows, func(r [3]string) bool { return r[0] == strconv.Itoa(ra) })]; r[2] != strconv.Itoa(alone.ExitCode) {
+			t.Errorf("docs/ci.md: a fleet whose worst target is %q exits %d; the table says %s", a.summary.Verdict, alone.ExitCode, r[2])
+		}
+		for _, b := range fleetExitRows[i+1:] {
+			rb := rank(b.words)
+			if rb < 0 {
+				continue
+			}
+			// Tally's order: t1 (a) alone worst, t0 (b) alone, or both.
+			worse := tallied(b.summary, a.summary).Worst
+			tally := map[string]int{"t1": -1, "t0": 1}[strings.Join(worse, " ")]
+			if doc := cmpInt(ra, rb); doc != tally {
+				var names []string
+				for _, w := range worse {
+					names = append(names, map[string]string{"t0": b.words, "t1": a.words}[w])
+				}
+				t.Errorf("docs/ci.md ranks %q %d and %q %d; Tally makes %q the worst of the two", a.words, ra, b.words, rb, names)
+			}
+		}
+	}
+}
+
+// fleetSection is docs/ci.md's "## Fleets" section, up to the next one.
+func fleetSection(t *testing.T) string {
+	t.Helper()
+	_, s, ok := strings.Cut(string(readPage(t, filepath.Join(repoRoot, "docs", "ci.md"))), "\n## Fleets\n")
+	if !ok {
+		t.Fatal("docs/ci.md: no \"## Fleets\" section")
+	}
+	if i := strings.Index(s, "\n## "); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// runScript is the run lines of a GitHub job's steps; it fails the test
+// on an action not pinned by a version or a commit.
+func runScript(t *testing.T, job any) (script string, steps []map[string]any) {
+	t.Helper()
+	list, _ := dig(job, "steps").([]any)
+	for _, s := range list {
+		step, _ := s.(map[string]any)
+		steps = append(steps, step)
+		if uses, ok := step["uses"].(string); ok && !regexp.MustCompile(`@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$`).MatchString(uses) {
+			t.Errorf("docs/ci.md: action %q is not pinned by a version or a commit", uses)
+		}
+		if run, ok := step["run"].(string); ok {
+			script += run + "\n"
+		}
+	}
+	return script, steps
+}
+
+// stepUsing returns the first step that uses the action, or nil.
+func stepUsing(steps []map[string]any, action string) map[string]any {
+	for _, s := range steps {
+		if uses, _ := s["uses"].(string); strings.HasPrefix(uses, action+"@") {
+			return s
+		}
+	}
+	return nil
+}
+
+// needs are the jobs a job needs (GitHub: a name or a list; GitLab: a
+// list of names or of {job: name}).
+func needs(job any) []string {
+	var out []string
+	switch v := dig(job, "needs").(type) {
+	case string:
+		out = append(out, v)
+	case []any:
+		for _, n := range v {
+			if s, ok := n.(string); ok {
+				out = append(out, s)
+			} else if s, ok := dig(n, "job").(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// oneLine joins a script's continued lines.
+func oneLine(script string) string { return strings.Join(strings.Fields(script), " ") }
+
+// TestFleetCIJobsWorkAsWritten: docs/ci.md's "Fleets" section has a
+// targets file whose secrets are variables' names; a GitHub Actions
+// workflow whose matrix runs every shard (--shard K/N, N the matrix's
+// size), each keeping its reports, and a job that merges them whatever
+// the shards exited with and publishes the fleet's junit.xml; a GitLab
+// pair that does the same with parallel: N and the environment's
+// defaults. Each installs a pinned conform and pins its actions; every
+// secret the targets file names comes from the platform's store, and
+// none of the global CONFORM_* secrets is set. The section points to the
+// Kubernetes manifests, and names their image.
+func TestFleetCIJobsWorkAsWritten(t *testing.T) {
+	section := fleetSection(t)
+	var names []string
+	var github, gitlab map[string]any
+	for _, b := range codeBlocks([]byte(section), "yaml") {
+		var doc map[string]any
+		if err := yaml.Unmarshal([]byte(b), &doc); err != nil {
+			t.Fatalf("docs/ci.md: a YAML block of Fleets does not parse: %v\n%s", err, b)
+		}
+		switch {
+		case doc["targets"] != nil:
+			n, problems := secretNames(b)
+			for _, p := range problems {
+				t.Errorf("docs/ci.md: %s", p)
+			}
+			names = append(names, n...)
+		case doc["jobs"] != nil:
+			github = doc
+		default:
+			gitlab = doc
+		}
+	}
+	if len(names) == 0 || github == nil || gitlab == nil {
+		t.Fatalf("docs/ci.md: Fleets wants a targets file naming secrets (%v), a GitHub workflow (jobs:) and GitLab jobs", names)
+	}
+
+	// GitHub: the shards.
+	var shardJob string
+	var shards []any
+	jobs, _ := github["jobs"].(map[string]any)
+	for name, job := range jobs {
+		if s, ok := dig(job, "strategy", "matrix", "shard").([]any); ok {
+			shardJob, shards = name, s
+		}
+	}
+	if shardJob == "" {
+		t.Fatal("docs/ci.md: the GitHub workflow has no job with strategy.matrix.shard")
+	}
+	for i, s := range shards {
+		if s != i+1 {
+			t.Errorf("docs/ci.md: matrix.shard is %v, want 1 to %d", shards, len(shards))
+			break
+		}
+	}
+	job := jobs[shardJob]
+	if dig(job, "strategy", "fail-fast") != false {
+		t.Error("docs/ci.md: the shards' matrix must say fail-fast: false (a shard that fails must not cancel the others)")
+	}
+	if perms, _ := dig(job, "permissions").(map[string]any); len(perms) != 1 || perms["contents"] != "read" {
+		t.Errorf("docs/ci.md: the shards' permissions are %v, want contents: read alone", perms)
+	}
+	script, steps := runScript(t, job)
+	checkInstall(t, "the GitHub shards' job", script)
+	if want := fmt.Sprintf("--shard ${{ matrix.shard }}/%d", len(shards)); !strings.Contains(script, want) || !strings.Contains(script, "--targets ") {
+		t.Errorf("docs/ci.md: the shards' job does not run conform run --targets ... %s:\n%s", want, script)
+	}
+	env := map[string]any{}
+	for _, s := range steps {
+		if e, ok := s["env"].(map[string]any); ok {
+			for k, v := range e {
+				env[k] = v
+			}
+		}
+	}
+	fromStore := regexp.MustCompile(`^\$\{\{ *secrets\.[A-Za-z_][A-Za-z0-9_]* *\}\}$`)
+	for _, n := range names {
+		if v, _ := env[n].(string); !fromStore.MatchString(v) {
+			t.Errorf("docs/ci.md: the shards' job does not map %s from the secret store (${{ secrets.NAME }}): %q", n, v)
+		}
+	}
+	for _, v := range secretVariables {
+		if _, ok := env[v]; ok {
+			t.Errorf("docs/ci.md: the shards' job sets %s: a fleet's secrets go by each target's names", v)
+		}
+	}
+	up := stepUsing(steps, "actions/upload-artifact")
+	if name, _ := dig(up, "with", "name").(string); !strings.Contains(name, "${{ matrix.shard }}") || !regexp.MustCompile(`always\(\)|!cancelled\(\)`).MatchString(fmt.Sprint(up["if"])) {
+		t.Errorf("docs/ci.md: the shards' job must upload its reports whatever it exited with, under a name of its shard: %v", up)
+	}
+
+	// GitHub: the merge.
+	var merged bool
+	for name, job := range jobs {
+		if !slices.Contains(needs(job), shardJob) {
+			continue
+		}
+		merged = true
+		if !regexp.MustCompile(`always\(\)|!cancelled\(\)`).MatchString(fmt.Sprint(dig(job, "if"))) {
+			t.Errorf("docs/ci.md: job %s merges only when every shard passed: want if: ${{ !cancelled() }}", name)
+		}
+		if perms, _ := dig(job, "permissions").(map[string]any); perms["checks"] != "write" {
+			t.Errorf("docs/ci.md: job %s publishes a check run: want checks: write, have %v", name, perms)
+		}
+		script, steps := runScript(t, job)
+		checkInstall(t, "the GitHub merge job", script)
+		if !strings.Contains(oneLine(script), "conform merge ") || !strings.Contains(script, "--report-dir fleet") {
+			t.Errorf("docs/ci.md: job %s does not run conform merge ... --report-dir fleet:\n%s", name, script)
+		}
+		if stepUsing(steps, "actions/download-artifact") == nil {
+			t.Errorf("docs/ci.md: job %s does not download the shards' reports", name)
+		}
+		if p, _ := dig(stepUsing(steps, "mikepenz/action-junit-report"), "with", "report_paths").(string); p != "fleet/junit.xml" {
+			t.Errorf("docs/ci.md: job %s does not publish fleet/junit.xml", name)
+		}
+	}
+	if !merged {
+		t.Errorf("docs/ci.md: no GitHub job needs %s to merge its shards", shardJob)
+	}
+
+	// GitLab: parallel shards, and a merge.
+	var parallel string
+	for name, job := range gitlab {
+		if n, ok := dig(job, "parallel").(int); ok && n > 1 {
+			parallel = name
+			script := oneLine(strings.Join(strs(dig(job, "script")), "\n"))
+			checkInstall(t, "the GitLab shards' job", script)
+			if !strings.Contains(script, "conform run --targets ") || strings.Contains(script, "--shard") {
+				t.Errorf("docs/ci.md: GitLab job %s: want conform run --targets with the shard from CI_NODE_INDEX/CI_NODE_TOTAL, no --shard:\n%s", name, script)
+			}
+			if !strings.Contains(script, "CI_NODE_INDEX") || dig(job, "artifacts", "when") != "always" {
+				t.Errorf("docs/ci.md: GitLab job %s: want each shard's reports in a directory of its index, kept always", name)
+			}
+		}
+	}
+	merged = false
+	for name, job := range gitlab {
+		if parallel == "" || !slices.Contains(needs(job), parallel) {
+			continue
+		}
+		merged = true
+		script := oneLine(strings.Join(strs(dig(job, "script")), "\n"))
+		checkInstall(t, "the GitLab merge job", script)
+		if !strings.Contains(script, "conform merge ") || !strings.Contains(script, "--report-dir fleet") || dig(job, "when") != "always" {
+			t.Errorf("docs/ci.md: GitLab job %s: want conform merge ... --report-dir fleet, when: always:\n%s", name, script)
+		}
+		if dig(job, "artifacts", "reports", "junit") != "fleet/junit.xml" {
+			t.Errorf("docs/ci.md: GitLab job %s does not publish fleet/junit.xml", name)
+		}
+	}
+	if parallel == "" || !merged {
+		t.Errorf("docs/ci.md: want a GitLab job with parallel: N and one that needs it and merges (found %q)", parallel)
+	}
+
+	// Kubernetes: the manifests, and the image they run.
+	for _, f := range []string{fleetJobFile, fleetMergeFile} {
+		if !strings.Contains(section, f) {
+			t.Errorf("docs/ci.md: Fleets does not point to %s", f)
+		}
+	}
+	shardsSrc, _ := readFleetManifests(t)
+	m, err := decodeManifest(shardsSrc)
+	if err != nil || len(m.jobs) != 1 || len(m.jobs[0].Spec.Template.Spec.Containers) != 1 {
+		t.Fatalf("%s: %v", fleetJobFile, err)
+	}
+	image := m.jobs[0].Spec.Template.Spec.Containers[0].Image
+	repo, _, _ := strings.Cut(image, ":")
+	if !strings.Contains(section, image) {
+		t.Errorf("docs/ci.md: Fleets does not say how to build and push %s, the image the manifests run", image)
+	}
+	if !strings.Contains(string(readPage(t, filepath.Join(repoRoot, "README.md"))), repo) {
+		t.Errorf("README.md: the container section does not name %s, the image the Kubernetes manifests run", repo)
+	}
+}
+
+// strs is a YAML list of strings.
+func strs(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, s := range list {
+		if s, ok := s.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// cmpInt is -1, 0 or 1 as a is less than, equal to or greater than b.
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
