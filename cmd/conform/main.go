@@ -7,6 +7,7 @@
 //	conform serve [--listen ADDR] [--profile NAME] [--time-scale F]
 //	conform explain ID
 //	conform restore [--journal FILE | --target URL] [--force] [--new-user-pin]
+//	conform merge DIR... --report-dir OUT
 //	conform version
 //
 // Exit codes: 0 conformant, 1 not conformant, 2 usage or configuration
@@ -50,6 +51,7 @@ Usage:
   conform serve   [flags]   run the reference server
   conform explain ID        show a requirement (RC-8) or a case: text, requests, accepted answers, faults
   conform restore [flags]   put back the protection a killed --allow-reconfigure run left changed
+  conform merge DIR... --report-dir OUT   combine the shards of a fleet run into the fleet's reports
   conform version           print the version
 
 Secrets come only from the environment: CONFORM_ADMIN_PASSWORD, CONFORM_ADMIN_PIN,
@@ -92,6 +94,8 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		return explainCmd(rest, stdout, stderr)
 	case "restore":
 		return restoreCmd(rest, stdout, stderr, e.get)
+	case "merge":
+		return mergeCmd(rest, stdout, stderr, e.get)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "conform %s\n", version())
 		return exitOK
@@ -99,7 +103,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	msg := fmt.Sprintf("conform: unknown command %q (run, list, serve, explain, restore, version)", cmd)
+	msg := fmt.Sprintf("conform: unknown command %q (run, list, serve, explain, restore, merge, version)", cmd)
 	if s := suggest.Nearest(cmd, commands); s != "" {
 		msg += fmt.Sprintf("; did you mean %s?", s)
 	}
@@ -108,10 +112,10 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 }
 
 // commands are the subcommands, for "did you mean".
-var commands = []string{"run", "list", "serve", "explain", "restore", "version", "help"}
+var commands = []string{"run", "list", "serve", "explain", "restore", "merge", "version", "help"}
 
 // envCommands are the subcommands that read CONFORM_* variables.
-var envCommands = []string{"run", "list", "serve", "restore"}
+var envCommands = []string{"run", "list", "serve", "restore", "merge"}
 
 // explainCmd is `conform explain ID`: a requirement or a case, with
 // everything that belongs to it (docs/requirements.md in the terminal).
