@@ -99,32 +99,53 @@ type FleetSummary struct {
 // may be left unprotected); not conformant, a stale baseline, an
 // interrupted run or a failed --require (1); unreachable or an error (3);
 // incomplete (4); conformant (0). An invalid targets file (2) ends the
-// run before any target.
-func severity(s Summary) int {
+// run before any target. A restore that failed is known by the run's
+// RestoreError too: a verdict word set by another path must not hide it.
+func severity(r Run) int {
+	s := r.Summary
 	switch {
-	case s.Verdict == VerdictRestoreFailed:
-		return 4
+	case s.Verdict == VerdictRestoreFailed || r.RestoreError != "":
+		return sevRestore
 	case s.ExitCode == ExitNotConformant:
 		return 3
 	case s.ExitCode == ExitUnreachable || s.ExitCode == ExitUsage:
-		return 2
+		return sevError
 	case s.ExitCode == ExitIncomplete:
 		return 1
 	}
 	return 0
 }
 
-// Tally computes the fleet's summary from its sections.
+// The severities Tally treats apart.
+const (
+	sevRestore = 4
+	sevError   = 2
+)
+
+// VerdictMissingShards is a merged fleet's verdict when shards are
+// missing and no target's verdict is worse than an error: the shards'
+// targets are ERROR sections, but a missing shard to which no target was
+// assigned is an error too (the merge cannot know it would have been
+// empty but from the Assigned list it trusts).
+const VerdictMissingShards = "error: shards missing"
+
+// Tally computes the fleet's summary from its sections (and the missing
+// shards of a merge: an error, ranked as one).
 func (f *Fleet) Tally() {
 	s := FleetSummary{Targets: len(f.Targets), Verdicts: map[string]int{}, Verdict: VerdictConformant, ExitCode: ExitConformant}
 	worst := -1
 	for _, t := range f.Targets {
 		rs := t.Run.Summary
 		s.Verdicts[rs.Verdict]++
-		switch sev := severity(rs); {
+		switch sev := severity(t.Run); {
 		case sev > worst:
 			worst, s.Verdict, s.ExitCode, s.Worst = sev, rs.Verdict, rs.ExitCode, []string{t.Name}
-			if rs.ExitCode == ExitUsage {
+			switch {
+			case sev == sevRestore:
+				// Exit 3 whatever else the run ended with: the device may be
+				// left unprotected.
+				s.ExitCode = ExitUnreachable
+			case rs.ExitCode == ExitUsage:
 				// A target's configuration error is that target's error, not
 				// the fleet's usage error: the file itself was valid.
 				s.ExitCode = ExitUnreachable
@@ -133,7 +154,10 @@ func (f *Fleet) Tally() {
 			s.Worst = append(s.Worst, t.Name)
 		}
 	}
-	if len(f.Targets) == 0 {
+	switch {
+	case len(f.Missing) > 0 && worst < sevError:
+		s.Verdict, s.ExitCode, s.Worst = VerdictMissingShards, ExitUnreachable, nil
+	case len(f.Targets) == 0:
 		// An empty shard: nothing to judge, nothing failed.
 		s.Verdict = "no target in this shard"
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/roomconform/conform/caselang"
 )
 
-//go:embed templates/report.html.tmpl
+//go:embed templates/report.html.tmpl templates/style.tmpl
 var templates embed.FS
 
 // reportTemplate is report.html: one self-contained page (inline style, no
@@ -23,7 +23,7 @@ var reportTemplate = template.Must(template.New("report.html.tmpl").Funcs(templa
 	"broken":       brokenFindings,
 	"verdictClass": verdictClass,
 	"maxPageFlow":  func() int { return maxPageFlow },
-}).ParseFS(templates, "templates/report.html.tmpl"))
+}).ParseFS(templates, "templates/report.html.tmpl", "templates/style.tmpl"))
 
 // verdictClasses are the CSS classes of the requirement verdicts
 // (RequirementVerdicts), one colour each, in the order of the legend.

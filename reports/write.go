@@ -89,6 +89,13 @@ func junitTime(sec float64) string { return strconv.FormatFloat(max(sec, 0), 'f'
 // and under --require a testcase "coverage" fails when a MUST requirement
 // went unchecked. The testsuite's properties carry the run's metadata.
 func JUnit(r Run) ([]byte, error) {
+	suite := junitSuiteOf(r)
+	return encodeJUnit(junitSuites{Name: "conform", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Time: suite.Time, Suites: []junitSuite{suite}})
+}
+
+// junitSuiteOf is the run's testsuite (JUnit): a single run's document
+// holds one, a fleet's one per target (FleetJUnit).
+func junitSuiteOf(r Run) junitSuite {
 	r = r.shown()
 	suite := junitSuite{
 		Name:      "conform",
@@ -180,7 +187,11 @@ func JUnit(r Run) ([]byte, error) {
 	for _, id := range warned {
 		suite.SystemOut += "WARN " + id + " (a SHOULD is broken; --strict makes it a failure)\n"
 	}
-	doc := junitSuites{Name: "conform", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Time: suite.Time, Suites: []junitSuite{suite}}
+	return suite
+}
+
+// encodeJUnit writes the document with its XML header.
+func encodeJUnit(doc junitSuites) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	enc := xml.NewEncoder(&b)

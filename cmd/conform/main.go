@@ -8,6 +8,7 @@
 //	conform explain ID
 //	conform restore [--journal FILE | --target URL] [--force] [--new-user-pin]
 //	conform diff [--json] OLD/results.json NEW/results.json
+//	conform merge DIR... --report-dir OUT
 //	conform version
 //
 // Exit codes: 0 conformant, 1 not conformant, 2 usage or configuration
@@ -52,6 +53,7 @@ Usage:
   conform explain ID        show a requirement (RC-8) or a case: text, requests, accepted answers, faults
   conform restore [flags]   put back the protection a killed --allow-reconfigure run left changed
   conform diff OLD NEW      what changed between two results.json (exit 1: a regression)
+  conform merge DIR... --report-dir OUT   combine the shards of a fleet run into the fleet's reports
   conform version           print the version
 
 Secrets come only from the environment: CONFORM_ADMIN_PASSWORD, CONFORM_ADMIN_PIN,
@@ -96,6 +98,8 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		return restoreCmd(rest, stdout, stderr, e.get)
 	case "diff":
 		return diffCmd(rest, stdout, stderr)
+	case "merge":
+		return mergeCmd(rest, stdout, stderr, e.get)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "conform %s\n", version())
 		return exitOK
@@ -103,7 +107,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	}
-	msg := fmt.Sprintf("conform: unknown command %q (run, list, serve, explain, restore, diff, version)", cmd)
+	msg := fmt.Sprintf("conform: unknown command %q (run, list, serve, explain, restore, merge, diff, version)", cmd)
 	if s := suggest.Nearest(cmd, commands); s != "" {
 		msg += fmt.Sprintf("; did you mean %s?", s)
 	}
@@ -112,10 +116,10 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 }
 
 // commands are the subcommands, for "did you mean".
-var commands = []string{"run", "list", "serve", "explain", "restore", "diff", "version", "help"}
+var commands = []string{"run", "list", "serve", "explain", "restore", "merge", "diff", "version", "help"}
 
 // envCommands are the subcommands that read CONFORM_* variables.
-var envCommands = []string{"run", "list", "serve", "restore"}
+var envCommands = []string{"run", "list", "serve", "restore", "merge"}
 
 // explainCmd is `conform explain ID`: a requirement or a case, with
 // everything that belongs to it (docs/requirements.md in the terminal).
