@@ -63,7 +63,7 @@ targets:
 		{name: "name of a fleet report", doc: "targets:\n  - name: results.json\n    url: ws://h:1/\n", err: "fleet's own reports"},
 		{name: "duplicate name", doc: "targets:\n  - name: a\n    url: ws://h:1/\n  - name: a\n    url: ws://h:2/\n", err: "line 4: name \"a\" is also the name of the target at line 2"},
 		{name: "duplicate name in other case", doc: "targets:\n  - name: Room\n    url: ws://h:1/\n  - name: room\n    url: ws://h:2/\n", err: "line 4"},
-		{name: "secret key unknown", doc: "targets:\n  - name: a\n    url: ws://h:1/\n    secrets:\n      CONFORM_ADMIN_PASWORD: X\n", err: `line 5: a: secrets: "CONFORM_ADMIN_PASWORD" is not a secret variable`},
+		{name: "secret key unknown", doc: "targets:\n  - name: a\n    url: ws://h:1/\n    secrets:\n      ADMIN_PASSWORD: X\n", err: `line 5: a: secrets: "ADMIN_PASSWORD" is not a secret variable`},
 		{name: "secret key not a name", doc: "targets:\n  - name: a\n    url: ws://h:1/\n    secrets:\n      hunter2!: X\n", err: "line 5", hidden: "hunter2"},
 		{name: "secret value is a secret", doc: "targets:\n  - name: a\n    url: ws://h:1/\n    secrets:\n      CONFORM_ADMIN_PASSWORD: 'S3cret!pw'\n", err: "line 5: a: secrets: CONFORM_ADMIN_PASSWORD: the value is not the name", hidden: "S3cret"},
 		{name: "secret value lower case", doc: "targets:\n  - name: a\n    url: ws://h:1/\n    secrets:\n      CONFORM_ADMIN_PASSWORD: hunter2\n", err: "not the name", hidden: "hunter2"},

@@ -47,7 +47,7 @@ func Parallel(requested, targets int, limit uint64) (int, error) {
 	}
 	if n > fit || n == 0 {
 		want := max(n, 1)
-		return 0, fmt.Errorf("--parallel %d needs about %d open files (%d a target and %d for the process); the open-files limit (ulimit -n) is %d: run at most %d at once, or raise the limit",
+		return 0, fmt.Errorf("%d targets at once need about %d open files (%d a target and %d for the process); the open-files limit (ulimit -n) is %d: run at most %d at once (--parallel), or raise the limit",
 			want, FilesReserve+want*FilesPerTarget, FilesPerTarget, FilesReserve, limit, fit)
 	}
 	return n, nil
