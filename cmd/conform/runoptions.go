@@ -131,7 +131,9 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 }
 
 // journalName is the file name under --report-dir where conform before
-// v2 journals kept the recovery journal: still looked for, never written.
+// v2 journals kept the recovery journal (still looked for, never written
+// by a single run), and under <report-dir>/<name>/ where a fleet's
+// target keeps its own (fleet.go).
 const journalName = "reconfigure-journal.json"
 
 // restoreReserve is the share of --timeout kept for putting a
