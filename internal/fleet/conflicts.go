@@ -70,20 +70,26 @@ func CheckConflicts(ctx context.Context, ts []Target, resolve Resolver) error {
 	defer cancel()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	resolved := map[string][]netip.Addr{}
 	for name := range names {
 		wg.Go(func() {
 			addrs, err := resolve(ctx, name)
 			if err != nil {
 				return
 			}
+			var out []netip.Addr
+			for _, a := range addrs {
+				out = append(out, a.Unmap())
+			}
 			mu.Lock()
 			defer mu.Unlock()
-			for _, a := range addrs {
-				names[name] = append(names[name], a.Unmap())
-			}
+			resolved[name] = out
 		})
 	}
 	wg.Wait()
+	for name, as := range resolved {
+		names[name] = as
+	}
 	for i := range eps {
 		if as, ok := names[eps[i].host]; ok {
 			eps[i].addrs = as
