@@ -20,7 +20,7 @@ func TestRunHelpIsGrouped(t *testing.T) {
 		t.Fatalf("conform run -h: exit %d\n%s", code, errOut.String())
 	}
 	help := errOut.String()
-	groups := []string{"Target", "Secrets and configuration", "Selection", "Live safety", "Reports", "Timing"}
+	groups := []string{"Target", "Secrets and configuration", "Selection", "Live safety", "Reports", "Fleet", "Timing"}
 	heading := regexp.MustCompile(`(?m)^([A-Z][a-z]+(?: [a-z]+)*)(?: \(.*\))?:$`)
 	// The help prints a flag once even if two groups list it: the groups
 	// themselves must not.

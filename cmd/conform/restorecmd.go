@@ -47,12 +47,17 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 	fs.DurationVar(&o.timeout, "timeout", time.Minute, "bound on the whole restore")
 	fs.BoolVar(&o.insecure, "insecure-skip-verify", false, "wss://: do not verify the server certificate")
 	fs.StringVar(&o.caFile, "ca-file", "", "wss://: PEM file of CA certificates to trust")
-	if _, code, ok := parseOrExit(fs, args, getenv, errOut); !ok {
+	fs.StringVar(&o.targets, "targets", "", "a fleet's targets file (conform run --targets): replay every target's journal under <report-dir>/<name>/ with that target's secrets (its secrets map); --report-dir defaults to conform-report")
+	from, code, ok := parseOrExit(fs, args, getenv, errOut)
+	if !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(errOut, "conform restore: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
+	}
+	if o.targets != "" {
+		return restoreFleet(o, from, force, newPIN, stdout, stderr, getenvOnly(getenv))
 	}
 	path, err := o.restoreJournalPath()
 	if err != nil {
@@ -63,6 +68,12 @@ func restoreCmd(args []string, stdout, stderr io.Writer, getenv func(string) str
 		fmt.Fprintln(out, "conform restore: no recovery journal: nothing to restore")
 		return exitOK
 	}
+	return restoreJournal(o, path, force, newPIN, red, secrets, out, errOut)
+}
+
+// restoreJournal is conform restore of the journal at path with the
+// secrets given (a missing journal: nothing to restore, exit 0).
+func restoreJournal(o runOptions, path string, force, newPIN bool, red *redact.Redactor, secrets engine.Secrets, out, errOut io.Writer) int {
 	j, ok, err := readJournal(path)
 	if err != nil {
 		fmt.Fprintf(errOut, "conform restore: %s\n", term.Line(err.Error()))

@@ -34,7 +34,13 @@ func runWith(args []string, stdout, stderr io.Writer, getenv func(string) string
 }
 
 // runEnv is runWith with the environment as env.
+// With --targets it is the fleet route (fleetRun), in-process whatever
+// exec is (Ginkgo runs once a process); an InProcess exec is used as it is.
 func runEnv(args []string, stdout, stderr io.Writer, e env, exec conductor.Executor) (reports.Run, int) {
+	if targetsGiven(args, e) {
+		ip, _ := exec.(conductor.InProcess)
+		return reports.Run{}, fleetRun(context.Background(), args, stdout, stderr, e, systemFleet(ip))
+	}
 	cfg, code, ok := runConfig(args, stdout, stderr, e)
 	defer cfg.flush()
 	if !ok {
@@ -60,6 +66,12 @@ func (p preparedRun) flush() {
 // the conductor's Config. ok false: the command ends here with code (a
 // usage error, or --print-config).
 func runConfig(args []string, stdout, stderr io.Writer, e env) (p preparedRun, code int, ok bool) {
+	return runConfigOf(args, stdout, stderr, e, nil)
+}
+
+// runConfigOf is runConfig for a target of a fleet (member), whose
+// entry's fields override the flags, or for a single run (nil).
+func runConfigOf(args []string, stdout, stderr io.Writer, e env, member *fleetMember) (p preparedRun, code int, ok bool) {
 	red, secrets := secretsFromEnv(e.get)
 	errOut := redact.NewWriter(red, stderr, term.Escape)
 	p.writers = append(p.writers, errOut)
@@ -71,6 +83,12 @@ func runConfig(args []string, stdout, stderr io.Writer, e env) (p preparedRun, c
 	from, code, ok := parseOrExit(fs, args, e.get, errOut)
 	if !ok {
 		return p, code, false
+	}
+	if member != nil {
+		member.apply(&o)
+	} else if o.parallel != 0 || o.shard != "" || o.shardTotal != 0 {
+		fmt.Fprintln(errOut, "conform run: --parallel, --shard and --shard-total go with --targets FILE (a fleet)")
+		return p, exitUsage, false
 	}
 	files := o.files()
 	consoleOut := stdout
@@ -93,7 +111,7 @@ func runConfig(args []string, stdout, stderr io.Writer, e env) (p preparedRun, c
 	}
 	session.RegisterProbePathSecrets(red, o.settings.ProbePath)
 	cfg, sel, err := o.validate(from, e)
-	if err == nil {
+	if err == nil && member == nil {
 		err = ginkgoArgs(args, fs.Args())
 	}
 	if err == nil {

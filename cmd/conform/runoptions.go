@@ -21,6 +21,7 @@ import (
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/console"
 	"github.com/roomconform/conform/internal/engine"
+	"github.com/roomconform/conform/internal/fleet"
 	"github.com/roomconform/conform/internal/opfile"
 	"github.com/roomconform/conform/internal/session"
 	"github.com/roomconform/conform/refserver"
@@ -64,6 +65,11 @@ type runOptions struct {
 	journal         string
 	pace            bool
 	lockoutWindow   time.Duration
+	// The fleet's (fleet.go).
+	targets    string
+	parallel   int
+	shard      string
+	shardTotal int
 }
 
 // Bounds on flag values that make no sense (and would overflow the waits
@@ -117,11 +123,17 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.require, "require", "", "coverage the gate demands (exit 1 when unmet): \"must\": no MUST requirement went unchecked for a reason you can fix (a secret, an address, the budget, an error); what the selection excluded, what does not apply, what the target blocked and what no run can check (a 30-day lifetime) pass; \"complete\": also nothing was excluded by the selection, SHOULD requirements included")
 	fs.StringVar(&o.baseline, "baseline", "", "file of known failures, one a line (\"CASE REQUIREMENT check=... expected=... reason [link]\", as --write-baseline writes them): they are XFAIL and do not fail the run; a different failure of the case does, and so does a known one that no longer fails")
 	fs.StringVar(&o.writeBaseline, "write-baseline", "", "write the run's failing findings to this file as a baseline (overwriting it; the reasons of known ones are kept); the exit code is the run's")
+	fs.StringVar(&o.targets, "targets", "", "run a fleet: a YAML or JSON file of targets (name, url, optional web, http, plan, legacy, baseline, allow-reconfigure, secrets by variable name), each with its reports and journal in <report-dir>/<name>/ (README, Fleets)")
+	fs.IntVar(&o.parallel, "parallel", 0, fmt.Sprintf("with --targets: how many targets run at once (0: %d, fewer when the open-files limit is lower)", fleet.DefaultParallel))
+	fs.StringVar(&o.shard, "shard", "", "with --targets: run shard K of N (1-based, e.g. 2/3): the targets whose SHA-256(name) mod N is K-1 (default: GitLab's CI_NODE_INDEX/CI_NODE_TOTAL)")
+	fs.IntVar(&o.shardTotal, "shard-total", 0, "with --targets in a Kubernetes Indexed Job: the number of shards N, the shard being JOB_COMPLETION_INDEX (0-based) + 1")
 	fs.Var(&o.variants, "variant", "embedded reference server only: another conformant behaviour (repeatable; conform serve --list-faults)")
 }
 
 // journalName is the file name under --report-dir where conform before
-// v2 journals kept the recovery journal: still looked for, never written.
+// v2 journals kept the recovery journal (still looked for, never written
+// by a single run), and under <report-dir>/<name>/ where a fleet's
+// target keeps its own (fleet.go).
 const journalName = "reconfigure-journal.json"
 
 // restoreReserve is the share of --timeout kept for putting a
@@ -489,6 +501,8 @@ var runFlagGroups = []runFlagGroup{
 		[]string{"wrong-credential-budget", "pace", "lockout-attempts", "lockout-window", "allow-reconfigure", "journal"}},
 	{"Reports", "the verdict, the gate, the console and the files",
 		[]string{"strict", "require", "baseline", "write-baseline", "report-dir", "junit-report", "json-report", "html-report", "summary-report", "json", "v", "vv"}},
+	{"Fleet", "many targets in one process: each target's run is serial, --parallel of them at once, through the\n  in-process executor, not Ginkgo (Ginkgo's RunSpecs runs once a process); the flags above apply to every\n  target, an entry's fields override them; --target, --web, --http and the report paths come from the entries",
+		[]string{"targets", "parallel", "shard", "shard-total"}},
 	{"Timing", "bounds of the run and the lifetimes it judges",
 		[]string{"timeout", "response-timeout", "http-token-ttl", "token-ttl", "pin-token-ttl-min", "lifetime-tolerance", "lockout-wait"}},
 }
