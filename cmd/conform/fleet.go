@@ -325,7 +325,7 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 	f.Tally()
 	wctx, cancel := context.WithTimeout(context.Background(), max(o.timeout/10, 10*time.Second))
 	defer cancel()
-	werr := writeFleetReports(wctx, f, reports.DefaultFiles(o.reportDir))
+	werr := reports.WriteFleet(wctx, f, reports.DefaultFiles(o.reportDir))
 	s := f.Summary
 	var counts []string
 	for _, v := range slices.Sorted(mapKeys(s.Verdicts)) {
@@ -435,47 +435,6 @@ func fleetInterruption(ctx context.Context) string {
 		return "out of time"
 	}
 	return "interrupted"
-}
-
-// writeFleetReports writes the fleet's reports: results.json (a Fleet).
-// The one place they are written: reports.WriteFleet (junit.xml,
-// report.html and summary.md too) takes its place.
-func writeFleetReports(_ context.Context, f reports.Fleet, files reports.Files) error {
-	if files.JSON == "" {
-		return nil
-	}
-	b, err := reports.FleetJSON(f)
-	if err != nil {
-		return err
-	}
-	return replaceFile(files.JSON, b)
-}
-
-// replaceFile writes b to path atomically (a temporary file renamed over
-// it): never into whatever the path is now (a FIFO would block).
-func replaceFile(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = tmp.Write(b)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 // writableDir creates dir if need be and checks a file can be made in it.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/xml"
 	"fmt"
 	"net"
 	"net/netip"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/fleet"
@@ -307,7 +309,7 @@ func TestFleetRun(t *testing.T) {
 	path := writeTargets(t, doc.String())
 	dir := t.TempDir()
 	r := fleetIn(t, context.Background(), memDeps(mem, nil), env,
-		append([]string{"run", "--targets", path, "--report-dir", dir, "--response-timeout", "2s"}, fleetCases...)...)
+		append([]string{"run", "--targets", path, "--report-dir", dir, "--response-timeout", "2s", "--seed", "7"}, fleetCases...)...)
 	r.dir = dir
 	if r.code != exitFailed {
 		t.Errorf("exit %d, want 1 (room-08 is not conformant)\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -381,6 +383,68 @@ func TestFleetRun(t *testing.T) {
 			// The control: the recording sees secrets at all.
 			if !strings.Contains(got, strings.ToLower(s.sec.AdminPassword)) {
 				t.Errorf("%s never received its admin password: the wire check proves nothing", s.name)
+			}
+		}
+	}
+	checkFleetReports(t, dir, f)
+
+	// The same fleet in three shards, merged: the fleet run in one piece,
+	// case for case (SameFleet), and the merge's exit code the fleet's.
+	var merge []string
+	for k := 1; k <= 3; k++ {
+		sd := t.TempDir()
+		rs := fleetIn(t, context.Background(), memDeps(mem, nil), env, append([]string{"run", "--targets", path, "--report-dir", sd,
+			"--response-timeout", "2s", "--seed", "7", "--shard", fmt.Sprintf("%d/3", k)}, fleetCases...)...)
+		if rs.code == exitUsage {
+			t.Fatalf("shard %d/3: exit 2\n%s", k, rs.stderr)
+		}
+		merge = append(merge, sd)
+	}
+	out := t.TempDir()
+	var mo, me bytes.Buffer
+	if code := mergeCmd(append(merge, "--report-dir", out), &mo, &me, func(string) string { return "" }); code != exitFailed {
+		t.Errorf("merge: exit %d, want 1\n%s%s", code, mo.String(), me.String())
+	}
+	merged := readFleet(t, out)
+	if d := reports.SameFleet(f, merged); len(d) > 0 {
+		t.Errorf("3 shards merged differ from the fleet in one run:\n%s", strings.Join(d, "\n"))
+	}
+	checkFleetReports(t, out, merged)
+}
+
+// checkFleetReports checks a fleet's junit.xml (a testsuite per target,
+// named by it, failing where its section fails), report.html and
+// summary.md (a row per target) in dir.
+func checkFleetReports(t *testing.T, dir string, f reports.Fleet) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ju reporters.JUnitTestSuites
+	if err := xml.Unmarshal(b, &ju); err != nil {
+		t.Fatalf("%s/junit.xml: %v", dir, err)
+	}
+	if len(ju.TestSuites) != len(f.Targets) {
+		t.Fatalf("%s/junit.xml: %d testsuites, want one per target (%d)", dir, len(ju.TestSuites), len(f.Targets))
+	}
+	for i, s := range ju.TestSuites {
+		sec := f.Targets[i]
+		if s.Name != sec.Name {
+			t.Errorf("testsuite %d is %q, want %q", i, s.Name, sec.Name)
+		}
+		if bad := s.Failures + s.Errors; (bad > 0) != (sec.Run.Summary.ExitCode != exitOK) {
+			t.Errorf("testsuite %s: %d failures, %d errors; its section exits %d", s.Name, s.Failures, s.Errors, sec.Run.Summary.ExitCode)
+		}
+	}
+	for _, name := range []string{"report.html", "summary.md"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sec := range f.Targets {
+			if !bytes.Contains(b, []byte(sec.Name)) {
+				t.Errorf("%s has no row for %s", name, sec.Name)
 			}
 		}
 	}

@@ -97,16 +97,6 @@ func merge(t *testing.T, args ...string) result {
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
 
-// readFleet reads OUT/results.json as a fleet.
-func readFleet(t *testing.T, dir string) reports.Fleet {
-	t.Helper()
-	doc, err := reports.ReadResults(filepath.Join(dir, "results.json"))
-	if err != nil || doc.Fleet == nil {
-		t.Fatalf("merged results.json: %v", err)
-	}
-	return *doc.Fleet
-}
-
 // TestMergeCommand: three shards given in any order (the flags after
 // them) merge into the fleet run in one piece (SameFleet), targets in the
 // targets file's order, the exit code the fleet's; every link of the
