@@ -77,8 +77,23 @@ type FleetTarget struct {
 	// Dir is the target's report directory, relative to the fleet's
 	// (its own reports and its reconfiguration journal).
 	Dir string `json:"dir"`
-	// Run is the target's whole results document.
+	// Run is the target's results document without the cases'
+	// transcripts (Sectioned): those are in the target's own results.json,
+	// Dir/results.json. A fleet of hundreds of targets then stays a few
+	// MiB in memory and on disk, not a few hundred.
 	Run Run `json:"run"`
+}
+
+// Sectioned returns r as a fleet's section holds it: without the cases'
+// transcripts (the preflight's, kept only when it failed, stays).
+func (r Run) Sectioned() Run {
+	out := r
+	out.Cases = make([]Case, len(r.Cases))
+	for i, c := range r.Cases {
+		c.Transcript = nil
+		out.Cases[i] = c
+	}
+	return out
 }
 
 // FleetSummary is the fleet's verdict: the worst of its targets'

@@ -302,7 +302,11 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 		}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			sections[i] = ft.run(ctx, deps.exec)
+			sec := ft.run(ctx, deps.exec)
+			// Its transcripts are in its own results.json: the fleet keeps
+			// the rest (memory grows with the targets, not their frames).
+			sec.Run = sec.Run.Sectioned()
+			sections[i] = sec
 			show(i)
 		})
 	}

@@ -410,6 +410,23 @@ func TestFleetRun(t *testing.T) {
 		t.Errorf("3 shards merged differ from the fleet in one run:\n%s", strings.Join(d, "\n"))
 	}
 	checkFleetReports(t, out, merged)
+	// A section has no transcripts (they are in the target's own
+	// results.json); the merge makes each target's reports from its own,
+	// transcripts and all.
+	for _, fl := range []reports.Fleet{f, merged} {
+		for _, sec := range fl.Targets {
+			for _, c := range sec.Run.Cases {
+				if len(c.Transcript) > 0 {
+					t.Errorf("%s: case %s has a transcript in its section", sec.Name, c.ID)
+				}
+			}
+		}
+	}
+	var own reports.Run
+	readJSON(t, filepath.Join(out, "room-08", "results.json"), &own)
+	if len(own.Cases) == 0 || len(own.Cases[0].Transcript) == 0 {
+		t.Errorf("the merged room-08/results.json has no transcript: %+v", own.Cases)
+	}
 }
 
 // checkFleetReports checks a fleet's junit.xml (a testsuite per target,

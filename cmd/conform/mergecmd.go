@@ -108,8 +108,24 @@ func mergeCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	}
 	code := merged.Summary.ExitCode
 	var werrs []string
+	from := map[string]string{} // a target's own report directory in its shard
+	for _, sf := range files {
+		for _, t := range sf.Doc.Fleet.Targets {
+			from[t.Name] = filepath.Join(filepath.Dir(sf.Path), t.Dir)
+		}
+	}
 	for _, t := range merged.Targets {
-		if err := reports.WriteAll(ctx, t.Run, reports.DefaultFiles(filepath.Join(reportDir, t.Name))); err != nil {
+		run := t.Run
+		if dir, ok := from[t.Name]; ok {
+			// The section has no transcripts: the target's own results.json
+			// has them, and its reports are made from it.
+			if full, err := ownResults(dir, t.Run); err == nil {
+				run = full
+			} else {
+				fmt.Fprintf(stderr, "conform merge: %s: %s; its reports are made from its section, without transcripts\n", term.Line(t.Name), term.Line(err.Error()))
+			}
+		}
+		if err := reports.WriteAll(ctx, run, reports.DefaultFiles(filepath.Join(reportDir, t.Name))); err != nil {
 			werrs = append(werrs, err.Error())
 		}
 	}
@@ -188,4 +204,19 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// ownResults reads a target's own results.json in its shard's report
+// directory dir: the section's run with its transcripts. One that is not
+// the section's run (another run's, left over) is refused.
+func ownResults(dir string, section reports.Run) (reports.Run, error) {
+	doc, err := reports.ReadResults(filepath.Join(dir, "results.json"))
+	if err != nil {
+		return reports.Run{}, err
+	}
+	r := doc.Run
+	if r == nil || !r.StartedAt.Equal(section.StartedAt) || len(r.Cases) != len(section.Cases) || r.Summary.Verdict != section.Summary.Verdict {
+		return reports.Run{}, fmt.Errorf("%s/results.json is not the run of its section", dir)
+	}
+	return *r, nil
 }
