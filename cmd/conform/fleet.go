@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -32,16 +33,33 @@ import (
 // fleetDeps are what a fleet run takes from the machine; the tests give
 // their own (an in-process network, a resolver, a limit, no signals).
 type fleetDeps struct {
-	exec      conductor.InProcess
-	resolve   fleet.Resolver
-	openFiles func() (uint64, error)
+	exec    conductor.InProcess
+	resolve fleet.Resolver
+	// limits are the machine's: open files and memory.
+	limits func() (fleet.Limits, error)
 	// signals: SIGINT and SIGTERM interrupt every running target.
 	signals bool
 }
 
 // systemFleet are the deps of `conform run --targets`.
 func systemFleet(exec conductor.InProcess) fleetDeps {
-	return fleetDeps{exec: exec, resolve: fleet.SystemResolver, openFiles: fleet.OpenFilesLimit, signals: true}
+	return fleetDeps{exec: exec, resolve: fleet.SystemResolver, limits: systemLimits, signals: true}
+}
+
+// systemLimits are the process's open-files limit and the memory it may
+// use. Inside a container with a memory limit (and no GOMEMLIMIT), the
+// garbage collector is told nine tenths of it: it then works harder near
+// the limit instead of letting the heap grow into it.
+func systemLimits() (fleet.Limits, error) {
+	files, err := fleet.OpenFilesLimit()
+	if err != nil {
+		return fleet.Limits{}, err
+	}
+	mem, container := fleet.MemoryLimit()
+	if container > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(container / 10 * 9))
+	}
+	return fleet.Limits{OpenFiles: files, Memory: mem}, nil
 }
 
 // singleTargetFlags are the flags of one target or one file, which a
@@ -201,11 +219,11 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 	if err := fleet.CheckConflicts(ctx, file.Targets, deps.resolve); err != nil {
 		return usage("%s: %v", o.targets, err)
 	}
-	limit, err := deps.openFiles()
+	limits, err := deps.limits()
 	if err != nil {
 		return usage("%v", err)
 	}
-	parallel, err := fleet.Parallel(o.parallel, len(mine), limit)
+	parallel, err := fleet.Parallel(o.parallel, len(mine), limits)
 	if err != nil {
 		return usage("%v", err)
 	}

@@ -15,14 +15,16 @@ import (
 	"time"
 
 	"github.com/roomconform/conform/internal/conductor"
+	"github.com/roomconform/conform/internal/fleet"
 	"github.com/roomconform/conform/refserver"
 )
 
 // BenchmarkFleet is the fleet route at scale (issue 22): the default live
 // run of the catalogue against reference servers in this process, over
 // loopback sockets, every target at once (--parallel N), each with its own
-// secrets. targets=1 is the yardstick; the goal for targets=50 is at most
-// three times its wall time on two cores, and at most 150 MiB. Reported per
+// secrets; and the larger sizes again at the default --parallel.
+// targets=1 is the yardstick; the goal for targets=50 is at most three
+// times its wall time on two cores, and at most 150 MiB. Reported per
 // run: ns/op (the wall time), peak-heap-MiB (Go heap in use, servers
 // included), peak-rss-MiB (the process's resident set), peak-fds (open
 // files, servers' ends included) and fds/target. CONFORM_BENCH_TARGETS
@@ -36,11 +38,15 @@ func BenchmarkFleet(b *testing.B) {
 		sizes = append(sizes, n)
 	}
 	for _, n := range sizes {
-		b.Run(fmt.Sprintf("targets=%d", n), func(b *testing.B) { benchFleet(b, n) })
+		b.Run(fmt.Sprintf("targets=%d/parallel=%d", n, n), func(b *testing.B) { benchFleet(b, n, n) })
+		if n > fleet.DefaultParallel {
+			b.Run(fmt.Sprintf("targets=%d/parallel=default", n), func(b *testing.B) { benchFleet(b, n, 0) })
+		}
 	}
 }
 
-func benchFleet(b *testing.B, n int) {
+// benchFleet runs n targets, parallel at once (0: the default).
+func benchFleet(b *testing.B, n, parallel int) {
 	var doc strings.Builder
 	doc.WriteString("targets:\n")
 	vars := map[string]string{}
@@ -76,7 +82,11 @@ func benchFleet(b *testing.B, n int) {
 		runtime.GC()
 		stop := peak.sample(20 * time.Millisecond)
 		var out, errOut bytes.Buffer
-		code := fleetRun(context.Background(), []string{"--targets", path, "--report-dir", dir, "--parallel", strconv.Itoa(n)}, &out, &errOut, getenv, deps)
+		args := []string{"--targets", path, "--report-dir", dir}
+		if parallel > 0 {
+			args = append(args, "--parallel", strconv.Itoa(parallel))
+		}
+		code := fleetRun(context.Background(), args, &out, &errOut, getenv, deps)
 		stop()
 		if code != exitOK {
 			b.Fatalf("%d targets: exit %d\n%s\n%s", n, code, lastLines(out.String(), 8), lastLines(errOut.String(), 8))

@@ -228,7 +228,7 @@ func fleetIn(t *testing.T, ctx context.Context, deps fleetDeps, env []string, ar
 func memDeps(mem *memnet.Network, hosts map[string]string) fleetDeps {
 	return fleetDeps{
 		exec: conductor.InProcess{InMemory: true, Dial: mem.DialContext}, resolve: fakeResolver(hosts),
-		openFiles: func() (uint64, error) { return 1 << 16, nil },
+		limits: func() (fleet.Limits, error) { return fleet.Limits{OpenFiles: 1 << 16, Memory: 1 << 40}, nil },
 	}
 }
 
@@ -493,7 +493,7 @@ func TestFleetUsageErrors(t *testing.T) {
 		{name: "--target too", doc: good, args: []string{"--target", s.srv.URL}, want: "--target"},
 		{name: "bad shard", doc: good, args: []string{"--shard", "4/3"}, want: "--shard 4/3"},
 		{name: "index without total", doc: good, env: []string{"JOB_COMPLETION_INDEX=1"}, want: "--shard-total"},
-		{name: "parallel over the limit", doc: good, args: []string{"--parallel", "100"}, want: "open-files limit (ulimit -n) is 90"},
+		{name: "parallel over the open-files limit", doc: good, args: []string{"--parallel", "100"}, want: "open-files limit (ulimit -n) is 70"},
 		{name: "ginkgo flags", doc: good, args: []string{"--", "--ginkgo.v"}, want: "Ginkgo"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -503,8 +503,8 @@ func TestFleetUsageErrors(t *testing.T) {
 			}
 			args = append(args, tc.args...)
 			deps := memDeps(mem, map[string]string{"room-host.test": "127.0.0.1"})
-			// Room for no target: the reserve and 26 files.
-			deps.openFiles = func() (uint64, error) { return 90, nil }
+			// Room for no target's files (the reserve and 6), for every target's memory.
+			deps.limits = func() (fleet.Limits, error) { return fleet.Limits{OpenFiles: 70, Memory: 1 << 40}, nil }
 			r := fleetIn(t, context.Background(), deps, tc.env, args...)
 			if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 				t.Errorf("exit %d, want 2 and one line with %q:\n%s%s", r.code, tc.want, r.stdout, r.stderr)

@@ -124,7 +124,7 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.baseline, "baseline", "", "file of known failures, one a line (\"CASE REQUIREMENT check=... expected=... reason [link]\", as --write-baseline writes them): they are XFAIL and do not fail the run; a different failure of the case does, and so does a known one that no longer fails")
 	fs.StringVar(&o.writeBaseline, "write-baseline", "", "write the run's failing findings to this file as a baseline (overwriting it; the reasons of known ones are kept); the exit code is the run's")
 	fs.StringVar(&o.targets, "targets", "", "run a fleet: a YAML or JSON file of targets (name, url, optional web, http, plan, legacy, baseline, allow-reconfigure, secrets by variable name), each with its reports and journal in <report-dir>/<name>/ (README, Fleets)")
-	fs.IntVar(&o.parallel, "parallel", 0, fmt.Sprintf("with --targets: how many targets run at once (0: %d, fewer when the open-files limit is lower)", fleet.DefaultParallel))
+	fs.IntVar(&o.parallel, "parallel", 0, fmt.Sprintf("with --targets: how many targets run at once (0: %d, fewer when the open-files limit or the memory is lower)", fleet.DefaultParallel))
 	fs.StringVar(&o.shard, "shard", "", "with --targets: run shard K of N (1-based, e.g. 2/3): the targets whose SHA-256(name) mod N is K-1 (default: GitLab's CI_NODE_INDEX/CI_NODE_TOTAL)")
 	fs.IntVar(&o.shardTotal, "shard-total", 0, "with --targets in a Kubernetes Indexed Job: the number of shards N, the shard being JOB_COMPLETION_INDEX (0-based) + 1")
 	fs.Var(&o.variants, "variant", "embedded reference server only: another conformant behaviour (repeatable; conform serve --list-faults)")

@@ -337,25 +337,32 @@ func TestConflictsBoundTheResolver(t *testing.T) {
 }
 
 func TestParallel(t *testing.T) {
+	plenty := Limits{OpenFiles: 1 << 20, Memory: 1 << 40}
 	for _, tc := range []struct {
 		name      string
 		requested int
-		limit     uint64
+		lim       Limits
 		targets   int
 		want      int
 		err       string
 	}{
-		{name: "default", requested: 0, limit: 1 << 20, targets: 100, want: DefaultParallel},
-		{name: "default, few targets", requested: 0, limit: 1 << 20, targets: 3, want: 3},
-		{name: "default shrinks to the limit", requested: 0, limit: FilesReserve + 3*FilesPerTarget, targets: 100, want: 3},
-		{name: "explicit", requested: 50, limit: 1 << 20, targets: 100, want: 50},
-		{name: "explicit over the limit", requested: 500, limit: 1024, targets: 500, err: "open-files limit (ulimit -n) is 1024"},
-		{name: "limit too low for one", requested: 0, limit: FilesReserve, targets: 5, err: "open-files limit"},
-		{name: "negative", requested: -1, limit: 1024, targets: 5, err: "--parallel"},
-		{name: "empty shard", requested: 0, limit: 1024, targets: 0, want: 0},
+		{name: "default", lim: plenty, targets: 100, want: DefaultParallel},
+		{name: "default, few targets", lim: plenty, targets: 3, want: 3},
+		{name: "default shrinks to the open-files limit", lim: Limits{OpenFiles: FilesReserve + 3*FilesPerTarget, Memory: 1 << 40}, targets: 100, want: 3},
+		{name: "default shrinks to the memory", lim: Limits{OpenFiles: 1 << 20, Memory: MemoryReserve + 2*MemoryPerTarget}, targets: 100, want: 2},
+		{name: "memory unknown", lim: Limits{OpenFiles: 1 << 20}, targets: 100, want: DefaultParallel},
+		{name: "explicit", requested: 50, lim: plenty, targets: 100, want: 50},
+		{name: "explicit over the open-files limit", requested: 500, lim: Limits{OpenFiles: 1024, Memory: 1 << 40}, targets: 500,
+			err: "500 targets at once need about 4064 open files (8 a target and 64 for the process); the open-files limit (ulimit -n) is 1024: run at most 120 at once"},
+		{name: "explicit over the memory", requested: 500, lim: Limits{OpenFiles: 1 << 20, Memory: 2 << 30}, targets: 500,
+			err: "500 targets at once need about 12128 MiB of memory (24 MiB a target and 128 for the process); 2048 MiB are available (the container's limit or the system's free memory): run at most 80 at once"},
+		{name: "open-files too low for one", lim: Limits{OpenFiles: FilesReserve, Memory: 1 << 40}, targets: 5, err: "open-files limit"},
+		{name: "memory too low for one", lim: Limits{OpenFiles: 1 << 20, Memory: MemoryReserve}, targets: 5, err: "of memory"},
+		{name: "negative", requested: -1, lim: plenty, targets: 5, err: "--parallel"},
+		{name: "empty shard", lim: plenty, targets: 0, want: 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Parallel(tc.requested, tc.targets, tc.limit)
+			got, err := Parallel(tc.requested, tc.targets, tc.lim)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) || strings.Contains(err.Error(), "\n") {
 					t.Errorf("error %v, want one line with %q", err, tc.err)
@@ -364,6 +371,48 @@ func TestParallel(t *testing.T) {
 			}
 			if err != nil || got != tc.want {
 				t.Errorf("Parallel = %d, %v; want %d", got, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestMemoryLimit: the container's limit (cgroup v2, then v1) and the
+// system's available memory, the lower; "max" is no limit.
+func TestMemoryLimit(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	saved, savedInfo := cgroupFiles, meminfo
+	t.Cleanup(func() { cgroupFiles, meminfo = saved, savedInfo })
+	info := write("meminfo", "MemTotal:       24000000 kB\nMemAvailable:    8388608 kB\n")
+	for _, tc := range []struct {
+		name                  string
+		v2, v1                string
+		wantLimit, wantCgroup uint64
+	}{
+		{"no container", "", "", 8 << 30, 0},
+		{"v2 limit", "536870912\n", "", 512 << 20, 512 << 20},
+		{"v2 max, v1 limit", "max\n", "1073741824\n", 1 << 30, 1 << 30},
+		{"v1 unlimited", "", "9223372036854771712\n", 8 << 30, 0},
+		{"container above the available memory", "17179869184\n", "", 8 << 30, 16 << 30},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cgroupFiles = []string{filepath.Join(dir, "absent-v2"), filepath.Join(dir, "absent-v1")}
+			if tc.v2 != "" {
+				cgroupFiles[0] = write("v2", tc.v2)
+			}
+			if tc.v1 != "" {
+				cgroupFiles[1] = write("v1", tc.v1)
+			}
+			meminfo = info
+			limit, cgroup := MemoryLimit()
+			if limit != tc.wantLimit || cgroup != tc.wantCgroup {
+				t.Errorf("MemoryLimit = %d, %d; want %d, %d", limit, cgroup, tc.wantLimit, tc.wantCgroup)
 			}
 		})
 	}
