@@ -298,6 +298,9 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 		sum := s.Run.Summary
 		fmt.Fprintf(con, "  %-20s %s (exit %d): %d pass, %d fail, %d warn, %d skip, %d error; %s\n",
 			s.Name+" ", sum.Verdict, sum.ExitCode, sum.Pass, sum.Fail, sum.Warn, sum.Skip, sum.Error, filepath.Join(o.reportDir, s.Dir))
+		for _, l := range whyLines(s.Run, filepath.Join(o.reportDir, s.Dir, "summary.md")) {
+			fmt.Fprintf(con, "    %s\n", term.Line(l))
+		}
 		for _, l := range strings.Split(strings.TrimSpace(string(targets[i].out.b)), "\n") {
 			if l != "" {
 				fmt.Fprintf(con, "    %s\n", term.Line(l))
@@ -365,7 +368,7 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 		fmt.Fprintf(fErr, "conform run: %s\n", term.Line(werr.Error()))
 		return max(s.ExitCode, exitUnreachable)
 	}
-	fmt.Fprintf(con, "reports: %s\n", filepath.Join(o.reportDir, "results.json"))
+	fmt.Fprintf(con, "reports: %s (each target's under %s)\n", reports.DefaultFiles(o.reportDir), filepath.Join(o.reportDir, "<name>"))
 	return s.ExitCode
 }
 
@@ -489,4 +492,38 @@ func addSecrets(red *redact.Redactor, secrets map[string]string) {
 	for k, v := range secrets {
 		red.Add(k, v)
 	}
+}
+
+// whyLines say what made a target's verdict when it is not plain, in at
+// most three lines: the failing cases, or the verdict's first reasons
+// (summary.why, those about a partial run left to its summary).
+func whyLines(r reports.Run, summary string) []string {
+	if r.Summary.ExitCode == exitOK {
+		return nil
+	}
+	var failing []string
+	for _, c := range r.Cases {
+		if c.Verdict == caselang.Fail {
+			failing = append(failing, c.ID)
+		}
+	}
+	if len(failing) > 0 {
+		more := ""
+		if len(failing) > 3 {
+			more = fmt.Sprintf(" and %d more", len(failing)-3)
+			failing = failing[:3]
+		}
+		return []string{"FAIL: " + strings.Join(failing, ", ") + more + " (" + summary + ")"}
+	}
+	var out []string
+	for _, w := range r.Summary.Why {
+		if strings.HasPrefix(w, "partial:") {
+			continue
+		}
+		if len(out) == 2 {
+			return append(out, "… more in "+summary)
+		}
+		out = append(out, w)
+	}
+	return out
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/roomconform/conform/caselang"
 	"github.com/roomconform/conform/cases"
 	"github.com/roomconform/conform/internal/conductor"
 	"github.com/roomconform/conform/internal/fleet"
@@ -610,4 +611,30 @@ func TestFleetShards(t *testing.T) {
 		}
 	}
 	t.Fatal("no empty shard found")
+}
+
+// TestWhyLines: a target's console line says what made its verdict: the
+// failing cases (three at most), or the first reasons that are not about
+// a partial run; nothing for a plain pass.
+func TestWhyLines(t *testing.T) {
+	fail := func(id string) reports.Case { return reports.Case{ID: id, Verdict: caselang.Fail} }
+	for _, tc := range []struct {
+		name string
+		run  reports.Run
+		want []string
+	}{
+		{"conformant", reports.Run{Summary: reports.Summary{ExitCode: exitOK, Why: []string{"partial: x"}}}, nil},
+		{"failing", reports.Run{Summary: reports.Summary{ExitCode: exitFailed}, Cases: []reports.Case{fail("a"), {ID: "b", Verdict: caselang.Pass}, fail("c")}},
+			[]string{"FAIL: a, c (S)"}},
+		{"many failing", reports.Run{Summary: reports.Summary{ExitCode: exitFailed}, Cases: []reports.Case{fail("a"), fail("b"), fail("c"), fail("d"), fail("e")}},
+			[]string{"FAIL: a, b, c and 2 more (S)"}},
+		{"incomplete", reports.Run{Summary: reports.Summary{ExitCode: exitIncomplete, Why: []string{"partial: p", "DISC-1 unchecked", "RC-6 unchecked", "ROLE-4 unchecked"}}},
+			[]string{"DISC-1 unchecked", "RC-6 unchecked", "… more in S"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := whyLines(tc.run, "S"); !slices.Equal(got, tc.want) {
+				t.Errorf("whyLines = %q, want %q", got, tc.want)
+			}
+		})
+	}
 }
