@@ -164,6 +164,7 @@ type fleetTarget struct {
 	cfg     preparedRun
 	red     *redact.Redactor
 	missing []string // mapped variables not set: its configuration error
+	invalid string   // what its entry's own fields got wrong: its configuration error
 	out     *capBuffer
 }
 
@@ -240,6 +241,20 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 		te, _ := targetEnv(e, t)
 		addSecrets(fleetRed, operatorSecrets(te))
 	}
+	// The global flags alone, with the first entry's address and nothing
+	// else of it: a mistake there is every target's, the fleet's usage
+	// error. A mistake only an entry's own fields make (a baseline that
+	// cannot be read) is that target's configuration error.
+	if len(mine) > 0 {
+		first := mine[0]
+		probe := &fleetMember{t: fleet.Target{Name: first.Name, URL: first.URL}, dir: filepath.Join(o.reportDir, first.Name), base: base}
+		te, _ := targetEnv(e, first)
+		var buf capBuffer
+		if p, code, ok := runConfigOf(args, &buf, &buf, te, probe); !ok {
+			p.flush()
+			return usage("%s", fleetRed.Redact(configLine(buf, code)))
+		}
+	}
 	targets := make([]*fleetTarget, len(mine))
 	for i, t := range mine {
 		te, missing := targetEnv(e, t)
@@ -248,12 +263,15 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 		p, code, ok := runConfigOf(args, ft.out, ft.out, te, m)
 		if !ok {
 			p.flush()
-			line := strings.TrimSpace(string(ft.out.b))
-			line = strings.TrimPrefix(line, "conform run: ")
-			if code == exitOK {
-				line = "the configuration ended early"
+			ft.invalid = configLine(*ft.out, code)
+			ft.out.b = nil
+			// Its configuration error section is made with the global
+			// configuration (its selection), under its own name and
+			// report directory.
+			m.t = fleet.Target{Name: t.Name, URL: t.URL}
+			if p, _, ok = runConfigOf(args, io.Discard, io.Discard, te, m); !ok {
+				return usage("target %s: %s", t.Name, fleetRed.Redact(ft.invalid))
 			}
-			return usage("target %s: %s", t.Name, fleetRed.Redact(line))
 		}
 		ft.cfg, ft.red = p, p.Session.Redactor
 		// The target's console is the fleet's line; its errors go to
@@ -387,6 +405,10 @@ func (ft *fleetTarget) run(ctx context.Context, exec conductor.InProcess) report
 	sec := reports.FleetTarget{Name: ft.t.Name, Dir: ft.t.Name}
 	if len(ft.missing) > 0 {
 		sec.Run = ft.configError(fmt.Sprintf("secrets: %s not set in the environment (the targets file maps this target's secrets to these variables)", strings.Join(ft.missing, ", ")))
+		return sec
+	}
+	if ft.invalid != "" {
+		sec.Run = ft.configError(ft.invalid)
 		return sec
 	}
 	defer ft.cfg.flush()
@@ -526,4 +548,18 @@ func whyLines(r reports.Run, summary string) []string {
 		out = append(out, w)
 	}
 	return out
+}
+
+// configLine is the one line a refused configuration printed (code 0: it
+// ended without an error, which a fleet cannot use either).
+func configLine(out capBuffer, code int) string {
+	line := strings.TrimSpace(string(out.b))
+	if i := strings.LastIndex(line, "\n"); i >= 0 {
+		line = line[i+1:]
+	}
+	line = strings.TrimPrefix(line, "conform run: ")
+	if code == exitOK || line == "" {
+		return "the configuration ended early"
+	}
+	return line
 }

@@ -268,10 +268,11 @@ func freePort(t *testing.T, mem *memnet.Network) int {
 	return 0
 }
 
-// TestFleetRun: a fleet of eleven targets (ten reference servers, one
+// TestFleetRun: a fleet of twelve targets (eleven reference servers, one
 // address nobody listens on): eight healthy, one of them naming no
 // secrets while the global CONFORM_* secrets are its own; one with a
-// fault; one whose mapped variable is not set. Every section's verdict,
+// fault; one whose mapped variable is not set; one whose baseline cannot
+// be read (its configuration error, not the fleet's). Every section's verdict,
 // the exit code (1: the faulty one), and the secrets: none appears in any
 // output or file, and no server receives another's (nor the one naming
 // none the global ones).
@@ -283,7 +284,7 @@ func TestFleetRun(t *testing.T) {
 	var env []string
 	var servers []*fleetServer
 	var needles []string
-	for i := range 10 {
+	for i := range 11 {
 		name := fmt.Sprintf("room-%02d", i)
 		var faults []string
 		if name == "room-08" {
@@ -300,6 +301,12 @@ func TestFleetRun(t *testing.T) {
 			env = append(env, "CONFORM_ADMIN_PASSWORD="+s.sec.AdminPassword, "CONFORM_USER_PIN="+s.sec.UserPIN)
 		case "room-09":
 			doc.WriteString("    secrets:\n      CONFORM_ADMIN_PASSWORD: ROOM_09_NOT_SET\n")
+		case "room-10":
+			// Its own field is wrong: its configuration error, not the fleet's.
+			doc.WriteString("    baseline: no-such-baseline.txt\n")
+			y, e := secretVars("ROOM_10", s.sec)
+			doc.WriteString(y)
+			env = append(env, e...)
 		default:
 			y, e := secretVars(strings.ToUpper(strings.ReplaceAll(name, "-", "_")), s.sec)
 			doc.WriteString(y)
@@ -321,10 +328,10 @@ func TestFleetRun(t *testing.T) {
 	if f.Kind != reports.KindFleet || f.TargetsDigest != "sha256:"+hex.EncodeToString(sum[:]) || f.Catalogue != reports.CatalogueDigest(cases.Catalogue()) || f.Shard != nil {
 		t.Errorf("fleet: kind %q, digest %q, catalogue %q, shard %v", f.Kind, f.TargetsDigest, f.Catalogue, f.Shard)
 	}
-	if len(f.Assigned) != 11 || len(f.Targets) != 11 {
-		t.Fatalf("%d assigned, %d sections, want 11", len(f.Assigned), len(f.Targets))
+	if len(f.Assigned) != 12 || len(f.Targets) != 12 {
+		t.Fatalf("%d assigned, %d sections, want 12", len(f.Assigned), len(f.Targets))
 	}
-	want := map[string]int{"room-05": exitIncomplete, "room-08": exitFailed, "room-09": exitUsage, "gone": exitUnreachable}
+	want := map[string]int{"room-05": exitIncomplete, "room-08": exitFailed, "room-09": exitUsage, "room-10": exitUsage, "gone": exitUnreachable}
 	for i, s := range f.Targets {
 		if s.Name != f.Assigned[i].Name || f.Assigned[i].Shard != 1 {
 			t.Errorf("section %d is %s, assigned %+v: not in the file's order", i, s.Name, f.Assigned[i])
@@ -354,10 +361,13 @@ func TestFleetRun(t *testing.T) {
 	if s, _ := f.Section("gone"); s.Run.Summary.Error == 0 {
 		t.Errorf("gone: %+v, want ERROR cases", s.Run.Summary)
 	}
-	if f.Summary.ExitCode != exitFailed || !slices.Equal(f.Summary.Worst, []string{"room-08"}) || f.Summary.Targets != 11 {
+	if s, _ := f.Section("room-10"); !strings.Contains(s.Run.Preflight.Error, "no-such-baseline.txt") || s.Run.Summary.Verdict != "configuration error" {
+		t.Errorf("room-10: %q %q, want a configuration error naming its baseline", s.Run.Summary.Verdict, s.Run.Preflight.Error)
+	}
+	if f.Summary.ExitCode != exitFailed || !slices.Equal(f.Summary.Worst, []string{"room-08"}) || f.Summary.Targets != 12 {
 		t.Errorf("fleet summary %+v", f.Summary)
 	}
-	if !strings.Contains(r.stdout, "11 targets") || !strings.Contains(r.stdout, "fleet: not conformant") {
+	if !strings.Contains(r.stdout, "12 targets") || !strings.Contains(r.stdout, "fleet: not conformant") {
 		t.Errorf("console:\n%s", r.stdout)
 	}
 	// No secret of any target anywhere: the console, the fleet's files,
@@ -375,9 +385,9 @@ func TestFleetRun(t *testing.T) {
 			}
 		}
 		switch s.name {
-		case "room-09":
+		case "room-09", "room-10":
 			if n := s.log.connections(); n != 0 {
-				t.Errorf("room-09 (misconfigured) got %d connections", n)
+				t.Errorf("%s (misconfigured) got %d connections", s.name, n)
 			}
 		case "room-05":
 		default:
