@@ -178,7 +178,10 @@ func TestFleetRestore(t *testing.T) {
 	doc.WriteString("targets:\n")
 	env := []string{"CONFORM_ADMIN_PASSWORD=Not-Any-Targets-1"} // never used: no target names it
 	var srvs []*refserver.Running
-	for _, name := range []string{"left-a", "left-b", "clean", "unmapped"} {
+	// misdirected's journal names another device (elsewhere): it must be
+	// refused, or that device would get misdirected's secrets.
+	elsewhere, _ := reconfServer(t, "unsecured")
+	for _, name := range []string{"left-a", "left-b", "clean", "unmapped", "misdirected"} {
 		srv, _ := reconfServer(t, "unsecured") // left unsecured by a killed walk
 		srvs = append(srvs, srv)
 		fmt.Fprintf(&doc, "  - name: %s\n    url: %s\n    secrets:\n      CONFORM_ADMIN_PASSWORD: PW_%s\n", name, srv.URL, strings.ToUpper(strings.ReplaceAll(name, "-", "_")))
@@ -188,7 +191,11 @@ func TestFleetRestore(t *testing.T) {
 		if name == "clean" {
 			continue
 		}
-		j := reconf.Journal{Target: reconf.TargetOf(srv.URL), Original: reconf.Protection{Admin: caselang.Password, User: caselang.Unsecured},
+		target := srv.URL
+		if name == "misdirected" {
+			target = elsewhere.URL
+		}
+		j := reconf.Journal{Target: reconf.TargetOf(target), Original: reconf.Protection{Admin: caselang.Password, User: caselang.Unsecured},
 			Current: reconf.Protection{Admin: caselang.Unsecured, User: caselang.Unsecured}, Key: string(caselang.AdminPassword), AdminSecret: "original",
 			Checks: map[caselang.SecretKind]string{caselang.AdminPassword: reconf.NewCheck(caselang.AdminPassword, orig)}}
 		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
@@ -217,8 +224,16 @@ func TestFleetRestore(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "unmapped", journalName)); err != nil {
 		t.Errorf("unmapped's journal is gone though it was not restored: %v", err)
 	}
+	for _, s := range []*refserver.Running{srvs[4], elsewhere} {
+		if p := s.Server.Profile(); p.Admin != refserver.Unsecured {
+			t.Errorf("%s was changed by misdirected's journal: admin %s", s.URL, p.Admin)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "misdirected", journalName)); err != nil {
+		t.Errorf("misdirected's journal is gone though it was not restored: %v", err)
+	}
 	out := r.stdout + r.stderr
-	for _, want := range []string{"left-a: ", "left-b: ", "clean: nothing to restore", "unmapped: ", "PW_UNMAPPED"} {
+	for _, want := range []string{"left-a: ", "left-b: ", "clean: nothing to restore", "unmapped: ", "PW_UNMAPPED", "misdirected: NOT RESTORED: the journal is for"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the output lacks %q:\n%s", want, out)
 		}

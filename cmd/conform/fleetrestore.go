@@ -67,7 +67,12 @@ func restoreFleet(o runOptions, from map[string]string, force, newPIN bool, stdo
 				addSecrets(tRed, operatorSecrets(oe))
 			}
 			wOut, wErr := redact.NewWriter(tRed, &tOut, term.Escape), redact.NewWriter(tRed, &tErr, term.Escape)
-			code = restoreJournal(o, path, force, newPIN, tRed, secrets, wOut, wErr)
+			// The entry's address: a journal that names another device is
+			// refused (unless --force), as `conform restore --target` does,
+			// so no target's secrets go to another's device.
+			to := o
+			to.target = t.URL
+			code = restoreJournal(to, path, force, newPIN, tRed, secrets, wOut, wErr)
 			wOut.Flush()
 			wErr.Flush()
 		}

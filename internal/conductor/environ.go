@@ -40,6 +40,7 @@ var flagVariables = []string{
 // generators (TestEveryVariableInTheTreeIsKnown holds every CONFORM_*
 // name the repository spells to KnownVariables).
 var projectVariables = []string{
+	"CONFORM_BENCH_TARGETS",  // another size for BenchmarkFleet (e.g. 500)
 	"CONFORM_DOCS_WRITE",     // regenerate docs/requirements.md and docs/catalogue.md
 	"CONFORM_GENERATE_WRITE", // regenerate cases/generated.txt
 	"CONFORM_MATRIX_WRITE",   // rewrite internal/mutation/matrix.txt

@@ -246,6 +246,7 @@ func TestSelectShard(t *testing.T) {
 		{name: "flag and total", flag: "1/3", total: 3, err: "--shard-total"},
 		{name: "gitlab", env: map[string]string{"CI_NODE_INDEX": "3", "CI_NODE_TOTAL": "4"}, want: &reports.Shard{K: 3, N: 4}},
 		{name: "gitlab index only", env: map[string]string{"CI_NODE_INDEX": "3"}, err: "CI_NODE_TOTAL"},
+		{name: "gitlab job without parallel: total alone", env: map[string]string{"CI_NODE_TOTAL": "1"}, want: nil},
 		{name: "gitlab index 0", env: map[string]string{"CI_NODE_INDEX": "0", "CI_NODE_TOTAL": "4"}, err: "CI_NODE_INDEX"},
 		{name: "kubernetes", total: 5, env: map[string]string{"JOB_COMPLETION_INDEX": "0"}, want: &reports.Shard{K: 1, N: 5}},
 		{name: "kubernetes last", total: 5, env: map[string]string{"JOB_COMPLETION_INDEX": "4"}, want: &reports.Shard{K: 5, N: 5}},

@@ -75,11 +75,13 @@ func SelectShard(flag string, total int, getenv func(string) string) (*reports.S
 		return s, nil
 	}
 	idx, n := getenv("CI_NODE_INDEX"), getenv("CI_NODE_TOTAL")
-	if idx == "" && n == "" {
+	if idx == "" {
+		// GitLab sets CI_NODE_TOTAL=1 in every job, CI_NODE_INDEX only in
+		// a `parallel:` one: without the index the job is not sharded.
 		return nil, nil
 	}
-	if idx == "" || n == "" {
-		return nil, fmt.Errorf("GitLab's CI_NODE_INDEX and CI_NODE_TOTAL go together: only one is set (CI_NODE_INDEX=%q, CI_NODE_TOTAL=%q)", idx, n)
+	if n == "" {
+		return nil, fmt.Errorf("CI_NODE_INDEX=%q is set but CI_NODE_TOTAL is not (GitLab sets both in a parallel job)", idx)
 	}
 	s, err := shardOf(idx, n, 1)
 	if err != nil {
