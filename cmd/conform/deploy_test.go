@@ -78,8 +78,8 @@ func TestDeployManifestsUseRealFlags(t *testing.T) {
 					}
 					var out, errOut bytes.Buffer
 					code := mergeCmd(args[1:], &out, &errOut, func(string) string { return "" })
-					if code != exitUsage || !strings.Contains(errOut.String(), "results.json") {
-						t.Errorf("%s: conform merge %q: exit %d, want 2 for want of the shards' results:\n%s", name, args[1:], code, errOut.String())
+					if code != exitUnreachable || !strings.Contains(errOut.String(), "no shard has results") {
+						t.Errorf("%s: conform merge %q: exit %d, want 3 for want of the shards' results:\n%s", name, args[1:], code, errOut.String())
 					}
 				default:
 					t.Errorf("%s: unknown command %q", name, args[0])

@@ -134,7 +134,10 @@ func targetEnv(e env, t fleet.Target) (te env, missing []string) {
 	for _, k := range secretNames {
 		if v, ok := t.Secrets[k]; ok {
 			if val, _ := e(v); val == "" {
-				missing = append(missing, fmt.Sprintf("%s (for %s)", v, k))
+				// Not the variable's name: one mistaken for the secret
+				// itself (an upper-case PIN passes for a name) would be
+				// shown in every report.
+				missing = append(missing, fmt.Sprintf("the variable named for %s (the entry at line %d)", k, t.Line))
 			}
 		}
 	}
@@ -200,7 +203,15 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 	}
 	for _, f := range singleTargetFlags {
 		if from[f] != fromDefault {
-			return usage("--%s does not go with --targets: each entry of the targets file names its own target (url, web, http), and its reports and journal go to <report-dir>/<name>/", f)
+			given := "--" + f
+			switch from[f] {
+			case fromEnv:
+				given = envName(f) + " (in the environment)"
+			case fromFlag:
+			default:
+				given = fmt.Sprintf("%s (from %s)", f, from[f])
+			}
+			return usage("%s does not go with --targets: each entry of the targets file names its own target (url, web, http), and its reports and journal go to <report-dir>/<name>/", given)
 		}
 	}
 	if fs.NArg() > 0 {
@@ -298,8 +309,8 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 	if shard != nil {
 		shardWord = shard.String()
 	}
-	fmt.Fprintf(con, "conform fleet: %d targets in %s, %d in shard %s, %d at once (in-process, without Ginkgo)\n",
-		len(file.Targets), o.targets, len(mine), shardWord, parallel)
+	fmt.Fprintf(con, "conform fleet: %d %s in %s, %d in shard %s, %d at once (in-process, without Ginkgo)\n",
+		len(file.Targets), plural(len(file.Targets), "target", "targets"), o.targets, len(mine), shardWord, parallel)
 	con.Flush()
 
 	if deps.signals {
@@ -318,6 +329,11 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 			s.Name+" ", sum.Verdict, sum.ExitCode, sum.Pass, sum.Fail, sum.Warn, sum.Skip, sum.Error, filepath.Join(o.reportDir, s.Dir))
 		for _, l := range whyLines(s.Run, filepath.Join(o.reportDir, s.Dir, "summary.md")) {
 			fmt.Fprintf(con, "    %s\n", term.Line(l))
+		}
+		if s.Run.RestoreError != "" {
+			// Its journal names `conform restore --journal`, which reads the
+			// global secrets: a fleet's restore reads each target's own.
+			fmt.Fprintf(con, "    restore it (with its own secrets): conform restore --targets %s --report-dir %s\n", o.targets, o.reportDir)
 		}
 		for _, l := range strings.Split(strings.TrimSpace(string(targets[i].out.b)), "\n") {
 			if l != "" {
@@ -374,7 +390,7 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 	for _, v := range slices.Sorted(mapKeys(s.Verdicts)) {
 		counts = append(counts, fmt.Sprintf("%d %s", s.Verdicts[v], v))
 	}
-	line := fmt.Sprintf("fleet: %s (exit %d): %d targets", s.Verdict, s.ExitCode, s.Targets)
+	line := fmt.Sprintf("fleet: %s (exit %d): %d %s", s.Verdict, s.ExitCode, s.Targets, plural(s.Targets, "target", "targets"))
 	if len(counts) > 0 {
 		line += ": " + strings.Join(counts, ", ")
 	}
@@ -384,7 +400,12 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 	fmt.Fprintln(con, line)
 	if werr != nil {
 		fmt.Fprintf(fErr, "conform run: %s\n", term.Line(werr.Error()))
-		return max(s.ExitCode, exitUnreachable)
+		// The reports are what the run is for: a fleet that would pass (or
+		// be incomplete) without them is an error; a worse verdict stands.
+		if s.ExitCode == exitOK || s.ExitCode == exitIncomplete {
+			return exitUnreachable
+		}
+		return s.ExitCode
 	}
 	fmt.Fprintf(con, "reports: %s (each target's under %s)\n", reports.DefaultFiles(o.reportDir), filepath.Join(o.reportDir, "<name>"))
 	return s.ExitCode
@@ -404,7 +425,7 @@ func mapKeys(m map[string]int) func(func(string) bool) {
 func (ft *fleetTarget) run(ctx context.Context, exec conductor.InProcess) reports.FleetTarget {
 	sec := reports.FleetTarget{Name: ft.t.Name, Dir: ft.t.Name}
 	if len(ft.missing) > 0 {
-		sec.Run = ft.configError(fmt.Sprintf("secrets: %s not set in the environment (the targets file maps this target's secrets to these variables)", strings.Join(ft.missing, ", ")))
+		sec.Run = ft.configError(fmt.Sprintf("secrets: %s not set in the environment", strings.Join(ft.missing, ", ")))
 		return sec
 	}
 	if ft.invalid != "" {
@@ -447,6 +468,9 @@ func (ft *fleetTarget) configError(why string) reports.Run {
 	}
 	c.Gate.Apply(&run, cases.Catalogue())
 	run.Summary.ExitCode, run.Summary.Verdict = reports.ExitUsage, "configuration error"
+	// The reason heads the verdict's, as for a run that could not start:
+	// the console's line and every report say it.
+	run.Summary.Why = append([]string{"configuration error: " + why}, run.Summary.Why...)
 	return ft.written(run)
 }
 

@@ -355,8 +355,10 @@ func TestFleetRun(t *testing.T) {
 			t.Errorf("the console has no line for %s", s.Name)
 		}
 	}
-	if s, _ := f.Section("room-09"); !strings.Contains(s.Run.Preflight.Error, "ROOM_09_NOT_SET") || s.Run.Summary.Verdict != "configuration error" {
-		t.Errorf("room-09: %q %q, want a configuration error naming ROOM_09_NOT_SET", s.Run.Summary.Verdict, s.Run.Preflight.Error)
+	if s, _ := f.Section("room-09"); !strings.Contains(s.Run.Preflight.Error, "the variable named for CONFORM_ADMIN_PASSWORD (the entry at line") ||
+		strings.Contains(s.Run.Preflight.Error, "ROOM_09_NOT_SET") || s.Run.Summary.Verdict != "configuration error" ||
+		len(s.Run.Summary.Why) == 0 || !strings.Contains(s.Run.Summary.Why[0], "CONFORM_ADMIN_PASSWORD") {
+		t.Errorf("room-09: %q %q %q, want a configuration error naming the secret and the entry's line, not the variable's name (it may be a secret mistaken for one)", s.Run.Summary.Verdict, s.Run.Preflight.Error, s.Run.Summary.Why)
 	}
 	if s, _ := f.Section("gone"); s.Run.Summary.Error == 0 {
 		t.Errorf("gone: %+v, want ERROR cases", s.Run.Summary)
@@ -502,6 +504,7 @@ func TestFleetUsageErrors(t *testing.T) {
 		{name: "secret in the file", doc: good + "    secrets:\n      CONFORM_ADMIN_PASSWORD: 'Canary00AdminPw-Qx'\n", want: "not the name of an environment variable", hidden: "Canary00"},
 		{name: "missing file", doc: "", args: []string{"--targets", "/nonexistent/targets.yaml"}, want: "targets.yaml"},
 		{name: "--target too", doc: good, args: []string{"--target", s.srv.URL}, want: "--target"},
+		{name: "CONFORM_TARGET too", doc: good, env: []string{"CONFORM_TARGET=" + s.srv.URL}, want: "CONFORM_TARGET (in the environment) does not go with --targets"},
 		{name: "bad shard", doc: good, args: []string{"--shard", "4/3"}, want: "--shard 4/3"},
 		{name: "index without total", doc: good, env: []string{"JOB_COMPLETION_INDEX=1"}, want: "--shard-total"},
 		{name: "parallel over the open-files limit", doc: good, args: []string{"--parallel", "100"}, want: "open-files limit (ulimit -n) is 70"},

@@ -198,6 +198,25 @@ func TestMergeMissingShard(t *testing.T) {
 	if r := merge(t, dirs[0], dirs[1], "--report-dir", out); r.code != exitFailed {
 		t.Errorf("shard 3 missing, d failing: exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
+
+	// A shard's directory without results.json (its job was killed, or
+	// refused before its run) is a missing shard, not a usage error: the
+	// fleet still gets its verdict (what a Kubernetes merge Job sees,
+	// listing every shard's directory).
+	empty := t.TempDir()
+	out = filepath.Join(t.TempDir(), "fleet")
+	r = merge(t, dirs[0], empty, dirs[2], "--report-dir", out)
+	if r.code != exitUnreachable || !strings.Contains(r.stdout, "has no results.json: its shard counts as missing") ||
+		!strings.Contains(r.stdout, "shard 2/3 missing") {
+		t.Errorf("a shard directory without results: exit %d, want 3\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if f := readFleet(t, out); len(f.Missing) != 1 || len(f.Targets) != 5 {
+		t.Errorf("missing %v, %d targets", f.Missing, len(f.Targets))
+	}
+	// No shard with results at all: no verdict, exit 3, one line.
+	if r := merge(t, empty, t.TempDir(), "--report-dir", filepath.Join(t.TempDir(), "fleet")); r.code != exitUnreachable || !strings.Contains(r.stderr, "no shard has results") {
+		t.Errorf("no results at all: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
 }
 
 // TestMergeRefuses: exit 2 and one line naming the files, nothing

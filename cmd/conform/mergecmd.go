@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -72,13 +73,27 @@ func mergeCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	defer cancel()
 
 	var files []reports.ShardFile
+	var absent []string
 	for _, d := range dirs {
 		p := filepath.Join(d, "results.json")
+		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+			// A shard that wrote nothing (killed, evicted, refused before its
+			// run): its shard is missing, and its targets ERROR sections.
+			absent = append(absent, d)
+			continue
+		}
 		doc, err := reports.ReadResults(p)
 		if err != nil {
 			return fail("%v", err)
 		}
 		files = append(files, reports.ShardFile{Path: p, Doc: doc})
+	}
+	for _, d := range absent {
+		fmt.Fprintf(stdout, "conform merge: %s has no results.json: its shard counts as missing\n", term.Line(d))
+	}
+	if len(files) == 0 {
+		fmt.Fprintf(stderr, "conform merge: no shard has results (%s): nothing to merge, the fleet has no verdict\n", term.Line(strings.Join(dirs, ", ")))
+		return exitUnreachable
 	}
 	cat := cases.Catalogue()
 	merged, err := reports.MergeShards(files, func(reason string) reports.Run { return reports.ErrorRun(reason, version(), cat) })
@@ -111,7 +126,9 @@ func mergeCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	from := map[string]string{} // a target's own report directory in its shard
 	for _, sf := range files {
 		for _, t := range sf.Doc.Fleet.Targets {
-			from[t.Name] = filepath.Join(filepath.Dir(sf.Path), t.Dir)
+			// By name, which MergeShards checked (SafeName), not the
+			// document's dir, which it did not.
+			from[t.Name] = filepath.Join(filepath.Dir(sf.Path), t.Name)
 		}
 	}
 	for _, t := range merged.Targets {

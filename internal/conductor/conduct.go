@@ -108,14 +108,29 @@ func (InProcess) Execute(ctx context.Context, p *Plan) error {
 			return nil
 		}
 		cctx, cancel := context.WithTimeout(end, e.Timeout)
-		p.Run(cctx, e)
-		if errors.Is(cctx.Err(), context.DeadlineExceeded) && end.Err() == nil {
+		panicked := recovered(func() { p.Run(cctx, e) }, func(why string) { p.Stop(e, why) })
+		if !panicked && errors.Is(cctx.Err(), context.DeadlineExceeded) && end.Err() == nil {
 			p.Stop(e, timedOut(e))
 		}
 		cancel()
 		p.Show(e)
 	}
 	return nil
+}
+
+// recovered calls run; a panic in it is stopped there and said to stop
+// ("panic: ..."), as Ginkgo does for a spec: that case is an ERROR, the
+// run goes on and restores what it changed, and the other runs of the
+// process (a fleet's targets) never see it.
+func recovered(run func(), stop func(why string)) (panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			panicked = true
+			stop(fmt.Sprintf("panic: %v", r))
+		}
+	}()
+	run()
+	return false
 }
 
 // Run conducts one run with exec and returns its result and the exit code

@@ -30,8 +30,8 @@ const (
 	// CALimit bounds a --ca-file: a bundle of every public CA is about 250 KiB.
 	CALimit = 4 << 20
 	// ResultsLimit bounds a results.json read back (conform merge, conform
-	// diff, the targets file too): a run of the whole catalogue with its
-	// transcripts is a few MiB, a fleet of hundreds of targets a few hundred.
+	// diff): a run of the whole catalogue with its
+	// transcripts is a few MiB, a fleet's (sections without transcripts) less.
 	ResultsLimit = 1 << 30
 	// TargetsLimit bounds a --targets file: a thousand targets are about
 	// 200 KiB.
