@@ -125,7 +125,7 @@ func (f Files) Check() error {
 	rs := f.reports()
 	for i, a := range rs {
 		for _, b := range rs[i+1:] {
-			if a.path != "" && b.path != "" && samePath(a.path, b.path) {
+			if a.path != "" && b.path != "" && SamePath(a.path, b.path) {
 				return fmt.Errorf("%s and %s would both be written to %s: name two different files", a.flag, b.flag, a.path)
 			}
 		}
@@ -133,7 +133,9 @@ func (f Files) Check() error {
 	return nil
 }
 
-func samePath(a, b string) bool {
+// SamePath reports whether a and b name one file (after links; "-" is
+// standard output, the same only as itself).
+func SamePath(a, b string) bool {
 	if a == Stdout || b == Stdout {
 		return a == b
 	}
@@ -158,16 +160,11 @@ func WriteAll(ctx context.Context, r Run, f Files) error {
 			continue
 		}
 		b, err := rep.render(r)
-		switch {
-		case errors.Is(err, errWithheld):
+		if errors.Is(err, errWithheld) {
 			continue // said on the console (BaselineWithheld)
-		case err != nil:
-		case rep.path == Stdout:
-			if _, err = os.Stdout.Write(b); err != nil {
-				err = fmt.Errorf("write %s to stdout: %w", rep.flag, err)
-			}
-		default:
-			err = writeFile(ctx, rep.path, b)
+		}
+		if err == nil {
+			err = writeReport(ctx, rep.flag, rep.path, b)
 		}
 		if err != nil {
 			errs = append(errs, err)
@@ -175,6 +172,18 @@ func WriteAll(ctx context.Context, r Run, f Files) error {
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("write reports: %w", err)
+	}
+	return nil
+}
+
+// writeReport writes a rendered report to path, or to the process's
+// standard output for "-" (flag names the report in an error).
+func writeReport(ctx context.Context, flag, path string, b []byte) error {
+	if path != Stdout {
+		return writeFile(ctx, path, b)
+	}
+	if _, err := os.Stdout.Write(b); err != nil {
+		return fmt.Errorf("write %s to stdout: %w", flag, err)
 	}
 	return nil
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 
@@ -38,14 +37,8 @@ func WriteFleet(ctx context.Context, f Fleet, files Files) error {
 			continue
 		}
 		b, err := rep.render(f)
-		switch {
-		case err != nil:
-		case rep.path == Stdout:
-			if _, err = os.Stdout.Write(b); err != nil {
-				err = fmt.Errorf("write %s to stdout: %w", rep.flag, err)
-			}
-		default:
-			err = writeFile(ctx, rep.path, b)
+		if err == nil {
+			err = writeReport(ctx, rep.flag, rep.path, b)
 		}
 		if err != nil {
 			errs = append(errs, err)

@@ -63,7 +63,7 @@ func mergeCmd(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		return fail("--timeout must be positive")
 	}
 	for _, d := range dirs {
-		if sameDir(d, reportDir) {
+		if reports.SamePath(d, reportDir) {
 			return fail("--report-dir %s is the shard directory %s: the merge would write over the shard's results", reportDir, d)
 		}
 	}
@@ -192,18 +192,6 @@ func splitMergeArgs(fs *flag.FlagSet, args []string) (flags, dirs []string) {
 func isBoolFlag(f *flag.Flag) bool {
 	b, ok := f.Value.(interface{ IsBoolFlag() bool })
 	return ok && b.IsBoolFlag()
-}
-
-// sameDir reports whether a and b name one directory (after links).
-func sameDir(a, b string) bool {
-	ai, aerr := os.Stat(a)
-	bi, berr := os.Stat(b)
-	if aerr == nil && berr == nil {
-		return os.SameFile(ai, bi)
-	}
-	aa, err1 := filepath.Abs(a)
-	ba, err2 := filepath.Abs(b)
-	return err1 == nil && err2 == nil && aa == ba
 }
 
 // countSections counts the targets the shards have results for.
