@@ -280,25 +280,6 @@ func page(t *testing.T, f reports.Fleet) ([]byte, *html.Node) {
 	return b, doc
 }
 
-// walkHTML calls fn for every element under n.
-func walkHTML(n *html.Node, fn func(*html.Node)) {
-	if n.Type == html.ElementNode {
-		fn(n)
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		walkHTML(c, fn)
-	}
-}
-
-func attrOf(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
 func textOf(n *html.Node) string {
 	var b strings.Builder
 	var walk func(*html.Node)
@@ -319,7 +300,7 @@ func textOf(n *html.Node) string {
 // directory.
 func inert(doc *html.Node) []string {
 	var bad []string
-	walkHTML(doc, func(n *html.Node) {
+	reports.EachElement(doc, func(n *html.Node) {
 		switch n.Data {
 		case "script", "iframe", "object", "embed", "img", "link", "base", "form":
 			bad = append(bad, "<"+n.Data+">")
@@ -339,9 +320,9 @@ func inert(doc *html.Node) []string {
 // csp is the page's Content-Security-Policy.
 func csp(doc *html.Node) string {
 	var v string
-	walkHTML(doc, func(n *html.Node) {
-		if n.Data == "meta" && attrOf(n, "http-equiv") == "Content-Security-Policy" {
-			v = attrOf(n, "content")
+	reports.EachElement(doc, func(n *html.Node) {
+		if n.Data == "meta" && reports.Attr(n, "http-equiv") == "Content-Security-Policy" {
+			v = reports.Attr(n, "content")
 		}
 	})
 	return v
@@ -358,15 +339,15 @@ type matrixRow struct {
 func readMatrix(t *testing.T, doc *html.Node) (groups []string, rows []matrixRow) {
 	t.Helper()
 	var table *html.Node
-	walkHTML(doc, func(n *html.Node) {
-		if n.Data == "table" && attrOf(n, "id") == "matrix" {
+	reports.EachElement(doc, func(n *html.Node) {
+		if n.Data == "table" && reports.Attr(n, "id") == "matrix" {
 			table = n
 		}
 	})
 	if table == nil {
 		t.Fatal("no table#matrix")
 	}
-	walkHTML(table, func(n *html.Node) {
+	reports.EachElement(table, func(n *html.Node) {
 		if n.Data != "tr" {
 			return
 		}
@@ -376,7 +357,7 @@ func readMatrix(t *testing.T, doc *html.Node) (groups []string, rows []matrixRow
 				cells = append(cells, c)
 			}
 		}
-		if attrOf(n, "class") == "head" {
+		if reports.Attr(n, "class") == "head" {
 			for _, c := range cells[2:] {
 				groups = append(groups, strings.TrimSpace(textOf(c)))
 			}
@@ -386,9 +367,9 @@ func readMatrix(t *testing.T, doc *html.Node) (groups []string, rows []matrixRow
 		for _, c := range cells[2:] {
 			row.cells = append(row.cells, strings.Fields(textOf(c))[0])
 			var href string
-			walkHTML(c, func(a *html.Node) {
+			reports.EachElement(c, func(a *html.Node) {
 				if a.Data == "a" {
-					href = attrOf(a, "href")
+					href = reports.Attr(a, "href")
 				}
 			})
 			row.links = append(row.links, href)
@@ -461,8 +442,8 @@ func TestFleetHTML(t *testing.T) {
 		t.Errorf("alpha's ENV cell links to %q", rows[0].links[0])
 	}
 	var banner string
-	walkHTML(doc, func(n *html.Node) {
-		if attrOf(n, "id") == "verdict" {
+	reports.EachElement(doc, func(n *html.Node) {
+		if reports.Attr(n, "id") == "verdict" {
 			banner = textOf(n)
 		}
 	})

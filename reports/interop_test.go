@@ -32,24 +32,14 @@ func TestInteropNotes(t *testing.T) {
 
 	r := sample()
 	r.Interop = InteropNotes(3, "fail-wrong-admin-password", 2, "env-1-exactly-one-response")
-	md, err := SummaryMarkdown(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, err := HTML(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, out := range map[string]string{"summary.md": string(md), "report.html": string(page)} {
+	for name, out := range pages(t, r) {
 		if !strings.Contains(out, "Interop notes (INFO)") || !strings.Contains(out, "fail-wrong-admin-password") ||
 			!strings.Contains(out, "env-1-exactly-one-response") || !strings.Contains(out, "https://github.com/zoboff/videosdk") {
 			t.Errorf("%s lacks the notes:\n%s", name, out)
 		}
 	}
 	r.Interop = nil
-	md, _ = SummaryMarkdown(r)
-	page, _ = HTML(r)
-	if strings.Contains(string(md), "Interop") || strings.Contains(string(page), "Interop notes") {
+	if both := pages(t, r); strings.Contains(both["summary.md"], "Interop") || strings.Contains(both["report.html"], "Interop notes") {
 		t.Error("a run without notes shows an interop section")
 	}
 }

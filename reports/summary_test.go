@@ -78,6 +78,23 @@ func TestLeftOutAreNamed(t *testing.T) {
 	r := gated()
 	r.NotRun = []string{"rc-8-near-user-pin-prefix", "rc-8-near-admin-token-nul"}
 	r.Pace = &Pace{Attempts: 5, WindowSeconds: 900, PerWindow: 3, Windows: 4}
+	both := pages(t, r)
+	md, page := both["summary.md"], both["report.html"]
+	for name, b := range both {
+		for _, id := range r.NotRun {
+			if !strings.Contains(b, id) {
+				t.Errorf("%s does not name %s, left out:\n%s", name, id, b)
+			}
+		}
+	}
+	if !strings.Contains(page, "partial: at most 3 wrong credentials") || !strings.Contains(md, "**Paced:** partial") {
+		t.Errorf("report.html or summary.md does not say the paced run was partial")
+	}
+}
+
+// pages are r's summary.md and report.html, by name.
+func pages(t *testing.T, r Run) map[string]string {
+	t.Helper()
 	md, err := SummaryMarkdown(r)
 	if err != nil {
 		t.Fatal(err)
@@ -86,14 +103,5 @@ func TestLeftOutAreNamed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, b := range map[string][]byte{"summary.md": md, "report.html": page} {
-		for _, id := range r.NotRun {
-			if !strings.Contains(string(b), id) {
-				t.Errorf("%s does not name %s, left out:\n%s", name, id, b)
-			}
-		}
-	}
-	if !strings.Contains(string(page), "partial: at most 3 wrong credentials") || !strings.Contains(string(md), "**Paced:** partial") {
-		t.Errorf("report.html or summary.md does not say the paced run was partial")
-	}
+	return map[string]string{"summary.md": string(md), "report.html": string(page)}
 }

@@ -144,12 +144,10 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 	// Each target's configuration, through the single run's code.
 	fleetRed := redact.New()
 	fleetRed.ValueOnly(tokenFields...)
-	addSecrets(fleetRed, operatorSecrets(e))
+	secrets := targetsSecrets(e, file.Targets)
+	addSecrets(fleetRed, secretsOf(e))
+	addSecrets(fleetRed, secrets)
 	base := filepath.Dir(o.targets)
-	for _, t := range file.Targets {
-		te, _ := targetEnv(e, t)
-		addSecrets(fleetRed, operatorSecrets(te))
-	}
 	// The global flags alone, with the first entry's address and nothing
 	// else of it: a mistake there is every target's, the fleet's usage
 	// error. A mistake only an entry's own fields make (a baseline that
@@ -161,7 +159,7 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 		var buf capBuffer
 		if p, code, ok := runConfigOf(args, &buf, &buf, te, probe); !ok {
 			p.flush()
-			return usage("%s", fleetRed.Redact(configLine(buf, code)))
+			return usage("%s", fleetRed.Redact(configLine(buf, code, "conform run: ")))
 		}
 	}
 	targets := make([]*fleetTarget, len(mine))
@@ -172,7 +170,7 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 		p, code, ok := runConfigOf(args, ft.out, ft.out, te, m)
 		if !ok {
 			p.flush()
-			ft.invalid = configLine(*ft.out, code)
+			ft.invalid = configLine(*ft.out, code, "conform run: ")
 			ft.out.b = nil
 			// Its configuration error section is made with the global
 			// configuration (its selection), under its own name and
@@ -192,10 +190,7 @@ func fleetRun(ctx context.Context, args []string, stdout, stderr io.Writer, e en
 	// Every target's redactor knows every other's operator secrets: then
 	// no section can carry another's, whatever its device echoes.
 	for _, ft := range targets {
-		for _, o := range file.Targets {
-			te, _ := targetEnv(e, o)
-			addSecrets(ft.red, operatorSecrets(te))
-		}
+		addSecrets(ft.red, secrets)
 	}
 
 	con := redact.NewWriter(fleetRed, stdout, term.Escape)

@@ -21,7 +21,7 @@ func restoreFleet(o runOptions, from map[string]string, force, newPIN bool, stdo
 	// out of every line.
 	red := redact.New()
 	red.ValueOnly(tokenFields...)
-	addSecrets(red, operatorSecrets(e))
+	addSecrets(red, secretsOf(e))
 	errOut := redact.NewWriter(red, stderr, term.Escape)
 	defer errOut.Flush()
 	for _, f := range []string{"target", "journal"} {
@@ -35,10 +35,8 @@ func restoreFleet(o runOptions, from map[string]string, force, newPIN bool, stdo
 		fmt.Fprintf(errOut, "conform restore: %s\n", term.Line(err.Error()))
 		return exitUsage
 	}
-	for _, t := range file.Targets {
-		te, _ := targetEnv(e, t)
-		addSecrets(red, operatorSecrets(te))
-	}
+	secrets := targetsSecrets(e, file.Targets)
+	addSecrets(red, secrets)
 	if o.reportDir == "" {
 		o.reportDir = "conform-report"
 	}
@@ -61,18 +59,15 @@ func restoreFleet(o runOptions, from map[string]string, force, newPIN bool, stdo
 			fmt.Fprintf(&tErr, "conform restore: secrets: %s not set; nothing was changed, the journal is kept at %s\n", strings.Join(missing, ", "), path)
 			code = exitUsage
 		default:
-			tRed, secrets := secretsFromEnv(te.get)
-			for _, o := range file.Targets {
-				oe, _ := targetEnv(e, o)
-				addSecrets(tRed, operatorSecrets(oe))
-			}
+			tRed, own := secretsFromEnv(te.get)
+			addSecrets(tRed, secrets)
 			wOut, wErr := redact.NewWriter(tRed, &tOut, term.Escape), redact.NewWriter(tRed, &tErr, term.Escape)
 			// The entry's address: a journal that names another device is
 			// refused (unless --force), as `conform restore --target` does,
 			// so no target's secrets go to another's device.
 			to := o
 			to.target = t.URL
-			code = restoreJournal(to, path, force, newPIN, tRed, secrets, wOut, wErr)
+			code = restoreJournal(to, path, force, newPIN, tRed, own, wOut, wErr)
 			wOut.Flush()
 			wErr.Flush()
 		}

@@ -140,11 +140,7 @@ func (ft *fleetTarget) run(ctx context.Context, exec conductor.InProcess) report
 		// Refused before anything was sent (its report directory, its
 		// journal's): that target's configuration error.
 		ft.cfg.flush()
-		why := strings.TrimSpace(string(ft.out.b))
-		if i := strings.LastIndex(why, "\n"); i >= 0 {
-			why = why[i+1:]
-		}
-		sec.Run = ft.configError(strings.TrimPrefix(why, ft.cfg.Name+": "))
+		sec.Run = ft.configError(configLine(*ft.out, code, ft.cfg.Name+": "))
 		return sec
 	}
 	sec.Run = run
@@ -202,33 +198,46 @@ func (ft *fleetTarget) written(run reports.Run) reports.Run {
 	return run
 }
 
-// operatorSecrets are the CONFORM_* secrets of an environment: a
-// target's, or the global ones (never sent to a target that does not name
-// them, but redacted all the same).
-func operatorSecrets(te env) map[string]string {
-	out := map[string]string{}
+// secretsOf are the CONFORM_* secrets of an environment, kind and value:
+// a target's, or the global ones.
+func secretsOf(te env) [][2]string {
+	var out [][2]string
 	for _, k := range caselang.SecretKinds {
 		if v := te.get(k.EnvVar()); v != "" {
-			out[string(k)] = v
+			out = append(out, [2]string{string(k), v})
 		}
 	}
 	return out
 }
 
-func addSecrets(red *redact.Redactor, secrets map[string]string) {
-	for k, v := range secrets {
-		red.Add(k, v)
+// targetsSecrets are the operator secrets of every target of a fleet,
+// each through its own map: every redactor of the fleet is given them
+// all, so that no output can carry one, whichever target's it is.
+func targetsSecrets(e env, targets []fleet.Target) [][2]string {
+	var out [][2]string
+	for _, t := range targets {
+		te, _ := targetEnv(e, t)
+		out = append(out, secretsOf(te)...)
+	}
+	return out
+}
+
+// addSecrets registers secrets (kind and value) with red.
+func addSecrets(red *redact.Redactor, secrets [][2]string) {
+	for _, s := range secrets {
+		red.Add(s[0], s[1])
 	}
 }
 
-// configLine is the one line a refused configuration printed (code 0: it
-// ended without an error, which a fleet cannot use either).
-func configLine(out capBuffer, code int) string {
+// configLine is the one line a refused configuration printed, without
+// the name it starts with (code 0: it ended without an error, which a
+// fleet cannot use either).
+func configLine(out capBuffer, code int, name string) string {
 	line := strings.TrimSpace(string(out.b))
 	if i := strings.LastIndex(line, "\n"); i >= 0 {
 		line = line[i+1:]
 	}
-	line = strings.TrimPrefix(line, "conform run: ")
+	line = strings.TrimPrefix(line, name)
 	if code == exitOK || line == "" {
 		return "the configuration ended early"
 	}

@@ -16,13 +16,8 @@ import (
 func TestText(t *testing.T) {
 	t.Parallel()
 	b, f := fixtures(t)
-	fl := func(sections ...reports.FleetTarget) reports.Document {
-		x := reports.Fleet{Schema: reports.Schema, Kind: reports.KindFleet, Targets: sections}
-		x.Tally()
-		return reports.Document{Fleet: &x}
-	}
-	d, err := Compare(fl(reports.FleetTarget{Name: "a", Run: b}, reports.FleetTarget{Name: "gone", Run: b}),
-		fl(reports.FleetTarget{Name: "a", Run: f}, reports.FleetTarget{Name: "fresh", Run: b}))
+	d, err := Compare(fleet(reports.FleetTarget{Name: "a", Run: b}, reports.FleetTarget{Name: "gone", Run: b}),
+		fleet(reports.FleetTarget{Name: "a", Run: f}, reports.FleetTarget{Name: "fresh", Run: b}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,9 +78,7 @@ func TestHostileStrings(t *testing.T) {
 	new.Summary.Verdict = hostile
 	new.Profile.Admin = hostile
 	sec := func(name string, r reports.Run) reports.Document {
-		x := reports.Fleet{Schema: reports.Schema, Kind: reports.KindFleet, Targets: []reports.FleetTarget{{Name: name, Run: r}, {Name: hostile + "2", Run: r}}}
-		x.Tally()
-		return reports.Document{Fleet: &x}
+		return fleet(reports.FleetTarget{Name: name, Run: r}, reports.FleetTarget{Name: hostile + "2", Run: r})
 	}
 	d, err := Compare(sec(hostile, old), sec(hostile, new))
 	if err != nil {

@@ -367,11 +367,6 @@ func TestObservationValues(t *testing.T) {
 func TestCompareFleets(t *testing.T) {
 	t.Parallel()
 	b, f := fixtures(t)
-	fleet := func(sections ...reports.FleetTarget) reports.Document {
-		fl := reports.Fleet{Schema: reports.Schema, Kind: reports.KindFleet, Targets: sections}
-		fl.Tally()
-		return reports.Document{Fleet: &fl}
-	}
 	sec := func(name string, r reports.Run) reports.FleetTarget {
 		return reports.FleetTarget{Name: name, Dir: name, Run: r}
 	}
@@ -418,4 +413,11 @@ func TestCompareFleets(t *testing.T) {
 	if _, err := Compare(new, reports.Document{Run: &b}); err == nil {
 		t.Error("a fleet against a run: no error")
 	}
+}
+
+// fleet is a fleet's results document of the sections, tallied.
+func fleet(sections ...reports.FleetTarget) reports.Document {
+	fl := reports.Fleet{Schema: reports.Schema, Kind: reports.KindFleet, Targets: sections}
+	fl.Tally()
+	return reports.Document{Fleet: &fl}
 }
