@@ -8,4 +8,5 @@ var SchemaErrors = schemaErrors
 var (
 	EachElement = each
 	Attr        = attr
+	TextOf      = text
 )

@@ -280,21 +280,6 @@ func page(t *testing.T, f reports.Fleet) ([]byte, *html.Node) {
 	return b, doc
 }
 
-func textOf(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return b.String()
-}
-
 // inert lists what would make a page run or fetch anything: script and
 // embedding elements, event attributes, links that leave the report's
 // directory.
@@ -359,13 +344,13 @@ func readMatrix(t *testing.T, doc *html.Node) (groups []string, rows []matrixRow
 		}
 		if reports.Attr(n, "class") == "head" {
 			for _, c := range cells[2:] {
-				groups = append(groups, strings.TrimSpace(textOf(c)))
+				groups = append(groups, strings.TrimSpace(reports.TextOf(c)))
 			}
 			return
 		}
-		row := matrixRow{name: strings.TrimSpace(textOf(cells[0].FirstChild))}
+		row := matrixRow{name: strings.TrimSpace(reports.TextOf(cells[0].FirstChild))}
 		for _, c := range cells[2:] {
-			row.cells = append(row.cells, strings.Fields(textOf(c))[0])
+			row.cells = append(row.cells, strings.Fields(reports.TextOf(c))[0])
 			var href string
 			reports.EachElement(c, func(a *html.Node) {
 				if a.Data == "a" {
@@ -444,7 +429,7 @@ func TestFleetHTML(t *testing.T) {
 	var banner string
 	reports.EachElement(doc, func(n *html.Node) {
 		if reports.Attr(n, "id") == "verdict" {
-			banner = textOf(n)
+			banner = reports.TextOf(n)
 		}
 	})
 	for _, w := range []string{reports.VerdictNotConformant, "exit 1", "beta", hostileName, "1 conformant", "1 not conformant", "1 " + hostile.Summary.Verdict, "1 target unreachable",
@@ -453,7 +438,7 @@ func TestFleetHTML(t *testing.T) {
 			t.Errorf("banner %q: no %q", banner, w)
 		}
 	}
-	if !strings.Contains(textOf(doc), hostile.Target.URL) || !strings.Contains(textOf(doc), hostile.Summary.Verdict) {
+	if !strings.Contains(reports.TextOf(doc), hostile.Target.URL) || !strings.Contains(reports.TextOf(doc), hostile.Summary.Verdict) {
 		t.Error("the hostile URL and verdict are not shown as text")
 	}
 }
