@@ -20,6 +20,10 @@ type Observation struct {
 	// a JSON object (ResponseErr says which).
 	Response    map[string]any
 	ResponseErr string
+	// Malformed is set when an answer came that was not one JSON object
+	// in a text frame (invalid JSON, more than one value, not an object,
+	// a binary frame): ResponseErr says how.
+	Malformed bool
 	// Matched is false when the answer's requestId did not match the request.
 	Matched bool
 	// Sent lists the secret and credential values the request carried (FAIL-5).

@@ -54,6 +54,19 @@ func Envelope() []Check {
 	return []Check{Method("ENV-2", "auth"), ResultTypes("ENV-6"), Consistent("ENV-7")}
 }
 
+// OneJSONObject expects an answer that came to be one JSON object in one
+// text frame (ENV-1): invalid JSON, two values in a frame, an array or a
+// binary frame break it. No answer at all is another matter (a timeout is
+// not a verdict; an answer that never came is judged by its own rule).
+func OneJSONObject(req string) Check {
+	return Check{Req: req, Name: "one JSON object", noAnswerOK: true, eval: func(o Observation) result {
+		if o.Malformed {
+			return result{expected: "one text frame holding one JSON object", actual: o.ResponseErr}
+		}
+		return result{ok: true}
+	}}
+}
+
 // EchoesRequestID expects the response's requestId to equal the request's
 // string requestId byte for byte (ENV-3).
 func EchoesRequestID(req string) Check {

@@ -222,3 +222,29 @@ func TestOrClosed(t *testing.T) {
 		t.Errorf("OrClosed accepted an answer that is not a refusal: %s", f)
 	}
 }
+
+// TestOneJSONObject: an answer that came but is not one JSON object in a
+// text frame breaks ENV-1; a good answer or none at all (a timeout, not a
+// verdict) does not.
+func TestOneJSONObject(t *testing.T) {
+	c := OneJSONObject("ENV-1")
+	for _, tc := range []struct {
+		name   string
+		o      Observation
+		broken bool
+	}{
+		{"two values in a frame", Observation{ResponseErr: "malformed response: invalid JSON: data after the first JSON value", Malformed: true}, true},
+		{"a good answer", Observation{Response: map[string]any{"method": "auth", "result": true}}, false},
+		{"no answer", Observation{ResponseErr: "no response within 5s: timeout"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := c.Evaluate(tc.o)
+			if f.Broken() != tc.broken || f.Requirement != "ENV-1" {
+				t.Errorf("%+v: broken %v, want %v", f, f.Broken(), tc.broken)
+			}
+			if tc.broken && f.Actual != tc.o.ResponseErr {
+				t.Errorf("actual %q, want the error %q", f.Actual, tc.o.ResponseErr)
+			}
+		})
+	}
+}

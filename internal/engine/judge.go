@@ -68,6 +68,14 @@ func (x *execution) judged(s caselang.Step, o caselang.Observation, v model.Verd
 			}
 		}
 	}
+	if auth && o.Malformed && !own["ENV-1"] {
+		// An answer that is not one JSON object breaks ENV-1 whatever the
+		// step asked; the step's own checks say they could not judge it.
+		if f := caselang.OneJSONObject("ENV-1").Evaluate(o); f.Broken() {
+			f.Note = joinNote(f.Note, invariantNote)
+			x.add(f)
+		}
+	}
 	if !auth || o.Response == nil {
 		return
 	}

@@ -205,7 +205,7 @@ func (x *execution) reconfigure(ctx context.Context, s caselang.Step, a caselang
 	}
 	o.Matched = resp.Matched
 	if resp.Err != nil {
-		o.ResponseErr = "malformed response: " + resp.Err.Error()
+		o.ResponseErr, o.Malformed = "malformed response: "+resp.Err.Error(), true
 	} else {
 		o.Response = resp.Fields
 		x.responses[name] = resp.Fields

@@ -146,7 +146,7 @@ func (x *execution) sendOnce(ctx context.Context, s caselang.Step, a caselang.Se
 		o.Closed = errors.Is(callErr, wire.ErrClosed)
 		x.troubled = x.troubled || o.Closed
 	case resp.Err != nil:
-		o.ResponseErr = "malformed response: " + resp.Err.Error()
+		o.ResponseErr, o.Malformed = "malformed response: "+resp.Err.Error(), true
 	default:
 		o.Response = resp.Fields
 	}
